@@ -1,0 +1,67 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { Kysely } from 'kysely';
+import type { Database, Engine } from '#db';
+import type { Clock } from '#common/clock';
+import { requireApiKey, type AppEnv } from '#http/auth';
+import { createApiReferenceRoutes } from '#http/api-reference';
+import { handleError, httpProblem } from '#http/problem';
+import { validationHook } from '#http/validation';
+import { createInvitationRoutes, createInvitationService, createPublicInvitationRoutes, type InvitationService } from '#invitations';
+import { createMembershipRoutes } from '#memberships';
+import { authenticateApiKey, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
+
+/** Everything the HTTP surface needs; `main.ts` builds it, tests build their own. */
+export interface AppDeps {
+  readonly db: Kysely<Database>;
+  readonly engine: Engine;
+  readonly clock: Clock;
+  readonly publicUrl: string;
+  readonly version: string;
+  readonly logError: (error: unknown) => void;
+}
+
+/** The largest request body accepted; invitations with metadata stay far below it. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** Builds the whole HTTP application. Does no I/O: nothing runs until a request arrives. */
+export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitations: InvitationService } {
+  const { db, clock } = deps;
+  const invitations = createInvitationService(deps);
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
+
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => httpProblem('body_too_large', `at most ${MAX_BODY_BYTES} bytes`) }));
+  app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version }));
+
+  const authenticate = requireApiKey((key) => authenticateApiKey(db, key, clock.now()));
+  app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/public/') ? next() : authenticate(c, next)));
+
+  app.route('/v1', createPublicInvitationRoutes({ invitations }));
+  app.route('/v1', createTenantRoutes({ db, clock }));
+  app.route('/v1', createIdentityRoutes({ db, clock }));
+  app.route('/v1', createContactRoutes({ db, clock }));
+  app.route('/v1', createInvitationRoutes({ db, clock, invitations }));
+  app.route('/v1', createMembershipRoutes({ db }));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+    description: 'The same API key; tnt-subscription-key is accepted too.',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Usher',
+      version: deps.version,
+      description: 'Invitations into tenants, projects and events over email, links, DIDComm, ActivityPub and social providers. Errors are RFC 9457 problem+json with a stable `code` and the `field` at fault.',
+    },
+    servers: [{ url: deps.publicUrl }],
+  });
+  app.route('/', createApiReferenceRoutes('/openapi.json'));
+
+  app.notFound((c) => httpProblem('not_found', `no route for ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => handleError(error, c, deps.logError));
+  return { app, invitations };
+}

@@ -1,0 +1,127 @@
+/** The typed, frozen configuration of one Usher process, read once from the environment. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  /** Base of every link, actor IRI and DIDComm endpoint, without a trailing slash. */
+  readonly publicUrl: string;
+  /** True when USHER_PUBLIC_URL was not set, so the URL follows the port actually bound (PORT=0). */
+  readonly publicUrlIsDerived: boolean;
+  readonly bootstrapApiKey: string | undefined;
+  readonly smtpUrl: string | undefined;
+  /** Lets outgoing requests reach loopback and private addresses (tests, local federation). */
+  readonly allowPrivateNetwork: boolean;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How often pending invitations past their expiry are swept to `expired`, in ms. */
+  readonly sweepIntervalMs: number;
+}
+
+/** A configuration value that cannot be used; `main.ts` prints it and exits non-zero. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads and validates the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const port = readPort(env.PORT);
+  const host = nonEmpty(env.HOST) ?? '127.0.0.1';
+  const databaseUrl = readDatabaseUrl(nonEmpty(env.USHER_DATABASE_URL) ?? 'sqlite:./data/usher.db');
+  const publicUrl = readPublicUrl(nonEmpty(env.USHER_PUBLIC_URL) ?? `http://${hostForUrl(host)}:${port}`);
+  const bootstrapApiKey = nonEmpty(env.USHER_BOOTSTRAP_API_KEY);
+  if (bootstrapApiKey !== undefined && bootstrapApiKey.length < 24) {
+    throw new ConfigError('USHER_BOOTSTRAP_API_KEY', 'must be at least 24 characters, it guards the whole tenant');
+  }
+  const smtpUrl = nonEmpty(env.USHER_SMTP_URL);
+  if (smtpUrl !== undefined) {
+    const protocol = parseUrl('USHER_SMTP_URL', smtpUrl).protocol;
+    if (protocol !== 'smtp:' && protocol !== 'smtps:') {
+      throw new ConfigError('USHER_SMTP_URL', `expected smtp:// or smtps://, got "${protocol}"`);
+    }
+  }
+  return Object.freeze({
+    port,
+    host,
+    databaseUrl,
+    publicUrl,
+    publicUrlIsDerived: nonEmpty(env.USHER_PUBLIC_URL) === undefined,
+    bootstrapApiKey,
+    smtpUrl,
+    allowPrivateNetwork: readBoolean('USHER_ALLOW_PRIVATE_NETWORK', env.USHER_ALLOW_PRIVATE_NETWORK, false),
+    logLevel: readEnum('USHER_LOG_LEVEL', env.USHER_LOG_LEVEL, LOG_LEVELS, 'info'),
+    sweepIntervalMs: readInteger('USHER_SWEEP_INTERVAL_MS', env.USHER_SWEEP_INTERVAL_MS, 60_000, 1_000),
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function readPort(raw: string | undefined): number {
+  // 0 asks the OS for a free port: tests and side-by-side processes use it.
+  return readInteger('PORT', raw, 8080, 0, 65535);
+}
+
+function readInteger(name: string, raw: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `expected a whole number, got "${value}"`);
+  const parsed = Number(value);
+  if (parsed < min || parsed > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${parsed}`);
+  return parsed;
+}
+
+function readBoolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  const value = nonEmpty(raw)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function readEnum<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
+  const value = nonEmpty(raw);
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+function readDatabaseUrl(value: string): string {
+  if (value.startsWith('sqlite:')) {
+    if (value.slice('sqlite:'.length).trim() === '') throw new ConfigError('USHER_DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/usher.db');
+    return value;
+  }
+  if (value.startsWith('postgres://') || value.startsWith('postgresql://')) {
+    parseUrl('USHER_DATABASE_URL', value);
+    return value;
+  }
+  throw new ConfigError('USHER_DATABASE_URL', `expected sqlite:<path> or postgres://…, got "${value}"`);
+}
+
+function readPublicUrl(value: string): string {
+  const url = parseUrl('USHER_PUBLIC_URL', value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('USHER_PUBLIC_URL', `expected an http(s) URL, got "${value}"`);
+  }
+  if (url.search || url.hash) throw new ConfigError('USHER_PUBLIC_URL', 'must not carry a query or fragment');
+  return url.toString().replace(/\/+$/, '');
+}
+
+function parseUrl(name: string, value: string): URL {
+  try {
+    return new URL(value);
+  } catch {
+    throw new ConfigError(name, `not a valid URL: "${value}"`);
+  }
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

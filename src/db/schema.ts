@@ -1,0 +1,167 @@
+/**
+ * Row types of every table, as Kysely sees them. Timestamps are ISO-8601 UTC strings with
+ * milliseconds (they sort as text on both engines); JSON columns are text; flags are 0/1.
+ */
+export interface Database {
+  tenants: TenantRow;
+  api_keys: ApiKeyRow;
+  identities: IdentityRow;
+  contacts: ContactRow;
+  contact_tags: ContactTagRow;
+  invitations: InvitationRow;
+  redemptions: RedemptionRow;
+  memberships: MembershipRow;
+  invitation_events: InvitationEventRow;
+  idempotency_keys: IdempotencyKeyRow;
+}
+
+export interface TenantRow {
+  id: string;
+  name: string;
+  settings: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeyRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** The first characters of the key, shown in listings so people can tell keys apart. */
+  prefix: string;
+  /** SHA-256 of the whole key: keys carry 256 random bits, so a fast hash is enough. */
+  key_hash: string;
+  /** 1 for keys that may create other tenants (the bootstrap key). */
+  operator: number;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface IdentityRow {
+  id: string;
+  tenant_id: string;
+  handle: string;
+  display_name: string;
+  did: string;
+  public_key: string;
+  private_key: string;
+  status: string;
+  is_default: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContactRow {
+  id: string;
+  tenant_id: string;
+  name: string | null;
+  email: string | null;
+  email_normalized: string | null;
+  did: string | null;
+  actor_iri: string | null;
+  provider_handles: string;
+  tags: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContactTagRow {
+  contact_id: string;
+  tenant_id: string;
+  tag: string;
+}
+
+export interface InvitationRow {
+  id: string;
+  tenant_id: string;
+  identity_id: string;
+  channel: string;
+  direction: string;
+  status: string;
+  recipient_email: string | null;
+  recipient_email_normalized: string | null;
+  recipient_contact_id: string | null;
+  recipient_did: string | null;
+  recipient_actor: string | null;
+  recipient_provider: string | null;
+  recipient_name: string | null;
+  target_type: string;
+  /** 'tenant' or the target IRI: what memberships and the one-pending rule key on. */
+  target_key: string;
+  target_iri: string | null;
+  target_name: string | null;
+  role: string | null;
+  rules: string | null;
+  message: string | null;
+  label: string | null;
+  description: string | null;
+  purpose: string | null;
+  public: number;
+  /** null means unlimited. */
+  uses_allowed: number | null;
+  uses_count: number;
+  starts_at: string | null;
+  expires_at: string;
+  token_hash: string | null;
+  payload: string | null;
+  metadata: string;
+  locale: string | null;
+  /** Bumped on every write; updates are conditional on it (optimistic concurrency). */
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RedemptionRow {
+  id: string;
+  tenant_id: string;
+  invitation_id: string;
+  acceptor: string;
+  membership_id: string | null;
+  created_at: string;
+}
+
+export interface MembershipRow {
+  id: string;
+  tenant_id: string;
+  /** 'tenant' for the tenant itself, otherwise the target IRI. */
+  target_key: string;
+  target_type: string;
+  target_iri: string | null;
+  target_name: string | null;
+  /** The stable identity of the member: `email:…`, `did:…`, `actor:…`, `contact:…` or `subject:…`. */
+  member_key: string;
+  member_email: string | null;
+  member_did: string | null;
+  member_actor: string | null;
+  member_subject: string | null;
+  member_name: string | null;
+  contact_id: string | null;
+  role: string | null;
+  rules: string | null;
+  invitation_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface InvitationEventRow {
+  id: string;
+  tenant_id: string;
+  invitation_id: string;
+  type: string;
+  previous_status: string | null;
+  new_status: string;
+  actor: string;
+  data: string;
+  created_at: string;
+}
+
+export interface IdempotencyKeyRow {
+  tenant_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: string;
+  created_at: string;
+}

@@ -1,0 +1,47 @@
+import type { MiddlewareHandler } from 'hono';
+import { httpProblem } from './problem';
+
+/** Who is calling: the tenant every query is scoped to, and the key used. */
+export interface AuthContext {
+  readonly tenantId: string;
+  readonly apiKeyId: string;
+  /** Operator keys may also create tenants. */
+  readonly operator: boolean;
+}
+
+/** What the routers' context carries. */
+export interface AppEnv {
+  Variables: { auth: AuthContext };
+}
+
+/** Resolves a presented key to its tenant, or null for an unknown or revoked key. */
+export type Authenticate = (presentedKey: string) => Promise<AuthContext | null>;
+
+/**
+ * The headers an API key may arrive in: the native Bearer form and the ones the seeds' systems
+ * use (Proven and Unipile `x-api-key`, TrustTrace `tnt-subscription-key`), so their documented
+ * requests work unmodified.
+ */
+export function presentedKey(headers: Headers): string | undefined {
+  const authorization = headers.get('authorization');
+  if (authorization) {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    if (match) return match[1]!.trim();
+  }
+  return headers.get('x-api-key')?.trim() || headers.get('tnt-subscription-key')?.trim() || undefined;
+}
+
+/** Refuses requests without a valid key (401 problem) and sets `auth` for the rest. */
+export function requireApiKey(authenticate: Authenticate): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = presentedKey(c.req.raw.headers);
+    const auth = key ? await authenticate(key) : null;
+    if (!auth) {
+      return httpProblem('unauthorized', key ? 'the API key is unknown or revoked' : 'send the key as "Authorization: Bearer <key>" or "x-api-key"', {
+        field: 'header.authorization',
+      });
+    }
+    c.set('auth', auth);
+    await next();
+  };
+}

@@ -1,0 +1,58 @@
+import type { Db, InvitationRow } from '#db';
+import { isoTime } from '#common/json';
+import { invitationError } from './errors';
+import { writeEvents, type Actor } from './events';
+import { transition, type LifecycleAction, type Transition } from './lifecycle';
+import { lifecycleState } from './record';
+
+/** A committed change: the stored row after it and the transition that made it. */
+export interface Committed {
+  readonly row: InvitationRow;
+  readonly transition: Transition;
+}
+
+/**
+ * Asks the lifecycle whether `action` may happen to `row`, then stores the result with its
+ * events. The update is conditional on the row's version, so a change decided on a stale read
+ * can never be written. A refusal throws the lifecycle's code and writes nothing.
+ */
+export async function commitTransition(
+  trx: Db,
+  row: InvitationRow,
+  action: LifecycleAction,
+  context: {
+    now: Date;
+    actor: Actor;
+    set?: Partial<InvitationRow>;
+    /** Event data, or work to do once the change is stored whose result is the event data. */
+    data?: Record<string, unknown> | ((updated: InvitationRow) => Promise<Record<string, unknown>>);
+  },
+): Promise<Committed> {
+  const result = transition(lifecycleState(row), action, context.now);
+  if (!result.ok) {
+    const status = result.refusal === 'invitation_not_pending' ? row.status : undefined;
+    throw invitationError(result.refusal, status ? `the invitation is ${effectiveLabel(row, context.now)}` : undefined, undefined, status ? { status: effectiveLabel(row, context.now) } : undefined);
+  }
+  const change = result.value;
+  const updated = await trx
+    .updateTable('invitations')
+    .set({
+      ...context.set,
+      status: change.status,
+      uses_count: change.usesCount,
+      version: row.version + 1,
+      updated_at: isoTime(context.now),
+    })
+    .where('id', '=', row.id)
+    .where('version', '=', row.version)
+    .returningAll()
+    .executeTakeFirst();
+  if (!updated) throw invitationError('concurrent_update');
+  const data = typeof context.data === 'function' ? await context.data(updated) : (context.data ?? {});
+  await writeEvents(trx, updated, change, context.actor, data, context.now);
+  return { row: updated, transition: change };
+}
+
+function effectiveLabel(row: InvitationRow, now: Date): string {
+  return row.status === 'pending' && now.getTime() >= Date.parse(row.expires_at) ? 'expired' : row.status;
+}

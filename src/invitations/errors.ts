@@ -1,0 +1,29 @@
+import { defineErrors, errorFactory } from '#common/errors';
+
+/** Every refusal of the invitations capability, by stable code. */
+export const invitationErrors = defineErrors({
+  invitation_not_found: { status: 404, title: 'No such invitation' },
+  invitation_already_accepted: { status: 410, title: 'This invitation has already been accepted' },
+  invitation_declined: { status: 410, title: 'This invitation was declined' },
+  invitation_revoked: { status: 410, title: 'This invitation was revoked' },
+  invitation_expired: { status: 410, title: 'This invitation has expired' },
+  invitation_exhausted: { status: 410, title: 'This invitation has no uses left' },
+  invitation_not_yet_active: { status: 409, title: 'This invitation is not active yet' },
+  invitation_multi_use: { status: 409, title: 'A multi-use invitation cannot be declined; it stays open for others' },
+  invitation_not_pending: { status: 409, title: 'Only a pending invitation can be changed' },
+  invitation_not_expired: { status: 409, title: 'This invitation has not expired' },
+  invitation_already_pending: { status: 409, title: 'This recipient already has a pending invitation to this target' },
+  purpose_taken: { status: 409, title: 'Another invitation of this tenant has this purpose' },
+  uses_allowed_below_used: { status: 409, title: 'usesAllowed cannot go below the uses already made' },
+  identity_disabled: { status: 409, title: 'This identity is disabled and cannot send invitations' },
+  channel_not_supported: { status: 422, title: 'This channel is not available on this server' },
+  recipient_required: { status: 400, title: 'This channel needs a recipient' },
+  acceptor_required: { status: 400, title: 'Say who accepts: this invitation names no recipient' },
+  invalid_window: { status: 400, title: 'The active window is not valid' },
+  idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used with a different request' },
+  concurrent_update: { status: 409, title: 'The invitation changed while this request ran; retry' },
+});
+
+export type InvitationErrorCode = keyof typeof invitationErrors;
+
+export const invitationError = errorFactory(invitationErrors);

@@ -1,0 +1,75 @@
+import type { Db, InvitationEventRow, InvitationRow } from '#db';
+import { newId } from '#common/ids';
+import { isoTime, parseJson } from '#common/json';
+import type { InvitationEventType, InvitationStatus, Transition } from './lifecycle';
+
+/** Who caused a change: a key of the tenant, the invitee holding the link, or Usher itself. */
+export type Actor = { readonly kind: 'api_key'; readonly id: string } | { readonly kind: 'invitee' } | { readonly kind: 'system' };
+
+export function actorName(actor: Actor): string {
+  return actor.kind === 'api_key' ? `api_key:${actor.id}` : actor.kind;
+}
+
+/** An entry of an invitation's timeline. */
+export interface InvitationEvent {
+  readonly id: string;
+  readonly invitationId: string;
+  readonly type: InvitationEventType;
+  readonly previousStatus: InvitationStatus | null;
+  readonly status: InvitationStatus;
+  readonly actor: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly createdAt: string;
+}
+
+function toEvent(row: InvitationEventRow): InvitationEvent {
+  return {
+    id: row.id,
+    invitationId: row.invitation_id,
+    type: row.type as InvitationEventType,
+    previousStatus: row.previous_status as InvitationStatus | null,
+    status: row.new_status as InvitationStatus,
+    actor: row.actor,
+    data: parseJson(row.data, {}),
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * Writes the events of one transition, in the caller's transaction, so that no change is ever
+ * stored without its event (and, later, the outbox rows that event causes).
+ */
+export async function writeEvents(
+  db: Db,
+  invitation: Pick<InvitationRow, 'id' | 'tenant_id'>,
+  change: Pick<Transition, 'previousStatus' | 'status' | 'events'> | { previousStatus: null; status: InvitationStatus; events: readonly InvitationEventType[] },
+  actor: Actor,
+  data: Record<string, unknown>,
+  now: Date,
+): Promise<void> {
+  const rows: InvitationEventRow[] = change.events.map((type) => ({
+    id: newId(now.getTime()),
+    tenant_id: invitation.tenant_id,
+    invitation_id: invitation.id,
+    type,
+    previous_status: change.previousStatus,
+    new_status: change.status,
+    actor: actorName(actor),
+    data: JSON.stringify(data),
+    created_at: isoTime(now),
+  }));
+  if (rows.length > 0) await db.insertInto('invitation_events').values(rows).execute();
+}
+
+/** An invitation's timeline, oldest first. The caller has checked the invitation is the tenant's. */
+export async function listEvents(db: Db, tenantId: string, invitationId: string): Promise<InvitationEvent[]> {
+  const rows = await db
+    .selectFrom('invitation_events')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('invitation_id', '=', invitationId)
+    .orderBy('created_at', 'asc')
+    .orderBy('id', 'asc')
+    .execute();
+  return rows.map(toEvent);
+}

@@ -1,0 +1,9 @@
+/** Invitations: the core lifecycle, its service and its routes. */
+export { invitationErrors, type InvitationErrorCode } from './errors';
+export { actorName, type Actor, type InvitationEvent } from './events';
+export { pruneIdempotencyKeys } from './idempotency';
+export { EVENT_TYPES, INVITATION_STATUSES, effectiveStatus, transition, type InvitationStatus, type LifecycleAction } from './lifecycle';
+export { CHANNELS, SUPPORTED_CHANNELS, type Channel, type Invitation } from './record';
+export { createInvitationService, type InvitationService, type InvitationWithUrl } from './service';
+export { createInvitationRoutes } from './routes';
+export { createPublicInvitationRoutes } from './public-routes';

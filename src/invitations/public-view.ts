@@ -1,0 +1,50 @@
+import type { Db, InvitationRow } from '#db';
+import { getTenant } from '#tenants';
+import { getIdentity } from '#tenants';
+import { effectiveStatus, type InvitationStatus } from './lifecycle';
+import { lifecycleState, type Channel, type TargetType } from './record';
+
+/** What the accept page may show to whoever holds the link: nothing about other invitations or accounts. */
+export interface PublicInvitation {
+  readonly status: InvitationStatus;
+  readonly channel: Channel;
+  readonly tenant: { readonly name: string; readonly branding: { readonly color: string; readonly logoUrl: string | null } };
+  readonly inviter: { readonly displayName: string; readonly handle: string; readonly did: string };
+  readonly target: { readonly type: TargetType; readonly iri: string | null; readonly name: string | null };
+  readonly role: string | null;
+  readonly rules: string[];
+  readonly message: string | null;
+  readonly recipientHint: string | null;
+  readonly multiUse: boolean;
+  readonly startsAt: string | null;
+  readonly expiresAt: string;
+  readonly locale: string;
+}
+
+/** `jane.doe@example.com` → `j***@example.com`: enough for the invitee to recognise, not to harvest. */
+export function maskEmail(email: string | null): string | null {
+  if (!email) return null;
+  const at = email.lastIndexOf('@');
+  if (at < 1) return '***';
+  return `${email[0]}***${email.slice(at)}`;
+}
+
+/** Builds the public view of a stored invitation as of `now`. */
+export async function publicView(db: Db, row: InvitationRow, now: Date): Promise<PublicInvitation> {
+  const [tenant, identity] = await Promise.all([getTenant(db, row.tenant_id), getIdentity(db, row.tenant_id, row.identity_id)]);
+  return {
+    status: effectiveStatus(lifecycleState(row), now),
+    channel: row.channel as Channel,
+    tenant: { name: tenant.name, branding: tenant.settings.branding },
+    inviter: { displayName: identity.displayName, handle: identity.handle, did: identity.did },
+    target: { type: row.target_type as TargetType, iri: row.target_iri, name: row.target_type === 'tenant' ? tenant.name : row.target_name },
+    role: row.role,
+    rules: JSON.parse(row.rules ?? '[]') as string[],
+    message: row.message,
+    recipientHint: maskEmail(row.recipient_email),
+    multiUse: row.uses_allowed !== 1,
+    startsAt: row.starts_at,
+    expiresAt: row.expires_at,
+    locale: row.locale ?? tenant.settings.locale,
+  };
+}

@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import type { Db, Engine, InvitationRow } from '#db';
+import { keysetPage, toPage } from '#db/keyset';
+import { isoTime } from '#common/json';
+import { decodeCursor, type Page } from '#http/pagination';
+import { normalizeEmail } from '#tenants';
+import { invitationError } from './errors';
+import { toInvitation, type Invitation } from './record';
+import type { InvitationQuery } from './schemas';
+
+const SORT_COLUMNS = { createdAt: 'created_at', updatedAt: 'updated_at', expiresAt: 'expires_at' } as const;
+
+/** One invitation of the tenant by id, or null. Reads never change state. */
+export async function findInvitationRow(db: Db, tenantId: string, id: string): Promise<InvitationRow | null> {
+  return (await db.selectFrom('invitations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+/** One invitation of the tenant; throws invitation_not_found. */
+export async function getInvitationRow(db: Db, tenantId: string, id: string): Promise<InvitationRow> {
+  const row = await findInvitationRow(db, tenantId, id);
+  if (!row) throw invitationError('invitation_not_found', `no invitation ${id} in this tenant`, 'path.id');
+  return row;
+}
+
+/**
+ * Reads a row to change it: on PostgreSQL the row stays locked until the transaction ends, so
+ * concurrent accepts queue behind each other instead of both seeing the last free use. SQLite
+ * runs one write transaction at a time, which gives the same guarantee.
+ */
+export async function lockInvitationRow(
+  trx: Db,
+  engine: Engine,
+  where: { tenantId: string; id: string } | { tokenHash: string },
+): Promise<InvitationRow | null> {
+  let query = trx.selectFrom('invitations').selectAll();
+  query = 'tokenHash' in where ? query.where('token_hash', '=', where.tokenHash) : query.where('tenant_id', '=', where.tenantId).where('id', '=', where.id);
+  if (engine === 'postgres') query = query.forUpdate();
+  return (await query.executeTakeFirst()) ?? null;
+}
+
+/** A page of the tenant's invitations; status filters apply expiry as of `now`. */
+export async function listInvitations(db: Db, tenantId: string, q: InvitationQuery, now: Date): Promise<Page<Invitation>> {
+  const limit = q.limit ?? 50;
+  const column = SORT_COLUMNS[q.sort ?? 'createdAt'];
+  const at = isoTime(now);
+  let query = db.selectFrom('invitations').selectAll().where('tenant_id', '=', tenantId);
+  if (q.status === 'pending') query = query.where('status', '=', 'pending').where('expires_at', '>', at);
+  else if (q.status === 'expired') {
+    query = query.where((eb) => eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'pending'), eb('expires_at', '<=', at)])]));
+  } else if (q.status) query = query.where('status', '=', q.status);
+  if (q.channel) query = query.where('channel', '=', q.channel);
+  if (q.direction) query = query.where('direction', '=', q.direction);
+  if (q.email) query = query.where('recipient_email_normalized', '=', normalizeEmail(q.email));
+  if (q.contactId) query = query.where('recipient_contact_id', '=', q.contactId);
+  if (q.identityId) query = query.where('identity_id', '=', q.identityId);
+  if (q.target) query = query.where('target_key', '=', q.target);
+  if (q.purpose) query = query.where('purpose', '=', q.purpose);
+  if (q.createdAfter) query = query.where('created_at', '>=', isoTime(new Date(q.createdAfter)));
+  if (q.createdBefore) query = query.where('created_at', '<', isoTime(new Date(q.createdBefore)));
+  const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+  const rows = await keysetPage(query, column, q.order ?? 'desc', cursor, limit).execute();
+  return toPage(rows, limit, column, (row) => toInvitation(row, now));
+}
+
+/** Ids of pending invitations whose expiry has passed, oldest first, for the sweep. */
+export async function findExpiredPendingIds(db: Db, now: Date, limit: number): Promise<{ id: string; tenant_id: string }[]> {
+  return db
+    .selectFrom('invitations')
+    .select(['id', 'tenant_id'])
+    .where('status', '=', 'pending')
+    .where('expires_at', '<=', isoTime(now))
+    .orderBy('expires_at')
+    .limit(limit)
+    .execute();
+}
+
+/** Counts for tests and metrics; `sql` keeps the cast portable. */
+export async function countInvitations(db: Db, tenantId: string): Promise<number> {
+  const row = await db.selectFrom('invitations').select(sql<string>`count(*)`.as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

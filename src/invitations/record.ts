@@ -1,0 +1,108 @@
+import type { InvitationRow } from '#db';
+import { parseJson } from '#common/json';
+import { effectiveStatus, type InvitationStatus, type LifecycleState } from './lifecycle';
+
+export const CHANNELS = ['email', 'link', 'didcomm', 'activitypub', 'provider'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Channels this server can deliver today; the model holds all of them. */
+export const SUPPORTED_CHANNELS: readonly Channel[] = ['email', 'link'];
+
+export const TARGET_TYPES = ['tenant', 'project', 'event', 'group', 'connection', 'social'] as const;
+export type TargetType = (typeof TARGET_TYPES)[number];
+
+export type Direction = 'outgoing' | 'incoming';
+
+/** What the invitee is invited into. */
+export interface Target {
+  readonly type: TargetType;
+  readonly iri: string | null;
+  readonly name: string | null;
+}
+
+/** Who is invited; any subset, by channel. */
+export interface Recipient {
+  readonly email: string | null;
+  readonly contactId: string | null;
+  readonly did: string | null;
+  readonly actorIri: string | null;
+  readonly provider: { readonly provider: string; readonly userId: string } | null;
+  readonly name: string | null;
+}
+
+/** An invitation as the domain and the API see it; `status` is already the effective one. */
+export interface Invitation {
+  readonly id: string;
+  readonly channel: Channel;
+  readonly direction: Direction;
+  readonly status: InvitationStatus;
+  readonly identityId: string;
+  readonly recipient: Recipient;
+  readonly target: Target;
+  readonly role: string | null;
+  readonly rules: string[];
+  readonly message: string | null;
+  readonly label: string | null;
+  readonly description: string | null;
+  readonly purpose: string | null;
+  readonly public: boolean;
+  readonly usesAllowed: number | null;
+  readonly usesCount: number;
+  readonly startsAt: string | null;
+  readonly expiresAt: string;
+  readonly locale: string | null;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** The lifecycle's view of a stored row. */
+export function lifecycleState(row: InvitationRow): LifecycleState {
+  return {
+    status: row.status as InvitationStatus,
+    usesAllowed: row.uses_allowed,
+    usesCount: row.uses_count,
+    startsAt: row.starts_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+/** Maps a stored row to the domain type, applying expiry as of `now`. */
+export function toInvitation(row: InvitationRow, now: Date): Invitation {
+  return {
+    id: row.id,
+    channel: row.channel as Channel,
+    direction: row.direction as Direction,
+    status: effectiveStatus(lifecycleState(row), now),
+    identityId: row.identity_id,
+    recipient: {
+      email: row.recipient_email,
+      contactId: row.recipient_contact_id,
+      did: row.recipient_did,
+      actorIri: row.recipient_actor,
+      provider: parseJson(row.recipient_provider, null),
+      name: row.recipient_name,
+    },
+    target: { type: row.target_type as TargetType, iri: row.target_iri, name: row.target_name },
+    role: row.role,
+    rules: parseJson(row.rules, []),
+    message: row.message,
+    label: row.label,
+    description: row.description,
+    purpose: row.purpose,
+    public: row.public === 1,
+    usesAllowed: row.uses_allowed,
+    usesCount: row.uses_count,
+    startsAt: row.starts_at,
+    expiresAt: row.expires_at,
+    locale: row.locale,
+    metadata: parseJson(row.metadata, {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The key memberships and the one-pending rule use for a target. */
+export function targetKey(target: { type: TargetType; iri: string | null }): string {
+  return target.type === 'tenant' || target.iri === null ? 'tenant' : target.iri;
+}

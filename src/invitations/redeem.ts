@@ -1,0 +1,63 @@
+import type { Db, InvitationRow } from '#db';
+import { newId } from '#common/ids';
+import { isoTime } from '#common/json';
+import { grantMembership, type Membership } from '#memberships';
+import { invitationError } from './errors';
+import type { AcceptorInput } from './schemas';
+
+/** What one acceptance produced. */
+export interface Redemption {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly membership: Membership;
+}
+
+/** The first present identifier as a member key, e.g. `email:ann@example.com`. */
+function firstKey(candidates: ReadonlyArray<readonly [string, string | null | undefined]>): string | null {
+  const found = candidates.find(([, value]) => value);
+  return found ? `${found[0]}:${found[1]}` : null;
+}
+
+/**
+ * The member an acceptance admits. An invitation addressed to someone admits that someone,
+ * whoever clicks; an open link admits whoever says who they are.
+ */
+function memberOf(row: InvitationRow, acceptor: AcceptorInput): Membership['member'] {
+  const acceptorEmail = acceptor.email?.toLowerCase();
+  const key =
+    firstKey([['email', row.recipient_email_normalized], ['did', row.recipient_did], ['actor', row.recipient_actor]]) ??
+    firstKey([['subject', acceptor.subject], ['email', acceptorEmail], ['did', acceptor.did], ['actor', acceptor.actorIri]]);
+  if (key === null) throw invitationError('acceptor_required', 'give email, did, actorIri or subject', 'body.email');
+  return {
+    key,
+    email: row.recipient_email_normalized ?? acceptorEmail ?? null,
+    did: row.recipient_did ?? acceptor.did ?? null,
+    actorIri: row.recipient_actor ?? acceptor.actorIri ?? null,
+    subject: acceptor.subject ?? null,
+    name: acceptor.name ?? row.recipient_name,
+    contactId: row.recipient_contact_id,
+  };
+}
+
+/** Records one acceptance and the membership it grants, in the caller's transaction. */
+export async function redeem(trx: Db, row: InvitationRow, acceptor: AcceptorInput, now: Date): Promise<Redemption> {
+  const membership = await grantMembership(
+    trx,
+    {
+      tenantId: row.tenant_id,
+      target: { key: row.target_key, type: row.target_type, iri: row.target_iri, name: row.target_name },
+      member: memberOf(row, acceptor),
+      role: row.role,
+      rules: JSON.parse(row.rules ?? '[]') as string[],
+      invitationId: row.id,
+    },
+    now,
+  );
+  const id = newId(now.getTime());
+  const createdAt = isoTime(now);
+  await trx
+    .insertInto('redemptions')
+    .values({ id, tenant_id: row.tenant_id, invitation_id: row.id, acceptor: JSON.stringify(acceptor), membership_id: membership.id, created_at: createdAt })
+    .execute();
+  return { id, createdAt, membership };
+}

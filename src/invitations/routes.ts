@@ -1,0 +1,140 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter } from '#http/router';
+import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import type { Actor } from './events';
+import { runIdempotent } from './idempotency';
+import type { InvitationService, InvitationWithUrl } from './service';
+import type { Kysely } from 'kysely';
+import type { Database } from '#db';
+import type { Clock } from '#common/clock';
+import {
+  CreateInvitationSchema,
+  EventSchema,
+  IdempotencyHeader,
+  IdParam,
+  InvitationPageSchema,
+  InvitationQuerySchema,
+  InvitationSchema,
+  InvitationWithUrlSchema,
+  PurposeParam,
+  UpdateInvitationSchema,
+} from './schemas';
+
+const tags = ['Invitations'];
+const base = { tags, security: apiKeySecurity } as const;
+
+const createInvitationRoute = createRoute({
+  ...base,
+  operationId: 'createInvitation',
+  method: 'post',
+  path: '/invitations',
+  summary: 'Create an invitation',
+  description: 'The response carries the invitation URL, the only time it is shown: only a hash of its token is stored.',
+  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: CreateInvitationSchema } }, required: true } },
+  responses: { 201: json(InvitationWithUrlSchema, 'The invitation and its URL'), ...problemsFor(400, 401, 404, 409, 413, 422) },
+});
+
+const listRoute = createRoute({
+  ...base,
+  operationId: 'listInvitations',
+  method: 'get',
+  path: '/invitations',
+  summary: 'List invitations with filters, sort and cursor pagination',
+  request: { query: InvitationQuerySchema },
+  responses: { 200: json(InvitationPageSchema, 'A page of invitations'), ...problemsFor(400, 401) },
+});
+
+const getRoute = createRoute({
+  ...base,
+  operationId: 'getInvitation',
+  method: 'get',
+  path: '/invitations/{id}',
+  summary: 'Get an invitation',
+  request: { params: IdParam },
+  responses: { 200: json(InvitationSchema, 'The invitation'), ...problemsFor(401, 404) },
+});
+
+const getByPurposeRoute = createRoute({
+  ...base,
+  operationId: 'getInvitationByPurpose',
+  method: 'get',
+  path: '/invitations/by-purpose/{purpose}',
+  summary: 'Get an invitation by its purpose',
+  request: { params: PurposeParam },
+  responses: { 200: json(InvitationSchema, 'The invitation'), ...problemsFor(401, 404) },
+});
+
+const updateRoute = createRoute({
+  ...base,
+  operationId: 'updateInvitation',
+  method: 'patch',
+  path: '/invitations/{id}',
+  summary: 'Change a pending invitation\'s label, description, purpose, window, uses or metadata',
+  request: { params: IdParam, body: { content: { 'application/json': { schema: UpdateInvitationSchema } }, required: true } },
+  responses: { 200: json(InvitationSchema, 'The invitation'), ...problemsFor(400, 401, 404, 409) },
+});
+
+const eventsRoute = createRoute({
+  ...base,
+  operationId: 'listInvitationEvents',
+  method: 'get',
+  path: '/invitations/{id}/events',
+  summary: 'The invitation\'s timeline, oldest first',
+  request: { params: IdParam },
+  responses: { 200: json(z.object({ data: z.array(EventSchema) }), 'Events'), ...problemsFor(401, 404) },
+});
+
+function actionRoute(action: 'revoke' | 'decline' | 'resend', summary: string, description: string) {
+  return createRoute({
+    ...base,
+    operationId: `${action}Invitation`,
+    method: 'post',
+    path: `/invitations/{id}/${action}`,
+    summary,
+    description,
+    request: { params: IdParam },
+    responses: {
+      200: json(action === 'resend' ? InvitationWithUrlSchema : InvitationSchema, 'The invitation after the change'),
+      ...problemsFor(401, 404, 409, 410),
+    },
+  });
+}
+
+const revokeRoute = actionRoute('revoke', 'Revoke a pending invitation', 'Its link stops working at once.');
+const declineRoute = actionRoute('decline', 'Decline a pending invitation', 'For incoming invitations, or to record an answer given out of band.');
+const resendRoute = actionRoute('resend', 'Mint a new link and restart the expiry', 'The old link stops working; the response carries the new URL.');
+
+export interface InvitationRoutesDeps {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  readonly invitations: InvitationService;
+}
+
+const byKey = (apiKeyId: string): Actor => ({ kind: 'api_key', id: apiKeyId });
+
+/** The tenant-authenticated invitation routes. */
+export function createInvitationRoutes({ db, clock, invitations }: InvitationRoutesDeps) {
+  return createRouter()
+    .openapi(createInvitationRoute, async (c) => {
+      const { tenantId, apiKeyId } = c.var.auth;
+      const input = c.req.valid('json');
+      const result = await runIdempotent<InvitationWithUrl>(
+        db,
+        { tenantId, key: c.req.valid('header')['idempotency-key'], fingerprint: ['createInvitation', input], now: clock.now() },
+        async (trx) => ({ status: 201, body: await invitations.createIn(trx, tenantId, input, byKey(apiKeyId)) }),
+        (body) => ({ ...body, url: null }),
+      );
+      if (result.replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(result.body, 201);
+    })
+    .openapi(listRoute, async (c) => c.json(await invitations.list(c.var.auth.tenantId, c.req.valid('query')), 200))
+    .openapi(getByPurposeRoute, async (c) => c.json(await invitations.getByPurpose(c.var.auth.tenantId, c.req.valid('param').purpose), 200))
+    .openapi(getRoute, async (c) => c.json(await invitations.get(c.var.auth.tenantId, c.req.valid('param').id), 200))
+    .openapi(updateRoute, async (c) =>
+      c.json(await invitations.update(c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), byKey(c.var.auth.apiKeyId)), 200),
+    )
+    .openapi(eventsRoute, async (c) => c.json({ data: await invitations.events(c.var.auth.tenantId, c.req.valid('param').id) }, 200))
+    .openapi(revokeRoute, async (c) => c.json(await invitations.revoke(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200))
+    .openapi(declineRoute, async (c) => c.json(await invitations.decline(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200))
+    .openapi(resendRoute, async (c) => c.json(await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200));
+}

@@ -1,0 +1,214 @@
+import { z } from '@hono/zod-openapi';
+import { MembershipSchema } from '#memberships';
+import { EVENT_TYPES, INVITATION_STATUSES } from './lifecycle';
+import { CHANNELS, TARGET_TYPES } from './record';
+
+const Timestamp = z.string().describe('ISO-8601 UTC time.');
+const DateTimeInput = z.iso.datetime({ offset: true }).describe('ISO-8601 time with offset or Z.');
+const Did = z.string().regex(/^did:[a-z0-9]+:.+$/, 'a DID such as did:key:z6Mk…').max(2048);
+const HttpIri = z.url({ protocol: /^https?$/ }).max(2048);
+
+export const MESSAGE_MAX = 2000;
+
+const Metadata = z
+  .record(z.string().max(100), z.unknown())
+  .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys')
+  .refine((m) => JSON.stringify(m).length <= 8192, 'at most 8 KiB as JSON')
+  .describe('Free-form data for the host application, returned as given. At most 50 keys, 8 KiB.');
+
+const Purpose = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .describe('An identifier of the caller\'s choosing, unique per tenant (409 when taken).');
+
+export const RecipientInputSchema = z
+  .strictObject({
+    email: z.email().max(254).optional(),
+    contactId: z.string().max(64).optional().describe('A contact of this tenant; fills in its email when none is given.'),
+    did: Did.optional(),
+    actorIri: HttpIri.optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+  })
+  .openapi('RecipientInput');
+
+export const TargetInputSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('tenant') }),
+    z.strictObject({
+      type: z.enum(['project', 'event', 'group']),
+      iri: HttpIri.describe('Where the project, event or group lives.'),
+      name: z.string().trim().min(1).max(200),
+    }),
+  ])
+  .openapi('TargetInput');
+
+export const CreateInvitationSchema = z
+  .strictObject({
+    channel: z.enum(CHANNELS).default('email').describe('How the invitation travels. This server delivers email and link.'),
+    identityId: z.string().max(64).optional().describe('The inviting identity; the tenant\'s default identity when omitted.'),
+    recipient: RecipientInputSchema.optional(),
+    target: TargetInputSchema.default({ type: 'tenant' }).describe('What the invitee joins; the tenant itself by default.'),
+    role: z.string().trim().min(1).max(100).optional().describe('Role granted on acceptance; none means no permissions.'),
+    rules: z.array(z.string().trim().min(1).max(100)).max(50).default([]).describe('Finer-grained roles, e.g. ["Financeur","Directeur"].'),
+    message: z.string().max(MESSAGE_MAX).optional().describe(`A personal note shown to the invitee, at most ${MESSAGE_MAX} characters.`),
+    label: z.string().trim().max(200).optional(),
+    description: z.string().max(2000).optional(),
+    purpose: Purpose.optional(),
+    public: z.boolean().default(false).describe('A public invitation may be shown to anyone, e.g. as a QR code on a poster.'),
+    usesAllowed: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .nullable()
+      .default(1)
+      .describe('How many acceptances it allows; 1 (single-use) by default, null for unlimited.'),
+    startsAt: DateTimeInput.optional().describe('Not accepted before this time.'),
+    expiresAt: DateTimeInput.optional().describe('Not accepted from this time on; now + the tenant\'s default expiry when omitted.'),
+    locale: z.string().min(2).max(35).optional().describe('BCP 47 language for the invitee; the tenant\'s when omitted.'),
+    metadata: Metadata.default({}),
+  })
+  .openapi('CreateInvitation');
+
+export type CreateInvitationInput = z.infer<typeof CreateInvitationSchema>;
+
+export const UpdateInvitationSchema = z
+  .strictObject({
+    label: z.string().trim().max(200).nullable().optional(),
+    description: z.string().max(2000).nullable().optional(),
+    purpose: Purpose.nullable().optional(),
+    startsAt: DateTimeInput.nullable().optional(),
+    expiresAt: DateTimeInput.optional(),
+    usesAllowed: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    metadata: Metadata.optional(),
+  })
+  .openapi('UpdateInvitation');
+
+export type UpdateInvitationInput = z.infer<typeof UpdateInvitationSchema>;
+
+export const InvitationSchema = z
+  .object({
+    id: z.string(),
+    channel: z.enum(CHANNELS),
+    direction: z.enum(['outgoing', 'incoming']),
+    status: z.enum(INVITATION_STATUSES).describe('As of this response: a pending invitation past expiresAt reads expired.'),
+    identityId: z.string(),
+    recipient: z.object({
+      email: z.string().nullable(),
+      contactId: z.string().nullable(),
+      did: z.string().nullable(),
+      actorIri: z.string().nullable(),
+      provider: z.object({ provider: z.string(), userId: z.string() }).nullable(),
+      name: z.string().nullable(),
+    }),
+    target: z.object({ type: z.enum(TARGET_TYPES), iri: z.string().nullable(), name: z.string().nullable() }),
+    role: z.string().nullable(),
+    rules: z.array(z.string()),
+    message: z.string().nullable(),
+    label: z.string().nullable(),
+    description: z.string().nullable(),
+    purpose: z.string().nullable(),
+    public: z.boolean(),
+    usesAllowed: z.number().int().nullable(),
+    usesCount: z.number().int(),
+    startsAt: Timestamp.nullable(),
+    expiresAt: Timestamp,
+    locale: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('Invitation');
+
+export const InvitationWithUrlSchema = InvitationSchema.extend({
+  url: z
+    .string()
+    .nullable()
+    .describe('The invitation link. A secret, shown only in the response that minted it (create, resend); null on an idempotent replay.'),
+}).openapi('InvitationWithUrl');
+
+export const InvitationQuerySchema = z.strictObject({
+  status: z.enum(INVITATION_STATUSES).optional(),
+  channel: z.enum(CHANNELS).optional(),
+  direction: z.enum(['outgoing', 'incoming']).optional(),
+  email: z.string().max(254).optional().describe('Recipient email, case-insensitive.'),
+  contactId: z.string().max(64).optional(),
+  identityId: z.string().max(64).optional(),
+  target: z.string().max(2048).optional().describe('Target IRI, or "tenant".'),
+  purpose: z.string().max(200).optional(),
+  createdAfter: DateTimeInput.optional().describe('Inclusive.'),
+  createdBefore: DateTimeInput.optional().describe('Exclusive.'),
+  sort: z.enum(['createdAt', 'updatedAt', 'expiresAt']).optional().describe('createdAt by default.'),
+  order: z.enum(['asc', 'desc']).optional().describe('desc by default.'),
+  limit: z.coerce.number().int().min(1).max(200).optional().describe('Page size, 50 by default.'),
+  cursor: z.string().max(512).optional().describe('nextCursor of the previous page, with the same sort and filters.'),
+});
+
+export type InvitationQuery = z.infer<typeof InvitationQuerySchema>;
+
+export const InvitationPageSchema = z.object({ data: z.array(InvitationSchema), nextCursor: z.string().nullable() }).openapi('InvitationPage');
+
+export const EventSchema = z
+  .object({
+    id: z.string(),
+    invitationId: z.string(),
+    type: z.enum(EVENT_TYPES),
+    previousStatus: z.enum(INVITATION_STATUSES).nullable(),
+    status: z.enum(INVITATION_STATUSES),
+    actor: z.string().describe('api_key:<id>, invitee or system.'),
+    data: z.record(z.string(), z.unknown()),
+    createdAt: Timestamp,
+  })
+  .openapi('InvitationEvent');
+
+export const AcceptInvitationSchema = z
+  .strictObject({
+    email: z.email().max(254).optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+    did: Did.optional(),
+    actorIri: HttpIri.optional(),
+    subject: z.string().trim().min(1).max(200).optional().describe('The host application\'s own id for the person accepting.'),
+  })
+  .openapi('AcceptInvitation');
+
+export type AcceptorInput = z.infer<typeof AcceptInvitationSchema>;
+
+export const PublicInvitationSchema = z
+  .object({
+    status: z.enum(INVITATION_STATUSES),
+    channel: z.enum(CHANNELS),
+    tenant: z.object({ name: z.string(), branding: z.object({ color: z.string(), logoUrl: z.string().nullable() }) }),
+    inviter: z.object({ displayName: z.string(), handle: z.string(), did: z.string() }),
+    target: z.object({ type: z.enum(TARGET_TYPES), iri: z.string().nullable(), name: z.string().nullable() }),
+    role: z.string().nullable(),
+    rules: z.array(z.string()),
+    message: z.string().nullable(),
+    recipientHint: z.string().nullable().describe('The invited address, masked (j***@example.com).'),
+    multiUse: z.boolean(),
+    startsAt: Timestamp.nullable(),
+    expiresAt: Timestamp,
+    locale: z.string(),
+  })
+  .openapi('PublicInvitation');
+
+export const AcceptResultSchema = z
+  .object({
+    invitation: PublicInvitationSchema,
+    redemption: z.object({ id: z.string(), createdAt: Timestamp }),
+    membership: MembershipSchema,
+  })
+  .openapi('AcceptResult');
+
+export const TokenParam = z.object({ token: z.string().max(128).openapi({ param: { name: 'token', in: 'path' } }) });
+export const IdParam = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+export const PurposeParam = z.object({ purpose: z.string().max(200).openapi({ param: { name: 'purpose', in: 'path' } }) });
+export const IdempotencyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('Same key and same body give the same result; same key and another body give 422. Kept 24 hours.'),
+});

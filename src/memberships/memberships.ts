@@ -1,0 +1,125 @@
+import type { Db, MembershipRow } from '#db';
+import { keysetPage, toPage } from '#db/keyset';
+import { newId } from '#common/ids';
+import { errorFactory, defineErrors } from '#common/errors';
+import { isoTime, parseJson } from '#common/json';
+import type { Cursor, Page } from '#http/pagination';
+
+export const membershipErrors = defineErrors({
+  membership_not_found: { status: 404, title: 'No such membership' },
+});
+const membershipError = errorFactory(membershipErrors);
+
+/** Someone's place in a target with a role, produced by accepting an invitation. */
+export interface Membership {
+  readonly id: string;
+  readonly target: { readonly type: string; readonly iri: string | null; readonly name: string | null };
+  readonly member: {
+    readonly key: string;
+    readonly email: string | null;
+    readonly did: string | null;
+    readonly actorIri: string | null;
+    readonly subject: string | null;
+    readonly name: string | null;
+    readonly contactId: string | null;
+  };
+  /** null: a member with no permissions until granted. */
+  readonly role: string | null;
+  readonly rules: string[];
+  readonly invitationId: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** The member and target of a new or renewed membership. */
+export interface MembershipGrant {
+  readonly tenantId: string;
+  readonly target: { readonly key: string; readonly type: string; readonly iri: string | null; readonly name: string | null };
+  readonly member: Omit<Membership['member'], never>;
+  readonly role: string | null;
+  readonly rules: string[];
+  readonly invitationId: string;
+}
+
+function toMembership(row: MembershipRow): Membership {
+  return {
+    id: row.id,
+    target: { type: row.target_type, iri: row.target_iri, name: row.target_name },
+    member: {
+      key: row.member_key,
+      email: row.member_email,
+      did: row.member_did,
+      actorIri: row.member_actor,
+      subject: row.member_subject,
+      name: row.member_name,
+      contactId: row.contact_id,
+    },
+    role: row.role,
+    rules: parseJson(row.rules, []),
+    invitationId: row.invitation_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Creates the membership, or updates role and rules when the member already belongs to the
+ * target: accepting a second invitation changes a role, it does not duplicate a member.
+ */
+export async function grantMembership(db: Db, grant: MembershipGrant, now: Date): Promise<Membership> {
+  const at = isoTime(now);
+  const row: MembershipRow = {
+    id: newId(now.getTime()),
+    tenant_id: grant.tenantId,
+    target_key: grant.target.key,
+    target_type: grant.target.type,
+    target_iri: grant.target.iri,
+    target_name: grant.target.name,
+    member_key: grant.member.key,
+    member_email: grant.member.email,
+    member_did: grant.member.did,
+    member_actor: grant.member.actorIri,
+    member_subject: grant.member.subject,
+    member_name: grant.member.name,
+    contact_id: grant.member.contactId,
+    role: grant.role,
+    rules: JSON.stringify(grant.rules),
+    invitation_id: grant.invitationId,
+    created_at: at,
+    updated_at: at,
+  };
+  const stored = await db
+    .insertInto('memberships')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'target_key', 'member_key']).doUpdateSet({
+        role: row.role,
+        rules: row.rules,
+        invitation_id: row.invitation_id,
+        target_name: row.target_name,
+        updated_at: at,
+      }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toMembership(stored);
+}
+
+/** One membership of the tenant; throws membership_not_found. */
+export async function getMembership(db: Db, tenantId: string, id: string): Promise<Membership> {
+  const row = await db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw membershipError('membership_not_found', undefined, 'path.id');
+  return toMembership(row);
+}
+
+/** A page of the tenant's memberships, optionally of one target ('tenant' or an IRI). */
+export async function listMemberships(
+  db: Db,
+  tenantId: string,
+  filter: { target?: string; cursor: Cursor | null; limit: number },
+): Promise<Page<Membership>> {
+  let query = db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenantId);
+  if (filter.target) query = query.where('target_key', '=', filter.target);
+  const rows = await keysetPage(query, 'created_at', 'asc', filter.cursor, filter.limit).execute();
+  return toPage(rows, filter.limit, 'created_at', toMembership);
+}

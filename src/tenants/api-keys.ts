@@ -1,0 +1,92 @@
+import type { Db } from '#db';
+import type { AuthContext } from '#http/auth';
+import { newId } from '#common/ids';
+import { hashSecret, newSecret } from '#common/secrets';
+import { isoTime } from '#common/json';
+import type { ApiKeyRow } from '#db';
+import { tenantError } from './errors';
+
+/** An API key as listed: never the secret. */
+export interface ApiKey {
+  readonly id: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly operator: boolean;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+/** A key just made: the secret is in `key`, shown this once. */
+export interface CreatedApiKey extends ApiKey {
+  readonly key: string;
+}
+
+const KEY_PREFIX = 'usk_';
+/** Touching last_used_at on every request would turn reads into writes; once a minute is enough. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+function toApiKey(row: ApiKeyRow): ApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    operator: row.operator === 1,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** Makes a key for the tenant; `secret` lets bootstrap use USHER_BOOTSTRAP_API_KEY. */
+export async function createApiKey(
+  db: Db,
+  input: { tenantId: string; name: string; operator?: boolean; secret?: string },
+  now: Date,
+): Promise<CreatedApiKey> {
+  const key = input.secret ?? newSecret(KEY_PREFIX);
+  const row: ApiKeyRow = {
+    id: newId(now.getTime()),
+    tenant_id: input.tenantId,
+    name: input.name,
+    prefix: key.slice(0, 10),
+    key_hash: hashSecret(key),
+    operator: input.operator ? 1 : 0,
+    created_at: isoTime(now),
+    last_used_at: null,
+    revoked_at: null,
+  };
+  await db.insertInto('api_keys').values(row).execute();
+  return { ...toApiKey(row), key };
+}
+
+/** The tenant's keys, newest first, revoked ones included. */
+export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKey[]> {
+  const rows = await db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').execute();
+  return rows.map(toApiKey);
+}
+
+/** Revokes a key of the tenant; revoking twice is harmless, revoking the calling key is refused. */
+export async function revokeApiKey(db: Db, auth: AuthContext, id: string, now: Date): Promise<ApiKey> {
+  if (id === auth.apiKeyId) throw tenantError('api_key_in_use', 'use another key to revoke this one', 'path.id');
+  const row = await db.selectFrom('api_keys').selectAll().where('tenant_id', '=', auth.tenantId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw tenantError('api_key_not_found', undefined, 'path.id');
+  if (row.revoked_at) return toApiKey(row);
+  const revokedAt = isoTime(now);
+  await db.updateTable('api_keys').set({ revoked_at: revokedAt }).where('id', '=', id).where('tenant_id', '=', auth.tenantId).execute();
+  return toApiKey({ ...row, revoked_at: revokedAt });
+}
+
+/** Resolves a presented key by its hash; null for unknown or revoked keys. */
+export async function authenticateApiKey(db: Db, presented: string, now: Date): Promise<AuthContext | null> {
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['id', 'tenant_id', 'operator', 'last_used_at', 'revoked_at'])
+    .where('key_hash', '=', hashSecret(presented))
+    .executeTakeFirst();
+  if (!row || row.revoked_at) return null;
+  if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_GRANULARITY_MS) {
+    await db.updateTable('api_keys').set({ last_used_at: isoTime(now) }).where('id', '=', row.id).execute();
+  }
+  return { tenantId: row.tenant_id, apiKeyId: row.id, operator: row.operator === 1 };
+}

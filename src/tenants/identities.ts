@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import type { Db, IdentityRow } from '#db';
+import { isUniqueViolation } from '#db';
+import { newId } from '#common/ids';
+import { isoTime } from '#common/json';
+import { generateDidKey } from './did-key';
+import { tenantError } from './errors';
+
+export type IdentityStatus = 'active' | 'disabled';
+
+/** Who acts inside a tenant: the `from` of an invitation. Never carries the private key. */
+export interface Identity {
+  readonly id: string;
+  readonly handle: string;
+  readonly displayName: string;
+  readonly did: string;
+  readonly status: IdentityStatus;
+  readonly isDefault: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+function toIdentity(row: IdentityRow): Identity {
+  return {
+    id: row.id,
+    handle: row.handle,
+    displayName: row.display_name,
+    did: row.did,
+    status: row.status as IdentityStatus,
+    isDefault: row.is_default === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** A handle from a display name: lower-case, dashed, with a random tail so it is unique. */
+function handleFrom(displayName: string): string {
+  const slug = displayName
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return `${slug || 'identity'}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Makes an identity with a fresh Ed25519 did:key. Handles are unique across the server because
+ * they become ActivityPub `acct:handle@host` names.
+ */
+export async function createIdentity(
+  db: Db,
+  input: { tenantId: string; displayName: string; handle?: string; isDefault?: boolean },
+  now: Date,
+): Promise<Identity> {
+  const keys = generateDidKey();
+  const row: IdentityRow = {
+    id: newId(now.getTime()),
+    tenant_id: input.tenantId,
+    handle: input.handle ?? handleFrom(input.displayName),
+    display_name: input.displayName,
+    did: keys.did,
+    public_key: keys.publicKey,
+    private_key: keys.privateKey,
+    status: 'active',
+    is_default: input.isDefault ? 1 : 0,
+    created_at: isoTime(now),
+    updated_at: isoTime(now),
+  };
+  try {
+    await db.insertInto('identities').values(row).execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw tenantError('identity_handle_taken', `"${row.handle}" is taken`, 'body.handle');
+    throw error;
+  }
+  return toIdentity(row);
+}
+
+/** The tenant's identities, default first, then oldest first. */
+export async function listIdentities(db: Db, tenantId: string): Promise<Identity[]> {
+  const rows = await db
+    .selectFrom('identities')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('is_default', 'desc')
+    .orderBy('created_at', 'asc')
+    .execute();
+  return rows.map(toIdentity);
+}
+
+/** One identity of the tenant, or null. */
+export async function findIdentity(db: Db, tenantId: string, id: string): Promise<Identity | null> {
+  const row = await db.selectFrom('identities').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return row ? toIdentity(row) : null;
+}
+
+/** One identity of the tenant; throws identity_not_found. */
+export async function getIdentity(db: Db, tenantId: string, id: string, field = 'path.id'): Promise<Identity> {
+  const identity = await findIdentity(db, tenantId, id);
+  if (!identity) throw tenantError('identity_not_found', `no identity ${id} in this tenant`, field);
+  return identity;
+}
+
+/** The identity every tenant starts with. */
+export async function getDefaultIdentity(db: Db, tenantId: string): Promise<Identity> {
+  const row = await db.selectFrom('identities').selectAll().where('tenant_id', '=', tenantId).where('is_default', '=', 1).executeTakeFirst();
+  if (!row) throw tenantError('identity_not_found', 'this tenant has no default identity');
+  return toIdentity(row);
+}
+
+/** Changes an identity's display name or status; the default identity stays active. */
+export async function updateIdentity(
+  db: Db,
+  tenantId: string,
+  id: string,
+  patch: { displayName?: string; status?: IdentityStatus },
+  now: Date,
+): Promise<Identity> {
+  const current = await getIdentity(db, tenantId, id);
+  if (patch.status === 'disabled' && current.isDefault) {
+    throw tenantError('identity_default_cannot_be_disabled', undefined, 'body.status');
+  }
+  const updatedAt = isoTime(now);
+  await db
+    .updateTable('identities')
+    .set({
+      ...(patch.displayName !== undefined ? { display_name: patch.displayName } : {}),
+      ...(patch.status !== undefined ? { status: patch.status } : {}),
+      updated_at: updatedAt,
+    })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+  return { ...current, ...patch, updatedAt };
+}

@@ -1,0 +1,111 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Kysely } from 'kysely';
+import type { Database } from '#db';
+import type { Clock } from '#common/clock';
+import { createRouter } from '#http/router';
+import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { createApiKey, listApiKeys, revokeApiKey } from './api-keys';
+import { tenantError } from './errors';
+import { createTenant, getTenant, updateTenant } from './tenants';
+import { z } from '@hono/zod-openapi';
+import {
+  ApiKeySchema,
+  CreateApiKeySchema,
+  CreatedApiKeySchema,
+  CreateTenantSchema,
+  IdentitySchema,
+  IdParam,
+  TenantSchema,
+  UpdateTenantSchema,
+} from './schemas';
+
+export interface TenantRoutesDeps {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+}
+
+const tags = ['Tenant'];
+
+const getTenantRoute = createRoute({
+  operationId: 'getTenant',
+  method: 'get',
+  path: '/tenant',
+  tags,
+  security: apiKeySecurity,
+  summary: 'The calling key\'s tenant and its settings',
+  responses: { 200: json(TenantSchema, 'The tenant'), ...problemsFor(401) },
+});
+
+const updateTenantRoute = createRoute({
+  operationId: 'updateTenant',
+  method: 'patch',
+  path: '/tenant',
+  tags,
+  security: apiKeySecurity,
+  summary: 'Rename the tenant or change its settings',
+  request: { body: { content: { 'application/json': { schema: UpdateTenantSchema } }, required: true } },
+  responses: { 200: json(TenantSchema, 'The updated tenant'), ...problemsFor(400, 401) },
+});
+
+const createTenantRoute = createRoute({
+  operationId: 'createTenant',
+  method: 'post',
+  path: '/tenants',
+  tags,
+  security: apiKeySecurity,
+  summary: 'Create a tenant (operator keys only)',
+  description: 'Makes the tenant, its default identity and an admin key, which this response shows once.',
+  request: { body: { content: { 'application/json': { schema: CreateTenantSchema } }, required: true } },
+  responses: {
+    201: json(z.object({ tenant: TenantSchema, identity: IdentitySchema, apiKey: CreatedApiKeySchema }), 'The new tenant'),
+    ...problemsFor(400, 401, 403),
+  },
+});
+
+const listKeysRoute = createRoute({
+  operationId: 'listApiKeys',
+  method: 'get',
+  path: '/api-keys',
+  tags,
+  security: apiKeySecurity,
+  summary: 'List the tenant\'s API keys (never their secrets)',
+  responses: { 200: json(z.object({ data: z.array(ApiKeySchema) }), 'Keys, newest first'), ...problemsFor(401) },
+});
+
+const createKeyRoute = createRoute({
+  operationId: 'createApiKey',
+  method: 'post',
+  path: '/api-keys',
+  tags,
+  security: apiKeySecurity,
+  summary: 'Create a named API key; the secret is shown once',
+  request: { body: { content: { 'application/json': { schema: CreateApiKeySchema } }, required: true } },
+  responses: { 201: json(CreatedApiKeySchema, 'The key, with its secret'), ...problemsFor(400, 401) },
+});
+
+const revokeKeyRoute = createRoute({
+  operationId: 'revokeApiKey',
+  method: 'delete',
+  path: '/api-keys/{id}',
+  tags,
+  security: apiKeySecurity,
+  summary: 'Revoke an API key',
+  request: { params: IdParam },
+  responses: { 200: json(ApiKeySchema, 'The revoked key'), ...problemsFor(401, 404, 409) },
+});
+
+/** Tenant, tenant creation and API key routes. */
+export function createTenantRoutes({ db, clock }: TenantRoutesDeps) {
+  return createRouter()
+    .openapi(getTenantRoute, async (c) => c.json(await getTenant(db, c.var.auth.tenantId), 200))
+    .openapi(updateTenantRoute, async (c) => c.json(await updateTenant(db, c.var.auth.tenantId, c.req.valid('json'), clock.now()), 200))
+    .openapi(createTenantRoute, async (c) => {
+      if (!c.var.auth.operator) throw tenantError('operator_key_required');
+      return c.json(await createTenant(db, c.req.valid('json'), clock.now()), 201);
+    })
+    .openapi(listKeysRoute, async (c) => c.json({ data: await listApiKeys(db, c.var.auth.tenantId) }, 200))
+    .openapi(createKeyRoute, async (c) =>
+      c.json(await createApiKey(db, { tenantId: c.var.auth.tenantId, name: c.req.valid('json').name }, clock.now()), 201),
+    )
+    .openapi(revokeKeyRoute, async (c) => c.json(await revokeApiKey(db, c.var.auth, c.req.valid('param').id, clock.now()), 200));
+}

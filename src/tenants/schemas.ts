@@ -1,0 +1,120 @@
+import { z } from '@hono/zod-openapi';
+import { TenantSettingsSchema } from './settings';
+
+const Timestamp = z.string().describe('ISO-8601 UTC time.');
+const Id = z.string().describe('UUIDv7.');
+
+export const TenantSchema = z
+  .object({ id: Id, name: z.string(), settings: TenantSettingsSchema, createdAt: Timestamp, updatedAt: Timestamp })
+  .openapi('Tenant');
+
+export const UpdateTenantSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    settings: z
+      .strictObject({
+        defaultExpirySeconds: TenantSettingsSchema.shape.defaultExpirySeconds.unwrap().optional(),
+        locale: z.string().min(2).max(35).optional(),
+        branding: z
+          .strictObject({ color: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(), logoUrl: z.url().max(2048).nullable().optional() })
+          .optional(),
+        redirectUrl: z.url().max(2048).nullable().optional(),
+      })
+      .optional(),
+  })
+  .openapi('UpdateTenant');
+
+export const CreateTenantSchema = z
+  .strictObject({ name: z.string().trim().min(1).max(200).describe('Display name; also the default identity\'s name.') })
+  .openapi('CreateTenant');
+
+export const ApiKeySchema = z
+  .object({
+    id: Id,
+    name: z.string(),
+    prefix: z.string().describe('The first characters of the key, to tell keys apart.'),
+    operator: z.boolean().describe('Operator keys may also create tenants.'),
+    createdAt: Timestamp,
+    lastUsedAt: Timestamp.nullable(),
+    revokedAt: Timestamp.nullable(),
+  })
+  .openapi('ApiKey');
+
+export const CreatedApiKeySchema = ApiKeySchema.extend({
+  key: z.string().describe('The secret. Shown only in this response; only its hash is stored.'),
+}).openapi('CreatedApiKey');
+
+export const CreateApiKeySchema = z.strictObject({ name: z.string().trim().min(1).max(100) }).openapi('CreateApiKey');
+
+export const IdentitySchema = z
+  .object({
+    id: Id,
+    handle: z.string().describe('Unique on this server; the ActivityPub acct: name.'),
+    displayName: z.string(),
+    did: z.string().describe('Ed25519 did:key.'),
+    status: z.enum(['active', 'disabled']),
+    isDefault: z.boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('Identity');
+
+export const CreateIdentitySchema = z
+  .strictObject({
+    displayName: z.string().trim().min(1).max(200),
+    handle: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'lower-case letters, digits, "_", "." and "-", starting with a letter or digit')
+      .optional()
+      .describe('Defaults to one made from the display name.'),
+  })
+  .openapi('CreateIdentity');
+
+export const UpdateIdentitySchema = z
+  .strictObject({ displayName: z.string().trim().min(1).max(200).optional(), status: z.enum(['active', 'disabled']).optional() })
+  .openapi('UpdateIdentity');
+
+const ProviderHandles = z
+  .record(z.string().regex(/^[a-z0-9_-]{1,40}$/), z.string().min(1).max(200))
+  .refine((r) => Object.keys(r).length <= 20, 'at most 20 providers')
+  .describe('Handle per provider, e.g. {"linkedin": "julien-crepieux"}.');
+
+export const ContactSchema = z
+  .object({
+    id: Id,
+    name: z.string().nullable(),
+    email: z.string().nullable(),
+    did: z.string().nullable(),
+    actorIri: z.string().nullable(),
+    providerHandles: z.record(z.string(), z.string()),
+    tags: z.array(z.string()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('Contact');
+
+const contactFields = {
+  name: z.string().trim().min(1).max(200).nullable().optional(),
+  email: z.email().max(254).nullable().optional(),
+  did: z.string().regex(/^did:[a-z0-9]+:.+$/, 'a DID such as did:key:z6Mk…').max(2048).nullable().optional(),
+  actorIri: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
+  providerHandles: ProviderHandles.optional(),
+  tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
+};
+
+export const CreateContactSchema = z.strictObject(contactFields).openapi('CreateContact');
+export const UpdateContactSchema = z.strictObject(contactFields).openapi('UpdateContact');
+
+export const ContactQuerySchema = z.strictObject({
+  email: z.string().max(254).optional().describe('Exact address, case-insensitive.'),
+  did: z.string().max(2048).optional(),
+  actorIri: z.string().max(2048).optional(),
+  tag: z.string().max(50).optional(),
+  order: z.enum(['asc', 'desc']).optional().describe('By creation time; asc by default.'),
+  limit: z.coerce.number().int().min(1).max(200).optional().describe('Page size, 50 by default.'),
+  cursor: z.string().max(512).optional().describe('nextCursor of the previous page.'),
+});
+
+export const ContactPageSchema = z.object({ data: z.array(ContactSchema), nextCursor: z.string().nullable() }).openapi('ContactPage');
+
+export const IdParam = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });

@@ -1,0 +1,42 @@
+import { z } from '@hono/zod-openapi';
+
+const DAY = 86_400;
+
+/** A tenant's settings; every field has a default so old rows keep working as fields are added. */
+export const TenantSettingsSchema = z
+  .strictObject({
+    defaultExpirySeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(3650 * DAY)
+      .default(7 * DAY)
+      .describe('How long a new invitation stays valid when the request gives no end of its window. 7 days by default.'),
+    locale: z.string().min(2).max(35).default('en').describe('BCP 47 language of messages and pages when an invitation names none.'),
+    branding: z
+      .strictObject({
+        color: z
+          .string()
+          .regex(/^#[0-9a-fA-F]{6}$/)
+          .default('#4f46e5')
+          .describe('Accent colour, #rrggbb.'),
+        logoUrl: z.url().max(2048).nullable().default(null).describe('Logo shown in emails and on the accept page.'),
+      })
+      .default({ color: '#4f46e5', logoUrl: null }),
+    redirectUrl: z
+      .url()
+      .max(2048)
+      .nullable()
+      .default(null)
+      .describe('Where the accept flow ends, with the signed acceptance token; null shows a confirmation page.'),
+  })
+  .openapi('TenantSettings');
+
+export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
+
+/** Reads stored settings, filling in defaults for fields added after the row was written. */
+export function parseSettings(text: string): TenantSettings {
+  return TenantSettingsSchema.parse(JSON.parse(text));
+}
+
+export const defaultSettings: TenantSettings = TenantSettingsSchema.parse({});

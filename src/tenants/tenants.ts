@@ -1,0 +1,90 @@
+import type { Db, TenantRow } from '#db';
+import type { Kysely } from 'kysely';
+import type { Database } from '#db';
+import { newId } from '#common/ids';
+import { isoTime } from '#common/json';
+import { createApiKey, type CreatedApiKey } from './api-keys';
+import { tenantError } from './errors';
+import { createIdentity, type Identity } from './identities';
+import { defaultSettings, parseSettings, TenantSettingsSchema, type TenantSettings } from './settings';
+
+/** The isolation boundary: everything else belongs to exactly one tenant. */
+export interface Tenant {
+  readonly id: string;
+  readonly name: string;
+  readonly settings: TenantSettings;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A tenant just made, with its default identity and first admin key (shown once). */
+export interface CreatedTenant {
+  readonly tenant: Tenant;
+  readonly identity: Identity;
+  readonly apiKey: CreatedApiKey;
+}
+
+function toTenant(row: TenantRow): Tenant {
+  return { id: row.id, name: row.name, settings: parseSettings(row.settings), createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+/** Makes a tenant, its default identity and an admin key, in one transaction. */
+export async function createTenant(
+  db: Kysely<Database>,
+  input: { name: string; operator?: boolean; apiKeySecret?: string; settings?: Partial<TenantSettings> },
+  now: Date,
+): Promise<CreatedTenant> {
+  return db.transaction().execute(async (trx) => {
+    const row: TenantRow = {
+      id: newId(now.getTime()),
+      name: input.name,
+      settings: JSON.stringify(TenantSettingsSchema.parse({ ...defaultSettings, ...input.settings })),
+      created_at: isoTime(now),
+      updated_at: isoTime(now),
+    };
+    await trx.insertInto('tenants').values(row).execute();
+    const identity = await createIdentity(trx, { tenantId: row.id, displayName: input.name, isDefault: true }, now);
+    const apiKey = await createApiKey(
+      trx,
+      { tenantId: row.id, name: 'admin', ...(input.operator ? { operator: true } : {}), ...(input.apiKeySecret ? { secret: input.apiKeySecret } : {}) },
+      now,
+    );
+    return { tenant: toTenant(row), identity, apiKey };
+  });
+}
+
+/** The tenant; throws tenant_not_found. */
+export async function getTenant(db: Db, id: string): Promise<Tenant> {
+  const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw tenantError('tenant_not_found');
+  return toTenant(row);
+}
+
+/** Settings to change; `branding` may be given in part. */
+export type TenantSettingsPatch = Partial<Omit<TenantSettings, 'branding'>> & { branding?: Partial<TenantSettings['branding']> };
+
+/** Renames the tenant and merges settings (objects such as `branding` merge one level deep). */
+export async function updateTenant(
+  db: Db,
+  id: string,
+  patch: { name?: string; settings?: TenantSettingsPatch },
+  now: Date,
+): Promise<Tenant> {
+  const current = await getTenant(db, id);
+  const merged = { ...current.settings, ...patch.settings };
+  if (patch.settings?.branding) merged.branding = { ...current.settings.branding, ...patch.settings.branding };
+  const settings = TenantSettingsSchema.parse(merged);
+  const updatedAt = isoTime(now);
+  await db
+    .updateTable('tenants')
+    .set({ ...(patch.name !== undefined ? { name: patch.name } : {}), settings: JSON.stringify(settings), updated_at: updatedAt })
+    .where('id', '=', id)
+    .execute();
+  return { ...current, ...(patch.name !== undefined ? { name: patch.name } : {}), settings, updatedAt };
+}
+
+/** True when the store holds no tenant yet: first start. */
+export async function isEmptyStore(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('tenants').select('id').limit(1).executeTakeFirst();
+  return row === undefined;
+}
