@@ -45,13 +45,14 @@ export function problemResponse(problem: Omit<Problem, 'type'>, headers: Record<
 
 /** Turns an AppError into problem+json. */
 export function appErrorResponse(error: AppError): Response {
+  // Extensions go first so they can never replace a standard member such as `status`.
   return problemResponse({
+    ...(error.extra ?? {}),
     title: error.title,
     status: error.status,
     code: error.code,
     detail: error.message,
     ...(error.field ? { field: error.field } : {}),
-    ...(error.extra ?? {}),
   });
 }
 

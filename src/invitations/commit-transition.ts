@@ -2,7 +2,7 @@ import type { Db, InvitationRow } from '#db';
 import { isoTime } from '#common/json';
 import { invitationError } from './errors';
 import { writeEvents, type Actor } from './events';
-import { transition, type LifecycleAction, type Transition } from './lifecycle';
+import { effectiveStatus, transition, type LifecycleAction, type Transition } from './lifecycle';
 import { lifecycleState } from './record';
 
 /** A committed change: the stored row after it and the transition that made it. */
@@ -30,8 +30,9 @@ export async function commitTransition(
 ): Promise<Committed> {
   const result = transition(lifecycleState(row), action, context.now);
   if (!result.ok) {
-    const status = result.refusal === 'invitation_not_pending' ? row.status : undefined;
-    throw invitationError(result.refusal, status ? `the invitation is ${effectiveLabel(row, context.now)}` : undefined, undefined, status ? { status: effectiveLabel(row, context.now) } : undefined);
+    if (result.refusal !== 'invitation_not_pending') throw invitationError(result.refusal);
+    const current = effectiveStatus(lifecycleState(row), context.now);
+    throw invitationError(result.refusal, `the invitation is ${current}`, undefined, { invitationStatus: current });
   }
   const change = result.value;
   const updated = await trx
@@ -51,8 +52,4 @@ export async function commitTransition(
   const data = typeof context.data === 'function' ? await context.data(updated) : (context.data ?? {});
   await writeEvents(trx, updated, change, context.actor, data, context.now);
   return { row: updated, transition: change };
-}
-
-function effectiveLabel(row: InvitationRow, now: Date): string {
-  return row.status === 'pending' && now.getTime() >= Date.parse(row.expires_at) ? 'expired' : row.status;
 }

@@ -68,7 +68,7 @@ export async function listEvents(db: Db, tenantId: string, invitationId: string)
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('invitation_id', '=', invitationId)
-    .orderBy('created_at', 'asc')
+    // Ids are monotonic UUIDv7s: their order is the order of writing, even within a millisecond.
     .orderBy('id', 'asc')
     .execute();
   return rows.map(toEvent);

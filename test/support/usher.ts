@@ -1,0 +1,88 @@
+import { afterAll, beforeAll } from 'vitest';
+import { createApp } from '#app';
+import { createManualClock } from '#common/clock';
+import { migrateToLatest, openStore, type Engine, type Store } from '#db';
+import type { InvitationService } from '#invitations';
+import { createTenant, type CreatedTenant } from '#tenants';
+import { createScratchDatabase, type ScratchDatabase } from './stores';
+
+export const PUBLIC_URL = 'http://usher.test';
+
+/** A response read once: status, headers and the parsed JSON body. */
+export interface TestResponse<T = any> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+}
+
+/** An in-process Usher on a scratch database with a manual clock, and a client for it. */
+export interface TestUsher {
+  readonly engine: Engine;
+  readonly store: Store;
+  readonly clock: ReturnType<typeof createManualClock>;
+  readonly invitations: InvitationService;
+  readonly app: ReturnType<typeof createApp>['app'];
+  /** The first tenant, made with an operator key. */
+  readonly tenant: CreatedTenant;
+  request<T = any>(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string }): Promise<TestResponse<T>>;
+  /** Makes another tenant and returns it with its key. */
+  createTenant(name: string): Promise<CreatedTenant>;
+}
+
+/** Starts an in-process Usher for the enclosing suite and stops it after. */
+export function useTestUsher(engine: Engine): TestUsher {
+  const handle = {} as { current: TestUsher; scratch: ScratchDatabase };
+  beforeAll(async () => {
+    const scratch = await createScratchDatabase(engine);
+    const store = openStore(scratch.url);
+    await migrateToLatest(store.db);
+    const clock = createManualClock(new Date());
+    const tenant = await createTenant(store.db, { name: 'Acme', operator: true }, clock.now());
+    const { app, invitations } = createApp({
+      db: store.db,
+      engine,
+      clock,
+      publicUrl: PUBLIC_URL,
+      version: 'test',
+      logError: (error) => console.error(error),
+    });
+    handle.scratch = scratch;
+    handle.current = {
+      engine,
+      store,
+      clock,
+      invitations,
+      app,
+      tenant,
+      async request(method, path, options = {}) {
+        const key = options.key === undefined ? tenant.apiKey.key : options.key;
+        const headers: Record<string, string> = { ...(key ? { authorization: `Bearer ${key}` } : {}), ...options.headers };
+        let body: string | undefined = options.raw;
+        if (options.body !== undefined) {
+          body = JSON.stringify(options.body);
+          headers['content-type'] ??= 'application/json';
+        }
+        const response = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+        const text = await response.text();
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : null;
+        } catch {
+          // not JSON: keep the text
+        }
+        return { status: response.status, headers: response.headers, body: parsed as any };
+      },
+      createTenant: (name) => createTenant(store.db, { name }, clock.now()),
+    };
+  });
+  afterAll(async () => {
+    await handle.current?.store.close();
+    await handle.scratch?.drop();
+  });
+  return new Proxy({} as TestUsher, { get: (_t, prop) => (handle.current as any)[prop] });
+}
+
+/** The token at the end of an invitation URL. */
+export function tokenOf(url: string): string {
+  return url.slice(url.lastIndexOf('/') + 1);
+}
