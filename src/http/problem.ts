@@ -67,6 +67,7 @@ export function handleError(error: Error, c: Context, log: (error: unknown) => v
   if (error instanceof AppError) return appErrorResponse(error);
   if (error instanceof HTTPException) {
     if (error.status === 413) return httpProblem('body_too_large');
+    if (error.status === 415) return httpProblem('unsupported_media_type', 'send the body as application/json', { field: 'header.content-type' });
     if (error.status === 400 && /json/i.test(error.message)) return httpProblem('malformed_json', error.message);
     if (error.status === 401) return httpProblem('unauthorized');
     return problemResponse({ title: error.message || 'Request refused', status: error.status, code: `http_${error.status}` });

@@ -66,6 +66,7 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
     problem(await usher.request('POST', '/v1/invitations', { raw: '{"channel":', headers: { 'content-type': 'application/json' } }), 400, 'malformed_json');
     const huge = JSON.stringify({ channel: 'link', description: 'x'.repeat(300 * 1024) });
     problem(await usher.request('POST', '/v1/invitations', { raw: huge, headers: { 'content-type': 'application/json' } }), 413, 'body_too_large');
+    problem(await usher.request('POST', '/v1/invitations', { raw: '{"channel":"link"}', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
   });
 
   it('rejects a second pending invitation for the same email and target, but not for another target', async () => {

@@ -1,0 +1,63 @@
+import { expect, it } from 'vitest';
+import { describeEachStore } from '#support/stores';
+import { tokenOf, useTestUsher } from '#support/usher';
+
+describeEachStore('concurrent acceptance', (engine) => {
+  const usher = useTestUsher(engine);
+
+  async function acceptConcurrently(usesAllowed: number, attempts: number) {
+    const created = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', usesAllowed } });
+    const token = tokenOf(created.body.url);
+    const results = await Promise.all(
+      Array.from({ length: attempts }, (_, i) =>
+        usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null, body: { subject: `user-${i}` } }),
+      ),
+    );
+    const invitation = (await usher.request('GET', `/v1/invitations/${created.body.id}`)).body;
+    const events = (await usher.request('GET', `/v1/invitations/${created.body.id}/events`)).body.data;
+    return { results, invitation, events };
+  }
+
+  it('lets exactly one of 50 concurrent accepts of a single-use invitation succeed', async () => {
+    const { results, invitation, events } = await acceptConcurrently(1, 50);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    const refused = results.filter((r) => r.status !== 200);
+    expect(refused).toHaveLength(49);
+    expect(new Set(refused.map((r) => `${r.status} ${r.body.code}`))).toEqual(new Set(['410 invitation_already_accepted']));
+    expect(invitation).toMatchObject({ status: 'accepted', usesCount: 1 });
+    expect(events.filter((e: any) => e.type === 'invitation.accepted')).toHaveLength(1);
+  });
+
+  it('lets exactly five of 50 concurrent accepts of a 5-use invitation succeed, then reports it exhausted', async () => {
+    const { results, invitation, events } = await acceptConcurrently(5, 50);
+    const winners = results.filter((r) => r.status === 200);
+    expect(winners).toHaveLength(5);
+    expect(new Set(winners.map((r) => r.body.membership.member.key)).size).toBe(5);
+    expect(new Set(results.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.body.code}`))).toEqual(new Set(['410 invitation_exhausted']));
+    expect(invitation).toMatchObject({ status: 'exhausted', usesCount: 5 });
+    expect(events.filter((e: any) => e.type === 'invitation.accepted')).toHaveLength(5);
+    expect(events.filter((e: any) => e.type === 'invitation.exhausted')).toHaveLength(1);
+    const memberships = await usher.store.db.selectFrom('memberships').select('id').where('invitation_id', '=', invitation.id).execute();
+    expect(memberships).toHaveLength(5);
+    const redemptions = await usher.store.db.selectFrom('redemptions').select('id').where('invitation_id', '=', invitation.id).execute();
+    expect(redemptions).toHaveLength(5);
+  });
+
+  it('lets a revoke racing with accepts leave one consistent outcome', async () => {
+    const created = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', usesAllowed: 1 } });
+    const token = tokenOf(created.body.url);
+    const [revoke, ...accepts] = await Promise.all([
+      usher.request('POST', `/v1/invitations/${created.body.id}/revoke`),
+      ...Array.from({ length: 10 }, (_, i) => usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null, body: { subject: `r${i}` } })),
+    ]);
+    const final = (await usher.request('GET', `/v1/invitations/${created.body.id}`)).body;
+    const acceptedCount = accepts.filter((r) => r.status === 200).length;
+    if (revoke!.status === 200) {
+      expect(final.status).toBe('revoked');
+      expect(acceptedCount).toBe(0);
+    } else {
+      expect(final.status).toBe('accepted');
+      expect(acceptedCount).toBe(1);
+    }
+  });
+});

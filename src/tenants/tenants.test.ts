@@ -1,0 +1,88 @@
+import { expect, it } from 'vitest';
+import { publicKeyFromDidKey } from '#tenants';
+import { describeEachStore } from '#support/stores';
+import { useTestUsher } from '#support/usher';
+
+describeEachStore('tenants, identities and contacts', (engine) => {
+  const usher = useTestUsher(engine);
+
+  it('starts each tenant with one default identity holding an Ed25519 did:key', async () => {
+    const res = await usher.request('GET', '/v1/identities');
+    expect(res.body.data).toHaveLength(1);
+    const [identity] = res.body.data;
+    expect(identity).toMatchObject({ isDefault: true, status: 'active', displayName: 'Acme' });
+    expect(identity.did).toMatch(/^did:key:z6Mk/);
+    expect(publicKeyFromDidKey(identity.did)).toHaveLength(32);
+    expect(identity.privateKey).toBeUndefined();
+  });
+
+  it('creates identities, disables them, and refuses to invite from a disabled one', async () => {
+    const created = await usher.request('POST', '/v1/identities', { body: { displayName: 'Sales Team', handle: 'sales' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ handle: 'sales', isDefault: false });
+    expect((await usher.request('POST', '/v1/identities', { body: { displayName: 'Again', handle: 'sales' } })).body.code).toBe('identity_handle_taken');
+    const disabled = await usher.request('PATCH', `/v1/identities/${created.body.id}`, { body: { status: 'disabled' } });
+    expect(disabled.body.status).toBe('disabled');
+    const refused = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', identityId: created.body.id } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('identity_disabled');
+    const invitedFrom = await usher.request('PATCH', `/v1/identities/${created.body.id}`, { body: { status: 'active' } });
+    expect(invitedFrom.body.status).toBe('active');
+    expect((await usher.request('POST', '/v1/invitations', { body: { channel: 'link', identityId: created.body.id } })).body.identityId).toBe(created.body.id);
+  });
+
+  it('keeps the default identity active', async () => {
+    const res = await usher.request('PATCH', `/v1/identities/${usher.tenant.identity.id}`, { body: { status: 'disabled' } });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('identity_default_cannot_be_disabled');
+  });
+
+  it('creates, reads, updates, filters and deletes contacts', async () => {
+    const created = await usher.request('POST', '/v1/contacts', {
+      body: { name: 'Julien', email: 'Julien@Example.com', did: 'did:key:z6MkTest', providerHandles: { linkedin: 'julien-crepieux' }, tags: ['vip', 'fr', 'vip'] },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.tags).toEqual(['vip', 'fr']);
+    await usher.request('POST', '/v1/contacts', { body: { name: 'Other', email: 'other@example.com', tags: ['fr'] } });
+    expect((await usher.request('GET', '/v1/contacts?tag=vip')).body.data.map((c: any) => c.id)).toEqual([created.body.id]);
+    expect((await usher.request('GET', '/v1/contacts?tag=fr')).body.data).toHaveLength(2);
+    expect((await usher.request('GET', '/v1/contacts?email=JULIEN@example.com')).body.data).toHaveLength(1);
+    expect((await usher.request('GET', '/v1/contacts?did=did:key:z6MkTest')).body.data).toHaveLength(1);
+
+    const updated = await usher.request('PATCH', `/v1/contacts/${created.body.id}`, { body: { tags: ['gold'], email: null } });
+    expect(updated.body).toMatchObject({ email: null, tags: ['gold'], name: 'Julien' });
+    expect((await usher.request('GET', '/v1/contacts?tag=vip')).body.data).toEqual([]);
+
+    const invited = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', recipient: { contactId: created.body.id } } });
+    expect((await usher.request('DELETE', `/v1/contacts/${created.body.id}`)).status).toBe(204);
+    expect((await usher.request('GET', `/v1/contacts/${created.body.id}`)).status).toBe(404);
+    const kept = await usher.request('GET', `/v1/invitations/${invited.body.id}`);
+    expect(kept.body.recipient).toMatchObject({ contactId: null, did: 'did:key:z6MkTest', name: 'Julien' });
+  });
+
+  it('fills an email invitation\'s address from its contact', async () => {
+    const contact = await usher.request('POST', '/v1/contacts', { body: { email: 'from-contact@example.com' } });
+    const res = await usher.request('POST', '/v1/invitations', { body: { recipient: { contactId: contact.body.id } } });
+    expect(res.body.recipient).toMatchObject({ email: 'from-contact@example.com', contactId: contact.body.id });
+  });
+
+  it('changes the default expiry and branding through tenant settings', async () => {
+    const updated = await usher.request('PATCH', '/v1/tenant', { body: { name: 'Acme Inc', settings: { defaultExpirySeconds: 3600, branding: { color: '#112233' } } } });
+    expect(updated.status).toBe(200);
+    expect(updated.body.settings).toMatchObject({ defaultExpirySeconds: 3600, branding: { color: '#112233', logoUrl: null }, locale: 'en' });
+    const invitation = await usher.request('POST', '/v1/invitations', { body: { channel: 'link' } });
+    expect(Date.parse(invitation.body.expiresAt) - Date.parse(invitation.body.createdAt)).toBe(3600_000);
+    const bad = await usher.request('PATCH', '/v1/tenant', { body: { settings: { defaultExpirySeconds: 5 } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('body.settings.defaultExpirySeconds');
+    await usher.request('PATCH', '/v1/tenant', { body: { settings: { defaultExpirySeconds: 7 * 86_400 } } });
+  });
+
+  it('lets an operator key create a tenant with its own identity and key', async () => {
+    const res = await usher.request('POST', '/v1/tenants', { body: { name: 'Beta' } });
+    expect(res.status).toBe(201);
+    expect(res.body.identity.isDefault).toBe(true);
+    const theirTenant = await usher.request('GET', '/v1/tenant', { key: res.body.apiKey.key });
+    expect(theirTenant.body).toMatchObject({ id: res.body.tenant.id, name: 'Beta' });
+  });
+});
