@@ -10,6 +10,7 @@ import { validationHook } from '#http/validation';
 import { createInvitationRoutes, createInvitationService, createPublicInvitationRoutes, type InvitationService } from '#invitations';
 import { createMembershipRoutes } from '#memberships';
 import { authenticateApiKey, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
+import { createAcceptPageRoutes } from '#web';
 
 /** Everything the HTTP surface needs; `main.ts` builds it, tests build their own. */
 export interface AppDeps {
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
     servers: [{ url: deps.publicUrl }],
   });
   app.route('/', createApiReferenceRoutes('/openapi.json'));
+  app.route('/', createAcceptPageRoutes({ invitations }));
 
   app.notFound((c) => httpProblem('not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => handleError(error, c, deps.logError));

@@ -5,5 +5,6 @@ export { pruneIdempotencyKeys } from './idempotency';
 export { EVENT_TYPES, INVITATION_STATUSES, effectiveStatus, transition, type InvitationStatus, type LifecycleAction } from './lifecycle';
 export { CHANNELS, SUPPORTED_CHANNELS, type Channel, type Invitation } from './record';
 export { createInvitationService, type InvitationService, type InvitationWithUrl } from './service';
+export type { PublicInvitation } from './public-view';
 export { createInvitationRoutes } from './routes';
 export { createPublicInvitationRoutes } from './public-routes';

@@ -1,0 +1,66 @@
+import { expect, it } from 'vitest';
+import { describeEachStore } from '#support/stores';
+import { tokenOf, useTestUsher } from '#support/usher';
+
+const form = (fields: Record<string, string>) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
+});
+
+describeEachStore('the page behind an invitation link', (engine) => {
+  const usher = useTestUsher(engine);
+
+  it('shows inviter, target, role, message and expiry, and opening it changes nothing', async () => {
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'page@example.com' }, role: 'editor', message: 'See you <there>', target: { type: 'project', iri: 'https://example.com/p/web', name: 'Web' } },
+    });
+    const path = `/i/${tokenOf(created.body.url)}`;
+    const page = await usher.app.request(path, { headers: { 'accept-language': 'fr-FR,fr;q=0.9' } });
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('Acme invites you to join Web as editor');
+    expect(html).toContain('See you &lt;there&gt;');
+    expect(html).toContain('p***@example.com');
+    expect(html).toMatch(/Valid until \d+ \S+ \d{4}/); // French long date, e.g. "29 novembre 2026"
+    expect(html).toContain('<html lang="fr-FR">');
+    expect(html).toContain(`action="${path}/accept"`);
+    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body.status).toBe('pending');
+  });
+
+  it('accepts and declines by POST, and then shows where the invitation stands', async () => {
+    const first = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'yes@example.com' } } });
+    const accepted = await usher.app.request(`/i/${tokenOf(first.body.url)}/accept`, form({}));
+    expect(accepted.status).toBe(200);
+    expect(await accepted.text()).toContain('You are in');
+    const again = await usher.app.request(`/i/${tokenOf(first.body.url)}`);
+    expect(again.status).toBe(410);
+    expect(await again.text()).toContain('Already accepted');
+
+    const second = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'no@example.com' } } });
+    const declined = await usher.app.request(`/i/${tokenOf(second.body.url)}/decline`, form({}));
+    expect(await declined.text()).toContain('You declined this invitation');
+    expect((await usher.request('GET', `/v1/invitations/${second.body.id}`)).body.status).toBe('declined');
+  });
+
+  it('asks an open link\'s visitor who they are before admitting them', async () => {
+    const link = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', usesAllowed: null } });
+    const path = `/i/${tokenOf(link.body.url)}`;
+    expect(await (await usher.app.request(path)).text()).toContain('name="email"');
+    const missing = await usher.app.request(`${path}/accept`, form({}));
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toContain('Please give your email address');
+    const ok = await usher.app.request(`${path}/accept`, form({ name: 'Dee', email: 'dee@example.com' }));
+    expect(ok.status).toBe(200);
+    const members = (await usher.request('GET', '/v1/memberships?limit=200')).body.data;
+    expect(members.some((m: any) => m.member.key === 'email:dee@example.com' && m.member.name === 'Dee')).toBe(true);
+  });
+
+  it('shows the same neutral page for an unknown link, whatever it looks like', async () => {
+    for (const token of ['nope', 'A'.repeat(43)]) {
+      const res = await usher.app.request(`/i/${token}`);
+      expect(res.status).toBe(404);
+      expect(await res.text()).toContain('This invitation link is not valid');
+    }
+  });
+});

@@ -1,0 +1,82 @@
+/** @jsxImportSource hono/jsx */
+import type { PublicInvitation } from '#invitations';
+import { Layout } from './layout';
+
+const NEUTRAL_BRAND = '#4f46e5';
+
+/** Formats an instant for the visitor's language; the time zone is stated, since the server cannot know theirs. */
+export function formatInstant(iso: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'long', timeZone: 'UTC' }).format(new Date(iso));
+}
+
+/** The invitation, with Accept and Decline buttons that POST. Rendering it changes nothing. */
+export function AcceptPage(props: { invitation: PublicInvitation; token: string; locale: string; error?: string }) {
+  const { invitation: inv, token, locale } = props;
+  const into = inv.target.name ?? inv.tenant.name;
+  const open = !inv.recipientHint;
+  return (
+    <Layout title={`Invitation to ${into}`} brand={inv.tenant.branding.color} lang={locale}>
+      {inv.tenant.branding.logoUrl ? <img class="logo" src={inv.tenant.branding.logoUrl} alt={inv.tenant.name} /> : null}
+      <h1>
+        {inv.inviter.displayName} invites you to join {into}
+        {inv.role ? ` as ${inv.role}` : ''}
+      </h1>
+      {inv.rules.length > 0 ? <p class="meta">Roles: {inv.rules.join(', ')}</p> : null}
+      {inv.message ? <blockquote>{inv.message}</blockquote> : null}
+      {inv.recipientHint ? <p class="meta">Sent to {inv.recipientHint}</p> : null}
+      <p class="meta">Valid until {formatInstant(inv.expiresAt, locale)}</p>
+      {props.error ? (
+        <p class="error" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+      <form method="post" action={`/i/${token}/accept`}>
+        {open ? (
+          <>
+            <label for="name">Your name</label>
+            <input id="name" name="name" autocomplete="name" maxlength={200} />
+            <label for="email">Your email</label>
+            <input id="email" name="email" type="email" autocomplete="email" required maxlength={254} />
+          </>
+        ) : null}
+        <div class="actions">
+          <button class="primary" type="submit">
+            Accept
+          </button>
+          {inv.multiUse ? null : (
+            <button class="secondary" type="submit" formaction={`/i/${token}/decline`} formnovalidate>
+              Decline
+            </button>
+          )}
+        </div>
+      </form>
+    </Layout>
+  );
+}
+
+/** Messages for every state an invitation link can be in; none says whether an address or account exists. */
+export const STATE_MESSAGES = {
+  accepted_now: ['You are in', 'Your invitation is accepted.'],
+  declined_now: ['Invitation declined', 'You declined this invitation. Nothing else will happen.'],
+  invitation_already_accepted: ['Already accepted', 'This invitation has already been accepted.'],
+  invitation_declined: ['Invitation declined', 'This invitation was declined.'],
+  invitation_revoked: ['Invitation withdrawn', 'This invitation was withdrawn by the sender.'],
+  invitation_expired: ['Invitation expired', 'This invitation has expired. Ask the sender for a new one.'],
+  invitation_exhausted: ['No places left', 'This invitation has been used as many times as it allows.'],
+  invitation_not_yet_active: ['Not open yet', 'This invitation cannot be accepted yet. Come back later.'],
+  invitation_not_found: ['Link not valid', 'This invitation link is not valid. It may have been replaced by a newer one.'],
+} as const;
+
+export type StateKey = keyof typeof STATE_MESSAGES;
+
+/** A page that states where the invitation stands, and nothing more. */
+export function StatePage(props: { state: StateKey; brand?: string; locale: string; detail?: string }) {
+  const [title, text] = STATE_MESSAGES[props.state];
+  return (
+    <Layout title={title} brand={props.brand ?? NEUTRAL_BRAND} lang={props.locale}>
+      <h1>{title}</h1>
+      <p>{text}</p>
+      {props.detail ? <p class="meta">{props.detail}</p> : null}
+    </Layout>
+  );
+}

@@ -1,0 +1,47 @@
+/** @jsxImportSource hono/jsx */
+import type { Child } from 'hono/jsx';
+
+const css = `
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2937;background:#f3f4f6}
+main{max-width:34rem;margin:0 auto;padding:1.25rem}
+.card{background:#fff;border-radius:.75rem;box-shadow:0 1px 3px rgba(0,0,0,.08);overflow:hidden}
+.bar{height:.4rem;background:var(--brand)}
+.body{padding:1.5rem}
+h1{font-size:1.35rem;line-height:1.3;margin:0 0 .75rem}
+.logo{max-height:2.5rem;margin-bottom:1rem}
+blockquote{margin:1rem 0;padding:.75rem 1rem;background:#f9fafb;border-left:3px solid var(--brand);white-space:pre-wrap}
+.meta{color:#4b5563;font-size:.95rem}
+form{margin:0}
+label{display:block;font-size:.9rem;margin:.75rem 0 .25rem}
+input{width:100%;padding:.6rem .7rem;border:1px solid #d1d5db;border-radius:.5rem;font:inherit}
+.actions{display:flex;gap:.75rem;margin-top:1.25rem;flex-wrap:wrap}
+button{font:inherit;padding:.65rem 1.2rem;border-radius:.5rem;border:1px solid transparent;cursor:pointer}
+.primary{background:var(--brand);color:#fff}
+.secondary{background:#fff;border-color:#d1d5db;color:#1f2937}
+button:focus-visible,input:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
+.error{color:#b91c1c}
+`;
+
+/** The page frame: one column, readable on a phone, tinted with the tenant's colour. */
+export function Layout(props: { title: string; brand: string; lang: string; children: Child }) {
+  return (
+    <html lang={props.lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <meta name="referrer" content="no-referrer" />
+        <title>{props.title}</title>
+        <style>{`:root{--brand:${props.brand}}${css}`}</style>
+      </head>
+      <body>
+        <main>
+          <div class="card">
+            <div class="bar" />
+            <div class="body">{props.children}</div>
+          </div>
+        </main>
+      </body>
+    </html>
+  );
+}

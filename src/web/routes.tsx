@@ -1,0 +1,101 @@
+/** @jsxImportSource hono/jsx */
+import { Hono, type Context } from 'hono';
+import { AppError } from '#common/errors';
+import type { InvitationService, PublicInvitation } from '#invitations';
+import { AcceptPage, StatePage, STATE_MESSAGES, type StateKey } from './accept-page';
+
+/** The visitor's first Accept-Language tag that Intl knows, else the invitation's locale. */
+function visitorLocale(header: string | undefined, fallback: string): string {
+  const tags = (header ?? '').split(',').map((part) => part.split(';')[0]!.trim()).filter(Boolean);
+  for (const tag of tags) {
+    try {
+      if (Intl.DateTimeFormat.supportedLocalesOf(tag).length > 0) return tag;
+    } catch {
+      // not a well-formed tag: try the next
+    }
+  }
+  return fallback;
+}
+
+function stateOf(invitation: PublicInvitation): StateKey | null {
+  switch (invitation.status) {
+    case 'pending':
+      return null;
+    case 'accepted':
+      return 'invitation_already_accepted';
+    case 'declined':
+      return 'invitation_declined';
+    case 'revoked':
+      return 'invitation_revoked';
+    case 'expired':
+      return 'invitation_expired';
+    case 'exhausted':
+      return 'invitation_exhausted';
+  }
+}
+
+function isStateKey(code: string): code is StateKey {
+  return code in STATE_MESSAGES;
+}
+
+/**
+ * The page behind every invitation link. GET only reads; Accept and Decline are POSTs, so mail
+ * scanners and link previews cannot answer for the invitee. The token in the path is the only
+ * credential, so a cross-site form cannot forge a post without already holding the link.
+ */
+export function createAcceptPageRoutes({ invitations }: { invitations: InvitationService }) {
+  const app = new Hono();
+
+  app.get('/i/:token', async (c) => {
+    const token = c.req.param('token');
+    c.header('cache-control', 'no-store');
+    try {
+      const invitation = await invitations.viewByToken(token);
+      const locale = visitorLocale(c.req.header('accept-language'), invitation.locale);
+      const state = stateOf(invitation);
+      if (state) return c.html(<StatePage state={state} brand={invitation.tenant.branding.color} locale={locale} />, 410);
+      return c.html(<AcceptPage invitation={invitation} token={token} locale={locale} />);
+    } catch (error) {
+      return refusal(c, error);
+    }
+  });
+
+  app.post('/i/:token/accept', async (c) => {
+    const token = c.req.param('token');
+    const form = await c.req.parseBody();
+    const field = (name: string) => (typeof form[name] === 'string' && form[name].trim() !== '' ? form[name].trim() : undefined);
+    const name = field('name');
+    const email = field('email');
+    try {
+      const result = await invitations.acceptByToken(token, { ...(name ? { name } : {}), ...(email ? { email } : {}) });
+      const locale = visitorLocale(c.req.header('accept-language'), result.invitation.locale);
+      const detail = `${result.invitation.target.name ?? result.invitation.tenant.name}${result.membership.role ? ` — ${result.membership.role}` : ''}`;
+      return c.html(<StatePage state="accepted_now" brand={result.invitation.tenant.branding.color} locale={locale} detail={detail} />);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'acceptor_required') {
+        const invitation = await invitations.viewByToken(token);
+        const locale = visitorLocale(c.req.header('accept-language'), invitation.locale);
+        return c.html(<AcceptPage invitation={invitation} token={token} locale={locale} error="Please give your email address to accept." />, 400);
+      }
+      return refusal(c, error);
+    }
+  });
+
+  app.post('/i/:token/decline', async (c) => {
+    try {
+      const invitation = await invitations.declineByToken(c.req.param('token'));
+      return c.html(<StatePage state="declined_now" brand={invitation.tenant.branding.color} locale={visitorLocale(c.req.header('accept-language'), invitation.locale)} />);
+    } catch (error) {
+      return refusal(c, error);
+    }
+  });
+
+  function refusal(c: Context, error: unknown) {
+    if (!(error instanceof AppError) || !isStateKey(error.code)) throw error;
+    const locale = visitorLocale(c.req.header('accept-language'), 'en');
+    return c.html(<StatePage state={error.code} locale={locale} />, error.status as 404 | 409 | 410);
+  }
+
+  return app;
+}
+
