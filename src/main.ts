@@ -49,6 +49,22 @@ async function main(): Promise<void> {
   }, config.sweepIntervalMs);
   sweep.unref();
 
+  // Handlers go in before the banner: a supervisor may stop us the moment it sees "listening".
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    clearInterval(sweep);
+    // Stop accepting, let in-flight requests finish, then close the store.
+    server.close(() => {
+      store.close().finally(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+
   const out = process.stdout;
   out.write(`Usher ${version} listening on ${publicUrl} (${store.engine}${store.engine === 'sqlite' ? ` ${config.databaseUrl.slice(7)}` : ''})\n`);
   if (created) {
@@ -65,21 +81,6 @@ async function main(): Promise<void> {
   if (created && !config.bootstrapApiKey) {
     out.write(`  Try:           curl -H "Authorization: Bearer ${created.apiKey.key}" ${publicUrl}/v1/invitations\n`);
   }
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    clearInterval(sweep);
-    // Stop accepting, let in-flight requests finish, then close the store.
-    server.close(() => {
-      store.close().finally(() => process.exit(0));
-    });
-    setTimeout(() => process.exit(1), 10_000).unref();
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

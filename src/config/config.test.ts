@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '#config';
+
+const KEY = 'k'.repeat(32);
+
+/** The ConfigError that loading `env` throws; fails the test when it loads or throws anything else. */
+function refusalOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('falls back to the documented defaults when nothing is set', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:./data/usher.db',
+      publicUrl: 'http://127.0.0.1:8080',
+      publicUrlIsDerived: true,
+      bootstrapApiKey: undefined,
+      smtpUrl: undefined,
+      allowPrivateNetwork: false,
+      logLevel: 'info',
+      sweepIntervalMs: 60_000,
+    });
+  });
+
+  it('treats blank values as unset', () => {
+    expect(loadConfig({ PORT: '  ', HOST: '', USHER_DATABASE_URL: ' ', USHER_PUBLIC_URL: '' })).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:./data/usher.db',
+      publicUrlIsDerived: true,
+    });
+  });
+
+  it('derives the public URL from the host and port it listens on', () => {
+    expect(loadConfig({ PORT: '9000', HOST: '::1' }).publicUrl).toBe('http://[::1]:9000');
+    expect(loadConfig({ PORT: '9000', HOST: '0.0.0.0' }).publicUrl).toBe('http://127.0.0.1:9000');
+  });
+
+  it('accepts port 0 so the OS can pick a free port', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+  });
+
+  it('uses every explicit value it is given', () => {
+    const config = loadConfig({
+      PORT: '3000',
+      HOST: '0.0.0.0',
+      USHER_DATABASE_URL: 'postgres://usher:secret@db.example:5432/usher',
+      USHER_PUBLIC_URL: 'https://invite.example.com/usher',
+      USHER_BOOTSTRAP_API_KEY: KEY,
+      USHER_SMTP_URL: 'smtps://user:pass@mail.example.com:465',
+      USHER_ALLOW_PRIVATE_NETWORK: 'true',
+      USHER_LOG_LEVEL: 'debug',
+      USHER_SWEEP_INTERVAL_MS: '5000',
+    });
+    expect(config).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://usher:secret@db.example:5432/usher',
+      publicUrl: 'https://invite.example.com/usher',
+      publicUrlIsDerived: false,
+      bootstrapApiKey: KEY,
+      smtpUrl: 'smtps://user:pass@mail.example.com:465',
+      allowPrivateNetwork: true,
+      logLevel: 'debug',
+      sweepIntervalMs: 5000,
+    });
+  });
+
+  it('accepts postgresql:// and a sqlite path as database URLs', () => {
+    expect(loadConfig({ USHER_DATABASE_URL: 'postgresql://localhost/usher' }).databaseUrl).toBe('postgresql://localhost/usher');
+    expect(loadConfig({ USHER_DATABASE_URL: 'sqlite:/var/lib/usher/usher.db' }).databaseUrl).toBe('sqlite:/var/lib/usher/usher.db');
+  });
+
+  it('removes the trailing slash from USHER_PUBLIC_URL', () => {
+    expect(loadConfig({ USHER_PUBLIC_URL: 'https://invite.example.com/' }).publicUrl).toBe('https://invite.example.com');
+    expect(loadConfig({ USHER_PUBLIC_URL: 'https://invite.example.com/usher/' }).publicUrl).toBe('https://invite.example.com/usher');
+  });
+
+  it('reads yes/no and 1/0 as booleans too', () => {
+    expect(loadConfig({ USHER_ALLOW_PRIVATE_NETWORK: 'YES' }).allowPrivateNetwork).toBe(true);
+    expect(loadConfig({ USHER_ALLOW_PRIVATE_NETWORK: '0' }).allowPrivateNetwork).toBe(false);
+  });
+
+  it('returns a frozen config', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  describe('refuses a bad value and names its variable', () => {
+    const cases: ReadonlyArray<readonly [string, Record<string, string>]> = [
+      ['PORT', { PORT: 'abc' }],
+      ['PORT', { PORT: '70000' }],
+      ['PORT', { PORT: '-1' }],
+      ['USHER_DATABASE_URL', { USHER_DATABASE_URL: 'mysql://x' }],
+      ['USHER_DATABASE_URL', { USHER_DATABASE_URL: 'sqlite:' }],
+      ['USHER_PUBLIC_URL', { USHER_PUBLIC_URL: 'ftp://x' }],
+      ['USHER_PUBLIC_URL', { USHER_PUBLIC_URL: 'not a url' }],
+      ['USHER_PUBLIC_URL', { USHER_PUBLIC_URL: 'https://invite.example.com/?a=1' }],
+      ['USHER_BOOTSTRAP_API_KEY', { USHER_BOOTSTRAP_API_KEY: 'too-short' }],
+      ['USHER_SMTP_URL', { USHER_SMTP_URL: 'http://x' }],
+      ['USHER_SMTP_URL', { USHER_SMTP_URL: 'not a url' }],
+      ['USHER_ALLOW_PRIVATE_NETWORK', { USHER_ALLOW_PRIVATE_NETWORK: 'maybe' }],
+      ['USHER_LOG_LEVEL', { USHER_LOG_LEVEL: 'loud' }],
+      ['USHER_SWEEP_INTERVAL_MS', { USHER_SWEEP_INTERVAL_MS: '10' }],
+    ];
+
+    it.each(cases)('names %s when given %j', (variable, env) => {
+      const error = refusalOf(env);
+      expect(error.variable).toBe(variable);
+      expect(error.message.startsWith(`${variable}: `)).toBe(true);
+    });
+  });
+
+  it('does not read process.env when given an environment', () => {
+    const saved = process.env.PORT;
+    process.env.PORT = 'abc';
+    try {
+      expect(loadConfig({}).port).toBe(8080);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+});

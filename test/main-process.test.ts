@@ -1,0 +1,163 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runUsherToExit, startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
+import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
+import { tokenOf } from '#support/usher';
+
+interface Reply {
+  readonly status: number;
+  readonly body: any;
+}
+
+/** One HTTP request to a running process, with the body parsed when it is JSON. */
+async function call(base: string, method: string, path: string, options: { key?: string; body?: unknown } = {}): Promise<Reply> {
+  const headers: Record<string, string> = {};
+  if (options.key) headers.authorization = `Bearer ${options.key}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body };
+}
+
+// The last resort: nothing this file started outlives it, whatever failed.
+afterAll(stopAllUshers);
+
+describe('the usher process', () => {
+  let scratch: ScratchDatabase | undefined;
+
+  afterEach(async () => {
+    await stopAllUshers();
+    await scratch?.drop();
+    scratch = undefined;
+  });
+
+  async function sqliteFile(): Promise<string> {
+    scratch = await createScratchDatabase('sqlite');
+    return scratch.url;
+  }
+
+  it.each([
+    ['PORT', { PORT: 'abc' }],
+    ['USHER_DATABASE_URL', { USHER_DATABASE_URL: 'mysql://x' }],
+    ['USHER_LOG_LEVEL', { USHER_LOG_LEVEL: 'loud' }],
+  ])('exits non-zero at once, naming %s on stderr, when its value is bad', async (variable, env) => {
+    const exited = await runUsherToExit({ databaseUrl: await sqliteFile(), env });
+    expect(exited.code).not.toBe(0);
+    expect(exited.code).not.toBeNull();
+    expect(exited.stderr).toContain('bad configuration');
+    expect(exited.stderr).toContain(variable);
+    expect(exited.stdout).not.toContain('listening on');
+    expect(exited.elapsedMs).toBeLessThan(15_000);
+  });
+
+  it('starts on an empty SQLite file with the bootstrap key, answers /healthz, and does not bootstrap again on restart', async () => {
+    const databaseUrl = await sqliteFile();
+    const first = await startUsher({ databaseUrl });
+    await first.waitForStdout(/^ {2}OpenAPI: .*$/m);
+    expect(first.stdout()).toContain('First start: created tenant');
+    expect(first.stdout()).toContain(`API reference: ${first.url}/docs\n`);
+    expect(first.stdout()).toMatch(new RegExp(`OpenAPI: +${first.url}/openapi.json\n`));
+    expect(first.stdout()).toContain('Admin API key: the value of USHER_BOOTSTRAP_API_KEY');
+    // The operator's own secret is never echoed to the log.
+    expect(first.stdout()).not.toContain(TEST_BOOTSTRAP_KEY);
+
+    expect((await call(first.url, 'GET', '/healthz')).status).toBe(200);
+    expect((await call(first.url, 'GET', '/openapi.json')).status).toBe(200);
+    const tenant = await call(first.url, 'GET', '/v1/tenant', { key: TEST_BOOTSTRAP_KEY });
+    expect(tenant.status).toBe(200);
+    expect((await call(first.url, 'GET', '/v1/tenant', { key: `${TEST_BOOTSTRAP_KEY}-wrong` })).status).toBe(401);
+    await first.stop();
+
+    const second = await startUsher({ databaseUrl });
+    await second.waitForStdout(/^ {2}OpenAPI: .*$/m);
+    expect(second.stdout()).not.toContain('First start');
+    expect(second.stdout()).not.toContain('Admin API key');
+    const again = await call(second.url, 'GET', '/v1/tenant', { key: TEST_BOOTSTRAP_KEY });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(tenant.body.id);
+  });
+
+  it('prints a random admin key once on first start without USHER_BOOTSTRAP_API_KEY, and that key works', async () => {
+    const usher = await startUsher({ databaseUrl: await sqliteFile(), env: { USHER_BOOTSTRAP_API_KEY: undefined } });
+    const [, key] = await usher.waitForStdout(/Admin API key \(shown once[^)]*\): (\S+)\n/);
+    expect(key).toBeTruthy();
+    expect(key).not.toBe(TEST_BOOTSTRAP_KEY);
+    await usher.waitForStdout(/^ {2}Try: .*$/m);
+    expect(usher.stdout().split(key!).length - 1).toBe(2); // the key line and the curl example, nowhere else
+    expect((await call(usher.url, 'GET', '/v1/tenant', { key: key! })).status).toBe(200);
+    expect((await call(usher.url, 'GET', '/v1/tenant', { key: TEST_BOOTSTRAP_KEY })).status).toBe(401);
+  });
+});
+
+const postgresUrl = process.env.USHER_TEST_POSTGRES_URL;
+const describeOnPostgres = postgresUrl ? describe : describe.skip;
+const suffix = postgresUrl ? '' : ' [skipped: USHER_TEST_POSTGRES_URL not set, no PostgreSQL]';
+
+describeOnPostgres(`two Usher processes on one PostgreSQL database accepting the same invitation concurrently${suffix}`, () => {
+  let scratch: ScratchDatabase | undefined;
+  let a: RunningUsher;
+  let b: RunningUsher;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('postgres');
+    // A migrates and bootstraps; B then finds the store ready.
+    a = await startUsher({ databaseUrl: scratch.url });
+    b = await startUsher({ databaseUrl: scratch.url });
+    await b.waitForStdout(/^ {2}OpenAPI: .*$/m);
+    expect(b.stdout()).not.toContain('First start');
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await scratch?.drop();
+  });
+
+  /** Creates a link invitation through A, then fires `attempts` accepts at once, alternating A and B. */
+  async function acceptFromBothProcesses(usesAllowed: number, attempts: number) {
+    const created = await call(a.url, 'POST', '/v1/invitations', { key: TEST_BOOTSTRAP_KEY, body: { channel: 'link', usesAllowed } });
+    expect(created.status).toBe(201);
+    const token = tokenOf(created.body.url);
+    const results = await Promise.all(
+      Array.from({ length: attempts }, (_, i) =>
+        call(i % 2 === 0 ? a.url : b.url, 'POST', `/v1/public/invitations/${token}/accept`, { body: { subject: `user-${i}` } }),
+      ),
+    );
+    const invitation = await call(b.url, 'GET', `/v1/invitations/${created.body.id}`, { key: TEST_BOOTSTRAP_KEY });
+    const memberships = await call(a.url, 'GET', '/v1/memberships?limit=100', { key: TEST_BOOTSTRAP_KEY });
+    expect(memberships.status).toBe(200);
+    const granted = (memberships.body.data as Array<{ invitationId: string; member: { key: string } }>).filter((m) => m.invitationId === created.body.id);
+    return { results, invitation: invitation.body, granted, allMemberships: memberships.body.data as unknown[] };
+  }
+
+  it('lets exactly one of 40 concurrent accepts of a single-use invitation win, whichever process gets it', async () => {
+    const { results, invitation, granted, allMemberships } = await acceptFromBothProcesses(1, 40);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    const refused = results.filter((r) => r.status !== 200);
+    expect(refused).toHaveLength(39);
+    expect(new Set(refused.map((r) => `${r.status} ${r.body?.code}`))).toEqual(new Set(['410 invitation_already_accepted']));
+    expect(invitation).toMatchObject({ status: 'accepted', usesCount: 1 });
+    expect(granted).toHaveLength(1);
+    expect(allMemberships).toHaveLength(1);
+  });
+
+  it('lets exactly five of 40 concurrent accepts of a 5-use invitation win, then reports it exhausted', async () => {
+    const { results, invitation, granted } = await acceptFromBothProcesses(5, 40);
+    const winners = results.filter((r) => r.status === 200);
+    expect(winners).toHaveLength(5);
+    const refused = results.filter((r) => r.status !== 200);
+    expect(new Set(refused.map((r) => `${r.status} ${r.body?.code}`))).toEqual(new Set(['410 invitation_exhausted']));
+    expect(invitation).toMatchObject({ status: 'exhausted', usesCount: 5 });
+    expect(granted).toHaveLength(5);
+    expect(new Set(granted.map((m) => m.member.key))).toEqual(new Set(winners.map((w) => w.body.membership.member.key)));
+  });
+});

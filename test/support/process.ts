@@ -1,0 +1,224 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { delimiter, join, resolve } from 'node:path';
+
+/** The project root: where `npm start` runs. */
+export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+
+/** A bootstrap key long enough for USHER_BOOTSTRAP_API_KEY (24+ characters). */
+export const TEST_BOOTSTRAP_KEY = 'usher-process-test-bootstrap-key-0123456789';
+
+const LISTENING = /^Usher \S+ listening on (http:\/\/127\.0\.0\.1:\d+) /m;
+
+/** What to start: the database, extra variables (undefined removes one), and time limits. */
+export interface UsherProcessOptions {
+  readonly databaseUrl: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** How long to wait for the "listening on" line, or for the exit; 20 s by default (tsx compiles first). */
+  readonly startupTimeoutMs?: number;
+  /** Hard cap on the process's life, enforced by `timeout` even if the test runner dies; 300 s by default. */
+  readonly lifetimeSeconds?: number;
+}
+
+/** How a process ended. */
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** A process that ran to its end, with everything it printed. */
+export interface ExitedUsher extends Exit {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly elapsedMs: number;
+}
+
+/** A running Usher process listening on 127.0.0.1. */
+export interface RunningUsher {
+  /** Base URL, e.g. http://127.0.0.1:40123, from the line the process printed. */
+  readonly url: string;
+  readonly startupMs: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stdout matches `pattern`; rejects after `timeoutMs` or when the process ends first. */
+  waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** SIGTERM, then SIGKILL to the whole process group after `graceMs` (5 s by default). */
+  stop(graceMs?: number): Promise<Exit>;
+}
+
+interface Spawned {
+  readonly child: ChildProcess;
+  readonly exited: Promise<Exit>;
+  readonly output: { stdout: string; stderr: string };
+  /** Called after every chunk of output and once the process and its pipes are closed. */
+  readonly watchers: Set<() => void>;
+  closed: boolean;
+}
+
+// Every process group still alive, so a test that forgets (or a failing hook) cannot leak one.
+const live = new Set<Spawned>();
+process.on('exit', () => {
+  for (const { child } of live) killGroup(child, 'SIGKILL');
+});
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+/** The environment of a child: nothing inherited but PATH and HOME, so a developer's USHER_* never leaks in. */
+function childEnv(options: UsherProcessOptions): Record<string, string> {
+  const env: Record<string, string | undefined> = {
+    // node_modules/.bin first: its `node` is Node 22, which better-sqlite3 13 needs.
+    PATH: [join(PROJECT_ROOT, 'node_modules', '.bin'), process.env.PATH ?? ''].join(delimiter),
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    USHER_LOG_LEVEL: 'warn',
+    USHER_BOOTSTRAP_API_KEY: TEST_BOOTSTRAP_KEY,
+    USHER_DATABASE_URL: options.databaseUrl,
+    ...options.env,
+  };
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+function spawnUsher(options: UsherProcessOptions): Spawned {
+  const lifetime = String(options.lifetimeSeconds ?? 300);
+  // `timeout` leads a process group holding tsx and the node process it starts; SIGTERM to
+  // `timeout` reaches them all once, and at the end of its lifetime it SIGKILLs the group.
+  const child = spawn('timeout', ['-s', 'KILL', lifetime, join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), 'src/main.ts'], {
+    cwd: PROJECT_ROOT,
+    env: childEnv(options),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  const watchers = new Set<() => void>();
+  const notify = () => {
+    for (const watch of [...watchers]) watch();
+  };
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stdout += chunk;
+    notify();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stderr += chunk;
+    notify();
+  });
+  const spawned: Spawned = {
+    child,
+    output,
+    watchers,
+    closed: false,
+    exited: new Promise<Exit>((resolveExit, rejectExit) => {
+      child.once('error', rejectExit);
+      child.once('close', (code, signal) => {
+        live.delete(spawned);
+        spawned.closed = true;
+        // Anything tsx's child left behind in the group goes with it.
+        killGroup(child, 'SIGKILL');
+        resolveExit({ code, signal });
+        notify();
+      });
+    }),
+  };
+  live.add(spawned);
+  return spawned;
+}
+
+function describeOutput(output: { stdout: string; stderr: string }): string {
+  return `\n--- stdout ---\n${output.stdout}\n--- stderr ---\n${output.stderr}`;
+}
+
+function waitFor(spawned: Spawned, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  return new Promise((resolveMatch, rejectMatch) => {
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      spawned.watchers.delete(check);
+      settle();
+    };
+    const check = () => {
+      const match = spawned.output.stdout.match(pattern);
+      if (match) finish(() => resolveMatch(match));
+      else if (spawned.closed) {
+        finish(() => rejectMatch(new Error(`Usher exited before printing ${pattern}${describeOutput(spawned.output)}`)));
+      }
+    };
+    const timer = setTimeout(
+      () => finish(() => rejectMatch(new Error(`Usher did not print ${pattern} within ${timeoutMs} ms${describeOutput(spawned.output)}`))),
+      timeoutMs,
+    );
+    spawned.watchers.add(check);
+    check();
+  });
+}
+
+async function stopSpawned(spawned: Spawned, graceMs: number): Promise<Exit> {
+  const { child, exited } = spawned;
+  if (!spawned.closed && child.pid !== undefined) {
+    try {
+      // To `timeout` alone: it passes the signal to the group once; a second SIGTERM would
+      // bypass Usher's graceful shutdown.
+      process.kill(child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'late'>((resolveLate) => (timer = setTimeout(() => resolveLate('late'), graceMs)));
+  const first = await Promise.race([exited, graceOver]);
+  clearTimeout(timer);
+  if (first !== 'late') return first;
+  killGroup(child, 'SIGKILL');
+  return exited;
+}
+
+/**
+ * Runs `tsx src/main.ts` with PORT=0, HOST=127.0.0.1 and the bootstrap key, and resolves once it
+ * prints "Usher … listening on http://127.0.0.1:NNNN". Stop it with `stop()` or `stopAllUshers()`.
+ */
+export async function startUsher(options: UsherProcessOptions): Promise<RunningUsher> {
+  const started = Date.now();
+  const spawned = spawnUsher(options);
+  const timeoutMs = options.startupTimeoutMs ?? 20_000;
+  let listening: RegExpMatchArray;
+  try {
+    listening = await waitFor(spawned, LISTENING, timeoutMs);
+  } catch (error) {
+    await stopSpawned(spawned, 1_000);
+    throw error;
+  }
+  return {
+    url: listening[1]!,
+    startupMs: Date.now() - started,
+    stdout: () => spawned.output.stdout,
+    stderr: () => spawned.output.stderr,
+    waitForStdout: (pattern, waitMs = 5_000) => waitFor(spawned, pattern, waitMs),
+    stop: (graceMs = 5_000) => stopSpawned(spawned, graceMs),
+  };
+}
+
+/** Runs `tsx src/main.ts` expecting it to end by itself; kills it and rejects if it is still running after the timeout. */
+export async function runUsherToExit(options: UsherProcessOptions): Promise<ExitedUsher> {
+  const started = Date.now();
+  const spawned = spawnUsher(options);
+  const timeoutMs = options.startupTimeoutMs ?? 20_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'late'>((resolveLate) => (timer = setTimeout(() => resolveLate('late'), timeoutMs)));
+  const first = await Promise.race([spawned.exited, timedOut]);
+  clearTimeout(timer);
+  if (first === 'late') {
+    await stopSpawned(spawned, 1_000);
+    throw new Error(`Usher was still running after ${timeoutMs} ms${describeOutput(spawned.output)}`);
+  }
+  return { ...first, ...spawned.output, elapsedMs: Date.now() - started };
+}
+
+/** Stops every Usher process this worker started that is still running (for afterEach / afterAll). */
+export async function stopAllUshers(): Promise<void> {
+  await Promise.all([...live].map((spawned) => stopSpawned(spawned, 5_000)));
+}
