@@ -21,8 +21,14 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** Options for openStore. */
+export interface StoreOptions {
+  /** Told when PostgreSQL drops an idle connection (restart, failover); the pool replaces it. */
+  readonly onConnectionError?: (error: Error) => void;
+}
+
 /** Opens `sqlite:<path>` (WAL, created on demand) or `postgres://…`; does not migrate. */
-export function openStore(databaseUrl: string): Store {
+export function openStore(databaseUrl: string, options: StoreOptions = {}): Store {
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -36,6 +42,8 @@ export function openStore(databaseUrl: string): Store {
     return { db, engine: 'sqlite', close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // Without a listener, an idle connection dropped by the server would crash the process.
+  pool.on('error', (error) => options.onConnectionError?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }

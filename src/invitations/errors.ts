@@ -1,3 +1,4 @@
+import { isUniqueViolation } from '#db';
 import { defineErrors, errorFactory } from '#common/errors';
 
 /** Every refusal of the invitations capability, by stable code. */
@@ -27,3 +28,15 @@ export const invitationErrors = defineErrors({
 export type InvitationErrorCode = keyof typeof invitationErrors;
 
 export const invitationError = errorFactory(invitationErrors);
+
+/** Turns a unique-constraint violation into the refusal it means; rethrows anything else. */
+export function refuseUniqueViolation(error: unknown): never {
+  if (isUniqueViolation(error)) {
+    const text = `${(error as { constraint?: string }).constraint ?? ''} ${(error as Error).message}`;
+    if (text.includes('purpose')) throw invitationError('purpose_taken', undefined, 'body.purpose');
+    if (text.includes('pending') || text.includes('recipient_email')) {
+      throw invitationError('invitation_already_pending', undefined, 'body.recipient.email');
+    }
+  }
+  throw error;
+}

@@ -1,31 +1,28 @@
 import type { Kysely } from 'kysely';
 import type { Database, Engine, InvitationRow } from '#db';
-import { isUniqueViolation } from '#db';
 import type { Clock } from '#common/clock';
-import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import type { Page } from '#http/pagination';
-import { getContact, getDefaultIdentity, getIdentity, getTenant, normalizeEmail } from '#tenants';
+import { getTenant } from '#tenants';
 import { commitTransition } from './commit-transition';
-import { invitationError } from './errors';
-import { listEvents, writeEvents, type Actor, type InvitationEvent } from './events';
+import { createInvitation, type InvitationWithUrl } from './create';
+import { invitationError, refuseUniqueViolation } from './errors';
+import { listEvents, type Actor, type InvitationEvent } from './events';
 import { findExpiredPendingIds, getInvitationRow, listInvitations, lockInvitationRow } from './queries';
 import { publicView, type PublicInvitation } from './public-view';
-import { SUPPORTED_CHANNELS, targetKey, toInvitation, type Invitation } from './record';
+import { toInvitation, type Invitation } from './record';
 import { redeem, type Redemption } from './redeem';
 import type { AcceptorInput, CreateInvitationInput, InvitationQuery, UpdateInvitationInput } from './schemas';
 import { hashInvitationToken, invitationUrl, isWellFormedToken, newInvitationToken } from './token';
+import { checkWindow, windowEnd } from './window';
+
+export type { InvitationWithUrl } from './create';
 
 export interface InvitationServiceDeps {
   readonly db: Kysely<Database>;
   readonly engine: Engine;
   readonly clock: Clock;
   readonly publicUrl: string;
-}
-
-/** An invitation with the link minted for it: only create and resend return one. */
-export interface InvitationWithUrl extends Invitation {
-  readonly url: string | null;
 }
 
 /** What accepting produced. */
@@ -57,119 +54,9 @@ export function createInvitationService({ db, engine, clock, publicUrl }: Invita
     });
   }
 
-  /** Expires, in `trx`, pending invitations to the same address and target whose time ran out. */
-  async function expireStaleDuplicates(trx: Kysely<Database>, tenantId: string, email: string, key: string, now: Date): Promise<void> {
-    const stale = await trx
-      .selectFrom('invitations')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('recipient_email_normalized', '=', email)
-      .where('target_key', '=', key)
-      .where('status', '=', 'pending')
-      .execute();
-    for (const row of stale) {
-      if (now.getTime() >= Date.parse(row.expires_at)) {
-        await commitTransition(trx, row, 'expire', { now, actor: { kind: 'system' } });
-      } else {
-        throw invitationError('invitation_already_pending', `invitation ${row.id} to ${email} is still pending; resend or revoke it`, 'body.recipient.email', {
-          existingInvitationId: row.id,
-        });
-      }
-    }
-  }
-
-  function windowEnd(startsAt: Date | null, expiresAt: string | undefined, ttlSeconds: number, now: Date): Date {
-    if (expiresAt) return new Date(expiresAt);
-    const from = startsAt && startsAt > now ? startsAt : now;
-    return new Date(from.getTime() + ttlSeconds * 1000);
-  }
-
-  function checkWindow(startsAt: Date | null, expiresAt: Date, now: Date): void {
-    if (expiresAt.getTime() <= now.getTime()) throw invitationError('invalid_window', 'expiresAt must be in the future', 'body.expiresAt');
-    if (startsAt && startsAt.getTime() >= expiresAt.getTime()) {
-      throw invitationError('invalid_window', 'startsAt must be before expiresAt', 'body.startsAt');
-    }
-  }
-
-  function translateUnique(error: unknown): never {
-    if (isUniqueViolation(error)) {
-      const text = `${(error as { constraint?: string }).constraint ?? ''} ${(error as Error).message}`;
-      if (text.includes('purpose')) throw invitationError('purpose_taken', undefined, 'body.purpose');
-      if (text.includes('pending') || text.includes('recipient_email')) {
-        throw invitationError('invitation_already_pending', undefined, 'body.recipient.email');
-      }
-    }
-    throw error;
-  }
-
-  /** Creates an invitation and mints its link, inside `trx` (which the idempotency layer may own). */
-  async function createIn(trx: Kysely<Database>, tenantId: string, input: CreateInvitationInput, actor: Actor): Promise<InvitationWithUrl> {
-    const now = clock.now();
-    if (!SUPPORTED_CHANNELS.includes(input.channel)) {
-      throw invitationError('channel_not_supported', `the ${input.channel} channel is not available on this server yet`, 'body.channel');
-    }
-    const identity = input.identityId ? await getIdentity(trx, tenantId, input.identityId, 'body.identityId') : await getDefaultIdentity(trx, tenantId);
-    if (identity.status !== 'active') throw invitationError('identity_disabled', undefined, 'body.identityId');
-    const contact = input.recipient?.contactId ? await getContact(trx, tenantId, input.recipient.contactId, 'body.recipient.contactId') : null;
-    const email = input.recipient?.email ?? contact?.email ?? null;
-    if (input.channel === 'email' && !email) {
-      throw invitationError('recipient_required', 'an email invitation needs recipient.email or a contact with an email', 'body.recipient.email');
-    }
-    const tenant = await getTenant(trx, tenantId);
-    const startsAt = input.startsAt ? new Date(input.startsAt) : null;
-    const expiresAt = windowEnd(startsAt, input.expiresAt, tenant.settings.defaultExpirySeconds, now);
-    checkWindow(startsAt, expiresAt, now);
-    const target = input.target.type === 'tenant' ? { type: 'tenant' as const, iri: null, name: null } : input.target;
-    const key = targetKey(target);
-    const emailNormalized = normalizeEmail(email);
-    if (emailNormalized) await expireStaleDuplicates(trx, tenantId, emailNormalized, key, now);
-
-    const { token, tokenHash } = newInvitationToken();
-    const row: InvitationRow = {
-      id: newId(now.getTime()),
-      tenant_id: tenantId,
-      identity_id: identity.id,
-      channel: input.channel,
-      direction: 'outgoing',
-      status: 'pending',
-      recipient_email: email,
-      recipient_email_normalized: emailNormalized,
-      recipient_contact_id: contact?.id ?? null,
-      recipient_did: input.recipient?.did ?? contact?.did ?? null,
-      recipient_actor: input.recipient?.actorIri ?? contact?.actorIri ?? null,
-      recipient_provider: null,
-      recipient_name: input.recipient?.name ?? contact?.name ?? null,
-      target_type: target.type,
-      target_key: key,
-      target_iri: target.iri,
-      target_name: target.name,
-      role: input.role ?? null,
-      rules: JSON.stringify(input.rules),
-      message: input.message ?? null,
-      label: input.label ?? null,
-      description: input.description ?? null,
-      purpose: input.purpose ?? null,
-      public: input.public ? 1 : 0,
-      uses_allowed: input.usesAllowed,
-      uses_count: 0,
-      starts_at: startsAt ? isoTime(startsAt) : null,
-      expires_at: isoTime(expiresAt),
-      token_hash: tokenHash,
-      payload: null,
-      metadata: JSON.stringify(input.metadata),
-      locale: input.locale ?? null,
-      version: 0,
-      created_at: isoTime(now),
-      updated_at: isoTime(now),
-    };
-    try {
-      await trx.insertInto('invitations').values(row).execute();
-    } catch (error) {
-      translateUnique(error);
-    }
-    await writeEvents(trx, row, { previousStatus: null, status: 'pending', events: ['invitation.created'] }, actor, { channel: row.channel }, now);
-    return { ...toInvitation(row, now), url: invitationUrl(publicUrl, token) };
-  }
+  /** Creates inside `trx`: the idempotency layer owns the transaction so its record commits with the invitation. */
+  const createIn = (trx: Kysely<Database>, tenantId: string, input: CreateInvitationInput, actor: Actor) =>
+    createInvitation(trx, { clock, publicUrl }, tenantId, input, actor);
 
   return {
     createIn,
@@ -221,7 +108,7 @@ export function createInvitationService({ db, engine, clock, publicUrl }: Invita
           const { row: updated } = await commitTransition(trx, row, 'update', { now, actor, set, data: { fields: Object.keys(patch) } });
           return toInvitation(updated, now);
         } catch (error) {
-          translateUnique(error);
+          refuseUniqueViolation(error);
         }
       });
     },

@@ -38,16 +38,33 @@ export async function createScratchDatabase(engine: Engine): Promise<ScratchData
   return {
     engine,
     url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
+    drop: () => dropDatabase(name),
   };
+}
+
+/**
+ * Drops a scratch database. pg-pool's end() resolves before its sockets have closed, so a
+ * forced drop would kill connections mid-goodbye and surface as unhandled errors; instead wait
+ * (up to 10 s) for them to go, and force only as a last resort.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      try {
+        await client.query(`drop database if exists ${name}`);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '55006') throw error; // 55006: still being accessed
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    await client.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await client.end();
+  }
 }
 
 /**

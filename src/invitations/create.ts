@@ -1,0 +1,116 @@
+import type { Kysely } from 'kysely';
+import type { Database, InvitationRow } from '#db';
+import type { Clock } from '#common/clock';
+import { newId } from '#common/ids';
+import { isoTime } from '#common/json';
+import { getContact, getDefaultIdentity, getIdentity, getTenant, normalizeEmail } from '#tenants';
+import { commitTransition } from './commit-transition';
+import { invitationError, refuseUniqueViolation } from './errors';
+import { writeEvents, type Actor } from './events';
+import { SUPPORTED_CHANNELS, targetKey, toInvitation, type Invitation } from './record';
+import type { CreateInvitationInput } from './schemas';
+import { invitationUrl, newInvitationToken } from './token';
+import { checkWindow, windowEnd } from './window';
+
+/** An invitation with the link minted for it: only create and resend return one. */
+export interface InvitationWithUrl extends Invitation {
+  readonly url: string | null;
+}
+
+/**
+ * "Already invited": a recipient has at most one pending invitation per target. Pending ones
+ * whose time ran out are stored as expired first, so they do not block a fresh invitation.
+ */
+async function expireOrRefuseDuplicates(trx: Kysely<Database>, tenantId: string, email: string, key: string, now: Date): Promise<void> {
+  const pending = await trx
+    .selectFrom('invitations')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('recipient_email_normalized', '=', email)
+    .where('target_key', '=', key)
+    .where('status', '=', 'pending')
+    .execute();
+  for (const row of pending) {
+    if (now.getTime() < Date.parse(row.expires_at)) {
+      throw invitationError('invitation_already_pending', `invitation ${row.id} to ${email} is still pending; resend or revoke it`, 'body.recipient.email', {
+        existingInvitationId: row.id,
+      });
+    }
+    await commitTransition(trx, row, 'expire', { now, actor: { kind: 'system' } });
+  }
+}
+
+/** Creates an invitation inside `trx` (which the idempotency layer may own) and mints its link. */
+export async function createInvitation(
+  trx: Kysely<Database>,
+  context: { clock: Clock; publicUrl: string },
+  tenantId: string,
+  input: CreateInvitationInput,
+  actor: Actor,
+): Promise<InvitationWithUrl> {
+  const now = context.clock.now();
+  if (!SUPPORTED_CHANNELS.includes(input.channel)) {
+    throw invitationError('channel_not_supported', `the ${input.channel} channel is not available on this server yet`, 'body.channel');
+  }
+  const identity = input.identityId ? await getIdentity(trx, tenantId, input.identityId, 'body.identityId') : await getDefaultIdentity(trx, tenantId);
+  if (identity.status !== 'active') throw invitationError('identity_disabled', undefined, 'body.identityId');
+  const contact = input.recipient?.contactId ? await getContact(trx, tenantId, input.recipient.contactId, 'body.recipient.contactId') : null;
+  const email = input.recipient?.email ?? contact?.email ?? null;
+  if (input.channel === 'email' && !email) {
+    throw invitationError('recipient_required', 'an email invitation needs recipient.email or a contact with an email', 'body.recipient.email');
+  }
+  const tenant = await getTenant(trx, tenantId);
+  const startsAt = input.startsAt ? new Date(input.startsAt) : null;
+  const expiresAt = windowEnd(startsAt, input.expiresAt, tenant.settings.defaultExpirySeconds, now);
+  checkWindow(startsAt, expiresAt, now);
+  const target = input.target.type === 'tenant' ? { type: 'tenant' as const, iri: null, name: null } : input.target;
+  const key = targetKey(target);
+  const emailNormalized = normalizeEmail(email);
+  if (emailNormalized) await expireOrRefuseDuplicates(trx, tenantId, emailNormalized, key, now);
+
+  const { token, tokenHash } = newInvitationToken();
+  const row: InvitationRow = {
+    id: newId(now.getTime()),
+    tenant_id: tenantId,
+    identity_id: identity.id,
+    channel: input.channel,
+    direction: 'outgoing',
+    status: 'pending',
+    recipient_email: email,
+    recipient_email_normalized: emailNormalized,
+    recipient_contact_id: contact?.id ?? null,
+    recipient_did: input.recipient?.did ?? contact?.did ?? null,
+    recipient_actor: input.recipient?.actorIri ?? contact?.actorIri ?? null,
+    recipient_provider: null,
+    recipient_name: input.recipient?.name ?? contact?.name ?? null,
+    target_type: target.type,
+    target_key: key,
+    target_iri: target.iri,
+    target_name: target.name,
+    role: input.role ?? null,
+    rules: JSON.stringify(input.rules),
+    message: input.message ?? null,
+    label: input.label ?? null,
+    description: input.description ?? null,
+    purpose: input.purpose ?? null,
+    public: input.public ? 1 : 0,
+    uses_allowed: input.usesAllowed,
+    uses_count: 0,
+    starts_at: startsAt ? isoTime(startsAt) : null,
+    expires_at: isoTime(expiresAt),
+    token_hash: tokenHash,
+    payload: null,
+    metadata: JSON.stringify(input.metadata),
+    locale: input.locale ?? null,
+    version: 0,
+    created_at: isoTime(now),
+    updated_at: isoTime(now),
+  };
+  try {
+    await trx.insertInto('invitations').values(row).execute();
+  } catch (error) {
+    refuseUniqueViolation(error);
+  }
+  await writeEvents(trx, row, { previousStatus: null, status: 'pending', events: ['invitation.created'] }, actor, { channel: row.channel }, now);
+  return { ...toInvitation(row, now), url: invitationUrl(context.publicUrl, token) };
+}
