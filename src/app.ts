@@ -5,6 +5,7 @@ import type { Database, Engine } from '#db';
 import type { Clock } from '#common/clock';
 import { requireApiKey, type AppEnv } from '#http/auth';
 import { createApiReferenceRoutes } from '#http/api-reference';
+import { rejectNulCharacters } from '#http/input-guards';
 import { handleError, httpProblem } from '#http/problem';
 import { validationHook } from '#http/validation';
 import { createInvitationRoutes, createInvitationService, createPublicInvitationRoutes, type InvitationService } from '#invitations';
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
 
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => httpProblem('body_too_large', `at most ${MAX_BODY_BYTES} bytes`) }));
+  app.use('*', rejectNulCharacters());
   app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version }));
 
   const authenticate = requireApiKey((key) => authenticateApiKey(db, key, clock.now()));

@@ -11,12 +11,16 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.value, cursor.id]), 'utf8').toString('base64url');
 }
 
-/** Decodes a cursor from a query string; a bad one is a 400 on `query.cursor`. */
+/** Every sort column is a stored timestamp, and every id a UUID: a cursor holds nothing else. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Decodes a cursor from a query string; anything Usher did not issue is a 400 on `query.cursor`. */
 export function decodeCursor(raw: string): Cursor {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
-      return { value: parsed[0], id: parsed[1] };
+    if (Array.isArray(parsed) && parsed.length === 2 && ISO_INSTANT.test(String(parsed[0])) && UUID.test(String(parsed[1]))) {
+      return { value: parsed[0] as string, id: parsed[1] as string };
     }
   } catch {
     // fall through to the refusal below

@@ -32,3 +32,7 @@ export function validationHook(
     errors,
   });
 }
+
+/** For PATCH bodies: an empty patch is a mistake, not a request to bump updatedAt. */
+export const atLeastOneField = (patch: Record<string, unknown>): boolean => Object.values(patch).some((v) => v !== undefined);
+export const atLeastOneFieldMessage = 'give at least one field to change';

@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { checkJsonBounds } from '#http/input-guards';
+import { atLeastOneField, atLeastOneFieldMessage } from '#http/validation';
 import { MembershipSchema } from '#memberships';
 import { EVENT_TYPES, INVITATION_STATUSES } from './lifecycle';
 import { CHANNELS, TARGET_TYPES } from './record';
@@ -12,9 +14,12 @@ export const MESSAGE_MAX = 2000;
 
 const Metadata = z
   .record(z.string().max(100), z.unknown())
-  .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys')
-  .refine((m) => JSON.stringify(m).length <= 8192, 'at most 8 KiB as JSON')
-  .describe('Free-form data for the host application, returned as given. At most 50 keys, 8 KiB.');
+  .superRefine((m, ctx) => {
+    if (Object.keys(m).length > 50) ctx.addIssue({ code: 'custom', message: 'at most 50 keys' });
+    const broken = checkJsonBounds(m, { maxDepth: 8, maxBytes: 8192 });
+    if (broken) ctx.addIssue({ code: 'custom', message: broken });
+  })
+  .describe('Free-form data for the host application, returned as given. At most 50 keys, 8 levels deep, 8 KiB as JSON.');
 
 const Purpose = z
   .string()
@@ -84,6 +89,7 @@ export const UpdateInvitationSchema = z
     usesAllowed: z.number().int().min(1).max(1_000_000).nullable().optional(),
     metadata: Metadata.optional(),
   })
+  .refine(atLeastOneField, atLeastOneFieldMessage)
   .openapi('UpdateInvitation');
 
 export type UpdateInvitationInput = z.infer<typeof UpdateInvitationSchema>;

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { atLeastOneField, atLeastOneFieldMessage } from '#http/validation';
 import { TenantSettingsSchema } from './settings';
 
 const Timestamp = z.string().describe('ISO-8601 UTC time.');
@@ -22,6 +23,7 @@ export const UpdateTenantSchema = z
       })
       .optional(),
   })
+  .refine(atLeastOneField, atLeastOneFieldMessage)
   .openapi('UpdateTenant');
 
 export const CreateTenantSchema = z
@@ -72,6 +74,7 @@ export const CreateIdentitySchema = z
 
 export const UpdateIdentitySchema = z
   .strictObject({ displayName: z.string().trim().min(1).max(200).optional(), status: z.enum(['active', 'disabled']).optional() })
+  .refine(atLeastOneField, atLeastOneFieldMessage)
   .openapi('UpdateIdentity');
 
 const ProviderHandles = z
@@ -103,7 +106,7 @@ const contactFields = {
 };
 
 export const CreateContactSchema = z.strictObject(contactFields).openapi('CreateContact');
-export const UpdateContactSchema = z.strictObject(contactFields).openapi('UpdateContact');
+export const UpdateContactSchema = z.strictObject(contactFields).refine(atLeastOneField, atLeastOneFieldMessage).openapi('UpdateContact');
 
 export const ContactQuerySchema = z.strictObject({
   email: z.string().max(254).optional().describe('Exact address, case-insensitive.'),
