@@ -6,7 +6,8 @@ const require = createRequire(import.meta.url);
 
 /**
  * The rendered API reference at /docs. Its script is served from the installed package, never
- * from a CDN: a self-hosted service must document itself offline. Fonts stay local too.
+ * from a CDN: a self-hosted service must document itself offline. Fonts stay local, and the
+ * hosted extras (AI agent, developer toolbar) are off: nothing here calls out to a vendor.
  */
 export function createApiReferenceRoutes(openApiPath: string) {
   let script: Promise<Buffer> | undefined;
@@ -20,7 +21,7 @@ export function createApiReferenceRoutes(openApiPath: string) {
 <body>
 <div id="app"></div>
 <script src="/docs/scalar.js"></script>
-<script>Scalar.createApiReference('#app', { url: ${JSON.stringify(openApiPath)}, withDefaultFonts: false, hideClientButton: false, telemetry: false });</script>
+<script>Scalar.createApiReference('#app', { url: ${JSON.stringify(openApiPath)}, withDefaultFonts: false, telemetry: false, agent: { disabled: true }, showDeveloperTools: 'never', showToolbar: 'never' });</script>
 </body>
 </html>`;
   return new Hono()
