@@ -51,6 +51,7 @@ const TABLES: { readonly [T in keyof Database]: readonly (keyof Database[T] & st
   contacts: ['id'],
   contact_tags: ['contact_id', 'tag'],
   invitations: ['id'],
+  invitation_tokens: ['token_hash'],
   redemptions: ['id'],
   memberships: ['id'],
   invitation_events: ['id'],

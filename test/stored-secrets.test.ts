@@ -13,7 +13,7 @@ describeEachStore('secrets at rest', (engine) => {
 
     // Every column of every table, as text: no secret appears anywhere, whole or in part.
     const db = usher.store.db;
-    const tables = ['tenants', 'api_keys', 'identities', 'contacts', 'invitations', 'redemptions', 'memberships', 'invitation_events', 'idempotency_keys'] as const;
+    const tables = ['tenants', 'api_keys', 'identities', 'contacts', 'invitations', 'invitation_tokens', 'redemptions', 'memberships', 'invitation_events', 'idempotency_keys'] as const;
     for (const table of tables) {
       const dump = JSON.stringify(await db.selectFrom(table).selectAll().execute());
       for (const secret of secrets) {
@@ -23,7 +23,7 @@ describeEachStore('secrets at rest', (engine) => {
     }
 
     const keyRows = await db.selectFrom('api_keys').select(['key_hash', 'prefix']).execute();
-    const tokenRow = await db.selectFrom('invitations').select('token_hash').where('id', '=', created.body.id).executeTakeFirstOrThrow();
+    const tokenRow = await db.selectFrom('invitation_tokens').select('token_hash').where('invitation_id', '=', created.body.id).executeTakeFirstOrThrow();
     for (const row of keyRows) {
       expect(row.key_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(row.prefix.length).toBeLessThanOrEqual(10);

@@ -9,6 +9,7 @@ export interface Database {
   contacts: ContactRow;
   contact_tags: ContactTagRow;
   invitations: InvitationRow;
+  invitation_tokens: InvitationTokenRow;
   redemptions: RedemptionRow;
   memberships: MembershipRow;
   invitation_events: InvitationEventRow;
@@ -103,7 +104,6 @@ export interface InvitationRow {
   uses_count: number;
   starts_at: string | null;
   expires_at: string;
-  token_hash: string | null;
   payload: string | null;
   metadata: string;
   locale: string | null;
@@ -111,6 +111,18 @@ export interface InvitationRow {
   version: number;
   created_at: string;
   updated_at: string;
+}
+
+export interface InvitationTokenRow {
+  /** SHA-256 of the token; the token itself is only ever in the message that carried it. */
+  token_hash: string;
+  invitation_id: string;
+  tenant_id: string;
+  /** What the link was handed to: 'api' (create/resend response), 'email', 'reminder'. */
+  minted_for: string;
+  created_at: string;
+  /** Set by resend, which kills every earlier link. */
+  revoked_at: string | null;
 }
 
 export interface RedemptionRow {

@@ -9,7 +9,7 @@ import { invitationError, refuseUniqueViolation } from './errors';
 import { writeEvents, type Actor } from './events';
 import { SUPPORTED_CHANNELS, targetKey, toInvitation, type Invitation } from './record';
 import type { CreateInvitationInput } from './schemas';
-import { invitationUrl, newInvitationToken } from './token';
+import { invitationUrl, mintInvitationToken } from './tokens';
 import { checkWindow, windowEnd } from './window';
 
 /** An invitation with the link minted for it: only create and resend return one. */
@@ -68,7 +68,6 @@ export async function createInvitation(
   const emailNormalized = normalizeEmail(email);
   if (emailNormalized) await expireOrRefuseDuplicates(trx, tenantId, emailNormalized, key, now);
 
-  const { token, tokenHash } = newInvitationToken();
   const row: InvitationRow = {
     id: newId(now.getTime()),
     tenant_id: tenantId,
@@ -98,7 +97,6 @@ export async function createInvitation(
     uses_count: 0,
     starts_at: startsAt ? isoTime(startsAt) : null,
     expires_at: isoTime(expiresAt),
-    token_hash: tokenHash,
     payload: null,
     metadata: JSON.stringify(input.metadata),
     locale: input.locale ?? null,
@@ -111,6 +109,7 @@ export async function createInvitation(
   } catch (error) {
     refuseUniqueViolation(error);
   }
+  const token = await mintInvitationToken(trx, row, 'api', now);
   await writeEvents(trx, row, { previousStatus: null, status: 'pending', events: ['invitation.created'] }, actor, { channel: row.channel }, now);
   return { ...toInvitation(row, now), url: invitationUrl(context.publicUrl, token) };
 }

@@ -27,13 +27,8 @@ export async function getInvitationRow(db: Db, tenantId: string, id: string): Pr
  * concurrent accepts queue behind each other instead of both seeing the last free use. SQLite
  * runs one write transaction at a time, which gives the same guarantee.
  */
-export async function lockInvitationRow(
-  trx: Db,
-  engine: Engine,
-  where: { tenantId: string; id: string } | { tokenHash: string },
-): Promise<InvitationRow | null> {
-  let query = trx.selectFrom('invitations').selectAll();
-  query = 'tokenHash' in where ? query.where('token_hash', '=', where.tokenHash) : query.where('tenant_id', '=', where.tenantId).where('id', '=', where.id);
+export async function lockInvitationRow(trx: Db, engine: Engine, where: { tenantId: string; id: string }): Promise<InvitationRow | null> {
+  let query = trx.selectFrom('invitations').selectAll().where('tenant_id', '=', where.tenantId).where('id', '=', where.id);
   if (engine === 'postgres') query = query.forUpdate();
   return (await query.executeTakeFirst()) ?? null;
 }

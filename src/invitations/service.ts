@@ -13,7 +13,7 @@ import { publicView, type PublicInvitation } from './public-view';
 import { toInvitation, type Invitation } from './record';
 import { redeem, type Redemption } from './redeem';
 import type { AcceptorInput, CreateInvitationInput, InvitationQuery, UpdateInvitationInput } from './schemas';
-import { hashInvitationToken, invitationUrl, isWellFormedToken, newInvitationToken } from './token';
+import { findByToken, invitationUrl, mintInvitationToken, revokeInvitationTokens } from './tokens';
 import { checkWindow, windowEnd } from './window';
 
 export type { InvitationWithUrl } from './create';
@@ -46,12 +46,9 @@ export function createInvitationService({ db, engine, clock, publicUrl }: Invita
   }
 
   async function withLockedToken<T>(token: string, work: (trx: Kysely<Database>, row: InvitationRow) => Promise<T>): Promise<T> {
-    if (!isWellFormedToken(token)) throw invitationError('invitation_not_found', 'unknown invitation link', 'path.token');
-    return db.transaction().execute(async (trx) => {
-      const row = await lockInvitationRow(trx, engine, { tokenHash: hashInvitationToken(token) });
-      if (!row) throw invitationError('invitation_not_found', 'unknown invitation link', 'path.token');
-      return work(trx, row);
-    });
+    const found = await findByToken(db, token);
+    if (!found) throw invitationError('invitation_not_found', 'unknown invitation link', 'path.token');
+    return withLocked(found.tenantId, found.invitationId, work);
   }
 
   /** Creates inside `trx`: the idempotency layer owns the transaction so its record commits with the invitation. */
@@ -134,23 +131,23 @@ export function createInvitationService({ db, engine, clock, publicUrl }: Invita
         const now = clock.now();
         const tenant = await getTenant(trx, tenantId);
         const expiresAt = windowEnd(row.starts_at ? new Date(row.starts_at) : null, undefined, tenant.settings.defaultExpirySeconds, now);
-        const { token, tokenHash } = newInvitationToken();
         const { row: updated } = await commitTransition(trx, row, 'resend', {
           now,
           actor,
-          set: { token_hash: tokenHash, expires_at: isoTime(expiresAt) },
+          set: { expires_at: isoTime(expiresAt) },
           data: { expiresAt: isoTime(expiresAt) },
         });
+        await revokeInvitationTokens(trx, row.id, now);
+        const token = await mintInvitationToken(trx, updated, 'api', now);
         return { ...toInvitation(updated, now), url: invitationUrl(publicUrl, token) };
       });
     },
 
     /** What the accept page shows. A read: it never changes the invitation. */
     async viewByToken(token: string): Promise<PublicInvitation> {
-      if (!isWellFormedToken(token)) throw invitationError('invitation_not_found', 'unknown invitation link', 'path.token');
-      const row = await db.selectFrom('invitations').selectAll().where('token_hash', '=', hashInvitationToken(token)).executeTakeFirst();
-      if (!row) throw invitationError('invitation_not_found', 'unknown invitation link', 'path.token');
-      return publicView(db, row, clock.now());
+      const found = await findByToken(db, token);
+      if (!found) throw invitationError('invitation_not_found', 'unknown invitation link', 'path.token');
+      return publicView(db, await getInvitationRow(db, found.tenantId, found.invitationId), clock.now());
     },
 
     /** Accepts by the link's token: one redemption, one membership, under any concurrency. */

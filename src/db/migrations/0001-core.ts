@@ -102,7 +102,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('uses_count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('starts_at', 'text')
     .addColumn('expires_at', 'text', (c) => c.notNull())
-    .addColumn('token_hash', 'text', (c) => c.unique())
     .addColumn('payload', 'text')
     .addColumn('metadata', 'text', (c) => c.notNull())
     .addColumn('locale', 'text')
@@ -133,6 +132,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .where(sql.ref('recipient_email_normalized'), 'is not', null)
     .execute();
   await db.schema.createIndex('invitations_status_expires').on('invitations').columns(['status', 'expires_at']).execute();
+
+  // One row per link ever minted for an invitation: the API's, each email's, each reminder's.
+  // Only hashes: a link is minted when it is handed out, so no plain token is ever stored.
+  await db.schema
+    .createTable('invitation_tokens')
+    .addColumn('token_hash', 'text', (c) => c.primaryKey())
+    .addColumn('invitation_id', 'text', (c) => c.notNull().references('invitations.id'))
+    .addColumn('tenant_id', 'text', (c) => c.notNull())
+    .addColumn('minted_for', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('revoked_at', 'text')
+    .execute();
+  await db.schema.createIndex('invitation_tokens_invitation').on('invitation_tokens').columns(['invitation_id']).execute();
 
   await db.schema
     .createTable('redemptions')

@@ -1,0 +1,51 @@
+import type { Db } from '#db';
+import { isoTime } from '#common/json';
+import { hashSecret, newSecret } from '#common/secrets';
+
+/** What a link was handed to; kept so an operator can tell which message a click came from. */
+export type MintedFor = 'api' | 'email' | 'reminder';
+
+/** Tokens are 43 base64url characters (256 bits); anything else cannot match and is not looked up. */
+export function isWellFormedToken(token: string): boolean {
+  return /^[A-Za-z0-9_-]{43}$/.test(token);
+}
+
+/** The link an invitee opens: the accept page under the public URL. */
+export function invitationUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}/i/${token}`;
+}
+
+/**
+ * Mints a new link for an invitation at the moment it is handed out, storing only its hash.
+ * Every message gets its own link, so no plain token ever waits in the database to be sent.
+ */
+export async function mintInvitationToken(
+  trx: Db,
+  invitation: { readonly id: string; readonly tenant_id: string },
+  mintedFor: MintedFor,
+  now: Date,
+): Promise<string> {
+  const token = newSecret();
+  await trx
+    .insertInto('invitation_tokens')
+    .values({ token_hash: hashSecret(token), invitation_id: invitation.id, tenant_id: invitation.tenant_id, minted_for: mintedFor, created_at: isoTime(now), revoked_at: null })
+    .execute();
+  return token;
+}
+
+/** The invitation a live (unrevoked) token opens, or null. */
+export async function findByToken(db: Db, token: string): Promise<{ tenantId: string; invitationId: string } | null> {
+  if (!isWellFormedToken(token)) return null;
+  const row = await db
+    .selectFrom('invitation_tokens')
+    .select(['tenant_id', 'invitation_id'])
+    .where('token_hash', '=', hashSecret(token))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row ? { tenantId: row.tenant_id, invitationId: row.invitation_id } : null;
+}
+
+/** Kills every link of an invitation (resend does this before minting a new one). */
+export async function revokeInvitationTokens(trx: Db, invitationId: string, now: Date): Promise<void> {
+  await trx.updateTable('invitation_tokens').set({ revoked_at: isoTime(now) }).where('invitation_id', '=', invitationId).where('revoked_at', 'is', null).execute();
+}
