@@ -9,7 +9,9 @@ import { rejectNulCharacters } from '#http/input-guards';
 import { handleError, httpProblem } from '#http/problem';
 import { validationHook } from '#http/validation';
 import { createInvitationRoutes, createInvitationService, createPublicInvitationRoutes, type InvitationService } from '#invitations';
+import { createJwksRoutes, createSigningKeyRoutes } from '#acceptance';
 import { createMembershipRoutes } from '#memberships';
+import { createDelivery, createDeliveryRoutes, createWebhookRoutes, type DeliveryDeps, type Mailer, type OutboxWorker, type RetryPolicy } from '#delivery';
 import { authenticateApiKey, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
 import { createAcceptPageRoutes } from '#web';
 
@@ -20,6 +22,14 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly publicUrl: string;
   readonly version: string;
+  /** Where email goes: SMTP, or the local mailbox when none is configured. */
+  readonly mailer: Mailer;
+  /** The From address of invitation emails. */
+  readonly fromAddress: string;
+  /** Lets webhooks reach loopback and private addresses (tests, local setups). */
+  readonly allowPrivateNetwork: boolean;
+  readonly retryPolicy?: RetryPolicy;
+  readonly worker?: DeliveryDeps['worker'];
   readonly logError: (error: unknown) => void;
 }
 
@@ -27,9 +37,10 @@ export interface AppDeps {
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** Builds the whole HTTP application. Does no I/O: nothing runs until a request arrives. */
-export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitations: InvitationService } {
+export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitations: InvitationService; worker: OutboxWorker } {
   const { db, clock } = deps;
-  const invitations = createInvitationService(deps);
+  const delivery = createDelivery(deps);
+  const invitations = createInvitationService({ ...deps, sink: delivery.sink });
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
 
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => httpProblem('body_too_large', `at most ${MAX_BODY_BYTES} bytes`) }));
@@ -45,6 +56,10 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   app.route('/v1', createContactRoutes({ db, clock }));
   app.route('/v1', createInvitationRoutes({ db, clock, invitations }));
   app.route('/v1', createMembershipRoutes({ db }));
+  app.route('/v1', createDeliveryRoutes({ db, clock, pinger: delivery.pinger }));
+  app.route('/v1', createWebhookRoutes({ db, clock }));
+  app.route('/v1', createSigningKeyRoutes({ db, clock }));
+  app.route('/', createJwksRoutes({ db, clock }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
@@ -67,5 +82,5 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
 
   app.notFound((c) => httpProblem('not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => handleError(error, c, deps.logError));
-  return { app, invitations };
+  return { app, invitations, worker: delivery.worker };
 }

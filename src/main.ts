@@ -6,6 +6,7 @@ import { createApp } from '#app';
 import { systemClock } from '#common/clock';
 import { ConfigError, loadConfig, type Config } from '#config';
 import { migrateToLatest, openStore } from '#db';
+import { createMailboxMailer, createSmtpMailer } from '#delivery';
 import { pruneIdempotencyKeys } from '#invitations';
 import { bootstrapFirstTenant } from './bootstrap';
 
@@ -38,8 +39,21 @@ async function main(): Promise<void> {
   const port = (server.address() as AddressInfo).port;
   const publicUrl = config.publicUrlIsDerived ? config.publicUrl.replace(/:\d+$/, `:${port}`) : config.publicUrl;
 
-  const built = createApp({ db: store.db, engine: store.engine, clock: systemClock, publicUrl, version, logError: (error) => log.error({ err: error }, 'request failed') });
+  const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl) : createMailboxMailer(store.db, systemClock);
+  const built = createApp({
+    db: store.db,
+    engine: store.engine,
+    clock: systemClock,
+    publicUrl,
+    version,
+    mailer,
+    fromAddress: config.smtpFrom,
+    allowPrivateNetwork: config.allowPrivateNetwork,
+    worker: { leaseMs: config.outboxLeaseMs, onError: (error) => log.error({ err: error }, 'outbox worker error') },
+    logError: (error) => log.error({ err: error }, 'request failed'),
+  });
   app = built.app;
+  if (config.runWorker) built.worker.start();
 
   const sweep = setInterval(() => {
     built.invitations
@@ -56,9 +70,12 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     clearInterval(sweep);
-    // Stop accepting, let in-flight requests finish, then close the store.
+    // Stop accepting, let in-flight requests and deliveries finish, give back unstarted claims, close the store.
     server.close(() => {
-      store.close().finally(() => process.exit(0));
+      built.worker
+        .stop()
+        .then(() => mailer.close())
+        .finally(() => store.close().finally(() => process.exit(0)));
     });
     setTimeout(() => process.exit(1), 10_000).unref();
   };
@@ -78,6 +95,7 @@ async function main(): Promise<void> {
   out.write(`  API reference: ${publicUrl}/docs\n`);
   out.write(`  OpenAPI:       ${publicUrl}/openapi.json\n`);
   out.write('  Console:       not in this build yet; the API and its reference are complete\n');
+  out.write(config.smtpUrl ? `  Email:         over SMTP (${new URL(config.smtpUrl).host})\n` : `  Email:         no SMTP server configured; messages are kept in the local mailbox: GET ${publicUrl}/v1/mailbox\n`);
   if (created && !config.bootstrapApiKey) {
     out.write(`  Try:           curl -H "Authorization: Bearer ${created.apiKey.key}" ${publicUrl}/v1/invitations\n`);
   }

@@ -24,6 +24,9 @@ describe('loadConfig', () => {
       publicUrlIsDerived: true,
       bootstrapApiKey: undefined,
       smtpUrl: undefined,
+      smtpFrom: 'no-reply@127.0.0.1',
+      runWorker: true,
+      outboxLeaseMs: 60_000,
       allowPrivateNetwork: false,
       logLevel: 'info',
       sweepIntervalMs: 60_000,
@@ -59,6 +62,9 @@ describe('loadConfig', () => {
       USHER_ALLOW_PRIVATE_NETWORK: 'true',
       USHER_LOG_LEVEL: 'debug',
       USHER_SWEEP_INTERVAL_MS: '5000',
+      USHER_SMTP_FROM: 'Invitations <invites@example.com>',
+      USHER_RUN_WORKER: 'false',
+      USHER_OUTBOX_LEASE_MS: '15000',
     });
     expect(config).toEqual({
       port: 3000,
@@ -68,6 +74,9 @@ describe('loadConfig', () => {
       publicUrlIsDerived: false,
       bootstrapApiKey: KEY,
       smtpUrl: 'smtps://user:pass@mail.example.com:465',
+      smtpFrom: 'Invitations <invites@example.com>',
+      runWorker: false,
+      outboxLeaseMs: 15_000,
       allowPrivateNetwork: true,
       logLevel: 'debug',
       sweepIntervalMs: 5000,
@@ -113,6 +122,9 @@ describe('loadConfig', () => {
       ['USHER_ALLOW_PRIVATE_NETWORK', { USHER_ALLOW_PRIVATE_NETWORK: 'maybe' }],
       ['USHER_LOG_LEVEL', { USHER_LOG_LEVEL: 'loud' }],
       ['USHER_SWEEP_INTERVAL_MS', { USHER_SWEEP_INTERVAL_MS: '10' }],
+      ['USHER_SMTP_FROM', { USHER_SMTP_FROM: 'not an address' }],
+      ['USHER_RUN_WORKER', { USHER_RUN_WORKER: 'sometimes' }],
+      ['USHER_OUTBOX_LEASE_MS', { USHER_OUTBOX_LEASE_MS: '5' }],
     ];
 
     it.each(cases)('names %s when given %j', (variable, env) => {

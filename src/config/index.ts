@@ -9,6 +9,12 @@ export interface Config {
   readonly publicUrlIsDerived: boolean;
   readonly bootstrapApiKey: string | undefined;
   readonly smtpUrl: string | undefined;
+  /** The From address of invitation emails; the tenant's name is shown in front of it. */
+  readonly smtpFrom: string;
+  /** Whether this process drains the outbox. Turn off for API-only processes. */
+  readonly runWorker: boolean;
+  /** How long a worker's claim on an outbox row holds; a worker that dies loses its rows after this. */
+  readonly outboxLeaseMs: number;
   /** Lets outgoing requests reach loopback and private addresses (tests, local federation). */
   readonly allowPrivateNetwork: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -51,6 +57,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     publicUrlIsDerived: nonEmpty(env.USHER_PUBLIC_URL) === undefined,
     bootstrapApiKey,
     smtpUrl,
+    smtpFrom: readFrom(nonEmpty(env.USHER_SMTP_FROM), publicUrl),
+    runWorker: readBoolean('USHER_RUN_WORKER', env.USHER_RUN_WORKER, true),
+    outboxLeaseMs: readInteger('USHER_OUTBOX_LEASE_MS', env.USHER_OUTBOX_LEASE_MS, 60_000, 1_000),
     allowPrivateNetwork: readBoolean('USHER_ALLOW_PRIVATE_NETWORK', env.USHER_ALLOW_PRIVATE_NETWORK, false),
     logLevel: readEnum('USHER_LOG_LEVEL', env.USHER_LOG_LEVEL, LOG_LEVELS, 'info'),
     sweepIntervalMs: readInteger('USHER_SWEEP_INTERVAL_MS', env.USHER_SWEEP_INTERVAL_MS, 60_000, 1_000),
@@ -119,6 +128,13 @@ function parseUrl(name: string, value: string): URL {
   } catch {
     throw new ConfigError(name, `not a valid URL: "${value}"`);
   }
+}
+
+function readFrom(value: string | undefined, publicUrl: string): string {
+  if (value === undefined) return `no-reply@${new URL(publicUrl).hostname}`;
+  const address = /<([^>]+)>\s*$/.exec(value)?.[1] ?? value;
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(address)) throw new ConfigError('USHER_SMTP_FROM', `expected an email address, got "${value}"`);
+  return value;
 }
 
 function hostForUrl(host: string): string {

@@ -14,6 +14,11 @@ export interface Database {
   memberships: MembershipRow;
   invitation_events: InvitationEventRow;
   idempotency_keys: IdempotencyKeyRow;
+  outbox: OutboxRow;
+  delivery_attempts: DeliveryAttemptRow;
+  mailbox: MailboxRow;
+  webhook_endpoints: WebhookEndpointRow;
+  signing_keys: SigningKeyRow;
 }
 
 export interface TenantRow {
@@ -176,4 +181,87 @@ export interface IdempotencyKeyRow {
   status_code: number;
   response: string;
   created_at: string;
+}
+
+/** Something to deliver: written in the transaction of the change that causes it. */
+export interface OutboxRow {
+  id: string;
+  tenant_id: string;
+  /** 'email.invitation' | 'email.reminder' | 'webhook' */
+  topic: string;
+  invitation_id: string | null;
+  endpoint_id: string | null;
+  /** JSON; never a token or an invitation URL. */
+  payload: string;
+  /** 'pending' | 'sending' | 'sent' | 'failed' | 'skipped' */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  claimed_by: string | null;
+  /** A claim is a lease: a worker that dies loses its rows when it runs out. */
+  claimed_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  done_at: string | null;
+}
+
+export interface DeliveryAttemptRow {
+  id: string;
+  outbox_id: string;
+  tenant_id: string;
+  attempt: number;
+  started_at: string;
+  finished_at: string;
+  /** 'sent' | 'failed' | 'skipped' */
+  outcome: string;
+  response_code: number | null;
+  /** The response body or SMTP reply, truncated. */
+  response: string | null;
+  error: string | null;
+}
+
+/** Messages kept locally when no SMTP server is configured. */
+export interface MailboxRow {
+  id: string;
+  tenant_id: string;
+  outbox_id: string | null;
+  message_id: string;
+  from_address: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  created_at: string;
+}
+
+export interface WebhookEndpointRow {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event types. */
+  events: string;
+  /** The Standard Webhooks signing secret (whsec_…); needed in clear to sign. */
+  secret: string;
+  /** 'enabled' | 'disabled' */
+  status: string;
+  failure_streak: number;
+  disabled_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A tenant's Ed25519 key for acceptance tokens; retired keys stay published for verification. */
+export interface SigningKeyRow {
+  kid: string;
+  tenant_id: string;
+  /** base64url raw public key */
+  public_key: string;
+  /** base64url raw private key */
+  private_key: string;
+  /** 'active' | 'retired' */
+  status: string;
+  created_at: string;
+  retired_at: string | null;
 }

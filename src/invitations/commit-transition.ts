@@ -1,7 +1,7 @@
 import type { Db, InvitationRow } from '#db';
 import { isoTime } from '#common/json';
 import { invitationError } from './errors';
-import { writeEvents, type Actor } from './events';
+import { writeEvents, type Actor, type EventSink } from './events';
 import { effectiveStatus, transition, type LifecycleAction, type Transition } from './lifecycle';
 import { lifecycleState } from './record';
 
@@ -23,6 +23,7 @@ export async function commitTransition(
   context: {
     now: Date;
     actor: Actor;
+    sink: EventSink;
     set?: Partial<InvitationRow>;
     /** Event data, or work to do once the change is stored whose result is the event data. */
     data?: Record<string, unknown> | ((updated: InvitationRow) => Promise<Record<string, unknown>>);
@@ -50,6 +51,6 @@ export async function commitTransition(
     .executeTakeFirst();
   if (!updated) throw invitationError('concurrent_update');
   const data = typeof context.data === 'function' ? await context.data(updated) : (context.data ?? {});
-  await writeEvents(trx, updated, change, context.actor, data, context.now);
+  await writeEvents(trx, updated, change, context.actor, data, context.now, context.sink);
   return { row: updated, transition: change };
 }

@@ -6,7 +6,7 @@ import { isoTime } from '#common/json';
 import { getContact, getDefaultIdentity, getIdentity, getTenant, normalizeEmail } from '#tenants';
 import { commitTransition } from './commit-transition';
 import { invitationError, refuseUniqueViolation } from './errors';
-import { writeEvents, type Actor } from './events';
+import { writeEvents, type Actor, type EventSink } from './events';
 import { SUPPORTED_CHANNELS, targetKey, toInvitation, type Invitation } from './record';
 import type { CreateInvitationInput } from './schemas';
 import { invitationUrl, mintInvitationToken } from './tokens';
@@ -21,7 +21,7 @@ export interface InvitationWithUrl extends Invitation {
  * "Already invited": a recipient has at most one pending invitation per target. Pending ones
  * whose time ran out are stored as expired first, so they do not block a fresh invitation.
  */
-async function expireOrRefuseDuplicates(trx: Kysely<Database>, tenantId: string, email: string, key: string, now: Date): Promise<void> {
+async function expireOrRefuseDuplicates(trx: Kysely<Database>, tenantId: string, email: string, key: string, now: Date, sink: EventSink): Promise<void> {
   const pending = await trx
     .selectFrom('invitations')
     .selectAll()
@@ -36,14 +36,14 @@ async function expireOrRefuseDuplicates(trx: Kysely<Database>, tenantId: string,
         existingInvitationId: row.id,
       });
     }
-    await commitTransition(trx, row, 'expire', { now, actor: { kind: 'system' } });
+    await commitTransition(trx, row, 'expire', { now, actor: { kind: 'system' }, sink });
   }
 }
 
 /** Creates an invitation inside `trx` (which the idempotency layer may own) and mints its link. */
 export async function createInvitation(
   trx: Kysely<Database>,
-  context: { clock: Clock; publicUrl: string },
+  context: { clock: Clock; publicUrl: string; sink: EventSink },
   tenantId: string,
   input: CreateInvitationInput,
   actor: Actor,
@@ -66,7 +66,7 @@ export async function createInvitation(
   const target = input.target.type === 'tenant' ? { type: 'tenant' as const, iri: null, name: null } : input.target;
   const key = targetKey(target);
   const emailNormalized = normalizeEmail(email);
-  if (emailNormalized) await expireOrRefuseDuplicates(trx, tenantId, emailNormalized, key, now);
+  if (emailNormalized) await expireOrRefuseDuplicates(trx, tenantId, emailNormalized, key, now, context.sink);
 
   const row: InvitationRow = {
     id: newId(now.getTime()),
@@ -110,6 +110,6 @@ export async function createInvitation(
     refuseUniqueViolation(error);
   }
   const token = await mintInvitationToken(trx, row, 'api', now);
-  await writeEvents(trx, row, { previousStatus: null, status: 'pending', events: ['invitation.created'] }, actor, { channel: row.channel }, now);
+  await writeEvents(trx, row, { previousStatus: null, status: 'pending', events: ['invitation.created'] }, actor, { channel: row.channel }, now, context.sink);
   return { ...toInvitation(row, now), url: invitationUrl(context.publicUrl, token) };
 }

@@ -36,16 +36,27 @@ function toEvent(row: InvitationEventRow): InvitationEvent {
 }
 
 /**
+ * Where recorded events go besides the timeline (webhooks, email), called in the same
+ * transaction so the outbox rows they cause commit with the change. A port: invitations do not
+ * know who listens; main.ts wires delivery in.
+ */
+export type EventSink = (trx: Db, invitation: InvitationRow, events: readonly InvitationEvent[]) => Promise<void>;
+
+/** A sink that drops events: for tools that only read. Not for a running server. */
+export const noEventSink: EventSink = async () => {};
+
+/**
  * Writes the events of one transition, in the caller's transaction, so that no change is ever
- * stored without its event (and, later, the outbox rows that event causes).
+ * stored without its event, and hands them to the sink in that same transaction.
  */
 export async function writeEvents(
   db: Db,
-  invitation: Pick<InvitationRow, 'id' | 'tenant_id'>,
+  invitation: InvitationRow,
   change: Pick<Transition, 'previousStatus' | 'status' | 'events'> | { previousStatus: null; status: InvitationStatus; events: readonly InvitationEventType[] },
   actor: Actor,
   data: Record<string, unknown>,
   now: Date,
+  sink: EventSink,
 ): Promise<void> {
   const rows: InvitationEventRow[] = change.events.map((type) => ({
     id: newId(now.getTime()),
@@ -58,7 +69,9 @@ export async function writeEvents(
     data: JSON.stringify(data),
     created_at: isoTime(now),
   }));
-  if (rows.length > 0) await db.insertInto('invitation_events').values(rows).execute();
+  if (rows.length === 0) return;
+  await db.insertInto('invitation_events').values(rows).execute();
+  await sink(db, invitation, rows.map(toEvent));
 }
 
 /** An invitation's timeline, oldest first. The caller has checked the invitation is the tenant's. */
@@ -72,4 +85,17 @@ export async function listEvents(db: Db, tenantId: string, invitationId: string)
     .orderBy('id', 'asc')
     .execute();
   return rows.map(toEvent);
+}
+
+/** Records what delivery did to an invitation (sent, failed) on its timeline; the status is unchanged. */
+export async function recordDeliveryEvent(
+  trx: Db,
+  invitation: InvitationRow,
+  type: 'invitation.sent' | 'invitation.delivery_failed',
+  data: Record<string, unknown>,
+  now: Date,
+  sink: EventSink,
+): Promise<void> {
+  const status = invitation.status as InvitationStatus;
+  await writeEvents(trx, invitation, { previousStatus: status, status, events: [type] }, { kind: 'system' }, data, now, sink);
 }

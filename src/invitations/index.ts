@@ -1,9 +1,11 @@
 /** Invitations: the core lifecycle, its service and its routes. */
 export { invitationErrors, type InvitationErrorCode } from './errors';
-export { actorName, type Actor, type InvitationEvent } from './events';
+export { actorName, noEventSink, recordDeliveryEvent, type Actor, type EventSink, type InvitationEvent } from './events';
 export { pruneIdempotencyKeys } from './idempotency';
 export { EVENT_TYPES, INVITATION_STATUSES, effectiveStatus, transition, type InvitationStatus, type LifecycleAction } from './lifecycle';
-export { CHANNELS, SUPPORTED_CHANNELS, type Channel, type Invitation } from './record';
+export { CHANNELS, SUPPORTED_CHANNELS, toInvitation, type Channel, type Invitation } from './record';
+export { findInvitationRow, getInvitationRow } from './queries';
+export { invitationUrl, mintInvitationToken } from './tokens';
 export { createInvitationService, type InvitationService, type InvitationWithUrl } from './service';
 export type { PublicInvitation } from './public-view';
 export { createInvitationRoutes } from './routes';

@@ -16,6 +16,8 @@ export const EVENT_TYPES = [
   'invitation.created',
   'invitation.updated',
   'invitation.resent',
+  'invitation.sent',
+  'invitation.delivery_failed',
   'invitation.accepted',
   'invitation.exhausted',
   'invitation.declined',

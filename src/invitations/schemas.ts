@@ -204,6 +204,10 @@ export const AcceptResultSchema = z
     invitation: PublicInvitationSchema,
     redemption: z.object({ id: z.string(), createdAt: Timestamp }),
     membership: MembershipSchema,
+    acceptanceToken: z
+      .object({ token: z.string(), expiresAt: z.string() })
+      .describe('A short-lived EdDSA JWT (claims: invitation, tenant, target, role, rules, recipient, redemption) to verify against /.well-known/jwks.json.'),
+    redirectUrl: z.string().nullable().describe('The tenant\'s redirect URL, if set; the accept page sends the browser there with ?acceptance_token=…'),
   })
   .openapi('AcceptResult');
 

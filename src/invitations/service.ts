@@ -3,11 +3,12 @@ import type { Database, Engine, InvitationRow } from '#db';
 import type { Clock } from '#common/clock';
 import { isoTime } from '#common/json';
 import type { Page } from '#http/pagination';
+import { issueAcceptanceToken } from '#acceptance';
 import { getTenant } from '#tenants';
 import { commitTransition } from './commit-transition';
 import { createInvitation, type InvitationWithUrl } from './create';
 import { invitationError, refuseUniqueViolation } from './errors';
-import { listEvents, type Actor, type InvitationEvent } from './events';
+import { listEvents, type Actor, type EventSink, type InvitationEvent } from './events';
 import { findExpiredPendingIds, getInvitationRow, listInvitations, lockInvitationRow } from './queries';
 import { publicView, type PublicInvitation } from './public-view';
 import { toInvitation, type Invitation } from './record';
@@ -23,6 +24,8 @@ export interface InvitationServiceDeps {
   readonly engine: Engine;
   readonly clock: Clock;
   readonly publicUrl: string;
+  /** Where events go besides the timeline: delivery's webhooks and email. */
+  readonly sink: EventSink;
 }
 
 /** What accepting produced. */
@@ -30,12 +33,16 @@ export interface AcceptResult {
   readonly invitation: PublicInvitation;
   readonly redemption: { readonly id: string; readonly createdAt: string };
   readonly membership: Redemption['membership'];
+  /** A short-lived EdDSA JWT the host application can verify against /.well-known/jwks.json. */
+  readonly acceptanceToken: { readonly token: string; readonly expiresAt: string };
+  /** The tenant's redirect URL, if it set one: where the accept flow ends, with the token. */
+  readonly redirectUrl: string | null;
 }
 
 export type InvitationService = ReturnType<typeof createInvitationService>;
 
 /** The invitation rules, for every surface: REST, compatibility APIs, console, CLI, protocol inboxes. */
-export function createInvitationService({ db, engine, clock, publicUrl }: InvitationServiceDeps) {
+export function createInvitationService({ db, engine, clock, publicUrl, sink }: InvitationServiceDeps) {
   /** Runs `work` on the tenant's invitation, locked, inside one transaction. */
   async function withLocked<T>(tenantId: string, id: string, work: (trx: Kysely<Database>, row: InvitationRow) => Promise<T>): Promise<T> {
     return db.transaction().execute(async (trx) => {
@@ -53,7 +60,7 @@ export function createInvitationService({ db, engine, clock, publicUrl }: Invita
 
   /** Creates inside `trx`: the idempotency layer owns the transaction so its record commits with the invitation. */
   const createIn = (trx: Kysely<Database>, tenantId: string, input: CreateInvitationInput, actor: Actor) =>
-    createInvitation(trx, { clock, publicUrl }, tenantId, input, actor);
+    createInvitation(trx, { clock, publicUrl, sink }, tenantId, input, actor);
 
   return {
     createIn,
@@ -102,7 +109,7 @@ export function createInvitationService({ db, engine, clock, publicUrl }: Invita
           ...(patch.metadata !== undefined ? { metadata: JSON.stringify(patch.metadata) } : {}),
         };
         try {
-          const { row: updated } = await commitTransition(trx, row, 'update', { now, actor, set, data: { fields: Object.keys(patch) } });
+          const { row: updated } = await commitTransition(trx, row, 'update', { now, actor, sink, set, data: { fields: Object.keys(patch) } });
           return toInvitation(updated, now);
         } catch (error) {
           refuseUniqueViolation(error);
@@ -113,7 +120,7 @@ export function createInvitationService({ db, engine, clock, publicUrl }: Invita
     async revoke(tenantId: string, id: string, actor: Actor): Promise<Invitation> {
       return withLocked(tenantId, id, async (trx, row) => {
         const now = clock.now();
-        return toInvitation((await commitTransition(trx, row, 'revoke', { now, actor })).row, now);
+        return toInvitation((await commitTransition(trx, row, 'revoke', { now, actor, sink })).row, now);
       });
     },
 
@@ -121,7 +128,7 @@ export function createInvitationService({ db, engine, clock, publicUrl }: Invita
     async decline(tenantId: string, id: string, actor: Actor): Promise<Invitation> {
       return withLocked(tenantId, id, async (trx, row) => {
         const now = clock.now();
-        return toInvitation((await commitTransition(trx, row, 'decline', { now, actor })).row, now);
+        return toInvitation((await commitTransition(trx, row, 'decline', { now, actor, sink })).row, now);
       });
     },
 
@@ -134,6 +141,7 @@ export function createInvitationService({ db, engine, clock, publicUrl }: Invita
         const { row: updated } = await commitTransition(trx, row, 'resend', {
           now,
           actor,
+          sink,
           set: { expires_at: isoTime(expiresAt) },
           data: { expiresAt: isoTime(expiresAt) },
         });
@@ -158,16 +166,36 @@ export function createInvitationService({ db, engine, clock, publicUrl }: Invita
         const { row: updated } = await commitTransition(trx, row, 'accept', {
           now,
           actor: { kind: 'invitee' },
+          sink,
           data: async (accepted) => {
             redemption = await redeem(trx, accepted, acceptor, now);
             return { redemptionId: redemption.id, membershipId: redemption.membership.id, member: redemption.membership.member.key };
           },
         });
         if (!redemption) throw new Error('accept committed without a redemption');
+        const { membership } = redemption;
+        const issued = await issueAcceptanceToken(
+          trx,
+          {
+            tenantId: updated.tenant_id,
+            issuer: publicUrl,
+            invitationId: updated.id,
+            redemptionId: redemption.id,
+            target: { type: updated.target_type, iri: updated.target_iri, name: updated.target_name },
+            role: membership.role,
+            rules: membership.rules,
+            recipient: membership.member,
+            membershipId: membership.id,
+          },
+          now,
+        );
+        const tenant = await getTenant(trx, updated.tenant_id);
         return {
           invitation: await publicView(trx, updated, now),
           redemption: { id: redemption.id, createdAt: redemption.createdAt },
-          membership: redemption.membership,
+          membership,
+          acceptanceToken: { token: issued.token, expiresAt: issued.expiresAt },
+          redirectUrl: tenant.settings.redirectUrl,
         };
       });
     },
@@ -175,7 +203,7 @@ export function createInvitationService({ db, engine, clock, publicUrl }: Invita
     async declineByToken(token: string): Promise<PublicInvitation> {
       return withLockedToken(token, async (trx, row) => {
         const now = clock.now();
-        const { row: updated } = await commitTransition(trx, row, 'decline', { now, actor: { kind: 'invitee' } });
+        const { row: updated } = await commitTransition(trx, row, 'decline', { now, actor: { kind: 'invitee' }, sink });
         return publicView(trx, updated, now);
       });
     },
@@ -186,7 +214,7 @@ export function createInvitationService({ db, engine, clock, publicUrl }: Invita
       let expired = 0;
       for (const { id, tenant_id } of due) {
         try {
-          await withLocked(tenant_id, id, (trx, row) => commitTransition(trx, row, 'expire', { now: clock.now(), actor: { kind: 'system' } }));
+          await withLocked(tenant_id, id, (trx, row) => commitTransition(trx, row, 'expire', { now: clock.now(), actor: { kind: 'system' }, sink }));
           expired += 1;
         } catch {
           // Changed since it was read (accepted, revoked, extended): nothing to expire.

@@ -20,6 +20,8 @@ export const UpdateTenantSchema = z
           .strictObject({ color: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(), logoUrl: z.url().max(2048).nullable().optional() })
           .optional(),
         redirectUrl: z.url().max(2048).nullable().optional(),
+        reminderBeforeExpirySeconds: TenantSettingsSchema.shape.reminderBeforeExpirySeconds.unwrap().optional(),
+        emailTemplates: TenantSettingsSchema.shape.emailTemplates.unwrap().optional(),
       })
       .optional(),
   })

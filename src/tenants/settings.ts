@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+// The email module's own schema: a leaf with no dependencies, so settings can compose it.
+import { TemplateOverridesSchema } from '#delivery/email/templates';
 
 const DAY = 86_400;
 
@@ -29,6 +31,17 @@ export const TenantSettingsSchema = z
       .nullable()
       .default(null)
       .describe('Where the accept flow ends, with the signed acceptance token; null shows a confirmation page.'),
+    reminderBeforeExpirySeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(365 * DAY)
+      .nullable()
+      .default(null)
+      .describe('Send a reminder email this long before an email invitation expires; null (the default) sends none.'),
+    emailTemplates: TemplateOverridesSchema.default({}).describe(
+      'Per locale and kind (invitation, reminder), replacements for the subject, text or HTML of the built-in emails, with {{placeholders}}.',
+    ),
   })
   .openapi('TenantSettings');
 

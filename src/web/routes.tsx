@@ -68,6 +68,12 @@ export function createAcceptPageRoutes({ invitations }: { invitations: Invitatio
     const email = field('email');
     try {
       const result = await invitations.acceptByToken(token, { ...(name ? { name } : {}), ...(email ? { email } : {}) });
+      if (result.redirectUrl) {
+        // The flow ends at the host application, which verifies the token against our JWKS.
+        const target = new URL(result.redirectUrl);
+        target.searchParams.set('acceptance_token', result.acceptanceToken.token);
+        return c.redirect(target.toString(), 303);
+      }
       const locale = visitorLocale(c.req.header('accept-language'), result.invitation.locale);
       const detail = `${result.invitation.target.name ?? result.invitation.tenant.name}${result.membership.role ? ` — ${result.membership.role}` : ''}`;
       return c.html(<StatePage state="accepted_now" brand={result.invitation.tenant.branding.color} locale={locale} detail={detail} />);

@@ -43,6 +43,8 @@ export interface RunningUsher {
   waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** SIGTERM, then SIGKILL to the whole process group after `graceMs` (5 s by default). */
   stop(graceMs?: number): Promise<Exit>;
+  /** SIGKILL to the whole process group at once: a crash, with no shutdown code run. */
+  kill(): Promise<Exit>;
 }
 
 interface Spawned {
@@ -199,6 +201,10 @@ export async function startUsher(options: UsherProcessOptions): Promise<RunningU
     stderr: () => spawned.output.stderr,
     waitForStdout: (pattern, waitMs = 5_000) => waitFor(spawned, pattern, waitMs),
     stop: (graceMs = 5_000) => stopSpawned(spawned, graceMs),
+    kill: async () => {
+      killGroup(spawned.child, 'SIGKILL');
+      return spawned.exited;
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { createApp } from '#app';
 import { createManualClock } from '#common/clock';
 import { migrateToLatest, openStore, type Engine, type Store } from '#db';
 import type { InvitationService } from '#invitations';
+import { createMailboxMailer, createRetryPolicy, type Mailer, type OutboxWorker, type RetryPolicy } from '#delivery';
 import { createTenant, type CreatedTenant } from '#tenants';
 import { createScratchDatabase, type ScratchDatabase } from './stores';
 
@@ -21,6 +22,8 @@ export interface TestUsher {
   readonly store: Store;
   readonly clock: ReturnType<typeof createManualClock>;
   readonly invitations: InvitationService;
+  /** The outbox worker; not started: tests drive it with runOnce() or start()/stop(). */
+  readonly worker: OutboxWorker;
   readonly app: ReturnType<typeof createApp>['app'];
   /** The first tenant, made with an operator key. */
   readonly tenant: CreatedTenant;
@@ -29,29 +32,45 @@ export interface TestUsher {
   createTenant(name: string): Promise<CreatedTenant>;
 }
 
+/** What a suite may change about its Usher. */
+export interface TestUsherOptions {
+  /** The mailer; the local mailbox by default. */
+  readonly mailer?: (store: Store, clock: ReturnType<typeof createManualClock>) => Mailer;
+  /** Retries quickly by default so tests need not wait. */
+  readonly retryPolicy?: RetryPolicy;
+}
+
 /** Starts an in-process Usher for the enclosing suite and stops it after. */
-export function useTestUsher(engine: Engine): TestUsher {
-  const handle = {} as { current: TestUsher; scratch: ScratchDatabase };
+export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): TestUsher {
+  const handle = {} as { current: TestUsher; scratch: ScratchDatabase; mailer: Mailer };
   beforeAll(async () => {
     const scratch = await createScratchDatabase(engine);
     const store = openStore(scratch.url);
     await migrateToLatest(store.db);
     const clock = createManualClock(new Date());
     const tenant = await createTenant(store.db, { name: 'Acme', operator: true }, clock.now());
-    const { app, invitations } = createApp({
+    const mailer = options.mailer ? options.mailer(store, clock) : createMailboxMailer(store.db, clock);
+    const { app, invitations, worker } = createApp({
       db: store.db,
       engine,
       clock,
       publicUrl: PUBLIC_URL,
       version: 'test',
+      mailer,
+      fromAddress: 'Usher <no-reply@usher.test>',
+      allowPrivateNetwork: true,
+      retryPolicy: options.retryPolicy ?? createRetryPolicy({ initialDelayMs: 0, jitter: 0, maxAttempts: 5 }),
+      worker: { pollIntervalMs: 20, onError: (error) => console.error(error) },
       logError: (error) => console.error(error),
     });
+    handle.mailer = mailer;
     handle.scratch = scratch;
     handle.current = {
       engine,
       store,
       clock,
       invitations,
+      worker,
       app,
       tenant,
       async request(method, path, options = {}) {
@@ -76,6 +95,8 @@ export function useTestUsher(engine: Engine): TestUsher {
     };
   });
   afterAll(async () => {
+    await handle.current?.worker.stop();
+    await handle.mailer?.close();
     await handle.current?.store.close();
     await handle.scratch?.drop();
   });

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as core from './0001-core';
+import * as delivery from './0002-delivery';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-core': core,
+  '0002-delivery': delivery,
 });

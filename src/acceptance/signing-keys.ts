@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { base64urlnopad } from '@scure/base';
+import type { Db, SigningKeyRow } from '#db';
+import { errorFactory } from '#common/errors';
+import { isoTime } from '#common/json';
+import { tenantErrors } from '#tenants';
+
+/** How long a retired key stays in the JWKS: far longer than any token lives or any verifier caches. */
+export const RETIRED_KEY_PUBLISHED_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** A key signs while active; once retired it only verifies. */
+export type SigningKeyStatus = 'active' | 'retired';
+
+/** An Ed25519 public key as a JWK (RFC 8037 §2), as verifiers fetch it. */
+export interface PublicJwk {
+  readonly kty: 'OKP';
+  readonly crv: 'Ed25519';
+  readonly x: string;
+  readonly kid: string;
+  readonly alg: 'EdDSA';
+  readonly use: 'sig';
+}
+
+/** A tenant's signing key as listed: never the private half. */
+export interface SigningKey {
+  readonly kid: string;
+  readonly status: SigningKeyStatus;
+  readonly createdAt: string;
+  readonly retiredAt: string | null;
+  readonly publicJwk: PublicJwk;
+}
+
+/** The key that signs now, with its raw private key; stays inside the process. */
+export interface ActiveSigningKey extends SigningKey {
+  readonly privateKey: Uint8Array;
+}
+
+const tenantError = errorFactory(tenantErrors);
+
+// Keys and kids are unpadded base64url, the encoding JOSE uses (RFC 7515 §2), so `x` is the stored column.
+function toPublicJwk(kid: string, publicKey: string): PublicJwk {
+  return { kty: 'OKP', crv: 'Ed25519', x: publicKey, kid, alg: 'EdDSA', use: 'sig' };
+}
+
+function toSigningKey(row: SigningKeyRow): SigningKey {
+  return {
+    kid: row.kid,
+    status: row.status as SigningKeyStatus,
+    createdAt: row.created_at,
+    retiredAt: row.retired_at,
+    publicJwk: toPublicJwk(row.kid, row.public_key),
+  };
+}
+
+function toActiveSigningKey(row: SigningKeyRow): ActiveSigningKey {
+  return { ...toSigningKey(row), privateKey: base64urlnopad.decode(row.private_key) };
+}
+
+function newKeyRow(tenantId: string, now: Date): SigningKeyRow {
+  const secret = ed25519.utils.randomSecretKey();
+  return {
+    kid: base64urlnopad.encode(randomBytes(16)),
+    tenant_id: tenantId,
+    public_key: base64urlnopad.encode(ed25519.getPublicKey(secret)),
+    private_key: base64urlnopad.encode(secret),
+    status: 'active',
+    created_at: isoTime(now),
+    retired_at: null,
+  };
+}
+
+// Newest first, kid as tie-break: should two active keys ever exist, every reader picks the same one.
+async function findActiveRow(db: Db, tenantId: string): Promise<SigningKeyRow | undefined> {
+  return db
+    .selectFrom('signing_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'active')
+    .orderBy('created_at', 'desc')
+    .orderBy('kid', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/**
+ * Runs `work` in a transaction (the caller's, if `db` is one) that holds the tenant row's lock.
+ * `signing_keys` has no unique index on the active key (migration 0002 is frozen), so creation
+ * and rotation serialise on the tenant row instead: a no-op UPDATE takes a row lock on
+ * PostgreSQL (a no-key update, so inserts referencing the tenant are not blocked) and the write
+ * lock on SQLite, on both engines without an engine switch. A waiter re-reads after the lock is
+ * granted, and under READ COMMITTED that read sees the winner's key.
+ */
+async function withTenantKeyLock<T>(db: Db, tenantId: string, work: (trx: Db) => Promise<T>): Promise<T> {
+  const run = async (trx: Db) => {
+    const locked = await trx
+      .updateTable('tenants')
+      .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+      .where('id', '=', tenantId)
+      .executeTakeFirst();
+    if (locked.numUpdatedRows === 0n) throw tenantError('tenant_not_found');
+    return work(trx);
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
+
+/** The tenant's active key, made on first use; concurrent first calls agree on one key. */
+export async function getActiveSigningKey(db: Db, tenantId: string, now: Date): Promise<ActiveSigningKey> {
+  // The fast path takes no lock: once a tenant has a key, issuing a token is one read.
+  const found = await findActiveRow(db, tenantId);
+  if (found) return toActiveSigningKey(found);
+  return withTenantKeyLock(db, tenantId, async (trx) => {
+    const raced = await findActiveRow(trx, tenantId);
+    if (raced) return toActiveSigningKey(raced);
+    const row = newKeyRow(tenantId, now);
+    await trx.insertInto('signing_keys').values(row).execute();
+    return toActiveSigningKey(row);
+  });
+}
+
+/** Makes a new active key and retires the previous one, which stays published for 30 days. */
+export async function rotateSigningKey(db: Db, tenantId: string, now: Date): Promise<SigningKey> {
+  return withTenantKeyLock(db, tenantId, async (trx) => {
+    // A retired key never signs again, so its private half is wiped: nothing left to leak.
+    await trx
+      .updateTable('signing_keys')
+      .set({ status: 'retired', retired_at: isoTime(now), private_key: '' })
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'active')
+      .execute();
+    const row = newKeyRow(tenantId, now);
+    await trx.insertInto('signing_keys').values(row).execute();
+    return toSigningKey(row);
+  });
+}
+
+/** Every key the tenant has had, newest first, without private keys. */
+export async function listSigningKeys(db: Db, tenantId: string): Promise<SigningKey[]> {
+  const rows = await db
+    .selectFrom('signing_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .orderBy('kid', 'desc')
+    .execute();
+  return rows.map(toSigningKey);
+}
+
+/** The JWK Set (RFC 7517 §5) of every tenant's active keys and keys retired in the last 30 days. */
+export async function publicJwks(db: Db, now: Date): Promise<{ keys: PublicJwk[] }> {
+  const cutoff = isoTime(new Date(now.getTime() - RETIRED_KEY_PUBLISHED_MS));
+  // Only the public columns are selected, so a private key cannot reach this response by mistake.
+  const rows = await db
+    .selectFrom('signing_keys')
+    .select(['kid', 'public_key'])
+    .where((eb) => eb.or([eb('status', '=', 'active'), eb.and([eb('status', '=', 'retired'), eb('retired_at', '>', cutoff)])]))
+    .orderBy('created_at', 'desc')
+    .orderBy('kid', 'desc')
+    .execute();
+  return { keys: rows.map((row) => toPublicJwk(row.kid, row.public_key)) };
+}

@@ -1,0 +1,70 @@
+import type { Db, InvitationRow } from '#db';
+import { toInvitation, type EventSink, type InvitationEvent } from '#invitations';
+import { getMembership, type Membership } from '#memberships';
+import { getTenant } from '#tenants';
+import { enqueue, type OutboxItem } from './outbox';
+import { findSubscribedEndpoints } from './webhooks/index';
+
+/** The webhook body: the event, the invitation as the API shows it, and what an acceptance produced. Never a token or link. */
+export interface WebhookPayload {
+  readonly type: string;
+  readonly timestamp: string;
+  readonly data: {
+    readonly event: Omit<InvitationEvent, 'invitationId'>;
+    readonly invitation: ReturnType<typeof toInvitation>;
+    readonly acceptedBy?: Membership['member'];
+    readonly membership?: Membership;
+  };
+}
+
+/**
+ * Turns recorded invitation events into outbox rows, in the transaction that recorded them:
+ * the invitation email (on create and resend of an email invitation), its reminder when the
+ * tenant wants one, and a webhook delivery per subscribed endpoint.
+ */
+export function createDeliverySink(options: { readonly onEnqueued?: () => void } = {}): EventSink {
+  return async (trx: Db, invitation: InvitationRow, events: readonly InvitationEvent[]) => {
+    const items: OutboxItem[] = [];
+    for (const event of events) {
+      items.push(...(await emailItems(trx, invitation, event)));
+      items.push(...(await webhookItems(trx, invitation, event)));
+    }
+    if (items.length === 0) return;
+    await enqueue(trx, items, new Date(events[0]!.createdAt));
+    options.onEnqueued?.();
+  };
+}
+
+async function emailItems(trx: Db, invitation: InvitationRow, event: InvitationEvent): Promise<OutboxItem[]> {
+  const sends = event.type === 'invitation.created' || event.type === 'invitation.resent';
+  if (!sends || invitation.channel !== 'email' || invitation.direction !== 'outgoing') return [];
+  const base = { tenantId: invitation.tenant_id, invitationId: invitation.id } as const;
+  const items: OutboxItem[] = [{ ...base, topic: 'email.invitation', payload: { kind: 'invitation' } }];
+  const { settings } = await getTenant(trx, invitation.tenant_id);
+  if (settings.reminderBeforeExpirySeconds !== null) {
+    const at = new Date(Date.parse(invitation.expires_at) - settings.reminderBeforeExpirySeconds * 1000);
+    // A reminder only makes sense if it would go out after the invitation itself.
+    if (at.getTime() > Date.parse(event.createdAt)) {
+      items.push({ ...base, topic: 'email.reminder', payload: { kind: 'reminder', expiresAt: invitation.expires_at }, notBefore: at });
+    }
+  }
+  return items;
+}
+
+async function webhookItems(trx: Db, invitation: InvitationRow, event: InvitationEvent): Promise<OutboxItem[]> {
+  const endpoints = await findSubscribedEndpoints(trx, invitation.tenant_id, event.type);
+  if (endpoints.length === 0) return [];
+  const membershipId = typeof event.data.membershipId === 'string' ? event.data.membershipId : null;
+  const membership = membershipId ? await getMembership(trx, invitation.tenant_id, membershipId) : null;
+  const { invitationId: _omit, ...eventView } = event;
+  const payload: WebhookPayload = {
+    type: event.type,
+    timestamp: event.createdAt,
+    data: {
+      event: eventView,
+      invitation: toInvitation(invitation, new Date(event.createdAt)),
+      ...(membership ? { acceptedBy: membership.member, membership } : {}),
+    },
+  };
+  return endpoints.map((endpoint) => ({ tenantId: invitation.tenant_id, topic: 'webhook' as const, endpointId: endpoint.id, invitationId: invitation.id, payload: payload as never }));
+}

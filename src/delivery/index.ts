@@ -1,0 +1,50 @@
+/** Delivery: the outbox, its worker and retry policy, email and webhooks. */
+import type { Kysely } from 'kysely';
+import type { Database, Engine } from '#db';
+import type { Clock } from '#common/clock';
+import { createEmailHandler } from './email/email-handler';
+import type { Mailer } from './email/mailer';
+import { createDeliverySink } from './event-sink';
+import { createRetryPolicy, type RetryPolicy } from './retry-policy';
+import { createWebhookHandler } from './webhooks/webhook-handler';
+import { createWebhookPinger } from './webhooks/ping';
+import { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from './worker';
+
+export { createDeliveryRoutes } from './routes';
+export { createMailboxMailer } from './email/mailbox-mailer';
+export { createSmtpMailer } from './email/smtp-mailer';
+export type { Mailer, MailMessage, MailResult } from './email/mailer';
+export { createRetryPolicy, type RetryPolicy } from './retry-policy';
+export type { OutboxWorker } from './worker';
+export { createWebhookRoutes } from './webhooks/index';
+export { TemplateOverridesSchema } from './email/templates';
+
+export interface DeliveryDeps {
+  readonly db: Kysely<Database>;
+  readonly engine: Engine;
+  readonly clock: Clock;
+  readonly publicUrl: string;
+  readonly mailer: Mailer;
+  readonly fromAddress: string;
+  readonly allowPrivateNetwork: boolean;
+  readonly retryPolicy?: RetryPolicy;
+  readonly worker?: Partial<Pick<OutboxWorkerOptions, 'batchSize' | 'concurrency' | 'leaseMs' | 'pollIntervalMs' | 'workerId' | 'onError'>>;
+}
+
+/** Wires the outbox: the sink invitations write into, the worker that drains it, and the webhook pinger. */
+export function createDelivery(deps: DeliveryDeps) {
+  const holder: { worker?: OutboxWorker } = {};
+  const sink = createDeliverySink({ onEnqueued: () => holder.worker?.wake() });
+  const email = createEmailHandler({ ...deps, sink });
+  const webhook = createWebhookHandler(deps);
+  const worker = createOutboxWorker({
+    db: deps.db,
+    engine: deps.engine,
+    clock: deps.clock,
+    handlers: { 'email.invitation': email, 'email.reminder': email, webhook },
+    retryPolicy: deps.retryPolicy ?? createRetryPolicy(),
+    ...deps.worker,
+  });
+  holder.worker = worker;
+  return { sink, worker, pinger: createWebhookPinger({ db: deps.db, clock: deps.clock, handler: webhook }) };
+}

@@ -1,0 +1,98 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Kysely } from 'kysely';
+import type { Database } from '#db';
+import type { Clock } from '#common/clock';
+import { createRouter } from '#http/router';
+import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateEndpointSecret, updateEndpoint } from './endpoints';
+import {
+  CreateWebhookEndpointSchema,
+  UpdateWebhookEndpointSchema,
+  WebhookEndpointListSchema,
+  WebhookEndpointSchema,
+  WebhookEndpointWithSecretSchema,
+  WebhookIdParam,
+} from './schemas';
+
+/** What the webhook routes need. */
+export interface WebhookRoutesDeps {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+}
+
+const base = { tags: ['Webhooks'], security: apiKeySecurity };
+
+const createEndpointRoute = createRoute({
+  ...base,
+  operationId: 'createWebhookEndpoint',
+  method: 'post',
+  path: '/webhooks',
+  summary: 'Register a webhook endpoint; the response holds its signing secret, once',
+  request: { body: { content: { 'application/json': { schema: CreateWebhookEndpointSchema } }, required: true } },
+  responses: { 201: json(WebhookEndpointWithSecretSchema, 'The endpoint and its secret'), ...problemsFor(400, 401) },
+});
+
+const listRoute = createRoute({
+  ...base,
+  operationId: 'listWebhookEndpoints',
+  method: 'get',
+  path: '/webhooks',
+  summary: 'List webhook endpoints, oldest first',
+  responses: { 200: json(WebhookEndpointListSchema, 'The endpoints'), ...problemsFor(401) },
+});
+
+const getRoute = createRoute({
+  ...base,
+  operationId: 'getWebhookEndpoint',
+  method: 'get',
+  path: '/webhooks/{id}',
+  summary: 'Get a webhook endpoint',
+  request: { params: WebhookIdParam },
+  responses: { 200: json(WebhookEndpointSchema, 'The endpoint'), ...problemsFor(401, 404) },
+});
+
+const updateRoute = createRoute({
+  ...base,
+  operationId: 'updateWebhookEndpoint',
+  method: 'patch',
+  path: '/webhooks/{id}',
+  summary: 'Change a webhook endpoint, or re-enable a disabled one',
+  request: { params: WebhookIdParam, body: { content: { 'application/json': { schema: UpdateWebhookEndpointSchema } }, required: true } },
+  responses: { 200: json(WebhookEndpointSchema, 'The endpoint'), ...problemsFor(400, 401, 404) },
+});
+
+const deleteRoute = createRoute({
+  ...base,
+  operationId: 'deleteWebhookEndpoint',
+  method: 'delete',
+  path: '/webhooks/{id}',
+  summary: 'Delete a webhook endpoint; deliveries still queued for it are skipped',
+  request: { params: WebhookIdParam },
+  responses: { 204: { description: 'Deleted' }, ...problemsFor(401, 404) },
+});
+
+const rotateRoute = createRoute({
+  ...base,
+  operationId: 'rotateWebhookSecret',
+  method: 'post',
+  path: '/webhooks/{id}/rotate-secret',
+  summary: 'Replace the signing secret; the old one stops working at once',
+  request: { params: WebhookIdParam },
+  responses: { 200: json(WebhookEndpointWithSecretSchema, 'The endpoint and its new secret'), ...problemsFor(401, 404) },
+});
+
+/** Webhook endpoint management under the caller's tenant; mount under /v1. */
+export function createWebhookRoutes({ db, clock }: WebhookRoutesDeps) {
+  return createRouter()
+    .openapi(createEndpointRoute, async (c) => c.json(await createEndpoint(db, c.var.auth.tenantId, c.req.valid('json'), clock.now()), 201))
+    .openapi(listRoute, async (c) => c.json({ data: await listEndpoints(db, c.var.auth.tenantId) }, 200))
+    .openapi(getRoute, async (c) => c.json(await getEndpoint(db, c.var.auth.tenantId, c.req.valid('param').id), 200))
+    .openapi(updateRoute, async (c) =>
+      c.json(await updateEndpoint(db, c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), clock.now()), 200),
+    )
+    .openapi(deleteRoute, async (c) => {
+      await deleteEndpoint(db, c.var.auth.tenantId, c.req.valid('param').id);
+      return c.body(null, 204);
+    })
+    .openapi(rotateRoute, async (c) => c.json(await rotateEndpointSecret(db, c.var.auth.tenantId, c.req.valid('param').id, clock.now()), 200));
+}
