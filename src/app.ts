@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   app.route('/v1', createTenantRoutes({ db, clock }));
   app.route('/v1', createIdentityRoutes({ db, clock }));
   app.route('/v1', createContactRoutes({ db, clock }));
-  app.route('/v1', createInvitationRoutes({ db, clock, invitations }));
+  app.route('/v1', createInvitationRoutes({ db, clock, invitations, deliveryState: delivery.deliveryState }));
   app.route('/v1', createMembershipRoutes({ db }));
   app.route('/v1', createDeliveryRoutes({ db, clock, pinger: delivery.pinger }));
   app.route('/v1', createWebhookRoutes({ db, clock }));

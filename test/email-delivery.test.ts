@@ -42,6 +42,7 @@ describeEachStore('email delivery through the outbox into a real SMTP server', (
     expect(view.body).toMatchObject({ status: 'pending', role: 'editor', target: { name: 'Apollo' } });
     const deliveries = await usher.request('GET', `/v1/invitations/${created.body.id}/deliveries`);
     expect(deliveries.body.summary.email.state).toBe('sent');
+    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body.delivery.email.state).toBe('sent');
     expect(deliveries.body.data[0].log[0]).toMatchObject({ attempt: 1, outcome: 'sent', responseCode: 250 });
     const events = (await usher.request('GET', `/v1/invitations/${created.body.id}/events`)).body.data.map((e: any) => e.type);
     expect(events).toEqual(['invitation.created', 'invitation.sent']);
@@ -82,6 +83,7 @@ describeEachStore('email delivery through the outbox into a real SMTP server', (
     await drain();
     const deliveries = await usher.request('GET', `/v1/invitations/${created.body.id}/deliveries`);
     expect(deliveries.body.summary.email).toMatchObject({ state: 'failed' });
+    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body.delivery.email.reason).toMatch(/550/);
     expect(deliveries.body.summary.email.reason).toMatch(/550/);
     expect(deliveries.body.data[0].log).toHaveLength(1);
     const events = (await usher.request('GET', `/v1/invitations/${created.body.id}/events`)).body.data;

@@ -5,6 +5,7 @@ import type { Clock } from '#common/clock';
 import { createEmailHandler } from './email/email-handler';
 import type { Mailer } from './email/mailer';
 import { createDeliverySink } from './event-sink';
+import { deliverySummary, listDeliveries } from './deliveries';
 import { createRetryPolicy, type RetryPolicy } from './retry-policy';
 import { createWebhookHandler } from './webhooks/webhook-handler';
 import { createWebhookPinger } from './webhooks/ping';
@@ -46,5 +47,11 @@ export function createDelivery(deps: DeliveryDeps) {
     ...deps.worker,
   });
   holder.worker = worker;
-  return { sink, worker, pinger: createWebhookPinger({ db: deps.db, clock: deps.clock, handler: webhook }) };
+  return {
+    sink,
+    worker,
+    pinger: createWebhookPinger({ db: deps.db, clock: deps.clock, handler: webhook }),
+    /** Per channel, where an invitation's latest message stands. */
+    deliveryState: async (tenantId: string, invitationId: string) => deliverySummary(await listDeliveries(deps.db, tenantId, { invitationId })),
+  };
 }

@@ -14,6 +14,7 @@ import {
   IdParam,
   InvitationPageSchema,
   InvitationQuerySchema,
+  InvitationDetailSchema,
   InvitationSchema,
   InvitationWithUrlSchema,
   PurposeParam,
@@ -51,7 +52,7 @@ const getRoute = createRoute({
   path: '/invitations/{id}',
   summary: 'Get an invitation',
   request: { params: IdParam },
-  responses: { 200: json(InvitationSchema, 'The invitation'), ...problemsFor(401, 404) },
+  responses: { 200: json(InvitationDetailSchema, 'The invitation, with where its messages stand'), ...problemsFor(401, 404) },
 });
 
 const getByPurposeRoute = createRoute({
@@ -104,16 +105,20 @@ const revokeRoute = actionRoute('revoke', 'Revoke a pending invitation', 'Its li
 const declineRoute = actionRoute('decline', 'Decline a pending invitation', 'For incoming invitations, or to record an answer given out of band.');
 const resendRoute = actionRoute('resend', 'Mint a new link and restart the expiry', 'The old link stops working; the response carries the new URL.');
 
+/** Per channel, where an invitation's latest message stands; delivery provides it, invitations only show it. */
+export type DeliveryStateReader = (tenantId: string, invitationId: string) => Promise<Record<string, { state: 'queued' | 'sent' | 'failed' | 'skipped'; reason: string | null; updatedAt: string }>>;
+
 export interface InvitationRoutesDeps {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
   readonly invitations: InvitationService;
+  readonly deliveryState: DeliveryStateReader;
 }
 
 const byKey = (apiKeyId: string): Actor => ({ kind: 'api_key', id: apiKeyId });
 
 /** The tenant-authenticated invitation routes. */
-export function createInvitationRoutes({ db, clock, invitations }: InvitationRoutesDeps) {
+export function createInvitationRoutes({ db, clock, invitations, deliveryState }: InvitationRoutesDeps) {
   return createRouter()
     .openapi(createInvitationRoute, async (c) => {
       const { tenantId, apiKeyId } = c.var.auth;
@@ -129,7 +134,10 @@ export function createInvitationRoutes({ db, clock, invitations }: InvitationRou
     })
     .openapi(listRoute, async (c) => c.json(await invitations.list(c.var.auth.tenantId, c.req.valid('query')), 200))
     .openapi(getByPurposeRoute, async (c) => c.json(await invitations.getByPurpose(c.var.auth.tenantId, c.req.valid('param').purpose), 200))
-    .openapi(getRoute, async (c) => c.json(await invitations.get(c.var.auth.tenantId, c.req.valid('param').id), 200))
+    .openapi(getRoute, async (c) => {
+      const invitation = await invitations.get(c.var.auth.tenantId, c.req.valid('param').id);
+      return c.json({ ...invitation, delivery: await deliveryState(c.var.auth.tenantId, invitation.id) }, 200);
+    })
     .openapi(updateRoute, async (c) =>
       c.json(await invitations.update(c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), byKey(c.var.auth.apiKeyId)), 200),
     )

@@ -128,6 +128,12 @@ export const InvitationSchema = z
   })
   .openapi('Invitation');
 
+export const InvitationDetailSchema = InvitationSchema.extend({
+  delivery: z
+    .record(z.string(), z.object({ state: z.enum(['queued', 'sent', 'failed', 'skipped']), reason: z.string().nullable(), updatedAt: z.string() }))
+    .describe('Per channel (email, reminder), where the latest message stands; failed carries the reason. Every attempt: GET …/deliveries.'),
+}).openapi('InvitationDetail');
+
 export const InvitationWithUrlSchema = InvitationSchema.extend({
   url: z
     .string()
