@@ -57,6 +57,7 @@ const TABLES: { readonly [T in keyof Database]: readonly (keyof Database[T] & st
   mailbox: ['id'],
   webhook_endpoints: ['id'],
   signing_keys: ['kid'],
+  console_sessions: ['id_hash'],
   redemptions: ['id'],
   memberships: ['id'],
   invitation_events: ['id'],

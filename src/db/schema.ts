@@ -19,6 +19,7 @@ export interface Database {
   mailbox: MailboxRow;
   webhook_endpoints: WebhookEndpointRow;
   signing_keys: SigningKeyRow;
+  console_sessions: ConsoleSessionRow;
 }
 
 export interface TenantRow {
@@ -264,4 +265,15 @@ export interface SigningKeyRow {
   status: string;
   created_at: string;
   retired_at: string | null;
+}
+
+/** A signed-in console operator: the session cookie's hash, the key it signed in with, its CSRF token. */
+export interface ConsoleSessionRow {
+  id_hash: string;
+  tenant_id: string;
+  api_key_id: string;
+  /** Synchronizer token every console form must echo; not a credential without the cookie. */
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
 }

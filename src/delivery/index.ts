@@ -17,6 +17,9 @@ export { createSmtpMailer } from './email/smtp-mailer';
 export type { Mailer, MailMessage, MailResult } from './email/mailer';
 export { createRetryPolicy, type RetryPolicy } from './retry-policy';
 export type { OutboxWorker } from './worker';
+export type { WebhookPinger } from './webhooks/ping';
+export { getDelivery, listDeliveries, retryDelivery, deliverySummary, type Delivery } from './deliveries';
+export { listMailbox, type MailboxMessage } from './email/mailbox-mailer';
 export { createWebhookRoutes } from './webhooks/index';
 export { TemplateOverridesSchema } from './email/templates';
 

@@ -10,3 +10,4 @@ export { createInvitationService, type InvitationService, type InvitationWithUrl
 export type { PublicInvitation } from './public-view';
 export { createInvitationRoutes } from './routes';
 export { createPublicInvitationRoutes } from './public-routes';
+export { CreateInvitationSchema, InvitationQuerySchema } from './schemas';

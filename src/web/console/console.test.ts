@@ -1,0 +1,119 @@
+import { expect, it } from 'vitest';
+import { describeEachStore } from '#support/stores';
+import { useTestUsher } from '#support/usher';
+
+/** A browser in miniature: keeps cookies, posts forms. */
+function browser(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }) {
+  const jar = new Map<string, string>();
+  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const remember = (res: Response) => {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, value] = pair!.split('=');
+      if (/Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(line)) jar.delete(name!);
+      else jar.set(name!, value ?? '');
+    }
+    return res;
+  };
+  return {
+    get: async (path: string) => remember(await app.request(path, { headers: { cookie: cookieHeader() } })),
+    post: async (path: string, fields: Record<string, string>) =>
+      remember(await app.request(path, { method: 'POST', headers: { cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() })),
+    jar,
+  };
+}
+
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+describeEachStore('the operator console', (engine) => {
+  const usher = useTestUsher(engine);
+
+  async function signedIn() {
+    const b = browser(usher.app);
+    const login = await b.get('/console/login');
+    await b.post('/console/login', { _csrf: csrfOf(await login.text()), key: usher.tenant.apiKey.key, next: '/console/invitations' });
+    const list = await b.get('/console/invitations');
+    return { b, csrf: csrfOf(await list.text()) };
+  }
+
+  it('sends visitors without a session to sign in, and refuses a wrong key', async () => {
+    const b = browser(usher.app);
+    const res = await b.get('/console/invitations');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/console/login?next=%2Fconsole%2Finvitations');
+    const login = await b.get('/console/login');
+    const wrong = await b.post('/console/login', { _csrf: csrfOf(await login.text()), key: 'usk_wrong' });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('not valid');
+  });
+
+  it('signs in with an API key into an HttpOnly, SameSite session cookie', async () => {
+    const b = browser(usher.app);
+    const login = await b.get('/console/login');
+    const res = await b.post('/console/login', { _csrf: csrfOf(await login.text()), key: usher.tenant.apiKey.key });
+    expect(res.status).toBe(303);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('usher_session='))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect((await b.get('/console/invitations')).status).toBe(200);
+  });
+
+  it('refuses a sign-in form without its double-submit token', async () => {
+    const b = browser(usher.app);
+    const res = await b.post('/console/login', { key: usher.tenant.apiKey.key });
+    expect(res.status).toBe(403);
+  });
+
+  it('creates an invitation, shows the link once with a QR code, and lists it', async () => {
+    const { b, csrf } = await signedIn();
+    const created = await b.post('/console/invitations', { _csrf: csrf, channel: 'link', 'target.type': 'tenant', usesAllowed: '10', label: 'Poster link' });
+    const html = await created.text();
+    expect(created.status).toBe(200);
+    expect(html).toMatch(/http:\/\/usher\.test\/i\/[A-Za-z0-9_-]{43}/);
+    expect(html).toContain('<svg');
+    const list = await (await b.get('/console/invitations?channel=link')).text();
+    expect(list).toContain('Poster link');
+  });
+
+  it('refuses bad input with readable messages per field, and creates nothing', async () => {
+    const { b, csrf } = await signedIn();
+    const before = (await usher.request('GET', '/v1/invitations?limit=200')).body.data.length;
+    const res = await b.post('/console/invitations', { _csrf: csrf, channel: 'email', 'recipient.email': 'not-an-email', 'target.type': 'project', 'target.iri': 'nope' });
+    const html = await res.text();
+    expect(res.status).toBe(400);
+    expect(html).toContain('id="f-recipient-email-error"');
+    expect(html).toContain('id="f-target-iri-error"');
+    expect(html).toContain('aria-invalid="true"');
+    expect((await usher.request('GET', '/v1/invitations?limit=200')).body.data.length).toBe(before);
+  });
+
+  it('refuses a form post without the CSRF token and changes nothing', async () => {
+    const { b } = await signedIn();
+    const before = (await usher.request('GET', '/v1/invitations?limit=200')).body.data.length;
+    const res = await b.post('/console/invitations', { channel: 'link' });
+    expect(res.status).toBe(403);
+    expect((await b.post('/console/invitations', { _csrf: 'forged', channel: 'link' })).status).toBe(403);
+    expect((await usher.request('GET', '/v1/invitations?limit=200')).body.data.length).toBe(before);
+  });
+
+  it('shows an invitation with its timeline, revokes it, and the funnel counts it', async () => {
+    const { b, csrf } = await signedIn();
+    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'console@example.com' } } });
+    await usher.worker.runOnce();
+    const detail = await (await b.get(`/console/invitations/${created.body.id}`)).text();
+    expect(detail).toContain('console@example.com');
+    expect(detail).toContain('created');
+    expect(detail).toContain('email.invitation');
+    const revoked = await b.post(`/console/invitations/${created.body.id}/revoke`, { _csrf: csrf });
+    expect(revoked.status).toBe(303);
+    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body.status).toBe('revoked');
+    const funnel = await (await b.get('/console/funnel?days=7')).text();
+    expect(funnel).toContain('Delivered');
+  });
+
+  it('ends the session on sign-out', async () => {
+    const { b, csrf } = await signedIn();
+    await b.post('/console/logout', { _csrf: csrf });
+    expect((await b.get('/console/invitations')).status).toBe(303);
+  });
+});

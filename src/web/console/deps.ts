@@ -1,0 +1,14 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '#db';
+import type { Clock } from '#common/clock';
+import type { InvitationService } from '#invitations';
+import type { WebhookPinger } from '#delivery';
+
+/** What the console's pages need: the same services the API uses, never a second copy of the rules. */
+export interface ConsoleDeps {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  readonly publicUrl: string;
+  readonly invitations: InvitationService;
+  readonly pinger: WebhookPinger;
+}

@@ -1,0 +1,278 @@
+/** @jsxImportSource hono/jsx */
+import { Hono, type Context } from 'hono';
+import { getDelivery, listDeliveries, deliverySummary, retryDelivery } from '#delivery';
+import { CHANNELS, CreateInvitationSchema, InvitationQuerySchema, SUPPORTED_CHANNELS, type Actor } from '#invitations';
+import { getTenant } from '#tenants';
+import { qrSvg } from '../qr';
+import type { ConsoleDeps } from './deps';
+import { formFields, type ConsoleEnv } from './middleware';
+import { optional, refusalErrors, validateForm } from './forms';
+import { DeliveryLog, Field, FreshLink, InvitationFacts, InvitationTable, Timeline } from './invitation-views';
+import { ConsolePage, Csrf, FieldError } from './layout';
+
+type C = Context<ConsoleEnv>;
+const STATUSES = ['pending', 'accepted', 'declined', 'revoked', 'expired', 'exhausted'];
+const DAY = 86_400_000;
+
+const actorOf = (c: C): Actor => ({ kind: 'api_key', id: c.var.session.apiKeyId });
+
+/** Turns the create form into the API's input, so one schema judges both. */
+function inputFromForm(f: Record<string, string>, now: Date): Record<string, unknown> {
+  const recipient = Object.fromEntries(
+    [
+      ['email', optional(f['recipient.email'])],
+      ['name', optional(f['recipient.name'])],
+    ].filter(([, v]) => v !== undefined),
+  );
+  const targetType = f['target.type'] ?? 'tenant';
+  const days = optional(f.validDays);
+  const uses = optional(f.usesAllowed);
+  return {
+    channel: f.channel ?? 'email',
+    ...(Object.keys(recipient).length ? { recipient } : {}),
+    target: targetType === 'tenant' ? { type: 'tenant' } : { type: targetType, iri: f['target.iri'] ?? '', name: f['target.name'] ?? '' },
+    ...(optional(f.role) ? { role: optional(f.role) } : {}),
+    rules: (f.rules ?? '').split(',').map((r) => r.trim()).filter(Boolean),
+    ...(optional(f.message) ? { message: f.message } : {}),
+    ...(optional(f.label) ? { label: optional(f.label) } : {}),
+    ...(optional(f.purpose) ? { purpose: optional(f.purpose) } : {}),
+    ...(optional(f.locale) ? { locale: optional(f.locale) } : {}),
+    ...(uses === undefined ? {} : { usesAllowed: uses === 'unlimited' ? null : Number(uses) }),
+    ...(days === undefined ? {} : { expiresAt: Number.isFinite(Number(days)) && Number(days) > 0 ? new Date(now.getTime() + Number(days) * DAY).toISOString() : 'invalid' }),
+  };
+}
+
+function NewInvitationForm(props: { csrf: string; values: Record<string, string>; errors: Record<string, string> }) {
+  const v = props.values;
+  const e: Record<string, string> = { ...props.errors, validDays: props.errors.expiresAt ?? props.errors.validDays ?? '' };
+  return (
+    <form method="post" action="/console/invitations" class="card" novalidate>
+      <Csrf token={props.csrf} />
+      {props.errors._form ? (
+        <p class="alert" role="alert">
+          {props.errors._form}
+        </p>
+      ) : null}
+      <div class="grid2">
+        <div>
+          <label for="f-channel">Channel</label>
+          <select id="f-channel" name="channel" class="wide">
+            {CHANNELS.map((ch) => (
+              <option value={ch} selected={(v.channel ?? 'email') === ch} disabled={!SUPPORTED_CHANNELS.includes(ch)}>
+                {ch}
+                {SUPPORTED_CHANNELS.includes(ch) ? '' : ' (not available yet)'}
+              </option>
+            ))}
+          </select>
+          <FieldError id="f-channel" message={e.channel} />
+        </div>
+        <Field name="recipient.email" label="Recipient email" type="email" value={v['recipient.email']} errors={e} hint="Required for email; optional for a shareable link." />
+        <Field name="recipient.name" label="Recipient name" value={v['recipient.name']} errors={e} />
+        <div>
+          <label for="f-target-type">Into</label>
+          <select id="f-target-type" name="target.type" class="wide">
+            {['tenant', 'project', 'event', 'group'].map((t) => (
+              <option value={t} selected={(v['target.type'] ?? 'tenant') === t}>
+                {t === 'tenant' ? 'this tenant' : t}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Field name="target.iri" label="Target IRI" type="url" value={v['target.iri']} errors={e} hint="For a project, event or group: where it lives." />
+        <Field name="target.name" label="Target name" value={v['target.name']} errors={e} />
+        <Field name="role" label="Role" value={v.role} errors={e} hint="Empty: no permissions until granted." />
+        <Field name="rules" label="Rules" value={v.rules} errors={e} hint="Comma-separated, e.g. Financeur, Directeur" />
+        <Field name="validDays" label="Valid for (days)" type="number" value={v.validDays} errors={e} hint="Empty: the tenant's default." />
+        <Field name="usesAllowed" label="Uses allowed" value={v.usesAllowed} errors={e} hint="1 by default; a number, or 'unlimited'." />
+        <Field name="purpose" label="Purpose" value={v.purpose} errors={e} hint="Unique per tenant; find the invitation by it later." />
+        <Field name="label" label="Label" value={v.label} errors={e} />
+      </div>
+      <label for="f-message">Message</label>
+      <textarea id="f-message" name="message" rows={3} aria-describedby={e.message ? 'f-message-error' : undefined}>
+        {v.message ?? ''}
+      </textarea>
+      <FieldError id="f-message" message={e.message} />
+      <p>
+        <button type="submit">Create invitation</button>
+      </p>
+    </form>
+  );
+}
+
+/** Invitation pages: list with the API's filters and sort, create, detail with timeline and deliveries, actions. */
+export function createInvitationPages(deps: ConsoleDeps) {
+  const { db, clock, invitations } = deps;
+  const page = async (c: C, title: string, body: unknown, status: 200 | 400 | 404 | 409 | 410 = 200) => {
+    const tenant = await getTenant(db, c.var.session.tenantId);
+    return c.html(
+      <ConsolePage title={title} section="invitations" tenantName={tenant.name} csrf={c.var.session.csrfToken}>
+        {body as never}
+      </ConsolePage>,
+      status,
+    );
+  };
+
+  return new Hono<ConsoleEnv>()
+    .get('/console/invitations', async (c) => {
+      const raw = c.req.query();
+      const parsed = InvitationQuerySchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== '')));
+      const query = parsed.success ? parsed.data : {};
+      const result = await invitations.list(c.var.session.tenantId, { limit: 25, ...query });
+      const next = result.nextCursor ? `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(raw).filter(([k, v]) => k !== 'cursor' && v !== '')), cursor: result.nextCursor })}` : null;
+      return page(
+        c,
+        'Invitations',
+        <>
+          <p class="actions">
+            <a class="button" href="/console/invitations/new">
+              New invitation
+            </a>
+          </p>
+          <form method="get" action="/console/invitations" class="filters" aria-label="Filters">
+            <div>
+              <label for="q-status">Status</label>
+              <select id="q-status" name="status">
+                <option value="">any</option>
+                {STATUSES.map((s) => (
+                  <option selected={raw.status === s}>{s}</option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label for="q-channel">Channel</label>
+              <select id="q-channel" name="channel">
+                <option value="">any</option>
+                {CHANNELS.map((s) => (
+                  <option selected={raw.channel === s}>{s}</option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label for="q-email">Email</label>
+              <input id="q-email" name="email" type="text" value={raw.email ?? ''} />
+            </div>
+            <div>
+              <label for="q-purpose">Purpose</label>
+              <input id="q-purpose" name="purpose" type="text" value={raw.purpose ?? ''} />
+            </div>
+            <div>
+              <label for="q-sort">Sort</label>
+              <select id="q-sort" name="sort">
+                {[['createdAt', 'created'], ['updatedAt', 'updated'], ['expiresAt', 'expires']].map(([value, label]) => (
+                  <option value={value} selected={(raw.sort ?? 'createdAt') === value}>{label}</option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label for="q-order">Order</label>
+              <select id="q-order" name="order">
+                <option value="desc" selected={raw.order !== 'asc'}>newest first</option>
+                <option value="asc" selected={raw.order === 'asc'}>oldest first</option>
+              </select>
+            </div>
+            <button type="submit" class="secondary">Apply</button>
+          </form>
+          {parsed.success ? null : <p class="alert" role="alert">Some filters were not valid and were ignored: {parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}</p>}
+          <InvitationTable rows={result.data} />
+          <p class="actions">
+            {raw.cursor ? <a class="button secondary" href={`/console/invitations?${new URLSearchParams(Object.fromEntries(Object.entries(raw).filter(([k, v]) => k !== 'cursor' && v !== '')))}`}>First page</a> : null}
+            {next ? <a class="button secondary" href={`/console/invitations${next}`}>Next page</a> : null}
+          </p>
+        </>,
+      );
+    })
+    .get('/console/invitations/new', (c) => page(c, 'New invitation', <NewInvitationForm csrf={c.var.session.csrfToken} values={{}} errors={{}} />))
+    .post('/console/invitations', async (c) => {
+      const fields = await formFields(c);
+      const form = validateForm(CreateInvitationSchema, inputFromForm(fields, clock.now()));
+      const invalid = (errors: Record<string, string>) => page(c, 'New invitation', <NewInvitationForm csrf={c.var.session.csrfToken} values={fields} errors={errors} />, 400);
+      if (!form.ok) return invalid(form.errors);
+      let created;
+      try {
+        created = await invitations.create(c.var.session.tenantId, form.data, actorOf(c));
+      } catch (error) {
+        return invalid(refusalErrors(error));
+      }
+      return page(
+        c,
+        'Invitation created',
+        <>
+          <FreshLink url={created.url!} qr={await qrSvg(created.url!)} />
+          <p>
+            <a href={`/console/invitations/${created.id}`}>Open the invitation</a>
+            {created.channel === 'email' ? <span class="muted"> — the email goes out with its own link.</span> : null}
+          </p>
+        </>,
+      );
+    })
+    .get('/console/invitations/:id', async (c) => {
+      const { tenantId } = c.var.session;
+      const id = c.req.param('id');
+      let inv;
+      try {
+        inv = await invitations.get(tenantId, id);
+      } catch (error) {
+        return page(c, 'Not found', <p class="alert">{refusalErrors(error)._form ?? Object.values(refusalErrors(error))[0]}</p>, 404);
+      }
+      const [events, deliveries] = await Promise.all([invitations.events(tenantId, id), listDeliveries(db, tenantId, { invitationId: id })]);
+      const pending = inv.status === 'pending';
+      return page(
+        c,
+        'Invitation',
+        <>
+          <InvitationFacts inv={inv} delivery={deliverySummary(deliveries)} />
+          {pending ? (
+            <div class="actions">
+              <form method="post" action={`/console/invitations/${id}/resend`}>
+                <Csrf token={c.var.session.csrfToken} />
+                <button type="submit" class="secondary">Resend (new link)</button>
+              </form>
+              <form method="post" action={`/console/invitations/${id}/revoke`}>
+                <Csrf token={c.var.session.csrfToken} />
+                <button type="submit" class="danger">Revoke</button>
+              </form>
+            </div>
+          ) : null}
+          <h2>Timeline</h2>
+          <Timeline events={events} />
+          <h2>Deliveries</h2>
+          <DeliveryLog deliveries={deliveries} csrf={c.var.session.csrfToken} />
+        </>,
+      );
+    })
+    .post('/console/invitations/:id/revoke', async (c) => {
+      const id = c.req.param('id');
+      try {
+        await invitations.revoke(c.var.session.tenantId, id, actorOf(c));
+      } catch (error) {
+        return page(c, 'Not revoked', <p class="alert" role="alert">{Object.values(refusalErrors(error))[0]}</p>, 409);
+      }
+      return c.redirect(`/console/invitations/${id}`, 303);
+    })
+    .post('/console/invitations/:id/resend', async (c) => {
+      const id = c.req.param('id');
+      let resent;
+      try {
+        resent = await invitations.resend(c.var.session.tenantId, id, actorOf(c));
+      } catch (error) {
+        return page(c, 'Not resent', <p class="alert" role="alert">{Object.values(refusalErrors(error))[0]}</p>, 409);
+      }
+      return page(
+        c,
+        'New link minted',
+        <>
+          <p class="notice">Every earlier link of this invitation is dead now, and the expiry starts again.</p>
+          <FreshLink url={resent.url!} qr={await qrSvg(resent.url!)} />
+          <p>
+            <a href={`/console/invitations/${id}`}>Back to the invitation</a>
+          </p>
+        </>,
+      );
+    })
+    .post('/console/deliveries/:id/retry', async (c) => {
+      const delivery = await getDelivery(db, c.var.session.tenantId, c.req.param('id')).catch(() => null);
+      if (!delivery) return page(c, 'Not found', <p class="alert">No such delivery.</p>, 404);
+      await retryDelivery(db, c.var.session.tenantId, delivery.id, clock.now()).catch(() => undefined);
+      return c.redirect(delivery.invitationId ? `/console/invitations/${delivery.invitationId}` : '/console/invitations', 303);
+    });
+}

@@ -1,0 +1,220 @@
+/** @jsxImportSource hono/jsx */
+import { raw } from 'hono/html';
+import type { Delivery } from '#delivery';
+import type { Invitation, InvitationEvent } from '#invitations';
+import { Badge, Csrf, FieldError } from './layout';
+
+const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC') : '—');
+
+/** Who an invitation is for, in a few words. */
+export function recipientLabel(inv: Invitation): string {
+  return inv.recipient.email ?? inv.recipient.name ?? inv.recipient.did ?? inv.recipient.actorIri ?? inv.label ?? (inv.usesAllowed === 1 ? 'anyone with the link' : 'shareable link');
+}
+
+/** The invitations table. */
+export function InvitationTable(props: { rows: readonly Invitation[] }) {
+  if (props.rows.length === 0) return <p class="card muted">No invitation matches.</p>;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th>Recipient</th>
+            <th>Channel</th>
+            <th>Status</th>
+            <th>Target</th>
+            <th>Role</th>
+            <th>Created</th>
+            <th>Expires</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((inv) => (
+            <tr>
+              <td>
+                <a href={`/console/invitations/${inv.id}`}>{recipientLabel(inv)}</a>
+                {inv.label ? <div class="muted">{inv.label}</div> : null}
+              </td>
+              <td>{inv.channel}</td>
+              <td>
+                <Badge value={inv.status} />
+                {inv.usesAllowed !== 1 ? <div class="muted">{inv.usesCount}/{inv.usesAllowed ?? '∞'} uses</div> : null}
+              </td>
+              <td>{inv.target.type === 'tenant' ? 'this tenant' : inv.target.name}</td>
+              <td>{inv.role ?? <span class="muted">none</span>}</td>
+              <td>{when(inv.createdAt)}</td>
+              <td>{when(inv.expiresAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A fresh link, shown once, with a copy button and its QR code. */
+export function FreshLink(props: { url: string; qr: string }) {
+  return (
+    <div class="card">
+      <p class="notice">This is the only time this link is shown: only a hash of it is stored. Copy it now, or resend later for a new one.</p>
+      <p class="mono" id="invitation-url">
+        {props.url}
+      </p>
+      <div class="actions">
+        <button type="button" class="secondary" data-copy="invitation-url">
+          Copy link
+        </button>
+      </div>
+      <div class="qr" role="img" aria-label="QR code of the invitation link">
+        {raw(props.qr)}
+      </div>
+      <script>{raw(`document.querySelectorAll('[data-copy]').forEach(function(b){b.addEventListener('click',function(){navigator.clipboard.writeText(document.getElementById(b.dataset.copy).textContent.trim()).then(function(){b.textContent='Copied'})})})`)}</script>
+    </div>
+  );
+}
+
+/** The facts of one invitation. */
+export function InvitationFacts(props: { inv: Invitation; delivery: Record<string, { state: string; reason: string | null }> }) {
+  const { inv } = props;
+  return (
+    <div class="card">
+      <dl class="facts">
+        <dt>Status</dt>
+        <dd>
+          <Badge value={inv.status} />
+        </dd>
+        <dt>Channel</dt>
+        <dd>{inv.channel}</dd>
+        <dt>Recipient</dt>
+        <dd>{recipientLabel(inv)}</dd>
+        <dt>Target</dt>
+        <dd>{inv.target.type === 'tenant' ? 'this tenant' : `${inv.target.type}: ${inv.target.name} (${inv.target.iri})`}</dd>
+        <dt>Role</dt>
+        <dd>{inv.role ?? 'none (no permissions until granted)'}{inv.rules.length ? ` — ${inv.rules.join(', ')}` : ''}</dd>
+        <dt>Uses</dt>
+        <dd>
+          {inv.usesCount} of {inv.usesAllowed ?? 'unlimited'}
+        </dd>
+        <dt>Window</dt>
+        <dd>
+          {inv.startsAt ? `${when(inv.startsAt)} → ` : ''}
+          {when(inv.expiresAt)}
+        </dd>
+        {inv.purpose ? (
+          <>
+            <dt>Purpose</dt>
+            <dd class="mono">{inv.purpose}</dd>
+          </>
+        ) : null}
+        {inv.message ? (
+          <>
+            <dt>Message</dt>
+            <dd style="white-space:pre-wrap">{inv.message}</dd>
+          </>
+        ) : null}
+        {Object.entries(props.delivery).map(([channel, d]) => (
+          <>
+            <dt>Delivery ({channel})</dt>
+            <dd>
+              <Badge value={d.state} /> {d.reason ? <span class="error">{d.reason}</span> : null}
+            </dd>
+          </>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+/** The invitation's events, oldest first. */
+export function Timeline(props: { events: readonly InvitationEvent[] }) {
+  return (
+    <div class="table-wrap">
+      <table aria-label="Timeline">
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Event</th>
+            <th>Status</th>
+            <th>By</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.events.map((e) => (
+            <tr>
+              <td>{when(e.createdAt)}</td>
+              <td>{e.type.replace('invitation.', '')}</td>
+              <td>
+                {e.previousStatus && e.previousStatus !== e.status ? `${e.previousStatus} → ` : ''}
+                {e.status}
+              </td>
+              <td class="muted">{e.actor}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Every delivery of the invitation and each of its attempts. */
+export function DeliveryLog(props: { deliveries: readonly Delivery[]; csrf: string }) {
+  if (props.deliveries.length === 0) return <p class="muted">Nothing to deliver for this invitation.</p>;
+  return (
+    <div class="table-wrap">
+      <table aria-label="Deliveries">
+        <thead>
+          <tr>
+            <th>What</th>
+            <th>State</th>
+            <th>Attempts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.deliveries.map((d) => (
+            <tr>
+              <td>{d.topic}</td>
+              <td>
+                <Badge value={d.state} />
+                {d.state === 'failed' ? (
+                  <form class="inline" method="post" action={`/console/deliveries/${d.id}/retry`}>
+                    <Csrf token={props.csrf} /> <button class="secondary" type="submit">Retry</button>
+                  </form>
+                ) : null}
+              </td>
+              <td>
+                {d.log.map((a) => (
+                  <div>
+                    #{a.attempt} {a.outcome} {a.responseCode ?? ''} <span class="muted">{when(a.finishedAt)}</span> {a.error ? <span class="error">{a.error}</span> : null}
+                  </div>
+                ))}
+                {d.state === 'queued' && d.nextAttemptAt ? <div class="muted">next try {when(d.nextAttemptAt)}</div> : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A text input with its label and error. */
+export function Field(props: { name: string; label: string; value?: string; type?: string; errors: Record<string, string>; hint?: string; required?: boolean }) {
+  const id = `f-${props.name.replace(/\./g, '-')}`;
+  const error = props.errors[props.name];
+  return (
+    <div>
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value ?? ''}
+        required={props.required}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      />
+      {props.hint ? <p class="muted" style="margin:.2rem 0 0;font-size:.8rem">{props.hint}</p> : null}
+      <FieldError id={id} message={error} />
+    </div>
+  );
+}

@@ -1,0 +1,25 @@
+import { Hono } from 'hono';
+import type { ConsoleDeps } from './deps';
+import { createFunnelPage } from './funnel-page';
+import { createInvitationPages } from './invitation-pages';
+import { createLoginRoutes, createLogoutRoute } from './login';
+import { requireConsoleSession, requireCsrf, type ConsoleEnv } from './middleware';
+
+/** The operator console: sign-in, then every page behind a session and CSRF-checked forms. */
+export function createConsoleRoutes(deps: ConsoleDeps, pages: ReadonlyArray<(deps: ConsoleDeps) => Hono<ConsoleEnv>> = []) {
+  const app = new Hono<ConsoleEnv>();
+  app.route('/', createLoginRoutes(deps));
+  const guard = requireConsoleSession(deps.db, deps.clock);
+  const csrf = requireCsrf();
+  app.use('/console/*', async (c, next) => {
+    if (c.req.path === '/console/login') return next();
+    return guard(c, async () => {
+      // The guard set the session; a CSRF refusal is this request's response.
+      const refused = await csrf(c, next);
+      if (refused instanceof Response) c.res = refused;
+    });
+  });
+  app.route('/', createLogoutRoute(deps));
+  for (const create of [createInvitationPages, createFunnelPage, ...pages]) app.route('/', create(deps));
+  return app;
+}
