@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
     servers: [{ url: deps.publicUrl }],
   });
   app.route('/', createApiReferenceRoutes('/openapi.json'));
-  app.route('/', createAcceptPageRoutes({ invitations }));
+  app.route('/', createAcceptPageRoutes({ invitations, clock }));
   app.route('/', createConsoleRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, pinger: delivery.pinger }));
 
   app.notFound((c) => httpProblem('not_found', `no route for ${c.req.method} ${c.req.path}`));

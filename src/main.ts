@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Config } from '#config';
 import { migrateToLatest, openStore } from '#db';
 import { createMailboxMailer, createSmtpMailer } from '#delivery';
 import { pruneIdempotencyKeys } from '#invitations';
+import { pruneSessions } from '#web';
 import { bootstrapFirstTenant } from './bootstrap';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     built.invitations
       .sweepExpired()
       .then(() => pruneIdempotencyKeys(store.db, systemClock.now()))
+      .then(() => pruneSessions(store.db, systemClock.now()))
       .catch((error: unknown) => log.error({ err: error }, 'expiry sweep failed'));
   }, config.sweepIntervalMs);
   sweep.unref();
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
   }
   out.write(`  API reference: ${publicUrl}/docs\n`);
   out.write(`  OpenAPI:       ${publicUrl}/openapi.json\n`);
-  out.write('  Console:       not in this build yet; the API and its reference are complete\n');
+  out.write(`  Console:       ${publicUrl}/console (sign in with an API key)\n`);
   out.write(config.smtpUrl ? `  Email:         over SMTP (${new URL(config.smtpUrl).host})\n` : `  Email:         no SMTP server configured; messages are kept in the local mailbox: GET ${publicUrl}/v1/mailbox\n`);
   if (created && !config.bootstrapApiKey) {
     out.write(`  Try:           curl -H "Authorization: Bearer ${created.apiKey.key}" ${publicUrl}/v1/invitations\n`);

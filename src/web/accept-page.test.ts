@@ -64,3 +64,22 @@ describeEachStore('the page behind an invitation link', (engine) => {
     }
   });
 });
+
+describeEachStore('the accept page\'s extras', (engine) => {
+  const usher = useTestUsher(engine);
+
+  it('shows a QR code of a shareable link, and none for an email invitation', async () => {
+    const link = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', usesAllowed: null } });
+    expect(await (await usher.app.request(`/i/${tokenOf(link.body.url)}`)).text()).toContain('<svg');
+    const email = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'noqr@example.com' } } });
+    expect(await (await usher.app.request(`/i/${tokenOf(email.body.url)}`)).text()).not.toContain('<svg');
+  });
+
+  it('says when an invitation opens instead of offering a button that would refuse', async () => {
+    const startsAt = new Date(usher.clock.now().getTime() + 86_400_000).toISOString();
+    const later = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'soon@example.com' }, startsAt } });
+    const html = await (await usher.app.request(`/i/${tokenOf(later.body.url)}`)).text();
+    expect(html).toContain('This invitation opens on');
+    expect(html).not.toContain('action="/i/');
+  });
+});

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { PublicInvitation } from '#invitations';
+import { raw } from 'hono/html';
 import { Layout } from './layout';
 
 const NEUTRAL_BRAND = '#4f46e5';
@@ -10,8 +11,9 @@ export function formatInstant(iso: string, locale: string): string {
 }
 
 /** The invitation, with Accept and Decline buttons that POST. Rendering it changes nothing. */
-export function AcceptPage(props: { invitation: PublicInvitation; token: string; locale: string; error?: string }) {
+export function AcceptPage(props: { invitation: PublicInvitation; token: string; locale: string; now: Date; qr?: string; error?: string }) {
   const { invitation: inv, token, locale } = props;
+  const notYet = inv.startsAt !== null && Date.parse(inv.startsAt) > props.now.getTime();
   const into = inv.target.name ?? inv.tenant.name;
   const open = !inv.recipientHint;
   return (
@@ -30,6 +32,11 @@ export function AcceptPage(props: { invitation: PublicInvitation; token: string;
           {props.error}
         </p>
       ) : null}
+      {notYet ? (
+        <p class="meta" role="status">
+          This invitation opens on {formatInstant(inv.startsAt!, locale)}. Come back then to accept it.
+        </p>
+      ) : (
       <form method="post" action={`/i/${token}/accept`}>
         {open ? (
           <>
@@ -50,6 +57,13 @@ export function AcceptPage(props: { invitation: PublicInvitation; token: string;
           )}
         </div>
       </form>
+      )}
+      {props.qr ? (
+        <div class="qr" role="img" aria-label="QR code of this invitation link">
+          <p class="meta">Share this invitation, or open it on a phone:</p>
+          {raw(props.qr)}
+        </div>
+      ) : null}
     </Layout>
   );
 }

@@ -20,6 +20,7 @@ button{font:inherit;padding:.65rem 1.2rem;border-radius:.5rem;border:1px solid t
 .secondary{background:#fff;border-color:#d1d5db;color:#1f2937}
 button:focus-visible,input:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
 .error{color:#b91c1c}
+.qr{margin-top:1.5rem;text-align:center}.qr svg{width:11rem;height:11rem}
 `;
 
 /** The page frame: one column, readable on a phone, tinted with the tenant's colour. */

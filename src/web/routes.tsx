@@ -1,7 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
 import { AppError } from '#common/errors';
+import type { Clock } from '#common/clock';
 import type { InvitationService, PublicInvitation } from '#invitations';
+import { qrSvg } from './qr';
 import { AcceptPage, StatePage, STATE_MESSAGES, type StateKey } from './accept-page';
 
 /** The visitor's first Accept-Language tag that Intl knows, else the invitation's locale. */
@@ -43,7 +45,7 @@ function isStateKey(code: string): code is StateKey {
  * scanners and link previews cannot answer for the invitee. The token in the path is the only
  * credential, so a cross-site form cannot forge a post without already holding the link.
  */
-export function createAcceptPageRoutes({ invitations }: { invitations: InvitationService }) {
+export function createAcceptPageRoutes({ invitations, clock }: { invitations: InvitationService; clock: Clock }) {
   const app = new Hono();
 
   app.get('/i/:token', async (c) => {
@@ -54,7 +56,9 @@ export function createAcceptPageRoutes({ invitations }: { invitations: Invitatio
       const locale = visitorLocale(c.req.header('accept-language'), invitation.locale);
       const state = stateOf(invitation);
       if (state) return c.html(<StatePage state={state} brand={invitation.tenant.branding.color} locale={locale} />, 410);
-      return c.html(<AcceptPage invitation={invitation} token={token} locale={locale} />);
+      // A shareable link gets a QR code of itself, to put on a screen or a poster.
+      const qr = invitation.channel === 'link' ? await qrSvg(new URL(`/i/${token}`, c.req.url).toString()) : undefined;
+      return c.html(<AcceptPage invitation={invitation} token={token} locale={locale} now={clock.now()} {...(qr ? { qr } : {})} />);
     } catch (error) {
       return refusal(c, error);
     }
@@ -81,7 +85,7 @@ export function createAcceptPageRoutes({ invitations }: { invitations: Invitatio
       if (error instanceof AppError && error.code === 'acceptor_required') {
         const invitation = await invitations.viewByToken(token);
         const locale = visitorLocale(c.req.header('accept-language'), invitation.locale);
-        return c.html(<AcceptPage invitation={invitation} token={token} locale={locale} error="Please give your email address to accept." />, 400);
+        return c.html(<AcceptPage invitation={invitation} token={token} locale={locale} now={clock.now()} error="Please give your email address to accept." />, 400);
       }
       return refusal(c, error);
     }
