@@ -39,7 +39,7 @@ dl.facts{display:grid;grid-template-columns:10rem 1fr;gap:.3rem 1rem;margin:0}dl
 .muted{color:#6b7280}.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85rem;overflow-wrap:anywhere}
 .qr svg{width:12rem;height:12rem}
 .actions{display:flex;gap:.5rem;flex-wrap:wrap;margin:.5rem 0}
-@media (max-width:760px){.shell{grid-template-columns:1fr}nav.side{display:flex;flex-wrap:wrap;gap:.25rem;padding:.5rem}nav.side .brand,nav.side .tenant{display:none}nav.side form{margin:0}.grid2{grid-template-columns:1fr}dl.facts{grid-template-columns:1fr}main{padding:1rem}}
+@media (max-width:760px){.shell{grid-template-columns:1fr;grid-template-rows:auto 1fr}nav.side{display:flex;flex-wrap:wrap;align-items:center;gap:.15rem;padding:.5rem}nav.side a{padding:.25rem .5rem}nav.side .brand,nav.side .tenant{display:none}nav.side form{margin:0}.grid2{grid-template-columns:1fr}dl.facts{grid-template-columns:1fr}main{padding:1rem}}
 `;
 
 const NAV = [
