@@ -13,7 +13,7 @@ import { createJwksRoutes, createSigningKeyRoutes } from '#acceptance';
 import { createMembershipRoutes } from '#memberships';
 import { createDelivery, createDeliveryRoutes, createWebhookRoutes, type DeliveryDeps, type Mailer, type OutboxWorker, type RetryPolicy } from '#delivery';
 import { authenticateApiKey, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
-import { createAcceptPageRoutes, createConsoleRoutes } from '#web';
+import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes } from '#web';
 
 /** Everything the HTTP surface needs; `main.ts` builds it, tests build their own. */
 export interface AppDeps {
@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   });
   app.route('/', createApiReferenceRoutes('/openapi.json'));
   app.route('/', createAcceptPageRoutes({ invitations, clock }));
-  app.route('/', createConsoleRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, pinger: delivery.pinger }));
+  app.route('/', createConsoleRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, pinger: delivery.pinger }, CONSOLE_PAGES));
 
   app.notFound((c) => httpProblem('not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => handleError(error, c, deps.logError));

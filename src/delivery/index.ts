@@ -19,9 +19,21 @@ export { createRetryPolicy, type RetryPolicy } from './retry-policy';
 export type { OutboxWorker } from './worker';
 export type { WebhookPinger } from './webhooks/ping';
 export { getDelivery, listDeliveries, retryDelivery, deliverySummary, type Delivery } from './deliveries';
-export { listMailbox, type MailboxMessage } from './email/mailbox-mailer';
+export { findMailboxMessage, listMailbox, type MailboxMessage } from './email/mailbox-mailer';
 export { createWebhookRoutes } from './webhooks/index';
-export { TemplateOverridesSchema } from './email/templates';
+export { SUPPORTED_LOCALES, TemplateOverridesSchema } from './email/templates';
+export {
+  createEndpoint,
+  deleteEndpoint,
+  findEndpoint,
+  listEndpoints,
+  rotateEndpointSecret,
+  updateEndpoint,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEndpoint,
+  type WebhookEndpointWithSecret,
+} from './webhooks/index';
+export { CreateWebhookEndpointSchema } from './webhooks/schemas';
 
 export interface DeliveryDeps {
   readonly db: Kysely<Database>;

@@ -7,7 +7,7 @@ const NEUTRAL_BRAND = '#4f46e5';
 
 /** Formats an instant for the visitor's language; the time zone is stated, since the server cannot know theirs. */
 export function formatInstant(iso: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'long', timeZone: 'UTC' }).format(new Date(iso));
+  return `${new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
 }
 
 /** The invitation, with Accept and Decline buttons that POST. Rendering it changes nothing. */
@@ -18,7 +18,7 @@ export function AcceptPage(props: { invitation: PublicInvitation; token: string;
   const open = !inv.recipientHint;
   return (
     <Layout title={`Invitation to ${into}`} brand={inv.tenant.branding.color} lang={locale}>
-      {inv.tenant.branding.logoUrl ? <img class="logo" src={inv.tenant.branding.logoUrl} alt={inv.tenant.name} /> : null}
+      {inv.tenant.branding.logoUrl ? <img class="logo" src={inv.tenant.branding.logoUrl} alt={inv.tenant.name} /> : <p class="from">{inv.tenant.name}</p>}
       <h1>
         {inv.inviter.displayName} invites you to join {into}
         {inv.role ? ` as ${inv.role}` : ''}

@@ -2,3 +2,12 @@
 export { createAcceptPageRoutes } from './routes';
 export { createConsoleRoutes } from './console/routes';
 export { pruneSessions } from './console/sessions';
+import { createContactPages } from './console/contacts-pages';
+import { createIdentityPages } from './console/identities-pages';
+import { createKeyPages } from './console/keys-pages';
+import { createMailboxPage } from './console/mailbox-page';
+import { createSettingsPages } from './console/settings-pages';
+import { createWebhookPages } from './console/webhooks-pages';
+
+/** The console's pages beyond invitations and the funnel, in navigation order. */
+export const CONSOLE_PAGES = [createContactPages, createIdentityPages, createWebhookPages, createKeyPages, createSettingsPages, createMailboxPage] as const;

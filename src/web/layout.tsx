@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 
 const css = `
@@ -7,6 +8,7 @@ main{max-width:34rem;margin:0 auto;padding:1.25rem}
 .card{background:#fff;border-radius:.75rem;box-shadow:0 1px 3px rgba(0,0,0,.08);overflow:hidden}
 .bar{height:.4rem;background:var(--brand)}
 .body{padding:1.5rem}
+.from{font-size:.85rem;font-weight:600;color:#4b5563;margin:0 0 .5rem}
 h1{font-size:1.35rem;line-height:1.3;margin:0 0 .75rem}
 .logo{max-height:2.5rem;margin-bottom:1rem}
 blockquote{margin:1rem 0;padding:.75rem 1rem;background:#f9fafb;border-left:3px solid var(--brand);white-space:pre-wrap}
@@ -26,23 +28,27 @@ button:focus-visible,input:focus-visible{outline:3px solid #93c5fd;outline-offse
 /** The page frame: one column, readable on a phone, tinted with the tenant's colour. */
 export function Layout(props: { title: string; brand: string; lang: string; children: Child }) {
   return (
-    <html lang={props.lang}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <meta name="referrer" content="no-referrer" />
-        <title>{props.title}</title>
-        <style>{`:root{--brand:${props.brand}}${css}`}</style>
-      </head>
-      <body>
-        <main>
-          <div class="card">
-            <div class="bar" />
-            <div class="body">{props.children}</div>
-          </div>
-        </main>
-      </body>
-    </html>
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang={props.lang}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="robots" content="noindex" />
+          <meta name="referrer" content="no-referrer" />
+          <title>{props.title}</title>
+          {/* raw: JSX would escape the quotes in font names; the colour is validated as #rrggbb. */}
+          <style>{raw(`:root{--brand:${props.brand}}${css}`)}</style>
+        </head>
+        <body>
+          <main>
+            <div class="card">
+              <div class="bar" />
+              <div class="body">{props.children}</div>
+            </div>
+          </main>
+        </body>
+      </html>
+    </>
   );
 }

@@ -59,3 +59,9 @@ export async function listMailbox(db: Kysely<Database>, tenantId: string, cursor
   const rows = await keysetPage(db.selectFrom('mailbox').selectAll().where('tenant_id', '=', tenantId), 'created_at', 'desc', cursor, limit).execute();
   return toPage(rows, limit, 'created_at', toMessage);
 }
+
+/** One message of the tenant's local mailbox, or null. */
+export async function findMailboxMessage(db: Kysely<Database>, tenantId: string, id: string): Promise<MailboxMessage | null> {
+  const row = await db.selectFrom('mailbox').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return row ? toMessage(row) : null;
+}

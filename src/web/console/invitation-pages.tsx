@@ -5,6 +5,7 @@ import { CHANNELS, CreateInvitationSchema, InvitationQuerySchema, SUPPORTED_CHAN
 import { getTenant } from '#tenants';
 import { qrSvg } from '../qr';
 import type { ConsoleDeps } from './deps';
+import { pageRenderer } from './render';
 import { formFields, type ConsoleEnv } from './middleware';
 import { optional, refusalErrors, validateForm } from './forms';
 import { DeliveryLog, Field, FreshLink, InvitationFacts, InvitationTable, Timeline } from './invitation-views';
@@ -102,15 +103,7 @@ function NewInvitationForm(props: { csrf: string; values: Record<string, string>
 /** Invitation pages: list with the API's filters and sort, create, detail with timeline and deliveries, actions. */
 export function createInvitationPages(deps: ConsoleDeps) {
   const { db, clock, invitations } = deps;
-  const page = async (c: C, title: string, body: unknown, status: 200 | 400 | 404 | 409 | 410 = 200) => {
-    const tenant = await getTenant(db, c.var.session.tenantId);
-    return c.html(
-      <ConsolePage title={title} section="invitations" tenantName={tenant.name} csrf={c.var.session.csrfToken}>
-        {body as never}
-      </ConsolePage>,
-      status,
-    );
-  };
+  const page = pageRenderer(db, 'invitations');
 
   return new Hono<ConsoleEnv>()
     .get('/console/invitations', async (c) => {

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 
 const css = `
@@ -58,56 +59,62 @@ export type ConsoleSection = (typeof NAV)[number][0];
 /** A bare page (sign-in): no navigation. */
 export function BarePage(props: { title: string; children: Child }) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>{props.title} · Usher</title>
-        <style>{css}</style>
-      </head>
-      <body>
-        <main style="max-width:26rem;margin:4rem auto">{props.children}</main>
-      </body>
-    </html>
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="robots" content="noindex" />
+          <title>{props.title} · Usher</title>
+          <style>{raw(css)}</style>
+        </head>
+        <body>
+          <main style="max-width:26rem;margin:4rem auto">{props.children}</main>
+        </body>
+      </html>
+    </>
   );
 }
 
 /** The console frame: navigation, the tenant's name, sign-out (a POST with the CSRF token). */
 export function ConsolePage(props: { title: string; section: ConsoleSection; tenantName: string; csrf: string; children: Child }) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>{props.title} · Usher console</title>
-        <style>{css}</style>
-      </head>
-      <body>
-        <div class="shell">
-          <nav class="side" aria-label="Console">
-            <div class="brand">Usher</div>
-            <div class="tenant">{props.tenantName}</div>
-            {NAV.map(([key, label]) => (
-              <a href={`/console/${key}`} aria-current={props.section === key ? 'page' : undefined}>
-                {label}
-              </a>
-            ))}
-            <form method="post" action="/console/logout">
-              <input type="hidden" name="_csrf" value={props.csrf} />
-              <button class="secondary" type="submit">
-                Sign out
-              </button>
-            </form>
-          </nav>
-          <main>
-            <h1>{props.title}</h1>
-            {props.children}
-          </main>
-        </div>
-      </body>
-    </html>
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="robots" content="noindex" />
+          <title>{props.title} · Usher console</title>
+          <style>{raw(css)}</style>
+        </head>
+        <body>
+          <div class="shell">
+            <nav class="side" aria-label="Console">
+              <div class="brand">Usher</div>
+              <div class="tenant">{props.tenantName}</div>
+              {NAV.map(([key, label]) => (
+                <a href={`/console/${key}`} aria-current={props.section === key ? 'page' : undefined}>
+                  {label}
+                </a>
+              ))}
+              <form method="post" action="/console/logout">
+                <input type="hidden" name="_csrf" value={props.csrf} />
+                <button class="secondary" type="submit">
+                  Sign out
+                </button>
+              </form>
+            </nav>
+            <main>
+              <h1>{props.title}</h1>
+              {props.children}
+            </main>
+          </div>
+        </body>
+      </html>
+    </>
   );
 }
 

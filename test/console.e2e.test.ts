@@ -1,0 +1,107 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithBrowser, launchBrowser, screenshot, viewports } from '#support/browser';
+import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
+import { startSmtpServer, type TestSmtpServer } from '#support/smtp';
+import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
+
+describeWithBrowser('an operator and an invitee, in Chromium', () => {
+  let scratch: ScratchDatabase;
+  let smtp: TestSmtpServer;
+  let usher: RunningUsher;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('sqlite');
+    smtp = await startSmtpServer();
+    usher = await startUsher({ databaseUrl: scratch.url, env: { USHER_SMTP_URL: smtp.url } });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stopAllUshers();
+    await smtp?.close();
+    await scratch?.drop();
+  });
+
+  async function signIn(viewport: keyof typeof viewports) {
+    const context = await browser.newContext({ ...viewports[viewport], baseURL: usher.url });
+    const page = await context.newPage();
+    await page.goto('/console/invitations');
+    await page.getByLabel('API key').fill(TEST_BOOTSTRAP_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Invitations' }).waitFor();
+    return { context, page };
+  }
+
+  it('signs in, invites by email, the invitee accepts from the email, and the console shows it accepted with its timeline', async () => {
+    const { context, page } = await signIn('desktop');
+    await page.getByRole('link', { name: 'New invitation' }).click();
+    await page.getByLabel('Recipient email').fill('e2e@example.com');
+    await page.getByLabel('Recipient name').fill('Eve');
+    await page.getByLabel('Into').selectOption('project');
+    await page.getByLabel('Target IRI').fill('https://example.com/p/e2e');
+    await page.getByLabel('Target name').fill('End to End');
+    await page.getByLabel('Role', { exact: true }).fill('contributor');
+    await page.getByLabel('Message').fill('Welcome to the project!');
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    await page.getByRole('heading', { name: 'Invitation created' }).waitFor();
+    await screenshot(page, 'console-created-desktop');
+
+    await smtp.waitFor(1);
+    const mail = smtp.received.find((m) => m.envelopeTo.includes('e2e@example.com'))!;
+    const link = /http:\/\/127\.0\.0\.1:\d+\/i\/[A-Za-z0-9_-]{43}/.exec(mail.parsed.text ?? '')![0];
+
+    const invitee = await browser.newContext(viewports.phone);
+    const phone = await invitee.newPage();
+    await phone.goto(link);
+    await phone.getByRole('heading', { name: /invites you to join End to End as contributor/ }).waitFor();
+    await screenshot(phone, 'accept-from-email-phone');
+    await phone.getByRole('button', { name: 'Accept' }).click();
+    await phone.getByRole('heading', { name: 'You are in' }).waitFor();
+    await invitee.close();
+
+    await page.getByRole('link', { name: 'Invitations' }).click();
+    await page.getByRole('link', { name: 'e2e@example.com' }).click();
+    await page.locator('.badge.accepted').first().waitFor({ state: 'visible' });
+    const timeline = await page.getByRole('table', { name: 'Timeline' }).textContent();
+    expect(timeline).toContain('created');
+    expect(timeline).toContain('sent');
+    expect(timeline).toContain('pending → accepted');
+    await screenshot(page, 'console-invitation-accepted-desktop');
+    await context.close();
+  });
+
+  it('shows readable messages for bad input and keeps the operator\'s values', async () => {
+    const { context, page } = await signIn('desktop');
+    await page.goto('/console/invitations/new');
+    await page.getByLabel('Recipient email').fill('not an email');
+    await page.getByLabel('Into').selectOption('event');
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    await page.locator('#f-recipient-email-error').waitFor({ state: 'visible' });
+    expect(await page.locator('#f-target-iri-error').textContent()).toBeTruthy();
+    expect(await page.getByLabel('Recipient email').inputValue()).toBe('not an email');
+    await context.close();
+  });
+
+  it('refuses a console form posted without the CSRF token', async () => {
+    const { context, page } = await signIn('desktop');
+    const response = await page.request.post('/console/invitations', { form: { channel: 'link' } });
+    expect(response.status()).toBe(403);
+    await context.close();
+  });
+
+  it('reads well on a phone and on a desktop', async () => {
+    for (const viewport of ['phone', 'desktop'] as const) {
+      const { context, page } = await signIn(viewport);
+      expect(await page.evaluate(() => document.compatMode)).toBe('CSS1Compat');
+      expect(await page.evaluate(() => getComputedStyle(document.body).lineHeight)).not.toBe('normal');
+      await screenshot(page, `console-invitations-${viewport}`);
+      await page.goto('/console/funnel');
+      await screenshot(page, `console-funnel-${viewport}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(1);
+      await context.close();
+    }
+  });
+});
