@@ -75,6 +75,17 @@ describeEachStore('the operator console', (engine) => {
     expect(list).toContain('Poster link');
   });
 
+  it('filters the list as the API does: by target and created day', async () => {
+    const { b } = await signedIn();
+    await usher.request('POST', '/v1/invitations', { body: { channel: 'link', label: 'In Apollo', target: { type: 'project', iri: 'https://example.com/p/apollo', name: 'Apollo' } } });
+    const today = usher.clock.now().toISOString().slice(0, 10);
+    const byTarget = await (await b.get(`/console/invitations?target=${encodeURIComponent('https://example.com/p/apollo')}`)).text();
+    expect(byTarget).toContain('In Apollo');
+    expect(byTarget).not.toContain('Poster link');
+    expect(await (await b.get(`/console/invitations?from=${today}&to=${today}&target=${encodeURIComponent('https://example.com/p/apollo')}`)).text()).toContain('In Apollo');
+    expect(await (await b.get(`/console/invitations?from=2000-01-01&to=2000-01-02`)).text()).toContain('No invitation matches');
+  });
+
   it('refuses bad input with readable messages per field, and creates nothing', async () => {
     const { b, csrf } = await signedIn();
     const before = (await usher.request('GET', '/v1/invitations?limit=200')).body.data.length;

@@ -108,7 +108,12 @@ export function createInvitationPages(deps: ConsoleDeps) {
   return new Hono<ConsoleEnv>()
     .get('/console/invitations', async (c) => {
       const raw = c.req.query();
-      const parsed = InvitationQuerySchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== '')));
+      // Date inputs give a day; the API takes instants: a day's start, and the start of the day after for "to".
+      const day = (value: string | undefined, plusDays = 0) =>
+        value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(Date.parse(`${value}T00:00:00Z`) + plusDays * DAY).toISOString() : value;
+      const { from, to, ...rest } = raw;
+      const apiQuery = { ...rest, createdAfter: day(from), createdBefore: day(to, 1) };
+      const parsed = InvitationQuerySchema.safeParse(Object.fromEntries(Object.entries(apiQuery).filter(([, v]) => v !== '' && v !== undefined)));
       const query = parsed.success ? parsed.data : {};
       const result = await invitations.list(c.var.session.tenantId, { limit: 25, ...query });
       const next = result.nextCursor ? `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(raw).filter(([k, v]) => k !== 'cursor' && v !== '')), cursor: result.nextCursor })}` : null;
@@ -147,6 +152,18 @@ export function createInvitationPages(deps: ConsoleDeps) {
             <div>
               <label for="q-purpose">Purpose</label>
               <input id="q-purpose" name="purpose" type="text" value={raw.purpose ?? ''} />
+            </div>
+            <div>
+              <label for="q-target">Target IRI</label>
+              <input id="q-target" name="target" type="text" value={raw.target ?? ''} />
+            </div>
+            <div>
+              <label for="q-from">Created from</label>
+              <input id="q-from" name="from" type="date" value={raw.from ?? ''} />
+            </div>
+            <div>
+              <label for="q-to">to</label>
+              <input id="q-to" name="to" type="date" value={raw.to ?? ''} />
             </div>
             <div>
               <label for="q-sort">Sort</label>
