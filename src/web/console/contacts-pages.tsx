@@ -8,7 +8,7 @@ import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { optional, refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { ConsolePage, Csrf } from './layout';
+import { ConsoleForm, ConsolePage, Csrf } from './layout';
 import { formFields, type ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
@@ -29,9 +29,7 @@ function inputFromForm(f: Record<string, string>): Record<string, unknown> {
 function ContactForm(props: { csrf: string; values: Record<string, string>; errors: Record<string, string> }) {
   const { values: v, errors: e } = props;
   return (
-    <form method="post" action="/console/contacts" class="card" novalidate>
-      <Csrf token={props.csrf} />
-      {e._form ? <p class="alert" role="alert">{e._form}</p> : null}
+    <ConsoleForm action="/console/contacts" csrf={props.csrf} error={e._form}>
       <div class="grid2">
         <Field name="name" label="Name" value={v.name} errors={e} />
         <Field name="email" label="Email" type="email" value={v.email} errors={e} />
@@ -42,7 +40,7 @@ function ContactForm(props: { csrf: string; values: Record<string, string>; erro
       <p>
         <button type="submit">Save contact</button>
       </p>
-    </form>
+    </ConsoleForm>
   );
 }
 

@@ -8,7 +8,7 @@ import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { optional, refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { Badge, ConsolePage, Csrf } from './layout';
+import { Badge, ConsoleForm, ConsolePage, Csrf } from './layout';
 import { formFields, type ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
@@ -54,9 +54,7 @@ function IdentityTable(props: { rows: readonly Identity[]; csrf: string }) {
 function IdentityForm(props: { csrf: string; values: Record<string, string>; errors: Record<string, string> }) {
   const { values: v, errors: e } = props;
   return (
-    <form method="post" action="/console/identities" class="card" novalidate>
-      <Csrf token={props.csrf} />
-      {e._form ? <p class="alert" role="alert">{e._form}</p> : null}
+    <ConsoleForm action="/console/identities" csrf={props.csrf} error={e._form}>
       <div class="grid2">
         <Field name="displayName" label="Display name" value={v.displayName} errors={e} required />
         <Field name="handle" label="Handle" value={v.handle} errors={e} hint="Optional; unique on this server, it becomes the ActivityPub name. Empty: made from the display name." />
@@ -64,7 +62,7 @@ function IdentityForm(props: { csrf: string; values: Record<string, string>; err
       <p>
         <button type="submit">Create identity</button>
       </p>
-    </form>
+    </ConsoleForm>
   );
 }
 

@@ -9,7 +9,7 @@ import { pageRenderer } from './render';
 import { formFields, type ConsoleEnv } from './middleware';
 import { optional, refusalErrors, validateForm } from './forms';
 import { DeliveryLog, Field, FreshLink, InvitationFacts, InvitationTable, Timeline } from './invitation-views';
-import { ConsolePage, Csrf, FieldError } from './layout';
+import { ConsoleForm, Csrf, FieldError } from './layout';
 
 type C = Context<ConsoleEnv>;
 const STATUSES = ['pending', 'accepted', 'declined', 'revoked', 'expired', 'exhausted'];
@@ -47,13 +47,7 @@ function NewInvitationForm(props: { csrf: string; values: Record<string, string>
   const v = props.values;
   const e: Record<string, string> = { ...props.errors, validDays: props.errors.expiresAt ?? props.errors.validDays ?? '' };
   return (
-    <form method="post" action="/console/invitations" class="card" novalidate>
-      <Csrf token={props.csrf} />
-      {props.errors._form ? (
-        <p class="alert" role="alert">
-          {props.errors._form}
-        </p>
-      ) : null}
+    <ConsoleForm action="/console/invitations" csrf={props.csrf} error={props.errors._form}>
       <div class="grid2">
         <div>
           <label for="f-channel">Channel</label>
@@ -96,7 +90,7 @@ function NewInvitationForm(props: { csrf: string; values: Record<string, string>
       <p>
         <button type="submit">Create invitation</button>
       </p>
-    </form>
+    </ConsoleForm>
   );
 }
 

@@ -8,7 +8,7 @@ import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { Badge, ConsolePage, Csrf } from './layout';
+import { Badge, ConsoleForm, ConsolePage, Csrf } from './layout';
 import { formFields, type ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
@@ -51,12 +51,10 @@ function KeyTable(props: { rows: readonly ApiKey[]; current: string; csrf: strin
 
 function KeyForm(props: { csrf: string; name: string; errors: Record<string, string> }) {
   return (
-    <form method="post" action="/console/keys" class="card" novalidate>
-      <Csrf token={props.csrf} />
-      {props.errors._form ? <p class="alert" role="alert">{props.errors._form}</p> : null}
+    <ConsoleForm action="/console/keys" csrf={props.csrf} error={props.errors._form}>
       <Field name="name" label="Name" value={props.name} errors={props.errors} required hint="What uses the key, e.g. 'CRM sync'." />
       <p><button type="submit">Create key</button></p>
-    </form>
+    </ConsoleForm>
   );
 }
 

@@ -136,3 +136,18 @@ export function FieldError(props: { id: string; message: string | undefined }) {
     </p>
   ) : null;
 }
+
+/** A console form: POST to `action`, the CSRF field, and the form-level error above the fields. */
+export function ConsoleForm(props: { action: string; csrf: string; error?: string | undefined; children: Child }) {
+  return (
+    <form method="post" action={props.action} class="card" novalidate>
+      <Csrf token={props.csrf} />
+      {props.error ? (
+        <p class="alert" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+      {props.children}
+    </form>
+  );
+}

@@ -7,7 +7,7 @@ import { getTenant, type Tenant, updateTenant, UpdateTenantSchema } from '#tenan
 import type { ConsoleDeps } from './deps';
 import { optional, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { ConsolePage, Csrf, FieldError } from './layout';
+import { ConsoleForm, ConsolePage, FieldError } from './layout';
 import { formFields, type ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
@@ -93,9 +93,7 @@ function SettingsForm(props: { csrf: string; values: Record<string, string>; err
   const { values: v, errors: e } = props;
   const described = (id: string) => (e[id] ? { 'aria-invalid': 'true', 'aria-describedby': `f-${id}-error` } : {});
   return (
-    <form method="post" action="/console/settings" class="card" novalidate>
-      <Csrf token={props.csrf} />
-      {e._form ? <p class="alert" role="alert">{e._form}</p> : null}
+    <ConsoleForm action="/console/settings" csrf={props.csrf} error={e._form}>
       <div class="grid2">
         <Field name="name" label="Tenant name" value={v.name} errors={e} required />
         <Field name="defaultExpiryDays" label="Default expiry (days)" type="number" value={v.defaultExpiryDays} errors={e} hint="How long an invitation stays valid when it names no end." />
@@ -122,7 +120,7 @@ function SettingsForm(props: { csrf: string; values: Record<string, string>; err
       </p>
       <FieldError id="f-emailTemplates" message={e.emailTemplates} />
       <p><button type="submit">Save settings</button></p>
-    </form>
+    </ConsoleForm>
   );
 }
 

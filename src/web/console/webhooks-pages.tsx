@@ -20,7 +20,7 @@ import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { optional, refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { Badge, ConsolePage, Csrf, FieldError } from './layout';
+import { Badge, ConsoleForm, ConsolePage, Csrf, FieldError } from './layout';
 import type { ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
@@ -89,9 +89,7 @@ function DeliveryTable(props: { deliveries: readonly Delivery[] }) {
 function EndpointForm(props: { csrf: string; url: string; description: string; events: readonly string[]; errors: Record<string, string> }) {
   const e = props.errors;
   return (
-    <form method="post" action="/console/webhooks" class="card" novalidate>
-      <Csrf token={props.csrf} />
-      {e._form ? <p class="alert" role="alert">{e._form}</p> : null}
+    <ConsoleForm action="/console/webhooks" csrf={props.csrf} error={e._form}>
       <Field name="url" label="URL" type="url" value={props.url} errors={e} required hint="Usher POSTs signed events here (Standard Webhooks)." />
       <Field name="description" label="Description" value={props.description} errors={e} />
       <fieldset aria-describedby={e.events ? 'f-events-error' : undefined} style="border:0;padding:0;margin:.6rem 0 0">
@@ -105,7 +103,7 @@ function EndpointForm(props: { csrf: string; url: string; description: string; e
         <FieldError id="f-events" message={e.events} />
       </fieldset>
       <p><button type="submit">Add endpoint</button></p>
-    </form>
+    </ConsoleForm>
   );
 }
 
