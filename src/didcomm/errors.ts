@@ -1,0 +1,19 @@
+import { defineErrors, errorFactory } from '#common/errors';
+
+/**
+ * Refusals of DIDComm envelopes (Aries RFC 0019) and DIDs (did:key, did:peer). An inbound
+ * envelope that fails any check is refused with one of these codes, never with a crash.
+ */
+export const didcommErrors = defineErrors({
+  envelope_malformed: { status: 400, title: 'The DIDComm envelope is not well-formed' },
+  envelope_unsupported: { status: 400, title: 'The DIDComm envelope uses an unsupported algorithm' },
+  envelope_recipient_unknown: { status: 400, title: 'The DIDComm envelope is not addressed to any of our keys' },
+  envelope_decryption_failed: { status: 400, title: 'The DIDComm envelope could not be decrypted or was tampered with' },
+  envelope_no_recipients: { status: 400, title: 'A DIDComm envelope needs at least one recipient key' },
+  key_invalid: { status: 400, title: 'The key is not a valid Ed25519 key' },
+  did_malformed: { status: 400, title: 'The DID is not well-formed' },
+  did_unsupported: { status: 400, title: 'The DID method or variant is not supported' },
+});
+
+/** Builds a typed DIDComm refusal: `didcommError('envelope_malformed', 'detail')`. */
+export const didcommError = errorFactory(didcommErrors);
