@@ -14,6 +14,7 @@ import { createMembershipRoutes } from '#memberships';
 import { createDelivery, createDeliveryRoutes, createWebhookRoutes, type DeliveryDeps, type Mailer, type OutboxWorker, type RetryPolicy } from '#delivery';
 import { authenticateApiKey, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
 import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes } from '#web';
+import { createConnectionRoutes, createDidcommChannel, createDidcommEndpointRoutes, createDidcommService } from '#didcomm';
 
 /** Everything the HTTP surface needs; `main.ts` builds it, tests build their own. */
 export interface AppDeps {
@@ -40,7 +41,9 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitations: InvitationService; worker: OutboxWorker } {
   const { db, clock } = deps;
   const delivery = createDelivery(deps);
-  const invitations = createInvitationService({ ...deps, sink: delivery.sink });
+  const didcommEndpoint = `${deps.publicUrl}/didcomm`;
+  const invitations = createInvitationService({ ...deps, sink: delivery.sink, channels: { didcomm: createDidcommChannel({ endpoint: didcommEndpoint }) } });
+  const didcomm = createDidcommService({ db, clock, endpoint: didcommEndpoint, invitations, outbox: delivery.outbox });
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
 
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => httpProblem('body_too_large', `at most ${MAX_BODY_BYTES} bytes`) }));
@@ -59,7 +62,9 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   app.route('/v1', createDeliveryRoutes({ db, clock, pinger: delivery.pinger }));
   app.route('/v1', createWebhookRoutes({ db, clock }));
   app.route('/v1', createSigningKeyRoutes({ db, clock }));
+  app.route('/v1', createConnectionRoutes({ didcomm }));
   app.route('/', createJwksRoutes({ db, clock }));
+  app.route('/', createDidcommEndpointRoutes({ didcomm }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

@@ -62,6 +62,8 @@ const TABLES: { readonly [T in keyof Database]: readonly (keyof Database[T] & st
   memberships: ['id'],
   invitation_events: ['id'],
   idempotency_keys: ['tenant_id', 'key'],
+  didcomm_keys: ['verkey'],
+  didcomm_connections: ['id'],
 };
 
 /** Runs per operation: a base, and more for each field or parameter it has, since each is a way in. */

@@ -20,6 +20,8 @@ export interface Database {
   webhook_endpoints: WebhookEndpointRow;
   signing_keys: SigningKeyRow;
   console_sessions: ConsoleSessionRow;
+  didcomm_keys: DidcommKeyRow;
+  didcomm_connections: DidcommConnectionRow;
 }
 
 export interface TenantRow {
@@ -188,7 +190,7 @@ export interface IdempotencyKeyRow {
 export interface OutboxRow {
   id: string;
   tenant_id: string;
-  /** 'email.invitation' | 'email.reminder' | 'webhook' */
+  /** 'email.invitation' | 'email.reminder' | 'webhook' | 'didcomm.message' */
   topic: string;
   invitation_id: string | null;
   endpoint_id: string | null;
@@ -276,4 +278,52 @@ export interface ConsoleSessionRow {
   csrf_token: string;
   created_at: string;
   expires_at: string;
+}
+
+/** An Ed25519 key Usher holds for DIDComm: an invitation's recipient key or a connection's own key. */
+export interface DidcommKeyRow {
+  /** base58 public key: the `kid` inbound envelopes are addressed to. */
+  verkey: string;
+  tenant_id: string;
+  /** base64url 32-byte seed; needed in clear to open envelopes and sign. */
+  secret: string;
+  invitation_id: string | null;
+  connection_id: string | null;
+  created_at: string;
+}
+
+/** A DIDComm v1 connection, as inviter (responder) or invitee (requester). */
+export interface DidcommConnectionRow {
+  id: string;
+  tenant_id: string;
+  identity_id: string;
+  /** The outgoing invitation it redeemed, or the incoming one it accepted. */
+  invitation_id: string | null;
+  contact_id: string | null;
+  /** 'inviter' | 'invitee' */
+  role: string;
+  /** 'didexchange/1.1' | 'didexchange/1.0' | 'connections/1.0' */
+  protocol: string;
+  /** RFC 0023 states: request-sent, response-sent, completed, abandoned, … */
+  state: string;
+  /** The handshake's thread: the request's @id. */
+  thread_id: string;
+  /** The out-of-band invitation's @id. */
+  parent_thread_id: string | null;
+  our_did: string;
+  our_verkey: string;
+  their_did: string | null;
+  /** JSON: their resolved DID document. */
+  their_did_doc: string | null;
+  their_label: string | null;
+  their_verkey: string | null;
+  /** The invitation's recipient key (base58): signs or verifies the response. */
+  invitation_key: string | null;
+  /** JSON {code, explain} of the problem report that abandoned it. */
+  error: string | null;
+  last_ping_at: string | null;
+  last_ping_response_at: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
 }

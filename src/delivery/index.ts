@@ -1,10 +1,12 @@
 /** Delivery: the outbox, its worker and retry policy, email and webhooks. */
 import type { Kysely } from 'kysely';
-import type { Database, Engine } from '#db';
+import type { Database, Db, Engine } from '#db';
 import type { Clock } from '#common/clock';
+import { createDidcommHandler } from './didcomm-handler';
 import { createEmailHandler } from './email/email-handler';
 import type { Mailer } from './email/mailer';
 import { createDeliverySink } from './event-sink';
+import { enqueue, type OutboxItem } from './outbox';
 import { deliverySummary, listDeliveries } from './deliveries';
 import { createRetryPolicy, type RetryPolicy } from './retry-policy';
 import { createWebhookHandler } from './webhooks/webhook-handler';
@@ -12,6 +14,8 @@ import { createWebhookPinger } from './webhooks/ping';
 import { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from './worker';
 
 export { createDeliveryRoutes } from './routes';
+export type { DidcommOutboxPayload } from './didcomm-handler';
+export type { OutboxItem } from './outbox';
 export { createMailboxMailer } from './email/mailbox-mailer';
 export { createSmtpMailer } from './email/smtp-mailer';
 export type { Mailer, MailMessage, MailResult } from './email/mailer';
@@ -57,7 +61,7 @@ export function createDelivery(deps: DeliveryDeps) {
     db: deps.db,
     engine: deps.engine,
     clock: deps.clock,
-    handlers: { 'email.invitation': email, 'email.reminder': email, webhook },
+    handlers: { 'email.invitation': email, 'email.reminder': email, webhook, 'didcomm.message': createDidcommHandler(deps) },
     retryPolicy: deps.retryPolicy ?? createRetryPolicy(),
     ...deps.worker,
   });
@@ -66,6 +70,11 @@ export function createDelivery(deps: DeliveryDeps) {
     sink,
     worker,
     pinger: createWebhookPinger({ db: deps.db, clock: deps.clock, handler: webhook }),
+    /** Writes outbox rows in the caller's transaction; call `wake` once it commits. */
+    outbox: {
+      enqueue: (trx: Db, items: readonly OutboxItem[], now: Date) => enqueue(trx, items, now),
+      wake: () => worker.wake(),
+    },
     /** Per channel, where an invitation's latest message stands. */
     deliveryState: async (tenantId: string, invitationId: string) => deliverySummary(await listDeliveries(deps.db, tenantId, { invitationId })),
   };

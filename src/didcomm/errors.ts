@@ -13,6 +13,16 @@ export const didcommErrors = defineErrors({
   key_invalid: { status: 400, title: 'The key is not a valid Ed25519 key' },
   did_malformed: { status: 400, title: 'The DID is not well-formed' },
   did_unsupported: { status: 400, title: 'The DID method or variant is not supported' },
+  message_malformed: { status: 400, title: 'The DIDComm message is not well-formed' },
+  message_unsupported: { status: 400, title: 'The DIDComm message type is not supported' },
+  invitation_url_malformed: { status: 422, title: 'The invitation URL does not carry a readable out-of-band or connection invitation' },
+  invitation_unsupported: { status: 422, title: 'The invitation offers no handshake protocol or service Usher can use' },
+  signature_invalid: { status: 400, title: 'A signed attachment or field does not verify' },
+  thread_unknown: { status: 409, title: 'The message answers a thread this side does not have in that state' },
+  request_not_accepted: { status: 409, title: 'The handshake request was refused' },
+  connection_not_found: { status: 404, title: 'No such connection' },
+  connection_not_ready: { status: 409, title: 'The connection has not completed its handshake' },
+  peer_unreachable: { status: 502, title: 'The other agent has no usable DIDComm service' },
 });
 
 /** Builds a typed DIDComm refusal: `didcommError('envelope_malformed', 'detail')`. */

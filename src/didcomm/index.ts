@@ -1,4 +1,4 @@
-/** DIDComm v1 foundations: RFC 0019 envelopes, did:key and did:peer (2, 4), typed errors. The front door of the capability. */
+/** DIDComm v1: out-of-band invitations, DID Exchange and Connections handshakes, trust ping, RFC 0019 envelopes, did:key and did:peer. The front door of the capability. */
 export { packMessage, unpackMessage, envelopeRecipients, type UnpackedMessage } from './envelope';
 export type { Ed25519KeyPair } from './crypto-box';
 export {
@@ -25,3 +25,9 @@ export {
 } from './did-document';
 export type { KeyType, TypedKey } from './encoding';
 export { didcommError, didcommErrors } from './errors';
+export { createDidcommChannel, invitationMessageOf } from './channel';
+export { parseInvitationUrl, type ParsedInvitation } from './oob-invitation';
+export { createDidcommService, type DidcommService } from './service';
+export type { Connection } from './connections';
+export type { DidcommOutbox } from './outbound';
+export { createConnectionRoutes, createDidcommEndpointRoutes } from './routes';

@@ -7,6 +7,7 @@ import { getContact, getDefaultIdentity, getIdentity, getTenant, normalizeEmail 
 import { commitTransition } from './commit-transition';
 import { invitationError, refuseUniqueViolation } from './errors';
 import { writeEvents, type Actor, type EventSink } from './events';
+import type { ChannelAdapters } from './channels';
 import { SUPPORTED_CHANNELS, targetKey, toInvitation, type Invitation } from './record';
 import type { CreateInvitationInput } from './schemas';
 import { invitationUrl, mintInvitationToken } from './tokens';
@@ -43,15 +44,18 @@ async function expireOrRefuseDuplicates(trx: Kysely<Database>, tenantId: string,
 /** Creates an invitation inside `trx` (which the idempotency layer may own) and mints its link. */
 export async function createInvitation(
   trx: Kysely<Database>,
-  context: { clock: Clock; publicUrl: string; sink: EventSink },
+  context: { clock: Clock; publicUrl: string; sink: EventSink; channels: ChannelAdapters },
   tenantId: string,
   input: CreateInvitationInput,
   actor: Actor,
 ): Promise<InvitationWithUrl> {
   const now = context.clock.now();
-  if (!SUPPORTED_CHANNELS.includes(input.channel)) {
+  const adapter = context.channels[input.channel];
+  const linkChannel = input.channel === 'email' || input.channel === 'link';
+  if (!SUPPORTED_CHANNELS.includes(input.channel) || (!linkChannel && !adapter)) {
     throw invitationError('channel_not_supported', `the ${input.channel} channel is not available on this server yet`, 'body.channel');
   }
+  if (input.didcomm && input.channel !== 'didcomm') throw invitationError('channel_options_mismatch', 'didcomm options need channel "didcomm"', 'body.didcomm');
   const identity = input.identityId ? await getIdentity(trx, tenantId, input.identityId, 'body.identityId') : await getDefaultIdentity(trx, tenantId);
   if (identity.status !== 'active') throw invitationError('identity_disabled', undefined, 'body.identityId');
   const contact = input.recipient?.contactId ? await getContact(trx, tenantId, input.recipient.contactId, 'body.recipient.contactId') : null;
@@ -108,6 +112,13 @@ export async function createInvitation(
     await trx.insertInto('invitations').values(row).execute();
   } catch (error) {
     refuseUniqueViolation(error);
+  }
+  if (adapter) {
+    // A protocol invitation carries its own public URL: there is no secret link to mint.
+    const stored = { ...row, payload: await adapter.prepare(trx, row, identity, input) };
+    await trx.updateTable('invitations').set({ payload: stored.payload }).where('id', '=', row.id).execute();
+    await writeEvents(trx, stored, { previousStatus: null, status: 'pending', events: ['invitation.created'] }, actor, { channel: row.channel }, now, context.sink);
+    return { ...toInvitation(stored, now), url: adapter.url(stored) };
   }
   const token = await mintInvitationToken(trx, row, 'api', now);
   await writeEvents(trx, row, { previousStatus: null, status: 'pending', events: ['invitation.created'] }, actor, { channel: row.channel }, now, context.sink);

@@ -6,8 +6,11 @@ export { EVENT_TYPES, INVITATION_STATUSES, effectiveStatus, transition, type Inv
 export { CHANNELS, SUPPORTED_CHANNELS, toInvitation, type Channel, type Invitation } from './record';
 export { findInvitationRow, getInvitationRow } from './queries';
 export { invitationUrl, mintInvitationToken } from './tokens';
+export type { ChannelAdapter, ChannelAdapters } from './channels';
+export type { IncomingInvitationInput } from './incoming';
+export type { Redemption } from './redeem';
 export { createInvitationService, type InvitationService, type InvitationWithUrl } from './service';
 export type { PublicInvitation } from './public-view';
 export { createInvitationRoutes } from './routes';
 export { createPublicInvitationRoutes } from './public-routes';
-export { CreateInvitationSchema, InvitationQuerySchema } from './schemas';
+export { CreateInvitationSchema, InvitationQuerySchema, type AcceptorInput, type CreateInvitationInput } from './schemas';

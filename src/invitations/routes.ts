@@ -135,7 +135,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
     .openapi(listRoute, async (c) => c.json(await invitations.list(c.var.auth.tenantId, c.req.valid('query')), 200))
     .openapi(getByPurposeRoute, async (c) => c.json(await invitations.getByPurpose(c.var.auth.tenantId, c.req.valid('param').purpose), 200))
     .openapi(getRoute, async (c) => {
-      const invitation = await invitations.get(c.var.auth.tenantId, c.req.valid('param').id);
+      const invitation = await invitations.getWithUrl(c.var.auth.tenantId, c.req.valid('param').id);
       return c.json({ ...invitation, delivery: await deliveryState(c.var.auth.tenantId, invitation.id) }, 200);
     })
     .openapi(updateRoute, async (c) =>

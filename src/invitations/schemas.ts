@@ -49,9 +49,24 @@ export const TargetInputSchema = z
   ])
   .openapi('TargetInput');
 
+export const DidcommOptionsSchema = z
+  .strictObject({
+    handshakeProtocols: z
+      .array(z.enum(['didexchange/1.1', 'didexchange/1.0', 'connections/1.0']))
+      .min(1)
+      .max(3)
+      .refine((list) => new Set(list).size === list.length, 'each protocol once')
+      .default(['didexchange/1.1'])
+      .describe('Offered in this order of preference. ["connections/1.0"] alone gives an RFC 0160 invitation (?c_i=); anything else an RFC 0434 out-of-band one (?oob=).'),
+    goalCode: z.string().trim().min(1).max(100).optional().describe('RFC 0434 goal_code, e.g. "aries.rel.build".'),
+    goal: z.string().trim().min(1).max(500).optional().describe('RFC 0434 goal, for people.'),
+  })
+  .openapi('DidcommOptions');
+
 export const CreateInvitationSchema = z
   .strictObject({
-    channel: z.enum(CHANNELS).default('email').describe('How the invitation travels. This server delivers email and link.'),
+    channel: z.enum(CHANNELS).default('email').describe('How the invitation travels. This server delivers email, link and didcomm.'),
+    didcomm: DidcommOptionsSchema.optional().describe('For the didcomm channel: the handshake offered and the goal.'),
     identityId: z.string().max(64).optional().describe('The inviting identity; the tenant\'s default identity when omitted.'),
     recipient: RecipientInputSchema.optional(),
     target: TargetInputSchema.default({ type: 'tenant' }).describe('What the invitee joins; the tenant itself by default.'),
@@ -129,6 +144,10 @@ export const InvitationSchema = z
   .openapi('Invitation');
 
 export const InvitationDetailSchema = InvitationSchema.extend({
+  invitationUrl: z
+    .string()
+    .nullable()
+    .describe('For protocol channels whose invitation is public by design (didcomm: the ?oob= or ?c_i= URL); null for secret links, which are shown only once.'),
   delivery: z
     .record(z.string(), z.object({ state: z.enum(['queued', 'sent', 'failed', 'skipped']), reason: z.string().nullable(), updatedAt: z.string() }))
     .describe('Per channel (email, reminder), where the latest message stands; failed carries the reason. Every attempt: GET …/deliveries.'),

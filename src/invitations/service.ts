@@ -5,11 +5,13 @@ import { isoTime } from '#common/json';
 import type { Page } from '#http/pagination';
 import { issueAcceptanceToken } from '#acceptance';
 import { getTenant } from '#tenants';
+import type { ChannelAdapters } from './channels';
 import { commitTransition } from './commit-transition';
 import { createInvitation, type InvitationWithUrl } from './create';
 import { invitationError, refuseUniqueViolation } from './errors';
 import { listEvents, type Actor, type EventSink, type InvitationEvent } from './events';
 import { findExpiredPendingIds, getInvitationRow, listInvitations, lockInvitationRow } from './queries';
+import { recordIncomingInvitation, type IncomingInvitationInput } from './incoming';
 import { publicView, type PublicInvitation } from './public-view';
 import { toInvitation, type Invitation } from './record';
 import { redeem, type Redemption } from './redeem';
@@ -26,6 +28,8 @@ export interface InvitationServiceDeps {
   readonly publicUrl: string;
   /** Where events go besides the timeline: delivery's webhooks and email. */
   readonly sink: EventSink;
+  /** Protocol channels (didcomm) and how they make their invitations; none by default. */
+  readonly channels?: ChannelAdapters;
 }
 
 /** What accepting produced. */
@@ -42,7 +46,7 @@ export interface AcceptResult {
 export type InvitationService = ReturnType<typeof createInvitationService>;
 
 /** The invitation rules, for every surface: REST, compatibility APIs, console, CLI, protocol inboxes. */
-export function createInvitationService({ db, engine, clock, publicUrl, sink }: InvitationServiceDeps) {
+export function createInvitationService({ db, engine, clock, publicUrl, sink, channels = {} }: InvitationServiceDeps) {
   /** Runs `work` on the tenant's invitation, locked, inside one transaction. */
   async function withLocked<T>(tenantId: string, id: string, work: (trx: Kysely<Database>, row: InvitationRow) => Promise<T>): Promise<T> {
     return db.transaction().execute(async (trx) => {
@@ -60,7 +64,7 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink }: 
 
   /** Creates inside `trx`: the idempotency layer owns the transaction so its record commits with the invitation. */
   const createIn = (trx: Kysely<Database>, tenantId: string, input: CreateInvitationInput, actor: Actor) =>
-    createInvitation(trx, { clock, publicUrl, sink }, tenantId, input, actor);
+    createInvitation(trx, { clock, publicUrl, sink, channels }, tenantId, input, actor);
 
   return {
     createIn,
@@ -72,6 +76,48 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink }: 
 
     async get(tenantId: string, id: string): Promise<Invitation> {
       return toInvitation(await getInvitationRow(db, tenantId, id), clock.now());
+    },
+
+    /** The invitation and, for protocol channels, its public URL (the ?oob= one); secret links are never shown again. */
+    async getWithUrl(tenantId: string, id: string): Promise<Invitation & { invitationUrl: string | null }> {
+      const row = await getInvitationRow(db, tenantId, id);
+      const adapter = row.direction === 'outgoing' ? channels[row.channel] : undefined;
+      return { ...toInvitation(row, clock.now()), invitationUrl: adapter?.url(row) ?? null };
+    },
+
+    /**
+     * Accepts on behalf of a protocol inbox (a DIDComm request, an ActivityPub Accept): one
+     * redemption under the row lock, and `within` writes what the acceptance produced (the
+     * connection, its outgoing response) in the same transaction. A refusal writes nothing.
+     */
+    async acceptWith<T>(
+      tenantId: string,
+      id: string,
+      acceptor: AcceptorInput,
+      actor: Actor,
+      within: (trx: Kysely<Database>, accepted: InvitationRow, redemption: Redemption) => Promise<T>,
+    ): Promise<T> {
+      return withLocked(tenantId, id, async (trx, row) => {
+        const now = clock.now();
+        let result: { value: T } | undefined;
+        await commitTransition(trx, row, 'accept', {
+          now,
+          actor,
+          sink,
+          data: async (accepted) => {
+            const redemption = await redeem(trx, accepted, acceptor, now);
+            result = { value: await within(trx, accepted, redemption) };
+            return { redemptionId: redemption.id, membershipId: redemption.membership.id, member: redemption.membership.member.key };
+          },
+        });
+        if (!result) throw new Error('accept committed without its result');
+        return result.value;
+      });
+    },
+
+    /** Records an invitation to one of our identities, in the caller's transaction. */
+    recordIncoming(trx: Kysely<Database>, input: IncomingInvitationInput, actor: Actor, accepted: boolean): Promise<InvitationRow> {
+      return recordIncomingInvitation(trx, input, { now: clock.now(), actor, sink, accepted });
     },
 
     async getByPurpose(tenantId: string, purpose: string): Promise<Invitation> {

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as core from './0001-core';
 import * as delivery from './0002-delivery';
 import * as console from './0003-console';
+import * as didcomm from './0004-didcomm';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-core': core,
   '0002-delivery': delivery,
   '0003-console': console,
+  '0004-didcomm': didcomm,
 });

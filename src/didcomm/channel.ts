@@ -1,0 +1,48 @@
+/** The didcomm channel's part in creating an invitation: its own key, and the out-of-band message built from what is stored. */
+import type { InvitationRow } from '#db';
+import { parseJson } from '#common/json';
+import type { ChannelAdapter } from '#invitations';
+import { createKey } from './keys';
+import type { HandshakeProtocol } from './messages';
+import { buildInvitation, invitationUrlOf } from './oob-invitation';
+
+/** What a didcomm invitation stores in its payload. Public: the secret half of the key lives in `didcomm_keys`. */
+export interface DidcommInvitationPayload {
+  readonly verkey: string;
+  readonly label: string;
+  readonly handshakeProtocols: readonly HandshakeProtocol[];
+  readonly goalCode: string | null;
+  readonly goal: string | null;
+}
+
+/** The invitation message of a stored didcomm invitation; its @id is the invitation's id, so requests name it in `pthid`. */
+export function invitationMessageOf(row: InvitationRow, endpoint: string) {
+  const payload = parseJson<DidcommInvitationPayload | null>(row.payload, null);
+  if (!payload) return null;
+  return buildInvitation({ ...payload, id: row.id, serviceEndpoint: endpoint });
+}
+
+/**
+ * Each invitation gets a key of its own, rather than its identity's: a Connections 1.0 request
+ * names its invitation only by the key it is encrypted to, and a fresh key keeps invitations
+ * from being correlated with each other.
+ */
+export function createDidcommChannel(options: { readonly endpoint: string }): ChannelAdapter {
+  return {
+    async prepare(trx, row, identity, input) {
+      const key = await createKey(trx, { tenantId: row.tenant_id, invitationId: row.id }, new Date(row.created_at));
+      const payload: DidcommInvitationPayload = {
+        verkey: key.verkey,
+        label: row.label ?? identity.displayName,
+        handshakeProtocols: input.didcomm?.handshakeProtocols ?? ['didexchange/1.1'],
+        goalCode: input.didcomm?.goalCode ?? null,
+        goal: input.didcomm?.goal ?? null,
+      };
+      return JSON.stringify(payload);
+    },
+    url(row) {
+      const message = invitationMessageOf(row, options.endpoint);
+      return message ? invitationUrlOf(options.endpoint, message) : null;
+    },
+  };
+}

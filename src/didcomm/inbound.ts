@@ -1,0 +1,52 @@
+/**
+ * Everything that arrives at `/didcomm`: open the envelope with the key it names, read the
+ * message, and hand it to its protocol step. Every step works in the tenant of the key the
+ * envelope was addressed to, so no message can reach another tenant's invitations or connections.
+ */
+import { advanceConnection, toConnection, type Connection } from './connections';
+import { envelopeRecipients, unpackMessage } from './envelope';
+import { didcommError } from './errors';
+import { findKey } from './keys';
+import { normalizeType, parseMessage, readProblem, threadId, type Message } from './messages';
+import type { DidcommContext } from './outbound';
+import { handleResponse } from './requester';
+import { connectionOfKey, handleComplete, handleRequest } from './responder';
+import { handlePing, handlePingResponse } from './trust-ping';
+import type { HeldKey } from './keys';
+import type { UnpackedMessage } from './envelope';
+
+type Step = (context: DidcommContext, key: HeldKey, unpacked: UnpackedMessage, message: Message) => Promise<Connection | null>;
+
+const STEPS: Readonly<Record<string, Step>> = {
+  'https://didcomm.org/didexchange/1/request': handleRequest,
+  'https://didcomm.org/connections/1/request': handleRequest,
+  'https://didcomm.org/didexchange/1/response': handleResponse,
+  'https://didcomm.org/connections/1/response': handleResponse,
+  'https://didcomm.org/didexchange/1/complete': (context, key, _unpacked, message) => handleComplete(context, key, message),
+  'https://didcomm.org/didexchange/1/problem_report': handleProblem,
+  'https://didcomm.org/connections/1/problem_report': handleProblem,
+  'https://didcomm.org/trust_ping/1/ping': (context, key, _unpacked, message) => handlePing(context, key, message),
+  'https://didcomm.org/trust_ping/1/ping_response': (context, key) => handlePingResponse(context, key),
+  // RFC 0015 ack: Connections 1.0 requesters may confirm with one instead of a ping.
+  'https://didcomm.org/notification/1/ack': (context, key, _unpacked, message) => handleComplete(context, key, { ...message, '~thread': { thid: threadId(message) } }),
+};
+
+/** Processes one inbound envelope; refuses with a typed error, having changed nothing, when any check fails. */
+export async function receiveEnvelope(context: DidcommContext, envelope: string): Promise<{ type: string; connection: Connection | null }> {
+  const key = await findKey(context.db, envelopeRecipients(envelope));
+  if (!key) throw didcommError('envelope_recipient_unknown', 'None of the recipient keys is held here');
+  const unpacked = unpackMessage(envelope, [key]);
+  const message = parseMessage(unpacked.message);
+  const step = STEPS[normalizeType(message['@type'])];
+  if (!step) throw didcommError('message_unsupported', `Usher does not handle ${message['@type'].slice(0, 120)}`, '@type');
+  return { type: message['@type'], connection: await step(context, key, unpacked, message) };
+}
+
+// RFC 0023 §Errors: a problem report on our thread abandons the handshake; one on another thread changes nothing.
+async function handleProblem(context: DidcommContext, key: HeldKey, _unpacked: UnpackedMessage, message: Message): Promise<Connection | null> {
+  const connection = await connectionOfKey(context, key);
+  if (threadId(message) !== connection.thread_id) throw didcommError('thread_unknown', 'a problem report on a thread this connection is not in');
+  const now = context.clock.now();
+  const updated = await advanceConnection(context.db, connection, ['request-sent', 'response-sent'], { state: 'abandoned', error: JSON.stringify(readProblem(message)) }, now);
+  return toConnection(updated ?? connection);
+}

@@ -1,0 +1,73 @@
+/**
+ * Outgoing DIDComm messages: packed for the other agent's service (with RFC 0094 forward
+ * wrapping for each routing key) and written to the outbox in the caller's transaction, so a
+ * handshake step and the message it owes commit together and are retried until delivered.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, Db } from '#db';
+import type { Clock } from '#common/clock';
+import type { DidcommOutboxPayload, OutboxItem } from '#delivery';
+import type { InvitationService } from '#invitations';
+import type { Ed25519KeyPair } from './crypto-box';
+import { didcommServices, type DidCommService, type DidDocument } from './did-document';
+import { decodeBase58 } from './encoding';
+import { packMessage } from './envelope';
+import { didcommError } from './errors';
+import { MessageTypes, newMessageId, type Message } from './messages';
+
+/** The outbox as DIDComm needs it: write rows in a transaction, nudge the worker after commit. */
+export interface DidcommOutbox {
+  enqueue(trx: Db, items: readonly OutboxItem[], now: Date): Promise<unknown>;
+  wake(): void;
+}
+
+/** What every DIDComm step needs. */
+export interface DidcommContext {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  /** Usher's public `/didcomm` URL: the service endpoint of every invitation and DID it makes. */
+  readonly endpoint: string;
+  readonly invitations: InvitationService;
+  readonly outbox: DidcommOutbox;
+}
+
+/** A message to send and to whom. `sender` null packs anoncrypt. */
+export interface Outgoing {
+  readonly tenantId: string;
+  readonly invitationId?: string | null;
+  readonly connectionId?: string | null;
+  readonly service: DidCommService;
+  readonly message: Message;
+  readonly sender: Ed25519KeyPair | null;
+}
+
+/** The service messages to this document go to; refuses a document with none Usher can use. */
+export function serviceOf(document: DidDocument): DidCommService {
+  const service = didcommServices(document)[0];
+  if (!service) throw didcommError('peer_unreachable', `${document.id.slice(0, 80)} has no DIDComm v1 service with Ed25519 keys`);
+  return service;
+}
+
+/** The envelope for a service: packed to its recipient keys, then forwarded through each routing key in turn. */
+export function packFor(message: Message, service: DidCommService, sender: Ed25519KeyPair | null): string {
+  let envelope = packMessage(message, service.recipientKeys.map(decodeBase58), sender ?? undefined);
+  let to = service.recipientKeys[0]!;
+  for (const routingKey of service.routingKeys) {
+    const forward = { '@type': MessageTypes.forward, '@id': newMessageId(), to, msg: JSON.parse(envelope) as unknown };
+    envelope = packMessage(forward, [decodeBase58(routingKey)]);
+    to = routingKey;
+  }
+  return envelope;
+}
+
+/** Packs `outgoing` and writes it to the outbox in `trx`; the worker posts it once the transaction commits. */
+export async function sendMessage(trx: Db, context: DidcommContext, outgoing: Outgoing, now: Date): Promise<void> {
+  const payload: DidcommOutboxPayload = {
+    endpoint: outgoing.service.serviceEndpoint,
+    envelope: packFor(outgoing.message, outgoing.service, outgoing.sender),
+    messageType: outgoing.message['@type'],
+    connectionId: outgoing.connectionId ?? null,
+  };
+  const item: OutboxItem = { tenantId: outgoing.tenantId, topic: 'didcomm.message', invitationId: outgoing.invitationId ?? null, payload: { ...payload } };
+  await context.outbox.enqueue(trx, [item], now);
+}

@@ -1,0 +1,80 @@
+/**
+ * Who the other side says it is in a handshake message, and who we are in return: the DID and
+ * document each handshake protocol carries (RFC 0023 `did` + `did_doc~attach`, RFC 0160
+ * `connection.{DID, DIDDoc}`), checked against the envelope that brought it.
+ */
+import type { Db } from '#db';
+import { createContact, listContacts } from '#tenants';
+import type { DidDocument } from './did-document';
+import { createPeerDid2, resolveDid } from './dids';
+import { encodeBase58 } from './encoding';
+import { didcommError } from './errors';
+import { legacyDidDoc, readDidDocument } from './legacy-did-doc';
+import type { HandshakeProtocol, Message } from './messages';
+import { serviceOf } from './outbound';
+import { attachmentText } from './signatures';
+
+/** The other side of a handshake: their DID, its document, and the verkey their messages come from. */
+export interface PeerIdentity {
+  readonly did: string;
+  readonly document: DidDocument;
+  readonly verkey: string;
+}
+
+/** The requester's DID and document from a request, refusing one that the envelope's sender does not match. */
+export function readRequester(message: Message, protocol: HandshakeProtocol, senderVerkey: string | null): PeerIdentity {
+  let did: string;
+  let document: DidDocument;
+  if (protocol === 'connections/1.0') {
+    const connection = message.connection as { DID?: unknown; DIDDoc?: unknown } | undefined;
+    if (!connection || typeof connection.DID !== 'string') throw didcommError('message_malformed', 'A connection request has connection.DID', 'connection');
+    did = connection.DID;
+    document = readDidDocument(connection.DIDDoc, 'connection.DIDDoc');
+  } else {
+    if (typeof message.did !== 'string' || message.did.length === 0) throw didcommError('message_malformed', 'A DID Exchange request has a did', 'did');
+    did = message.did;
+    const attached = message['did_doc~attach'];
+    // RFC 0023: the document is attached unless the DID resolves on its own (did:peer:2/4, did:key).
+    document = attached ? readDidDocument(parseJsonText(attachmentText(attached, 'did_doc~attach'), 'did_doc~attach'), 'did_doc~attach') : resolveDid(did);
+  }
+  return checkedPeer(did, document, senderVerkey);
+}
+
+/** Checks that the service has keys and that an authcrypt sender is one of them (RFC 0023 §Request processing). */
+export function checkedPeer(did: string, document: DidDocument, senderVerkey: string | null): PeerIdentity {
+  const service = serviceOf(document);
+  if (senderVerkey && !service.recipientKeys.includes(senderVerkey)) {
+    throw didcommError('message_malformed', 'The envelope was not sent with a key of the DID it presents', 'did');
+  }
+  return { did, document, verkey: senderVerkey ?? service.recipientKeys[0]! };
+}
+
+/** Our side of a new connection: did:peer:2 for DID Exchange, an unqualified DID and legacy document for Connections 1.0. */
+export function ourIdentity(protocol: HandshakeProtocol, publicKey: Uint8Array, endpoint: string): { did: string; document: unknown } {
+  if (protocol === 'connections/1.0') {
+    const { did, didDoc } = legacyDidDoc(publicKey, endpoint);
+    return { did, document: didDoc };
+  }
+  const did = createPeerDid2({ publicKey, serviceEndpoint: endpoint });
+  return { did, document: resolveDid(did) };
+}
+
+/** The tenant's contact for a DID, made on first contact: every connection is linked to one. */
+export async function contactFor(trx: Db, tenantId: string, peer: { did: string; name: string | null }, now: Date): Promise<string> {
+  const existing = await listContacts(trx, tenantId, { did: peer.did, limit: 1 });
+  if (existing.data[0]) return existing.data[0].id;
+  return (await createContact(trx, tenantId, { did: peer.did, name: peer.name }, now)).id;
+}
+
+/** The verkey of a raw Ed25519 key, base58. */
+export function verkeyOf(publicKey: Uint8Array): string {
+  return encodeBase58(publicKey);
+}
+
+function parseJsonText(text: string, field: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw didcommError('message_malformed', `${field} does not hold JSON`, field);
+  }
+}

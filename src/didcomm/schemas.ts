@@ -1,0 +1,45 @@
+import { z } from '@hono/zod-openapi';
+import { CONNECTION_STATES } from './connections';
+
+export const ConnectionSchema = z
+  .object({
+    id: z.string(),
+    identityId: z.string().describe('Our identity in this connection.'),
+    invitationId: z.string().nullable().describe('Our outgoing invitation it redeemed (inviter), or the incoming one we accepted (invitee).'),
+    contactId: z.string().nullable().describe('The contact it is linked to, made on first contact with their DID.'),
+    role: z.enum(['inviter', 'invitee']),
+    protocol: z.enum(['didexchange/1.1', 'didexchange/1.0', 'connections/1.0']),
+    state: z.enum(CONNECTION_STATES).describe('RFC 0023 states: request-sent and response-sent while the handshake runs, then completed or abandoned.'),
+    theirDid: z.string().nullable(),
+    theirLabel: z.string().nullable(),
+    ourDid: z.string(),
+    threadId: z.string().describe('The handshake thread: the request\'s @id.'),
+    invitationMessageId: z.string().nullable().describe('The out-of-band invitation\'s @id.'),
+    error: z.object({ code: z.string(), explain: z.string() }).nullable().describe('The problem report that abandoned it.'),
+    lastPingAt: z.string().nullable(),
+    lastPingResponseAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Connection');
+
+export const AcceptInvitationUrlSchema = z
+  .strictObject({
+    invitationUrl: z.string().min(1).max(16_384).describe('An invitation URL with ?oob= (RFC 0434) or ?c_i= (RFC 0160).'),
+    identityId: z.string().max(64).optional().describe('Who accepts; the default identity when omitted.'),
+    label: z.string().trim().min(1).max(200).optional().describe('The label the inviter sees; the identity\'s display name when omitted.'),
+  })
+  .openapi('AcceptInvitationUrl');
+
+export const ConnectionQuerySchema = z.strictObject({
+  state: z.enum(CONNECTION_STATES).optional(),
+  role: z.enum(['inviter', 'invitee']).optional(),
+  invitationId: z.string().max(64).optional(),
+  identityId: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional().describe('Page size, 50 by default.'),
+  cursor: z.string().max(512).optional().describe('nextCursor of the previous page.'),
+});
+
+export const ConnectionPageSchema = z.object({ data: z.array(ConnectionSchema), nextCursor: z.string().nullable() }).openapi('ConnectionPage');
+
+export const ConnectionIdParam = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
