@@ -6,6 +6,8 @@ import { startReceiver, type TestReceiver } from '#support/http-receiver';
 import { describeEachStore } from '#support/stores';
 import { useTestUsher, type TestUsher } from '#support/usher';
 import { base58 } from '@scure/base';
+// The signing half of the inviter is the library's own: a test inviter needs to sign a response the way an agent would.
+import { attach } from '../src/didcomm/signatures';
 
 /** A hand-rolled requester: its own key, a did:peer:2 pointing at a real HTTP receiver, and helpers to talk to Usher. */
 function createPeer(receiver: TestReceiver) {
@@ -176,5 +178,70 @@ describeEachStore('the DID Exchange responder, against a hand-rolled requester',
     const refused = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', didcomm: { goal: 'x' } } });
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ code: 'channel_options_mismatch', field: 'body.didcomm' });
+  });
+});
+
+describeEachStore('the DID Exchange requester, against a hand-rolled inviter', (engine) => {
+  const usher = useTestUsher(engine);
+  let receiver: TestReceiver;
+  beforeAll(async () => {
+    receiver = await startReceiver();
+  });
+  afterAll(() => receiver.close());
+
+  it('checks the response thread and signature, completes once, and refuses a replay', async () => {
+    receiver.received.length = 0;
+    const inviter = createPeer(receiver);
+    const invitationKey = createPeer(receiver).key;
+    const invitationId = randomUUID();
+    const oob = {
+      '@type': 'https://didcomm.org/out-of-band/1.1/invitation',
+      '@id': invitationId,
+      label: 'Hand-rolled inviter',
+      handshake_protocols: ['https://didcomm.org/didexchange/1.1'],
+      services: [{ id: '#inline', type: 'did-communication', recipientKeys: [`did:key:z${base58.encode(Uint8Array.of(0xed, 0x01, ...invitationKey.publicKey))}`], serviceEndpoint: receiver.url }],
+    };
+    const accepted = await usher.request('POST', '/v1/didcomm/accept', { body: { invitationUrl: `https://inviter.example/?oob=${Buffer.from(JSON.stringify(oob)).toString('base64url')}` } });
+    expect(accepted.status).toBe(201);
+    await usher.worker.runOnce();
+    const request = JSON.parse(unpackMessage(receiver.received[0]!.body, [invitationKey]).message);
+    expect(request).toMatchObject({ '@type': 'https://didcomm.org/didexchange/1.1/request', '~thread': { thid: request['@id'], pthid: invitationId }, did: accepted.body.ourDid });
+    const usherVerkey = parseInvitationUrl(`x:?oob=${Buffer.from(JSON.stringify({ ...oob, services: [request.did] })).toString('base64url')}`).service.recipientKeys[0]!;
+
+    const response = (thid: string, signer: Ed25519KeyPair) => ({
+      '@type': 'https://didcomm.org/didexchange/1.1/response',
+      '@id': randomUUID(),
+      '~thread': { thid, pthid: invitationId },
+      did: inviter.did,
+      'did_rotate~attach': attach(inviter.did, 'text/string', signer),
+    });
+    const send = (message: object) => post(usher, packMessage(message, [base58.decode(usherVerkey)], inviter.key));
+
+    const wrongThread = await send(response(randomUUID(), invitationKey));
+    expect(wrongThread).toMatchObject({ status: 409, body: { code: 'thread_unknown' } });
+    const wrongSigner = await send(response(request['@id'], inviter.key));
+    expect(wrongSigner).toMatchObject({ status: 400, body: { code: 'signature_invalid', field: 'did_rotate~attach' } });
+    expect((await usher.request('GET', `/v1/connections/${accepted.body.id}`)).body).toMatchObject({ state: 'request-sent', theirDid: null });
+
+    const good = response(request['@id'], invitationKey);
+    expect((await send(good)).status).toBe(202);
+    expect((await usher.request('GET', `/v1/connections/${accepted.body.id}`)).body).toMatchObject({ state: 'completed', theirDid: inviter.did });
+    const replay = await send(good);
+    expect(replay).toMatchObject({ status: 409, body: { code: 'thread_unknown' } });
+
+    receiver.received.length = 0;
+    await usher.worker.runOnce();
+    const sent = receiver.received.map((r) => {
+      for (const key of [invitationKey, inviter.key]) {
+        try {
+          return JSON.parse(unpackMessage(r.body, [key]).message);
+        } catch {
+          // addressed to the other key
+        }
+      }
+      throw new Error('a message to neither key');
+    });
+    expect(sent.map((m) => m['@type']).sort()).toEqual(['https://didcomm.org/didexchange/1.1/complete', 'https://didcomm.org/didexchange/1.1/problem_report']);
+    expect(sent.find((m) => m['@type'].endsWith('problem_report'))).toMatchObject({ 'problem-code': 'response_not_accepted', '~thread': { thid: request['@id'] } });
   });
 });

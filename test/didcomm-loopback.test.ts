@@ -104,9 +104,10 @@ describeEachStore('two Usher processes connecting over DIDComm on loopback', (en
     await b.until(onB.id, completed, 'completed');
 
     const modern = await b.invite({ didcomm: { handshakeProtocols: ['didexchange/1.1', 'connections/1.0'] } });
-    const viaExchange = await a.accept(modern.url);
-    expect(viaExchange.protocol).toBe('didexchange/1.1');
-    await a.until(viaExchange.id, completed, 'completed');
+    const viaExchange = await a.accept(modern.url, { didMethod: 'did:peer:4' });
+    expect(viaExchange).toMatchObject({ protocol: 'didexchange/1.1', ourDid: expect.stringMatching(/^did:peer:4zQm\w+:z/) });
+    const answered = await a.until(viaExchange.id, completed, 'completed');
+    expect(answered.theirDid).toMatch(/^did:peer:4/);
   });
 
   it('refuses an invitation URL it cannot read, saying why', async () => {

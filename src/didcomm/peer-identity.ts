@@ -6,7 +6,7 @@
 import type { Db } from '#db';
 import { createContact, listContacts } from '#tenants';
 import type { DidDocument } from './did-document';
-import { createPeerDid2, resolveDid } from './dids';
+import { createPeerDid2, createPeerDid4, resolveDid } from './dids';
 import { encodeBase58 } from './encoding';
 import { didcommError } from './errors';
 import { legacyDidDoc, readDidDocument } from './legacy-did-doc';
@@ -49,14 +49,26 @@ export function checkedPeer(did: string, document: DidDocument, senderVerkey: st
   return { did, document, verkey: senderVerkey ?? service.recipientKeys[0]! };
 }
 
-/** Our side of a new connection: did:peer:2 for DID Exchange, an unqualified DID and legacy document for Connections 1.0. */
-export function ourIdentity(protocol: HandshakeProtocol, publicKey: Uint8Array, endpoint: string): { did: string; document: unknown } {
+/** The peer DID methods Usher makes connection DIDs with. */
+export const PEER_DID_METHODS = ['did:peer:2', 'did:peer:4'] as const;
+export type PeerDidMethod = (typeof PEER_DID_METHODS)[number];
+
+/**
+ * Our side of a new connection: a did:peer (2 by default; 4 in its long form, which carries the
+ * whole document) for DID Exchange, an unqualified DID and legacy document for Connections 1.0.
+ */
+export function ourIdentity(protocol: HandshakeProtocol, publicKey: Uint8Array, endpoint: string, method: PeerDidMethod = 'did:peer:2'): { did: string; document: unknown } {
   if (protocol === 'connections/1.0') {
     const { did, didDoc } = legacyDidDoc(publicKey, endpoint);
     return { did, document: didDoc };
   }
-  const did = createPeerDid2({ publicKey, serviceEndpoint: endpoint });
+  const did = method === 'did:peer:4' ? createPeerDid4({ publicKey, serviceEndpoint: endpoint }).longForm : createPeerDid2({ publicKey, serviceEndpoint: endpoint });
   return { did, document: resolveDid(did) };
+}
+
+/** Answer in kind: a requester that chose did:peer:4 gets one back; anyone else did:peer:2. */
+export function methodInKind(theirDid: string): PeerDidMethod {
+  return theirDid.startsWith('did:peer:4') ? 'did:peer:4' : 'did:peer:2';
 }
 
 /** The tenant's contact for a DID, made on first contact: every connection is linked to one. */

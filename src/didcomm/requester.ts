@@ -17,7 +17,7 @@ import { readDidDocument } from './legacy-did-doc';
 import { HANDSHAKE_PROTOCOLS, MessageTypes, newMessageId, threadId, type HandshakeProtocol, type Message } from './messages';
 import { parseInvitation, parseInvitationUrl } from './oob-invitation';
 import { sendMessage, serviceOf, type DidcommContext } from './outbound';
-import { checkedPeer, contactFor, ourIdentity } from './peer-identity';
+import { checkedPeer, contactFor, ourIdentity, type PeerDidMethod } from './peer-identity';
 import { connectionOfKey, reportOnConnection } from './responder';
 import { attach, attachmentText, openSignedAttachment, openSignedField } from './signatures';
 
@@ -28,6 +28,8 @@ export interface AcceptUrlInput {
   readonly identityId?: string;
   /** The label the inviter sees; the identity's display name when omitted. */
   readonly label?: string;
+  /** Our connection DID's method for DID Exchange; did:peer:2 by default. */
+  readonly didMethod?: PeerDidMethod;
 }
 
 /** Accepts an invitation URL: records the incoming invitation as accepted and sends the handshake request. */
@@ -46,7 +48,7 @@ export async function acceptInvitationUrl(context: DidcommContext, tenantId: str
       true,
     );
     const key = await createKey(trx, { tenantId }, now);
-    const us = ourIdentity(protocol, key.publicKey, context.endpoint);
+    const us = ourIdentity(protocol, key.publicKey, context.endpoint, input.didMethod);
     const requestId = newMessageId();
     const row = await insertConnection(
       trx,

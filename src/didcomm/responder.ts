@@ -13,7 +13,7 @@ import { didcommError } from './errors';
 import { createKey, getKey, type HeldKey } from './keys';
 import { HANDSHAKE_PROTOCOLS, MessageTypes, newMessageId, parentThreadId, problemReport, protocolOf, threadId, type HandshakeProtocol, type Message } from './messages';
 import { sendMessage, serviceOf, type DidcommContext } from './outbound';
-import { contactFor, ourIdentity, readRequester, type PeerIdentity } from './peer-identity';
+import { contactFor, methodInKind, ourIdentity, readRequester, type PeerIdentity } from './peer-identity';
 import { attach, signField } from './signatures';
 import type { UnpackedMessage } from './envelope';
 
@@ -45,7 +45,7 @@ export async function handleRequest(context: DidcommContext, key: HeldKey, unpac
       { kind: 'invitee' },
       async (trx, accepted) => {
         const ours = await createKey(trx, { tenantId: key.tenantId }, now);
-        const us = ourIdentity(protocol, ours.publicKey, context.endpoint);
+        const us = ourIdentity(protocol, ours.publicKey, context.endpoint, methodInKind(requester.did));
         const row = await insertConnection(
           trx,
           {

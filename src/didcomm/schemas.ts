@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { CONNECTION_STATES } from './connections';
+import { PEER_DID_METHODS } from './peer-identity';
 
 export const ConnectionSchema = z
   .object({
@@ -28,6 +29,7 @@ export const AcceptInvitationUrlSchema = z
     invitationUrl: z.string().min(1).max(16_384).describe('An invitation URL with ?oob= (RFC 0434) or ?c_i= (RFC 0160).'),
     identityId: z.string().max(64).optional().describe('Who accepts; the default identity when omitted.'),
     label: z.string().trim().min(1).max(200).optional().describe('The label the inviter sees; the identity\'s display name when omitted.'),
+    didMethod: z.enum(PEER_DID_METHODS).optional().describe('Our connection DID for DID Exchange: did:peer:2 by default, or did:peer:4 (long form).'),
   })
   .openapi('AcceptInvitationUrl');
 
