@@ -75,7 +75,7 @@ describeEachStore('two Usher processes connecting over DIDComm on loopback', (en
   });
 
   it('a multi-use invitation connects two invitees, then refuses a third with a problem report', async () => {
-    const invitation = await a.invite({ usesAllowed: 2 });
+    const invitation = await a.invite({ usesAllowed: 2, didcomm: { serviceForm: 'did' } });
     const second = (await b.call('POST', '/v1/identities', { displayName: 'B second' })).body;
     const first = await b.accept(invitation.url);
     const other = await b.accept(invitation.url, { identityId: second.id });

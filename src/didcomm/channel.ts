@@ -13,6 +13,7 @@ export interface DidcommInvitationPayload {
   readonly handshakeProtocols: readonly HandshakeProtocol[];
   readonly goalCode: string | null;
   readonly goal: string | null;
+  readonly serviceForm?: 'inline' | 'did';
 }
 
 /** The invitation message of a stored didcomm invitation; its @id is the invitation's id, so requests name it in `pthid`. */
@@ -37,6 +38,7 @@ export function createDidcommChannel(options: { readonly endpoint: string }): Ch
         handshakeProtocols: input.didcomm?.handshakeProtocols ?? ['didexchange/1.1'],
         goalCode: input.didcomm?.goalCode ?? null,
         goal: input.didcomm?.goal ?? null,
+        serviceForm: input.didcomm?.serviceForm ?? 'inline',
       };
       return JSON.stringify(payload);
     },

@@ -45,6 +45,12 @@ describe('invitation URLs', () => {
     expect(parsed.message).toMatchObject({ goal_code: 'aries.rel.build', accept: ['didcomm/aip1', 'didcomm/aip2;env=rfc19'] });
   });
 
+  it('can name its service by a did:peer:2 that resolves to the same key and endpoint', () => {
+    const message = buildInvitation({ ...content, serviceForm: 'did' });
+    expect((message.services as string[])[0]).toMatch(/^did:peer:2\./);
+    expect(parseInvitationUrl(invitationUrlOf(content.serviceEndpoint, message)).service).toMatchObject({ serviceEndpoint: content.serviceEndpoint, recipientKeys: [content.verkey] });
+  });
+
   it('writes a Connections-1.0-only invitation as an RFC 0160 c_i invitation', () => {
     const url = invitationUrlOf(content.serviceEndpoint, buildInvitation({ ...content, handshakeProtocols: ['connections/1.0'] }));
     expect(url).toContain('?c_i=');

@@ -3,8 +3,8 @@
  * invitations (`?c_i=`), built from what Usher stores and read from any agent's URL.
  */
 import { didcommServices, type DidCommService } from './did-document';
-import { didKeyToVerkey, resolveDid, verkeyToDidKey } from './dids';
-import { decodeBase64Url, encodeBase64Url, fromUtf8, utf8 } from './encoding';
+import { createPeerDid2, didKeyToVerkey, resolveDid, verkeyToDidKey } from './dids';
+import { decodeBase58, decodeBase64Url, encodeBase64Url, fromUtf8, utf8 } from './encoding';
 import { didcommError } from './errors';
 import { HANDSHAKE_PROTOCOLS, MessageTypes, normalizeType, protocolOf, type HandshakeProtocol, type Message } from './messages';
 
@@ -22,6 +22,8 @@ export interface InvitationContent {
   readonly goalCode?: string | null;
   readonly goal?: string | null;
   readonly imageUrl?: string | null;
+  /** `inline` (default): a did-communication service object; `did`: a did:peer:2 that carries the same key and endpoint. */
+  readonly serviceForm?: 'inline' | 'did';
 }
 
 /** An invitation read from a URL: which handshakes it offers and where to send the request. */
@@ -62,14 +64,11 @@ export function buildInvitation(content: InvitationContent): Message {
     ...(content.goal ? { goal: content.goal } : {}),
     accept: ['didcomm/aip1', 'didcomm/aip2;env=rfc19'],
     handshake_protocols: content.handshakeProtocols.map((protocol) => HANDSHAKE_PROTOCOLS[protocol]),
+    // RFC 0434 §services: an inline service block, or a DID whose document holds the service.
     services: [
-      {
-        id: '#inline',
-        type: 'did-communication',
-        recipientKeys: [verkeyToDidKey(content.verkey)],
-        routingKeys: [],
-        serviceEndpoint: content.serviceEndpoint,
-      },
+      content.serviceForm === 'did'
+        ? createPeerDid2({ publicKey: decodeBase58(content.verkey), serviceEndpoint: content.serviceEndpoint })
+        : { id: '#inline', type: 'did-communication', recipientKeys: [verkeyToDidKey(content.verkey)], routingKeys: [], serviceEndpoint: content.serviceEndpoint },
     ],
     ...(content.imageUrl ? { imageUrl: content.imageUrl } : {}),
   };
