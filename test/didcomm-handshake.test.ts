@@ -52,7 +52,8 @@ describeEachStore('the DID Exchange responder, against a hand-rolled requester',
   it('answers a request with a response signed by the invitation key, and completes on complete', async () => {
     receiver.received.length = 0;
     const peer = createPeer(receiver);
-    const { id, url, invitation } = await createDidcommInvitation(usher, { label: 'Acme onboarding', didcomm: { goalCode: 'aries.rel.build' } });
+    const { id, url, invitation } = await createDidcommInvitation(usher, { label: 'Acme onboarding', didcomm: { goalCode: 'aries.rel.build', alias: 'kept to ourselves' } });
+    expect(JSON.stringify(invitation.message)).not.toContain('kept to ourselves');
     expect(url).toMatch(/^http:\/\/usher\.test\/didcomm\?oob=/);
     expect(invitation.message).toMatchObject({
       '@type': 'https://didcomm.org/out-of-band/1.1/invitation',

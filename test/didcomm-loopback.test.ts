@@ -58,13 +58,13 @@ describeEachStore('two Usher processes connecting over DIDComm on loopback', (en
   });
 
   it('A invites, B accepts over DID Exchange 1.1: both complete, and a trust ping comes back', async () => {
-    const invitation = await a.invite({ label: 'A corp' });
-    const mine = await b.accept(invitation.url, { label: 'B corp' });
+    const invitation = await a.invite({ label: 'A corp', didcomm: { alias: 'B, our supplier' } });
+    const mine = await b.accept(invitation.url, { label: 'B corp', alias: 'A, our customer' });
     expect(mine).toMatchObject({ role: 'invitee', state: 'request-sent', protocol: 'didexchange/1.1' });
     const onB = await b.until(mine.id, completed, 'completed');
     const [onA] = await a.inviterConnections(invitation.id);
-    expect(await a.until(onA.id, completed, 'completed')).toMatchObject({ role: 'inviter', theirDid: onB.ourDid, ourDid: onB.theirDid, theirLabel: 'B corp' });
-    expect(onB).toMatchObject({ theirLabel: 'A corp', contactId: expect.any(String) });
+    expect(await a.until(onA.id, completed, 'completed')).toMatchObject({ role: 'inviter', theirDid: onB.ourDid, ourDid: onB.theirDid, theirLabel: 'B corp', alias: 'B, our supplier' });
+    expect(onB).toMatchObject({ theirLabel: 'A corp', alias: 'A, our customer', contactId: expect.any(String) });
 
     expect((await a.call('GET', `/v1/invitations/${invitation.id}`)).body).toMatchObject({ status: 'accepted', usesCount: 1 });
     const incoming = (await b.call('GET', '/v1/invitations?direction=incoming')).body.data;

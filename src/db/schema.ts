@@ -316,6 +316,8 @@ export interface DidcommConnectionRow {
   /** JSON: their resolved DID document. */
   their_did_doc: string | null;
   their_label: string | null;
+  /** Our own name for the connection (the invitation's alias, or the accepting call's). */
+  alias: string | null;
   their_verkey: string | null;
   /** The invitation's recipient key (base58): signs or verifies the response. */
   invitation_key: string | null;

@@ -14,6 +14,8 @@ export interface DidcommInvitationPayload {
   readonly goalCode: string | null;
   readonly goal: string | null;
   readonly serviceForm?: 'inline' | 'did';
+  /** Our own name for the connections it makes (Proven's and ACA-Py's alias). */
+  readonly alias?: string | null;
 }
 
 /** The invitation message of a stored didcomm invitation; its @id is the invitation's id, so requests name it in `pthid`. */
@@ -39,6 +41,7 @@ export function createDidcommChannel(options: { readonly endpoint: string }): Ch
         goalCode: input.didcomm?.goalCode ?? null,
         goal: input.didcomm?.goal ?? null,
         serviceForm: input.didcomm?.serviceForm ?? 'inline',
+        alias: input.didcomm?.alias ?? null,
       };
       return JSON.stringify(payload);
     },

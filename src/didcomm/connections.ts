@@ -23,6 +23,8 @@ export interface Connection {
   readonly state: ConnectionState;
   readonly theirDid: string | null;
   readonly theirLabel: string | null;
+  /** Our own name for it. */
+  readonly alias: string | null;
   readonly ourDid: string;
   readonly threadId: string;
   /** The out-of-band invitation's @id the handshake answered. */
@@ -47,6 +49,7 @@ export function toConnection(row: DidcommConnectionRow): Connection {
     state: row.state as ConnectionState,
     theirDid: row.their_did,
     theirLabel: row.their_label,
+    alias: row.alias,
     ourDid: row.our_did,
     threadId: row.thread_id,
     invitationMessageId: row.parent_thread_id,
@@ -61,7 +64,7 @@ export function toConnection(row: DidcommConnectionRow): Connection {
 /** What a handshake knows when it starts a connection; the rest starts empty. */
 export type NewConnection = Pick<
   DidcommConnectionRow,
-  'tenant_id' | 'identity_id' | 'invitation_id' | 'contact_id' | 'role' | 'protocol' | 'state' | 'thread_id' | 'parent_thread_id' | 'our_did' | 'our_verkey' | 'their_label' | 'invitation_key'
+  'tenant_id' | 'identity_id' | 'invitation_id' | 'contact_id' | 'role' | 'protocol' | 'state' | 'thread_id' | 'parent_thread_id' | 'our_did' | 'our_verkey' | 'their_label' | 'alias' | 'invitation_key'
 > &
   Partial<Pick<DidcommConnectionRow, 'their_did' | 'their_did_doc' | 'their_verkey'>>;
 

@@ -28,6 +28,8 @@ export interface AcceptUrlInput {
   readonly identityId?: string;
   /** The label the inviter sees; the identity's display name when omitted. */
   readonly label?: string;
+  /** Our own name for the connection. */
+  readonly alias?: string;
   /** Our connection DID's method for DID Exchange; did:peer:2 by default. */
   readonly didMethod?: PeerDidMethod;
 }
@@ -65,6 +67,7 @@ export async function acceptInvitationUrl(context: DidcommContext, tenantId: str
         our_did: us.did,
         our_verkey: key.verkey,
         their_label: invitation.label,
+        alias: input.alias ?? null,
         invitation_key: invitation.service.recipientKeys[0]!,
       },
       now,

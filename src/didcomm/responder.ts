@@ -63,6 +63,7 @@ export async function handleRequest(context: DidcommContext, key: HeldKey, unpac
             their_did: requester.did,
             their_did_doc: JSON.stringify(requester.document),
             their_label: label,
+            alias: payload.alias ?? null,
             their_verkey: requester.verkey,
             invitation_key: key.verkey,
           },

@@ -13,6 +13,7 @@ export const ConnectionSchema = z
     state: z.enum(CONNECTION_STATES).describe('RFC 0023 states: request-sent and response-sent while the handshake runs, then completed or abandoned.'),
     theirDid: z.string().nullable(),
     theirLabel: z.string().nullable(),
+    alias: z.string().nullable().describe('Our own name for the connection: the invitation\'s alias, or the one given when accepting.'),
     ourDid: z.string(),
     threadId: z.string().describe('The handshake thread: the request\'s @id.'),
     invitationMessageId: z.string().nullable().describe('The out-of-band invitation\'s @id.'),
@@ -29,6 +30,7 @@ export const AcceptInvitationUrlSchema = z
     invitationUrl: z.string().min(1).max(16_384).describe('An invitation URL with ?oob= (RFC 0434) or ?c_i= (RFC 0160).'),
     identityId: z.string().max(64).optional().describe('Who accepts; the default identity when omitted.'),
     label: z.string().trim().min(1).max(200).optional().describe('The label the inviter sees; the identity\'s display name when omitted.'),
+    alias: z.string().trim().min(1).max(200).optional().describe('Our own name for the connection.'),
     didMethod: z.enum(PEER_DID_METHODS).optional().describe('Our connection DID for DID Exchange: did:peer:2 by default, or did:peer:4 (long form).'),
   })
   .openapi('AcceptInvitationUrl');

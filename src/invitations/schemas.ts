@@ -60,6 +60,7 @@ export const DidcommOptionsSchema = z
       .describe('Offered in this order of preference. ["connections/1.0"] alone gives an RFC 0160 invitation (?c_i=); anything else an RFC 0434 out-of-band one (?oob=).'),
     goalCode: z.string().trim().min(1).max(100).optional().describe('RFC 0434 goal_code, e.g. "aries.rel.build".'),
     goal: z.string().trim().min(1).max(500).optional().describe('RFC 0434 goal, for people.'),
+    alias: z.string().trim().min(1).max(200).optional().describe('Our own name for the connections this invitation makes; never sent to the invitee.'),
     serviceForm: z
       .enum(['inline', 'did'])
       .default('inline')

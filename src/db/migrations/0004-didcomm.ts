@@ -31,6 +31,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('their_did', 'text')
     .addColumn('their_did_doc', 'text')
     .addColumn('their_label', 'text')
+    .addColumn('alias', 'text')
     .addColumn('their_verkey', 'text')
     .addColumn('invitation_key', 'text')
     .addColumn('error', 'text')
