@@ -12,7 +12,7 @@ import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
  * Connections 1.0 exchanges unqualified DIDs. Usher keeps them as sent; Credo stores each legacy DID
  * document as the did:peer:1 it converts it to, so the pair is matched by shape, not string.
  */
-function expectLegacyPair(onUsher: { protocol: string; ourDid: string; theirDid: string }, onCredo: { did?: string; theirDid?: string }) {
+function expectLegacyPair(onUsher: { protocol: string; ourDid: string; theirDid: string }, onCredo: { theirDid?: string | null }) {
   expect(onUsher.protocol).toBe('connections/1.0');
   expect(onUsher.ourDid).toMatch(/^[1-9A-HJ-NP-Za-km-z]{21,22}$/);
   expect(onUsher.theirDid).toMatch(/^[1-9A-HJ-NP-Za-km-z]{21,22}$/);
