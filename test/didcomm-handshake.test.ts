@@ -88,6 +88,12 @@ describeEachStore('the DID Exchange responder, against a hand-rolled requester',
     expect(invitationAfter).toMatchObject({ status: 'accepted', usesCount: 1, invitationUrl: url });
     const contact = (await usher.request('GET', `/v1/contacts/${connection.contactId}`)).body;
     expect(contact).toMatchObject({ did: peer.did, name: 'Peer' });
+
+    // Deleted, the connection and its key are gone: a message to it is refused, and it is a 404.
+    expect((await usher.request('DELETE', `/v1/connections/${connection.id}`)).status).toBe(204);
+    const ping = { '@type': 'https://didcomm.org/trust_ping/1.0/ping', '@id': randomUUID(), response_requested: true };
+    expect((await post(usher, peer.pack(ping, ourVerkey))).body.code).toBe('envelope_recipient_unknown');
+    expect((await usher.request('GET', `/v1/connections/${connection.id}`)).body.code).toBe('connection_not_found');
   });
 
   it('refuses a replayed request with a problem report, and makes no second connection', async () => {
