@@ -8,13 +8,14 @@ import { createApiReferenceRoutes } from '#http/api-reference';
 import { rejectNulCharacters } from '#http/input-guards';
 import { handleError, httpProblem } from '#http/problem';
 import { validationHook } from '#http/validation';
-import { createInvitationRoutes, createInvitationService, createPublicInvitationRoutes, type InvitationService } from '#invitations';
+import { combineSinks, createInvitationRoutes, createInvitationService, createPublicInvitationRoutes, type InvitationService } from '#invitations';
 import { createJwksRoutes, createSigningKeyRoutes } from '#acceptance';
 import { createMembershipRoutes } from '#memberships';
 import { createDelivery, createDeliveryRoutes, createWebhookRoutes, type DeliveryDeps, type Mailer, type OutboxWorker, type RetryPolicy } from '#delivery';
 import { authenticateApiKey, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
 import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes } from '#web';
 import { createConnectionRoutes, createDidcommChannel, createDidcommEndpointRoutes, createDidcommService } from '#didcomm';
+import { createActivityPub } from '#activitypub';
 
 /** Everything the HTTP surface needs; `main.ts` builds it, tests build their own. */
 export interface AppDeps {
@@ -40,13 +41,21 @@ export const MAX_BODY_BYTES = 256 * 1024;
 /** Builds the whole HTTP application. Does no I/O: nothing runs until a request arrives. */
 export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitations: InvitationService; worker: OutboxWorker } {
   const { db, clock } = deps;
-  const delivery = createDelivery(deps);
+  const activityPub = createActivityPub(deps);
+  const delivery = createDelivery({ ...deps, handlers: { 'activitypub.send': activityPub.sender } });
   const didcommEndpoint = `${deps.publicUrl}/didcomm`;
-  const invitations = createInvitationService({ ...deps, sink: delivery.sink, channels: { didcomm: createDidcommChannel({ endpoint: didcommEndpoint }) } });
+  const invitations = createInvitationService({
+    ...deps,
+    sink: combineSinks(delivery.sink, activityPub.sink(delivery.outbox)),
+    channels: { didcomm: createDidcommChannel({ endpoint: didcommEndpoint }), activitypub: activityPub.channel },
+  });
+  activityPub.attach(invitations);
   const didcomm = createDidcommService({ db, clock, endpoint: didcommEndpoint, invitations, outbox: delivery.outbox });
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
 
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => httpProblem('body_too_large', `at most ${MAX_BODY_BYTES} bytes`) }));
+  // Before anything parses bodies: federation requests are verified over the bytes as sent.
+  app.use('*', activityPub.middleware);
   app.use('*', rejectNulCharacters());
   app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version }));
 
@@ -65,6 +74,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   app.route('/v1', createConnectionRoutes({ didcomm }));
   app.route('/', createJwksRoutes({ db, clock }));
   app.route('/', createDidcommEndpointRoutes({ didcomm }));
+  app.route('/', activityPub.routes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCredoPeer, type CredoPeer } from '#support/credo-peer';
-import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
+import { apiClient } from '#support/api-client';
+import { startUsher, stopAllUshers, type RunningUsher } from '#support/process';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
 
 /**
@@ -24,25 +25,8 @@ describe('Usher and Credo-ts connecting over DIDComm', () => {
   let credo: CredoPeer;
   let legacyCredo: CredoPeer;
   let scratch: ScratchDatabase;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${usher.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}`, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
-  const untilConnection = async (find: () => Promise<any>, done: (c: any) => boolean, what: string) => {
-    const deadline = Date.now() + 20_000;
-    let last: any;
-    while (Date.now() < deadline) {
-      last = await find();
-      if (last && done(last)) return last;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`Usher's connection never became ${what}: ${JSON.stringify(last)}\n${usher.stderr().slice(-2000)}`);
-  };
+  const call = (method: string, path: string, body?: unknown) => apiClient(usher).call(method, path, body);
+  const untilConnection = (find: () => Promise<any>, done: (c: any) => boolean, what: string) => apiClient(usher).until(find, (c) => c && done(c), `Usher's connection ${what}`);
   const inviterConnection = (invitationId: string) => async () => (await call('GET', `/v1/connections?invitationId=${invitationId}`)).body.data[0];
   const connection = (id: string) => async () => (await call('GET', `/v1/connections/${id}`)).body;
 

@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
+import { apiClient } from '#support/api-client';
+import { startUsher, stopAllUshers, type RunningUsher } from '#support/process';
 import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '#support/stores';
 
 /** A small client for one Usher process, with the bootstrap key. */
 function client(usher: RunningUsher) {
-  const headers = { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}`, 'content-type': 'application/json' };
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${usher.url}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
+  const { call, until } = apiClient(usher);
   return {
     call,
     async invite(body: Record<string, unknown>) {
@@ -23,16 +19,7 @@ function client(usher: RunningUsher) {
       return accepted.body as { id: string; state: string; ourDid: string; protocol: string };
     },
     /** Polls a connection until `done` holds, failing with its last state. */
-    async until(id: string, done: (connection: any) => boolean, what: string) {
-      const deadline = Date.now() + 15_000;
-      let last: any;
-      while (Date.now() < deadline) {
-        last = (await call('GET', `/v1/connections/${id}`)).body;
-        if (done(last)) return last;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      throw new Error(`connection ${id} never became ${what}: ${JSON.stringify(last)}`);
-    },
+    until: (id: string, done: (connection: any) => boolean, what: string) => until(async () => (await call('GET', `/v1/connections/${id}`)).body, done, `connection ${id} ${what}`),
     async inviterConnections(invitationId: string) {
       return (await call('GET', `/v1/connections?invitationId=${invitationId}`)).body.data as any[];
     },

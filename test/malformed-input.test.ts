@@ -64,6 +64,10 @@ const TABLES: { readonly [T in keyof Database]: readonly (keyof Database[T] & st
   idempotency_keys: ['tenant_id', 'key'],
   didcomm_keys: ['verkey'],
   didcomm_connections: ['id'],
+  ap_keys: ['identity_id'],
+  ap_kv: ['key'],
+  ap_activities: ['id'],
+  ap_targets: ['id'],
 };
 
 /** Runs per operation: a base, and more for each field or parameter it has, since each is a way in. */

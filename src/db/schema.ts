@@ -22,6 +22,10 @@ export interface Database {
   console_sessions: ConsoleSessionRow;
   didcomm_keys: DidcommKeyRow;
   didcomm_connections: DidcommConnectionRow;
+  ap_keys: ApKeyRow;
+  ap_kv: ApKvRow;
+  ap_activities: ApActivityRow;
+  ap_targets: ApTargetRow;
 }
 
 export interface TenantRow {
@@ -190,7 +194,7 @@ export interface IdempotencyKeyRow {
 export interface OutboxRow {
   id: string;
   tenant_id: string;
-  /** 'email.invitation' | 'email.reminder' | 'webhook' | 'didcomm.message' */
+  /** 'email.invitation' | 'email.reminder' | 'webhook' | 'didcomm.message' | 'activitypub.send' */
   topic: string;
   invitation_id: string | null;
   endpoint_id: string | null;
@@ -328,4 +332,52 @@ export interface DidcommConnectionRow {
   version: number;
   created_at: string;
   updated_at: string;
+}
+
+/** An identity's ActivityPub key pairs, as JWK JSON; made the first time the actor is needed. */
+export interface ApKeyRow {
+  identity_id: string;
+  tenant_id: string;
+  rsa_public: string;
+  rsa_private: string;
+  ed25519_public: string;
+  ed25519_private: string;
+  created_at: string;
+}
+
+/** Fedify's key-value store (remote documents, keys, idempotence marks), shared by every process. */
+export interface ApKvRow {
+  /** JSON array of the key's parts. */
+  key: string;
+  value: string;
+  expires_at: string | null;
+}
+
+/** An ActivityPub activity received ('in') or sent ('out'), kept once per id. */
+export interface ApActivityRow {
+  id: string;
+  tenant_id: string;
+  invitation_id: string | null;
+  direction: string;
+  activity_id: string;
+  type: string;
+  actor: string;
+  object_id: string | null;
+  /** The activity as JSON. */
+  payload: string;
+  created_at: string;
+}
+
+/** A project, event or group a tenant invites into, served as an ActivityStreams object at /ap/targets/{id}. */
+export interface ApTargetRow {
+  id: string;
+  tenant_id: string;
+  /** The identity that invites into it: its attributedTo. */
+  identity_id: string;
+  target_key: string;
+  type: string;
+  /** The host application's own IRI for it (the object's `url`). */
+  iri: string | null;
+  name: string | null;
+  created_at: string;
 }

@@ -11,7 +11,7 @@ import { deliverySummary, listDeliveries } from './deliveries';
 import { createRetryPolicy, type RetryPolicy } from './retry-policy';
 import { createWebhookHandler } from './webhooks/webhook-handler';
 import { createWebhookPinger } from './webhooks/ping';
-import { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from './worker';
+import { createOutboxWorker, type DeliveryHandler, type OutboxWorker, type OutboxWorkerOptions } from './worker';
 
 export { createDeliveryRoutes } from './routes';
 export type { DidcommOutboxPayload } from './didcomm-handler';
@@ -20,11 +20,11 @@ export { createMailboxMailer } from './email/mailbox-mailer';
 export { createSmtpMailer } from './email/smtp-mailer';
 export type { Mailer, MailMessage, MailResult } from './email/mailer';
 export { createRetryPolicy, type RetryPolicy } from './retry-policy';
-export type { OutboxWorker } from './worker';
+export type { DeliveryHandler, OutboxWorker } from './worker';
 export type { WebhookPinger } from './webhooks/ping';
 export { getDelivery, listDeliveries, retryDelivery, deliverySummary, type Delivery } from './deliveries';
 export { findMailboxMessage, listMailbox, type MailboxMessage } from './email/mailbox-mailer';
-export { createWebhookRoutes } from './webhooks/index';
+export { createWebhookRoutes, postWebhook } from './webhooks/index';
 export { SUPPORTED_LOCALES, TemplateOverridesSchema } from './email/templates';
 export {
   createEndpoint,
@@ -49,6 +49,8 @@ export interface DeliveryDeps {
   readonly allowPrivateNetwork: boolean;
   readonly retryPolicy?: RetryPolicy;
   readonly worker?: Partial<Pick<OutboxWorkerOptions, 'batchSize' | 'concurrency' | 'leaseMs' | 'pollIntervalMs' | 'workerId' | 'onError'>>;
+  /** Delivery of topics other capabilities own: ActivityPub's signed POSTs. */
+  readonly handlers?: { readonly 'activitypub.send'?: DeliveryHandler };
 }
 
 /** Wires the outbox: the sink invitations write into, the worker that drains it, and the webhook pinger. */
@@ -61,7 +63,13 @@ export function createDelivery(deps: DeliveryDeps) {
     db: deps.db,
     engine: deps.engine,
     clock: deps.clock,
-    handlers: { 'email.invitation': email, 'email.reminder': email, webhook, 'didcomm.message': createDidcommHandler(deps) },
+    handlers: {
+      'email.invitation': email,
+      'email.reminder': email,
+      webhook,
+      'didcomm.message': createDidcommHandler(deps),
+      ...deps.handlers,
+    },
     retryPolicy: deps.retryPolicy ?? createRetryPolicy(),
     ...deps.worker,
   });

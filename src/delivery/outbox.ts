@@ -3,7 +3,7 @@ import type { DeliveryAttemptRow, Db, Engine, OutboxRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 
-export type OutboxTopic = 'email.invitation' | 'email.reminder' | 'webhook' | 'didcomm.message';
+export type OutboxTopic = 'email.invitation' | 'email.reminder' | 'webhook' | 'didcomm.message' | 'activitypub.send';
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
 
 /** A row to deliver, as written by the change that causes it. */

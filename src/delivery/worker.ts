@@ -15,7 +15,8 @@ export interface OutboxWorkerOptions {
   readonly db: Kysely<Database>;
   readonly engine: Engine;
   readonly clock: Clock;
-  readonly handlers: Readonly<Record<OutboxTopic, DeliveryHandler>>;
+  /** A topic without a handler fails its rows at once, saying so. */
+  readonly handlers: Readonly<Partial<Record<OutboxTopic, DeliveryHandler>>>;
   readonly retryPolicy: RetryPolicy;
   readonly workerId?: string;
   /** Rows claimed at a time. 100 by default. */

@@ -3,8 +3,6 @@
  * document each handshake protocol carries (RFC 0023 `did` + `did_doc~attach`, RFC 0160
  * `connection.{DID, DIDDoc}`), checked against the envelope that brought it.
  */
-import type { Db } from '#db';
-import { createContact, listContacts } from '#tenants';
 import type { DidDocument } from './did-document';
 import { createPeerDid2, createPeerDid4, resolveDid } from './dids';
 import { encodeBase58 } from './encoding';
@@ -69,13 +67,6 @@ export function ourIdentity(protocol: HandshakeProtocol, publicKey: Uint8Array, 
 /** Answer in kind: a requester that chose did:peer:4 gets one back; anyone else did:peer:2. */
 export function methodInKind(theirDid: string): PeerDidMethod {
   return theirDid.startsWith('did:peer:4') ? 'did:peer:4' : 'did:peer:2';
-}
-
-/** The tenant's contact for a DID, made on first contact: every connection is linked to one. */
-export async function contactFor(trx: Db, tenantId: string, peer: { did: string; name: string | null }, now: Date): Promise<string> {
-  const existing = await listContacts(trx, tenantId, { did: peer.did, limit: 1 });
-  if (existing.data[0]) return existing.data[0].id;
-  return (await createContact(trx, tenantId, { did: peer.did, name: peer.name }, now)).id;
 }
 
 /** The verkey of a raw Ed25519 key, base58. */

@@ -6,7 +6,7 @@
 import { isoTime } from '#common/json';
 import type { DidcommConnectionRow } from '#db';
 import type { Actor } from '#invitations';
-import { getDefaultIdentity, getIdentity } from '#tenants';
+import { contactFor, getDefaultIdentity, getIdentity } from '#tenants';
 import { advanceConnection, insertConnection, toConnection, type Connection } from './connections';
 import type { DidDocument } from './did-document';
 import { resolveDid } from './dids';
@@ -17,7 +17,7 @@ import { readDidDocument } from './legacy-did-doc';
 import { HANDSHAKE_PROTOCOLS, MessageTypes, newMessageId, threadId, type HandshakeProtocol, type Message } from './messages';
 import { parseInvitation, parseInvitationUrl } from './oob-invitation';
 import { sendMessage, serviceOf, type DidcommContext } from './outbound';
-import { checkedPeer, contactFor, ourIdentity, type PeerDidMethod } from './peer-identity';
+import { checkedPeer, ourIdentity, type PeerDidMethod } from './peer-identity';
 import { connectionOfKey, reportOnConnection } from './responder';
 import { attach, attachmentText, openSignedAttachment, openSignedField } from './signatures';
 
@@ -99,7 +99,7 @@ export async function handleResponse(context: DidcommContext, key: HeldKey, unpa
   }
   const now = context.clock.now();
   const completed = await context.db.transaction().execute(async (trx) => {
-    const contactId = await contactFor(trx, connection.tenant_id, { did: peer.did, name: connection.their_label }, now);
+    const contactId = (await contactFor(trx, connection.tenant_id, { did: peer.did, name: connection.their_label }, now)).id;
     const updated = await advanceConnection(
       trx,
       connection,

@@ -6,6 +6,7 @@
 import { AppError } from '#common/errors';
 import { parseJson } from '#common/json';
 import { getInvitationRow } from '#invitations';
+import { contactFor } from '#tenants';
 import type { DidcommConnectionRow } from '#db';
 import type { DidcommInvitationPayload } from './channel';
 import { advanceConnection, findByThread, getConnectionRow, insertConnection, toConnection, type Connection } from './connections';
@@ -13,7 +14,7 @@ import { didcommError } from './errors';
 import { createKey, getKey, type HeldKey } from './keys';
 import { HANDSHAKE_PROTOCOLS, MessageTypes, newMessageId, parentThreadId, problemReport, protocolOf, threadId, type HandshakeProtocol, type Message } from './messages';
 import { sendMessage, serviceOf, type DidcommContext } from './outbound';
-import { contactFor, methodInKind, ourIdentity, readRequester, type PeerIdentity } from './peer-identity';
+import { methodInKind, ourIdentity, readRequester, type PeerIdentity } from './peer-identity';
 import { attach, signField } from './signatures';
 import type { UnpackedMessage } from './envelope';
 
@@ -52,7 +53,7 @@ export async function handleRequest(context: DidcommContext, key: HeldKey, unpac
             tenant_id: key.tenantId,
             identity_id: accepted.identity_id,
             invitation_id: accepted.id,
-            contact_id: accepted.recipient_contact_id ?? (await contactFor(trx, key.tenantId, { did: requester.did, name: label }, now)),
+            contact_id: accepted.recipient_contact_id ?? ((await contactFor(trx, key.tenantId, { did: requester.did, name: label }, now)).id),
             role: 'inviter',
             protocol,
             state: 'response-sent',

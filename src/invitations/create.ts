@@ -60,6 +60,9 @@ export async function createInvitation(
   if (identity.status !== 'active') throw invitationError('identity_disabled', undefined, 'body.identityId');
   const contact = input.recipient?.contactId ? await getContact(trx, tenantId, input.recipient.contactId, 'body.recipient.contactId') : null;
   const email = input.recipient?.email ?? contact?.email ?? null;
+  if (input.channel === 'activitypub' && !input.recipient?.actorIri && !input.recipient?.actorHandle && !contact?.actorIri) {
+    throw invitationError('recipient_required', 'an activitypub invitation needs recipient.actorIri, recipient.actorHandle or a contact with an actor', 'body.recipient.actorIri');
+  }
   if (input.channel === 'email' && !email) {
     throw invitationError('recipient_required', 'an email invitation needs recipient.email or a contact with an email', 'body.recipient.email');
   }

@@ -18,6 +18,7 @@ export const invitationErrors = defineErrors({
   uses_allowed_below_used: { status: 409, title: 'usesAllowed cannot go below the uses already made' },
   identity_disabled: { status: 409, title: 'This identity is disabled and cannot send invitations' },
   channel_not_supported: { status: 422, title: 'This channel is not available on this server' },
+  invitation_not_incoming: { status: 409, title: 'Only an invitation sent to us can be answered here' },
   channel_options_mismatch: { status: 400, title: 'These options belong to another channel' },
   recipient_required: { status: 400, title: 'This channel needs a recipient' },
   acceptor_required: { status: 400, title: 'Say who accepts: this invitation names no recipient' },

@@ -3,11 +3,17 @@ import { newId } from '#common/ids';
 import { isoTime, parseJson } from '#common/json';
 import type { InvitationEventType, InvitationStatus, Transition } from './lifecycle';
 
-/** Who caused a change: a key of the tenant, the invitee holding the link, or Usher itself. */
-export type Actor = { readonly kind: 'api_key'; readonly id: string } | { readonly kind: 'invitee' } | { readonly kind: 'system' };
+/** Who caused a change: a key of the tenant, the invitee holding the link, another server's actor, or Usher itself. */
+export type Actor =
+  | { readonly kind: 'api_key'; readonly id: string }
+  | { readonly kind: 'invitee' }
+  | { readonly kind: 'remote'; readonly iri: string }
+  | { readonly kind: 'system' };
 
 export function actorName(actor: Actor): string {
-  return actor.kind === 'api_key' ? `api_key:${actor.id}` : actor.kind;
+  if (actor.kind === 'api_key') return `api_key:${actor.id}`;
+  if (actor.kind === 'remote') return `remote:${actor.iri}`;
+  return actor.kind;
 }
 
 /** An entry of an invitation's timeline. */
@@ -44,6 +50,13 @@ export type EventSink = (trx: Db, invitation: InvitationRow, events: readonly In
 
 /** A sink that drops events: for tools that only read. Not for a running server. */
 export const noEventSink: EventSink = async () => {};
+
+/** One sink that hands the events to each of `sinks` in turn, in the same transaction. */
+export function combineSinks(...sinks: readonly EventSink[]): EventSink {
+  return async (trx, invitation, events) => {
+    for (const sink of sinks) await sink(trx, invitation, events);
+  };
+}
 
 /**
  * Writes the events of one transition, in the caller's transaction, so that no change is ever

@@ -13,6 +13,10 @@ export interface IncomingInvitationInput {
   /** Who invited us: their DID or actor IRI, and a name to show. */
   readonly from: { readonly did?: string | null; readonly actorIri?: string | null; readonly name?: string | null };
   readonly contactId?: string | null;
+  /** What they invite us into, when they say (an ActivityPub Invite's project or event); the connection itself otherwise. */
+  readonly target?: { readonly type: 'project' | 'event' | 'group'; readonly iri: string; readonly name: string | null } | null;
+  readonly role?: string | null;
+  readonly rules?: readonly string[];
   readonly label?: string | null;
   readonly message?: string | null;
   /** The protocol message as received (the out-of-band invitation, the Invite activity). */
@@ -45,12 +49,12 @@ export async function recordIncomingInvitation(
     recipient_actor: input.from.actorIri ?? null,
     recipient_provider: null,
     recipient_name: input.from.name ?? null,
-    target_type: 'tenant',
-    target_key: 'tenant',
-    target_iri: null,
-    target_name: null,
-    role: null,
-    rules: '[]',
+    target_type: input.target?.type ?? 'tenant',
+    target_key: input.target?.iri ?? 'tenant',
+    target_iri: input.target?.iri ?? null,
+    target_name: input.target?.name ?? null,
+    role: input.role ?? null,
+    rules: JSON.stringify(input.rules ?? []),
     message: input.message ?? null,
     label: input.label ?? null,
     description: null,

@@ -87,3 +87,22 @@ describe('effectiveStatus', () => {
     expect(effectiveStatus(pending({ status: 'accepted', expiresAt: '2026-01-01T00:00:00.000Z' }), now)).toBe('accepted');
   });
 });
+
+describe('tentative acceptance (ActivityPub TentativeAccept)', () => {
+  it('keeps a single-use invitation open as tentative, to be accepted or declined later', () => {
+    expect(transition(pending(), 'tentative', now)).toMatchObject({ ok: true, value: { status: 'tentative', events: ['invitation.tentatively_accepted'] } });
+    const maybe: LifecycleState = { ...pending(), status: 'tentative' };
+    expect(transition(maybe, 'accept', now)).toMatchObject({ ok: true, value: { previousStatus: 'tentative', status: 'accepted', usesCount: 1 } });
+    expect(transition(maybe, 'decline', now)).toMatchObject({ ok: true, value: { status: 'declined' } });
+    expect(transition(maybe, 'revoke', now)).toMatchObject({ ok: true, value: { status: 'revoked' } });
+    expect(transition(maybe, 'tentative', now)).toEqual({ ok: false, refusal: 'invitation_not_pending' });
+  });
+
+  it('expires a tentative invitation like a pending one, and refuses a maybe on a shared link', () => {
+    const late = new Date('2026-01-18T00:00:00.000Z');
+    const maybe: LifecycleState = { ...pending(), status: 'tentative' };
+    expect(effectiveStatus(maybe, late)).toBe('expired');
+    expect(transition(maybe, 'expire', late)).toMatchObject({ ok: true, value: { status: 'expired' } });
+    expect(transition(pending({ usesAllowed: 5 }), 'tentative', now)).toEqual({ ok: false, refusal: 'invitation_multi_use' });
+  });
+});

@@ -5,12 +5,13 @@
  *
  *   pending ──accept (last use)──▶ accepted (single-use) | exhausted (multi-use)
  *      │ ──decline──▶ declined   ──revoke──▶ revoked   ──expire──▶ expired
+ *      │ ──tentative──▶ tentative (ActivityPub TentativeAccept: still open, to accept or decline later)
  *      └─ accept (uses left), resend, update: stays pending
  */
-export const INVITATION_STATUSES = ['pending', 'accepted', 'declined', 'revoked', 'expired', 'exhausted'] as const;
+export const INVITATION_STATUSES = ['pending', 'tentative', 'accepted', 'declined', 'revoked', 'expired', 'exhausted'] as const;
 export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 
-export type LifecycleAction = 'accept' | 'decline' | 'revoke' | 'resend' | 'update' | 'expire';
+export type LifecycleAction = 'accept' | 'tentative' | 'decline' | 'revoke' | 'resend' | 'update' | 'expire';
 
 export const EVENT_TYPES = [
   'invitation.created',
@@ -19,6 +20,7 @@ export const EVENT_TYPES = [
   'invitation.sent',
   'invitation.delivery_failed',
   'invitation.accepted',
+  'invitation.tentatively_accepted',
   'invitation.exhausted',
   'invitation.declined',
   'invitation.revoked',
@@ -58,9 +60,12 @@ export type LifecycleRefusal =
 
 export type TransitionResult = { readonly ok: true; readonly value: Transition } | { readonly ok: false; readonly refusal: LifecycleRefusal };
 
-/** The status as of `now`: a pending invitation past its expiry reads as expired before the sweep stores it. */
+/** Statuses an invitation can still be answered in. */
+export const OPEN_STATUSES: ReadonlySet<InvitationStatus> = new Set(['pending', 'tentative']);
+
+/** The status as of `now`: an open invitation past its expiry reads as expired before the sweep stores it. */
 export function effectiveStatus(state: LifecycleState, now: Date): InvitationStatus {
-  return state.status === 'pending' && isPastExpiry(state, now) ? 'expired' : state.status;
+  return OPEN_STATUSES.has(state.status) && isPastExpiry(state, now) ? 'expired' : state.status;
 }
 
 function isPastExpiry(state: LifecycleState, now: Date): boolean {
@@ -68,7 +73,7 @@ function isPastExpiry(state: LifecycleState, now: Date): boolean {
 }
 
 /** The refusal an invitee sees for an invitation that is no longer open, by its status. */
-const GONE: Record<Exclude<InvitationStatus, 'pending'>, LifecycleRefusal> = {
+const GONE: Record<Exclude<InvitationStatus, 'pending' | 'tentative'>, LifecycleRefusal> = {
   accepted: 'invitation_already_accepted',
   declined: 'invitation_declined',
   revoked: 'invitation_revoked',
@@ -85,11 +90,11 @@ const allow = (state: LifecycleState, status: InvitationStatus, events: Invitati
 /** Decides `action` on `state` at `now`: the transition, or why not. */
 export function transition(state: LifecycleState, action: LifecycleAction, now: Date): TransitionResult {
   if (action === 'expire') {
-    return state.status === 'pending' && isPastExpiry(state, now) ? allow(state, 'expired', ['invitation.expired']) : refuse('invitation_not_expired');
+    return OPEN_STATUSES.has(state.status) && isPastExpiry(state, now) ? allow(state, 'expired', ['invitation.expired']) : refuse('invitation_not_expired');
   }
   const current = effectiveStatus(state, now);
-  const inviteeAction = action === 'accept' || action === 'decline';
-  if (current !== 'pending') return refuse(inviteeAction ? GONE[current] : 'invitation_not_pending');
+  const inviteeAction = action === 'accept' || action === 'decline' || action === 'tentative';
+  if (current !== 'pending' && current !== 'tentative') return refuse(inviteeAction ? GONE[current] : 'invitation_not_pending');
 
   switch (action) {
     case 'accept': {
@@ -105,11 +110,16 @@ export function transition(state: LifecycleState, action: LifecycleAction, now: 
       // One invitee declining must not close a link that others may still use.
       if (state.usesAllowed !== 1) return refuse('invitation_multi_use');
       return allow(state, 'declined', ['invitation.declined']);
+    case 'tentative':
+      // A maybe from one invitee: only meaningful when there is one invitee.
+      if (state.usesAllowed !== 1) return refuse('invitation_multi_use');
+      if (current === 'tentative') return refuse('invitation_not_pending');
+      return allow(state, 'tentative', ['invitation.tentatively_accepted']);
     case 'revoke':
       return allow(state, 'revoked', ['invitation.revoked']);
     case 'resend':
       return allow(state, 'pending', ['invitation.resent']);
     case 'update':
-      return allow(state, 'pending', ['invitation.updated']);
+      return allow(state, current, ['invitation.updated']);
   }
 }

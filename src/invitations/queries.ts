@@ -62,7 +62,7 @@ export async function findExpiredPendingIds(db: Db, now: Date, limit: number): P
   return db
     .selectFrom('invitations')
     .select(['id', 'tenant_id'])
-    .where('status', '=', 'pending')
+    .where('status', 'in', ['pending', 'tentative'])
     .where('expires_at', '<=', isoTime(now))
     .orderBy('expires_at')
     .limit(limit)

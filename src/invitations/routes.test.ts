@@ -50,7 +50,7 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
   });
 
   it('says plainly that a channel is not available yet instead of pretending', async () => {
-    problem(await usher.request('POST', '/v1/invitations', { body: { channel: 'activitypub' } }), 422, 'channel_not_supported');
+    problem(await usher.request('POST', '/v1/invitations', { body: { channel: 'provider' } }), 422, 'channel_not_supported');
   });
 
   it('rejects unknown fields and over-long messages with the field path', async () => {

@@ -85,10 +85,10 @@ const eventsRoute = createRoute({
   responses: { 200: json(z.object({ data: z.array(EventSchema) }), 'Events'), ...problemsFor(401, 404) },
 });
 
-function actionRoute(action: 'revoke' | 'decline' | 'resend', summary: string, description: string) {
+function actionRoute(action: 'revoke' | 'decline' | 'resend' | 'accept' | 'tentative-accept', summary: string, description: string) {
   return createRoute({
     ...base,
-    operationId: `${action}Invitation`,
+    operationId: `${action.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())}Invitation`,
     method: 'post',
     path: `/invitations/{id}/${action}`,
     summary,
@@ -103,6 +103,8 @@ function actionRoute(action: 'revoke' | 'decline' | 'resend', summary: string, d
 
 const revokeRoute = actionRoute('revoke', 'Revoke a pending invitation', 'Its link stops working at once.');
 const declineRoute = actionRoute('decline', 'Decline a pending invitation', 'For incoming invitations, or to record an answer given out of band.');
+const acceptIncomingRoute = actionRoute('accept', 'Accept an incoming invitation', 'For invitations other servers sent to one of our identities (direction incoming): the answer goes back over their channel, e.g. an ActivityPub Accept.');
+const tentativeRoute = actionRoute('tentative-accept', 'Tentatively accept an incoming invitation', 'A maybe: it stays open, to be accepted or declined later. Goes back as an ActivityPub TentativeAccept.');
 const resendRoute = actionRoute('resend', 'Mint a new link and restart the expiry', 'The old link stops working; the response carries the new URL.');
 
 /** Per channel, where an invitation's latest message stands; delivery provides it, invitations only show it. */
@@ -143,6 +145,8 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
     )
     .openapi(eventsRoute, async (c) => c.json({ data: await invitations.events(c.var.auth.tenantId, c.req.valid('param').id) }, 200))
     .openapi(revokeRoute, async (c) => c.json(await invitations.revoke(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200))
+    .openapi(acceptIncomingRoute, async (c) => c.json(await invitations.answerIncoming(c.var.auth.tenantId, c.req.valid('param').id, 'accept', byKey(c.var.auth.apiKeyId)), 200))
+    .openapi(tentativeRoute, async (c) => c.json(await invitations.answerIncoming(c.var.auth.tenantId, c.req.valid('param').id, 'tentative', byKey(c.var.auth.apiKeyId)), 200))
     .openapi(declineRoute, async (c) => c.json(await invitations.decline(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200))
     .openapi(resendRoute, async (c) => c.json(await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200));
 }

@@ -34,6 +34,12 @@ export const RecipientInputSchema = z
     contactId: z.string().max(64).optional().describe('A contact of this tenant; fills in its email when none is given.'),
     did: Did.optional(),
     actorIri: HttpIri.optional(),
+    actorHandle: z
+      .string()
+      .regex(/^@?[^@\s/]+@[^@\s/]+$/, 'a fediverse handle such as @ann@social.example')
+      .max(320)
+      .optional()
+      .describe('For the activitypub channel, instead of actorIri: resolved by WebFinger when the Invite is sent.'),
     name: z.string().trim().min(1).max(200).optional(),
   })
   .openapi('RecipientInput');
@@ -193,7 +199,7 @@ export const EventSchema = z
     type: z.enum(EVENT_TYPES),
     previousStatus: z.enum(INVITATION_STATUSES).nullable(),
     status: z.enum(INVITATION_STATUSES),
-    actor: z.string().describe('api_key:<id>, invitee or system.'),
+    actor: z.string().describe('api_key:<id>, invitee, remote:<actor IRI> (another server) or system.'),
     data: z.record(z.string(), z.unknown()),
     createdAt: Timestamp,
   })

@@ -170,6 +170,23 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
       });
     },
 
+    /** Answers an invitation another server sent us; the answer's own channel carries it back (an event the channel's sink acts on). */
+    async answerIncoming(tenantId: string, id: string, answer: 'accept' | 'tentative', actor: Actor): Promise<Invitation> {
+      return withLocked(tenantId, id, async (trx, row) => {
+        if (row.direction !== 'incoming') throw invitationError('invitation_not_incoming', 'an outgoing invitation is accepted by its invitee', 'path.id');
+        const now = clock.now();
+        return toInvitation((await commitTransition(trx, row, answer, { now, actor, sink })).row, now);
+      });
+    },
+
+    /** Records the invitee's maybe (an ActivityPub TentativeAccept): the invitation stays open. */
+    async tentativeAccept(tenantId: string, id: string, actor: Actor): Promise<Invitation> {
+      return withLocked(tenantId, id, async (trx, row) => {
+        const now = clock.now();
+        return toInvitation((await commitTransition(trx, row, 'tentative', { now, actor, sink })).row, now);
+      });
+    },
+
     /** Declines on the invitee's behalf (an incoming invitation, or one answered out of band). */
     async decline(tenantId: string, id: string, actor: Actor): Promise<Invitation> {
       return withLocked(tenantId, id, async (trx, row) => {

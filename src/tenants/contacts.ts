@@ -92,6 +92,16 @@ export async function createContact(db: Db, tenantId: string, input: ContactInpu
   return toContact(row);
 }
 
+/**
+ * The tenant's contact for a DID or an actor, made on first contact: every protocol connection
+ * (a DIDComm handshake, an ActivityPub Invite) is linked to one.
+ */
+export async function contactFor(db: Db, tenantId: string, peer: { did?: string; actorIri?: string; name: string | null }, now: Date): Promise<Contact> {
+  const filter = peer.did ? { did: peer.did } : { actorIri: peer.actorIri };
+  const existing = await listContacts(db, tenantId, { ...filter, limit: 1 });
+  return existing.data[0] ?? createContact(db, tenantId, { ...filter, name: peer.name }, now);
+}
+
 /** One contact of the tenant, or null. */
 export async function findContact(db: Db, tenantId: string, id: string): Promise<Contact | null> {
   const row = await db.selectFrom('contacts').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();

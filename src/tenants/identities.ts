@@ -94,6 +94,12 @@ export async function findIdentity(db: Db, tenantId: string, id: string): Promis
   return row ? toIdentity(row) : null;
 }
 
+/** The identity with this handle, in whichever tenant: handles are unique server-wide because they are actor names. */
+export async function findIdentityByHandle(db: Db, handle: string): Promise<(Identity & { readonly tenantId: string }) | null> {
+  const row = await db.selectFrom('identities').selectAll().where('handle', '=', handle).executeTakeFirst();
+  return row ? { ...toIdentity(row), tenantId: row.tenant_id } : null;
+}
+
 /** One identity of the tenant; throws identity_not_found. */
 export async function getIdentity(db: Db, tenantId: string, id: string, field = 'path.id'): Promise<Identity> {
   const identity = await findIdentity(db, tenantId, id);

@@ -1,9 +1,9 @@
 /** Tenants, API keys, identities and contacts: the front door of the capability. */
 export { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey, type ApiKey, type CreatedApiKey } from './api-keys';
-export { createContact, deleteContact, findContact, getContact, listContacts, normalizeEmail, updateContact, type Contact } from './contacts';
+export { contactFor, createContact, deleteContact, findContact, getContact, listContacts, normalizeEmail, updateContact, type Contact } from './contacts';
 export { didKeyFromPublicKey, publicKeyFromDidKey } from './did-key';
 export { tenantErrors } from './errors';
-export { createIdentity, findIdentity, getDefaultIdentity, getIdentity, listIdentities, updateIdentity, type Identity } from './identities';
+export { createIdentity, findIdentity, findIdentityByHandle, getDefaultIdentity, getIdentity, listIdentities, updateIdentity, type Identity } from './identities';
 export { CreateApiKeySchema, CreateContactSchema, CreateIdentitySchema, IdentitySchema, UpdateTenantSchema } from './schemas';
 export { defaultSettings, type TenantSettings } from './settings';
 export { createTenant, getTenant, isEmptyStore, updateTenant, type CreatedTenant, type Tenant } from './tenants';

@@ -22,6 +22,7 @@ export const UpdateTenantSchema = z
         redirectUrl: z.url().max(2048).nullable().optional(),
         reminderBeforeExpirySeconds: TenantSettingsSchema.shape.reminderBeforeExpirySeconds.unwrap().optional(),
         emailTemplates: TenantSettingsSchema.shape.emailTemplates.unwrap().optional(),
+        activityPubInviteShape: TenantSettingsSchema.shape.activityPubInviteShape.unwrap().optional(),
       })
       .optional(),
   })

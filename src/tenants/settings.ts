@@ -39,6 +39,12 @@ export const TenantSettingsSchema = z
       .nullable()
       .default(null)
       .describe('Send a reminder email this long before an email invitation expires; null (the default) sends none.'),
+    activityPubInviteShape: z
+      .enum(['object-invitee', 'target-invitee'])
+      .default('object-invitee')
+      .describe(
+        'How outgoing ActivityPub Invites name the invitee: "object-invitee" (object = the invitee, target = the project or event, as Communecter and ForgeFed do; the default) or "target-invitee" (object = the event, target = the invitee, as the ActivityStreams vocabulary example does). Incoming Invites are read in either shape.',
+      ),
     emailTemplates: TemplateOverridesSchema.default({}).describe(
       'Per locale and kind (invitation, reminder), replacements for the subject, text or HTML of the built-in emails, with {{placeholders}}.',
     ),

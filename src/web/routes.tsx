@@ -22,6 +22,7 @@ function visitorLocale(header: string | undefined, fallback: string): string {
 function stateOf(invitation: PublicInvitation): StateKey | null {
   switch (invitation.status) {
     case 'pending':
+    case 'tentative':
       return null;
     case 'accepted':
       return 'invitation_already_accepted';

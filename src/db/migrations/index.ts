@@ -3,6 +3,7 @@ import * as core from './0001-core';
 import * as delivery from './0002-delivery';
 import * as console from './0003-console';
 import * as didcomm from './0004-didcomm';
+import * as activitypub from './0005-activitypub';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -10,4 +11,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0002-delivery': delivery,
   '0003-console': console,
   '0004-didcomm': didcomm,
+  '0005-activitypub': activitypub,
 });

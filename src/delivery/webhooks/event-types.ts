@@ -4,6 +4,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'invitation.sent',
   'invitation.delivery_failed',
   'invitation.accepted',
+  'invitation.tentatively_accepted',
   'invitation.declined',
   'invitation.revoked',
   'invitation.expired',

@@ -12,7 +12,7 @@ import { DeliveryLog, Field, FreshLink, InvitationFacts, InvitationTable, Timeli
 import { ConsoleForm, Csrf, FieldError } from './layout';
 
 type C = Context<ConsoleEnv>;
-const STATUSES = ['pending', 'accepted', 'declined', 'revoked', 'expired', 'exhausted'];
+const STATUSES = ['pending', 'tentative', 'accepted', 'declined', 'revoked', 'expired', 'exhausted'];
 const DAY = 86_400_000;
 
 const actorOf = (c: C): Actor => ({ kind: 'api_key', id: c.var.session.apiKeyId });

@@ -1,0 +1,106 @@
+/**
+ * The HTTP side of ActivityPub. Fedify answers actors, inboxes, WebFinger and NodeInfo; Usher
+ * serves its Invites and target objects itself (so they read exactly as sent). Before Fedify
+ * sees an inbox POST, it must carry a valid, fresh HTTP signature that has not been seen before:
+ * Fedify would also take a body signed by an Object Integrity Proof alone, with no date to check.
+ */
+import type { Federation } from '@fedify/fedify';
+import { Temporal } from '@js-temporal/polyfill';
+import { verifyRequestDetailed } from '@fedify/fedify/sig';
+import { createHash } from 'node:crypto';
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { Kysely } from 'kysely';
+import type { Database } from '#db';
+import { problemResponse } from '#http/problem';
+import { SIGNATURE_WINDOW, type ApContextData } from './federation';
+import type { ApKvStore } from './kv-store';
+import type { ApUris } from './uris';
+
+const AS_TYPE = 'application/activity+json';
+const AS_CONTEXT = 'https://www.w3.org/ns/activitystreams';
+
+/** Paths Fedify owns. */
+function isFederationPath(path: string): boolean {
+  return (path.startsWith('/ap/') && !path.startsWith('/ap/invites/') && !path.startsWith('/ap/targets/')) || path === '/.well-known/webfinger' || path === '/.well-known/nodeinfo' || path.startsWith('/nodeinfo/');
+}
+
+const refuse = (status: 400 | 401, code: string, detail: string) => problemResponse({ title: status === 401 ? 'The request signature is not acceptable' : 'The activity is not valid', status, code, detail });
+
+/**
+ * Hands federation paths to Fedify, reading the body once, as sent: digests and signatures are
+ * over those bytes. Mount it before anything that parses JSON bodies.
+ */
+export function federationMiddleware(federation: Federation<ApContextData>, options: { readonly publicUrl: string; readonly kv: ApKvStore }): MiddlewareHandler {
+  const publicUrl = new URL(options.publicUrl);
+  return async (c, next) => {
+    if (!isFederationPath(c.req.path)) return next();
+    const method = c.req.method;
+    const body = method === 'GET' || method === 'HEAD' ? null : await c.req.raw.text();
+    // Signatures cover the URL the sender used, the public one, whatever address reached this process.
+    const headers = new Headers(c.req.raw.headers);
+    headers.set('host', publicUrl.host);
+    const url = new URL(c.req.path + new URL(c.req.url).search, publicUrl);
+    const request = new Request(url, { method, headers, ...(body !== null ? { body } : {}) });
+    let raw: Record<string, unknown> | null = null;
+    if (method === 'POST' && c.req.path.endsWith('/inbox')) {
+      try {
+        const parsed: unknown = JSON.parse(body ?? '');
+        raw = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+      } catch {
+        return refuse(400, 'activity_malformed', 'the body is not JSON');
+      }
+      if (!raw || typeof raw.id !== 'string' || typeof raw.type !== 'string') return refuse(400, 'activity_malformed', 'an activity has an id and a type');
+      if (body!.includes('\\u0000')) return refuse(400, 'activity_malformed', 'NUL characters are not accepted');
+      const refusal = await checkSignature(federation, request, options.kv);
+      if (refusal) return refusal;
+    }
+    return federation.fetch(request, {
+      contextData: { raw },
+      onNotFound: async () => {
+        await next();
+        return c.res;
+      },
+      onNotAcceptable: async () => {
+        await next();
+        return c.res.status === 404 ? new Response('Not acceptable', { status: 406 }) : c.res;
+      },
+    });
+  };
+}
+
+// RFC 9421 or draft-cavage, fresh within the window, and never seen before: a captured request replayed is refused.
+async function checkSignature(federation: Federation<ApContextData>, request: Request, kv: ApKvStore): Promise<Response | null> {
+  const context = federation.createContext(request, { raw: null });
+  const result = await verifyRequestDetailed(request.clone(), { documentLoader: context.documentLoader, contextLoader: context.contextLoader, timeWindow: SIGNATURE_WINDOW });
+  if (!result.verified) return refuse(401, 'signature_invalid', `request signature: ${result.reason.type}`);
+  const signature = request.headers.get('signature') ?? '';
+  const seen = ['usher', 'seen-signature', createHash('sha256').update(signature).digest('base64url')] as const;
+  // Kept for twice the window: older copies fail the date check anyway.
+  const fresh = await kv.cas(seen, undefined, true, { ttl: Temporal.Duration.from({ hours: 2 * SIGNATURE_WINDOW.hours }) });
+  return fresh ? null : refuse(401, 'signature_replayed', 'this exact signed request was already received');
+}
+
+/** Our Invites and target objects, as ActivityStreams JSON. */
+export function createApObjectRoutes(options: { readonly db: Kysely<Database>; readonly uris: ApUris }) {
+  const { db, uris } = options;
+  const activity = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': AS_TYPE } });
+  return new Hono()
+    .get('/ap/invites/:id', async (c) => {
+      const row = await db.selectFrom('ap_activities').select('payload').where('direction', '=', 'out').where('type', '=', 'Invite').where('activity_id', '=', uris.invite(c.req.param('id'))).executeTakeFirst();
+      return row ? activity(JSON.parse(row.payload)) : problemResponse({ title: 'No such object', status: 404, code: 'not_found' });
+    })
+    .get('/ap/targets/:id', async (c) => {
+      const target = await db.selectFrom('ap_targets').innerJoin('identities', 'identities.id', 'ap_targets.identity_id').select(['ap_targets.id', 'ap_targets.type', 'ap_targets.iri', 'ap_targets.name', 'identities.handle']).where('ap_targets.id', '=', c.req.param('id')).executeTakeFirst();
+      if (!target) return problemResponse({ title: 'No such object', status: 404, code: 'not_found' });
+      return activity({
+        '@context': AS_CONTEXT,
+        id: uris.target(target.id),
+        // ActivityStreams has Event and Group; a project is a plain Object, as ForgeFed's Project extends it.
+        type: target.type === 'event' ? 'Event' : target.type === 'group' ? 'Group' : 'Object',
+        name: target.name,
+        ...(target.iri ? { url: target.iri } : {}),
+        attributedTo: uris.actor(target.handle),
+      });
+    });
+}
+
