@@ -43,6 +43,11 @@ describe('Usher and a Fedify server inviting each other', () => {
 
     const usherActorObject = await peer.lookupActor(usherActor);
     expect(usherActorObject.inboxId?.href).toBe(`${usherActor}/inbox`);
+    expect(usherActorObject.publicKeyId?.href).toBe(`${usherActor}#main-key`);
+    // NodeInfo says what this server is: discovery, then the document.
+    const links = await (await fetch(`${usher.usher.url}/.well-known/nodeinfo`)).json();
+    const nodeinfo = await (await fetch(links.links[0].href)).json();
+    expect(nodeinfo).toMatchObject({ software: { name: 'usher' }, protocols: ['activitypub'] });
     await peer.send(usherActorObject, new peer.vocab.Accept({ id: new URL(`${peer.url}/accepts/1`), actor: new URL(peer.actor), object: new URL(accepted.url), to: new URL(usherActor) }));
     await usher.until(() => invitation(accepted.id), (i) => i.status === 'accepted', 'accepted');
     expect((await usher.call('GET', `/v1/memberships?target=${encodeURIComponent(project.iri)}`)).body.data).toEqual([expect.objectContaining({ role: 'contributor', member: expect.objectContaining({ actorIri: peer.actor }) })]);
