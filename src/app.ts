@@ -12,7 +12,7 @@ import { combineSinks, createInvitationRoutes, createInvitationService, createPu
 import { createJwksRoutes, createSigningKeyRoutes } from '#acceptance';
 import { createMembershipRoutes } from '#memberships';
 import { createDelivery, createDeliveryRoutes, createWebhookRoutes, type DeliveryDeps, type Mailer, type OutboxWorker, type RetryPolicy } from '#delivery';
-import { authenticateApiKey, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
+import { authenticateApiKey, consumeRequest, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
 import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes } from '#web';
 import { createConnectionRoutes, createDidcommChannel, createDidcommEndpointRoutes, createDidcommService } from '#didcomm';
 import { createActivityPub } from '#activitypub';
@@ -59,7 +59,10 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   app.use('*', rejectNulCharacters());
   app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version }));
 
-  const authenticate = requireApiKey((key) => authenticateApiKey(db, key, clock.now()));
+  const authenticate = requireApiKey(
+    (key) => authenticateApiKey(db, key, clock.now()),
+    (tenantId) => consumeRequest(db, tenantId, clock.now()),
+  );
   app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/public/') ? next() : authenticate(c, next)));
 
   app.route('/v1', createPublicInvitationRoutes({ invitations }));

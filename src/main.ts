@@ -10,6 +10,7 @@ import { createMailboxMailer, createSmtpMailer } from '#delivery';
 import { pruneIdempotencyKeys } from '#invitations';
 import { pruneSessions } from '#web';
 import { pruneKv } from '#activitypub';
+import { pruneRateLimitWindows } from '#tenants';
 import { bootstrapFirstTenant } from './bootstrap';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
       .then(() => pruneIdempotencyKeys(store.db, systemClock.now()))
       .then(() => pruneSessions(store.db, systemClock.now()))
       .then(() => pruneKv(store.db, systemClock.now()))
+      .then(() => pruneRateLimitWindows(store.db, systemClock.now()))
       .catch((error: unknown) => log.error({ err: error }, 'expiry sweep failed'));
   }, config.sweepIntervalMs);
   sweep.unref();

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Row types of every table, as Kysely sees them. Timestamps are ISO-8601 UTC strings with
  * milliseconds (they sort as text on both engines); JSON columns are text; flags are 0/1.
@@ -26,6 +28,8 @@ export interface Database {
   ap_kv: ApKvRow;
   ap_activities: ApActivityRow;
   ap_targets: ApTargetRow;
+  invitation_numbers: InvitationNumberRow;
+  rate_limit_windows: RateLimitWindowRow;
 }
 
 export interface TenantRow {
@@ -121,6 +125,8 @@ export interface InvitationRow {
   locale: string | null;
   /** Bumped on every write; updates are conditional on it (optimistic concurrency). */
   version: number;
+  /** A server-wide integer id, in creation order: what APIs with integer ids (Indicio Proven) show. */
+  number: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -380,4 +386,17 @@ export interface ApTargetRow {
   iri: string | null;
   name: string | null;
   created_at: string;
+}
+
+/** The sequence behind invitation numbers. */
+export interface InvitationNumberRow {
+  number: Generated<number>;
+  invitation_id: string;
+}
+
+/** Requests a tenant made in one window of its rate limit. */
+export interface RateLimitWindowRow {
+  tenant_id: string;
+  window_start: string;
+  count: number;
 }

@@ -31,8 +31,14 @@ export function presentedKey(headers: Headers): string | undefined {
   return headers.get('x-api-key')?.trim() || headers.get('tnt-subscription-key')?.trim() || undefined;
 }
 
-/** Refuses requests without a valid key (401 problem) and sets `auth` for the rest. */
-export function requireApiKey(authenticate: Authenticate): MiddlewareHandler<AppEnv> {
+/** Counts a request against its tenant's budget. */
+export type ConsumeRequest = (tenantId: string) => Promise<{ readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number; readonly limit: number }>;
+
+/**
+ * Refuses requests without a valid key (401 problem) and sets `auth` for the rest; with
+ * `consume`, a tenant past its rate limit gets 429 with Retry-After.
+ */
+export function requireApiKey(authenticate: Authenticate, consume?: ConsumeRequest): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = presentedKey(c.req.raw.headers);
     const auth = key ? await authenticate(key) : null;
@@ -40,6 +46,12 @@ export function requireApiKey(authenticate: Authenticate): MiddlewareHandler<App
       return httpProblem('unauthorized', key ? 'the API key is unknown or revoked' : 'send the key as "Authorization: Bearer <key>" or "x-api-key"', {
         field: 'header.authorization',
       });
+    }
+    if (consume) {
+      const decision = await consume(auth.tenantId);
+      if (!decision.allowed) {
+        return httpProblem('rate_limited', `at most ${decision.limit} requests a minute; try again in ${decision.retryAfterSeconds} s`, {}, { 'retry-after': String(decision.retryAfterSeconds) });
+      }
     }
     c.set('auth', auth);
     await next();

@@ -9,6 +9,7 @@ export const httpErrors = defineErrors({
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
   body_too_large: { status: 413, title: 'The request body is too large' },
   unauthorized: { status: 401, title: 'A valid API key is required' },
+  rate_limited: { status: 429, title: 'Too many requests for this tenant' },
   forbidden: { status: 403, title: 'This key may not do that' },
   not_found: { status: 404, title: 'No such resource' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
@@ -57,9 +58,9 @@ export function appErrorResponse(error: AppError): Response {
 }
 
 /** Problem for one of the HTTP layer's own codes. */
-export function httpProblem(code: keyof typeof httpErrors, detail?: string, extra: Partial<Problem> = {}): Response {
+export function httpProblem(code: keyof typeof httpErrors, detail?: string, extra: Partial<Problem> = {}, headers: Record<string, string> = {}): Response {
   const spec = httpErrors[code];
-  return problemResponse({ ...extra, title: spec.title, status: spec.status, code, ...(detail ? { detail } : {}) });
+  return problemResponse({ ...extra, title: spec.title, status: spec.status, code, ...(detail ? { detail } : {}) }, headers);
 }
 
 /** The one place where thrown errors become responses; unknown errors are logged and hidden. */

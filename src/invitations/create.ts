@@ -10,6 +10,7 @@ import { writeEvents, type Actor, type EventSink } from './events';
 import type { ChannelAdapters } from './channels';
 import { SUPPORTED_CHANNELS, targetKey, toInvitation, type Invitation } from './record';
 import type { CreateInvitationInput } from './schemas';
+import { nextInvitationNumber } from './queries';
 import { invitationUrl, mintInvitationToken } from './tokens';
 import { checkWindow, windowEnd } from './window';
 
@@ -75,8 +76,10 @@ export async function createInvitation(
   const emailNormalized = normalizeEmail(email);
   if (emailNormalized) await expireOrRefuseDuplicates(trx, tenantId, emailNormalized, key, now, context.sink);
 
+  const id = newId(now.getTime());
   const row: InvitationRow = {
-    id: newId(now.getTime()),
+    id,
+    number: await nextInvitationNumber(trx, id),
     tenant_id: tenantId,
     identity_id: identity.id,
     channel: input.channel,

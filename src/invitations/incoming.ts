@@ -2,6 +2,7 @@ import type { Db, InvitationRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import { commitTransition } from './commit-transition';
+import { nextInvitationNumber } from './queries';
 import { writeEvents, type Actor, type EventSink } from './events';
 import type { Channel } from './record';
 
@@ -35,8 +36,10 @@ export async function recordIncomingInvitation(
   context: { now: Date; actor: Actor; sink: EventSink; accepted: boolean },
 ): Promise<InvitationRow> {
   const { now } = context;
+  const id = newId(now.getTime());
   const row: InvitationRow = {
-    id: newId(now.getTime()),
+    id,
+    number: await nextInvitationNumber(trx, id),
     tenant_id: input.tenantId,
     identity_id: input.identityId,
     channel: input.channel,

@@ -74,3 +74,9 @@ export async function countInvitations(db: Db, tenantId: string): Promise<number
   const row = await db.selectFrom('invitations').select(sql<string>`count(*)`.as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** The next invitation number, taken for `invitationId` in the caller's transaction. */
+export async function nextInvitationNumber(trx: Db, invitationId: string): Promise<number> {
+  const { number } = await trx.insertInto('invitation_numbers').values({ invitation_id: invitationId }).returning('number').executeTakeFirstOrThrow();
+  return Number(number);
+}

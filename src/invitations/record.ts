@@ -33,6 +33,8 @@ export interface Recipient {
 /** An invitation as the domain and the API see it; `status` is already the effective one. */
 export interface Invitation {
   readonly id: string;
+  /** A server-wide integer id, in creation order. */
+  readonly number: number | null;
   readonly channel: Channel;
   readonly direction: Direction;
   readonly status: InvitationStatus;
@@ -71,6 +73,7 @@ export function lifecycleState(row: InvitationRow): LifecycleState {
 export function toInvitation(row: InvitationRow, now: Date): Invitation {
   return {
     id: row.id,
+    number: row.number,
     channel: row.channel as Channel,
     direction: row.direction as Direction,
     status: effectiveStatus(lifecycleState(row), now),

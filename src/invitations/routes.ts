@@ -85,10 +85,19 @@ const eventsRoute = createRoute({
   responses: { 200: json(z.object({ data: z.array(EventSchema) }), 'Events'), ...problemsFor(401, 404) },
 });
 
-function actionRoute(action: 'revoke' | 'decline' | 'resend' | 'accept' | 'tentative-accept', summary: string, description: string) {
+const OPERATION_IDS = {
+  revoke: 'revokeInvitation',
+  decline: 'declineInvitation',
+  resend: 'resendInvitation',
+  // acceptInvitation is the invitee's accept by link token.
+  accept: 'acceptIncomingInvitation',
+  'tentative-accept': 'tentativelyAcceptIncomingInvitation',
+} as const;
+
+function actionRoute(action: keyof typeof OPERATION_IDS, summary: string, description: string) {
   return createRoute({
     ...base,
-    operationId: `${action.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())}Invitation`,
+    operationId: OPERATION_IDS[action],
     method: 'post',
     path: `/invitations/{id}/${action}`,
     summary,

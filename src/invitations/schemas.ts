@@ -123,6 +123,7 @@ export type UpdateInvitationInput = z.infer<typeof UpdateInvitationSchema>;
 export const InvitationSchema = z
   .object({
     id: z.string(),
+    number: z.number().int().nullable().describe('A server-wide integer id, in creation order (Indicio Proven\'s invitation_id).'),
     channel: z.enum(CHANNELS),
     direction: z.enum(['outgoing', 'incoming']),
     status: z.enum(INVITATION_STATUSES).describe('As of this response: a pending invitation past expiresAt reads expired.'),

@@ -3,6 +3,7 @@ export { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey, type ApiKe
 export { contactFor, createContact, deleteContact, findContact, getContact, listContacts, normalizeEmail, updateContact, type Contact } from './contacts';
 export { didKeyFromPublicKey, publicKeyFromDidKey } from './did-key';
 export { tenantErrors } from './errors';
+export { consumeRequest, pruneRateLimitWindows, type RateDecision } from './rate-limit';
 export { createIdentity, findIdentity, findIdentityByHandle, getDefaultIdentity, getIdentity, listIdentities, updateIdentity, type Identity } from './identities';
 export { CreateApiKeySchema, CreateContactSchema, CreateIdentitySchema, IdentitySchema, UpdateTenantSchema } from './schemas';
 export { defaultSettings, type TenantSettings } from './settings';

@@ -23,6 +23,7 @@ export const UpdateTenantSchema = z
         reminderBeforeExpirySeconds: TenantSettingsSchema.shape.reminderBeforeExpirySeconds.unwrap().optional(),
         emailTemplates: TenantSettingsSchema.shape.emailTemplates.unwrap().optional(),
         activityPubInviteShape: TenantSettingsSchema.shape.activityPubInviteShape.unwrap().optional(),
+        rateLimitPerMinute: TenantSettingsSchema.shape.rateLimitPerMinute.unwrap().optional(),
       })
       .optional(),
   })

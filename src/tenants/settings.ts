@@ -39,6 +39,14 @@ export const TenantSettingsSchema = z
       .nullable()
       .default(null)
       .describe('Send a reminder email this long before an email invitation expires; null (the default) sends none.'),
+    rateLimitPerMinute: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .nullable()
+      .default(null)
+      .describe('Requests per minute this tenant\'s keys may make, across every process; past it, 429 with Retry-After. null (the default): no limit.'),
     activityPubInviteShape: z
       .enum(['object-invitee', 'target-invitee'])
       .default('object-invitee')

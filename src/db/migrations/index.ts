@@ -4,6 +4,7 @@ import * as delivery from './0002-delivery';
 import * as console from './0003-console';
 import * as didcomm from './0004-didcomm';
 import * as activitypub from './0005-activitypub';
+import * as compat from './0006-compat';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -12,4 +13,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0003-console': console,
   '0004-didcomm': didcomm,
   '0005-activitypub': activitypub,
+  '0006-compat': compat,
 });
