@@ -16,6 +16,8 @@ import { authenticateApiKey, consumeRequest, createContactRoutes, createIdentity
 import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes } from '#web';
 import { createConnectionRoutes, createDidcommChannel, createDidcommEndpointRoutes, createDidcommService } from '#didcomm';
 import { createActivityPub } from '#activitypub';
+import { COMPAT_AUTHENTICATED_PREFIXES, createCompatRoutes } from '#compat';
+import { createProviders } from '#providers';
 
 /** Everything the HTTP surface needs; `main.ts` builds it, tests build their own. */
 export interface AppDeps {
@@ -42,14 +44,16 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitations: InvitationService; worker: OutboxWorker } {
   const { db, clock } = deps;
   const activityPub = createActivityPub(deps);
-  const delivery = createDelivery({ ...deps, handlers: { 'activitypub.send': activityPub.sender } });
+  const providers = createProviders(deps);
+  const delivery = createDelivery({ ...deps, handlers: { 'activitypub.send': activityPub.sender, 'provider.invite': providers.sender } });
   const didcommEndpoint = `${deps.publicUrl}/didcomm`;
   const invitations = createInvitationService({
     ...deps,
     sink: combineSinks(delivery.sink, activityPub.sink(delivery.outbox)),
-    channels: { didcomm: createDidcommChannel({ endpoint: didcommEndpoint }), activitypub: activityPub.channel },
+    channels: { didcomm: createDidcommChannel({ endpoint: didcommEndpoint }), activitypub: activityPub.channel, provider: providers.channel(delivery.outbox) },
   });
   activityPub.attach(invitations);
+  providers.attach(invitations);
   const didcomm = createDidcommService({ db, clock, endpoint: didcommEndpoint, invitations, outbox: delivery.outbox });
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
 
@@ -64,6 +68,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
     (tenantId) => consumeRequest(db, tenantId, clock.now()),
   );
   app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/public/') ? next() : authenticate(c, next)));
+  app.use('*', async (c, next) => (COMPAT_AUTHENTICATED_PREFIXES.some((prefix) => c.req.path.startsWith(prefix)) ? authenticate(c, next) : next()));
 
   app.route('/v1', createPublicInvitationRoutes({ invitations }));
   app.route('/v1', createTenantRoutes({ db, clock }));
@@ -75,9 +80,11 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   app.route('/v1', createWebhookRoutes({ db, clock }));
   app.route('/v1', createSigningKeyRoutes({ db, clock }));
   app.route('/v1', createConnectionRoutes({ didcomm }));
+  app.route('/v1', providers.routes);
   app.route('/', createJwksRoutes({ db, clock }));
   app.route('/', createDidcommEndpointRoutes({ didcomm }));
   app.route('/', activityPub.routes);
+  app.route('/', createCompatRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, didcomm, lookupActor: activityPub.lookupActor }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

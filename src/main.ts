@@ -101,6 +101,8 @@ async function main(): Promise<void> {
   out.write(`  API reference: ${publicUrl}/docs\n`);
   out.write(`  OpenAPI:       ${publicUrl}/openapi.json\n`);
   out.write(`  Console:       ${publicUrl}/console (sign in with an API key)\n`);
+  out.write(`  DIDComm:       ${publicUrl}/didcomm (out-of-band invitations, DID Exchange, Connections 1.0)\n`);
+  out.write(`  ActivityPub:   identities are actors at ${publicUrl}/ap/users/<handle>, found by WebFinger\n`);
   out.write(config.smtpUrl ? `  Email:         over SMTP (${new URL(config.smtpUrl).host})\n` : `  Email:         no SMTP server configured; messages are kept in the local mailbox: GET ${publicUrl}/v1/mailbox\n`);
   if (created && !config.bootstrapApiKey) {
     out.write(`  Try:           curl -H "Authorization: Bearer ${created.apiKey.key}" ${publicUrl}/v1/invitations\n`);

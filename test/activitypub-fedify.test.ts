@@ -58,6 +58,17 @@ describe('Usher and a Fedify server inviting each other', () => {
     await usher.until(() => invitation(rejected.id), (i) => i.status === 'declined', 'declined');
   });
 
+  it('through the Unipile surface: a fediverse user is found by @user@host and invited with a note, as an ActivityPub Invite', async () => {
+    const account = (await usher.call('GET', '/v1/identities')).body.data[0].id;
+    const profile = await usher.call('GET', `/api/v1/users/@${peer.handle}?account_id=${account}`);
+    expect(profile).toMatchObject({ status: 200, body: { object: 'UserProfile', provider: 'ACTIVITYPUB', provider_id: peer.actor, public_identifier: `@${peer.handle}`, first_name: 'Fedify' } });
+    const sent = await usher.call('POST', '/api/v1/users/invite', { provider_id: profile.body.provider_id, account_id: account, message: 'Hello\nWorld' });
+    expect(sent).toMatchObject({ status: 200, body: { object: 'UserInvitationSent', invitation_id: expect.any(String) } });
+    const invite = await peer.waitFor((a) => a.type === 'Invite' && a.id === `${usher.usher.url}/ap/invites/${sent.body.invitation_id}`);
+    expect(invite).toMatchObject({ actor: usherActor, objectId: peer.actor });
+    expect(invite.json.content).toBe('Hello\nWorld');
+  });
+
   it('revoking sends Fedify an Undo of the Invite', async () => {
     const created = (await usher.call('POST', '/v1/invitations', { channel: 'activitypub', recipient: { actorIri: peer.actor }, target: { type: 'event', iri: 'https://usher-tenant.example/e/1', name: 'Kick-off' } })).body;
     await peer.waitFor((a) => a.type === 'Invite' && a.id === created.url);

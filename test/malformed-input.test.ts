@@ -24,6 +24,8 @@ interface Fixtures {
   readonly key: string;
   readonly token: string;
   readonly purpose: string;
+  /** A didcomm invitation's integer number: Indicio Proven's {invitation_id}. */
+  readonly invitationNumber: string;
   /** By the collection segment in front of `{id}`: invitations, contacts, identities, api-keys, memberships. */
   readonly ids: Readonly<Record<string, string>>;
 }
@@ -70,6 +72,8 @@ const TABLES: { readonly [T in keyof Database]: readonly (keyof Database[T] & st
   ap_targets: ['id'],
   invitation_numbers: ['number'],
   rate_limit_windows: ['tenant_id', 'window_start'],
+  provider_accounts: ['id'],
+  provider_sends: ['id'],
 };
 
 /** Runs per operation: a base, and more for each field or parameter it has, since each is a way in. */
@@ -125,6 +129,7 @@ const bodyKeys = (op: Operation): string[] => Object.keys(op.body?.schema?.prope
 function realParam(fixtures: Fixtures, op: Operation, name: string): string {
   if (name === 'token') return fixtures.token;
   if (name === 'purpose') return fixtures.purpose;
+  if (name === 'invitation_id') return fixtures.invitationNumber;
   const collection = op.path.split('/').at(op.path.split('/').indexOf(`{${name}}`) - 1) ?? '';
   return fixtures.ids[collection] ?? fixtures.ids.invitations!;
 }
@@ -232,6 +237,9 @@ function isWellFormedAction(a: Attempt): boolean {
   return (a.auth === 'tenant' && a.owners.every((o) => o === 'own')) || (a.auth === 'other' && a.owners.every((o) => o === 'other'));
 }
 
+/** Compatibility surfaces that answer refusals in their own documented shapes, not problem+json: Indicio Proven's { error } and { warning }. */
+const ownErrorShape = (op: Operation): boolean => op.path.startsWith('/api/v1/invitations');
+
 function describeAttempt(a: Attempt): string {
   const body = a.body ? ` content-type=${JSON.stringify(a.body.contentType)} body=${JSON.stringify(clip(a.body.text, 200))}` : '';
   const headers = Object.keys(a.headers).length ? ` headers=${clip(JSON.stringify(a.headers), 200)}` : '';
@@ -251,11 +259,13 @@ describeEachStore('malformed input', (engine) => {
     const accepted = await usher.request('POST', '/v1/invitations', { key, body: { channel: 'link' } });
     const membership = await usher.request('POST', `/v1/public/invitations/${tokenOf(accepted.body.url)}/accept`, { key: null, body: { email: 'm@example.com' } });
     const contact = await usher.request('POST', '/v1/contacts', { key, body: { email: 'c@example.com', tags: ['vip'] } });
-    for (const res of [invitation, accepted, membership, contact]) expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+    const didcomm = await usher.request('POST', '/v1/invitations', { key, body: { channel: 'didcomm', usesAllowed: null } });
+    for (const res of [invitation, accepted, membership, contact, didcomm]) expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
     return {
       key,
       token: tokenOf(invitation.body.url),
       purpose,
+      invitationNumber: String(didcomm.body.number),
       ids: {
         invitations: invitation.body.id,
         contacts: contact.body.id,
@@ -373,7 +383,10 @@ describeEachStore('malformed input', (engine) => {
     expect(res.status, what).toBeLessThan(500);
     // Nothing valid reaches a route that writes, so it can only refuse.
     if (a.op.method !== 'GET') expect(res.status, what).toBeGreaterThanOrEqual(400);
-    if (res.status >= 400) {
+    if (res.status >= 400 && ownErrorShape(a.op) && res.headers.get('content-type')?.startsWith('application/json')) {
+      expect([400, 404], what).toContain(res.status);
+      expect(typeof (res.body?.error ?? res.body?.warning), what).toBe('string');
+    } else if (res.status >= 400) {
       expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
       expect(typeof res.body?.code, what).toBe('string');
       expect(res.body?.status, what).toBe(res.status);

@@ -30,6 +30,8 @@ export interface Database {
   ap_targets: ApTargetRow;
   invitation_numbers: InvitationNumberRow;
   rate_limit_windows: RateLimitWindowRow;
+  provider_accounts: ProviderAccountRow;
+  provider_sends: ProviderSendRow;
 }
 
 export interface TenantRow {
@@ -399,4 +401,43 @@ export interface RateLimitWindowRow {
   tenant_id: string;
   window_start: string;
   count: number;
+}
+
+/** A tenant's account on a social provider, reached through a Unipile-compatible API. */
+export interface ProviderAccountRow {
+  id: string;
+  tenant_id: string;
+  /** 'linkedin' */
+  provider: string;
+  name: string | null;
+  /** The API's host[:port], or a full http(s) base URL. */
+  dsn: string;
+  /** Needed in clear to call the provider; never shown after creation. */
+  api_key: string;
+  /** The account's id on the provider's API (Unipile's account_id). */
+  account_id: string;
+  /** 'free' | 'paid' */
+  plan: string;
+  /** JSON: the limits set by the operator over the plan's defaults. */
+  limit_overrides: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One invitation paced through a provider account: its slot counts against the account's quotas. */
+export interface ProviderSendRow {
+  id: string;
+  tenant_id: string;
+  account_id: string;
+  invitation_id: string;
+  with_note: number;
+  /** When it may go: the outbox row's first next_attempt_at. */
+  scheduled_at: string;
+  /** 'scheduled' | 'sent' | 'failed' | 'cancelled' */
+  status: string;
+  /** The provider's id for the invitation, once sent. */
+  remote_invitation_id: string | null;
+  sent_at: string | null;
+  created_at: string;
+  updated_at: string;
 }

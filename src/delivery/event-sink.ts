@@ -37,7 +37,9 @@ export function createDeliverySink(options: { readonly onEnqueued?: () => void }
 
 async function emailItems(trx: Db, invitation: InvitationRow, event: InvitationEvent): Promise<OutboxItem[]> {
   const sends = event.type === 'invitation.created' || event.type === 'invitation.resent';
-  if (!sends || invitation.channel !== 'email' || invitation.direction !== 'outgoing') return [];
+  // A didcomm invitation addressed to an email goes by email too (TrustTrace's flow): the link opens the accept page.
+  const emailed = invitation.channel === 'email' || (invitation.channel === 'didcomm' && invitation.recipient_email !== null);
+  if (!sends || !emailed || invitation.direction !== 'outgoing') return [];
   const base = { tenantId: invitation.tenant_id, invitationId: invitation.id } as const;
   const items: OutboxItem[] = [{ ...base, topic: 'email.invitation', payload: { kind: 'invitation' } }];
   const { settings } = await getTenant(trx, invitation.tenant_id);

@@ -24,7 +24,7 @@ export type { DeliveryHandler, OutboxWorker } from './worker';
 export type { WebhookPinger } from './webhooks/ping';
 export { getDelivery, listDeliveries, retryDelivery, deliverySummary, type Delivery } from './deliveries';
 export { findMailboxMessage, listMailbox, type MailboxMessage } from './email/mailbox-mailer';
-export { createWebhookRoutes, postWebhook } from './webhooks/index';
+export { createWebhookRoutes, postWebhook, refusedAddressReason } from './webhooks/index';
 export { SUPPORTED_LOCALES, TemplateOverridesSchema } from './email/templates';
 export {
   createEndpoint,
@@ -49,8 +49,8 @@ export interface DeliveryDeps {
   readonly allowPrivateNetwork: boolean;
   readonly retryPolicy?: RetryPolicy;
   readonly worker?: Partial<Pick<OutboxWorkerOptions, 'batchSize' | 'concurrency' | 'leaseMs' | 'pollIntervalMs' | 'workerId' | 'onError'>>;
-  /** Delivery of topics other capabilities own: ActivityPub's signed POSTs. */
-  readonly handlers?: { readonly 'activitypub.send'?: DeliveryHandler };
+  /** Delivery of topics other capabilities own: ActivityPub's signed POSTs, invitations through providers. */
+  readonly handlers?: { readonly 'activitypub.send'?: DeliveryHandler; readonly 'provider.invite'?: DeliveryHandler };
 }
 
 /** Wires the outbox: the sink invitations write into, the worker that drains it, and the webhook pinger. */

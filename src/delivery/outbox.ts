@@ -3,7 +3,7 @@ import type { DeliveryAttemptRow, Db, Engine, OutboxRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 
-export type OutboxTopic = 'email.invitation' | 'email.reminder' | 'webhook' | 'didcomm.message' | 'activitypub.send';
+export type OutboxTopic = 'email.invitation' | 'email.reminder' | 'webhook' | 'didcomm.message' | 'activitypub.send' | 'provider.invite';
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
 
 /** A row to deliver, as written by the change that causes it. */
@@ -26,6 +26,8 @@ export interface DeliveryResult {
   readonly responseCode?: number | null;
   readonly response?: string | null;
   readonly error?: string | null;
+  /** The receiver asked to wait at least this long (Retry-After): the next attempt is not sooner. */
+  readonly retryAfterMs?: number;
 }
 
 const RESPONSE_LIMIT = 1024;

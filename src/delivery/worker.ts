@@ -66,7 +66,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       result = { outcome: 'failed', error: error instanceof Error ? error.message : String(error) };
     }
     const finishedAt = clock.now();
-    const delay = result.outcome === 'failed' && !result.permanent ? retryPolicy(row.attempts) : null;
+    const policy = result.outcome === 'failed' && !result.permanent ? retryPolicy(row.attempts) : null;
+    const delay = policy === null ? null : Math.max(policy, result.retryAfterMs ?? 0);
     await db.transaction().execute(async (trx) => {
       const stored = await recordResult(trx, row, id, result, { startedAt, finishedAt }, delay);
       if (stored && stored.status !== 'pending' && stored.status !== 'sending') {

@@ -25,7 +25,7 @@ export {
 } from './did-document';
 export type { KeyType, TypedKey } from './encoding';
 export { didcommError, didcommErrors } from './errors';
-export { createDidcommChannel, invitationMessageOf } from './channel';
+export { createDidcommChannel, invitationMessageOf, type DidcommInvitationPayload } from './channel';
 export { parseInvitationUrl, type ParsedInvitation } from './oob-invitation';
 export { createDidcommService, type DidcommService } from './service';
 export type { Connection } from './connections';

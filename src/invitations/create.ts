@@ -57,6 +57,7 @@ export async function createInvitation(
     throw invitationError('channel_not_supported', `the ${input.channel} channel is not available on this server yet`, 'body.channel');
   }
   if (input.didcomm && input.channel !== 'didcomm') throw invitationError('channel_options_mismatch', 'didcomm options need channel "didcomm"', 'body.didcomm');
+  if (input.recipient?.provider && input.channel !== 'provider') throw invitationError('channel_options_mismatch', 'recipient.provider needs channel "provider"', 'body.recipient.provider');
   const identity = input.identityId ? await getIdentity(trx, tenantId, input.identityId, 'body.identityId') : await getDefaultIdentity(trx, tenantId);
   if (identity.status !== 'active') throw invitationError('identity_disabled', undefined, 'body.identityId');
   const contact = input.recipient?.contactId ? await getContact(trx, tenantId, input.recipient.contactId, 'body.recipient.contactId') : null;
@@ -90,7 +91,7 @@ export async function createInvitation(
     recipient_contact_id: contact?.id ?? null,
     recipient_did: input.recipient?.did ?? contact?.did ?? null,
     recipient_actor: input.recipient?.actorIri ?? contact?.actorIri ?? null,
-    recipient_provider: null,
+    recipient_provider: input.recipient?.provider ? JSON.stringify({ provider: input.recipient.provider.provider, userId: input.recipient.provider.userId }) : null,
     recipient_name: input.recipient?.name ?? contact?.name ?? null,
     target_type: target.type,
     target_key: key,

@@ -6,7 +6,7 @@ export const CHANNELS = ['email', 'link', 'didcomm', 'activitypub', 'provider'] 
 export type Channel = (typeof CHANNELS)[number];
 
 /** Channels this server can deliver today; the model holds all of them. */
-export const SUPPORTED_CHANNELS: readonly Channel[] = ['email', 'link', 'didcomm', 'activitypub'];
+export const SUPPORTED_CHANNELS: readonly Channel[] = ['email', 'link', 'didcomm', 'activitypub', 'provider'];
 
 export const TARGET_TYPES = ['tenant', 'project', 'event', 'group', 'connection', 'social'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];

@@ -49,8 +49,11 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
     expect(res.body.field).toBe('body.recipient.email');
   });
 
-  it('says plainly that a channel is not available yet instead of pretending', async () => {
-    problem(await usher.request('POST', '/v1/invitations', { body: { channel: 'provider' } }), 422, 'channel_not_supported');
+  it('refuses a provider invitation that names no provider user, naming the field', async () => {
+    const res = await usher.request('POST', '/v1/invitations', { body: { channel: 'provider' } });
+    problem(res, 400, 'provider_recipient_required');
+    expect(res.body.field).toBe('body.recipient.provider');
+    problem(await usher.request('POST', '/v1/invitations', { body: { channel: 'link', recipient: { provider: { provider: 'usher', userId: 'x' } } } }), 400, 'channel_options_mismatch');
   });
 
   it('rejects unknown fields and over-long messages with the field path', async () => {

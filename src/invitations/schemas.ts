@@ -40,6 +40,14 @@ export const RecipientInputSchema = z
       .max(320)
       .optional()
       .describe('For the activitypub channel, instead of actorIri: resolved by WebFinger when the Invite is sent.'),
+    provider: z
+      .strictObject({
+        provider: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a provider name such as linkedin').describe('linkedin, or usher for an identity of this server.'),
+        userId: z.string().trim().min(1).max(256).describe('The provider\'s id for the person (GET /v1/provider-accounts/{id}/users/{identifier}); for usher, an identity id.'),
+        accountId: z.string().max(64).optional().describe('The provider account that sends it; not for usher.'),
+      })
+      .optional()
+      .describe('For the provider channel: who, on which provider, through which of our accounts.'),
     name: z.string().trim().min(1).max(200).optional(),
   })
   .openapi('RecipientInput');

@@ -214,6 +214,21 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
       });
     },
 
+    /** Mints another link to a pending invitation, for surfaces that hand it out themselves (TrustTrace's bearer token). */
+    async issueToken(tenantId: string, id: string): Promise<{ token: string; url: string }> {
+      return withLocked(tenantId, id, async (trx, row) => {
+        const token = await mintInvitationToken(trx, row, 'api', clock.now());
+        return { token, url: invitationUrl(publicUrl, token) };
+      });
+    },
+
+    /** Which invitation a link's token opens; unknown tokens are a 404. */
+    async locateToken(token: string): Promise<{ tenantId: string; id: string }> {
+      const found = await findByToken(db, token);
+      if (!found) throw invitationError('invitation_not_found', 'unknown invitation link', 'body.token');
+      return { tenantId: found.tenantId, id: found.invitationId };
+    },
+
     /** What the accept page shows. A read: it never changes the invitation. */
     async viewByToken(token: string): Promise<PublicInvitation> {
       const found = await findByToken(db, token);

@@ -5,6 +5,7 @@ import * as console from './0003-console';
 import * as didcomm from './0004-didcomm';
 import * as activitypub from './0005-activitypub';
 import * as compat from './0006-compat';
+import * as providers from './0007-providers';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -14,4 +15,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0004-didcomm': didcomm,
   '0005-activitypub': activitypub,
   '0006-compat': compat,
+  '0007-providers': providers,
 });

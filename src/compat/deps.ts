@@ -1,0 +1,16 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '#db';
+import type { Clock } from '#common/clock';
+import type { DidcommService } from '#didcomm';
+import type { InvitationService } from '#invitations';
+
+/** What the compatibility surfaces map onto: the same services the native API uses. */
+export interface CompatDeps {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  readonly publicUrl: string;
+  readonly invitations: InvitationService;
+  readonly didcomm: DidcommService;
+  /** A fediverse actor by `@user@host` or IRI (ActivityPub's WebFinger and actor lookup); null when not found. */
+  readonly lookupActor: (identifier: string) => Promise<{ iri: string; name: string | null } | null>;
+}

@@ -1,0 +1,119 @@
+/**
+ * The seven Proven operations over the core services: each maps its input, calls the core
+ * (which owns every rule: uses, windows, unique purposes, the lifecycle) and maps the result.
+ */
+import type { Actor } from '#invitations';
+import type { CompatDeps } from '../deps';
+import { provenError } from './errors';
+import { toCreateInput, toProvenInvitation, toUpdatePatch } from './mapping';
+import { findInvitationRef, listInvitationRefs, type InvitationRef } from './queries';
+import { SORT_COLUMNS, type CreateBody, type ListQuery, type ProvenInvitation, type UpdateBody } from './schemas';
+
+/** The Proven operations, as routes.ts calls them. */
+export type ProvenService = ReturnType<typeof createProvenService>;
+
+/** Builds the Proven operations for one app; every method is scoped to the calling tenant. */
+export function createProvenService({ db, clock, invitations, didcomm }: CompatDeps) {
+  /** The record, read through the core so status and URL are exactly what the native API shows. */
+  async function present(tenantId: string, ref: InvitationRef): Promise<ProvenInvitation> {
+    return toProvenInvitation(await invitations.getWithUrl(tenantId, ref.id), ref.payload);
+  }
+
+  /** The tenant's didcomm invitation with this Proven id, or null. */
+  async function findByNumber(tenantId: string, number: number): Promise<ProvenInvitation | null> {
+    const ref = await findInvitationRef(db, tenantId, { number });
+    return ref ? present(tenantId, ref) : null;
+  }
+
+  return {
+    findByNumber,
+
+    /** A page, the total, and the effective query echoed under Proven's parameter names. */
+    async list(tenantId: string, query: ListQuery) {
+      const direction = query['sort-direction'].toUpperCase() as 'ASC' | 'DESC';
+      const size = query['page-size'];
+      const page = query['current-page'];
+      const { count, refs } = await listInvitationRefs(
+        db,
+        tenantId,
+        {
+          column: SORT_COLUMNS[query['sort-field']],
+          direction: direction === 'ASC' ? 'asc' : 'desc',
+          limit: size,
+          offset: (page - 1) * size,
+          ...(query['state-filter'] ? { status: query['state-filter'] } : {}),
+          ...(query['contact-id'] !== undefined ? { contactId: query['contact-id'] } : {}),
+        },
+        clock.now(),
+      );
+      const params = {
+        'sort-field': query['sort-field'],
+        'sort-direction': direction,
+        'page-size': size,
+        'current-page': page,
+        'item-count': query['item-count'] ?? null,
+        'state-filter': query['state-filter'] ?? null,
+        'contact-id': query['contact-id'] ?? null,
+      };
+      return { params, count, rows: await Promise.all(refs.map((ref) => present(tenantId, ref))) };
+    },
+
+    /** Creates a didcomm invitation; Proven's answer names it by number and gives its ?oob= (or ?c_i=) URL. */
+    async create(tenantId: string, body: CreateBody, actor: Actor) {
+      const created = await invitations.create(tenantId, toCreateInput(body), actor);
+      if (created.number === null || created.url === null) throw new Error(`invitation ${created.id} was created without a number or URL`);
+      return { invitation_url: created.url, invitation_id: created.number, ...(created.recipient.contactId ? { contact_id: created.recipient.contactId } : {}) };
+    },
+
+    /** Accepts another agent's invitation URL: the incoming invitation, and the connection whose request is on its way. */
+    async accept(tenantId: string, invitationUrl: string, actor: Actor) {
+      const connection = await didcomm.acceptInvitationUrl(tenantId, { invitationUrl }, actor);
+      const ref = connection.invitationId ? await findInvitationRef(db, tenantId, { id: connection.invitationId }) : null;
+      if (!ref) throw new Error(`connection ${connection.id} has no incoming invitation`);
+      return {
+        ...(await present(tenantId, ref)),
+        connection_id: connection.id,
+        rfc23_state: connection.state,
+        connection_protocol: connection.protocol,
+        their_label: connection.theirLabel,
+        invitation_msg_id: connection.invitationMessageId,
+      };
+    },
+
+    /** The tenant's didcomm invitation with this purpose, or null. */
+    async findByPurpose(tenantId: string, purpose: string): Promise<ProvenInvitation | null> {
+      const ref = await findInvitationRef(db, tenantId, { purpose });
+      return ref ? present(tenantId, ref) : null;
+    },
+
+    /**
+     * Applies the changed fields, then revokes for workflow_status inactive. Everything is checked
+     * before anything is written; the two writes are separate core calls, so an invitation accepted
+     * between them keeps the update and answers 400 for the revoke.
+     */
+    async update(tenantId: string, number: number, body: UpdateBody, actor: Actor): Promise<ProvenInvitation | null> {
+      const ref = await findInvitationRef(db, tenantId, { number });
+      if (!ref) return null;
+      const { workflow_status: workflow, ...fields } = body;
+      const patch = toUpdatePatch(fields);
+      const changes = Object.keys(patch).length > 0;
+      if (workflow === 'active' && !changes) {
+        // Nothing to write: "active" only holds if the invitation can still be used; Usher never reopens one.
+        const current = await present(tenantId, ref);
+        if (current.workflow_status !== 'active') throw provenError('validation_failed', `invitation ${number} is ${current.invitation_status} and cannot be made active again`, 'workflow_status');
+        return current;
+      }
+      if (changes) await invitations.update(tenantId, ref.id, patch, actor);
+      if (workflow === 'inactive') await invitations.revoke(tenantId, ref.id, actor);
+      return present(tenantId, ref);
+    },
+
+    /** Proven's delete is Usher's revoke: the invitation stops working and stays in the history, as revoked. */
+    async remove(tenantId: string, number: number, actor: Actor): Promise<boolean> {
+      const ref = await findInvitationRef(db, tenantId, { number });
+      if (!ref) return false;
+      await invitations.revoke(tenantId, ref.id, actor);
+      return true;
+    },
+  };
+}

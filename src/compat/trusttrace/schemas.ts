@@ -1,0 +1,23 @@
+import { z } from '@hono/zod-openapi';
+
+/** `POST /api/v1/invitation`, as the seed sends it. */
+export const CreateActionSchema = z
+  .strictObject({
+    config: z.strictObject({
+      contactUuid: z.string().max(64).describe('The contact to invite.'),
+      email: z.email().max(254).optional().describe('Where the invitation email goes; the contact\'s email when omitted.'),
+      inviteName: z.string().trim().max(200).optional().describe('The name the invitee is greeted with.'),
+    }),
+    from: z.string().max(64).describe('The inviting identity\'s uuid.'),
+  })
+  .openapi('TrustTraceCreateInvitation');
+
+/** `POST /api/v1/invitation/accept`: technical automation accepting with the token the invitation email carries. */
+export const AcceptActionSchema = z
+  .strictObject({
+    token: z.string().min(1).max(128).describe('The invitation token: config.authorization without "Bearer ", or the end of the emailed link.'),
+    name: z.string().trim().min(1).max(200).optional(),
+  })
+  .openapi('TrustTraceAcceptInvitation');
+
+export const UuidParam = z.object({ uuid: z.string().max(64).openapi({ param: { name: 'uuid', in: 'path' } }) });

@@ -1,0 +1,135 @@
+/**
+ * Unipile's users API mapped onto Usher: the "accounts" are the tenant's identities (account_id
+ * = identity id), the "users" are identities of this server (public identifier = handle,
+ * provider_id = identity id). An invitation is a `provider` invitation to provider `usher`, made
+ * by the core like any other; the provider channel records the invitee's incoming invitation in
+ * the same transaction.
+ */
+import type { Context } from 'hono';
+import type { Kysely } from 'kysely';
+import type { Database } from '#db';
+import { isUuid } from '#common/ids';
+import type { AppEnv } from '#http/auth';
+import { CreateInvitationSchema, type Actor } from '#invitations';
+import { findIdentity, findIdentityByHandle, type Identity } from '#tenants';
+import type { CompatDeps } from '../deps';
+import { unipileError } from './errors';
+import { NOTE_MAX } from './schemas';
+
+/** The caller, as the actor of what it changes. */
+export const actorOf = (c: Context<AppEnv>): Actor => ({ kind: 'api_key', id: c.var.auth.apiKeyId });
+
+/** A user of this server: an identity of any tenant. */
+interface LocalUser {
+  readonly id: string;
+  readonly handle: string;
+  readonly displayName: string;
+}
+
+/** A display name as Unipile's first and last name: the first word, and the rest. */
+function names(displayName: string): { first_name: string | null; last_name: string | null } {
+  const [first, ...rest] = displayName.trim().split(/\s+/);
+  return { first_name: first || null, last_name: rest.length ? rest.join(' ') : null };
+}
+
+async function findUser(db: Kysely<Database>, identifier: string): Promise<LocalUser | null> {
+  const byHandle = await findIdentityByHandle(db, identifier);
+  if (byHandle) return byHandle;
+  if (!isUuid(identifier)) return null;
+  const row = await db.selectFrom('identities').select(['id', 'handle', 'display_name']).where('id', '=', identifier).executeTakeFirst();
+  return row ? { id: row.id, handle: row.handle, displayName: row.display_name } : null;
+}
+
+/** The Unipile surface's rules; every change goes through the invitation service. */
+/** A fediverse handle, `@user@host` or `user@host`: such users are reached over ActivityPub. */
+const isHandle = (identifier: string) => /^@?[^@\s/]+@[^@\s/]+$/.test(identifier);
+
+export function createUnipileService({ db, invitations, lookupActor }: CompatDeps) {
+  async function account(tenantId: string, accountId: string, field: string): Promise<Identity> {
+    const identity = await findIdentity(db, tenantId, accountId);
+    if (!identity) throw unipileError('account_not_found', 'Account not found', field);
+    return identity;
+  }
+
+  async function user(identifier: string, field: string): Promise<LocalUser> {
+    const found = await findUser(db, identifier);
+    if (!found) throw unipileError('user_not_found', `User ${identifier} not found`, field);
+    return found;
+  }
+
+  return {
+    /** GET /api/v1/users/{identifier}: the profile of an identity of this server. */
+    async profile(tenantId: string, identifier: string, accountId: string) {
+      const me = await account(tenantId, accountId, 'query.account_id');
+      if (isHandle(identifier)) {
+        // A fediverse actor: provider_id is its IRI, and inviting it sends an ActivityPub Invite.
+        const actor = await lookupActor(identifier);
+        if (!actor) throw unipileError('user_not_found', `User ${identifier} not found`, 'path.identifier');
+        return { object: 'UserProfile' as const, provider: 'ACTIVITYPUB' as const, provider_id: actor.iri, public_identifier: `@${identifier.replace(/^@/, '')}`, ...names(actor.name ?? ''), is_self: false };
+      }
+      const found = await user(identifier, 'path.identifier');
+      return { object: 'UserProfile' as const, provider: 'USHER' as const, provider_id: found.id, public_identifier: found.handle, ...names(found.displayName), is_self: found.id === me.id };
+    },
+
+    /** POST /api/v1/users/invite: a provider invitation from the account to the user, with its note. */
+    async invite(tenantId: string, body: { provider_id: string; account_id: string; message?: string | undefined }, actor: Actor) {
+      const me = await account(tenantId, body.account_id, 'body.account_id');
+      const note = body.message?.trim() ? body.message : undefined;
+      if (note && [...note].length > NOTE_MAX) {
+        throw unipileError('too_many_characters', `The provided content exceeds the character limit (${[...note].length} > ${NOTE_MAX}).`, 'body.message');
+      }
+      if (/^https?:\/\//.test(body.provider_id)) {
+        const remote = await lookupActor(body.provider_id);
+        if (!remote) throw unipileError('provider_user_not_found', `No actor at ${body.provider_id}`, 'body.provider_id');
+        const input = CreateInvitationSchema.parse({
+          channel: 'activitypub',
+          identityId: me.id,
+          recipient: { actorIri: remote.iri, ...(remote.name ? { name: remote.name } : {}) },
+          ...(note ? { message: note } : {}),
+        });
+        return { object: 'UserInvitationSent' as const, invitation_id: (await invitations.create(tenantId, input, actor)).id };
+      }
+      const invitee = await findUser(db, body.provider_id);
+      if (!invitee) throw unipileError('provider_user_not_found', `No user ${body.provider_id} on this server`, 'body.provider_id');
+      const input = CreateInvitationSchema.parse({
+        channel: 'provider',
+        identityId: me.id,
+        recipient: { provider: { provider: 'usher', userId: invitee.id }, name: invitee.displayName },
+        ...(note ? { message: note } : {}),
+      });
+      const created = await invitations.create(tenantId, input, actor);
+      return { object: 'UserInvitationSent' as const, invitation_id: created.id };
+    },
+
+    /** GET /api/v1/users/invite/sent: the account's provider invitations still pending, newest first. */
+    async listSent(tenantId: string, query: { account_id: string; cursor?: string | undefined; limit?: number | undefined }) {
+      const me = await account(tenantId, query.account_id, 'query.account_id');
+      const page = await invitations.list(tenantId, {
+        identityId: me.id,
+        channel: 'provider',
+        direction: 'outgoing',
+        status: 'pending',
+        limit: query.limit ?? 10,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      const ids = page.data.flatMap((i) => (i.recipient.provider?.provider === 'usher' ? [i.recipient.provider.userId] : []));
+      const handles = new Map(
+        ids.length ? (await db.selectFrom('identities').select(['id', 'handle']).where('id', 'in', ids).execute()).map((r) => [r.id, r.handle] as const) : [],
+      );
+      const inviter = { inviter_name: me.displayName, inviter_id: me.id, inviter_public_identifier: me.handle, inviter_description: null };
+      const items = page.data.map((i) => ({
+        object: 'InvitationSent' as const,
+        id: i.id,
+        invited_user: i.recipient.name,
+        invited_user_id: i.recipient.provider?.userId ?? null,
+        invited_user_public_id: handles.get(i.recipient.provider?.userId ?? '') ?? null,
+        invited_user_description: null,
+        date: i.createdAt,
+        parsed_datetime: i.createdAt,
+        invitation_text: i.message,
+        inviter,
+      }));
+      return { object: 'InvitationList' as const, items, cursor: page.nextCursor };
+    },
+  };
+}

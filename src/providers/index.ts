@@ -1,0 +1,58 @@
+/**
+ * Providers: invitations through social networks' APIs (a Unipile-compatible connector), paced
+ * by each account's limits through the outbox, and to identities of this server. The front door
+ * of the capability, in the order `createApp` needs its parts (as ActivityPub's): the sender for
+ * the outbox, the channel for invitations, `attach` once the invitation service exists, routes.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, Engine } from '#db';
+import type { Clock } from '#common/clock';
+import type { InvitationService } from '#invitations';
+import { createProviderChannel, type ProviderOutbox } from './channel';
+import { createProviderAccountRoutes } from './routes';
+import { createProviderSender } from './sender';
+import { createProviderAccountService } from './service';
+import type { UnipileConnectorOptions } from './unipile-connector';
+
+export { PROVIDER_TOPIC, type ProviderOutbox } from './channel';
+export { backoffDelay, isRetryableStatus, retryAfterMs } from './backoff';
+export type { ConnectorResult, ProviderConnector, ProviderUser } from './connector';
+export { providerErrors, type ProviderErrorCode } from './errors';
+export { defaultLimits, effectiveLimits, PLANS, PROVIDERS, type Plan, type Provider, type ProviderLimits } from './limits';
+export { LOCAL_PROVIDER } from './local';
+export { nextSlot, quotaSnapshot, WINDOWS, type HeldSlot, type QuotaSnapshot } from './pacing';
+export { baseUrlOf, createUnipileConnector, type UnipileAccount, type UnipileConnectorOptions } from './unipile-connector';
+
+/** What the providers capability needs; `random` (jitter) and `connector` (retry timing) are for tests. */
+export interface ProvidersOptions {
+  readonly db: Kysely<Database>;
+  readonly engine: Engine;
+  readonly clock: Clock;
+  readonly allowPrivateNetwork: boolean;
+  readonly random?: () => number;
+  readonly connector?: Partial<UnipileConnectorOptions>;
+}
+
+/** The providers capability, wired as `createApp` needs it. */
+export function createProviders(options: ProvidersOptions) {
+  const holder: { invitations?: InvitationService } = {};
+  const accounts = createProviderAccountService(options);
+  return {
+    accounts,
+    sender: createProviderSender(options),
+    channel: (outbox: ProviderOutbox) =>
+      createProviderChannel({
+        engine: options.engine,
+        outbox,
+        ...(options.random ? { random: options.random } : {}),
+        invitations: () => {
+          if (!holder.invitations) throw new Error('providers: attach(invitations) was not called');
+          return holder.invitations;
+        },
+      }),
+    attach: (invitations: InvitationService) => {
+      holder.invitations = invitations;
+    },
+    routes: createProviderAccountRoutes(accounts),
+  };
+}
