@@ -18,6 +18,7 @@ import { createConnectionRoutes, createDidcommChannel, createDidcommEndpointRout
 import { createActivityPub } from '#activitypub';
 import { COMPAT_AUTHENTICATED_PREFIXES, createCompatRoutes } from '#compat';
 import { createProviders } from '#providers';
+import { createMetrics, createObservabilityRoutes, requestId } from '#observability';
 
 /** Everything the HTTP surface needs; `main.ts` builds it, tests build their own. */
 export interface AppDeps {
@@ -57,11 +58,15 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   const didcomm = createDidcommService({ db, clock, endpoint: didcommEndpoint, invitations, outbox: delivery.outbox });
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
 
+  const metrics = createMetrics(db, clock);
+  app.use('*', requestId() as never);
+  app.use('*', metrics.middleware);
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => httpProblem('body_too_large', `at most ${MAX_BODY_BYTES} bytes`) }));
   // Before anything parses bodies: federation requests are verified over the bytes as sent.
   app.use('*', activityPub.middleware);
   app.use('*', rejectNulCharacters());
   app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version }));
+  app.route('/', createObservabilityRoutes({ db, metrics }));
 
   const authenticate = requireApiKey(
     (key) => authenticateApiKey(db, key, clock.now()),

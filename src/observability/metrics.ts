@@ -1,0 +1,99 @@
+/**
+ * Prometheus metrics (`/metrics`): HTTP requests and latencies by route pattern, and, read from
+ * the database at scrape time so every process reports the same truth, invitations by status and
+ * channel, outbox depth and age by topic, and delivery attempts by outcome. No tenant labels:
+ * the endpoint shows aggregates only.
+ */
+import type { MiddlewareHandler } from 'hono';
+import type { Kysely } from 'kysely';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Database } from '#db';
+import type { Clock } from '#common/clock';
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Counts and times every request, labelled by the matched route pattern (never the raw path). */
+  readonly middleware: MiddlewareHandler;
+}
+
+/** Builds a registry of its own (several apps in one test process must not share one). */
+export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'usher_' });
+  const requests = new Counter({ name: 'usher_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const latency = new Histogram({
+    name: 'usher_http_request_duration_seconds',
+    help: 'Time to answer HTTP requests',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'usher_invitations',
+    help: 'Invitations by stored status and channel',
+    labelNames: ['status', 'channel'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db.selectFrom('invitations').select(['status', 'channel', (eb) => eb.fn.countAll<string>().as('count')]).groupBy(['status', 'channel']).execute();
+      for (const row of rows) this.set({ status: row.status, channel: row.channel }, Number(row.count));
+    },
+  });
+  new Gauge({
+    name: 'usher_outbox_depth',
+    help: 'Outbox rows waiting to be delivered (pending or being sent), by topic',
+    labelNames: ['topic'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db.selectFrom('outbox').select(['topic', (eb) => eb.fn.countAll<string>().as('count')]).where('status', 'in', ['pending', 'sending']).groupBy('topic').execute();
+      for (const row of rows) this.set({ topic: row.topic }, Number(row.count));
+    },
+  });
+  new Gauge({
+    name: 'usher_outbox_oldest_age_seconds',
+    help: 'Age of the oldest outbox row that is due and not yet delivered, by topic',
+    labelNames: ['topic'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const now = clock.now();
+      const rows = await db
+        .selectFrom('outbox')
+        .select(['topic', (eb) => eb.fn.min('next_attempt_at').as('oldest')])
+        .where('status', 'in', ['pending', 'sending'])
+        .where('next_attempt_at', '<=', now.toISOString())
+        .groupBy('topic')
+        .execute();
+      for (const row of rows) if (row.oldest) this.set({ topic: row.topic }, Math.max(0, (now.getTime() - Date.parse(String(row.oldest))) / 1000));
+    },
+  });
+  new Gauge({
+    name: 'usher_delivery_attempts',
+    help: 'Delivery attempts recorded, by topic and outcome (monotonic: attempts are never deleted)',
+    labelNames: ['topic', 'outcome'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db
+        .selectFrom('delivery_attempts')
+        .innerJoin('outbox', 'outbox.id', 'delivery_attempts.outbox_id')
+        .select(['outbox.topic', 'delivery_attempts.outcome', (eb) => eb.fn.countAll<string>().as('count')])
+        .groupBy(['outbox.topic', 'delivery_attempts.outcome'])
+        .execute();
+      for (const row of rows) this.set({ topic: row.topic, outcome: row.outcome }, Number(row.count));
+    },
+  });
+
+  return {
+    registry,
+    async middleware(c, next) {
+      const started = performance.now();
+      await next();
+      // The route pattern (/v1/invitations/:id), so label values stay few whatever paths are requested.
+      const route = c.req.routePath || 'unmatched';
+      requests.inc({ method: c.req.method, route, status: String(c.res.status) });
+      latency.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
+    },
+  };
+}
