@@ -35,7 +35,8 @@ export interface AppDeps {
   readonly allowPrivateNetwork: boolean;
   readonly retryPolicy?: RetryPolicy;
   readonly worker?: DeliveryDeps['worker'];
-  readonly logError: (error: unknown) => void;
+  /** Logs a failure; `requestId` ties it to the response the caller got (its X-Request-Id). */
+  readonly logError: (error: unknown, context?: { readonly requestId?: string }) => void;
 }
 
 /** The largest request body accepted; invitations with metadata stay far below it. */
@@ -112,6 +113,6 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   app.route('/', createConsoleRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, pinger: delivery.pinger }, CONSOLE_PAGES));
 
   app.notFound((c) => httpProblem('not_found', `no route for ${c.req.method} ${c.req.path}`));
-  app.onError((error, c) => handleError(error, c, deps.logError));
+  app.onError((error, c) => handleError(error, c, (failure) => deps.logError(failure, { requestId: (c as { get(key: 'requestId'): string | undefined }).get('requestId') })));
   return { app, invitations, worker: delivery.worker };
 }

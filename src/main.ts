@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     fromAddress: config.smtpFrom,
     allowPrivateNetwork: config.allowPrivateNetwork,
     worker: { leaseMs: config.outboxLeaseMs, onError: (error) => log.error({ err: error }, 'outbox worker error') },
-    logError: (error) => log.error({ err: error }, 'request failed'),
+    logError: (error, context) => log.error({ err: error, requestId: context?.requestId }, 'request failed'),
   });
   app = built.app;
   if (config.runWorker) built.worker.start();
