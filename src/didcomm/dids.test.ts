@@ -1,7 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { base58 } from '@scure/base';
+import { refusal } from '#support/refusal';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '#common/errors';
 import {
   createPeerDid2,
   createPeerDid4,
@@ -14,16 +14,6 @@ import {
   verkeyToDidKey,
 } from './index';
 import { CREDO_PEER4, INDICIO_PEER2, LEGACY_ARRAY_PEER2, SPEC_DID_KEY, SPEC_PEER2, SPEC_PEER3, SPEC_PEER4, VERKEY_DID_KEY } from './test-vectors';
-
-function refusal(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 function newVerkey(): Uint8Array {
   return ed25519.getPublicKey(ed25519.utils.randomSecretKey());

@@ -2,7 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { base58 } from '@scure/base';
 import sodium from 'libsodium-wrappers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '#common/errors';
+import { refusal } from '#support/refusal';
 import { envelopeRecipients, packMessage, unpackMessage, type Ed25519KeyPair } from './index';
 import { GO_ANONCRYPT, PYTHON_AUTHCRYPT, RFC0019_AUTHCRYPT_EXAMPLE } from './test-vectors';
 
@@ -16,17 +16,6 @@ function keyPair(): Ed25519KeyPair {
 function sodiumKeyPair(): Ed25519KeyPair {
   const { publicKey, privateKey } = sodium.crypto_sign_keypair();
   return { publicKey, secretKey: privateKey };
-}
-
-/** The code a refusal carries; fails the test on success or on an untyped error. */
-function refusal(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 type Variant = 'URLSAFE' | 'URLSAFE_NO_PADDING';
