@@ -128,3 +128,43 @@ describeEachStore('the operator console', (engine) => {
     expect((await b.get('/console/invitations')).status).toBe(303);
   });
 });
+
+describeEachStore('answering an invitation another server sent, in the console', (engine) => {
+  const usher = useTestUsher(engine);
+
+  it('offers Accept, Maybe and Decline on an incoming invitation, and the answer is queued for its channel', async () => {
+    const incoming = await usher.store.db.transaction().execute((trx) =>
+      usher.invitations.recordIncoming(
+        trx,
+        {
+          tenantId: usher.tenant.tenant.id,
+          identityId: usher.tenant.identity.id,
+          channel: 'activitypub',
+          from: { actorIri: 'https://remote.example/users/yorre', name: 'Yorre' },
+          target: { type: 'project', iri: 'https://remote.example/projects/1', name: 'Remote project' },
+          payload: JSON.stringify({ id: 'https://remote.example/invites/1', type: 'Invite', actor: 'https://remote.example/users/yorre' }),
+        },
+        { kind: 'remote', iri: 'https://remote.example/users/yorre' },
+        false,
+      ),
+    );
+    const b = browser(usher.app);
+    const login = await b.get('/console/login');
+    await b.post('/console/login', { _csrf: csrfOf(await login.text()), key: usher.tenant.apiKey.key });
+    const detail = await (await b.get(`/console/invitations/${incoming.id}`)).text();
+    for (const label of ['>Accept<', '>Maybe<', '>Decline<']) expect(detail).toContain(label);
+    expect(detail).not.toContain('Revoke');
+
+    const maybe = await b.post(`/console/invitations/${incoming.id}/answer`, { _csrf: csrfOf(detail), answer: 'tentative' });
+    expect(maybe.status).toBe(303);
+    const after = await (await b.get(`/console/invitations/${incoming.id}`)).text();
+    expect(after).not.toContain('>Maybe<');
+    expect((await b.post(`/console/invitations/${incoming.id}/answer`, { _csrf: csrfOf(after), answer: 'accept' })).status).toBe(303);
+    expect((await usher.request('GET', `/v1/invitations/${incoming.id}`)).body.status).toBe('accepted');
+    // The TentativeAccept and the Accept wait in the outbox for the remote server.
+    const queued = await usher.store.db.selectFrom('outbox').select(['topic', 'payload']).where('invitation_id', '=', incoming.id).execute();
+    expect(queued.map((row) => JSON.parse(row.payload).activity.type).sort()).toEqual(['Accept', 'TentativeAccept']);
+    // Without the session's CSRF token, nothing is answered.
+    expect((await b.post(`/console/invitations/${incoming.id}/answer`, { answer: 'decline' })).status).toBe(403);
+  });
+});

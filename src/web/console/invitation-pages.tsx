@@ -219,7 +219,9 @@ export function createInvitationPages(deps: ConsoleDeps) {
         return page(c, 'Not found', <p class="alert">{refusalErrors(error)._form ?? Object.values(refusalErrors(error))[0]}</p>, 404);
       }
       const [events, deliveries] = await Promise.all([invitations.events(tenantId, id), listDeliveries(db, tenantId, { invitationId: id })]);
-      const pending = inv.status === 'pending';
+      const pending = inv.status === 'pending' && inv.direction === 'outgoing';
+      // Sent to us by another server: the operator answers it, and the answer goes back over its channel.
+      const answerable = inv.direction === 'incoming' && (inv.status === 'pending' || inv.status === 'tentative');
       return page(
         c,
         'Invitation',
@@ -237,6 +239,21 @@ export function createInvitationPages(deps: ConsoleDeps) {
               </form>
             </div>
           ) : null}
+          {answerable ? (
+            <div class="actions">
+              {(['accept', 'tentative', 'decline'] as const)
+                .filter((answer) => !(answer === 'tentative' && inv.status === 'tentative'))
+                .map((answer) => (
+                  <form method="post" action={`/console/invitations/${id}/answer`}>
+                    <Csrf token={c.var.session.csrfToken} />
+                    <input type="hidden" name="answer" value={answer} />
+                    <button type="submit" class={answer === 'accept' ? '' : answer === 'decline' ? 'danger' : 'secondary'}>
+                      {answer === 'accept' ? 'Accept' : answer === 'tentative' ? 'Maybe' : 'Decline'}
+                    </button>
+                  </form>
+                ))}
+            </div>
+          ) : null}
           <h2>Timeline</h2>
           <Timeline events={events} />
           <h2>Deliveries</h2>
@@ -250,6 +267,18 @@ export function createInvitationPages(deps: ConsoleDeps) {
         await invitations.revoke(c.var.session.tenantId, id, actorOf(c));
       } catch (error) {
         return page(c, 'Not revoked', <p class="alert" role="alert">{Object.values(refusalErrors(error))[0]}</p>, 409);
+      }
+      return c.redirect(`/console/invitations/${id}`, 303);
+    })
+    .post('/console/invitations/:id/answer', async (c) => {
+      const id = c.req.param('id');
+      const answer = String((await c.req.parseBody()).answer ?? '');
+      try {
+        if (answer === 'decline') await invitations.decline(c.var.session.tenantId, id, actorOf(c));
+        else if (answer === 'accept' || answer === 'tentative') await invitations.answerIncoming(c.var.session.tenantId, id, answer, actorOf(c));
+        else return page(c, 'Not answered', <p class="alert" role="alert">Answer accept, tentative or decline.</p>, 400);
+      } catch (error) {
+        return page(c, 'Not answered', <p class="alert" role="alert">{Object.values(refusalErrors(error))[0]}</p>, 409);
       }
       return c.redirect(`/console/invitations/${id}`, 303);
     })
