@@ -1,5 +1,5 @@
 /** ActivityPub: identities as actors, Invite / Accept / Reject / TentativeAccept / Undo across servers, on Fedify. The front door of the capability. */
-import type { DidcommOutbox } from '#didcomm';
+import type { OutboxPort } from '#delivery';
 import type { EventSink, InvitationService } from '#invitations';
 import { createActivityPubChannel } from './channel';
 import { createApFederation, type ApFederationOptions } from './federation';
@@ -33,7 +33,7 @@ export function createActivityPub(options: ActivityPubOptions) {
     uris,
     channel: createActivityPubChannel(uris),
     sender: createActivitySender({ ...options, uris, federation }),
-    sink: (outbox: Pick<DidcommOutbox, 'enqueue' | 'wake'>): EventSink => createActivityPubSink({ uris, outbox, onEnqueued: () => outbox.wake() }),
+    sink: (outbox: Pick<OutboxPort, 'enqueue' | 'wake'>): EventSink => createActivityPubSink({ uris, outbox, onEnqueued: () => outbox.wake() }),
     attach: (invitations: InvitationService) => attachInbox(federation, { ...options, uris, invitations }),
     middleware: federationMiddleware(federation, { publicUrl: options.publicUrl, kv }),
     routes: createApObjectRoutes({ db: options.db, uris }),

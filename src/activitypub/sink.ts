@@ -5,7 +5,7 @@
  */
 import type { Db, InvitationRow } from '#db';
 import { parseJson } from '#common/json';
-import type { DidcommOutbox } from '#didcomm';
+import type { OutboxPort } from '#delivery';
 import type { EventSink, InvitationEvent } from '#invitations';
 import { getTenant } from '#tenants';
 import { buildAnswer, buildInvite, buildUndo, idOf, type Activity } from './activities';
@@ -26,7 +26,7 @@ export interface ApSendPayload {
 const ANSWERS = { 'invitation.accepted': 'Accept', 'invitation.declined': 'Reject', 'invitation.tentatively_accepted': 'TentativeAccept' } as const;
 
 /** The event sink of the activitypub channel. */
-export function createActivityPubSink(options: { readonly uris: ApUris; readonly outbox: Pick<DidcommOutbox, 'enqueue'>; readonly onEnqueued: () => void }): EventSink {
+export function createActivityPubSink(options: { readonly uris: ApUris; readonly outbox: Pick<OutboxPort, 'enqueue'>; readonly onEnqueued: () => void }): EventSink {
   const { uris } = options;
   return async (trx, invitation, events) => {
     if (invitation.channel !== 'activitypub') return;

@@ -16,6 +16,12 @@ import { createOutboxWorker, type DeliveryHandler, type OutboxWorker, type Outbo
 export { createDeliveryRoutes } from './routes';
 export type { DidcommOutboxPayload } from './didcomm-handler';
 export type { OutboxItem } from './outbox';
+
+/** The outbox as other capabilities write to it: rows in their transaction, then a nudge to the worker once it commits. */
+export interface OutboxPort {
+  enqueue(trx: Db, items: readonly OutboxItem[], now: Date): Promise<unknown>;
+  wake(): void;
+}
 export { createMailboxMailer } from './email/mailbox-mailer';
 export { createSmtpMailer } from './email/smtp-mailer';
 export type { Mailer, MailMessage, MailResult } from './email/mailer';

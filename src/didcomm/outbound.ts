@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '#db';
 import type { Clock } from '#common/clock';
-import type { DidcommOutboxPayload, OutboxItem } from '#delivery';
+import type { DidcommOutboxPayload, OutboxItem, OutboxPort } from '#delivery';
 import type { InvitationService } from '#invitations';
 import type { Ed25519KeyPair } from './crypto-box';
 import { didcommServices, type DidCommService, type DidDocument } from './did-document';
@@ -16,10 +16,7 @@ import { didcommError } from './errors';
 import { MessageTypes, newMessageId, type Message } from './messages';
 
 /** The outbox as DIDComm needs it: write rows in a transaction, nudge the worker after commit. */
-export interface DidcommOutbox {
-  enqueue(trx: Db, items: readonly OutboxItem[], now: Date): Promise<unknown>;
-  wake(): void;
-}
+export type DidcommOutbox = OutboxPort;
 
 /** What every DIDComm step needs. */
 export interface DidcommContext {

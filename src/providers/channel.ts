@@ -7,7 +7,7 @@
 import type { Db, Engine, InvitationRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
-import type { OutboxItem } from '#delivery';
+import type { OutboxItem, OutboxPort } from '#delivery';
 import type { ChannelAdapter, CreateInvitationInput, InvitationService } from '#invitations';
 import { getAccountRow, toAccount } from './accounts';
 import { noteTooLong, providerError } from './errors';
@@ -16,10 +16,7 @@ import { nextSlot, WINDOWS } from './pacing';
 import { heldSlots, insertSend } from './sends';
 
 /** Where the channel writes its deliveries: delivery's outbox, woken once something is due. */
-export interface ProviderOutbox {
-  enqueue(trx: Db, items: readonly OutboxItem[], now: Date): Promise<unknown>;
-  wake(): void;
-}
+export type ProviderOutbox = OutboxPort;
 
 /** What a provider invitation sent through an account stores in its payload. */
 export interface AccountPayload {
