@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { apiClient } from '#support/api-client';
-import { startUsher, stopAllUshers, type RunningUsher } from '#support/process';
-import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '#support/stores';
+import type { RunningUsher } from '#support/process';
+import { describeEachStore } from '#support/stores';
+import { startUsherPair, type UsherPair } from '#support/usher-pair';
 
 /** The shared client, plus what these tests ask of an Usher. */
 function client(usher: RunningUsher) {
@@ -25,24 +26,19 @@ function client(usher: RunningUsher) {
 }
 
 describeEachStore('two Usher processes inviting each other over ActivityPub on loopback', (engine) => {
-  let databases: ScratchDatabase[] = [];
+  let pair: UsherPair;
   let a: ReturnType<typeof client>;
   let b: ReturnType<typeof client>;
   let bHandle: string;
   let aActor: string;
   beforeAll(async () => {
-    databases = await Promise.all([createScratchDatabase(engine), createScratchDatabase(engine)]);
-    const env = { USHER_ALLOW_PRIVATE_NETWORK: 'true', USHER_LOG_LEVEL: 'warn' };
-    const [ua, ub] = await Promise.all(databases.map((d) => startUsher({ databaseUrl: d.url, env, startupTimeoutMs: 40_000 })));
-    a = client(ua!);
-    b = client(ub!);
+    pair = await startUsherPair(engine);
+    a = client(pair.a);
+    b = client(pair.b);
     bHandle = `@${await b.defaultHandle()}@${b.host}`;
     aActor = `${a.usher.url}/ap/users/${await a.defaultHandle()}`;
   });
-  afterAll(async () => {
-    await stopAllUshers();
-    await Promise.all(databases.map((d) => d.drop()));
-  });
+  afterAll(() => pair?.stop());
 
   const project = { type: 'project', iri: 'https://a.example/projects/apollo', name: 'Apollo' };
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { apiClient } from '#support/api-client';
-import { startUsher, stopAllUshers, type RunningUsher } from '#support/process';
-import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '#support/stores';
+import type { RunningUsher } from '#support/process';
+import { describeEachStore } from '#support/stores';
+import { startUsherPair, type UsherPair } from '#support/usher-pair';
 
 /** A small client for one Usher process, with the bootstrap key. */
 function client(usher: RunningUsher) {
@@ -29,20 +30,15 @@ function client(usher: RunningUsher) {
 const completed = (c: any) => c.state === 'completed';
 
 describeEachStore('two Usher processes connecting over DIDComm on loopback', (engine) => {
-  let databases: ScratchDatabase[] = [];
+  let pair: UsherPair;
   let a: ReturnType<typeof client>;
   let b: ReturnType<typeof client>;
   beforeAll(async () => {
-    databases = await Promise.all([createScratchDatabase(engine), createScratchDatabase(engine)]);
-    const env = { USHER_ALLOW_PRIVATE_NETWORK: 'true', USHER_LOG_LEVEL: 'warn' };
-    const [ua, ub] = await Promise.all(databases.map((d) => startUsher({ databaseUrl: d.url, env, startupTimeoutMs: 40_000 })));
-    a = client(ua!);
-    b = client(ub!);
+    pair = await startUsherPair(engine);
+    a = client(pair.a);
+    b = client(pair.b);
   });
-  afterAll(async () => {
-    await stopAllUshers();
-    await Promise.all(databases.map((d) => d.drop()));
-  });
+  afterAll(() => pair?.stop());
 
   it('A invites, B accepts over DID Exchange 1.1: both complete, and a trust ping comes back', async () => {
     const invitation = await a.invite({ label: 'A corp', didcomm: { alias: 'B, our supplier' } });

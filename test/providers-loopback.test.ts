@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { apiClient } from '#support/api-client';
-import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY } from '#support/process';
-import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '#support/stores';
+import { TEST_BOOTSTRAP_KEY } from '#support/process';
+import { describeEachStore } from '#support/stores';
+import { startUsherPair, type UsherPair } from '#support/usher-pair';
 
 const DAY = 24 * 3600_000;
 
 describeEachStore('two Ushers: A invites B\'s identities through a provider account on B\'s Unipile surface', (engine) => {
-  let databases: ScratchDatabase[] = [];
+  let pair: UsherPair;
   let a: ReturnType<typeof apiClient>;
   let b: ReturnType<typeof apiClient>;
   let bAccount: { id: string; displayName: string; did: string };
@@ -19,11 +20,9 @@ describeEachStore('two Ushers: A invites B\'s identities through a provider acco
   const incomingOnB = async () => (await b.call('GET', '/v1/invitations?direction=incoming&channel=provider')).body.data as any[];
 
   beforeAll(async () => {
-    databases = await Promise.all([createScratchDatabase(engine), createScratchDatabase(engine)]);
-    const env = { USHER_ALLOW_PRIVATE_NETWORK: 'true', USHER_LOG_LEVEL: 'warn' };
-    const [ua, ub] = await Promise.all(databases.map((d) => startUsher({ databaseUrl: d.url, env, startupTimeoutMs: 40_000 })));
-    a = apiClient(ua!);
-    b = apiClient(ub!);
+    pair = await startUsherPair(engine);
+    a = apiClient(pair.a);
+    b = apiClient(pair.b);
     bAccount = (await b.call('GET', '/v1/identities')).body.data[0];
     for (const handle of ['yara-one', 'yann-two', 'yves-three', 'zoe-four']) {
       const created = await b.call('POST', '/v1/identities', { displayName: handle.replace('-', ' '), handle });
@@ -43,10 +42,7 @@ describeEachStore('two Ushers: A invites B\'s identities through a provider acco
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     account = created.body;
   });
-  afterAll(async () => {
-    await stopAllUshers();
-    await Promise.all(databases.map((d) => d.drop()));
-  });
+  afterAll(() => pair?.stop());
 
   it('A resolves one of B\'s identities by handle and invites it with a note; B shows the incoming invitation', async () => {
     const resolved = await a.call('GET', `/v1/provider-accounts/${account.id}/users/yara-one`);
