@@ -41,6 +41,9 @@ export interface AppDeps {
 
 /** The largest request body accepted; invitations with metadata stay far below it. */
 export const MAX_BODY_BYTES = 256 * 1024;
+/** Bulk creation carries thousands of invitations: a batch of 5,000 typical rows is about 1 MiB. */
+export const MAX_BULK_BODY_BYTES = 8 * 1024 * 1024;
+const BULK_PATH = '/v1/invitations/bulk';
 
 /** Builds the whole HTTP application. Does no I/O: nothing runs until a request arrives. */
 export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitations: InvitationService; worker: OutboxWorker } {
@@ -62,7 +65,10 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   const metrics = createMetrics(db, clock);
   app.use('*', requestId() as never);
   app.use('*', metrics.middleware);
-  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => httpProblem('body_too_large', `at most ${MAX_BODY_BYTES} bytes`) }));
+  const limitBody = (maxSize: number) => bodyLimit({ maxSize, onError: () => httpProblem('body_too_large', `at most ${maxSize} bytes`) });
+  const bulkBodyLimit = limitBody(MAX_BULK_BODY_BYTES);
+  const bodyLimitDefault = limitBody(MAX_BODY_BYTES);
+  app.use('*', (c, next) => (c.req.path === BULK_PATH ? bulkBodyLimit(c, next) : bodyLimitDefault(c, next)));
   // Before anything parses bodies: federation requests are verified over the bytes as sent.
   app.use('*', activityPub.middleware);
   app.use('*', rejectNulCharacters());
@@ -109,7 +115,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
     servers: [{ url: deps.publicUrl }],
   });
   app.route('/', createApiReferenceRoutes('/openapi.json'));
-  app.route('/', createAcceptPageRoutes({ invitations, clock }));
+  app.route('/', createAcceptPageRoutes({ invitations, clock, publicUrl: deps.publicUrl }));
   app.route('/', createConsoleRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, pinger: delivery.pinger }, CONSOLE_PAGES));
 
   app.notFound((c) => httpProblem('not_found', `no route for ${c.req.method} ${c.req.path}`));

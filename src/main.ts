@@ -31,7 +31,7 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   const log = pino({ level: config.logLevel, base: { service: 'usher' } });
-  const store = openStore(config.databaseUrl, { onConnectionError: (error) => log.warn({ err: error }, 'database connection dropped') });
+  const store = openStore(config.databaseUrl, { onConnectionError: (error) => log.warn({ reason: error.message }, 'database connection dropped') });
   await migrateToLatest(store.db);
   const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now());
 

@@ -1,26 +1,15 @@
 import { Temporal } from '@js-temporal/polyfill';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createManualClock } from '#common/clock';
-import { migrateToLatest, openStore, type Store } from '#db';
-import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '#support/stores';
+import { describeEachStore, useScratchStore } from '#support/stores';
 import { createKvStore, pruneKv } from './kv-store';
 
 describeEachStore("Fedify's key-value store on Usher's database", (engine) => {
-  let scratch: ScratchDatabase;
-  let store: Store;
+  const store = useScratchStore(engine);
   const clock = createManualClock(new Date('2026-11-25T10:00:00Z'));
-  beforeAll(async () => {
-    scratch = await createScratchDatabase(engine);
-    store = openStore(scratch.url);
-    await migrateToLatest(store.db);
-  });
-  afterAll(async () => {
-    await store.close();
-    await scratch.drop();
-  });
 
   it('gets, sets, overwrites and deletes JSON values by key', async () => {
-    const kv = createKvStore(store.db, engine, clock);
+    const kv = createKvStore(store.current.db, engine, clock);
     await kv.set(['a', 'b'], { n: 1 });
     expect(await kv.get(['a', 'b'])).toEqual({ n: 1 });
     await kv.set(['a', 'b'], [1, 2]);
@@ -30,16 +19,16 @@ describeEachStore("Fedify's key-value store on Usher's database", (engine) => {
   });
 
   it('forgets a value once its ttl has passed, and prunes it', async () => {
-    const kv = createKvStore(store.db, engine, clock);
+    const kv = createKvStore(store.current.db, engine, clock);
     await kv.set(['ttl'], 'soon gone', { ttl: Temporal.Duration.from({ seconds: 30 }) });
     expect(await kv.get(['ttl'])).toBe('soon gone');
     clock.advance(31_000);
     expect(await kv.get(['ttl'])).toBeUndefined();
-    expect(await pruneKv(store.db, clock.now())).toBeGreaterThanOrEqual(1);
+    expect(await pruneKv(store.current.db, clock.now())).toBeGreaterThanOrEqual(1);
   });
 
   it('swaps only when the current value is the expected one, absent meaning undefined', async () => {
-    const kv = createKvStore(store.db, engine, clock);
+    const kv = createKvStore(store.current.db, engine, clock);
     expect(await kv.cas(['cas'], undefined, 1)).toBe(true);
     expect(await kv.cas(['cas'], undefined, 2)).toBe(false);
     expect(await kv.cas(['cas'], 1, 3)).toBe(true);
@@ -49,7 +38,7 @@ describeEachStore("Fedify's key-value store on Usher's database", (engine) => {
   });
 
   it('lists by prefix, without matching keys that merely share a string start', async () => {
-    const kv = createKvStore(store.db, engine, clock);
+    const kv = createKvStore(store.current.db, engine, clock);
     await kv.set(['_fedify', 'x', '1'], 1);
     await kv.set(['_fedify', 'x', '2'], 2);
     await kv.set(['_fedify', 'xy'], 3);

@@ -87,6 +87,22 @@ export async function claimDue(db: Db, engine: Engine, workerId: string, now: Da
 }
 
 /**
+ * Restarts the lease on one claimed row just before it is sent, so the lease bounds one send and
+ * not the whole batch's run. False when the claim was lost meanwhile (another worker took the row
+ * after the lease ran out): the caller must not send it.
+ */
+export async function renewClaim(db: Db, rowId: string, workerId: string, now: Date, leaseMs: number): Promise<boolean> {
+  const updated = await db
+    .updateTable('outbox')
+    .set({ claimed_until: isoTime(new Date(now.getTime() + leaseMs)) })
+    .where('id', '=', rowId)
+    .where('claimed_by', '=', workerId)
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+/**
  * Stores an attempt's result under the worker's claim. Returns false when the claim was lost
  * (the lease ran out and another worker took the row), in which case nothing is written.
  */

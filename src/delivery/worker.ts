@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, Db, Engine, OutboxRow } from '#db';
 import type { Clock } from '#common/clock';
-import { claimDue, recordResult, releaseClaims, type DeliveryResult, type OutboxStatus, type OutboxTopic } from './outbox';
+import { claimDue, recordResult, releaseClaims, renewClaim, type DeliveryResult, type OutboxStatus, type OutboxTopic } from './outbox';
 import type { RetryPolicy } from './retry-policy';
 
 /** Delivers one topic's rows. `settled` runs in the transaction that stores a final outcome. */
@@ -57,6 +57,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   async function deliverOne(row: OutboxRow): Promise<void> {
     unstarted.delete(row.id);
+    // A batch can outlast the lease it was claimed with; a row whose claim was lost is another worker's now.
+    if (!(await renewClaim(db, row.id, id, clock.now(), leaseMs))) return;
     const handler = handlers[row.topic as OutboxTopic];
     const startedAt = clock.now();
     let result: DeliveryResult;

@@ -3,6 +3,8 @@ import { createRouter } from '#http/router';
 import { apiKeySecurity, json, problemsFor } from '#http/responses';
 import type { Actor } from './events';
 import { runIdempotent } from './idempotency';
+import { createInBulk } from './bulk';
+import { BULK_MAX_ITEMS, BulkCreateInvitationsSchema, BulkResultSchema, type BulkResult } from './bulk-schemas';
 import type { InvitationService, InvitationWithUrl } from './service';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
@@ -33,6 +35,18 @@ const createInvitationRoute = createRoute({
   description: 'The response carries the invitation URL, the only time it is shown: only a hash of its token is stored.',
   request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: CreateInvitationSchema } }, required: true } },
   responses: { 201: json(InvitationWithUrlSchema, 'The invitation and its URL'), ...problemsFor(400, 401, 404, 409, 413, 422) },
+});
+
+const bulkRoute = createRoute({
+  ...base,
+  operationId: 'createInvitationsInBulk',
+  method: 'post',
+  path: '/invitations/bulk',
+  summary: `Create up to ${BULK_MAX_ITEMS} invitations in one call`,
+  description:
+    'Each item is created as by POST /v1/invitations, and the response says per item whether it was `created` (with its link, shown once), a `duplicate` (the recipient already has a pending invitation to that target) or `invalid` (with the problem it would have got). A bad item never fails the call. With an Idempotency-Key, a retried call replays the same results, links omitted; with or without one, rerunning an email import creates no second invitation for anyone.',
+  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: BulkCreateInvitationsSchema } }, required: true } },
+  responses: { 200: json(BulkResultSchema, 'One result per item, in order'), ...problemsFor(400, 401, 413, 422) },
 });
 
 const listRoute = createRoute({
@@ -127,6 +141,9 @@ export interface InvitationRoutesDeps {
 }
 
 const byKey = (apiKeyId: string): Actor => ({ kind: 'api_key', id: apiKeyId });
+/** What an idempotent replay shows: the record, not the link, which was never stored. */
+const withoutLink = (invitation: InvitationWithUrl): InvitationWithUrl => ({ ...invitation, url: null });
+const replayHeader = (result: { replayed: boolean }): Record<string, string> => (result.replayed ? { 'Idempotent-Replayed': 'true' } : {});
 
 /** The tenant-authenticated invitation routes. */
 export function createInvitationRoutes({ db, clock, invitations, deliveryState }: InvitationRoutesDeps) {
@@ -138,10 +155,20 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
         db,
         { tenantId, key: c.req.valid('header')['idempotency-key'], fingerprint: ['createInvitation', input], now: clock.now() },
         async (trx) => ({ status: 201, body: await invitations.createIn(trx, tenantId, input, byKey(apiKeyId)) }),
-        (body) => ({ ...body, url: null }),
+        withoutLink,
       );
-      if (result.replayed) c.header('Idempotent-Replayed', 'true');
-      return c.json(result.body, 201);
+      return c.json(result.body, 201, replayHeader(result));
+    })
+    .openapi(bulkRoute, async (c) => {
+      const { tenantId, apiKeyId } = c.var.auth;
+      const input = c.req.valid('json');
+      const result = await runIdempotent<BulkResult>(
+        db,
+        { tenantId, key: c.req.valid('header')['idempotency-key'], fingerprint: ['createInvitationsInBulk', input], now: clock.now() },
+        async (trx) => ({ status: 200, body: await createInBulk(trx, input, (inner, item) => invitations.createIn(inner, tenantId, item, byKey(apiKeyId))) }),
+        (body) => ({ ...body, results: body.results.map((r) => (r.invitation ? { ...r, invitation: withoutLink(r.invitation) } : r)) }),
+      );
+      return c.json(result.body, 200, replayHeader(result));
     })
     .openapi(listRoute, async (c) => c.json(await invitations.list(c.var.auth.tenantId, c.req.valid('query')), 200))
     .openapi(getByPurposeRoute, async (c) => c.json(await invitations.getByPurpose(c.var.auth.tenantId, c.req.valid('param').purpose), 200))

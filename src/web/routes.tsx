@@ -2,7 +2,7 @@
 import { Hono, type Context } from 'hono';
 import { AppError } from '#common/errors';
 import type { Clock } from '#common/clock';
-import type { InvitationService, PublicInvitation } from '#invitations';
+import { invitationUrl, type InvitationService, type PublicInvitation } from '#invitations';
 import { qrSvg } from './qr';
 import { AcceptPage, StatePage, STATE_MESSAGES, type StateKey } from './accept-page';
 
@@ -46,7 +46,7 @@ function isStateKey(code: string): code is StateKey {
  * scanners and link previews cannot answer for the invitee. The token in the path is the only
  * credential, so a cross-site form cannot forge a post without already holding the link.
  */
-export function createAcceptPageRoutes({ invitations, clock }: { invitations: InvitationService; clock: Clock }) {
+export function createAcceptPageRoutes({ invitations, clock, publicUrl }: { invitations: InvitationService; clock: Clock; publicUrl: string }) {
   const app = new Hono();
 
   app.get('/i/:token', async (c) => {
@@ -57,8 +57,9 @@ export function createAcceptPageRoutes({ invitations, clock }: { invitations: In
       const locale = visitorLocale(c.req.header('accept-language'), invitation.locale);
       const state = stateOf(invitation);
       if (state) return c.html(<StatePage state={state} brand={invitation.tenant.branding.color} locale={locale} />, 410);
-      // A shareable link gets a QR code of itself, to put on a screen or a poster.
-      const qr = invitation.channel === 'link' ? await qrSvg(new URL(`/i/${token}`, c.req.url).toString()) : undefined;
+      // A shareable link gets a QR code of itself, to put on a screen or a poster. From the public
+      // URL, not the request's: behind a TLS-terminating proxy the request says http://.
+      const qr = invitation.channel === 'link' ? await qrSvg(invitationUrl(publicUrl, token)) : undefined;
       return c.html(<AcceptPage invitation={invitation} token={token} locale={locale} now={clock.now()} {...(qr ? { qr } : {})} />);
     } catch (error) {
       return refusal(c, error);

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { describe } from 'vitest';
-import type { Engine } from '#db';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { migrateToLatest, openStore, type Engine, type Store } from '#db';
 
 const postgresUrl = process.env.USHER_TEST_POSTGRES_URL;
 
@@ -74,4 +74,19 @@ async function dropDatabase(name: string): Promise<void> {
 export function describeEachStore(title: string, body: (engine: Engine) => void): void {
   for (const engine of engines) describe(`${title} [${engine}]`, () => body(engine));
   if (!postgresUrl) describe.skip(`${title} [postgres: skipped, USHER_TEST_POSTGRES_URL not set]`, () => body('postgres'));
+}
+
+/** A migrated scratch store for the enclosing suite, closed and dropped after it: read `.current` inside tests. */
+export function useScratchStore(engine: Engine): { current: Store } {
+  const handle = {} as { current: Store; scratch: ScratchDatabase };
+  beforeAll(async () => {
+    handle.scratch = await createScratchDatabase(engine);
+    handle.current = openStore(handle.scratch.url);
+    await migrateToLatest(handle.current.db);
+  });
+  afterAll(async () => {
+    await handle.current?.close();
+    await handle.scratch?.drop();
+  });
+  return handle;
 }

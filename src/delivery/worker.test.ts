@@ -1,0 +1,56 @@
+import { expect, it } from 'vitest';
+import { createManualClock } from '#common/clock';
+import type { OutboxRow } from '#db';
+import { createTenant } from '#tenants';
+import { describeEachStore, useScratchStore } from '#support/stores';
+import { enqueue } from './outbox';
+import { createRetryPolicy } from './retry-policy';
+import { createOutboxWorker, type DeliveryHandler } from './worker';
+
+describeEachStore('an outbox worker whose batch outlasts its lease', (engine) => {
+  const store = useScratchStore(engine);
+
+  it('renews the lease per send, and skips a row another worker took over once the batch lease ran out', async () => {
+    const clock = createManualClock(new Date('2026-11-26T10:00:00.000Z'));
+    const { tenant } = await createTenant(store.current.db, { name: 'Lease' }, clock.now());
+    await enqueue(store.current.db, [1, 2, 3].map((n) => ({ tenantId: tenant.id, topic: 'webhook' as const, payload: { n } })), clock.now());
+    const sent: string[] = [];
+    const gates: Array<() => void> = [];
+    const slow: DeliveryHandler = {
+      async deliver(row: OutboxRow) {
+        sent.push(`a:${JSON.parse(row.payload).n}`);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        return { outcome: 'sent' };
+      },
+    };
+    const fast: DeliveryHandler = {
+      async deliver(row: OutboxRow) {
+        sent.push(`b:${JSON.parse(row.payload).n}`);
+        return { outcome: 'sent' };
+      },
+    };
+    const common = { db: store.current.db, engine, clock, retryPolicy: createRetryPolicy(), leaseMs: 1_000, concurrency: 1 };
+    const a = createOutboxWorker({ ...common, workerId: 'worker-a', handlers: { webhook: slow } });
+    const b = createOutboxWorker({ ...common, workerId: 'worker-b', handlers: { webhook: fast } });
+    const sendStarted = async (count: number) => {
+      while (gates.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+
+    const running = a.runOnce(); // claims all three with a lease until +1 s
+    await sendStarted(1);
+    clock.advance(600); // the first send takes 0.6 s
+    gates[0]!();
+    await sendStarted(2); // the second send renewed its row's lease to +1.6 s
+    clock.advance(600); // +1.2 s: the batch's lease has run out, the second send's has not
+    expect(await b.runOnce()).toBe(1); // only the row a has not started
+    gates[1]!();
+    await running;
+
+    // a sent the two rows it started, b the one a had not reached; nothing went twice.
+    expect(sent.filter((s) => s.startsWith('a:'))).toHaveLength(2);
+    expect(sent.filter((s) => s.startsWith('b:'))).toHaveLength(1);
+    expect(new Set(sent.map((s) => s.slice(2)))).toEqual(new Set(['1', '2', '3']));
+    const rows = await store.current.db.selectFrom('outbox').select(['status']).where('tenant_id', '=', tenant.id).execute();
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+  });
+});

@@ -1,0 +1,34 @@
+import { createApp } from '#app';
+import { systemClock } from '#common/clock';
+import { openStore } from '#db';
+import { createMailboxMailer } from '#delivery';
+
+/**
+ * The OpenAPI document exactly as a running Usher serves it at /openapi.json, built without a
+ * server or a database file: the SDK is generated from it. Only `servers` differs per deployment,
+ * so it is left out.
+ */
+export async function buildOpenApiDocument(version: string): Promise<Record<string, unknown>> {
+  // createApp does no I/O; the in-memory store only satisfies its signature.
+  const store = openStore('sqlite::memory:');
+  try {
+    const { app } = createApp({
+      db: store.db,
+      engine: store.engine,
+      clock: systemClock,
+      publicUrl: 'http://usher.invalid',
+      version,
+      mailer: createMailboxMailer(store.db, systemClock),
+      fromAddress: 'no-reply@usher.invalid',
+      allowPrivateNetwork: false,
+      logError: () => {},
+    });
+    const response = await app.request('/openapi.json');
+    if (response.status !== 200) throw new Error(`/openapi.json answered ${response.status}: ${await response.text()}`);
+    const document = (await response.json()) as Record<string, unknown>;
+    delete document.servers;
+    return document;
+  } finally {
+    await store.close();
+  }
+}
