@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { runUsherToExit, startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
 import { tokenOf } from '#support/usher';
@@ -160,4 +161,28 @@ describeOnPostgres(`two Usher processes on one PostgreSQL database accepting the
     expect(granted).toHaveLength(5);
     expect(new Set(granted.map((m) => m.member.key))).toEqual(new Set(winners.map((w) => w.body.membership.member.key)));
   });
+});
+
+describeOnPostgres(`four Usher processes starting at once on an empty PostgreSQL database${suffix}`, () => {
+  let scratch: ScratchDatabase | undefined;
+  afterAll(async () => {
+    await stopAllUshers();
+    await scratch?.drop();
+  });
+
+  it('make one first tenant between them, and only one prints an admin key', async () => {
+    scratch = await createScratchDatabase('postgres');
+    // No bootstrap key: each would otherwise mint a random one of its own.
+    const ushers = await Promise.all(Array.from({ length: 4 }, () => startUsher({ databaseUrl: scratch!.url, env: { USHER_BOOTSTRAP_API_KEY: undefined }, startupTimeoutMs: 60_000 })));
+    await Promise.all(ushers.map((u) => u.waitForStdout(/^ {2}OpenAPI: .*$/m, 30_000)));
+    expect(ushers.filter((u) => u.stdout().includes('First start'))).toHaveLength(1);
+    const client = new pg.Client({ connectionString: scratch.url });
+    await client.connect();
+    try {
+      expect((await client.query('select count(*)::int as n from tenants')).rows[0].n).toBe(1);
+    } finally {
+      await client.end();
+    }
+    await Promise.all(ushers.map((u) => u.stop()));
+  }, 120_000);
 });

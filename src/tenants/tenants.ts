@@ -29,28 +29,35 @@ function toTenant(row: TenantRow): Tenant {
 }
 
 /** Makes a tenant, its default identity and an admin key, in one transaction. */
-export async function createTenant(
-  db: Kysely<Database>,
-  input: { name: string; operator?: boolean; apiKeySecret?: string; settings?: Partial<TenantSettings> },
-  now: Date,
-): Promise<CreatedTenant> {
-  return db.transaction().execute(async (trx) => {
-    const row: TenantRow = {
-      id: newId(now.getTime()),
-      name: input.name,
-      settings: JSON.stringify(TenantSettingsSchema.parse({ ...defaultSettings, ...input.settings })),
-      created_at: isoTime(now),
-      updated_at: isoTime(now),
-    };
-    await trx.insertInto('tenants').values(row).execute();
-    const identity = await createIdentity(trx, { tenantId: row.id, displayName: input.name, isDefault: true }, now);
-    const apiKey = await createApiKey(
-      trx,
-      { tenantId: row.id, name: 'admin', ...(input.operator ? { operator: true } : {}), ...(input.apiKeySecret ? { secret: input.apiKeySecret } : {}) },
-      now,
-    );
-    return { tenant: toTenant(row), identity, apiKey };
-  });
+export async function createTenant(db: Kysely<Database>, input: CreateTenantInput, now: Date): Promise<CreatedTenant> {
+  return db.transaction().execute((trx) => insertTenant(trx, input, now));
+}
+
+/** What makes a tenant: its name, whether its first key is an operator's, that key's secret, its settings. */
+export interface CreateTenantInput {
+  readonly name: string;
+  readonly operator?: boolean;
+  readonly apiKeySecret?: string;
+  readonly settings?: Partial<TenantSettings>;
+}
+
+/** Creates a tenant with its default identity and first API key inside the caller's transaction. */
+export async function insertTenant(trx: Db, input: CreateTenantInput, now: Date): Promise<CreatedTenant> {
+  const row: TenantRow = {
+    id: newId(now.getTime()),
+    name: input.name,
+    settings: JSON.stringify(TenantSettingsSchema.parse({ ...defaultSettings, ...input.settings })),
+    created_at: isoTime(now),
+    updated_at: isoTime(now),
+  };
+  await trx.insertInto('tenants').values(row).execute();
+  const identity = await createIdentity(trx, { tenantId: row.id, displayName: input.name, isDefault: true }, now);
+  const apiKey = await createApiKey(
+    trx,
+    { tenantId: row.id, name: 'admin', ...(input.operator ? { operator: true } : {}), ...(input.apiKeySecret ? { secret: input.apiKeySecret } : {}) },
+    now,
+  );
+  return { tenant: toTenant(row), identity, apiKey };
 }
 
 /** The tenant; throws tenant_not_found. */
