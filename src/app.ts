@@ -18,7 +18,7 @@ import { createConnectionRoutes, createDidcommChannel, createDidcommEndpointRout
 import { createActivityPub } from '#activitypub';
 import { COMPAT_AUTHENTICATED_PREFIXES, createCompatRoutes } from '#compat';
 import { createProviders } from '#providers';
-import { createMetrics, createObservabilityRoutes, requestId } from '#observability';
+import { accessLog, createMetrics, createObservabilityRoutes, requestId, type RequestLogEntry } from '#observability';
 
 /** Everything the HTTP surface needs; `main.ts` builds it, tests build their own. */
 export interface AppDeps {
@@ -37,6 +37,8 @@ export interface AppDeps {
   readonly worker?: DeliveryDeps['worker'];
   /** Logs a failure; `requestId` ties it to the response the caller got (its X-Request-Id). */
   readonly logError: (error: unknown, context?: { readonly requestId?: string }) => void;
+  /** Told about every answered request (the access log); nothing by default. */
+  readonly logRequest?: (entry: RequestLogEntry) => void;
 }
 
 /** The largest request body accepted; invitations with metadata stay far below it. */
@@ -64,6 +66,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
 
   const metrics = createMetrics(db, clock);
   app.use('*', requestId() as never);
+  if (deps.logRequest) app.use('*', accessLog(deps.logRequest));
   app.use('*', metrics.middleware);
   const limitBody = (maxSize: number) => bodyLimit({ maxSize, onError: () => httpProblem('body_too_large', `at most ${maxSize} bytes`) });
   const bulkBodyLimit = limitBody(MAX_BULK_BODY_BYTES);

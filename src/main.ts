@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     allowPrivateNetwork: config.allowPrivateNetwork,
     worker: { leaseMs: config.outboxLeaseMs, onError: (error) => log.error({ err: error }, 'outbox worker error') },
     logError: (error, context) => log.error({ err: error, requestId: context?.requestId }, 'request failed'),
+    logRequest: (entry) => log.info(entry, 'request'),
   });
   app = built.app;
   if (config.runWorker) built.worker.start();

@@ -88,6 +88,17 @@ describe('the usher process', () => {
     expect(again.body.id).toBe(tenant.body.id);
   });
 
+  it('logs every request as one JSON line with the caller\'s request id and the route pattern, never the token in the path', async () => {
+    const usher = await startUsher({ databaseUrl: await sqliteFile(), env: { USHER_LOG_LEVEL: 'info' } });
+    const created = await call(usher.url, 'POST', '/v1/invitations', { key: TEST_BOOTSTRAP_KEY, body: { channel: 'link' } });
+    const token = tokenOf(created.body.url);
+    const response = await fetch(`${usher.url}/v1/public/invitations/${token}`, { headers: { 'x-request-id': 'trace-4711' } });
+    expect(response.status).toBe(200);
+    const [line] = await usher.waitForStdout(/^\{.*"requestId":"trace-4711".*\}$/m);
+    expect(JSON.parse(line)).toMatchObject({ level: 30, msg: 'request', method: 'GET', route: '/v1/public/invitations/:token', status: 200 });
+    expect(usher.stdout()).not.toContain(token);
+  });
+
   it('prints a random admin key once on first start without USHER_BOOTSTRAP_API_KEY, and that key works', async () => {
     const usher = await startUsher({ databaseUrl: await sqliteFile(), env: { USHER_BOOTSTRAP_API_KEY: undefined } });
     const [, key] = await usher.waitForStdout(/Admin API key \(shown once[^)]*\): (\S+)\n/);

@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { unwrap } from '@usher/sdk';
+import { contextOf } from '../context';
+import { addIdCommand } from '../id-command';
+import { addInvitationFilters, invitationQuery, type InvitationFilterFlags } from '../invitation-filters';
+import { addInvitationOptions, invitationFromFlags, type InvitationFlags } from '../invitation-input';
+import { eventColumns, invitationColumns, invitationFields } from '../invitation-views';
+import { definedOnly } from '../options';
+import { addPageOptions, pageOrAll, printPage, type PageFlags } from '../pages';
+import { registerInviteAcceptCommand } from './invite-accept';
+
+const CREATE_EXAMPLES = `
+Examples:
+  $ usher invite create --email ann@example.com --name Ann --role contributor \\
+      --target-type project --target-iri https://example.com/p/apollo --target-name Apollo
+  $ usher invite create --channel link --uses 50 --starts-at 2026-11-23T09:00:00Z --purpose autumn-cohort
+  $ usher invite create --actor @ann@social.example --role contributor
+  $ usher invite create --channel didcomm --label Acme --uses unlimited --goal-code aries.rel.build
+  $ usher invite create --provider linkedin --provider-user ACoAAB… --provider-account 0193…`;
+
+const LIST_EXAMPLES = `
+Examples:
+  $ usher invite list --status pending --target https://example.com/p/apollo
+  $ usher invite list --email ann@example.com --json
+  $ usher invite list --all --sort updatedAt --order asc`;
+
+/** `usher invite …`: create, list, look at and change invitations; accept someone else's. */
+export function registerInviteCommand(program: Command): void {
+  const invite = program.command('invite').description('invitations (create, list, get, revoke, resend, events, accept)');
+
+  addInvitationOptions(invite.command('create').description('create an invitation on any channel; prints its link once'))
+    .option('--idempotency-key <key>', 'retrying with the same key and flags creates it once (kept 24 hours)')
+    .addHelpText('after', CREATE_EXAMPLES)
+    .action(async (flags: InvitationFlags & { idempotencyKey?: string }, command: Command) => {
+      const { out, client } = contextOf(command);
+      const header = definedOnly({ 'idempotency-key': flags.idempotencyKey });
+      const invitation = await unwrap(client().POST('/v1/invitations', { params: { header }, body: invitationFromFlags(flags) }));
+      out.record(invitation, invitationFields(invitation));
+    });
+
+  addPageOptions(addInvitationFilters(invite.command('list').description('list invitations, newest first, with filters')))
+    .addHelpText('after', LIST_EXAMPLES)
+    .action(async (flags: InvitationFilterFlags & PageFlags, command: Command) => {
+      const { out, client } = contextOf(command);
+      const api = client();
+      const query = invitationQuery(flags, flags.limit ?? (flags.all ? 200 : undefined));
+      const page = await pageOrAll((cursor) => unwrap(api.GET('/v1/invitations', { params: { query: definedOnly({ ...query, cursor }) } })), flags);
+      printPage(out, page, invitationColumns);
+    });
+
+  addIdCommand(invite, 'get', 'show an invitation and where its messages stand', 'invitation', async ({ out, client }, id) => {
+    const invitation = await unwrap(client().GET('/v1/invitations/{id}', { params: { path: { id } } }));
+    out.record(invitation, invitationFields(invitation));
+  });
+
+  addIdCommand(invite, 'revoke', 'revoke a pending invitation: its link stops working at once', 'invitation', async ({ out, client }, id) => {
+    const invitation = await unwrap(client().POST('/v1/invitations/{id}/revoke', { params: { path: { id } } }));
+    out.record(invitation, invitationFields(invitation));
+  });
+
+  addIdCommand(invite, 'resend', 'mint a new link and restart the expiry; the old link stops working', 'invitation', async ({ out, client }, id) => {
+    const invitation = await unwrap(client().POST('/v1/invitations/{id}/resend', { params: { path: { id } } }));
+    out.record(invitation, invitationFields(invitation));
+  });
+
+  addIdCommand(invite, 'events', 'the invitation\'s timeline, oldest first', 'invitation', async ({ out, client }, id) => {
+    const events = await unwrap(client().GET('/v1/invitations/{id}/events', { params: { path: { id } } }));
+    out.table(events, events.data, eventColumns);
+  });
+
+  registerInviteAcceptCommand(invite);
+}

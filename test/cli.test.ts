@@ -1,0 +1,284 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCliHome, type CliEnv, type CliHome, type CliResult } from '#support/cli';
+import { startUsher, stopAllUshers, type RunningUsher } from '#support/process';
+import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
+import { createProgram } from '../src/cli/main';
+
+const APOLLO = 'https://example.com/p/apollo';
+const GALA = 'https://example.com/e/gala';
+
+// The last resort: nothing this file started outlives it, whatever failed.
+afterAll(stopAllUshers);
+
+/** Every command path of the program, from the program itself, so a new command cannot miss the help test. */
+function commandPaths(command: Command, prefix: string[] = []): string[][] {
+  return command.commands.filter((sub) => sub.name() !== 'help').flatMap((sub) => [[...prefix, sub.name()], ...commandPaths(sub, [...prefix, sub.name()])]);
+}
+
+/** A port nothing listens on: bound by the OS, then closed again. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function csvFile(dir: string, name: string, lines: readonly string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+describe('the usher command', () => {
+  let home: CliHome;
+  let scratch: ScratchDatabase;
+  let usher: RunningUsher;
+  let init: CliResult;
+  let key: string;
+  let secondTenantKey: string;
+
+  beforeAll(async () => {
+    home = createCliHome();
+    scratch = await createScratchDatabase('sqlite');
+    // `usher init` makes the first tenant in the empty file; the server then finds a store it need not bootstrap.
+    init = await home.run(['init', '--database-url', scratch.url]);
+    key = /Admin API key \(shown once[^)]*\): (\S+)/.exec(init.stdout)?.[1] ?? '';
+    // No outbox worker: the emails these tests queue need not go anywhere, and the imports get the database alone.
+    usher = await startUsher({ databaseUrl: scratch.url, env: { USHER_BOOTSTRAP_API_KEY: undefined, USHER_RUN_WORKER: 'false' } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await usher?.stop();
+    await scratch?.drop();
+    home?.remove();
+  });
+
+  const asTenant = (): CliEnv => ({ USHER_URL: usher.url, USHER_API_KEY: key });
+  const run = (args: readonly string[], env: CliEnv = asTenant()) => home.run(args, env);
+  /** Runs with --json, expects success and nothing but JSON on stdout. */
+  async function runJson(args: readonly string[], env: CliEnv = asTenant()): Promise<any> {
+    const result = await run([...args, '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout);
+  }
+  const invitationsTo = async (target: string, env: CliEnv = asTenant()) =>
+    (await runJson(['invite', 'list', '--target', target, '--all'], env)).data as Array<{ id: string; recipient: { email: string }; message: string | null; metadata: object; role: string }>;
+
+  it('init makes the first tenant in an empty SQLite file, prints its key once, saves a 0600 profile, and the key works', async () => {
+    expect(init.code, init.stderr).toBe(0);
+    expect(key).toMatch(/^usk_/);
+    expect(init.stdout.split(key)).toHaveLength(2);
+    const profilePath = join(home.dir, 'config.json');
+    expect(JSON.parse(readFileSync(profilePath, 'utf8'))).toEqual({ url: 'http://127.0.0.1:8080', apiKey: key });
+    expect(statSync(profilePath).mode & 0o777).toBe(0o600);
+
+    const keys = await runJson(['keys', 'list']);
+    expect(keys.data).toEqual([expect.objectContaining({ name: 'admin', operator: true, revokedAt: null })]);
+
+    const again = await run(['init', '--database-url', scratch.url]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already has a tenant');
+  });
+
+  it('init --tenant adds a tenant to a store in use; the saved profile alone is enough afterwards; remote init checks a key', async () => {
+    const other = createCliHome();
+    try {
+      const created = await other.run(['init', '--database-url', scratch.url, '--tenant', 'Second', '--url', usher.url]);
+      expect(created.code, created.stderr).toBe(0);
+      secondTenantKey = /Admin API key \(shown once[^)]*\): (\S+)/.exec(created.stdout)![1]!;
+
+      const identities = await other.run(['identities', 'list', '--json']);
+      expect(identities.code, identities.stderr).toBe(0);
+      expect(JSON.parse(identities.stdout).data).toEqual([expect.objectContaining({ displayName: 'Second', isDefault: true })]);
+
+      const remote = await other.run(['init', '--url', usher.url, '--api-key', key]);
+      expect(remote.code, remote.stderr).toBe(0);
+      expect(remote.stdout).toContain('tenant "Default"');
+      expect(JSON.parse(readFileSync(join(other.dir, 'config.json'), 'utf8'))).toEqual({ url: usher.url, apiKey: key });
+
+      const wrong = await other.run(['init', '--url', usher.url, '--api-key', 'usk_not-a-key-of-this-server']);
+      expect(wrong.code).toBe(3);
+      expect(wrong.stderr).toMatch(/^unauthorized: /m);
+    } finally {
+      other.remove();
+    }
+  });
+
+  it('creates, lists, shows and revokes an invitation, as tables or JSON; revoking twice is refused with exit 3', async () => {
+    const created = await run(['invite', 'create', '--email', 'ann@example.com', '--name', 'Ann', '--role', 'contributor', '--target-type', 'project', '--target-iri', APOLLO, '--target-name', 'Apollo']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^url +http:\/\/127\.0\.0\.1:\d+\/i\/[\w-]+$/m);
+    const id = /^id +(\S+)$/m.exec(created.stdout)![1]!;
+
+    const table = await run(['invite', 'list', '--target', APOLLO]);
+    expect(table.code, table.stderr).toBe(0);
+    const [header, ...rows] = table.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID +STATUS +CHANNEL +RECIPIENT +TARGET +ROLE +USES +EXPIRES +CREATED$/);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatch(new RegExp(`^${id} +pending +email +ann@example\\.com +project:Apollo +contributor +0/1 `));
+
+    const listed = await runJson(['invite', 'list', '--target', APOLLO]);
+    expect(listed).toEqual({ data: [expect.objectContaining({ id, status: 'pending' })], nextCursor: null });
+    expect(await runJson(['invite', 'get', id])).toMatchObject({ id, recipient: { email: 'ann@example.com', name: 'Ann' }, delivery: expect.any(Object) });
+
+    const revoked = await run(['invite', 'revoke', id]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toMatch(/^status +revoked$/m);
+
+    const twice = await run(['invite', 'revoke', id, '--json']);
+    expect(twice.code).toBe(3);
+    expect(twice.stdout).toBe('');
+    expect(twice.stderr).toMatch(/^invitation_not_pending: \S.*$/m);
+    const events = await runJson(['invite', 'events', id]);
+    expect(events.data.map((e: { type: string }) => e.type)).toEqual(['invitation.created', 'invitation.revoked']);
+  });
+
+  it('exits 2 without a URL or key or with bad flags, 3 for a key the server refuses, and 5 when the server cannot be reached', async () => {
+    const bare = createCliHome();
+    try {
+      const [noUrl, noKey, badFlag, badKey, unreachable] = await Promise.all([
+        bare.run(['invite', 'list']),
+        bare.run(['invite', 'list'], { USHER_URL: usher.url }),
+        run(['invite', 'list', '--limit', '0']),
+        run(['keys', 'list'], { USHER_URL: usher.url, USHER_API_KEY: 'usk_wrong' }),
+        closedPort().then((port) => run(['invite', 'list'], { USHER_URL: `http://127.0.0.1:${port}`, USHER_API_KEY: key })),
+      ]);
+      expect([noUrl.code, noKey.code, badFlag.code, badKey.code, unreachable.code]).toEqual([2, 2, 2, 3, 5]);
+      expect(noUrl.stderr).toContain('no Usher URL: pass --url, set USHER_URL, or run `usher init`');
+      expect(noKey.stderr).toContain(`no API key for ${usher.url}`);
+      expect(badFlag.stderr).toContain('--limit');
+      expect(unreachable.stderr).toMatch(/^cannot reach Usher at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/m);
+      for (const result of [noUrl, noKey, badKey, unreachable]) expect(result.stdout).toBe('');
+    } finally {
+      bare.remove();
+    }
+  });
+
+  it('prints help, with examples where they help, for every command and subcommand', async () => {
+    const paths = [[], ...commandPaths(createProgram())];
+    expect(paths.length).toBeGreaterThan(25);
+    // Every path in-process (each child process would cost a Node start), then two through bin/usher.js.
+    for (const path of paths) {
+      let help = '';
+      const program = createProgram({ output: { writeOut: (text) => (help += text), writeErr: (text) => (help += text) } });
+      await expect(program.parseAsync([...path, '--help'], { from: 'user' })).rejects.toMatchObject({ code: 'commander.helpDisplayed', exitCode: 0 });
+      expect(help).toContain(`Usage: usher${path.length > 0 ? ` ${path.join(' ')}` : ''} `);
+    }
+    const [root, create] = await Promise.all([run(['--help'], {}), run(['invite', 'create', '--help'], {})]);
+    expect([root.code, create.code]).toEqual([0, 0]);
+    expect(root.stdout).toContain('Exit codes:');
+    expect(root.stdout).toMatch(/^ {2}5 +cannot reach the server$/m);
+    expect(create.stdout).toContain('Usage: usher invite create [options]');
+    expect(create.stdout).toContain('Examples:');
+  });
+
+  it('accepts an Usher link as the invitee with no key at all, a DIDComm invitation through our own Usher, and refuses other URLs with exit 3', async () => {
+    const link = await runJson(['invite', 'create', '--channel', 'link', '--uses', '2', '--role', 'guest']);
+    const stranger = createCliHome();
+    try {
+      const accepted = await stranger.run(['invite', 'accept', link.url, '--name', 'Bob', '--email', 'bob@example.com', '--json']);
+      expect(accepted.code, accepted.stderr).toBe(0);
+      expect(JSON.parse(accepted.stdout)).toMatchObject({ membership: { role: 'guest', member: { email: 'bob@example.com', name: 'Bob' } }, acceptanceToken: { token: expect.any(String) } });
+      expect(await runJson(['invite', 'get', link.id])).toMatchObject({ status: 'pending', usesCount: 1 });
+
+      // A DIDComm invitation is accepted by our own Usher, for one of our identities: here, one of its own.
+      const oob = await runJson(['invite', 'create', '--channel', 'didcomm', '--label', 'Acme', '--uses', 'unlimited']);
+      expect(oob).toMatchObject({ usesAllowed: null, url: expect.stringContaining('?oob=') });
+      expect(await runJson(['invite', 'accept', oob.url, '--alias', 'ourselves'])).toMatchObject({ state: 'request-sent', alias: 'ourselves', theirLabel: 'Acme' });
+
+      const nothing = await stranger.run(['invite', 'accept', 'https://example.com/about']);
+      expect(nothing.code).toBe(3);
+      expect(nothing.stderr).toContain('not an invitation URL');
+    } finally {
+      stranger.remove();
+    }
+  });
+
+  it('exports invitations as CSV that matches the list, and the file imports back into another tenant', async () => {
+    const target = 'https://example.com/p/round-trip';
+    const people = [
+      ['carol@example.com', 'Carol', 'Welcome, "Carol"'],
+      ['dave@example.com', 'Dave', 'Two lines,\nwith a comma'],
+      ['erin@example.com', 'Erin', ' spaced '],
+    ];
+    for (const [email, name, message] of people) {
+      const created = await run(['invite', 'create', '--email', email!, '--name', name!, '--message', message!, '--role', 'editor', '--target-type', 'project', '--target-iri', target, '--target-name', 'Round trip', '--metadata', `seat=${name}`]);
+      expect(created.code, created.stderr).toBe(0);
+    }
+    const listed = await invitationsTo(target);
+    const file = join(home.dir, 'export.csv');
+
+    const exported = await run(['export', '--target', target, '--output', file]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toBe(`Exported 3 invitations to ${file}\n`);
+    const rows = parse(readFileSync(file, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => r.id)).toEqual(listed.map((i) => i.id));
+    expect(rows.map((r) => [r.email, r.message, JSON.parse(r.metadata!)])).toEqual(listed.map((i) => [i.recipient.email, i.message, i.metadata]));
+
+    const second: CliEnv = { USHER_URL: usher.url, USHER_API_KEY: secondTenantKey };
+    const imported = await run(['import', file], second);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain('3 created, 0 duplicate, 0 invalid');
+    expect(imported.stderr).toContain('ignoring columns it does not read: id, number, status');
+    const copies = await invitationsTo(target, second);
+    const view = (list: typeof listed) => list.map((i) => [i.recipient.email, i.message, i.role, i.metadata]).sort();
+    expect(view(copies)).toEqual(view(listed));
+  });
+
+  it('imports 2,000 rows in batches, reporting invalid and duplicate rows and creating the rest; rerunning it creates nobody', async () => {
+    const emails = Array.from({ length: 2000 }, (_, i) => `guest${i}@example.org`);
+    for (const i of [100, 900, 1700]) emails[i] = `guest${i}@@example.org`;
+    emails[5] = emails[3]!; // the same person twice in one batch
+    emails[1200] = emails[2]!; // and in another batch
+    const file = csvFile(home.dir, 'guests.csv', ['email,name,metadata.table', ...emails.map((email, i) => `${email},Guest ${i},${i % 40}`)]);
+    const report = join(home.dir, 'report.csv');
+    const args = ['import', file, '--target-type', 'event', '--target-iri', GALA, '--target-name', 'Gala', '--role', 'guest'];
+
+    const first = await run([...args, '--report', report]);
+
+    expect(first.code, first.stderr).toBe(4);
+    expect(first.stdout).toMatch(/^Imported 2000 rows in [\d.]+ s \(\d+ rows\/s\): 1995 created, 2 duplicate, 3 invalid$/m);
+    for (const i of [100, 900, 1700]) expect(first.stdout).toMatch(new RegExp(`^${i + 2} +guest${i}@@example\\.org +validation_failed +email +`, 'm'));
+    expect(first.stderr).toMatch(/^usher import: \d+% of the file, 500 rows/m);
+    const results = parse(readFileSync(report, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(results).toHaveLength(2000);
+    expect(results.filter((r) => r.outcome === 'created' && r.url!.includes('/i/'))).toHaveLength(1995);
+    expect(results.filter((r) => r.outcome === 'duplicate').map((r) => r.line)).toEqual(['7', '1202']);
+    expect(await invitationsTo(GALA)).toHaveLength(1995);
+
+    const again = await run(args);
+
+    expect(again.code, again.stderr).toBe(4);
+    expect(again.stdout).toContain('0 created, 2 duplicate, 3 invalid, 1995 already imported by an earlier run');
+    expect(await invitationsTo(GALA)).toHaveLength(1995);
+  });
+
+  it('an import killed after its first batch and run again invites every row exactly once', async () => {
+    const target = 'https://example.com/e/hall';
+    const emails = Array.from({ length: 1000 }, (_, i) => `visitor${i}@example.net`);
+    const file = csvFile(home.dir, 'visitors.csv', ['email', ...emails]);
+    const args = ['import', file, '--batch-size', '25', '--target-type', 'event', '--target-iri', target, '--target-name', 'Hall'];
+
+    const interrupted = home.start(args, asTenant());
+    await interrupted.waitForStderr(/^usher import: \d+% of the file, 25 rows/m);
+    const killed = await interrupted.kill();
+    expect(killed.signal).toBe('SIGKILL');
+    const partial = (await invitationsTo(target)).length;
+    expect(partial).toBeGreaterThanOrEqual(25);
+    expect(partial).toBeLessThan(1000);
+
+    const rerun = await run(args);
+
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(/: \d+ created, 0 duplicate, 0 invalid, \d+ already imported by an earlier run$/m);
+    const invited = (await invitationsTo(target)).map((i) => i.recipient.email);
+    expect(invited).toHaveLength(1000);
+    expect(new Set(invited)).toEqual(new Set(emails));
+  });
+});
