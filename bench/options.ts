@@ -1,0 +1,66 @@
+import type { Engine } from './databases';
+
+export const PHASES = ['matrix', 'scale', 'bulk', 'drain', 'queries', 'profile'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** How much the bench does; `npm run bench` takes the defaults, `-- --quick` a short smoke run. */
+export interface BenchOptions {
+  readonly quick: boolean;
+  readonly engines: readonly Engine[];
+  readonly phases: readonly Phase[];
+  /** Seconds per measured load run. */
+  readonly durationS: number;
+  /** Seconds of unmeasured load before a target's first run, so the JIT has warmed up. */
+  readonly warmupS: number;
+  /** Invitations seeded for the scale phase. */
+  readonly scaleRows: number;
+  /** Email invitations the outbox drain sends. */
+  readonly emails: number;
+  /** Bulk requests (of `bulkItems` each) per kind of item. */
+  readonly bulkRequests: number;
+  readonly bulkItems: number;
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--engines=sqlite,postgres] [--only=${PHASES.join(',')}] [--duration=S] [--rows=N] [--emails=N]
+  --quick       short runs (2 s, 100,000 rows, 1,000 emails): a smoke test, not numbers to publish
+  --only        phases to run; "profile" (CPU profiles of create, accept and list) runs only when named
+  env USHER_BENCH_POSTGRES_URL   a PostgreSQL server to create scratch databases on; without it a throwaway one is started`;
+
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const flags = new Map<string, string>();
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match || arg === '--help') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(arg === '--help' ? 0 : 2);
+    }
+    flags.set(match[1]!, match[2] ?? 'true');
+  }
+  const quick = flags.has('quick') || env.USHER_BENCH_QUICK === '1';
+  const list = <T extends string>(name: string, allowed: readonly T[], fallback: readonly T[]): readonly T[] => {
+    const raw = flags.get(name);
+    if (!raw) return fallback;
+    const values = raw.split(',').map((v) => v.trim());
+    const bad = values.filter((v) => !(allowed as readonly string[]).includes(v));
+    if (bad.length > 0) throw new Error(`--${name}: unknown ${bad.join(', ')}; expected ${allowed.join(', ')}`);
+    return values as T[];
+  };
+  const number = (name: string, fallback: number) => {
+    const raw = flags.get(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name}: expected a positive number, got "${raw}"`);
+    return value;
+  };
+  return {
+    quick,
+    engines: list('engines', ['sqlite', 'postgres'] as const, ['sqlite', 'postgres']),
+    phases: list('only', PHASES, PHASES.filter((phase) => phase !== 'profile')),
+    durationS: number('duration', quick ? 2 : 6),
+    warmupS: quick ? 1 : 2,
+    scaleRows: number('rows', quick ? 100_000 : 1_000_000),
+    emails: number('emails', quick ? 1_000 : 5_000),
+    bulkRequests: quick ? 2 : 4,
+    bulkItems: 5_000,
+  };
+}

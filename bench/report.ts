@@ -1,0 +1,178 @@
+/** Turns results into the markdown tables and target verdicts that the run prints and docs/benchmarks.md shows. */
+import type { Engine } from './databases';
+import type { LoadRow, Results } from './results';
+
+const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const whole = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en') : '–');
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function find(results: Results, engine: Engine, server: LoadRow['server'], scenario: string, connections: number): LoadRow | undefined {
+  return results.load.find((row) => row.engine === engine && row.server === server && row.scenario === scenario && row.connections === connections);
+}
+
+function matrixTable(results: Results, engine: Engine): string {
+  const rows = results.load
+    .filter((row) => row.engine === engine)
+    .map((row) => {
+      const baseline = row.server === 'usher' ? find(results, engine, 'baseline', row.scenario, row.connections) : undefined;
+      return [
+        row.server,
+        row.scenario,
+        String(row.connections),
+        whole(row.rps),
+        fixed(row.p50, 2),
+        fixed(row.p99, 2),
+        baseline ? `${fixed((100 * row.rps) / baseline.rps, 0)}%` : '',
+        fixed(row.serverCpuMsPerRequest ?? Number.NaN, 2),
+        row.failed > 0 ? `${row.failed} (${Object.entries(row.statusCodes).filter(([code]) => !code.startsWith('2')).map(([code, n]) => `${code}×${n}`).join(' ')})` : '0',
+      ];
+    });
+  return table(['server', 'scenario', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'of baseline', 'server CPU ms/req', 'failed'], rows);
+}
+
+function scaleTable(results: Results, engine: Engine): string {
+  const rows = results.scale
+    .filter((row) => row.engine === engine)
+    .map((row) => [
+      row.query,
+      `\`${row.path.length > 70 ? `${row.path.slice(0, 67)}…` : row.path}\``,
+      String(row.connections),
+      whole(row.rps),
+      fixed(row.p50, 2),
+      fixed(row.p99, 2),
+      fixed(row.serverCpuMsPerRequest ?? Number.NaN, 2),
+      String(row.failed),
+    ]);
+  return table(['query', 'request', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'server CPU ms/req', 'failed'], rows);
+}
+
+/** A target: its verdict and the figures behind it. */
+export interface Verdict {
+  readonly target: string;
+  readonly measured: string;
+  readonly pass: boolean | null;
+}
+
+/** The five targets of the issue, judged on SQLite as stated there. */
+export function verdicts(results: Results): Verdict[] {
+  const out: Verdict[] = [];
+  for (const scenario of ['create', 'accept']) {
+    for (const connections of [10, 100]) {
+      const usher = find(results, 'sqlite', 'usher', scenario, connections);
+      const baseline = find(results, 'sqlite', 'baseline', scenario, connections);
+      const ratio = usher && baseline ? usher.rps / baseline.rps : Number.NaN;
+      out.push({
+        target: `${scenario} ≥ 60% of the bare baseline (SQLite, ${connections} connections)`,
+        measured:
+          usher && baseline
+            ? `${whole(usher.rps)} vs ${whole(baseline.rps)} req/s = ${fixed(100 * ratio, 0)}%; server CPU ${fixed(usher.serverCpuMsPerRequest ?? Number.NaN, 2)} vs ${fixed(baseline.serverCpuMsPerRequest ?? Number.NaN, 2)} ms/request`
+            : 'not measured',
+        pass: Number.isFinite(ratio) ? ratio >= 0.6 : null,
+      });
+    }
+  }
+  for (const connections of [1, 10]) {
+    const list = results.scale.find((row) => row.engine === 'sqlite' && row.query === 'list, first page' && row.connections === connections);
+    out.push({
+      target: `list p99 < 20 ms with ${list ? list.storeRows.toLocaleString('en') : '1,000,000'} invitations (SQLite, ${connections} connection${connections > 1 ? 's' : ''})`,
+      measured: list ? `p99 ${fixed(list.p99, 2)} ms (p50 ${fixed(list.p50, 2)} ms)` : 'not measured',
+      pass: list ? list.p99 < 20 : null,
+    });
+  }
+  const drain = results.drain.find((row) => row.engine === 'sqlite');
+  out.push({
+    target: 'outbox drain ≥ 1,000 emails/s into SMTP (SQLite)',
+    measured: drain ? `${whole(drain.steadyPerS)} emails/s steady, ${whole(drain.overallPerS)} from worker start (${drain.received} of ${drain.emails})` : 'not measured',
+    pass: drain ? drain.steadyPerS >= 1000 : null,
+  });
+  const usherMemory = results.memory.filter((row) => row.engine === 'sqlite' && !row.phase.startsWith('baseline'));
+  const peak = Math.max(...usherMemory.map((row) => row.hwmMb));
+  out.push({
+    target: 'Usher server RSS < 200 MB under load (SQLite)',
+    measured: usherMemory.length ? `peak ${fixed(peak, 0)} MB (VmHWM, worst phase)` : 'not measured',
+    pass: usherMemory.length ? peak < 200 : null,
+  });
+  return out;
+}
+
+/** The whole report as markdown: the run prints it and writes it beside the JSON. */
+export function renderReport(results: Results): string {
+  const parts: string[] = [];
+  const { machine } = results;
+  parts.push(
+    `Run ${results.startedAt} → ${results.finishedAt ?? '…'}${results.options.quick ? ' (QUICK: smoke-test durations, not for publishing)' : ''}`,
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.ramGb} GB RAM; Node ${machine.node}; SQLite ${machine.sqlite} (better-sqlite3 ${machine.packages['better-sqlite3']})${results.engines.some((e) => e.engine === 'postgres') ? `; PostgreSQL ${results.engines.find((e) => e.engine === 'postgres')!.version}` : ''}; ${fixed(machine.busyCoresAtStart, 2)} cores busy with other work at the start (load average ${fixed(machine.loadAtStart, 2)})`,
+  );
+  for (const note of results.notes) parts.push(`Note: ${note}`);
+  for (const { engine } of results.engines) {
+    if (results.load.some((row) => row.engine === engine)) parts.push(`### Throughput and latency, ${engine} (${results.options.durationS} s per run)\n\n${matrixTable(results, engine)}`);
+    if (results.scale.some((row) => row.engine === engine)) {
+      const seed = results.seed.find((row) => row.engine === engine);
+      const seeded = seed ? ` (seeded ${seed.rows.toLocaleString('en')} rows in ${fixed(seed.seconds, 0)} s${seed.megabytes ? `, store ${whole(seed.megabytes)} MB` : ''})` : '';
+      parts.push(`### List and filter with ${results.scale.find((row) => row.engine === engine)!.storeRows.toLocaleString('en')} invitations, ${engine}${seeded}\n\n${scaleTable(results, engine)}`);
+    }
+  }
+  if (results.bulk.length > 0) {
+    parts.push(
+      `### Bulk import\n\n${table(
+        ['engine', 'items', 'requests × items', 'created', 'refused', 'items/s', 'request p50 ms', 'request max ms'],
+        results.bulk.map((row) =>
+          row.available
+            ? [row.engine, row.kind, `${row.requests} × ${row.itemsPerRequest}`, String(row.created), String(row.refused), whole(row.itemsPerS), whole(row.requestP50Ms), whole(row.requestMaxMs)]
+            : [row.engine, `not available: ${row.reason}`, '', '', '', '', '', ''],
+        ),
+      )}`,
+    );
+  }
+  if (results.drain.length > 0) {
+    parts.push(
+      `### Outbox drain into a local SMTP server\n\n${table(
+        ['engine', 'emails', 'created via API /s', 'received', 'steady emails/s', 'from worker start /s', 'first mail s', 'last mail s', 'outbox empty s', 'worker CPU ms/email', 'sink CPU ms/email'],
+        results.drain.map((row) => [
+          row.engine,
+          String(row.emails),
+          whole(row.createPerS),
+          String(row.received),
+          whole(row.steadyPerS),
+          whole(row.overallPerS),
+          fixed(row.firstMailAfterS, 2),
+          fixed(row.lastMailAfterS, 2),
+          row.depthZeroAfterS === null ? 'never' : fixed(row.depthZeroAfterS, 1),
+          fixed(row.workerCpuMsPerEmail, 2),
+          fixed(row.sinkCpuMsPerEmail, 2),
+        ]),
+      )}`,
+    );
+  }
+  if (results.memory.length > 0) {
+    parts.push(
+      `### Server memory\n\n${table(
+        ['engine', 'phase', 'VmRSS at start MB', 'peak VmRSS sampled MB', 'VmHWM MB', 'V8 heap used / total MB at end', 'external MB'],
+        results.memory.map((row) => [row.engine, row.phase, fixed(row.startRssMb, 0), fixed(row.peakRssMb, 0), fixed(row.hwmMb, 0), row.heapUsedMb === undefined ? '' : `${fixed(row.heapUsedMb, 0)} / ${fixed(row.heapTotalMb ?? Number.NaN, 0)}`, row.externalMb === undefined ? '' : fixed(row.externalMb, 0)]),
+      )}`,
+    );
+  }
+  if (results.queries.length > 0) {
+    parts.push(
+      `### SQL statements per request (SQLite, counted in-process)\n\n${table(
+        ['operation', 'statements', 'by kind'],
+        results.queries.map((row) => [row.operation, String(row.statements), Object.entries(row.byKind).map(([kind, n]) => `${kind} ${n}`).join(', ')]),
+      )}`,
+    );
+  }
+  for (const profile of results.profiles) {
+    parts.push(
+      `### CPU profile: ${profile.scenario} (self time)\n\n${table(['area', 'self %'], profile.byArea.map((a) => [a.area, fixed(a.selfPercent, 1)]))}\n\n${table(['function', 'self %'], profile.topFunctions.map((f) => [`\`${f.name}\``, fixed(f.selfPercent, 1)]))}`,
+    );
+  }
+  const judged = verdicts(results);
+  // A run of other phases only (profiles, say) measures no target: no table of "not measured".
+  if (judged.some((v) => v.pass !== null)) {
+    parts.push(`### Targets\n\n${table(['target', 'measured', 'verdict'], judged.map((v) => [v.target, v.measured, v.pass === null ? 'not measured' : v.pass ? 'PASS' : 'MISS']))}`);
+  }
+  return `${parts.join('\n\n')}\n`;
+}

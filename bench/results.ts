@@ -1,0 +1,110 @@
+import type { Engine } from './databases';
+import type { LoadResult } from './load';
+import type { MachineInfo } from './machine';
+import type { BenchOptions } from './options';
+
+/** One load run of the matrix: a scenario against Usher or the bare baseline. */
+export interface LoadRow extends LoadResult {
+  readonly engine: Engine;
+  readonly server: 'usher' | 'baseline';
+  readonly scenario: string;
+}
+
+/** One list or filter query hammered on the seeded store. */
+export interface ScaleRow extends LoadResult {
+  readonly engine: Engine;
+  readonly query: string;
+  readonly path: string;
+  readonly storeRows: number;
+}
+
+export interface SeedRow {
+  readonly engine: Engine;
+  readonly rows: number;
+  readonly seconds: number;
+  /** Store size after seeding: what a million invitations cost on disk. */
+  readonly megabytes: number | null;
+}
+
+export type BulkRow =
+  | { readonly engine: Engine; readonly available: false; readonly reason: string }
+  | {
+      readonly engine: Engine;
+      readonly available: true;
+      readonly kind: 'link' | 'email';
+      readonly requests: number;
+      readonly itemsPerRequest: number;
+      readonly created: number;
+      readonly refused: number;
+      readonly seconds: number;
+      readonly itemsPerS: number;
+      readonly requestP50Ms: number;
+      readonly requestMaxMs: number;
+    };
+
+export interface DrainRow {
+  readonly engine: Engine;
+  readonly emails: number;
+  /** How fast the email invitations were created through the API (worker off), per second. */
+  readonly createPerS: number;
+  readonly received: number;
+  /** Messages between the first and the last arrival at the SMTP sink, per second: the worker's pace once running. */
+  readonly steadyPerS: number;
+  /** Messages per second from the worker process's start (listening line) to the last arrival. */
+  readonly overallPerS: number;
+  readonly firstMailAfterS: number;
+  readonly lastMailAfterS: number;
+  /** When /metrics first showed an empty outbox, from the worker's start; null if it never did within the limit. */
+  readonly depthZeroAfterS: number | null;
+  /** CPU the worker process and the SMTP sink spent per email received: near 1000 / rate means CPU-bound. */
+  readonly workerCpuMsPerEmail: number;
+  readonly sinkCpuMsPerEmail: number;
+}
+
+export interface MemoryRow {
+  readonly engine: Engine;
+  readonly phase: string;
+  /** VmRSS once the server said it was listening, before any load. */
+  readonly startRssMb: number;
+  /** Highest VmRSS sampled every 200 ms under load. */
+  readonly peakRssMb: number;
+  /** The kernel's VmHWM at the end of the phase: the true peak. */
+  readonly hwmMb: number;
+  /** V8's heap and external memory at the end of the phase, from Usher's /metrics: what the RSS is made of. */
+  readonly heapUsedMb?: number;
+  readonly heapTotalMb?: number;
+  readonly externalMb?: number;
+}
+
+/** SQL statements one request runs, counted in-process on SQLite. */
+export interface QueryCountRow {
+  readonly operation: string;
+  readonly statements: number;
+  readonly byKind: Readonly<Record<string, number>>;
+  readonly sql: readonly string[];
+}
+
+export interface ProfileRow {
+  readonly scenario: string;
+  readonly file: string;
+  readonly topFunctions: readonly { name: string; selfPercent: number }[];
+  readonly byArea: readonly { area: string; selfPercent: number }[];
+}
+
+/** Everything one `npm run bench` measured, as written to bench/results/<date>.json. */
+export interface Results {
+  readonly startedAt: string;
+  finishedAt?: string;
+  readonly options: BenchOptions;
+  readonly machine: MachineInfo;
+  readonly engines: { engine: Engine; version: string }[];
+  readonly notes: string[];
+  readonly load: LoadRow[];
+  readonly seed: SeedRow[];
+  readonly scale: ScaleRow[];
+  readonly bulk: BulkRow[];
+  readonly drain: DrainRow[];
+  readonly memory: MemoryRow[];
+  readonly queries: QueryCountRow[];
+  readonly profiles: ProfileRow[];
+}

@@ -1,0 +1,116 @@
+/**
+ * Outbox drain rate: email invitations are created through the API by a process whose worker is
+ * off, so they all wait in the outbox; then a second Usher process on the same database starts
+ * with its worker on and sends them to a local SMTP server (bench/smtp-sink.ts, a child of its
+ * own). The rate is what the SMTP server actually received, timed at the SMTP server; the first
+ * process's /metrics shows the outbox depth falling to 0.
+ */
+import type { DatabaseServer } from '../databases';
+import { runLoad } from '../load';
+import type { BenchOptions } from '../options';
+import { cpuSeconds, startChild, type Child } from '../processes';
+import type { DrainRow, Results } from '../results';
+import { AUTH_HEADERS, startUsher } from '../usher-process';
+import { withServer } from '../with-server';
+
+interface SinkStats {
+  readonly count: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
+}
+
+/** The sink's latest report line. */
+function sinkStats(sink: Child): SinkStats {
+  const lines = sink.output().trim().split('\n').filter((line) => line.startsWith('{'));
+  return lines.length ? (JSON.parse(lines.at(-1)!) as SinkStats) : { count: 0, firstAt: 0, lastAt: 0 };
+}
+
+/** Outbox rows pending or being sent, summed over topics, from Prometheus text. */
+async function outboxDepth(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return [...text.matchAll(/^usher_outbox_depth\{[^}]*\} (\d+(?:\.\d+)?)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Where a drain runs: its database, how many emails, and what the worker process gets besides SMTP (a CPU profile). */
+export interface DrainSetup {
+  readonly engine: DatabaseServer['engine'];
+  readonly databaseUrl: string;
+  readonly emails: number;
+  readonly workerEnv?: Readonly<Record<string, string>>;
+  /** False for a profiled run: its memory is not a measurement. */
+  readonly recordMemory: boolean;
+}
+
+/** Creates the email invitations with the worker off, then times a worker process sending them all. */
+export async function drainOnce(results: Results, setup: DrainSetup, log: (line: string) => void): Promise<DrainRow> {
+  const { engine } = setup;
+  const memory = (phase: string) => (setup.recordMemory ? { engine, phase } : null);
+  const sink = await startChild({ name: 'smtp-sink', script: 'bench/smtp-sink.ts', env: {}, ready: /^smtp sink listening on (smtp:\/\/127\.0\.0\.1:\d+)/m });
+  const apiOnly = { USHER_RUN_WORKER: 'false', USHER_SMTP_URL: sink.url };
+  try {
+    return await withServer(results, memory('drain: creating email invitations (worker off)'), () => startUsher({ databaseUrl: setup.databaseUrl, env: apiOnly, name: 'usher-api' }), async (api) => {
+      let n = 0;
+      const created = await runLoad({
+        url: api.url,
+        connections: 10,
+        durationS: 600,
+        amount: setup.emails,
+        request: {
+          method: 'POST',
+          path: '/v1/invitations',
+          headers: AUTH_HEADERS,
+          next: () => ({ body: JSON.stringify({ channel: 'email', recipient: { email: `drain-${n}@example.org`, name: `Person ${n++}` }, role: 'member' }) }),
+        },
+      });
+      const queued = await outboxDepth(api.url);
+      log(`  created ${created.ok} email invitations at ${created.rps.toFixed(0)}/s (p99 ${created.p99.toFixed(1)} ms); outbox depth ${queued}`);
+
+      const worker = { env: { USHER_SMTP_URL: sink.url, ...setup.workerEnv }, name: 'usher-worker' };
+      return withServer(results, memory('drain: worker sending'), () => startUsher({ databaseUrl: setup.databaseUrl, ...worker }), async (sender) => {
+        const t0 = Date.now();
+        const cpuAtStart = { worker: cpuSeconds(sender.pid), sink: cpuSeconds(sink.pid) };
+        const limitMs = Math.max(60_000, setup.emails * 20);
+        let depthZeroAt: number | null = null;
+        let last = { count: -1, at: Date.now() };
+        for (;;) {
+          await sleep(250);
+          const stats = sinkStats(sink);
+          if (depthZeroAt === null && (await outboxDepth(api.url)) === 0) depthZeroAt = Date.now();
+          if (stats.count !== last.count) last = { count: stats.count, at: Date.now() };
+          // Done when everything arrived and the outbox says so, or nothing has arrived for 20 s, or the time limit.
+          if ((stats.count >= created.ok && depthZeroAt !== null) || Date.now() - last.at > 20_000 || Date.now() - t0 > limitMs) break;
+        }
+        const stats = sinkStats(sink);
+        const perEmail = (seconds: number) => (1000 * seconds) / Math.max(1, stats.count);
+        const row: DrainRow = {
+          engine,
+          emails: created.ok,
+          createPerS: created.rps,
+          received: stats.count,
+          steadyPerS: stats.count > 1 ? (stats.count - 1) / ((stats.lastAt - stats.firstAt) / 1000) : Number.NaN,
+          overallPerS: stats.count / ((stats.lastAt - t0) / 1000),
+          firstMailAfterS: (stats.firstAt - t0) / 1000,
+          lastMailAfterS: (stats.lastAt - t0) / 1000,
+          depthZeroAfterS: depthZeroAt === null ? null : (depthZeroAt - t0) / 1000,
+          workerCpuMsPerEmail: perEmail(cpuSeconds(sender.pid) - cpuAtStart.worker),
+          sinkCpuMsPerEmail: perEmail(cpuSeconds(sink.pid) - cpuAtStart.sink),
+        };
+        log(`  received ${row.received} of ${row.emails}: ${row.steadyPerS.toFixed(0)} emails/s steady, ${row.overallPerS.toFixed(0)}/s from the worker's start; outbox empty after ${row.depthZeroAfterS?.toFixed(1) ?? 'never'} s; worker CPU ${row.workerCpuMsPerEmail.toFixed(2)} ms/email, SMTP sink ${row.sinkCpuMsPerEmail.toFixed(2)}`);
+        return row;
+      });
+    });
+  } finally {
+    await sink.stop();
+  }
+}
+
+export async function runDrain(results: Results, databases: DatabaseServer, options: BenchOptions, log: (line: string) => void): Promise<void> {
+  const database = await databases.create('drain');
+  try {
+    results.drain.push(await drainOnce(results, { engine: databases.engine, databaseUrl: database.url, emails: options.emails, recordMemory: true }, log));
+  } finally {
+    await database.drop();
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The throughput matrix: create, accept, list (first page and a deep cursor) and the public view,
+ * at 10 and 100 connections, against Usher; then create and accept against the bare baseline on
+ * the same engine, so Usher's figures can be read as a ratio to it.
+ *
+ * Accept is measured honestly: every request accepts a different single-use invitation that a
+ * create run made moments before (one membership each), never the same multi-use invitation
+ * over and over, which would measure row-lock contention instead.
+ */
+import type { DatabaseServer } from '../databases';
+import { callJson, CURSOR_PAGE, followCursors, tokenFromBody, tokenQueue } from '../http';
+import { runLoad, type LoadResult } from '../load';
+import type { BenchOptions } from '../options';
+import { startChild, type Child } from '../processes';
+import type { Results } from '../results';
+import { AUTH_HEADERS, startUsher } from '../usher-process';
+import { withServer } from '../with-server';
+
+export const CONNECTION_LEVELS = [10, 100] as const;
+
+/** Where a server takes creates and accepts: Usher's API or the baseline's two routes. */
+export interface WriteRoutes {
+  readonly create: { path: string; headers: Record<string, string> };
+  acceptPath(token: string): string;
+}
+
+export const USHER_ROUTES: WriteRoutes = {
+  create: { path: '/v1/invitations', headers: AUTH_HEADERS },
+  acceptPath: (token) => `/v1/public/invitations/${token}/accept`,
+};
+
+const BASELINE_ROUTES: WriteRoutes = {
+  create: { path: '/create', headers: { 'content-type': 'application/json' } },
+  acceptPath: (token) => `/accept/${token}`,
+};
+
+type Log = (line: string) => void;
+
+/** A server under load: where it listens, and its pid, whose CPU time per request is reported. */
+export type Server = Pick<Child, 'url' | 'pid'>;
+
+function describe(result: LoadResult): string {
+  const failed = result.failed > 0 ? `, ${result.failed} failed ${JSON.stringify(result.statusCodes)}` : '';
+  const cpu = result.serverCpuMsPerRequest === undefined ? '' : `  server CPU ${result.serverCpuMsPerRequest.toFixed(2)} ms/req`;
+  return `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms${cpu}  (${result.ok} ok${failed})`;
+}
+
+/** Creates link invitations for `durationS`, keeping every token the responses carry. */
+export function createRun(server: Server, routes: WriteRoutes, connections: number, durationS: number, pool: string[]): Promise<LoadResult> {
+  return runLoad({
+    url: server.url,
+    serverPid: server.pid,
+    connections,
+    durationS,
+    request: {
+      method: 'POST',
+      ...routes.create,
+      body: JSON.stringify({ channel: 'link' }),
+      onBody: (body) => {
+        const token = tokenFromBody(body);
+        if (token) pool.push(token);
+      },
+    },
+  });
+}
+
+/** Accepts each token once, as a different open-link member each time, until the tokens or the time run out. */
+export function acceptRun(server: Server, routes: WriteRoutes, connections: number, durationS: number, tokens: readonly string[]): Promise<LoadResult> {
+  const queue = tokenQueue(tokens);
+  let member = 0;
+  return runLoad({
+    url: server.url,
+    serverPid: server.pid,
+    connections,
+    durationS,
+    amount: tokens.length,
+    request: {
+      method: 'POST',
+      path: routes.acceptPath('placeholder'),
+      headers: { 'content-type': 'application/json' },
+      next: () => {
+        const token = queue.take();
+        return token ? { path: routes.acceptPath(token), body: JSON.stringify({ subject: `bench-member-${member++}` }) } : null;
+      },
+    },
+  });
+}
+
+type RecordRun = (scenario: string, result: LoadResult) => void;
+
+/** Keeps a run's figures in the results and prints them. */
+function recorder(results: Results, engine: DatabaseServer['engine'], server: 'usher' | 'baseline', log: Log): RecordRun {
+  return (scenario, result) => {
+    results.load.push({ engine, server, scenario, ...result });
+    log(`  ${server.padEnd(8)} ${scenario.padEnd(16)} c=${String(result.connections).padEnd(3)} ${describe(result)}`);
+  };
+}
+
+/** Create then accept at each connection level; the create runs fill the accept runs' token pool. */
+async function writeScenarios(server: Server, routes: WriteRoutes, options: BenchOptions, record: RecordRun): Promise<string[]> {
+  const pool: string[] = [];
+  await createRun(server, routes, 10, options.warmupS, pool);
+  for (const connections of CONNECTION_LEVELS) record('create', await createRun(server, routes, connections, options.durationS, pool));
+  // Kept aside for the public view, which reads; the rest are accepted.
+  const viewTokens = pool.splice(0, Math.min(1000, Math.floor(pool.length / 10)));
+  await acceptRun(server, routes, 10, options.warmupS, pool.splice(0, Math.min(200, Math.floor(pool.length / 10))));
+  const half = Math.floor(pool.length / 2);
+  record('accept', await acceptRun(server, routes, 10, options.durationS, pool.slice(0, half)));
+  record('accept', await acceptRun(server, routes, 100, options.durationS, pool.slice(half)));
+  return viewTokens;
+}
+
+/** Read scenarios on Usher: first page, a deep cursor, the public view. */
+async function readScenarios(server: Server, viewTokens: readonly string[], options: BenchOptions, record: RecordRun, log: Log): Promise<void> {
+  const { url, pid: serverPid } = server;
+  // 90% of the way to the end of what the create runs made: as deep as this store goes.
+  const cursors = await followCursors(url, '/v1/invitations', Number.MAX_SAFE_INTEGER);
+  const deep = cursors[Math.floor(cursors.length * 0.9)] ?? cursors[cursors.length - 1];
+  if (!deep) throw new Error('the store has no second page to take a deep cursor from');
+  const reads = [
+    { scenario: 'list first page', path: '/v1/invitations', headers: AUTH_HEADERS },
+    { scenario: 'list deep cursor', path: `/v1/invitations?cursor=${deep.cursor}`, headers: AUTH_HEADERS },
+  ];
+  log(`  (deep cursor: ${deep.rowsIn.toLocaleString('en')} rows in, of ${(cursors.length * CURSOR_PAGE).toLocaleString('en')})`);
+  let next = 0;
+  for (const read of reads) {
+    await runLoad({ url, connections: 10, durationS: 1, request: { method: 'GET', path: read.path, headers: read.headers } });
+    for (const connections of CONNECTION_LEVELS) {
+      record(read.scenario, await runLoad({ url, serverPid, connections, durationS: options.durationS, request: { method: 'GET', path: read.path, headers: read.headers } }));
+    }
+  }
+  const view = (connections: number, durationS: number) =>
+    runLoad({
+      url,
+      serverPid,
+      connections,
+      durationS,
+      request: { method: 'GET', path: '/v1/public/invitations/x', next: () => ({ path: `/v1/public/invitations/${viewTokens[next++ % viewTokens.length]}` }) },
+    });
+  await view(10, 1);
+  for (const connections of CONNECTION_LEVELS) record('public view', await view(connections, options.durationS));
+}
+
+/** The whole matrix on one engine: Usher first, then the baseline on a database of its own. */
+export async function runMatrix(results: Results, databases: DatabaseServer, options: BenchOptions, log: Log): Promise<void> {
+  const { engine } = databases;
+  const usherDb = await databases.create('matrix');
+  try {
+    await withServer(results, { engine, phase: 'matrix (create, accept, list, view)' }, () => startUsher({ databaseUrl: usherDb.url }), async (usher) => {
+      const tenant = await callJson<{ settings: { rateLimitPerMinute: number | null } }>(usher.url, 'GET', '/v1/tenant');
+      // A rate-limited tenant would measure 429s: the bench tenant must have the default, no limit.
+      if (tenant.settings.rateLimitPerMinute !== null) throw new Error(`the bench tenant is rate limited (${tenant.settings.rateLimitPerMinute}/min)`);
+      const record = recorder(results, engine, 'usher', log);
+      const viewTokens = await writeScenarios(usher, USHER_ROUTES, options, record);
+      await readScenarios(usher, viewTokens, options, record, log);
+    });
+  } finally {
+    await usherDb.drop();
+  }
+  const baselineDb = await databases.create('baseline');
+  try {
+    await withServer(
+      results,
+      { engine, phase: 'baseline (create, accept)' },
+      () => startChild({ name: 'baseline', script: 'bench/baseline-server.ts', env: { BASELINE_DATABASE_URL: baselineDb.url }, ready: /^baseline listening on (http:\/\/127\.0\.0\.1:\d+)/m }),
+      (baseline) => writeScenarios(baseline, BASELINE_ROUTES, options, recorder(results, engine, 'baseline', log)),
+    );
+  } finally {
+    await baselineDb.drop();
+  }
+}

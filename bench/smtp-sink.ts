@@ -1,0 +1,43 @@
+/**
+ * A local SMTP server that accepts and counts messages, run as a child of the bench so that its
+ * work does not slow the load generator's clock. It reports on stdout, one JSON line whenever the
+ * count changed in the last 100 ms: the count and when the first and the latest message arrived,
+ * stamped here, at the receiving end.
+ */
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+const stats = { count: 0, bytes: 0, firstAt: 0, lastAt: 0 };
+let reported = -1;
+
+const server = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS'],
+  logger: false,
+  // Enough sessions for Usher's pool (5) and any second worker process.
+  maxClients: 100,
+  onData(stream, _session, callback) {
+    stream.on('data', (chunk: Buffer) => (stats.bytes += chunk.length));
+    stream.on('end', () => {
+      const now = Date.now();
+      stats.count += 1;
+      if (stats.firstAt === 0) stats.firstAt = now;
+      stats.lastAt = now;
+      callback();
+    });
+  },
+});
+server.on('error', () => undefined);
+
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.server.address() as AddressInfo;
+  process.stdout.write(`smtp sink listening on smtp://127.0.0.1:${port}\n`);
+});
+
+setInterval(() => {
+  if (stats.count === reported) return;
+  reported = stats.count;
+  process.stdout.write(`${JSON.stringify(stats)}\n`);
+}, 100);
+
+process.once('SIGTERM', () => server.close(() => process.exit(0)));
