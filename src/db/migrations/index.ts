@@ -6,6 +6,7 @@ import * as didcomm from './0004-didcomm';
 import * as activitypub from './0005-activitypub';
 import * as compat from './0006-compat';
 import * as providers from './0007-providers';
+import * as listIndexes from './0008-list-indexes';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -16,4 +17,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0005-activitypub': activitypub,
   '0006-compat': compat,
   '0007-providers': providers,
+  '0008-list-indexes': listIndexes,
 });
