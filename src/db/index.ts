@@ -40,7 +40,8 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     // Statistics for the planner: without them it sorted every pending invitation for `status=pending`
-    // (bench). Cheap at open with a bounded analysis; the sweep refreshes them (optimize runs ANALYZE only where needed).
+    // (bench). Cheap with a bounded analysis, and ANALYZE runs only on tables that need it; taken at each
+    // open, so a process that runs for months keeps the statistics it started with.
     sqlite.pragma('analysis_limit = 1000');
     sqlite.pragma('optimize = 0x10002');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
