@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
 
   const authenticate = requireApiKey(
     (key) => authenticateApiKey(db, key, clock.now()),
-    (tenantId) => consumeRequest(db, tenantId, clock.now()),
+    (auth) => consumeRequest(db, auth.tenantId, auth.rateLimitPerMinute, clock.now()),
   );
   app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/public/') ? next() : authenticate(c, next)));
   app.use('*', async (c, next) => (COMPAT_AUTHENTICATED_PREFIXES.some((prefix) => c.req.path.startsWith(prefix)) ? authenticate(c, next) : next()));

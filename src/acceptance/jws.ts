@@ -1,4 +1,4 @@
-import { createPrivateKey, sign } from 'node:crypto';
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { base64urlnopad } from '@scure/base';
 
 const encoder = new TextEncoder();
@@ -21,6 +21,20 @@ export function signCompactJws(header: object, payload: object, privateKey: Uint
 // RFC 8410 PKCS#8 wrapping of a raw 32-byte Ed25519 seed, which is how node:crypto takes one.
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
-function ed25519PrivateKey(seed: Uint8Array) {
-  return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+/** Keys a process signs with; a tenant has one active key, so this stays small. */
+const KEY_OBJECTS_KEPT = 1000;
+const keyObjects = new Map<string, KeyObject>();
+
+/**
+ * The seed as a node:crypto key, made once per key: parsing the DER cost as much as signing
+ * (bench). Cached by the seed itself, which is what the object is derived from.
+ */
+function ed25519PrivateKey(seed: Uint8Array): KeyObject {
+  const id = Buffer.from(seed.buffer, seed.byteOffset, seed.byteLength).toString('base64');
+  let key = keyObjects.get(id);
+  if (key) return key;
+  key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  if (keyObjects.size >= KEY_OBJECTS_KEPT) keyObjects.delete(keyObjects.keys().next().value!);
+  keyObjects.set(id, key);
+  return key;
 }

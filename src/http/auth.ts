@@ -9,13 +9,19 @@ export interface AuthContext {
   readonly operator: boolean;
 }
 
+/** An authenticated key with what the edge needs before any route runs: the tenant's rate limit. */
+export interface ApiKeyAuth extends AuthContext {
+  /** Requests a minute the tenant may make; null: no limit. */
+  readonly rateLimitPerMinute: number | null;
+}
+
 /** What the routers' context carries. */
 export interface AppEnv {
   Variables: { auth: AuthContext };
 }
 
 /** Resolves a presented key to its tenant, or null for an unknown or revoked key. */
-export type Authenticate = (presentedKey: string) => Promise<AuthContext | null>;
+export type Authenticate = (presentedKey: string) => Promise<ApiKeyAuth | null>;
 
 /**
  * The headers an API key may arrive in: the native Bearer form and the ones the seeds' systems
@@ -32,7 +38,7 @@ export function presentedKey(headers: Headers): string | undefined {
 }
 
 /** Counts a request against its tenant's budget. */
-export type ConsumeRequest = (tenantId: string) => Promise<{ readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number; readonly limit: number }>;
+export type ConsumeRequest = (auth: ApiKeyAuth) => Promise<{ readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number; readonly limit: number }>;
 
 /**
  * Refuses requests without a valid key (401 problem) and sets `auth` for the rest; with
@@ -48,12 +54,12 @@ export function requireApiKey(authenticate: Authenticate, consume?: ConsumeReque
       });
     }
     if (consume) {
-      const decision = await consume(auth.tenantId);
+      const decision = await consume(auth);
       if (!decision.allowed) {
         return httpProblem('rate_limited', `at most ${decision.limit} requests a minute; try again in ${decision.retryAfterSeconds} s`, {}, { 'retry-after': String(decision.retryAfterSeconds) });
       }
     }
-    c.set('auth', auth);
+    c.set('auth', { tenantId: auth.tenantId, apiKeyId: auth.apiKeyId, operator: auth.operator });
     await next();
   };
 }

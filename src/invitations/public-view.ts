@@ -1,6 +1,5 @@
 import type { Db, InvitationRow } from '#db';
-import { getTenant } from '#tenants';
-import { getIdentity } from '#tenants';
+import { getIdentity, getTenant, type Identity, type Tenant } from '#tenants';
 import { effectiveStatus, type InvitationStatus } from './lifecycle';
 import { lifecycleState, type Channel, type TargetType } from './record';
 
@@ -31,7 +30,16 @@ export function maskEmail(email: string | null): string | null {
 
 /** Builds the public view of a stored invitation as of `now`. */
 export async function publicView(db: Db, row: InvitationRow, now: Date): Promise<PublicInvitation> {
+  return (await loadPublicView(db, row, now)).view;
+}
+
+/** The public view and the tenant it was read with, for callers that need the tenant's settings too. */
+export async function loadPublicView(db: Db, row: InvitationRow, now: Date): Promise<{ view: PublicInvitation; tenant: Tenant }> {
   const [tenant, identity] = await Promise.all([getTenant(db, row.tenant_id), getIdentity(db, row.tenant_id, row.identity_id)]);
+  return { view: toPublicView(row, tenant, identity, now), tenant };
+}
+
+function toPublicView(row: InvitationRow, tenant: Tenant, identity: Identity, now: Date): PublicInvitation {
   return {
     status: effectiveStatus(lifecycleState(row), now),
     channel: row.channel as Channel,

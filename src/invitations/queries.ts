@@ -33,6 +33,22 @@ export async function lockInvitationRow(trx: Db, engine: Engine, where: { tenant
   return (await query.executeTakeFirst()) ?? null;
 }
 
+/**
+ * The invitation a live link opens, read to change it (locked on PostgreSQL, as
+ * `lockInvitationRow`): the token and the row in one statement, since every accept and decline
+ * by link needs both. Null for an unknown or revoked token.
+ */
+export async function lockInvitationByToken(trx: Db, engine: Engine, tokenHash: string): Promise<InvitationRow | null> {
+  let query = trx
+    .selectFrom('invitation_tokens')
+    .innerJoin('invitations', 'invitations.id', 'invitation_tokens.invitation_id')
+    .selectAll('invitations')
+    .where('invitation_tokens.token_hash', '=', tokenHash)
+    .where('invitation_tokens.revoked_at', 'is', null);
+  if (engine === 'postgres') query = query.forUpdate('invitations');
+  return (await query.executeTakeFirst()) ?? null;
+}
+
 /** A page of the tenant's invitations; status filters apply expiry as of `now`. */
 export async function listInvitations(db: Db, tenantId: string, q: InvitationQuery, now: Date): Promise<Page<Invitation>> {
   const limit = q.limit ?? 50;

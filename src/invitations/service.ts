@@ -10,13 +10,13 @@ import { commitTransition } from './commit-transition';
 import { createInvitation, type InvitationWithUrl } from './create';
 import { invitationError, refuseUniqueViolation } from './errors';
 import { listEvents, type Actor, type EventSink, type InvitationEvent } from './events';
-import { findExpiredPendingIds, getInvitationRow, listInvitations, lockInvitationRow } from './queries';
+import { findExpiredPendingIds, getInvitationRow, listInvitations, lockInvitationByToken, lockInvitationRow } from './queries';
 import { recordIncomingInvitation, type IncomingInvitationInput } from './incoming';
-import { publicView, type PublicInvitation } from './public-view';
+import { loadPublicView, publicView, type PublicInvitation } from './public-view';
 import { toInvitation, type Invitation } from './record';
 import { redeem, type Redemption } from './redeem';
 import type { AcceptorInput, CreateInvitationInput, InvitationQuery, UpdateInvitationInput } from './schemas';
-import { findByToken, invitationUrl, mintInvitationToken, revokeInvitationTokens } from './tokens';
+import { findByToken, invitationUrl, mintInvitationToken, revokeInvitationTokens, tokenHashOf } from './tokens';
 import { checkWindow, windowEnd } from './window';
 
 export type { InvitationWithUrl } from './create';
@@ -57,9 +57,14 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
   }
 
   async function withLockedToken<T>(token: string, work: (trx: Kysely<Database>, row: InvitationRow) => Promise<T>): Promise<T> {
-    const found = await findByToken(db, token);
-    if (!found) throw invitationError('invitation_not_found', 'unknown invitation link', 'path.token');
-    return withLocked(found.tenantId, found.invitationId, work);
+    const notFound = () => invitationError('invitation_not_found', 'unknown invitation link', 'path.token');
+    const hash = tokenHashOf(token);
+    if (!hash) throw notFound();
+    return db.transaction().execute(async (trx) => {
+      const row = await lockInvitationByToken(trx, engine, hash);
+      if (!row) throw notFound();
+      return work(trx, row);
+    });
   }
 
   /** Creates inside `trx`: the idempotency layer owns the transaction so its record commits with the invitation. */
@@ -267,9 +272,9 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
           },
           now,
         );
-        const tenant = await getTenant(trx, updated.tenant_id);
+        const { view, tenant } = await loadPublicView(trx, updated, now);
         return {
-          invitation: await publicView(trx, updated, now),
+          invitation: view,
           redemption: { id: redemption.id, createdAt: redemption.createdAt },
           membership,
           acceptanceToken: { token: issued.token, expiresAt: issued.expiresAt },

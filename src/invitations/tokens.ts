@@ -33,13 +33,19 @@ export async function mintInvitationToken(
   return token;
 }
 
+/** The stored hash a presented token would have; null when it cannot be a token, so nothing is looked up. */
+export function tokenHashOf(token: string): string | null {
+  return isWellFormedToken(token) ? hashSecret(token) : null;
+}
+
 /** The invitation a live (unrevoked) token opens, or null. */
 export async function findByToken(db: Db, token: string): Promise<{ tenantId: string; invitationId: string } | null> {
-  if (!isWellFormedToken(token)) return null;
+  const hash = tokenHashOf(token);
+  if (!hash) return null;
   const row = await db
     .selectFrom('invitation_tokens')
     .select(['tenant_id', 'invitation_id'])
-    .where('token_hash', '=', hashSecret(token))
+    .where('token_hash', '=', hash)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return row ? { tenantId: row.tenant_id, invitationId: row.invitation_id } : null;

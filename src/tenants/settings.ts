@@ -61,9 +61,31 @@ export const TenantSettingsSchema = z
 
 export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
 
-/** Reads stored settings, filling in defaults for fields added after the row was written. */
+/** How many distinct settings texts keep their parsed value; a server has one per tenant. */
+const PARSED_SETTINGS_KEPT = 1000;
+const parsedSettings = new Map<string, TenantSettings>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Reads stored settings, filling in defaults for fields added after the row was written. Keyed
+ * by the stored text, so a changed row is parsed anew: every create and accept reads the
+ * tenant, and the zod parse cost more than the query (bench). The value is frozen because it
+ * is shared between callers.
+ */
 export function parseSettings(text: string): TenantSettings {
-  return TenantSettingsSchema.parse(JSON.parse(text));
+  let settings = parsedSettings.get(text);
+  if (settings) return settings;
+  settings = deepFreeze(TenantSettingsSchema.parse(JSON.parse(text)));
+  if (parsedSettings.size >= PARSED_SETTINGS_KEPT) parsedSettings.delete(parsedSettings.keys().next().value!);
+  parsedSettings.set(text, settings);
+  return settings;
 }
 
 export const defaultSettings: TenantSettings = TenantSettingsSchema.parse({});
