@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Database } from './schema';
 import { migrations } from './migrations/index';
 import { withStatementCache } from './statement-cache';
+import { groupCommitDialect } from './group-commit';
 
 export type { Database } from './schema';
 export type * from './schema';
@@ -32,19 +33,19 @@ export interface StoreOptions {
 export function openStore(databaseUrl: string, options: StoreOptions = {}): Store {
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const sqlite = new SqliteDatabase(path);
-    sqlite.pragma('journal_mode = WAL');
-    // NORMAL is durable in WAL mode except across power loss of the last transactions.
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('foreign_keys = ON');
+    if (path === ':memory:') {
+      // One connection cannot be shared between a writer and a reader: no group commit.
+      const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(openSqlite(path)) }) });
+      return { db, engine: 'sqlite', close: () => db.destroy() };
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    const writer = openSqlite(path);
     // Statistics for the planner: without them it sorted every pending invitation for `status=pending`
     // (bench). Cheap with a bounded analysis, and ANALYZE runs only on tables that need it; taken at each
     // open, so a process that runs for months keeps the statistics it started with.
-    sqlite.pragma('analysis_limit = 1000');
-    sqlite.pragma('optimize = 0x10002');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    writer.pragma('analysis_limit = 1000');
+    writer.pragma('optimize = 0x10002');
+    const db = new Kysely<Database>({ dialect: groupCommitDialect(writer, openSqlite(path)) });
     return { db, engine: 'sqlite', close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
@@ -52,6 +53,19 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
   pool.on('error', (error) => options.onConnectionError?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+/** A connection with Usher's pragmas: WAL, created on demand. */
+function openSqlite(path: string): SqliteDatabase.Database {
+  const sqlite = new SqliteDatabase(path);
+  sqlite.pragma('journal_mode = WAL');
+  // NORMAL is durable in WAL mode except across power loss of the last transactions.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  // Sorts and temporary indexes in memory rather than in temporary files.
+  sqlite.pragma('temp_store = MEMORY');
+  return sqlite;
 }
 
 /** Applies every pending migration; throws with the failing migration's name. */
