@@ -12,7 +12,7 @@ export interface Child {
   readonly name: string;
   /** What the child printed on its "listening on" line, e.g. http://127.0.0.1:40123. */
   readonly url: string;
-  /** The process doing the work: the node under tsx, not tsx or `timeout`. */
+  /** The process doing the work: node itself (under tsx for a TypeScript entry), not tsx or `timeout`. */
   readonly pid: number;
   output(): string;
   /** SIGTERM to the server process (graceful shutdown), SIGKILL to the whole group after `graceMs`. */
@@ -21,7 +21,7 @@ export interface Child {
 
 export interface StartOptions {
   readonly name: string;
-  /** A TypeScript entry point, relative to the project root, run with tsx. */
+  /** An entry point relative to the project root: compiled JavaScript (`.js`) runs with node, as `npm start` runs Usher; TypeScript with tsx. */
   readonly script: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The line that says the child is ready; its first group is the URL. */
@@ -86,19 +86,23 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+const isCompiled = (script: string) => script.endsWith('.js');
+
 /**
- * The process that runs `script`: `timeout` → tsx → node with tsx's loader. tsx re-executes node
- * with its loader, so the process whose memory matters is that second node, found by its command
- * line among the descendants of `root` (a helper it may spawn, like esbuild, must not be taken for it).
+ * The node process that runs `script`: `timeout` → node, or `timeout` → tsx → node with tsx's
+ * loader (tsx re-executes node, so the process whose memory matters is that second node), found by
+ * its command line among the descendants of `root` (a helper tsx spawns, like esbuild, must not be
+ * taken for it).
  */
 export function scriptProcess(root: number, script: string): number {
+  const runsScript = (args: string[]) => args.includes(script) && (isCompiled(script) ? /(^|\/)node$/.test(args[0]!) : args.some((arg) => arg.includes('tsx/dist/loader')));
   const parents = parentsByPid();
   const queue = [root];
   while (queue.length > 0) {
     const pid = queue.shift()!;
     try {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (args.some((arg) => arg.includes('tsx/dist/loader')) && args.includes(script)) return pid;
+      if (runsScript(args)) return pid;
     } catch {
       // It ended while we looked.
     }
@@ -108,7 +112,7 @@ export function scriptProcess(root: number, script: string): number {
 }
 
 /**
- * Starts `tsx <script>` in its own process group, capped by `timeout` so that even a bench killed
+ * Starts `node <script>` (or `tsx <script>`) in its own process group, capped by `timeout` so that even a bench killed
  * with SIGKILL cannot leave a server behind for long, and waits for its ready line.
  */
 export async function startChild(options: StartOptions): Promise<Child> {
@@ -116,7 +120,8 @@ export async function startChild(options: StartOptions): Promise<Child> {
   // Nothing inherited but what a process needs: a developer's USHER_* must not change the measurement.
   const base = { PATH: [BIN, process.env.PATH ?? ''].join(delimiter), HOME: process.env.HOME, TMPDIR: process.env.TMPDIR };
   for (const [key, value] of Object.entries({ ...base, ...options.env })) if (value !== undefined) env[key] = value;
-  const child = spawn('timeout', ['-s', 'KILL', '3600', join(BIN, 'tsx'), options.script], {
+  const command = isCompiled(options.script) ? [join(BIN, 'node'), '--enable-source-maps', options.script] : [join(BIN, 'tsx'), options.script];
+  const child = spawn('timeout', ['-s', 'KILL', '3600', ...command], {
     cwd: PROJECT_ROOT,
     env,
     detached: true,

@@ -1,4 +1,6 @@
-import { startChild, type Child } from './processes';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT, startChild, type Child } from './processes';
 
 /** The bench tenant's admin key (USHER_BOOTSTRAP_API_KEY needs 24+ characters). */
 export const BENCH_API_KEY = 'usher-bench-key-0123456789abcdefghij';
@@ -13,14 +15,24 @@ export interface UsherOptions {
   readonly name?: string;
 }
 
+let built = false;
+
+/** Compiles the server as `npm start` does (scripts/build.mjs → dist/main.js), once per bench run, so the bench measures the code as it is now. */
+function buildOnce(): void {
+  if (built) return;
+  execFileSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'node'), ['scripts/build.mjs'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  built = true;
+}
+
 /**
- * Runs Usher exactly as `npm start` does (`tsx src/main.ts`) on 127.0.0.1 and a port the OS
- * picks, and waits for the line main.ts prints once it listens.
+ * Runs Usher exactly as `npm start` does (`node dist/main.js`, built first) on 127.0.0.1 and a
+ * port the OS picks, and waits for the line main.ts prints once it listens.
  */
 export function startUsher(options: UsherOptions): Promise<Child> {
+  buildOnce();
   return startChild({
     name: options.name ?? 'usher',
-    script: 'src/main.ts',
+    script: 'dist/main.js',
     env: {
       PORT: '0',
       HOST: '127.0.0.1',
