@@ -52,11 +52,11 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   const { db, clock } = deps;
   const activityPub = createActivityPub(deps);
   const providers = createProviders(deps);
-  const delivery = createDelivery({ ...deps, handlers: { 'activitypub.send': activityPub.sender, 'provider.invite': providers.sender } });
+  const delivery = createDelivery({ ...deps, handlers: { 'activitypub.send': activityPub.sender, 'provider.invite': providers.sender, 'provider.withdraw': providers.withdrawer } });
   const didcommEndpoint = `${deps.publicUrl}/didcomm`;
   const invitations = createInvitationService({
     ...deps,
-    sink: combineSinks(delivery.sink, activityPub.sink(delivery.outbox)),
+    sink: combineSinks(delivery.sink, activityPub.sink(delivery.outbox), providers.sink(delivery.outbox)),
     channels: { didcomm: createDidcommChannel({ endpoint: didcommEndpoint }), activitypub: activityPub.channel, provider: providers.channel(delivery.outbox) },
   });
   activityPub.attach(invitations);

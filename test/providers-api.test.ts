@@ -1,51 +1,12 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { useProviderSuite } from '#support/provider-suite';
 import { describeEachStore } from '#support/stores';
-import { useTestUsher } from '#support/usher';
 
 const HOUR = 3600_000;
 
-/** A fake Unipile on loopback: answers from a script, records each invitation it receives. */
-async function startFakeUnipile() {
-  const script: { status: number; body: unknown }[] = [];
-  const invites: { url: string; apiKey: string; body: any }[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      if (req.method === 'POST') invites.push({ url: req.url ?? '', apiKey: String(req.headers['x-api-key']), body: JSON.parse(body) });
-      const answer = script.shift() ?? { status: 201, body: { object: 'UserInvitationSent', invitation_id: `remote-${invites.length}` } };
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { dsn: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, script, invites, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 describeEachStore('provider accounts and the provider channel', (engine) => {
-  const usher = useTestUsher(engine);
-  let fake: Awaited<ReturnType<typeof startFakeUnipile>>;
-  beforeAll(async () => {
-    fake = await startFakeUnipile();
-  });
-  afterAll(() => fake.close());
-  beforeEach(async () => {
-    // Whatever earlier tests left waiting goes now, so each test sees only its own sends.
-    usher.clock.advance(31 * 24 * HOUR);
-    while ((await usher.worker.runOnce()) > 0);
-    fake.script.length = 0;
-    fake.invites.length = 0;
-  });
-
-  const account = async (limits: Record<string, unknown> = {}, plan = 'free') => {
-    const created = await usher.request('POST', '/v1/provider-accounts', { body: { provider: 'linkedin', dsn: fake.dsn, apiKey: 'secret-unipile-key', accountId: 'acc-1', plan, limits } });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    return created.body;
-  };
-  const invite = (accountId: string, userId: string, extra: Record<string, unknown> = {}) =>
-    usher.request('POST', '/v1/invitations', { body: { channel: 'provider', recipient: { provider: { provider: 'linkedin', accountId, userId }, name: userId }, ...extra } });
-  const outboxOf = (invitationId: string) => usher.store.db.selectFrom('outbox').selectAll().where('invitation_id', '=', invitationId).where('topic', '=', 'provider.invite').executeTakeFirstOrThrow();
+  const suite = useProviderSuite(engine);
+  const { usher, account, invite, outboxOf } = suite;
 
   it('creates an account with the plan\'s limits and overrides, and never shows its API key again', async () => {
     const created = await account({ invitationsPerDay: 2 });
@@ -123,7 +84,7 @@ describeEachStore('provider accounts and the provider channel', (engine) => {
       expect(created.body).toMatchObject({ channel: 'provider', status: 'pending', url: null, recipient: { provider: { provider: 'linkedin', userId } } });
       ids.push(created.body.id);
     }
-    const rows = await Promise.all(ids.map(outboxOf));
+    const rows = await Promise.all(ids.map((id) => outboxOf(id)));
     expect(rows.map((r) => r.next_attempt_at)).toEqual([now, now, new Date(Date.parse(now) + 24 * HOUR).toISOString()]);
     const quota = (await usher.request('GET', `/v1/provider-accounts/${paced.id}`)).body.quota;
     expect(quota).toMatchObject({ day: { limit: 2, used: 2, remaining: 0 }, queued: 1, nextSlot: new Date(Date.parse(now) + 24 * HOUR).toISOString() });
@@ -131,8 +92,8 @@ describeEachStore('provider accounts and the provider channel', (engine) => {
     // The worker sends what is due, with the account's key; the third waits.
     while ((await usher.worker.runOnce()) > 0);
     // Both are due at the same moment (no spacing): the worker may send them in either order.
-    expect(fake.invites.map((i) => i.body.provider_id).sort()).toEqual(['ACo-1', 'ACo-2']);
-    expect(fake.invites[0]).toMatchObject({ url: '/api/v1/users/invite?account_id=acc-1', apiKey: 'secret-unipile-key' });
+    expect(suite.fake.invites.map((i) => i.body.provider_id).sort()).toEqual(['ACo-1', 'ACo-2']);
+    expect(suite.fake.invites[0]).toMatchObject({ url: '/api/v1/users/invite?account_id=acc-1', apiKey: 'secret-unipile-key' });
     expect((await usher.request('GET', `/v1/invitations/${ids[0]}`)).body.delivery.provider).toMatchObject({ state: 'sent' });
     expect((await usher.request('GET', `/v1/invitations/${ids[2]}`)).body.delivery.provider).toMatchObject({ state: 'queued' });
     const sends = await usher.store.db.selectFrom('provider_sends').selectAll().where('invitation_id', 'in', ids).orderBy('scheduled_at').execute();
@@ -140,7 +101,7 @@ describeEachStore('provider accounts and the provider channel', (engine) => {
 
     usher.clock.advance(24 * HOUR);
     while ((await usher.worker.runOnce()) > 0);
-    expect(fake.invites.map((i) => i.body.provider_id).slice(2)).toEqual(['ACo-3']);
+    expect(suite.fake.invites.map((i) => i.body.provider_id).slice(2)).toEqual(['ACo-3']);
   });
 
   it('gives concurrent invitations through one account distinct slots', async () => {
@@ -155,29 +116,16 @@ describeEachStore('provider accounts and the provider channel', (engine) => {
 
   it('keeps the provider\'s refusal as the delivery\'s result, and gives the slot back', async () => {
     const loose = await account({ noteMaxLength: 400, invitationsPerDay: 1, minSpacingSeconds: 0, jitterSeconds: 0 }, 'paid');
-    fake.script.push({ status: 400, body: { status: 400, type: 'errors/too_many_characters', title: 'Too many characters', detail: 'The provided content exceeds the character limit.' } });
+    suite.fake.script.push({ status: 400, body: { status: 400, type: 'errors/too_many_characters', title: 'Too many characters', detail: 'The provided content exceeds the character limit.' } });
     const created = await invite(loose.id, 'ACo-note', { message: 'x'.repeat(350) });
     expect(created.status).toBe(201);
     while ((await usher.worker.runOnce()) > 0);
-    expect(fake.invites).toHaveLength(1);
-    expect(fake.invites[0]!.body.message).toBe('x'.repeat(350));
+    expect(suite.fake.invites).toHaveLength(1);
+    expect(suite.fake.invites[0]!.body.message).toBe('x'.repeat(350));
     const row = await outboxOf(created.body.id);
     expect(row).toMatchObject({ status: 'failed', attempts: 1 });
     expect(row.last_error).toContain('errors/too_many_characters');
     expect((await usher.request('GET', `/v1/provider-accounts/${loose.id}`)).body.quota.day).toMatchObject({ used: 0, remaining: 1 });
-  });
-
-  it('skips an invitation revoked before its slot, and frees the slot', async () => {
-    const paced = await account({ invitationsPerDay: 1, minSpacingSeconds: 0, jitterSeconds: 0 });
-    await invite(paced.id, 'ACo-r1');
-    const later = await invite(paced.id, 'ACo-r2');
-    expect((await usher.request('POST', `/v1/invitations/${later.body.id}/revoke`)).status).toBe(200);
-    usher.clock.advance(24 * HOUR);
-    while ((await usher.worker.runOnce()) > 0);
-    expect(fake.invites.map((i) => i.body.provider_id)).toEqual(['ACo-r1']);
-    expect(await outboxOf(later.body.id)).toMatchObject({ status: 'skipped', last_error: null });
-    const send = await usher.store.db.selectFrom('provider_sends').select('status').where('invitation_id', '=', later.body.id).executeTakeFirstOrThrow();
-    expect(send.status).toBe('cancelled');
   });
 
   it('invites an identity of this server directly: its tenant gets the incoming invitation in the same transaction', async () => {
@@ -206,6 +154,6 @@ describeEachStore('provider accounts and the provider channel', (engine) => {
     usher.clock.advance(24 * HOUR);
     while ((await usher.worker.runOnce()) > 0);
     expect(await outboxOf(waiting.body.id)).toMatchObject({ status: 'skipped' });
-    expect(fake.invites).toHaveLength(0);
+    expect(suite.fake.invites).toHaveLength(0);
   });
 });

@@ -18,6 +18,8 @@ describeEachStore('two Ushers: A invites B\'s identities through a provider acco
     a.call('POST', '/v1/invitations', { channel: 'provider', recipient: { provider: { provider: 'linkedin', accountId, userId } }, ...(message ? { message } : {}) });
   const deliveryOf = (invitationId: string) => a.until(async () => (await a.call('GET', `/v1/invitations/${invitationId}/deliveries`)).body.data[0], (d) => d !== undefined, 'a delivery');
   const incomingOnB = async () => (await b.call('GET', '/v1/invitations?direction=incoming&channel=provider')).body.data as any[];
+  const outgoingOnA = async (userId: string) => ((await a.call('GET', '/v1/invitations?channel=provider&sort=createdAt&order=asc')).body.data as any[]).find((i) => i.recipient.provider.userId === userId);
+  const detailOnA = async (id: string) => (await a.call('GET', `/v1/invitations/${id}`)).body;
 
   beforeAll(async () => {
     pair = await startUsherPair(engine);
@@ -102,5 +104,57 @@ describeEachStore('two Ushers: A invites B\'s identities through a provider acco
     });
     expect(direct.status).toBe(400);
     expect(await direct.json()).toMatchObject({ status: 400, type: 'errors/too_many_characters', title: 'Too many characters' });
+  });
+
+  it('withdraws at B an invitation A revokes after sending it: B\'s invitee sees it revoked, A\'s delivery says withdrawn', async () => {
+    const sent = await outgoingOnA(users['yara-one']!);
+    expect((await detailOnA(sent.id)).delivery.provider).toMatchObject({ state: 'sent' });
+    expect((await a.call('POST', `/v1/invitations/${sent.id}/revoke`)).body).toMatchObject({ status: 'revoked' });
+
+    const withdrawal = await a.until(async () => (await detailOnA(sent.id)).delivery.withdrawal, (w) => w?.state === 'sent' || w?.state === 'failed', 'withdrawn at B');
+    expect(withdrawal).toMatchObject({ state: 'sent', reason: null });
+    // B revoked its own outgoing invitation, and with it the invitee's incoming one, as its worker got to it.
+    await b.until(async () => (await incomingOnB()).find((i) => i.identityId === users['yara-one'])?.status, (status) => status === 'revoked', 'revoked on B');
+    // Neither end lists it as pending any more.
+    const onB = (await b.call('GET', `/api/v1/users/invite/sent?account_id=${bAccount.id}`)).body.items as any[];
+    expect(onB.map((i) => i.invited_user_id)).not.toContain(users['yara-one']);
+    const viaA = (await a.call('GET', `/v1/provider-accounts/${account.id}/sent`)).body.data as any[];
+    expect(viaA.map((i) => i.invitedUserId)).not.toContain(users['yara-one']);
+    const log = (await a.call('GET', `/v1/invitations/${sent.id}/deliveries`)).body.data.find((d: any) => d.topic === 'provider.withdraw');
+    expect(log).toMatchObject({ state: 'sent', attempts: 1, log: [expect.objectContaining({ outcome: 'sent', responseCode: 200 })] });
+  });
+
+  it('shows a withdrawal B refuses as failed with B\'s error, tried once since a 4xx is final', async () => {
+    const sent = await outgoingOnA(users['yann-two']!);
+    // B's operator revoked B's side already: there is nothing left at B to cancel.
+    const onB = ((await b.call('GET', `/api/v1/users/invite/sent?account_id=${bAccount.id}`)).body.items as any[]).find((i) => i.invited_user_id === users['yann-two']);
+    expect((await b.call('POST', `/v1/invitations/${onB.id}/revoke`)).body).toMatchObject({ status: 'revoked' });
+    await a.call('POST', `/v1/invitations/${sent.id}/revoke`);
+
+    const withdrawal = await a.until(async () => (await detailOnA(sent.id)).delivery.withdrawal, (w) => w?.state === 'sent' || w?.state === 'failed', 'answered by B');
+    expect(withdrawal.state).toBe('failed');
+    expect(withdrawal.reason).toMatch(/^HTTP 422 errors\/unprocessable_entity: /);
+    const log = (await a.call('GET', `/v1/invitations/${sent.id}/deliveries`)).body.data.find((d: any) => d.topic === 'provider.withdraw');
+    expect(log).toMatchObject({ attempts: 1, log: [expect.objectContaining({ outcome: 'failed', responseCode: 422 })] });
+    // B's own answers to a cancel, as any Unipile client sees them.
+    const cancel = (id: string, accountId: string) => fetch(`${b.usher.url}/api/v1/users/invite/sent/${id}?account_id=${accountId}`, { method: 'DELETE', headers: { 'X-API-KEY': TEST_BOOTSTRAP_KEY } });
+    const again = await cancel(onB.id, bAccount.id);
+    expect([again.status, await again.json()]).toEqual([422, expect.objectContaining({ type: 'errors/unprocessable_entity', code: 'invitation_not_pending' })]);
+    const unknown = await cancel('0190a0b0-0000-7000-8000-000000000000', bAccount.id);
+    expect([unknown.status, await unknown.json()]).toEqual([404, expect.objectContaining({ type: 'errors/resource_not_found', field: 'path.invitation_id' })]);
+    const notMine = await cancel(onB.id, users['zoe-four']!);
+    expect([notMine.status, await notMine.json()]).toEqual([404, expect.objectContaining({ type: 'errors/resource_not_found', field: 'path.invitation_id' })]);
+  });
+
+  it('sends nothing for an invitation revoked while it waits for its slot', async () => {
+    const waiting = await outgoingOnA(users['yves-three']!);
+    expect((await detailOnA(waiting.id)).delivery.provider).toMatchObject({ state: 'queued' });
+    expect((await a.call('POST', `/v1/invitations/${waiting.id}/revoke`)).status).toBe(200);
+    // Cancelled in the revoking transaction: no withdrawal is owed, the slot is back in the quota.
+    expect((await detailOnA(waiting.id)).delivery).toEqual({ provider: expect.objectContaining({ state: 'skipped' }) });
+    const deliveries = (await a.call('GET', `/v1/invitations/${waiting.id}/deliveries`)).body.data;
+    expect(deliveries).toEqual([expect.objectContaining({ topic: 'provider.invite', state: 'skipped', attempts: 0, lastError: 'revoked before it was sent', log: [] })]);
+    expect((await a.call('GET', `/v1/provider-accounts/${account.id}`)).body.quota).toMatchObject({ queued: 0 });
+    expect((await incomingOnB()).filter((i) => i.identityId === users['yves-three'])).toEqual([]);
   });
 });

@@ -143,7 +143,7 @@ export interface ProviderSendRow {
   with_note: number;
   /** When it may go: the outbox row's first next_attempt_at. */
   scheduled_at: string;
-  /** 'scheduled' | 'sent' | 'failed' | 'cancelled' */
+  /** 'scheduled' | 'sent' | 'failed' | 'cancelled' | 'withdrawn' (sent, then taken back on revoke) */
   status: string;
   /** The provider's id for the invitation, once sent. */
   remote_invitation_id: string | null;

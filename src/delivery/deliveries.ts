@@ -108,7 +108,7 @@ export async function retryDelivery(db: Db, tenantId: string, id: string, now: D
 /** Per channel, where the latest message of an invitation stands: what the console and API show. */
 export function deliverySummary(deliveries: readonly Delivery[]): Record<string, { state: Delivery['state']; reason: string | null; updatedAt: string }> {
   const summary: Record<string, { state: Delivery['state']; reason: string | null; updatedAt: string }> = {};
-  const channels: Record<string, string> = { 'email.invitation': 'email', 'email.reminder': 'reminder', 'didcomm.message': 'didcomm', 'activitypub.send': 'activitypub', 'provider.invite': 'provider' };
+  const channels: Record<string, string> = { 'email.invitation': 'email', 'email.reminder': 'reminder', 'didcomm.message': 'didcomm', 'activitypub.send': 'activitypub', 'provider.invite': 'provider', 'provider.withdraw': 'withdrawal' };
   for (const delivery of deliveries) {
     const channel = channels[delivery.topic];
     // Newest first: the first row seen for a channel is the one that counts.

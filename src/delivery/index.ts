@@ -6,7 +6,7 @@ import { createDidcommHandler } from './didcomm-handler';
 import { createEmailHandler } from './email/email-handler';
 import type { Mailer } from './email/mailer';
 import { createDeliverySink } from './event-sink';
-import { enqueue, type OutboxItem } from './outbox';
+import { cancelPending, enqueue, type OutboxItem, type OutboxTopic } from './outbox';
 import { deliverySummary, listDeliveries } from './deliveries';
 import { createRetryPolicy, type RetryPolicy } from './retry-policy';
 import { createWebhookHandler } from './webhooks/webhook-handler';
@@ -15,11 +15,13 @@ import { createOutboxWorker, type DeliveryHandler, type OutboxWorker, type Outbo
 
 export { createDeliveryRoutes } from './routes';
 export type { DidcommOutboxPayload } from './didcomm-handler';
-export type { OutboxItem } from './outbox';
+export type { OutboxItem, OutboxTopic } from './outbox';
 
 /** The outbox as other capabilities write to it: rows in their transaction, then a nudge to the worker once it commits. */
 export interface OutboxPort {
   enqueue(trx: Db, items: readonly OutboxItem[], now: Date): Promise<unknown>;
+  /** Skips an invitation's rows of `topic` that no worker has claimed yet; resolves with how many. */
+  cancel(trx: Db, of: { readonly invitationId: string; readonly topic: OutboxTopic }, reason: string, now: Date): Promise<number>;
   wake(): void;
 }
 export { createMailboxMailer } from './email/mailbox-mailer';
@@ -56,7 +58,7 @@ export interface DeliveryDeps {
   readonly retryPolicy?: RetryPolicy;
   readonly worker?: Partial<Pick<OutboxWorkerOptions, 'batchSize' | 'concurrency' | 'leaseMs' | 'pollIntervalMs' | 'workerId' | 'onError'>>;
   /** Delivery of topics other capabilities own: ActivityPub's signed POSTs, invitations through providers. */
-  readonly handlers?: { readonly 'activitypub.send'?: DeliveryHandler; readonly 'provider.invite'?: DeliveryHandler };
+  readonly handlers?: { readonly 'activitypub.send'?: DeliveryHandler; readonly 'provider.invite'?: DeliveryHandler; readonly 'provider.withdraw'?: DeliveryHandler };
 }
 
 /** Wires the outbox: the sink invitations write into, the worker that drains it, and the webhook pinger. */
@@ -87,6 +89,7 @@ export function createDelivery(deps: DeliveryDeps) {
     /** Writes outbox rows in the caller's transaction; call `wake` once it commits. */
     outbox: {
       enqueue: (trx: Db, items: readonly OutboxItem[], now: Date) => enqueue(trx, items, now),
+      cancel: (trx: Db, of: { readonly invitationId: string; readonly topic: OutboxTopic }, reason: string, now: Date) => cancelPending(trx, of, reason, now),
       wake: () => worker.wake(),
     },
     /** Per channel, where an invitation's latest message stands. */

@@ -3,7 +3,7 @@ import type { DeliveryAttemptRow, Db, Engine, OutboxRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 
-export type OutboxTopic = 'email.invitation' | 'email.reminder' | 'webhook' | 'didcomm.message' | 'activitypub.send' | 'provider.invite';
+export type OutboxTopic = 'email.invitation' | 'email.reminder' | 'webhook' | 'didcomm.message' | 'activitypub.send' | 'provider.invite' | 'provider.withdraw';
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
 
 /** A row to deliver, as written by the change that causes it. */
@@ -159,4 +159,21 @@ export async function releaseClaims(db: Db, workerId: string, ids: readonly stri
     .where('claimed_by', '=', workerId)
     .where('status', '=', 'sending')
     .execute();
+}
+
+/**
+ * Cancels, in the caller's transaction, what still waits for an invitation on one topic: its
+ * pending rows become `skipped` with `reason`, and no worker will claim them. A row a worker has
+ * already claimed is left alone (it is being sent); returns how many rows were cancelled.
+ */
+export async function cancelPending(trx: Db, of: { readonly invitationId: string; readonly topic: OutboxTopic }, reason: string, now: Date): Promise<number> {
+  const at = isoTime(now);
+  const updated = await trx
+    .updateTable('outbox')
+    .set({ status: 'skipped', last_error: truncate(reason), done_at: at, updated_at: at })
+    .where('invitation_id', '=', of.invitationId)
+    .where('topic', '=', of.topic)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows);
 }

@@ -88,6 +88,11 @@ export async function getAccountRow(db: Db, tenantId: string, id: string, field 
   return row;
 }
 
+/** An account by id alone, for the worker, whose outbox row already names the tenant's send; null once deleted. */
+export async function findAccountRow(db: Db, id: string): Promise<ProviderAccountRow | null> {
+  return (await db.selectFrom('provider_accounts').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
 /** Deletes an account and its pacing history; sends still queued for it are skipped when their time comes. */
 export async function deleteAccount(db: Db, tenantId: string, id: string): Promise<void> {
   await getAccountRow(db, tenantId, id);

@@ -8,6 +8,8 @@ import type { Database, OutboxRow } from '#db';
 import type { Clock } from '#common/clock';
 import { parseJson } from '#common/json';
 import type { DeliveryHandler } from '#delivery';
+import { findAccountRow } from './accounts';
+import { failedDelivery } from './failed-delivery';
 import { connectorFor, type ProviderServiceDeps } from './service';
 import { findSend, settleSend } from './sends';
 
@@ -27,7 +29,7 @@ export function createProviderSender(deps: ProviderSenderDeps): DeliveryHandler 
       const sendId = parseJson<{ sendId?: string }>(row.payload, {}).sendId;
       const send = sendId ? await findSend(db, sendId) : null;
       if (!send) return { outcome: 'skipped', error: 'the provider account was deleted' };
-      const account = await db.selectFrom('provider_accounts').selectAll().where('id', '=', send.account_id).executeTakeFirst();
+      const account = await findAccountRow(db, send.account_id);
       const invitation = await db.selectFrom('invitations').selectAll().where('id', '=', send.invitation_id).executeTakeFirst();
       if (!account || !invitation) return { outcome: 'skipped', error: 'the provider account or the invitation is gone' };
       const now = clock.now();
@@ -41,15 +43,7 @@ export function createProviderSender(deps: ProviderSenderDeps): DeliveryHandler 
         await settleSend(db, send.id, { status: 'sent', remoteInvitationId: result.value.invitationId }, clock.now());
         return { outcome: 'sent', responseCode: result.status, response: JSON.stringify({ invitation_id: result.value.invitationId, usage: result.value.usage }) };
       }
-      const said = result.type ? `${result.type}: ${result.detail}` : result.detail;
-      return {
-        outcome: 'failed',
-        permanent: !result.retryable,
-        responseCode: result.status,
-        response: JSON.stringify({ type: result.type, detail: result.detail }),
-        error: result.status === null ? said : `HTTP ${result.status} ${said}`,
-        ...(result.retryAfterMs !== null ? { retryAfterMs: result.retryAfterMs } : {}),
-      };
+      return failedDelivery(result);
     },
 
     /** A send that will not go gives its slot back, so the quota counts only what the provider saw. */

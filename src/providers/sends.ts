@@ -3,8 +3,11 @@ import type { Db, ProviderSendRow } from '#db';
 import { isoTime } from '#common/json';
 import type { HeldSlot } from './pacing';
 
-/** Statuses whose slot counts: sent, or waiting to be. Failed and cancelled sends gave theirs back. */
-const HOLDING = ['scheduled', 'sent'];
+/**
+ * Statuses whose slot counts: sent (withdrawn later or not: the provider counted it), or waiting
+ * to be. Failed and cancelled sends gave theirs back.
+ */
+const HOLDING = ['scheduled', 'sent', 'withdrawn'];
 
 /** The slots an account holds from `since` on (future ones included). */
 export async function heldSlots(db: Db, accountId: string, since: Date): Promise<HeldSlot[]> {
@@ -41,4 +44,9 @@ export async function settleSend(db: Db, id: string, set: { status: 'sent' | 'fa
     .where('id', '=', id)
     .where('status', '=', 'scheduled')
     .execute();
+}
+
+/** Records that the provider took a sent invitation back; the slot stays held, as the provider still counts it. */
+export async function markWithdrawn(db: Db, id: string, now: Date): Promise<void> {
+  await db.updateTable('provider_sends').set({ status: 'withdrawn', updated_at: isoTime(now) }).where('id', '=', id).where('status', '=', 'sent').execute();
 }

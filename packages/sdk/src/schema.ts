@@ -217,6 +217,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/invite/sent/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unipile: cancel an invitation the account sent; the invitee's incoming invitation is revoked too */
+        delete: operations["unipileCancelInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/archivist/v1/invites": {
         parameters: {
             query?: never;
@@ -1538,7 +1555,7 @@ export interface components {
             };
         };
         InvitationDetail: components["schemas"]["Invitation"] & {
-            /** @description Per channel (email, reminder), where the latest message stands; failed carries the reason. Every attempt: GET …/deliveries. */
+            /** @description Per channel (email, reminder, didcomm, activitypub, provider), where the latest message stands; failed carries the reason. `withdrawal`: a provider invitation revoked after it was sent, taken back at the provider (sent: withdrawn; failed: the provider's error). Every attempt: GET …/deliveries. */
             delivery: {
                 [key: string]: {
                     reason: string | null;
@@ -2021,6 +2038,10 @@ export interface components {
             /** @description The inviting identity's uuid. */
             from: string;
         };
+        UnipileInvitationCanceled: {
+            /** @enum {string} */
+            object: "InvitationCanceled";
+        };
         UnipileInvitationList: {
             cursor: string | null;
             items: {
@@ -2242,6 +2263,7 @@ export type SchemaTenantSettings = components['schemas']['TenantSettings'];
 export type SchemaTrustTraceAcceptInvitation = components['schemas']['TrustTraceAcceptInvitation'];
 export type SchemaTrustTraceAction = components['schemas']['TrustTraceAction'];
 export type SchemaTrustTraceCreateInvitation = components['schemas']['TrustTraceCreateInvitation'];
+export type SchemaUnipileInvitationCanceled = components['schemas']['UnipileInvitationCanceled'];
 export type SchemaUnipileInvitationList = components['schemas']['UnipileInvitationList'];
 export type SchemaUnipileInvite = components['schemas']['UnipileInvite'];
 export type SchemaUnipileUserInvitationSent = components['schemas']['UnipileUserInvitationSent'];
@@ -3003,6 +3025,68 @@ export interface operations {
             };
             /** @description Not found in this tenant. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unipileCancelInvitation: {
+        parameters: {
+            query: {
+                /** @description The inviting identity's id (Unipile's connected account). */
+                account_id: string;
+            };
+            header?: never;
+            path: {
+                /** @description The invitation_id POST /api/v1/users/invite answered with. */
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnipileInvitationCanceled"];
+                };
+            };
+            /** @description Invalid input; `field` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with another body, or a request that cannot apply. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

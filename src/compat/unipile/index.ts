@@ -1,14 +1,14 @@
 /**
  * Unipile's users API on Usher (seed 003), so a Unipile client (or another Usher's provider
  * connector) can look up this server's identities and invite them: GET /api/v1/users/{identifier},
- * POST /api/v1/users/invite, GET /api/v1/users/invite/sent. Fediverse actors are not users here.
+ * POST /api/v1/users/invite, GET /api/v1/users/invite/sent and DELETE …/sent/{invitation_id}.
  */
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
 import { apiKeySecurity, json, problemsFor } from '#http/responses';
 import type { CompatDeps } from '../deps';
 import { unipileErrorHandler, unipileValidationHook } from './errors';
-import { AccountQuerySchema, IdentifierParam, InvitationListSchema, InvitationSentSchema, InviteSchema, SentQuerySchema, UserProfileSchema } from './schemas';
+import { AccountQuerySchema, IdentifierParam, InvitationCanceledSchema, InvitationIdParam, InvitationListSchema, InvitationSentSchema, InviteSchema, SentQuerySchema, UserProfileSchema } from './schemas';
 import { actorOf, createUnipileService } from './service';
 
 const base = { tags: ['Unipile compatibility'], security: apiKeySecurity };
@@ -43,6 +43,16 @@ const sentRoute = createRoute({
   responses: { 200: json(InvitationListSchema, 'The invitations'), ...problemsFor(400, 401, 404) },
 });
 
+const cancelRoute = createRoute({
+  ...base,
+  operationId: 'unipileCancelInvitation',
+  method: 'delete',
+  path: '/api/v1/users/invite/sent/{invitation_id}',
+  summary: 'Unipile: cancel an invitation the account sent; the invitee\'s incoming invitation is revoked too',
+  request: { params: InvitationIdParam, query: AccountQuerySchema },
+  responses: { 200: json(InvitationCanceledSchema, 'Cancelled'), ...problemsFor(400, 401, 404, 422) },
+});
+
 /** The Unipile surface; `account_id` is an identity of the caller's tenant. */
 export function createUnipileRoutes(deps: CompatDeps) {
   const unipile = createUnipileService(deps);
@@ -51,7 +61,8 @@ export function createUnipileRoutes(deps: CompatDeps) {
     // Registered before /users/{identifier} so "invite" is never read as a handle.
     .openapi(sentRoute, async (c) => c.json(await unipile.listSent(c.var.auth.tenantId, c.req.valid('query')), 200), hook)
     .openapi(profileRoute, async (c) => c.json(await unipile.profile(c.var.auth.tenantId, c.req.valid('param').identifier, c.req.valid('query').account_id), 200), hook)
-    .openapi(inviteRoute, async (c) => c.json(await unipile.invite(c.var.auth.tenantId, c.req.valid('json'), actorOf(c)), 200), hook);
+    .openapi(inviteRoute, async (c) => c.json(await unipile.invite(c.var.auth.tenantId, c.req.valid('json'), actorOf(c)), 200), hook)
+    .openapi(cancelRoute, async (c) => c.json(await unipile.cancel(c.var.auth.tenantId, c.req.valid('param').invitation_id, c.req.valid('query').account_id, actorOf(c)), 200), hook);
   router.onError(unipileErrorHandler);
   return router;
 }

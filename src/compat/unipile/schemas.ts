@@ -40,6 +40,12 @@ export const InvitationSentSchema = z
   })
   .openapi('UnipileUserInvitationSent');
 
+export const InvitationIdParam = z.object({
+  invitation_id: z.string().min(1).max(64).openapi({ param: { name: 'invitation_id', in: 'path' } }).describe('The invitation_id POST /api/v1/users/invite answered with.'),
+});
+
+export const InvitationCanceledSchema = z.object({ object: z.literal('InvitationCanceled') }).openapi('UnipileInvitationCanceled');
+
 export const SentQuerySchema = AccountQuerySchema.extend({
   cursor: z.string().min(1).max(512).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional().describe('1–100, 10 by default.'),

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import { isUuid } from '#common/ids';
 import type { AppEnv } from '#http/auth';
-import { CreateInvitationSchema, type Actor } from '#invitations';
+import { CreateInvitationSchema, findInvitationRow, type Actor } from '#invitations';
 import { findIdentity, findIdentityByHandle, type Identity } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { unipileError } from './errors';
@@ -99,6 +99,15 @@ export function createUnipileService({ db, invitations, lookupActor }: CompatDep
       });
       const created = await invitations.create(tenantId, input, actor);
       return { object: 'UserInvitationSent' as const, invitation_id: created.id };
+    },
+
+    /** DELETE /api/v1/users/invite/sent/{invitation_id}: the account revokes an invitation it sent; the invitee's is withdrawn with it. */
+    async cancel(tenantId: string, invitationId: string, accountId: string, actor: Actor) {
+      const me = await account(tenantId, accountId, 'query.account_id');
+      const sent = await findInvitationRow(db, tenantId, invitationId);
+      if (!sent || sent.identity_id !== me.id || sent.direction !== 'outgoing') throw unipileError('invitation_not_found', `Invitation ${invitationId} not found`, 'path.invitation_id');
+      await invitations.revoke(tenantId, invitationId, actor);
+      return { object: 'InvitationCanceled' as const };
     },
 
     /** GET /api/v1/users/invite/sent: the account's provider invitations still pending, newest first. */
