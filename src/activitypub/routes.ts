@@ -1,8 +1,10 @@
 /**
  * The HTTP side of ActivityPub. Fedify answers actors, inboxes, WebFinger and NodeInfo; Usher
  * serves its Invites and target objects itself (so they read exactly as sent). Before Fedify
- * sees an inbox POST, it must carry a valid, fresh HTTP signature that has not been seen before:
- * Fedify would also take a body signed by an Object Integrity Proof alone, with no date to check.
+ * sees an inbox POST, it must carry a valid, fresh HTTP signature that has not been seen before
+ * (Fedify would also take a body signed by an Object Integrity Proof alone, with no date to check),
+ * and every Object Integrity Proof in it must verify by a key of its actor (Fedify would fall back
+ * to the HTTP signature when a proof fails).
  */
 import type { Federation } from '@fedify/fedify';
 import { Temporal } from '@js-temporal/polyfill';
@@ -11,7 +13,9 @@ import { createHash } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
+import type { Clock } from '#common/clock';
 import { problemResponse } from '#http/problem';
+import { proofRefusal } from './activity-proofs';
 import { SIGNATURE_WINDOW, type ApContextData } from './federation';
 import type { ApKvStore } from './kv-store';
 import type { ApUris } from './uris';
@@ -24,13 +28,14 @@ function isFederationPath(path: string): boolean {
   return (path.startsWith('/ap/') && !path.startsWith('/ap/invites/') && !path.startsWith('/ap/targets/')) || path === '/.well-known/webfinger' || path === '/.well-known/nodeinfo' || path.startsWith('/nodeinfo/');
 }
 
-const refuse = (status: 400 | 401, code: string, detail: string) => problemResponse({ title: status === 401 ? 'The request signature is not acceptable' : 'The activity is not valid', status, code, detail });
+const refuse = (status: 400 | 401, code: string, detail: string, field?: string) =>
+  problemResponse({ title: status === 401 ? 'The request signature is not acceptable' : 'The activity is not valid', status, code, detail, ...(field ? { field } : {}) });
 
 /**
  * Hands federation paths to Fedify, reading the body once, as sent: digests and signatures are
  * over those bytes. Mount it before anything that parses JSON bodies.
  */
-export function federationMiddleware(federation: Federation<ApContextData>, options: { readonly publicUrl: string; readonly kv: ApKvStore }): MiddlewareHandler {
+export function federationMiddleware(federation: Federation<ApContextData>, options: { readonly publicUrl: string; readonly kv: ApKvStore; readonly clock: Clock }): MiddlewareHandler {
   const publicUrl = new URL(options.publicUrl);
   return async (c, next) => {
     if (!isFederationPath(c.req.path)) return next();
@@ -53,6 +58,9 @@ export function federationMiddleware(federation: Federation<ApContextData>, opti
       if (body!.includes('\\u0000')) return refuse(400, 'activity_malformed', 'NUL characters are not accepted');
       const refusal = await checkSignature(federation, request, options.kv);
       if (refusal) return refusal;
+      // FEP-8b32 gives a proof precedence over the HTTP signature: one that does not hold is refused, not passed over.
+      const proof = await proofRefusal(raw, federation.createContext(request, { raw: null }), options.clock.now());
+      if (proof) return refuse(401, 'proof_invalid', proof, 'proof');
     }
     return federation.fetch(request, {
       contextData: { raw },
