@@ -7,10 +7,9 @@
 import type { Context } from '@fedify/fedify';
 import { fetchKey } from '@fedify/fedify/sig';
 import { isActor, Multikey } from '@fedify/fedify/vocab';
-import { idOf, type Activity } from './activities';
+import { AS_CONTEXT, idOf, type Activity } from './activities';
 import { createProof, isEddsaJcsProof, proofsOf, verifyProof, type JsonObject } from './data-integrity';
 
-const AS_CONTEXT = 'https://www.w3.org/ns/activitystreams';
 /** Defines `proof` and its terms for JSON-LD readers, as FEP-8b32's examples do. */
 const DATA_INTEGRITY_CONTEXT = 'https://w3id.org/security/data-integrity/v1';
 
