@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient } from '#support/api-client';
 import { startFedifyPeer, type FedifyPeer } from '#support/fedify-peer';
 import { startUsher, stopAllUshers } from '#support/process';
-import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
+import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '#support/stores';
 
-describe('Usher and a Fedify server inviting each other', () => {
+describeEachStore('Usher and a Fedify server inviting each other', (engine) => {
   let usher: ApiClient;
   let peer: FedifyPeer;
   let scratch: ScratchDatabase;
@@ -22,7 +22,7 @@ describe('Usher and a Fedify server inviting each other', () => {
   const invitation = async (id: string) => (await usher.call('GET', `/v1/invitations/${id}`)).body;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase('sqlite');
+    scratch = await createScratchDatabase(engine);
     const [process] = await Promise.all([startUsher({ databaseUrl: scratch.url, env: { USHER_ALLOW_PRIVATE_NETWORK: 'true', USHER_LOG_LEVEL: 'warn' }, startupTimeoutMs: 40_000 })]);
     usher = apiClient(process);
     peer = await startFedifyPeer();

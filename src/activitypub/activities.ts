@@ -3,7 +3,8 @@
  * Communecter document in shared/seeds, ForgeFed, the ActivityStreams vocabulary), and the
  * reading of `instrument` in every shape it arrives in. Wire formats only; no state here.
  */
-const AS_CONTEXT = 'https://www.w3.org/ns/activitystreams';
+/** The ActivityStreams 2.0 context every activity names. */
+export const AS_CONTEXT = 'https://www.w3.org/ns/activitystreams';
 
 /** A JSON activity. */
 export type Activity = Readonly<Record<string, unknown>> & { readonly id: string; readonly type: string; readonly actor: string };

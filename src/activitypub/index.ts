@@ -35,7 +35,7 @@ export function createActivityPub(options: ActivityPubOptions) {
     sender: createActivitySender({ ...options, uris, federation }),
     sink: (outbox: Pick<OutboxPort, 'enqueue' | 'wake'>): EventSink => createActivityPubSink({ uris, outbox, onEnqueued: () => outbox.wake() }),
     attach: (invitations: InvitationService) => attachInbox(federation, { ...options, uris, invitations }),
-    middleware: federationMiddleware(federation, { publicUrl: options.publicUrl, kv }),
+    middleware: federationMiddleware(federation, { publicUrl: options.publicUrl, kv, clock: options.clock }),
     routes: createApObjectRoutes({ db: options.db, uris }),
     /** A fediverse actor by `@user@host` (WebFinger) or IRI, with its display name; null when it cannot be found. */
     async lookupActor(identifier: string): Promise<{ iri: string; name: string | null } | null> {

@@ -1,36 +1,41 @@
 /**
  * The HTTP side of ActivityPub. Fedify answers actors, inboxes, WebFinger and NodeInfo; Usher
  * serves its Invites and target objects itself (so they read exactly as sent). Before Fedify
- * sees an inbox POST, it must carry a valid, fresh HTTP signature that has not been seen before:
- * Fedify would also take a body signed by an Object Integrity Proof alone, with no date to check.
+ * sees an inbox POST, it must carry a valid, fresh HTTP signature that has not been seen before
+ * (Fedify would also take a body signed by an Object Integrity Proof alone, with no date to check),
+ * and every Object Integrity Proof in it must verify by a key of its actor (Fedify would fall back
+ * to the HTTP signature when a proof fails).
  */
-import type { Federation } from '@fedify/fedify';
+import type { Context, Federation } from '@fedify/fedify';
 import { Temporal } from '@js-temporal/polyfill';
 import { verifyRequestDetailed } from '@fedify/fedify/sig';
 import { createHash } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
+import type { Clock } from '#common/clock';
 import { problemResponse } from '#http/problem';
+import { AS_CONTEXT } from './activities';
+import { proofRefusal } from './activity-proofs';
+import { activityPubErrors } from './errors';
 import { SIGNATURE_WINDOW, type ApContextData } from './federation';
 import type { ApKvStore } from './kv-store';
 import type { ApUris } from './uris';
 
 const AS_TYPE = 'application/activity+json';
-const AS_CONTEXT = 'https://www.w3.org/ns/activitystreams';
 
 /** Paths Fedify owns. */
 function isFederationPath(path: string): boolean {
   return (path.startsWith('/ap/') && !path.startsWith('/ap/invites/') && !path.startsWith('/ap/targets/')) || path === '/.well-known/webfinger' || path === '/.well-known/nodeinfo' || path.startsWith('/nodeinfo/');
 }
 
-const refuse = (status: 400 | 401, code: string, detail: string) => problemResponse({ title: status === 401 ? 'The request signature is not acceptable' : 'The activity is not valid', status, code, detail });
+const refuse = (code: keyof typeof activityPubErrors, detail: string, field?: string) => problemResponse({ ...activityPubErrors[code], code, detail, ...(field ? { field } : {}) });
 
 /**
  * Hands federation paths to Fedify, reading the body once, as sent: digests and signatures are
  * over those bytes. Mount it before anything that parses JSON bodies.
  */
-export function federationMiddleware(federation: Federation<ApContextData>, options: { readonly publicUrl: string; readonly kv: ApKvStore }): MiddlewareHandler {
+export function federationMiddleware(federation: Federation<ApContextData>, options: { readonly publicUrl: string; readonly kv: ApKvStore; readonly clock: Clock }): MiddlewareHandler {
   const publicUrl = new URL(options.publicUrl);
   return async (c, next) => {
     if (!isFederationPath(c.req.path)) return next();
@@ -47,12 +52,16 @@ export function federationMiddleware(federation: Federation<ApContextData>, opti
         const parsed: unknown = JSON.parse(body ?? '');
         raw = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
       } catch {
-        return refuse(400, 'activity_malformed', 'the body is not JSON');
+        return refuse('activity_malformed', 'the body is not JSON');
       }
-      if (!raw || typeof raw.id !== 'string' || typeof raw.type !== 'string') return refuse(400, 'activity_malformed', 'an activity has an id and a type');
-      if (body!.includes('\\u0000')) return refuse(400, 'activity_malformed', 'NUL characters are not accepted');
-      const refusal = await checkSignature(federation, request, options.kv);
+      if (!raw || typeof raw.id !== 'string' || typeof raw.type !== 'string') return refuse('activity_malformed', 'an activity has an id and a type');
+      if (body!.includes('\\u0000')) return refuse('activity_malformed', 'NUL characters are not accepted');
+      const context = federation.createContext(request, { raw: null });
+      const refusal = await checkSignature(context, request, options.kv);
       if (refusal) return refusal;
+      // FEP-8b32 gives a proof precedence over the HTTP signature: one that does not hold is refused, not passed over.
+      const proof = await proofRefusal(raw, context, options.clock.now());
+      if (proof) return refuse('proof_invalid', proof, 'proof');
     }
     return federation.fetch(request, {
       contextData: { raw },
@@ -69,15 +78,14 @@ export function federationMiddleware(federation: Federation<ApContextData>, opti
 }
 
 // RFC 9421 or draft-cavage, fresh within the window, and never seen before: a captured request replayed is refused.
-async function checkSignature(federation: Federation<ApContextData>, request: Request, kv: ApKvStore): Promise<Response | null> {
-  const context = federation.createContext(request, { raw: null });
+async function checkSignature(context: Context<ApContextData>, request: Request, kv: ApKvStore): Promise<Response | null> {
   const result = await verifyRequestDetailed(request.clone(), { documentLoader: context.documentLoader, contextLoader: context.contextLoader, timeWindow: SIGNATURE_WINDOW });
-  if (!result.verified) return refuse(401, 'signature_invalid', `request signature: ${result.reason.type}`);
+  if (!result.verified) return refuse('signature_invalid', `request signature: ${result.reason.type}`);
   const signature = request.headers.get('signature') ?? '';
   const seen = ['usher', 'seen-signature', createHash('sha256').update(signature).digest('base64url')] as const;
   // Kept for twice the window: older copies fail the date check anyway.
   const fresh = await kv.cas(seen, undefined, true, { ttl: Temporal.Duration.from({ hours: 2 * SIGNATURE_WINDOW.hours }) });
-  return fresh ? null : refuse(401, 'signature_replayed', 'this exact signed request was already received');
+  return fresh ? null : refuse('signature_replayed', 'this exact signed request was already received');
 }
 
 /** Our Invites and target objects, as ActivityStreams JSON. */

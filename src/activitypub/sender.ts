@@ -1,7 +1,8 @@
 /**
- * Delivers `activitypub.send` outbox rows: finds the recipient's inbox, signs the POST with our
- * actor's RSA key (RFC 9421 first, then draft-cavage with Digest, as Fedify's double knock does)
- * and posts it under the webhooks' address policy. Failures are results, retried by the outbox.
+ * Delivers `activitypub.send` outbox rows: finds the recipient's inbox, adds an Object Integrity
+ * Proof by our actor's Ed25519 key (FEP-8b32) to the activity, signs the POST over that body with
+ * the RSA key (RFC 9421 first, then draft-cavage with Digest, as Fedify's double knock does) and
+ * posts it under the webhooks' address policy. Failures are results, retried by the outbox.
  */
 import type { Federation } from '@fedify/fedify';
 import { signRequest } from '@fedify/fedify/sig';
@@ -13,6 +14,7 @@ import { parseJson } from '#common/json';
 import { postWebhook, type DeliveryHandler } from '#delivery';
 import type { ApContextData } from './federation';
 import { withInvitee } from './activities';
+import { signActivity } from './activity-proofs';
 import { actorKeyPairs } from './keys';
 import type { ApSendPayload } from './sink';
 import type { ApUris } from './uris';
@@ -57,8 +59,10 @@ export function createActivitySender(options: ActivitySenderOptions): DeliveryHa
       if (!actor || !isActor(actor) || !actor.inboxId) return { outcome: 'failed', error: `${actorIri} is not a reachable actor with an inbox` };
       const identity = await db.selectFrom('identities').select(['id', 'tenant_id']).where('id', '=', payload.identityId).executeTakeFirst();
       if (!identity) return { outcome: 'skipped', error: 'the sending identity is gone' };
-      const [rsa] = await actorKeyPairs(db, { id: identity.id, tenantId: identity.tenant_id }, options.clock.now());
-      const body = JSON.stringify(activity);
+      const now = options.clock.now();
+      const [rsa, ed25519] = await actorKeyPairs(db, { id: identity.id, tenantId: identity.tenant_id }, now);
+      // The proof covers exactly the JSON that is sent, and the HTTP signature covers the body with the proof.
+      const body = JSON.stringify(await signActivity(activity, ed25519!.privateKey, uris.assertionKeyId(payload.actorHandle), now));
       const inbox = actor.inboxId.href;
       let response = await post(inbox, body, rsa!.privateKey, uris.keyId(payload.actorHandle), 'rfc9421', options.allowPrivateNetwork);
       // Servers that only know draft-cavage answer 401 to RFC 9421: knock again the old way.

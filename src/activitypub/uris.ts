@@ -17,6 +17,8 @@ export function apUris(publicUrl: string) {
   return {
     actor: (handle: string) => `${actorPrefix}${encodeURIComponent(handle)}`,
     keyId: (handle: string) => `${actorPrefix}${encodeURIComponent(handle)}#main-key`,
+    /** The actor's Ed25519 Multikey, which signs Object Integrity Proofs: Fedify numbers an actor's Multikeys from 1, and it is the second. */
+    assertionKeyId: (handle: string) => `${actorPrefix}${encodeURIComponent(handle)}#multikey-2`,
     /** An outgoing invitation's Invite activity: its id is the invitation's, so an Accept's object names it. */
     invite: (invitationId: string) => `${invitePrefix}${invitationId}`,
     target: (id: string) => `${publicUrl}/ap/targets/${id}`,
