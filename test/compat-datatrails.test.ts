@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readPublishedSpec } from '#support/published-specs';
 import { describeEachStore } from '#support/stores';
 import { useTestUsher, type TestResponse, type TestUsher } from '#support/usher';
 
-// The published schema, from the shared folder beside the repository.
-const swagger = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'shared', 'specs', 'datatrails-invitesv1.swagger.json'), 'utf8'));
+// The published schema, copied into test/fixtures/specs (its README says where from).
+const swagger = readPublishedSpec('datatrails-invitesv1.swagger.json');
 // Swagger 2.0 definitions are JSON Schema with extra keywords (example, readOnly): strict off ignores them.
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);

@@ -1,17 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { parseInvitationUrl } from '#didcomm';
+import { readPublishedSpec } from '#support/published-specs';
 import { describeEachStore } from '#support/stores';
 import { useTestUsher, type TestResponse, type TestUsher } from '#support/usher';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const root = join(import.meta.dirname, '..');
-const spec = JSON.parse(readFileSync(join(root, '..', 'shared', 'specs', 'proven-invitations.openapi.json'), 'utf8'));
+// The published document, copied into test/fixtures/specs (its README says where from).
+const spec = readPublishedSpec('proven-invitations.openapi.json');
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 const validators = new Map<string, ValidateFunction>();

@@ -1,5 +1,5 @@
 /**
- * TrustTrace's documented requests (shared/seeds/000, "Invite a Contact") against Usher,
+ * TrustTrace's documented requests (seed 000, "Invite a Contact") against Usher,
  * unmodified: the same paths, headers and bodies, and every field of the documented responses.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';

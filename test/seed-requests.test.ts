@@ -1,5 +1,5 @@
 /**
- * The seeds' example requests (shared/seeds), replayed with their own headers and bodies
+ * The seeds' example requests (TrustTrace, DataTrails, Proven, Unipile), replayed with their own headers and bodies
  * against a running Usher process, get the documented responses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Indicio Proven's invitation payloads (shared/specs/proven-invitations.openapi.json), as zod.
+ * Indicio Proven's invitation payloads (docs.indicio.tech, copied to test/fixtures/specs/proven-invitations.openapi.json), as zod.
  * These check only shape and Proven's own vocabularies; the limits of each value (lengths,
  * times, use counts) are the native schema's, applied in mapping.ts, so they are never restated.
  */
