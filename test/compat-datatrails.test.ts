@@ -160,6 +160,39 @@ describeEachStore('the DataTrails Invites API', (engine) => {
     expect(await countInvitations(usher.tenant.tenant.id)).toBe(before + 1);
   });
 
+  it('takes the swagger\'s own example request, bob@job, and mails it', async () => {
+    const example = swagger.definitions.v1CreateInviteRequest.example;
+    expect(example).toEqual({ message: 'Some text', email: 'bob@job' });
+    const created = await usher.request('POST', SWAGGER_BASE, { key: null, headers: seedHeaders(usher), raw: JSON.stringify(example) });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expectSwaggerShape('v1Invite', created.body);
+    expect(created.body).toMatchObject(example);
+    expect((await usher.request('GET', `${SWAGGER_BASE}/${uuidOf(created.body)}`)).body).toEqual(created.body);
+    expect((await usher.request('GET', `${SWAGGER_BASE}?email=BOB@job`)).body.invites).toEqual([created.body]);
+    expect((await usher.request('GET', `/v1/invitations/${uuidOf(created.body)}`)).body.recipient.email).toBe('bob@job');
+    await usher.worker.runOnce();
+    const mail = (await usher.request('GET', '/v1/mailbox?limit=200')).body.data.find((m: { to: string }) => m.to === 'bob@job');
+    expect(mail?.text).toContain('Some text');
+  });
+
+  it('accepts every RFC 5322 address the swagger\'s schema lets through, and refuses what is no address', async () => {
+    const validateRequest = ajv.getSchema('datatrails#/definitions/v1CreateInviteRequest')!;
+    const addresses = ['"john doe"@example.com', 'user+tag@[192.0.2.1]', "o'brien!#$%&*/=?^_`{|}~@mail-host", 'josé@bücher.example', 'a.b.c@x'];
+    for (const email of addresses) {
+      const body = { message: 'hi', email };
+      expect(validateRequest(body), email).toBe(true);
+      const res = await usher.request('POST', SWAGGER_BASE, { body });
+      expect(res.status, `${email}: ${JSON.stringify(res.body)}`).toBe(200);
+      expectSwaggerShape('v1Invite', res.body);
+      expect(res.body.email).toBe(email);
+    }
+    const before = await countInvitations(usher.tenant.tenant.id);
+    for (const email of ['bob', '@job', 'bob@', 'a@b@c', '.bob@job', 'bob.@job', 'bo..b@job', 'bob @job', 'bob@jo b', 'bob@job\r\nBcc: x@y', '"unclosed@job', 'bob@[1.2.3.4', '']) {
+      expectProblem(await usher.request('POST', SWAGGER_BASE, { body: { message: 'hi', email } }), 400, 'validation_failed', 'body.email');
+    }
+    expect(await countInvitations(usher.tenant.tenant.id)).toBe(before);
+  });
+
   it('refuses a second pending invite to the same address with the core\'s 409', async () => {
     await createInvite('twice@example.com');
     expectProblem(await usher.request('POST', SWAGGER_BASE, { body: { message: 'again', email: 'Twice@Example.com' } }), 409, 'invitation_already_pending', 'body.email');
