@@ -1,24 +1,7 @@
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readPublishedSpec } from '#support/published-specs';
+import { dataTrailsSchema, dataTrailsSwagger as swagger, expectDataTrailsShape as expectSwaggerShape } from '#support/published-specs';
 import { describeEachStore } from '#support/stores';
 import { useTestUsher, type TestResponse, type TestUsher } from '#support/usher';
-
-// The published schema, copied into test/fixtures/specs (its README says where from).
-const swagger = readPublishedSpec('datatrails-invitesv1.swagger.json');
-// Swagger 2.0 definitions are JSON Schema with extra keywords (example, readOnly): strict off ignores them.
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-const definitions = JSON.parse(JSON.stringify(swagger.definitions).replaceAll('"#/definitions/', '"datatrails#/definitions/'));
-ajv.addSchema({ $id: 'datatrails', definitions });
-
-/** Validates a body against a swagger definition and checks it carries exactly the documented fields. */
-function expectSwaggerShape(definition: 'v1Invite' | 'v1ListInvitesResponse' | 'v1Caps', body: unknown) {
-  const validate = ajv.getSchema(`datatrails#/definitions/${definition}`)!;
-  expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
-  expect(Object.keys(body as object).sort()).toEqual(Object.keys(swagger.definitions[definition].properties).sort());
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SEED_BASE = '/archivist/iam/v1/invites';
@@ -51,7 +34,7 @@ describeEachStore('the DataTrails Invites API', (engine) => {
   it('checks bodies against the swagger, and its checks can fail', () => {
     const invite = { identity: 'invites/08838336-c357-460d-902a-3aba9528dd22', message: 'Some text', email: 'bob@job', expiry_time: '2022-05-06T07:35:21Z' };
     expectSwaggerShape('v1Invite', invite);
-    const validate = ajv.getSchema('datatrails#/definitions/v1ListInvitesResponse')!;
+    const validate = dataTrailsSchema('v1ListInvitesResponse');
     expect(validate({ invites: [{ ...invite, expiry_time: 'next week' }], next_page_token: '' })).toBe(false);
     expect(validate({ invites: [{ ...invite, message: 'x'.repeat(257) }], next_page_token: '' })).toBe(false);
   });
@@ -176,7 +159,7 @@ describeEachStore('the DataTrails Invites API', (engine) => {
   });
 
   it('accepts every RFC 5322 address the swagger\'s schema lets through, and refuses what is no address', async () => {
-    const validateRequest = ajv.getSchema('datatrails#/definitions/v1CreateInviteRequest')!;
+    const validateRequest = dataTrailsSchema('v1CreateInviteRequest');
     const addresses = ['"john doe"@example.com', 'user+tag@[192.0.2.1]', "o'brien!#$%&*/=?^_`{|}~@mail-host", 'josé@bücher.example', 'a.b.c@x'];
     for (const email of addresses) {
       const body = { message: 'hi', email };

@@ -1,36 +1,15 @@
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { base58 } from '@scure/base';
 import { randomUUID } from 'node:crypto';
 import { createPeerDid2, packMessage, parseInvitationUrl } from '#didcomm';
-import { readPublishedSpec } from '#support/published-specs';
+import { expectProvenShape as conforms } from '#support/published-specs';
 import { describeEachStore } from '#support/stores';
 import { useTestUsher, type TestResponse, type TestUsher } from '#support/usher';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-// The published document, copied into test/fixtures/specs (its README says where from).
-const spec = readPublishedSpec('proven-invitations.openapi.json');
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-const validators = new Map<string, ValidateFunction>();
-
-/** Checks a response against the schema Proven documents for that operation and status. */
-function conforms(method: string, path: string, res: TestResponse): void {
-  const key = `${method} ${path} ${res.status}`;
-  const documented = spec.paths[path]?.[method.toLowerCase()]?.responses?.[String(res.status)];
-  expect(documented, `Proven documents ${key}`).toBeDefined();
-  let validate = validators.get(key);
-  if (!validate) {
-    validate = ajv.compile(documented.content['application/json'].schema);
-    validators.set(key, validate);
-  }
-  expect(res.headers.get('content-type')).toContain('application/json');
-  expect(validate(res.body), `${key}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(res.body)}`).toBe(true);
-}
 
 /** A Proven client: the key in x-api-key, as Proven sends it. */
 function provenClient(usher: TestUsher, key?: string) {
