@@ -74,7 +74,7 @@ export function createUnipileService({ db, clock, invitations, lookupActor }: Co
   }
 
   return {
-    /** GET /api/v1/users/{identifier}: the profile of an identity of this server. */
+    /** GET /api/v1/users/{identifier}: the profile of an identity of this server, or of a fediverse actor. */
     async profile(tenantId: string, identifier: string, accountId: string) {
       const me = await account(tenantId, accountId, 'query.account_id');
       if (isRemote(identifier)) {
@@ -88,7 +88,7 @@ export function createUnipileService({ db, clock, invitations, lookupActor }: Co
       return { object: 'UserProfile' as const, provider: 'USHER' as const, provider_id: found.id, public_identifier: found.handle, ...names(found.displayName), is_self: found.id === me.id };
     },
 
-    /** POST /api/v1/users/invite: a provider invitation from the account to the user, with its note. */
+    /** POST /api/v1/users/invite: a provider (or, to an actor, activitypub) invitation from the account to the user, with its note. */
     async invite(tenantId: string, body: { provider_id: string; account_id: string; message?: string | undefined }, actor: Actor) {
       const me = await account(tenantId, body.account_id, 'body.account_id');
       const note = body.message?.trim() ? body.message : undefined;
@@ -98,12 +98,14 @@ export function createUnipileService({ db, clock, invitations, lookupActor }: Co
       if (isRemote(body.provider_id)) {
         const remote = await lookupActor(body.provider_id);
         if (!remote) throw unipileError('provider_user_not_found', `No actor at ${body.provider_id}`, 'body.provider_id');
+        // What another server says about its actor is cut to the native limits rather than refused: the caller cannot fix it.
+        const name = remote.name?.trim().slice(0, 200);
         const input = CreateInvitationSchema.parse({
           channel: 'activitypub',
           identityId: me.id,
-          recipient: { actorIri: remote.iri, ...(remote.name ? { name: remote.name } : {}) },
+          recipient: { actorIri: remote.iri, ...(name ? { name } : {}) },
           ...(note ? { message: note } : {}),
-          ...(remote.handle ? { metadata: { [PUBLIC_IDENTIFIER]: `@${remote.handle}` } } : {}),
+          ...(remote.handle && remote.handle.length <= 320 ? { metadata: { [PUBLIC_IDENTIFIER]: `@${remote.handle}` } } : {}),
         });
         return { object: 'UserInvitationSent' as const, invitation_id: (await invitations.create(tenantId, input, actor)).id };
       }
