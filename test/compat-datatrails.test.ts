@@ -1,25 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { dataTrailsSchema, dataTrailsSwagger as swagger, expectDataTrailsShape as expectSwaggerShape } from '#support/published-specs';
 import { describeEachStore } from '#support/stores';
 import { useTestUsher, type TestResponse, type TestUsher } from '#support/usher';
-
-// The published schema, from the shared folder beside the repository.
-const swagger = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'shared', 'specs', 'datatrails-invitesv1.swagger.json'), 'utf8'));
-// Swagger 2.0 definitions are JSON Schema with extra keywords (example, readOnly): strict off ignores them.
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-const definitions = JSON.parse(JSON.stringify(swagger.definitions).replaceAll('"#/definitions/', '"datatrails#/definitions/'));
-ajv.addSchema({ $id: 'datatrails', definitions });
-
-/** Validates a body against a swagger definition and checks it carries exactly the documented fields. */
-function expectSwaggerShape(definition: 'v1Invite' | 'v1ListInvitesResponse' | 'v1Caps', body: unknown) {
-  const validate = ajv.getSchema(`datatrails#/definitions/${definition}`)!;
-  expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
-  expect(Object.keys(body as object).sort()).toEqual(Object.keys(swagger.definitions[definition].properties).sort());
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SEED_BASE = '/archivist/iam/v1/invites';
@@ -52,7 +34,7 @@ describeEachStore('the DataTrails Invites API', (engine) => {
   it('checks bodies against the swagger, and its checks can fail', () => {
     const invite = { identity: 'invites/08838336-c357-460d-902a-3aba9528dd22', message: 'Some text', email: 'bob@job', expiry_time: '2022-05-06T07:35:21Z' };
     expectSwaggerShape('v1Invite', invite);
-    const validate = ajv.getSchema('datatrails#/definitions/v1ListInvitesResponse')!;
+    const validate = dataTrailsSchema('v1ListInvitesResponse');
     expect(validate({ invites: [{ ...invite, expiry_time: 'next week' }], next_page_token: '' })).toBe(false);
     expect(validate({ invites: [{ ...invite, message: 'x'.repeat(257) }], next_page_token: '' })).toBe(false);
   });
@@ -159,6 +141,39 @@ describeEachStore('the DataTrails Invites API', (engine) => {
     const atLimit = await createInvite(`${'b'.repeat(116)}@example.com`, undefined, 'y'.repeat(256));
     expect(atLimit.message).toHaveLength(256);
     expect(await countInvitations(usher.tenant.tenant.id)).toBe(before + 1);
+  });
+
+  it('takes the swagger\'s own example request, bob@job, and mails it', async () => {
+    const example = swagger.definitions.v1CreateInviteRequest.example;
+    expect(example).toEqual({ message: 'Some text', email: 'bob@job' });
+    const created = await usher.request('POST', SWAGGER_BASE, { key: null, headers: seedHeaders(usher), raw: JSON.stringify(example) });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expectSwaggerShape('v1Invite', created.body);
+    expect(created.body).toMatchObject(example);
+    expect((await usher.request('GET', `${SWAGGER_BASE}/${uuidOf(created.body)}`)).body).toEqual(created.body);
+    expect((await usher.request('GET', `${SWAGGER_BASE}?email=BOB@job`)).body.invites).toEqual([created.body]);
+    expect((await usher.request('GET', `/v1/invitations/${uuidOf(created.body)}`)).body.recipient.email).toBe('bob@job');
+    await usher.worker.runOnce();
+    const mail = (await usher.request('GET', '/v1/mailbox?limit=200')).body.data.find((m: { to: string }) => m.to === 'bob@job');
+    expect(mail?.text).toContain('Some text');
+  });
+
+  it('accepts every RFC 5322 address the swagger\'s schema lets through, and refuses what is no address', async () => {
+    const validateRequest = dataTrailsSchema('v1CreateInviteRequest');
+    const addresses = ['"john doe"@example.com', 'user+tag@[192.0.2.1]', "o'brien!#$%&*/=?^_`{|}~@mail-host", 'josé@bücher.example', 'a.b.c@x'];
+    for (const email of addresses) {
+      const body = { message: 'hi', email };
+      expect(validateRequest(body), email).toBe(true);
+      const res = await usher.request('POST', SWAGGER_BASE, { body });
+      expect(res.status, `${email}: ${JSON.stringify(res.body)}`).toBe(200);
+      expectSwaggerShape('v1Invite', res.body);
+      expect(res.body.email).toBe(email);
+    }
+    const before = await countInvitations(usher.tenant.tenant.id);
+    for (const email of ['bob', '@job', 'bob@', 'a@b@c', '.bob@job', 'bob.@job', 'bo..b@job', 'bob @job', 'bob@jo b', 'bob@job\r\nBcc: x@y', '"unclosed@job', 'bob@[1.2.3.4', '']) {
+      expectProblem(await usher.request('POST', SWAGGER_BASE, { body: { message: 'hi', email } }), 400, 'validation_failed', 'body.email');
+    }
+    expect(await countInvitations(usher.tenant.tenant.id)).toBe(before);
   });
 
   it('refuses a second pending invite to the same address with the core\'s 409', async () => {

@@ -1,34 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { parseInvitationUrl } from '#didcomm';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { base58 } from '@scure/base';
+import { randomUUID } from 'node:crypto';
+import { createPeerDid2, packMessage, parseInvitationUrl } from '#didcomm';
+import { expectProvenShape as conforms } from '#support/published-specs';
 import { describeEachStore } from '#support/stores';
 import { useTestUsher, type TestResponse, type TestUsher } from '#support/usher';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const root = join(import.meta.dirname, '..');
-const spec = JSON.parse(readFileSync(join(root, '..', 'shared', 'specs', 'proven-invitations.openapi.json'), 'utf8'));
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-const validators = new Map<string, ValidateFunction>();
-
-/** Checks a response against the schema Proven documents for that operation and status. */
-function conforms(method: string, path: string, res: TestResponse): void {
-  const key = `${method} ${path} ${res.status}`;
-  const documented = spec.paths[path]?.[method.toLowerCase()]?.responses?.[String(res.status)];
-  expect(documented, `Proven documents ${key}`).toBeDefined();
-  let validate = validators.get(key);
-  if (!validate) {
-    validate = ajv.compile(documented.content['application/json'].schema);
-    validators.set(key, validate);
-  }
-  expect(res.headers.get('content-type')).toContain('application/json');
-  expect(validate(res.body), `${key}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(res.body)}`).toBe(true);
-}
 
 /** A Proven client: the key in x-api-key, as Proven sends it. */
 function provenClient(usher: TestUsher, key?: string) {
@@ -133,6 +114,40 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     expect(native.body).toMatchObject({ number: created.invitation_id, channel: 'didcomm', role: 'holder', usesAllowed: 3, startsAt, expiresAt: endsAt, invitationUrl: created.invitation_url });
   });
 
+  it('names on every new invitation the contact it will connect, made with it when the caller names none', async () => {
+    const { key, proven } = await freshTenant('Contacts');
+    const contacts = async () => (await usher.request('GET', '/v1/contacts?limit=200', { key })).body.data as Array<{ id: string; name: string | null }>;
+    // The seed's create, as a Proven client sends it: only invitation_type and optional fields, no contact.
+    const res = await usher.request('POST', LIST, { key: null, headers: { 'x-api-key': key, 'content-type': 'application/json' }, raw: '{"invitation_type":"OOB","alias":"Partner agent"}' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    conforms('POST', LIST, res);
+    expect(Object.keys(res.body).sort()).toEqual(['contact_id', 'invitation_id', 'invitation_url']);
+    expect(await contacts()).toEqual([expect.objectContaining({ id: res.body.contact_id, name: 'Partner agent' })]);
+    const record = (await proven('GET', `${LIST}/${res.body.invitation_id}`)).body.invitation;
+    expect(record.contact_id).toBe(res.body.contact_id);
+    expect((await proven('GET', `${LIST}?contact-id=${res.body.contact_id}`)).body.invitations.rows.map((r: any) => r.invitation_id)).toEqual([res.body.invitation_id]);
+    expect((await usher.request('GET', `/v1/invitations/${record.usher_id}`, { key })).body.recipient.contactId).toBe(res.body.contact_id);
+
+    // An agent answering the invitation connects as that contact.
+    const { service } = parseInvitationUrl(res.body.invitation_url);
+    const secretKey = ed25519.utils.randomSecretKey();
+    const agent = { publicKey: ed25519.getPublicKey(secretKey), secretKey };
+    const requestId = randomUUID();
+    const request = { '@type': 'https://didcomm.org/didexchange/1.1/request', '@id': requestId, '~thread': { thid: requestId, pthid: record.usher_id }, label: 'Partner', did: createPeerDid2({ publicKey: agent.publicKey, serviceEndpoint: 'http://127.0.0.1:9/unused' }) };
+    const posted = await usher.request('POST', '/didcomm', { key: null, raw: packMessage(request, [base58.decode(service.recipientKeys[0]!)], agent), headers: { 'content-type': 'application/didcomm-envelope-enc' } });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    const connections = (await usher.request('GET', `/v1/connections?invitationId=${record.usher_id}`, { key })).body.data;
+    expect(connections).toEqual([expect.objectContaining({ contactId: res.body.contact_id, theirLabel: 'Partner' })]);
+    expect(await contacts()).toHaveLength(1);
+
+    // Without an alias the contact has no name yet; a contact the caller names is used as it is.
+    const unnamed = await create({}, key);
+    expect((await contacts()).find((c) => c.id === unnamed.contact_id)).toMatchObject({ name: null });
+    const given = await create({ contact_id: unnamed.contact_id }, key);
+    expect(given.contact_id).toBe(unnamed.contact_id);
+    expect(await contacts()).toHaveLength(2);
+  });
+
   it('maps each spelling of handshake_protocol, and refuses one Usher does not speak', async () => {
     const { id, key, proven } = await freshTenant('Handshakes');
     const cases = [
@@ -207,7 +222,7 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     const revoked = await create({}, key);
     const shortLived = await create({ invitation_active_ending_at: new Date(usher.clock.now().getTime() + HOUR).toISOString() }, key);
     const open = await create({ invitation_mode: 'multi-use' }, key);
-    expect((await proven('DELETE', `${LIST}/${revoked.invitation_id}`)).status).toBe(200);
+    expect((await proven('PUT', `${LIST}/${revoked.invitation_id}`, { workflow_status: 'inactive' })).status).toBe(200);
     usher.clock.advance(2 * HOUR);
 
     const ids = async (query: string) => {
@@ -325,19 +340,55 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     refused(await proven('PUT', path, { description: 'too late' }), 400, 'PUT', ONE, /pending/);
   });
 
-  it('deletes by revoking: the invitation stops working and stays readable as revoked', async () => {
-    const proven = provenClient(usher);
-    const created = await create({ purpose: 'to-delete' });
+  it('deletes: gone from every Proven read, while the native API keeps the invitation, revoked, with its history', async () => {
+    const { key, proven } = await freshTenant('Deletes');
+    const created = await create({ purpose: 'to-delete' }, key);
+    const kept = await create({ purpose: 'to-keep' }, key);
     const path = `${LIST}/${created.invitation_id}`;
+    const usherId = (await proven('GET', path)).body.invitation.usher_id;
+    expect((await proven('GET', LIST)).body.invitations.count).toBe(2);
+
     const res = await proven('DELETE', path);
     expect(res.status).toBe(200);
     conforms('DELETE', ONE, res);
-    expect(res.body.success).toBe(`Invitation ${created.invitation_id} revoked`);
-    expect((await proven('GET', path)).body.invitation).toMatchObject({ invitation_status: 'revoked', workflow_status: 'inactive', purpose: 'to-delete' });
-    expect((await usher.request('GET', `/v1/invitations?purpose=to-delete`)).body.data[0].status).toBe('revoked');
-    refused(await proven('DELETE', path), 400, 'DELETE', ONE, /pending/);
+    expect(res.body.success).toBe(`Invitation ${created.invitation_id} deleted`);
+
+    const gone = await proven('GET', path);
+    expect(gone.status).toBe(404);
+    conforms('GET', ONE, gone);
+    expect(gone.body).toEqual({ warning: `Invitation ${created.invitation_id} not found` });
+    refused(await proven('GET', `${LIST}/purpose/to-delete`), 404, 'GET', BY_PURPOSE, /no invitation/);
+    for (const query of ['', '?state-filter=revoked', `?contact-id=${created.contact_id}`]) {
+      const listed = await proven('GET', `${LIST}${query}`);
+      conforms('GET', LIST, listed);
+      expect(listed.body.invitations.rows.map((r: any) => r.invitation_id)).not.toContain(created.invitation_id);
+    }
+    expect((await proven('GET', LIST)).body.invitations).toMatchObject({ count: 1, rows: [{ invitation_id: kept.invitation_id }] });
+    refused(await proven('PUT', path, { description: 'after' }), 404, 'PUT', ONE, /not found/);
+    refused(await proven('DELETE', path), 404, 'DELETE', ONE, /not found/);
+
+    // The native API keeps it: revoked, the same number and purpose, and its whole timeline.
+    const native = await usher.request('GET', `/v1/invitations/${usherId}`, { key });
+    expect(native.body).toMatchObject({ status: 'revoked', number: created.invitation_id, purpose: 'to-delete' });
+    const events = await usher.request('GET', `/v1/invitations/${usherId}/events`, { key });
+    expect(events.body.data.map((e: any) => e.type)).toEqual(['invitation.created', 'invitation.revoked']);
+    expect((await usher.request('GET', '/v1/invitations?purpose=to-delete', { key })).body.data).toHaveLength(1);
+
     refused(await proven('DELETE', `${LIST}/2147483647`), 404, 'DELETE', ONE, /not found/);
     refused(await proven('DELETE', `${LIST}/-1`), 400, 'DELETE', ONE, /^invitation_id: /);
+  });
+
+  it('deletes a closed invitation without changing it: only Proven stops showing it', async () => {
+    const { key, proven } = await freshTenant('Deletes closed');
+    const created = await create({}, key);
+    const path = `${LIST}/${created.invitation_id}`;
+    expect((await proven('PUT', path, { workflow_status: 'inactive' })).status).toBe(200);
+    const usherId = (await proven('GET', path)).body.invitation.usher_id;
+    const before = (await usher.request('GET', `/v1/invitations/${usherId}/events`, { key })).body.data;
+    expect((await proven('DELETE', path)).status).toBe(200);
+    expect((await proven('GET', path)).status).toBe(404);
+    expect((await usher.request('GET', `/v1/invitations/${usherId}`, { key })).body.status).toBe('revoked');
+    expect((await usher.request('GET', `/v1/invitations/${usherId}/events`, { key })).body.data).toEqual(before);
   });
 
   it('accepts another agent\'s invitation URL: the incoming invitation and a connection in request-sent', async () => {
@@ -403,7 +454,7 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
   });
 
   it('refuses bad create input with { error } and creates nothing', async () => {
-    const { id, proven } = await freshTenant('Bad create');
+    const { id, key, proven } = await freshTenant('Bad create');
     const past = new Date(usher.clock.now().getTime() - HOUR).toISOString();
     for (const [body, mentions] of [
       [{}, /^invitation_type: /],
@@ -428,6 +479,11 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     expect(malformed.status).toBe(400);
     conforms('POST', LIST, malformed);
     expect(await countInvitations(usher, id)).toBe(0);
+    // Refusals the core makes inside the creating transaction (a past end, above) take the new contact with them.
+    expect((await usher.request('GET', '/v1/contacts', { key })).body.data).toEqual([]);
+    const taken = await create({ purpose: 'taken' }, key);
+    refused(await proven('POST', LIST, { invitation_type: 'OOB', purpose: 'taken' }), 400, 'POST', LIST, /^purpose: /);
+    expect((await usher.request('GET', '/v1/contacts', { key })).body.data.map((c: { id: string }) => c.id)).toEqual([taken.contact_id]);
   });
 
   it('passes the core\'s one-pending rule through: a contact with an email has one open invitation at a time', async () => {

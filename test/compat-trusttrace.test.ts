@@ -1,5 +1,5 @@
 /**
- * TrustTrace's documented requests (shared/seeds/000, "Invite a Contact") against Usher,
+ * TrustTrace's documented requests (seed 000, "Invite a Contact") against Usher,
  * unmodified: the same paths, headers and bodies, and every field of the documented responses.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -70,6 +70,51 @@ describeEachStore('the TrustTrace surface', (engine) => {
     expect((await usher.request('GET', `/api/v1/invitation/${action.uuid}`, { key: partner.apiKey.key })).status).toBe(404);
   });
 
+  /** The tenant's contacts with this address. */
+  const contactsFor = async (email: string) => (await usher.request('GET', `/v1/contacts?email=${encodeURIComponent(email)}`)).body.data as Array<{ id: string; name: string | null; email: string }>;
+  /** POST /api/v1/invitation as the seed sends it: its headers, the body as text. */
+  const sendSeedInvite = (body: unknown) =>
+    usher.request('POST', '/api/v1/invitation', { key: null, raw: JSON.stringify(body), headers: { ...seedHeaders('application/json'), 'content-type': 'application/json' } });
+
+  it('invites an address with no contactUuid: the tenant\'s contact for it is made, then found again', async () => {
+    const identity = (await usher.request('GET', '/api/v1/identity/all', { key: null, headers: seedHeaders('object') })).body.hits[0];
+    expect(await contactsFor('account3@example.com')).toEqual([]);
+    const res = await sendSeedInvite({ config: { email: 'account3@example.com', inviteName: 'Account 3' }, from: identity.uuid });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ type: 'INVITATION', direction: 'OUTGOING', status: 'ACTIVE', from: identity.uuid });
+    const config = JSON.parse(res.body.config);
+    const [made] = await contactsFor('account3@example.com');
+    expect(made).toMatchObject({ email: 'account3@example.com', name: 'Account 3' });
+    expect(config).toMatchObject({ contactUuid: made!.id, email: 'account3@example.com', inviteName: 'Account 3', authorization: expect.stringMatching(/^Bearer \S+$/) });
+    expect(JSON.parse(res.body.data)).toMatchObject({ endpoint: 'account3@example.com', protocol: 'DIDCOMM' });
+    expect((await usher.request('GET', `/v1/invitations/${res.body.uuid}`)).body.recipient).toMatchObject({ contactId: made!.id, email: 'account3@example.com' });
+
+    // Once the first is answered, the same address (in any case) finds that contact instead of making another.
+    expect((await usher.request('POST', `/v1/invitations/${res.body.uuid}/revoke`)).status).toBe(200);
+    const again = await sendSeedInvite({ config: { email: 'Account3@Example.com' }, from: identity.uuid });
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(JSON.parse(again.body.config).contactUuid).toBe(made!.id);
+    expect(await contactsFor('account3@example.com')).toHaveLength(1);
+  });
+
+  it('finds a contact the tenant already has for the address', async () => {
+    const identity = (await usher.request('GET', '/v1/identities')).body.data[0];
+    const known = (await usher.request('POST', '/v1/contacts', { body: { name: 'Known', email: 'Known@Example.com' } })).body;
+    const res = await sendSeedInvite({ config: { email: 'known@example.com', inviteName: 'Known' }, from: identity.id });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(JSON.parse(res.body.config).contactUuid).toBe(known.id);
+    expect(await contactsFor('known@example.com')).toHaveLength(1);
+  });
+
+  it('makes no contact when the invitation is refused', async () => {
+    const identity = (await usher.request('GET', '/v1/identities')).body.data[0];
+    // A pending invitation to the address already exists, without a contact: the core refuses a second one.
+    expect((await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'lone@example.com' } } })).status).toBe(201);
+    const refused = await sendSeedInvite({ config: { email: 'lone@example.com' }, from: identity.id });
+    expect(refused).toMatchObject({ status: 409, body: { code: 'invitation_already_pending' } });
+    expect(await contactsFor('lone@example.com')).toEqual([]);
+  });
+
   it('refuses bad requests naming the field, creating nothing', async () => {
     const before = (await usher.request('GET', '/v1/invitations?limit=200')).body.data.length;
     const noFrom = await usher.request('POST', '/api/v1/invitation', { body: { config: { contactUuid: 'x' } } });
@@ -77,8 +122,13 @@ describeEachStore('the TrustTrace surface', (engine) => {
     const identity = (await usher.request('GET', '/v1/identities')).body.data[0];
     const unknownContact = await usher.request('POST', '/api/v1/invitation', { body: { config: { contactUuid: randomUUID() }, from: identity.id } });
     expect(unknownContact).toMatchObject({ status: 404, body: { field: 'body.config.contactUuid' } });
+    const unknownWithEmail = await usher.request('POST', '/api/v1/invitation', { body: { config: { contactUuid: randomUUID(), email: 'ghost@example.com' }, from: identity.id } });
+    expect(unknownWithEmail).toMatchObject({ status: 404, body: { code: 'contact_not_found', field: 'body.config.contactUuid' } });
+    const neither = await usher.request('POST', '/api/v1/invitation', { body: { config: { inviteName: 'Nobody' }, from: identity.id } });
+    expect(neither).toMatchObject({ status: 400, body: { code: 'validation_failed', field: 'body.config.contactUuid' } });
     const unknownFrom = await usher.request('POST', '/api/v1/invitation', { body: { config: { contactUuid: randomUUID() }, from: randomUUID() } });
     expect(unknownFrom).toMatchObject({ status: 404, body: { field: 'body.from' } });
+    expect(await contactsFor('ghost@example.com')).toEqual([]);
     expect((await usher.request('GET', '/api/v1/identity/all', { key: null })).status).toBe(401);
     expect((await usher.request('GET', '/v1/invitations?limit=200')).body.data).toHaveLength(before);
   });

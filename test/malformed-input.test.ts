@@ -74,6 +74,7 @@ const TABLES: { readonly [T in keyof Database]: readonly (keyof Database[T] & st
   rate_limit_windows: ['tenant_id', 'window_start'],
   provider_accounts: ['id'],
   provider_sends: ['id'],
+  proven_deletions: ['invitation_id'],
 };
 
 /** Runs per operation: a base, and more for each field or parameter it has, since each is a way in. */

@@ -1,6 +1,6 @@
 /**
  * The activities Usher sends, as plain JSON in the shapes other servers already read (the
- * Communecter document in shared/seeds, ForgeFed, the ActivityStreams vocabulary), and the
+ * Communecter `Invite` document, ForgeFed, the ActivityStreams vocabulary), and the
  * reading of `instrument` in every shape it arrives in. Wire formats only; no state here.
  */
 /** The ActivityStreams 2.0 context every activity names. */

@@ -9,8 +9,7 @@ import { createApObjectRoutes, federationMiddleware } from './routes';
 import { createActivitySender } from './sender';
 import { createActivityPubSink } from './sink';
 import { apUris } from './uris';
-import { resolveHandle } from './webfinger';
-import { isActor } from '@fedify/fedify/vocab';
+import { lookupRemoteActor, type RemoteActor } from './actor-lookup';
 
 export { pruneKv } from './kv-store';
 export { readInstrument, buildInvite, type InviteShape } from './activities';
@@ -37,17 +36,8 @@ export function createActivityPub(options: ActivityPubOptions) {
     attach: (invitations: InvitationService) => attachInbox(federation, { ...options, uris, invitations }),
     middleware: federationMiddleware(federation, { publicUrl: options.publicUrl, kv, clock: options.clock }),
     routes: createApObjectRoutes({ db: options.db, uris }),
-    /** A fediverse actor by `@user@host` (WebFinger) or IRI, with its display name; null when it cannot be found. */
-    async lookupActor(identifier: string): Promise<{ iri: string; name: string | null } | null> {
-      const context = federation.createContext(new URL(options.publicUrl), { raw: null });
-      try {
-        const iri = /^https?:\/\//.test(identifier) ? identifier : await resolveHandle(context, identifier, options.allowPrivateNetwork);
-        const actor = await context.lookupObject(iri);
-        if (!isActor(actor) || !actor.id) return null;
-        return { iri: actor.id.href, name: actor.name?.toString() ?? actor.preferredUsername?.toString() ?? null };
-      } catch {
-        return null;
-      }
-    },
+    /** A fediverse actor by `@user@host` (WebFinger) or IRI, with its display name and handle; null when it cannot be found. */
+    lookupActor: (identifier: string): Promise<RemoteActor | null> =>
+      lookupRemoteActor(federation.createContext(new URL(options.publicUrl), { raw: null }), identifier, options.allowPrivateNetwork),
   };
 }

@@ -11,6 +11,9 @@ export interface CompatDeps {
   readonly publicUrl: string;
   readonly invitations: InvitationService;
   readonly didcomm: DidcommService;
-  /** A fediverse actor by `@user@host` or IRI (ActivityPub's WebFinger and actor lookup); null when not found. */
-  readonly lookupActor: (identifier: string) => Promise<{ iri: string; name: string | null } | null>;
+  /**
+   * A fediverse actor by `@user@host` or IRI (ActivityPub's WebFinger and actor lookup, under its
+   * address rules); null when not found. `handle` is `user@host`, when the actor has one.
+   */
+  readonly lookupActor: (identifier: string) => Promise<{ iri: string; name: string | null; handle: string | null } | null>;
 }

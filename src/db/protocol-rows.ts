@@ -113,6 +113,13 @@ export interface RateLimitWindowRow {
   count: number;
 }
 
+/** An invitation deleted through Indicio Proven's API: hidden from Proven's reads, kept for the native API. */
+export interface ProvenDeletionRow {
+  invitation_id: string;
+  tenant_id: string;
+  deleted_at: string;
+}
+
 /** A tenant's account on a social provider, reached through a Unipile-compatible API. */
 export interface ProviderAccountRow {
   id: string;

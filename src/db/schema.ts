@@ -9,6 +9,7 @@ import type {
   RateLimitWindowRow,
   ProviderAccountRow,
   ProviderSendRow,
+  ProvenDeletionRow,
 } from './protocol-rows';
 
 export type * from './protocol-rows';
@@ -45,6 +46,7 @@ export interface Database {
   rate_limit_windows: RateLimitWindowRow;
   provider_accounts: ProviderAccountRow;
   provider_sends: ProviderSendRow;
+  proven_deletions: ProvenDeletionRow;
 }
 
 export interface TenantRow {

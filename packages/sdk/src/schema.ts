@@ -44,7 +44,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** TrustTrace: invite a contact; an email with the token goes to them */
+        /** TrustTrace: invite a contact (or an address: its contact is found or made); an email with the token goes to them */
         post: operations["trustTraceCreateInvitation"];
         delete?: never;
         options?: never;
@@ -120,8 +120,8 @@ export interface paths {
         put: operations["provenUpdateInvitation"];
         post?: never;
         /**
-         * Proven: delete (revoke) an open invitation
-         * @description Usher keeps every invitation's history: the invitation is revoked and stays readable, as revoked.
+         * Proven: delete an invitation
+         * @description Gone from every Proven read (404 on get, absent from lists and purpose look-ups). Usher keeps its history: an open invitation is revoked first, and the native API still shows it.
          */
         delete: operations["provenDeleteInvitation"];
         options?: never;
@@ -173,7 +173,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Unipile: retrieve the profile of an identity of this server, by handle or id */
+        /** Unipile: retrieve the profile of an identity of this server (by handle or id) or of a fediverse actor (@user@host or IRI) */
         get: operations["unipileGetProfile"];
         put?: never;
         post?: never;
@@ -192,7 +192,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Unipile: invite an identity of this server; it gets an incoming provider invitation */
+        /** Unipile: invite an identity of this server (it gets an incoming provider invitation) or a fediverse actor (it gets an ActivityPub Invite) */
         post: operations["unipileSendInvitation"];
         delete?: never;
         options?: never;
@@ -207,7 +207,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Unipile: the account's invitations still pending */
+        /** Unipile: the account's invitations to users (identities, providers, fediverse actors) still pending */
         get: operations["unipileListInvitationsSent"];
         put?: never;
         post?: never;
@@ -1386,10 +1386,7 @@ export interface components {
             }[];
         };
         DataTrailsCreateInviteRequest: {
-            /**
-             * Format: email
-             * @description Email address of the invitee.
-             */
+            /** @description Email address of the invitee: any RFC 5322 addr-spec, dotless domains (bob@job) included. */
             email: string;
             /** @description Text to be inserted into the email. Required by the swagger; may be empty. */
             message: string;
@@ -1664,7 +1661,7 @@ export interface components {
             accept?: true | ("true" | "auto") | null;
             /** @description Our own name for the connections it makes; never sent to the invitee. */
             alias?: string | null;
-            /** @description A contact of this tenant (Usher contact id). */
+            /** @description A contact of this tenant (Usher contact id); a new contact is made with the invitation when omitted. */
             contact_id?: string | null;
             /** @description https://didcomm.org/didexchange/1.1 (default), …/didexchange/1.0 or …/connections/1.0; the did:sov prefix and bare "didexchange/1.1" work too. */
             handshake_protocol?: string | null;
@@ -2025,14 +2022,14 @@ export interface components {
         };
         TrustTraceCreateInvitation: {
             config: {
-                /** @description The contact to invite. */
-                contactUuid: string;
+                /** @description The contact to invite; without it, the tenant's contact for `email`, made if there is none. */
+                contactUuid?: string;
                 /**
                  * Format: email
                  * @description Where the invitation email goes; the contact's email when omitted.
                  */
                 email?: string;
-                /** @description The name the invitee is greeted with. */
+                /** @description The name the invitee is greeted with (and a new contact's name). */
                 inviteName?: string;
             };
             /** @description The inviting identity's uuid. */
@@ -2070,7 +2067,7 @@ export interface components {
             account_id: string;
             /** @description An optional note, at most 300 characters (errors/too_many_characters beyond). */
             message?: string;
-            /** @description The invitee: an identity id, as GET /api/v1/users/{identifier} gives it. */
+            /** @description The invitee, as GET /api/v1/users/{identifier} gives it: an identity id, or a fediverse actor's IRI (@user@host works too). */
             provider_id: string;
             /** @description LinkedIn-specific in Unipile; accepted and ignored here. */
             user_email?: string;
@@ -2093,9 +2090,9 @@ export interface components {
              * @enum {string}
              */
             provider: "USHER" | "ACTIVITYPUB";
-            /** @description The identity's id: what invitations go to. */
+            /** @description What invitations go to: the identity's id, or the actor's IRI. */
             provider_id: string;
-            /** @description The identity's handle, unique on this server. */
+            /** @description The identity's handle, unique on this server; for an actor, @user@host (its IRI when it has no preferredUsername). */
             public_identifier: string;
         };
         UpdateContact: {
@@ -2587,8 +2584,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description Absent when no contact was given. */
-                        contact_id?: string;
+                        /** @description The contact given, or the one made with the invitation when none was. */
+                        contact_id: string;
                         invitation_id: number;
                         invitation_url: string;
                     };
@@ -2722,7 +2719,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Revoked */
+            /** @description Deleted */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2867,7 +2864,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description A handle of this server (the public identifier) or an identity id (the provider id). */
+                /** @description A handle of this server (the public identifier) or an identity id (the provider id); or a fediverse actor: @user@host, or its IRI (percent-encoded). */
                 identifier: string;
             };
             cookie?: never;

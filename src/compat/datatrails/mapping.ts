@@ -21,16 +21,18 @@ export function isListedInvite(invitation: Invitation): boolean {
 /**
  * The native create for a DataTrails invite: email channel, into the tenant, no role ("invited
  * users will have no permissions"). Parsed by the native schema so its defaults (single use,
- * the tenant's expiry) apply exactly as for POST /v1/invitations.
+ * the tenant's expiry) apply exactly as for POST /v1/invitations. The address joins after
+ * parsing: this surface's schema already checked it against the swagger's wider rule (any
+ * RFC 5322 addr-spec), which the native one, wanting a dotted domain, would refuse.
  */
 export function toCreateInput(input: CreateInviteInput): CreateInvitationInput {
-  return CreateInvitationSchema.parse({
+  const parsed = CreateInvitationSchema.parse({
     channel: INVITE_SCOPE.channel,
     target: { type: INVITE_SCOPE.target },
-    recipient: { email: input.email },
     // proto3 has no null: an empty message is the absence of one.
     ...(input.message !== '' ? { message: input.message } : {}),
   });
+  return { ...parsed, recipient: { email: input.email } };
 }
 
 /** RFC 3339 in whole seconds, as DataTrails writes times (2022-06-17T11:30:43Z); truncating never overstates the expiry. */

@@ -3,10 +3,7 @@
  * swagger's own length limits, and its names, prefixed so they cannot clash with Usher's.
  */
 import { z } from '@hono/zod-openapi';
-import { CreateInvitationSchema } from '#invitations';
-
-/** Usher's own recipient address rule, so both APIs accept the same addresses. */
-const NativeEmail = CreateInvitationSchema.shape.recipient.unwrap().shape.email.unwrap();
+import { isAddrSpec } from './address';
 
 /** Google AIP-158 page sizes, which DataTrails follows: 0 or absent means the default. */
 export const PAGE_SIZE_DEFAULT = 50;
@@ -22,7 +19,11 @@ export type OrderBy = (typeof ORDER_BY)[number];
 export const CreateInviteSchema = z
   .strictObject({
     message: z.string().max(256).describe('Text to be inserted into the email. Required by the swagger; may be empty.'),
-    email: NativeEmail.max(128).describe('Email address of the invitee.'),
+    email: z
+      .string()
+      .max(128)
+      .refine(isAddrSpec, 'an email address (RFC 5322 addr-spec), such as bob@job')
+      .describe('Email address of the invitee: any RFC 5322 addr-spec, dotless domains (bob@job) included.'),
   })
   .openapi('DataTrailsCreateInviteRequest');
 

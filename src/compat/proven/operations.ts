@@ -80,10 +80,10 @@ export const deleteRoute = route({
   operationId: 'provenDeleteInvitation',
   method: 'delete',
   path: '/api/v1/invitations/{invitation_id}',
-  summary: 'Proven: delete (revoke) an open invitation',
-  description: 'Usher keeps every invitation\'s history: the invitation is revoked and stays readable, as revoked.',
+  summary: 'Proven: delete an invitation',
+  description: 'Gone from every Proven read (404 on get, absent from lists and purpose look-ups). Usher keeps its history: an open invitation is revoked first, and the native API still shows it.',
   request: { params: InvitationIdParam },
-  responses: { 200: json(DeletedSchema, 'Revoked'), ...bad, ...missing },
+  responses: { 200: json(DeletedSchema, 'Deleted'), ...bad, ...missing },
 });
 
 export const getByPurposeRoute = route({

@@ -1,6 +1,7 @@
 /**
  * The reads Proven needs and the core does not offer: lookups by invitation number and purpose,
- * and offset pages with a total. Always one tenant's didcomm invitations; the records themselves
+ * and offset pages with a total. Always one tenant's didcomm invitations, never one deleted
+ * through Proven (proven_deletions, migration 0009); the records themselves
  * come from the core (service.ts), so these return only which invitations, in which order.
  */
 import { sql } from 'kysely';
@@ -27,9 +28,23 @@ export interface PageQuery {
 // invitations.number is a 32-bit integer on PostgreSQL: a larger one names nothing, and must not reach the query.
 const MAX_NUMBER = 2_147_483_647;
 
-/** The tenant's didcomm invitations, numbered (every invitation is, since migration 0006). */
+/** The tenant's didcomm invitations, numbered (every invitation is, since migration 0006), less those deleted through Proven. */
 function didcommInvitations(db: Db, tenantId: string) {
-  return db.selectFrom('invitations').where('tenant_id', '=', tenantId).where('channel', '=', 'didcomm').where('number', 'is not', null);
+  return db
+    .selectFrom('invitations')
+    .where('tenant_id', '=', tenantId)
+    .where('channel', '=', 'didcomm')
+    .where('number', 'is not', null)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('proven_deletions').select('proven_deletions.invitation_id').whereRef('proven_deletions.invitation_id', '=', 'invitations.id'))));
+}
+
+/** Hides an invitation from every Proven read; a second delete of the same one changes nothing. */
+export async function markDeleted(db: Db, tenantId: string, invitationId: string, now: Date): Promise<void> {
+  await db
+    .insertInto('proven_deletions')
+    .values({ invitation_id: invitationId, tenant_id: tenantId, deleted_at: isoTime(now) })
+    .onConflict((oc) => oc.column('invitation_id').doNothing())
+    .execute();
 }
 
 /** The tenant's didcomm invitation with this number, id or purpose; null when there is none. */

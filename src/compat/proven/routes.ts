@@ -52,7 +52,7 @@ export function createProvenRoutes(deps: CompatDeps) {
     .openapi(deleteRoute, async (c) => {
       const number = requireNumber(c.req.valid('param').invitation_id);
       return (await proven.remove(c.var.auth.tenantId, number, actorOf(c)))
-        ? c.json({ success: `Invitation ${number} revoked` }, 200)
+        ? c.json({ success: `Invitation ${number} deleted` }, 200)
         : c.json({ error: `Invitation ${number} not found`, code: 'invitation_not_found' }, 404);
     }, hook);
   router.onError(provenErrorHandler);

@@ -1,5 +1,5 @@
 /**
- * Indicio Proven's invitation payloads (shared/specs/proven-invitations.openapi.json), as zod.
+ * Indicio Proven's invitation payloads (docs.indicio.tech, copied to test/fixtures/specs/proven-invitations.openapi.json), as zod.
  * These check only shape and Proven's own vocabularies; the limits of each value (lengths,
  * times, use counts) are the native schema's, applied in mapping.ts, so they are never restated.
  */
@@ -29,7 +29,7 @@ export type ListQuery = z.infer<typeof ListQuerySchema>;
 export const CreateBodySchema = z
   .strictObject({
     invitation_type: z.string().regex(/^oob$/i, 'only "OOB" invitations exist').describe('"OOB".'),
-    contact_id: z.string().nullish().describe('A contact of this tenant (Usher contact id).'),
+    contact_id: z.string().nullish().describe('A contact of this tenant (Usher contact id); a new contact is made with the invitation when omitted.'),
     handshake_protocol: z.string().nullish().describe('https://didcomm.org/didexchange/1.1 (default), …/didexchange/1.0 or …/connections/1.0; the did:sov prefix and bare "didexchange/1.1" work too.'),
     alias: z.string().nullish().describe('Our own name for the connections it makes; never sent to the invitee.'),
     invitation_mode: z.enum(['once', 'multi-use', 'multi']).nullish().describe('once: one connection; multi-use: uses_allowed of them, unlimited without it.'),
@@ -112,8 +112,12 @@ export const ListResultSchema = z.object({
   }),
 });
 
-/** The create answer: the invitation's number and URL, and the contact when one was given. */
-export const CreatedSchema = z.object({ invitation_url: z.string(), invitation_id: z.number().int(), contact_id: z.string().optional().describe('Absent when no contact was given.') });
+/** The create answer: the invitation's number and URL, and the contact its connection will belong to. */
+export const CreatedSchema = z.object({
+  invitation_url: z.string(),
+  invitation_id: z.number().int(),
+  contact_id: z.string().describe('The contact given, or the one made with the invitation when none was.'),
+});
 export const AcceptedSchema = z.object({ success: z.literal(true), invitation_record: AcceptedRecordSchema });
 export const InvitationResultSchema = z.object({ invitation: ProvenInvitationSchema });
 export const UpdatedSchema = z.object({ updatedInvitation: ProvenInvitationSchema });

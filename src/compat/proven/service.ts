@@ -3,10 +3,11 @@
  * (which owns every rule: uses, windows, unique purposes, the lifecycle) and maps the result.
  */
 import type { Actor } from '#invitations';
+import { createContact } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { provenError } from './errors';
 import { toCreateInput, toProvenInvitation, toUpdatePatch } from './mapping';
-import { findInvitationRef, listInvitationRefs, type InvitationRef } from './queries';
+import { findInvitationRef, listInvitationRefs, markDeleted, type InvitationRef } from './queries';
 import { SORT_COLUMNS, type CreateBody, type ListQuery, type ProvenInvitation, type UpdateBody } from './schemas';
 
 /** The Proven operations, as routes.ts calls them. */
@@ -58,11 +59,19 @@ export function createProvenService({ db, clock, invitations, didcomm }: CompatD
       return { params, count, rows: await Promise.all(refs.map((ref) => present(tenantId, ref))) };
     },
 
-    /** Creates a didcomm invitation; Proven's answer names it by number and gives its ?oob= (or ?c_i=) URL. */
+    /**
+     * Creates a didcomm invitation; Proven's answer names it by number, gives its ?oob= (or ?c_i=)
+     * URL and the contact its connection will belong to: the caller's, or one made in the same
+     * transaction (named by the alias) when the caller names none, as Proven makes one per invitation.
+     */
     async create(tenantId: string, body: CreateBody, actor: Actor) {
-      const created = await invitations.create(tenantId, toCreateInput(body), actor);
-      if (created.number === null || created.url === null) throw new Error(`invitation ${created.id} was created without a number or URL`);
-      return { invitation_url: created.url, invitation_id: created.number, ...(created.recipient.contactId ? { contact_id: created.recipient.contactId } : {}) };
+      const input = toCreateInput(body);
+      const created = await db.transaction().execute(async (trx) => {
+        const contactId = input.recipient?.contactId ?? (await createContact(trx, tenantId, { name: body.alias ?? null }, clock.now())).id;
+        return invitations.createIn(trx, tenantId, { ...input, recipient: { ...input.recipient, contactId } }, actor);
+      });
+      if (created.number === null || created.url === null || created.recipient.contactId === null) throw new Error(`invitation ${created.id} was created without a number, URL or contact`);
+      return { invitation_url: created.url, invitation_id: created.number, contact_id: created.recipient.contactId };
     },
 
     /** Accepts another agent's invitation URL: the incoming invitation, and the connection whose request is on its way. */
@@ -108,11 +117,23 @@ export function createProvenService({ db, clock, invitations, didcomm }: CompatD
       return present(tenantId, ref);
     },
 
-    /** Proven's delete is Usher's revoke: the invitation stops working and stays in the history, as revoked. */
+    /**
+     * Deletes for Proven, keeps for Usher: an open invitation is revoked (its URL stops working),
+     * then marked deleted, after which no Proven read finds it; the native API still shows it, as
+     * revoked (or as it closed), with its history. Revoking first means a failure between the two
+     * steps leaves a revoked invitation still visible, never a hidden one that still works.
+     */
     async remove(tenantId: string, number: number, actor: Actor): Promise<boolean> {
       const ref = await findInvitationRef(db, tenantId, { number });
       if (!ref) return false;
-      await invitations.revoke(tenantId, ref.id, actor);
+      const isOpen = async () => (await present(tenantId, ref)).workflow_status === 'active';
+      if (await isOpen()) {
+        await invitations.revoke(tenantId, ref.id, actor).catch(async (error: unknown) => {
+          // Closed meanwhile (accepted, or revoked by a concurrent delete): nothing left to revoke.
+          if (await isOpen()) throw error;
+        });
+      }
+      await markDeleted(db, tenantId, ref.id, clock.now());
       return true;
     },
   };

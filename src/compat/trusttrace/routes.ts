@@ -5,14 +5,15 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { parseJson } from '#common/json';
-import { AcceptResultSchema, getInvitationRow, type Actor } from '#invitations';
+import { AcceptResultSchema, getInvitationRow } from '#invitations';
 import { createDidcommEndpointRoutes } from '#didcomm';
 import { createRouter } from '#http/router';
 import { apiKeySecurity, json, problemsFor } from '#http/responses';
-import { getContact, getIdentity, listIdentities } from '#tenants';
+import { getIdentity, listIdentities } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { toAction, toIdentityHit } from './action';
 import { AcceptActionSchema, CreateActionSchema, UuidParam } from './schemas';
+import { createTrustTraceService } from './service';
 
 const tags = ['TrustTrace compatibility'];
 const Action = z.record(z.string(), z.unknown()).openapi('TrustTraceAction');
@@ -33,7 +34,7 @@ const createActionRoute = createRoute({
   path: '/api/v1/invitation',
   tags,
   security: apiKeySecurity,
-  summary: 'TrustTrace: invite a contact; an email with the token goes to them',
+  summary: 'TrustTrace: invite a contact (or an address: its contact is found or made); an email with the token goes to them',
   request: { body: { content: { 'application/json': { schema: CreateActionSchema } }, required: true } },
   responses: { 200: json(Action, 'The invitation action'), ...problemsFor(400, 401, 404, 409) },
 });
@@ -62,7 +63,9 @@ const acceptActionRoute = createRoute({
 });
 
 /** The TrustTrace surface. */
-export function createTrustTraceRoutes({ db, invitations, didcomm, publicUrl }: CompatDeps) {
+export function createTrustTraceRoutes(deps: CompatDeps) {
+  const { db, invitations, didcomm, publicUrl } = deps;
+  const trustTrace = createTrustTraceService(deps);
   const endpoint = `${publicUrl}/api/didcomm`;
   const actionOf = async (tenantId: string, id: string, token: string | null, inviteName: string | null) => {
     const invitation = await invitations.get(tenantId, id);
@@ -78,26 +81,9 @@ export function createTrustTraceRoutes({ db, invitations, didcomm, publicUrl }: 
     })
     .openapi(createActionRoute, async (c) => {
       const { tenantId, apiKeyId } = c.var.auth;
-      const { config, from } = c.req.valid('json');
-      const actor: Actor = { kind: 'api_key', id: apiKeyId };
-      await getIdentity(db, tenantId, from, 'body.from');
-      const contact = await getContact(db, tenantId, config.contactUuid, 'body.config.contactUuid');
-      const created = await invitations.create(
-        tenantId,
-        {
-          channel: 'didcomm',
-          identityId: from,
-          recipient: { contactId: contact.id, ...(config.email ? { email: config.email } : {}), ...(config.inviteName ? { name: config.inviteName } : {}) },
-          target: { type: 'tenant' },
-          rules: [],
-          public: false,
-          usesAllowed: 1,
-          metadata: { surface: 'trusttrace' },
-        },
-        actor,
-      );
-      const { token } = await invitations.issueToken(tenantId, created.id);
-      return c.json(await actionOf(tenantId, created.id, token, config.inviteName ?? null), 200);
+      const body = c.req.valid('json');
+      const { id, token } = await trustTrace.invite(tenantId, body, { kind: 'api_key', id: apiKeyId });
+      return c.json(await actionOf(tenantId, id, token, body.config.inviteName ?? null), 200);
     })
     .openapi(getActionRoute, async (c) => c.json(await actionOf(c.var.auth.tenantId, c.req.valid('param').uuid, null, null), 200))
     .openapi(acceptActionRoute, async (c) => {

@@ -3,14 +3,18 @@ import { z } from '@hono/zod-openapi';
 /** `POST /api/v1/invitation`, as the seed sends it. */
 export const CreateActionSchema = z
   .strictObject({
-    config: z.strictObject({
-      contactUuid: z.string().max(64).describe('The contact to invite.'),
-      email: z.email().max(254).optional().describe('Where the invitation email goes; the contact\'s email when omitted.'),
-      inviteName: z.string().trim().max(200).optional().describe('The name the invitee is greeted with.'),
-    }),
+    config: z
+      .strictObject({
+        contactUuid: z.string().max(64).optional().describe('The contact to invite; without it, the tenant\'s contact for `email`, made if there is none.'),
+        email: z.email().max(254).optional().describe('Where the invitation email goes; the contact\'s email when omitted.'),
+        inviteName: z.string().trim().max(200).optional().describe('The name the invitee is greeted with (and a new contact\'s name).'),
+      })
+      .refine((config) => config.contactUuid !== undefined || config.email !== undefined, { message: 'name the contact (contactUuid) or its address (email)', path: ['contactUuid'] }),
     from: z.string().max(64).describe('The inviting identity\'s uuid.'),
   })
   .openapi('TrustTraceCreateInvitation');
+
+export type CreateActionInput = z.infer<typeof CreateActionSchema>;
 
 /** `POST /api/v1/invitation/accept`: technical automation accepting with the token the invitation email carries. */
 export const AcceptActionSchema = z

@@ -1,7 +1,8 @@
 /**
  * Unipile's users API on Usher (seed 003), so a Unipile client (or another Usher's provider
- * connector) can look up this server's identities and invite them: GET /api/v1/users/{identifier},
- * POST /api/v1/users/invite, GET /api/v1/users/invite/sent and DELETE …/sent/{invitation_id}.
+ * connector) can look up this server's identities, or fediverse actors, and invite them:
+ * GET /api/v1/users/{identifier}, POST /api/v1/users/invite, GET /api/v1/users/invite/sent and
+ * DELETE …/sent/{invitation_id}.
  */
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
@@ -18,7 +19,7 @@ const profileRoute = createRoute({
   operationId: 'unipileGetProfile',
   method: 'get',
   path: '/api/v1/users/{identifier}',
-  summary: 'Unipile: retrieve the profile of an identity of this server, by handle or id',
+  summary: 'Unipile: retrieve the profile of an identity of this server (by handle or id) or of a fediverse actor (@user@host or IRI)',
   request: { params: IdentifierParam, query: AccountQuerySchema },
   responses: { 200: json(UserProfileSchema, 'The profile'), ...problemsFor(400, 401, 404) },
 });
@@ -28,7 +29,7 @@ const inviteRoute = createRoute({
   operationId: 'unipileSendInvitation',
   method: 'post',
   path: '/api/v1/users/invite',
-  summary: 'Unipile: invite an identity of this server; it gets an incoming provider invitation',
+  summary: 'Unipile: invite an identity of this server (it gets an incoming provider invitation) or a fediverse actor (it gets an ActivityPub Invite)',
   request: { body: { content: { 'application/json': { schema: InviteSchema } }, required: true } },
   responses: { 200: json(InvitationSentSchema, 'Sent'), ...problemsFor(400, 401, 403, 404, 422) },
 });
@@ -38,7 +39,7 @@ const sentRoute = createRoute({
   operationId: 'unipileListInvitationsSent',
   method: 'get',
   path: '/api/v1/users/invite/sent',
-  summary: 'Unipile: the account\'s invitations still pending',
+  summary: 'Unipile: the account\'s invitations to users (identities, providers, fediverse actors) still pending',
   request: { query: SentQuerySchema },
   responses: { 200: json(InvitationListSchema, 'The invitations'), ...problemsFor(400, 401, 404) },
 });

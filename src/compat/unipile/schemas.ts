@@ -8,15 +8,20 @@ const AccountId = z.string().min(1).max(256).describe('The inviting identity\'s 
 export const AccountQuerySchema = z.strictObject({ account_id: AccountId });
 
 export const IdentifierParam = z.object({
-  identifier: z.string().min(1).max(256).openapi({ param: { name: 'identifier', in: 'path' } }).describe('A handle of this server (the public identifier) or an identity id (the provider id).'),
+  identifier: z
+    .string()
+    .min(1)
+    .max(2048)
+    .openapi({ param: { name: 'identifier', in: 'path' } })
+    .describe('A handle of this server (the public identifier) or an identity id (the provider id); or a fediverse actor: @user@host, or its IRI (percent-encoded).'),
 });
 
 export const UserProfileSchema = z
   .object({
     object: z.literal('UserProfile'),
     provider: z.enum(['USHER', 'ACTIVITYPUB']).describe('USHER: an identity of this server (provider_id = its id). ACTIVITYPUB: a fediverse actor found by @user@host (provider_id = its actor IRI; inviting it sends an ActivityPub Invite).'),
-    provider_id: z.string().describe('The identity\'s id: what invitations go to.'),
-    public_identifier: z.string().describe('The identity\'s handle, unique on this server.'),
+    provider_id: z.string().describe('What invitations go to: the identity\'s id, or the actor\'s IRI.'),
+    public_identifier: z.string().describe('The identity\'s handle, unique on this server; for an actor, @user@host (its IRI when it has no preferredUsername).'),
     first_name: z.string().nullable(),
     last_name: z.string().nullable(),
     is_self: z.boolean(),
@@ -25,7 +30,7 @@ export const UserProfileSchema = z
 
 export const InviteSchema = z
   .strictObject({
-    provider_id: z.string().min(1).max(256).describe('The invitee: an identity id, as GET /api/v1/users/{identifier} gives it.'),
+    provider_id: z.string().min(1).max(2048).describe('The invitee, as GET /api/v1/users/{identifier} gives it: an identity id, or a fediverse actor\'s IRI (@user@host works too).'),
     account_id: AccountId,
     message: z.string().max(10_000).optional().describe(`An optional note, at most ${NOTE_MAX} characters (errors/too_many_characters beyond).`),
     user_email: z.string().max(254).optional().describe('LinkedIn-specific in Unipile; accepted and ignored here.'),

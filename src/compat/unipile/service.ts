@@ -1,19 +1,22 @@
 /**
  * Unipile's users API mapped onto Usher: the "accounts" are the tenant's identities (account_id
  * = identity id), the "users" are identities of this server (public identifier = handle,
- * provider_id = identity id). An invitation is a `provider` invitation to provider `usher`, made
- * by the core like any other; the provider channel records the invitee's incoming invitation in
- * the same transaction.
+ * provider_id = identity id) and fediverse actors (public identifier = `@user@host`,
+ * provider_id = actor IRI). An invitation is a `provider` invitation to provider `usher` (the
+ * provider channel records the invitee's incoming invitation in the same transaction) or an
+ * `activitypub` one (an Invite to the actor), made by the core like any other.
  */
 import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import { isUuid } from '#common/ids';
 import type { AppEnv } from '#http/auth';
-import { CreateInvitationSchema, findInvitationRow, type Actor } from '#invitations';
+import { decodeCursor } from '#http/pagination';
+import { CreateInvitationSchema, findInvitationRow, type Actor, type Invitation } from '#invitations';
 import { findIdentity, findIdentityByHandle, type Identity } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { unipileError } from './errors';
+import { listPendingUserInvitations } from './queries';
 import { NOTE_MAX } from './schemas';
 
 /** The caller, as the actor of what it changes. */
@@ -40,11 +43,24 @@ async function findUser(db: Kysely<Database>, identifier: string): Promise<Local
   return row ? { id: row.id, handle: row.handle, displayName: row.display_name } : null;
 }
 
-/** The Unipile surface's rules; every change goes through the invitation service. */
-/** A fediverse handle, `@user@host` or `user@host`: such users are reached over ActivityPub. */
-const isHandle = (identifier: string) => /^@?[^@\s/]+@[^@\s/]+$/.test(identifier);
+/** A fediverse actor's identifier: `@user@host`, `user@host` or its IRI. Such users are reached over ActivityPub. */
+const isRemote = (identifier: string) => /^@?[^@\s/]+@[^@\s/]+$/.test(identifier) || /^https?:\/\//.test(identifier);
 
-export function createUnipileService({ db, invitations, lookupActor }: CompatDeps) {
+/** Where a Unipile-made activitypub invitation keeps the `@user@host` it was sent to, for the sent list. */
+const PUBLIC_IDENTIFIER = 'unipilePublicIdentifier';
+
+/** The invitee as the sent list names it: the user's id (provider_id) and public identifier. */
+function inviteeOf(invitation: Invitation, handles: ReadonlyMap<string, string>): { id: string | null; publicId: string | null } {
+  if (invitation.channel === 'activitypub') {
+    const kept = invitation.metadata[PUBLIC_IDENTIFIER];
+    return { id: invitation.recipient.actorIri, publicId: typeof kept === 'string' ? kept : null };
+  }
+  const id = invitation.recipient.provider?.userId ?? null;
+  return { id, publicId: handles.get(id ?? '') ?? null };
+}
+
+/** The Unipile surface's rules; every change goes through the invitation service. */
+export function createUnipileService({ db, clock, invitations, lookupActor }: CompatDeps) {
   async function account(tenantId: string, accountId: string, field: string): Promise<Identity> {
     const identity = await findIdentity(db, tenantId, accountId);
     if (!identity) throw unipileError('account_not_found', 'Account not found', field);
@@ -58,34 +74,38 @@ export function createUnipileService({ db, invitations, lookupActor }: CompatDep
   }
 
   return {
-    /** GET /api/v1/users/{identifier}: the profile of an identity of this server. */
+    /** GET /api/v1/users/{identifier}: the profile of an identity of this server, or of a fediverse actor. */
     async profile(tenantId: string, identifier: string, accountId: string) {
       const me = await account(tenantId, accountId, 'query.account_id');
-      if (isHandle(identifier)) {
-        // A fediverse actor: provider_id is its IRI, and inviting it sends an ActivityPub Invite.
+      if (isRemote(identifier)) {
+        // A fediverse actor, by WebFinger or its actor document: provider_id is its IRI, and inviting it sends an ActivityPub Invite.
         const actor = await lookupActor(identifier);
         if (!actor) throw unipileError('user_not_found', `User ${identifier} not found`, 'path.identifier');
-        return { object: 'UserProfile' as const, provider: 'ACTIVITYPUB' as const, provider_id: actor.iri, public_identifier: `@${identifier.replace(/^@/, '')}`, ...names(actor.name ?? ''), is_self: false };
+        const publicIdentifier = actor.handle ? `@${actor.handle}` : actor.iri;
+        return { object: 'UserProfile' as const, provider: 'ACTIVITYPUB' as const, provider_id: actor.iri, public_identifier: publicIdentifier, ...names(actor.name ?? ''), is_self: false };
       }
       const found = await user(identifier, 'path.identifier');
       return { object: 'UserProfile' as const, provider: 'USHER' as const, provider_id: found.id, public_identifier: found.handle, ...names(found.displayName), is_self: found.id === me.id };
     },
 
-    /** POST /api/v1/users/invite: a provider invitation from the account to the user, with its note. */
+    /** POST /api/v1/users/invite: a provider (or, to an actor, activitypub) invitation from the account to the user, with its note. */
     async invite(tenantId: string, body: { provider_id: string; account_id: string; message?: string | undefined }, actor: Actor) {
       const me = await account(tenantId, body.account_id, 'body.account_id');
       const note = body.message?.trim() ? body.message : undefined;
       if (note && [...note].length > NOTE_MAX) {
         throw unipileError('too_many_characters', `The provided content exceeds the character limit (${[...note].length} > ${NOTE_MAX}).`, 'body.message');
       }
-      if (/^https?:\/\//.test(body.provider_id)) {
+      if (isRemote(body.provider_id)) {
         const remote = await lookupActor(body.provider_id);
         if (!remote) throw unipileError('provider_user_not_found', `No actor at ${body.provider_id}`, 'body.provider_id');
+        // What another server says about its actor is cut to the native limits rather than refused: the caller cannot fix it.
+        const name = remote.name?.trim().slice(0, 200);
         const input = CreateInvitationSchema.parse({
           channel: 'activitypub',
           identityId: me.id,
-          recipient: { actorIri: remote.iri, ...(remote.name ? { name: remote.name } : {}) },
+          recipient: { actorIri: remote.iri, ...(name ? { name } : {}) },
           ...(note ? { message: note } : {}),
+          ...(remote.handle && remote.handle.length <= 320 ? { metadata: { [PUBLIC_IDENTIFIER]: `@${remote.handle}` } } : {}),
         });
         return { object: 'UserInvitationSent' as const, invitation_id: (await invitations.create(tenantId, input, actor)).id };
       }
@@ -110,34 +130,31 @@ export function createUnipileService({ db, invitations, lookupActor }: CompatDep
       return { object: 'InvitationCanceled' as const };
     },
 
-    /** GET /api/v1/users/invite/sent: the account's provider invitations still pending, newest first. */
+    /** GET /api/v1/users/invite/sent: the account's invitations to users (of this server, a provider or the fediverse) still pending, newest first. */
     async listSent(tenantId: string, query: { account_id: string; cursor?: string | undefined; limit?: number | undefined }) {
       const me = await account(tenantId, query.account_id, 'query.account_id');
-      const page = await invitations.list(tenantId, {
-        identityId: me.id,
-        channel: 'provider',
-        direction: 'outgoing',
-        status: 'pending',
-        limit: query.limit ?? 10,
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-      });
+      const after = query.cursor ? decodeCursor(query.cursor) : null;
+      const page = await listPendingUserInvitations(db, tenantId, me.id, { limit: query.limit ?? 10, after }, clock.now());
       const ids = page.data.flatMap((i) => (i.recipient.provider?.provider === 'usher' ? [i.recipient.provider.userId] : []));
       const handles = new Map(
         ids.length ? (await db.selectFrom('identities').select(['id', 'handle']).where('id', 'in', ids).execute()).map((r) => [r.id, r.handle] as const) : [],
       );
       const inviter = { inviter_name: me.displayName, inviter_id: me.id, inviter_public_identifier: me.handle, inviter_description: null };
-      const items = page.data.map((i) => ({
-        object: 'InvitationSent' as const,
-        id: i.id,
-        invited_user: i.recipient.name,
-        invited_user_id: i.recipient.provider?.userId ?? null,
-        invited_user_public_id: handles.get(i.recipient.provider?.userId ?? '') ?? null,
-        invited_user_description: null,
-        date: i.createdAt,
-        parsed_datetime: i.createdAt,
-        invitation_text: i.message,
-        inviter,
-      }));
+      const items = page.data.map((i) => {
+        const invitee = inviteeOf(i, handles);
+        return {
+          object: 'InvitationSent' as const,
+          id: i.id,
+          invited_user: i.recipient.name,
+          invited_user_id: invitee.id,
+          invited_user_public_id: invitee.publicId,
+          invited_user_description: null,
+          date: i.createdAt,
+          parsed_datetime: i.createdAt,
+          invitation_text: i.message,
+          inviter,
+        };
+      });
       return { object: 'InvitationList' as const, items, cursor: page.nextCursor };
     },
   };
