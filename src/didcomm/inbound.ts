@@ -10,6 +10,8 @@ import { findKey } from './keys';
 import { normalizeType, parseMessage, readProblem, threadId, type Message } from './messages';
 import type { DidcommContext } from './outbound';
 import { handleResponse } from './requester';
+import { takeHeldMessage } from './held-messages';
+import { readReturnRoute } from './return-route';
 import { connectionOfKey, handleComplete, handleRequest } from './responder';
 import { handlePing, handlePingResponse } from './trust-ping';
 import type { HeldKey } from './keys';
@@ -31,15 +33,29 @@ const STEPS: Readonly<Record<string, Step>> = {
   'https://didcomm.org/notification/1/ack': (context, key, _unpacked, message) => handleComplete(context, key, { ...message, '~thread': { thid: threadId(message) } }),
 };
 
-/** Processes one inbound envelope; refuses with a typed error, having changed nothing, when any check fails. */
-export async function receiveEnvelope(context: DidcommContext, envelope: string): Promise<{ type: string; connection: Connection | null }> {
+/** What processing one envelope came to; `reply` is the envelope owed on the HTTP response when the sender asked for a return route. */
+export interface Received {
+  readonly type: string;
+  readonly connection: Connection | null;
+  readonly reply: string | null;
+}
+
+/**
+ * Processes one inbound envelope; refuses with a typed error, having changed nothing, when any
+ * check fails. When the message asks for a return route (RFC 0092), the step's answers to its
+ * sender are held rather than posted, and the oldest message held for the sender comes back as `reply`.
+ */
+export async function receiveEnvelope(context: DidcommContext, envelope: string): Promise<Received> {
   const key = await findKey(context.db, envelopeRecipients(envelope));
   if (!key) throw didcommError('envelope_recipient_unknown', 'None of the recipient keys is held here');
   const unpacked = unpackMessage(envelope, [key]);
   const message = parseMessage(unpacked.message);
   const step = STEPS[normalizeType(message['@type'])];
   if (!step) throw didcommError('message_unsupported', `Usher does not handle ${message['@type'].slice(0, 120)}`, '@type');
-  return { type: message['@type'], connection: await step(context, key, unpacked, message) };
+  const returnRoute = readReturnRoute(message, unpacked.senderVerkey);
+  const connection = await step(returnRoute ? { ...context, returnRoute } : context, key, unpacked, message);
+  const reply = returnRoute ? await takeHeldMessage(context.db, key.tenantId, returnRoute) : null;
+  return { type: message['@type'], connection, reply };
 }
 
 // RFC 0023 §Errors: a problem report on our thread abandons the handshake; one on another thread changes nothing.

@@ -2,6 +2,8 @@
  * Outgoing DIDComm messages: packed for the other agent's service (with RFC 0094 forward
  * wrapping for each routing key) and written to the outbox in the caller's transaction, so a
  * handshake step and the message it owes commit together and are retried until delivered.
+ * A message for an agent that cannot be posted to, or that asked for its answers on the request
+ * it is making (RFC 0092 return route), is held instead, in the same transaction, until it asks.
  */
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '#db';
@@ -13,7 +15,9 @@ import { didcommServices, type DidCommService, type DidDocument } from './did-do
 import { decodeBase58 } from './encoding';
 import { packMessage } from './envelope';
 import { didcommError } from './errors';
-import { MessageTypes, newMessageId, type Message } from './messages';
+import { holdMessage } from './held-messages';
+import { MessageTypes, newMessageId, threadId, type Message } from './messages';
+import { isPostable, travelsBack, type ReturnRoute } from './return-route';
 
 /** The outbox as DIDComm needs it: write rows in a transaction, nudge the worker after commit. */
 export type DidcommOutbox = OutboxPort;
@@ -26,6 +30,8 @@ export interface DidcommContext {
   readonly endpoint: string;
   readonly invitations: InvitationService;
   readonly outbox: DidcommOutbox;
+  /** Set while an inbound message that asked for a return route is processed: answers to its sender are held for the response. */
+  readonly returnRoute?: ReturnRoute | null;
 }
 
 /** A message to send and to whom. `sender` null packs anoncrypt. */
@@ -59,6 +65,23 @@ export function packFor(message: Message, service: DidCommService, sender: Ed255
 
 /** Packs `outgoing` and writes it to the outbox in `trx`; the worker posts it once the transaction commits. */
 export async function sendMessage(trx: Db, context: DidcommContext, outgoing: Outgoing, now: Date): Promise<void> {
+  const back = travelsBack(context.returnRoute, outgoing.service.recipientKeys, outgoing.message);
+  if (back || !isPostable(outgoing.service.serviceEndpoint)) {
+    // The agent itself takes a held message, so it is packed to its keys alone, without forward wrapping for a mediator.
+    await holdMessage(
+      trx,
+      {
+        tenantId: outgoing.tenantId,
+        connectionId: outgoing.connectionId ?? null,
+        recipientKey: back ? context.returnRoute!.verkey : outgoing.service.recipientKeys[0]!,
+        threadId: threadId(outgoing.message),
+        messageType: outgoing.message['@type'],
+        envelope: packFor(outgoing.message, { ...outgoing.service, routingKeys: [] }, outgoing.sender),
+      },
+      now,
+    );
+    return;
+  }
   const payload: DidcommOutboxPayload = {
     endpoint: outgoing.service.serviceEndpoint,
     envelope: packFor(outgoing.message, outgoing.service, outgoing.sender),

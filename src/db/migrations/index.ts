@@ -7,6 +7,7 @@ import * as activitypub from './0005-activitypub';
 import * as compat from './0006-compat';
 import * as providers from './0007-providers';
 import * as listIndexes from './0008-list-indexes';
+import * as didcommRouting from './0010-didcomm-routing';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -18,4 +19,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0006-compat': compat,
   '0007-providers': providers,
   '0008-list-indexes': listIndexes,
+  '0010-didcomm-routing': didcommRouting,
 });
