@@ -14,7 +14,7 @@ import { createMembershipRoutes } from '#memberships';
 import { createDelivery, createDeliveryRoutes, createWebhookRoutes, type DeliveryDeps, type Mailer, type OutboxWorker, type RetryPolicy } from '#delivery';
 import { authenticateApiKey, consumeRequest, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
 import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes } from '#web';
-import { createConnectionRoutes, createDidcommChannel, createDidcommEndpointRoutes, createDidcommService } from '#didcomm';
+import { createConnectionRoutes, createDidcommChannel, createDidcommEndpointRoutes, createDidcommService, createMediatorRoutes } from '#didcomm';
 import { createActivityPub } from '#activitypub';
 import { COMPAT_AUTHENTICATED_PREFIXES, createCompatRoutes } from '#compat';
 import { createProviders } from '#providers';
@@ -57,11 +57,11 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   const invitations = createInvitationService({
     ...deps,
     sink: combineSinks(delivery.sink, activityPub.sink(delivery.outbox)),
-    channels: { didcomm: createDidcommChannel({ endpoint: didcommEndpoint }), activitypub: activityPub.channel, provider: providers.channel(delivery.outbox) },
+    channels: { didcomm: createDidcommChannel({ endpoint: didcommEndpoint, outbox: delivery.outbox }), activitypub: activityPub.channel, provider: providers.channel(delivery.outbox) },
   });
   activityPub.attach(invitations);
   providers.attach(invitations);
-  const didcomm = createDidcommService({ db, clock, endpoint: didcommEndpoint, invitations, outbox: delivery.outbox });
+  const didcomm = createDidcommService({ db, clock, endpoint: didcommEndpoint, invitations, outbox: delivery.outbox, allowPrivateNetwork: deps.allowPrivateNetwork });
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
 
   const metrics = createMetrics(db, clock);
@@ -95,6 +95,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   app.route('/v1', createWebhookRoutes({ db, clock }));
   app.route('/v1', createSigningKeyRoutes({ db, clock }));
   app.route('/v1', createConnectionRoutes({ didcomm }));
+  app.route('/v1', createMediatorRoutes({ didcomm }));
   app.route('/v1', providers.routes);
   app.route('/', createJwksRoutes({ db, clock }));
   app.route('/', createDidcommEndpointRoutes({ didcomm }));

@@ -57,7 +57,8 @@ describeEachStore('a Credo agent without an endpoint, answered over return route
     expect(onUsher).toMatchObject({ role: 'inviter', protocol: 'didexchange/1.1', theirDid: onWallet.did, ourDid: onWallet.theirDid });
 
     // The request went out with return_route "all" and its answer, a packed envelope, came back on the 200.
-    const [request, complete] = exchangesWith(wallet, usher);
+    // Credo reports an exchange once its response is read, which may be just after Usher has stored the complete.
+    const [request, complete] = await until(async () => exchangesWith(wallet, usher), (list) => list.length >= 2, 'both exchanges reported by Credo');
     expect(request).toMatchObject({ status: 200, responseContentType: 'application/didcomm-envelope-enc' });
     expect(JSON.parse(request!.responseBody)).toMatchObject({ protected: expect.any(String), ciphertext: expect.any(String), iv: expect.any(String), tag: expect.any(String) });
     // The complete owes nothing back: 202 and an empty body.

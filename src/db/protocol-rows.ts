@@ -57,8 +57,13 @@ export interface DidcommHeldMessageRow {
   id: string;
   tenant_id: string;
   connection_id: string | null;
+  invitation_id: string | null;
   /** base58 verkey the envelope is packed to. */
   recipient_key: string;
+  /** Our sender key, while a mediator has not confirmed it: the message leaves only once it has. */
+  awaiting_key: string | null;
+  /** Where it is posted once released; null: the recipient takes it on a return route. */
+  endpoint: string | null;
   /** The message's thread (`~thread.thid`, or its own @id). */
   thread_id: string;
   message_type: string;

@@ -3,7 +3,7 @@
  * for its answers on its own request (RFC 0092). They are written in the step's transaction, like
  * the outbox, and handed over, oldest first, on the agent's next request that asks for a return route.
  */
-import type { Db } from '#db';
+import type { Db, DidcommHeldMessageRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import type { ReturnRoute } from './return-route';
@@ -12,10 +12,15 @@ import type { ReturnRoute } from './return-route';
 export interface HeldMessage {
   readonly tenantId: string;
   readonly connectionId: string | null;
+  readonly invitationId: string | null;
   readonly recipientKey: string;
   readonly threadId: string;
   readonly messageType: string;
   readonly envelope: string;
+  /** Our sender key, when it waits for a mediator's confirmation before anything it sends may leave. */
+  readonly awaitingKey: string | null;
+  /** Where it goes once released; null when the recipient takes it on a return route. */
+  readonly endpoint: string | null;
 }
 
 /** Stores a packed message for its recipient to take on its next return-route request. */
@@ -26,7 +31,10 @@ export async function holdMessage(trx: Db, held: HeldMessage, now: Date): Promis
       id: newId(now.getTime()),
       tenant_id: held.tenantId,
       connection_id: held.connectionId,
+      invitation_id: held.invitationId,
       recipient_key: held.recipientKey,
+      awaiting_key: held.awaitingKey,
+      endpoint: held.endpoint,
       thread_id: held.threadId,
       message_type: held.messageType,
       envelope: held.envelope,
@@ -42,7 +50,13 @@ export async function holdMessage(trx: Db, held: HeldMessage, now: Date): Promis
  */
 export async function takeHeldMessage(db: Db, tenantId: string, route: ReturnRoute): Promise<string | null> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    let query = db.selectFrom('didcomm_held_messages').select('id').where('tenant_id', '=', tenantId).where('recipient_key', '=', route.verkey);
+    let query = db
+      .selectFrom('didcomm_held_messages')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('recipient_key', '=', route.verkey)
+      .where('endpoint', 'is', null)
+      .where('awaiting_key', 'is', null);
     if (route.mode === 'thread') query = query.where('thread_id', '=', route.thread!);
     const oldest = await query.orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
     if (!oldest) return null;
@@ -50,6 +64,16 @@ export async function takeHeldMessage(db: Db, tenantId: string, route: ReturnRou
     if (taken) return taken.envelope;
   }
   return null;
+}
+
+/**
+ * Ends the wait of every message that waited for `verkey` to be registered with a mediator: those
+ * with an endpoint are taken (deleted and returned, for the outbox); the rest now wait for their recipient.
+ */
+export async function releaseHeld(db: Db, verkey: string): Promise<DidcommHeldMessageRow[]> {
+  const posted = await db.deleteFrom('didcomm_held_messages').where('awaiting_key', '=', verkey).where('endpoint', 'is not', null).returningAll().execute();
+  await db.updateTable('didcomm_held_messages').set({ awaiting_key: null }).where('awaiting_key', '=', verkey).execute();
+  return posted;
 }
 
 /** How many messages wait for a connection's agent to pick them up. */

@@ -3,7 +3,7 @@
  * message, and hand it to its protocol step. Every step works in the tenant of the key the
  * envelope was addressed to, so no message can reach another tenant's invitations or connections.
  */
-import { advanceConnection, toConnection, type Connection } from './connections';
+import { advanceConnection, connectionOfKey, toConnection, type Connection } from './connections';
 import { envelopeRecipients, unpackMessage } from './envelope';
 import { didcommError } from './errors';
 import { findKey } from './keys';
@@ -11,8 +11,9 @@ import { normalizeType, parseMessage, readProblem, threadId, type Message } from
 import type { DidcommContext } from './outbound';
 import { handleResponse } from './requester';
 import { takeHeldMessage } from './held-messages';
+import { handleDeny, handleGrant, handleKeylistUpdateResponse } from './mediation';
 import { readReturnRoute } from './return-route';
-import { connectionOfKey, handleComplete, handleRequest } from './responder';
+import { handleComplete, handleRequest } from './responder';
 import { handlePing, handlePingResponse } from './trust-ping';
 import type { HeldKey } from './keys';
 import type { UnpackedMessage } from './envelope';
@@ -29,6 +30,10 @@ const STEPS: Readonly<Record<string, Step>> = {
   'https://didcomm.org/connections/1/problem_report': handleProblem,
   'https://didcomm.org/trust_ping/1/ping': (context, key, _unpacked, message) => handlePing(context, key, message),
   'https://didcomm.org/trust_ping/1/ping_response': (context, key) => handlePingResponse(context, key),
+  // RFC 0211: a mediator's answers to Usher as its recipient.
+  'https://didcomm.org/coordinate-mediation/1/mediate-grant': handleGrant,
+  'https://didcomm.org/coordinate-mediation/1/mediate-deny': handleDeny,
+  'https://didcomm.org/coordinate-mediation/1/keylist-update-response': handleKeylistUpdateResponse,
   // RFC 0015 ack: Connections 1.0 requesters may confirm with one instead of a ping.
   'https://didcomm.org/notification/1/ack': (context, key, _unpacked, message) => handleComplete(context, key, { ...message, '~thread': { thid: threadId(message) } }),
 };

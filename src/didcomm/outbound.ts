@@ -12,10 +12,11 @@ import type { DidcommOutboxPayload, OutboxItem, OutboxPort } from '#delivery';
 import type { InvitationService } from '#invitations';
 import type { Ed25519KeyPair } from './crypto-box';
 import { didcommServices, type DidCommService, type DidDocument } from './did-document';
-import { decodeBase58 } from './encoding';
+import { decodeBase58, encodeBase58 } from './encoding';
 import { packMessage } from './envelope';
 import { didcommError } from './errors';
-import { holdMessage } from './held-messages';
+import { holdMessage, releaseHeld } from './held-messages';
+import { awaitingRegistration } from './mediated-keys';
 import { MessageTypes, newMessageId, threadId, type Message } from './messages';
 import { isPostable, travelsBack, type ReturnRoute } from './return-route';
 
@@ -30,6 +31,8 @@ export interface DidcommContext {
   readonly endpoint: string;
   readonly invitations: InvitationService;
   readonly outbox: DidcommOutbox;
+  /** Lets pickups reach mediators on loopback and private addresses (tests, local setups); false by default. */
+  readonly allowPrivateNetwork?: boolean;
   /** Set while an inbound message that asked for a return route is processed: answers to its sender are held for the response. */
   readonly returnRoute?: ReturnRoute | null;
 }
@@ -63,31 +66,38 @@ export function packFor(message: Message, service: DidCommService, sender: Ed255
   return envelope;
 }
 
-/** Packs `outgoing` and writes it to the outbox in `trx`; the worker posts it once the transaction commits. */
-export async function sendMessage(trx: Db, context: DidcommContext, outgoing: Outgoing, now: Date): Promise<void> {
-  const back = travelsBack(context.returnRoute, outgoing.service.recipientKeys, outgoing.message);
-  if (back || !isPostable(outgoing.service.serviceEndpoint)) {
-    // The agent itself takes a held message, so it is packed to its keys alone, without forward wrapping for a mediator.
-    await holdMessage(
-      trx,
-      {
-        tenantId: outgoing.tenantId,
-        connectionId: outgoing.connectionId ?? null,
-        recipientKey: back ? context.returnRoute!.verkey : outgoing.service.recipientKeys[0]!,
-        threadId: threadId(outgoing.message),
-        messageType: outgoing.message['@type'],
-        envelope: packFor(outgoing.message, { ...outgoing.service, routingKeys: [] }, outgoing.sender),
-      },
-      now,
-    );
+/**
+ * Packs `outgoing` and writes it to the outbox in `trx`; the worker posts it once the transaction
+ * commits. It is held instead when it travels back on the open request's return route, when its
+ * service cannot be posted to, or when its sender key still waits for a mediator's confirmation
+ * (an answer routed through the mediator before then would be dropped there).
+ */
+export async function sendMessage(trx: Db, context: Pick<DidcommContext, 'outbox' | 'returnRoute'>, outgoing: Outgoing, now: Date): Promise<void> {
+  const { service, message, sender } = outgoing;
+  const back = travelsBack(context.returnRoute, service.recipientKeys, message);
+  const endpoint = back || !isPostable(service.serviceEndpoint) ? null : service.serviceEndpoint;
+  const awaitingKey = sender ? await awaitingRegistration(trx, encodeBase58(sender.publicKey)) : null;
+  // The agent itself takes a message held for it, so that one is packed to its keys alone, without forward wrapping.
+  const envelope = packFor(message, endpoint === null ? { ...service, routingKeys: [] } : service, sender);
+  const ids = { tenantId: outgoing.tenantId, connectionId: outgoing.connectionId ?? null, invitationId: outgoing.invitationId ?? null };
+  if (endpoint !== null && awaitingKey === null) {
+    await context.outbox.enqueue(trx, [outboxItem({ ...ids, endpoint, envelope, messageType: message['@type'] })], now);
     return;
   }
-  const payload: DidcommOutboxPayload = {
-    endpoint: outgoing.service.serviceEndpoint,
-    envelope: packFor(outgoing.message, outgoing.service, outgoing.sender),
-    messageType: outgoing.message['@type'],
-    connectionId: outgoing.connectionId ?? null,
-  };
-  const item: OutboxItem = { tenantId: outgoing.tenantId, topic: 'didcomm.message', invitationId: outgoing.invitationId ?? null, payload: { ...payload } };
-  await context.outbox.enqueue(trx, [item], now);
+  const recipientKey = back ? context.returnRoute!.verkey : service.recipientKeys[0]!;
+  await holdMessage(trx, { ...ids, recipientKey, threadId: threadId(message), messageType: message['@type'], envelope, awaitingKey, endpoint }, now);
+}
+
+/** Lets go of what waited for `verkey` to be registered: to the outbox where it has an endpoint, to its recipient's next return route otherwise. */
+export async function releaseAwaiting(trx: Db, context: Pick<DidcommContext, 'outbox'>, verkey: string, now: Date): Promise<void> {
+  const posted = await releaseHeld(trx, verkey);
+  const items = posted.map((row) =>
+    outboxItem({ tenantId: row.tenant_id, connectionId: row.connection_id, invitationId: row.invitation_id, endpoint: row.endpoint!, envelope: row.envelope, messageType: row.message_type }),
+  );
+  await context.outbox.enqueue(trx, items, now);
+}
+
+function outboxItem(fields: { tenantId: string; connectionId: string | null; invitationId: string | null; endpoint: string; envelope: string; messageType: string }): OutboxItem {
+  const payload: DidcommOutboxPayload = { endpoint: fields.endpoint, envelope: fields.envelope, messageType: fields.messageType, connectionId: fields.connectionId };
+  return { tenantId: fields.tenantId, topic: 'didcomm.message', invitationId: fields.invitationId, payload: { ...payload } };
 }

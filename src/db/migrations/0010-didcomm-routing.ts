@@ -11,14 +11,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
     .addColumn('connection_id', 'text')
+    .addColumn('invitation_id', 'text')
     // base58 verkey the envelope is packed to: an inbound envelope from that key takes it back.
     .addColumn('recipient_key', 'text', (c) => c.notNull())
+    // Set when the message waits for its sender key's registration with a mediator, not for its recipient:
+    // once registered it goes to `endpoint` through the outbox (or, without one, waits for the recipient).
+    .addColumn('awaiting_key', 'text')
+    .addColumn('endpoint', 'text')
     .addColumn('thread_id', 'text', (c) => c.notNull())
     .addColumn('message_type', 'text', (c) => c.notNull())
     .addColumn('envelope', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('didcomm_held_messages_recipient').on('didcomm_held_messages').columns(['recipient_key', 'created_at', 'id']).execute();
+  await db.schema.createIndex('didcomm_held_messages_awaiting').on('didcomm_held_messages').columns(['awaiting_key']).execute();
 
   await db.schema
     .createTable('didcomm_mediators')
