@@ -13,12 +13,13 @@ import { startUsher, stopAllUshers, type RunningUsher } from '#support/process';
 import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '#support/stores';
 
 const postedTo = (peer: CredoPeer, base: string) =>
-  peer.events.filter((e): e is Extract<PeerEvent, { type: 'outboundHttp' }> => e.type === 'outboundHttp' && e.exchange.url.startsWith(base));
+  peer.events.filter((e): e is Extract<PeerEvent, { type: 'outboundHttp' }> => e.type === 'outboundHttp' && new URL(e.exchange.url).origin === new URL(base).origin);
 
 describeEachStore('Usher behind a Credo mediator', (engine) => {
   let usher: RunningUsher;
   let mediator: CredoPeer;
   let alice: CredoPeer;
+  let forwarder: CredoPeer;
   let scratch: ScratchDatabase;
   let mediatorId: string;
   const call = (method: string, path: string, body?: unknown) => apiClient(usher).call(method, path, body);
@@ -32,14 +33,16 @@ describeEachStore('Usher behind a Credo mediator', (engine) => {
 
   beforeAll(async () => {
     scratch = await createScratchDatabase(engine);
-    [usher, mediator, alice] = await Promise.all([
-      startUsher({ databaseUrl: scratch.url, env: { USHER_ALLOW_PRIVATE_NETWORK: 'true', USHER_LOG_LEVEL: 'warn' }, startupTimeoutMs: 40_000 }),
+    [usher, mediator, alice, forwarder] = await Promise.all([
+      // No sweep during the suite: the pickups here are the test's own, counted.
+      startUsher({ databaseUrl: scratch.url, env: { USHER_ALLOW_PRIVATE_NETWORK: 'true', USHER_LOG_LEVEL: 'warn', USHER_SWEEP_INTERVAL_MS: '3600000' }, startupTimeoutMs: 40_000 }),
       startCredoPeer({ label: 'Mediator (Credo)', mediator: 'queue' }),
       startCredoPeer({ label: 'Alice (Credo)' }),
+      startCredoPeer({ label: 'Forwarding mediator (Credo)', mediator: 'direct' }),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([mediator?.stop(), alice?.stop()]);
+    await Promise.all([mediator?.stop(), alice?.stop(), forwarder?.stop()]);
     await stopAllUshers();
     await scratch?.drop();
   });
@@ -115,5 +118,60 @@ describeEachStore('Usher behind a Credo mediator', (engine) => {
     const early = await call('POST', `/v1/didcomm/mediators/${requested.id}/pickup`);
     expect(early).toMatchObject({ status: 409, body: { code: 'mediator_not_ready' } });
     expect((await call('POST', '/v1/didcomm/mediators/00000000-0000-7000-8000-000000000000/pickup')).body).toMatchObject({ code: 'mediator_not_found' });
+  });
+
+  it('with a mediator that forwards at once, the latest granted one, needs no pickup', async () => {
+    const { url } = await forwarder.createInvitation({ handshake: 'didexchange' });
+    const second = (await call('POST', '/v1/didcomm/mediators', { invitationUrl: url })).body;
+    await until(async () => (await call('GET', `/v1/didcomm/mediators/${second.id}`)).body, (m) => m.state === 'granted', 'granted');
+    const created = await call('POST', '/v1/invitations', { channel: 'didcomm' });
+    expect(parseInvitationUrl(created.body.url).service.serviceEndpoint).toBe(forwarder.endpoint);
+    await until(async () => (await call('GET', `/v1/didcomm/mediators/${second.id}`)).body, (m) => m.keys.registered === 1, 'the invitation key registered');
+    // Alice reached Usher directly before, as the would-be mediator of the test above; count from here.
+    const before = postedTo(alice, usher.url).length;
+    const { connectionId } = await alice.receiveInvitationUrl(created.body.url);
+    await alice.waitForConnection({ connectionId }, 20_000);
+    // The forwarding mediator posted Alice's messages on to Usher's endpoint on its connection: no pickup was made.
+    await until(async () => (await call('GET', `/v1/connections?invitationId=${created.body.id}`)).body.data[0], (c) => c?.state === 'completed', 'completed on Usher');
+    expect((await call('GET', `/v1/didcomm/mediators/${second.id}`)).body.lastPickupAt).toBeNull();
+    expect(postedTo(alice, usher.url).length).toBe(before);
+    expect(postedTo(alice, forwarder.endpoint).length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describeEachStore('Usher picking up from its mediator in the background', (engine) => {
+  let usher: RunningUsher;
+  let mediator: CredoPeer;
+  let bob: CredoPeer;
+  let scratch: ScratchDatabase;
+  const call = (method: string, path: string, body?: unknown) => apiClient(usher).call(method, path, body);
+  const until = <T>(read: () => Promise<T>, done: (value: T) => unknown, what: string) => apiClient(usher).until(read, done, what);
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(engine);
+    [usher, mediator, bob] = await Promise.all([
+      startUsher({ databaseUrl: scratch.url, env: { USHER_ALLOW_PRIVATE_NETWORK: 'true', USHER_LOG_LEVEL: 'warn', USHER_SWEEP_INTERVAL_MS: '1000' }, startupTimeoutMs: 40_000 }),
+      startCredoPeer({ label: 'Mediator (Credo)', mediator: 'queue' }),
+      startCredoPeer({ label: 'Bob (Credo)' }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([mediator?.stop(), bob?.stop()]);
+    await stopAllUshers();
+    await scratch?.drop();
+  });
+
+  it('collects what the mediator holds at every sweep, with no pickup call', async () => {
+    const { url } = await mediator.createInvitation({ handshake: 'didexchange' });
+    const requested = (await call('POST', '/v1/didcomm/mediators', { invitationUrl: url })).body;
+    const mediatorView = async () => (await call('GET', `/v1/didcomm/mediators/${requested.id}`)).body;
+    await until(mediatorView, (m) => m.state === 'granted', 'granted');
+    const created = await call('POST', '/v1/invitations', { channel: 'didcomm' });
+    await until(mediatorView, (m) => m.keys.registered === 1, 'the invitation key registered');
+    const { connectionId } = await bob.receiveInvitationUrl(created.body.url);
+    await bob.waitForConnection({ connectionId }, 20_000);
+    await until(async () => (await call('GET', `/v1/connections?invitationId=${created.body.id}`)).body.data[0], (c) => c?.state === 'completed', 'completed on Usher');
+    expect((await mediatorView()).lastPickupAt).not.toBeNull();
+    expect(postedTo(bob, usher.url)).toEqual([]);
   });
 });

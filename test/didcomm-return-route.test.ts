@@ -15,7 +15,7 @@ function exchangesWith(peer: CredoPeer, usher: RunningUsher): HttpExchange[] {
   return peer.events
     .filter((e): e is Extract<PeerEvent, { type: 'outboundHttp' }> => e.type === 'outboundHttp')
     .map((e) => e.exchange)
-    .filter((exchange) => exchange.url.startsWith(usher.url));
+    .filter((exchange) => new URL(exchange.url).origin === new URL(usher.url).origin);
 }
 
 /** The type of the plaintext message Credo processed right after a response carried it. */

@@ -90,6 +90,11 @@ export async function listMediatorRows(db: Db, tenantId: string): Promise<Didcom
   return db.selectFrom('didcomm_mediators').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(200).execute();
 }
 
+/** Every granted mediator on the server, for the background pickup (it runs per mediator, in the mediator's tenant). */
+export async function listGrantedMediators(db: Db): Promise<DidcommMediatorRow[]> {
+  return db.selectFrom('didcomm_mediators').selectAll().where('state', '=', 'granted').orderBy('id').execute();
+}
+
 /** Moves a mediator on if it is still in one of `from`; returns the row after, or null when it had moved. */
 export async function advanceMediator(db: Db, row: DidcommMediatorRow, from: readonly MediatorState[], set: Partial<DidcommMediatorRow>, now: Date): Promise<DidcommMediatorRow | null> {
   const updated = await db

@@ -4,7 +4,7 @@ import type { Page } from '#http/pagination';
 import { deleteConnection, getConnectionRow, listConnections, toConnection, type Connection, type ConnectionQuery } from './connections';
 import { receiveEnvelope } from './inbound';
 import type { DidcommContext } from './outbound';
-import { insertMediator, getMediatorRow, listMediatorRows, toMediator, type Mediator } from './mediators';
+import { insertMediator, getMediatorRow, listGrantedMediators, listMediatorRows, toMediator, type Mediator } from './mediators';
 import { pickUp, type PickupResult } from './pickup';
 import { acceptInvitationUrl, type AcceptUrlInput } from './requester';
 import { sendPing } from './trust-ping';
@@ -36,5 +36,11 @@ export function createDidcommService(context: DidcommContext) {
     getMediator: async (tenantId: string, id: string): Promise<Mediator> => toMediator(context.db, await getMediatorRow(context.db, tenantId, id)),
     /** Picks up what the mediator holds for us (RFC 0685) and processes it. */
     pickUp: (tenantId: string, id: string): Promise<PickupResult> => pickUp(context, tenantId, id),
+    /** Picks up from every granted mediator of every tenant, one after another; one that fails is reported and the rest still run. */
+    async pickUpAll(onError: (error: unknown, mediatorId: string) => void): Promise<void> {
+      for (const mediator of await listGrantedMediators(context.db)) {
+        await pickUp(context, mediator.tenant_id, mediator.id).catch((error: unknown) => onError(error, mediator.id));
+      }
+    },
   };
 }
