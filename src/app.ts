@@ -14,7 +14,7 @@ import { createMembershipRoutes } from '#memberships';
 import { createDelivery, createDeliveryRoutes, createWebhookRoutes, type DeliveryDeps, type Mailer, type OutboxWorker, type RetryPolicy } from '#delivery';
 import { authenticateApiKey, consumeRequest, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
 import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes } from '#web';
-import { createConnectionRoutes, createDidcommChannel, createDidcommEndpointRoutes, createDidcommService } from '#didcomm';
+import { createConnectionRoutes, createDidcommChannel, createDidcommEndpointRoutes, createDidcommService, createMediatorRoutes, type DidcommService } from '#didcomm';
 import { createActivityPub } from '#activitypub';
 import { COMPAT_AUTHENTICATED_PREFIXES, createCompatRoutes } from '#compat';
 import { createProviders } from '#providers';
@@ -48,7 +48,7 @@ export const MAX_BULK_BODY_BYTES = 8 * 1024 * 1024;
 const BULK_PATH = '/v1/invitations/bulk';
 
 /** Builds the whole HTTP application. Does no I/O: nothing runs until a request arrives. */
-export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitations: InvitationService; worker: OutboxWorker } {
+export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitations: InvitationService; worker: OutboxWorker; pickUpFromMediators: DidcommService['pickUpAll'] } {
   const { db, clock } = deps;
   const activityPub = createActivityPub(deps);
   const providers = createProviders(deps);
@@ -57,11 +57,11 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   const invitations = createInvitationService({
     ...deps,
     sink: combineSinks(delivery.sink, activityPub.sink(delivery.outbox), providers.sink(delivery.outbox)),
-    channels: { didcomm: createDidcommChannel({ endpoint: didcommEndpoint }), activitypub: activityPub.channel, provider: providers.channel(delivery.outbox) },
+    channels: { didcomm: createDidcommChannel({ endpoint: didcommEndpoint, outbox: delivery.outbox }), activitypub: activityPub.channel, provider: providers.channel(delivery.outbox) },
   });
   activityPub.attach(invitations);
   providers.attach(invitations);
-  const didcomm = createDidcommService({ db, clock, endpoint: didcommEndpoint, invitations, outbox: delivery.outbox });
+  const didcomm = createDidcommService({ db, clock, endpoint: didcommEndpoint, invitations, outbox: delivery.outbox, allowPrivateNetwork: deps.allowPrivateNetwork });
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
 
   const metrics = createMetrics(db, clock);
@@ -95,6 +95,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   app.route('/v1', createWebhookRoutes({ db, clock }));
   app.route('/v1', createSigningKeyRoutes({ db, clock }));
   app.route('/v1', createConnectionRoutes({ didcomm }));
+  app.route('/v1', createMediatorRoutes({ didcomm }));
   app.route('/v1', providers.routes);
   app.route('/', createJwksRoutes({ db, clock }));
   app.route('/', createDidcommEndpointRoutes({ didcomm }));
@@ -123,5 +124,5 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
 
   app.notFound((c) => httpProblem('not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => handleError(error, c, (failure) => deps.logError(failure, { requestId: (c as { get(key: 'requestId'): string | undefined }).get('requestId') })));
-  return { app, invitations, worker: delivery.worker };
+  return { app, invitations, worker: delivery.worker, pickUpFromMediators: didcomm.pickUpAll };
 }

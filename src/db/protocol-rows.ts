@@ -52,6 +52,55 @@ export interface DidcommConnectionRow {
   updated_at: string;
 }
 
+/** A packed DIDComm message held for an agent Usher cannot post to; handed over on that agent's next return-route request (RFC 0092). */
+export interface DidcommHeldMessageRow {
+  id: string;
+  tenant_id: string;
+  connection_id: string | null;
+  invitation_id: string | null;
+  /** base58 verkey the envelope is packed to. */
+  recipient_key: string;
+  /** Our sender key, while a mediator has not confirmed it: the message leaves only once it has. */
+  awaiting_key: string | null;
+  /** Where it is posted once released; null: the recipient takes it on a return route. */
+  endpoint: string | null;
+  /** The message's thread (`~thread.thid`, or its own @id). */
+  thread_id: string;
+  message_type: string;
+  /** The RFC 0019 envelope as JSON text. */
+  envelope: string;
+  created_at: string;
+}
+
+/** A mediator Usher is the recipient of (RFC 0211), over one of its connections. */
+export interface DidcommMediatorRow {
+  id: string;
+  tenant_id: string;
+  connection_id: string;
+  /** 'requested' | 'granted' | 'denied' */
+  state: string;
+  /** The mediate-request's @id. */
+  thread_id: string;
+  /** From the grant: where others send to us. */
+  endpoint: string | null;
+  /** JSON array of base58 routing keys, from the grant. */
+  routing_keys: string | null;
+  last_pickup_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One of our keys as registered with a mediator (RFC 0211 keylist-update). */
+export interface DidcommMediatedKeyRow {
+  verkey: string;
+  tenant_id: string;
+  mediator_id: string;
+  /** 'requested' | 'registered' | 'refused' */
+  state: string;
+  created_at: string;
+  updated_at: string;
+}
+
 /** An identity's ActivityPub key pairs, as JWK JSON; made the first time the actor is needed. */
 export interface ApKeyRow {
   identity_id: string;

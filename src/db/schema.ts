@@ -1,6 +1,9 @@
 import type {
   DidcommKeyRow,
   DidcommConnectionRow,
+  DidcommHeldMessageRow,
+  DidcommMediatorRow,
+  DidcommMediatedKeyRow,
   ApKeyRow,
   ApKvRow,
   ApActivityRow,
@@ -38,6 +41,9 @@ export interface Database {
   console_sessions: ConsoleSessionRow;
   didcomm_keys: DidcommKeyRow;
   didcomm_connections: DidcommConnectionRow;
+  didcomm_held_messages: DidcommHeldMessageRow;
+  didcomm_mediators: DidcommMediatorRow;
+  didcomm_mediated_keys: DidcommMediatedKeyRow;
   ap_keys: ApKeyRow;
   ap_kv: ApKvRow;
   ap_activities: ApActivityRow;

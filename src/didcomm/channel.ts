@@ -3,6 +3,9 @@ import type { InvitationRow } from '#db';
 import { parseJson } from '#common/json';
 import type { ChannelAdapter } from '#invitations';
 import { createKey } from './keys';
+import { registerKeys } from './mediation';
+import type { DidcommOutbox } from './outbound';
+import { routingFor } from './routing';
 import type { HandshakeProtocol } from './messages';
 import { buildInvitation, invitationUrlOf } from './oob-invitation';
 
@@ -16,24 +19,30 @@ export interface DidcommInvitationPayload {
   readonly serviceForm?: 'inline' | 'did';
   /** Our own name for the connections it makes (Proven's and ACA-Py's alias). */
   readonly alias?: string | null;
+  /** Set when the invitation was made while a mediator routed for the tenant: its endpoint and routing keys go in the service. */
+  readonly routing?: { readonly endpoint: string; readonly routingKeys: readonly string[] } | null;
 }
 
 /** The invitation message of a stored didcomm invitation; its @id is the invitation's id, so requests name it in `pthid`. */
 export function invitationMessageOf(row: InvitationRow, endpoint: string) {
   const payload = parseJson<DidcommInvitationPayload | null>(row.payload, null);
   if (!payload) return null;
-  return buildInvitation({ ...payload, id: row.id, serviceEndpoint: endpoint });
+  return buildInvitation({ ...payload, id: row.id, serviceEndpoint: payload.routing?.endpoint ?? endpoint, routingKeys: payload.routing?.routingKeys ?? [] });
 }
 
 /**
  * Each invitation gets a key of its own, rather than its identity's: a Connections 1.0 request
  * names its invitation only by the key it is encrypted to, and a fresh key keeps invitations
- * from being correlated with each other.
+ * from being correlated with each other. While a mediator routes for the tenant, the key is
+ * registered with it in the creating transaction (the keylist-update goes out with the commit).
  */
-export function createDidcommChannel(options: { readonly endpoint: string }): ChannelAdapter {
+export function createDidcommChannel(options: { readonly endpoint: string; readonly outbox: DidcommOutbox }): ChannelAdapter {
   return {
     async prepare(trx, row, identity, input) {
-      const key = await createKey(trx, { tenantId: row.tenant_id, invitationId: row.id }, new Date(row.created_at));
+      const now = new Date(row.created_at);
+      const key = await createKey(trx, { tenantId: row.tenant_id, invitationId: row.id }, now);
+      const routing = await routingFor(trx, row.tenant_id, options.endpoint);
+      await registerKeys(trx, options, routing, row.tenant_id, [key.verkey], now);
       const payload: DidcommInvitationPayload = {
         verkey: key.verkey,
         label: row.label ?? identity.displayName,
@@ -42,6 +51,7 @@ export function createDidcommChannel(options: { readonly endpoint: string }): Ch
         goal: input.didcomm?.goal ?? null,
         serviceForm: input.didcomm?.serviceForm ?? 'inline',
         alias: input.didcomm?.alias ?? null,
+        routing: routing.mediatorId ? { endpoint: routing.endpoint, routingKeys: routing.routingKeys } : null,
       };
       return JSON.stringify(payload);
     },

@@ -5,6 +5,7 @@ import { newId } from '#common/ids';
 import { isoTime, parseJson } from '#common/json';
 import type { Cursor, Page } from '#http/pagination';
 import { didcommError } from './errors';
+import type { HeldKey } from './keys';
 import type { HandshakeProtocol } from './messages';
 
 /** RFC 0023 §States, shared by Connections 1.0 here. */
@@ -88,6 +89,12 @@ export async function insertConnection(db: Db, fields: NewConnection, now: Date)
   return row;
 }
 
+/** The connection a key belongs to; a message on an invitation key that is not a request has nothing to answer. */
+export async function connectionOfKey(context: { readonly db: Db }, key: HeldKey): Promise<DidcommConnectionRow> {
+  if (!key.connectionId) throw didcommError('thread_unknown', 'This message belongs on a connection, and the key it was sent to is an invitation key');
+  return getConnectionRow(context.db, key.tenantId, key.connectionId);
+}
+
 /** One connection of the tenant; throws connection_not_found. */
 export async function getConnectionRow(db: Db, tenantId: string, id: string): Promise<DidcommConnectionRow> {
   const row = await db.selectFrom('didcomm_connections').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
@@ -154,6 +161,8 @@ export async function listConnections(db: Db, tenantId: string, query: Connectio
 /** Deletes a connection and the key it held; the invitation and its redemption stay as history. */
 export async function deleteConnection(db: Db, tenantId: string, id: string): Promise<void> {
   const row = await getConnectionRow(db, tenantId, id);
+  // What still waited for them goes too: nothing could be sent from the key, or to a connection that is gone.
+  await db.deleteFrom('didcomm_held_messages').where('tenant_id', '=', tenantId).where('connection_id', '=', id).execute();
   await db.deleteFrom('didcomm_keys').where('tenant_id', '=', tenantId).where('verkey', '=', row.our_verkey).execute();
   await db.deleteFrom('didcomm_connections').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }

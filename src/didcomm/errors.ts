@@ -23,6 +23,9 @@ export const didcommErrors = defineErrors({
   connection_not_found: { status: 404, title: 'No such connection' },
   connection_not_ready: { status: 409, title: 'The connection has not completed its handshake' },
   peer_unreachable: { status: 502, title: 'The other agent has no usable DIDComm service' },
+  mediator_not_found: { status: 404, title: 'No such mediator' },
+  mediator_not_ready: { status: 409, title: 'The mediator has not granted mediation' },
+  mediator_unreachable: { status: 502, title: 'The mediator did not answer the pickup' },
 });
 
 /** Builds a typed DIDComm refusal: `didcommError('envelope_malformed', 'detail')`. */

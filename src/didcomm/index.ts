@@ -1,4 +1,4 @@
-/** DIDComm v1: out-of-band invitations, DID Exchange and Connections handshakes, trust ping, RFC 0019 envelopes, did:key and did:peer. The front door of the capability. */
+/** DIDComm v1: out-of-band invitations, DID Exchange and Connections handshakes, trust ping, return routes, mediation (as recipient), RFC 0019 envelopes, did:key and did:peer. The front door of the capability. */
 export { packMessage, unpackMessage, envelopeRecipients, type UnpackedMessage } from './envelope';
 export type { Ed25519KeyPair } from './crypto-box';
 export {
@@ -31,3 +31,6 @@ export { createDidcommService, type DidcommService } from './service';
 export type { Connection } from './connections';
 export type { DidcommOutbox } from './outbound';
 export { createConnectionRoutes, createDidcommEndpointRoutes } from './routes';
+export { createMediatorRoutes } from './mediator-routes';
+export type { Mediator } from './mediators';
+export type { PickupResult } from './pickup';

@@ -8,7 +8,7 @@ import { encodeBase58 } from './encoding';
 import { didcommError } from './errors';
 
 /** Our side of a Connections 1.0 connection: the unqualified DID and its legacy document. */
-export function legacyDidDoc(publicKey: Uint8Array, serviceEndpoint: string): { did: string; didDoc: Record<string, unknown> } {
+export function legacyDidDoc(publicKey: Uint8Array, serviceEndpoint: string, routingKeys: readonly string[] = []): { did: string; didDoc: Record<string, unknown> } {
   // Indy convention: the DID is the base58 of the verkey's first 16 bytes.
   const did = encodeBase58(publicKey.subarray(0, 16));
   const verkey = encodeBase58(publicKey);
@@ -19,7 +19,7 @@ export function legacyDidDoc(publicKey: Uint8Array, serviceEndpoint: string): { 
       id: did,
       publicKey: [{ id: `${did}#1`, type: 'Ed25519VerificationKey2018', controller: did, publicKeyBase58: verkey }],
       authentication: [{ type: 'Ed25519SignatureAuthentication2018', publicKey: `${did}#1` }],
-      service: [{ id: `${did};indy`, type: 'IndyAgent', priority: 0, recipientKeys: [verkey], routingKeys: [], serviceEndpoint }],
+      service: [{ id: `${did};indy`, type: 'IndyAgent', priority: 0, recipientKeys: [verkey], routingKeys: [...routingKeys], serviceEndpoint }],
     },
   };
 }

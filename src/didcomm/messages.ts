@@ -20,6 +20,18 @@ export const MessageTypes = {
   trustPingResponse: 'https://didcomm.org/trust_ping/1.0/ping_response',
   forward: 'https://didcomm.org/routing/1.0/forward',
   ack: 'https://didcomm.org/notification/1.0/ack',
+  // RFC 0211 coordinate-mediation 1.0, Usher as the recipient.
+  mediateRequest: 'https://didcomm.org/coordinate-mediation/1.0/mediate-request',
+  mediateGrant: 'https://didcomm.org/coordinate-mediation/1.0/mediate-grant',
+  mediateDeny: 'https://didcomm.org/coordinate-mediation/1.0/mediate-deny',
+  keylistUpdate: 'https://didcomm.org/coordinate-mediation/1.0/keylist-update',
+  keylistUpdateResponse: 'https://didcomm.org/coordinate-mediation/1.0/keylist-update-response',
+  // RFC 0685 Pickup 2.0, Usher as the recipient.
+  pickupStatusRequest: 'https://didcomm.org/messagepickup/2.0/status-request',
+  pickupStatus: 'https://didcomm.org/messagepickup/2.0/status',
+  pickupDeliveryRequest: 'https://didcomm.org/messagepickup/2.0/delivery-request',
+  pickupDelivery: 'https://didcomm.org/messagepickup/2.0/delivery',
+  pickupMessagesReceived: 'https://didcomm.org/messagepickup/2.0/messages-received',
 } as const;
 
 /** The handshake protocols an out-of-band invitation can offer (RFC 0434 `handshake_protocols`). */

@@ -6,6 +6,7 @@ import { didcommServices, type DidCommService } from './did-document';
 import { createPeerDid2, didKeyToVerkey, resolveDid, verkeyToDidKey } from './dids';
 import { decodeBase58, decodeBase64Url, encodeBase64Url, fromUtf8, utf8 } from './encoding';
 import { didcommError } from './errors';
+import { routingKeyReference } from './routing';
 import { HANDSHAKE_PROTOCOLS, MessageTypes, normalizeType, protocolOf, type HandshakeProtocol, type Message } from './messages';
 
 /** What Usher puts in an invitation it issues. */
@@ -15,8 +16,10 @@ export interface InvitationContent {
   readonly label: string;
   /** The invitation's own recipient key, base58. */
   readonly verkey: string;
-  /** Usher's public `/didcomm` URL. */
+  /** Usher's public `/didcomm` URL, or its mediator's endpoint. */
   readonly serviceEndpoint: string;
+  /** The mediator's routing keys (base58), when Usher is reached through one; none by default. */
+  readonly routingKeys?: readonly string[];
   /** In order of preference; DID Exchange 1.1 by default. `connections/1.0` alone gives a `c_i` invitation. */
   readonly handshakeProtocols: readonly HandshakeProtocol[];
   readonly goalCode?: string | null;
@@ -52,10 +55,11 @@ export function buildInvitation(content: InvitationContent): Message {
       label: content.label,
       recipientKeys: [content.verkey],
       serviceEndpoint: content.serviceEndpoint,
-      routingKeys: [],
+      routingKeys: [...(content.routingKeys ?? [])],
       ...(content.imageUrl ? { imageUrl: content.imageUrl } : {}),
     };
   }
+  const routingKeys = content.routingKeys ?? [];
   return {
     '@type': MessageTypes.oobInvitation,
     '@id': content.id,
@@ -67,8 +71,8 @@ export function buildInvitation(content: InvitationContent): Message {
     // RFC 0434 §services: an inline service block, or a DID whose document holds the service.
     services: [
       content.serviceForm === 'did'
-        ? createPeerDid2({ publicKey: decodeBase58(content.verkey), serviceEndpoint: content.serviceEndpoint })
-        : { id: '#inline', type: 'did-communication', recipientKeys: [verkeyToDidKey(content.verkey)], routingKeys: [], serviceEndpoint: content.serviceEndpoint },
+        ? createPeerDid2({ publicKey: decodeBase58(content.verkey), serviceEndpoint: content.serviceEndpoint, routingKeys: routingKeys.map(routingKeyReference) })
+        : { id: '#inline', type: 'did-communication', recipientKeys: [verkeyToDidKey(content.verkey)], routingKeys: routingKeys.map(verkeyToDidKey), serviceEndpoint: content.serviceEndpoint },
     ],
     ...(content.imageUrl ? { imageUrl: content.imageUrl } : {}),
   };

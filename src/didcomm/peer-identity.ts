@@ -10,6 +10,7 @@ import { didcommError } from './errors';
 import { legacyDidDoc, readDidDocument } from './legacy-did-doc';
 import type { HandshakeProtocol, Message } from './messages';
 import { serviceOf } from './outbound';
+import { routingKeyReference, type Routing } from './routing';
 import { attachmentText } from './signatures';
 
 /** The other side of a handshake: their DID, its document, and the verkey their messages come from. */
@@ -53,14 +54,16 @@ export type PeerDidMethod = (typeof PEER_DID_METHODS)[number];
 
 /**
  * Our side of a new connection: a did:peer (2 by default; 4 in its long form, which carries the
- * whole document) for DID Exchange, an unqualified DID and legacy document for Connections 1.0.
+ * whole document) for DID Exchange, an unqualified DID and legacy document for Connections 1.0,
+ * each with the service of `routing` (Usher's endpoint, or a mediator's endpoint and routing keys).
  */
-export function ourIdentity(protocol: HandshakeProtocol, publicKey: Uint8Array, endpoint: string, method: PeerDidMethod = 'did:peer:2'): { did: string; document: unknown } {
+export function ourIdentity(protocol: HandshakeProtocol, publicKey: Uint8Array, routing: Routing, method: PeerDidMethod = 'did:peer:2'): { did: string; document: unknown } {
   if (protocol === 'connections/1.0') {
-    const { did, didDoc } = legacyDidDoc(publicKey, endpoint);
+    const { did, didDoc } = legacyDidDoc(publicKey, routing.endpoint, routing.routingKeys);
     return { did, document: didDoc };
   }
-  const did = method === 'did:peer:4' ? createPeerDid4({ publicKey, serviceEndpoint: endpoint }).longForm : createPeerDid2({ publicKey, serviceEndpoint: endpoint });
+  const options = { publicKey, serviceEndpoint: routing.endpoint, routingKeys: routing.routingKeys.map(routingKeyReference) };
+  const did = method === 'did:peer:4' ? createPeerDid4(options).longForm : createPeerDid2(options);
   return { did, document: resolveDid(did) };
 }
 

@@ -4,22 +4,30 @@
  * against the invitation's key, and finish with a complete (or a trust ping for Connections 1.0).
  */
 import { isoTime } from '#common/json';
-import type { DidcommConnectionRow } from '#db';
+import type { Db, DidcommConnectionRow } from '#db';
 import type { Actor } from '#invitations';
 import { contactFor, getDefaultIdentity, getIdentity } from '#tenants';
-import { advanceConnection, insertConnection, toConnection, type Connection } from './connections';
+import { advanceConnection, connectionOfKey, insertConnection, toConnection, type Connection } from './connections';
 import type { DidDocument } from './did-document';
 import { resolveDid } from './dids';
 import type { UnpackedMessage } from './envelope';
 import { didcommError } from './errors';
 import { createKey, type HeldKey } from './keys';
 import { readDidDocument } from './legacy-did-doc';
+import { onConnectionCompleted, registerKeys } from './mediation';
 import { HANDSHAKE_PROTOCOLS, MessageTypes, newMessageId, threadId, type HandshakeProtocol, type Message } from './messages';
 import { parseInvitation, parseInvitationUrl } from './oob-invitation';
 import { sendMessage, serviceOf, type DidcommContext } from './outbound';
 import { checkedPeer, ourIdentity, type PeerDidMethod } from './peer-identity';
-import { connectionOfKey, reportOnConnection } from './responder';
+import { reportOnConnection } from './responder';
+import { directRouting, routingFor } from './routing';
 import { attach, attachmentText, openSignedAttachment, openSignedField } from './signatures';
+
+/** How an accepted invitation is used: `direct` keeps our DID on Usher's own endpoint (a mediator's connection); `then` runs in the same transaction. */
+export interface AcceptOptions {
+  readonly direct?: boolean;
+  readonly then?: (trx: Db, connection: DidcommConnectionRow, now: Date) => Promise<void>;
+}
 
 /** What accepting an invitation URL needs. */
 export interface AcceptUrlInput {
@@ -35,7 +43,7 @@ export interface AcceptUrlInput {
 }
 
 /** Accepts an invitation URL: records the incoming invitation as accepted and sends the handshake request. */
-export async function acceptInvitationUrl(context: DidcommContext, tenantId: string, input: AcceptUrlInput, actor: Actor): Promise<Connection> {
+export async function acceptInvitationUrl(context: DidcommContext, tenantId: string, input: AcceptUrlInput, actor: Actor, options: AcceptOptions = {}): Promise<Connection> {
   const invitation = parseInvitationUrl(input.invitationUrl);
   const protocol = invitation.handshakeProtocols[0]!;
   const identity = input.identityId ? await getIdentity(context.db, tenantId, input.identityId, 'body.identityId') : await getDefaultIdentity(context.db, tenantId);
@@ -50,7 +58,8 @@ export async function acceptInvitationUrl(context: DidcommContext, tenantId: str
       true,
     );
     const key = await createKey(trx, { tenantId }, now);
-    const us = ourIdentity(protocol, key.publicKey, context.endpoint, input.didMethod);
+    const routing = options.direct ? directRouting(context.endpoint) : await routingFor(trx, tenantId, context.endpoint);
+    const us = ourIdentity(protocol, key.publicKey, routing, input.didMethod);
     const requestId = newMessageId();
     const row = await insertConnection(
       trx,
@@ -72,6 +81,8 @@ export async function acceptInvitationUrl(context: DidcommContext, tenantId: str
       },
       now,
     );
+    await options.then?.(trx, row, now);
+    await registerKeys(trx, context, routing, tenantId, [key.verkey], now);
     const request = requestMessage(protocol, requestId, invitation.kind === 'oob' ? invitation.id : null, label, us, key);
     await sendMessage(trx, context, { tenantId, invitationId: incoming.id, connectionId: row.id, service: invitation.service, message: request, sender: key }, now);
     return toConnection(row);
@@ -122,6 +133,7 @@ export async function handleResponse(context: DidcommContext, key: HeldKey, unpa
         ? { '@type': MessageTypes.trustPing, '@id': newMessageId(), response_requested: true }
         : { '@type': `${HANDSHAKE_PROTOCOLS[protocol]}/complete`, '@id': newMessageId(), '~thread': thread };
     await sendMessage(trx, context, { tenantId: connection.tenant_id, invitationId: connection.invitation_id, connectionId: connection.id, service: serviceOf(peer.document), message: ack, sender: key }, now);
+    await onConnectionCompleted(trx, context, updated, now);
     return updated;
   });
   context.outbox.wake();

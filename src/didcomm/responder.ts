@@ -9,12 +9,14 @@ import { getInvitationRow } from '#invitations';
 import { contactFor } from '#tenants';
 import type { DidcommConnectionRow } from '#db';
 import type { DidcommInvitationPayload } from './channel';
-import { advanceConnection, findByThread, getConnectionRow, insertConnection, toConnection, type Connection } from './connections';
+import { advanceConnection, connectionOfKey, findByThread, insertConnection, toConnection, type Connection } from './connections';
 import { didcommError } from './errors';
 import { createKey, getKey, type HeldKey } from './keys';
 import { HANDSHAKE_PROTOCOLS, MessageTypes, newMessageId, parentThreadId, problemReport, protocolOf, threadId, type HandshakeProtocol, type Message } from './messages';
 import { sendMessage, serviceOf, type DidcommContext } from './outbound';
+import { registerKeys } from './mediation';
 import { methodInKind, ourIdentity, readRequester, type PeerIdentity } from './peer-identity';
+import { routingFor } from './routing';
 import { attach, signField } from './signatures';
 import type { UnpackedMessage } from './envelope';
 
@@ -46,7 +48,8 @@ export async function handleRequest(context: DidcommContext, key: HeldKey, unpac
       { kind: 'invitee' },
       async (trx, accepted) => {
         const ours = await createKey(trx, { tenantId: key.tenantId }, now);
-        const us = ourIdentity(protocol, ours.publicKey, context.endpoint, methodInKind(requester.did));
+        const routing = await routingFor(trx, key.tenantId, context.endpoint);
+        const us = ourIdentity(protocol, ours.publicKey, routing, methodInKind(requester.did));
         const row = await insertConnection(
           trx,
           {
@@ -70,6 +73,8 @@ export async function handleRequest(context: DidcommContext, key: HeldKey, unpac
           },
           now,
         );
+        // Registered before the response is queued, so the response waits until the mediator routes this key.
+        await registerKeys(trx, context, routing, key.tenantId, [ours.verkey], now);
         const response = responseMessage(protocol, { thid, pthid }, us, key, now);
         await sendMessage(trx, context, { tenantId: key.tenantId, invitationId: accepted.id, connectionId: row.id, service: serviceOf(requester.document), message: response, sender: ours }, now);
         return toConnection(row);
@@ -95,12 +100,6 @@ export async function handleComplete(context: DidcommContext, key: HeldKey, mess
   const completed = await advanceConnection(context.db, connection, ['response-sent'], { state: 'completed' }, context.clock.now());
   if (!completed) throw didcommError('thread_unknown', 'the connection changed while the complete was processed');
   return toConnection(completed);
-}
-
-/** The connection a key belongs to; a message on an invitation key that is not a request has nothing to answer. */
-export async function connectionOfKey(context: DidcommContext, key: HeldKey): Promise<DidcommConnectionRow> {
-  if (!key.connectionId) throw didcommError('thread_unknown', 'This message belongs on a connection, and the key it was sent to is an invitation key');
-  return getConnectionRow(context.db, key.tenantId, key.connectionId);
 }
 
 /** Sends a problem report on a connection's thread, from the connection's own key. */

@@ -86,15 +86,18 @@ export function createConnectionRoutes({ didcomm }: { didcomm: DidcommService })
 const ENVELOPE_TYPES = ['application/didcomm-envelope-enc', 'application/ssi-agent-wire', 'application/json'];
 
 /**
- * The public endpoint agents post envelopes to (RFC 0025 §HTTP). 202 once processed; anything
- * refused gets problem+json here and, where the sender can be told, a DIDComm problem report.
+ * The public endpoint agents post envelopes to (RFC 0025 §HTTP). 202 once processed, or 200 with
+ * an envelope when the sender asked for a return route (RFC 0092) and a message waits for it;
+ * anything refused gets problem+json here and, where the sender can be told, a DIDComm problem report.
  */
 export function createDidcommEndpointRoutes({ didcomm }: { didcomm: DidcommService }) {
   return new Hono()
     .post('/didcomm', async (c) => {
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (!ENVELOPE_TYPES.includes(type)) return httpProblem('unsupported_media_type', `post a DIDComm envelope as ${ENVELOPE_TYPES[0]}, not ${type || 'no content type'}`);
-      await didcomm.receive(await c.req.text());
+      const { reply } = await didcomm.receive(await c.req.text());
+      // The answer goes back in the media type the sender used, as agents' own HTTP transports do.
+      if (reply) return c.body(reply, 200, { 'content-type': type === 'application/json' ? ENVELOPE_TYPES[0]! : type });
       return c.body(null, 202);
     })
     // An invitation URL opened in a browser lands here: say what it is rather than 404.

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { CONNECTION_STATES } from './connections';
+import { MEDIATOR_STATES } from './mediators';
 import { PEER_DID_METHODS } from './peer-identity';
 
 export const ConnectionSchema = z
@@ -47,3 +48,30 @@ export const ConnectionQuerySchema = z.strictObject({
 export const ConnectionPageSchema = z.object({ data: z.array(ConnectionSchema), nextCursor: z.string().nullable() }).openapi('ConnectionPage');
 
 export const ConnectionIdParam = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+
+export const MediatorSchema = z
+  .object({
+    id: z.string(),
+    connectionId: z.string().describe('Our connection to the mediator.'),
+    state: z.enum(MEDIATOR_STATES).describe('connecting while the handshake runs, requested once mediate-request is sent (RFC 0211), then granted or denied.'),
+    endpoint: z.string().nullable().describe('From the grant: the endpoint new invitations and connection DIDs carry.'),
+    routingKeys: z.array(z.string()).describe('From the grant: the mediator\'s routing keys (base58), which others wrap forwards to.'),
+    keys: z.object({ requested: z.number().int(), registered: z.number().int(), refused: z.number().int() }).describe('Our keys by their keylist state with the mediator.'),
+    lastPickupAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Mediator');
+
+export const MediatorListSchema = z.object({ data: z.array(MediatorSchema) }).openapi('MediatorList');
+
+/** The mediator's invitation URL, and who connects to it: accepting any invitation, minus the DID options (the connection is direct). */
+export const RequestMediationSchema = AcceptInvitationUrlSchema.pick({ invitationUrl: true, identityId: true, label: true }).openapi('RequestMediation');
+
+export const PickupResultSchema = z
+  .object({
+    delivered: z.number().int().describe('Envelopes the mediator delivered.'),
+    refused: z.number().int().describe('Of those, how many were refused when processed.'),
+    remaining: z.number().int().describe('What the mediator says it still holds.'),
+  })
+  .openapi('PickupResult');

@@ -1,13 +1,12 @@
 /** Aries RFC 0048 trust ping on a connection: send one, answer one, note the answer. */
 import { isoTime, parseJson } from '#common/json';
 import type { DidcommConnectionRow } from '#db';
-import { advanceConnection, getConnectionRow, toConnection, type Connection } from './connections';
+import { advanceConnection, connectionOfKey, getConnectionRow, toConnection, type Connection } from './connections';
 import type { DidDocument } from './did-document';
 import { didcommError } from './errors';
 import { getKey, type HeldKey } from './keys';
 import { MessageTypes, newMessageId, type Message } from './messages';
 import { sendMessage, serviceOf, type DidcommContext } from './outbound';
-import { connectionOfKey } from './responder';
 
 /** Sends a ping that asks for a response; the connection must have completed its handshake. */
 export async function sendPing(context: DidcommContext, tenantId: string, id: string): Promise<Connection> {
@@ -51,7 +50,7 @@ export async function handlePingResponse(context: DidcommContext, key: HeldKey):
 }
 
 /** Packs a message from our connection key to their DID's service and queues it in `trx`. */
-export async function sendOnConnection(trx: Parameters<typeof sendMessage>[0], context: DidcommContext, connection: DidcommConnectionRow, message: Message, now: Date): Promise<void> {
+export async function sendOnConnection(trx: Parameters<typeof sendMessage>[0], context: Pick<DidcommContext, 'outbox' | 'returnRoute'>, connection: DidcommConnectionRow, message: Message, now: Date): Promise<void> {
   const document = parseJson<DidDocument | null>(connection.their_did_doc, null);
   if (!document) throw didcommError('connection_not_ready', 'their DID document is not known yet');
   const sender = await getKey(trx, connection.tenant_id, connection.our_verkey);

@@ -64,6 +64,18 @@ export interface CredoPeerOptions {
    * the same method as the request they answer.
    */
   readonly peerDidNumAlgo?: 1 | 2 | 4;
+  /**
+   * 'none': no inbound transport and no endpoint, like a mobile wallet. Credo's DIDs then carry
+   * `didcomm:transport/queue`, it puts `~transport.return_route: "all"` on what it sends and reads
+   * its answers from the HTTP responses. 'http' (the default): a node:http endpoint on loopback.
+   */
+  readonly inbound?: 'http' | 'none';
+  /**
+   * Makes the agent a mediator (Credo's DidCommMediatorModule, RFC 0211) that grants every
+   * request, with Message Pickup v1/v2: 'queue' holds forwarded messages for pickup, 'direct'
+   * posts them on to the recipient's endpoint at once.
+   */
+  readonly mediator?: 'queue' | 'direct';
 }
 
 /** Which connection waitForConnection waits for: every given field must match. */
@@ -75,7 +87,7 @@ export interface ConnectionFilter {
 }
 
 export interface CredoPeer {
-  /** The peer's DIDComm inbound endpoint, e.g. http://127.0.0.1:40123 (Credo posts to and serves on it). */
+  /** The peer's DIDComm inbound endpoint, e.g. http://127.0.0.1:40123 (Credo posts to and serves on it); `didcomm:transport/queue` without one. */
   readonly endpoint: string;
   readonly label: string;
   readonly pid: number;
@@ -178,6 +190,8 @@ export async function startCredoPeer(options: CredoPeerOptions = {}): Promise<Cr
         ...(options.processedTimeoutMs !== undefined ? { CREDO_PEER_PROCESSED_TIMEOUT_MS: String(options.processedTimeoutMs) } : {}),
         ...(options.mimeType ? { CREDO_PEER_MIME_TYPE: options.mimeType } : {}),
         ...(options.peerDidNumAlgo !== undefined ? { CREDO_PEER_DID_NUMALGO: String(options.peerDidNumAlgo) } : {}),
+        ...(options.inbound ? { CREDO_PEER_INBOUND: options.inbound } : {}),
+        ...(options.mediator ? { CREDO_PEER_MEDIATOR: options.mediator } : {}),
       },
     },
   );

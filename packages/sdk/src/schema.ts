@@ -474,6 +474,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/didcomm/mediators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the mediators this tenant is a recipient of, newest first */
+        get: operations["listMediators"];
+        put?: never;
+        /**
+         * Connect to a mediator and ask it to route for this tenant
+         * @description Accepts the mediator's invitation URL over a direct connection and, once it completes, sends an RFC 0211 mediate-request. After the grant, new didcomm invitations and connection DIDs carry the mediator's endpoint and routing keys, and each new key is registered with keylist-update before anything sent from it leaves.
+         */
+        post: operations["requestMediation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/didcomm/mediators/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a mediator */
+        get: operations["getMediator"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/didcomm/mediators/{id}/pickup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pick up and process what the mediator holds for this tenant (RFC 0685 Pickup 2.0) */
+        post: operations["pickUpFromMediator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/identities": {
         parameters: {
             query?: never;
@@ -1603,6 +1658,32 @@ export interface components {
             text: string;
             to: string;
         };
+        Mediator: {
+            /** @description Our connection to the mediator. */
+            connectionId: string;
+            createdAt: string;
+            /** @description From the grant: the endpoint new invitations and connection DIDs carry. */
+            endpoint: string | null;
+            id: string;
+            /** @description Our keys by their keylist state with the mediator. */
+            keys: {
+                refused: number;
+                registered: number;
+                requested: number;
+            };
+            lastPickupAt: string | null;
+            /** @description From the grant: the mediator's routing keys (base58), which others wrap forwards to. */
+            routingKeys: string[];
+            /**
+             * @description connecting while the handshake runs, requested once mediate-request is sent (RFC 0211), then granted or denied.
+             * @enum {string}
+             */
+            state: "connecting" | "requested" | "granted" | "denied";
+            updatedAt: string;
+        };
+        MediatorList: {
+            data: components["schemas"]["Mediator"][];
+        };
         Membership: {
             createdAt: string;
             id: string;
@@ -1627,6 +1708,14 @@ export interface components {
                 type: string;
             };
             updatedAt: string;
+        };
+        PickupResult: {
+            /** @description Envelopes the mediator delivered. */
+            delivered: number;
+            /** @description Of those, how many were refused when processed. */
+            refused: number;
+            /** @description What the mediator says it still holds. */
+            remaining: number;
         };
         Problem: {
             /** @description Stable machine-readable code. */
@@ -1915,6 +2004,14 @@ export interface components {
                 /** @description The provider's id for the person (GET /v1/provider-accounts/{id}/users/{identifier}); for usher, an identity id. */
                 userId: string;
             };
+        };
+        RequestMediation: {
+            /** @description Who accepts; the default identity when omitted. */
+            identityId?: string;
+            /** @description An invitation URL with ?oob= (RFC 0434) or ?c_i= (RFC 0160). */
+            invitationUrl: string;
+            /** @description The label the inviter sees; the identity's display name when omitted. */
+            label?: string;
         };
         SigningKey: {
             /** @description ISO-8601 UTC time. */
@@ -2235,7 +2332,10 @@ export type SchemaInvitationPage = components['schemas']['InvitationPage'];
 export type SchemaInvitationWithUrl = components['schemas']['InvitationWithUrl'];
 export type SchemaJwks = components['schemas']['Jwks'];
 export type SchemaMailboxMessage = components['schemas']['MailboxMessage'];
+export type SchemaMediator = components['schemas']['Mediator'];
+export type SchemaMediatorList = components['schemas']['MediatorList'];
 export type SchemaMembership = components['schemas']['Membership'];
+export type SchemaPickupResult = components['schemas']['PickupResult'];
 export type SchemaProblem = components['schemas']['Problem'];
 export type SchemaProvenAcceptedInvitation = components['schemas']['ProvenAcceptedInvitation'];
 export type SchemaProvenAcceptInvitation = components['schemas']['ProvenAcceptInvitation'];
@@ -2253,6 +2353,7 @@ export type SchemaProviderUser = components['schemas']['ProviderUser'];
 export type SchemaPublicInvitation = components['schemas']['PublicInvitation'];
 export type SchemaPublicJwk = components['schemas']['PublicJwk'];
 export type SchemaRecipientInput = components['schemas']['RecipientInput'];
+export type SchemaRequestMediation = components['schemas']['RequestMediation'];
 export type SchemaSigningKey = components['schemas']['SigningKey'];
 export type SchemaTargetInput = components['schemas']['TargetInput'];
 export type SchemaTenant = components['schemas']['Tenant'];
@@ -3977,6 +4078,193 @@ export interface operations {
             };
             /** @description Idempotency-Key reused with another body, or a request that cannot apply. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMediators: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mediators */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediatorList"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestMediation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestMediation"];
+            };
+        };
+        responses: {
+            /** @description The mediator, connecting */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mediator"];
+                };
+            };
+            /** @description Invalid input; `field` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with another body, or a request that cannot apply. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMediator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mediator */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mediator"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pickUpFromMediator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was picked up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickupResult"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@ import * as compat from './0006-compat';
 import * as providers from './0007-providers';
 import * as listIndexes from './0008-list-indexes';
 import * as provenDeletions from './0009-proven-deletions';
+import * as didcommRouting from './0010-didcomm-routing';
 import * as hotPathIndexes from './0014-hot-path-indexes';
 
 /** Every migration, in order. Names are frozen once shipped. */
@@ -21,5 +22,6 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0007-providers': providers,
   '0008-list-indexes': listIndexes,
   '0009-proven-deletions': provenDeletions,
+  '0010-didcomm-routing': didcommRouting,
   '0014-hot-path-indexes': hotPathIndexes,
 });

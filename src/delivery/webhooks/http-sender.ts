@@ -25,6 +25,8 @@ export interface PostWebhookOptions {
   readonly timeoutMs: number;
   /** Lets the request reach loopback and private addresses (tests, local setups). */
   readonly allowPrivateNetwork: boolean;
+  /** How much of the response body to read; RESPONSE_BODY_LIMIT by default (DIDComm pickups read whole envelopes). */
+  readonly responseBodyLimit?: number;
 }
 
 /** A connection the address policy refused. */
@@ -45,7 +47,8 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
     let status: number | null = null;
     let location: string | undefined;
     let settled = false;
-    const answer = () => answered(status!, Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8'), location);
+    const limit = options.responseBodyLimit ?? RESPONSE_BODY_LIMIT;
+    const answer = () => answered(status!, Buffer.concat(chunks).subarray(0, limit).toString('utf8'), location);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     let request: ClientRequest;
     try {
@@ -75,7 +78,7 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
       response.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         received += chunk.length;
-        if (received >= RESPONSE_BODY_LIMIT) finish(answer());
+        if (received >= limit) finish(answer());
       });
       response.on('end', () => finish(answer()));
       // Cut off mid-body: the status already tells how the delivery went.

@@ -13,7 +13,10 @@
  * transport waits for a message to be processed before answering 500; Credo's default 10000),
  * CREDO_PEER_MIME_TYPE (the Content-Type Credo posts with; default application/didcomm-envelope-enc),
  * CREDO_PEER_DID_NUMALGO (did:peer method Credo creates for its DID Exchange requests: 1, 2 or 4;
- * Credo's default is 4).
+ * Credo's default is 4), CREDO_PEER_INBOUND (`none`: no inbound transport and no endpoint, like a
+ * mobile wallet: Credo's DIDs then carry `didcomm:transport/queue` and it asks for return routes),
+ * CREDO_PEER_MEDIATOR (`queue`: a mediator that grants every request and queues what it forwards
+ * for Message Pickup; `direct`: one that posts forwards on at once).
  */
 import { EventEmitter as NodeEventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
@@ -27,6 +30,7 @@ import type {
   DidCommBasicMessageStateChangedEvent,
   DidCommConnectionRecord,
   DidCommConnectionStateChangedEvent,
+  DidCommMediationStateChangedEvent,
   DidCommMessageProcessedEvent,
   DidCommMessageSentEvent,
   DidCommOutOfBandStateChangedEvent,
@@ -48,6 +52,8 @@ const logLevelName = (process.env.CREDO_PEER_LOG_LEVEL ?? 'warn').toLowerCase();
 const processedTimeoutMs = Number(process.env.CREDO_PEER_PROCESSED_TIMEOUT_MS ?? 10_000);
 const mimeType = process.env.CREDO_PEER_MIME_TYPE || undefined;
 const peerDidNumAlgo = process.env.CREDO_PEER_DID_NUMALGO ? Number(process.env.CREDO_PEER_DID_NUMALGO) : undefined;
+const hasInbound = process.env.CREDO_PEER_INBOUND !== 'none';
+const mediatorMode = process.env.CREDO_PEER_MEDIATOR || undefined;
 
 function send(line: ChildLine): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -127,7 +133,10 @@ async function main(): Promise<void> {
     DidCommOutOfBandEventTypes,
     DidCommTrustPingEventTypes,
     DidCommBasicMessageEventTypes,
+    DidCommRoutingEventTypes,
+    DidCommMessageForwardingStrategy,
   } = didcomm;
+  if (mediatorMode !== undefined && !['queue', 'direct'].includes(mediatorMode)) throw new Error('CREDO_PEER_MEDIATOR must be queue or direct');
   const credoVersion = (createRequire(import.meta.url)('@credo-ts/didcomm/package.json') as { version: string }).version;
 
   await SodiumKeyManagementService.ready();
@@ -234,15 +243,21 @@ async function main(): Promise<void> {
   };
 
   // Listen first, on an ephemeral loopback port, so the endpoint is known when the agent is built.
-  const httpServer = createServer();
-  server = httpServer;
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = httpServer.address();
-  if (!address || typeof address === 'string') throw new Error('no TCP address');
-  const endpoint = `http://127.0.0.1:${address.port}`;
+  // Without an inbound transport there is no server, and Credo's endpoint is its queue (it asks for return routes).
+  let endpoint = 'didcomm:transport/queue';
+  if (hasInbound) {
+    const httpServer = createServer();
+    server = httpServer;
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(0, '127.0.0.1', () => resolve());
+    });
+    const address = httpServer.address();
+    if (!address || typeof address === 'string') throw new Error('no TCP address');
+    endpoint = `http://127.0.0.1:${address.port}`;
+  }
+  // Invitation URLs need an http(s) base even when the agent has no endpoint to put there.
+  const urlDomain = hasInbound ? endpoint : 'https://credo-peer.invalid';
 
   // Credo 0.6 wants its StorageService registered before the agent is constructed.
   const dependencyManager = new DependencyManager();
@@ -264,11 +279,11 @@ async function main(): Promise<void> {
     modules: {
       kms: new Kms.KeyManagementModule({ backends: [new SodiumKeyManagementService()] }),
       didcomm: new DidCommModule({
-        endpoints: [endpoint],
+        ...(hasInbound ? { endpoints: [endpoint] } : {}),
         transports: {
-          inbound: [
+          inbound: !server ? [] : [
             new NodeHttpInboundTransport({
-              server: httpServer,
+              server,
               processedMessageListenerTimeoutMs: processedTimeoutMs,
               observe: (observation) =>
                 emit({
@@ -295,9 +310,15 @@ async function main(): Promise<void> {
         },
         credentials: false,
         proofs: false,
-        mediator: false,
+        mediator: mediatorMode
+          ? {
+              autoAcceptMediationRequests: true,
+              messageForwardingStrategy: mediatorMode === 'queue' ? DidCommMessageForwardingStrategy.QueueOnly : DidCommMessageForwardingStrategy.DirectDelivery,
+            }
+          : false,
         mediationRecipient: false,
-        messagePickup: false,
+        // Pickup v1 and v2, for the agents a mediator holds messages for.
+        messagePickup: Boolean(mediatorMode),
         basicMessages: true,
       }),
     },
@@ -349,6 +370,11 @@ async function main(): Promise<void> {
     });
   });
 
+  agent.events.on<DidCommMediationStateChangedEvent>(DidCommRoutingEventTypes.MediationStateChanged, (e) => {
+    const record = e.payload.mediationRecord;
+    emit({ type: 'mediation', mediationId: record.id, connectionId: record.connectionId, role: record.role, state: record.state, recipientKeys: [...record.recipientKeys] });
+  });
+
   await agent.initialize();
   stopAgent = () => agent.shutdown();
 
@@ -364,7 +390,7 @@ async function main(): Promise<void> {
             multiUseInvitation: command.multiUse ?? false,
             autoAcceptConnection: true,
           });
-          return { url: invitation.toUrl({ domain: endpoint }), outOfBandId: outOfBandRecord.id, invitation: invitation.toJSON() };
+          return { url: invitation.toUrl({ domain: urlDomain }), outOfBandId: outOfBandRecord.id, invitation: invitation.toJSON() };
         }
         const record = await api.oob.createInvitation({
           label: invitationLabel,
@@ -373,7 +399,7 @@ async function main(): Promise<void> {
           autoAcceptConnection: true,
         });
         return {
-          url: record.outOfBandInvitation.toUrl({ domain: endpoint }),
+          url: record.outOfBandInvitation.toUrl({ domain: urlDomain }),
           outOfBandId: record.id,
           invitation: record.outOfBandInvitation.toJSON(),
         };
@@ -395,7 +421,8 @@ async function main(): Promise<void> {
       case 'sendTrustPing': {
         const ping = await api.connections.sendPing(command.connectionId, {
           responseRequested: command.responseRequested ?? true,
-          withReturnRouting: command.withReturnRouting ?? false,
+          // Left unset, Credo asks for a return route exactly when it has no inbound endpoint.
+          withReturnRouting: command.withReturnRouting,
         });
         return { threadId: ping.threadId, message: ping.toJSON() };
       }

@@ -49,6 +49,8 @@ export type PeerEvent =
   | { readonly type: 'inboundHttp'; readonly exchange: HttpExchange }
   /** An HTTP request the peer made (its outbound transport, or invitation URL fetches). */
   | { readonly type: 'outboundHttp'; readonly exchange: HttpExchange }
+  /** A mediation record changed (the mediator's side, RFC 0211); recipientKeys as registered so far. */
+  | { readonly type: 'mediation'; readonly mediationId: string; readonly connectionId: string; readonly role: string; readonly state: string; readonly recipientKeys: readonly string[] }
   /** Something Credo logged at error level or worse, e.g. "Failed to process message". */
   | { readonly type: 'error'; readonly message: string; readonly detail: string };
 
