@@ -40,6 +40,9 @@ export interface OutboxWorker {
   wake(): void;
 }
 
+/** Deliveries in flight at once when not told otherwise: four per pooled SMTP connection, so the pool never waits on the worker. */
+export const DEFAULT_CONCURRENCY = 32;
+
 /** A send starts only while at least this share of a lease is left; below it, the claim is renewed first. */
 const LEASE_LEFT_TO_SEND = 0.75;
 const LOST = Number.NEGATIVE_INFINITY;
@@ -53,7 +56,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, engine, clock, handlers, retryPolicy } = options;
   const id = options.workerId ?? `worker-${randomBytes(6).toString('hex')}`;
   const batchSize = options.batchSize ?? 400;
-  const concurrency = options.concurrency ?? 32;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const leaseMs = options.leaseMs ?? 60_000;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const recorder = createResultRecorder({ db, clock, workerId: id, onError: options.onError });

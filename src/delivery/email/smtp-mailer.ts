@@ -1,12 +1,15 @@
 import nodemailer from 'nodemailer';
 import type { Mailer, MailMessage, MailResult } from './mailer';
 
+/** Pooled SMTP connections when not told otherwise: the outbox worker keeps DEFAULT_CONCURRENCY sends queued on them. */
+export const DEFAULT_SMTP_CONNECTIONS = 8;
+
 /** Sends over SMTP (smtp:// or smtps:// with credentials in the URL), on a small connection pool. */
 export function createSmtpMailer(smtpUrl: string, options: { readonly maxConnections?: number } = {}): Mailer {
   const transport = nodemailer.createTransport({
     url: smtpUrl,
     pool: true,
-    maxConnections: options.maxConnections ?? 5,
+    maxConnections: options.maxConnections ?? DEFAULT_SMTP_CONNECTIONS,
     maxMessages: Infinity,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
