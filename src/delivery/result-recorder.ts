@@ -25,10 +25,13 @@ export function createResultRecorder(options: {
   readonly clock: Clock;
   readonly workerId: string;
   readonly onError?: (error: unknown) => void;
+  /** Groups written at once: more than one only helps where the store has several connections (PostgreSQL). 1 by default. */
+  readonly writers?: number;
 }): ResultRecorder {
   const { db, clock, workerId } = options;
+  const writers = options.writers ?? 1;
   let queue: { attempt: RecordedAttempt; done: () => void }[] = [];
-  let writing = false;
+  let writing = 0;
 
   async function write(attempts: readonly RecordedAttempt[]): Promise<void> {
     await db.transaction().execute(async (trx) => {
@@ -43,10 +46,11 @@ export function createResultRecorder(options: {
   }
 
   async function drain(): Promise<void> {
-    writing = true;
+    writing += 1;
     while (queue.length > 0) {
       // Let the replies that arrived in the same turn of the event loop join this group.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      if (queue.length === 0) break; // another writer took them
       const group = queue;
       queue = [];
       try {
@@ -57,14 +61,14 @@ export function createResultRecorder(options: {
       }
       for (const entry of group) entry.done();
     }
-    writing = false;
+    writing -= 1;
   }
 
   return {
     record(attempt) {
       return new Promise<void>((done) => {
         queue.push({ attempt, done });
-        if (!writing) void drain();
+        if (writing < writers) void drain();
       });
     },
   };

@@ -59,7 +59,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const leaseMs = options.leaseMs ?? 60_000;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
-  const recorder = createResultRecorder({ db, clock, workerId: id, onError: options.onError });
+  // PostgreSQL has a pool: a group can commit while the next one is written. SQLite has one connection.
+  const recorder = createResultRecorder({ db, clock, workerId: id, onError: options.onError, writers: engine === 'postgres' ? 3 : 1 });
   let stopping = false;
   let loop: Promise<void> | null = null;
   let wakeUp: (() => void) | null = null;
