@@ -86,7 +86,9 @@ export function verdicts(results: Results): Verdict[] {
   const drain = results.drain.find((row) => row.engine === 'sqlite');
   out.push({
     target: 'outbox drain ≥ 1,000 emails/s into SMTP (SQLite)',
-    measured: drain ? `${whole(drain.steadyPerS)} emails/s steady, ${whole(drain.overallPerS)} from worker start (${drain.received} of ${drain.emails})` : 'not measured',
+    measured: drain
+      ? `${whole(drain.steadyPerS)} emails/s steady, ${whole(drain.overallPerS)} from worker start (${drain.received} of ${drain.emails})${drain.bare ? `; the bare SMTP sender ${whole(drain.bare.steadyPerS)}/s in the same run (${whole((100 * drain.steadyPerS) / drain.bare.steadyPerS)}%)` : ''}`
+      : 'not measured',
     pass: drain ? drain.steadyPerS >= 1000 : null,
   });
   const usherMemory = results.memory.filter((row) => row.engine === 'sqlite' && !row.phase.startsWith('baseline'));
@@ -131,7 +133,7 @@ export function renderReport(results: Results): string {
   if (results.drain.length > 0) {
     parts.push(
       `### Outbox drain into a local SMTP server\n\n${table(
-        ['engine', 'emails', 'created via API /s', 'received', 'steady emails/s', 'from worker start /s', 'first mail s', 'last mail s', 'outbox empty s', 'worker CPU ms/email', 'sink CPU ms/email'],
+        ['engine', 'emails', 'created via API /s', 'received', 'steady emails/s', 'from worker start /s', 'first mail s', 'last mail s', 'outbox empty s', 'worker CPU ms/email', 'sink CPU ms/email', 'bare sender emails/s', 'Usher / bare', 'bare sender CPU ms/email'],
         results.drain.map((row) => [
           row.engine,
           String(row.emails),
@@ -144,6 +146,9 @@ export function renderReport(results: Results): string {
           row.depthZeroAfterS === null ? 'never' : fixed(row.depthZeroAfterS, 1),
           fixed(row.workerCpuMsPerEmail, 2),
           fixed(row.sinkCpuMsPerEmail, 2),
+          row.bare ? whole(row.bare.steadyPerS) : '–',
+          row.bare ? `${whole((100 * row.steadyPerS) / row.bare.steadyPerS)}%` : '–',
+          row.bare ? fixed(row.bare.senderCpuMsPerEmail, 2) : '–',
         ]),
       )}`,
     );

@@ -42,6 +42,14 @@ export type BulkRow =
       readonly requestMaxMs: number;
     };
 
+/** The sender's own limit: Usher's SMTP client and concurrency into a sink of its own, without database or templates. */
+export interface BareSenderRow {
+  readonly received: number;
+  readonly steadyPerS: number;
+  readonly senderCpuMsPerEmail: number;
+  readonly sinkCpuMsPerEmail: number;
+}
+
 export interface DrainRow {
   readonly engine: Engine;
   readonly emails: number;
@@ -59,6 +67,8 @@ export interface DrainRow {
   /** CPU the worker process and the SMTP sink spent per email received: near 1000 / rate means CPU-bound. */
   readonly workerCpuMsPerEmail: number;
   readonly sinkCpuMsPerEmail: number;
+  /** The bare sender run right after, in the same bench run (absent in profiled runs and older results). */
+  readonly bare?: BareSenderRow;
 }
 
 export interface MemoryRow {

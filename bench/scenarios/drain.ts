@@ -3,13 +3,15 @@
  * off, so they all wait in the outbox; then a second Usher process on the same database starts
  * with its worker on and sends them to a local SMTP server (bench/smtp-sink.ts, a child of its
  * own). The rate is what the SMTP server actually received, timed at the SMTP server; the first
- * process's /metrics shows the outbox depth falling to 0.
+ * process's /metrics shows the outbox depth falling to 0. Right after, in the same run, the bare
+ * sender (bench/bare-sender.ts: Usher's SMTP client and concurrency, no database) sends as many
+ * into a sink of its own: what the SMTP client and the sink alone can do on this machine.
  */
 import type { DatabaseServer } from '../databases';
 import { runLoad } from '../load';
 import type { BenchOptions } from '../options';
 import { cpuSeconds, startChild, type Child } from '../processes';
-import type { DrainRow, Results } from '../results';
+import type { BareSenderRow, DrainRow, Results } from '../results';
 import { AUTH_HEADERS, startUsher } from '../usher-process';
 import { withServer } from '../with-server';
 
@@ -89,7 +91,7 @@ export async function drainOnce(results: Results, setup: DrainSetup, log: (line:
           emails: created.ok,
           createPerS: created.rps,
           received: stats.count,
-          steadyPerS: stats.count > 1 ? (stats.count - 1) / ((stats.lastAt - stats.firstAt) / 1000) : Number.NaN,
+          steadyPerS: steadyRate(stats),
           overallPerS: stats.count / ((stats.lastAt - t0) / 1000),
           firstMailAfterS: (stats.firstAt - t0) / 1000,
           lastMailAfterS: (stats.lastAt - t0) / 1000,
@@ -106,10 +108,48 @@ export async function drainOnce(results: Results, setup: DrainSetup, log: (line:
   }
 }
 
+/** Steady rate at the sink: messages between the first and the last arrival, per second. */
+function steadyRate(stats: SinkStats): number {
+  return stats.count > 1 ? (stats.count - 1) / ((stats.lastAt - stats.firstAt) / 1000) : Number.NaN;
+}
+
+/** Times the bare sender (no database, messages rendered beforehand) sending `emails` into a fresh sink. */
+export async function bareSend(emails: number, log: (line: string) => void): Promise<BareSenderRow> {
+  const sink = await startChild({ name: 'smtp-sink', script: 'bench/smtp-sink.ts', env: {}, ready: /^smtp sink listening on (smtp:\/\/127\.0\.0\.1:\d+)/m });
+  try {
+    const sender = await startChild({ name: 'bare-sender', script: 'bench/bare-sender.ts', env: { BARE_SMTP_URL: sink.url, BARE_EMAILS: String(emails) }, ready: /^bare sender (ready)/m, timeoutMs: 60_000 });
+    const sinkCpuAtStart = cpuSeconds(sink.pid);
+    const limitMs = Math.max(60_000, emails * 20);
+    const t0 = Date.now();
+    let report: { sent: number; cpuMs: number } | null = null;
+    while (!report && Date.now() - t0 < limitMs) {
+      await sleep(100);
+      const line = sender.output().split('\n').find((l) => l.startsWith('{'));
+      if (line) report = JSON.parse(line) as { sent: number; cpuMs: number };
+    }
+    await sleep(200); // the sink reports every 100 ms
+    const stats = sinkStats(sink);
+    await sender.stop();
+    const row: BareSenderRow = {
+      received: stats.count,
+      steadyPerS: steadyRate(stats),
+      senderCpuMsPerEmail: report ? report.cpuMs / Math.max(1, stats.count) : Number.NaN,
+      sinkCpuMsPerEmail: (1000 * (cpuSeconds(sink.pid) - sinkCpuAtStart)) / Math.max(1, stats.count),
+    };
+    log(`  bare sender (same SMTP client and concurrency, no database): ${row.received} received, ${row.steadyPerS.toFixed(0)} emails/s steady; sender CPU ${row.senderCpuMsPerEmail.toFixed(2)} ms/email, SMTP sink ${row.sinkCpuMsPerEmail.toFixed(2)}`);
+    return row;
+  } finally {
+    await sink.stop();
+  }
+}
+
 export async function runDrain(results: Results, databases: DatabaseServer, options: BenchOptions, log: (line: string) => void): Promise<void> {
   const database = await databases.create('drain');
   try {
-    results.drain.push(await drainOnce(results, { engine: databases.engine, databaseUrl: database.url, emails: options.emails, recordMemory: true }, log));
+    const row = await drainOnce(results, { engine: databases.engine, databaseUrl: database.url, emails: options.emails, recordMemory: true }, log);
+    const bare = await bareSend(options.emails, log);
+    log(`  Usher drains at ${((100 * row.steadyPerS) / bare.steadyPerS).toFixed(0)}% of the bare sender's rate`);
+    results.drain.push({ ...row, bare });
   } finally {
     await database.drop();
   }

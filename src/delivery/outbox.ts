@@ -87,23 +87,53 @@ export async function claimDue(db: Db, engine: Engine, workerId: string, now: Da
 }
 
 /**
- * Restarts the lease on one claimed row just before it is sent, so the lease bounds one send and
- * not the whole batch's run. False when the claim was lost meanwhile (another worker took the row
- * after the lease ran out): the caller must not send it.
+ * Restarts the lease on claimed rows just before they are sent, so a lease bounds the sends and
+ * not the whole batch's run. Returns the ids still held: a row missing from it was lost meanwhile
+ * (another worker took it after the lease ran out), and the caller must not send it.
  */
-export async function renewClaim(db: Db, rowId: string, workerId: string, now: Date, leaseMs: number): Promise<boolean> {
-  const updated = await db
+export async function renewClaims(db: Db, rowIds: readonly string[], workerId: string, now: Date, leaseMs: number): Promise<Set<string>> {
+  if (rowIds.length === 0) return new Set();
+  const held = await db
     .updateTable('outbox')
     .set({ claimed_until: isoTime(new Date(now.getTime() + leaseMs)) })
-    .where('id', '=', rowId)
+    .where('id', 'in', rowIds)
     .where('claimed_by', '=', workerId)
     .where('status', '=', 'sending')
-    .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1;
+    .returning('id')
+    .execute();
+  return new Set(held.map((row) => row.id));
+}
+
+/** One finished attempt, as the worker hands it to recordResults. */
+export interface AttemptOutcome {
+  readonly row: OutboxRow;
+  readonly result: DeliveryResult;
+  readonly timing: { readonly startedAt: Date; readonly finishedAt: Date };
+  /** When to try again after a retryable failure; null for none (the row fails). */
+  readonly retryDelayMs: number | null;
+}
+
+function statusOf(result: DeliveryResult, retryDelayMs: number | null): OutboxStatus {
+  return result.outcome === 'sent' ? 'sent' : result.outcome === 'skipped' ? 'skipped' : result.permanent || retryDelayMs === null ? 'failed' : 'pending';
+}
+
+function attemptRow({ row, result, timing }: AttemptOutcome): DeliveryAttemptRow {
+  return {
+    id: newId(timing.finishedAt.getTime()),
+    outbox_id: row.id,
+    tenant_id: row.tenant_id,
+    attempt: row.attempts,
+    started_at: isoTime(timing.startedAt),
+    finished_at: isoTime(timing.finishedAt),
+    outcome: result.outcome,
+    response_code: result.responseCode ?? null,
+    response: truncate(result.response),
+    error: truncate(result.error),
+  };
 }
 
 /**
- * Stores an attempt's result under the worker's claim. Returns false when the claim was lost
+ * Stores an attempt's result under the worker's claim. Returns null when the claim was lost
  * (the lease ran out and another worker took the row), in which case nothing is written.
  */
 export async function recordResult(
@@ -115,8 +145,7 @@ export async function recordResult(
   retryDelayMs: number | null,
 ): Promise<{ status: OutboxStatus } | null> {
   const at = isoTime(timing.finishedAt);
-  const status: OutboxStatus =
-    result.outcome === 'sent' ? 'sent' : result.outcome === 'skipped' ? 'skipped' : result.permanent || retryDelayMs === null ? 'failed' : 'pending';
+  const status = statusOf(result, retryDelayMs);
   const updated = await trx
     .updateTable('outbox')
     .set({
@@ -133,20 +162,40 @@ export async function recordResult(
     .where('status', '=', 'sending')
     .executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) return null;
-  const attempt: DeliveryAttemptRow = {
-    id: newId(timing.finishedAt.getTime()),
-    outbox_id: row.id,
-    tenant_id: row.tenant_id,
-    attempt: row.attempts,
-    started_at: isoTime(timing.startedAt),
-    finished_at: at,
-    outcome: result.outcome,
-    response_code: result.responseCode ?? null,
-    response: truncate(result.response),
-    error: truncate(result.error),
-  };
-  await trx.insertInto('delivery_attempts').values(attempt).execute();
+  await trx.insertInto('delivery_attempts').values(attemptRow({ row, result, timing, retryDelayMs })).execute();
   return { status };
+}
+
+/**
+ * Stores the results of several attempts in the caller's transaction: the sent rows in one update
+ * and one insert of their attempts (the common case, and most of a drain's writes), the others row
+ * by row. Returns the status stored per row id; a row whose claim was lost is left out, unwritten.
+ */
+export async function recordResults(trx: Db, outcomes: readonly AttemptOutcome[], workerId: string, now: Date): Promise<Map<string, OutboxStatus>> {
+  const stored = new Map<string, OutboxStatus>();
+  const sent = outcomes.filter((o) => o.result.outcome === 'sent');
+  if (sent.length > 0) {
+    // done_at is when the batch was recorded, within milliseconds of each send; the attempt keeps the exact times.
+    const at = isoTime(now);
+    const held = await trx
+      .updateTable('outbox')
+      .set({ status: 'sent', claimed_by: null, claimed_until: null, last_error: null, done_at: at, updated_at: at })
+      .where('id', 'in', sent.map((o) => o.row.id))
+      .where('claimed_by', '=', workerId)
+      .where('status', '=', 'sending')
+      .returning('id')
+      .execute();
+    const ids = new Set(held.map((row) => row.id));
+    const attempts = sent.filter((o) => ids.has(o.row.id)).map(attemptRow);
+    if (attempts.length > 0) await trx.insertInto('delivery_attempts').values(attempts).execute();
+    for (const id of ids) stored.set(id, 'sent');
+  }
+  for (const outcome of outcomes) {
+    if (outcome.result.outcome === 'sent') continue;
+    const result = await recordResult(trx, outcome.row, workerId, outcome.result, outcome.timing, outcome.retryDelayMs);
+    if (result) stored.set(outcome.row.id, result.status);
+  }
+  return stored;
 }
 
 /** Gives a stopping worker's unstarted claims back, so others need not wait for the lease. */

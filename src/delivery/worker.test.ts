@@ -5,24 +5,28 @@ import { createTenant } from '#tenants';
 import { describeEachStore, useScratchStore } from '#support/stores';
 import { enqueue } from './outbox';
 import { createRetryPolicy } from './retry-policy';
-import { createOutboxWorker, type DeliveryHandler } from './worker';
+import { createOutboxWorker, type DeliveryHandler, type PreparedDelivery } from './worker';
 
 describeEachStore('an outbox worker whose batch outlasts its lease', (engine) => {
   const store = useScratchStore(engine);
 
-  it('renews the lease per send, and skips a row another worker took over once the batch lease ran out', async () => {
+  it.each([
+    ['delivered row by row', false],
+    ['prepared in batches', true],
+  ])('renews the lease of the sends about to start, and skips a row another worker took over once the batch lease ran out (%s)', async (_style, prepared) => {
     const clock = createManualClock(new Date('2026-11-26T10:00:00.000Z'));
     const { tenant } = await createTenant(store.current.db, { name: 'Lease' }, clock.now());
     await enqueue(store.current.db, [1, 2, 3].map((n) => ({ tenantId: tenant.id, topic: 'webhook' as const, payload: { n } })), clock.now());
     const sent: string[] = [];
     const gates: Array<() => void> = [];
-    const slow: DeliveryHandler = {
-      async deliver(row: OutboxRow) {
-        sent.push(`a:${JSON.parse(row.payload).n}`);
-        await new Promise<void>((resolve) => gates.push(resolve));
-        return { outcome: 'sent' };
-      },
+    const slowSend = async (row: OutboxRow) => {
+      sent.push(`a:${JSON.parse(row.payload).n}`);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return { outcome: 'sent' as const };
     };
+    const slow: DeliveryHandler = prepared
+      ? { deliver: slowSend, prepare: async (rows) => new Map(rows.map((row) => [row.id, { send: () => slowSend(row) }])) }
+      : { deliver: slowSend };
     const fast: DeliveryHandler = {
       async deliver(row: OutboxRow) {
         sent.push(`b:${JSON.parse(row.payload).n}`);
@@ -52,5 +56,49 @@ describeEachStore('an outbox worker whose batch outlasts its lease', (engine) =>
     expect(new Set(sent.map((s) => s.slice(2)))).toEqual(new Set(['1', '2', '3']));
     const rows = await store.current.db.selectFrom('outbox').select(['status']).where('tenant_id', '=', tenant.id).execute();
     expect(rows.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+  });
+});
+
+describeEachStore('an outbox worker with a handler that prepares rows together', (engine) => {
+  const store = useScratchStore(engine);
+
+  it('prepares a round of rows at a time, sends each once, records every attempt and settles each sent row in its transaction', async () => {
+    const clock = createManualClock(new Date('2026-11-26T10:00:00.000Z'));
+    const { tenant } = await createTenant(store.current.db, { name: 'Batches' }, clock.now());
+    await enqueue(store.current.db, [1, 2, 3, 4, 5].map((n) => ({ tenantId: tenant.id, topic: 'webhook' as const, payload: { n } })), clock.now());
+    const rounds: number[] = [];
+    const sent: number[] = [];
+    const settled: string[] = [];
+    const handler: DeliveryHandler = {
+      deliver: async () => ({ outcome: 'failed', error: 'prepare should have been used' }),
+      async prepare(rows) {
+        rounds.push(rows.length);
+        return new Map<string, PreparedDelivery>(
+          rows.map((row) => [
+            row.id,
+            {
+              send: async () => {
+                sent.push(JSON.parse(row.payload).n);
+                return { outcome: 'sent', responseCode: 250 };
+              },
+              async settled(trx, status) {
+                // Written in the transaction that stores the outcome: the row reads as sent in it already.
+                const stored = await trx.selectFrom('outbox').select('status').where('id', '=', row.id).executeTakeFirstOrThrow();
+                settled.push(`${JSON.parse(row.payload).n}:${status}:${stored.status}`);
+              },
+            },
+          ]),
+        );
+      },
+    };
+    const worker = createOutboxWorker({ db: store.current.db, engine, clock, retryPolicy: createRetryPolicy(), concurrency: 2, handlers: { webhook: handler } });
+    expect(await worker.runOnce()).toBe(5);
+    expect(rounds).toEqual([2, 2, 1]);
+    expect(sent.sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(settled.sort()).toEqual(['1:sent:sent', '2:sent:sent', '3:sent:sent', '4:sent:sent', '5:sent:sent']);
+    const attempts = await store.current.db.selectFrom('delivery_attempts').select(['outcome', 'attempt', 'response_code']).where('tenant_id', '=', tenant.id).execute();
+    expect(attempts).toHaveLength(5);
+    expect(attempts.every((a) => a.outcome === 'sent' && a.attempt === 1 && a.response_code === 250)).toBe(true);
+    expect(await worker.runOnce()).toBe(0);
   });
 });

@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database, Db, Engine, OutboxRow } from '#db';
+import type { Database, Engine } from '#db';
 import type { Clock } from '#common/clock';
-import { claimDue, recordResult, releaseClaims, renewClaim, type DeliveryResult, type OutboxStatus, type OutboxTopic } from './outbox';
+import { prepareJobs, runSend, type DeliveryHandler, type DeliveryJob } from './delivery-jobs';
+import { claimDue, releaseClaims, renewClaims, type OutboxTopic } from './outbox';
+import { createResultRecorder } from './result-recorder';
 import type { RetryPolicy } from './retry-policy';
 
-/** Delivers one topic's rows. `settled` runs in the transaction that stores a final outcome. */
-export interface DeliveryHandler {
-  deliver(row: OutboxRow): Promise<DeliveryResult>;
-  settled?(trx: Db, row: OutboxRow, status: Exclude<OutboxStatus, 'pending' | 'sending'>, result: DeliveryResult, now: Date): Promise<void>;
-}
+export type { DeliveryHandler, FinalStatus, PreparedDelivery } from './delivery-jobs';
 
 export interface OutboxWorkerOptions {
   readonly db: Kysely<Database>;
@@ -19,9 +17,9 @@ export interface OutboxWorkerOptions {
   readonly handlers: Readonly<Partial<Record<OutboxTopic, DeliveryHandler>>>;
   readonly retryPolicy: RetryPolicy;
   readonly workerId?: string;
-  /** Rows claimed at a time. 100 by default. */
+  /** Rows claimed at a time. 400 by default. */
   readonly batchSize?: number;
-  /** Deliveries in flight at once. 20 by default. */
+  /** Deliveries in flight at once, and rows prepared together. 32 by default: four per pooled SMTP connection. */
   readonly concurrency?: number;
   /** How long a claim holds before another worker may take the row. 60 s by default. */
   readonly leaseMs?: number;
@@ -42,53 +40,112 @@ export interface OutboxWorker {
   wake(): void;
 }
 
-/** The outbox worker: claim due rows, deliver, record every attempt, retry by the policy. */
+/** Deliveries in flight at once when not told otherwise: four per pooled SMTP connection, so the pool never waits on the worker. */
+export const DEFAULT_CONCURRENCY = 32;
+
+/** A send starts only while at least this share of a lease is left; below it, the claim is renewed first. */
+const LEASE_LEFT_TO_SEND = 0.75;
+const LOST = Number.NEGATIVE_INFINITY;
+
+/**
+ * The outbox worker: claim due rows, deliver, record every attempt, retry by the policy. A batch
+ * is prepared `concurrency` rows at a time (the email handler reads and mints links for them
+ * together), sent with `concurrency` sends in flight, and the results are stored by group commit.
+ */
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, engine, clock, handlers, retryPolicy } = options;
   const id = options.workerId ?? `worker-${randomBytes(6).toString('hex')}`;
-  const batchSize = options.batchSize ?? 100;
-  const concurrency = options.concurrency ?? 20;
+  const batchSize = options.batchSize ?? 400;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const leaseMs = options.leaseMs ?? 60_000;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
+  // PostgreSQL has a pool: a group can commit while the next one is written. SQLite has one connection.
+  const recorder = createResultRecorder({ db, clock, workerId: id, onError: options.onError, writers: engine === 'postgres' ? 3 : 1 });
   let stopping = false;
   let loop: Promise<void> | null = null;
   let wakeUp: (() => void) | null = null;
   const unstarted = new Set<string>();
 
-  async function deliverOne(row: OutboxRow): Promise<void> {
-    unstarted.delete(row.id);
-    // A batch can outlast the lease it was claimed with; a row whose claim was lost is another worker's now.
-    if (!(await renewClaim(db, row.id, id, clock.now(), leaseMs))) return;
-    const handler = handlers[row.topic as OutboxTopic];
-    const startedAt = clock.now();
-    let result: DeliveryResult;
-    try {
-      result = handler ? await handler.deliver(row) : { outcome: 'failed', permanent: true, error: `no handler for topic ${row.topic}` };
-    } catch (error) {
-      result = { outcome: 'failed', error: error instanceof Error ? error.message : String(error) };
-    }
-    const finishedAt = clock.now();
-    const policy = result.outcome === 'failed' && !result.permanent ? retryPolicy(row.attempts) : null;
-    const delay = policy === null ? null : Math.max(policy, result.retryAfterMs ?? 0);
-    await db.transaction().execute(async (trx) => {
-      const stored = await recordResult(trx, row, id, result, { startedAt, finishedAt }, delay);
-      if (stored && stored.status !== 'pending' && stored.status !== 'sending') {
-        await handler?.settled?.(trx, row, stored.status, result, finishedAt);
-      }
-    });
-  }
-
   async function runOnce(): Promise<number> {
-    const rows = await claimDue(db, engine, id, clock.now(), leaseMs, batchSize);
+    const claimedAt = clock.now();
+    const rows = await claimDue(db, engine, id, claimedAt, leaseMs, batchSize);
+    if (rows.length === 0) return 0;
+    // When each claim runs out, as far as this worker knows; LOST once another worker has the row.
+    const leases = new Map(rows.map((row) => [row.id, claimedAt.getTime() + leaseMs]));
     for (const row of rows) unstarted.add(row.id);
-    let next = 0;
+    const waiting = [...rows];
+    const ready: DeliveryJob[] = [];
+    let preparing: Promise<void> | null = null;
+    let renewing: Promise<void> | null = null;
+
+    // Keeps about one round of sends prepared ahead, so links are minted shortly before they go out.
+    const topUp = () => {
+      if (preparing || waiting.length === 0 || ready.length >= concurrency) return;
+      const chunk = waiting.splice(0, concurrency);
+      preparing = (async () => {
+        try {
+          ready.push(...(await prepareJobs(handlers, chunk)));
+        } catch (error) {
+          // Its rows stay unstarted: they are given back below, or their lease runs out.
+          options.onError?.(error);
+        } finally {
+          preparing = null;
+        }
+      })();
+    };
+
+    const nextJob = async (): Promise<DeliveryJob | null> => {
+      for (;;) {
+        if (stopping) return null;
+        const job = ready.shift();
+        if (job) {
+          topUp();
+          return job;
+        }
+        topUp();
+        if (!preparing) return null;
+        await preparing;
+      }
+    };
+
+    // A batch can outlast its lease: before a send, the claims of the sends about to start are renewed
+    // together, and a row whose claim was lost meanwhile is another worker's now, so it is not sent.
+    const holds = async (job: DeliveryJob): Promise<boolean> => {
+      for (;;) {
+        const until = leases.get(job.row.id) ?? LOST;
+        if (until - clock.now().getTime() >= leaseMs * LEASE_LEFT_TO_SEND) return true;
+        if (until === LOST) return false;
+        if (!renewing) {
+          const ids = [job.row.id, ...ready.slice(0, concurrency - 1).map((next) => next.row.id)];
+          renewing = (async () => {
+            const now = clock.now();
+            const held = await renewClaims(db, ids, id, now, leaseMs);
+            for (const rowId of ids) leases.set(rowId, held.has(rowId) ? now.getTime() + leaseMs : LOST);
+          })().finally(() => (renewing = null));
+        }
+        await renewing;
+      }
+    };
+
+    const deliver = async (job: DeliveryJob): Promise<void> => {
+      const held = await holds(job);
+      unstarted.delete(job.row.id);
+      if (!held) return;
+      const startedAt = clock.now();
+      const result = await runSend(job);
+      const finishedAt = clock.now();
+      const policy = result.outcome === 'failed' && !result.permanent ? retryPolicy(job.row.attempts) : null;
+      const retryDelayMs = policy === null ? null : Math.max(policy, result.retryAfterMs ?? 0);
+      await recorder.record({ row: job.row, result, timing: { startedAt, finishedAt }, retryDelayMs, settled: job.settled });
+    };
+
     const lanes = Array.from({ length: Math.min(concurrency, rows.length) }, async () => {
-      while (next < rows.length && !stopping) {
-        const row = rows[next++]!;
-        await deliverOne(row).catch((error: unknown) => options.onError?.(error));
+      for (let job = await nextJob(); job; job = await nextJob()) {
+        await deliver(job).catch((error: unknown) => options.onError?.(error));
       }
     });
     await Promise.all(lanes);
+    await preparing; // a stop can leave one under way
     if (unstarted.size > 0) {
       const ids = [...unstarted];
       unstarted.clear();

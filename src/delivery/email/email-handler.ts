@@ -1,12 +1,14 @@
 import type { Kysely } from 'kysely';
-import type { Database, OutboxRow } from '#db';
+import type { Database, Db, InvitationRow, OutboxRow } from '#db';
 import type { Clock } from '#common/clock';
 import { parseJson } from '#common/json';
 import { effectiveStatus, findInvitationRow, invitationUrl, mintInvitationToken, recordDeliveryEvent, type EventSink } from '#invitations';
-import { getIdentity, getTenant } from '#tenants';
-import type { DeliveryHandler } from '../worker';
-import type { Mailer } from './mailer';
-import { renderEmail, type TemplateKind } from './templates';
+import { getIdentity, getTenant, type Identity, type Tenant } from '#tenants';
+import type { DeliveryResult } from '../outbox';
+import type { DeliveryHandler, FinalStatus, PreparedDelivery } from '../worker';
+import { invitationMessage } from './invitation-message';
+import type { Mailer, MailResult } from './mailer';
+import type { TemplateKind } from './templates';
 
 export interface EmailHandlerDeps {
   readonly db: Kysely<Database>;
@@ -24,77 +26,115 @@ export interface EmailPayload {
   readonly expiresAt?: string;
 }
 
+const kindOf = (row: OutboxRow) => parseJson<EmailPayload>(row.payload, { kind: 'invitation' }).kind;
+
+/** The invitations of a batch of rows, one query per tenant (each query stays inside its tenant). */
+async function readInvitations(db: Db, rows: readonly OutboxRow[]): Promise<Map<string, InvitationRow>> {
+  const byTenant = new Map<string, Set<string>>();
+  for (const row of rows) if (row.invitation_id) byTenant.set(row.tenant_id, (byTenant.get(row.tenant_id) ?? new Set()).add(row.invitation_id));
+  const found = new Map<string, InvitationRow>();
+  for (const [tenantId, ids] of byTenant) {
+    const invitations = await db.selectFrom('invitations').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', [...ids]).execute();
+    for (const invitation of invitations) found.set(invitation.id, invitation);
+  }
+  return found;
+}
+
+/** Why a row sends nothing, or null when its email should go out now. */
+function skipReason(row: OutboxRow, invitation: InvitationRow | undefined, now: Date): DeliveryResult | null {
+  if (!invitation) return { outcome: 'skipped', error: 'the invitation no longer exists' };
+  const status = effectiveStatus({ status: invitation.status as never, usesAllowed: invitation.uses_allowed, usesCount: invitation.uses_count, startsAt: invitation.starts_at, expiresAt: invitation.expires_at }, now);
+  if (status !== 'pending') return { outcome: 'skipped', response: `the invitation is ${status}` };
+  const payload = parseJson<EmailPayload>(row.payload, { kind: 'invitation' });
+  if (payload.kind === 'reminder' && payload.expiresAt !== invitation.expires_at) return { outcome: 'skipped', response: 'the expiry changed since this reminder was planned' };
+  return null;
+}
+
+function toResult(result: MailResult): DeliveryResult {
+  return result.accepted
+    ? { outcome: 'sent', responseCode: result.responseCode, response: result.response }
+    : { outcome: 'failed', permanent: result.permanent, responseCode: result.responseCode, response: result.response, error: result.response };
+}
+
+/** Memoizes by key for the length of one batch: a batch's rows mostly share a tenant and an inviter. */
+function once<T>(load: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const seen = new Map<string, Promise<T>>();
+  return (key) => {
+    let value = seen.get(key);
+    if (!value) seen.set(key, (value = load(key)));
+    return value;
+  };
+}
+
 /**
- * Sends an invitation or reminder email. The link is minted here, at send time, so no plain
- * token waits in the outbox; a retry mints another. Nothing is sent for an invitation that is no
- * longer pending, or for a reminder planned for an expiry that has since changed.
+ * Sends invitation and reminder emails. Links are minted at send time, so no plain token waits in
+ * the outbox (a retry mints another): for a batch of rows about to go out, all in one transaction,
+ * after one read of their invitations. Nothing is sent for an invitation that is no longer pending,
+ * or for a reminder planned for an expiry that has since changed.
  */
 export function createEmailHandler(deps: EmailHandlerDeps): DeliveryHandler {
   const { db, clock } = deps;
   const host = new URL(deps.publicUrl).hostname;
-  return {
-    async deliver(row: OutboxRow) {
-      const payload = parseJson<EmailPayload>(row.payload, { kind: 'invitation' });
-      const invitation = row.invitation_id ? await findInvitationRow(db, row.tenant_id, row.invitation_id) : null;
-      if (!invitation) return { outcome: 'skipped', error: 'the invitation no longer exists' };
-      const now = clock.now();
-      const status = effectiveStatus({ status: invitation.status as never, usesAllowed: invitation.uses_allowed, usesCount: invitation.uses_count, startsAt: invitation.starts_at, expiresAt: invitation.expires_at }, now);
-      if (status !== 'pending') return { outcome: 'skipped', response: `the invitation is ${status}` };
-      if (payload.kind === 'reminder' && payload.expiresAt !== invitation.expires_at) {
-        return { outcome: 'skipped', response: 'the expiry changed since this reminder was planned' };
+
+  // The timeline entry for a final outcome, about the invitation as this email described it.
+  async function recordOutcome(trx: Db, row: OutboxRow, invitation: InvitationRow, status: FinalStatus, result: DeliveryResult, now: Date): Promise<void> {
+    if (status === 'skipped') return;
+    const data = { channel: 'email', kind: kindOf(row), deliveryId: row.id, ...(status === 'failed' ? { reason: result.error ?? result.response ?? 'failed' } : {}) };
+    await recordDeliveryEvent(trx, invitation, status === 'sent' ? 'invitation.sent' : 'invitation.delivery_failed', data, now, deps.sink);
+  }
+
+  async function prepare(rows: readonly OutboxRow[]): Promise<Map<string, PreparedDelivery | DeliveryResult>> {
+    const now = clock.now();
+    const invitations = await readInvitations(db, rows);
+    const tenantOf = once((id) => getTenant(db, id));
+    const inviterOf = once((key) => getIdentity(db, key.slice(0, key.indexOf(' ')), key.slice(key.indexOf(' ') + 1)));
+    const prepared = new Map<string, PreparedDelivery | DeliveryResult>();
+    const sendable: { row: OutboxRow; invitation: InvitationRow & { recipient_email: string }; tenant: Tenant; inviter: Identity }[] = [];
+    for (const row of rows) {
+      const invitation = row.invitation_id ? invitations.get(row.invitation_id) : undefined;
+      const skip = skipReason(row, invitation, now);
+      if (skip || !invitation) {
+        prepared.set(row.id, skip!);
+        continue;
       }
-      if (!invitation.recipient_email) return { outcome: 'failed', permanent: true, error: 'the invitation has no recipient email' };
+      const settled = (trx: Db, status: FinalStatus, result: DeliveryResult, at: Date) => recordOutcome(trx, row, invitation, status, result, at);
+      const fail = (result: DeliveryResult) => prepared.set(row.id, { send: async () => result, settled });
+      if (!invitation.recipient_email) {
+        fail({ outcome: 'failed', permanent: true, error: 'the invitation has no recipient email' });
+        continue;
+      }
+      try {
+        const [tenant, inviter] = await Promise.all([tenantOf(row.tenant_id), inviterOf(`${row.tenant_id} ${invitation.identity_id}`)]);
+        sendable.push({ row, invitation: invitation as InvitationRow & { recipient_email: string }, tenant, inviter });
+      } catch (error) {
+        fail({ outcome: 'failed', error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    if (sendable.length === 0) return prepared;
+    const tokens = await db.transaction().execute(async (trx) => {
+      const minted: string[] = [];
+      for (const { row, invitation } of sendable) minted.push(await mintInvitationToken(trx, invitation, kindOf(row) === 'reminder' ? 'reminder' : 'email', now));
+      return minted;
+    });
+    sendable.forEach(({ row, invitation, tenant, inviter }, i) => {
+      const message = invitationMessage({ row, kind: kindOf(row), invitation, tenant, inviter, acceptUrl: invitationUrl(deps.publicUrl, tokens[i]!), host, fromAddress: deps.fromAddress });
+      prepared.set(row.id, {
+        send: async () => toResult(await deps.mailer.send(message, { tenantId: row.tenant_id, outboxId: row.id })),
+        settled: (trx, status, result, at) => recordOutcome(trx, row, invitation, status, result, at),
+      });
+    });
+    return prepared;
+  }
 
-      const [tenant, identity] = await Promise.all([getTenant(db, row.tenant_id), getIdentity(db, row.tenant_id, invitation.identity_id)]);
-      const token = await mintInvitationToken(db, invitation, payload.kind === 'reminder' ? 'reminder' : 'email', now);
-      const email = renderEmail(
-        payload.kind,
-        invitation.locale ?? tenant.settings.locale,
-        {
-          tenantName: tenant.name,
-          brandColor: tenant.settings.branding.color,
-          logoUrl: tenant.settings.branding.logoUrl,
-          inviterName: identity.displayName,
-          targetName: invitation.target_type === 'tenant' ? tenant.name : (invitation.target_name ?? tenant.name),
-          role: invitation.role,
-          rules: parseJson<string[]>(invitation.rules, []),
-          message: invitation.message,
-          recipientName: invitation.recipient_name,
-          expiresAt: invitation.expires_at,
-          acceptUrl: invitationUrl(deps.publicUrl, token),
-        },
-        tenant.settings.emailTemplates,
-      );
-      const result = await deps.mailer.send(
-        {
-          messageId: `<${row.id}@${host}>`,
-          from: fromHeader(tenant.name, deps.fromAddress),
-          to: invitation.recipient_email,
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-        },
-        { tenantId: row.tenant_id, outboxId: row.id },
-      );
-      return result.accepted
-        ? { outcome: 'sent', responseCode: result.responseCode, response: result.response }
-        : { outcome: 'failed', permanent: result.permanent, responseCode: result.responseCode, response: result.response, error: result.response };
+  return {
+    prepare,
+    async deliver(row: OutboxRow) {
+      const ready = (await prepare([row])).get(row.id)!;
+      return 'outcome' in ready ? ready : ready.send();
     },
-
     async settled(trx, row, status, result, now) {
-      if (status === 'skipped' || !row.invitation_id) return;
-      const invitation = await findInvitationRow(trx, row.tenant_id, row.invitation_id);
-      if (!invitation) return;
-      const kind = parseJson<EmailPayload>(row.payload, { kind: 'invitation' }).kind;
-      const data = { channel: 'email', kind, deliveryId: row.id, ...(status === 'failed' ? { reason: result.error ?? result.response ?? 'failed' } : {}) };
-      await recordDeliveryEvent(trx, invitation, status === 'sent' ? 'invitation.sent' : 'invitation.delivery_failed', data, now, deps.sink);
+      const invitation = row.invitation_id ? await findInvitationRow(trx, row.tenant_id, row.invitation_id) : null;
+      if (invitation) await recordOutcome(trx, row, invitation, status, result, now);
     },
   };
-}
-
-/** "Acme <no-reply@…>": the tenant's name as the display name, the configured address kept. */
-function fromHeader(tenantName: string, fromAddress: string): string {
-  const address = /<([^>]+)>/.exec(fromAddress)?.[1] ?? fromAddress;
-  const name = tenantName.replace(/["\\\r\n]/g, '');
-  return `"${name}" <${address}>`;
 }

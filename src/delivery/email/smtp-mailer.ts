@@ -1,12 +1,16 @@
 import nodemailer from 'nodemailer';
 import type { Mailer, MailMessage, MailResult } from './mailer';
+import { buildMimeMessage } from './mime-message';
+
+/** Pooled SMTP connections when not told otherwise: the outbox worker keeps DEFAULT_CONCURRENCY sends queued on them. */
+export const DEFAULT_SMTP_CONNECTIONS = 8;
 
 /** Sends over SMTP (smtp:// or smtps:// with credentials in the URL), on a small connection pool. */
 export function createSmtpMailer(smtpUrl: string, options: { readonly maxConnections?: number } = {}): Mailer {
   const transport = nodemailer.createTransport({
     url: smtpUrl,
     pool: true,
-    maxConnections: options.maxConnections ?? 5,
+    maxConnections: options.maxConnections ?? DEFAULT_SMTP_CONNECTIONS,
     maxMessages: Infinity,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
@@ -15,14 +19,13 @@ export function createSmtpMailer(smtpUrl: string, options: { readonly maxConnect
   return {
     async send(message: MailMessage): Promise<MailResult> {
       try {
-        const info = await transport.sendMail({
-          messageId: message.messageId,
-          from: message.from,
-          to: message.to,
-          subject: message.subject,
-          text: message.text,
-          html: message.html,
-        });
+        // Built directly, the message costs a fraction of nodemailer's composer (bench: most of its share of the worker).
+        const mime = buildMimeMessage(message, new Date());
+        const info = await transport.sendMail(
+          mime
+            ? { messageId: message.messageId, envelope: mime.envelope, raw: mime.raw }
+            : { messageId: message.messageId, from: message.from, to: message.to, subject: message.subject, text: message.text, html: message.html },
+        );
         const accepted = info.accepted.length > 0 && info.rejected.length === 0;
         return { accepted, permanent: !accepted, responseCode: parseCode(info.response), response: info.response };
       } catch (error) {

@@ -57,8 +57,22 @@ const MAX_SUBJECT_CHARS = 200;
 const MAX_BODY_BYTES = 50 * 1024;
 const utf8 = new TextEncoder();
 
+// Requested tags seen so far: parsing one (Intl.Locale) costs more than the rest of the lookup.
+const resolved = new Map<string, string>();
+
 /** The supported locale for a requested tag: the tag itself, else its language ("fr-CA" → "fr"), else "en". */
 export function resolveLocale(requested: string): string {
+  let locale = resolved.get(requested);
+  if (locale === undefined) {
+    locale = resolveUncached(requested);
+    // Tags come from invitations: keep the map bounded whatever they hold.
+    if (resolved.size >= 1000) resolved.clear();
+    resolved.set(requested, locale);
+  }
+  return locale;
+}
+
+function resolveUncached(requested: string): string {
   let tag: string;
   try {
     tag = Intl.getCanonicalLocales(requested.replace(/_/g, '-'))[0] ?? 'en';
