@@ -1,6 +1,6 @@
 /**
- * The HTTP side of ActivityPub. Fedify answers actors, inboxes, WebFinger and NodeInfo; Usher
- * serves its Invites and target objects itself (so they read exactly as sent). Before Fedify
+ * The HTTP side of ActivityPub that Fedify answers: actors, inboxes, WebFinger and NodeInfo (Usher's
+ * own Invites and target objects are in object-routes.ts). Before Fedify
  * sees an inbox POST, it must carry a valid, fresh HTTP signature that has not been seen before
  * (Fedify would also take a body signed by an Object Integrity Proof alone, with no date to check),
  * and every Object Integrity Proof in it must verify by a key of its actor (Fedify would fall back
@@ -10,24 +10,14 @@ import type { Context, Federation } from '@fedify/fedify';
 import { Temporal } from '@js-temporal/polyfill';
 import { verifyRequestDetailed } from '@fedify/fedify/sig';
 import { createHash } from 'node:crypto';
-import { Hono, type MiddlewareHandler } from 'hono';
-import type { Kysely } from 'kysely';
-import type { Database } from '#db';
+import type { MiddlewareHandler } from 'hono';
 import type { Clock } from '#common/clock';
 import { problemResponse } from '#http/problem';
-import { AS_CONTEXT } from './activities';
 import { proofRefusal } from './activity-proofs';
 import { activityPubErrors } from './errors';
 import { SIGNATURE_WINDOW, type ApContextData } from './federation';
 import type { ApKvStore } from './kv-store';
-import type { ApUris } from './uris';
-
-const AS_TYPE = 'application/activity+json';
-
-/** Paths Fedify owns. */
-function isFederationPath(path: string): boolean {
-  return (path.startsWith('/ap/') && !path.startsWith('/ap/invites/') && !path.startsWith('/ap/targets/')) || path === '/.well-known/webfinger' || path === '/.well-known/nodeinfo' || path.startsWith('/nodeinfo/');
-}
+import { isFederationPath } from './uris';
 
 const refuse = (code: keyof typeof activityPubErrors, detail: string, field?: string) => problemResponse({ ...activityPubErrors[code], code, detail, ...(field ? { field } : {}) });
 
@@ -87,28 +77,3 @@ async function checkSignature(context: Context<ApContextData>, request: Request,
   const fresh = await kv.cas(seen, undefined, true, { ttl: Temporal.Duration.from({ hours: 2 * SIGNATURE_WINDOW.hours }) });
   return fresh ? null : refuse('signature_replayed', 'this exact signed request was already received');
 }
-
-/** Our Invites and target objects, as ActivityStreams JSON. */
-export function createApObjectRoutes(options: { readonly db: Kysely<Database>; readonly uris: ApUris }) {
-  const { db, uris } = options;
-  const activity = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': AS_TYPE } });
-  return new Hono()
-    .get('/ap/invites/:id', async (c) => {
-      const row = await db.selectFrom('ap_activities').select('payload').where('direction', '=', 'out').where('type', '=', 'Invite').where('activity_id', '=', uris.invite(c.req.param('id'))).executeTakeFirst();
-      return row ? activity(JSON.parse(row.payload)) : problemResponse({ title: 'No such object', status: 404, code: 'not_found' });
-    })
-    .get('/ap/targets/:id', async (c) => {
-      const target = await db.selectFrom('ap_targets').innerJoin('identities', 'identities.id', 'ap_targets.identity_id').select(['ap_targets.id', 'ap_targets.type', 'ap_targets.iri', 'ap_targets.name', 'identities.handle']).where('ap_targets.id', '=', c.req.param('id')).executeTakeFirst();
-      if (!target) return problemResponse({ title: 'No such object', status: 404, code: 'not_found' });
-      return activity({
-        '@context': AS_CONTEXT,
-        id: uris.target(target.id),
-        // ActivityStreams has Event and Group; a project is a plain Object, as ForgeFed's Project extends it.
-        type: target.type === 'event' ? 'Event' : target.type === 'group' ? 'Group' : 'Object',
-        name: target.name,
-        ...(target.iri ? { url: target.iri } : {}),
-        attributedTo: uris.actor(target.handle),
-      });
-    });
-}
-

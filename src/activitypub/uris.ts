@@ -40,3 +40,8 @@ export function apUris(publicUrl: string) {
 }
 
 export type ApUris = ReturnType<typeof apUris>;
+
+/** Paths Fedify answers (actors, inboxes, WebFinger, NodeInfo); Invites and targets are Usher's own. */
+export function isFederationPath(path: string): boolean {
+  return (path.startsWith('/ap/') && !path.startsWith('/ap/invites/') && !path.startsWith('/ap/targets/')) || path === '/.well-known/webfinger' || path === '/.well-known/nodeinfo' || path.startsWith('/nodeinfo/');
+}
