@@ -89,3 +89,35 @@ describeEachStore('listing invitations', (engine) => {
     }
   });
 });
+
+describeEachStore('listing expired invitations', (engine) => {
+  const usher = useTestUsher(engine);
+
+  it('pages through stored and lapsed ones as one list, in either order', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      usher.clock.advance(1000);
+      const res = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', expiresAt: new Date(usher.clock.now().getTime() + 3600_000).toISOString() } });
+      ids.push(res.body.id);
+    }
+    const open = await usher.request('POST', '/v1/invitations', { body: { channel: 'link' } });
+    usher.clock.advance(2 * 3600_000);
+    // The four oldest are stored as expired by a sweep; the other five stay pending past their end until the next one.
+    expect(await usher.invitations.sweepExpired(4)).toBe(4);
+    const stored = await usher.store.db.selectFrom('invitations').select('id').where('status', '=', 'expired').execute();
+    expect(stored.map((r) => r.id).sort()).toEqual(ids.slice(0, 4).sort());
+    for (const order of ['desc', 'asc'] as const) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: any = await usher.request('GET', `/v1/invitations?status=expired&order=${order}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.status).toBe(200);
+        expect(res.body.data.every((i: { status: string }) => i.status === 'expired')).toBe(true);
+        seen.push(...res.body.data.map((i: { id: string }) => i.id));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(order === 'desc' ? [...ids].reverse() : ids);
+      expect(seen).not.toContain(open.body.id);
+    }
+  });
+});
