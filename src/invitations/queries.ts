@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Engine, InvitationRow } from '#db';
-import { keysetPage, toPage } from '#db/keyset';
+import { keysetFilter, keysetPage, toPage } from '#db/keyset';
 import { isoTime } from '#common/json';
 import { decodeCursor, type Page } from '#http/pagination';
 import { normalizeEmail } from '#tenants';
@@ -73,8 +73,11 @@ export async function listInvitations(db: Db, tenantId: string, q: InvitationQue
   if (q.status !== 'expired') return toPage(await page(query), limit, column, (row) => toInvitation(row, now));
   // Expired is stored, or open and past its end (not swept yet). Two index ranges merged here, not one OR, which
   // neither engine serves from an index: the OR walked the whole created_at index (bench: 19 ms at a million rows).
-  const [stored, lapsed] = await Promise.all([page(query.where('status', '=', 'expired')), page(query.where('status', 'in', [...OPEN_STATUSES]).where('expires_at', '<=', at))]);
-  return toPage(mergeSorted(stored, lapsed, column, order), limit, column, (row) => toInvitation(row, now));
+  // The lapsed ones are few (the sweep stores them within a minute) and are read by their expiry range, unordered:
+  // asked for in list order, SQLite walked the created_at index through every row to find them (bench: 300 ms).
+  const lapsedQuery = query.where('status', 'in', [...OPEN_STATUSES]).where('expires_at', '<=', at);
+  const [stored, lapsed] = await Promise.all([page(query.where('status', '=', 'expired')), keysetFilter(lapsedQuery, column, order, cursor).execute()]);
+  return toPage(mergeSorted(stored, lapsed, column, order).slice(0, limit + 1), limit, column, (row) => toInvitation(row, now));
 }
 
 /** Two pages each sorted by (column, id) in `order`, as one sorted list. */
