@@ -29,6 +29,7 @@ export { createSmtpMailer } from './email/smtp-mailer';
 export type { Mailer, MailMessage, MailResult } from './email/mailer';
 export { createRetryPolicy, type RetryPolicy } from './retry-policy';
 export type { DeliveryHandler, OutboxWorker } from './worker';
+export { DEFAULT_CONCURRENCY } from './worker';
 export type { WebhookPinger } from './webhooks/ping';
 export { getDelivery, listDeliveries, retryDelivery, deliverySummary, type Delivery } from './deliveries';
 export { findMailboxMessage, listMailbox, type MailboxMessage } from './email/mailbox-mailer';
