@@ -3,10 +3,10 @@ import type { LoadResult } from './load';
 import type { MachineInfo } from './machine';
 import type { BenchOptions } from './options';
 
-/** One load run of the matrix: a scenario against Usher or the bare baseline. */
+/** One load run of the matrix: a scenario against Usher, the bare baseline or the floor (Usher's writes alone). */
 export interface LoadRow extends LoadResult {
   readonly engine: Engine;
-  readonly server: 'usher' | 'baseline';
+  readonly server: 'usher' | 'baseline' | 'floor';
   readonly scenario: string;
 }
 

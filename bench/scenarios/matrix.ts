@@ -1,7 +1,9 @@
 /**
  * The throughput matrix: create, accept, list (first page and a deep cursor) and the public view,
  * at 10 and 100 connections, against Usher; then create and accept against the bare baseline on
- * the same engine, so Usher's figures can be read as a ratio to it.
+ * the same engine, so Usher's figures can be read as a ratio to it; on SQLite, then the floor
+ * (bench/floor-server.ts: Usher's own writes on its schema, hand-prepared), which says how much of
+ * the gap is the work itself.
  *
  * Accept is measured honestly: every request accepts a different single-use invitation that a
  * create run made moments before (one membership each), never the same multi-use invitation
@@ -12,7 +14,7 @@ import { callJson, CURSOR_PAGE, followCursors, tokenFromBody, tokenQueue } from 
 import { runLoad, type LoadResult } from '../load';
 import type { BenchOptions } from '../options';
 import { startChild, type Child } from '../processes';
-import type { Results } from '../results';
+import type { LoadRow, Results } from '../results';
 import { AUTH_HEADERS, startUsher } from '../usher-process';
 import { withServer } from '../with-server';
 
@@ -33,6 +35,9 @@ const BASELINE_ROUTES: WriteRoutes = {
   create: { path: '/create', headers: { 'content-type': 'application/json' } },
   acceptPath: (token) => `/accept/${token}`,
 };
+
+/** The floor authenticates as Usher does, with the bench's key. */
+const FLOOR_ROUTES: WriteRoutes = { ...BASELINE_ROUTES, create: { path: '/create', headers: AUTH_HEADERS } };
 
 type Log = (line: string) => void;
 
@@ -89,7 +94,7 @@ export function acceptRun(server: Server, routes: WriteRoutes, connections: numb
 type RecordRun = (scenario: string, result: LoadResult) => void;
 
 /** Keeps a run's figures in the results and prints them. */
-function recorder(results: Results, engine: DatabaseServer['engine'], server: 'usher' | 'baseline', log: Log): RecordRun {
+function recorder(results: Results, engine: DatabaseServer['engine'], server: LoadRow['server'], log: Log): RecordRun {
   return (scenario, result) => {
     results.load.push({ engine, server, scenario, ...result });
     log(`  ${server.padEnd(8)} ${scenario.padEnd(16)} c=${String(result.connections).padEnd(3)} ${describe(result)}`);
@@ -167,5 +172,17 @@ export async function runMatrix(results: Results, databases: DatabaseServer, opt
     );
   } finally {
     await baselineDb.drop();
+  }
+  if (engine !== 'sqlite') return;
+  const floorDb = await databases.create('floor');
+  try {
+    await withServer(
+      results,
+      { engine, phase: 'floor (create, accept)' },
+      () => startChild({ name: 'floor', script: 'bench/floor-server.ts', env: { FLOOR_DATABASE_PATH: floorDb.url.slice('sqlite:'.length) }, ready: /^floor listening on (http:\/\/127\.0\.0\.1:\d+)/m }),
+      (floor) => writeScenarios(floor, FLOOR_ROUTES, options, recorder(results, engine, 'floor', log)),
+    );
+  } finally {
+    await floorDb.drop();
   }
 }

@@ -55,8 +55,8 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
 
-/** A connection with Usher's pragmas: WAL, created on demand. */
-function openSqlite(path: string): SqliteDatabase.Database {
+/** A connection with Usher's pragmas: WAL, created on demand. Exported for the bench's floor server. */
+export function openSqlite(path: string): SqliteDatabase.Database {
   const sqlite = new SqliteDatabase(path);
   sqlite.pragma('journal_mode = WAL');
   // NORMAL is durable in WAL mode except across power loss of the last transactions.
