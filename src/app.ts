@@ -1,10 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import type { Kysely } from 'kysely';
 import type { Database, Engine } from '#db';
 import type { Clock } from '#common/clock';
 import { requireApiKey, type AppEnv } from '#http/auth';
 import { createApiReferenceRoutes } from '#http/api-reference';
+import { limitBody } from '#http/body-limit';
 import { rejectNulCharacters } from '#http/input-guards';
 import { handleError, httpProblem } from '#http/problem';
 import { validationHook } from '#http/validation';
@@ -68,7 +68,6 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   app.use('*', requestId() as never);
   if (deps.logRequest) app.use('*', accessLog(deps.logRequest));
   app.use('*', metrics.middleware);
-  const limitBody = (maxSize: number) => bodyLimit({ maxSize, onError: () => httpProblem('body_too_large', `at most ${maxSize} bytes`) });
   const bulkBodyLimit = limitBody(MAX_BULK_BODY_BYTES);
   const bodyLimitDefault = limitBody(MAX_BODY_BYTES);
   app.use('*', (c, next) => (c.req.path === BULK_PATH ? bulkBodyLimit(c, next) : bodyLimitDefault(c, next)));

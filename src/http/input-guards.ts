@@ -32,9 +32,13 @@ const nulProblem = (field: string) =>
  */
 export function rejectNulCharacters(): MiddlewareHandler {
   return async (c, next) => {
-    const url = new URL(c.req.url);
-    if (/%00/i.test(url.pathname)) return nulProblem('path');
-    if (/%00/i.test(url.search) || url.search.includes('\u0000')) return nulProblem('query');
+    // Split by hand: parsing a URL per request cost more than the checks (bench profile).
+    const url = c.req.url;
+    const queryAt = url.indexOf('?');
+    const path = queryAt < 0 ? url : url.slice(0, queryAt);
+    const search = queryAt < 0 ? '' : url.slice(queryAt);
+    if (/%00/i.test(path)) return nulProblem('path');
+    if (/%00/i.test(search) || search.includes('\u0000')) return nulProblem('query');
     const type = c.req.header('content-type') ?? '';
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       if (/^application\/([a-z.+-]+\+)?json/i.test(type)) {

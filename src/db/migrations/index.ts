@@ -10,6 +10,7 @@ import * as listIndexes from './0008-list-indexes';
 import * as provenDeletions from './0009-proven-deletions';
 import * as didcommRouting from './0010-didcomm-routing';
 import * as hotPathIndexes from './0014-hot-path-indexes';
+import * as channelIndex from './0015-channel-index';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -24,4 +25,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0009-proven-deletions': provenDeletions,
   '0010-didcomm-routing': didcommRouting,
   '0014-hot-path-indexes': hotPathIndexes,
+  '0015-channel-index': channelIndex,
 });
