@@ -3,6 +3,12 @@ import { encodeCursor, type Cursor, type Page } from '#http/pagination';
 
 export type SortDirection = 'asc' | 'desc';
 
+/** Orders two (value, id) keys as keyset pagination does, for rows sorted here rather than in SQL: -1, 0 or 1. */
+export function compareKeys(value: string, id: string, otherValue: string, otherId: string): number {
+  if (value !== otherValue) return value < otherValue ? -1 : 1;
+  return id < otherId ? -1 : id > otherId ? 1 : 0;
+}
+
 /**
  * Keyset pagination on (column, id): stable under inserts and as fast on page 10,000 as on
  * page 1, unlike OFFSET. Fetches one row more than asked to know whether a next page exists.

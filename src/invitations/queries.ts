@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Engine, InvitationRow } from '#db';
-import { keysetFilter, keysetPage, toPage } from '#db/keyset';
+import { compareKeys, keysetFilter, keysetPage, toPage } from '#db/keyset';
 import { isoTime } from '#common/json';
 import { decodeCursor, type Page } from '#http/pagination';
 import { normalizeEmail } from '#tenants';
@@ -40,13 +40,12 @@ export async function lockInvitationRow(trx: Db, engine: Engine, where: { tenant
  * by link needs both. Null for an unknown or revoked token.
  */
 export async function lockInvitationByToken(trx: Db, engine: Engine, tokenHash: string): Promise<InvitationRow | null> {
+  // The token as a scalar subquery, not a join: see "Statement shapes" in docs/architecture.md.
   let query = trx
-    .selectFrom('invitation_tokens')
-    .innerJoin('invitations', 'invitations.id', 'invitation_tokens.invitation_id')
-    .selectAll('invitations')
-    .where('invitation_tokens.token_hash', '=', tokenHash)
-    .where('invitation_tokens.revoked_at', 'is', null);
-  if (engine === 'postgres') query = query.forUpdate('invitations');
+    .selectFrom('invitations')
+    .selectAll()
+    .where('id', '=', (eb) => eb.selectFrom('invitation_tokens').select('invitation_id').where('token_hash', '=', tokenHash).where('revoked_at', 'is', null));
+  if (engine === 'postgres') query = query.forUpdate();
   return (await query.executeTakeFirst()) ?? null;
 }
 
@@ -83,8 +82,7 @@ export async function listInvitations(db: Db, tenantId: string, q: InvitationQue
 /** Two pages each sorted by (column, id) in `order`, as one sorted list. */
 function mergeSorted(a: readonly InvitationRow[], b: readonly InvitationRow[], column: (typeof SORT_COLUMNS)[keyof typeof SORT_COLUMNS], order: 'asc' | 'desc'): InvitationRow[] {
   const sign = order === 'asc' ? 1 : -1;
-  const compare = (x: InvitationRow, y: InvitationRow) => sign * (x[column] < y[column] ? -1 : x[column] > y[column] ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
-  return [...a, ...b].sort(compare);
+  return [...a, ...b].sort((x, y) => sign * compareKeys(x[column], x.id, y[column], y.id));
 }
 
 /** Ids of pending invitations whose expiry has passed, oldest first, for the sweep. */

@@ -84,13 +84,14 @@ export async function revokeApiKey(db: Db, auth: AuthContext, id: string, now: D
  * the tenant was a statement per request (bench).
  */
 export async function authenticateApiKey(db: Db, presented: string, now: Date): Promise<ApiKeyAuth | null> {
+  // The tenant's settings as a scalar subquery, not a join: see "Statement shapes" in docs/architecture.md.
   const row = await db
     .selectFrom('api_keys')
-    .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
-    .select(['api_keys.id', 'api_keys.tenant_id', 'api_keys.operator', 'api_keys.last_used_at', 'api_keys.revoked_at', 'tenants.settings'])
-    .where('api_keys.key_hash', '=', hashSecret(presented))
+    .select(['id', 'tenant_id', 'operator', 'last_used_at', 'revoked_at'])
+    .select((eb) => eb.selectFrom('tenants').select('settings').whereRef('tenants.id', '=', 'api_keys.tenant_id').as('settings'))
+    .where('key_hash', '=', hashSecret(presented))
     .executeTakeFirst();
-  if (!row || row.revoked_at) return null;
+  if (!row || row.revoked_at || row.settings === null) return null;
   if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_GRANULARITY_MS) {
     await db.updateTable('api_keys').set({ last_used_at: isoTime(now) }).where('id', '=', row.id).execute();
   }
