@@ -23,6 +23,8 @@ export interface StartOptions {
   readonly name: string;
   /** An entry point relative to the project root: compiled JavaScript (`.js`) runs with node, as `npm start` runs Usher; TypeScript with tsx. */
   readonly script: string;
+  /** Options for node before a compiled script (Usher's come from `npm start`); none by default. */
+  readonly nodeArgs?: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The line that says the child is ready; its first group is the URL. */
   readonly ready: RegExp;
@@ -120,7 +122,7 @@ export async function startChild(options: StartOptions): Promise<Child> {
   // Nothing inherited but what a process needs: a developer's USHER_* must not change the measurement.
   const base = { PATH: [BIN, process.env.PATH ?? ''].join(delimiter), HOME: process.env.HOME, TMPDIR: process.env.TMPDIR };
   for (const [key, value] of Object.entries({ ...base, ...options.env })) if (value !== undefined) env[key] = value;
-  const command = isCompiled(options.script) ? [join(BIN, 'node'), '--enable-source-maps', options.script] : [join(BIN, 'tsx'), options.script];
+  const command = isCompiled(options.script) ? [join(BIN, 'node'), ...(options.nodeArgs ?? ['--enable-source-maps']), options.script] : [join(BIN, 'tsx'), options.script];
   const child = spawn('timeout', ['-s', 'KILL', '3600', ...command], {
     cwd: PROJECT_ROOT,
     env,

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT, startChild, type Child } from './processes';
 
@@ -17,6 +18,17 @@ export interface UsherOptions {
 
 let built = false;
 
+/**
+ * The options `npm start` gives node before dist/main.js, read from package.json so the bench
+ * runs Usher with exactly those (source maps, heap sizes).
+ */
+export function startNodeArgs(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const match = /(?:^|&&\s*)node((?:\s+--\S+)*)\s+dist\/main\.js\s*$/.exec(scripts.start);
+  if (!match) throw new Error(`package.json's start script does not end in "node [--options] dist/main.js": ${scripts.start}`);
+  return match[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
 /** Compiles the server as `npm start` does (scripts/build.mjs → dist/main.js), once per bench run, so the bench measures the code as it is now. */
 function buildOnce(): void {
   if (built) return;
@@ -33,6 +45,7 @@ export function startUsher(options: UsherOptions): Promise<Child> {
   return startChild({
     name: options.name ?? 'usher',
     script: 'dist/main.js',
+    nodeArgs: startNodeArgs(),
     env: {
       PORT: '0',
       HOST: '127.0.0.1',

@@ -145,6 +145,15 @@ describeEachStore('acceptance tokens', (engine) => {
     expect(active).toEqual([{ kid: keys[0]!.kid }]);
   });
 
+  it('signs with the newest active key, the greater kid breaking a tie, should two ever be active', async () => {
+    const { tenant } = await usher.createTenant('Two keys');
+    const first = await getActiveSigningKey(usher.store.db, tenant.id, usher.clock.now());
+    const copy = await usher.store.db.selectFrom('signing_keys').selectAll().where('kid', '=', first.kid).executeTakeFirstOrThrow();
+    const later = { ...copy, created_at: '2999-01-01T00:00:00.000Z' };
+    await usher.store.db.insertInto('signing_keys').values([{ ...later, kid: 'kid-a' }, { ...later, kid: 'kid-b' }]).execute();
+    expect((await getActiveSigningKey(usher.store.db, tenant.id, usher.clock.now())).kid).toBe('kid-b');
+  });
+
   it('leaves exactly one active key when rotations race', async () => {
     const { tenant } = await usher.createTenant('Rotating');
     const now = usher.clock.now();

@@ -154,6 +154,18 @@ describeEachStore('webhook endpoints', (engine) => {
     expect(WEBHOOK_EVENT_TYPES).toContain('invitation.exhausted');
   });
 
+  it('gives the subscribed endpoints oldest first, id breaking a tie, whatever order they were stored in', async () => {
+    const tenantId = (await usher.createTenant('Ordered')).tenant.id;
+    const row = (id: string, createdAt: string) => ({
+      id, tenant_id: tenantId, url: `https://hooks.example.com/${id}`, description: null, events: '["*"]', secret: 'whsec_x', status: 'enabled',
+      failure_streak: 0, disabled_reason: null, created_at: createdAt, updated_at: createdAt,
+    });
+    // Stored newest first, and the two of one instant in descending id: only sorting gives the expected order.
+    await usher.store.db.insertInto('webhook_endpoints').values([row('ep-c', '2026-01-03T00:00:00.000Z'), row('ep-b', '2026-01-02T00:00:00.000Z'), row('ep-a', '2026-01-02T00:00:00.000Z')]).execute();
+    const found = await findSubscribedEndpoints(usher.store.db, tenantId, 'invitation.created');
+    expect(found.map((endpoint) => endpoint.id)).toEqual(['ep-a', 'ep-b', 'ep-c']);
+  });
+
   it(`disables an endpoint after ${ENDPOINT_DISABLE_AFTER_FAILURES} failures in a row, and re-enables it on request`, async () => {
     const tenantId = (await usher.createTenant('Flaky')).tenant.id;
     const { body: endpoint } = await call('POST', '/v1/webhooks', { url: 'https://hooks.example.com/flaky', events: ['*'] }, tenantId);
