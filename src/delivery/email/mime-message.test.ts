@@ -76,6 +76,27 @@ describe('the MIME message built for an email', () => {
     expect(parsed.html).toBe(base.html);
   });
 
+  it('gives back long lines of "=", multi-byte characters and trailing blanks exactly, cut within 76 characters', async () => {
+    const base = rendered('en', 'Acme', null);
+    // Lengths around the 75/76 limits, each ending in a different awkward character.
+    const pieces = ['a=b', 'é', '😀', ' ', '\t', 'x'.repeat(7), '='];
+    const lines = Array.from({ length: 60 }, (_, n) => `${Array.from({ length: 10 + n * 3 }, (_, i) => pieces[(i * 7 + n) % pieces.length]).join('')}${n % 3 === 0 ? ' ' : n % 3 === 1 ? '\t' : '='}`);
+    // And escapes that start on each of the last columns of a cut line.
+    for (let column = 70; column <= 77; column += 1) lines.push(`${'a'.repeat(column)}${'='.repeat(30)}`, `${'b'.repeat(column)}${'é'.repeat(30)}`);
+    const text = lines.join('\n');
+    const html = `<p style="color:#111">${lines.join('')}</p>`;
+    const { mime, parsed } = await parse({ ...base, text, html });
+    expect(parsed.text?.replace(/\r\n/g, '\n')).toBe(text);
+    expect(parsed.html).toBe(html);
+    const body = mime.raw.slice(mime.raw.indexOf('\r\n\r\n') + 4);
+    for (const line of body.split('\r\n')) {
+      expect(line.length).toBeLessThanOrEqual(76);
+      expect(line).not.toMatch(/[ \t]$/);
+      // A line ending in "=" ends in a soft break (escapes end in hex digits); before it, no escape is cut.
+      expect(line.endsWith('=') ? line.slice(0, -1) : line).not.toMatch(/=[0-9A-F]?$/);
+    }
+  });
+
   it('leaves international addresses to the general composer', () => {
     const base = rendered('en', 'Acme', null);
     expect(buildMimeMessage({ ...base, to: 'ann@bücher.example' }, date)).toBeNull();
