@@ -93,9 +93,16 @@ describeEachStore('a Credo agent without an endpoint, answered over return route
   it('connects over Connections 1.0 (c_i) the same way', async () => {
     const created = await call('POST', '/v1/invitations', { channel: 'didcomm', didcomm: { handshakeProtocols: ['connections/1.0'] } });
     expect(created.body.url).toContain('?c_i=');
+    const before = exchangesWith(wallet, usher).length;
     const { connectionId } = await wallet.receiveInvitationUrl(created.body.url);
     expect(await wallet.waitForConnection({ connectionId }, 20_000)).toMatchObject({ state: 'completed' });
     await until(() => connectionOf(created.body.id), (c) => c?.state === 'completed', 'completed on Usher');
+    // The request's 200 carries the response; Credo's ack, a trust ping asking for no answer, gets a 202. Usher
+    // completes on that ack before it answers, so Credo may report the exchange later: waiting for it here keeps
+    // it out of the next test's count.
+    const [request, ack] = await until(async () => exchangesWith(wallet, usher).slice(before), (list) => list.length >= 2, 'request and ack reported by Credo');
+    expect(request).toMatchObject({ status: 200, responseContentType: 'application/didcomm-envelope-enc' });
+    expect(ack).toMatchObject({ status: 202, responseBody: '' });
   });
 
   it('is refused with problem+json when the invitation is spent, and nothing is stored', async () => {
