@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { base64urlnopad } from '@scure/base';
-import type { Db, SigningKeyRow } from '#db';
+import { preparedQuery, type Db, type SigningKeyRow } from '#db';
 import { compareKeys } from '#db/keyset';
 import { errorFactory } from '#common/errors';
 import { isoTime } from '#common/json';
@@ -74,8 +74,10 @@ function newKeyRow(tenantId: string, now: Date): SigningKeyRow {
 // Newest first, kid as tie-break: should two active keys ever exist, every reader picks the same one.
 // Picked here rather than by ORDER BY … LIMIT, which costs SQLite a re-plan on every accept (see
 // "Statement shapes" in docs/architecture.md); a tenant has one active key.
+const activeKeys = preparedQuery((db, p: { tenantId: string }) => db.selectFrom('signing_keys').selectAll().where('tenant_id', '=', p.tenantId).where('status', '=', 'active'));
+
 async function findActiveRow(db: Db, tenantId: string): Promise<SigningKeyRow | undefined> {
-  const rows = await db.selectFrom('signing_keys').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').execute();
+  const rows = await activeKeys.execute(db, { tenantId });
   return rows.reduce<SigningKeyRow | undefined>((newest, row) => (!newest || compareKeys(row.created_at, row.kid, newest.created_at, newest.kid) > 0 ? row : newest), undefined);
 }
 

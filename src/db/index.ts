@@ -8,6 +8,8 @@ import { migrations } from './migrations/index';
 import { withStatementCache } from './statement-cache';
 import { groupCommitDialect } from './group-commit';
 
+export { columnParams, definedColumns, insertRow, insertRows, preparedQuery, preparedShapes, type PreparedQuery } from './prepared-query';
+
 export type { Database } from './schema';
 export type * from './schema';
 

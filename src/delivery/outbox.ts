@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DeliveryAttemptRow, Db, Engine, OutboxRow } from '#db';
+import { insertRows, type DeliveryAttemptRow, type Db, type Engine, type OutboxRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 
@@ -54,7 +54,7 @@ export async function enqueue(trx: Db, items: readonly OutboxItem[], now: Date):
     updated_at: at,
     done_at: null,
   }));
-  await trx.insertInto('outbox').values(rows).execute();
+  await insertRows(trx, 'outbox', rows);
   return rows.map((r) => r.id);
 }
 

@@ -1,4 +1,4 @@
-import type { Db, InvitationRow } from '#db';
+import { columnParams, definedColumns, preparedQuery, preparedShapes, type Db, type InvitationRow } from '#db';
 import { isoTime } from '#common/json';
 import { invitationError } from './errors';
 import { writeEvents, type Actor, type EventSink } from './events';
@@ -10,6 +10,18 @@ export interface Committed {
   readonly row: InvitationRow;
   readonly transition: Transition;
 }
+
+/** The version-checked update, prepared once for each set of columns it changes ($-names are not columns). */
+const versionedUpdate = preparedShapes((shape) =>
+  preparedQuery((db, p: Record<string, unknown> & { $id: string; $version: number }) =>
+    db
+      .updateTable('invitations')
+      .set(columnParams(p, shape.split(' ')))
+      .where('id', '=', p.$id)
+      .where('version', '=', p.$version)
+      .returningAll(),
+  ),
+);
 
 /**
  * Asks the lifecycle whether `action` may happen to `row`, then stores the result with its
@@ -36,19 +48,14 @@ export async function commitTransition(
     throw invitationError(result.refusal, `the invitation is ${current}`, undefined, { invitationStatus: current });
   }
   const change = result.value;
-  const updated = await trx
-    .updateTable('invitations')
-    .set({
-      ...context.set,
-      status: change.status,
-      uses_count: change.usesCount,
-      version: row.version + 1,
-      updated_at: isoTime(context.now),
-    })
-    .where('id', '=', row.id)
-    .where('version', '=', row.version)
-    .returningAll()
-    .executeTakeFirst();
+  const set: Partial<InvitationRow> = {
+    ...context.set,
+    status: change.status,
+    uses_count: change.usesCount,
+    version: row.version + 1,
+    updated_at: isoTime(context.now),
+  };
+  const updated = await versionedUpdate(definedColumns(set).join(' ')).executeTakeFirst(trx, { ...set, $id: row.id, $version: row.version });
   if (!updated) throw invitationError('concurrent_update');
   const data = typeof context.data === 'function' ? await context.data(updated) : (context.data ?? {});
   await writeEvents(trx, updated, change, context.actor, data, context.now, context.sink);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, InvitationRow } from '#db';
+import { insertRow, preparedQuery, type Database, type InvitationRow } from '#db';
 import type { Clock } from '#common/clock';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
@@ -23,15 +23,18 @@ export interface InvitationWithUrl extends Invitation {
  * "Already invited": a recipient has at most one pending invitation per target. Pending ones
  * whose time ran out are stored as expired first, so they do not block a fresh invitation.
  */
-async function expireOrRefuseDuplicates(trx: Kysely<Database>, tenantId: string, email: string, key: string, now: Date, sink: EventSink): Promise<void> {
-  const pending = await trx
+const pendingFor = preparedQuery((db, p: { tenantId: string; email: string; key: string }) =>
+  db
     .selectFrom('invitations')
     .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('recipient_email_normalized', '=', email)
-    .where('target_key', '=', key)
-    .where('status', '=', 'pending')
-    .execute();
+    .where('tenant_id', '=', p.tenantId)
+    .where('recipient_email_normalized', '=', p.email)
+    .where('target_key', '=', p.key)
+    .where('status', '=', 'pending'),
+);
+
+async function expireOrRefuseDuplicates(trx: Kysely<Database>, tenantId: string, email: string, key: string, now: Date, sink: EventSink): Promise<void> {
+  const pending = await pendingFor.execute(trx, { tenantId, email, key });
   for (const row of pending) {
     if (now.getTime() < Date.parse(row.expires_at)) {
       throw invitationError('invitation_already_pending', `invitation ${row.id} to ${email} is still pending; resend or revoke it`, 'body.recipient.email', {
@@ -116,7 +119,7 @@ export async function createInvitation(
     updated_at: isoTime(now),
   };
   try {
-    await trx.insertInto('invitations').values(row).execute();
+    await insertRow(trx, 'invitations', row);
   } catch (error) {
     refuseUniqueViolation(error);
   }

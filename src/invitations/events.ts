@@ -1,4 +1,4 @@
-import type { Db, InvitationEventRow, InvitationRow } from '#db';
+import { insertRows, type Db, type InvitationEventRow, type InvitationRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime, parseJson } from '#common/json';
 import type { InvitationEventType, InvitationStatus, Transition } from './lifecycle';
@@ -83,7 +83,7 @@ export async function writeEvents(
     created_at: isoTime(now),
   }));
   if (rows.length === 0) return;
-  await db.insertInto('invitation_events').values(rows).execute();
+  await insertRows(db, 'invitation_events', rows);
   await sink(db, invitation, rows.map(toEvent));
 }
 

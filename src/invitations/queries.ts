@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db, Engine, InvitationRow } from '#db';
+import { preparedQuery, type Db, type Engine, type InvitationRow } from '#db';
 import { compareKeys, keysetFilter, keysetPage, toPage } from '#db/keyset';
 import { isoTime } from '#common/json';
 import { decodeCursor, type Page } from '#http/pagination';
@@ -34,19 +34,22 @@ export async function lockInvitationRow(trx: Db, engine: Engine, where: { tenant
   return (await query.executeTakeFirst()) ?? null;
 }
 
+// The token as a scalar subquery, not a join: see "Statement shapes" in docs/architecture.md.
+const byTokenQuery = (db: Db, p: { tokenHash: string }) =>
+  db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('id', '=', (eb) => eb.selectFrom('invitation_tokens').select('invitation_id').where('token_hash', '=', p.tokenHash).where('revoked_at', 'is', null));
+const byToken = preparedQuery(byTokenQuery);
+const lockedByToken = preparedQuery((db, p: { tokenHash: string }) => byTokenQuery(db, p).forUpdate());
+
 /**
  * The invitation a live link opens, read to change it (locked on PostgreSQL, as
  * `lockInvitationRow`): the token and the row in one statement, since every accept and decline
  * by link needs both. Null for an unknown or revoked token.
  */
 export async function lockInvitationByToken(trx: Db, engine: Engine, tokenHash: string): Promise<InvitationRow | null> {
-  // The token as a scalar subquery, not a join: see "Statement shapes" in docs/architecture.md.
-  let query = trx
-    .selectFrom('invitations')
-    .selectAll()
-    .where('id', '=', (eb) => eb.selectFrom('invitation_tokens').select('invitation_id').where('token_hash', '=', tokenHash).where('revoked_at', 'is', null));
-  if (engine === 'postgres') query = query.forUpdate();
-  return (await query.executeTakeFirst()) ?? null;
+  return (await (engine === 'postgres' ? lockedByToken : byToken).executeTakeFirst(trx, { tokenHash })) ?? null;
 }
 
 /** A page of the tenant's invitations; status filters apply expiry as of `now`. */
@@ -103,8 +106,10 @@ export async function countInvitations(db: Db, tenantId: string): Promise<number
   return Number(row.n);
 }
 
+const numberFor = preparedQuery((db, p: { invitationId: string }) => db.insertInto('invitation_numbers').values({ invitation_id: p.invitationId }).returning('number'));
+
 /** The next invitation number, taken for `invitationId` in the caller's transaction. */
 export async function nextInvitationNumber(trx: Db, invitationId: string): Promise<number> {
-  const { number } = await trx.insertInto('invitation_numbers').values({ invitation_id: invitationId }).returning('number').executeTakeFirstOrThrow();
-  return Number(number);
+  const row = await numberFor.executeTakeFirst(trx, { invitationId });
+  return Number(row!.number);
 }

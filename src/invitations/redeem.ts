@@ -1,4 +1,4 @@
-import type { Db, InvitationRow } from '#db';
+import { insertRow, type Db, type InvitationRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import { grantMembership, type Membership } from '#memberships';
@@ -55,9 +55,6 @@ export async function redeem(trx: Db, row: InvitationRow, acceptor: AcceptorInpu
   );
   const id = newId(now.getTime());
   const createdAt = isoTime(now);
-  await trx
-    .insertInto('redemptions')
-    .values({ id, tenant_id: row.tenant_id, invitation_id: row.id, acceptor: JSON.stringify(acceptor), membership_id: membership.id, created_at: createdAt })
-    .execute();
+  await insertRow(trx, 'redemptions', { id, tenant_id: row.tenant_id, invitation_id: row.id, acceptor: JSON.stringify(acceptor), membership_id: membership.id, created_at: createdAt });
   return { id, createdAt, membership };
 }

@@ -1,4 +1,4 @@
-import type { Db } from '#db';
+import { insertRow, preparedQuery, type Db } from '#db';
 import { isoTime } from '#common/json';
 import { hashSecret, newSecret } from '#common/secrets';
 
@@ -26,10 +26,7 @@ export async function mintInvitationToken(
   now: Date,
 ): Promise<string> {
   const token = newSecret();
-  await trx
-    .insertInto('invitation_tokens')
-    .values({ token_hash: hashSecret(token), invitation_id: invitation.id, tenant_id: invitation.tenant_id, minted_for: mintedFor, created_at: isoTime(now), revoked_at: null })
-    .execute();
+  await insertRow(trx, 'invitation_tokens', { token_hash: hashSecret(token), invitation_id: invitation.id, tenant_id: invitation.tenant_id, minted_for: mintedFor, created_at: isoTime(now), revoked_at: null });
   return token;
 }
 
@@ -38,16 +35,15 @@ export function tokenHashOf(token: string): string | null {
   return isWellFormedToken(token) ? hashSecret(token) : null;
 }
 
+const liveToken = preparedQuery((db, p: { hash: string }) =>
+  db.selectFrom('invitation_tokens').select(['tenant_id', 'invitation_id']).where('token_hash', '=', p.hash).where('revoked_at', 'is', null),
+);
+
 /** The invitation a live (unrevoked) token opens, or null. */
 export async function findByToken(db: Db, token: string): Promise<{ tenantId: string; invitationId: string } | null> {
   const hash = tokenHashOf(token);
   if (!hash) return null;
-  const row = await db
-    .selectFrom('invitation_tokens')
-    .select(['tenant_id', 'invitation_id'])
-    .where('token_hash', '=', hash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  const row = await liveToken.executeTakeFirst(db, { hash });
   return row ? { tenantId: row.tenant_id, invitationId: row.invitation_id } : null;
 }
 

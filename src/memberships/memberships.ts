@@ -1,4 +1,4 @@
-import type { Db, MembershipRow } from '#db';
+import { columnParams, preparedQuery, type Db, type MembershipRow } from '#db';
 import { keysetPage, toPage } from '#db/keyset';
 import { newId } from '#common/ids';
 import { errorFactory, defineErrors } from '#common/errors';
@@ -62,6 +62,28 @@ function toMembership(row: MembershipRow): Membership {
   };
 }
 
+// Every column, checked by the compiler: a template's params list no keys to take them from.
+const MEMBERSHIP_COLUMNS = Object.keys({
+  id: 1, tenant_id: 1, target_key: 1, target_type: 1, target_iri: 1, target_name: 1, member_key: 1, member_email: 1, member_did: 1, member_actor: 1,
+  member_subject: 1, member_name: 1, contact_id: 1, role: 1, rules: 1, invitation_id: 1, created_at: 1, updated_at: 1,
+} satisfies Record<keyof MembershipRow, 1>);
+
+const upsertMembership = preparedQuery((db, p: MembershipRow) =>
+  db
+    .insertInto('memberships')
+    .values(columnParams(p, MEMBERSHIP_COLUMNS) as never)
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'target_key', 'member_key']).doUpdateSet({
+        role: p.role,
+        rules: p.rules,
+        invitation_id: p.invitation_id,
+        target_name: p.target_name,
+        updated_at: p.updated_at,
+      }),
+    )
+    .returningAll(),
+);
+
 /**
  * Creates the membership, or updates role and rules when the member already belongs to the
  * target: accepting a second invitation changes a role, it does not duplicate a member.
@@ -88,21 +110,8 @@ export async function grantMembership(db: Db, grant: MembershipGrant, now: Date)
     created_at: at,
     updated_at: at,
   };
-  const stored = await db
-    .insertInto('memberships')
-    .values(row)
-    .onConflict((oc) =>
-      oc.columns(['tenant_id', 'target_key', 'member_key']).doUpdateSet({
-        role: row.role,
-        rules: row.rules,
-        invitation_id: row.invitation_id,
-        target_name: row.target_name,
-        updated_at: at,
-      }),
-    )
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toMembership(stored);
+  const stored = await upsertMembership.executeTakeFirst(db, row);
+  return toMembership(stored!);
 }
 
 /** One membership of the tenant; throws membership_not_found. */

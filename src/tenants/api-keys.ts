@@ -1,4 +1,4 @@
-import type { Db } from '#db';
+import { preparedQuery, type Db } from '#db';
 import type { ApiKeyAuth, AuthContext } from '#http/auth';
 import { newId } from '#common/ids';
 import { hashSecret, newSecret } from '#common/secrets';
@@ -78,19 +78,22 @@ export async function revokeApiKey(db: Db, auth: AuthContext, id: string, now: D
   return toApiKey({ ...row, revoked_at: revokedAt });
 }
 
+// The tenant's settings as a scalar subquery, not a join: see "Statement shapes" in docs/architecture.md.
+const keyByHash = preparedQuery((db, p: { hash: string }) =>
+  db
+    .selectFrom('api_keys')
+    .select(['id', 'tenant_id', 'operator', 'last_used_at', 'revoked_at'])
+    .select((eb) => eb.selectFrom('tenants').select('settings').whereRef('tenants.id', '=', 'api_keys.tenant_id').as('settings'))
+    .where('key_hash', '=', p.hash),
+);
+
 /**
  * Resolves a presented key by its hash; null for unknown or revoked keys. The tenant's rate
  * limit comes in the same query: every authenticated request needs both, and a second read of
  * the tenant was a statement per request (bench).
  */
 export async function authenticateApiKey(db: Db, presented: string, now: Date): Promise<ApiKeyAuth | null> {
-  // The tenant's settings as a scalar subquery, not a join: see "Statement shapes" in docs/architecture.md.
-  const row = await db
-    .selectFrom('api_keys')
-    .select(['id', 'tenant_id', 'operator', 'last_used_at', 'revoked_at'])
-    .select((eb) => eb.selectFrom('tenants').select('settings').whereRef('tenants.id', '=', 'api_keys.tenant_id').as('settings'))
-    .where('key_hash', '=', hashSecret(presented))
-    .executeTakeFirst();
+  const row = await keyByHash.executeTakeFirst(db, { hash: hashSecret(presented) });
   if (!row || row.revoked_at || row.settings === null) return null;
   if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_GRANULARITY_MS) {
     await db.updateTable('api_keys').set({ last_used_at: isoTime(now) }).where('id', '=', row.id).execute();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, IdentityRow } from '#db';
-import { isUniqueViolation } from '#db';
+import { isUniqueViolation, preparedQuery } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import { generateDidKey } from './did-key';
@@ -88,9 +88,12 @@ export async function listIdentities(db: Db, tenantId: string): Promise<Identity
   return rows.map(toIdentity);
 }
 
+const identityById = preparedQuery((db, p: { tenantId: string; id: string }) => db.selectFrom('identities').selectAll().where('tenant_id', '=', p.tenantId).where('id', '=', p.id));
+const defaultIdentity = preparedQuery((db, p: { tenantId: string }) => db.selectFrom('identities').selectAll().where('tenant_id', '=', p.tenantId).where('is_default', '=', 1));
+
 /** One identity of the tenant, or null. */
 export async function findIdentity(db: Db, tenantId: string, id: string): Promise<Identity | null> {
-  const row = await db.selectFrom('identities').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const row = await identityById.executeTakeFirst(db, { tenantId, id });
   return row ? toIdentity(row) : null;
 }
 
@@ -109,7 +112,7 @@ export async function getIdentity(db: Db, tenantId: string, id: string, field = 
 
 /** The identity every tenant starts with. */
 export async function getDefaultIdentity(db: Db, tenantId: string): Promise<Identity> {
-  const row = await db.selectFrom('identities').selectAll().where('tenant_id', '=', tenantId).where('is_default', '=', 1).executeTakeFirst();
+  const row = await defaultIdentity.executeTakeFirst(db, { tenantId });
   if (!row) throw tenantError('identity_not_found', 'this tenant has no default identity');
   return toIdentity(row);
 }

@@ -1,4 +1,4 @@
-import type { Db, TenantRow } from '#db';
+import { preparedQuery, type Db, type TenantRow } from '#db';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import { newId } from '#common/ids';
@@ -60,9 +60,11 @@ export async function insertTenant(trx: Db, input: CreateTenantInput, now: Date)
   return { tenant: toTenant(row), identity, apiKey };
 }
 
+const tenantById = preparedQuery((db, p: { id: string }) => db.selectFrom('tenants').selectAll().where('id', '=', p.id));
+
 /** The tenant; throws tenant_not_found. */
 export async function getTenant(db: Db, id: string): Promise<Tenant> {
-  const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await tenantById.executeTakeFirst(db, { id });
   if (!row) throw tenantError('tenant_not_found');
   return toTenant(row);
 }

@@ -1,4 +1,4 @@
-import type { Db, WebhookEndpointRow } from '#db';
+import { preparedQuery, type Db, type WebhookEndpointRow } from '#db';
 import { compareKeys } from '#db/keyset';
 import { newId } from '#common/ids';
 import { isoTime, parseJson } from '#common/json';
@@ -150,14 +150,13 @@ export async function rotateEndpointSecret(db: Db, tenantId: string, id: string,
   return { ...toEndpoint(row), secret };
 }
 
+const enabledEndpoints = preparedQuery((db, p: { tenantId: string }) =>
+  db.selectFrom('webhook_endpoints').selectAll().where('tenant_id', '=', p.tenantId).where('status', '=', 'enabled'),
+);
+
 /** The tenant's enabled endpoints subscribed to the event type (by name or by `"*"`). */
 export async function findSubscribedEndpoints(db: Db, tenantId: string, eventType: string): Promise<WebhookEndpoint[]> {
-  const rows = await db
-    .selectFrom('webhook_endpoints')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('status', '=', 'enabled')
-    .execute();
+  const rows = await enabledEndpoints.execute(db, { tenantId });
   // Ordered here rather than by ORDER BY, which costs SQLite a re-plan per call on every event (see
   // "Statement shapes" in docs/architecture.md); a tenant has a handful of endpoints.
   rows.sort((a, b) => compareKeys(a.created_at, a.id, b.created_at, b.id));
