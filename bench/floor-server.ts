@@ -30,7 +30,7 @@ import { signCompactJws } from '../src/acceptance/jws';
 import { getActiveSigningKey } from '../src/acceptance/signing-keys';
 import { bootstrapFirstTenant } from '../src/bootstrap';
 import { migrateToLatest, openSqlite, type Database } from '../src/db';
-import { BENCH_API_KEY } from './usher-process';
+import { BENCH_API_KEY } from './bench-key';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const DAY_MS = 24 * 60 * 60 * 1000;

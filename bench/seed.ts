@@ -11,7 +11,7 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { migrateToLatest, openStore } from '#db';
 import { bootstrapFirstTenant } from '../src/bootstrap';
-import { BENCH_API_KEY } from './usher-process';
+import { BENCH_API_KEY } from './bench-key';
 
 const DAY_MS = 86_400_000;
 const EXPIRY_MS = 7 * DAY_MS;

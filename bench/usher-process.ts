@@ -1,13 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BENCH_API_KEY } from './bench-key';
 import { PROJECT_ROOT, startChild, type Child } from './processes';
 
-/** The bench tenant's admin key (USHER_BOOTSTRAP_API_KEY needs 24+ characters). */
-export const BENCH_API_KEY = 'usher-bench-key-0123456789abcdefghij';
-
-/** Headers of an authenticated JSON request as the bench sends them. */
-export const AUTH_HEADERS = { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' } as const;
+export { AUTH_HEADERS, BENCH_API_KEY } from './bench-key';
 
 export interface UsherOptions {
   readonly databaseUrl: string;
