@@ -1,7 +1,9 @@
 import type { Engine } from './databases';
 
-export const PHASES = ['matrix', 'scale', 'bulk', 'drain', 'queries', 'profile'] as const;
+export const PHASES = ['matrix', 'scale', 'bulk', 'drain', 'queries', 'profile', 'statements'] as const;
 export type Phase = (typeof PHASES)[number];
+/** Phases that run only when named: their instruments slow what they measure, so they are never the published figures. */
+const ON_REQUEST: readonly Phase[] = ['profile', 'statements'];
 
 /** How much the bench does; `npm run bench` takes the defaults, `-- --quick` a short smoke run. */
 export interface BenchOptions {
@@ -23,7 +25,8 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [--quick] [--engines=sqlite,postgres] [--only=${PHASES.join(',')}] [--duration=S] [--rows=N] [--emails=N]
   --quick       short runs (2 s, 100,000 rows, 1,000 emails): a smoke test, not numbers to publish
-  --only        phases to run; "profile" (CPU profiles of create, accept and list) runs only when named
+  --only        phases to run; "profile" (CPU profiles of create, accept and list) and "statements"
+                (time in SQLite per statement of a create and an accept) run only when named
   env USHER_BENCH_POSTGRES_URL   a PostgreSQL server to create scratch databases on; without it a throwaway one is started`;
 
 export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -55,7 +58,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   return {
     quick,
     engines: list('engines', ['sqlite', 'postgres'] as const, ['sqlite', 'postgres']),
-    phases: list('only', PHASES, PHASES.filter((phase) => phase !== 'profile')),
+    phases: list('only', PHASES, PHASES.filter((phase) => !ON_REQUEST.includes(phase))),
     durationS: number('duration', quick ? 2 : 6),
     warmupS: quick ? 1 : 2,
     scaleRows: number('rows', quick ? 100_000 : 1_000_000),

@@ -182,6 +182,15 @@ export function renderReport(results: Results): string {
       )}`,
     );
   }
+  for (const row of results.statementTimes) {
+    parts.push(
+      `### Time in SQLite per statement: ${row.operation} (in-process, ${row.connections} at a time, ${row.requests.toLocaleString('en')} requests)\n\n` +
+        `CPU ${fixed(row.cpuUsPerRequest, 0)} µs a request, ${fixed(row.sqliteUsPerRequest, 0)} µs of it in SQLite calls.\n\n${table(
+          ['µs a request', 'calls a request', 'statement'],
+          row.statements.slice(0, 12).map((s) => [fixed(s.usPerRequest, 1), fixed(s.perRequest, 2), `\`${s.sql.slice(0, 100).replace(/\|/g, '\\|')}\``]),
+        )}`,
+    );
+  }
   for (const profile of results.profiles) {
     parts.push(
       `### CPU profile: ${profile.scenario} (self time)\n\n${table(['area', 'self %'], profile.byArea.map((a) => [a.area, fixed(a.selfPercent, 1)]))}\n\n${table(['function', 'self %'], profile.topFunctions.map((f) => [`\`${f.name}\``, fixed(f.selfPercent, 1)]))}`,

@@ -101,6 +101,18 @@ export interface ProfileRow {
   readonly byArea: readonly { area: string; selfPercent: number }[];
 }
 
+/** One operation's time in SQLite, statement by statement, in-process (scenarios/statement-times.ts). */
+export interface StatementTimesRow {
+  readonly operation: string;
+  readonly requests: number;
+  readonly connections: number;
+  /** The whole process's CPU a request (the app without HTTP, and SQLite). */
+  readonly cpuUsPerRequest: number;
+  readonly sqliteUsPerRequest: number;
+  /** Most time first: each statement's calls and time per request. */
+  readonly statements: readonly { sql: string; perRequest: number; usPerRequest: number }[];
+}
+
 /** Everything one `npm run bench` measured, as written to bench/results/<date>.json. */
 export interface Results {
   readonly startedAt: string;
@@ -117,4 +129,5 @@ export interface Results {
   readonly memory: MemoryRow[];
   readonly queries: QueryCountRow[];
   readonly profiles: ProfileRow[];
+  readonly statementTimes: StatementTimesRow[];
 }

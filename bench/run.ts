@@ -15,6 +15,7 @@ import { runBulk } from './scenarios/bulk';
 import { runDrain } from './scenarios/drain';
 import { runMatrix } from './scenarios/matrix';
 import { runProfiles } from './scenarios/profile';
+import { timeStatementsPerRequest } from './scenarios/statement-times';
 import { countQueries } from './scenarios/query-count';
 import { runScale } from './scenarios/scale';
 
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     memory: [],
     queries: [],
     profiles: [],
+    statementTimes: [],
   };
   log(`Usher bench: ${options.phases.join(', ')}${options.quick ? ' (quick)' : ''}`);
   log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.ramGb} GB; Node ${machine.node}; ${machine.busyCoresAtStart.toFixed(2)} cores busy before the start`);
@@ -82,6 +84,10 @@ async function main(): Promise<void> {
     if (options.phases.includes('queries')) {
       log('\n== SQL statements per request (in-process, SQLite) ==');
       await countQueries(results, log);
+    }
+    if (options.phases.includes('statements')) {
+      log('\n== Time in SQLite per statement (in-process, SQLite) ==');
+      await timeStatementsPerRequest(results, log);
     }
     if (options.phases.includes('profile')) {
       log('\n== CPU profiles of Usher (SQLite) ==');

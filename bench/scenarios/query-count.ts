@@ -8,20 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { createApp } from '#app';
-import { systemClock } from '#common/clock';
 import { migrateToLatest, type Database } from '#db';
-import type { Mailer } from '#delivery';
 import { bootstrapFirstTenant } from '../../src/bootstrap';
 import { tokenFromBody } from '../http';
 import type { Results } from '../results';
-import { AUTH_HEADERS, BENCH_API_KEY } from '../usher-process';
-
-/** A mailer that accepts everything at once: only Usher's own statements are counted. */
-const acceptingMailer: Mailer = {
-  send: async () => ({ accepted: true, permanent: false, responseCode: 250, response: '250 OK' }),
-  close: async () => {},
-};
+import { BENCH_API_KEY } from '../bench-key';
+import { inProcessUsher } from './in-process-usher';
 
 export async function countQueries(results: Results, log: (line: string) => void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'usher-bench-queries-'));
@@ -37,23 +29,7 @@ export async function countQueries(results: Results, log: (line: string) => void
   try {
     await migrateToLatest(db);
     await bootstrapFirstTenant(db, BENCH_API_KEY, new Date());
-    const built = createApp({
-      db,
-      engine: 'sqlite',
-      clock: systemClock,
-      publicUrl: 'http://127.0.0.1:8080',
-      version: 'bench',
-      mailer: acceptingMailer,
-      fromAddress: 'no-reply@127.0.0.1',
-      allowPrivateNetwork: false,
-      logError: (error) => log(`  request failed: ${String(error)}`),
-    });
-    const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = AUTH_HEADERS) => {
-      const response = await built.app.request(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-      const text = await response.text();
-      if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
-      return text;
-    };
+    const { built, request } = inProcessUsher(db, log);
     /** Runs `work` once unrecorded (caches, first key use) and once recorded, each after an unrecorded `prepare`. */
     const count = async (operation: string, work: () => Promise<unknown>, prepare: () => Promise<unknown> = async () => {}) => {
       await prepare();

@@ -1,0 +1,45 @@
+/**
+ * Usher's app in the bench's own process, on a store the caller opened, for the phases that look
+ * inside a request (statements counted, statements timed) rather than load a server over HTTP.
+ */
+import type { Kysely } from 'kysely';
+import { createApp } from '#app';
+import { systemClock } from '#common/clock';
+import type { Database } from '#db';
+import type { Mailer } from '#delivery';
+import { AUTH_HEADERS } from '../bench-key';
+
+/** A mailer that accepts everything at once: only Usher's own work is measured. */
+const acceptingMailer: Mailer = {
+  send: async () => ({ accepted: true, permanent: false, responseCode: 250, response: '250 OK' }),
+  close: async () => {},
+};
+
+export interface InProcessUsher {
+  readonly built: ReturnType<typeof createApp>;
+  /** Sends a request to the app and returns its body; a status of 300 or more throws. Authenticated as the bench tenant unless `headers` say otherwise. */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<string>;
+}
+
+export function inProcessUsher(db: Kysely<Database>, log: (line: string) => void): InProcessUsher {
+  const built = createApp({
+    db,
+    engine: 'sqlite',
+    clock: systemClock,
+    publicUrl: 'http://127.0.0.1:8080',
+    version: 'bench',
+    mailer: acceptingMailer,
+    fromAddress: 'no-reply@127.0.0.1',
+    allowPrivateNetwork: false,
+    logError: (error) => log(`  request failed: ${String(error)}`),
+  });
+  return {
+    built,
+    async request(method, path, body, headers = AUTH_HEADERS) {
+      const response = await built.app.request(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const text = await response.text();
+      if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
+      return text;
+    },
+  };
+}
