@@ -3,7 +3,7 @@ import { insertRow, preparedQuery, type Database, type InvitationRow } from '#db
 import type { Clock } from '#common/clock';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
-import { getContact, getDefaultIdentity, getIdentity, getTenant, normalizeEmail } from '#tenants';
+import { getContact, getInviter, normalizeEmail } from '#tenants';
 import { commitTransition } from './commit-transition';
 import { invitationError, refuseUniqueViolation } from './errors';
 import { writeEvents, type Actor, type EventSink } from './events';
@@ -61,7 +61,7 @@ export async function createInvitation(
   }
   if (input.didcomm && input.channel !== 'didcomm') throw invitationError('channel_options_mismatch', 'didcomm options need channel "didcomm"', 'body.didcomm');
   if (input.recipient?.provider && input.channel !== 'provider') throw invitationError('channel_options_mismatch', 'recipient.provider needs channel "provider"', 'body.recipient.provider');
-  const identity = input.identityId ? await getIdentity(trx, tenantId, input.identityId, 'body.identityId') : await getDefaultIdentity(trx, tenantId);
+  const { identity, tenant } = await getInviter(trx, tenantId, input.identityId, 'body.identityId');
   if (identity.status !== 'active') throw invitationError('identity_disabled', undefined, 'body.identityId');
   const contact = input.recipient?.contactId ? await getContact(trx, tenantId, input.recipient.contactId, 'body.recipient.contactId') : null;
   const email = input.recipient?.email ?? contact?.email ?? null;
@@ -71,7 +71,6 @@ export async function createInvitation(
   if (input.channel === 'email' && !email) {
     throw invitationError('recipient_required', 'an email invitation needs recipient.email or a contact with an email', 'body.recipient.email');
   }
-  const tenant = await getTenant(trx, tenantId);
   const startsAt = input.startsAt ? new Date(input.startsAt) : null;
   const expiresAt = windowEnd(startsAt, input.expiresAt, tenant.settings.defaultExpirySeconds, now);
   checkWindow(startsAt, expiresAt, now);

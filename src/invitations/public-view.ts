@@ -1,5 +1,5 @@
 import type { Db, InvitationRow } from '#db';
-import { getIdentity, getTenant, type Identity, type Tenant } from '#tenants';
+import { getInviter, type Inviter } from '#tenants';
 import { effectiveStatus, type InvitationStatus } from './lifecycle';
 import { lifecycleState, type Channel, type TargetType } from './record';
 
@@ -34,12 +34,12 @@ export async function publicView(db: Db, row: InvitationRow, now: Date): Promise
 }
 
 /** The public view and the tenant it was read with, for callers that need the tenant's settings too. */
-export async function loadPublicView(db: Db, row: InvitationRow, now: Date): Promise<{ view: PublicInvitation; tenant: Tenant }> {
-  const [tenant, identity] = await Promise.all([getTenant(db, row.tenant_id), getIdentity(db, row.tenant_id, row.identity_id)]);
+export async function loadPublicView(db: Db, row: InvitationRow, now: Date): Promise<{ view: PublicInvitation; tenant: Inviter['tenant'] }> {
+  const { identity, tenant } = await getInviter(db, row.tenant_id, row.identity_id);
   return { view: toPublicView(row, tenant, identity, now), tenant };
 }
 
-function toPublicView(row: InvitationRow, tenant: Tenant, identity: Identity, now: Date): PublicInvitation {
+function toPublicView(row: InvitationRow, tenant: Inviter['tenant'], identity: Inviter['identity'], now: Date): PublicInvitation {
   return {
     status: effectiveStatus(lifecycleState(row), now),
     channel: row.channel as Channel,

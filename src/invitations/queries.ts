@@ -52,6 +52,11 @@ export async function lockInvitationByToken(trx: Db, engine: Engine, tokenHash: 
   return (await (engine === 'postgres' ? lockedByToken : byToken).executeTakeFirst(trx, { tokenHash })) ?? null;
 }
 
+/** The invitation a live link opens, or null for an unknown or revoked token: a read, in one statement. */
+export async function findInvitationByToken(db: Db, tokenHash: string): Promise<InvitationRow | null> {
+  return (await byToken.executeTakeFirst(db, { tokenHash })) ?? null;
+}
+
 /** A page of the tenant's invitations; status filters apply expiry as of `now`. */
 export async function listInvitations(db: Db, tenantId: string, q: InvitationQuery, now: Date): Promise<Page<Invitation>> {
   const limit = q.limit ?? 50;

@@ -10,7 +10,7 @@ import { commitTransition } from './commit-transition';
 import { createInvitation, type InvitationWithUrl } from './create';
 import { invitationError, refuseUniqueViolation } from './errors';
 import { listEvents, type Actor, type EventSink, type InvitationEvent } from './events';
-import { findExpiredPendingIds, getInvitationRow, listInvitations, lockInvitationByToken, lockInvitationRow } from './queries';
+import { findExpiredPendingIds, findInvitationByToken, getInvitationRow, listInvitations, lockInvitationByToken, lockInvitationRow } from './queries';
 import { recordIncomingInvitation, type IncomingInvitationInput } from './incoming';
 import { loadPublicView, publicView, type PublicInvitation } from './public-view';
 import { toInvitation, type Invitation } from './record';
@@ -236,9 +236,10 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
 
     /** What the accept page shows. A read: it never changes the invitation. */
     async viewByToken(token: string): Promise<PublicInvitation> {
-      const found = await findByToken(db, token);
-      if (!found) throw invitationError('invitation_not_found', 'unknown invitation link', 'path.token');
-      return publicView(db, await getInvitationRow(db, found.tenantId, found.invitationId), clock.now());
+      const hash = tokenHashOf(token);
+      const row = hash ? await findInvitationByToken(db, hash) : null;
+      if (!row) throw invitationError('invitation_not_found', 'unknown invitation link', 'path.token');
+      return publicView(db, row, clock.now());
     },
 
     /** Accepts by the link's token: one redemption, one membership, under any concurrency. */

@@ -5,6 +5,7 @@ import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import { generateDidKey } from './did-key';
 import { tenantError } from './errors';
+import { parseSettings, type TenantSettings } from './settings';
 
 export type IdentityStatus = 'active' | 'disabled';
 
@@ -108,6 +109,37 @@ export async function getIdentity(db: Db, tenantId: string, id: string, field = 
   const identity = await findIdentity(db, tenantId, id);
   if (!identity) throw tenantError('identity_not_found', `no identity ${id} in this tenant`, field);
   return identity;
+}
+
+// The tenant's name and settings ride along as scalar subqueries, not a join (see "Statement shapes" in
+// docs/architecture.md): a create and the public view need both, and on PostgreSQL each statement is a round trip.
+const withTenant = (db: Db, tenantId: string) =>
+  db
+    .selectFrom('identities')
+    .selectAll()
+    .select((eb) => [
+      eb.selectFrom('tenants').select('name').where('id', '=', tenantId).as('tenant_name'),
+      eb.selectFrom('tenants').select('settings').where('id', '=', tenantId).as('tenant_settings'),
+    ])
+    .where('tenant_id', '=', tenantId);
+const inviterById = preparedQuery((db, p: { tenantId: string; id: string }) => withTenant(db, p.tenantId).where('id', '=', p.id));
+const defaultInviter = preparedQuery((db, p: { tenantId: string }) => withTenant(db, p.tenantId).where('is_default', '=', 1));
+
+/** An identity of a tenant with what its invitations show of the tenant. */
+export interface Inviter {
+  readonly identity: Identity;
+  readonly tenant: { readonly name: string; readonly settings: TenantSettings };
+}
+
+/**
+ * Who sends an invitation, with the tenant's name and settings, in one statement: the identity
+ * asked for, or the default one. Throws identity_not_found (at `field` for one asked for by id).
+ */
+export async function getInviter(db: Db, tenantId: string, identityId: string | undefined, field = 'path.id'): Promise<Inviter> {
+  const row = identityId ? await inviterById.executeTakeFirst(db, { tenantId, id: identityId }) : await defaultInviter.executeTakeFirst(db, { tenantId });
+  if (!row) throw identityId ? tenantError('identity_not_found', `no identity ${identityId} in this tenant`, field) : tenantError('identity_not_found', 'this tenant has no default identity');
+  // An identity's tenant cannot be missing (foreign key): its name and settings are there.
+  return { identity: toIdentity(row), tenant: { name: row.tenant_name!, settings: parseSettings(row.tenant_settings!) } };
 }
 
 /** The identity every tenant starts with. */

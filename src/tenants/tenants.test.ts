@@ -31,6 +31,17 @@ describeEachStore('tenants, identities and contacts', (engine) => {
     expect((await usher.request('POST', '/v1/invitations', { body: { channel: 'link', identityId: created.body.id } })).body.identityId).toBe(created.body.id);
   });
 
+  it('refuses to invite from an identity that is not the tenant\'s, naming the field, and writes nothing', async () => {
+    const other = await usher.request('POST', '/v1/tenants', { body: { name: 'Elsewhere' } });
+    const before = (await usher.request('GET', '/v1/invitations?limit=200')).body.data.length;
+    for (const identityId of [other.body.identity.id, '01890000-0000-7000-8000-000000000000']) {
+      const refused = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', identityId } });
+      expect(refused.status, JSON.stringify(refused.body)).toBe(404);
+      expect(refused.body).toMatchObject({ code: 'identity_not_found', field: 'body.identityId' });
+    }
+    expect((await usher.request('GET', '/v1/invitations?limit=200')).body.data).toHaveLength(before);
+  });
+
   it('keeps the default identity active', async () => {
     const res = await usher.request('PATCH', `/v1/identities/${usher.tenant.identity.id}`, { body: { status: 'disabled' } });
     expect(res.status).toBe(409);
