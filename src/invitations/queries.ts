@@ -6,7 +6,7 @@ import { decodeCursor, type Page } from '#http/pagination';
 import { normalizeEmail } from '#tenants';
 import { invitationError } from './errors';
 import { OPEN_STATUSES } from './lifecycle';
-import { toInvitation, type Invitation } from './record';
+import { INVITATION_COLUMNS, toInvitation, type Invitation, type InvitationColumns } from './record';
 import type { InvitationQuery } from './schemas';
 
 const SORT_COLUMNS = { createdAt: 'created_at', updatedAt: 'updated_at', expiresAt: 'expires_at' } as const;
@@ -62,7 +62,9 @@ export async function listInvitations(db: Db, tenantId: string, q: InvitationQue
   const limit = q.limit ?? 50;
   const column = SORT_COLUMNS[q.sort ?? 'createdAt'];
   const at = isoTime(now);
-  let query = db.selectFrom('invitations').selectAll().where('tenant_id', '=', tenantId);
+  // Only what the page shows, and no protocol payload (kilobytes for DIDComm): 15-20% less of SQLite's time a page
+  // than every column in a direct better-sqlite3 loop over a million rows, below the HTTP bench's noise.
+  let query = db.selectFrom('invitations').select(INVITATION_COLUMNS).where('tenant_id', '=', tenantId);
   // The expiry test is an expression, not the bare column, so no index range is taken on it: PostgreSQL
   // cannot know that nearly every pending invitation is unexpired (the sweep stores the others within a
   // minute), guessed a few hundred rows from (status, expires_at), read every pending one and sorted them
@@ -93,7 +95,7 @@ export async function listInvitations(db: Db, tenantId: string, q: InvitationQue
 }
 
 /** Two pages each sorted by (column, id) in `order`, as one sorted list. */
-function mergeSorted(a: readonly InvitationRow[], b: readonly InvitationRow[], column: (typeof SORT_COLUMNS)[keyof typeof SORT_COLUMNS], order: 'asc' | 'desc'): InvitationRow[] {
+function mergeSorted(a: readonly InvitationColumns[], b: readonly InvitationColumns[], column: (typeof SORT_COLUMNS)[keyof typeof SORT_COLUMNS], order: 'asc' | 'desc'): InvitationColumns[] {
   const sign = order === 'asc' ? 1 : -1;
   return [...a, ...b].sort((x, y) => sign * compareKeys(x[column], x.id, y[column], y.id));
 }

@@ -59,7 +59,7 @@ export interface Invitation {
 }
 
 /** The lifecycle's view of a stored row. */
-export function lifecycleState(row: InvitationRow): LifecycleState {
+export function lifecycleState(row: Pick<InvitationRow, 'status' | 'uses_allowed' | 'uses_count' | 'starts_at' | 'expires_at'>): LifecycleState {
   return {
     status: row.status as InvitationStatus,
     usesAllowed: row.uses_allowed,
@@ -69,8 +69,22 @@ export function lifecycleState(row: InvitationRow): LifecycleState {
   };
 }
 
+/**
+ * The columns an Invitation is made of: what a list page reads. The rest (the tenant, keys kept for
+ * indexes, a protocol's payload, which can run to kilobytes, the version) is the server's own.
+ */
+export const INVITATION_COLUMNS = [
+  'id', 'number', 'channel', 'direction', 'status', 'identity_id', 'recipient_email', 'recipient_contact_id', 'recipient_did',
+  'recipient_actor', 'recipient_provider', 'recipient_name', 'target_type', 'target_iri', 'target_name', 'role', 'rules', 'message',
+  'label', 'description', 'purpose', 'public', 'uses_allowed', 'uses_count', 'starts_at', 'expires_at', 'locale', 'metadata',
+  'created_at', 'updated_at',
+] as const satisfies readonly (keyof InvitationRow)[];
+
+/** A row with the columns of an Invitation. */
+export type InvitationColumns = Pick<InvitationRow, (typeof INVITATION_COLUMNS)[number]>;
+
 /** Maps a stored row to the domain type, applying expiry as of `now`. */
-export function toInvitation(row: InvitationRow, now: Date): Invitation {
+export function toInvitation(row: InvitationColumns, now: Date): Invitation {
   return {
     id: row.id,
     number: row.number,
