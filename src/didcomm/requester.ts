@@ -6,7 +6,7 @@
 import { isoTime } from '#common/json';
 import type { Db, DidcommConnectionRow } from '#db';
 import type { Actor } from '#invitations';
-import { contactFor, getDefaultIdentity, getIdentity } from '#tenants';
+import { contactFor, getInviter } from '#tenants';
 import { advanceConnection, connectionOfKey, insertConnection, toConnection, type Connection } from './connections';
 import type { DidDocument } from './did-document';
 import { resolveDid } from './dids';
@@ -46,7 +46,7 @@ export interface AcceptUrlInput {
 export async function acceptInvitationUrl(context: DidcommContext, tenantId: string, input: AcceptUrlInput, actor: Actor, options: AcceptOptions = {}): Promise<Connection> {
   const invitation = parseInvitationUrl(input.invitationUrl);
   const protocol = invitation.handshakeProtocols[0]!;
-  const identity = input.identityId ? await getIdentity(context.db, tenantId, input.identityId, 'body.identityId') : await getDefaultIdentity(context.db, tenantId);
+  const { identity } = await getInviter(context.db, tenantId, input.identityId, 'body.identityId');
   if (identity.status !== 'active') throw didcommError('request_not_accepted', 'This identity is disabled', 'body.identityId');
   const label = input.label ?? identity.displayName;
   const now = context.clock.now();

@@ -90,7 +90,6 @@ export async function listIdentities(db: Db, tenantId: string): Promise<Identity
 }
 
 const identityById = preparedQuery((db, p: { tenantId: string; id: string }) => db.selectFrom('identities').selectAll().where('tenant_id', '=', p.tenantId).where('id', '=', p.id));
-const defaultIdentity = preparedQuery((db, p: { tenantId: string }) => db.selectFrom('identities').selectAll().where('tenant_id', '=', p.tenantId).where('is_default', '=', 1));
 
 /** One identity of the tenant, or null. */
 export async function findIdentity(db: Db, tenantId: string, id: string): Promise<Identity | null> {
@@ -104,10 +103,15 @@ export async function findIdentityByHandle(db: Db, handle: string): Promise<(Ide
   return row ? { ...toIdentity(row), tenantId: row.tenant_id } : null;
 }
 
+/** identity_not_found, for the identity asked for by id (at `field`) or, without an id, the default one. */
+function missingIdentity(id: string | undefined, field: string) {
+  return id ? tenantError('identity_not_found', `no identity ${id} in this tenant`, field) : tenantError('identity_not_found', 'this tenant has no default identity');
+}
+
 /** One identity of the tenant; throws identity_not_found. */
 export async function getIdentity(db: Db, tenantId: string, id: string, field = 'path.id'): Promise<Identity> {
   const identity = await findIdentity(db, tenantId, id);
-  if (!identity) throw tenantError('identity_not_found', `no identity ${id} in this tenant`, field);
+  if (!identity) throw missingIdentity(id, field);
   return identity;
 }
 
@@ -137,17 +141,11 @@ export interface Inviter {
  */
 export async function getInviter(db: Db, tenantId: string, identityId: string | undefined, field = 'path.id'): Promise<Inviter> {
   const row = identityId ? await inviterById.executeTakeFirst(db, { tenantId, id: identityId }) : await defaultInviter.executeTakeFirst(db, { tenantId });
-  if (!row) throw identityId ? tenantError('identity_not_found', `no identity ${identityId} in this tenant`, field) : tenantError('identity_not_found', 'this tenant has no default identity');
+  if (!row) throw missingIdentity(identityId, field);
   // An identity's tenant cannot be missing (foreign key): its name and settings are there.
   return { identity: toIdentity(row), tenant: { name: row.tenant_name!, settings: parseSettings(row.tenant_settings!) } };
 }
 
-/** The identity every tenant starts with. */
-export async function getDefaultIdentity(db: Db, tenantId: string): Promise<Identity> {
-  const row = await defaultIdentity.executeTakeFirst(db, { tenantId });
-  if (!row) throw tenantError('identity_not_found', 'this tenant has no default identity');
-  return toIdentity(row);
-}
 
 /** Changes an identity's display name or status; the default identity stays active. */
 export async function updateIdentity(

@@ -4,7 +4,7 @@ export { contactFor, createContact, deleteContact, findContact, getContact, list
 export { didKeyFromPublicKey, publicKeyFromDidKey } from './did-key';
 export { tenantErrors } from './errors';
 export { consumeRequest, pruneRateLimitWindows, type RateDecision } from './rate-limit';
-export { createIdentity, findIdentity, findIdentityByHandle, getDefaultIdentity, getIdentity, getInviter, listIdentities, updateIdentity, type Identity, type Inviter } from './identities';
+export { createIdentity, findIdentity, findIdentityByHandle, getIdentity, getInviter, listIdentities, updateIdentity, type Identity, type Inviter } from './identities';
 export { CreateApiKeySchema, CreateContactSchema, CreateIdentitySchema, IdentitySchema, UpdateTenantSchema } from './schemas';
 export { defaultSettings, type TenantSettings } from './settings';
 export { createTenant, getTenant, insertTenant, isEmptyStore, updateTenant, type CreatedTenant, type Tenant } from './tenants';
