@@ -337,7 +337,9 @@ describeEachStore('malformed input', (engine) => {
 
   function attempts(op: Operation, mode: 'body' | 'query'): fc.Arbitrary<Attempt> {
     const owner = fc.oneof({ weight: 3, arbitrary: fc.constant<Owner>('own') }, { weight: 2, arbitrary: fc.constant<Owner>('other') }, { weight: 3, arbitrary: fc.constant<Owner>('junk') });
-    const params = fc.tuple(...op.pathParams.map((name) => fc.tuple(fc.constant(name), owner, junkText)));
+    // Junk must name nothing: a short number is a real invitation's id on Proven's routes (seed 1675845839 deleted #3).
+    const junkParam = junkText.filter((text) => !/^[1-9][0-9]*$/.test(text));
+    const params = fc.tuple(...op.pathParams.map((name) => fc.tuple(fc.constant(name), owner, junkParam)));
     const who = fc.oneof({ weight: 6, arbitrary: fc.constant<Auth>('tenant') }, fc.constantFrom<Auth>('other', 'none', 'garbage'));
     const auth = fc.tuple(who, fc.constantFrom('authorization', 'x-api-key', 'tnt-subscription-key'), fc.string({ maxLength: 80 }));
     const headers = fc.tuple(...op.headerParams.map((name) => fc.option(fc.tuple(fc.constant(name), fc.string({ maxLength: 300 })), { nil: undefined })));
