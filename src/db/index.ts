@@ -8,6 +8,7 @@ import { migrations } from './migrations/index';
 import { withStatementCache } from './statement-cache';
 import { groupCommitDialect } from './group-commit';
 
+export { opaqueParameters, type Parameter } from './opaque-parameters';
 export { columnParams, definedColumns, insertRow, insertRows, preparedQuery, preparedShapes, type PreparedQuery } from './prepared-query';
 
 export type { Database } from './schema';

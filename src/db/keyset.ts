@@ -1,4 +1,5 @@
 import type { SelectQueryBuilder } from 'kysely';
+import type { Parameter } from './opaque-parameters';
 import { encodeCursor, type Cursor, type Page } from '#http/pagination';
 
 export type SortDirection = 'asc' | 'desc';
@@ -20,12 +21,22 @@ export function keysetPage<DB, TB extends keyof DB, O>(
   cursor: Cursor | null,
   limit: number,
 ): SelectQueryBuilder<DB, TB, O> {
-  const q = keysetFilter(query, column, direction, cursor) as unknown as SelectQueryBuilder<any, any, any>;
-  return q.orderBy(column, direction).orderBy('id', direction).limit(limit + 1) as unknown as SelectQueryBuilder<DB, TB, O>;
+  return keysetOrder(keysetFilter(query, column, direction, cursor), column, direction, limit + 1);
+}
+
+/** The order a keyset page is read in, and how many rows: `take` is one more than the page's size. */
+export function keysetOrder<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, column: string, direction: SortDirection, take: Parameter<number>): SelectQueryBuilder<DB, TB, O> {
+  const q = query as unknown as SelectQueryBuilder<any, any, any>;
+  return q.orderBy(column, direction).orderBy('id', direction).limit(take) as unknown as SelectQueryBuilder<DB, TB, O>;
 }
 
 /** Only the rows after the cursor, in no particular order: for a small set the caller sorts itself. */
-export function keysetFilter<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, column: string, direction: SortDirection, cursor: Cursor | null): SelectQueryBuilder<DB, TB, O> {
+export function keysetFilter<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  column: string,
+  direction: SortDirection,
+  cursor: { readonly value: Parameter<string>; readonly id: Parameter<string> } | null,
+): SelectQueryBuilder<DB, TB, O> {
   // Kysely cannot type a column chosen at run time; the callers pass only whitelisted names.
   const q = query as unknown as SelectQueryBuilder<any, any, any>;
   const op = direction === 'asc' ? '>' : '<';
