@@ -14,9 +14,9 @@
  *                        redemption and `accepted` event written, the webhook endpoints read; then
  *                        the tenant's active key read and an Ed25519 acceptance token signed
  *
- * Transactions share COMMITs as Usher's do on SQLite (src/db/group-commit.ts): each runs inside a
- * SAVEPOINT of one open transaction, which commits on the next turn of the event loop, and nobody
- * is answered before that. What the floor leaves out is what Usher could in principle cache or
+ * Transactions share COMMITs as Usher's do on SQLite (src/db/group-commit.ts): each but the first
+ * runs inside a SAVEPOINT of one open transaction, which commits on the next turn of the event loop,
+ * and nobody is answered before that; the writer keeps temporary storage in memory, as Usher's does. What the floor leaves out is what Usher could in principle cache or
  * skip: the default identity and tenant re-read per request, zod validation, idempotency, request
  * ids, metrics, body limits. SQLite only. Run as a child: FLOOR_DATABASE_PATH=<file>.
  */
@@ -29,7 +29,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { signCompactJws } from '../src/acceptance/jws';
 import { getActiveSigningKey } from '../src/acceptance/signing-keys';
 import { bootstrapFirstTenant } from '../src/bootstrap';
-import { migrateToLatest, openSqlite, type Database } from '../src/db';
+import { migrateToLatest, openSqlite, openSqliteWriter, type Database } from '../src/db';
 import { BENCH_API_KEY } from './bench-key';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -62,21 +62,20 @@ function groupCommit(sqlite: SqliteDatabase.Database) {
       for (const member of members) member.reject(error);
     }
   };
+  // As Usher's: the group's first member runs without a savepoint and, failing, rolls back the transaction.
   return <T>(work: () => T): Promise<T> => {
-    if (waiting.length === 0) {
-      sqlite.exec('begin immediate');
-      setImmediate(commit);
-    }
-    sqlite.exec('savepoint member');
+    const first = waiting.length === 0;
+    sqlite.exec(first ? 'begin immediate' : 'savepoint member');
     let result: T;
     try {
       result = work();
-      sqlite.exec('release member');
+      if (!first) sqlite.exec('release member');
     } catch (error) {
-      sqlite.exec('rollback to member');
-      sqlite.exec('release member');
+      if (first) sqlite.exec('rollback');
+      else sqlite.exec('rollback to member; release member');
       return Promise.reject(error);
     }
+    if (first) setImmediate(commit);
     return new Promise<T>((resolve, reject) => waiting.push({ resolve: () => resolve(result), reject }));
   };
 }
@@ -97,7 +96,7 @@ interface InvitationRow {
 }
 
 function openFloor(path: string) {
-  const sqlite = openSqlite(path);
+  const sqlite = openSqliteWriter(path);
   const inTransaction = groupCommit(sqlite);
   const statement = (text: string) => sqlite.prepare(text);
   const auth = statement('select api_keys.id, api_keys.tenant_id, api_keys.revoked_at, tenants.settings from api_keys join tenants on tenants.id = api_keys.tenant_id where api_keys.key_hash = ?');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, sql, type Generated } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { groupCommitDialect } from './group-commit';
+import { groupCommitDialect, ownGroup } from './group-commit';
 
 interface Db {
   items: { id: Generated<number>; name: string };
@@ -63,6 +63,38 @@ describe('SQLite group commit', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(committedNames()).toEqual(['kept', 'also kept']);
+  });
+
+  it('rolls back a failing first member, which runs without a savepoint, and keeps those after it', async () => {
+    const results = await Promise.allSettled([
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('items').values({ name: 'undone' }).execute();
+        throw new Error('refused');
+      }),
+      db.transaction().execute((trx) => trx.insertInto('items').values({ name: 'kept' }).execute()),
+      db.insertInto('items').values({ name: 'also kept' }).execute(),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    expect(committedNames()).toEqual(['kept', 'also kept']);
+  });
+
+  it('begins a group of its own for ownGroup: the members before it are committed first', async () => {
+    const seenAtStart: Record<string, string[]> = {};
+    const joinAfter = (label: string, begin: () => ReturnType<typeof db.transaction>) =>
+      Promise.all([
+        db.transaction().execute((trx) => trx.insertInto('items').values({ name: `before ${label}` }).execute()),
+        begin().execute(async (trx) => {
+          seenAtStart[label] = committedNames();
+          await sql`savepoint item`.execute(trx);
+          await trx.insertInto('items').values({ name: `${label} item` }).execute();
+          await sql`release item`.execute(trx);
+        }),
+      ]);
+    await joinAfter('plain', () => db.transaction());
+    await joinAfter('own', () => ownGroup(db));
+    // A plain transaction joins the open group; ownGroup's starts after that group's COMMIT.
+    expect(seenAtStart).toEqual({ plain: [], own: ['before plain', 'plain item', 'before own'] });
+    expect(committedNames()).toEqual(['before plain', 'plain item', 'before own', 'own item']);
   });
 
   it('never shows a group member\'s work to a read before it is committed', async () => {

@@ -13,13 +13,25 @@
  *
  * Members still run one at a time, in arrival order, as before (SQLite has one writer): a member
  * sees the released work of the members before it, which commits with it or fails with it.
- * A member that fails rolls back to its savepoint and leaves the others untouched.
+ * A member that fails rolls back to its savepoint and leaves the others untouched. The first member
+ * of a group needs no savepoint: it has nobody to leave untouched, and rolls back the whole
+ * transaction instead.
+ *
+ * Savepoints are why the writer keeps SQLite's temporary storage in memory (`openSqliteWriter`):
+ * inside a savepoint every page a member changes is first copied to the savepoint's journal, about
+ * 100 KB for a create, and with temporary storage in files SQLite spills a journal of more than
+ * 64 KiB to a new temporary file each transaction, some 30 system calls a member (bench: 0.94 ->
+ * 0.52 ms of server CPU a create at ten connections). In memory the journal is truncated as each
+ * outermost savepoint is released, so it holds one member's pages at a time. Savepoints nested in a
+ * member's savepoint are the exception: a bulk import's thousands of item savepoints would pile up
+ * there, so such a transaction asks for a group of its own (`ownGroup`), where its savepoints are
+ * the outermost.
  *
  * Reads outside a transaction go to the reader connection, which sees only committed data (WAL
  * snapshots), so nothing a group has not yet committed is ever shown to anyone.
  */
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { CompiledQuery, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult } from 'kysely';
+import { CompiledQuery, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult, type TransactionSettings } from 'kysely';
 import { withStatementCache } from './statement-cache';
 
 /** Members after which a group commits even if more are waiting, so no answer waits long. */
@@ -145,11 +157,29 @@ class GroupWriter {
     return result;
   }
 
-  /** Undoes the current member's work; nothing to undo when an error already ended the whole group. */
-  rollbackMember(): void {
+  /** Whether a group is open: a member that begins now joins it under a savepoint. */
+  get groupOpen(): boolean {
+    return this.#open;
+  }
+
+  /** For the holder only: commits the members before it now, so that it begins a group of its own. */
+  commitGroup(): void {
+    if (this.#open) this.#commit();
+  }
+
+  /**
+   * Undoes the current member's work: back to its savepoint, or, for the group's first member, the
+   * whole transaction, which holds nobody else's work. Nothing to undo when an error already ended it.
+   */
+  rollbackMember(savepoint: boolean): void {
     if (!this.#open || !this.#sqlite.inTransaction) return;
-    run(this.#connection, raw(`rollback to ${MEMBER}`));
-    run(this.#connection, raw(`release ${MEMBER}`));
+    if (savepoint) {
+      run(this.#connection, raw(`rollback to ${MEMBER}`));
+      run(this.#connection, raw(`release ${MEMBER}`));
+      return;
+    }
+    this.#open = false;
+    run(this.#connection, raw('rollback'));
   }
 
   /** Commits what is open, for a clean close. */
@@ -162,6 +192,8 @@ class GroupWriter {
 /** One use of the store by Kysely: a single statement, or a transaction. */
 class GroupConnection implements DatabaseConnection {
   inTransaction = false;
+  /** Whether its transaction runs under the member savepoint (it joined a group others had begun). */
+  underSavepoint = false;
   constructor(
     private readonly writer: GroupWriter,
     private readonly reader: Prepared,
@@ -194,10 +226,13 @@ class GroupCommitDriver implements Driver {
     return new GroupConnection(this.writer, this.reader);
   }
 
-  async beginTransaction(connection: GroupConnection): Promise<void> {
+  async beginTransaction(connection: GroupConnection, settings: TransactionSettings): Promise<void> {
     await this.writer.lock();
     try {
-      this.writer.execute(raw(`savepoint ${MEMBER}`));
+      if (settings.isolationLevel === OWN_GROUP) this.writer.commitGroup();
+      connection.underSavepoint = this.writer.groupOpen;
+      // The first member begins the transaction with its first statement (execute), and needs no savepoint.
+      if (connection.underSavepoint) this.writer.execute(raw(`savepoint ${MEMBER}`));
     } catch (error) {
       this.writer.unlock();
       throw error;
@@ -207,12 +242,14 @@ class GroupCommitDriver implements Driver {
 
   async commitTransaction(connection: GroupConnection): Promise<void> {
     connection.inTransaction = false;
-    await this.writer.finishMember(() => this.writer.execute(raw(`release ${MEMBER}`)));
+    await this.writer.finishMember(() => {
+      if (connection.underSavepoint) this.writer.execute(raw(`release ${MEMBER}`));
+    });
   }
 
   async rollbackTransaction(connection: GroupConnection): Promise<void> {
     connection.inTransaction = false;
-    await this.writer.finishMember(() => this.writer.rollbackMember());
+    await this.writer.finishMember(() => this.writer.rollbackMember(connection.underSavepoint));
   }
 
   async savepoint(connection: GroupConnection, name: string): Promise<void> {
@@ -233,6 +270,24 @@ class GroupCommitDriver implements Driver {
     this.writer.close();
     this.reader.close();
   }
+}
+
+/**
+ * The isolation level that asks the group writer for a group of its own: the members before it are
+ * committed first, and it runs without the member savepoint. SQLite has no isolation levels to
+ * choose from (its one writer makes every transaction serializable), so the setting is free to
+ * carry this; `ownGroup` sets it on SQLite only.
+ */
+const OWN_GROUP = 'serializable';
+
+/**
+ * A transaction whose own savepoints are the outermost: on SQLite's group writer it begins a group
+ * of its own; elsewhere it is an ordinary transaction. For a transaction that opens savepoints by
+ * the thousand (a bulk import): under a member savepoint their journal would grow with each.
+ */
+export function ownGroup<DB>(db: Kysely<DB>) {
+  const onSqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  return onSqlite ? db.transaction().setIsolationLevel(OWN_GROUP) : db.transaction();
 }
 
 /** A Kysely dialect over a writer and a reader connection to one SQLite file (WAL), with group commit. */

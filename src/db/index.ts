@@ -8,6 +8,8 @@ import { migrations } from './migrations/index';
 import { withStatementCache } from './statement-cache';
 import { groupCommitDialect } from './group-commit';
 
+export { ownGroup } from './group-commit';
+
 export { opaqueParameters, type Parameter } from './opaque-parameters';
 export { columnParams, definedColumns, insertRow, insertRows, preparedQuery, preparedShapes, type PreparedQuery } from './prepared-query';
 
@@ -42,7 +44,7 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
       return { db, engine: 'sqlite', close: () => db.destroy() };
     }
     mkdirSync(dirname(path), { recursive: true });
-    const writer = openSqlite(path);
+    const writer = openSqliteWriter(path);
     // Statistics for the planner: without them it sorted every pending invitation for `status=pending`
     // (bench). Cheap with a bounded analysis, and ANALYZE runs only on tables that need it; taken at each
     // open, so a process that runs for months keeps the statistics it started with.
@@ -71,6 +73,18 @@ export function openSqlite(path: string): SqliteDatabase.Database {
   // its savepoint, inside the group's) grew in the process's own heap. Bench: 5,000 email invitations
   // took 27-46 s a request and the server reached 290 MB; with the default, 5-8 s and 200 MB.
   sqlite.pragma('temp_store = DEFAULT');
+  return sqlite;
+}
+
+/**
+ * The group writer's connection (src/db/group-commit.ts): Usher's pragmas, with temporary storage in
+ * memory, where the members' savepoint journals stay instead of spilling to a new file each group.
+ * Its transactions do not sort or build temporary indexes of any size; the reader's big sorts keep
+ * the default. Exported for the bench's floor server.
+ */
+export function openSqliteWriter(path: string): SqliteDatabase.Database {
+  const sqlite = openSqlite(path);
+  sqlite.pragma('temp_store = MEMORY');
   return sqlite;
 }
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
-import { isUniqueViolation } from '#db';
+import { isUniqueViolation, ownGroup } from '#db';
 import { isoTime } from '#common/json';
 import { sha256Hex } from '#common/secrets';
 import { invitationError } from './errors';
@@ -32,9 +32,12 @@ export async function runIdempotent<T>(
   request: IdempotencyRequest,
   run: (trx: Kysely<Database>) => Promise<{ status: number; body: T }>,
   redact: (body: T) => T,
+  options: { readonly ownGroup?: boolean } = {},
 ): Promise<IdempotentResponse<T>> {
+  // ownGroup: for a run that opens a savepoint per item (bulk), see ownGroup in #db.
+  const begin = () => (options.ownGroup ? ownGroup(db) : db.transaction());
   if (request.key === undefined) {
-    const result = await db.transaction().execute(run);
+    const result = await begin().execute(run);
     return { ...result, replayed: false };
   }
   const key = request.key;
@@ -42,7 +45,7 @@ export async function runIdempotent<T>(
   const replay = await findReplay<T>(db, request.tenantId, key, requestHash, request.now);
   if (replay) return replay;
   try {
-    const result = await db.transaction().execute(async (trx) => {
+    const result = await begin().execute(async (trx) => {
       const produced = await run(trx);
       await trx
         .insertInto('idempotency_keys')

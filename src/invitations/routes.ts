@@ -167,6 +167,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
         { tenantId, key: c.req.valid('header')['idempotency-key'], fingerprint: ['createInvitationsInBulk', input], now: clock.now() },
         async (trx) => ({ status: 200, body: await createInBulk(trx, input, (inner, item) => invitations.createIn(inner, tenantId, item, byKey(apiKeyId))) }),
         (body) => ({ ...body, results: body.results.map((r) => (r.invitation ? { ...r, invitation: withoutLink(r.invitation) } : r)) }),
+        { ownGroup: true },
       );
       return c.json(result.body, 200, replayHeader(result));
     })
