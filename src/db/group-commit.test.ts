@@ -97,6 +97,23 @@ describe('SQLite group commit', () => {
     expect(committedNames()).toEqual(['before plain', 'plain item', 'before own', 'own item']);
   });
 
+  it('finishes a burst of more transactions than one group takes, committing it in several groups', async () => {
+    const seenAtAnswer: number[] = [];
+    // Nothing arrives after the burst: the transactions beyond the group limit must not wait for a newcomer to wake them.
+    await Promise.all(
+      Array.from({ length: 150 }, (_, i) =>
+        db
+          .transaction()
+          .execute((trx) => trx.insertInto('items').values({ name: `burst ${i}` }).execute())
+          .then(() => seenAtAnswer.push(committedNames().length)),
+      ),
+    );
+    expect(committedNames()).toHaveLength(150);
+    // Groups of at most 64: the first answers saw 64 rows committed, and it took three COMMITs.
+    expect(seenAtAnswer[0]).toBe(64);
+    expect(new Set(seenAtAnswer)).toEqual(new Set([64, 128, 150]));
+  });
+
   it('never shows a group member\'s work to a read before it is committed', async () => {
     let readInside: unknown[] = [];
     await Promise.all([

@@ -66,7 +66,9 @@ class GroupWriter {
   }
 
   async lock(): Promise<void> {
-    if (!this.#held) {
+    // Free and nobody in line. A full group lets go with its line still waiting for the COMMIT: a
+    // newcomer queues behind them rather than slipping into the group past its limit.
+    if (!this.#held && this.#queue.length === 0) {
       this.#held = true;
       return;
     }
@@ -108,9 +110,18 @@ class GroupWriter {
     setImmediate(() => {
       this.#flushScheduled = false;
       if (this.#held || !this.#open) return; // whoever holds it flushes when it lets go
-      if (this.#queue.length > 0 && this.#members.length < GROUP_LIMIT) return;
       this.#commit();
     });
+  }
+
+  // After a COMMIT, the first in line begins the next group: a full group let go of the writer
+  // without handing it on, and nobody else would wake them.
+  #wakeNext(): void {
+    if (this.#held) return;
+    const next = this.#queue.shift();
+    if (!next) return;
+    this.#held = true;
+    next();
   }
 
   #commit(): void {
@@ -122,9 +133,11 @@ class GroupWriter {
     } catch (error) {
       if (this.#sqlite.inTransaction) run(this.#connection, raw('rollback'));
       for (const member of members) member.reject(error);
+      this.#wakeNext();
       return;
     }
     for (const member of members) member.resolve();
+    this.#wakeNext();
   }
 
   // Some errors (I/O, disk full, a busy deadlock) end the whole transaction, taking released members' work with it.
