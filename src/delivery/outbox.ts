@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { insertRows, type DeliveryAttemptRow, type Db, type Engine, type OutboxRow } from '#db';
+import { insertRow, insertRows, type DeliveryAttemptRow, type Db, type Engine, type OutboxRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 
@@ -162,7 +162,7 @@ export async function recordResult(
     .where('status', '=', 'sending')
     .executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) return null;
-  await trx.insertInto('delivery_attempts').values(attemptRow({ row, result, timing, retryDelayMs })).execute();
+  await insertRow(trx, 'delivery_attempts', attemptRow({ row, result, timing, retryDelayMs }));
   return { status };
 }
 
@@ -187,7 +187,7 @@ export async function recordResults(trx: Db, outcomes: readonly AttemptOutcome[]
       .execute();
     const ids = new Set(held.map((row) => row.id));
     const attempts = sent.filter((o) => ids.has(o.row.id)).map(attemptRow);
-    if (attempts.length > 0) await trx.insertInto('delivery_attempts').values(attempts).execute();
+    await insertRows(trx, 'delivery_attempts', attempts);
     for (const id of ids) stored.set(id, 'sent');
   }
   for (const outcome of outcomes) {
