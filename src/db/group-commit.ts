@@ -5,9 +5,9 @@
  * Why: on SQLite a COMMIT writes every page the transaction changed to the WAL, two writes
  * and a checksum per page, and an invitation changes some 25 pages (the row, its indexes, its
  * token, number and event). That was half of SQLite's time per create and accept (bench). Under
- * load, transactions that arrive together now commit together: each runs as a SAVEPOINT inside
- * one open transaction, and the group COMMITs once no other transaction is waiting to join, or
- * after GROUP_LIMIT members. A page that several members change (the newest leaf of each index)
+ * load, transactions that arrive together now commit together: they run in one open transaction,
+ * each after the first under a SAVEPOINT, and the group COMMITs once no other transaction is
+ * waiting to join, or after GROUP_LIMIT members. A page that several members change (the newest leaf of each index)
  * is written once. Nobody is answered before the COMMIT that holds their work: `commitTransaction`
  * resolves only then, and a failed COMMIT fails every member.
  *
