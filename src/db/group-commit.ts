@@ -7,8 +7,8 @@
  * token, number and event). That was half of SQLite's time per create and accept (bench). Under
  * load, transactions that arrive together now commit together: they run in one open transaction,
  * each after the first under a SAVEPOINT, and the group COMMITs once no other transaction is
- * waiting to join, or after GROUP_LIMIT members. A page that several members change (the newest leaf of each index)
- * is written once. Nobody is answered before the COMMIT that holds their work: `commitTransaction`
+ * waiting to join, or after GROUP_LIMIT members. A page that several members change (the newest
+ * leaf of each index) is written once. Nobody is answered before the COMMIT that holds their work: `commitTransaction`
  * resolves only then, and a failed COMMIT fails every member.
  *
  * Members still run one at a time, in arrival order, as before (SQLite has one writer): a member
@@ -170,14 +170,21 @@ class GroupWriter {
     return result;
   }
 
-  /** Whether a group is open: a member that begins now joins it under a savepoint. */
-  get groupOpen(): boolean {
-    return this.#open;
+  /**
+   * For the holder: begins its transaction as a member, under the member savepoint when it joins a
+   * group others began; the first member begins the transaction with its first statement (execute)
+   * and needs none. `ownGroup` commits the members before it first. Returns whether it took the savepoint.
+   */
+  beginMember(ownGroup: boolean): boolean {
+    if (ownGroup && this.#open) this.#commit();
+    if (!this.#open) return false;
+    this.execute(raw(`savepoint ${MEMBER}`));
+    return true;
   }
 
-  /** For the holder only: commits the members before it now, so that it begins a group of its own. */
-  commitGroup(): void {
-    if (this.#open) this.#commit();
+  /** Keeps the member's work in the group: releases its savepoint, if it took one. */
+  releaseMember(savepoint: boolean): void {
+    if (savepoint) this.execute(raw(`release ${MEMBER}`));
   }
 
   /**
@@ -242,10 +249,7 @@ class GroupCommitDriver implements Driver {
   async beginTransaction(connection: GroupConnection, settings: TransactionSettings): Promise<void> {
     await this.writer.lock();
     try {
-      if (settings.isolationLevel === OWN_GROUP) this.writer.commitGroup();
-      connection.underSavepoint = this.writer.groupOpen;
-      // The first member begins the transaction with its first statement (execute), and needs no savepoint.
-      if (connection.underSavepoint) this.writer.execute(raw(`savepoint ${MEMBER}`));
+      connection.underSavepoint = this.writer.beginMember(settings.isolationLevel === OWN_GROUP);
     } catch (error) {
       this.writer.unlock();
       throw error;
@@ -255,9 +259,7 @@ class GroupCommitDriver implements Driver {
 
   async commitTransaction(connection: GroupConnection): Promise<void> {
     connection.inTransaction = false;
-    await this.writer.finishMember(() => {
-      if (connection.underSavepoint) this.writer.execute(raw(`release ${MEMBER}`));
-    });
+    await this.writer.finishMember(() => this.writer.releaseMember(connection.underSavepoint));
   }
 
   async rollbackTransaction(connection: GroupConnection): Promise<void> {
