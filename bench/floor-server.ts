@@ -15,8 +15,8 @@
  *                        the tenant's active key read and an Ed25519 acceptance token signed
  *
  * Transactions share COMMITs as Usher's do on SQLite (src/db/group-commit.ts): each but the first
- * runs inside a SAVEPOINT of one open transaction, which commits on the next turn of the event loop,
- * and nobody is answered before that; the writer keeps temporary storage in memory, as Usher's
+ * runs inside a SAVEPOINT of one open transaction, which commits at the end of a turn of the event
+ * loop that brought it no new member, and nobody is answered before that; the writer keeps temporary storage in memory, as Usher's
  * does. What the floor leaves out is what Usher could in principle cache or skip: the default
  * identity and tenant re-read per request, zod validation, idempotency, request ids, metrics, body
  * limits. SQLite only. Run as a child: FLOOR_DATABASE_PATH=<file>.
@@ -35,6 +35,8 @@ import { BENCH_API_KEY } from './bench-key';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Members after which a group commits at the end of its turn, as Usher's (src/db/group-commit.ts). */
+const GROUP_LIMIT = 64;
 
 /** Usher's schema, its first tenant and key, and the tenant's signing key, made by Usher's own code. */
 async function prepareStore(path: string): Promise<void> {
@@ -49,10 +51,21 @@ async function prepareStore(path: string): Promise<void> {
   }
 }
 
-/** One open transaction that the requests of one event-loop turn share, committed on the next. */
+/**
+ * One open transaction that requests share, committed as Usher's group is: at the end of a turn of
+ * the event loop that brought no new member, or once it has GROUP_LIMIT members. The floor keeps no
+ * line, so a request arriving in a full group's last turn still joins it.
+ */
 function groupCommit(sqlite: SqliteDatabase.Database) {
   let waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
-  const commit = () => {
+  let membersAtLastTurn = 0;
+  const endOfTurn = () => {
+    if (waiting.length > membersAtLastTurn && waiting.length < GROUP_LIMIT) {
+      membersAtLastTurn = waiting.length;
+      setImmediate(endOfTurn);
+      return;
+    }
+    membersAtLastTurn = 0;
     const members = waiting;
     waiting = [];
     try {
@@ -76,7 +89,7 @@ function groupCommit(sqlite: SqliteDatabase.Database) {
       else sqlite.exec('rollback to member; release member');
       return Promise.reject(error);
     }
-    if (first) setImmediate(commit);
+    if (first) setImmediate(endOfTurn);
     return new Promise<T>((resolve, reject) => waiting.push({ resolve: () => resolve(result), reject }));
   };
 }

@@ -52,6 +52,21 @@ describe('SQLite group commit', () => {
     expect(seenAtAnswer).toEqual([['a', 'b', 'c'], ['a', 'b', 'c'], ['a', 'b', 'c']]);
   });
 
+  it('keeps a group open for a turn of the event loop that brings it a member, and commits after one that brings none', async () => {
+    const seenAtAnswer: Record<string, string[]> = {};
+    const insert = (name: string) =>
+      db
+        .transaction()
+        .execute((trx) => trx.insertInto('items').values({ name }).execute())
+        .then(() => void (seenAtAnswer[name] = committedNames()));
+    // As requests read from sockets over successive turns of a busy server: one now, one a turn later,
+    // one two turns later. Committing at the first turn's end would answer `first` alone.
+    const later = (turns: number, work: () => Promise<void>): Promise<void> =>
+      turns === 0 ? work() : new Promise((resolve) => setImmediate(() => void later(turns - 1, work).then(resolve)));
+    await Promise.all([insert('first'), later(1, () => insert('second')), later(2, () => insert('third'))]);
+    expect(seenAtAnswer).toEqual({ first: ['first', 'second', 'third'], second: ['first', 'second', 'third'], third: ['first', 'second', 'third'] });
+  });
+
   it('rolls back a failing member alone', async () => {
     const results = await Promise.allSettled([
       db.transaction().execute((trx) => trx.insertInto('items').values({ name: 'kept' }).execute()),
@@ -112,6 +127,24 @@ describe('SQLite group commit', () => {
     // Groups of at most 64: the first answers saw 64 rows committed, and it took three COMMITs.
     expect(seenAtAnswer[0]).toBe(64);
     expect(new Set(seenAtAnswer)).toEqual(new Set([64, 128, 150]));
+  });
+
+  it('starts a newcomer on the next group once a group is full, even with nobody in line', async () => {
+    const seenAtAnswer: number[] = [];
+    const insert = (name: string, then?: () => void) =>
+      db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.insertInto('items').values({ name }).execute();
+          then?.();
+        })
+        .then(() => void seenAtAnswer.push(committedNames().length));
+    let newcomer: Promise<void> = Promise.resolve();
+    // The 64th member fills the group; the newcomer arrives in the same turn, after the writer is free.
+    const full = Array.from({ length: 64 }, (_, i) => insert(`member ${i}`, i === 63 ? () => setImmediate(() => (newcomer = insert('newcomer'))) : undefined));
+    await Promise.all(full);
+    await newcomer;
+    expect(seenAtAnswer).toEqual([...Array(64).fill(64), 65]);
   });
 
   it('never shows a group member\'s work to a read before it is committed', async () => {

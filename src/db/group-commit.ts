@@ -6,9 +6,9 @@
  * and a checksum per page, and an invitation changes some 25 pages (the row, its indexes, its
  * token, number and event). That was half of SQLite's time per create and accept (bench). Under
  * load, transactions that arrive together now commit together: they run in one open transaction,
- * each after the first under a SAVEPOINT, and the group COMMITs once no other transaction is
- * waiting to join, or after GROUP_LIMIT members. A page that several members change (the newest
- * leaf of each index) is written once. Nobody is answered before the COMMIT that holds their work: `commitTransaction`
+ * each after the first under a SAVEPOINT, and the group COMMITs at the end of a turn of the event
+ * loop that brought it no new member, or once it has GROUP_LIMIT members. A page that several
+ * members change (the newest leaf of each index) is written once. Nobody is answered before the COMMIT that holds their work: `commitTransaction`
  * resolves only then, and a failed COMMIT fails every member.
  *
  * Members still run one at a time, in arrival order, as before (SQLite has one writer): a member
@@ -59,6 +59,8 @@ class GroupWriter {
   #open = false;
   #members: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   #flushScheduled = false;
+  /** Members the group had when the last turn of the event loop ended with it open. */
+  #membersAtLastTurn = 0;
 
   constructor(sqlite: SqliteDatabase) {
     this.#sqlite = sqlite;
@@ -66,9 +68,10 @@ class GroupWriter {
   }
 
   async lock(): Promise<void> {
-    // Free and nobody in line. A full group lets go with its line still waiting for the COMMIT: a
-    // newcomer queues behind them rather than slipping into the group past its limit.
-    if (!this.#held && this.#queue.length === 0) {
+    // Free, nobody in line, and room in the group. A full group lets go of the writer and waits for
+    // its COMMIT at the end of the turn: a newcomer queues for the next group (behind any line)
+    // rather than slipping into this one past its limit.
+    if (!this.#held && this.#queue.length === 0 && this.#members.length < GROUP_LIMIT) {
       this.#held = true;
       return;
     }
@@ -87,6 +90,7 @@ class GroupWriter {
     if (!this.#open) {
       run(this.#connection, raw('begin'));
       this.#open = true;
+      this.#membersAtLastTurn = 0;
     }
     try {
       return run(this.#connection, query);
@@ -103,13 +107,22 @@ class GroupWriter {
     return new Promise((resolve, reject) => this.#members.push({ resolve, reject }));
   }
 
-  // Next turn of the event loop: requests that have arrived by then join the group first.
+  // At the end of a turn of the event loop (setImmediate), the group commits unless that turn
+  // brought it new members: then it waits one turn more, so requests already in the sockets, whose
+  // readiness the next poll reports, join it first. A lone request waits one idle turn; a saturated
+  // server keeps the group open while work keeps arriving, up to GROUP_LIMIT.
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     setImmediate(() => {
       this.#flushScheduled = false;
       if (this.#held || !this.#open) return; // whoever holds it flushes when it lets go
+      const members = this.#members.length;
+      if (members > this.#membersAtLastTurn && members < GROUP_LIMIT) {
+        this.#membersAtLastTurn = members;
+        this.#scheduleFlush();
+        return;
+      }
       this.#commit();
     });
   }
