@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { takeRandom } from './random-pool';
 
 /**
  * The last id's millisecond and counter. Process-wide on purpose: ids must increase across every
@@ -8,23 +8,6 @@ import { randomFillSync } from 'node:crypto';
 const state = { ms: 0, counter: 0 };
 
 /**
- * Randomness for ids, drawn from the OS 4 KiB at a time: a call to the CSPRNG per id was 2.6 us
- * of the id's 2.9, and a create makes several ids. Ids are not
- * secrets (tokens and keys take their own `randomBytes`), so one buffer shared in order is enough.
- */
-const pool = Buffer.allocUnsafe(4096);
-let poolOffset = pool.length;
-
-function randomSlice(size: number): Buffer {
-  if (poolOffset + size > pool.length) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  poolOffset += size;
-  return pool.subarray(poolOffset - size, poolOffset);
-}
-
-/**
  * A UUIDv7 (RFC 9562 §5.7): time-ordered, so new rows append to indexes, and monotonic within
  * this process. `now` lets callers stamp ids with the clock they were given.
  */
@@ -32,13 +15,13 @@ export function newId(now: number = Date.now()): string {
   if (now > state.ms) {
     state.ms = now;
     // Start low in the counter's range so a burst in one millisecond rarely overflows it.
-    state.counter = randomSlice(2).readUInt16BE(0) & 0x3ff;
+    state.counter = takeRandom(2).readUInt16BE(0) & 0x3ff;
   } else if (++state.counter > 0xfff) {
     state.ms += 1;
     state.counter = 0;
   }
   // Written in place: these pool bytes are spent, and the next refill overwrites them.
-  const bytes = randomSlice(16);
+  const bytes = takeRandom(16);
   bytes.writeUIntBE(state.ms, 0, 6);
   bytes[6] = 0x70 | (state.counter >> 8);
   bytes[7] = state.counter & 0xff;

@@ -1,8 +1,13 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { takeRandom } from './random-pool';
 
 /** A new random secret: 32 bytes (256 bits) as base64url, optionally behind a readable prefix. */
 export function newSecret(prefix = ''): string {
-  return prefix + randomBytes(32).toString('base64url');
+  const bytes = takeRandom(32);
+  const secret = prefix + bytes.toString('base64url');
+  // The pool keeps only bytes not yet handed out (see random-pool.ts).
+  bytes.fill(0);
+  return secret;
 }
 
 /**
