@@ -172,6 +172,14 @@ describe('SQLite group commit', () => {
     expect(committedNames()).toEqual(['same']);
   });
 
+  it('runs schema changes the reader cannot prepare yet on the writer, as a migration makes them', async () => {
+    // The reader prepares against the schema it last read: it has not seen the index made, then dropped.
+    await sql`create index items_name on items (name)`.execute(db);
+    await sql`drop index items_name`.execute(db);
+    await sql`create index items_name on items (name) where name <> ''`.execute(db);
+    expect(outside.prepare("select sql from sqlite_master where name = 'items_name'").pluck().get()).toMatch(/where name <> ''$/);
+  });
+
   it('keeps savepoints inside a member working', async () => {
     await db.transaction().execute(async (trx) => {
       await sql`savepoint inner_item`.execute(trx);

@@ -234,11 +234,21 @@ class GroupConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.inTransaction) return this.writer.execute(query) as QueryResult<R>;
-    const statement = this.reader.prepare(query.sql);
-    if (statement.readonly) return run(this.reader, query) as QueryResult<R>;
+    if (this.#readsOnly(query.sql)) return run(this.reader, query) as QueryResult<R>;
     // A write outside a transaction is a one-statement member of the group.
     await this.writer.lock();
     return this.writer.finishMember(() => this.writer.execute(query)) as Promise<QueryResult<R>>;
+  }
+
+  // Whether the reader can run it. The reader prepares against the schema it last read, which a
+  // migration's DDL on the writer can leave a statement behind: CREATE INDEX of a name just dropped
+  // failed there as "already exists". What the reader cannot prepare is the writer's to run or refuse.
+  #readsOnly(sql: string): boolean {
+    try {
+      return this.reader.prepare(sql).readonly;
+    } catch {
+      return false;
+    }
   }
 
   // eslint-disable-next-line require-yield
