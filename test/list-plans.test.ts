@@ -71,4 +71,22 @@ describeEachStore('list plans on a year of invitations', (engine) => {
     expect(await planOf(() => listInvitations(db, tenantId, { channel: 'didcomm' }, now))).not.toMatch(sorts);
     expect(await planOf(() => listInvitations(db, tenantId, { status: 'accepted', sort: 'updatedAt' }, now))).not.toMatch(sorts);
   });
+
+  it('reads an email or a contact from their partial indexes, which hold only the invitations that have one', async () => {
+    const now = new Date();
+    const { email } = await db.selectFrom('invitations').select('recipient_email_normalized as email').where('recipient_email_normalized', 'is not', null).executeTakeFirstOrThrow();
+    const byEmail = await planOf(() => listInvitations(db, tenantId, { email: email! }, now));
+    expect(byEmail).toContain('invitations_tenant_email_created_at');
+    expect(byEmail).not.toMatch(sorts);
+    // Deleting a contact unlinks its invitations by this index (tenants/contacts.ts).
+    const contact = '0190a0a0-0000-7000-8000-000000000000';
+    const unlink = db.updateTable('invitations').set({ recipient_contact_id: null }).where('tenant_id', '=', tenantId).where('recipient_contact_id', '=', contact).compile();
+    const explain = engine === 'sqlite' ? `explain query plan ${unlink.sql}` : `explain ${unlink.sql}`;
+    const plan = (await db.executeQuery<Record<string, unknown>>({ ...unlink, sql: explain })).rows.map((row) => String(row.detail ?? row['QUERY PLAN'])).join('\n');
+    statements.length = 0;
+    expect(plan).toContain('invitations_tenant_contact');
+    const page = await listInvitations(db, tenantId, { email: email! }, now);
+    expect(page.data.length).toBeGreaterThan(0);
+    expect(page.data.every((invitation) => invitation.recipient.email?.toLowerCase() === email)).toBe(true);
+  });
 });

@@ -11,6 +11,7 @@ import * as provenDeletions from './0009-proven-deletions';
 import * as didcommRouting from './0010-didcomm-routing';
 import * as hotPathIndexes from './0014-hot-path-indexes';
 import * as channelIndex from './0015-channel-index';
+import * as partialRecipientIndexes from './0016-partial-recipient-indexes';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -26,4 +27,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0010-didcomm-routing': didcommRouting,
   '0014-hot-path-indexes': hotPathIndexes,
   '0015-channel-index': channelIndex,
+  '0016-partial-recipient-indexes': partialRecipientIndexes,
 });
