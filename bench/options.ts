@@ -12,8 +12,16 @@ export interface BenchOptions {
   readonly phases: readonly Phase[];
   /** Seconds per measured load run. */
   readonly durationS: number;
-  /** Seconds of unmeasured load before a target's first run, so the JIT has warmed up. */
+  /** Seconds of unmeasured load before a run of a kind the server has not served yet (accepts after creates). */
   readonly warmupS: number;
+  /**
+   * Seconds of unmeasured load on a freshly started server before its first measured run. A fresh
+   * Usher's CPU a create kept falling for 15-20 s of load (0.60 -> 0.36, 0.70 -> 0.40, 0.48 -> 0.37 ms
+   * in 6-s rounds, 2026-12-05), its code optimised and its heap grown by then: with 2 s the first
+   * phase of a run measured a server still warming up. Every server, the baseline and the floor
+   * too, gets the same.
+   */
+  readonly settleS: number;
   /** Invitations seeded for the scale phase. */
   readonly scaleRows: number;
   /** Email invitations the outbox drain sends. */
@@ -61,6 +69,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     phases: list('only', PHASES, PHASES.filter((phase) => !ON_REQUEST.includes(phase))),
     durationS: number('duration', quick ? 2 : 6),
     warmupS: quick ? 1 : 2,
+    settleS: quick ? 1 : 20,
     scaleRows: number('rows', quick ? 100_000 : 1_000_000),
     emails: number('emails', quick ? 1_000 : 5_000),
     bulkRequests: quick ? 2 : 4,

@@ -104,7 +104,7 @@ function recorder(results: Results, engine: DatabaseServer['engine'], server: Lo
 /** Create then accept at each connection level; the create runs fill the accept runs' token pool. */
 async function writeScenarios(server: Server, routes: WriteRoutes, options: BenchOptions, record: RecordRun): Promise<string[]> {
   const pool: string[] = [];
-  await createRun(server, routes, 10, options.warmupS, pool);
+  await createRun(server, routes, 10, options.settleS, pool);
   for (const connections of CONNECTION_LEVELS) record('create', await createRun(server, routes, connections, options.durationS, pool));
   // Kept aside for the public view, which reads; the rest are accepted.
   const viewTokens = pool.splice(0, Math.min(1000, Math.floor(pool.length / 10)));
