@@ -8,9 +8,9 @@ import { randomFillSync } from 'node:crypto';
  *
  * Holding the next bytes in the heap exposes nothing new: OpenSSL's generator keeps its own state in
  * this process's memory, and that state determines its next outputs just as the pool does. Node
- * keeps such a cache for `randomUUID` too. Callers that turn bytes into a secret zero them once
- * encoded (`takeRandom(n, true)`), so the pool never holds a secret already handed out. The process
- * never forks (child processes are spawned anew), so no two processes share a pool.
+ * keeps such a cache for `randomUUID` too. A caller that turns bytes into a secret zeroes them once
+ * encoded (`newSecret`), so the pool never holds a secret already handed out. The process never
+ * forks (child processes are spawned anew), so no two processes share a pool.
  */
 const pool = Buffer.allocUnsafe(4096);
 let offset = pool.length;

@@ -8,8 +8,9 @@
  * load, transactions that arrive together now commit together: they run in one open transaction,
  * each after the first under a SAVEPOINT, and the group COMMITs at the end of a turn of the event
  * loop that brought it no new member, or once it has GROUP_LIMIT members. A page that several
- * members change (the newest leaf of each index) is written once. Nobody is answered before the COMMIT that holds their work: `commitTransaction`
- * resolves only then, and a failed COMMIT fails every member.
+ * members change (the newest leaf of each index) is written once. Nobody is answered before the
+ * COMMIT that holds their work: `commitTransaction` resolves only then, and a failed COMMIT fails
+ * every member.
  *
  * Members still run one at a time, in arrival order, as before (SQLite has one writer): a member
  * sees the released work of the members before it, which commits with it or fails with it.
