@@ -4,7 +4,7 @@ import type { Database, Engine } from '#db';
 import type { Clock } from '#common/clock';
 import { prepareJobs, runSend, type DeliveryHandler, type DeliveryJob } from './delivery-jobs';
 import { claimDue, releaseClaims, renewClaims, type OutboxTopic } from './outbox';
-import { createResultRecorder } from './result-recorder';
+import { createResultRecorder, MAX_GROUP } from './result-recorder';
 import type { RetryPolicy } from './retry-policy';
 
 export type { DeliveryHandler, FinalStatus, PreparedDelivery } from './delivery-jobs';
@@ -45,6 +45,10 @@ export const DEFAULT_CONCURRENCY = 32;
 
 /** A send starts only while at least this share of a lease is left; below it, the claim is renewed first. */
 const LEASE_LEFT_TO_SEND = 0.75;
+/** A result waits for its group only while at least this share of its lease is left; below, it is written at once, well before another worker could take the row. */
+const LEASE_LEFT_TO_LINGER = 0.5;
+/** Results sent but not yet stored, at most: past it a lane waits for the store before its next send. */
+const UNRECORDED_LIMIT = 4 * MAX_GROUP;
 const LOST = Number.NEGATIVE_INFINITY;
 
 /**
@@ -77,6 +81,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const ready: DeliveryJob[] = [];
     let preparing: Promise<void> | null = null;
     let renewing: Promise<void> | null = null;
+    // Results handed to the recorder: a lane goes on to its next send while its last result waits for its group.
+    const recording = new Set<Promise<void>>();
 
     // Keeps about one round of sends prepared ahead, so links are minted shortly before they go out.
     const topUp = () => {
@@ -136,7 +142,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const finishedAt = clock.now();
       const policy = result.outcome === 'failed' && !result.permanent ? retryPolicy(job.row.attempts) : null;
       const retryDelayMs = policy === null ? null : Math.max(policy, result.retryAfterMs ?? 0);
-      await recorder.record({ row: job.row, result, timing: { startedAt, finishedAt }, retryDelayMs, settled: job.settled });
+      const leaseLeftMs = (leases.get(job.row.id) ?? LOST) - finishedAt.getTime();
+      const promptly = leaseLeftMs < leaseMs * LEASE_LEFT_TO_LINGER;
+      const recorded = recorder.record({ row: job.row, result, timing: { startedAt, finishedAt }, retryDelayMs, settled: job.settled }, { promptly });
+      recording.add(recorded);
+      void recorded.finally(() => recording.delete(recorded));
+      while (recording.size >= UNRECORDED_LIMIT) await Promise.race(recording);
     };
 
     const lanes = Array.from({ length: Math.min(concurrency, rows.length) }, async () => {
@@ -145,6 +156,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       }
     });
     await Promise.all(lanes);
+    await Promise.all(recording);
     await preparing; // a stop can leave one under way
     if (unstarted.size > 0) {
       const ids = [...unstarted];
