@@ -2,12 +2,14 @@
  * A local SMTP server that accepts and counts messages, run as a child of the bench so that its
  * work does not slow the load generator's clock. It reports on stdout, one JSON line whenever the
  * count changed in the last 100 ms: the count and when the first and the latest message arrived,
- * stamped here, at the receiving end.
+ * stamped here, at the receiving end; with SINK_MARK=N also when the N-th arrived (markAt), so a
+ * rate can leave out a sender's first N messages.
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
-const stats = { count: 0, bytes: 0, firstAt: 0, lastAt: 0 };
+const mark = Number(process.env.SINK_MARK ?? 0);
+const stats = { count: 0, bytes: 0, firstAt: 0, lastAt: 0, markAt: 0 };
 let reported = -1;
 
 const server = new SMTPServer({
@@ -22,6 +24,7 @@ const server = new SMTPServer({
       const now = Date.now();
       stats.count += 1;
       if (stats.firstAt === 0) stats.firstAt = now;
+      if (stats.count === mark) stats.markAt = now;
       stats.lastAt = now;
       callback();
     });

@@ -5,7 +5,9 @@
  * own). The rate is what the SMTP server actually received, timed at the SMTP server; the first
  * process's /metrics shows the outbox depth falling to 0. Right after, in the same run, the bare
  * sender (bench/bare-sender.ts: Usher's SMTP client and concurrency, no database) sends as many
- * into a sink of its own: what the SMTP client and the sink alone can do on this machine.
+ * into a sink of its own: what the SMTP client and the sink alone can do on this machine. Both
+ * first send `warmup` messages that are not timed (see BenchOptions.drainWarmup); the rate from
+ * the worker's start, warm-up included, is kept beside the warm one.
  */
 import type { DatabaseServer } from '../databases';
 import { runLoad } from '../load';
@@ -19,12 +21,22 @@ interface SinkStats {
   readonly count: number;
   readonly firstAt: number;
   readonly lastAt: number;
+  /** When the message the sink was told to mark (SINK_MARK) arrived; 0 before. */
+  readonly markAt: number;
 }
+
+/** Starts a sink that marks the arrival of the message after which a sender's rate is timed. */
+function startSink(mark: number): Promise<Child> {
+  return startChild({ name: 'smtp-sink', script: 'bench/smtp-sink.ts', env: { SINK_MARK: String(mark) }, ready: /^smtp sink listening on (smtp:\/\/127\.0\.0\.1:\d+)/m });
+}
+
+/** The message a warm rate is timed from: the last of the warm-up, or with none the first. */
+const markOf = (warmup: number) => Math.max(1, warmup);
 
 /** The sink's latest report line. */
 function sinkStats(sink: Child): SinkStats {
   const lines = sink.output().trim().split('\n').filter((line) => line.startsWith('{'));
-  return lines.length ? (JSON.parse(lines.at(-1)!) as SinkStats) : { count: 0, firstAt: 0, lastAt: 0 };
+  return lines.length ? (JSON.parse(lines.at(-1)!) as SinkStats) : { count: 0, firstAt: 0, lastAt: 0, markAt: 0 };
 }
 
 /** Outbox rows pending or being sent, summed over topics, from Prometheus text. */
@@ -40,6 +52,8 @@ export interface DrainSetup {
   readonly engine: DatabaseServer['engine'];
   readonly databaseUrl: string;
   readonly emails: number;
+  /** Emails sent first and left out of the warm figures. */
+  readonly warmup: number;
   readonly workerEnv?: Readonly<Record<string, string>>;
   /** False for a profiled run: its memory is not a measurement. */
   readonly recordMemory: boolean;
@@ -47,9 +61,11 @@ export interface DrainSetup {
 
 /** Creates the email invitations with the worker off, then times a worker process sending them all. */
 export async function drainOnce(results: Results, setup: DrainSetup, log: (line: string) => void): Promise<DrainRow> {
-  const { engine } = setup;
+  const { engine, warmup } = setup;
+  const total = warmup + setup.emails;
+  const mark = markOf(warmup);
   const memory = (phase: string) => (setup.recordMemory ? { engine, phase } : null);
-  const sink = await startChild({ name: 'smtp-sink', script: 'bench/smtp-sink.ts', env: {}, ready: /^smtp sink listening on (smtp:\/\/127\.0\.0\.1:\d+)/m });
+  const sink = await startSink(mark);
   const apiOnly = { USHER_RUN_WORKER: 'false', USHER_SMTP_URL: sink.url };
   try {
     return await withServer(results, memory('drain: creating email invitations (worker off)'), () => startUsher({ databaseUrl: setup.databaseUrl, env: apiOnly, name: 'usher-api' }), async (api) => {
@@ -58,7 +74,7 @@ export async function drainOnce(results: Results, setup: DrainSetup, log: (line:
         url: api.url,
         connections: 10,
         durationS: 600,
-        amount: setup.emails,
+        amount: total,
         request: {
           method: 'POST',
           path: '/v1/invitations',
@@ -76,9 +92,12 @@ export async function drainOnce(results: Results, setup: DrainSetup, log: (line:
         const limitMs = Math.max(60_000, setup.emails * 20);
         let depthZeroAt: number | null = null;
         let last = { count: -1, at: Date.now() };
+        // The worker's CPU and the sink's count at the first look after the mark: the warm CPU an email is taken from there.
+        let atMark: { cpu: number; count: number } | null = null;
         for (;;) {
-          await sleep(250);
+          await sleep(100);
           const stats = sinkStats(sink);
+          if (atMark === null && stats.markAt > 0) atMark = { cpu: cpuSeconds(sender.pid), count: stats.count };
           if (depthZeroAt === null && (await outboxDepth(api.url)) === 0) depthZeroAt = Date.now();
           if (stats.count !== last.count) last = { count: stats.count, at: Date.now() };
           // Done when everything arrived and the outbox says so, or nothing has arrived for 20 s, or the time limit.
@@ -86,9 +105,17 @@ export async function drainOnce(results: Results, setup: DrainSetup, log: (line:
         }
         const stats = sinkStats(sink);
         const perEmail = (seconds: number) => (1000 * seconds) / Math.max(1, stats.count);
+        const workerCpu = cpuSeconds(sender.pid);
+        const warm = {
+          perS: warmRate(stats, mark),
+          cpuMsPerEmail: atMark && stats.count > atMark.count ? (1000 * (workerCpu - atMark.cpu)) / (stats.count - atMark.count) : Number.NaN,
+        };
         const row: DrainRow = {
           engine,
-          emails: created.ok,
+          emails: created.ok - warmup,
+          warmup,
+          warmPerS: warm.perS,
+          warmWorkerCpuMsPerEmail: warm.cpuMsPerEmail,
           createPerS: created.rps,
           received: stats.count,
           steadyPerS: steadyRate(stats),
@@ -96,10 +123,10 @@ export async function drainOnce(results: Results, setup: DrainSetup, log: (line:
           firstMailAfterS: (stats.firstAt - t0) / 1000,
           lastMailAfterS: (stats.lastAt - t0) / 1000,
           depthZeroAfterS: depthZeroAt === null ? null : (depthZeroAt - t0) / 1000,
-          workerCpuMsPerEmail: perEmail(cpuSeconds(sender.pid) - cpuAtStart.worker),
+          workerCpuMsPerEmail: perEmail(workerCpu - cpuAtStart.worker),
           sinkCpuMsPerEmail: perEmail(cpuSeconds(sink.pid) - cpuAtStart.sink),
         };
-        log(`  received ${row.received} of ${row.emails}: ${row.steadyPerS.toFixed(0)} emails/s steady, ${row.overallPerS.toFixed(0)}/s from the worker's start; outbox empty after ${row.depthZeroAfterS?.toFixed(1) ?? 'never'} s; worker CPU ${row.workerCpuMsPerEmail.toFixed(2)} ms/email, SMTP sink ${row.sinkCpuMsPerEmail.toFixed(2)}`);
+        log(`  received ${row.received} of ${total}: ${warm.perS.toFixed(0)} emails/s after the first ${warmup} (worker CPU ${warm.cpuMsPerEmail.toFixed(2)} ms/email); ${row.steadyPerS.toFixed(0)}/s from first to last mail, ${row.overallPerS.toFixed(0)}/s from the worker's start; outbox empty after ${row.depthZeroAfterS?.toFixed(1) ?? 'never'} s; worker CPU ${row.workerCpuMsPerEmail.toFixed(2)} ms/email over all, SMTP sink ${row.sinkCpuMsPerEmail.toFixed(2)}`);
         return row;
       });
     });
@@ -113,13 +140,19 @@ function steadyRate(stats: SinkStats): number {
   return stats.count > 1 ? (stats.count - 1) / ((stats.lastAt - stats.firstAt) / 1000) : Number.NaN;
 }
 
-/** Times the bare sender (no database, messages rendered beforehand) sending `emails` into a fresh sink. */
-export async function bareSend(emails: number, log: (line: string) => void): Promise<BareSenderRow> {
-  const sink = await startChild({ name: 'smtp-sink', script: 'bench/smtp-sink.ts', env: {}, ready: /^smtp sink listening on (smtp:\/\/127\.0\.0\.1:\d+)/m });
+/** Warm rate at the sink: messages after the marked one, per second from its arrival to the last. */
+function warmRate(stats: SinkStats, mark: number): number {
+  return stats.markAt > 0 && stats.count > mark ? (stats.count - mark) / ((stats.lastAt - stats.markAt) / 1000) : Number.NaN;
+}
+
+/** Times the bare sender (no database, messages rendered beforehand) sending `emails` after `warmup` into a fresh sink. */
+export async function bareSend(emails: number, warmup: number, log: (line: string) => void): Promise<BareSenderRow> {
+  const mark = markOf(warmup);
+  const sink = await startSink(mark);
   try {
-    const sender = await startChild({ name: 'bare-sender', script: 'bench/bare-sender.ts', env: { BARE_SMTP_URL: sink.url, BARE_EMAILS: String(emails) }, ready: /^bare sender (ready)/m, timeoutMs: 60_000 });
+    const sender = await startChild({ name: 'bare-sender', script: 'bench/bare-sender.ts', env: { BARE_SMTP_URL: sink.url, BARE_EMAILS: String(emails), BARE_WARMUP: String(warmup) }, ready: /^bare sender (ready)/m, timeoutMs: 60_000 });
     const sinkCpuAtStart = cpuSeconds(sink.pid);
-    const limitMs = Math.max(60_000, emails * 20);
+    const limitMs = Math.max(60_000, (warmup + emails) * 20);
     const t0 = Date.now();
     let report: { sent: number; cpuMs: number } | null = null;
     while (!report && Date.now() - t0 < limitMs) {
@@ -130,13 +163,15 @@ export async function bareSend(emails: number, log: (line: string) => void): Pro
     await sleep(200); // the sink reports every 100 ms
     const stats = sinkStats(sink);
     await sender.stop();
+    const warmPerS = warmRate(stats, mark);
     const row: BareSenderRow = {
       received: stats.count,
       steadyPerS: steadyRate(stats),
-      senderCpuMsPerEmail: report ? report.cpuMs / Math.max(1, stats.count) : Number.NaN,
+      warmPerS,
+      senderCpuMsPerEmail: report ? report.cpuMs / Math.max(1, report.sent) : Number.NaN,
       sinkCpuMsPerEmail: (1000 * (cpuSeconds(sink.pid) - sinkCpuAtStart)) / Math.max(1, stats.count),
     };
-    log(`  bare sender (same SMTP client and concurrency, no database): ${row.received} received, ${row.steadyPerS.toFixed(0)} emails/s steady; sender CPU ${row.senderCpuMsPerEmail.toFixed(2)} ms/email, SMTP sink ${row.sinkCpuMsPerEmail.toFixed(2)}`);
+    log(`  bare sender (same SMTP client and concurrency, no database): ${row.received} received, ${warmPerS.toFixed(0)} emails/s after the first ${warmup} (sender CPU ${row.senderCpuMsPerEmail.toFixed(2)} ms/email), ${row.steadyPerS.toFixed(0)}/s from first to last; SMTP sink ${row.sinkCpuMsPerEmail.toFixed(2)}`);
     return row;
   } finally {
     await sink.stop();
@@ -146,9 +181,9 @@ export async function bareSend(emails: number, log: (line: string) => void): Pro
 export async function runDrain(results: Results, databases: DatabaseServer, options: BenchOptions, log: (line: string) => void): Promise<void> {
   const database = await databases.create('drain');
   try {
-    const row = await drainOnce(results, { engine: databases.engine, databaseUrl: database.url, emails: options.emails, recordMemory: true }, log);
-    const bare = await bareSend(options.emails, log);
-    log(`  Usher drains at ${((100 * row.steadyPerS) / bare.steadyPerS).toFixed(0)}% of the bare sender's rate`);
+    const row = await drainOnce(results, { engine: databases.engine, databaseUrl: database.url, emails: options.emails, warmup: options.drainWarmup, recordMemory: true }, log);
+    const bare = await bareSend(options.emails, options.drainWarmup, log);
+    log(`  Usher drains at ${((100 * (row.warmPerS ?? Number.NaN)) / (bare.warmPerS ?? Number.NaN)).toFixed(0)}% of the bare sender's rate (warm)`);
     results.drain.push({ ...row, bare });
   } finally {
     await database.drop();

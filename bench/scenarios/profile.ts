@@ -58,7 +58,7 @@ export async function runProfiles(results: Results, options: BenchOptions, log: 
     }), log);
     const drainDb = await databases.create('profile-drain');
     const emails = Math.min(options.emails, 2000);
-    await profiled(results, `outbox drain of ${emails} emails (worker process)`, (env) => drainOnce(results, { engine: 'sqlite', databaseUrl: drainDb.url, emails, workerEnv: env, recordMemory: false }, log), log);
+    await profiled(results, `outbox drain of ${emails} emails (worker process)`, (env) => drainOnce(results, { engine: 'sqlite', databaseUrl: drainDb.url, emails, warmup: 0, workerEnv: env, recordMemory: false }, log), log);
   } finally {
     await databases.close();
   }
