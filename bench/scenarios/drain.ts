@@ -89,7 +89,7 @@ export async function drainOnce(results: Results, setup: DrainSetup, log: (line:
       return withServer(results, memory('drain: worker sending'), () => startUsher({ databaseUrl: setup.databaseUrl, ...worker }), async (sender) => {
         const t0 = Date.now();
         const cpuAtStart = { worker: cpuSeconds(sender.pid), sink: cpuSeconds(sink.pid) };
-        const limitMs = Math.max(60_000, setup.emails * 20);
+        const limitMs = Math.max(60_000, total * 20);
         let depthZeroAt: number | null = null;
         let last = { count: -1, at: Date.now() };
         // The worker's CPU and the sink's count at the first look after the mark: the warm CPU an email is taken from there.

@@ -67,4 +67,13 @@ describeEachStore('a result recorder', (engine) => {
     expect(new Set(transactions).size).toBe(2);
     expect((await statuses()).every((status) => status === 'sent')).toBe(true);
   });
+
+  it('writes a prompt result that came after a full group right after that group', async () => {
+    const { attempts, transactions, statuses } = await claimedAttempts(MAX_GROUP + 1);
+    const recorder = createResultRecorder({ db: store.current.db, clock, workerId: 'worker-r', lingerMs: 60_000 });
+    const recorded = attempts.map((attempt, n) => recorder.record(attempt, { promptly: n === MAX_GROUP }));
+    await Promise.all(recorded);
+    expect(new Set(transactions).size).toBe(2);
+    expect((await statuses()).every((status) => status === 'sent')).toBe(true);
+  });
 });

@@ -41,7 +41,7 @@ export function createResultRecorder(options: {
   const { db, clock, workerId } = options;
   const writers = options.writers ?? 1;
   const lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
-  let queue: { attempt: RecordedAttempt; done: () => void }[] = [];
+  const queue: { attempt: RecordedAttempt; done: () => void; promptly: boolean }[] = [];
   let writing = 0;
   let hurry = false;
   // Writers waiting for their group to gather, woken early by a full group or a prompt result.
@@ -77,8 +77,9 @@ export function createResultRecorder(options: {
     while (queue.length > 0) {
       await gather();
       if (queue.length === 0) break; // another writer took them
-      hurry = false;
       const group = queue.splice(0, MAX_GROUP);
+      // A prompt result past the group's limit keeps the next group from waiting.
+      hurry = queue.some((entry) => entry.promptly);
       try {
         await write(group.map((entry) => entry.attempt));
       } catch (error) {
@@ -93,7 +94,7 @@ export function createResultRecorder(options: {
   return {
     record(attempt, { promptly = false } = {}) {
       return new Promise<void>((done) => {
-        queue.push({ attempt, done });
+        queue.push({ attempt, done, promptly });
         if (promptly) hurry = true;
         if (hurry || queue.length >= MAX_GROUP) for (const go of [...gathering]) go();
         if (writing < writers) void drain();
