@@ -53,9 +53,6 @@ function scaleTable(results: Results, engine: Engine): string {
   return table(['query', 'request', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'server CPU ms/req', 'failed'], rows);
 }
 
-/** The rate after the warm-up; results from before the warm-up existed have only the steady one. */
-const warmRateOf = (row: { readonly warmPerS?: number; readonly steadyPerS: number }): number => row.warmPerS ?? row.steadyPerS;
-
 /** A target: its verdict and the figures behind it. */
 export interface Verdict {
   readonly target: string;
@@ -103,9 +100,9 @@ export function verdicts(results: Results): Verdict[] {
   out.push({
     target: 'outbox drain ≥ 1,000 emails/s into SMTP (SQLite)',
     measured: drain
-      ? `${whole(warmRateOf(drain))} emails/s ${drain.warmup ? `after the worker's first ${drain.warmup.toLocaleString('en')}` : 'steady'}, ${whole(drain.overallPerS)} from worker start (${drain.received} of ${drain.emails + (drain.warmup ?? 0)})${drain.bare ? `; the bare SMTP sender ${whole(warmRateOf(drain.bare))}/s in the same run (${whole((100 * warmRateOf(drain)) / warmRateOf(drain.bare))}%)` : ''}`
+      ? `${whole(drain.warmPerS)} emails/s after the worker's first ${drain.warmup.toLocaleString('en')}, ${whole(drain.overallPerS)} from worker start (${drain.received} of ${drain.emails + drain.warmup})${drain.bare ? `; the bare SMTP sender ${whole(drain.bare.warmPerS)}/s in the same run (${whole((100 * drain.warmPerS) / drain.bare.warmPerS)}%)` : ''}`
       : 'not measured',
-    pass: drain ? warmRateOf(drain) >= 1000 : null,
+    pass: drain ? drain.warmPerS >= 1000 : null,
   });
   const usherMemory = results.memory.filter((row) => row.engine === 'sqlite' && !row.phase.startsWith('baseline') && !row.phase.startsWith('floor'));
   const peak = Math.max(...usherMemory.map((row) => row.hwmMb));
@@ -152,11 +149,11 @@ export function renderReport(results: Results): string {
         ['engine', 'emails timed after warm-up', 'created via API /s', 'received', 'emails/s after warm-up', 'worker CPU ms/email after warm-up', 'first to last mail /s', 'from worker start /s', 'first mail s', 'last mail s', 'outbox empty s', 'worker CPU ms/email, all', 'sink CPU ms/email', 'bare sender emails/s after warm-up', 'Usher / bare', 'bare sender CPU ms/email'],
         results.drain.map((row) => [
           row.engine,
-          `${row.emails} after ${row.warmup ?? 0}`,
+          `${row.emails} after ${row.warmup}`,
           whole(row.createPerS),
           String(row.received),
-          whole(warmRateOf(row)),
-          fixed(row.warmWorkerCpuMsPerEmail ?? Number.NaN, 2),
+          whole(row.warmPerS),
+          fixed(row.warmWorkerCpuMsPerEmail, 2),
           whole(row.steadyPerS),
           whole(row.overallPerS),
           fixed(row.firstMailAfterS, 2),
@@ -164,8 +161,8 @@ export function renderReport(results: Results): string {
           row.depthZeroAfterS === null ? 'never' : fixed(row.depthZeroAfterS, 1),
           fixed(row.workerCpuMsPerEmail, 2),
           fixed(row.sinkCpuMsPerEmail, 2),
-          row.bare ? whole(warmRateOf(row.bare)) : '–',
-          row.bare ? `${whole((100 * warmRateOf(row)) / warmRateOf(row.bare))}%` : '–',
+          row.bare ? whole(row.bare.warmPerS) : '–',
+          row.bare ? `${whole((100 * row.warmPerS) / row.bare.warmPerS)}%` : '–',
           row.bare ? fixed(row.bare.senderCpuMsPerEmail, 2) : '–',
         ]),
       )}`,

@@ -47,8 +47,8 @@ export interface BareSenderRow {
   readonly received: number;
   /** Messages between the first and the last arrival, warm-up included, per second. */
   readonly steadyPerS: number;
-  /** Messages after the warm-up, per second (absent in older results). */
-  readonly warmPerS?: number;
+  /** Messages after the warm-up, per second. */
+  readonly warmPerS: number;
   /** CPU per timed message, after the warm-up. */
   readonly senderCpuMsPerEmail: number;
   readonly sinkCpuMsPerEmail: number;
@@ -58,12 +58,12 @@ export interface DrainRow {
   readonly engine: Engine;
   /** Emails timed, after the warm-up. */
   readonly emails: number;
-  /** Emails sent first and left out of the warm figures (absent in older results: none). */
-  readonly warmup?: number;
+  /** Emails sent first and left out of the warm figures. */
+  readonly warmup: number;
   /** Messages after the warm-up, per second from the arrival of its last to the last arrival: the rate a running worker keeps. */
-  readonly warmPerS?: number;
+  readonly warmPerS: number;
   /** The worker's CPU per email after the warm-up. */
-  readonly warmWorkerCpuMsPerEmail?: number;
+  readonly warmWorkerCpuMsPerEmail: number;
   /** How fast the email invitations were created through the API (worker off), per second. */
   readonly createPerS: number;
   readonly received: number;

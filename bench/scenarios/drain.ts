@@ -183,7 +183,7 @@ export async function runDrain(results: Results, databases: DatabaseServer, opti
   try {
     const row = await drainOnce(results, { engine: databases.engine, databaseUrl: database.url, emails: options.emails, warmup: options.drainWarmup, recordMemory: true }, log);
     const bare = await bareSend(options.emails, options.drainWarmup, log);
-    log(`  Usher drains at ${((100 * (row.warmPerS ?? Number.NaN)) / (bare.warmPerS ?? Number.NaN)).toFixed(0)}% of the bare sender's rate (warm)`);
+    log(`  Usher drains at ${((100 * row.warmPerS) / bare.warmPerS).toFixed(0)}% of the bare sender's rate (warm)`);
     results.drain.push({ ...row, bare });
   } finally {
     await database.drop();

@@ -43,7 +43,6 @@ export function createResultRecorder(options: {
   const lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
   const queue: { attempt: RecordedAttempt; done: () => void; promptly: boolean }[] = [];
   let writing = 0;
-  let hurry = false;
   // Writers waiting for their group to gather, woken early by a full group or a prompt result.
   const gathering = new Set<() => void>();
 
@@ -59,8 +58,11 @@ export function createResultRecorder(options: {
     });
   }
 
+  // A group goes without waiting once it is full or a result in line asks for haste.
+  const due = () => queue.length >= MAX_GROUP || queue.some((entry) => entry.promptly);
+
   function gather(): Promise<void> {
-    if (hurry || queue.length >= MAX_GROUP) return Promise.resolve();
+    if (due()) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const go = () => {
         clearTimeout(timer);
@@ -78,8 +80,6 @@ export function createResultRecorder(options: {
       await gather();
       if (queue.length === 0) break; // another writer took them
       const group = queue.splice(0, MAX_GROUP);
-      // A prompt result past the group's limit keeps the next group from waiting.
-      hurry = queue.some((entry) => entry.promptly);
       try {
         await write(group.map((entry) => entry.attempt));
       } catch (error) {
@@ -95,8 +95,7 @@ export function createResultRecorder(options: {
     record(attempt, { promptly = false } = {}) {
       return new Promise<void>((done) => {
         queue.push({ attempt, done, promptly });
-        if (promptly) hurry = true;
-        if (hurry || queue.length >= MAX_GROUP) for (const go of [...gathering]) go();
+        if (due()) for (const go of [...gathering]) go();
         if (writing < writers) void drain();
       });
     },
