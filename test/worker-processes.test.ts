@@ -58,11 +58,11 @@ describeEachStore('a worker process killed in the middle of a batch', (engine) =
     await startUsher({ databaseUrl: scratch.url, env });
     await until(() => recipients(smtp).size >= COUNT, 90_000, `all ${COUNT} recipients`);
     // At least once: copies are only the messages the server had accepted when the first worker died, and they carry
-    // the same Message-ID, so a receiver can drop them. Each of the worker's lanes waits for its result to be stored
-    // before it takes the next row, so at most one message per lane can be sent and not yet recorded.
+    // the same Message-ID, so a receiver can drop them. A lane goes on to its next send while its last result waits for
+    // its group, but waits for it before a third: at most two messages per lane are sent and not yet recorded.
     const ids = messageIds(smtp);
     expect(new Set(ids).size).toBe(COUNT);
-    expect(ids.length - COUNT).toBeLessThanOrEqual(DEFAULT_CONCURRENCY);
+    expect(ids.length - COUNT).toBeLessThanOrEqual(2 * DEFAULT_CONCURRENCY);
   });
 });
 

@@ -102,3 +102,41 @@ describeEachStore('an outbox worker with a handler that prepares rows together',
     expect(await worker.runOnce()).toBe(0);
   });
 });
+
+describeEachStore('an outbox worker whose results cannot be stored yet', (engine) => {
+  const store = useScratchStore(engine);
+
+  it('sends at most two messages a lane before it waits for the first to be stored, so a crash can repeat at most that many', async () => {
+    const clock = createManualClock(new Date('2026-11-26T10:00:00.000Z'));
+    const { tenant } = await createTenant(store.current.db, { name: 'Stalled store' }, clock.now());
+    await enqueue(store.current.db, Array.from({ length: 40 }, (_, n) => ({ tenantId: tenant.id, topic: 'webhook' as const, payload: { n } })), clock.now());
+    const sent: number[] = [];
+    let release!: () => void;
+    const stored = new Promise<void>((resolve) => (release = resolve));
+    const handler: DeliveryHandler = {
+      async deliver(row) {
+        sent.push(JSON.parse(row.payload).n);
+        return { outcome: 'sent' };
+      },
+      // Runs inside the transaction that stores a group: holding it is a store that has stalled.
+      settled: () => stored,
+    };
+    const concurrency = 4;
+    const worker = createOutboxWorker({ db: store.current.db, engine, clock, retryPolicy: createRetryPolicy(), concurrency, handlers: { webhook: handler } });
+
+    const running = worker.runOnce();
+    let seen = -1;
+    while (sent.length !== seen) {
+      seen = sent.length;
+      await new Promise((resolve) => setTimeout(resolve, 100)); // five times the recorder's wait for a group
+    }
+    // Each lane went on past its first result, and stopped at its second.
+    expect(sent).toHaveLength(2 * concurrency);
+
+    release();
+    expect(await running).toBe(40);
+    expect(sent.sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+    const rows = await store.current.db.selectFrom('outbox').select('status').where('tenant_id', '=', tenant.id).execute();
+    expect(rows.every((row) => row.status === 'sent')).toBe(true);
+  });
+});

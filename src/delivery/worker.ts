@@ -4,7 +4,7 @@ import type { Database, Engine } from '#db';
 import type { Clock } from '#common/clock';
 import { prepareJobs, runSend, type DeliveryHandler, type DeliveryJob } from './delivery-jobs';
 import { claimDue, releaseClaims, renewClaims, type OutboxTopic } from './outbox';
-import { createResultRecorder, MAX_GROUP } from './result-recorder';
+import { createResultRecorder } from './result-recorder';
 import type { RetryPolicy } from './retry-policy';
 
 export type { DeliveryHandler, FinalStatus, PreparedDelivery } from './delivery-jobs';
@@ -47,8 +47,6 @@ export const DEFAULT_CONCURRENCY = 32;
 const LEASE_LEFT_TO_SEND = 0.75;
 /** A result waits for its group only while at least this share of its lease is left; below, it is written at once, well before another worker could take the row. */
 const LEASE_LEFT_TO_LINGER = 0.5;
-/** Results sent but not yet stored, at most: past it a lane waits for the store before its next send. */
-const UNRECORDED_LIMIT = 4 * MAX_GROUP;
 const LOST = Number.NEGATIVE_INFINITY;
 
 /**
@@ -81,9 +79,6 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const ready: DeliveryJob[] = [];
     let preparing: Promise<void> | null = null;
     let renewing: Promise<void> | null = null;
-    // Results handed to the recorder: a lane goes on to its next send while its last result waits for its group.
-    const recording = new Set<Promise<void>>();
-
     // Keeps about one round of sends prepared ahead, so links are minted shortly before they go out.
     const topUp = () => {
       if (preparing || waiting.length === 0 || ready.length >= concurrency) return;
@@ -133,10 +128,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       }
     };
 
-    const deliver = async (job: DeliveryJob): Promise<void> => {
+    /** Sends one job and hands its result to the recorder; resolves once the send is done, with the storing still to wait for. */
+    const deliver = async (job: DeliveryJob): Promise<{ readonly stored: Promise<void> } | undefined> => {
       const held = await holds(job);
       unstarted.delete(job.row.id);
-      if (!held) return;
+      if (!held) return undefined;
       const startedAt = clock.now();
       const result = await runSend(job);
       const finishedAt = clock.now();
@@ -144,19 +140,23 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const retryDelayMs = policy === null ? null : Math.max(policy, result.retryAfterMs ?? 0);
       const leaseLeftMs = (leases.get(job.row.id) ?? LOST) - finishedAt.getTime();
       const promptly = leaseLeftMs < leaseMs * LEASE_LEFT_TO_LINGER;
-      const recorded = recorder.record({ row: job.row, result, timing: { startedAt, finishedAt }, retryDelayMs, settled: job.settled }, { promptly });
-      recording.add(recorded);
-      void recorded.finally(() => recording.delete(recorded));
-      while (recording.size >= UNRECORDED_LIMIT) await Promise.race(recording);
+      // Wrapped, so that this async function does not wait for the storing it hands back.
+      return { stored: recorder.record({ row: job.row, result, timing: { startedAt, finishedAt }, retryDelayMs, settled: job.settled }, { promptly }) };
     };
 
+    // A lane goes on to its next send while its last result waits for its group, but it does not leave two behind: before
+    // a third send it waits for the first to be stored. So each lane has at most two messages sent and not yet recorded,
+    // and a worker killed mid-batch causes at most 2 × concurrency copies (the test in worker-processes.test.ts holds it).
     const lanes = Array.from({ length: Math.min(concurrency, rows.length) }, async () => {
+      let last: Promise<void> | undefined;
       for (let job = await nextJob(); job; job = await nextJob()) {
-        await deliver(job).catch((error: unknown) => options.onError?.(error));
+        const delivered = await deliver(job).catch((error: unknown) => void options.onError?.(error));
+        await last;
+        last = delivered?.stored;
       }
+      await last;
     });
     await Promise.all(lanes);
-    await Promise.all(recording);
     await preparing; // a stop can leave one under way
     if (unstarted.size > 0) {
       const ids = [...unstarted];
