@@ -17,9 +17,9 @@
  * Transactions share COMMITs as Usher's do on SQLite (src/db/group-commit.ts): each but the first
  * runs inside a SAVEPOINT of one open transaction, which commits at the end of a turn of the event
  * loop that brought it no new member, and nobody is answered before that; the writer keeps
- * temporary storage in memory, as Usher's does. What the floor leaves out is what Usher could in principle cache or skip: the default
- * identity and tenant re-read per request, zod validation, idempotency, request ids, metrics, body
- * limits. SQLite only. Run as a child: FLOOR_DATABASE_PATH=<file>.
+ * temporary storage in memory, as Usher's does. What the floor leaves out is what Usher could in
+ * principle cache or skip: the default identity and tenant re-read per request, zod validation,
+ * idempotency, request ids, metrics, body limits. SQLite only. Run as a child: FLOOR_DATABASE_PATH=<file>.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';

@@ -30,6 +30,9 @@ function startSink(mark: number): Promise<Child> {
   return startChild({ name: 'smtp-sink', script: 'bench/smtp-sink.ts', env: { SINK_MARK: String(mark) }, ready: /^smtp sink listening on (smtp:\/\/127\.0\.0\.1:\d+)/m });
 }
 
+/** How long a sender may take for `count` emails before the bench gives up on it: 20 ms each, a minute at least. */
+const sendLimitMs = (count: number) => Math.max(60_000, count * 20);
+
 /** The message a warm rate is timed from: the last of the warm-up, or with none the first. */
 const markOf = (warmup: number) => Math.max(1, warmup);
 
@@ -89,7 +92,7 @@ export async function drainOnce(results: Results, setup: DrainSetup, log: (line:
       return withServer(results, memory('drain: worker sending'), () => startUsher({ databaseUrl: setup.databaseUrl, ...worker }), async (sender) => {
         const t0 = Date.now();
         const cpuAtStart = { worker: cpuSeconds(sender.pid), sink: cpuSeconds(sink.pid) };
-        const limitMs = Math.max(60_000, total * 20);
+        const limitMs = sendLimitMs(total);
         let depthZeroAt: number | null = null;
         let last = { count: -1, at: Date.now() };
         // The worker's CPU and the sink's count at the first look after the mark: the warm CPU an email is taken from there.
@@ -152,7 +155,7 @@ export async function bareSend(emails: number, warmup: number, log: (line: strin
   try {
     const sender = await startChild({ name: 'bare-sender', script: 'bench/bare-sender.ts', env: { BARE_SMTP_URL: sink.url, BARE_EMAILS: String(emails), BARE_WARMUP: String(warmup) }, ready: /^bare sender (ready)/m, timeoutMs: 60_000 });
     const sinkCpuAtStart = cpuSeconds(sink.pid);
-    const limitMs = Math.max(60_000, (warmup + emails) * 20);
+    const limitMs = sendLimitMs(warmup + emails);
     const t0 = Date.now();
     let report: { sent: number; cpuMs: number } | null = null;
     while (!report && Date.now() - t0 < limitMs) {

@@ -25,8 +25,8 @@ export const MAX_GROUP = 64;
  * one per row. A group gathers for `lingerMs` after its first result, or until it holds MAX_GROUP,
  * or until a result asks to be written promptly. Each COMMIT writes every page it touched to the WAL
  * (a SQLite COMMIT of the drain cost ~0.6 ms, most of it in syscalls): without the wait, results
- * went in groups of about six, a COMMIT for every six emails. A wait delays only the bookkeeping,
- * never a send (the worker does not wait for it before the next). If a group's transaction fails,
+ * went in groups of about six, a COMMIT for every six emails. A wait delays the bookkeeping, and a
+ * send only where a lane already has two results unstored (worker.ts). If a group's transaction fails,
  * its results are written one by one, so one bad row cannot take the others down with it.
  */
 export function createResultRecorder(options: {

@@ -4,6 +4,7 @@ import type { OutboxRow } from '#db';
 import { createTenant } from '#tenants';
 import { describeEachStore, useScratchStore } from '#support/stores';
 import { enqueue } from './outbox';
+import { DEFAULT_LINGER_MS } from './result-recorder';
 import { createRetryPolicy } from './retry-policy';
 import { createOutboxWorker, type DeliveryHandler, type PreparedDelivery } from './worker';
 
@@ -128,7 +129,7 @@ describeEachStore('an outbox worker whose results cannot be stored yet', (engine
     let seen = -1;
     while (sent.length !== seen) {
       seen = sent.length;
-      await new Promise((resolve) => setTimeout(resolve, 100)); // five times the recorder's wait for a group
+      await new Promise((resolve) => setTimeout(resolve, 5 * DEFAULT_LINGER_MS)); // long past the recorder's wait for a group
     }
     // Each lane went on past its first result, and stopped at its second.
     expect(sent).toHaveLength(2 * concurrency);

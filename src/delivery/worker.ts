@@ -146,7 +146,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
     // A lane goes on to its next send while its last result waits for its group, but it does not leave two behind: before
     // a third send it waits for the first to be stored. So each lane has at most two messages sent and not yet recorded,
-    // and a worker killed mid-batch causes at most 2 × concurrency copies (the test in worker-processes.test.ts holds it).
+    // and a worker killed mid-batch causes at most 2 × concurrency copies (worker.test.ts and worker-processes.test.ts hold it).
     const lanes = Array.from({ length: Math.min(concurrency, rows.length) }, async () => {
       let last: Promise<void> | undefined;
       for (let job = await nextJob(); job; job = await nextJob()) {
