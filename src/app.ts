@@ -39,6 +39,10 @@ export interface AppDeps {
   readonly logError: (error: unknown, context?: { readonly requestId?: string }) => void;
   /** Told about every answered request (the access log); nothing by default. */
   readonly logRequest?: (entry: RequestLogEntry) => void;
+  /** True once the process is shutting down (`/readyz` answers 503); never, by default. */
+  readonly isShuttingDown?: () => boolean;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
 }
 
 /** The largest request body accepted; invitations with metadata stay far below it. */
@@ -75,7 +79,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
   app.use('*', activityPub.middleware);
   app.use('*', rejectNulCharacters());
   app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version }));
-  app.route('/', createObservabilityRoutes({ db, metrics }));
+  app.route('/', createObservabilityRoutes({ db, metrics, isShuttingDown: deps.isShuttingDown, metricsToken: deps.metricsToken }));
 
   const authenticate = requireApiKey(
     (key) => authenticateApiKey(db, key, clock.now()),

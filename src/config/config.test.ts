@@ -30,6 +30,11 @@ describe('loadConfig', () => {
       allowPrivateNetwork: false,
       logLevel: 'info',
       sweepIntervalMs: 60_000,
+      shutdownDrainMs: 5_000,
+      shutdownTimeoutMs: 9_000,
+      migrateOnStart: true,
+      metricsToken: undefined,
+      retentionDays: 30,
     });
   });
 
@@ -65,6 +70,11 @@ describe('loadConfig', () => {
       USHER_SMTP_FROM: 'Invitations <invites@example.com>',
       USHER_RUN_WORKER: 'false',
       USHER_OUTBOX_LEASE_MS: '15000',
+      USHER_SHUTDOWN_DRAIN_MS: '0',
+      USHER_SHUTDOWN_TIMEOUT_MS: '30000',
+      USHER_MIGRATE_ON_START: 'false',
+      USHER_METRICS_TOKEN: 'metrics-token-0123456789',
+      USHER_RETENTION_DAYS: '0',
     });
     expect(config).toEqual({
       port: 3000,
@@ -80,6 +90,11 @@ describe('loadConfig', () => {
       allowPrivateNetwork: true,
       logLevel: 'debug',
       sweepIntervalMs: 5000,
+      shutdownDrainMs: 0,
+      shutdownTimeoutMs: 30_000,
+      migrateOnStart: false,
+      metricsToken: 'metrics-token-0123456789',
+      retentionDays: 0,
     });
   });
 
@@ -125,6 +140,11 @@ describe('loadConfig', () => {
       ['USHER_SMTP_FROM', { USHER_SMTP_FROM: 'not an address' }],
       ['USHER_RUN_WORKER', { USHER_RUN_WORKER: 'sometimes' }],
       ['USHER_OUTBOX_LEASE_MS', { USHER_OUTBOX_LEASE_MS: '5' }],
+      ['USHER_SHUTDOWN_DRAIN_MS', { USHER_SHUTDOWN_DRAIN_MS: 'soon' }],
+      ['USHER_SHUTDOWN_TIMEOUT_MS', { USHER_SHUTDOWN_DRAIN_MS: '10000', USHER_SHUTDOWN_TIMEOUT_MS: '10000' }],
+      ['USHER_MIGRATE_ON_START', { USHER_MIGRATE_ON_START: 'later' }],
+      ['USHER_METRICS_TOKEN', { USHER_METRICS_TOKEN: 'short' }],
+      ['USHER_RETENTION_DAYS', { USHER_RETENTION_DAYS: '-1' }],
     ];
 
     it.each(cases)('names %s when given %j', (variable, env) => {

@@ -20,6 +20,19 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How often pending invitations past their expiry are swept to `expired`, in ms. */
   readonly sweepIntervalMs: number;
+  /**
+   * After SIGTERM or SIGINT: how long the process keeps answering (every response `Connection: close`,
+   * `/readyz` 503) so a load balancer moves traffic off before the listener closes, in ms.
+   */
+  readonly shutdownDrainMs: number;
+  /** After SIGTERM or SIGINT: the deadline by which the process has exited, drain included, in ms. */
+  readonly shutdownTimeoutMs: number;
+  /** Whether this process applies pending migrations at start; off, it refuses to start on an old schema. */
+  readonly migrateOnStart: boolean;
+  /** When set, `/metrics` answers only `Authorization: Bearer <this value>`. */
+  readonly metricsToken: string | undefined;
+  /** Finished outbox rows, delivery attempts, mailbox messages and held DIDComm messages older than this are pruned; 0 keeps them. */
+  readonly retentionDays: number;
 }
 
 /** A configuration value that cannot be used; `main.ts` prints it and exits non-zero. */
@@ -49,6 +62,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       throw new ConfigError('USHER_SMTP_URL', `expected smtp:// or smtps://, got "${protocol}"`);
     }
   }
+  // Docker and systemd send SIGKILL 10 s after SIGTERM by default; both defaults end inside that.
+  const shutdownDrainMs = readInteger('USHER_SHUTDOWN_DRAIN_MS', env.USHER_SHUTDOWN_DRAIN_MS, 5_000, 0, 600_000);
+  const shutdownTimeoutMs = readInteger('USHER_SHUTDOWN_TIMEOUT_MS', env.USHER_SHUTDOWN_TIMEOUT_MS, 9_000, 1_000, 900_000);
+  if (shutdownTimeoutMs <= shutdownDrainMs) {
+    throw new ConfigError('USHER_SHUTDOWN_TIMEOUT_MS', `must be longer than USHER_SHUTDOWN_DRAIN_MS (${shutdownDrainMs}), got ${shutdownTimeoutMs}`);
+  }
+  const metricsToken = nonEmpty(env.USHER_METRICS_TOKEN);
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('USHER_METRICS_TOKEN', 'must be at least 16 characters');
+  }
   return Object.freeze({
     port,
     host,
@@ -63,6 +86,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     allowPrivateNetwork: readBoolean('USHER_ALLOW_PRIVATE_NETWORK', env.USHER_ALLOW_PRIVATE_NETWORK, false),
     logLevel: readEnum('USHER_LOG_LEVEL', env.USHER_LOG_LEVEL, LOG_LEVELS, 'info'),
     sweepIntervalMs: readInteger('USHER_SWEEP_INTERVAL_MS', env.USHER_SWEEP_INTERVAL_MS, 60_000, 1_000),
+    shutdownDrainMs,
+    shutdownTimeoutMs,
+    migrateOnStart: readBoolean('USHER_MIGRATE_ON_START', env.USHER_MIGRATE_ON_START, true),
+    metricsToken,
+    retentionDays: readInteger('USHER_RETENTION_DAYS', env.USHER_RETENTION_DAYS, 30, 0, 36_500),
   });
 }
 

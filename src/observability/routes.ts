@@ -1,15 +1,33 @@
 /** `/metrics` (Prometheus text format) and `/readyz` (can this process serve: is the database answering?). */
+import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '#db';
+import { httpProblem } from '#http/problem';
 import type { Metrics } from './metrics';
 
 const READY_TIMEOUT_MS = 2_000;
 
-export function createObservabilityRoutes(options: { readonly db: Kysely<Database>; readonly metrics: Metrics }) {
+export interface ObservabilityOptions {
+  readonly db: Kysely<Database>;
+  readonly metrics: Metrics;
+  /** True once the process is shutting down: `/readyz` answers 503 so load balancers move traffic off. */
+  readonly isShuttingDown?: () => boolean;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
+}
+
+export function createObservabilityRoutes(options: ObservabilityOptions) {
+  const expected = options.metricsToken === undefined ? undefined : Buffer.from(`Bearer ${options.metricsToken}`);
   return new Hono()
-    .get('/metrics', async (c) => c.body(await options.metrics.registry.metrics(), 200, { 'content-type': options.metrics.registry.contentType }))
+    .get('/metrics', async (c) => {
+      if (expected && !sameBytes(expected, c.req.header('authorization'))) {
+        return httpProblem('unauthorized', 'send Authorization: Bearer <USHER_METRICS_TOKEN>', { field: 'header.authorization' }, { 'www-authenticate': 'Bearer realm="metrics"' });
+      }
+      return c.body(await options.metrics.registry.metrics(), 200, { 'content-type': options.metrics.registry.contentType });
+    })
     .get('/readyz', async (c) => {
+      if (options.isShuttingDown?.()) return c.json({ status: 'unavailable', reason: 'shutting down' }, 503);
       try {
         // An exhausted pool would otherwise make the probe hang instead of saying "not ready".
         await Promise.race([
@@ -21,4 +39,11 @@ export function createObservabilityRoutes(options: { readonly db: Kysely<Databas
         return c.json({ status: 'unavailable', reason: error instanceof Error ? error.message : String(error) }, 503);
       }
     });
+}
+
+/** Compares in constant time, so the token cannot be guessed a byte at a time from response times. */
+function sameBytes(expected: Buffer, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  const actual = Buffer.from(given);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
