@@ -21,8 +21,8 @@ let built = false;
  */
 export function startNodeArgs(): string[] {
   const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const match = /(?:^|&&\s*)node((?:\s+--\S+)*)\s+dist\/main\.js\s*$/.exec(scripts.start);
-  if (!match) throw new Error(`package.json's start script does not end in "node [--options] dist/main.js": ${scripts.start}`);
+  const match = /^(?:exec )?node((?:\s+--\S+)*)\s+scripts\/start\.mjs\s*$/.exec(scripts.start);
+  if (!match) throw new Error(`package.json's start script is not "node [--options] scripts/start.mjs": ${scripts.start}`);
   return match[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
@@ -49,6 +49,8 @@ export function startUsher(options: UsherOptions): Promise<Child> {
       USHER_DATABASE_URL: options.databaseUrl,
       USHER_BOOTSTRAP_API_KEY: BENCH_API_KEY,
       USHER_LOG_LEVEL: 'warn',
+      // The bench stops servers between phases; a load balancer's drain window would only add idle seconds.
+      USHER_SHUTDOWN_DRAIN_MS: '0',
       ...options.env,
     },
     ready: /^Usher \S+ listening on (http:\/\/127\.0\.0\.1:\d+) /m,

@@ -110,6 +110,23 @@ describe('the usher command', () => {
     }
   });
 
+  it('keys create --local makes a key in the store itself, for an operator with no key, and the server takes it', async () => {
+    const made = await home.run(['keys', 'create', 'tour', '--local', '--database-url', scratch.url, '--json'], {});
+    expect(made.code, made.stderr).toBe(0);
+    const local = JSON.parse(made.stdout) as { key: string; name: string; operator: boolean };
+    expect(local).toMatchObject({ name: 'tour', operator: false });
+    const response = await fetch(`${usher.url}/v1/tenant`, { headers: { authorization: `Bearer ${local.key}` } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { name: string }).name).toBe('Default');
+
+    const unknown = await home.run(['keys', 'create', 'x', '--local', '--database-url', scratch.url, '--tenant', 'Nobody'], {});
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no tenant with the id or the (unique) name "Nobody"');
+    const stray = await run(['keys', 'create', 'x', '--operator']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain('go with --local');
+  });
+
   it('creates, lists, shows and revokes an invitation, as tables or JSON; revoking twice is refused with exit 3', async () => {
     const created = await run(['invite', 'create', '--email', 'ann@example.com', '--name', 'Ann', '--role', 'contributor', '--target-type', 'project', '--target-iri', APOLLO, '--target-name', 'Apollo']);
     expect(created.code, created.stderr).toBe(0);

@@ -57,20 +57,20 @@ describe('the usher process', () => {
     expect(exited.code).not.toBeNull();
     expect(exited.stderr).toContain('bad configuration');
     expect(exited.stderr).toContain(variable);
-    expect(exited.stdout).not.toContain('listening on');
+    expect(exited.stderr).not.toContain('listening on');
     expect(exited.elapsedMs).toBeLessThan(15_000);
   });
 
   it('starts on an empty SQLite file with the bootstrap key, answers /healthz, and does not bootstrap again on restart', async () => {
     const databaseUrl = await sqliteFile();
     const first = await startUsher({ databaseUrl });
-    await first.waitForStdout(/^ {2}OpenAPI: .*$/m);
-    expect(first.stdout()).toContain('First start: created tenant');
-    expect(first.stdout()).toContain(`API reference: ${first.url}/docs\n`);
-    expect(first.stdout()).toMatch(new RegExp(`OpenAPI: +${first.url}/openapi.json\n`));
-    expect(first.stdout()).toContain('Admin API key: the value of USHER_BOOTSTRAP_API_KEY');
+    await first.waitForStderr(/^ {2}OpenAPI: .*$/m);
+    expect(first.stderr()).toContain('First start: created tenant');
+    expect(first.stderr()).toContain(`API reference: ${first.url}/docs\n`);
+    expect(first.stderr()).toMatch(new RegExp(`OpenAPI: +${first.url}/openapi.json\n`));
+    expect(first.stderr()).toContain('Admin API key: the value of USHER_BOOTSTRAP_API_KEY');
     // The operator's own secret is never echoed to the log.
-    expect(first.stdout()).not.toContain(TEST_BOOTSTRAP_KEY);
+    expect(first.stderr()).not.toContain(TEST_BOOTSTRAP_KEY);
 
     expect((await call(first.url, 'GET', '/healthz')).status).toBe(200);
     expect((await call(first.url, 'GET', '/openapi.json')).status).toBe(200);
@@ -80,12 +80,24 @@ describe('the usher process', () => {
     await first.stop();
 
     const second = await startUsher({ databaseUrl });
-    await second.waitForStdout(/^ {2}OpenAPI: .*$/m);
-    expect(second.stdout()).not.toContain('First start');
-    expect(second.stdout()).not.toContain('Admin API key');
+    await second.waitForStderr(/^ {2}OpenAPI: .*$/m);
+    expect(second.stderr()).not.toContain('First start');
+    expect(second.stderr()).not.toContain('Admin API key');
     const again = await call(second.url, 'GET', '/v1/tenant', { key: TEST_BOOTSTRAP_KEY });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(tenant.body.id);
+    await second.stop();
+
+    // Another bootstrap key on a store that has a tenant is ignored, and the start says so, which store, and what to do.
+    const otherKey = `${TEST_BOOTSTRAP_KEY}-other`;
+    const third = await startUsher({ databaseUrl, env: { USHER_BOOTSTRAP_API_KEY: otherKey } });
+    await third.waitForStderr(/^ {2}OpenAPI: .*$/m);
+    expect(third.stderr()).toContain(`USHER_BOOTSTRAP_API_KEY was ignored: SQLite ${databaseUrl.slice('sqlite:'.length)} already has a tenant`);
+    expect(third.stderr()).toContain('npx usher keys create <name> --local');
+    expect(third.stderr()).not.toContain(otherKey);
+    const [warning] = await third.waitForStdout(/^\{.*"level":40.*\}$/m);
+    expect(JSON.parse(warning)).toMatchObject({ msg: 'USHER_BOOTSTRAP_API_KEY ignored: the store already has a tenant' });
+    expect((await call(third.url, 'GET', '/v1/tenant', { key: otherKey })).status).toBe(401);
   });
 
   it('logs every request as one JSON line with the caller\'s request id and the route pattern, never the token in the path', async () => {
@@ -97,15 +109,22 @@ describe('the usher process', () => {
     const [line] = await usher.waitForStdout(/^\{.*"requestId":"trace-4711".*\}$/m);
     expect(JSON.parse(line)).toMatchObject({ level: 30, msg: 'request', method: 'GET', route: '/v1/public/invitations/:token', status: 200 });
     expect(usher.stdout()).not.toContain(token);
+    // stdout is the log alone: every line one JSON object, the banner on stderr.
+    const lines = usher.stdout().split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(1);
+    for (const logLine of lines) expect(() => JSON.parse(logLine), logLine).not.toThrow();
+    expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'listening', url: usher.url });
+    expect(usher.stderr()).toContain(`listening on ${usher.url}`);
   });
 
   it('prints a random admin key once on first start without USHER_BOOTSTRAP_API_KEY, and that key works', async () => {
     const usher = await startUsher({ databaseUrl: await sqliteFile(), env: { USHER_BOOTSTRAP_API_KEY: undefined } });
-    const [, key] = await usher.waitForStdout(/Admin API key \(shown once[^)]*\): (\S+)\n/);
+    const [, key] = await usher.waitForStderr(/Admin API key \(shown once[^)]*\): (\S+)\n/);
     expect(key).toBeTruthy();
     expect(key).not.toBe(TEST_BOOTSTRAP_KEY);
-    await usher.waitForStdout(/^ {2}Try: .*$/m);
-    expect(usher.stdout().split(key!).length - 1).toBe(2); // the key line and the curl example, nowhere else
+    await usher.waitForStderr(/^ {2}Try: .*$/m);
+    expect(usher.stderr().split(key!).length - 1).toBe(2); // the key line and the curl example, nowhere else
+    expect(usher.stdout()).not.toContain(key!); // never in the log
     expect((await call(usher.url, 'GET', '/v1/tenant', { key: key! })).status).toBe(200);
     expect((await call(usher.url, 'GET', '/v1/tenant', { key: TEST_BOOTSTRAP_KEY })).status).toBe(401);
   });
@@ -125,8 +144,8 @@ describeOnPostgres(`two Usher processes on one PostgreSQL database accepting the
     // A migrates and bootstraps; B then finds the store ready.
     a = await startUsher({ databaseUrl: scratch.url });
     b = await startUsher({ databaseUrl: scratch.url });
-    await b.waitForStdout(/^ {2}OpenAPI: .*$/m);
-    expect(b.stdout()).not.toContain('First start');
+    await b.waitForStderr(/^ {2}OpenAPI: .*$/m);
+    expect(b.stderr()).not.toContain('First start');
   }, 90_000);
 
   afterAll(async () => {
@@ -185,8 +204,8 @@ describeOnPostgres(`four Usher processes starting at once on an empty PostgreSQL
     scratch = await createScratchDatabase('postgres');
     // No bootstrap key: each would otherwise mint a random one of its own.
     const ushers = await Promise.all(Array.from({ length: 4 }, () => startUsher({ databaseUrl: scratch!.url, env: { USHER_BOOTSTRAP_API_KEY: undefined }, startupTimeoutMs: 60_000 })));
-    await Promise.all(ushers.map((u) => u.waitForStdout(/^ {2}OpenAPI: .*$/m, 30_000)));
-    expect(ushers.filter((u) => u.stdout().includes('First start'))).toHaveLength(1);
+    await Promise.all(ushers.map((u) => u.waitForStderr(/^ {2}OpenAPI: .*$/m, 30_000)));
+    expect(ushers.filter((u) => u.stderr().includes('First start'))).toHaveLength(1);
     const client = new pg.Client({ connectionString: scratch.url });
     await client.connect();
     try {

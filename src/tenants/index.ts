@@ -7,7 +7,7 @@ export { consumeRequest, pruneRateLimitWindows, type RateDecision } from './rate
 export { createIdentity, findIdentity, findIdentityByHandle, getIdentity, getInviter, listIdentities, updateIdentity, type Identity, type Inviter } from './identities';
 export { CreateApiKeySchema, CreateContactSchema, CreateIdentitySchema, IdentitySchema, UpdateTenantSchema } from './schemas';
 export { defaultSettings, type TenantSettings } from './settings';
-export { createTenant, getTenant, insertTenant, isEmptyStore, updateTenant, type CreatedTenant, type Tenant } from './tenants';
+export { createTenant, findTenantByIdOrName, getTenant, insertTenant, isEmptyStore, updateTenant, type CreatedTenant, type Tenant } from './tenants';
 export { createContactRoutes } from './contact-routes';
 export { createIdentityRoutes } from './identity-routes';
 export { createTenantRoutes, type TenantRoutesDeps } from './routes';

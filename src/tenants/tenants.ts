@@ -92,6 +92,17 @@ export async function updateTenant(
   return { ...current, ...(patch.name !== undefined ? { name: patch.name } : {}), settings, updatedAt };
 }
 
+/** The tenant with this id or name (ids first); without either, the oldest tenant, which a first start made. Null when none matches. */
+export async function findTenantByIdOrName(db: Db, idOrName?: string): Promise<Tenant | null> {
+  let query = db.selectFrom('tenants').selectAll();
+  if (idOrName !== undefined) query = query.where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]));
+  const rows = await query.orderBy('created_at').orderBy('id').limit(2).execute();
+  // A name two tenants share names neither; the caller must pass the id.
+  if (idOrName !== undefined && rows.length === 2 && rows.every((row) => row.id !== idOrName)) return null;
+  const row = rows.find((candidate) => candidate.id === idOrName) ?? rows[0];
+  return row ? toTenant(row) : null;
+}
+
 /** True when the store holds no tenant yet: first start. */
 export async function isEmptyStore(db: Db): Promise<boolean> {
   const row = await db.selectFrom('tenants').select('id').limit(1).executeTakeFirst();

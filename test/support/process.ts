@@ -39,8 +39,10 @@ export interface RunningUsher {
   readonly startupMs: number;
   stdout(): string;
   stderr(): string;
-  /** Resolves once stdout matches `pattern`; rejects after `timeoutMs` or when the process ends first. */
+  /** Resolves once stdout (the JSON log) matches `pattern`; rejects after `timeoutMs` or when the process ends first. */
   waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** The same for stderr, where the start banner goes. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** SIGTERM, then SIGKILL to the whole process group after `graceMs` (5 s by default). */
   stop(graceMs?: number): Promise<Exit>;
   /** SIGKILL to the whole process group at once: a crash, with no shutdown code run. */
@@ -81,6 +83,8 @@ function childEnv(options: UsherProcessOptions): Record<string, string> {
     PORT: '0',
     HOST: '127.0.0.1',
     USHER_LOG_LEVEL: 'warn',
+    // No load balancer to wait for: a test's SIGTERM should not idle through a drain window (the drain's own test sets one).
+    USHER_SHUTDOWN_DRAIN_MS: '0',
     USHER_BOOTSTRAP_API_KEY: TEST_BOOTSTRAP_KEY,
     USHER_DATABASE_URL: options.databaseUrl,
     ...options.env,
@@ -90,9 +94,12 @@ function childEnv(options: UsherProcessOptions): Record<string, string> {
 
 function spawnUsher(options: UsherProcessOptions): Spawned {
   const lifetime = String(options.lifetimeSeconds ?? 300);
-  // `timeout` leads a process group holding tsx and the node process it starts; SIGTERM to
-  // `timeout` reaches them all once, and at the end of its lifetime it SIGKILLs the group.
-  const child = spawn('timeout', ['-s', 'KILL', lifetime, join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), 'src/main.ts'], {
+  // `timeout` leads a process group holding the node process; SIGTERM to `timeout` reaches it, and at the end
+  // of its lifetime `timeout` SIGKILLs the group. tsx runs as a loader inside that one process, not as its CLI:
+  // the CLI relays a signal and SIGKILLs its child when the child has not acknowledged it within 60 ms, which a
+  // busy server under load often has not, so graceful shutdown could not be tested through it.
+  const node = join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
+  const child = spawn('timeout', ['-s', 'KILL', lifetime, node, '--import', 'tsx', 'src/main.ts'], {
     cwd: PROJECT_ROOT,
     env: childEnv(options),
     detached: true,
@@ -121,7 +128,7 @@ function spawnUsher(options: UsherProcessOptions): Spawned {
       child.once('close', (code, signal) => {
         live.delete(spawned);
         spawned.closed = true;
-        // Anything tsx's child left behind in the group goes with it.
+        // Anything the process left behind in the group goes with it.
         killGroup(child, 'SIGKILL');
         resolveExit({ code, signal });
         notify();
@@ -136,7 +143,7 @@ function describeOutput(output: { stdout: string; stderr: string }): string {
   return `\n--- stdout ---\n${output.stdout}\n--- stderr ---\n${output.stderr}`;
 }
 
-function waitFor(spawned: Spawned, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+function waitFor(spawned: Spawned, pattern: RegExp, timeoutMs: number, stream: 'stdout' | 'stderr' = 'stdout'): Promise<RegExpMatchArray> {
   return new Promise((resolveMatch, rejectMatch) => {
     const finish = (settle: () => void) => {
       clearTimeout(timer);
@@ -144,7 +151,7 @@ function waitFor(spawned: Spawned, pattern: RegExp, timeoutMs: number): Promise<
       settle();
     };
     const check = () => {
-      const match = spawned.output.stdout.match(pattern);
+      const match = spawned.output[stream].match(pattern);
       if (match) finish(() => resolveMatch(match));
       else if (spawned.closed) {
         finish(() => rejectMatch(new Error(`Usher exited before printing ${pattern}${describeOutput(spawned.output)}`)));
@@ -180,7 +187,7 @@ async function stopSpawned(spawned: Spawned, graceMs: number): Promise<Exit> {
 }
 
 /**
- * Runs `tsx src/main.ts` with PORT=0, HOST=127.0.0.1 and the bootstrap key, and resolves once it
+ * Runs `node --import tsx src/main.ts` with PORT=0, HOST=127.0.0.1 and the bootstrap key, and resolves once it
  * prints "Usher … listening on http://127.0.0.1:NNNN". Stop it with `stop()` or `stopAllUshers()`.
  */
 export async function startUsher(options: UsherProcessOptions): Promise<RunningUsher> {
@@ -189,7 +196,8 @@ export async function startUsher(options: UsherProcessOptions): Promise<RunningU
   const timeoutMs = options.startupTimeoutMs ?? 20_000;
   let listening: RegExpMatchArray;
   try {
-    listening = await waitFor(spawned, LISTENING, timeoutMs);
+    // The banner goes to stderr; stdout holds only the JSON log.
+    listening = await waitFor(spawned, LISTENING, timeoutMs, 'stderr');
   } catch (error) {
     await stopSpawned(spawned, 1_000);
     throw error;
@@ -200,6 +208,7 @@ export async function startUsher(options: UsherProcessOptions): Promise<RunningU
     stdout: () => spawned.output.stdout,
     stderr: () => spawned.output.stderr,
     waitForStdout: (pattern, waitMs = 5_000) => waitFor(spawned, pattern, waitMs),
+    waitForStderr: (pattern, waitMs = 5_000) => waitFor(spawned, pattern, waitMs, 'stderr'),
     stop: (graceMs = 5_000) => stopSpawned(spawned, graceMs),
     kill: async () => {
       killGroup(spawned.child, 'SIGKILL');
@@ -208,7 +217,7 @@ export async function startUsher(options: UsherProcessOptions): Promise<RunningU
   };
 }
 
-/** Runs `tsx src/main.ts` expecting it to end by itself; kills it and rejects if it is still running after the timeout. */
+/** Runs `node --import tsx src/main.ts` expecting it to end by itself; kills it and rejects if it is still running after the timeout. */
 export async function runUsherToExit(options: UsherProcessOptions): Promise<ExitedUsher> {
   const started = Date.now();
   const spawned = spawnUsher(options);

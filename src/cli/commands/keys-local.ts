@@ -1,0 +1,33 @@
+import { ConfigError, loadConfig } from '#config';
+import { migrateToLatest, openStore } from '#db';
+import { createApiKey, findTenantByIdOrName, type CreatedApiKey, type Tenant } from '#tenants';
+import { usageError } from '../errors';
+
+/**
+ * Makes a key by opening the store the server would open, for an operator who has no key to ask the API with
+ * (the first one lost, or USHER_BOOTSTRAP_API_KEY ignored on a store that already had a tenant). Loaded only by
+ * `usher keys create --local`: other commands never touch a database.
+ */
+export async function createLocalKey(options: { name: string; databaseUrl?: string; tenant?: string; operator: boolean }): Promise<{ key: CreatedApiKey; tenant: Tenant }> {
+  const store = openStore(readDatabaseUrl(options.databaseUrl));
+  try {
+    await migrateToLatest(store.db);
+    const tenant = await findTenantByIdOrName(store.db, options.tenant);
+    if (!tenant) {
+      throw usageError(options.tenant === undefined ? 'the store has no tenant yet: run `usher init` or start the server once' : `no tenant with the id or the (unique) name "${options.tenant}"`);
+    }
+    const key = await createApiKey(store.db, { tenantId: tenant.id, name: options.name, operator: options.operator }, new Date());
+    return { key, tenant };
+  } finally {
+    await store.close();
+  }
+}
+
+function readDatabaseUrl(databaseUrl: string | undefined): string {
+  try {
+    return loadConfig({ ...process.env, ...(databaseUrl ? { USHER_DATABASE_URL: databaseUrl } : {}) }).databaseUrl;
+  } catch (error) {
+    if (error instanceof ConfigError) throw usageError(`bad configuration: ${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import pino from 'pino';
+import { createApp } from '#app';
+import { systemClock } from '#common/clock';
+import { ConfigError, loadConfig, type Config } from '#config';
+import { migrateToLatest, openStore } from '#db';
+import { createMailboxMailer, createSmtpMailer } from '#delivery';
+import { createDrain } from '#http/drain';
+import { pruneIdempotencyKeys } from '#invitations';
+import { pruneSessions } from '#web';
+import { pruneKv } from '#activitypub';
+import { pruneRateLimitWindows } from '#tenants';
+import { bootstrapFirstTenant } from './bootstrap';
+import { startBanner } from './start-banner';
+
+// dist/server.js and src/server.ts both sit one level below the project root.
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`usher: bad configuration: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+/** Composition root: config → store → services → app → server and background work. */
+async function main(): Promise<void> {
+  const config = readConfig();
+  // The log is JSON lines on stdout, one object a line, so a collector can parse every line; what a person
+  // reads at start (the banner) goes to stderr.
+  const log = pino({ level: config.logLevel, base: { service: 'usher' } });
+  const store = openStore(config.databaseUrl, { onConnectionError: (error) => log.warn({ reason: error.message }, 'database connection dropped') });
+  await migrateToLatest(store.db);
+  const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now());
+  const storeName = store.engine === 'sqlite' ? `SQLite ${config.databaseUrl.slice('sqlite:'.length)}` : `PostgreSQL ${redactedUrl(config.databaseUrl)}`;
+  if (!created && config.bootstrapApiKey) {
+    log.warn({ store: storeName }, 'USHER_BOOTSTRAP_API_KEY ignored: the store already has a tenant');
+  }
+
+  // Bind first: with PORT=0 the public URL is known only once the OS has picked the port.
+  let app: ReturnType<typeof createApp>['app'] | undefined;
+  const server = serve({ fetch: (request, env) => app!.fetch(request, env), port: config.port, hostname: config.host });
+  const drain = createDrain(server, config.shutdownDrainMs);
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const publicUrl = config.publicUrlIsDerived ? config.publicUrl.replace(/:\d+$/, `:${port}`) : config.publicUrl;
+
+  const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl) : createMailboxMailer(store.db, systemClock);
+  const built = createApp({
+    db: store.db,
+    engine: store.engine,
+    clock: systemClock,
+    publicUrl,
+    version,
+    mailer,
+    fromAddress: config.smtpFrom,
+    allowPrivateNetwork: config.allowPrivateNetwork,
+    worker: { leaseMs: config.outboxLeaseMs, onError: (error) => log.error({ err: error }, 'outbox worker error') },
+    logError: (error, context) => log.error({ err: error, requestId: context?.requestId }, 'request failed'),
+    logRequest: (entry) => log.info(entry, 'request'),
+    isShuttingDown: () => drain.draining,
+    metricsToken: config.metricsToken,
+  });
+  app = built.app;
+  if (config.runWorker) built.worker.start();
+
+  const sweep = setInterval(() => {
+    built.invitations
+      .sweepExpired()
+      .then(() => pruneIdempotencyKeys(store.db, systemClock.now()))
+      .then(() => pruneSessions(store.db, systemClock.now()))
+      .then(() => pruneKv(store.db, systemClock.now()))
+      .then(() => pruneRateLimitWindows(store.db, systemClock.now()))
+      // What DIDComm mediators hold for us (RFC 0685) is collected on the same beat.
+      .then(() => built.pickUpFromMediators((error, mediatorId) => log.warn({ err: error, mediatorId }, 'pickup from a DIDComm mediator failed')))
+      .catch((error: unknown) => log.error({ err: error }, 'expiry sweep failed'));
+  }, config.sweepIntervalMs);
+  sweep.unref();
+
+  // Handlers go in before the banner: a supervisor may stop us the moment it sees "listening".
+  let stoppingSince: number | undefined;
+  const stop = (signal: string) => {
+    if (stoppingSince !== undefined) {
+      // npm passes on the Ctrl-C the terminal already sent us: a repeat within a second is that echo. A later
+      // one is a person who does not want to wait for the drain.
+      if (Date.now() - stoppingSince < 1_000) return;
+      log.warn({ signal }, 'second signal: exiting without waiting for the drain');
+      process.exit(1);
+    }
+    stoppingSince = Date.now();
+    log.info({ signal, drainMs: config.shutdownDrainMs, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+    if (process.stderr.isTTY && config.shutdownDrainMs > 0) {
+      process.stderr.write(`\nStopping: answering for ${config.shutdownDrainMs / 1000} s more (USHER_SHUTDOWN_DRAIN_MS); press Ctrl-C again to stop at once.\n`);
+    }
+    clearInterval(sweep);
+    setTimeout(() => {
+      log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown deadline passed; exiting with work unfinished');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    // The worker stops claiming at once and records what it sent; the HTTP side answers through the drain
+    // window and every request it has read. The store closes when both are done.
+    Promise.all([built.worker.stop(), drain.begin()])
+      .then(() => mailer.close())
+      .then(() => store.close())
+      .then(() => {
+        log.info({ signal, ms: Date.now() - stoppingSince! }, 'stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  log.info({ version, url: publicUrl, store: storeName, worker: config.runWorker }, 'listening');
+  process.stderr.write(
+    startBanner({
+      version,
+      publicUrl,
+      storeName,
+      smtpHost: config.smtpUrl ? new URL(config.smtpUrl).host : undefined,
+      created,
+      bootstrapKeyFromEnvironment: config.bootstrapApiKey !== undefined,
+    }),
+  );
+}
+
+/** The database URL without its password, for the log and the banner. */
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`usher: failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});
