@@ -33,3 +33,23 @@ describeEachStore('metrics, readiness and request ids', (engine) => {
     expect(after).not.toContain(usher.tenant.tenant.id);
   });
 });
+
+describeEachStore('metrics behind a bearer token (USHER_METRICS_TOKEN)', (engine) => {
+  const token = 'metrics-token-0123456789abcdef';
+  const usher = useTestUsher(engine, { metricsToken: token });
+
+  it('answers 401 problem+json without the token or with another, and the metrics with it', async () => {
+    for (const headers of [{}, { authorization: `Bearer ${token}x` }, { authorization: token }, { authorization: `Bearer ${usher.tenant.apiKey.key}` }]) {
+      const refused = await usher.request('GET', '/metrics', { key: null, headers });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('content-type')).toBe('application/problem+json');
+      expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+      expect(refused.body).toMatchObject({ code: 'unauthorized', field: 'header.authorization' });
+    }
+    const allowed = await usher.request('GET', '/metrics', { key: null, headers: { authorization: `Bearer ${token}` } });
+    expect(allowed.status).toBe(200);
+    expect(String(allowed.body)).toContain('usher_http_requests_total');
+    // Probes stay open: a load balancer has no token.
+    expect((await usher.request('GET', '/readyz', { key: null })).status).toBe(200);
+  });
+});

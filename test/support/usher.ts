@@ -38,6 +38,8 @@ export interface TestUsherOptions {
   readonly mailer?: (store: Store, clock: ReturnType<typeof createManualClock>) => Mailer;
   /** Retries quickly by default so tests need not wait. */
   readonly retryPolicy?: RetryPolicy;
+  /** Guards /metrics with this bearer token (USHER_METRICS_TOKEN); open by default. */
+  readonly metricsToken?: string;
 }
 
 /** Starts an in-process Usher for the enclosing suite and stops it after. */
@@ -62,6 +64,7 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
       retryPolicy: options.retryPolicy ?? createRetryPolicy({ initialDelayMs: 0, jitter: 0, maxAttempts: 5 }),
       worker: { pollIntervalMs: 20, onError: (error) => console.error(error) },
       logError: (error) => console.error(error),
+      metricsToken: options.metricsToken,
     });
     handle.mailer = mailer;
     handle.scratch = scratch;
