@@ -39,7 +39,8 @@ describeEachStore('metrics behind a bearer token (USHER_METRICS_TOKEN)', (engine
   const usher = useTestUsher(engine, { metricsToken: token });
 
   it('answers 401 problem+json without the token or with another, and the metrics with it', async () => {
-    for (const headers of [{}, { authorization: `Bearer ${token}x` }, { authorization: token }, { authorization: `Bearer ${usher.tenant.apiKey.key}` }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: `Bearer ${token}x` }, { authorization: token }, { authorization: `Bearer ${usher.tenant.apiKey.key}` }];
+    for (const headers of attempts) {
       const refused = await usher.request('GET', '/metrics', { key: null, headers });
       expect(refused.status).toBe(401);
       expect(refused.headers.get('content-type')).toBe('application/problem+json');
