@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-// `yaml` comes with the production dependencies (@scalar/api-reference's); it parses Compose's merge keys.
+// `yaml` (a devDependency) parses Compose's merge keys.
 import { parse } from 'yaml';
 import { loadConfig } from '#config';
 import { execForm, healthcheckCommand, readDockerfile } from '#support/dockerfile';
@@ -12,6 +12,9 @@ import { PROJECT_ROOT } from '#support/process';
 // configuration accepts them. scripts/container-check.sh and test/production-entry.test.ts run the entry itself.
 
 const read = (path: string) => readFileSync(join(PROJECT_ROOT, path), 'utf8');
+
+/** The node options `npm start` runs the server with (source maps, V8's heap caps): services run the same. */
+const START_OPTIONS = /^exec node((?: --\S+)*) scripts\/start\.mjs$/.exec((JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start)![1]!.trim();
 
 /** The variables src/config/index.ts reads, taken from its source. */
 const CONFIG_VARIABLES = new Set(
@@ -55,6 +58,7 @@ describe('the Dockerfile', () => {
     const command = execForm(args('CMD').at(-1) ?? '');
     expect(command?.[0]).toBe('node');
     expect(command?.at(-1)).toBe('dist/main.js');
+    expect(command?.slice(1, -1).join(' ')).toBe(START_OPTIONS);
     expect(runtime.some((instruction) => instruction.keyword === 'ENTRYPOINT')).toBe(false);
   });
 
@@ -142,6 +146,7 @@ describe('deploy/usher.service', () => {
   it('runs node dist/main.js directly, as a dedicated user, with its settings from a file', () => {
     expect(one('Type')).toBe('simple');
     expect(one('ExecStart')).toMatch(/\/node( --[a-z-]+(=\S+)?)* dist\/main\.js$/);
+    expect(/\/node((?: --\S+)*) dist\/main\.js$/.exec(one('ExecStart')!)![1]!.trim()).toBe(START_OPTIONS);
     expect(one('User')).toMatch(/^[a-z][a-z0-9_-]*$/);
     expect(one('User')).not.toBe('root');
     expect(settings.get('EnvironmentFile')?.length).toBeGreaterThan(0);
