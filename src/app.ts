@@ -19,6 +19,7 @@ import { createActivityPub } from '#activitypub';
 import { COMPAT_AUTHENTICATED_PREFIXES, createCompatRoutes } from '#compat';
 import { createProviders } from '#providers';
 import { accessLog, createMetrics, createObservabilityRoutes, requestId, type RequestLogEntry } from '#observability';
+import { createRetention } from './retention';
 
 /** Everything the HTTP surface needs; `main.ts` builds it, tests build their own. */
 export interface AppDeps {
@@ -52,7 +53,14 @@ export const MAX_BULK_BODY_BYTES = 8 * 1024 * 1024;
 const BULK_PATH = '/v1/invitations/bulk';
 
 /** Builds the whole HTTP application. Does no I/O: nothing runs until a request arrives. */
-export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitations: InvitationService; worker: OutboxWorker; pickUpFromMediators: DidcommService['pickUpAll'] } {
+export function createApp(deps: AppDeps): {
+  app: OpenAPIHono<AppEnv>;
+  invitations: InvitationService;
+  worker: OutboxWorker;
+  pickUpFromMediators: DidcommService['pickUpAll'];
+  /** Deletes what delivery and DIDComm finished more than `retentionDays` ago (0: never); main's sweep calls it. */
+  pruneRetained: ReturnType<typeof createRetention>;
+} {
   const { db, clock } = deps;
   const activityPub = createActivityPub(deps);
   const providers = createProviders(deps);
@@ -127,5 +135,6 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
 
   app.notFound((c) => httpProblem('not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => handleError(error, c, (failure) => deps.logError(failure, { requestId: (c as { get(key: 'requestId'): string | undefined }).get('requestId') })));
-  return { app, invitations, worker: delivery.worker, pickUpFromMediators: didcomm.pickUpAll };
+  const pruneRetained = createRetention({ db, engine: deps.engine, metrics });
+  return { app, invitations, worker: delivery.worker, pickUpFromMediators: didcomm.pickUpAll, pruneRetained };
 }
