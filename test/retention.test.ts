@@ -1,10 +1,11 @@
 import type { DeleteQueryNode, KyselyPlugin, TableNode } from 'kysely';
-import { expect, it } from 'vitest';
-import type { DeliveryAttemptRow, DidcommHeldMessageRow, MailboxRow, OutboxRow } from '#db';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrateToLatest, openStore, type DeliveryAttemptRow, type DidcommHeldMessageRow, type MailboxRow, type OutboxRow } from '#db';
 import { newId } from '#common/ids';
 import { createMetrics } from '#observability';
 import { createRetention } from '../src/retention';
-import { describeEachStore } from '#support/stores';
+import { startUsher, stopAllUshers } from '#support/process';
+import { createScratchDatabase, describeEachStore } from '#support/stores';
 import { useTestUsher } from '#support/usher';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -170,5 +171,39 @@ describeEachStore('retention', (engine) => {
     expect(after.status).toBe(200);
     expect(after.body).toMatchObject({ id: created.body.id, status: 'pending', delivery: {} });
     expect(await usher.request('GET', `/v1/invitations/${created.body.id}/deliveries`)).toMatchObject({ status: 200, body: { summary: {}, data: [] } });
+  });
+});
+
+describe('retention in a running server', () => {
+  afterAll(stopAllUshers);
+
+  it('prunes on the sweep\'s beat, after USHER_RETENTION_DAYS', async () => {
+    const scratch = await createScratchDatabase('sqlite');
+    try {
+      const store = openStore(scratch.url);
+      await migrateToLatest(store.db);
+      const at = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+      const message = (createdAt: string, n: number) => ({
+        id: newId(), tenant_id: 't', outbox_id: null, message_id: `<${n}@usher.test>`, from_address: 'a@usher.test',
+        to_address: 'b@example.com', subject: 's', text_body: 't', html_body: 'h', created_at: createdAt,
+      });
+      await store.db.insertInto('mailbox').values([message(at(8), 1), message(at(8), 2), message(at(6), 3)]).execute();
+      await store.close();
+
+      const usher = await startUsher({ databaseUrl: scratch.url, env: { USHER_SWEEP_INTERVAL_MS: '1000', USHER_RETENTION_DAYS: '7' } });
+      const deadline = Date.now() + 15_000;
+      let metrics = '';
+      while (!/usher_retention_pruned_rows_total\{table="mailbox"\} 2/.test(metrics) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        metrics = await (await fetch(`${usher.url}/metrics`)).text();
+      }
+      expect(metrics).toMatch(/usher_retention_pruned_rows_total\{table="mailbox"\} 2/);
+      await usher.stop();
+      const after = openStore(scratch.url);
+      expect(await after.db.selectFrom('mailbox').select('message_id').execute()).toEqual([{ message_id: '<3@usher.test>' }]);
+      await after.close();
+    } finally {
+      await scratch.drop();
+    }
   });
 });
