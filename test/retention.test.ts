@@ -1,6 +1,7 @@
 import type { DeleteQueryNode, KyselyPlugin, TableNode } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrateToLatest, openStore, type DeliveryAttemptRow, type DidcommHeldMessageRow, type MailboxRow, type OutboxRow } from '#db';
+import { migrateToLatest, openStore } from '#db';
+import type { DeliveryAttemptRow, DidcommHeldMessageRow, MailboxRow, OutboxRow } from '#db';
 import { newId } from '#common/ids';
 import { createMetrics } from '#observability';
 import { createRetention } from '../src/retention';
@@ -97,11 +98,14 @@ describeEachStore('retention', (engine) => {
     ];
     const db = usher.store.db;
     await db.insertInto('outbox').values([...gone, ...kept]).execute();
-    await db.insertInto('delivery_attempts').values([attemptOf(gone[0]!, 1), attemptOf(gone[1]!, 1), attemptOf(gone[1]!, 2), attemptOf(kept[0]!, 1), attemptOf(kept[3]!, 1)]).execute();
+    const attempts = [attemptOf(gone[0]!, 1), attemptOf(gone[1]!, 1), attemptOf(gone[1]!, 2), attemptOf(kept[0]!, 1), attemptOf(kept[3]!, 1)];
+    await db.insertInto('delivery_attempts').values(attempts).execute();
     const youngMail = mail(ago(29));
     await db.insertInto('mailbox').values([mail(ago(31)), youngMail]).execute();
     const youngHeld = held(ago(29));
-    await db.insertInto('didcomm_held_messages').values([held(ago(31)), { ...held(ago(31)), awaiting_key: 'ours', endpoint: 'https://agent.example/' }, youngHeld]).execute();
+    // Old either way: one for an agent that never came back, one for a mediator that never confirmed our key.
+    const awaiting = { ...held(ago(31)), awaiting_key: 'ours', endpoint: 'https://agent.example/' };
+    await db.insertInto('didcomm_held_messages').values([held(ago(31)), awaiting, youngHeld]).execute();
 
     expect(await usher.pruneRetained(usher.clock.now(), 0)).toEqual({});
     expect((await ids('outbox')).size).toBe(8);
@@ -144,8 +148,10 @@ describeEachStore('retention', (engine) => {
     const metrics = createMetrics(db, usher.clock);
     const prune = createRetention({ db: db.withPlugin(counting), engine, metrics });
 
-    expect(await prune(usher.clock.now(), 30, { batchSize: 500 })).toEqual({ outbox: 1050, delivery_attempts: 1050, mailbox: 1050, didcomm_held_messages: 1050 });
-    expect(Object.fromEntries(Object.entries(deletes).map(([table, runs]) => [table, runs.length]))).toEqual({ delivery_attempts: 3, outbox: 3, mailbox: 3, didcomm_held_messages: 3 });
+    const pruned = await prune(usher.clock.now(), 30, { batchSize: 500 });
+    expect(pruned).toEqual({ outbox: 1050, delivery_attempts: 1050, mailbox: 1050, didcomm_held_messages: 1050 });
+    const statements = Object.fromEntries(Object.entries(deletes).map(([table, runs]) => [table, runs.length]));
+    expect(statements).toEqual({ delivery_attempts: 3, outbox: 3, mailbox: 3, didcomm_held_messages: 3 });
     expect((await ids('outbox')).size + (await ids('mailbox')).size + (await ids('didcomm_held_messages')).size).toBe(0);
     expect(await metrics.registry.getSingleMetricAsString('usher_retention_pruned_rows_total')).toMatch(/\{table="delivery_attempts"\} 1050/);
   });
@@ -159,7 +165,8 @@ describeEachStore('retention', (engine) => {
 
   it('answers an old invitation after its deliveries are pruned, with no delivery on record', async () => {
     await clear();
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'old@example.com' }, expiresAt: new Date(usher.clock.now().getTime() + 90 * DAY).toISOString() } });
+    const expiresAt = new Date(usher.clock.now().getTime() + 90 * DAY).toISOString();
+    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'old@example.com' }, expiresAt } });
     expect(created.status).toBe(201);
     await usher.worker.runOnce();
     const before = await usher.request('GET', `/v1/invitations/${created.body.id}`);
@@ -170,7 +177,8 @@ describeEachStore('retention', (engine) => {
     const after = await usher.request('GET', `/v1/invitations/${created.body.id}`);
     expect(after.status).toBe(200);
     expect(after.body).toMatchObject({ id: created.body.id, status: 'pending', delivery: {} });
-    expect(await usher.request('GET', `/v1/invitations/${created.body.id}/deliveries`)).toMatchObject({ status: 200, body: { summary: {}, data: [] } });
+    const deliveries = await usher.request('GET', `/v1/invitations/${created.body.id}/deliveries`);
+    expect(deliveries).toMatchObject({ status: 200, body: { summary: {}, data: [] } });
   });
 });
 

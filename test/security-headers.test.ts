@@ -12,7 +12,8 @@ function expectEveryResponseHeaders(headers: Headers, https: boolean) {
 
 /** The directives of a policy, by name. */
 function directives(policy: string | null): Record<string, string> {
-  return Object.fromEntries((policy ?? '').split(';').map((part) => part.trim().split(/\s+/)).map(([name, ...values]) => [name!, values.join(' ')]));
+  const parts = (policy ?? '').split(';').map((part) => part.trim().split(/\s+/));
+  return Object.fromEntries(parts.map(([name, ...values]) => [name!, values.join(' ')]));
 }
 
 function checks(usher: TestUsher, https: boolean) {

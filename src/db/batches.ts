@@ -18,7 +18,10 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * backlog never holds SQLite's one writer long and requests queued behind it get their turn.
  * Returns the total deleted.
  */
-export async function deleteInBatches(options: BatchOptions, batch: (size: number) => Promise<number>): Promise<number> {
+export async function deleteInBatches(
+  options: BatchOptions,
+  batch: (size: number) => Promise<number>,
+): Promise<number> {
   const size = options.batchSize ?? 200;
   const maxBatches = options.maxBatches ?? 50;
   let total = 0;

@@ -38,7 +38,8 @@ export async function pruneDelivered(
         .where('done_at', '<', cutoff)
         .limit(size);
       // On PostgreSQL the lock keeps a retry by hand from putting a row back in the queue meanwhile.
-      const ids = (await (options.engine === 'postgres' ? finished.forUpdate().skipLocked() : finished).execute()).map((row) => row.id);
+      const locked = options.engine === 'postgres' ? finished.forUpdate().skipLocked() : finished;
+      const ids = (await locked.execute()).map((row) => row.id);
       if (ids.length === 0) return 0;
       // Attempts first: they reference their row.
       const attempts = await trx.deleteFrom('delivery_attempts').where('outbox_id', 'in', ids).executeTakeFirst();

@@ -89,10 +89,16 @@ export async function countHeld(db: Db, connectionId: string): Promise<number> {
  * that time (or a mediator that never confirmed the key a message waits for) is not coming. In
  * batches (`#db/batches`); returns how many were deleted.
  */
-export async function pruneHeldMessages(db: Kysely<Database>, now: Date, maxAgeMs: number, options: BatchOptions = {}): Promise<number> {
+export async function pruneHeldMessages(
+  db: Kysely<Database>,
+  now: Date,
+  maxAgeMs: number,
+  options: BatchOptions = {},
+): Promise<number> {
   const cutoff = isoTime(new Date(now.getTime() - maxAgeMs));
   return deleteInBatches(options, async (size) => {
     const old = db.selectFrom('didcomm_held_messages').select('id').where('created_at', '<', cutoff).limit(size);
-    return Number((await db.deleteFrom('didcomm_held_messages').where('id', 'in', old).executeTakeFirst()).numDeletedRows);
+    const deleted = await db.deleteFrom('didcomm_held_messages').where('id', 'in', old).executeTakeFirst();
+    return Number(deleted.numDeletedRows);
   });
 }

@@ -40,7 +40,8 @@ export function createApiReferenceRoutes(openApiPath: string) {
 }
 
 function startScript(openApiPath: string): string {
-  const options = `url: ${JSON.stringify(openApiPath)}, withDefaultFonts: false, telemetry: false, agent: { disabled: true }`;
+  const url = JSON.stringify(openApiPath);
+  const options = `url: ${url}, withDefaultFonts: false, telemetry: false, agent: { disabled: true }`;
   return `Scalar.createApiReference('#app', { ${options}, showDeveloperTools: 'never', showToolbar: 'never' });`;
 }
 

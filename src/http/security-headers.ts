@@ -36,7 +36,9 @@ export function securityHeaders(options: SecurityHeadersOptions): MiddlewareHand
     ['x-content-type-options', 'nosniff'],
     ['referrer-policy', 'no-referrer'],
   ];
-  if (new URL(options.publicUrl).protocol === 'https:') common.push(['strict-transport-security', `max-age=${YEAR_SECONDS}; includeSubDomains`]);
+  if (new URL(options.publicUrl).protocol === 'https:') {
+    common.push(['strict-transport-security', `max-age=${YEAR_SECONDS}; includeSubDomains`]);
+  }
   const pages = options.pages.map((page) => ({
     exact: page.prefix.endsWith('/') ? null : page.prefix,
     under: page.prefix.endsWith('/') ? page.prefix : `${page.prefix}/`,

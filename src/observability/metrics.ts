@@ -72,7 +72,7 @@ export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
   });
   new Gauge({
     name: 'usher_delivery_attempts',
-    help: 'Delivery attempts recorded, by topic and outcome (those of rows past retention are deleted, see usher_retention_pruned_rows_total)',
+    help: 'Delivery attempts recorded, by topic and outcome (less those retention deleted: usher_retention_pruned_rows_total)',
     labelNames: ['topic', 'outcome'],
     registers: [registry],
     async collect() {

@@ -12,7 +12,13 @@ import { COPY_LINK_SCRIPT } from './console/invitation-views';
  */
 export function webPagePolicies(options: { readonly allowHttp: boolean }): PagePolicy[] {
   const remote = options.allowHttp ? 'https: http:' : 'https:';
-  const base = `default-src 'self'; img-src 'self' ${remote}; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'`;
+  const base = [
+    "default-src 'self'",
+    `img-src 'self' ${remote}`,
+    "style-src 'self' 'unsafe-inline'",
+    "object-src 'none'",
+    "base-uri 'none'",
+  ].join('; ');
   return [
     { prefix: '/console', directives: `${base}; script-src ${scriptHash(COPY_LINK_SCRIPT)}; form-action 'self'` },
     { prefix: '/i/', directives: `${base}; script-src 'none'; form-action 'self' ${remote}` },
