@@ -3,9 +3,10 @@ import type { Kysely } from 'kysely';
 import type { Database, Engine } from '#db';
 import type { Clock } from '#common/clock';
 import { requireApiKey, type AppEnv } from '#http/auth';
-import { createApiReferenceRoutes } from '#http/api-reference';
+import { apiReferencePolicy, createApiReferenceRoutes } from '#http/api-reference';
 import { limitBody } from '#http/body-limit';
 import { rejectNulCharacters } from '#http/input-guards';
+import { securityHeaders } from '#http/security-headers';
 import { handleError, httpProblem } from '#http/problem';
 import { validationHook } from '#http/validation';
 import { combineSinks, createInvitationRoutes, createInvitationService, createPublicInvitationRoutes, type InvitationService } from '#invitations';
@@ -13,12 +14,13 @@ import { createJwksRoutes, createSigningKeyRoutes } from '#acceptance';
 import { createMembershipRoutes } from '#memberships';
 import { createDelivery, createDeliveryRoutes, createWebhookRoutes, type DeliveryDeps, type Mailer, type OutboxWorker, type RetryPolicy } from '#delivery';
 import { authenticateApiKey, consumeRequest, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
-import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes } from '#web';
+import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes, webPagePolicies } from '#web';
 import { createConnectionRoutes, createDidcommChannel, createDidcommEndpointRoutes, createDidcommService, createMediatorRoutes, type DidcommService } from '#didcomm';
 import { createActivityPub } from '#activitypub';
 import { COMPAT_AUTHENTICATED_PREFIXES, createCompatRoutes } from '#compat';
 import { createProviders } from '#providers';
 import { accessLog, createMetrics, createObservabilityRoutes, requestId, type RequestLogEntry } from '#observability';
+import { createRetention } from './retention';
 
 /** Everything the HTTP surface needs; `main.ts` builds it, tests build their own. */
 export interface AppDeps {
@@ -52,7 +54,14 @@ export const MAX_BULK_BODY_BYTES = 8 * 1024 * 1024;
 const BULK_PATH = '/v1/invitations/bulk';
 
 /** Builds the whole HTTP application. Does no I/O: nothing runs until a request arrives. */
-export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitations: InvitationService; worker: OutboxWorker; pickUpFromMediators: DidcommService['pickUpAll'] } {
+export function createApp(deps: AppDeps): {
+  app: OpenAPIHono<AppEnv>;
+  invitations: InvitationService;
+  worker: OutboxWorker;
+  pickUpFromMediators: DidcommService['pickUpAll'];
+  /** Deletes what delivery and DIDComm finished more than `retentionDays` ago (0: never); main's sweep calls it. */
+  pruneRetained: ReturnType<typeof createRetention>;
+} {
   const { db, clock } = deps;
   const activityPub = createActivityPub(deps);
   const providers = createProviders(deps);
@@ -70,6 +79,8 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
 
   const metrics = createMetrics(db, clock);
   app.use('*', requestId() as never);
+  const pages = [...webPagePolicies({ allowHttp: deps.allowPrivateNetwork }), apiReferencePolicy('/openapi.json')];
+  app.use('*', securityHeaders({ publicUrl: deps.publicUrl, pages }));
   if (deps.logRequest) app.use('*', accessLog(deps.logRequest));
   app.use('*', metrics.middleware);
   const bulkBodyLimit = limitBody(MAX_BULK_BODY_BYTES);
@@ -127,5 +138,6 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<AppEnv>; invitation
 
   app.notFound((c) => httpProblem('not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => handleError(error, c, (failure) => deps.logError(failure, { requestId: (c as { get(key: 'requestId'): string | undefined }).get('requestId') })));
-  return { app, invitations, worker: delivery.worker, pickUpFromMediators: didcomm.pickUpAll };
+  const pruneRetained = createRetention({ db, engine: deps.engine, metrics });
+  return { app, invitations, worker: delivery.worker, pickUpFromMediators: didcomm.pickUpAll, pruneRetained };
 }

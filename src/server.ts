@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       .then(() => pruneSessions(store.db, systemClock.now()))
       .then(() => pruneKv(store.db, systemClock.now()))
       .then(() => pruneRateLimitWindows(store.db, systemClock.now()))
+      .then(() => built.pruneRetained(systemClock.now(), config.retentionDays))
       // What DIDComm mediators hold for us (RFC 0685) is collected on the same beat.
       .then(() => built.pickUpFromMediators((error, mediatorId) => log.warn({ err: error, mediatorId }, 'pickup from a DIDComm mediator failed')))
       .catch((error: unknown) => log.error({ err: error }, 'expiry sweep failed'));

@@ -32,6 +32,7 @@ export type { DeliveryHandler, OutboxWorker } from './worker';
 export { DEFAULT_CONCURRENCY } from './worker';
 export type { WebhookPinger } from './webhooks/ping';
 export { getDelivery, listDeliveries, retryDelivery, deliverySummary, type Delivery } from './deliveries';
+export { pruneDelivered, type DeliveryPruned } from './retention';
 export { findMailboxMessage, listMailbox, type MailboxMessage } from './email/mailbox-mailer';
 export { createWebhookRoutes, postWebhook, refusedAddressReason } from './webhooks/index';
 export { SUPPORTED_LOCALES, TemplateOverridesSchema } from './email/templates';

@@ -3,7 +3,9 @@
  * for its answers on its own request (RFC 0092). They are written in the step's transaction, like
  * the outbox, and handed over, oldest first, on the agent's next request that asks for a return route.
  */
-import type { Db, DidcommHeldMessageRow } from '#db';
+import type { Kysely } from 'kysely';
+import type { Database, Db, DidcommHeldMessageRow } from '#db';
+import { deleteInBatches, type BatchOptions } from '#db/batches';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import type { ReturnRoute } from './return-route';
@@ -80,4 +82,23 @@ export async function releaseHeld(db: Db, verkey: string): Promise<DidcommHeldMe
 export async function countHeld(db: Db, connectionId: string): Promise<number> {
   const row = await db.selectFrom('didcomm_held_messages').select((eb) => eb.fn.countAll<number>().as('n')).where('connection_id', '=', connectionId).executeTakeFirst();
   return Number(row?.n ?? 0);
+}
+
+/**
+ * Forgets messages held longer than `maxAgeMs`: an agent that has not come back for its answers in
+ * that time (or a mediator that never confirmed the key a message waits for) is not coming. In
+ * batches (`#db/batches`); returns how many were deleted.
+ */
+export async function pruneHeldMessages(
+  db: Kysely<Database>,
+  now: Date,
+  maxAgeMs: number,
+  options: BatchOptions = {},
+): Promise<number> {
+  const cutoff = isoTime(new Date(now.getTime() - maxAgeMs));
+  return deleteInBatches(options, async (size) => {
+    const old = db.selectFrom('didcomm_held_messages').select('id').where('created_at', '<', cutoff).limit(size);
+    const deleted = await db.deleteFrom('didcomm_held_messages').where('id', 'in', old).executeTakeFirst();
+    return Number(deleted.numDeletedRows);
+  });
 }

@@ -34,3 +34,4 @@ export { createConnectionRoutes, createDidcommEndpointRoutes } from './routes';
 export { createMediatorRoutes } from './mediator-routes';
 export type { Mediator } from './mediators';
 export type { PickupResult } from './pickup';
+export { pruneHeldMessages } from './held-messages';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Hono } from 'hono';
+import { scriptHash, type PagePolicy } from './security-headers';
 
 const require = createRequire(import.meta.url);
 
@@ -11,6 +12,7 @@ const require = createRequire(import.meta.url);
  */
 export function createApiReferenceRoutes(openApiPath: string) {
   let script: Promise<Buffer> | undefined;
+  const start = startScript(openApiPath);
   const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -21,7 +23,7 @@ export function createApiReferenceRoutes(openApiPath: string) {
 <body>
 <div id="app"></div>
 <script src="/docs/scalar.js"></script>
-<script>Scalar.createApiReference('#app', { url: ${JSON.stringify(openApiPath)}, withDefaultFonts: false, telemetry: false, agent: { disabled: true }, showDeveloperTools: 'never', showToolbar: 'never' });</script>
+<script>${start}</script>
 </body>
 </html>`;
   return new Hono()
@@ -35,4 +37,29 @@ export function createApiReferenceRoutes(openApiPath: string) {
         'cache-control': 'public, max-age=86400',
       });
     });
+}
+
+function startScript(openApiPath: string): string {
+  const url = JSON.stringify(openApiPath);
+  const options = `url: ${url}, withDefaultFonts: false, telemetry: false, agent: { disabled: true }`;
+  return `Scalar.createApiReference('#app', { ${options}, showDeveloperTools: 'never', showToolbar: 'never' });`;
+}
+
+/**
+ * The reference's Content-Security-Policy: its script from this server and its start-up call by
+ * hash; Scalar writes its styles inline.
+ */
+export function apiReferencePolicy(openApiPath: string): PagePolicy {
+  const directives = [
+    "default-src 'self'",
+    `script-src 'self' ${scriptHash(startScript(openApiPath))}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ];
+  return { prefix: '/docs', directives: directives.join('; ') };
 }

@@ -170,7 +170,7 @@ export const InvitationDetailSchema = InvitationSchema.extend({
     .describe('For protocol channels whose invitation is public by design (didcomm: the ?oob= or ?c_i= URL); null for secret links, which are shown only once.'),
   delivery: z
     .record(z.string(), z.object({ state: z.enum(['queued', 'sent', 'failed', 'skipped']), reason: z.string().nullable(), updatedAt: z.string() }))
-    .describe('Per channel (email, reminder, didcomm, activitypub, provider), where the latest message stands; failed carries the reason. `withdrawal`: a provider invitation revoked after it was sent, taken back at the provider (sent: withdrawn; failed: the provider\'s error). Every attempt: GET …/deliveries.'),
+    .describe('Per channel (email, reminder, didcomm, activitypub, provider), where the latest message stands; failed carries the reason. `withdrawal`: a provider invitation revoked after it was sent, taken back at the provider (sent: withdrawn; failed: the provider\'s error). Every attempt: GET …/deliveries. A message finished longer ago than the server\'s retention (USHER_RETENTION_DAYS, 30 by default) is no longer on record, so an old invitation may show none.'),
 }).openapi('InvitationDetail');
 
 export const InvitationWithUrlSchema = InvitationSchema.extend({

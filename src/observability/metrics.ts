@@ -14,6 +14,8 @@ export interface Metrics {
   readonly registry: Registry;
   /** Counts and times every request, labelled by the matched route pattern (never the raw path). */
   readonly middleware: MiddlewareHandler;
+  /** Counts rows retention deleted, by table (`usher_retention_pruned_rows_total`). */
+  countPruned(counts: Readonly<Record<string, number>>): void;
 }
 
 /** Builds a registry of its own (several apps in one test process must not share one). */
@@ -70,7 +72,7 @@ export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
   });
   new Gauge({
     name: 'usher_delivery_attempts',
-    help: 'Delivery attempts recorded, by topic and outcome (monotonic: attempts are never deleted)',
+    help: 'Delivery attempts recorded, by topic and outcome (less those retention deleted: usher_retention_pruned_rows_total)',
     labelNames: ['topic', 'outcome'],
     registers: [registry],
     async collect() {
@@ -84,9 +86,18 @@ export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
       for (const row of rows) this.set({ topic: row.topic, outcome: row.outcome }, Number(row.count));
     },
   });
+  const pruned = new Counter({
+    name: 'usher_retention_pruned_rows_total',
+    help: 'Rows deleted by retention (USHER_RETENTION_DAYS) in this process, by table',
+    labelNames: ['table'],
+    registers: [registry],
+  });
 
   return {
     registry,
+    countPruned(counts) {
+      for (const [table, count] of Object.entries(counts)) if (count > 0) pruned.inc({ table }, count);
+    },
     async middleware(c, next) {
       const started = performance.now();
       await next();

@@ -25,6 +25,8 @@ export interface TestUsher {
   /** The outbox worker; not started: tests drive it with runOnce() or start()/stop(). */
   readonly worker: OutboxWorker;
   readonly app: ReturnType<typeof createApp>['app'];
+  /** The app's retention run, as main's sweep calls it. */
+  readonly pruneRetained: ReturnType<typeof createApp>['pruneRetained'];
   /** The first tenant, made with an operator key. */
   readonly tenant: CreatedTenant;
   request<T = any>(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string }): Promise<TestResponse<T>>;
@@ -40,6 +42,8 @@ export interface TestUsherOptions {
   readonly retryPolicy?: RetryPolicy;
   /** Guards /metrics with this bearer token (USHER_METRICS_TOKEN); open by default. */
   readonly metricsToken?: string;
+  /** The public URL; http://usher.test by default. */
+  readonly publicUrl?: string;
 }
 
 /** Starts an in-process Usher for the enclosing suite and stops it after. */
@@ -52,11 +56,11 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
     const clock = createManualClock(new Date());
     const tenant = await createTenant(store.db, { name: 'Acme', operator: true }, clock.now());
     const mailer = options.mailer ? options.mailer(store, clock) : createMailboxMailer(store.db, clock);
-    const { app, invitations, worker } = createApp({
+    const { app, invitations, worker, pruneRetained } = createApp({
       db: store.db,
       engine,
       clock,
-      publicUrl: PUBLIC_URL,
+      publicUrl: options.publicUrl ?? PUBLIC_URL,
       version: 'test',
       mailer,
       fromAddress: 'Usher <no-reply@usher.test>',
@@ -75,6 +79,7 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
       invitations,
       worker,
       app,
+      pruneRetained,
       tenant,
       async request(method, path, options = {}) {
         const key = options.key === undefined ? tenant.apiKey.key : options.key;

@@ -1607,7 +1607,7 @@ export interface components {
             };
         };
         InvitationDetail: components["schemas"]["Invitation"] & {
-            /** @description Per channel (email, reminder, didcomm, activitypub, provider), where the latest message stands; failed carries the reason. `withdrawal`: a provider invitation revoked after it was sent, taken back at the provider (sent: withdrawn; failed: the provider's error). Every attempt: GET …/deliveries. */
+            /** @description Per channel (email, reminder, didcomm, activitypub, provider), where the latest message stands; failed carries the reason. `withdrawal`: a provider invitation revoked after it was sent, taken back at the provider (sent: withdrawn; failed: the provider's error). Every attempt: GET …/deliveries. A message finished longer ago than the server's retention (USHER_RETENTION_DAYS, 30 by default) is no longer on record, so an old invitation may show none. */
             delivery: {
                 [key: string]: {
                     reason: string | null;

@@ -1,0 +1,26 @@
+import { scriptHash, type PagePolicy } from '#http/security-headers';
+import { COPY_LINK_SCRIPT } from './console/invitation-views';
+
+/**
+ * Content-Security-Policies of the accept page and the console (`frame-ancestors 'none'` is added
+ * to each). Styles stay inline (`'unsafe-inline'` for styles only): each page carries its own
+ * stylesheet, the tenant's colour is written into it, and the funnel's bars are sized in `style`
+ * attributes, which no hash can cover. Scripts do not: the accept page runs none, the console only
+ * its copy buttons, allowed by hash. Images: the tenant's logo comes from its own https origin (and
+ * over http where private addresses are allowed, as in local setups); the QR codes are inline SVG.
+ * The accept form may lead to the host application's https redirect, which `form-action` governs.
+ */
+export function webPagePolicies(options: { readonly allowHttp: boolean }): PagePolicy[] {
+  const remote = options.allowHttp ? 'https: http:' : 'https:';
+  const base = [
+    "default-src 'self'",
+    `img-src 'self' ${remote}`,
+    "style-src 'self' 'unsafe-inline'",
+    "object-src 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+  return [
+    { prefix: '/console', directives: `${base}; script-src ${scriptHash(COPY_LINK_SCRIPT)}; form-action 'self'` },
+    { prefix: '/i/', directives: `${base}; script-src 'none'; form-action 'self' ${remote}` },
+  ];
+}
