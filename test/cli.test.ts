@@ -1,11 +1,11 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliHome, type CliEnv, type CliHome, type CliResult } from '#support/cli';
 import { startUsher, stopAllUshers, type RunningUsher } from '#support/process';
+import { closedPort } from '#support/ports';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
 import { createProgram } from '../src/cli/main';
 
@@ -18,15 +18,6 @@ afterAll(stopAllUshers);
 /** Every command path of the program, from the program itself, so a new command cannot miss the help test. */
 function commandPaths(command: Command, prefix: string[] = []): string[][] {
   return command.commands.filter((sub) => sub.name() !== 'help').flatMap((sub) => [[...prefix, sub.name()], ...commandPaths(sub, [...prefix, sub.name()])]);
-}
-
-/** A port nothing listens on: bound by the OS, then closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function csvFile(dir: string, name: string, lines: readonly string[]): string {
