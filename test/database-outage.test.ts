@@ -19,6 +19,7 @@ const CLIENTS = 8;
 /** What one request got: a status and the headers an outage answer must carry, or the network error instead. */
 interface Outcome {
   readonly phase: string;
+  readonly email?: string;
   readonly status?: number;
   readonly retryAfter?: string | null;
   readonly contentType?: string | null;
@@ -53,8 +54,9 @@ function startClients(base: string) {
   const clients = Array.from({ length: CLIENTS }, async (_, client) => {
     while (running) {
       const sentIn = phase;
-      const outcome = await postInvitation(base, `load-${client}-${sent++}@example.com`);
-      outcomes.push({ ...outcome, phase: sentIn });
+      const email = `load-${client}-${sent++}@example.com`;
+      const outcome = await postInvitation(base, email);
+      outcomes.push({ ...outcome, phase: sentIn, email });
       // An outage answers at once; without a pause the clients would only measure how fast 503s go.
       if (outcome.status !== 201) await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -118,7 +120,8 @@ describeOnPostgres('a PostgreSQL restart under load', () => {
     port = await closedPort();
     const { stdout } = await run('bash', [SCRIPT, 'start', String(port)]);
     smtp = await startSmtpServer();
-    const usher = await startUsher({ databaseUrl: stdout.trim(), env: { USHER_SMTP_URL: smtp.url } });
+    // A short lease: emails the worker had claimed when the database went away are sent again soon after.
+    const usher = await startUsher({ databaseUrl: stdout.trim(), env: { USHER_SMTP_URL: smtp.url, USHER_OUTBOX_LEASE_MS: '3000' } });
     const clients = startClients(usher.url);
     try {
       await until(() => clients.count('before', 201) >= 200, 30_000, 'creates before the outage');
@@ -135,12 +138,15 @@ describeOnPostgres('a PostgreSQL restart under load', () => {
       clients.enter('after');
       await run('bash', [SCRIPT, 'resume', String(port)]);
       const resumedAt = Date.now();
+      const outageMs = resumedAt - stoppedAt;
       await until(() => clients.count('after', 201) > 0, 30_000, 'a create once PostgreSQL is back');
       const firstSuccess = Math.min(...clients.outcomes.filter((o) => o.phase === 'after' && o.status === 201).map((o) => o.at));
       await until(async () => (await statusOf(usher.url, '/readyz')) === 200, 30_000, '/readyz to say ready again');
       const readyAt = Date.now();
       await until(() => clients.count('after', 201) >= 200, 30_000, 'creates after the outage');
       await clients.stop();
+      const workerErrors = usher.stdout().split('\n').filter((line) => line.includes('"outbox worker error"')).length;
+      console.log(`[outage] ${outageMs} ms without PostgreSQL, ${workerErrors} worker errors logged`);
       console.log(`[outage] PostgreSQL back after the resume; first create answered 201 after ${firstSuccess - resumedAt} ms, /readyz 200 after ${readyAt - resumedAt} ms; ${clients.count('outage', 503)} requests answered 503 during the outage`);
 
       expectOnlySuccessOrUnavailable(clients.outcomes);
@@ -150,6 +156,10 @@ describeOnPostgres('a PostgreSQL restart under load', () => {
       const created = await postInvitation(usher.url, 'after-restart@example.com');
       expect(created.status).toBe(201);
       await until(() => smtp!.received.some((m) => m.envelopeTo.includes('after-restart@example.com')), 20_000, 'the email of an invitation created after the restart');
+      // Nothing acknowledged is lost: every invitation answered 201, before, during or after the outage, gets its email.
+      const acknowledged = clients.outcomes.filter((o) => o.status === 201).map((o) => o.email!);
+      const delivered = () => new Set(smtp!.received.flatMap((m) => m.envelopeTo));
+      await until(() => acknowledged.every((email) => delivered().has(email)), 60_000, `the emails of all ${acknowledged.length} created invitations`);
       expectAlive(usher);
     } finally {
       await clients.stop();
