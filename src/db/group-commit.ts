@@ -133,7 +133,8 @@ class GroupWriter {
     });
     const { bavail, bsize } = await statfs(dirname(this.#sqlite.name));
     if (bavail * bsize < PROBE_FREE_BYTES) {
-      throw Object.assign(new Error(`the store's file system has ${bavail * bsize} bytes free`), { code: 'SQLITE_FULL' });
+      const error = new Error(`the store's file system has ${bavail * bsize} bytes free`);
+      throw Object.assign(error, { code: 'SQLITE_FULL' });
     }
     this.#cannotWrite = false;
   }

@@ -59,7 +59,7 @@ describe('which SQLite errors mean the store cannot serve', () => {
     waiter.close();
   });
 
-  it('counts a read-only file (SQLITE_READONLY) and one that cannot be opened (SQLITE_CANTOPEN) as unavailable', async () => {
+  it('counts a read-only file (SQLITE_READONLY) and one it cannot open (SQLITE_CANTOPEN) as unavailable', async () => {
     open('readonly.db').exec('create table t (x)');
     const readonly = new SqliteDatabase(join(dir, 'readonly.db'), { readonly: true });
     const refused = await failureOf(() => readonly.prepare('insert into t values (1)').run());
@@ -81,14 +81,19 @@ describe('which SQLite errors mean the store cannot serve', () => {
     const notNull = await failureOf(() => sqlite.exec('insert into t values (2, null)'));
     const syntax = await failureOf(() => sqlite.exec('select from where'));
     const noTable = await failureOf(() => sqlite.exec('select * from nothing'));
-    expect([unique.code, notNull.code, syntax.code, noTable.code]).toEqual(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_NOTNULL', 'SQLITE_ERROR', 'SQLITE_ERROR']);
+    expect([unique.code, notNull.code, syntax.code, noTable.code]).toEqual([
+      'SQLITE_CONSTRAINT_PRIMARYKEY',
+      'SQLITE_CONSTRAINT_NOTNULL',
+      'SQLITE_ERROR',
+      'SQLITE_ERROR',
+    ]);
     for (const error of [unique, notNull, syntax, noTable]) expect(isDatabaseUnavailable(error)).toBe(false);
     sqlite.close();
     expect(isDatabaseUnavailable(new Error('a bug'))).toBe(false);
     expect(isDatabaseUnavailable(undefined)).toBe(false);
   });
 
-  it('keeps SQLITE_FULL through Kysely and the group-commit writer, for a statement and for a transaction', async () => {
+  it('keeps SQLITE_FULL through Kysely and the group-commit writer, in a statement and in a transaction', async () => {
     const store = openStore(`sqlite:${join(dir, 'store.db')}`);
     try {
       await sql`create table t (b blob)`.execute(store.db);
@@ -98,7 +103,9 @@ describe('which SQLite errors mean the store cannot serve', () => {
         await sql.raw(`pragma max_page_count = ${pages.rows[0]!.page_count + 2}`).execute(trx);
       });
       const statement = await failureOf(() => sql`insert into t values (zeroblob(100000))`.execute(store.db));
-      const transaction = await failureOf(() => store.db.transaction().execute((trx) => sql`insert into t values (zeroblob(100000))`.execute(trx)));
+      const transaction = await failureOf(() =>
+        store.db.transaction().execute((trx) => sql`insert into t values (zeroblob(100000))`.execute(trx)),
+      );
       for (const error of [statement, transaction]) {
         expect(error.code).toBe('SQLITE_FULL');
         expect(isDatabaseUnavailable(error)).toBe(true);
@@ -139,7 +146,7 @@ describeOnPostgres('which PostgreSQL and node-pg errors mean the database cannot
     expect(isDatabaseUnavailable(broken)).toBe(true);
   });
 
-  it('counts too many connections (53300), a pool that waited out its timeout and a dropped socket as unavailable', async () => {
+  it('counts too many connections (53300), a pool that timed out and a dropped socket as unavailable', async () => {
     const role = `usher_limited_${randomBytes(4).toString('hex')}`;
     await admin.query(`create role ${role} login connection limit 0`);
     try {
@@ -165,14 +172,16 @@ describeOnPostgres('which PostgreSQL and node-pg errors mean the database cannot
     const hangUp = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => hangUp.listen(0, '127.0.0.1', resolve));
     const port = (hangUp.address() as { port: number }).port;
-    const dropped = await failureOf(() => new pg.Client({ connectionString: `postgres://usher@127.0.0.1:${port}/postgres` }).connect());
+    const hungUp = new pg.Client({ connectionString: `postgres://usher@127.0.0.1:${port}/postgres` });
+    const dropped = await failureOf(() => hungUp.connect());
     hangUp.close();
     expect(dropped.message).toMatch(/Connection terminated/);
     expect(isDatabaseUnavailable(dropped)).toBe(true);
   });
 
   it('leaves constraint violations and bad SQL to the request or the code (not unavailable)', async () => {
-    const unique = await failureOf(() => admin.query('create temp table u (x int primary key); insert into u values (1), (1)'));
+    const duplicateKeys = 'create temp table u (x int primary key); insert into u values (1), (1)';
+    const unique = await failureOf(() => admin.query(duplicateKeys));
     const syntax = await failureOf(() => admin.query('select from where'));
     const badInput = await failureOf(() => admin.query("select 'x'::int"));
     expect([unique.code, syntax.code, badInput.code]).toEqual(['23505', '42601', '22P02']);
@@ -194,7 +203,7 @@ describeOnPostgres('a PostgreSQL store whose server ends a connection in use', (
     await scratch.drop();
   });
 
-  it('tells onConnectionError instead of crashing, and the transaction fails as unavailable through Kysely', async () => {
+  it('tells onConnectionError instead of crashing, and the transaction fails as unavailable', async () => {
     const admin = new pg.Client({ connectionString: postgresUrl });
     await admin.connect();
     try {

@@ -69,7 +69,8 @@ describeOnPostgres('an outbox worker while its database is down', () => {
       });
       await new Promise<void>((resolve) => relay!.listen(port, '127.0.0.1', resolve));
       const { tenant } = await createTenant(direct.db, { name: 'Outage' }, systemClock.now());
-      const [id] = await enqueue(direct.db, [{ tenantId: tenant.id, topic: 'webhook', payload: {} }], systemClock.now());
+      const row = { tenantId: tenant.id, topic: 'webhook' as const, payload: {} };
+      const [id] = await enqueue(direct.db, [row], systemClock.now());
       // No wake(): the worker's own next poll, at most 5 s after its last failure, finds the row.
       const deadline = Date.now() + 8_000;
       while (!delivered.includes(id!) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));

@@ -189,7 +189,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
           }
           if (handled === 0 && !stopping) {
             await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, Math.min(pollIntervalMs * 2 ** failures, Math.max(pollIntervalMs, FAILING_POLL_MAX_MS)));
+              const wait = Math.min(pollIntervalMs * 2 ** failures, Math.max(pollIntervalMs, FAILING_POLL_MAX_MS));
+              const timer = setTimeout(resolve, wait);
               wakeUp = () => {
                 clearTimeout(timer);
                 resolve();

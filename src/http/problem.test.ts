@@ -43,7 +43,11 @@ describe('handleError with database failures', () => {
     expect(response.status).toBe(503);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await response.json()).toMatchObject({ status: 503, code: 'database_unavailable', type: 'urn:usher:problem:database_unavailable' });
+    expect(await response.json()).toMatchObject({
+      status: 503,
+      code: 'database_unavailable',
+      type: 'urn:usher:problem:database_unavailable',
+    });
     expect((logged.at(-1) as { code?: string }).code).toBe('SQLITE_FULL');
   });
 

@@ -84,7 +84,7 @@ export function handleError(error: Error, c: Context, log: (error: unknown) => v
   }
   log(error);
   if (isDatabaseUnavailable(error)) {
-    const detail = 'the database cannot serve requests now (down, restarting or out of space); retry after Retry-After seconds';
+    const detail = 'the database cannot serve requests now (down, restarting or out of space); retry after Retry-After';
     return httpProblem('database_unavailable', detail, {}, { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) });
   }
   return httpProblem('internal_error', `request ${c.req.method} ${c.req.path} failed; the server log has the details`);

@@ -1,4 +1,4 @@
-/** `/metrics` (Prometheus text format) and `/readyz` (can this process serve: does the database answer, can it write?). */
+/** `/metrics` (Prometheus text format) and `/readyz` (can this process serve: does the store answer, can it write?). */
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
