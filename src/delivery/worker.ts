@@ -176,7 +176,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       stopping = false;
       loop = (async () => {
         // Polls that failed in a row (the database is down): each doubles the wait, up to
-        // FAILING_POLL_MAX_MS, so an outage is a few log lines, not four a second; wake() still cuts it short.
+        // FAILING_POLL_MAX_MS, so failing polls log a few lines, not four a second; wake() still cuts it short.
         let failures = 0;
         while (!stopping) {
           let handled = 0;
