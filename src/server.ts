@@ -5,7 +5,7 @@ import pino from 'pino';
 import { createApp } from '#app';
 import { systemClock } from '#common/clock';
 import { ConfigError, loadConfig, type Config } from '#config';
-import { migrateToLatest, openStore } from '#db';
+import { isDatabaseUnavailable, migrateToLatest, openStore } from '#db';
 import { createMailboxMailer, createSmtpMailer } from '#delivery';
 import { createDrain } from '#http/drain';
 import { pruneIdempotencyKeys } from '#invitations';
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   const store = openStore(config.databaseUrl, { onConnectionError: (error) => log.warn({ reason: error.message }, 'database connection dropped') });
   await migrateToLatest(store.db);
   const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now());
+  const logAtLevelOf = (error: unknown) => (isDatabaseUnavailable(error) ? log.warn : log.error).bind(log);
   const storeName = store.engine === 'sqlite' ? `SQLite ${config.databaseUrl.slice('sqlite:'.length)}` : `PostgreSQL ${redactedUrl(config.databaseUrl)}`;
   if (!created && config.bootstrapApiKey) {
     log.warn({ store: storeName }, 'USHER_BOOTSTRAP_API_KEY ignored: the store already has a tenant');
@@ -62,8 +63,9 @@ async function main(): Promise<void> {
     mailer,
     fromAddress: config.smtpFrom,
     allowPrivateNetwork: config.allowPrivateNetwork,
-    worker: { leaseMs: config.outboxLeaseMs, onError: (error) => log.error({ err: error }, 'outbox worker error') },
-    logError: (error, context) => log.error({ err: error, requestId: context?.requestId }, 'request failed'),
+    // A database that cannot serve is an outage the process rides out (503s, the worker backs off), not a bug: warn.
+    worker: { leaseMs: config.outboxLeaseMs, onError: (error) => logAtLevelOf(error)({ err: error }, 'outbox worker error') },
+    logError: (error, context) => logAtLevelOf(error)({ err: error, requestId: context?.requestId }, 'request failed'),
     logRequest: (entry) => log.info(entry, 'request'),
     isShuttingDown: () => drain.draining,
     metricsToken: config.metricsToken,

@@ -31,10 +31,18 @@
  * Reads outside a transaction go to the reader connection, which sees only committed data (WAL
  * snapshots), so nothing a group has not yet committed is ever shown to anyone.
  */
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { CompiledQuery, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult, type TransactionSettings } from 'kysely';
 import { withStatementCache } from './statement-cache';
+import { isDatabaseUnavailable } from './unavailable';
 
+/**
+ * Free space the store's file system needs before readiness says a store that ran out can write
+ * again: a thousand pages, what the WAL holds before it is checkpointed.
+ */
+const PROBE_FREE_BYTES = 4 * 1024 * 1024;
 /** Members after which a group commits even if more are waiting, so no answer waits long. */
 const GROUP_LIMIT = 64;
 const MEMBER = 'usher_group_member';
@@ -62,6 +70,11 @@ class GroupWriter {
   #flushScheduled = false;
   /** Members the group had when the last turn of the event loop ended with it open. */
   #membersAtLastTurn = 0;
+  /**
+   * Set when a write failed for want of the store (disk full, I/O error), cleared by `probe`'s write.
+   * A `select 1` still answers then, so readiness has to write to know.
+   */
+  #cannotWrite = false;
 
   constructor(sqlite: SqliteDatabase) {
     this.#sqlite = sqlite;
@@ -89,6 +102,8 @@ class GroupWriter {
 
   execute(query: CompiledQuery): QueryResult<unknown> {
     if (!this.#open) {
+      // A rollback refused by an I/O error can leave SQLite's transaction open: end it before beginning anew.
+      if (this.#sqlite.inTransaction) run(this.#connection, raw('rollback'));
       run(this.#connection, raw('begin'));
       this.#open = true;
       this.#membersAtLastTurn = 0;
@@ -96,9 +111,32 @@ class GroupWriter {
     try {
       return run(this.#connection, query);
     } catch (error) {
+      if (isDatabaseUnavailable(error)) this.#cannotWrite = true;
       this.#failGroupIfAborted(error);
       throw error;
     }
+  }
+
+  /**
+   * For readiness: throws while the store cannot write. Checks only after a write failed, in two
+   * steps. A write: the user_version in the header page, set to what it is, one page in the WAL
+   * committed with the group, which a read-only file or an I/O error refuses. Then room: a full disk
+   * can take that one page into WAL space a failed COMMIT had already allocated while refusing the
+   * 25 pages of a create, so the file system must also have PROBE_FREE_BYTES free.
+   */
+  async probe(): Promise<void> {
+    if (!this.#cannotWrite) return;
+    await this.lock();
+    await this.finishMember(() => {
+      const [row] = this.execute(raw('pragma user_version')).rows as Array<{ user_version: number }>;
+      this.execute(raw(`pragma user_version = ${Number(row?.user_version ?? 0)}`));
+    });
+    const { bavail, bsize } = await statfs(dirname(this.#sqlite.name));
+    if (bavail * bsize < PROBE_FREE_BYTES) {
+      const error = new Error(`the store's file system has ${bavail * bsize} bytes free`);
+      throw Object.assign(error, { code: 'SQLITE_FULL' });
+    }
+    this.#cannotWrite = false;
   }
 
   /** Work under the writer that must commit before its caller goes on: resolves after the group's COMMIT. */
@@ -145,7 +183,14 @@ class GroupWriter {
     try {
       run(this.#connection, raw('commit'));
     } catch (error) {
-      if (this.#sqlite.inTransaction) run(this.#connection, raw('rollback'));
+      if (isDatabaseUnavailable(error)) this.#cannotWrite = true;
+      // This runs at the end of a turn, outside any caller: a rollback that throws too (an I/O
+      // error) must not escape, or it would end the process and leave every member waiting.
+      try {
+        if (this.#sqlite.inTransaction) run(this.#connection, raw('rollback'));
+      } catch {
+        // The members are told the COMMIT's error below; the next group's first statement ends what is left.
+      }
       for (const member of members) member.reject(error);
       this.#wakeNext();
       return;
@@ -252,6 +297,12 @@ class GroupConnection implements DatabaseConnection {
     }
   }
 
+  /** The reader answers, and the writer can write if a write had failed for want of the store. */
+  async probe(): Promise<void> {
+    run(this.reader, raw('select 1'));
+    await this.writer.probe();
+  }
+
   // eslint-disable-next-line require-yield
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming is not used by Usher');
@@ -337,4 +388,15 @@ export function groupCommitDialect(writer: SqliteDatabase, reader: SqliteDatabas
     createIntrospector: (db: Kysely<any>) => new SqliteIntrospector(db),
     createQueryCompiler: () => new SqliteQueryCompiler(),
   };
+}
+
+/**
+ * Readiness on a connection of the group dialect: the reader answers, and, after a write failed
+ * for want of the store, the writer can write again (`GroupWriter.probe`). False for any other
+ * connection, which the caller checks its own way.
+ */
+export async function probeGroupConnection(connection: DatabaseConnection): Promise<boolean> {
+  if (!(connection instanceof GroupConnection)) return false;
+  await connection.probe();
+  return true;
 }

@@ -48,6 +48,8 @@ const LEASE_LEFT_TO_SEND = 0.75;
 /** A result waits for its group only while at least this share of its lease is left; below, it is written at once, well before another worker could take the row. */
 const LEASE_LEFT_TO_LINGER = 0.5;
 const LOST = Number.NEGATIVE_INFINITY;
+/** The longest wait between polls while polls keep failing. */
+const FAILING_POLL_MAX_MS = 5_000;
 
 /**
  * The outbox worker: claim due rows, deliver, record every attempt, retry by the policy. A batch
@@ -173,16 +175,22 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       if (loop) return;
       stopping = false;
       loop = (async () => {
+        // Polls that failed in a row (the database is down): each doubles the wait, up to
+        // FAILING_POLL_MAX_MS, so failing polls log a few lines, not four a second; wake() still cuts it short.
+        let failures = 0;
         while (!stopping) {
           let handled = 0;
           try {
             handled = await runOnce();
+            failures = 0;
           } catch (error) {
+            failures += 1;
             options.onError?.(error);
           }
           if (handled === 0 && !stopping) {
             await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, pollIntervalMs);
+              const wait = Math.min(pollIntervalMs * 2 ** failures, Math.max(pollIntervalMs, FAILING_POLL_MAX_MS));
+              const timer = setTimeout(resolve, wait);
               wakeUp = () => {
                 clearTimeout(timer);
                 resolve();

@@ -1,6 +1,10 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, defineErrors } from '#common/errors';
+import { isDatabaseUnavailable } from '#db';
+
+/** Seconds a client is asked to wait when the database is unavailable: about what a PostgreSQL restart takes. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /** Problems raised by the HTTP layer itself, before any capability sees the request. */
 export const httpErrors = defineErrors({
@@ -14,6 +18,7 @@ export const httpErrors = defineErrors({
   not_found: { status: 404, title: 'No such resource' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   internal_error: { status: 500, title: 'Internal server error' },
+  database_unavailable: { status: 503, title: 'The database is unavailable; try again shortly' },
 });
 
 /** One invalid input: where it is and what is wrong with it. */
@@ -63,7 +68,11 @@ export function httpProblem(code: keyof typeof httpErrors, detail?: string, extr
   return problemResponse({ ...extra, title: spec.title, status: spec.status, code, ...(detail ? { detail } : {}) }, headers);
 }
 
-/** The one place where thrown errors become responses; unknown errors are logged and hidden. */
+/**
+ * The one place where thrown errors become responses; unknown errors are logged and hidden. A
+ * database that is down, restarting or full is the server's condition, not a bug: 503 with
+ * Retry-After (logged too, so the operator sees why), and the same request can simply be sent again.
+ */
 export function handleError(error: Error, c: Context, log: (error: unknown) => void): Response {
   if (error instanceof AppError) return appErrorResponse(error);
   if (error instanceof HTTPException) {
@@ -74,5 +83,9 @@ export function handleError(error: Error, c: Context, log: (error: unknown) => v
     return problemResponse({ title: error.message || 'Request refused', status: error.status, code: `http_${error.status}` });
   }
   log(error);
+  if (isDatabaseUnavailable(error)) {
+    const detail = 'the database cannot serve requests now (down, restarting or out of space); retry after Retry-After';
+    return httpProblem('database_unavailable', detail, {}, { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) });
+  }
   return httpProblem('internal_error', `request ${c.req.method} ${c.req.path} failed; the server log has the details`);
 }

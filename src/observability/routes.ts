@@ -1,8 +1,8 @@
-/** `/metrics` (Prometheus text format) and `/readyz` (can this process serve: is the database answering?). */
+/** `/metrics` (Prometheus text format) and `/readyz` (can this process serve: does the store answer, can it write?). */
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '#db';
+import type { Kysely } from 'kysely';
+import { checkStore, type Database } from '#db';
 import { httpProblem } from '#http/problem';
 import type { Metrics } from './metrics';
 
@@ -31,7 +31,7 @@ export function createObservabilityRoutes(options: ObservabilityOptions) {
       try {
         // An exhausted pool would otherwise make the probe hang instead of saying "not ready".
         await Promise.race([
-          sql`select 1`.execute(options.db),
+          checkStore(options.db),
           new Promise((_, reject) => setTimeout(() => reject(new Error(`the database did not answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS).unref()),
         ]);
         return c.json({ status: 'ready' }, 200);
