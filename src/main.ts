@@ -5,7 +5,7 @@ import pino from 'pino';
 import { createApp } from '#app';
 import { systemClock } from '#common/clock';
 import { ConfigError, loadConfig, type Config } from '#config';
-import { migrateToLatest, openStore } from '#db';
+import { describeSchemaMismatch, migrateToLatest, openStore, schemaStatus } from '#db';
 import { createMailboxMailer, createSmtpMailer } from '#delivery';
 import { pruneIdempotencyKeys } from '#invitations';
 import { pruneSessions } from '#web';
@@ -32,7 +32,14 @@ async function main(): Promise<void> {
   const config = readConfig();
   const log = pino({ level: config.logLevel, base: { service: 'usher' } });
   const store = openStore(config.databaseUrl, { onConnectionError: (error) => log.warn({ reason: error.message }, 'database connection dropped') });
-  await migrateToLatest(store.db);
+  // With USHER_MIGRATE_ON_START=false, `usher migrate` is a deployment step and processes only check.
+  const mismatch = config.migrateOnStart
+    ? await migrateToLatest(store.db).then(() => null)
+    : describeSchemaMismatch(await schemaStatus(store.db));
+  if (mismatch) {
+    process.stderr.write(`usher: ${mismatch}\n`);
+    process.exit(2);
+  }
   const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now());
 
   // Bind first: with PORT=0 the public URL is known only once the OS has picked the port.

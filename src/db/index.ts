@@ -9,6 +9,7 @@ import { withStatementCache } from './statement-cache';
 import { groupCommitDialect } from './group-commit';
 
 export { ownGroup } from './group-commit';
+export { describeSchemaMismatch, schemaStatus, type SchemaStatus } from './schema-status';
 
 export { opaqueParameters, type Parameter } from './opaque-parameters';
 export { columnParams, definedColumns, insertRow, insertRows, preparedQuery, preparedShapes, type PreparedQuery } from './prepared-query';
@@ -88,8 +89,12 @@ export function openSqliteWriter(path: string): SqliteDatabase.Database {
   return sqlite;
 }
 
-/** Applies every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+/**
+ * Applies every pending migration and returns the names it applied (none when the schema was current);
+ * throws with the failing migration's name. Safe to run from several processes at once on PostgreSQL:
+ * Kysely's Migrator holds an advisory lock and reads what is pending only once it has it.
+ */
+export async function migrateToLatest(db: Kysely<Database>): Promise<readonly string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...migrations }) } });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -98,6 +103,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
     // No failed migration means none ran: the database could not be reached or read at all.
     throw new Error(failed ? `migration ${failed} failed: ${reason}` : `cannot migrate the database: ${reason}`);
   }
+  return (results ?? []).map((result) => result.migrationName);
 }
 
 /** True when the error is a unique-constraint violation on either engine. */
