@@ -1,11 +1,10 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliHome, type CliEnv, type CliHome, type CliResult } from '#support/cli';
-import { startUsher, stopAllUshers, type RunningUsher } from '#support/process';
+import { freePort, startUsher, stopAllUshers, type RunningUsher } from '#support/process';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
 import { createProgram } from '../src/cli/main';
 
@@ -18,15 +17,6 @@ afterAll(stopAllUshers);
 /** Every command path of the program, from the program itself, so a new command cannot miss the help test. */
 function commandPaths(command: Command, prefix: string[] = []): string[][] {
   return command.commands.filter((sub) => sub.name() !== 'help').flatMap((sub) => [[...prefix, sub.name()], ...commandPaths(sub, [...prefix, sub.name()])]);
-}
-
-/** A port nothing listens on: bound by the OS, then closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function csvFile(dir: string, name: string, lines: readonly string[]): string {
@@ -147,7 +137,7 @@ describe('the usher command', () => {
         bare.run(['invite', 'list'], { USHER_URL: usher.url }),
         run(['invite', 'list', '--limit', '0']),
         run(['keys', 'list'], { USHER_URL: usher.url, USHER_API_KEY: 'usk_wrong' }),
-        closedPort().then((port) => run(['invite', 'list'], { USHER_URL: `http://127.0.0.1:${port}`, USHER_API_KEY: key })),
+        freePort().then((port) => run(['invite', 'list'], { USHER_URL: `http://127.0.0.1:${port}`, USHER_API_KEY: key })),
       ]);
       expect([noUrl.code, noKey.code, badFlag.code, badKey.code, unreachable.code]).toEqual([2, 2, 2, 3, 5]);
       expect(noUrl.stderr).toContain('no Usher URL: pass --url, set USHER_URL, or run `usher init`');

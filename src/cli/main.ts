@@ -9,6 +9,7 @@ import { registerInviteCommand } from './commands/invite';
 import { registerKeysCommand } from './commands/keys';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerServeCommand } from './commands/serve';
+import { registerStoreCommand } from './commands/store';
 import { failureOf, isClosedPipe } from './errors';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes';
 
@@ -51,6 +52,7 @@ export function createProgram(options: ProgramOptions = {}): Command {
   registerInitCommand(program);
   registerServeCommand(program);
   registerMigrateCommand(program);
+  registerStoreCommand(program);
   registerKeysCommand(program);
   registerIdentitiesCommand(program);
   registerContactsCommand(program);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 
 /** The project root: where `npm start` runs. */
@@ -227,4 +228,13 @@ export async function runUsherToExit(options: UsherProcessOptions): Promise<Exit
 /** Stops every Usher process this worker started that is still running (for afterEach / afterAll). */
 export async function stopAllUshers(): Promise<void> {
   await Promise.all([...live].map((spawned) => stopSpawned(spawned, 5_000)));
+}
+
+/** A port nothing listens on: bound by the OS, then closed again (for a refused connection, or a port to reuse). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
