@@ -49,7 +49,12 @@ export function registerStoreCommand(program: Command): void {
         },
       }).catch((error: unknown) => {
         if (error instanceof StoreCopyError) {
-          throw new CliError(error.kind === 'source' || error.kind === 'target' ? ExitCode.usage : ExitCode.unexpected, `usher store copy: ${error.message}`);
+          const code = error.kind === 'source' || error.kind === 'target' ? ExitCode.usage : ExitCode.unexpected;
+          throw new CliError(code, `usher store copy: ${error.message}`);
+        }
+        const reason = (error as NodeJS.ErrnoException | null)?.code;
+        if (reason === 'ECONNREFUSED' || reason === 'ENOTFOUND' || reason === '3D000' || reason === '28P01') {
+          throw new CliError(ExitCode.unreachable, `usher store copy: cannot reach ${displayDatabaseUrl(flags.to)}: ${(error as Error).message}`);
         }
         throw error;
       });
@@ -58,6 +63,8 @@ export function registerStoreCommand(program: Command): void {
         { header: 'source', value: (count) => count.source },
         { header: 'target', value: (count) => count.target },
       ]);
-      if (!out.json) out.note(`Copied ${flags.from} into ${displayDatabaseUrl(flags.to)}: every count matches.`);
+      if (out.json) return;
+      for (const { table, column, value } of copied.sequences) out.note(`${table}.${column} continues after ${value}`);
+      out.note(`Copied ${flags.from} into ${displayDatabaseUrl(flags.to)}: every count matches.`);
     });
 }
