@@ -94,6 +94,31 @@ describe.skipIf(!postgresUrl)('two `usher migrate` at once on one PostgreSQL', (
   }, 90_000);
 });
 
+describe('two `usher migrate` at once on one SQLite file', () => {
+  it('take turns on the write lock, and together apply each migration once', async () => {
+    const scratch = await createScratchDatabase('sqlite');
+    const { default: Sqlite } = await import('better-sqlite3');
+    const holder = new Sqlite(scratch.url.slice('sqlite:'.length));
+    try {
+      // Hold the write lock while both start, so they reach the migrator together when it is let go.
+      // WAL first, as every Usher store is: switching the journal mode needs the lock held here.
+      holder.pragma('journal_mode = WAL');
+      holder.exec('begin immediate');
+      const runs = [home.start(['migrate', '--json', '--database-url', scratch.url]), home.start(['migrate', '--json', '--database-url', scratch.url])];
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      holder.exec('commit');
+      const results = await Promise.all(runs.map((run) => run.exited));
+      for (const result of results) expect(result.code, result.stderr).toBe(0);
+      const applied = results.map((result) => JSON.parse(result.stdout).applied as string[]);
+      expect(applied.map((names) => names.length).sort()).toEqual([0, 13]);
+      expect(holder.prepare('select count(*) as n from kysely_migration').get()).toEqual({ n: 13 });
+    } finally {
+      holder.close();
+      await scratch.drop();
+    }
+  }, 60_000);
+});
+
 async function runSql(url: string, statement: string): Promise<void> {
   if (url.startsWith('sqlite:')) {
     const { default: Sqlite } = await import('better-sqlite3');
