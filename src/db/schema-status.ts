@@ -38,13 +38,13 @@ export async function schemaStatus(db: Kysely<Database>): Promise<SchemaStatus> 
 /** One line saying why this code cannot run on a store in `status`, or null when the schema is current. */
 export function describeSchemaMismatch(status: SchemaStatus): string | null {
   if (status.unknown.length > 0) {
-    return (
-      `the database has ${plural(status.unknown.length, 'migration')} this Usher does not know (${status.unknown.join(', ')}): ` +
-      'a newer Usher migrated it; run that version or a newer one'
-    );
+    const names = status.unknown.join(', ');
+    const unknown = `${plural(status.unknown.length, 'migration')} this Usher does not know (${names})`;
+    return `the database has ${unknown}: a newer Usher migrated it; run that version or a newer one`;
   }
   if (status.pending.length > 0) {
-    return `the database schema is behind: ${plural(status.pending.length, 'migration')} pending; run \`usher migrate\``;
+    const pending = plural(status.pending.length, 'migration');
+    return `the database schema is behind: ${pending} pending; run \`usher migrate\``;
   }
   return null;
 }

@@ -22,7 +22,7 @@ export interface StoreCopyOptions {
   readonly from: string;
   /** `postgres://…` of a database with no rows in Usher's tables; migrated first. */
   readonly to: string;
-  /** Rows a statement inserts at most; 1000 by default (fewer for wide tables, under PostgreSQL's 65,535 parameters). */
+  /** Rows a statement inserts at most; 1000 by default (fewer for wide tables: PostgreSQL takes 65,535 parameters). */
   readonly batchRows?: number;
   /** Told after each batch: the table and the rows copied into it so far. */
   readonly onProgress?: (table: string, copied: number) => void;
@@ -48,8 +48,12 @@ export interface StoreCopyResult {
  * every column is text or integer), so hashes, private keys and secrets arrive unchanged.
  */
 export async function copyStore(options: StoreCopyOptions): Promise<StoreCopyResult> {
-  if (!options.from.startsWith('sqlite:')) throw new StoreCopyError('source', `the source must be sqlite:<path>, got ${options.from}`);
-  if (!/^postgres(ql)?:\/\//.test(options.to)) throw new StoreCopyError('target', 'the target must be a postgres:// URL');
+  if (!options.from.startsWith('sqlite:')) {
+    throw new StoreCopyError('source', `the source must be sqlite:<path>, got ${options.from}`);
+  }
+  if (!/^postgres(ql)?:\/\//.test(options.to)) {
+    throw new StoreCopyError('target', 'the target must be a postgres:// URL');
+  }
   const sqlite = openSource(options.from.slice('sqlite:'.length));
   const source = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
   const target = openStore(options.to);
@@ -61,7 +65,9 @@ export async function copyStore(options: StoreCopyOptions): Promise<StoreCopyRes
     }
     const sourceTables = await storeTables(source, 'sqlite');
     const targetStatus = await schemaStatus(target.db);
-    if (targetStatus.unknown.length > 0) throw new StoreCopyError('target', `the target: ${describeSchemaMismatch(targetStatus)}`);
+    if (targetStatus.unknown.length > 0) {
+      throw new StoreCopyError('target', `the target: ${describeSchemaMismatch(targetStatus)}`);
+    }
     // Before migrating, so a refused target is left exactly as it was.
     await refuseRows(target.db, await storeTables(target.db, 'postgres'), sourceTables);
     await migrateToLatest(target.db);
@@ -84,17 +90,18 @@ function openSource(path: string): SqliteDatabase.Database {
   }
 }
 
-async function refuseRows(db: Kysely<any>, present: readonly StoreTable[], usher: readonly StoreTable[]): Promise<void> {
+async function refuseRows(db: Kysely<any>, present: readonly StoreTable[], usher: readonly StoreTable[]) {
   const names = new Set(usher.map((table) => table.name));
   for (const table of present.filter((t) => names.has(t.name))) {
     const rows = await db.selectFrom(table.name).select((eb) => eb.lit(1).as('one')).limit(1).execute();
     if (rows.length > 0) {
-      throw new StoreCopyError('target', `the target is not empty (table ${table.name} has rows): copy only into an empty database`);
+      const detail = `the target is not empty (table ${table.name} has rows): copy only into an empty database`;
+      throw new StoreCopyError('target', detail);
     }
   }
 }
 
-async function copyInOneTransaction(sqlite: SqliteDatabase.Database, options: StoreCopyOptions, order: readonly StoreTable[]) {
+async function copyInOneTransaction(sqlite: SqliteDatabase.Database, options: StoreCopyOptions, order: StoreTable[]) {
   const client = new pg.Client({ connectionString: options.to });
   await client.connect();
   try {
@@ -117,7 +124,8 @@ async function copyInOneTransaction(sqlite: SqliteDatabase.Database, options: St
     const sequences = await advanceSequences(sqlite, client);
     sqlite.exec('commit');
     if (tables.some((count) => count.source !== count.target)) {
-      throw new StoreCopyError('counts', `row counts differ; nothing was kept:\n${tables.map(describeCount).join('\n')}`);
+      const lines = tables.map(describeCount).join('\n');
+      throw new StoreCopyError('counts', `row counts differ; nothing was kept:\n${lines}`);
     }
     await client.query('commit');
     return { tables, sequences };
@@ -142,7 +150,8 @@ async function copyTable(sqlite: SqliteDatabase.Database, client: pg.Client, tab
     // OVERRIDING SYSTEM VALUE: an identity column keeps the source's values, as a serial does.
     const insert = `insert into ${quote(table.name)} (${columns}) overriding system value values ${tuples.join(', ')}`;
     await client.query(insert, batch.flat()).catch((error: Error) => {
-      throw new StoreCopyError('copy', `PostgreSQL refused a row of ${table.name} (${error.message}); nothing was kept`);
+      const detail = `PostgreSQL refused a row of ${table.name} (${error.message}); nothing was kept`;
+      throw new StoreCopyError('copy', detail);
     });
     copied += batch.length;
     batch = [];
@@ -164,11 +173,12 @@ async function advanceSequences(sqlite: SqliteDatabase.Database, client: pg.Clie
     from information_schema.columns
     where table_schema = current_schema() and (column_default like 'nextval(%' or is_identity = 'YES')`);
   const hasSequences = sqlite.prepare("select 1 from sqlite_master where name = 'sqlite_sequence'").get() !== undefined;
-  const highWater = (table: string) =>
-    hasSequences ? ((sqlite.prepare('select seq from sqlite_sequence where name = ?').get(table) as { seq: number } | undefined)?.seq ?? 0) : 0;
+  const lastHandedOut = hasSequences ? sqlite.prepare('select seq from sqlite_sequence where name = ?') : undefined;
+  const highWater = (table: string) => (lastHandedOut?.get(table) as { seq: number } | undefined)?.seq ?? 0;
   const sequences = [];
   for (const { table, column, sequence } of rows) {
-    const max = Number((await client.query(`select coalesce(max(${quote(column)}), 0) as max from ${quote(table)}`)).rows[0].max);
+    const highest = await client.query(`select coalesce(max(${quote(column)}), 0) as max from ${quote(table)}`);
+    const max = Number(highest.rows[0].max);
     const value = Math.max(max, highWater(table));
     // setval(…, 1, false): the next value is 1, for a sequence that has handed out none.
     await client.query('select setval($1, $2, $3)', [sequence, Math.max(value, 1), value > 0]);
@@ -177,6 +187,7 @@ async function advanceSequences(sqlite: SqliteDatabase.Database, client: pg.Clie
   return sequences;
 }
 
-const describeCount = (count: TableCount) => `  ${count.table}: ${count.source} in the source, ${count.target} in the target`;
+const describeCount = (count: TableCount) =>
+  `  ${count.table}: ${count.source} in the source, ${count.target} in the target`;
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;

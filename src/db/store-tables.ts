@@ -11,8 +11,8 @@ export interface StoreTable {
  * list cannot drift from the migrations. On PostgreSQL, only the schema Usher migrated into.
  */
 export async function storeTables(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promise<StoreTable[]> {
-  const schema =
-    engine === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]!.schema : undefined;
+  const current = engine === 'postgres' ? await sql<{ schema: string }>`select current_schema() as schema`.execute(db) : null;
+  const schema = current?.rows[0]!.schema;
   const tables = await db.introspection.getTables();
   return tables
     .filter((table) => !table.isView && (schema === undefined || table.schema === schema))
@@ -54,8 +54,9 @@ export async function insertOrder(db: Kysely<any>, tables: readonly StoreTable[]
   const ordered: StoreTable[] = [];
   const placed = new Set<string>();
   while (ordered.length < tables.length) {
-    const ready = tables.filter((table) => !placed.has(table.name) && [...parents.get(table.name)!].every((p) => placed.has(p)));
-    if (ready.length === 0) throw new Error('the foreign keys between the tables form a cycle: no order can insert them');
+    const isReady = (table: StoreTable) => [...parents.get(table.name)!].every((parent) => placed.has(parent));
+    const ready = tables.filter((table) => !placed.has(table.name) && isReady(table));
+    if (ready.length === 0) throw new Error('the foreign keys between the tables form a cycle: no insert order exists');
     for (const table of ready) {
       ordered.push(table);
       placed.add(table.name);

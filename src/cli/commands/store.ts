@@ -54,7 +54,9 @@ export function registerStoreCommand(program: Command): void {
         }
         const reason = (error as NodeJS.ErrnoException | null)?.code;
         if (reason === 'ECONNREFUSED' || reason === 'ENOTFOUND' || reason === '3D000' || reason === '28P01') {
-          throw new CliError(ExitCode.unreachable, `usher store copy: cannot reach ${displayDatabaseUrl(flags.to)}: ${(error as Error).message}`);
+          const detail = (error as Error).message;
+          const target = displayDatabaseUrl(flags.to);
+          throw new CliError(ExitCode.unreachable, `usher store copy: cannot reach ${target}: ${detail}`);
         }
         throw error;
       });
