@@ -1,11 +1,15 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrations } from '#db/migrations/index';
 import { createCliHome, type CliHome } from '#support/cli';
 import { runUsherToExit, startUsher, stopAllUshers } from '#support/process';
 import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '#support/stores';
 
 // The last resort: nothing this file started outlives it, whatever failed.
 afterAll(stopAllUshers);
+
+/** How many migrations this code has: a new one must not break these tests. */
+const ALL = Object.keys(migrations).length;
 
 /** The lock Kysely's Migrator takes on PostgreSQL (kysely/dist/esm/dialect/postgres/postgres-adapter.js). */
 const MIGRATION_LOCK_ID = '3853314791062309107';
@@ -30,17 +34,17 @@ describeEachStore('usher migrate and USHER_MIGRATE_ON_START', (engine) => {
     const refused = await runUsherToExit({ databaseUrl: scratch.url, env });
     expect(refused.code, refused.stderr).toBe(2);
     expect(refused.stderr.trim().split('\n')).toEqual([
-      'usher: the database schema is behind: 13 migrations pending; run `usher migrate`',
+      `usher: the database schema is behind: ${ALL} migrations pending; run \`usher migrate\``,
     ]);
 
     const first = await home.run(['migrate', '--database-url', scratch.url]);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/^Applied 13 migrations to /);
+    expect(first.stdout).toMatch(new RegExp(`^Applied ${ALL} migrations to `));
     expect(first.stdout).toContain('  0001-core\n');
-    expect(first.stdout).toContain('The schema is current (13 migrations).');
+    expect(first.stdout).toContain(`The schema is current (${ALL} migrations).`);
     const again = await home.run(['migrate', '--json'], { USHER_DATABASE_URL: scratch.url });
     expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [], migrations: 13 });
+    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [], migrations: ALL });
 
     const usher = await startUsher({ databaseUrl: scratch.url, env });
     const health = await fetch(`${usher.url}/readyz`);
@@ -84,9 +88,9 @@ describe.skipIf(!postgresUrl)('two `usher migrate` at once on one PostgreSQL', (
       const results = await Promise.all(runs.map((run) => run.exited));
       for (const result of results) expect(result.code, result.stderr).toBe(0);
       const applied = results.map((result) => JSON.parse(result.stdout).applied as string[]);
-      expect(applied.map((names) => names.length).sort()).toEqual([0, 13]);
+      expect(applied.map((names) => names.length).sort()).toEqual([0, ALL]);
       const { rows } = await holder.query('select count(*)::int as n, count(distinct name)::int as distinct_names from kysely_migration');
-      expect(rows[0]).toEqual({ n: 13, distinct_names: 13 });
+      expect(rows[0]).toEqual({ n: ALL, distinct_names: ALL });
     } finally {
       await holder.end();
       await scratch.drop();
@@ -110,8 +114,8 @@ describe('two `usher migrate` at once on one SQLite file', () => {
       const results = await Promise.all(runs.map((run) => run.exited));
       for (const result of results) expect(result.code, result.stderr).toBe(0);
       const applied = results.map((result) => JSON.parse(result.stdout).applied as string[]);
-      expect(applied.map((names) => names.length).sort()).toEqual([0, 13]);
-      expect(holder.prepare('select count(*) as n from kysely_migration').get()).toEqual({ n: 13 });
+      expect(applied.map((names) => names.length).sort()).toEqual([0, ALL]);
+      expect(holder.prepare('select count(*) as n from kysely_migration').get()).toEqual({ n: ALL });
     } finally {
       holder.close();
       await scratch.drop();

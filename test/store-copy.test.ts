@@ -1,6 +1,7 @@
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrations } from '#db/migrations/index';
 import { apiClient, type ApiClient } from '#support/api-client';
 import { createCliHome, type CliHome } from '#support/cli';
 import { freePort, startUsher, stopAllUshers, type RunningUsher } from '#support/process';
@@ -181,7 +182,7 @@ describe.skipIf(!postgresUrl)('usher store copy refuses what it cannot copy fait
       sqlite(behind, 'create table if not exists placeholder (id text)');
       const early = await home.run(['store', 'copy', '--from', behind.url, '--to', target.url]);
       expect(early.code).toBe(2);
-      expect(early.stderr).toContain(`13 migrations pending; run \`usher migrate\` --database-url ${behind.url} on it first`);
+      expect(early.stderr).toContain(`${Object.keys(migrations).length} migrations pending; run \`usher migrate\` --database-url ${behind.url} on it first`);
       expect(Object.keys(await everyRow(target.url))).toEqual([]);
 
       for (const scratch of [extra, bad]) expect((await home.run(['init', '--no-save', '--database-url', scratch.url])).code).toBe(0);
