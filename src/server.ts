@@ -5,7 +5,7 @@ import pino from 'pino';
 import { createApp } from '#app';
 import { systemClock } from '#common/clock';
 import { ConfigError, loadConfig, type Config } from '#config';
-import { isDatabaseUnavailable, migrateToLatest, openStore } from '#db';
+import { describeSchemaMismatch, isDatabaseUnavailable, migrateToLatest, openStore, schemaStatus } from '#db';
 import { createMailboxMailer, createSmtpMailer } from '#delivery';
 import { createDrain } from '#http/drain';
 import { pruneIdempotencyKeys } from '#invitations';
@@ -37,7 +37,13 @@ async function main(): Promise<void> {
   // reads at start (the banner) goes to stderr.
   const log = pino({ level: config.logLevel, base: { service: 'usher' } });
   const store = openStore(config.databaseUrl, { onConnectionError: (error) => log.warn({ reason: error.message }, 'database connection dropped') });
-  await migrateToLatest(store.db);
+  // With USHER_MIGRATE_ON_START=false, `usher migrate` is a deployment step and processes only check.
+  const mismatch = config.migrateOnStart ? await migrateToLatest(store.db).then(() => null) : describeSchemaMismatch(await schemaStatus(store.db));
+  if (mismatch) {
+    process.stderr.write(`usher: ${mismatch}\n`);
+    await store.close();
+    process.exit(2);
+  }
   const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now());
   const logAtLevelOf = (error: unknown) => (isDatabaseUnavailable(error) ? log.warn : log.error).bind(log);
   const storeName = store.engine === 'sqlite' ? `SQLite ${config.databaseUrl.slice('sqlite:'.length)}` : `PostgreSQL ${redactedUrl(config.databaseUrl)}`;

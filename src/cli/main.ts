@@ -7,7 +7,9 @@ import { registerImportCommand } from './commands/import';
 import { registerInitCommand } from './commands/init';
 import { registerInviteCommand } from './commands/invite';
 import { registerKeysCommand } from './commands/keys';
+import { registerMigrateCommand } from './commands/migrate';
 import { registerServeCommand } from './commands/serve';
+import { registerStoreCommand } from './commands/store';
 import { failureOf, isClosedPipe } from './errors';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes';
 
@@ -49,6 +51,8 @@ export function createProgram(options: ProgramOptions = {}): Command {
   // Subcommands copy these settings when they are made, so they are all set before the first one.
   registerInitCommand(program);
   registerServeCommand(program);
+  registerMigrateCommand(program);
+  registerStoreCommand(program);
   registerKeysCommand(program);
   registerIdentitiesCommand(program);
   registerContactsCommand(program);

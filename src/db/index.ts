@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, SqliteAdapter, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema';
 import { migrations } from './migrations/index';
@@ -11,6 +11,8 @@ import { groupCommitDialect } from './group-commit';
 export { ownGroup } from './group-commit';
 export { isDatabaseUnavailable } from './unavailable';
 export { checkStore } from './readiness';
+export { describeSchemaMismatch, schemaStatus, type SchemaStatus } from './schema-status';
+export { copyStore, StoreCopyError, type StoreCopyOptions, type StoreCopyResult, type TableCount } from './store-copy';
 
 export { opaqueParameters, type Parameter } from './opaque-parameters';
 export { columnParams, definedColumns, insertRow, insertRows, preparedQuery, preparedShapes, type PreparedQuery } from './prepared-query';
@@ -103,8 +105,44 @@ export function openSqliteWriter(path: string): SqliteDatabase.Database {
   return sqlite;
 }
 
-/** Applies every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+/**
+ * Applies every pending migration and returns the names it applied (none when the schema was current);
+ * throws with the failing migration's name. Safe to run from several processes at once: on PostgreSQL
+ * Kysely's Migrator holds an advisory lock and reads what is pending only once it has it; on SQLite,
+ * which Kysely does not lock, the whole run is one IMMEDIATE transaction on a connection of its own.
+ */
+export async function migrateToLatest(db: Kysely<Database>): Promise<readonly string[]> {
+  const file = await sqliteFile(db);
+  if (!file) return runMigrator(db);
+  const locker = openSqlite(file);
+  // A migration of a big store can hold the write lock for minutes; the next process waits for it.
+  locker.pragma('busy_timeout = 600000');
+  const own = new Kysely<Database>({ dialect: new SqliteDialect({ database: locker }) });
+  try {
+    return await own.connection().execute(async (connection) => {
+      await sql`begin immediate`.execute(connection);
+      try {
+        const applied = await runMigrator(connection);
+        await sql`commit`.execute(connection);
+        return applied;
+      } catch (error) {
+        await sql`rollback`.execute(connection).catch(() => undefined);
+        throw error;
+      }
+    });
+  } finally {
+    await own.destroy();
+  }
+}
+
+/** The file of a SQLite store, or null for PostgreSQL and for a store in memory. */
+async function sqliteFile(db: Kysely<Database>): Promise<string | null> {
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return null;
+  const { rows } = await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`.execute(db);
+  return rows[0]?.file || null;
+}
+
+async function runMigrator(db: Kysely<Database>): Promise<readonly string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...migrations }) } });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -113,6 +151,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
     // No failed migration means none ran: the database could not be reached or read at all.
     throw new Error(failed ? `migration ${failed} failed: ${reason}` : `cannot migrate the database: ${reason}`);
   }
+  return (results ?? []).map((result) => result.migrationName);
 }
 
 /** True when the error is a unique-constraint violation on either engine. */

@@ -237,3 +237,4 @@ export async function runUsherToExit(options: UsherProcessOptions): Promise<Exit
 export async function stopAllUshers(): Promise<void> {
   await Promise.all([...live].map((spawned) => stopSpawned(spawned, 5_000)));
 }
+

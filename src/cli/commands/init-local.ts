@@ -1,8 +1,8 @@
-import { ConfigError, loadConfig } from '#config';
 import { migrateToLatest, openStore } from '#db';
 import { createTenant, isEmptyStore, type CreatedTenant } from '#tenants';
 import { bootstrapFirstTenant } from '../../bootstrap';
 import { usageError } from '../errors';
+import { readServerConfig } from '../server-config';
 
 /** What `usher init` made in a store it opened itself. */
 export interface LocalInit {
@@ -37,14 +37,5 @@ export async function initLocalStore(options: { databaseUrl?: string; tenant?: s
     return { created, publicUrl: config.publicUrl, keyFromEnvironment: false };
   } finally {
     await store.close();
-  }
-}
-
-function readServerConfig(databaseUrl: string | undefined) {
-  try {
-    return loadConfig({ ...process.env, ...(databaseUrl ? { USHER_DATABASE_URL: databaseUrl } : {}) });
-  } catch (error) {
-    if (error instanceof ConfigError) throw usageError(`bad configuration: ${error.message}`);
-    throw error;
   }
 }
