@@ -1,6 +1,6 @@
 /** Delivery: the outbox, its worker and retry policy, email and webhooks. */
 import type { Kysely } from 'kysely';
-import type { Database, Db, Engine } from '#db';
+import { afterCommit, type Database, type Db, type Engine } from '#db';
 import type { Clock } from '#common/clock';
 import { createDidcommHandler } from './didcomm-handler';
 import { createEmailHandler } from './email/email-handler';
@@ -17,11 +17,13 @@ export { createDeliveryRoutes } from './routes';
 export type { DidcommOutboxPayload } from './didcomm-handler';
 export type { OutboxItem, OutboxTopic } from './outbox';
 
-/** The outbox as other capabilities write to it: rows in their transaction, then a nudge to the worker once it commits. */
+/** The outbox as other capabilities write to it: rows in their transaction, and a nudge to the worker once it commits. */
 export interface OutboxPort {
+  /** Writes rows in the caller's transaction, and wakes the worker once that transaction has committed. */
   enqueue(trx: Db, items: readonly OutboxItem[], now: Date): Promise<unknown>;
   /** Skips an invitation's rows of `topic` that no worker has claimed yet; resolves with how many. */
   cancel(trx: Db, of: { readonly invitationId: string; readonly topic: OutboxTopic }, reason: string, now: Date): Promise<number>;
+  /** Wakes the worker now: for rows committed some other way. */
   wake(): void;
 }
 export { createMailboxMailer } from './email/mailbox-mailer';
@@ -65,7 +67,9 @@ export interface DeliveryDeps {
 /** Wires the outbox: the sink invitations write into, the worker that drains it, and the webhook pinger. */
 export function createDelivery(deps: DeliveryDeps) {
   const holder: { worker?: OutboxWorker } = {};
-  const sink = createDeliverySink({ onEnqueued: () => holder.worker?.wake() });
+  // Woken before the COMMIT, the worker would find nothing and sleep a poll interval: every email waited that long.
+  const wakeOnCommit = (trx: Db) => afterCommit(trx, () => holder.worker?.wake());
+  const sink = createDeliverySink({ onEnqueued: wakeOnCommit });
   const email = createEmailHandler({ ...deps, sink });
   const webhook = createWebhookHandler(deps);
   const worker = createOutboxWorker({
@@ -87,9 +91,13 @@ export function createDelivery(deps: DeliveryDeps) {
     sink,
     worker,
     pinger: createWebhookPinger({ db: deps.db, clock: deps.clock, handler: webhook }),
-    /** Writes outbox rows in the caller's transaction; call `wake` once it commits. */
+    /** Writes outbox rows in the caller's transaction, and wakes the worker once it commits. */
     outbox: {
-      enqueue: (trx: Db, items: readonly OutboxItem[], now: Date) => enqueue(trx, items, now),
+      enqueue: async (trx: Db, items: readonly OutboxItem[], now: Date) => {
+        const ids = await enqueue(trx, items, now);
+        await wakeOnCommit(trx);
+        return ids;
+      },
       cancel: (trx: Db, of: { readonly invitationId: string; readonly topic: OutboxTopic }, reason: string, now: Date) => cancelPending(trx, of, reason, now),
       wake: () => worker.wake(),
     },

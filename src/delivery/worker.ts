@@ -66,6 +66,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let stopping = false;
   let loop: Promise<void> | null = null;
   let wakeUp: (() => void) | null = null;
+  // A wake that came while a poll was under way: that poll may have looked before the rows committed.
+  let woken = false;
   const unstarted = new Set<string>();
 
   async function runOnce(): Promise<number> {
@@ -175,12 +177,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       loop = (async () => {
         while (!stopping) {
           let handled = 0;
+          woken = false;
           try {
             handled = await runOnce();
           } catch (error) {
             options.onError?.(error);
           }
-          if (handled === 0 && !stopping) {
+          if (handled === 0 && !stopping && !woken) {
             await new Promise<void>((resolve) => {
               const timer = setTimeout(resolve, pollIntervalMs);
               wakeUp = () => {
@@ -200,6 +203,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       loop = null;
     },
     wake() {
+      woken = true;
       wakeUp?.();
     },
   };
