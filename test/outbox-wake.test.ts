@@ -1,56 +1,21 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApp } from '#app';
-import { systemClock } from '#common/clock';
-import { migrateToLatest, openStore, type Store } from '#db';
-import { createRetryPolicy, createSmtpMailer, type Mailer } from '#delivery';
-import { createTenant, type CreatedTenant } from '#tenants';
-import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '#support/stores';
-import { startSmtpServer, type TestSmtpServer } from '#support/smtp';
+import { expect, it } from 'vitest';
+import { createRetryPolicy } from '#delivery';
+import { describeEachStore } from '#support/stores';
+import { useLiveUsher } from '#support/live-usher';
 
 // Far longer than the bound below: an email that waited for the next poll could not arrive in time.
 const POLL_INTERVAL_MS = 30_000;
 const ARRIVAL_BOUND_MS = 2_000;
 
 describeEachStore('a worker that polls rarely, woken by the commit of what it must send', (engine) => {
-  const state = {} as { scratch: ScratchDatabase; store: Store; smtp: TestSmtpServer; mailer: Mailer; tenant: CreatedTenant; app: ReturnType<typeof createApp> };
-  beforeAll(async () => {
-    state.scratch = await createScratchDatabase(engine);
-    state.store = openStore(state.scratch.url);
-    await migrateToLatest(state.store.db);
-    state.tenant = await createTenant(state.store.db, { name: 'Wake', operator: true }, systemClock.now());
-    state.smtp = await startSmtpServer();
-    state.mailer = createSmtpMailer(state.smtp.url);
-    state.app = createApp({
-      db: state.store.db,
-      engine,
-      clock: systemClock,
-      publicUrl: 'http://usher.test',
-      version: 'test',
-      mailer: state.mailer,
-      fromAddress: 'Usher <no-reply@usher.test>',
-      allowPrivateNetwork: true,
-      retryPolicy: createRetryPolicy(),
-      worker: { pollIntervalMs: POLL_INTERVAL_MS, onError: (error) => console.error(error) },
-      logError: (error) => console.error(error),
-    });
-    state.app.worker.start();
-    // Let its first poll find nothing and go to sleep for the long interval.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  });
-  afterAll(async () => {
-    await state.app?.worker.stop();
-    await state.mailer?.close();
-    await state.smtp?.close();
-    await state.store?.close();
-    await state.scratch?.drop();
-  });
+  // Its first poll finds nothing, and it goes to sleep for the long interval.
+  const state = useLiveUsher(engine, { retryPolicy: createRetryPolicy(), worker: { pollIntervalMs: POLL_INTERVAL_MS, onError: (error) => console.error(error) } });
 
   it(`starts a bulk create's emails within ${2 * ARRIVAL_BOUND_MS} ms of its answer, though its rows were written long before its COMMIT`, async () => {
     const before = state.smtp.received.length;
     const count = 40;
-    const response = await state.app.app.request('/v1/invitations/bulk', {
+    const response = await state.api('/v1/invitations/bulk', {
       method: 'POST',
-      headers: { authorization: `Bearer ${state.tenant.apiKey.key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ items: Array.from({ length: count }, (_, n) => ({ recipient: { email: `bulk${n}@example.com` } })) }),
     });
     expect(response.status).toBe(200);
@@ -67,11 +32,7 @@ describeEachStore('a worker that polls rarely, woken by the commit of what it mu
     const latencies: number[] = [];
     for (let n = 0; n < 10; n++) {
       const before = state.smtp.received.length;
-      const response = await state.app.app.request('/v1/invitations', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${state.tenant.apiKey.key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ recipient: { email: `wake${n}@example.com` } }),
-      });
+      const response = await state.api('/v1/invitations', { method: 'POST', body: JSON.stringify({ recipient: { email: `wake${n}@example.com` } }) });
       expect(response.status).toBe(201);
       const answered = Date.now();
       await state.smtp.waitFor(before + 1, ARRIVAL_BOUND_MS);

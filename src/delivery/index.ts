@@ -33,7 +33,7 @@ export { createRetryPolicy, type RetryPolicy } from './retry-policy';
 export type { DeliveryHandler, OutboxWorker } from './worker';
 export { DEFAULT_CONCURRENCY } from './worker';
 export type { WebhookPinger } from './webhooks/ping';
-export { getDelivery, listDeliveries, retryDelivery, deliverySummary, type Delivery } from './deliveries';
+export { countRetrying, getDelivery, listDeliveries, retryDelivery, deliverySummary, type Delivery } from './deliveries';
 export { findMailboxMessage, listMailbox, type MailboxMessage } from './email/mailbox-mailer';
 export { createWebhookRoutes, postWebhook, refusedAddressReason } from './webhooks/index';
 export { SUPPORTED_LOCALES, TemplateOverridesSchema } from './email/templates';
@@ -59,7 +59,7 @@ export interface DeliveryDeps {
   readonly fromAddress: string;
   readonly allowPrivateNetwork: boolean;
   readonly retryPolicy?: RetryPolicy;
-  readonly worker?: Partial<Pick<OutboxWorkerOptions, 'batchSize' | 'concurrency' | 'leaseMs' | 'pollIntervalMs' | 'workerId' | 'onError'>>;
+  readonly worker?: Partial<Pick<OutboxWorkerOptions, 'batchSize' | 'concurrency' | 'leaseMs' | 'pollIntervalMs' | 'workerId' | 'onError' | 'onWarn'>>;
   /** Delivery of topics other capabilities own: ActivityPub's signed POSTs, invitations through providers. */
   readonly handlers?: { readonly 'activitypub.send'?: DeliveryHandler; readonly 'provider.invite'?: DeliveryHandler; readonly 'provider.withdraw'?: DeliveryHandler };
 }

@@ -4,10 +4,12 @@ import type { Database, Engine } from '#db';
 import type { Clock } from '#common/clock';
 import { prepareJobs, runSend, type DeliveryHandler, type DeliveryJob } from './delivery-jobs';
 import { claimDue, releaseClaims, renewClaims, type OutboxTopic } from './outbox';
+import { createFailureWatch, type DeliveryWarn } from './failure-watch';
 import { createResultRecorder } from './result-recorder';
 import type { RetryPolicy } from './retry-policy';
 
 export type { DeliveryHandler, FinalStatus, PreparedDelivery } from './delivery-jobs';
+export type { DeliveryWarn } from './failure-watch';
 
 export interface OutboxWorkerOptions {
   readonly db: Kysely<Database>;
@@ -29,6 +31,8 @@ export interface OutboxWorkerOptions {
   /** Wait between polls when nothing is due. 250 ms by default. */
   readonly pollIntervalMs?: number;
   readonly onError?: (error: unknown) => void;
+  /** Told when a topic starts failing, at most once a minute while it keeps failing, and when it recovers. */
+  readonly onWarn?: DeliveryWarn;
 }
 
 export interface OutboxWorker {
@@ -70,6 +74,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   // PostgreSQL has a pool: a group can commit while the next one is written. SQLite has one connection.
   const recorder = createResultRecorder({ db, clock, workerId: id, onError: options.onError, writers: engine === 'postgres' ? 3 : 1 });
+  const failures = createFailureWatch({ clock, warn: options.onWarn });
   let stopping = false;
   let loop: Promise<void> | null = null;
   let wakeUp: (() => void) | null = null;
@@ -155,6 +160,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const startedAt = clock.now();
       const result = await runSend(job);
       const finishedAt = clock.now();
+      failures.observe(job.row.topic, result);
       const policy = result.outcome === 'failed' && !result.permanent ? retryPolicy(job.row.attempts) : null;
       const retryDelayMs = policy === null ? null : Math.max(policy, result.retryAfterMs ?? 0);
       const leaseLeftMs = (leases.get(job.row.id) ?? LOST) - finishedAt.getTime();
