@@ -52,7 +52,11 @@ async function main(): Promise<void> {
     mailer,
     fromAddress: config.smtpFrom,
     allowPrivateNetwork: config.allowPrivateNetwork,
-    worker: { leaseMs: config.outboxLeaseMs, onError: (error) => log.error({ err: error }, 'outbox worker error') },
+    worker: {
+      leaseMs: config.outboxLeaseMs,
+      onError: (error) => log.error({ err: error }, 'outbox worker error'),
+      onWarn: (fields, message) => log.warn(fields, message),
+    },
     logError: (error, context) => log.error({ err: error, requestId: context?.requestId }, 'request failed'),
     logRequest: (entry) => log.info(entry, 'request'),
   });
