@@ -43,7 +43,8 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
     const path = databaseUrl.slice('sqlite:'.length);
     if (path === ':memory:') {
       // One connection cannot be shared between a writer and a reader: no group commit.
-      const db = new Kysely<Database>({ dialect: withAfterCommit(new SqliteDialect({ database: withStatementCache(openSqlite(path)) })) });
+      const dialect = withAfterCommit(new SqliteDialect({ database: withStatementCache(openSqlite(path)) }));
+      const db = new Kysely<Database>({ dialect });
       return { db, engine: 'sqlite', close: () => db.destroy() };
     }
     mkdirSync(dirname(path), { recursive: true });

@@ -26,7 +26,11 @@ interface Failing {
  * when one goes through again: an outage is a few lines in the log, not one per row per attempt. Per
  * process; /metrics shows the rows retrying across processes (usher_outbox_retrying).
  */
-export function createFailureWatch(options: { readonly clock: Clock; readonly warn?: DeliveryWarn; readonly intervalMs?: number }): FailureWatch {
+export function createFailureWatch(options: {
+  readonly clock: Clock;
+  readonly warn?: DeliveryWarn;
+  readonly intervalMs?: number;
+}): FailureWatch {
   const { clock, warn } = options;
   const intervalMs = options.intervalMs ?? FAILING_REPORT_INTERVAL_MS;
   const failing = new Map<string, Failing>();
@@ -37,7 +41,8 @@ export function createFailureWatch(options: { readonly clock: Clock; readonly wa
       if (result.outcome === 'sent') {
         if (!state) return;
         failing.delete(topic);
-        warn({ topic, failures: state.failures, failingSince: state.since.toISOString() }, 'delivery channel recovered');
+        const fields = { topic, failures: state.failures, failingSince: state.since.toISOString() };
+        warn(fields, 'delivery channel recovered');
         return;
       }
       if (result.outcome !== 'failed') return;
@@ -52,8 +57,9 @@ export function createFailureWatch(options: { readonly clock: Clock; readonly wa
       state.unreported += 1;
       state.lastError = lastError;
       if (now.getTime() - state.reportedAt < intervalMs) return;
-      const fields = { topic, failures: state.failures, failuresSinceLastReport: state.unreported, lastError, failingSince: state.since.toISOString() };
-      warn(fields, 'delivery channel still failing');
+      const { failures, unreported: failuresSinceLastReport } = state;
+      const failingSince = state.since.toISOString();
+      warn({ topic, failures, failuresSinceLastReport, lastError, failingSince }, 'delivery channel still failing');
       state.reportedAt = now.getTime();
       state.unreported = 0;
     },

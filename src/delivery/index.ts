@@ -17,7 +17,7 @@ export { createDeliveryRoutes } from './routes';
 export type { DidcommOutboxPayload } from './didcomm-handler';
 export type { OutboxItem, OutboxTopic } from './outbox';
 
-/** The outbox as other capabilities write to it: rows in their transaction, and a nudge to the worker once it commits. */
+/** The outbox as other capabilities write to it: rows in their transaction, a nudge to the worker once it commits. */
 export interface OutboxPort {
   /** Writes rows in the caller's transaction, and wakes the worker once that transaction has committed. */
   enqueue(trx: Db, items: readonly OutboxItem[], now: Date): Promise<unknown>;
@@ -33,7 +33,8 @@ export { createRetryPolicy, type RetryPolicy } from './retry-policy';
 export type { DeliveryHandler, OutboxWorker } from './worker';
 export { DEFAULT_CONCURRENCY } from './worker';
 export type { WebhookPinger } from './webhooks/ping';
-export { countRetrying, getDelivery, listDeliveries, retryDelivery, deliverySummary, type Delivery } from './deliveries';
+export { countRetrying, getDelivery, listDeliveries, retryDelivery, deliverySummary } from './deliveries';
+export type { Delivery } from './deliveries';
 export { findMailboxMessage, listMailbox, type MailboxMessage } from './email/mailbox-mailer';
 export { createWebhookRoutes, postWebhook, refusedAddressReason } from './webhooks/index';
 export { SUPPORTED_LOCALES, TemplateOverridesSchema } from './email/templates';
@@ -50,6 +51,9 @@ export {
 } from './webhooks/index';
 export { CreateWebhookEndpointSchema } from './webhooks/schemas';
 
+/** The worker's options an app may set. */
+type WorkerSettings = 'batchSize' | 'concurrency' | 'leaseMs' | 'pollIntervalMs' | 'workerId' | 'onError' | 'onWarn';
+
 export interface DeliveryDeps {
   readonly db: Kysely<Database>;
   readonly engine: Engine;
@@ -59,7 +63,7 @@ export interface DeliveryDeps {
   readonly fromAddress: string;
   readonly allowPrivateNetwork: boolean;
   readonly retryPolicy?: RetryPolicy;
-  readonly worker?: Partial<Pick<OutboxWorkerOptions, 'batchSize' | 'concurrency' | 'leaseMs' | 'pollIntervalMs' | 'workerId' | 'onError' | 'onWarn'>>;
+  readonly worker?: Partial<Pick<OutboxWorkerOptions, WorkerSettings>>;
   /** Delivery of topics other capabilities own: ActivityPub's signed POSTs, invitations through providers. */
   readonly handlers?: { readonly 'activitypub.send'?: DeliveryHandler; readonly 'provider.invite'?: DeliveryHandler; readonly 'provider.withdraw'?: DeliveryHandler };
 }

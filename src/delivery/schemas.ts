@@ -3,7 +3,9 @@ import { DeliveryChannelStateSchema } from '#invitations';
 
 const DeliveryState = z
   .enum(['queued', 'retrying', 'sent', 'failed', 'skipped'])
-  .describe('queued: waiting for its first attempt or being sent; retrying: an attempt failed (`lastError`) and another is due at `nextAttemptAt`.');
+  .describe(
+    'queued: waiting for its first attempt or being sent; retrying: an attempt failed (`lastError`) and another is due at `nextAttemptAt`.',
+  );
 
 export const DeliverySchema = z
   .object({
@@ -13,7 +15,10 @@ export const DeliverySchema = z
     invitationId: z.string().nullable(),
     endpointId: z.string().nullable(),
     attempts: z.number().int(),
-    nextAttemptAt: z.string().nullable().describe('When a queued or retrying delivery is tried next; null once it is settled.'),
+    nextAttemptAt: z
+      .string()
+      .nullable()
+      .describe('When a queued or retrying delivery is tried next; null once it is settled.'),
     lastError: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),

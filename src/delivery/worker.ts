@@ -54,7 +54,7 @@ export const DEFAULT_CONCURRENCY = 32;
 const LEASE_LEFT_TO_SEND = 0.75;
 /** A result waits for its group only while at least this share of its lease is left; below, it is written at once, well before another worker could take the row. */
 const LEASE_LEFT_TO_LINGER = 0.5;
-/** The heartbeat renews the claims of rows being sent this often, as a share of the lease: four beats can fail before one runs out. */
+/** How often the heartbeat renews the claims of rows being sent, as a share of the lease: four beats can fail first. */
 const HEARTBEAT_SHARE = 0.2;
 /** How long a claim holds when not told otherwise: a crash delays the dead worker's rows by about this much. */
 export const DEFAULT_LEASE_MS = 10_000;
@@ -166,7 +166,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const leaseLeftMs = (leases.get(job.row.id) ?? LOST) - finishedAt.getTime();
       const promptly = leaseLeftMs < leaseMs * LEASE_LEFT_TO_LINGER;
       // Wrapped, so that this async function does not wait for the storing it hands back.
-      const stored = recorder.record({ row: job.row, result, timing: { startedAt, finishedAt }, retryDelayMs, settled: job.settled }, { promptly });
+      const attempt = { row: job.row, result, timing: { startedAt, finishedAt }, retryDelayMs, settled: job.settled };
+      const stored = recorder.record(attempt, { promptly });
       return { stored: stored.finally(() => inFlight.delete(job.row.id)) };
     };
 

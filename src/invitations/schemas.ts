@@ -168,10 +168,15 @@ export const DeliveryChannelStateSchema = z
   .object({
     state: z
       .enum(['queued', 'retrying', 'sent', 'failed', 'skipped'])
-      .describe('queued: waiting for its first attempt or being sent; retrying: an attempt failed and another is due at `nextAttemptAt`.'),
+      .describe(
+        'queued: waiting for its first attempt or being sent; retrying: an attempt failed and another is due at `nextAttemptAt`.',
+      ),
     reason: z.string().nullable().describe('Why the last attempt failed (retrying, failed); null otherwise.'),
     attempts: z.number().int().describe('Attempts made so far.'),
-    nextAttemptAt: z.string().nullable().describe('When a queued or retrying message is tried next; null once it is settled.'),
+    nextAttemptAt: z
+      .string()
+      .nullable()
+      .describe('When a queued or retrying message is tried next; null once it is settled.'),
     updatedAt: z.string(),
   })
   .openapi('DeliveryChannelState');
