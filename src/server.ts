@@ -70,7 +70,12 @@ async function main(): Promise<void> {
     fromAddress: config.smtpFrom,
     allowPrivateNetwork: config.allowPrivateNetwork,
     // A database that cannot serve is an outage the process rides out (503s, the worker backs off), not a bug: warn.
-    worker: { leaseMs: config.outboxLeaseMs, onError: (error) => logAtLevelOf(error)({ err: error }, 'outbox worker error') },
+    worker: {
+      leaseMs: config.outboxLeaseMs,
+      onError: (error) => logAtLevelOf(error)({ err: error }, 'outbox worker error'),
+      // A channel that starts failing, keeps failing (at most once a minute) and recovers.
+      onWarn: (fields, message) => log.warn(fields, message),
+    },
     logError: (error, context) => logAtLevelOf(error)({ err: error, requestId: context?.requestId }, 'request failed'),
     logRequest: (entry) => log.info(entry, 'request'),
     isShuttingDown: () => drain.draining,

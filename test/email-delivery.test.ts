@@ -68,7 +68,8 @@ describeEachStore('email delivery through the outbox into a real SMTP server', (
     await usher.worker.runOnce();
     await usher.worker.runOnce();
     const during = await usher.request('GET', `/v1/invitations/${ids[0]}/deliveries`);
-    expect(during.body.summary.email.state).toBe('queued');
+    // An outage shows on the invitation: retrying, why, and how many attempts so far.
+    expect(during.body.summary.email).toMatchObject({ state: 'retrying', attempts: 2, reason: during.body.data[0].log[1].error });
     expect(during.body.data[0].log.map((a: any) => a.outcome)).toEqual(['failed', 'failed']);
     expect(during.body.data[0].log[0].error).toMatch(/ECONNREFUSED|connect/i);
     await smtp.server.up();

@@ -42,7 +42,7 @@ describeEachStore('revoking provider invitations: withdrawn at the provider once
     expect(waiting.last_error).toContain('HTTP 429 errors/too_many_requests');
     // Not before the provider's Retry-After, though the test's policy would retry at once.
     expect(Date.parse(waiting.next_attempt_at) - Date.parse(waiting.updated_at)).toBe(120_000);
-    expect((await deliveryOf(created.body.id)).withdrawal).toMatchObject({ state: 'queued' });
+    expect((await deliveryOf(created.body.id)).withdrawal).toMatchObject({ state: 'retrying', attempts: 1, reason: waiting.last_error, nextAttemptAt: waiting.next_attempt_at });
 
     usher.clock.advance(121_000);
     await drain();

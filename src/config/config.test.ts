@@ -26,7 +26,7 @@ describe('loadConfig', () => {
       smtpUrl: undefined,
       smtpFrom: 'no-reply@127.0.0.1',
       runWorker: true,
-      outboxLeaseMs: 60_000,
+      outboxLeaseMs: 10_000,
       allowPrivateNetwork: false,
       logLevel: 'info',
       sweepIntervalMs: 60_000,

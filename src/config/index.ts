@@ -13,7 +13,7 @@ export interface Config {
   readonly smtpFrom: string;
   /** Whether this process drains the outbox. Turn off for API-only processes. */
   readonly runWorker: boolean;
-  /** How long a worker's claim on an outbox row holds; a worker that dies loses its rows after this. */
+  /** How long a claim on an outbox row holds (renewed while it is sent): a dead worker's rows wait this long. */
   readonly outboxLeaseMs: number;
   /** Lets outgoing requests reach loopback and private addresses (tests, local federation). */
   readonly allowPrivateNetwork: boolean;
@@ -82,7 +82,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     smtpUrl,
     smtpFrom: readFrom(nonEmpty(env.USHER_SMTP_FROM), publicUrl),
     runWorker: readBoolean('USHER_RUN_WORKER', env.USHER_RUN_WORKER, true),
-    outboxLeaseMs: readInteger('USHER_OUTBOX_LEASE_MS', env.USHER_OUTBOX_LEASE_MS, 60_000, 1_000),
+    outboxLeaseMs: readInteger('USHER_OUTBOX_LEASE_MS', env.USHER_OUTBOX_LEASE_MS, 10_000, 1_000),
     allowPrivateNetwork: readBoolean('USHER_ALLOW_PRIVATE_NETWORK', env.USHER_ALLOW_PRIVATE_NETWORK, false),
     logLevel: readEnum('USHER_LOG_LEVEL', env.USHER_LOG_LEVEL, LOG_LEVELS, 'info'),
     sweepIntervalMs: readInteger('USHER_SWEEP_INTERVAL_MS', env.USHER_SWEEP_INTERVAL_MS, 60_000, 1_000),

@@ -7,6 +7,9 @@ import type { Database } from './schema';
 import { migrations } from './migrations/index';
 import { withStatementCache } from './statement-cache';
 import { groupCommitDialect } from './group-commit';
+import { withAfterCommit } from './after-commit';
+
+export { afterCommit } from './after-commit';
 
 export { ownGroup } from './group-commit';
 export { isDatabaseUnavailable } from './unavailable';
@@ -50,7 +53,8 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
     const path = databaseUrl.slice('sqlite:'.length);
     if (path === ':memory:') {
       // One connection cannot be shared between a writer and a reader: no group commit.
-      const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(openSqlite(path)) }) });
+      const dialect = withAfterCommit(new SqliteDialect({ database: withStatementCache(openSqlite(path)) }));
+      const db = new Kysely<Database>({ dialect });
       return { db, engine: 'sqlite', close: () => db.destroy() };
     }
     mkdirSync(dirname(path), { recursive: true });
@@ -60,7 +64,7 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
     // open, so a process that runs for months keeps the statistics it started with.
     writer.pragma('analysis_limit = 1000');
     writer.pragma('optimize = 0x10002');
-    const db = new Kysely<Database>({ dialect: groupCommitDialect(writer, openSqlite(path)) });
+    const db = new Kysely<Database>({ dialect: withAfterCommit(groupCommitDialect(writer, openSqlite(path))) });
     return { db, engine: 'sqlite', close: () => db.destroy() };
   }
   // A request waits at most this long for a connection: a server that does not answer at all (a
@@ -73,7 +77,7 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
   // the idle ones again, and is kept only because pg-pool re-emits on itself.
   pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: withAfterCommit(new PostgresDialect({ pool })) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
 

@@ -1,4 +1,5 @@
 import type { DeliveryAttemptRow, Db, OutboxRow } from '#db';
+import type { DeliveryChannelState } from '#invitations';
 import { defineErrors, errorFactory } from '#common/errors';
 import { isoTime, parseJson } from '#common/json';
 
@@ -23,8 +24,8 @@ export interface DeliveryAttempt {
 export interface Delivery {
   readonly id: string;
   readonly topic: string;
-  /** queued (waiting or being sent), sent, failed, skipped. */
-  readonly state: 'queued' | 'sent' | 'failed' | 'skipped';
+  /** queued (waiting or being sent), retrying (an attempt failed, another is due), sent, failed, skipped. */
+  readonly state: 'queued' | 'retrying' | 'sent' | 'failed' | 'skipped';
   readonly invitationId: string | null;
   readonly endpointId: string | null;
   readonly attempts: number;
@@ -36,12 +37,32 @@ export interface Delivery {
   readonly log: DeliveryAttempt[];
 }
 
-function stateOf(status: string): Delivery['state'] {
-  return status === 'pending' || status === 'sending' ? 'queued' : (status as Delivery['state']);
+const WAITING = ['pending', 'sending'] as const;
+
+/**
+ * A waiting row is retrying once an attempt has failed: the failure is kept in `last_error` until a
+ * result clears it. A failed delivery retried by hand starts again at 0 attempts, queued.
+ */
+function stateOf(row: OutboxRow): Delivery['state'] {
+  if (!(WAITING as readonly string[]).includes(row.status)) return row.status as Delivery['state'];
+  return row.last_error !== null && row.attempts > 0 ? 'retrying' : 'queued';
+}
+
+/** Rows retrying now, by topic, the same rule as stateOf: for /metrics, across tenants. */
+export async function countRetrying(db: Db): Promise<Array<{ readonly topic: string; readonly count: number }>> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['topic', (eb) => eb.fn.countAll<string>().as('count')])
+    .where('status', 'in', [...WAITING])
+    .where('last_error', 'is not', null)
+    .where('attempts', '>', 0)
+    .groupBy('topic')
+    .execute();
+  return rows.map((row) => ({ topic: row.topic, count: Number(row.count) }));
 }
 
 function toDelivery(row: OutboxRow, attempts: readonly DeliveryAttemptRow[]): Delivery {
-  const state = stateOf(row.status);
+  const state = stateOf(row);
   return {
     id: row.id,
     topic: row.topic,
@@ -49,7 +70,7 @@ function toDelivery(row: OutboxRow, attempts: readonly DeliveryAttemptRow[]): De
     invitationId: row.invitation_id,
     endpointId: row.endpoint_id,
     attempts: row.attempts,
-    nextAttemptAt: state === 'queued' ? row.next_attempt_at : null,
+    nextAttemptAt: state === 'queued' || state === 'retrying' ? row.next_attempt_at : null,
     lastError: row.last_error,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -106,13 +127,17 @@ export async function retryDelivery(db: Db, tenantId: string, id: string, now: D
 }
 
 /** Per channel, where the latest message of an invitation stands: what the console and API show. */
-export function deliverySummary(deliveries: readonly Delivery[]): Record<string, { state: Delivery['state']; reason: string | null; updatedAt: string }> {
-  const summary: Record<string, { state: Delivery['state']; reason: string | null; updatedAt: string }> = {};
+export function deliverySummary(deliveries: readonly Delivery[]): Record<string, DeliveryChannelState> {
+  const summary: Record<string, DeliveryChannelState> = {};
   const channels: Record<string, string> = { 'email.invitation': 'email', 'email.reminder': 'reminder', 'didcomm.message': 'didcomm', 'activitypub.send': 'activitypub', 'provider.invite': 'provider', 'provider.withdraw': 'withdrawal' };
   for (const delivery of deliveries) {
     const channel = channels[delivery.topic];
     // Newest first: the first row seen for a channel is the one that counts.
-    if (channel) summary[channel] ??= { state: delivery.state, reason: delivery.state === 'failed' ? delivery.lastError : null, updatedAt: delivery.updatedAt };
+    if (channel) {
+      const { state, attempts, nextAttemptAt, updatedAt } = delivery;
+      const reason = state === 'failed' || state === 'retrying' ? delivery.lastError : null;
+      summary[channel] ??= { state, reason, attempts, nextAttemptAt, updatedAt };
+    }
   }
   return summary;
 }

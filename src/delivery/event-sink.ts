@@ -20,9 +20,10 @@ export interface WebhookPayload {
 /**
  * Turns recorded invitation events into outbox rows, in the transaction that recorded them:
  * the invitation email (on create and resend of an email invitation), its reminder when the
- * tenant wants one, and a webhook delivery per subscribed endpoint.
+ * tenant wants one, and a webhook delivery per subscribed endpoint. `onEnqueued` is told, in that
+ * transaction, that it wrote rows.
  */
-export function createDeliverySink(options: { readonly onEnqueued?: () => void } = {}): EventSink {
+export function createDeliverySink(options: { readonly onEnqueued?: (trx: Db) => Promise<void> } = {}): EventSink {
   return async (trx: Db, invitation: InvitationRow, events: readonly InvitationEvent[]) => {
     const items: OutboxItem[] = [];
     for (const event of events) {
@@ -31,7 +32,7 @@ export function createDeliverySink(options: { readonly onEnqueued?: () => void }
     }
     if (items.length === 0) return;
     await enqueue(trx, items, new Date(events[0]!.createdAt));
-    options.onEnqueued?.();
+    await options.onEnqueued?.(trx);
   };
 }
 

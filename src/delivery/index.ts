@@ -1,6 +1,6 @@
 /** Delivery: the outbox, its worker and retry policy, email and webhooks. */
 import type { Kysely } from 'kysely';
-import type { Database, Db, Engine } from '#db';
+import { afterCommit, type Database, type Db, type Engine } from '#db';
 import type { Clock } from '#common/clock';
 import { createDidcommHandler } from './didcomm-handler';
 import { createEmailHandler } from './email/email-handler';
@@ -17,11 +17,13 @@ export { createDeliveryRoutes } from './routes';
 export type { DidcommOutboxPayload } from './didcomm-handler';
 export type { OutboxItem, OutboxTopic } from './outbox';
 
-/** The outbox as other capabilities write to it: rows in their transaction, then a nudge to the worker once it commits. */
+/** The outbox as other capabilities write to it: rows in their transaction, a nudge to the worker once it commits. */
 export interface OutboxPort {
+  /** Writes rows in the caller's transaction, and wakes the worker once that transaction has committed. */
   enqueue(trx: Db, items: readonly OutboxItem[], now: Date): Promise<unknown>;
   /** Skips an invitation's rows of `topic` that no worker has claimed yet; resolves with how many. */
   cancel(trx: Db, of: { readonly invitationId: string; readonly topic: OutboxTopic }, reason: string, now: Date): Promise<number>;
+  /** Wakes the worker now: for rows committed some other way. */
   wake(): void;
 }
 export { createMailboxMailer } from './email/mailbox-mailer';
@@ -31,7 +33,7 @@ export { createRetryPolicy, type RetryPolicy } from './retry-policy';
 export type { DeliveryHandler, OutboxWorker } from './worker';
 export { DEFAULT_CONCURRENCY } from './worker';
 export type { WebhookPinger } from './webhooks/ping';
-export { getDelivery, listDeliveries, retryDelivery, deliverySummary, type Delivery } from './deliveries';
+export { countRetrying, getDelivery, listDeliveries, retryDelivery, deliverySummary, type Delivery } from './deliveries';
 export { pruneDelivered, type DeliveryPruned } from './retention';
 export { findMailboxMessage, listMailbox, type MailboxMessage } from './email/mailbox-mailer';
 export { createWebhookRoutes, postWebhook, refusedAddressReason } from './webhooks/index';
@@ -49,6 +51,9 @@ export {
 } from './webhooks/index';
 export { CreateWebhookEndpointSchema } from './webhooks/schemas';
 
+/** The worker's options an app may set. */
+type WorkerSettings = 'batchSize' | 'concurrency' | 'leaseMs' | 'pollIntervalMs' | 'workerId' | 'onError' | 'onWarn';
+
 export interface DeliveryDeps {
   readonly db: Kysely<Database>;
   readonly engine: Engine;
@@ -58,7 +63,7 @@ export interface DeliveryDeps {
   readonly fromAddress: string;
   readonly allowPrivateNetwork: boolean;
   readonly retryPolicy?: RetryPolicy;
-  readonly worker?: Partial<Pick<OutboxWorkerOptions, 'batchSize' | 'concurrency' | 'leaseMs' | 'pollIntervalMs' | 'workerId' | 'onError'>>;
+  readonly worker?: Partial<Pick<OutboxWorkerOptions, WorkerSettings>>;
   /** Delivery of topics other capabilities own: ActivityPub's signed POSTs, invitations through providers. */
   readonly handlers?: { readonly 'activitypub.send'?: DeliveryHandler; readonly 'provider.invite'?: DeliveryHandler; readonly 'provider.withdraw'?: DeliveryHandler };
 }
@@ -66,7 +71,9 @@ export interface DeliveryDeps {
 /** Wires the outbox: the sink invitations write into, the worker that drains it, and the webhook pinger. */
 export function createDelivery(deps: DeliveryDeps) {
   const holder: { worker?: OutboxWorker } = {};
-  const sink = createDeliverySink({ onEnqueued: () => holder.worker?.wake() });
+  // Woken before the COMMIT, the worker would find nothing and sleep a poll interval: every email waited that long.
+  const wakeOnCommit = (trx: Db) => afterCommit(trx, () => holder.worker?.wake());
+  const sink = createDeliverySink({ onEnqueued: wakeOnCommit });
   const email = createEmailHandler({ ...deps, sink });
   const webhook = createWebhookHandler(deps);
   const worker = createOutboxWorker({
@@ -88,9 +95,13 @@ export function createDelivery(deps: DeliveryDeps) {
     sink,
     worker,
     pinger: createWebhookPinger({ db: deps.db, clock: deps.clock, handler: webhook }),
-    /** Writes outbox rows in the caller's transaction; call `wake` once it commits. */
+    /** Writes outbox rows in the caller's transaction, and wakes the worker once it commits. */
     outbox: {
-      enqueue: (trx: Db, items: readonly OutboxItem[], now: Date) => enqueue(trx, items, now),
+      enqueue: async (trx: Db, items: readonly OutboxItem[], now: Date) => {
+        const ids = await enqueue(trx, items, now);
+        await wakeOnCommit(trx);
+        return ids;
+      },
       cancel: (trx: Db, of: { readonly invitationId: string; readonly topic: OutboxTopic }, reason: string, now: Date) => cancelPending(trx, of, reason, now),
       wake: () => worker.wake(),
     },

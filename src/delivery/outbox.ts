@@ -87,9 +87,10 @@ export async function claimDue(db: Db, engine: Engine, workerId: string, now: Da
 }
 
 /**
- * Restarts the lease on claimed rows just before they are sent, so a lease bounds the sends and
- * not the whole batch's run. Returns the ids still held: a row missing from it was lost meanwhile
- * (another worker took it after the lease ran out), and the caller must not send it.
+ * Restarts the lease on claimed rows just before they are sent, and while they are (the worker's
+ * heartbeat), so a lease bounds how long a crash holds rows back and not how long a send may take.
+ * Returns the ids still held: a row missing from it was lost meanwhile (another worker took it
+ * after the lease ran out), and the caller must not send it.
  */
 export async function renewClaims(db: Db, rowIds: readonly string[], workerId: string, now: Date, leaseMs: number): Promise<Set<string>> {
   if (rowIds.length === 0) return new Set();

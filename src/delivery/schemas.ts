@@ -1,6 +1,11 @@
 import { z } from '@hono/zod-openapi';
+import { DeliveryChannelStateSchema } from '#invitations';
 
-const DeliveryState = z.enum(['queued', 'sent', 'failed', 'skipped']);
+const DeliveryState = z
+  .enum(['queued', 'retrying', 'sent', 'failed', 'skipped'])
+  .describe(
+    'queued: waiting for its first attempt or being sent; retrying: an attempt failed (`lastError`) and another is due at `nextAttemptAt`.',
+  );
 
 export const DeliverySchema = z
   .object({
@@ -10,7 +15,10 @@ export const DeliverySchema = z
     invitationId: z.string().nullable(),
     endpointId: z.string().nullable(),
     attempts: z.number().int(),
-    nextAttemptAt: z.string().nullable(),
+    nextAttemptAt: z
+      .string()
+      .nullable()
+      .describe('When a queued or retrying delivery is tried next; null once it is settled.'),
     lastError: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -31,7 +39,7 @@ export const DeliverySchema = z
 
 export const InvitationDeliveriesSchema = z
   .object({
-    summary: z.record(z.string(), z.object({ state: DeliveryState, reason: z.string().nullable(), updatedAt: z.string() })).describe('Per channel, the latest message.'),
+    summary: z.record(z.string(), DeliveryChannelStateSchema).describe('Per channel, the latest message.'),
     data: z.array(DeliverySchema),
   })
   .openapi('InvitationDeliveries');

@@ -4,10 +4,12 @@ import type { Database, Engine } from '#db';
 import type { Clock } from '#common/clock';
 import { prepareJobs, runSend, type DeliveryHandler, type DeliveryJob } from './delivery-jobs';
 import { claimDue, releaseClaims, renewClaims, type OutboxTopic } from './outbox';
+import { createFailureWatch, type DeliveryWarn } from './failure-watch';
 import { createResultRecorder } from './result-recorder';
 import type { RetryPolicy } from './retry-policy';
 
 export type { DeliveryHandler, FinalStatus, PreparedDelivery } from './delivery-jobs';
+export type { DeliveryWarn } from './failure-watch';
 
 export interface OutboxWorkerOptions {
   readonly db: Kysely<Database>;
@@ -21,11 +23,16 @@ export interface OutboxWorkerOptions {
   readonly batchSize?: number;
   /** Deliveries in flight at once, and rows prepared together. 32 by default: four per pooled SMTP connection. */
   readonly concurrency?: number;
-  /** How long a claim holds before another worker may take the row. 60 s by default. */
+  /**
+   * How long a claim holds before another worker may take the row: how long a crash delays what the dead
+   * worker held. Claims of rows being sent are renewed every fifth of it while the send lasts. 10 s by default.
+   */
   readonly leaseMs?: number;
   /** Wait between polls when nothing is due. 250 ms by default. */
   readonly pollIntervalMs?: number;
   readonly onError?: (error: unknown) => void;
+  /** Told when a topic starts failing, at most once a minute while it keeps failing, and when it recovers. */
+  readonly onWarn?: DeliveryWarn;
 }
 
 export interface OutboxWorker {
@@ -47,6 +54,10 @@ export const DEFAULT_CONCURRENCY = 32;
 const LEASE_LEFT_TO_SEND = 0.75;
 /** A result waits for its group only while at least this share of its lease is left; below, it is written at once, well before another worker could take the row. */
 const LEASE_LEFT_TO_LINGER = 0.5;
+/** How often the heartbeat renews the claims of rows being sent, as a share of the lease: four beats can fail first. */
+const HEARTBEAT_SHARE = 0.2;
+/** How long a claim holds when not told otherwise: a crash delays the dead worker's rows by about this much. */
+export const DEFAULT_LEASE_MS = 10_000;
 const LOST = Number.NEGATIVE_INFINITY;
 /** The longest wait between polls while polls keep failing. */
 const FAILING_POLL_MAX_MS = 5_000;
@@ -61,13 +72,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const id = options.workerId ?? `worker-${randomBytes(6).toString('hex')}`;
   const batchSize = options.batchSize ?? 400;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  const leaseMs = options.leaseMs ?? 60_000;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   // PostgreSQL has a pool: a group can commit while the next one is written. SQLite has one connection.
   const recorder = createResultRecorder({ db, clock, workerId: id, onError: options.onError, writers: engine === 'postgres' ? 3 : 1 });
+  const failures = createFailureWatch({ clock, warn: options.onWarn });
   let stopping = false;
   let loop: Promise<void> | null = null;
   let wakeUp: (() => void) | null = null;
+  // A wake that came while a poll was under way: that poll may have looked before the rows committed.
+  let woken = false;
   const unstarted = new Set<string>();
 
   async function runOnce(): Promise<number> {
@@ -111,6 +125,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       }
     };
 
+    // Renews the claims of `ids` in one statement; a row missing from the answer was lost to another worker.
+    const renew = (ids: readonly string[]): Promise<void> =>
+      (renewing ??= (async () => {
+        const now = clock.now();
+        const held = await renewClaims(db, ids, id, now, leaseMs);
+        for (const rowId of ids) leases.set(rowId, held.has(rowId) ? now.getTime() + leaseMs : LOST);
+      })().finally(() => (renewing = null)));
+
     // A batch can outlast its lease: before a send, the claims of the sends about to start are renewed
     // together, and a row whose claim was lost meanwhile is another worker's now, so it is not sent.
     const holds = async (job: DeliveryJob): Promise<boolean> => {
@@ -118,32 +140,37 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         const until = leases.get(job.row.id) ?? LOST;
         if (until - clock.now().getTime() >= leaseMs * LEASE_LEFT_TO_SEND) return true;
         if (until === LOST) return false;
-        if (!renewing) {
-          const ids = [job.row.id, ...ready.slice(0, concurrency - 1).map((next) => next.row.id)];
-          renewing = (async () => {
-            const now = clock.now();
-            const held = await renewClaims(db, ids, id, now, leaseMs);
-            for (const rowId of ids) leases.set(rowId, held.has(rowId) ? now.getTime() + leaseMs : LOST);
-          })().finally(() => (renewing = null));
-        }
-        await renewing;
+        await (renewing ?? renew([job.row.id, ...ready.slice(0, concurrency - 1).map((next) => next.row.id)]));
       }
     };
+
+    // Rows sent and not yet stored. A short lease bounds how long a crash holds rows back; the heartbeat keeps
+    // it from running out under a slow send or a result waiting for its group, where another worker would send
+    // the row again. Rows not yet started are left to run out: holds() renews them before their send.
+    const inFlight = new Set<string>();
+    const heartbeat = setInterval(() => {
+      if (!renewing && inFlight.size > 0) renew([...inFlight]).catch((error: unknown) => options.onError?.(error));
+    }, leaseMs * HEARTBEAT_SHARE);
+    heartbeat.unref();
 
     /** Sends one job and hands its result to the recorder; resolves once the send is done, with the storing still to wait for. */
     const deliver = async (job: DeliveryJob): Promise<{ readonly stored: Promise<void> } | undefined> => {
       const held = await holds(job);
       unstarted.delete(job.row.id);
       if (!held) return undefined;
+      inFlight.add(job.row.id);
       const startedAt = clock.now();
       const result = await runSend(job);
       const finishedAt = clock.now();
+      failures.observe(job.row.topic, result);
       const policy = result.outcome === 'failed' && !result.permanent ? retryPolicy(job.row.attempts) : null;
       const retryDelayMs = policy === null ? null : Math.max(policy, result.retryAfterMs ?? 0);
       const leaseLeftMs = (leases.get(job.row.id) ?? LOST) - finishedAt.getTime();
       const promptly = leaseLeftMs < leaseMs * LEASE_LEFT_TO_LINGER;
       // Wrapped, so that this async function does not wait for the storing it hands back.
-      return { stored: recorder.record({ row: job.row, result, timing: { startedAt, finishedAt }, retryDelayMs, settled: job.settled }, { promptly }) };
+      const attempt = { row: job.row, result, timing: { startedAt, finishedAt }, retryDelayMs, settled: job.settled };
+      const stored = recorder.record(attempt, { promptly });
+      return { stored: stored.finally(() => inFlight.delete(job.row.id)) };
     };
 
     // A lane goes on to its next send while its last result waits for its group, but it does not leave two behind: before
@@ -158,7 +185,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       }
       await last;
     });
-    await Promise.all(lanes);
+    try {
+      await Promise.all(lanes);
+    } finally {
+      clearInterval(heartbeat);
+    }
     await preparing; // a stop can leave one under way
     if (unstarted.size > 0) {
       const ids = [...unstarted];
@@ -180,6 +211,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         let failures = 0;
         while (!stopping) {
           let handled = 0;
+          woken = false;
           try {
             handled = await runOnce();
             failures = 0;
@@ -187,7 +219,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
             failures += 1;
             options.onError?.(error);
           }
-          if (handled === 0 && !stopping) {
+          if (handled === 0 && !stopping && !woken) {
             await new Promise<void>((resolve) => {
               const wait = Math.min(pollIntervalMs * 2 ** failures, Math.max(pollIntervalMs, FAILING_POLL_MAX_MS));
               const timer = setTimeout(resolve, wait);
@@ -208,6 +240,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       loop = null;
     },
     wake() {
+      woken = true;
       wakeUp?.();
     },
   };

@@ -13,4 +13,12 @@ export { createInvitationService, type InvitationService, type InvitationWithUrl
 export type { PublicInvitation } from './public-view';
 export { createInvitationRoutes } from './routes';
 export { createPublicInvitationRoutes } from './public-routes';
-export { AcceptResultSchema, CreateInvitationSchema, InvitationQuerySchema, type AcceptorInput, type CreateInvitationInput } from './schemas';
+export {
+  AcceptResultSchema,
+  CreateInvitationSchema,
+  DeliveryChannelStateSchema,
+  InvitationQuerySchema,
+  type AcceptorInput,
+  type CreateInvitationInput,
+  type DeliveryChannelState,
+} from './schemas';

@@ -21,6 +21,7 @@ import {
   InvitationWithUrlSchema,
   PurposeParam,
   UpdateInvitationSchema,
+  type DeliveryChannelState,
 } from './schemas';
 
 const tags = ['Invitations'];
@@ -131,7 +132,7 @@ const tentativeRoute = actionRoute('tentative-accept', 'Tentatively accept an in
 const resendRoute = actionRoute('resend', 'Mint a new link and restart the expiry', 'The old link stops working; the response carries the new URL.');
 
 /** Per channel, where an invitation's latest message stands; delivery provides it, invitations only show it. */
-export type DeliveryStateReader = (tenantId: string, invitationId: string) => Promise<Record<string, { state: 'queued' | 'sent' | 'failed' | 'skipped'; reason: string | null; updatedAt: string }>>;
+export type DeliveryStateReader = (tenantId: string, id: string) => Promise<Record<string, DeliveryChannelState>>;
 
 export interface InvitationRoutesDeps {
   readonly db: Kysely<Database>;

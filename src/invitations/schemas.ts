@@ -163,13 +163,34 @@ export const InvitationSchema = z
   })
   .openapi('Invitation');
 
+/** Where one channel's latest message of an invitation stands; delivery fills it, invitations show it. */
+export const DeliveryChannelStateSchema = z
+  .object({
+    state: z
+      .enum(['queued', 'retrying', 'sent', 'failed', 'skipped'])
+      .describe(
+        'queued: waiting for its first attempt or being sent; retrying: an attempt failed and another is due at `nextAttemptAt`.',
+      ),
+    reason: z.string().nullable().describe('Why the last attempt failed (retrying, failed); null otherwise.'),
+    attempts: z.number().int().describe('Attempts made so far.'),
+    nextAttemptAt: z
+      .string()
+      .nullable()
+      .describe('When a queued or retrying message is tried next; null once it is settled.'),
+    updatedAt: z.string(),
+  })
+  .openapi('DeliveryChannelState');
+
+/** One channel's delivery state, as the invitation shows it. */
+export type DeliveryChannelState = z.infer<typeof DeliveryChannelStateSchema>;
+
 export const InvitationDetailSchema = InvitationSchema.extend({
   invitationUrl: z
     .string()
     .nullable()
     .describe('For protocol channels whose invitation is public by design (didcomm: the ?oob= or ?c_i= URL); null for secret links, which are shown only once.'),
   delivery: z
-    .record(z.string(), z.object({ state: z.enum(['queued', 'sent', 'failed', 'skipped']), reason: z.string().nullable(), updatedAt: z.string() }))
+    .record(z.string(), DeliveryChannelStateSchema)
     .describe('Per channel (email, reminder, didcomm, activitypub, provider), where the latest message stands; failed carries the reason. `withdrawal`: a provider invitation revoked after it was sent, taken back at the provider (sent: withdrawn; failed: the provider\'s error). Every attempt: GET …/deliveries. A message finished longer ago than the server\'s retention (USHER_RETENTION_DAYS, 30 by default) is no longer on record, so an old invitation may show none.'),
 }).openapi('InvitationDetail');
 

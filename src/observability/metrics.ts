@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics (`/metrics`): HTTP requests and latencies by route pattern, and, read from
  * the database at scrape time so every process reports the same truth, invitations by status and
- * channel, outbox depth and age by topic, and delivery attempts by outcome. No tenant labels:
+ * channel, outbox depth, age and rows retrying by topic, and delivery attempts by outcome. No tenant labels:
  * the endpoint shows aggregates only.
  */
 import type { MiddlewareHandler } from 'hono';
@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
+import { countRetrying } from '#delivery';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -68,6 +69,16 @@ export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
         .groupBy('topic')
         .execute();
       for (const row of rows) if (row.oldest) this.set({ topic: row.topic }, Math.max(0, (now.getTime() - Date.parse(String(row.oldest))) / 1000));
+    },
+  });
+  new Gauge({
+    name: 'usher_outbox_retrying',
+    help: 'Outbox rows whose last attempt failed and that wait for another, by topic: a channel that keeps failing',
+    labelNames: ['topic'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { topic, count } of await countRetrying(db)) this.set({ topic }, count);
     },
   });
   new Gauge({

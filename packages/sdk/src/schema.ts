@@ -1476,13 +1476,31 @@ export interface components {
                 responseCode: number | null;
                 startedAt: string;
             }[];
+            /** @description When a queued or retrying delivery is tried next; null once it is settled. */
             nextAttemptAt: string | null;
             /** @description The webhook body; null for email, whose rendering holds the secret link. */
             payload?: unknown;
-            /** @enum {string} */
-            state: "queued" | "sent" | "failed" | "skipped";
+            /**
+             * @description queued: waiting for its first attempt or being sent; retrying: an attempt failed (`lastError`) and another is due at `nextAttemptAt`.
+             * @enum {string}
+             */
+            state: "queued" | "retrying" | "sent" | "failed" | "skipped";
             /** @description email.invitation, email.reminder or webhook. */
             topic: string;
+            updatedAt: string;
+        };
+        DeliveryChannelState: {
+            /** @description Attempts made so far. */
+            attempts: number;
+            /** @description When a queued or retrying message is tried next; null once it is settled. */
+            nextAttemptAt: string | null;
+            /** @description Why the last attempt failed (retrying, failed); null otherwise. */
+            reason: string | null;
+            /**
+             * @description queued: waiting for its first attempt or being sent; retrying: an attempt failed and another is due at `nextAttemptAt`.
+             * @enum {string}
+             */
+            state: "queued" | "retrying" | "sent" | "failed" | "skipped";
             updatedAt: string;
         };
         /** @description For the didcomm channel: the handshake offered and the goal. */
@@ -1598,23 +1616,13 @@ export interface components {
             data: components["schemas"]["Delivery"][];
             /** @description Per channel, the latest message. */
             summary: {
-                [key: string]: {
-                    reason: string | null;
-                    /** @enum {string} */
-                    state: "queued" | "sent" | "failed" | "skipped";
-                    updatedAt: string;
-                };
+                [key: string]: components["schemas"]["DeliveryChannelState"];
             };
         };
         InvitationDetail: components["schemas"]["Invitation"] & {
             /** @description Per channel (email, reminder, didcomm, activitypub, provider), where the latest message stands; failed carries the reason. `withdrawal`: a provider invitation revoked after it was sent, taken back at the provider (sent: withdrawn; failed: the provider's error). Every attempt: GET …/deliveries. A message finished longer ago than the server's retention (USHER_RETENTION_DAYS, 30 by default) is no longer on record, so an old invitation may show none. */
             delivery: {
-                [key: string]: {
-                    reason: string | null;
-                    /** @enum {string} */
-                    state: "queued" | "sent" | "failed" | "skipped";
-                    updatedAt: string;
-                };
+                [key: string]: components["schemas"]["DeliveryChannelState"];
             };
             /** @description For protocol channels whose invitation is public by design (didcomm: the ?oob= or ?c_i= URL); null for secret links, which are shown only once. */
             invitationUrl: string | null;
@@ -2320,6 +2328,7 @@ export type SchemaDataTrailsCreateInviteRequest = components['schemas']['DataTra
 export type SchemaDataTrailsInvite = components['schemas']['DataTrailsInvite'];
 export type SchemaDataTrailsListInvitesResponse = components['schemas']['DataTrailsListInvitesResponse'];
 export type SchemaDelivery = components['schemas']['Delivery'];
+export type SchemaDeliveryChannelState = components['schemas']['DeliveryChannelState'];
 export type SchemaDidcommOptions = components['schemas']['DidcommOptions'];
 export type SchemaEmailTemplateOverride = components['schemas']['EmailTemplateOverride'];
 export type SchemaEmailTemplates = components['schemas']['EmailTemplates'];

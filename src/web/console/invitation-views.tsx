@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import type { Delivery } from '#delivery';
-import type { Invitation, InvitationEvent } from '#invitations';
+import type { DeliveryChannelState, Invitation, InvitationEvent } from '#invitations';
 import { Badge, Csrf, FieldError } from './layout';
 
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC') : '—');
@@ -79,7 +79,7 @@ export function FreshLink(props: { url: string; qr: string }) {
 }
 
 /** The facts of one invitation. */
-export function InvitationFacts(props: { inv: Invitation; delivery: Record<string, { state: string; reason: string | null }> }) {
+export function InvitationFacts(props: { inv: Invitation; delivery: Record<string, DeliveryChannelState> }) {
   const { inv } = props;
   return (
     <div class="card">
@@ -122,6 +122,11 @@ export function InvitationFacts(props: { inv: Invitation; delivery: Record<strin
             <dt>Delivery ({channel})</dt>
             <dd>
               <Badge value={d.state} /> {d.reason ? <span class="error">{d.reason}</span> : null}
+              {d.state === 'retrying' && d.nextAttemptAt ? (
+                <div class="muted">
+                  {d.attempts} {d.attempts === 1 ? 'attempt' : 'attempts'} so far; next try {when(d.nextAttemptAt)}
+                </div>
+              ) : null}
             </dd>
           </>
         ))}
@@ -192,7 +197,7 @@ export function DeliveryLog(props: { deliveries: readonly Delivery[]; csrf: stri
                     #{a.attempt} {a.outcome} {a.responseCode ?? ''} <span class="muted">{when(a.finishedAt)}</span> {a.error ? <span class="error">{a.error}</span> : null}
                   </div>
                 ))}
-                {d.state === 'queued' && d.nextAttemptAt ? <div class="muted">next try {when(d.nextAttemptAt)}</div> : null}
+                {(d.state === 'queued' || d.state === 'retrying') && d.nextAttemptAt ? <div class="muted">next try {when(d.nextAttemptAt)}</div> : null}
               </td>
             </tr>
           ))}
