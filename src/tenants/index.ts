@@ -5,7 +5,7 @@ export { didKeyFromPublicKey, publicKeyFromDidKey } from './did-key';
 export { tenantErrors } from './errors';
 export { consumeRequest, pruneRateLimitWindows, type RateDecision } from './rate-limit';
 export { createIdentity, findIdentity, findIdentityByHandle, getIdentity, getInviter, listIdentities, updateIdentity, type Identity, type Inviter } from './identities';
-export { CreateApiKeySchema, CreateContactSchema, CreateIdentitySchema, IdentitySchema, UpdateTenantSchema } from './schemas';
+export { CreateApiKeySchema, CreateContactSchema, CreateIdentitySchema, IdentitySchema, pageUrlSchema, updateTenantSchema, type PageUrlPolicy } from './schemas';
 export { defaultSettings, type TenantSettings } from './settings';
 export { createTenant, getTenant, insertTenant, isEmptyStore, updateTenant, type CreatedTenant, type Tenant } from './tenants';
 export { createContactRoutes } from './contact-routes';

@@ -18,7 +18,7 @@ export function AcceptPage(props: { invitation: PublicInvitation; token: string;
   const open = !inv.recipientHint;
   return (
     <Layout title={`Invitation to ${into}`} brand={inv.tenant.branding.color} lang={locale}>
-      {inv.tenant.branding.logoUrl ? <img class="logo" src={inv.tenant.branding.logoUrl} alt={inv.tenant.name} /> : <p class="from">{inv.tenant.name}</p>}
+      {inv.tenant.branding.logoUrl && /^https?:\/\//i.test(inv.tenant.branding.logoUrl) ? <img class="logo" src={inv.tenant.branding.logoUrl} alt={inv.tenant.name} /> : <p class="from">{inv.tenant.name}</p>}
       <h1>
         {inv.inviter.displayName} invites you to join {into}
         {inv.role ? ` as ${inv.role}` : ''}
