@@ -27,7 +27,7 @@ export interface TestUsher {
   readonly app: ReturnType<typeof createApp>['app'];
   /** The first tenant, made with an operator key. */
   readonly tenant: CreatedTenant;
-  request<T = any>(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string }): Promise<TestResponse<T>>;
+  request<T = any>(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string | Uint8Array<ArrayBuffer> }): Promise<TestResponse<T>>;
   /** Makes another tenant and returns it with its key. */
   createTenant(name: string): Promise<CreatedTenant>;
 }
@@ -38,6 +38,8 @@ export interface TestUsherOptions {
   readonly mailer?: (store: Store, clock: ReturnType<typeof createManualClock>) => Mailer;
   /** Retries quickly by default so tests need not wait. */
   readonly retryPolicy?: RetryPolicy;
+  /** As USHER_ALLOW_PRIVATE_NETWORK; true by default, since tests talk to servers on 127.0.0.1. */
+  readonly allowPrivateNetwork?: boolean;
 }
 
 /** Starts an in-process Usher for the enclosing suite and stops it after. */
@@ -58,7 +60,7 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
       version: 'test',
       mailer,
       fromAddress: 'Usher <no-reply@usher.test>',
-      allowPrivateNetwork: true,
+      allowPrivateNetwork: options.allowPrivateNetwork ?? true,
       retryPolicy: options.retryPolicy ?? createRetryPolicy({ initialDelayMs: 0, jitter: 0, maxAttempts: 5 }),
       worker: { pollIntervalMs: 20, onError: (error) => console.error(error) },
       logError: (error) => console.error(error),
@@ -76,7 +78,7 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
       async request(method, path, options = {}) {
         const key = options.key === undefined ? tenant.apiKey.key : options.key;
         const headers: Record<string, string> = { ...(key ? { authorization: `Bearer ${key}` } : {}), ...options.headers };
-        let body: string | undefined = options.raw;
+        let body: string | Uint8Array<ArrayBuffer> | undefined = options.raw;
         if (options.body !== undefined) {
           body = JSON.stringify(options.body);
           headers['content-type'] ??= 'application/json';
