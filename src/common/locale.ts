@@ -16,4 +16,8 @@ export function usableLocale(tag: string, fallback = 'en'): string {
 }
 
 /** A locale field of a request: a BCP 47 tag, checked by Intl so that no page or email can fail on it later. */
-export const LocaleTagSchema = z.string().min(2).max(35).refine(isLocaleTag, 'a BCP 47 language tag, e.g. "en" or "fr-CA"');
+export const LocaleTagSchema = z
+  .string()
+  .min(2)
+  .max(35)
+  .refine(isLocaleTag, 'a BCP 47 language tag, e.g. "en" or "fr-CA"');

@@ -72,15 +72,16 @@ export function rejectNulCharacters(): MiddlewareHandler {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       if (/^application\/([a-z.+-]+\+)?json/i.test(type)) {
         const text = await readUtf8Body(c);
-        if (text === null) return httpProblem('invalid_encoding', 'the body holds bytes that are not UTF-8', { field: 'body' });
+        if (text === null) return httpProblem('invalid_encoding', 'bytes that are not UTF-8', { field: 'body' });
         // Parsed once here; Hono caches it for the route's validator. Bad JSON is the validator's to refuse.
         const body = text === undefined ? undefined : await c.req.json().catch(() => undefined);
         const field = body === undefined ? null : findNulCharacter(body, 'body');
         if (field) return nulProblem(field);
       } else if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
-        // Hono keeps a failed parse as a rejected promise, so every later read would throw (a 500): refuse it here, once.
+        // Hono keeps a failed parse as a rejected promise, so every later read would throw (a 500):
+        // refuse it here, once.
         const form = await c.req.parseBody().catch(() => undefined);
-        if (form === undefined) return httpProblem('malformed_form', 'the form body cannot be parsed', { field: 'body' });
+        if (form === undefined) return httpProblem('malformed_form', 'not a readable form', { field: 'body' });
         const field = findNulCharacter(form, 'body');
         if (field) return nulProblem(field);
       }

@@ -101,7 +101,9 @@ const revokeKeyRoute = createRoute({
 export function createTenantRoutes({ db, clock, allowPrivateNetwork }: TenantRoutesDeps) {
   return createRouter()
     .openapi(getTenantRoute, async (c) => c.json(await getTenant(db, c.var.auth.tenantId), 200))
-    .openapi(updateTenantRoute({ allowHttp: allowPrivateNetwork }), async (c) => c.json(await updateTenant(db, c.var.auth.tenantId, c.req.valid('json'), clock.now()), 200))
+    .openapi(updateTenantRoute({ allowHttp: allowPrivateNetwork }), async (c) =>
+      c.json(await updateTenant(db, c.var.auth.tenantId, c.req.valid('json'), clock.now()), 200),
+    )
     .openapi(createTenantRoute, async (c) => {
       if (!c.var.auth.operator) throw tenantError('operator_key_required');
       return c.json(await createTenant(db, c.req.valid('json'), clock.now()), 201);

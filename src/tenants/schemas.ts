@@ -20,7 +20,8 @@ export interface PageUrlPolicy {
 
 /** A URL a page renders as a link or an image source, under `policy`. */
 export function pageUrlSchema(policy: PageUrlPolicy) {
-  return z.url({ protocol: policy.allowHttp ? /^https?$/ : /^https$/, error: policy.allowHttp ? 'an http(s) URL' : 'an https URL' }).max(2048);
+  const [protocol, error] = policy.allowHttp ? [/^https?$/, 'an http(s) URL'] : [/^https$/, 'an https URL'];
+  return z.url({ protocol, error }).max(2048);
 }
 
 /** The PATCH /tenant body; the console's settings form is judged by the same schema. */
@@ -33,7 +34,10 @@ export function updateTenantSchema(policy: PageUrlPolicy) {
           defaultExpirySeconds: TenantSettingsSchema.shape.defaultExpirySeconds.unwrap().optional(),
           locale: LocaleTagSchema.optional(),
           branding: z
-            .strictObject({ color: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(), logoUrl: pageUrlSchema(policy).nullable().optional() })
+            .strictObject({
+              color: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
+              logoUrl: pageUrlSchema(policy).nullable().optional(),
+            })
             .optional(),
           redirectUrl: pageUrlSchema(policy).nullable().optional(),
           reminderBeforeExpirySeconds: TenantSettingsSchema.shape.reminderBeforeExpirySeconds.unwrap().optional(),

@@ -5,7 +5,7 @@ import { usableLocale } from '#common/locale';
 import type { Clock } from '#common/clock';
 import { invitationUrl, type InvitationService, type PublicInvitation } from '#invitations';
 import { qrSvg } from './qr';
-import { AcceptPage, StatePage, STATE_MESSAGES, type StateKey } from './accept-page';
+import { AcceptPage, isWebUrl, StatePage, STATE_MESSAGES, type StateKey } from './accept-page';
 
 /**
  * The visitor's first Accept-Language tag that Intl knows, else the invitation's locale, else "en":
@@ -79,7 +79,7 @@ export function createAcceptPageRoutes({ invitations, clock, publicUrl }: { invi
     try {
       const result = await invitations.acceptByToken(token, { ...(name ? { name } : {}), ...(email ? { email } : {}) });
       // Only to a web page: a javascript: or data: URL stored before schemes were checked is ignored.
-      if (result.redirectUrl && /^https?:\/\//i.test(result.redirectUrl)) {
+      if (isWebUrl(result.redirectUrl)) {
         // The flow ends at the host application, which verifies the token against our JWKS.
         const target = new URL(result.redirectUrl);
         target.searchParams.set('acceptance_token', result.acceptanceToken.token);
