@@ -100,7 +100,7 @@ export function createApp(deps: AppDeps): {
   app.use('*', async (c, next) => (COMPAT_AUTHENTICATED_PREFIXES.some((prefix) => c.req.path.startsWith(prefix)) ? authenticate(c, next) : next()));
 
   app.route('/v1', createPublicInvitationRoutes({ invitations }));
-  app.route('/v1', createTenantRoutes({ db, clock }));
+  app.route('/v1', createTenantRoutes({ db, clock, allowPrivateNetwork: deps.allowPrivateNetwork }));
   app.route('/v1', createIdentityRoutes({ db, clock }));
   app.route('/v1', createContactRoutes({ db, clock }));
   app.route('/v1', createInvitationRoutes({ db, clock, invitations, deliveryState: delivery.deliveryState }));
@@ -134,7 +134,7 @@ export function createApp(deps: AppDeps): {
   });
   app.route('/', createApiReferenceRoutes('/openapi.json'));
   app.route('/', createAcceptPageRoutes({ invitations, clock, publicUrl: deps.publicUrl }));
-  app.route('/', createConsoleRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, pinger: delivery.pinger }, CONSOLE_PAGES));
+  app.route('/', createConsoleRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, pinger: delivery.pinger, allowPrivateNetwork: deps.allowPrivateNetwork }, CONSOLE_PAGES));
 
   app.notFound((c) => httpProblem('not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => handleError(error, c, (failure) => deps.logError(failure, { requestId: (c as { get(key: 'requestId'): string | undefined }).get('requestId') })));

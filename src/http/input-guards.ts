@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { httpProblem } from './problem';
 
 /** Where, in a parsed JSON value, the first string holding U+0000 is; null when none. */
@@ -25,10 +25,39 @@ const nulProblem = (field: string) =>
     errors: [{ field, code: 'nul_character', message: 'the NUL character (U+0000) is not allowed in text' }],
   });
 
+// Fatal: a byte sequence that is not UTF-8 throws instead of becoming U+FFFD. Like Hono's own
+// decoder it drops a leading BOM, so the text is what `c.req.json()` would have seen.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * Refuses U+0000 anywhere in a request's path, query or body. PostgreSQL cannot store it in text
- * and SQLite can, so letting it through would make the engines disagree; no legitimate value
- * here contains it.
+ * A JSON body's text, checked to be UTF-8; null when it is not, undefined when it cannot be read.
+ * The text goes into Hono's body cache, so the route's validator parses it without reading again.
+ */
+async function readUtf8Body(c: Context): Promise<string | null | undefined> {
+  // Hono's types say string; what it keeps there is the promise of one.
+  const cache = c.req.bodyCache as { text?: Promise<string> };
+  if (cache.text) return cache.text;
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await c.req.arrayBuffer();
+  } catch {
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+  cache.text = Promise.resolve(text);
+  return text;
+}
+
+/**
+ * Refuses, before any route reads them, what no route could store faithfully: U+0000 anywhere in
+ * a request's path, query or body (PostgreSQL cannot store it in text and SQLite can, so letting
+ * it through would make the engines disagree), a JSON body that is not UTF-8 (decoding would store
+ * U+FFFD in its place), and a form body that cannot be parsed (every later read would throw).
  */
 export function rejectNulCharacters(): MiddlewareHandler {
   return async (c, next) => {
@@ -42,13 +71,18 @@ export function rejectNulCharacters(): MiddlewareHandler {
     const type = c.req.header('content-type') ?? '';
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       if (/^application\/([a-z.+-]+\+)?json/i.test(type)) {
+        const text = await readUtf8Body(c);
+        if (text === null) return httpProblem('invalid_encoding', 'bytes that are not UTF-8', { field: 'body' });
         // Parsed once here; Hono caches it for the route's validator. Bad JSON is the validator's to refuse.
-        const body = await c.req.json().catch(() => undefined);
+        const body = text === undefined ? undefined : await c.req.json().catch(() => undefined);
         const field = body === undefined ? null : findNulCharacter(body, 'body');
         if (field) return nulProblem(field);
       } else if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
+        // Hono keeps a failed parse as a rejected promise, so every later read would throw (a 500):
+        // refuse it here, once.
         const form = await c.req.parseBody().catch(() => undefined);
-        const field = form === undefined ? null : findNulCharacter(form, 'body');
+        if (form === undefined) return httpProblem('malformed_form', 'not a readable form', { field: 'body' });
+        const field = findNulCharacter(form, 'body');
         if (field) return nulProblem(field);
       }
     }

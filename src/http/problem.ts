@@ -10,6 +10,8 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 export const httpErrors = defineErrors({
   validation_failed: { status: 400, title: 'The request is not valid' },
   malformed_json: { status: 400, title: 'The request body is not valid JSON' },
+  malformed_form: { status: 400, title: 'The request body is not a readable form' },
+  invalid_encoding: { status: 400, title: 'The request body is not valid UTF-8' },
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
   body_too_large: { status: 413, title: 'The request body is too large' },
   unauthorized: { status: 401, title: 'A valid API key is required' },

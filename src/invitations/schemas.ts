@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { LocaleTagSchema } from '#common/locale';
 import { checkJsonBounds } from '#http/input-guards';
 import { atLeastOneField, atLeastOneFieldMessage } from '#http/validation';
 import { MembershipSchema } from '#memberships';
@@ -106,7 +107,7 @@ export const CreateInvitationSchema = z
       .describe('How many acceptances it allows; 1 (single-use) by default, null for unlimited.'),
     startsAt: DateTimeInput.optional().describe('Not accepted before this time.'),
     expiresAt: DateTimeInput.optional().describe('Not accepted from this time on; now + the tenant\'s default expiry when omitted.'),
-    locale: z.string().min(2).max(35).optional().describe('BCP 47 language for the invitee; the tenant\'s when omitted.'),
+    locale: LocaleTagSchema.optional().describe('BCP 47 language for the invitee; the tenant\'s when omitted.'),
     metadata: Metadata.default({}),
   })
   .openapi('CreateInvitation');

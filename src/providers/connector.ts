@@ -40,6 +40,8 @@ export interface ConnectorFailure {
   readonly type: string | null;
   readonly detail: string;
   readonly retryable: boolean;
+  /** True when the address policy stopped the call before anything was sent: the account's DSN is at fault. */
+  readonly refused?: boolean;
   /** How long the provider asked us to wait (Retry-After), when it did and it was too long to wait in place. */
   readonly retryAfterMs: number | null;
 }

@@ -12,6 +12,10 @@ export const providerErrors = defineErrors({
   note_too_long: { status: 400, title: 'The note is longer than the provider allows' },
   notes_not_allowed: { status: 400, title: 'This provider account may not send notes' },
   provider_unavailable: { status: 502, title: 'The provider did not answer as expected' },
+  provider_address_refused: {
+    status: 422,
+    title: 'The account\'s DSN is an address Usher may not reach (private networks are not allowed)',
+  },
 });
 
 export type ProviderErrorCode = keyof typeof providerErrors;

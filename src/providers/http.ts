@@ -39,6 +39,20 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
+/**
+ * Why the address policy refuses `url` by its host alone, before any lookup: an IP literal in a
+ * refused range, or a name that is loopback by definition (localhost, RFC 6761); null otherwise.
+ * A name whose DNS answer is private is only known when connecting.
+ */
+export function refusedHostReason(url: URL): string | null {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host) !== 0) {
+    const reason = refusedAddressReason(host);
+    return reason ? refuse(host, reason).message : null;
+  }
+  return /(^|\.)localhost\.?$/i.test(host) ? refuse(host, 'loopback').message : null;
+}
+
 /** Sends one request with a JSON body (or none) and reads the answer as text. */
 export function requestJson(method: string, url: string, headers: Record<string, string>, body: unknown, options: HttpOptions): Promise<HttpResult> {
   let target: URL;
@@ -48,10 +62,9 @@ export function requestJson(method: string, url: string, headers: Record<string,
     return Promise.resolve({ ok: false, error: 'refused: not a valid URL', refused: true });
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.resolve({ ok: false, error: `refused: ${target.protocol} is not http(s)`, refused: true });
-  const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
   // Node skips `lookup` for IP literals, so they are judged here.
-  const literal = isIP(host) !== 0 ? refusedAddressReason(host) : null;
-  if (!options.allowPrivateNetwork && literal) return Promise.resolve({ ok: false, error: refuse(host, literal).message, refused: true });
+  const literal = options.allowPrivateNetwork ? null : refusedHostReason(target);
+  if (literal) return Promise.resolve({ ok: false, error: literal, refused: true });
   const text = body === undefined ? undefined : JSON.stringify(body);
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   return new Promise((resolve) => {

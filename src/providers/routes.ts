@@ -23,7 +23,7 @@ const createAccountRoute = createRoute({
   path: '/provider-accounts',
   summary: 'Connect a provider account (a Unipile-compatible API); its API key is never shown again',
   request: { body: { content: { 'application/json': { schema: CreateProviderAccountSchema } }, required: true } },
-  responses: { 201: json(ProviderAccountSchema, 'The account, its limits and quota'), ...problemsFor(400, 401) },
+  responses: { 201: json(ProviderAccountSchema, 'The account, its limits and quota'), ...problemsFor(400, 401, 422) },
 });
 
 const listRoute = createRoute({
@@ -62,7 +62,7 @@ const resolveRoute = createRoute({
   path: '/provider-accounts/{id}/users/{identifier}',
   summary: 'Ask the provider who a public identifier is; its providerId is what invitations go to',
   request: { params: UserParams },
-  responses: { 200: json(ProviderUserSchema, 'The user'), ...problemsFor(401, 404), ...bad },
+  responses: { 200: json(ProviderUserSchema, 'The user'), ...problemsFor(401, 404, 422), ...bad },
 });
 
 const sentRoute = createRoute({
@@ -72,7 +72,7 @@ const sentRoute = createRoute({
   path: '/provider-accounts/{id}/sent',
   summary: 'The provider\'s own list of invitations this account sent that are still pending',
   request: { params: AccountIdParam, query: SentQuerySchema },
-  responses: { 200: json(ProviderSentListSchema, 'The invitations'), ...problemsFor(400, 401, 404), ...bad },
+  responses: { 200: json(ProviderSentListSchema, 'The invitations'), ...problemsFor(400, 401, 404, 422), ...bad },
 });
 
 /** Provider accounts under the caller's tenant; mount under /v1. */

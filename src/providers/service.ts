@@ -7,7 +7,8 @@ import type { ConnectorFailure, ListedInvitation, ProviderConnector, ProviderUse
 import { providerError } from './errors';
 import { quotaSnapshot, WINDOWS, type QuotaSnapshot } from './pacing';
 import { heldSlots } from './sends';
-import { createUnipileConnector, type UnipileConnectorOptions } from './unipile-connector';
+import { refusedHostReason } from './http';
+import { baseUrlOf, createUnipileConnector, type UnipileConnectorOptions } from './unipile-connector';
 
 /** An account with where its quota stands. */
 export interface ProviderAccountView extends ProviderAccount {
@@ -27,8 +28,12 @@ export function connectorFor(row: ProviderAccountRow, deps: Pick<ProviderService
   return createUnipileConnector({ dsn: row.dsn, apiKey: row.api_key, accountId: row.account_id }, { ...deps.connector, allowPrivateNetwork: deps.allowPrivateNetwork });
 }
 
-/** A failed call to the provider as a refusal: its 404 is "no such user", anything else a 502 with the provider's words. */
+/**
+ * A failed call to the provider as a refusal: its 404 is "no such user", a DSN the address policy
+ * refuses is the account's fault (a 4xx naming it, not a 502), anything else a 502 with the provider's words.
+ */
 function refusal(failure: ConnectorFailure, field: string) {
+  if (failure.refused) return providerError('provider_address_refused', failure.detail, 'path.id');
   const extra = { providerStatus: failure.status, providerType: failure.type };
   if (failure.status === 404) return providerError('provider_user_not_found', failure.detail, field, extra);
   return providerError('provider_unavailable', failure.detail, undefined, extra);
@@ -48,7 +53,10 @@ export function createProviderAccountService(deps: ProviderServiceDeps) {
   }
 
   return {
+    /** Refuses a DSN the address policy would refuse on every call, unless private networks are allowed. */
     async create(tenantId: string, input: CreateAccountInput): Promise<ProviderAccountView> {
+      const refused = deps.allowPrivateNetwork ? null : refusedHostReason(new URL(baseUrlOf(input.dsn)));
+      if (refused) throw providerError('provider_address_refused', refused, 'body.dsn');
       const account = await insertAccount(db, tenantId, input, clock.now());
       return view(await getAccountRow(db, tenantId, account.id));
     },

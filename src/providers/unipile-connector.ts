@@ -76,7 +76,10 @@ export function createUnipileConnector(account: UnipileAccount, options: Unipile
         return { ok: true, status: status!, value };
       }
       const asked = answer.ok ? retryAfterMs(answer.headers['retry-after'], now()) : null;
-      const failure = answer.ok || !answer.refused ? failureOf(status, answer.ok ? answer.body : '', answer.ok ? null : answer.error, asked) : { ...failureOf(null, '', answer.error, null), retryable: false };
+      const failure =
+        answer.ok || !answer.refused
+          ? failureOf(status, answer.ok ? answer.body : '', answer.ok ? null : answer.error, asked)
+          : { ...failureOf(null, '', answer.error, null), retryable: false, refused: true };
       if (!failure.retryable || attempt >= maxAttempts) return failure;
       const delay = asked ?? backoffDelay(attempt, backoff, options.random);
       // Waiting longer here would hold the outbox claim; the outbox retries later instead.

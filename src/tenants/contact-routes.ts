@@ -64,7 +64,7 @@ const deleteRoute = createRoute({
 });
 
 /** Contact routes. */
-export function createContactRoutes({ db, clock }: TenantRoutesDeps) {
+export function createContactRoutes({ db, clock }: Pick<TenantRoutesDeps, 'db' | 'clock'>) {
   return createRouter()
     .openapi(listRoute, async (c) => {
       const { order, limit, cursor, ...filter } = c.req.valid('query');

@@ -52,7 +52,7 @@ const updateRoute = createRoute({
 });
 
 /** Identity routes. */
-export function createIdentityRoutes({ db, clock }: TenantRoutesDeps) {
+export function createIdentityRoutes({ db, clock }: Pick<TenantRoutesDeps, 'db' | 'clock'>) {
   return createRouter()
     .openapi(listRoute, async (c) => c.json({ data: await listIdentities(db, c.var.auth.tenantId) }, 200))
     .openapi(getRoute, async (c) => c.json(await getIdentity(db, c.var.auth.tenantId, c.req.valid('param').id), 200))

@@ -16,12 +16,15 @@ import {
   IdentitySchema,
   IdParam,
   TenantSchema,
-  UpdateTenantSchema,
+  updateTenantSchema,
+  type PageUrlPolicy,
 } from './schemas';
 
 export interface TenantRoutesDeps {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
+  /** Lets branding and redirect URLs be plain http (the deployment allows private addresses). */
+  readonly allowPrivateNetwork: boolean;
 }
 
 const tags = ['Tenant'];
@@ -36,14 +39,14 @@ const getTenantRoute = createRoute({
   responses: { 200: json(TenantSchema, 'The tenant'), ...problemsFor(401) },
 });
 
-const updateTenantRoute = createRoute({
+const updateTenantRoute = (policy: PageUrlPolicy) => createRoute({
   operationId: 'updateTenant',
   method: 'patch',
   path: '/tenant',
   tags,
   security: apiKeySecurity,
   summary: 'Rename the tenant or change its settings',
-  request: { body: { content: { 'application/json': { schema: UpdateTenantSchema } }, required: true } },
+  request: { body: { content: { 'application/json': { schema: updateTenantSchema(policy) } }, required: true } },
   responses: { 200: json(TenantSchema, 'The updated tenant'), ...problemsFor(400, 401) },
 });
 
@@ -95,10 +98,12 @@ const revokeKeyRoute = createRoute({
 });
 
 /** Tenant, tenant creation and API key routes. */
-export function createTenantRoutes({ db, clock }: TenantRoutesDeps) {
+export function createTenantRoutes({ db, clock, allowPrivateNetwork }: TenantRoutesDeps) {
   return createRouter()
     .openapi(getTenantRoute, async (c) => c.json(await getTenant(db, c.var.auth.tenantId), 200))
-    .openapi(updateTenantRoute, async (c) => c.json(await updateTenant(db, c.var.auth.tenantId, c.req.valid('json'), clock.now()), 200))
+    .openapi(updateTenantRoute({ allowHttp: allowPrivateNetwork }), async (c) =>
+      c.json(await updateTenant(db, c.var.auth.tenantId, c.req.valid('json'), clock.now()), 200),
+    )
     .openapi(createTenantRoute, async (c) => {
       if (!c.var.auth.operator) throw tenantError('operator_key_required');
       return c.json(await createTenant(db, c.req.valid('json'), clock.now()), 201);

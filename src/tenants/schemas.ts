@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { LocaleTagSchema } from '#common/locale';
 import { atLeastOneField, atLeastOneFieldMessage } from '#http/validation';
 import { TenantSettingsSchema } from './settings';
 
@@ -9,26 +10,46 @@ export const TenantSchema = z
   .object({ id: Id, name: z.string(), settings: TenantSettingsSchema, createdAt: Timestamp, updatedAt: Timestamp })
   .openapi('Tenant');
 
-export const UpdateTenantSchema = z
-  .strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
-    settings: z
-      .strictObject({
-        defaultExpirySeconds: TenantSettingsSchema.shape.defaultExpirySeconds.unwrap().optional(),
-        locale: z.string().min(2).max(35).optional(),
-        branding: z
-          .strictObject({ color: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(), logoUrl: z.url().max(2048).nullable().optional() })
-          .optional(),
-        redirectUrl: z.url().max(2048).nullable().optional(),
-        reminderBeforeExpirySeconds: TenantSettingsSchema.shape.reminderBeforeExpirySeconds.unwrap().optional(),
-        emailTemplates: TenantSettingsSchema.shape.emailTemplates.unwrap().optional(),
-        activityPubInviteShape: TenantSettingsSchema.shape.activityPubInviteShape.unwrap().optional(),
-        rateLimitPerMinute: TenantSettingsSchema.shape.rateLimitPerMinute.unwrap().optional(),
-      })
-      .optional(),
-  })
-  .refine(atLeastOneField, atLeastOneFieldMessage)
-  .openapi('UpdateTenant');
+/**
+ * What URL schemes a page may link to or load from: https, and plain http only where the deployment
+ * allows private addresses (`allowPrivateNetwork`: tests and local setups). Never `javascript:` or `data:`.
+ */
+export interface PageUrlPolicy {
+  readonly allowHttp: boolean;
+}
+
+/** A URL a page renders as a link or an image source, under `policy`. */
+export function pageUrlSchema(policy: PageUrlPolicy) {
+  const [protocol, error] = policy.allowHttp ? [/^https?$/, 'an http(s) URL'] : [/^https$/, 'an https URL'];
+  return z.url({ protocol, error }).max(2048);
+}
+
+/** The PATCH /tenant body; the console's settings form is judged by the same schema. */
+export function updateTenantSchema(policy: PageUrlPolicy) {
+  return z
+    .strictObject({
+      name: z.string().trim().min(1).max(200).optional(),
+      settings: z
+        .strictObject({
+          defaultExpirySeconds: TenantSettingsSchema.shape.defaultExpirySeconds.unwrap().optional(),
+          locale: LocaleTagSchema.optional(),
+          branding: z
+            .strictObject({
+              color: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
+              logoUrl: pageUrlSchema(policy).nullable().optional(),
+            })
+            .optional(),
+          redirectUrl: pageUrlSchema(policy).nullable().optional(),
+          reminderBeforeExpirySeconds: TenantSettingsSchema.shape.reminderBeforeExpirySeconds.unwrap().optional(),
+          emailTemplates: TenantSettingsSchema.shape.emailTemplates.unwrap().optional(),
+          activityPubInviteShape: TenantSettingsSchema.shape.activityPubInviteShape.unwrap().optional(),
+          rateLimitPerMinute: TenantSettingsSchema.shape.rateLimitPerMinute.unwrap().optional(),
+        })
+        .optional(),
+    })
+    .refine(atLeastOneField, atLeastOneFieldMessage)
+    .openapi('UpdateTenant');
+}
 
 export const CreateTenantSchema = z
   .strictObject({ name: z.string().trim().min(1).max(200).describe('Display name; also the default identity\'s name.') })

@@ -5,6 +5,14 @@ import { Layout } from './layout';
 
 const NEUTRAL_BRAND = '#4f46e5';
 
+/**
+ * True for an http(s) URL: the only kind a page may load or send the browser to. Settings stored
+ * before their schemes were checked may hold javascript: or data:.
+ */
+export function isWebUrl(url: string | null | undefined): url is string {
+  return url !== null && url !== undefined && /^https?:\/\//i.test(url);
+}
+
 /** Formats an instant for the visitor's language; the time zone is stated, since the server cannot know theirs. */
 export function formatInstant(iso: string, locale: string): string {
   return `${new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
@@ -18,7 +26,7 @@ export function AcceptPage(props: { invitation: PublicInvitation; token: string;
   const open = !inv.recipientHint;
   return (
     <Layout title={`Invitation to ${into}`} brand={inv.tenant.branding.color} lang={locale}>
-      {inv.tenant.branding.logoUrl ? <img class="logo" src={inv.tenant.branding.logoUrl} alt={inv.tenant.name} /> : <p class="from">{inv.tenant.name}</p>}
+      {isWebUrl(inv.tenant.branding.logoUrl) ? <img class="logo" src={inv.tenant.branding.logoUrl} alt={inv.tenant.name} /> : <p class="from">{inv.tenant.name}</p>}
       <h1>
         {inv.inviter.displayName} invites you to join {into}
         {inv.role ? ` as ${inv.role}` : ''}

@@ -1,12 +1,16 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
 import { AppError } from '#common/errors';
+import { usableLocale } from '#common/locale';
 import type { Clock } from '#common/clock';
 import { invitationUrl, type InvitationService, type PublicInvitation } from '#invitations';
 import { qrSvg } from './qr';
-import { AcceptPage, StatePage, STATE_MESSAGES, type StateKey } from './accept-page';
+import { AcceptPage, isWebUrl, StatePage, STATE_MESSAGES, type StateKey } from './accept-page';
 
-/** The visitor's first Accept-Language tag that Intl knows, else the invitation's locale. */
+/**
+ * The visitor's first Accept-Language tag that Intl knows, else the invitation's locale, else "en":
+ * rows stored before locales were checked may hold a tag Intl refuses, and the page must still render.
+ */
 function visitorLocale(header: string | undefined, fallback: string): string {
   const tags = (header ?? '').split(',').map((part) => part.split(';')[0]!.trim()).filter(Boolean);
   for (const tag of tags) {
@@ -16,7 +20,7 @@ function visitorLocale(header: string | undefined, fallback: string): string {
       // not a well-formed tag: try the next
     }
   }
-  return fallback;
+  return usableLocale(fallback);
 }
 
 function stateOf(invitation: PublicInvitation): StateKey | null {
@@ -74,7 +78,8 @@ export function createAcceptPageRoutes({ invitations, clock, publicUrl }: { invi
     const email = field('email');
     try {
       const result = await invitations.acceptByToken(token, { ...(name ? { name } : {}), ...(email ? { email } : {}) });
-      if (result.redirectUrl) {
+      // Only to a web page: a javascript: or data: URL stored before schemes were checked is ignored.
+      if (isWebUrl(result.redirectUrl)) {
         // The flow ends at the host application, which verifies the token against our JWKS.
         const target = new URL(result.redirectUrl);
         target.searchParams.set('acceptance_token', result.acceptanceToken.token);

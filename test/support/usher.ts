@@ -29,7 +29,7 @@ export interface TestUsher {
   readonly pruneRetained: ReturnType<typeof createApp>['pruneRetained'];
   /** The first tenant, made with an operator key. */
   readonly tenant: CreatedTenant;
-  request<T = any>(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string }): Promise<TestResponse<T>>;
+  request<T = any>(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string | Uint8Array<ArrayBuffer> }): Promise<TestResponse<T>>;
   /** Makes another tenant and returns it with its key. */
   createTenant(name: string): Promise<CreatedTenant>;
 }
@@ -44,6 +44,8 @@ export interface TestUsherOptions {
   readonly metricsToken?: string;
   /** The public URL; http://usher.test by default. */
   readonly publicUrl?: string;
+  /** As USHER_ALLOW_PRIVATE_NETWORK; true by default, since tests talk to servers on 127.0.0.1. */
+  readonly allowPrivateNetwork?: boolean;
 }
 
 /** Starts an in-process Usher for the enclosing suite and stops it after. */
@@ -64,7 +66,7 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
       version: 'test',
       mailer,
       fromAddress: 'Usher <no-reply@usher.test>',
-      allowPrivateNetwork: true,
+      allowPrivateNetwork: options.allowPrivateNetwork ?? true,
       retryPolicy: options.retryPolicy ?? createRetryPolicy({ initialDelayMs: 0, jitter: 0, maxAttempts: 5 }),
       worker: { pollIntervalMs: 20, onError: (error) => console.error(error) },
       logError: (error) => console.error(error),
@@ -84,7 +86,7 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
       async request(method, path, options = {}) {
         const key = options.key === undefined ? tenant.apiKey.key : options.key;
         const headers: Record<string, string> = { ...(key ? { authorization: `Bearer ${key}` } : {}), ...options.headers };
-        let body: string | undefined = options.raw;
+        let body: string | Uint8Array<ArrayBuffer> | undefined = options.raw;
         if (options.body !== undefined) {
           body = JSON.stringify(options.body);
           headers['content-type'] ??= 'application/json';

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { LocaleTagSchema } from '#common/locale';
 import type { EmailContext, EmailCopy } from './copy';
 import { escapeHtml, renderHtmlBody } from './html-body';
 import { de } from './locales/de';
@@ -105,15 +106,6 @@ function oneLine(value: string): string {
   return value.replace(/[\r\n\u2028\u2029]+/g, ' ').trim();
 }
 
-function isBcp47(tag: string): boolean {
-  try {
-    Intl.getCanonicalLocales(tag);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function withKnownPlaceholders(part: z.ZodString) {
   return part.superRefine((template, ctx) => {
     for (const name of findUnknownPlaceholders(template)) {
@@ -143,7 +135,7 @@ const TemplateOverrideSchema = z
 /** The tenant setting `emailTemplates`: per BCP 47 locale and kind, the parts of the built-in email to replace. */
 export const TemplateOverridesSchema = z
   .record(
-    z.string().min(2).max(35).refine(isBcp47, 'A BCP 47 language tag, e.g. "en" or "fr".'),
+    LocaleTagSchema,
     z.strictObject({ invitation: TemplateOverrideSchema.optional(), reminder: TemplateOverrideSchema.optional() }),
   )
   .describe(

@@ -11,4 +11,6 @@ export interface ConsoleDeps {
   readonly publicUrl: string;
   readonly invitations: InvitationService;
   readonly pinger: WebhookPinger;
+  /** Lets branding and redirect URLs be plain http, as the API does. */
+  readonly allowPrivateNetwork: boolean;
 }

@@ -26,7 +26,8 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
     const { db } = usher.store;
     const clock = usher.clock;
     const pinger = createWebhookPinger({ db, clock, handler: createWebhookHandler({ db, clock, allowPrivateNetwork: true }) });
-    const deps: ConsoleDeps = { db, clock, publicUrl: PUBLIC_URL, invitations: usher.invitations, pinger };
+    const { invitations } = usher;
+    const deps: ConsoleDeps = { db, clock, publicUrl: PUBLIC_URL, invitations, pinger, allowPrivateNetwork: true };
     app = new Hono<ConsoleEnv>();
     // The lead's session guard and CSRF check are tested elsewhere; here the session is simply there.
     app.use('/console/*', async (c, next) => {

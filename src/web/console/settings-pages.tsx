@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { SUPPORTED_LOCALES } from '#delivery';
-import { getTenant, type Tenant, updateTenant, UpdateTenantSchema } from '#tenants';
+import { getTenant, type Tenant, updateTenant, updateTenantSchema } from '#tenants';
 import type { ConsoleDeps } from './deps';
 import { optional, validateForm } from './forms';
 import { Field } from './invitation-views';
@@ -13,7 +13,8 @@ import { formFields, type ConsoleEnv } from './middleware';
 type C = Context<ConsoleEnv>;
 const DAY = 86_400;
 const HOUR = 3_600;
-const settingsShape = UpdateTenantSchema.shape.settings.unwrap().shape;
+// The bounds only: they do not depend on the URL policy.
+const settingsShape = updateTenantSchema({ allowHttp: false }).shape.settings.unwrap().shape;
 const EXPIRY = settingsShape.defaultExpirySeconds.unwrap();
 const REMINDER = settingsShape.reminderBeforeExpirySeconds.unwrap().unwrap();
 /** Where each schema path is shown on the form. */
@@ -127,6 +128,7 @@ function SettingsForm(props: { csrf: string; values: Record<string, string>; err
 /** The settings page: name, expiry, locale, branding, redirect, reminder and email overrides, judged by the API's own schema. */
 export function createSettingsPages(deps: ConsoleDeps) {
   const { db, clock } = deps;
+  const schema = updateTenantSchema({ allowHttp: deps.allowPrivateNetwork });
   const page = async (c: C, tenant: Tenant, body: Child, status: ContentfulStatusCode = 200) =>
     c.html(<ConsolePage title="Settings" section="settings" tenantName={tenant.name} csrf={c.var.session.csrfToken}>{body}</ConsolePage>, status);
   // A locale set through the API may be one the list lacks; keep it selectable so saving does not change it.
@@ -148,7 +150,7 @@ export function createSettingsPages(deps: ConsoleDeps) {
       const tenant = await getTenant(db, c.var.session.tenantId);
       const fields = await formFields(c);
       const { patch, errors } = patchFromForm(fields);
-      const parsed = validateForm(UpdateTenantSchema, patch);
+      const parsed = validateForm(schema, patch);
       if (!parsed.ok || Object.keys(errors).length) {
         const all = { ...(parsed.ok ? {} : formErrors(parsed.errors)), ...errors };
         return page(c, tenant, <SettingsForm csrf={c.var.session.csrfToken} values={fields} errors={all} locales={localesFor(tenant)} />, 400);
