@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeWithBrowser, launchBrowser, screenshot, viewports, type ViewportName } from '#support/browser';
+import { describeWithBrowser, expectNoAxeViolations, launchBrowser, screenshot, viewports, type ViewportName } from '#support/browser';
 import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
 import { startSmtpServer, type TestSmtpServer } from '#support/smtp';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
@@ -226,11 +226,13 @@ describeWithBrowser('the accept page in Chromium, served by a real Usher process
     expect(await page.evaluate(() => document.compatMode)).toBe('CSS1Compat');
     expect(await page.evaluate(() => getComputedStyle(document.body).lineHeight)).not.toBe('normal');
     const before = await screenshot(page, `accept-page-${viewport}`);
+    await expectNoAxeViolations(page, `accept-page-${viewport}`);
 
     await submit(page, 'Accept');
     expect(await heading(page)).toBe('You are in');
     expect(await fits()).toBe(true);
     const after = await screenshot(page, `accepted-page-${viewport}`);
+    await expectNoAxeViolations(page, `accepted-page-${viewport}`);
 
     for (const file of [before, after]) expect(statSync(file).size).toBeGreaterThan(1_000);
   });

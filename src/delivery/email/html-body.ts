@@ -21,7 +21,7 @@ function textColorOn(brand: string): string {
 const FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 const P = `margin:0 0 16px;${FONT};font-size:16px;line-height:24px;color:#1f2937`;
 const META = `margin:0 0 8px;${FONT};font-size:15px;line-height:22px;color:#4b5563`;
-const SMALL = `margin:0 0 8px;${FONT};font-size:13px;line-height:20px;color:#6b7280`;
+const SMALL = `margin:0 0 8px;${FONT};font-size:13px;line-height:20px;color:#4b5563`;
 
 /** Only http(s) logos: anything else (data:, javascript:) is dropped rather than shown. */
 function safeLogo(url: string | null): string | null {
