@@ -80,6 +80,24 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
     await context.close();
   });
 
+  // Reads the invitation the test above had accepted: the same pages, held to the same checks on a phone.
+  it('shows a created link and an invitation\'s page on a phone, as on a desktop', async () => {
+    const { context, page } = await signIn('phone');
+    await page.goto('/console/invitations/new');
+    await page.getByLabel('Channel').selectOption('link');
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    await page.getByRole('heading', { name: 'Invitation created' }).waitFor();
+    await screenshot(page, 'console-created-phone');
+    await expectNoAxeViolations(page, 'console-created-phone');
+    await page.getByRole('link', { name: 'Invitations' }).click();
+    await page.getByRole('link', { name: 'e2e@example.com' }).click();
+    await page.locator('.badge.accepted').first().waitFor({ state: 'visible' });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
+    await screenshot(page, 'console-invitation-accepted-phone');
+    await expectNoAxeViolations(page, 'console-invitation-accepted-phone');
+    await context.close();
+  });
+
   it.each(['desktop', 'phone'] as const)('shows readable messages for bad input and keeps the operator\'s values, on a %s', async (viewport) => {
     const { context, page } = await signIn(viewport);
     await page.goto('/console/invitations/new');

@@ -2,7 +2,7 @@
 import { raw } from 'hono/html';
 import type { Delivery } from '#delivery';
 import type { Invitation, InvitationEvent } from '#invitations';
-import { Badge, Csrf, FieldError } from './layout';
+import { Badge, Csrf, FieldError, TableScroller } from './layout';
 
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC') : '—');
 
@@ -15,7 +15,7 @@ export function recipientLabel(inv: Invitation): string {
 export function InvitationTable(props: { rows: readonly Invitation[] }) {
   if (props.rows.length === 0) return <p class="card muted">No invitation matches.</p>;
   return (
-    <div class="table-wrap">
+    <TableScroller label="Invitations">
       <table>
         <thead>
           <tr>
@@ -48,7 +48,7 @@ export function InvitationTable(props: { rows: readonly Invitation[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   );
 }
 
@@ -133,7 +133,7 @@ export function InvitationFacts(props: { inv: Invitation; delivery: Record<strin
 /** The invitation's events, oldest first. */
 export function Timeline(props: { events: readonly InvitationEvent[] }) {
   return (
-    <div class="table-wrap">
+    <TableScroller label="Timeline">
       <table aria-label="Timeline">
         <thead>
           <tr>
@@ -157,7 +157,7 @@ export function Timeline(props: { events: readonly InvitationEvent[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   );
 }
 
@@ -165,7 +165,7 @@ export function Timeline(props: { events: readonly InvitationEvent[] }) {
 export function DeliveryLog(props: { deliveries: readonly Delivery[]; csrf: string }) {
   if (props.deliveries.length === 0) return <p class="muted">Nothing to deliver for this invitation.</p>;
   return (
-    <div class="table-wrap">
+    <TableScroller label="Deliveries">
       <table aria-label="Deliveries">
         <thead>
           <tr>
@@ -198,7 +198,7 @@ export function DeliveryLog(props: { deliveries: readonly Delivery[]; csrf: stri
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   );
 }
 

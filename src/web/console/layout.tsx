@@ -32,7 +32,7 @@ input[type=text],input[type=email],input[type=url],input[type=password],input[ty
 button,.button{font:inherit;display:inline-block;padding:.45rem .9rem;border-radius:.4rem;border:1px solid transparent;background:#4f46e5;color:#fff;cursor:pointer;text-decoration:none}
 button.secondary,.button.secondary{background:#fff;color:#111827;border-color:#d1d5db}
 button.danger{background:#dc2626}
-button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
+button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible,.table-wrap:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
 .error{color:#b91c1c;font-size:.85rem;margin:.2rem 0 0}
 .alert{background:#fee2e2;color:#991b1b;padding:.6rem .8rem;border-radius:.4rem;margin-bottom:1rem}
 .notice{background:#ecfdf5;color:#065f46;padding:.6rem .8rem;border-radius:.4rem;margin-bottom:1rem}
@@ -126,6 +126,19 @@ export function Csrf(props: { token: string }) {
 /** A status word as a coloured badge. */
 export function Badge(props: { value: string }) {
   return <span class={`badge ${props.value}`}>{props.value}</span>;
+}
+
+/**
+ * A table's scroll box: on a phone, wide tables scroll sideways inside it. It takes the keyboard's
+ * focus so that scrolling does not need a pointer (WCAG 2.1.1), and as a named region it says what
+ * a screen reader has landed on.
+ */
+export function TableScroller(props: { label: string; children: Child }) {
+  return (
+    <div class="table-wrap" role="region" aria-label={props.label} tabindex={0}>
+      {props.children}
+    </div>
+  );
 }
 
 /** A field's error message, tied to its input for screen readers. */
