@@ -26,7 +26,7 @@ form.inline{display:inline}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin-bottom:1rem}
 label{display:block;font-size:.85rem;font-weight:600;margin:.6rem 0 .2rem}
 .filters label{margin:0 0 .2rem}
-input,select,textarea{font:inherit;padding:.45rem .55rem;border:1px solid #d1d5db;border-radius:.4rem;background:#fff;max-width:100%}
+input,select,textarea{font:inherit;padding:.45rem .55rem;border:1px solid #6b7280;border-radius:.4rem;background:#fff;max-width:100%}
 input[type=text],input[type=email],input[type=url],input[type=password],input[type=number],textarea,select.wide{width:100%}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:0 1rem}
 button,.button{font:inherit;display:inline-block;padding:.45rem .9rem;border-radius:.4rem;border:1px solid transparent;background:#4f46e5;color:#fff;cursor:pointer;text-decoration:none}
