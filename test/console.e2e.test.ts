@@ -109,6 +109,8 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
     await page.locator('#f-recipient-email-error').waitFor({ state: 'visible' });
     expect(await page.locator('#f-target-iri-error').textContent()).toBeTruthy();
     expect(await page.getByLabel('Recipient email').inputValue()).toBe('not an email');
+    // A screen reader reads the field's hint and its error with it.
+    expect(await page.getByLabel('Recipient email').getAttribute('aria-describedby')).toBe('f-recipient-email-hint f-recipient-email-error');
     await screenshot(page, `console-form-errors-${viewport}`);
     await expectNoAxeViolations(page, `console-form-errors-${viewport}`);
     await context.close();

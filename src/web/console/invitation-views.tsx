@@ -206,6 +206,8 @@ export function DeliveryLog(props: { deliveries: readonly Delivery[]; csrf: stri
 export function Field(props: { name: string; label: string; value?: string; type?: string; errors: Record<string, string>; hint?: string; required?: boolean }) {
   const id = `f-${props.name.replace(/\./g, '-')}`;
   const error = props.errors[props.name];
+  // The hint is read with the field, as the error is, not only by someone who looks below it.
+  const describedBy = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div>
       <label for={id}>{props.label}</label>
@@ -216,9 +218,9 @@ export function Field(props: { name: string; label: string; value?: string; type
         value={props.value ?? ''}
         required={props.required}
         aria-invalid={error ? 'true' : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={describedBy || undefined}
       />
-      {props.hint ? <p class="muted" style="margin:.2rem 0 0;font-size:.8rem">{props.hint}</p> : null}
+      {props.hint ? <p class="muted" id={`${id}-hint`} style="margin:.2rem 0 0;font-size:.8rem">{props.hint}</p> : null}
       <FieldError id={id} message={error} />
     </div>
   );
