@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeWithBrowser, expectNoAxeViolations, launchBrowser, screenshot, viewports, type ViewportName } from '#support/browser';
+import {
+  describeWithBrowser, expectNoAxeViolations, launchBrowser, screenshot, viewports, type ViewportName,
+} from '#support/browser';
 import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
 import { startSmtpServer, type TestSmtpServer } from '#support/smtp';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';

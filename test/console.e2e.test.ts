@@ -98,23 +98,27 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
     await context.close();
   });
 
-  it.each(['desktop', 'phone'] as const)('shows readable messages for bad input and keeps the operator\'s values, on a %s', async (viewport) => {
-    const { context, page } = await signIn(viewport);
-    await page.goto('/console/invitations/new');
-    await screenshot(page, `console-new-invitation-${viewport}`);
-    await expectNoAxeViolations(page, `console-new-invitation-${viewport}`);
-    await page.getByLabel('Recipient email').fill('not an email');
-    await page.getByLabel('Into').selectOption('event');
-    await page.getByRole('button', { name: 'Create invitation' }).click();
-    await page.locator('#f-recipient-email-error').waitFor({ state: 'visible' });
-    expect(await page.locator('#f-target-iri-error').textContent()).toBeTruthy();
-    expect(await page.getByLabel('Recipient email').inputValue()).toBe('not an email');
-    // A screen reader reads the field's hint and its error with it.
-    expect(await page.getByLabel('Recipient email').getAttribute('aria-describedby')).toBe('f-recipient-email-hint f-recipient-email-error');
-    await screenshot(page, `console-form-errors-${viewport}`);
-    await expectNoAxeViolations(page, `console-form-errors-${viewport}`);
-    await context.close();
-  });
+  it.each(['desktop', 'phone'] as const)(
+    'shows readable messages for bad input and keeps the operator\'s values, on a %s',
+    async (viewport) => {
+      const { context, page } = await signIn(viewport);
+      await page.goto('/console/invitations/new');
+      await screenshot(page, `console-new-invitation-${viewport}`);
+      await expectNoAxeViolations(page, `console-new-invitation-${viewport}`);
+      await page.getByLabel('Recipient email').fill('not an email');
+      await page.getByLabel('Into').selectOption('event');
+      await page.getByRole('button', { name: 'Create invitation' }).click();
+      await page.locator('#f-recipient-email-error').waitFor({ state: 'visible' });
+      expect(await page.locator('#f-target-iri-error').textContent()).toBeTruthy();
+      expect(await page.getByLabel('Recipient email').inputValue()).toBe('not an email');
+      // A screen reader reads the field's hint and its error with it.
+      const describedBy = await page.getByLabel('Recipient email').getAttribute('aria-describedby');
+      expect(describedBy).toBe('f-recipient-email-hint f-recipient-email-error');
+      await screenshot(page, `console-form-errors-${viewport}`);
+      await expectNoAxeViolations(page, `console-form-errors-${viewport}`);
+      await context.close();
+    },
+  );
 
   it('refuses a console form posted without the CSRF token', async () => {
     const { context, page } = await signIn('desktop');

@@ -2,7 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeWithBrowser, expectNoAxeViolations, launchBrowser, screenshot, viewports, type ViewportName } from '#support/browser';
+import {
+  describeWithBrowser, expectNoAxeViolations, launchBrowser, screenshot, viewports, type ViewportName,
+} from '#support/browser';
 import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
 

@@ -124,14 +124,16 @@ async function axeViolationsIn(frame: Frame, skippedRules: readonly string[] = [
   // the devtools console does, which CSP does not govern; the page's own policy stays as served.
   await frame.evaluate(axeScript());
   return frame.evaluate(async ([tags, skipped]) => {
-    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    type Axe = { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> };
+    const axe = (window as unknown as { axe: Axe }).axe;
     const rules = Object.fromEntries(skipped.map((id) => [id, { enabled: false }]));
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, rules, iframes: false, resultTypes: ['violations'] });
+    const options = { runOnly: { type: 'tag', values: tags }, rules, iframes: false, resultTypes: ['violations'] };
+    const result = await axe.run(document, options);
     return result.violations.map(({ id, impact, help, nodes }) => ({
       id,
       impact: impact ?? null,
       help,
-      nodes: nodes.map(({ target, failureSummary }) => ({ target: target.map(String), failureSummary: failureSummary ?? '' })),
+      nodes: nodes.map((node) => ({ target: node.target.map(String), failureSummary: node.failureSummary ?? '' })),
     }));
   }, [AXE_TAGS, skippedRules] as const);
 }
@@ -170,7 +172,9 @@ export async function expectNoAxeViolations(page: Page, name: string): Promise<v
     const main = frame === page.mainFrame();
     const where = main ? '' : ` (frame "${await (await frame.frameElement()).getAttribute('title')}")`;
     for (const violation of main ? await axeViolationsIn(frame) : await axeViolationsInChild(page, frame)) {
-      const targets = violation.nodes.map((node) => `    ${node.target.join(' ')}: ${node.failureSummary.replace(/\s+/g, ' ')}`);
+      const targets = violation.nodes.map(
+        (node) => `    ${node.target.join(' ')}: ${node.failureSummary.replace(/\s+/g, ' ')}`,
+      );
       found.push(`- ${violation.id} [${violation.impact}]${where}: ${violation.help}\n${targets.join('\n')}`);
     }
   }
