@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeWithBrowser, launchBrowser, screenshot, viewports, type ViewportName } from '#support/browser';
+import {
+  describeWithBrowser, expectNoAxeViolations, launchBrowser, screenshot, viewports, type ViewportName,
+} from '#support/browser';
 import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
 import { startSmtpServer, type TestSmtpServer } from '#support/smtp';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
@@ -213,6 +215,21 @@ describeWithBrowser('the accept page in Chromium, served by a real Usher process
     expect(await page.getByRole('button').count()).toBe(0);
   });
 
+  it('keeps the Accept button readable on a light brand colour', async () => {
+    const before = (await api('GET', '/v1/tenant')).settings?.branding?.color ?? '#4f46e5';
+    // Amber: white text on it is 1.66:1, where WCAG AA asks 4.5:1.
+    await api('PATCH', '/v1/tenant', { settings: { branding: { color: '#fbbf24' } } });
+    try {
+      const created = await invite('amber@example.com', 'Amber');
+      const page = await newPage('phone');
+      await page.goto(created.url);
+      await screenshot(page, 'accept-page-light-brand-phone');
+      await expectNoAxeViolations(page, 'accept-page-light-brand-phone');
+    } finally {
+      await api('PATCH', '/v1/tenant', { settings: { branding: { color: before } } });
+    }
+  });
+
   it.each(['phone', 'desktop'] as const)('fits the %s screen, before and after accepting, and saves screenshots of both', async (viewport) => {
     const created = await invite(`shot-${viewport}@example.com`, `Atlas ${viewport}`, {
       message: 'We would love to have you on the Atlas team. Bring your ideas; the first meeting is on Thursday.',
@@ -226,11 +243,13 @@ describeWithBrowser('the accept page in Chromium, served by a real Usher process
     expect(await page.evaluate(() => document.compatMode)).toBe('CSS1Compat');
     expect(await page.evaluate(() => getComputedStyle(document.body).lineHeight)).not.toBe('normal');
     const before = await screenshot(page, `accept-page-${viewport}`);
+    await expectNoAxeViolations(page, `accept-page-${viewport}`);
 
     await submit(page, 'Accept');
     expect(await heading(page)).toBe('You are in');
     expect(await fits()).toBe(true);
     const after = await screenshot(page, `accepted-page-${viewport}`);
+    await expectNoAxeViolations(page, `accepted-page-${viewport}`);
 
     for (const file of [before, after]) expect(statSync(file).size).toBeGreaterThan(1_000);
   });

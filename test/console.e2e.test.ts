@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithBrowser, launchBrowser, screenshot, viewports } from '#support/browser';
+import { describeWithBrowser, expectNoAxeViolations, launchBrowser, screenshot, viewports } from '#support/browser';
 import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
 import { startSmtpServer, type TestSmtpServer } from '#support/smtp';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
@@ -24,10 +24,15 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
     await scratch?.drop();
   });
 
-  async function signIn(viewport: keyof typeof viewports) {
+  /** Signs in with the bootstrap key; with `lookAs`, first screenshots and checks the sign-in page under that name. */
+  async function signIn(viewport: keyof typeof viewports, lookAs?: string) {
     const context = await browser.newContext({ ...viewports[viewport], baseURL: usher.url });
     const page = await context.newPage();
     await page.goto('/console/invitations');
+    if (lookAs) {
+      await screenshot(page, lookAs);
+      await expectNoAxeViolations(page, lookAs);
+    }
     await page.getByLabel('API key').fill(TEST_BOOTSTRAP_KEY);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Invitations' }).waitFor();
@@ -47,6 +52,7 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
     await page.getByRole('button', { name: 'Create invitation' }).click();
     await page.getByRole('heading', { name: 'Invitation created' }).waitFor();
     await screenshot(page, 'console-created-desktop');
+    await expectNoAxeViolations(page, 'console-created-desktop');
 
     await smtp.waitFor(1);
     const mail = smtp.received.find((m) => m.envelopeTo.includes('e2e@example.com'))!;
@@ -57,6 +63,7 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
     await phone.goto(link);
     await phone.getByRole('heading', { name: /invites you to join End to End as contributor/ }).waitFor();
     await screenshot(phone, 'accept-from-email-phone');
+    await expectNoAxeViolations(phone, 'accept-from-email-phone');
     await phone.getByRole('button', { name: 'Accept' }).click();
     await phone.getByRole('heading', { name: 'You are in' }).waitFor();
     await invitee.close();
@@ -69,20 +76,49 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
     expect(timeline).toContain('sent');
     expect(timeline).toContain('pending → accepted');
     await screenshot(page, 'console-invitation-accepted-desktop');
+    await expectNoAxeViolations(page, 'console-invitation-accepted-desktop');
     await context.close();
   });
 
-  it('shows readable messages for bad input and keeps the operator\'s values', async () => {
-    const { context, page } = await signIn('desktop');
+  // Reads the invitation the test above had accepted: the same pages, held to the same checks on a phone.
+  it('shows a created link and an invitation\'s page on a phone, as on a desktop', async () => {
+    const { context, page } = await signIn('phone');
     await page.goto('/console/invitations/new');
-    await page.getByLabel('Recipient email').fill('not an email');
-    await page.getByLabel('Into').selectOption('event');
+    await page.getByLabel('Channel').selectOption('link');
     await page.getByRole('button', { name: 'Create invitation' }).click();
-    await page.locator('#f-recipient-email-error').waitFor({ state: 'visible' });
-    expect(await page.locator('#f-target-iri-error').textContent()).toBeTruthy();
-    expect(await page.getByLabel('Recipient email').inputValue()).toBe('not an email');
+    await page.getByRole('heading', { name: 'Invitation created' }).waitFor();
+    await screenshot(page, 'console-created-phone');
+    await expectNoAxeViolations(page, 'console-created-phone');
+    await page.getByRole('link', { name: 'Invitations' }).click();
+    await page.getByRole('link', { name: 'e2e@example.com' }).click();
+    await page.locator('.badge.accepted').first().waitFor({ state: 'visible' });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
+    await screenshot(page, 'console-invitation-accepted-phone');
+    await expectNoAxeViolations(page, 'console-invitation-accepted-phone');
     await context.close();
   });
+
+  it.each(['desktop', 'phone'] as const)(
+    'shows readable messages for bad input and keeps the operator\'s values, on a %s',
+    async (viewport) => {
+      const { context, page } = await signIn(viewport);
+      await page.goto('/console/invitations/new');
+      await screenshot(page, `console-new-invitation-${viewport}`);
+      await expectNoAxeViolations(page, `console-new-invitation-${viewport}`);
+      await page.getByLabel('Recipient email').fill('not an email');
+      await page.getByLabel('Into').selectOption('event');
+      await page.getByRole('button', { name: 'Create invitation' }).click();
+      await page.locator('#f-recipient-email-error').waitFor({ state: 'visible' });
+      expect(await page.locator('#f-target-iri-error').textContent()).toBeTruthy();
+      expect(await page.getByLabel('Recipient email').inputValue()).toBe('not an email');
+      // A screen reader reads the field's hint and its error with it.
+      const describedBy = await page.getByLabel('Recipient email').getAttribute('aria-describedby');
+      expect(describedBy).toBe('f-recipient-email-hint f-recipient-email-error');
+      await screenshot(page, `console-form-errors-${viewport}`);
+      await expectNoAxeViolations(page, `console-form-errors-${viewport}`);
+      await context.close();
+    },
+  );
 
   it('refuses a console form posted without the CSRF token', async () => {
     const { context, page } = await signIn('desktop');
@@ -93,12 +129,14 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
 
   it('reads well on a phone and on a desktop', async () => {
     for (const viewport of ['phone', 'desktop'] as const) {
-      const { context, page } = await signIn(viewport);
+      const { context, page } = await signIn(viewport, `console-sign-in-${viewport}`);
       expect(await page.evaluate(() => document.compatMode)).toBe('CSS1Compat');
       expect(await page.evaluate(() => getComputedStyle(document.body).lineHeight)).not.toBe('normal');
       await screenshot(page, `console-invitations-${viewport}`);
+      await expectNoAxeViolations(page, `console-invitations-${viewport}`);
       await page.goto('/console/funnel');
       await screenshot(page, `console-funnel-${viewport}`);
+      await expectNoAxeViolations(page, `console-funnel-${viewport}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(1);
       await context.close();

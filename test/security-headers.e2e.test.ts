@@ -2,7 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeWithBrowser, launchBrowser } from '#support/browser';
+import {
+  describeWithBrowser, expectNoAxeViolations, launchBrowser, screenshot, viewports, type ViewportName,
+} from '#support/browser';
 import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
 
@@ -48,8 +50,8 @@ describeWithBrowser('security headers in Chromium: the pages work under their po
   }
 
   /** A page that records every CSP violation it meets, as events and as console errors. */
-  async function watchedPage(): Promise<{ page: Page; violations: string[] }> {
-    const context = await browser.newContext({ baseURL: usher.url, locale: 'en-US' });
+  async function watchedPage(viewport: ViewportName = 'desktop'): Promise<{ page: Page; violations: string[] }> {
+    const context = await browser.newContext({ ...viewports[viewport], baseURL: usher.url, locale: 'en-US' });
     contexts.push(context);
     const violations: string[] = [];
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: usher.url });
@@ -69,6 +71,12 @@ describeWithBrowser('security headers in Chromium: the pages work under their po
   it('runs the accept page, with a logo from another https origin and a QR code, with no CSP violation', async () => {
     await api('PATCH', '/v1/tenant', { settings: { branding: { logoUrl: 'https://logo.example/acme.png', color: '#0f766e' } } });
     const created = await api('POST', '/v1/invitations', { channel: 'link' });
+    // The open form (name, email), the logo and the QR code: held to axe-core too, under the policy, on both screens.
+    const phone = await watchedPage('phone');
+    await phone.page.goto(created.url);
+    await screenshot(phone.page, 'accept-open-link-phone');
+    await expectNoAxeViolations(phone.page, 'accept-open-link-phone');
+    expect(phone.violations).toEqual([]);
     const { page, violations } = await watchedPage();
     const opened = await page.goto(created.url);
     expect(opened?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
@@ -76,6 +84,8 @@ describeWithBrowser('security headers in Chromium: the pages work under their po
     // The stylesheet applied: the brand bar has the tenant's colour.
     expect(await page.locator('.bar').evaluate((bar) => getComputedStyle(bar).backgroundColor)).toBe('rgb(15, 118, 110)');
     expect(await page.locator('img.logo').getAttribute('src')).toBe('https://logo.example/acme.png');
+    await screenshot(page, 'accept-open-link-desktop');
+    await expectNoAxeViolations(page, 'accept-open-link-desktop');
     await page.getByLabel('Your email').fill('ann@example.com');
     await Promise.all([page.waitForURL(/\/accept$/), page.getByRole('button', { name: 'Accept' }).click()]);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('You are in');
@@ -111,7 +121,17 @@ describeWithBrowser('security headers in Chromium: the pages work under their po
     await page.goto(`/console/mailbox/${mail[0].id}`);
     const frame = page.frameLocator('iframe[sandbox]');
     await frame.getByText('mia@example.com').or(frame.getByRole('link').first()).first().waitFor();
+    // The email itself is checked in its frame, as its recipients' mail clients would show it.
+    await screenshot(page, 'console-mailbox-message-desktop');
+    await expectNoAxeViolations(page, 'console-mailbox-message-desktop');
     expect(violations).toEqual([]);
+    const phone = await watchedPage('phone');
+    await phone.page.context().addCookies(await page.context().cookies());
+    await phone.page.goto(`/console/mailbox/${mail[0].id}`);
+    await phone.page.frameLocator('iframe[sandbox]').getByRole('link').first().waitFor();
+    await screenshot(phone.page, 'console-mailbox-message-phone');
+    await expectNoAxeViolations(phone.page, 'console-mailbox-message-phone');
+    expect(phone.violations).toEqual([]);
   });
 
   it('renders the API reference from its own script, with no CSP violation', async () => {

@@ -67,9 +67,12 @@ export function AcceptPage(props: { invitation: PublicInvitation; token: string;
       </form>
       )}
       {props.qr ? (
-        <div class="qr" role="img" aria-label="QR code of this invitation link">
+        <div class="qr">
           <p class="meta">Share this invitation, or open it on a phone:</p>
-          {raw(props.qr)}
+          {/* The image role on the code alone: an image's children are hidden, and the sentence above must be read. */}
+          <div role="img" aria-label="QR code of this invitation link">
+            {raw(props.qr)}
+          </div>
         </div>
       ) : null}
     </Layout>

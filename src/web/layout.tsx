@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
+import { textColorOn } from '#common/contrast';
 
 const css = `
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2937;background:#f3f4f6}
@@ -15,10 +16,10 @@ blockquote{margin:1rem 0;padding:.75rem 1rem;background:#f9fafb;border-left:3px 
 .meta{color:#4b5563;font-size:.95rem}
 form{margin:0}
 label{display:block;font-size:.9rem;margin:.75rem 0 .25rem}
-input{width:100%;padding:.6rem .7rem;border:1px solid #d1d5db;border-radius:.5rem;font:inherit}
+input{width:100%;padding:.6rem .7rem;border:1px solid #6b7280;border-radius:.5rem;font:inherit}
 .actions{display:flex;gap:.75rem;margin-top:1.25rem;flex-wrap:wrap}
 button{font:inherit;padding:.65rem 1.2rem;border-radius:.5rem;border:1px solid transparent;cursor:pointer}
-.primary{background:var(--brand);color:#fff}
+.primary{background:var(--brand);color:var(--on-brand)}
 .secondary{background:#fff;border-color:#d1d5db;color:#1f2937}
 button:focus-visible,input:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
 .error{color:#b91c1c}
@@ -37,8 +38,9 @@ export function Layout(props: { title: string; brand: string; lang: string; chil
           <meta name="robots" content="noindex" />
           <meta name="referrer" content="no-referrer" />
           <title>{props.title}</title>
-          {/* raw: JSX would escape the quotes in font names; the colour is validated as #rrggbb. */}
-          <style>{raw(`:root{--brand:${props.brand}}${css}`)}</style>
+          {/* raw: JSX would escape the quotes in font names; the colour is validated as #rrggbb. The tenant
+              picks it freely, so the text on it is white or near-black, whichever reads (as in the email). */}
+          <style>{raw(`:root{--brand:${props.brand};--on-brand:${textColorOn(props.brand)}}${css}`)}</style>
         </head>
         <body>
           <main>

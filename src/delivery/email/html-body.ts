@@ -1,3 +1,4 @@
+import { textColorOn } from '#common/contrast';
 import type { EmailContext } from './copy';
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -7,21 +8,10 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
-/** White or near-black, whichever reads better on the brand colour (#rrggbb). */
-function textColorOn(brand: string): string {
-  const channel = (i: number) => {
-    const c = parseInt(brand.slice(i, i + 2), 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  };
-  const luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
-  // Contrast with white is 1.05 / (L + 0.05), with #111827 about (L + 0.05) / 0.0655.
-  return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.0655 ? '#ffffff' : '#111827';
-}
-
 const FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 const P = `margin:0 0 16px;${FONT};font-size:16px;line-height:24px;color:#1f2937`;
 const META = `margin:0 0 8px;${FONT};font-size:15px;line-height:22px;color:#4b5563`;
-const SMALL = `margin:0 0 8px;${FONT};font-size:13px;line-height:20px;color:#6b7280`;
+const SMALL = `margin:0 0 8px;${FONT};font-size:13px;line-height:20px;color:#4b5563`;
 
 /** Only http(s) logos: anything else (data:, javascript:) is dropped rather than shown. */
 function safeLogo(url: string | null): string | null {

@@ -8,7 +8,7 @@ import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { optional, refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { ConsoleForm, ConsolePage, Csrf } from './layout';
+import { ConsoleForm, ConsolePage, Csrf, TableScroller } from './layout';
 import { formFields, type ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
@@ -47,7 +47,7 @@ function ContactForm(props: { csrf: string; values: Record<string, string>; erro
 function ContactTable(props: { rows: readonly Contact[]; csrf: string }) {
   if (props.rows.length === 0) return <p class="card muted">No contact matches.</p>;
   return (
-    <div class="table-wrap">
+    <TableScroller label="Contacts">
       <table>
         <thead>
           <tr><th>Name</th><th>Email</th><th>DID / actor</th><th>Tags</th><th>Created</th><th><span class="muted">Actions</span></th></tr>
@@ -73,7 +73,7 @@ function ContactTable(props: { rows: readonly Contact[]; csrf: string }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   );
 }
 

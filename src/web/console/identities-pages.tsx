@@ -8,7 +8,7 @@ import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { optional, refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { Badge, ConsoleForm, ConsolePage, Csrf } from './layout';
+import { Badge, ConsoleForm, ConsolePage, Csrf, TableScroller } from './layout';
 import { formFields, type ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
@@ -20,7 +20,7 @@ const NOTICES = new Map([
 
 function IdentityTable(props: { rows: readonly Identity[]; csrf: string }) {
   return (
-    <div class="table-wrap">
+    <TableScroller label="Identities">
       <table>
         <thead>
           <tr><th>Handle</th><th>Display name</th><th>DID</th><th>Status</th><th><span class="muted">Actions</span></th></tr>
@@ -47,7 +47,7 @@ function IdentityTable(props: { rows: readonly Identity[]; csrf: string }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   );
 }
 

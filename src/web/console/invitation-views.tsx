@@ -2,7 +2,7 @@
 import { raw } from 'hono/html';
 import type { Delivery } from '#delivery';
 import type { DeliveryChannelState, Invitation, InvitationEvent } from '#invitations';
-import { Badge, Csrf, FieldError } from './layout';
+import { Badge, Csrf, FieldError, TableScroller } from './layout';
 
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC') : '—');
 
@@ -15,7 +15,7 @@ export function recipientLabel(inv: Invitation): string {
 export function InvitationTable(props: { rows: readonly Invitation[] }) {
   if (props.rows.length === 0) return <p class="card muted">No invitation matches.</p>;
   return (
-    <div class="table-wrap">
+    <TableScroller label="Invitations">
       <table>
         <thead>
           <tr>
@@ -48,7 +48,7 @@ export function InvitationTable(props: { rows: readonly Invitation[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   );
 }
 
@@ -138,7 +138,7 @@ export function InvitationFacts(props: { inv: Invitation; delivery: Record<strin
 /** The invitation's events, oldest first. */
 export function Timeline(props: { events: readonly InvitationEvent[] }) {
   return (
-    <div class="table-wrap">
+    <TableScroller label="Timeline">
       <table aria-label="Timeline">
         <thead>
           <tr>
@@ -162,7 +162,7 @@ export function Timeline(props: { events: readonly InvitationEvent[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   );
 }
 
@@ -170,7 +170,7 @@ export function Timeline(props: { events: readonly InvitationEvent[] }) {
 export function DeliveryLog(props: { deliveries: readonly Delivery[]; csrf: string }) {
   if (props.deliveries.length === 0) return <p class="muted">Nothing to deliver for this invitation.</p>;
   return (
-    <div class="table-wrap">
+    <TableScroller label="Deliveries">
       <table aria-label="Deliveries">
         <thead>
           <tr>
@@ -203,7 +203,7 @@ export function DeliveryLog(props: { deliveries: readonly Delivery[]; csrf: stri
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   );
 }
 
@@ -211,6 +211,8 @@ export function DeliveryLog(props: { deliveries: readonly Delivery[]; csrf: stri
 export function Field(props: { name: string; label: string; value?: string; type?: string; errors: Record<string, string>; hint?: string; required?: boolean }) {
   const id = `f-${props.name.replace(/\./g, '-')}`;
   const error = props.errors[props.name];
+  // The hint is read with the field, as the error is, not only by someone who looks below it.
+  const describedBy = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div>
       <label for={id}>{props.label}</label>
@@ -221,9 +223,9 @@ export function Field(props: { name: string; label: string; value?: string; type
         value={props.value ?? ''}
         required={props.required}
         aria-invalid={error ? 'true' : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={describedBy || undefined}
       />
-      {props.hint ? <p class="muted" style="margin:.2rem 0 0;font-size:.8rem">{props.hint}</p> : null}
+      {props.hint ? <p class="muted" id={`${id}-hint`} style="margin:.2rem 0 0;font-size:.8rem">{props.hint}</p> : null}
       <FieldError id={id} message={error} />
     </div>
   );

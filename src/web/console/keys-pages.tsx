@@ -8,7 +8,7 @@ import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { Badge, ConsoleForm, ConsolePage, Csrf } from './layout';
+import { Badge, ConsoleForm, ConsolePage, Csrf, TableScroller } from './layout';
 import { formFields, type ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
@@ -16,7 +16,7 @@ const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d{
 
 function KeyTable(props: { rows: readonly ApiKey[]; current: string; csrf: string }) {
   return (
-    <div class="table-wrap">
+    <TableScroller label="API keys">
       <table>
         <thead>
           <tr><th>Name</th><th>Prefix</th><th>Created</th><th>Last used</th><th>Revoked</th><th><span class="muted">Actions</span></th></tr>
@@ -45,7 +45,7 @@ function KeyTable(props: { rows: readonly ApiKey[]; current: string; csrf: strin
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   );
 }
 

@@ -7,7 +7,7 @@ import { decodeCursor, type Cursor } from '#http/pagination';
 import { getTenant } from '#tenants';
 import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
-import { ConsolePage } from './layout';
+import { ConsolePage, TableScroller } from './layout';
 import type { ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
@@ -42,7 +42,7 @@ export function createMailboxPage(deps: ConsoleDeps) {
         <>
           <p class="muted">{WHY}</p>
           {result.data.length === 0 ? <p class="card muted">The mailbox is empty.</p> : (
-            <div class="table-wrap">
+            <TableScroller label="Mailbox">
               <table>
                 <thead><tr><th>To</th><th>Subject</th><th>Kept at</th></tr></thead>
                 <tbody>
@@ -55,7 +55,7 @@ export function createMailboxPage(deps: ConsoleDeps) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroller>
           )}
           <p class="actions">
             {cursor ? <a class="button secondary" href="/console/mailbox">Newest</a> : null}

@@ -66,7 +66,7 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       expect(html).toContain('id="f-email-error"');
       expect(html).toContain('Invalid email address');
       expect(html).toContain('a DID such as did:key:');
-      expect(html).toContain('aria-describedby="f-did-error"');
+      expect(html).toContain('aria-describedby="f-did-hint f-did-error"');
       expect(html).toContain('value="not-an-email"');
       expect((await listContacts(usher.store.db, tenantId(), { limit: 200 })).data.length).toBe(before);
     });

@@ -20,7 +20,7 @@ import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { optional, refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { Badge, ConsoleForm, ConsolePage, Csrf, FieldError } from './layout';
+import { Badge, ConsoleForm, ConsolePage, Csrf, FieldError, TableScroller } from './layout';
 import type { ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
@@ -63,7 +63,7 @@ function EndpointFacts(props: { endpoint: WebhookEndpoint }) {
 function DeliveryTable(props: { deliveries: readonly Delivery[] }) {
   if (props.deliveries.length === 0) return <p class="card muted">Nothing was sent to this endpoint yet.</p>;
   return (
-    <div class="table-wrap">
+    <TableScroller label="Delivery log">
       <table aria-label="Delivery log">
         <thead><tr><th>Created</th><th>Event</th><th>State</th><th>Attempts</th><th>Last response</th><th>Error</th></tr></thead>
         <tbody>
@@ -82,7 +82,7 @@ function DeliveryTable(props: { deliveries: readonly Delivery[] }) {
           })}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   );
 }
 
@@ -131,7 +131,7 @@ export function createWebhookPages(deps: ConsoleDeps) {
           {notice ? <p class="notice" role="status">{notice}</p> : null}
           <p class="actions"><a class="button" href="/console/webhooks/new">New endpoint</a></p>
           {endpoints.length === 0 ? <p class="card muted">No webhook endpoint yet.</p> : (
-            <div class="table-wrap">
+            <TableScroller label="Webhook endpoints">
               <table>
                 <thead><tr><th>URL</th><th>Events</th><th>Status</th><th>Failures in a row</th></tr></thead>
                 <tbody>
@@ -145,7 +145,7 @@ export function createWebhookPages(deps: ConsoleDeps) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroller>
           )}
         </>,
       );
