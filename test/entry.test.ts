@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,8 +31,7 @@ describe('the Node version check', () => {
   const withOldNode = oldNode ? it : it.skip;
 
   withOldNode(`refuses in one line with exit 2 on an older Node (${oldNode ?? 'none on this machine'}), before anything native loads`, () => {
-    // The server's own entry needs dist/: build it as `npm run build` does.
-    execFileSync(join(PROJECT_ROOT, 'node_modules/.bin/node'), ['scripts/build.mjs'], { cwd: PROJECT_ROOT });
+    // dist/ is built once for the whole run, by test/support/global-setup.ts.
     for (const entry of ['dist/main.js', 'scripts/start.mjs', 'bin/usher.js']) {
       const run = spawnSync(oldNode!, [entry, '--help'], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', USHER_DATABASE_URL: 'sqlite::memory:' }, timeout: 20_000 });
       expect(run.status, `${entry}: ${run.stderr}`).toBe(2);

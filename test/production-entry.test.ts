@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync }
   from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +45,7 @@ describe.skipIf(!asRoot)(
     let output = '';
 
     beforeAll(async () => {
-      execFileSync('npm', ['run', 'build', '--silent'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
+      // dist/ is built once for the whole run, by test/support/global-setup.ts.
       // The image's layout: code owned by root and only readable by others, the store in a directory of its own.
       root = mkdtempSync(join(tmpdir(), 'usher-production-'));
       chmodSync(root, 0o755);

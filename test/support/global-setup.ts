@@ -5,6 +5,10 @@ import pg from 'pg';
  * a skip: CI must prove both engines.
  */
 export default async function setup(): Promise<void> {
+  // Suites that run the production entry (dist/) share one build, made here before any of them starts: two
+  // suites building side by side could each read files the other is rewriting.
+  const { buildServer, distIsStale } = await import('../../scripts/build.mjs');
+  if (distIsStale()) await buildServer();
   const url = process.env.USHER_TEST_POSTGRES_URL;
   if (!url) {
     if (process.env.CI === 'true') throw new Error('CI=true but USHER_TEST_POSTGRES_URL is not set: the PostgreSQL suites must run in CI');
