@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUsherClient, unwrap, UsherError, type UsherClient } from '@usher/sdk';
+import { createUsherClient, unwrap, UsherError, type UsherClient } from '#sdk';
 import { renderSdkFiles } from '../packages/sdk/scripts/render';
 import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { unwrap, type Schemas, type UsherClient } from '@usher/sdk';
+import { unwrap, type Schemas, type UsherClient } from '#sdk';
 import type { CsvRow } from './csv-import';
 
 type CreateInvitation = Schemas['CreateInvitation'];

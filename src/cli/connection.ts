@@ -1,4 +1,4 @@
-import { createUsherClient, type UsherClient } from '@usher/sdk';
+import { createUsherClient, type UsherClient } from '#sdk';
 import type { CliEnvironment } from './environment';
 import { CliError, usageError } from './errors';
 import { ExitCode } from './exit-codes';

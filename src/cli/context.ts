@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { UsherClient } from '@usher/sdk';
+import type { UsherClient } from '#sdk';
 import { createClient, resolveConnection, type Connection } from './connection';
 import { readCliEnvironment, type CliEnvironment } from './environment';
 import { createOutput, type Output } from './output';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
-import type { Schemas } from '@usher/sdk';
+import type { Schemas } from '#sdk';
 
 type CreateInvitation = Schemas['CreateInvitation'];
 

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { UsherError } from '@usher/sdk';
+import { UsherError } from '#sdk';
 import { ExitCode, type ExitCodeValue } from './exit-codes';
 
 /** A failure the CLI explains itself: the message goes to stderr, the process exits with `exitCode`. */

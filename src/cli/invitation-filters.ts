@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { operations, Schemas } from '@usher/sdk';
+import type { operations, Schemas } from '#sdk';
 import { CHANNELS } from './invitation-input';
 import { definedOnly, isoTime } from './options';
 

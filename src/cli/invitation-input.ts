@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { Schemas } from '@usher/sdk';
+import type { Schemas } from '#sdk';
 import { usageError } from './errors';
 import { collect, definedOnly, integerBetween, isoTime } from './options';
 

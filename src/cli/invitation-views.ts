@@ -1,4 +1,4 @@
-import type { Schemas } from '@usher/sdk';
+import type { Schemas } from '#sdk';
 import type { Column } from './table';
 
 type Invitation = Schemas['Invitation'];

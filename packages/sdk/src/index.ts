@@ -1,8 +1,8 @@
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
-import type { components, paths } from './schema';
+import type { components, paths } from './schema.js';
 
-export type * from './schema';
-export type { paths, components } from './schema';
+export type * from './schema.js';
+export type { paths, components } from './schema.js';
 
 /** Every named schema of the API, e.g. `Schemas['Invitation']`. */
 export type Schemas = components['schemas'];

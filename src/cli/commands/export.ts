@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { unwrap, type Schemas } from '@usher/sdk';
+import { unwrap, type Schemas } from '#sdk';
 import { contextOf } from '../context';
 import { csvLine } from '../csv-format';
 import { addInvitationFilters, invitationQuery, type InvitationFilterFlags } from '../invitation-filters';

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { unwrap, type Schemas } from '@usher/sdk';
+import { unwrap, type Schemas } from '#sdk';
 import { contextOf } from '../context';
 import { usageError } from '../errors';
 import { addIdCommand } from '../id-command';

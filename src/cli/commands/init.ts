@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { unwrap } from '@usher/sdk';
+import { unwrap } from '#sdk';
 import { createClient, parseServerUrl } from '../connection';
 import { contextOf, type CommandContext } from '../context';
 import { usageError } from '../errors';

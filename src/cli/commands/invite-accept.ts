@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { unwrap, type Schemas } from '@usher/sdk';
+import { unwrap, type Schemas } from '#sdk';
 import { createClient } from '../connection';
 import { contextOf, type CommandContext } from '../context';
 import { classifyInvitationUrl } from '../invitation-url';

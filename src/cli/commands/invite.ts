@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { unwrap } from '@usher/sdk';
+import { unwrap } from '#sdk';
 import { contextOf } from '../context';
 import { addIdCommand } from '../id-command';
 import { addInvitationFilters, invitationQuery, type InvitationFilterFlags } from '../invitation-filters';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { unwrap, type Schemas } from '@usher/sdk';
+import { unwrap, type Schemas } from '#sdk';
 import { contextOf } from '../context';
 import { usageError } from '../errors';
 import { addIdCommand } from '../id-command';
