@@ -64,3 +64,11 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
 function isProblem(value: unknown): value is Problem {
   return typeof value === 'object' && value !== null && 'status' in value && 'title' in value;
 }
+
+export { verifyWebhook, WebhookVerificationError, type VerifyWebhookOptions } from './verify-webhook.js';
+export {
+  verifyAcceptanceToken,
+  AcceptanceTokenError,
+  type AcceptanceTokenClaims,
+  type VerifyAcceptanceTokenOptions,
+} from './verify-acceptance-token.js';
