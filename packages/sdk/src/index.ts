@@ -1,4 +1,5 @@
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
+import { retryingFetch, type RetryOptions } from './retrying-fetch.js';
 import type { components, paths } from './schema.js';
 
 export type * from './schema.js';
@@ -18,6 +19,11 @@ export interface UsherClientOptions {
   readonly headers?: Record<string, string>;
   /** A fetch to use instead of the global one (tests, proxies, an in-process app's `request`). */
   readonly fetch?: ClientOptions['fetch'];
+  /**
+   * Retries on 429, 5xx and connection errors (reads and the invitation creates, which get an Idempotency-Key
+   * of their own if the call set none, so a retried create never invites twice); `false` sends each request once.
+   */
+  readonly retry?: RetryOptions | false;
 }
 
 /** The typed client: `client.GET('/v1/invitations', { params: { query: { status: 'pending' } } })`. */
@@ -25,7 +31,9 @@ export type UsherClient = Client<paths>;
 
 /** A typed client for one Usher and one tenant key. Every path, parameter and body is checked against the OpenAPI document. */
 export function createUsherClient(options: UsherClientOptions): UsherClient {
-  const client = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, ''), fetch: options.fetch, headers: options.headers });
+  const fetchOnce = options.fetch ?? ((request: Request) => globalThis.fetch(request));
+  const fetch = options.retry === false ? fetchOnce : retryingFetch(fetchOnce, options.retry);
+  const client = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, ''), fetch, headers: options.headers });
   if (options.apiKey) {
     const authorization = `Bearer ${options.apiKey}`;
     client.use({
@@ -65,6 +73,7 @@ function isProblem(value: unknown): value is Problem {
   return typeof value === 'object' && value !== null && 'status' in value && 'title' in value;
 }
 
+export type { RetryOptions } from './retrying-fetch.js';
 export { verifyWebhook, WebhookVerificationError, type VerifyWebhookOptions } from './verify-webhook.js';
 export {
   verifyAcceptanceToken,
