@@ -14,7 +14,7 @@ afterAll(stopAllUshers);
 // under NodeNext (the strictest resolution: it checks the exports map and the package's own import paths) and
 // run by plain node, with no tsx or bundler to paper over a package that only works inside this repository.
 const program = `
-import { createUsherClient, unwrap, UsherError, type Schemas } from '@usher/sdk';
+import { createUsherClient, paginate, unwrap, UsherError, type Schemas } from '@usher/sdk';
 
 // Without @types/node: the package must not need it.
 declare const process: { env: Record<string, string | undefined> };
@@ -33,13 +33,17 @@ const created: Schemas['Invitation'] = await unwrap(
 // @ts-expect-error
 void usher.GET('/v1/no-such-path');
 const page = await unwrap(usher.GET('/v1/invitations', { params: { query: { limit: 10 } } }));
+const all: string[] = [];
+for await (const item of paginate((cursor) => usher.GET('/v1/invitations', { params: { query: { cursor } } }))) {
+  all.push(item.id);
+}
 let problem: string | undefined;
 try {
   await unwrap(usher.GET('/v1/invitations/{id}', { params: { path: { id: 'inv_missing' } } }));
 } catch (error) {
   if (error instanceof UsherError) problem = \`\${error.status} \${error.code}\`;
 }
-console.log(JSON.stringify({ created: created.id, listed: page.data.map((item) => item.id), problem }));
+console.log(JSON.stringify({ created: created.id, listed: page.data.map((item) => item.id), all, problem }));
 `;
 
 const compilerOptions = {
@@ -104,9 +108,10 @@ describe('@usher/sdk packed and installed into a fresh project', () => {
 
     const env = { ...process.env, NODE_OPTIONS: '', USHER_URL: usher.url, USHER_API_KEY: TEST_BOOTSTRAP_KEY };
     const { stdout } = await run(process.execPath, ['out/main.js'], { cwd: project, env, timeout: 30_000 });
-    const result = JSON.parse(stdout) as { created: string; listed: string[]; problem?: string };
+    const result = JSON.parse(stdout) as { created: string; listed: string[]; all: string[]; problem?: string };
     expect(result.created).toMatch(/\S/);
     expect(result.listed).toContain(result.created);
+    expect(result.all).toEqual([result.created]);
     expect(result.problem).toMatch(/^404 \w+/);
   }, 120_000);
 
