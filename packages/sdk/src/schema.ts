@@ -275,6 +275,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/archivist/v1/invites:openapi": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Invites API swagger (DataTrails Invites_GetOpenAPI)
+         * @description The OpenAPI v2.0 document DataTrails publishes for this API, as published, which this surface follows.
+         */
+        get: operations["dataTrailsGetInvitesOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/archivist/v1/invites/{uuid}": {
         parameters: {
             query?: never;
@@ -3317,6 +3337,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DataTrailsCaps"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dataTrailsGetInvitesOpenApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The swagger document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Missing, unknown or revoked API key. */
