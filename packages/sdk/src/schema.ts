@@ -1865,11 +1865,8 @@ export interface components {
             purpose?: string | null;
             /** @description null: unlimited. */
             uses_allowed?: number | null;
-            /**
-             * @description inactive revokes the invitation (for good); active keeps an open one as it is.
-             * @enum {string}
-             */
-            workflow_status?: "active" | "inactive";
+            /** @description inactive revokes the invitation (for good); active keeps an open one as it is; other values change nothing. */
+            workflow_status?: string;
         };
         ProvenWarning: {
             warning: string;
@@ -2646,8 +2643,8 @@ export interface operations {
                 "sort-direction"?: "ASC" | "DESC" | "asc" | "desc";
                 /** @description The field to sort by (default updated_at). */
                 "sort-field"?: "updated_at" | "created_at" | "invitation_id" | "invitation_active_ending_at";
-                /** @description Only invitations in this state (invitation_status), expiry applied as of now. */
-                "state-filter"?: "pending" | "tentative" | "accepted" | "declined" | "revoked" | "expired" | "exhausted";
+                /** @description Only invitations in this state (invitation_status), expiry applied as of now; a state Usher never has matches none. */
+                "state-filter"?: string;
             };
             header?: never;
             path?: never;
