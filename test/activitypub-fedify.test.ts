@@ -39,7 +39,7 @@ describeEachStore('Usher and a Fedify server inviting each other', (engine) => {
     const project = { type: 'project', iri: 'https://usher-tenant.example/projects/apollo', name: 'Apollo' };
     const accepted = (await usher.call('POST', '/v1/invitations', { channel: 'activitypub', recipient: { actorHandle: `@${peer.handle}` }, target: project, role: 'contributor' })).body;
     const invite = await peer.waitFor((a) => a.type === 'Invite' && a.id === accepted.url);
-    expect(invite).toMatchObject({ actor: usherActor, objectId: peer.actor, targetId: expect.stringMatching(/\/ap\/targets\//) });
+    expect(invite).toMatchObject({ actor: usherActor, objectId: peer.actor, targetId: project.iri });
 
     const usherActorObject = await peer.lookupActor(usherActor);
     expect(usherActorObject.inboxId?.href).toBe(`${usherActor}/inbox`);
@@ -96,6 +96,34 @@ describeEachStore('Usher and a Fedify server inviting each other', (engine) => {
     expect((await usher.call('POST', `/v1/invitations/${arrived.id}/accept`)).body.status).toBe('accepted');
     const accept = await peer.waitFor((a) => a.type === 'Accept');
     expect(accept).toMatchObject({ actor: usherActor, objectId: `${peer.url}/invites/1` });
+  });
+
+  it('reads the Communecter document\'s Invite as sent: adminandrole is admin with its rules, the target by IRI or object', async () => {
+    const post = async (json: Record<string, unknown>) => {
+      const text = JSON.stringify(json);
+      const headers = { 'content-type': 'application/activity+json' };
+      const signed = await signRequest(new Request(`${usherActor}/inbox`, { method: 'POST', body: text, headers }), peer.keys[0]!.privateKey, new URL(peer.keyId), {
+        spec: 'draft-cavage-http-signatures-12',
+      });
+      expect((await fetch(signed.url, { method: 'POST', headers: signed.headers, body: text })).status).toBe(202);
+    };
+    // The document's "Inviting an Actor to Admin with Roles", with this peer as Yorre and Usher's actor as Armel.
+    const document = {
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      type: 'Invite',
+      object: usherActor,
+      id: `${peer.url}/activity/id/649caf628366d`,
+      actor: peer.actor,
+      instrument: { as: 'adminandrole', rules: 'Financeur,Directeur' },
+      target: `${peer.url}/activity/id/649d514eba30c`,
+    };
+    await post(document);
+    const project = { type: 'Group', id: `${peer.url}/groups/apollo`, name: 'Apollo' };
+    await post({ ...document, id: `${peer.url}/activity/id/embedded`, instrument: 'admin', target: project });
+    const byTarget = (list: any[], iri: string) => list.find((i) => i.target?.iri === iri);
+    const list = await usher.until(incoming, (all) => Boolean(byTarget(all, document.target) && byTarget(all, project.id)), 'both Invites');
+    expect(byTarget(list, document.target)).toMatchObject({ status: 'pending', role: 'admin', rules: ['Financeur', 'Directeur'] });
+    expect(byTarget(list, project.id)).toMatchObject({ role: 'admin', rules: [], target: { type: 'group', iri: project.id, name: 'Apollo' } });
   });
 
   describe('forged requests to Usher\'s inbox', () => {

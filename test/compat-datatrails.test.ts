@@ -262,6 +262,23 @@ describeEachStore('the DataTrails Invites API', (engine) => {
     expect(caps.body).toEqual({ caps: [] });
   });
 
+  it('serves the swagger it follows at :openapi, as the swagger declares, to the tenant\'s keys only', async () => {
+    const declared = swagger.paths[`${SWAGGER_BASE}:openapi`].get;
+    expect(declared.operationId).toBe('Invites_GetOpenAPI');
+    const served = await usher.request('GET', `${SWAGGER_BASE}:openapi`, { key: null, headers: seedHeaders(usher) });
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toContain('application/json');
+    expect(served.body).toEqual(swagger);
+    expect((await usher.request('GET', `${SEED_BASE}:openapi`)).body).toEqual(swagger);
+    expectProblem(await usher.request('GET', `${SWAGGER_BASE}:openapi`, { key: null }), 401, 'unauthorized');
+  });
+
+  it('answers every parameterless GET the swagger declares', async () => {
+    const gets = Object.keys(swagger.paths).filter((path) => swagger.paths[path].get && !path.includes('{'));
+    expect(gets).toHaveLength(3);
+    for (const path of gets) expect((await usher.request('GET', path)).status, path).toBe(200);
+  });
+
   it('drops an invite from view once it expires', async () => {
     const invite = await createInvite('late@example.com');
     const native = (await usher.request('GET', `/v1/invitations/${uuidOf(invite)}`)).body;

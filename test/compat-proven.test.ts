@@ -4,7 +4,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { base58 } from '@scure/base';
 import { randomUUID } from 'node:crypto';
 import { createPeerDid2, packMessage, parseInvitationUrl } from '#didcomm';
-import { expectProvenShape as conforms } from '#support/published-specs';
+import { expectProvenShape as conforms, provenSpec } from '#support/published-specs';
 import { describeEachStore } from '#support/stores';
 import { useTestUsher, type TestResponse, type TestUsher } from '#support/usher';
 
@@ -251,7 +251,6 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
       ['current-page=abc', 'current-page'],
       ['sort-direction=sideways', 'sort-direction'],
       ['sort-field=label', 'sort-field'],
-      ['state-filter=open', 'state-filter'],
       ['colour=red', 'colour'],
     ]) {
       const res = await proven('GET', `${LIST}?${query}`);
@@ -451,6 +450,56 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     }
     expect(await countInvitations(usher, id)).toBe(0);
     expect(await connections()).toBe(0);
+  });
+
+  it('reads the spec\'s "undefined" defaults, as a generated client sends them, as absent', async () => {
+    const { key, proven } = await freshTenant('Generated client');
+    // What a client generated from the spec sends when the caller sets nothing: every documented default, verbatim.
+    const properties = provenSpec.paths[LIST].post.requestBody.content['application/json'].schema.properties;
+    const body = Object.fromEntries(Object.entries(properties).map(([name, field]: [string, any]) => [name, field.default]));
+    expect(body).toMatchObject({ invitation_type: 'OOB', contact_id: 'undefined', purpose: 'undefined', uses_allowed: 'undefined' });
+    const created = await proven('POST', LIST, body);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    conforms('POST', LIST, created);
+    expect(created.body.contact_id).not.toBe('undefined');
+    const record = (await proven('GET', `${LIST}/${created.body.invitation_id}`)).body.invitation;
+    expect(record).toMatchObject({ contact_id: created.body.contact_id, purpose: null, invitation_role: null, alias: null, uses_allowed: 1 });
+    expect(record.invitation_label).not.toBe('undefined');
+    const query = ['sort-field', 'sort-direction', 'page-size', 'current-page', 'item-count', 'state-filter', 'contact-id'];
+    const listed = await proven('GET', `${LIST}?${query.map((name) => `${name}=undefined`).join('&')}`);
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    conforms('GET', LIST, listed);
+    expect(listed.body.invitations).toMatchObject({ count: 1, params: { 'page-size': 20, 'state-filter': null, 'contact-id': null } });
+    const accepted = await provenClient(usher, key)('POST', ACCEPT, { invitation_url: 'undefined' });
+    refused(accepted, 400, 'POST', ACCEPT, /^invitation_url: /);
+  });
+
+  it('filters by any state-filter: one Usher never has matches nothing', async () => {
+    const { proven } = await freshTenant('Unknown states');
+    const mine = await proven('POST', LIST, { invitation_type: 'OOB' });
+    expect(mine.status).toBe(200);
+    for (const state of ['open', 'active', 'completed']) {
+      const res = await proven('GET', `${LIST}?state-filter=${state}`);
+      expect(res.status, state).toBe(200);
+      conforms('GET', LIST, res);
+      expect(res.body.invitations).toMatchObject({ count: 0, rows: [], params: { 'state-filter': state } });
+    }
+    expect((await proven('GET', `${LIST}?state-filter=pending`)).body.invitations.count).toBe(1);
+  });
+
+  it('takes any workflow_status the spec allows: inactive revokes, in any case; others change nothing', async () => {
+    const { proven } = await freshTenant('Workflow states');
+    const created = await proven('POST', LIST, { invitation_type: 'OOB' });
+    const path = `${LIST}/${created.body.invitation_id}`;
+    for (const workflow_status of ['archived', 'in review', 'Active']) {
+      const res = await proven('PUT', path, { workflow_status });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      conforms('PUT', ONE, res);
+      expect(res.body.updatedInvitation).toMatchObject({ invitation_status: 'pending', workflow_status: 'active' });
+    }
+    const closed = await proven('PUT', path, { workflow_status: 'INACTIVE' });
+    conforms('PUT', ONE, closed);
+    expect(closed.body.updatedInvitation).toMatchObject({ invitation_status: 'revoked', workflow_status: 'inactive' });
   });
 
   it('refuses bad create input with { error } and creates nothing', async () => {

@@ -106,6 +106,18 @@ describeEachStore('the TrustTrace surface', (engine) => {
     expect(await contactsFor('known@example.com')).toHaveLength(1);
   });
 
+  it('replays the document\'s request as written: its unknown contactUuid gives way to the contact for its email', async () => {
+    const identity = (await usher.request('GET', '/v1/identities')).body.data[0];
+    const config = { contactUuid: '797ca7df-4416-4628-9e8c-d01d75c1591c', email: 'account2@example.com', inviteName: 'Account 1' };
+    const res = await sendSeedInvite({ config, from: identity.id });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const [made] = await contactsFor('account2@example.com');
+    expect(JSON.parse(res.body.config)).toMatchObject({ contactUuid: made!.id, email: 'account2@example.com' });
+    const again = await sendSeedInvite({ config: { ...config, email: 'Account2@Example.com' }, from: identity.id });
+    expect(again.status).toBe(409);
+    expect(await contactsFor('account2@example.com')).toHaveLength(1);
+  });
+
   it('makes no contact when the invitation is refused', async () => {
     const identity = (await usher.request('GET', '/v1/identities')).body.data[0];
     // A pending invitation to the address already exists, without a contact: the core refuses a second one.
@@ -122,8 +134,6 @@ describeEachStore('the TrustTrace surface', (engine) => {
     const identity = (await usher.request('GET', '/v1/identities')).body.data[0];
     const unknownContact = await usher.request('POST', '/api/v1/invitation', { body: { config: { contactUuid: randomUUID() }, from: identity.id } });
     expect(unknownContact).toMatchObject({ status: 404, body: { field: 'body.config.contactUuid' } });
-    const unknownWithEmail = await usher.request('POST', '/api/v1/invitation', { body: { config: { contactUuid: randomUUID(), email: 'ghost@example.com' }, from: identity.id } });
-    expect(unknownWithEmail).toMatchObject({ status: 404, body: { code: 'contact_not_found', field: 'body.config.contactUuid' } });
     const neither = await usher.request('POST', '/api/v1/invitation', { body: { config: { inviteName: 'Nobody' }, from: identity.id } });
     expect(neither).toMatchObject({ status: 400, body: { code: 'validation_failed', field: 'body.config.contactUuid' } });
     const unknownFrom = await usher.request('POST', '/api/v1/invitation', { body: { config: { contactUuid: randomUUID() }, from: randomUUID() } });

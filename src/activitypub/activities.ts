@@ -17,12 +17,35 @@ export interface InviteContent {
   readonly id: string;
   readonly actor: string;
   readonly invitee: string;
-  /** The project, event or group IRI; null when inviting into the tenant itself (then the actor is the object or target). */
-  readonly target: string | null;
+  /** What they are invited into, as sent (`targetOf`); null for the tenant itself (the actor stands in). */
+  readonly target: string | InviteTarget | null;
   readonly role: string | null;
   readonly rules: readonly string[];
   readonly message: string | null;
   readonly published: string;
+}
+
+/** The thing invited into, embedded: its id is the host application's own IRI for it. */
+export interface InviteTarget {
+  readonly type: string;
+  readonly id: string;
+  readonly name?: string;
+}
+
+// The Communecter document's `instrument.as` for "admin with these roles": Usher's role `admin`, the roles its rules.
+const ADMIN_WITH_RULES = 'adminandrole';
+const AS_TYPES: Readonly<Record<string, string>> = { event: 'Event', group: 'Group' };
+
+/**
+ * What an Invite names as its target: an object whose id is the target's real IRI, with its name, so a receiver
+ * keyed on that IRI (the Communecter document's project) recognises it; our stand-in's IRI only when there is none.
+ */
+export function targetOf(
+  target: { type: string; iri: string | null; name: string | null },
+  standIn: string,
+): string | InviteTarget {
+  if (!target.iri) return standIn;
+  return { type: AS_TYPES[target.type] ?? 'Object', id: target.iri, ...(target.name ? { name: target.name } : {}) };
 }
 
 /**
@@ -64,13 +87,17 @@ export function withInvitee(activity: Activity, handle: string, actorIri: string
   return replace(activity) as Activity;
 }
 
-/** The role and finer rules an `instrument` carries: `"admin"`, `{ as, rules: "A,B" }`, or an object with a `name`. */
+/**
+ * The role and finer rules an `instrument` carries: `"admin"`, `{ as, rules: "A,B" }`, or an object with a `name`;
+ * the document's `adminandrole` is the role `admin` (with its rules).
+ */
 export function readInstrument(value: unknown): { role: string | null; rules: string[] } {
   const first = Array.isArray(value) ? value[0] : value;
-  if (typeof first === 'string') return { role: lastSegment(first), rules: [] };
+  if (typeof first === 'string') return { role: asUsherRole(lastSegment(first)), rules: [] };
   if (typeof first !== 'object' || first === null) return { role: null, rules: [] };
   const instrument = first as Record<string, unknown>;
-  const role = typeof instrument.as === 'string' ? instrument.as : typeof instrument.name === 'string' ? instrument.name : null;
+  const named = typeof instrument.as === 'string' ? instrument.as : instrument.name;
+  const role = typeof named === 'string' ? asUsherRole(named) : null;
   const rules = typeof instrument.rules === 'string' ? instrument.rules.split(',') : Array.isArray(instrument.rules) ? instrument.rules.filter((r) => typeof r === 'string') : [];
   return { role: role?.trim().slice(0, 100) || null, rules: rules.map((r) => String(r).trim()).filter(Boolean).slice(0, 50) };
 }
@@ -83,10 +110,13 @@ export function idOf(value: unknown): string | null {
   return null;
 }
 
+const asUsherRole = (role: string): string => (role.trim() === ADMIN_WITH_RULES ? 'admin' : role);
+
 function instrumentOf(role: string | null, rules: readonly string[]): Record<string, unknown> {
   if (!role && rules.length === 0) return {};
   if (rules.length === 0) return { instrument: role };
-  return { instrument: { ...(role ? { as: role } : {}), rules: rules.join(',') } };
+  const as = role === 'admin' ? ADMIN_WITH_RULES : role;
+  return { instrument: { ...(as ? { as } : {}), rules: rules.join(',') } };
 }
 
 // A JSON-LD processor may have expanded "admin" against the document's base into an IRI.

@@ -58,7 +58,9 @@ async function receiveInvite(ctx: InboxContext<ApContextData>, invite: Invite, d
   const identity = await findIdentityByHandle(deps.db, handle);
   if (!identity || identity.status !== 'active') return;
   const thingId = objectHandle ? targetId : objectId;
-  const thing = thingId && thingId !== inviter ? await describe(ctx, invite, objectHandle ? 'target' : 'object', thingId) : null;
+  const end = objectHandle ? 'target' : 'object';
+  const described = async (iri: string) => embeddedThing(raw[end], iri) ?? (await describe(ctx, invite, end, iri));
+  const thing = thingId && thingId !== inviter ? await described(thingId) : null;
   const actor = await invite.getActor(ctx).catch(() => null);
   const name = actor && isActor(actor) ? (actor.name?.toString() ?? actor.preferredUsername?.toString() ?? null) : null;
   const { role, rules } = readInstrument(raw.instrument);
@@ -85,6 +87,19 @@ async function receiveInvite(ctx: InboxContext<ApContextData>, invite: Invite, d
     );
     await trx.updateTable('ap_activities').set({ invitation_id: row.id }).where('tenant_id', '=', identity.tenantId).where('direction', '=', 'in').where('activity_id', '=', raw.id).execute();
   });
+}
+
+/**
+ * What an Invite invites into, as the inviter embedded it (`{ type, id, name }`, the form Usher sends): its id is often
+ * the host application's own IRI on another origin, which Fedify would refetch rather than trust, and may not serve.
+ * The name is the inviter's word about its own invitation, as the rest of the activity is.
+ */
+function embeddedThing(value: unknown, iri: string) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const { id, type, name } = value as Record<string, unknown>;
+  if (id !== iri || typeof name !== 'string') return null;
+  const kind = (typeof type === 'string' ? TARGET_TYPES[type] : undefined) ?? ('project' as const);
+  return { type: kind, iri, name: name.slice(0, 200) };
 }
 
 // What an Invite invites into: its type and name, fetched if it is not embedded; an unreachable one is still recorded by IRI.

@@ -8,7 +8,7 @@ import { parseJson } from '#common/json';
 import type { OutboxPort } from '#delivery';
 import type { EventSink, InvitationEvent } from '#invitations';
 import { getTenant } from '#tenants';
-import { buildAnswer, buildInvite, buildUndo, idOf, type Activity } from './activities';
+import { buildAnswer, buildInvite, buildUndo, idOf, targetOf, type Activity } from './activities';
 import type { ApInvitationPayload } from './channel';
 import { recordActivity } from './activity-log';
 import type { ApUris } from './uris';
@@ -74,7 +74,7 @@ async function activityFor(trx: Db, uris: ApUris, invitation: InvitationRow, eve
         id: payload.inviteId,
         actor,
         invitee: recipientOf(invitation),
-        target: payload.targetObject,
+        target: payload.targetObject && targetOf(targetRowOf(invitation), payload.targetObject),
         role: invitation.role,
         rules: parseJson<string[]>(invitation.rules, []),
         message: invitation.message,
@@ -87,6 +87,8 @@ async function activityFor(trx: Db, uris: ApUris, invitation: InvitationRow, eve
   if (event.type === 'invitation.revoked') return buildUndo({ id: uris.activity(), actor, invite: await invite(), invitee: recipientOf(invitation) });
   return null;
 }
+
+const targetRowOf = (row: InvitationRow) => ({ type: row.target_type, iri: row.target_iri, name: row.target_name });
 
 /** The invitee as an actor IRI when known, else the handle WebFinger will resolve. */
 function recipientOf(invitation: InvitationRow): string {

@@ -275,6 +275,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/archivist/v1/invites:openapi": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Invites API swagger (DataTrails Invites_GetOpenAPI)
+         * @description The OpenAPI v2.0 document DataTrails publishes for this API, as published, which this surface follows.
+         */
+        get: operations["dataTrailsGetInvitesOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/archivist/v1/invites/{uuid}": {
         parameters: {
             query?: never;
@@ -1845,11 +1865,8 @@ export interface components {
             purpose?: string | null;
             /** @description null: unlimited. */
             uses_allowed?: number | null;
-            /**
-             * @description inactive revokes the invitation (for good); active keeps an open one as it is.
-             * @enum {string}
-             */
-            workflow_status?: "active" | "inactive";
+            /** @description inactive revokes the invitation (for good); active keeps an open one as it is; other values change nothing. */
+            workflow_status?: string;
         };
         ProvenWarning: {
             warning: string;
@@ -2626,8 +2643,8 @@ export interface operations {
                 "sort-direction"?: "ASC" | "DESC" | "asc" | "desc";
                 /** @description The field to sort by (default updated_at). */
                 "sort-field"?: "updated_at" | "created_at" | "invitation_id" | "invitation_active_ending_at";
-                /** @description Only invitations in this state (invitation_status), expiry applied as of now. */
-                "state-filter"?: "pending" | "tentative" | "accepted" | "declined" | "revoked" | "expired" | "exhausted";
+                /** @description Only invitations in this state (invitation_status), expiry applied as of now; a state Usher never has matches none. */
+                "state-filter"?: string;
             };
             header?: never;
             path?: never;
@@ -3317,6 +3334,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DataTrailsCaps"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dataTrailsGetInvitesOpenApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The swagger document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Missing, unknown or revoked API key. */

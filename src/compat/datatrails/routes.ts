@@ -4,6 +4,7 @@ import { apiKeySecurity, json, problemsFor } from '#http/responses';
 import type { Actor } from '#invitations';
 import type { CompatDeps } from '../deps';
 import { createInviteOperations } from './invites';
+import publishedSwagger from './invitesv1.swagger.json' with { type: 'json' };
 import { CapsSchema, CreateInviteSchema, InviteSchema, ListInvitesQuerySchema, ListInvitesResponseSchema, UuidParam } from './schemas';
 
 /** The swagger's base path, which /openapi.json documents. */
@@ -46,6 +47,15 @@ function inviteRoutes(hide: boolean) {
       description: 'Always an empty list: Usher puts no quota on invitations (the per-minute rate limit is not a capped resource).',
       responses: { 200: json(CapsSchema, 'No capped resources'), ...problemsFor(401) },
     }),
+    openapi: createRoute({
+      ...base,
+      operationId: 'dataTrailsGetInvitesOpenApi',
+      method: 'get',
+      path: '/invites:openapi',
+      summary: 'The Invites API swagger (DataTrails Invites_GetOpenAPI)',
+      description: 'The OpenAPI v2.0 document DataTrails publishes for this API, as published, which this surface follows.',
+      responses: { 200: json(z.record(z.string(), z.unknown()), 'The swagger document'), ...problemsFor(401) },
+    }),
     get: createRoute({
       ...base,
       operationId: 'dataTrailsGetInvite',
@@ -75,6 +85,7 @@ function inviteRouter(deps: CompatDeps, hide: boolean) {
     .openapi(routes.create, async (c) => c.json(await invites.create(c.var.auth.tenantId, c.req.valid('json'), byKey(c.var.auth.apiKeyId)), 200))
     .openapi(routes.list, async (c) => c.json(await invites.list(c.var.auth.tenantId, c.req.valid('query')), 200))
     .openapi(routes.caps, (c) => c.json({ caps: [] }, 200))
+    .openapi(routes.openapi, (c) => c.json(publishedSwagger, 200))
     .openapi(routes.get, async (c) => c.json(await invites.get(c.var.auth.tenantId, c.req.valid('param').uuid), 200))
     .openapi(routes.remove, async (c) => {
       await invites.remove(c.var.auth.tenantId, c.req.valid('param').uuid, byKey(c.var.auth.apiKeyId));

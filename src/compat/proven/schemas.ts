@@ -13,15 +13,23 @@ export type SortField = keyof typeof SORT_COLUMNS;
 // Query values arrive as text; a number that is not a whole one is refused rather than rounded.
 const whole = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/**
+ * Proven's spec gives the literal "undefined" as the default of its optional strings, so a client generated from it
+ * sends `"contact_id": "undefined"` (and `?contact-id=undefined`) for a value it never set: read that as absent.
+ */
+const unset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === 'undefined' ? undefined : value), schema);
+
 /** GET /api/v1/invitations query, with Proven's defaults (updated_at, DESC, 20 per page, page 1). */
 export const ListQuerySchema = z.strictObject({
-  'sort-field': z.enum(Object.keys(SORT_COLUMNS) as [SortField, ...SortField[]]).default('updated_at').describe('The field to sort by (default updated_at).'),
-  'sort-direction': z.enum(['ASC', 'DESC', 'asc', 'desc']).default('DESC').describe('ASC or DESC (default DESC).'),
-  'page-size': whole(1, 200).default(20).describe('Invitations per page, 1 to 200 (default 20).'),
-  'current-page': whole(1, 1_000_000).default(1).describe('The page, from 1 (default 1).'),
-  'item-count': whole(0, Number.MAX_SAFE_INTEGER).optional().describe('The caller\'s last known total; echoed in params, the count is always computed.'),
-  'state-filter': z.enum(INVITATION_STATUSES).optional().describe('Only invitations in this state (invitation_status), expiry applied as of now.'),
-  'contact-id': z.string().max(64).optional().describe('Only invitations for this contact.'),
+  'sort-field': unset(z.enum(Object.keys(SORT_COLUMNS) as [SortField, ...SortField[]]).default('updated_at')).describe('The field to sort by (default updated_at).'),
+  'sort-direction': unset(z.enum(['ASC', 'DESC', 'asc', 'desc']).default('DESC')).describe('ASC or DESC (default DESC).'),
+  'page-size': unset(whole(1, 200).default(20)).describe('Invitations per page, 1 to 200 (default 20).'),
+  'current-page': unset(whole(1, 1_000_000).default(1)).describe('The page, from 1 (default 1).'),
+  'item-count': unset(whole(0, Number.MAX_SAFE_INTEGER).optional()).describe('The caller\'s last known total; echoed in params, the count is always computed.'),
+  'state-filter': unset(z.string().max(64).optional()).describe(
+    'Only invitations in this state (invitation_status), expiry applied as of now; a state Usher never has matches none.',
+  ),
+  'contact-id': unset(z.string().max(64).optional()).describe('Only invitations for this contact.'),
 });
 export type ListQuery = z.infer<typeof ListQuerySchema>;
 
@@ -29,20 +37,20 @@ export type ListQuery = z.infer<typeof ListQuerySchema>;
 export const CreateBodySchema = z
   .strictObject({
     invitation_type: z.string().regex(/^oob$/i, 'only "OOB" invitations exist').describe('"OOB".'),
-    contact_id: z.string().nullish().describe('A contact of this tenant (Usher contact id); a new contact is made with the invitation when omitted.'),
-    handshake_protocol: z.string().nullish().describe('https://didcomm.org/didexchange/1.1 (default), …/didexchange/1.0 or …/connections/1.0; the did:sov prefix and bare "didexchange/1.1" work too.'),
-    alias: z.string().nullish().describe('Our own name for the connections it makes; never sent to the invitee.'),
-    invitation_mode: z.enum(['once', 'multi-use', 'multi']).nullish().describe('once: one connection; multi-use: uses_allowed of them, unlimited without it.'),
+    contact_id: unset(z.string().nullish()).describe('A contact of this tenant (Usher contact id); a new contact is made with the invitation when omitted.'),
+    handshake_protocol: unset(z.string().nullish()).describe('https://didcomm.org/didexchange/1.1 (default), …/didexchange/1.0 or …/connections/1.0; the did:sov prefix and bare "didexchange/1.1" work too.'),
+    alias: unset(z.string().nullish()).describe('Our own name for the connections it makes; never sent to the invitee.'),
+    invitation_mode: unset(z.enum(['once', 'multi-use', 'multi']).nullish()).describe('once: one connection; multi-use: uses_allowed of them, unlimited without it.'),
     accept: z.union([z.literal(true), z.enum(['true', 'auto'])]).nullish().describe('Usher answers handshake requests itself, so only auto (true) is possible.'),
     public: z.boolean().nullish().describe('A public invitation is unlimited unless uses_allowed says otherwise.'),
-    invitation_role: z.string().nullish().describe('The role the invitee gets on accepting.'),
-    invitation_label: z.string().nullish().describe('The label the invitee sees; the identity\'s name when omitted.'),
-    invitation_status: z.enum(['active', 'pending']).nullish().describe('A new invitation is always active (pending).'),
-    invitation_description: z.string().nullish(),
-    purpose: z.string().nullish().describe('Unique per tenant: a taken purpose is refused with 400.'),
-    invitation_active_starting_at: z.string().nullish().describe('ISO-8601 with offset; not accepted before.'),
-    invitation_active_ending_at: z.string().nullish().describe('ISO-8601 with offset; the tenant\'s default expiry when omitted.'),
-    uses_allowed: z.number().nullish(),
+    invitation_role: unset(z.string().nullish()).describe('The role the invitee gets on accepting.'),
+    invitation_label: unset(z.string().nullish()).describe('The label the invitee sees; the identity\'s name when omitted.'),
+    invitation_status: unset(z.enum(['active', 'pending']).nullish()).describe('A new invitation is always active (pending).'),
+    invitation_description: unset(z.string().nullish()),
+    purpose: unset(z.string().nullish()).describe('Unique per tenant: a taken purpose is refused with 400.'),
+    invitation_active_starting_at: unset(z.string().nullish()).describe('ISO-8601 with offset; not accepted before.'),
+    invitation_active_ending_at: unset(z.string().nullish()).describe('ISO-8601 with offset; the tenant\'s default expiry when omitted.'),
+    uses_allowed: unset(z.number().nullish()),
   })
   .openapi('ProvenCreateInvitation');
 export type CreateBody = z.infer<typeof CreateBodySchema>;
@@ -50,7 +58,12 @@ export type CreateBody = z.infer<typeof CreateBodySchema>;
 /** PUT /api/v1/invitations/{invitation_id} body; workflow_status inactive revokes. */
 export const UpdateBodySchema = z
   .strictObject({
-    workflow_status: z.enum(['active', 'inactive']).optional().describe('inactive revokes the invitation (for good); active keeps an open one as it is.'),
+    // The spec gives workflow_status no enum: any string is taken; Usher acts on two of them (service.ts).
+    workflow_status: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('inactive revokes the invitation (for good); active keeps an open one as it is; other values change nothing.'),
     description: z.string().nullable().optional(),
     purpose: z.string().nullable().optional(),
     active_starting_at: z.string().nullable().optional(),
@@ -62,7 +75,7 @@ export const UpdateBodySchema = z
 export type UpdateBody = z.infer<typeof UpdateBodySchema>;
 
 /** POST /api/v1/invitations/accept body. */
-export const AcceptBodySchema = z.strictObject({ invitation_url: z.string().min(1).max(16_384).describe('Another agent\'s ?oob= or ?c_i= URL.') }).openapi('ProvenAcceptInvitation');
+export const AcceptBodySchema = z.strictObject({ invitation_url: unset(z.string().min(1).max(16_384)).describe('Another agent\'s ?oob= or ?c_i= URL.') }).openapi('ProvenAcceptInvitation');
 
 /** The invitation record every Proven operation shows. */
 export const ProvenInvitationSchema = z

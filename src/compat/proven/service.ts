@@ -2,13 +2,15 @@
  * The seven Proven operations over the core services: each maps its input, calls the core
  * (which owns every rule: uses, windows, unique purposes, the lifecycle) and maps the result.
  */
-import type { Actor } from '#invitations';
+import { INVITATION_STATUSES, type Actor, type InvitationStatus } from '#invitations';
 import { createContact } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { provenError } from './errors';
 import { toCreateInput, toProvenInvitation, toUpdatePatch } from './mapping';
 import { findInvitationRef, listInvitationRefs, markDeleted, type InvitationRef } from './queries';
 import { SORT_COLUMNS, type CreateBody, type ListQuery, type ProvenInvitation, type UpdateBody } from './schemas';
+
+const isInvitationStatus = (value: string): value is InvitationStatus => (INVITATION_STATUSES as readonly string[]).includes(value);
 
 /** The Proven operations, as routes.ts calls them. */
 export type ProvenService = ReturnType<typeof createProvenService>;
@@ -31,10 +33,13 @@ export function createProvenService({ db, clock, invitations, didcomm }: CompatD
 
     /** A page, the total, and the effective query echoed under Proven's parameter names. */
     async list(tenantId: string, query: ListQuery) {
+      const filter = query['state-filter'];
       const direction = query['sort-direction'].toUpperCase() as 'ASC' | 'DESC';
       const size = query['page-size'];
       const page = query['current-page'];
-      const { count, refs } = await listInvitationRefs(
+      // A state Usher never has matches no invitation: an empty page, as a filter, not a refusal.
+      const known = filter === undefined || isInvitationStatus(filter);
+      const { count, refs } = !known ? { count: 0, refs: [] } : await listInvitationRefs(
         db,
         tenantId,
         {
@@ -42,7 +47,7 @@ export function createProvenService({ db, clock, invitations, didcomm }: CompatD
           direction: direction === 'ASC' ? 'asc' : 'desc',
           limit: size,
           offset: (page - 1) * size,
-          ...(query['state-filter'] ? { status: query['state-filter'] } : {}),
+          ...(filter !== undefined && isInvitationStatus(filter) ? { status: filter } : {}),
           ...(query['contact-id'] !== undefined ? { contactId: query['contact-id'] } : {}),
         },
         clock.now(),
@@ -53,7 +58,7 @@ export function createProvenService({ db, clock, invitations, didcomm }: CompatD
         'page-size': size,
         'current-page': page,
         'item-count': query['item-count'] ?? null,
-        'state-filter': query['state-filter'] ?? null,
+        'state-filter': filter ?? null,
         'contact-id': query['contact-id'] ?? null,
       };
       return { params, count, rows: await Promise.all(refs.map((ref) => present(tenantId, ref))) };
@@ -103,7 +108,9 @@ export function createProvenService({ db, clock, invitations, didcomm }: CompatD
     async update(tenantId: string, number: number, body: UpdateBody, actor: Actor): Promise<ProvenInvitation | null> {
       const ref = await findInvitationRef(db, tenantId, { number });
       if (!ref) return null;
-      const { workflow_status: workflow, ...fields } = body;
+      const { workflow_status: asked, ...fields } = body;
+      // Usher's two workflow states, in any case; another value (the spec has no enum) is taken and changes nothing.
+      const workflow = asked?.toLowerCase();
       const patch = toUpdatePatch(fields);
       const changes = Object.keys(patch).length > 0;
       if (workflow === 'active' && !changes) {

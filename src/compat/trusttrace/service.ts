@@ -5,7 +5,7 @@
  */
 import type { Db } from '#db';
 import type { Actor } from '#invitations';
-import { createContact, getContact, getIdentity, listContacts, type Contact } from '#tenants';
+import { createContact, findContact, getContact, getIdentity, listContacts, type Contact } from '#tenants';
 import type { CompatDeps } from '../deps';
 import type { CreateActionInput } from './schemas';
 
@@ -19,16 +19,21 @@ async function contactForEmail(db: Db, tenantId: string, email: string, name: st
 export function createTrustTraceService({ db, clock, invitations }: CompatDeps) {
   return {
     /**
-     * `POST /api/v1/invitation`: the contact is `config.contactUuid` (404 naming it when unknown),
-     * else the tenant's contact for `config.email`, found or made in the invitation's transaction,
+     * `POST /api/v1/invitation`: the contact is `config.contactUuid`, else (or when that is unknown) the tenant's
+     * contact for `config.email`, found or made in the invitation's transaction (404 with neither),
      * so a refused invitation leaves no new contact behind.
      */
     async invite(tenantId: string, { config, from }: CreateActionInput, actor: Actor): Promise<{ id: string; token: string }> {
       await getIdentity(db, tenantId, from, 'body.from');
       const created = await db.transaction().execute(async (trx) => {
-        const contact = config.contactUuid
-          ? await getContact(trx, tenantId, config.contactUuid, 'body.config.contactUuid')
-          : await contactForEmail(trx, tenantId, config.email!, config.inviteName ?? null, clock.now());
+        // The document's request names a contactUuid from its own earlier step, which Usher cannot know: with an
+        // address, the tenant's contact for it stands in; without one, the unknown contact is a 404.
+        const named = config.contactUuid ? await findContact(trx, tenantId, config.contactUuid) : null;
+        const contact =
+          named ??
+          (config.email
+            ? await contactForEmail(trx, tenantId, config.email, config.inviteName ?? null, clock.now())
+            : await getContact(trx, tenantId, config.contactUuid!, 'body.config.contactUuid'));
         return invitations.createIn(
           trx,
           tenantId,
