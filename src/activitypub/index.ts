@@ -42,7 +42,8 @@ export function createActivityPub(options: ActivityPubOptions) {
     uris,
     channel: createActivityPubChannel(uris),
     sender,
-    sink: (outbox: Pick<OutboxPort, 'enqueue' | 'wake'>): EventSink => createActivityPubSink({ uris, outbox, onEnqueued: () => outbox.wake() }),
+    // The outbox wakes its worker once the transaction commits: nothing to wake here.
+    sink: (outbox: Pick<OutboxPort, 'enqueue'>): EventSink => createActivityPubSink({ uris, outbox }),
     attach: (service: InvitationService) => {
       invitations = service;
     },

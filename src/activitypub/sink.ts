@@ -26,7 +26,7 @@ export interface ApSendPayload {
 const ANSWERS = { 'invitation.accepted': 'Accept', 'invitation.declined': 'Reject', 'invitation.tentatively_accepted': 'TentativeAccept' } as const;
 
 /** The event sink of the activitypub channel. */
-export function createActivityPubSink(options: { readonly uris: ApUris; readonly outbox: Pick<OutboxPort, 'enqueue'>; readonly onEnqueued: () => void }): EventSink {
+export function createActivityPubSink(options: { readonly uris: ApUris; readonly outbox: Pick<OutboxPort, 'enqueue'> }): EventSink {
   const { uris } = options;
   return async (trx, invitation, events) => {
     if (invitation.channel !== 'activitypub') return;
@@ -51,7 +51,6 @@ export function createActivityPubSink(options: { readonly uris: ApUris; readonly
       })),
       now,
     );
-    options.onEnqueued();
   };
 }
 

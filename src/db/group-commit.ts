@@ -31,18 +31,12 @@
  * Reads outside a transaction go to the reader connection, which sees only committed data (WAL
  * snapshots), so nothing a group has not yet committed is ever shown to anyone.
  */
-import { statfs } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { CompiledQuery, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult, type TransactionSettings } from 'kysely';
+import { assertRoomFor } from './free-space';
 import { withStatementCache } from './statement-cache';
 import { isDatabaseUnavailable } from './unavailable';
 
-/**
- * Free space the store's file system needs before readiness says a store that ran out can write
- * again: a thousand pages, what the WAL holds before it is checkpointed.
- */
-const PROBE_FREE_BYTES = 4 * 1024 * 1024;
 /** Members after which a group commits even if more are waiting, so no answer waits long. */
 const GROUP_LIMIT = 64;
 const MEMBER = 'usher_group_member';
@@ -120,9 +114,7 @@ class GroupWriter {
   /**
    * For readiness: throws while the store cannot write. Checks only after a write failed, in two
    * steps. A write: the user_version in the header page, set to what it is, one page in the WAL
-   * committed with the group, which a read-only file or an I/O error refuses. Then room: a full disk
-   * can take that one page into WAL space a failed COMMIT had already allocated while refusing the
-   * 25 pages of a create, so the file system must also have PROBE_FREE_BYTES free.
+   * committed with the group, which a read-only file or an I/O error refuses. Then room (`assertRoomFor`).
    */
   async probe(): Promise<void> {
     if (!this.#cannotWrite) return;
@@ -131,11 +123,7 @@ class GroupWriter {
       const [row] = this.execute(raw('pragma user_version')).rows as Array<{ user_version: number }>;
       this.execute(raw(`pragma user_version = ${Number(row?.user_version ?? 0)}`));
     });
-    const { bavail, bsize } = await statfs(dirname(this.#sqlite.name));
-    if (bavail * bsize < PROBE_FREE_BYTES) {
-      const error = new Error(`the store's file system has ${bavail * bsize} bytes free`);
-      throw Object.assign(error, { code: 'SQLITE_FULL' });
-    }
+    await assertRoomFor(this.#sqlite.name);
     this.#cannotWrite = false;
   }
 

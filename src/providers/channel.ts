@@ -86,7 +86,6 @@ export function createProviderChannel(deps: ProviderChannelDeps): ChannelAdapter
     });
     // Over quota the invitation does not fail: its row simply is not due before its slot.
     await deps.outbox.enqueue(trx, [{ tenantId: row.tenant_id, topic: PROVIDER_TOPIC, invitationId: row.id, payload: { sendId }, notBefore: slot }], now);
-    deps.outbox.wake();
     return { provider: account.provider, accountId: account.id, sendId, scheduledAt: isoTime(slot) };
   }
 

@@ -22,7 +22,7 @@ export type WithdrawPayload =
   | { readonly incomingInvitationId: string; readonly inviter: string };
 
 /** The event sink of the provider channel. */
-export function createProviderSink(outbox: Pick<OutboxPort, 'enqueue' | 'cancel' | 'wake'>): EventSink {
+export function createProviderSink(outbox: Pick<OutboxPort, 'enqueue' | 'cancel'>): EventSink {
   async function withdrawalOf(trx: Db, invitation: InvitationRow, now: Date): Promise<WithdrawPayload | null> {
     const payload = parseJson<Partial<AccountPayload> & Partial<LocalPayload>>(invitation.payload, {});
     if (payload.provider === LOCAL_PROVIDER && payload.incomingInvitationId) {
@@ -49,6 +49,5 @@ export function createProviderSink(outbox: Pick<OutboxPort, 'enqueue' | 'cancel'
     const payload = await withdrawalOf(trx, invitation, now);
     if (!payload) return;
     await outbox.enqueue(trx, [{ tenantId: invitation.tenant_id, topic: WITHDRAW_TOPIC, invitationId: invitation.id, payload }], now);
-    outbox.wake();
   };
 }
