@@ -7,6 +7,7 @@ import { systemClock } from '#common/clock';
 import { ConfigError, loadConfig, type Config } from '#config';
 import { describeSchemaMismatch, isDatabaseUnavailable, migrateToLatest, openStore, schemaStatus } from '#db';
 import { createMailboxMailer, createSmtpMailer } from '#delivery';
+import { displayDatabaseUrl } from '#db/display-url';
 import { createDrain } from '#http/drain';
 import { pruneIdempotencyKeys } from '#invitations';
 import { pruneSessions } from '#web';
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   }
   const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now());
   const logAtLevelOf = (error: unknown) => (isDatabaseUnavailable(error) ? log.warn : log.error).bind(log);
-  const storeName = store.engine === 'sqlite' ? `SQLite ${config.databaseUrl.slice('sqlite:'.length)}` : `PostgreSQL ${redactedUrl(config.databaseUrl)}`;
+  const storeName = store.engine === 'sqlite' ? `SQLite ${config.databaseUrl.slice('sqlite:'.length)}` : `PostgreSQL ${displayDatabaseUrl(config.databaseUrl)}`;
   if (!created && config.bootstrapApiKey) {
     log.warn({ store: storeName }, 'USHER_BOOTSTRAP_API_KEY ignored: the store already has a tenant');
   }
@@ -146,13 +147,6 @@ async function main(): Promise<void> {
       bootstrapKeyFromEnvironment: config.bootstrapApiKey !== undefined,
     }),
   );
-}
-
-/** The database URL without its password, for the log and the banner. */
-function redactedUrl(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
 }
 
 main().catch((error: unknown) => {

@@ -11,14 +11,5 @@ export function readServerConfig(databaseUrl: string | undefined): Config {
   }
 }
 
-/** A database URL fit to print: a PostgreSQL password never reaches a terminal or a log. */
-export function displayDatabaseUrl(databaseUrl: string): string {
-  if (databaseUrl.startsWith('sqlite:')) return databaseUrl;
-  try {
-    const url = new URL(databaseUrl);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return '(unparseable database URL)';
-  }
-}
+// One rule for printing database URLs, shared with the server's banner.
+export { displayDatabaseUrl } from '#db/display-url';

@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig } from '#config';
 import { migrateToLatest, openStore } from '#db';
 import { createApiKey, findTenantByIdOrName, type CreatedApiKey, type Tenant } from '#tenants';
 import { usageError } from '../errors';
+import { readServerConfig } from '../server-config';
 
 /**
  * Makes a key by opening the store the server would open, for an operator who has no key to ask the API with
@@ -9,7 +9,7 @@ import { usageError } from '../errors';
  * `usher keys create --local`: other commands never touch a database.
  */
 export async function createLocalKey(options: { name: string; databaseUrl?: string; tenant?: string; operator: boolean }): Promise<{ key: CreatedApiKey; tenant: Tenant }> {
-  const store = openStore(readDatabaseUrl(options.databaseUrl));
+  const store = openStore(readServerConfig(options.databaseUrl).databaseUrl);
   try {
     await migrateToLatest(store.db);
     const tenant = await findTenantByIdOrName(store.db, options.tenant);
@@ -20,14 +20,5 @@ export async function createLocalKey(options: { name: string; databaseUrl?: stri
     return { key, tenant };
   } finally {
     await store.close();
-  }
-}
-
-function readDatabaseUrl(databaseUrl: string | undefined): string {
-  try {
-    return loadConfig({ ...process.env, ...(databaseUrl ? { USHER_DATABASE_URL: databaseUrl } : {}) }).databaseUrl;
-  } catch (error) {
-    if (error instanceof ConfigError) throw usageError(`bad configuration: ${error.message}`);
-    throw error;
   }
 }
