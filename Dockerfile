@@ -17,6 +17,8 @@ COPY packages/sdk/package.json packages/sdk/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts/build.mjs scripts/
+# The CLI's bundle takes the workspace SDK's source in (the server's does not).
+COPY packages/sdk/src packages/sdk/src
 COPY src src
 RUN npm run build
 
@@ -29,14 +31,15 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/sdk/package.json packages/sdk/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
-# The server runs the bundle; the CLI (`node bin/usher.js migrate`, `keys create`, `store copy`) runs the
-# TypeScript sources through tsx, a production dependency, and talks to the server through the workspace SDK,
-# so those are here too. Everything stays owned by root: the server's user can read the code, not change it.
+# The server and the CLI both run the bundle: `usher migrate` (or `node dist/cli.js migrate`), `keys create`,
+# `store copy`. bin/usher.js checks the Node version and finds dist/ up to date (no sources here to rebuild
+# from), so it needs only build.mjs and the check beside it. Everything stays owned by root: the server's user
+# can read the code, not change it.
 COPY --from=build /app/dist dist
 COPY bin bin
-COPY tsconfig.json ./
-COPY packages/sdk/src packages/sdk/src
-COPY src src
+COPY scripts/build.mjs scripts/
+COPY src/node-version.mjs src/
+RUN ln -s /app/bin/usher.js /usr/local/bin/usher
 # The SQLite store (the default); a PostgreSQL deployment leaves the volume empty.
 RUN mkdir /data && chown node:node /data
 VOLUME /data

@@ -62,6 +62,22 @@ describe('the Dockerfile', () => {
     expect(runtime.some((instruction) => instruction.keyword === 'ENTRYPOINT')).toBe(false);
   });
 
+  it('runs the CLI from the bundle too: of the sources only what bin/usher.js imports, usher on PATH', () => {
+    const copied = args('COPY').map((line) => line.split(' ').at(-2)!);
+    // bin/usher.js's own imports (the Node check, the staleness check) are all it needs beside dist/.
+    const imports = [...read('bin/usher.js').matchAll(/import\(?\s*(?:.* from )?'\.\.\/([^']+)'/g)].map((m) => m[1]!);
+    expect(imports).toEqual(expect.arrayContaining(['src/node-version.mjs', 'scripts/build.mjs', 'dist/cli.js']));
+    for (const path of imports.filter((path) => !path.startsWith('dist/'))) expect(copied, path).toContain(path);
+    expect(copied).toContain('bin');
+    const isSource = (path: string) => ['src', 'tsconfig.json'].includes(path) || path.startsWith('packages/sdk/src');
+    expect(copied.filter(isSource)).toEqual([]);
+    const onPath = /\bln -s \/app\/bin\/usher\.js \/usr\/local\/bin\/usher\b/;
+    expect(args('RUN').some((line) => onPath.test(line))).toBe(true);
+    // The CLI's bundle takes the workspace SDK's source in, so the build stage has it.
+    const build = instructions.filter((instruction) => instruction.stage < lastStage && instruction.keyword === 'COPY');
+    expect(build.map((instruction) => instruction.args)).toContain('packages/sdk/src packages/sdk/src');
+  });
+
   it('checks health with node on /readyz, keeps the SQLite store in a volume, and sets only known variables', () => {
     const healthcheck = healthcheckCommand(instructions);
     expect(healthcheck[0]).toBe('node');

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command, type OutputConfiguration } from 'commander';
 import { registerContactsCommand } from './commands/contacts';
 import { registerExportCommand } from './commands/export';
@@ -12,8 +11,10 @@ import { registerServeCommand } from './commands/serve';
 import { registerStoreCommand } from './commands/store';
 import { failureOf, isClosedPipe } from './errors';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes';
+// Imported, not read from a path beside this file: bundled into dist/, the module no longer sits in src/cli/.
+import packageJson from '../../package.json' with { type: 'json' };
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const { version } = packageJson;
 
 const EPILOG = `
 Getting started:

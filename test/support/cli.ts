@@ -72,6 +72,8 @@ export function createCliHome(): CliHome {
   };
 }
 
+// bin/usher.js as a user runs it, so the tests run what ships: the compiled CLI, dist/cli.js, which
+// test/support/global-setup.ts builds once per run before any suite starts.
 function startCli(args: readonly string[], env: Record<string, string>): RunningCli {
   const child = spawn(join(PROJECT_ROOT, 'node_modules', '.bin', 'node'), [join(PROJECT_ROOT, 'bin', 'usher.js'), ...args], {
     cwd: env.HOME,

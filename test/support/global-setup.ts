@@ -5,7 +5,7 @@ import pg from 'pg';
  * a skip: CI must prove both engines.
  */
 export default async function setup(): Promise<void> {
-  // Suites that run the production entry (dist/) share one build, made here before any of them starts: two
+  // Suites that run the production entry or the CLI (dist/) share one build, made here before any starts: two
   // suites building side by side could each read files the other is rewriting.
   const { buildServer, distIsStale } = await import('../../scripts/build.mjs');
   if (distIsStale()) await buildServer();
