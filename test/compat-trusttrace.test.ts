@@ -5,6 +5,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { base58 } from '@scure/base';
 import { randomUUID } from 'node:crypto';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { expect, it } from 'vitest';
 import { createPeerDid2, packMessage } from '#didcomm';
 import { describeEachStore } from '#support/stores';
@@ -141,5 +142,94 @@ describeEachStore('the TrustTrace surface', (engine) => {
     expect(await contactsFor('ghost@example.com')).toEqual([]);
     expect((await usher.request('GET', '/api/v1/identity/all', { key: null })).status).toBe(401);
     expect((await usher.request('GET', '/v1/invitations?limit=200')).body.data).toHaveLength(before);
+  });
+
+  // The document's action shows this bearer (config.authorization, HS256): its payload is what callers decode.
+  const DOCUMENT_BEARER = [
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9',
+    'eyJkYXRhIjp7InV1aWQiOiIyYzliZTUzYS1kYjc4LTRmY2MtYTQ1Yi1kZWRhYzkwZTI5NDciLCJwcmluY2lwYWxVdWlkIjoiOTkwY2Nk' +
+      'NDgtOTRkYy00YzIxLTg1ODktN2Q2MDIzMjI1MTdlIn0sImlhdCI6MTYwMDY5NDg0MywiZXhwIjoxNjAwNzgxMjQzfQ',
+    'vrl-sh2btd16yoKZeZtyqVf8icD5z6RW6TEL1JDjLH8',
+  ].join('.');
+  const decodePart = (jwt: string, index: number) =>
+    JSON.parse(Buffer.from(jwt.split('.')[index]!, 'base64url').toString('utf8'));
+  /** Keys and value types, all the way down: the shape a caller's decoder relies on. */
+  const shapeOf = (value: unknown): unknown =>
+    value !== null && typeof value === 'object'
+      ? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, shapeOf(inner)]).sort())
+      : typeof value;
+
+  it('hands out a signed JWT bearer of the document\'s shape that accepts; an edited one is refused', async () => {
+    // The document's request as sent, headers and body, from a principal of its own (the others' account2 is taken).
+    const alice = await usher.createTenant('Alice');
+    const headers = (accept: string) => ({ accept, 'tnt-subscription-key': alice.apiKey.key });
+    const aliceGet = (path: string) => usher.request('GET', path, { key: alice.apiKey.key });
+    const identities = await usher.request('GET', '/api/v1/identity/all', { key: null, headers: headers('object') });
+    const identity = identities.body.hits[0];
+    const config = {
+      contactUuid: '797ca7df-4416-4628-9e8c-d01d75c1591c',
+      email: 'account2@example.com',
+      inviteName: 'Account 1',
+    };
+    const res = await usher.request('POST', '/api/v1/invitation', {
+      key: null,
+      raw: JSON.stringify({ config, from: identity.uuid }),
+      headers: { ...headers('application/json'), 'content-type': 'application/json' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const action = res.body;
+    expect(action.principalUuid).toBe(alice.tenant.id);
+    const bearer = /^Bearer (\S+)$/.exec(JSON.parse(action.config).authorization)![1]!;
+
+    // What a caller decodes: the document's payload, field for field, naming this invitation and this principal.
+    expect(bearer.split('.')).toHaveLength(3);
+    const payload = decodePart(bearer, 1);
+    expect(shapeOf(payload)).toEqual(shapeOf(decodePart(DOCUMENT_BEARER, 1)));
+    const invitation = (await aliceGet(`/v1/invitations/${action.uuid}`)).body;
+    expect(payload).toEqual({
+      data: { uuid: action.uuid, principalUuid: action.principalUuid },
+      iat: Math.floor(usher.clock.now().getTime() / 1000),
+      exp: Math.floor(Date.parse(invitation.expiresAt) / 1000),
+    });
+
+    // Signed with the tenant's Ed25519 key: it verifies against the published JWKS.
+    const jwks = createLocalJWKSet((await usher.request('GET', '/.well-known/jwks.json', { key: null })).body);
+    const verified = await jwtVerify(bearer, jwks, { currentDate: usher.clock.now() });
+    expect(verified.protectedHeader).toMatchObject({ alg: 'EdDSA', typ: 'JWT' });
+    expect(verified.payload).toEqual(payload);
+
+    // An edited payload (another invitation's uuid, the signature kept) neither verifies nor opens anything.
+    const body = { recipient: { email: 'other@example.com' } };
+    const other = (await usher.request('POST', '/v1/invitations', { key: alice.apiKey.key, body })).body;
+    const [header, , signature] = bearer.split('.');
+    const editedPayload = { ...payload, data: { ...payload.data, uuid: other.id } };
+    const edited = Buffer.from(JSON.stringify(editedPayload)).toString('base64url');
+    const forged = [header, edited, signature].join('.');
+    await expect(jwtVerify(forged, jwks, { currentDate: usher.clock.now() })).rejects.toThrow(/signature/);
+    const partner = await usher.createTenant('Bearer Partner');
+    const acceptAs = (token: string) =>
+      usher.request('POST', '/api/v1/invitation/accept', {
+        key: null,
+        body: { token },
+        headers: { 'tnt-subscription-key': partner.apiKey.key },
+      });
+    expect(await acceptAs(forged)).toMatchObject({ status: 404, body: { code: 'invitation_not_found' } });
+    const tooLong = await acceptAs(`${bearer}${'A'.repeat(1024)}`);
+    expect(tooLong).toMatchObject({ status: 400, body: { code: 'validation_failed', field: 'body.token' } });
+    for (const id of [action.uuid, other.id]) {
+      expect((await aliceGet(`/v1/invitations/${id}`)).body.status).toBe('pending');
+    }
+
+    // It opens the invitation wherever the link does: the accept page shows it, and the accept API takes it.
+    const page = await usher.request('GET', `/i/${bearer}`, { key: null });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(`action="/i/${bearer}/accept"`);
+    const accepted = await acceptAs(bearer);
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    expect(accepted.body).toMatchObject({
+      invitation: { status: 'accepted' },
+      membership: { member: { subject: `tenant:${partner.tenant.id}` } },
+    });
+    expect((await aliceGet(`/api/v1/invitation/${action.uuid}`)).body.status).toBe('ACCEPTED');
   });
 });

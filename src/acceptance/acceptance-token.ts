@@ -1,6 +1,5 @@
 import type { Db } from '#db';
-import { getActiveSigningKey } from './signing-keys';
-import { signCompactJws } from './jws';
+import { signTenantJwt } from './tenant-jwt';
 import type { Membership } from '#memberships';
 
 /** How long an acceptance token lives by default: long enough to follow a redirect, short enough to be useless later. */
@@ -69,7 +68,6 @@ export interface IssuedAcceptanceToken {
 export async function issueAcceptanceToken(db: Db, input: AcceptanceTokenInput, now: Date): Promise<IssuedAcceptanceToken> {
   const ttl = input.ttlSeconds ?? DEFAULT_ACCEPTANCE_TOKEN_TTL_SECONDS;
   if (!Number.isInteger(ttl) || ttl <= 0) throw new RangeError(`ttlSeconds must be a positive integer, got ${ttl}`);
-  const key = await getActiveSigningKey(db, input.tenantId, now);
   const iat = Math.floor(now.getTime() / 1000);
   const claims: AcceptanceClaims = {
     iss: input.issuer,
@@ -96,6 +94,6 @@ export async function issueAcceptanceToken(db: Db, input: AcceptanceTokenInput, 
     redemption: input.redemptionId,
     membership: input.membershipId,
   };
-  const token = signCompactJws({ alg: 'EdDSA', typ: 'JWT', kid: key.kid }, claims, key.privateKey);
-  return { token, expiresAt: new Date(claims.exp * 1000).toISOString(), kid: key.kid };
+  const { token, kid } = await signTenantJwt(db, input.tenantId, claims, now);
+  return { token, expiresAt: new Date(claims.exp * 1000).toISOString(), kid };
 }

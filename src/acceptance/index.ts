@@ -8,6 +8,7 @@ export {
 } from './acceptance-token';
 export { createJwksRoutes, createSigningKeyRoutes, type AcceptanceRoutesDeps } from './routes';
 export { JwksSchema, PublicJwkSchema, SigningKeySchema } from './schemas';
+export { signTenantJwt } from './tenant-jwt';
 export {
   RETIRED_KEY_PUBLISHED_MS,
   getActiveSigningKey,

@@ -5,7 +5,7 @@ export { pruneIdempotencyKeys } from './idempotency';
 export { EVENT_TYPES, INVITATION_STATUSES, effectiveStatus, transition, type InvitationStatus, type LifecycleAction } from './lifecycle';
 export { CHANNELS, SUPPORTED_CHANNELS, toInvitation, type Channel, type Invitation } from './record';
 export { findInvitationRow, getInvitationRow } from './queries';
-export { invitationUrl, mintInvitationToken } from './tokens';
+export { TOKEN_MAX_LENGTH, invitationUrl, mintInvitationToken } from './tokens';
 export type { ChannelAdapter, ChannelAdapters } from './channels';
 export type { IncomingInvitationInput } from './incoming';
 export type { Redemption } from './redeem';

@@ -5,6 +5,7 @@ import { atLeastOneField, atLeastOneFieldMessage } from '#http/validation';
 import { MembershipSchema } from '#memberships';
 import { EVENT_TYPES, INVITATION_STATUSES } from './lifecycle';
 import { CHANNELS, TARGET_TYPES } from './record';
+import { TOKEN_MAX_LENGTH } from './tokens';
 
 const Timestamp = z.string().describe('ISO-8601 UTC time.');
 const DateTimeInput = z.iso.datetime({ offset: true }).describe('ISO-8601 time with offset or Z.');
@@ -278,7 +279,9 @@ export const AcceptResultSchema = z
   })
   .openapi('AcceptResult');
 
-export const TokenParam = z.object({ token: z.string().max(128).openapi({ param: { name: 'token', in: 'path' } }) });
+export const TokenParam = z.object({
+  token: z.string().max(TOKEN_MAX_LENGTH).openapi({ param: { name: 'token', in: 'path' } }),
+});
 export const IdParam = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
 export const PurposeParam = z.object({ purpose: z.string().max(200).openapi({ param: { name: 'purpose', in: 'path' } }) });
 export const IdempotencyHeader = z.object({

@@ -219,14 +219,6 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
       });
     },
 
-    /** Mints another link to a pending invitation, for surfaces that hand it out themselves (TrustTrace's bearer token). */
-    async issueToken(tenantId: string, id: string): Promise<{ token: string; url: string }> {
-      return withLocked(tenantId, id, async (trx, row) => {
-        const token = await mintInvitationToken(trx, row, 'api', clock.now());
-        return { token, url: invitationUrl(publicUrl, token) };
-      });
-    },
-
     /** Which invitation a link's token opens; unknown tokens are a 404. */
     async locateToken(token: string): Promise<{ tenantId: string; id: string }> {
       const found = await findByToken(db, token);

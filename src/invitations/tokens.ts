@@ -3,11 +3,18 @@ import { isoTime } from '#common/json';
 import { hashSecret, newSecret } from '#common/secrets';
 
 /** What a link was handed to; kept so an operator can tell which message a click came from. */
-export type MintedFor = 'api' | 'email' | 'reminder';
+export type MintedFor = 'api' | 'email' | 'reminder' | 'trusttrace';
 
-/** Tokens are 43 base64url characters (256 bits); anything else cannot match and is not looked up. */
+/** The longest token looked up: TrustTrace's bearer JWT runs to about 360 characters. */
+export const TOKEN_MAX_LENGTH = 1024;
+
+/**
+ * Tokens are 43 base64url characters (256 bits), or a JWT's three base64url parts (TrustTrace's bearer) up to
+ * TOKEN_MAX_LENGTH; anything else cannot match and is not looked up.
+ */
 export function isWellFormedToken(token: string): boolean {
-  return /^[A-Za-z0-9_-]{43}$/.test(token);
+  if (token.length > TOKEN_MAX_LENGTH) return false;
+  return /^[\w-]{43}$/.test(token) || /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
 }
 
 /** The link an invitee opens: the accept page under the public URL. */
@@ -24,8 +31,9 @@ export async function mintInvitationToken(
   invitation: { readonly id: string; readonly tenant_id: string },
   mintedFor: MintedFor,
   now: Date,
+  // A bearer a surface made itself (TrustTrace's signed JWT) is stored the same way; a random link by default.
+  token: string = newSecret(),
 ): Promise<string> {
-  const token = newSecret();
   await insertRow(trx, 'invitation_tokens', { token_hash: hashSecret(token), invitation_id: invitation.id, tenant_id: invitation.tenant_id, minted_for: mintedFor, created_at: isoTime(now), revoked_at: null });
   return token;
 }

@@ -2136,7 +2136,7 @@ export interface components {
         };
         TrustTraceAcceptInvitation: {
             name?: string;
-            /** @description The invitation token: config.authorization without "Bearer ", or the end of the emailed link. */
+            /** @description The invitation token: config.authorization without "Bearer " (a JWT), or the emailed link's end. */
             token: string;
         };
         TrustTraceAction: {

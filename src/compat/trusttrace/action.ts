@@ -13,7 +13,7 @@ export interface ActionContext {
   readonly identity: Identity;
   readonly verkey: string;
   readonly endpoint: string;
-  /** The invitation link's token: shown once, in the create response, as TrustTrace shows its bearer token. */
+  /** The signed bearer (bearer-token.ts): shown once, in the create response, as TrustTrace shows its own. */
   readonly token: string | null;
   readonly inviteName: string | null;
 }

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { TOKEN_MAX_LENGTH } from '#invitations';
 
 /** `POST /api/v1/invitation`, as the seed sends it. */
 export const CreateActionSchema = z
@@ -19,7 +20,11 @@ export type CreateActionInput = z.infer<typeof CreateActionSchema>;
 /** `POST /api/v1/invitation/accept`: technical automation accepting with the token the invitation email carries. */
 export const AcceptActionSchema = z
   .strictObject({
-    token: z.string().min(1).max(128).describe('The invitation token: config.authorization without "Bearer ", or the end of the emailed link.'),
+    token: z
+      .string()
+      .min(1)
+      .max(TOKEN_MAX_LENGTH)
+      .describe('The invitation token: config.authorization without "Bearer " (a JWT), or the emailed link\'s end.'),
     name: z.string().trim().min(1).max(200).optional(),
   })
   .openapi('TrustTraceAcceptInvitation');

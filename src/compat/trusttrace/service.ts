@@ -1,12 +1,13 @@
 /**
  * TrustTrace's invitation action over the core services: the contact it names (or the tenant's
- * contact for the address it gives), a didcomm invitation to it, and the link token the action
- * shows once. The core owns every rule; this only finds who is invited.
+ * contact for the address it gives), a didcomm invitation to it, and the signed bearer token the
+ * action shows once. The core owns every rule; this only finds who is invited.
  */
 import type { Db } from '#db';
 import type { Actor } from '#invitations';
 import { createContact, findContact, getContact, getIdentity, listContacts, type Contact } from '#tenants';
 import type { CompatDeps } from '../deps';
+import { issueBearerToken } from './bearer-token';
 import type { CreateActionInput } from './schemas';
 
 /** The tenant's contact for an address (case-insensitive), made with the invitation when there is none yet. */
@@ -25,7 +26,7 @@ export function createTrustTraceService({ db, clock, invitations }: CompatDeps) 
      */
     async invite(tenantId: string, { config, from }: CreateActionInput, actor: Actor): Promise<{ id: string; token: string }> {
       await getIdentity(db, tenantId, from, 'body.from');
-      const created = await db.transaction().execute(async (trx) => {
+      return db.transaction().execute(async (trx) => {
         // The document's request names a contactUuid from its own earlier step, which Usher cannot know: with an
         // address, the tenant's contact for it stands in; without one, the unknown contact is a 404.
         const named = config.contactUuid ? await findContact(trx, tenantId, config.contactUuid) : null;
@@ -34,7 +35,7 @@ export function createTrustTraceService({ db, clock, invitations }: CompatDeps) 
           (config.email
             ? await contactForEmail(trx, tenantId, config.email, config.inviteName ?? null, clock.now())
             : await getContact(trx, tenantId, config.contactUuid!, 'body.config.contactUuid'));
-        return invitations.createIn(
+        const invitation = await invitations.createIn(
           trx,
           tenantId,
           {
@@ -49,8 +50,9 @@ export function createTrustTraceService({ db, clock, invitations }: CompatDeps) 
           },
           actor,
         );
+        // In the same transaction: an invitation is never left without the bearer its action shows.
+        return { id: invitation.id, token: await issueBearerToken(trx, tenantId, invitation, clock.now()) };
       });
-      return { id: created.id, token: (await invitations.issueToken(tenantId, created.id)).token };
     },
   };
 }
