@@ -112,6 +112,7 @@ describe('loadConfig', () => {
   it('keeps the link secret file beside the SQLite file, or in ./data for PostgreSQL', () => {
     expect(loadConfig({ USHER_DATABASE_URL: 'sqlite:/var/lib/usher/usher.db' }).linkSecretFile).toBe('/var/lib/usher/usher-link.secret');
     expect(loadConfig({ USHER_DATABASE_URL: 'postgres://localhost/usher' }).linkSecretFile).toBe('data/usher-link.secret');
+    expect(loadConfig({ USHER_DATABASE_URL: 'sqlite::memory:' }).linkSecretFile).toBe('data/usher-link.secret');
   });
 
   it('removes the trailing slash from USHER_PUBLIC_URL', () => {

@@ -153,9 +153,10 @@ function readDatabaseUrl(value: string): string {
   throw new ConfigError('USHER_DATABASE_URL', `expected sqlite:<path> or postgres://…, got "${value}"`);
 }
 
-/** Beside the SQLite file, so a copy of the data directory keeps both; ./data for PostgreSQL. */
+/** Beside the SQLite file, so a copy of the data directory keeps both; ./data for PostgreSQL (and :memory:). */
 function defaultLinkSecretFile(databaseUrl: string): string {
-  const directory = databaseUrl.startsWith('sqlite:') ? dirname(databaseUrl.slice('sqlite:'.length)) : './data';
+  const path = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : ':memory:';
+  const directory = path === ':memory:' ? './data' : dirname(path);
   return join(directory, 'usher-link.secret');
 }
 
