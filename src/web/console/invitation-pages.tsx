@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { getDelivery, listDeliveries, deliverySummary, retryDelivery } from '#delivery';
 import { CHANNELS, CreateInvitationSchema, InvitationQuerySchema, SUPPORTED_CHANNELS, type Actor } from '#invitations';
 import { getTenant } from '#tenants';
-import { qrSvg } from '../qr';
+import { qrSvg } from '#common/qr';
 import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { formFields, type ConsoleEnv } from './middleware';
