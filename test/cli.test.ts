@@ -134,17 +134,26 @@ describe('the usher command', () => {
     const listed = await runJson(['invite', 'list', '--target', APOLLO]);
     expect(listed).toEqual({ data: [expect.objectContaining({ id, status: 'pending' })], nextCursor: null });
     expect(await runJson(['invite', 'get', id])).toMatchObject({ id, recipient: { email: 'ann@example.com', name: 'Ann' }, delivery: expect.any(Object) });
+    // The one live link: get shows the create's URL again; reset-link moves it on and get follows.
+    const link = /^url +(\S+)$/m.exec(created.stdout)![1]!;
+    expect((await run(['invite', 'get', id])).stdout).toMatch(new RegExp(`^url +${link}$`, 'm'));
+    const reset = await run(['invite', 'reset-link', id]);
+    expect(reset.code, reset.stderr).toBe(0);
+    const fresh = /^url +(\S+)$/m.exec(reset.stdout)![1]!;
+    expect(fresh).not.toBe(link);
+    expect((await run(['invite', 'get', id])).stdout).toMatch(new RegExp(`^url +${fresh}$`, 'm'));
 
     const revoked = await run(['invite', 'revoke', id]);
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(revoked.stdout).toMatch(/^status +revoked$/m);
+    expect((await run(['invite', 'get', id])).stdout).toMatch(/^url +\(not shown: the invitation is closed\)$/m);
 
     const twice = await run(['invite', 'revoke', id, '--json']);
     expect(twice.code).toBe(3);
     expect(twice.stdout).toBe('');
     expect(twice.stderr).toMatch(/^invitation_not_pending: \S.*$/m);
     const events = await runJson(['invite', 'events', id]);
-    expect(events.data.map((e: { type: string }) => e.type)).toEqual(['invitation.created', 'invitation.revoked']);
+    expect(events.data.map((e: { type: string }) => e.type)).toEqual(['invitation.created', 'invitation.updated', 'invitation.revoked']);
   });
 
   it('exits 2 without a URL or key or with bad flags, 3 for a key the server refuses, and 5 when the server cannot be reached', async () => {

@@ -26,9 +26,9 @@ Examples:
 
 /** `usher invite …`: create, list, look at and change invitations; accept someone else's. */
 export function registerInviteCommand(program: Command): void {
-  const invite = program.command('invite').description('invitations (create, list, get, revoke, resend, events, accept)');
+  const invite = program.command('invite').description('invitations (create, list, get, revoke, resend, reset-link, events, accept)');
 
-  addInvitationOptions(invite.command('create').description('create an invitation on any channel; prints its link once'))
+  addInvitationOptions(invite.command('create').description('create an invitation on any channel; prints its link (invite get shows it again)'))
     .option('--idempotency-key <key>', 'retrying with the same key and flags creates it once (kept 24 hours)')
     .addHelpText('after', CREATE_EXAMPLES)
     .action(async (flags: InvitationFlags & { idempotencyKey?: string }, command: Command) => {
@@ -58,8 +58,13 @@ export function registerInviteCommand(program: Command): void {
     out.record(invitation, invitationFields(invitation));
   });
 
-  addIdCommand(invite, 'resend', 'mint a new link and restart the expiry; the old link stops working', 'invitation', async ({ out, client }, id) => {
+  addIdCommand(invite, 'resend', 'send again with a new link and restart the expiry; the old link stops working', 'invitation', async ({ out, client }, id) => {
     const invitation = await unwrap(client().POST('/v1/invitations/{id}/resend', { params: { path: { id } } }));
+    out.record(invitation, invitationFields(invitation));
+  });
+
+  addIdCommand(invite, 'reset-link', 'give a link or email invitation a new link; the old one, and its printed QR codes, stop working', 'invitation', async ({ out, client }, id) => {
+    const invitation = await unwrap(client().POST('/v1/invitations/{id}/reset-link', { params: { path: { id } } }));
     out.record(invitation, invitationFields(invitation));
   });
 
