@@ -186,7 +186,9 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
         async (trx) => ({ status: 201, body: await invitations.createIn(trx, tenantId, input, byKey(apiKeyId)) }),
         withoutLink,
       );
-      return c.json(result.body, 201, replayHeader(result));
+      // The stored replay has no link; a link or email invitation's live one is derived again, as GET shows it.
+      const body = result.replayed && result.body.url === null ? { ...result.body, url: (await invitations.getWithUrl(tenantId, result.body.id)).url } : result.body;
+      return c.json(body, 201, replayHeader(result));
     })
     .openapi(bulkRoute, async (c) => {
       const { tenantId, apiKeyId } = c.var.auth;

@@ -212,7 +212,7 @@ export const InvitationWithUrlSchema = InvitationSchema.extend({
   url: z
     .string()
     .nullable()
-    .describe('The invitation link: a secret for whoever holds it. GET /v1/invitations/{id} shows it again while it is live; null on an idempotent replay.'),
+    .describe('The invitation link: a secret for whoever holds it. GET /v1/invitations/{id} shows it again while it is live, and so does an idempotent replay of its create (the link live now); null when it cannot be shown.'),
 }).openapi('InvitationWithUrl');
 
 export const QrQuerySchema = z.strictObject({

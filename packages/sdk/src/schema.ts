@@ -1736,7 +1736,7 @@ export interface components {
             nextCursor: string | null;
         };
         InvitationWithUrl: components["schemas"]["Invitation"] & {
-            /** @description The invitation link: a secret for whoever holds it. GET /v1/invitations/{id} shows it again while it is live; null on an idempotent replay. */
+            /** @description The invitation link: a secret for whoever holds it. GET /v1/invitations/{id} shows it again while it is live, and so does an idempotent replay of its create (the link live now); null when it cannot be shown. */
             url: string | null;
         };
         Jwks: {
