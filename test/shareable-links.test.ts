@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '#app';
 import { hashSecret, newSecret } from '#common/secrets';
-import { createMailboxMailer, createSmtpMailer } from '#delivery';
+import { createSmtpMailer } from '#delivery';
 import { describeEachStore } from '#support/stores';
 import { startSmtpServer, type TestSmtpServer } from '#support/smtp';
 import { expectedModules, modulesOfPng, modulesOfSvg } from '#support/qr';
@@ -27,6 +27,20 @@ describeEachStore('shareable links: one live link per invitation, derived from t
       // until nothing is due
     }
   };
+  /** A second server on the same data with its own secret (a copy of the file, or a process configured apart). */
+  const serverWithAnotherSecret = () =>
+    createApp({
+      db: usher.store.db,
+      engine: usher.engine,
+      clock: usher.clock,
+      publicUrl: PUBLIC_URL,
+      version: 'test',
+      mailer: createSmtpMailer(smtp.server.url),
+      fromAddress: 'no-reply@usher.test',
+      allowPrivateNetwork: true,
+      logError: (error) => console.error(error),
+      linkSecret: newSecret(),
+    });
   const linksTo = (address: string) => smtp.server.received.filter((m) => m.envelopeTo.includes(address)).map((m) => LINK.exec(m.parsed.text ?? '')?.[0]);
 
   it('shows a link invitation its URL again, and reset-link moves it on, killing the old one at once', async () => {
@@ -132,19 +146,7 @@ describeEachStore('shareable links: one live link per invitation, derived from t
       }
     }
 
-    // A second server on the same data with its own secret (a copy of the file, or a process configured apart).
-    const other = createApp({
-      db: usher.store.db,
-      engine: usher.engine,
-      clock: usher.clock,
-      publicUrl: PUBLIC_URL,
-      version: 'test',
-      mailer: createMailboxMailer(usher.store.db, usher.clock),
-      fromAddress: 'no-reply@usher.test',
-      allowPrivateNetwork: true,
-      logError: (error) => console.error(error),
-      linkSecret: newSecret(),
-    });
+    const other = serverWithAnotherSecret();
     const auth = { authorization: `Bearer ${usher.tenant.apiKey.key}` };
     const seen = await other.app.request(`/v1/invitations/${created.body.id}`, { headers: auth });
     expect(await seen.json()).toMatchObject({ url: null, urlUnavailable: 'secret_changed' });
@@ -162,6 +164,17 @@ describeEachStore('shareable links: one live link per invitation, derived from t
     expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({ url: null, urlUnavailable: 'secret_changed' });
     expect((await openPage(usher, url)).status).toBe(200);
     expect((await openPage(usher, created.body.url)).status).toBe(404);
+  });
+
+  it('mails no link a worker with another secret would get wrong: the email fails, saying why', async () => {
+    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'other-secret@example.com' } } });
+    const other = serverWithAnotherSecret();
+    while ((await other.worker.runOnce()) > 0) {
+      // until nothing is due
+    }
+    expect(linksTo('other-secret@example.com')).toEqual([]);
+    const state = (await usher.request('GET', `/v1/invitations/${created.body.id}`)).body.delivery.email;
+    expect(state).toMatchObject({ state: 'failed', reason: expect.stringContaining('another link secret') });
   });
 
   it('says a link minted before derived links cannot be shown, mails a derived one, and keeps the old one working', async () => {
