@@ -45,6 +45,8 @@ export interface AppDeps {
   readonly isShuttingDown?: () => boolean;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
   readonly metricsToken?: string;
+  /** The server secret invitation links are derived from; a copy of the database without it opens nothing. */
+  readonly linkSecret: string;
 }
 
 /** The largest request body accepted; invitations with metadata stay far below it. */

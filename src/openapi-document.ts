@@ -22,6 +22,8 @@ export async function buildOpenApiDocument(version: string): Promise<Record<stri
       fromAddress: 'no-reply@usher.invalid',
       allowPrivateNetwork: false,
       logError: () => {},
+      // Only the document is read: no link is ever derived with it.
+      linkSecret: 'openapi-document-builds-no-links-0000',
     });
     const response = await app.request('/openapi.json');
     if (response.status !== 200) throw new Error(`/openapi.json answered ${response.status}: ${await response.text()}`);

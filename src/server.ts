@@ -14,6 +14,7 @@ import { pruneSessions } from '#web';
 import { pruneKv } from '#activitypub';
 import { pruneRateLimitWindows } from '#tenants';
 import { bootstrapFirstTenant } from './bootstrap';
+import { loadLinkSecret } from './link-secret';
 import { startBanner } from './start-banner';
 
 // dist/server.js and src/server.ts both sit one level below the project root.
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     await store.close();
     process.exit(2);
   }
+  const linkSecret = loadLinkSecret(config);
   const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now());
   const logAtLevelOf = (error: unknown) => (isDatabaseUnavailable(error) ? log.warn : log.error).bind(log);
   const storeName = store.engine === 'sqlite' ? `SQLite ${config.databaseUrl.slice('sqlite:'.length)}` : `PostgreSQL ${displayDatabaseUrl(config.databaseUrl)}`;
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     logRequest: (entry) => log.info(entry, 'request'),
     isShuttingDown: () => drain.draining,
     metricsToken: config.metricsToken,
+    linkSecret: linkSecret.secret,
   });
   app = built.app;
   if (config.runWorker) built.worker.start();
@@ -136,6 +139,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
+  if (linkSecret.origin === 'created') log.warn({ file: config.linkSecretFile }, 'created the link secret file: back it up with the database');
   log.info({ version, url: publicUrl, store: storeName, worker: config.runWorker }, 'listening');
   process.stderr.write(
     startBanner({

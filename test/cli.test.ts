@@ -134,17 +134,37 @@ describe('the usher command', () => {
     const listed = await runJson(['invite', 'list', '--target', APOLLO]);
     expect(listed).toEqual({ data: [expect.objectContaining({ id, status: 'pending' })], nextCursor: null });
     expect(await runJson(['invite', 'get', id])).toMatchObject({ id, recipient: { email: 'ann@example.com', name: 'Ann' }, delivery: expect.any(Object) });
+    // The one live link: get shows the create's URL again; reset-link moves it on and get follows.
+    const link = /^url +(\S+)$/m.exec(created.stdout)![1]!;
+    expect((await run(['invite', 'get', id])).stdout).toMatch(new RegExp(`^url +${link}$`, 'm'));
+    const reset = await run(['invite', 'reset-link', id]);
+    expect(reset.code, reset.stderr).toBe(0);
+    const fresh = /^url +(\S+)$/m.exec(reset.stdout)![1]!;
+    expect(fresh).not.toBe(link);
+    expect((await run(['invite', 'get', id])).stdout).toMatch(new RegExp(`^url +${fresh}$`, 'm'));
+    const svg = await run(['invite', 'qr', id, '--size', '128']);
+    expect(svg.code, svg.stderr).toBe(0);
+    expect(svg.stdout).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="128" height="128" /);
+    const pngPath = join(home.dir, 'invitation.png');
+    expect((await run(['invite', 'qr', id, '--png', '--output', pngPath])).code).toBe(0);
+    expect(readFileSync(pngPath).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(statSync(pngPath).mode & 0o777).toBe(0o600);
+    expect((await run(['invite', 'qr', id, '--png'])).code).toBe(2);
 
     const revoked = await run(['invite', 'revoke', id]);
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(revoked.stdout).toMatch(/^status +revoked$/m);
+    expect((await run(['invite', 'get', id])).stdout).toMatch(/^url +\(not shown: the invitation is closed\)$/m);
+    const gone = await run(['invite', 'qr', id]);
+    expect(gone.code).toBe(3);
+    expect(gone.stderr).toMatch(/^link_gone: /m);
 
     const twice = await run(['invite', 'revoke', id, '--json']);
     expect(twice.code).toBe(3);
     expect(twice.stdout).toBe('');
     expect(twice.stderr).toMatch(/^invitation_not_pending: \S.*$/m);
     const events = await runJson(['invite', 'events', id]);
-    expect(events.data.map((e: { type: string }) => e.type)).toEqual(['invitation.created', 'invitation.revoked']);
+    expect(events.data.map((e: { type: string }) => e.type)).toEqual(['invitation.created', 'invitation.updated', 'invitation.revoked']);
   });
 
   it('exits 2 without a URL or key or with bad flags, 3 for a key the server refuses, and 5 when the server cannot be reached', async () => {

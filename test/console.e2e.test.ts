@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithBrowser, expectNoAxeViolations, launchBrowser, screenshot, viewports } from '#support/browser';
@@ -119,6 +120,40 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
       await context.close();
     },
   );
+
+  it('shows a live link with its QR code, downloads it, and resets it only once the operator confirms', async () => {
+    for (const viewport of ['desktop', 'phone'] as const) {
+      const created = await fetch(`${usher.url}/v1/invitations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'link', label: `Poster ${viewport}`, usesAllowed: null }),
+      }).then((r) => r.json() as Promise<{ id: string; url: string }>);
+      const { context, page } = await signIn(viewport);
+      await page.goto(`/console/invitations/${created.id}`);
+      expect((await page.locator('#invitation-url').textContent())?.trim()).toBe(created.url);
+      await page.getByRole('img', { name: 'QR code of the invitation link' }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
+      await screenshot(page, `console-invitation-link-${viewport}`);
+      await expectNoAxeViolations(page, `console-invitation-link-${viewport}`);
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download PNG' }).click()]);
+      expect(download.suggestedFilename()).toBe(`invitation-${created.id}.png`);
+      const bytes = await readFile((await download.path())!);
+      expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+
+      // Unconfirmed, the browser does not send the form: the link stays.
+      await page.getByRole('button', { name: 'Reset link' }).click();
+      expect((await page.locator('#invitation-url').textContent())?.trim()).toBe(created.url);
+      await page.getByLabel(/stops working at once/).check();
+      await page.getByRole('button', { name: 'Reset link' }).click();
+      await page.waitForFunction((old) => document.getElementById('invitation-url')?.textContent?.trim() !== old, created.url);
+      const fresh = (await page.locator('#invitation-url').textContent())!.trim();
+      expect(fresh).toMatch(/\/i\/[A-Za-z0-9_-]{43}$/);
+      expect((await fetch(created.url)).status).toBe(404);
+      expect((await fetch(fresh)).status).toBe(200);
+      await context.close();
+    }
+  });
 
   it('refuses a console form posted without the CSRF token', async () => {
     const { context, page } = await signIn('desktop');

@@ -138,6 +138,18 @@ describe('compose.yaml', () => {
     }
   });
 
+  it('gives every process one link secret: the same file on a shared volume, or USHER_LINK_SECRET', () => {
+    const files = new Set(servers.map(([, service]) => loadConfig(environment(service)).linkSecretFile));
+    expect(files.size).toBe(1);
+    const [file] = [...files] as [string];
+    for (const [name, service] of servers) {
+      const mounts = ((service as { volumes?: string[] }).volumes ?? []).map((volume) => volume.split(':'));
+      const mount = mounts.find(([, target]) => file.startsWith(`${target}/`));
+      expect(mount, `${name} mounts the directory of ${file}`).toBeDefined();
+      expect((compose as { volumes?: Record<string, unknown> }).volumes, name).toHaveProperty(mount![0]!);
+    }
+  });
+
   it('waits longer than the shutdown deadline before killing a process, and depends only on services it has', () => {
     for (const [name, service] of servers) {
       const grace = durationMs(service.stop_grace_period ?? '10s');
@@ -180,5 +192,10 @@ describe('deploy/usher.service', () => {
     expect(one('NoNewPrivileges')).toBe('yes');
     expect(one('ReadWritePaths')).toBe('/var/lib/usher');
     expect(one('MemoryDenyWriteExecute')).toBeUndefined();
+  });
+
+  it('keeps the link secret file in its writable data directory, whatever the database', () => {
+    const env = Object.fromEntries((settings.get('Environment') ?? []).map((line) => line.split(/=(.*)/s).slice(0, 2)));
+    expect(loadConfig({ ...env, USHER_DATABASE_URL: 'postgres://localhost/usher' }).linkSecretFile.startsWith(`${one('ReadWritePaths')}/`)).toBe(true);
   });
 });

@@ -34,6 +34,7 @@ describeEachStore('tenant isolation', (engine) => {
       identity: await db.selectFrom('identities').selectAll().where('id', '=', theirs.identityId).executeTakeFirst(),
       key: await db.selectFrom('api_keys').selectAll().where('id', '=', theirs.keyId).executeTakeFirst(),
       events: await db.selectFrom('invitation_events').select('id').where('tenant_id', '=', other.tenant.id).execute(),
+      links: await db.selectFrom('invitation_tokens').selectAll().where('invitation_id', '=', theirs.invitationId).orderBy('token_hash').execute(),
     };
   }
 
@@ -47,6 +48,9 @@ describeEachStore('tenant isolation', (engine) => {
       ['POST', `/v1/invitations/${theirs.invitationId}/revoke`],
       ['POST', `/v1/invitations/${theirs.invitationId}/decline`],
       ['POST', `/v1/invitations/${theirs.invitationId}/resend`],
+      ['POST', `/v1/invitations/${theirs.invitationId}/reset-link`],
+      ['GET', `/v1/invitations/${theirs.invitationId}/qr.svg`],
+      ['GET', `/v1/invitations/${theirs.invitationId}/qr.png`],
       ['GET', `/v1/contacts/${theirs.contactId}`],
       ['PATCH', `/v1/contacts/${theirs.contactId}`, { name: 'x' }],
       ['DELETE', `/v1/contacts/${theirs.contactId}`],

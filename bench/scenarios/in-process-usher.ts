@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import { createApp } from '#app';
 import { systemClock } from '#common/clock';
+import { newSecret } from '#common/secrets';
 import type { Database } from '#db';
 import type { Mailer } from '#delivery';
 import { AUTH_HEADERS } from '../bench-key';
@@ -32,6 +33,7 @@ export function inProcessUsher(db: Kysely<Database>, log: (line: string) => void
     fromAddress: 'no-reply@127.0.0.1',
     allowPrivateNetwork: false,
     logError: (error) => log(`  request failed: ${String(error)}`),
+    linkSecret: newSecret(),
   });
   return {
     built,

@@ -29,8 +29,17 @@ export const invitationColumns: readonly Column<Invitation>[] = [
   { header: 'created', value: (i) => shortTime(i.createdAt) },
 ];
 
-/** One invitation as a record, with its link when the response carries one (create, resend). */
-export function invitationFields(invitation: Invitation & { url?: string | null; invitationUrl?: string | null; delivery?: Schemas['InvitationDetail']['delivery'] }): RecordFields {
+/** Why a link or email invitation's link is not shown, and what to do about it. */
+const LINK_UNAVAILABLE: Record<string, string> = {
+  not_pending: 'the invitation is closed',
+  secret_changed: 'made with another link secret; `usher invite reset-link <id>` for one this server can show',
+  minted_before_recovery: 'made before links could be shown again; `usher invite reset-link <id>` for one that can be',
+};
+
+/** One invitation as a record, with its link when the response carries one (create, resend, reset-link, get). */
+export function invitationFields(
+  invitation: Invitation & { url?: string | null; urlUnavailable?: string | null; invitationUrl?: string | null; delivery?: Schemas['InvitationDetail']['delivery'] },
+): RecordFields {
   const fields: RecordFields = [
     ['id', invitation.id],
     ['number', invitation.number],
@@ -54,8 +63,10 @@ export function invitationFields(invitation: Invitation & { url?: string | null;
     fields.push([`delivery ${channel}`, `${state.state}${state.reason ? ` (${state.reason})` : ''}, ${state.updatedAt}`]);
   }
   if (invitation.invitationUrl) fields.push(['invitation url', invitation.invitationUrl]);
-  // The link is a secret shown once; say so rather than leave an empty line that looks like a bug.
-  if (invitation.url !== undefined) fields.push(['url', invitation.url ?? '(not shown on an idempotent replay; resend to mint a new link)']);
+  // A missing link says why, rather than leave an empty line that looks like a bug. Protocol channels have none.
+  if (invitation.url) fields.push(['url', invitation.url]);
+  else if (invitation.urlUnavailable) fields.push(['url', `(not shown: ${LINK_UNAVAILABLE[invitation.urlUnavailable] ?? invitation.urlUnavailable})`]);
+  else if (invitation.url === null && invitation.urlUnavailable === undefined) fields.push(['url', '(not shown on an idempotent replay; `usher invite get <id>` shows it)']);
   return fields;
 }
 

@@ -35,6 +35,8 @@ describe('loadConfig', () => {
       migrateOnStart: true,
       metricsToken: undefined,
       retentionDays: 30,
+      linkSecret: undefined,
+      linkSecretFile: 'data/usher-link.secret',
     });
   });
 
@@ -75,6 +77,8 @@ describe('loadConfig', () => {
       USHER_MIGRATE_ON_START: 'false',
       USHER_METRICS_TOKEN: 'metrics-token-0123456789',
       USHER_RETENTION_DAYS: '0',
+      USHER_LINK_SECRET: 'l'.repeat(32),
+      USHER_LINK_SECRET_FILE: '/run/secrets/usher-link',
     });
     expect(config).toEqual({
       port: 3000,
@@ -95,12 +99,20 @@ describe('loadConfig', () => {
       migrateOnStart: false,
       metricsToken: 'metrics-token-0123456789',
       retentionDays: 0,
+      linkSecret: 'l'.repeat(32),
+      linkSecretFile: '/run/secrets/usher-link',
     });
   });
 
   it('accepts postgresql:// and a sqlite path as database URLs', () => {
     expect(loadConfig({ USHER_DATABASE_URL: 'postgresql://localhost/usher' }).databaseUrl).toBe('postgresql://localhost/usher');
     expect(loadConfig({ USHER_DATABASE_URL: 'sqlite:/var/lib/usher/usher.db' }).databaseUrl).toBe('sqlite:/var/lib/usher/usher.db');
+  });
+
+  it('keeps the link secret file beside the SQLite file, or in ./data for PostgreSQL', () => {
+    expect(loadConfig({ USHER_DATABASE_URL: 'sqlite:/var/lib/usher/usher.db' }).linkSecretFile).toBe('/var/lib/usher/usher-link.secret');
+    expect(loadConfig({ USHER_DATABASE_URL: 'postgres://localhost/usher' }).linkSecretFile).toBe('data/usher-link.secret');
+    expect(loadConfig({ USHER_DATABASE_URL: 'sqlite::memory:' }).linkSecretFile).toBe('data/usher-link.secret');
   });
 
   it('removes the trailing slash from USHER_PUBLIC_URL', () => {
@@ -145,6 +157,7 @@ describe('loadConfig', () => {
       ['USHER_MIGRATE_ON_START', { USHER_MIGRATE_ON_START: 'later' }],
       ['USHER_METRICS_TOKEN', { USHER_METRICS_TOKEN: 'short' }],
       ['USHER_RETENTION_DAYS', { USHER_RETENTION_DAYS: '-1' }],
+      ['USHER_LINK_SECRET', { USHER_LINK_SECRET: 'shorter-than-thirty-two' }],
     ];
 
     it.each(cases)('names %s when given %j', (variable, env) => {

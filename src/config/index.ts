@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+
 /** The typed, frozen configuration of one Usher process, read once from the environment. */
 export interface Config {
   readonly port: number;
@@ -33,6 +35,10 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** Finished outbox rows, delivery attempts, mailbox messages and held DIDComm messages older than this are pruned; 0 keeps them. */
   readonly retentionDays: number;
+  /** The secret invitation links are derived from (USHER_LINK_SECRET); undefined: read or create `linkSecretFile`. */
+  readonly linkSecret: string | undefined;
+  /** Where the link secret lives when USHER_LINK_SECRET is unset; created (mode 0600) on first start. */
+  readonly linkSecretFile: string;
 }
 
 /** A configuration value that cannot be used; `main.ts` prints it and exits non-zero. */
@@ -72,6 +78,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (metricsToken !== undefined && metricsToken.length < 16) {
     throw new ConfigError('USHER_METRICS_TOKEN', 'must be at least 16 characters');
   }
+  const linkSecret = nonEmpty(env.USHER_LINK_SECRET);
+  if (linkSecret !== undefined && linkSecret.length < 32) {
+    throw new ConfigError('USHER_LINK_SECRET', 'must be at least 32 characters, every invitation link is derived from it');
+  }
   return Object.freeze({
     port,
     host,
@@ -91,6 +101,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     migrateOnStart: readBoolean('USHER_MIGRATE_ON_START', env.USHER_MIGRATE_ON_START, true),
     metricsToken,
     retentionDays: readInteger('USHER_RETENTION_DAYS', env.USHER_RETENTION_DAYS, 30, 0, 36_500),
+    linkSecret,
+    linkSecretFile: nonEmpty(env.USHER_LINK_SECRET_FILE) ?? defaultLinkSecretFile(databaseUrl),
   });
 }
 
@@ -139,6 +151,13 @@ function readDatabaseUrl(value: string): string {
     return value;
   }
   throw new ConfigError('USHER_DATABASE_URL', `expected sqlite:<path> or postgres://…, got "${value}"`);
+}
+
+/** Beside the SQLite file, so a copy of the data directory keeps both; ./data for PostgreSQL (and :memory:). */
+function defaultLinkSecretFile(databaseUrl: string): string {
+  const path = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : ':memory:';
+  const directory = path === ':memory:' ? './data' : dirname(path);
+  return join(directory, 'usher-link.secret');
 }
 
 function readPublicUrl(value: string): string {

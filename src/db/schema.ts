@@ -162,8 +162,12 @@ export interface InvitationTokenRow {
   /** What the link was handed to: 'api' (create/resend response), 'email', 'reminder'. */
   minted_for: string;
   created_at: string;
-  /** Set by resend, which kills every earlier link. */
+  /** Set by resend and reset-link, which kill every earlier link. */
   revoked_at: string | null;
+  /** Which link of the invitation this is (1, 2, …), derived from the server secret; null before migration 0017. */
+  generation: number | null;
+  /** Fingerprint of the secret that derived it; the link is recoverable only while the server has that secret. */
+  secret_id: string | null;
 }
 
 export interface RedemptionRow {

@@ -66,6 +66,8 @@ export interface DeliveryDeps {
   readonly worker?: Partial<Pick<OutboxWorkerOptions, WorkerSettings>>;
   /** Delivery of topics other capabilities own: ActivityPub's signed POSTs, invitations through providers. */
   readonly handlers?: { readonly 'activitypub.send'?: DeliveryHandler; readonly 'provider.invite'?: DeliveryHandler; readonly 'provider.withdraw'?: DeliveryHandler };
+  /** The server secret invitation links are derived from: an email carries the invitation's one live link. */
+  readonly linkSecret: string;
 }
 
 /** Wires the outbox: the sink invitations write into, the worker that drains it, and the webhook pinger. */

@@ -11,10 +11,11 @@ import type { ChannelAdapters } from './channels';
 import { SUPPORTED_CHANNELS, targetKey, toInvitation, type Invitation } from './record';
 import type { CreateInvitationInput } from './schemas';
 import { nextInvitationNumber } from './queries';
-import { invitationUrl, mintInvitationToken } from './tokens';
+import { mintNextLink, type LinkKey } from './links';
+import { invitationUrl } from './tokens';
 import { checkWindow, windowEnd } from './window';
 
-/** An invitation with the link minted for it: only create and resend return one. */
+/** An invitation with its link: create, resend and reset-link return one. */
 export interface InvitationWithUrl extends Invitation {
   readonly url: string | null;
 }
@@ -48,7 +49,7 @@ async function expireOrRefuseDuplicates(trx: Kysely<Database>, tenantId: string,
 /** Creates an invitation inside `trx` (which the idempotency layer may own) and mints its link. */
 export async function createInvitation(
   trx: Kysely<Database>,
-  context: { clock: Clock; publicUrl: string; sink: EventSink; channels: ChannelAdapters },
+  context: { clock: Clock; publicUrl: string; sink: EventSink; channels: ChannelAdapters; linkKey: LinkKey },
   tenantId: string,
   input: CreateInvitationInput,
   actor: Actor,
@@ -129,7 +130,7 @@ export async function createInvitation(
     await writeEvents(trx, stored, { previousStatus: null, status: 'pending', events: ['invitation.created'] }, actor, { channel: row.channel }, now, context.sink);
     return { ...toInvitation(stored, now), url: adapter.url(stored) };
   }
-  const token = await mintInvitationToken(trx, row, 'api', now);
+  const token = await mintNextLink(trx, context.linkKey, row, 'api', now);
   await writeEvents(trx, row, { previousStatus: null, status: 'pending', events: ['invitation.created'] }, actor, { channel: row.channel }, now, context.sink);
   return { ...toInvitation(row, now), url: invitationUrl(context.publicUrl, token) };
 }

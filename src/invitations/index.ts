@@ -6,6 +6,7 @@ export { EVENT_TYPES, INVITATION_STATUSES, effectiveStatus, transition, type Inv
 export { CHANNELS, SUPPORTED_CHANNELS, toInvitation, type Channel, type Invitation } from './record';
 export { findInvitationRow, getInvitationRow } from './queries';
 export { TOKEN_MAX_LENGTH, invitationUrl, mintInvitationToken } from './tokens';
+export { linkForMessage, linkKeyOf, type LinkKey, type LinkUnavailable } from './links';
 export type { ChannelAdapter, ChannelAdapters } from './channels';
 export type { IncomingInvitationInput } from './incoming';
 export type { Redemption } from './redeem';

@@ -9,6 +9,7 @@ import type { InvitationService, InvitationWithUrl } from './service';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
+import { qrPng, qrSvg } from '#common/qr';
 import {
   CreateInvitationSchema,
   EventSchema,
@@ -20,6 +21,7 @@ import {
   InvitationSchema,
   InvitationWithUrlSchema,
   PurposeParam,
+  QrQuerySchema,
   UpdateInvitationSchema,
   type DeliveryChannelState,
 } from './schemas';
@@ -33,7 +35,7 @@ const createInvitationRoute = createRoute({
   method: 'post',
   path: '/invitations',
   summary: 'Create an invitation',
-  description: 'The response carries the invitation URL, the only time it is shown: only a hash of its token is stored.',
+  description: 'The response carries the invitation URL. Only a hash of its token is stored; the link is derived from the server secret, so GET shows it again while it is live.',
   request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: CreateInvitationSchema } }, required: true } },
   responses: { 201: json(InvitationWithUrlSchema, 'The invitation and its URL'), ...problemsFor(400, 401, 404, 409, 413, 422) },
 });
@@ -104,6 +106,7 @@ const OPERATION_IDS = {
   revoke: 'revokeInvitation',
   decline: 'declineInvitation',
   resend: 'resendInvitation',
+  'reset-link': 'resetInvitationLink',
   // acceptInvitation is the invitee's accept by link token.
   accept: 'acceptIncomingInvitation',
   'tentative-accept': 'tentativelyAcceptIncomingInvitation',
@@ -119,7 +122,7 @@ function actionRoute(action: keyof typeof OPERATION_IDS, summary: string, descri
     description,
     request: { params: IdParam },
     responses: {
-      200: json(action === 'resend' ? InvitationWithUrlSchema : InvitationSchema, 'The invitation after the change'),
+      200: json(action === 'resend' || action === 'reset-link' ? InvitationWithUrlSchema : InvitationSchema, 'The invitation after the change'),
       ...problemsFor(401, 404, 409, 410),
     },
   });
@@ -129,7 +132,32 @@ const revokeRoute = actionRoute('revoke', 'Revoke a pending invitation', 'Its li
 const declineRoute = actionRoute('decline', 'Decline a pending invitation', 'For incoming invitations, or to record an answer given out of band.');
 const acceptIncomingRoute = actionRoute('accept', 'Accept an incoming invitation', 'For invitations other servers sent to one of our identities (direction incoming): the answer goes back over their channel, e.g. an ActivityPub Accept.');
 const tentativeRoute = actionRoute('tentative-accept', 'Tentatively accept an incoming invitation', 'A maybe: it stays open, to be accepted or declined later. Goes back as an ActivityPub TentativeAccept.');
-const resendRoute = actionRoute('resend', 'Mint a new link and restart the expiry', 'The old link stops working; the response carries the new URL.');
+const resendRoute = actionRoute(
+  'resend',
+  'Send again with a new link and restart the expiry',
+  'The old link stops working; the response carries the new URL, which the new email carries too. A link invitation has no one to send to: 409 `link_needs_no_resend`, use reset-link.',
+);
+const resetLinkRoute = actionRoute(
+  'reset-link',
+  'Give a link or email invitation a new link',
+  'The old link, and every QR code printed of it, stops working at once; nothing is sent. Pending invitations only (409 `invitation_not_pending`); other channels: 409 `link_channel_only`.',
+);
+
+function qrRoute(format: 'svg' | 'png') {
+  return createRoute({
+    ...base,
+    operationId: format === 'svg' ? 'getInvitationQrSvg' : 'getInvitationQrPng',
+    method: 'get',
+    path: `/invitations/{id}/qr.${format}`,
+    summary: `A QR code of the invitation's live link, as ${format.toUpperCase()}`,
+    description: 'For link and email invitations. 410 `link_gone` once the invitation is closed; 409 `link_unrecoverable` when the link was derived with another secret or predates derived links (reset it).',
+    request: { params: IdParam, query: QrQuerySchema },
+    responses: {
+      200: { description: 'The QR code', content: { [format === 'svg' ? 'image/svg+xml' : 'image/png']: { schema: z.string().openapi({ format: 'binary' }) } } },
+      ...problemsFor(400, 401, 404, 409, 410),
+    },
+  });
+}
 
 /** Per channel, where an invitation's latest message stands; delivery provides it, invitations only show it. */
 export type DeliveryStateReader = (tenantId: string, id: string) => Promise<Record<string, DeliveryChannelState>>;
@@ -158,7 +186,9 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
         async (trx) => ({ status: 201, body: await invitations.createIn(trx, tenantId, input, byKey(apiKeyId)) }),
         withoutLink,
       );
-      return c.json(result.body, 201, replayHeader(result));
+      // The stored replay has no link; a link or email invitation's live one is derived again, as GET shows it.
+      const body = result.replayed && result.body.url === null ? { ...result.body, url: (await invitations.getWithUrl(tenantId, result.body.id)).url } : result.body;
+      return c.json(body, 201, replayHeader(result));
     })
     .openapi(bulkRoute, async (c) => {
       const { tenantId, apiKeyId } = c.var.auth;
@@ -186,5 +216,14 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
     .openapi(acceptIncomingRoute, async (c) => c.json(await invitations.answerIncoming(c.var.auth.tenantId, c.req.valid('param').id, 'accept', byKey(c.var.auth.apiKeyId)), 200))
     .openapi(tentativeRoute, async (c) => c.json(await invitations.answerIncoming(c.var.auth.tenantId, c.req.valid('param').id, 'tentative', byKey(c.var.auth.apiKeyId)), 200))
     .openapi(declineRoute, async (c) => c.json(await invitations.decline(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200))
-    .openapi(resendRoute, async (c) => c.json(await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200));
+    .openapi(resendRoute, async (c) => c.json(await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200))
+    .openapi(resetLinkRoute, async (c) => c.json(await invitations.resetLink(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200))
+    .openapi(qrRoute('svg'), async (c) => {
+      const url = await invitations.liveUrl(c.var.auth.tenantId, c.req.valid('param').id);
+      return c.body(await qrSvg(url, c.req.valid('query').size), 200, { 'content-type': 'image/svg+xml', 'cache-control': 'no-store' });
+    })
+    .openapi(qrRoute('png'), async (c) => {
+      const url = await invitations.liveUrl(c.var.auth.tenantId, c.req.valid('param').id);
+      return c.body(new Uint8Array(await qrPng(url, c.req.valid('query').size)), 200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
+    });
 }

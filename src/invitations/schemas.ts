@@ -186,11 +186,24 @@ export const DeliveryChannelStateSchema = z
 /** One channel's delivery state, as the invitation shows it. */
 export type DeliveryChannelState = z.infer<typeof DeliveryChannelStateSchema>;
 
+/** The live link of a link or email invitation, as the operator's view shows it. */
+const LinkFields = {
+  url: z
+    .string()
+    .nullable()
+    .describe('Link and email invitations: the one live link, the same the create response, the email and its reminders carry. Recomputed from the server secret, never stored. Null when it cannot be shown (`urlUnavailable` says why) and for other channels.'),
+  urlUnavailable: z
+    .enum(['not_pending', 'secret_changed', 'minted_before_recovery'])
+    .nullable()
+    .describe('Why `url` is null: not_pending (the invitation is closed; its link only shows its state), secret_changed (derived with another link secret: rotated, or another process with its own), minted_before_recovery (a random link from before links were derived). POST …/reset-link gives a pending one a new link that can be shown.'),
+};
+
 export const InvitationDetailSchema = InvitationSchema.extend({
   invitationUrl: z
     .string()
     .nullable()
-    .describe('For protocol channels whose invitation is public by design (didcomm: the ?oob= or ?c_i= URL); null for secret links, which are shown only once.'),
+    .describe('For protocol channels whose invitation is public by design (didcomm: the ?oob= or ?c_i= URL); null for link and email invitations, whose link is `url`.'),
+  ...LinkFields,
   delivery: z
     .record(z.string(), DeliveryChannelStateSchema)
     .describe('Per channel (email, reminder, didcomm, activitypub, provider), where the latest message stands; failed carries the reason. `withdrawal`: a provider invitation revoked after it was sent, taken back at the provider (sent: withdrawn; failed: the provider\'s error). Every attempt: GET …/deliveries. A message finished longer ago than the server\'s retention (USHER_RETENTION_DAYS, 30 by default) is no longer on record, so an old invitation may show none.'),
@@ -200,8 +213,18 @@ export const InvitationWithUrlSchema = InvitationSchema.extend({
   url: z
     .string()
     .nullable()
-    .describe('The invitation link. A secret, shown only in the response that minted it (create, resend); null on an idempotent replay.'),
+    .describe('The invitation link: a secret for whoever holds it. GET /v1/invitations/{id} shows it again while it is live, and so does an idempotent replay of its create (the link live now); null when it cannot be shown.'),
 }).openapi('InvitationWithUrl');
+
+export const QrQuerySchema = z.strictObject({
+  size: z.coerce
+    .number()
+    .int()
+    .min(64)
+    .max(2048)
+    .default(512)
+    .describe('Width and height in pixels, 64 to 2048; 512 by default.'),
+});
 
 export const InvitationQuerySchema = z.strictObject({
   status: z.enum(INVITATION_STATUSES).optional(),

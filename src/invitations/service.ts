@@ -16,7 +16,8 @@ import { loadPublicView, publicView, type PublicInvitation } from './public-view
 import { toInvitation, type Invitation } from './record';
 import { redeem, type Redemption } from './redeem';
 import type { AcceptorInput, CreateInvitationInput, InvitationQuery, UpdateInvitationInput } from './schemas';
-import { findByToken, invitationUrl, mintInvitationToken, revokeInvitationTokens, tokenHashOf } from './tokens';
+import { findByToken, invitationUrl, mintInvitationToken, tokenHashOf } from './tokens';
+import { createInvitationLinks, type LinkView } from './link-view';
 import { checkWindow, windowEnd } from './window';
 
 export type { InvitationWithUrl } from './create';
@@ -30,7 +31,10 @@ export interface InvitationServiceDeps {
   readonly sink: EventSink;
   /** Protocol channels (didcomm) and how they make their invitations; none by default. */
   readonly channels?: ChannelAdapters;
+  /** The server secret links are derived from (USHER_LINK_SECRET or its file): the operator's view recomputes them. */
+  readonly linkSecret: string;
 }
+
 
 /** What accepting produced. */
 export interface AcceptResult {
@@ -46,7 +50,9 @@ export interface AcceptResult {
 export type InvitationService = ReturnType<typeof createInvitationService>;
 
 /** The invitation rules, for every surface: REST, compatibility APIs, console, CLI, protocol inboxes. */
-export function createInvitationService({ db, engine, clock, publicUrl, sink, channels = {} }: InvitationServiceDeps) {
+export function createInvitationService({ db, engine, clock, publicUrl, sink, channels = {}, linkSecret }: InvitationServiceDeps) {
+  const links = createInvitationLinks({ db, clock, publicUrl, linkSecret });
+
   /** Runs `work` on the tenant's invitation, locked, inside one transaction. */
   async function withLocked<T>(tenantId: string, id: string, work: (trx: Kysely<Database>, row: InvitationRow) => Promise<T>): Promise<T> {
     return db.transaction().execute(async (trx) => {
@@ -69,12 +75,12 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
 
   /** Creates inside `trx`: the idempotency layer owns the transaction so its record commits with the invitation. */
   const createIn = (trx: Kysely<Database>, tenantId: string, input: CreateInvitationInput, actor: Actor) =>
-    createInvitation(trx, { clock, publicUrl, sink, channels }, tenantId, input, actor);
+    createInvitation(trx, { clock, publicUrl, sink, channels, linkKey: links.key }, tenantId, input, actor);
 
   return {
     createIn,
 
-    /** Creates an invitation; the response carries its URL, the only time it is shown. */
+    /** Creates an invitation; the response carries its URL, which GET shows again while it is live. */
     async create(tenantId: string, input: CreateInvitationInput, actor: Actor): Promise<InvitationWithUrl> {
       return db.transaction().execute((trx) => createIn(trx, tenantId, input, actor));
     },
@@ -83,11 +89,29 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
       return toInvitation(await getInvitationRow(db, tenantId, id), clock.now());
     },
 
-    /** The invitation and, for protocol channels, its public URL (the ?oob= one); secret links are never shown again. */
-    async getWithUrl(tenantId: string, id: string): Promise<Invitation & { invitationUrl: string | null }> {
+    /** The invitation with, for protocol channels, its public URL (the ?oob= one) and, for link and email, its live link. */
+    async getWithUrl(tenantId: string, id: string): Promise<Invitation & LinkView & { invitationUrl: string | null }> {
       const row = await getInvitationRow(db, tenantId, id);
       const adapter = row.direction === 'outgoing' ? channels[row.channel] : undefined;
-      return { ...toInvitation(row, clock.now()), invitationUrl: adapter?.url(row) ?? null };
+      return { ...toInvitation(row, clock.now()), invitationUrl: adapter?.url(row) ?? null, ...(await links.view(row)) };
+    },
+
+    /** The live link of a link or email invitation, for its QR code; refuses when there is none to show. */
+    async liveUrl(tenantId: string, id: string): Promise<string> {
+      return links.liveUrl(await getInvitationRow(db, tenantId, id));
+    },
+
+    /**
+     * Gives a pending link or email invitation its next link: the old one (and any printed QR code of it)
+     * stops working at once. Nothing is sent; for email, resend does this and mails the new link.
+     */
+    async resetLink(tenantId: string, id: string, actor: Actor): Promise<InvitationWithUrl> {
+      return withLocked(tenantId, id, async (trx, row) => {
+        links.assertHasLink(row);
+        const now = clock.now();
+        const { row: updated } = await commitTransition(trx, row, 'update', { now, actor, sink, data: { fields: ['link'] } });
+        return { ...toInvitation(updated, now), url: await links.moveToNext(trx, updated, now) };
+      });
     },
 
     /**
@@ -200,9 +224,11 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
       });
     },
 
-    /** Mints a new link (the old one stops working) and restarts the expiry clock. */
+    /** Moves to the next link (the old one stops working), restarts the expiry clock and sends again. */
     async resend(tenantId: string, id: string, actor: Actor): Promise<InvitationWithUrl> {
       return withLocked(tenantId, id, async (trx, row) => {
+        // A link invitation has no recipient: "resend" could only change its link, which reset-link says plainly.
+        if (row.channel === 'link') throw invitationError('link_needs_no_resend', 'reset its link with POST /v1/invitations/{id}/reset-link; change its expiry with PATCH', 'path.id');
         const now = clock.now();
         const tenant = await getTenant(trx, tenantId);
         const expiresAt = windowEnd(row.starts_at ? new Date(row.starts_at) : null, undefined, tenant.settings.defaultExpirySeconds, now);
@@ -213,9 +239,7 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
           set: { expires_at: isoTime(expiresAt) },
           data: { expiresAt: isoTime(expiresAt) },
         });
-        await revokeInvitationTokens(trx, row.id, now);
-        const token = await mintInvitationToken(trx, updated, 'api', now);
-        return { ...toInvitation(updated, now), url: invitationUrl(publicUrl, token) };
+        return { ...toInvitation(updated, now), url: await links.moveToNext(trx, updated, now) };
       });
     },
 

@@ -23,8 +23,8 @@ export function invitationUrl(publicUrl: string, token: string): string {
 }
 
 /**
- * Mints a new link for an invitation at the moment it is handed out, storing only its hash.
- * Every message gets its own link, so no plain token ever waits in the database to be sent.
+ * Mints a random token for an invitation, storing only its hash: for surfaces that hand out a bearer of
+ * their own (TrustTrace). Link and email invitations use the one derived link instead (links.ts).
  */
 export async function mintInvitationToken(
   trx: Db,
@@ -34,7 +34,7 @@ export async function mintInvitationToken(
   // A bearer a surface made itself (TrustTrace's signed JWT) is stored the same way; a random link by default.
   token: string = newSecret(),
 ): Promise<string> {
-  await insertRow(trx, 'invitation_tokens', { token_hash: hashSecret(token), invitation_id: invitation.id, tenant_id: invitation.tenant_id, minted_for: mintedFor, created_at: isoTime(now), revoked_at: null });
+  await insertRow(trx, 'invitation_tokens', { token_hash: hashSecret(token), invitation_id: invitation.id, tenant_id: invitation.tenant_id, minted_for: mintedFor, created_at: isoTime(now), revoked_at: null, generation: null, secret_id: null });
   return token;
 }
 
@@ -55,7 +55,7 @@ export async function findByToken(db: Db, token: string): Promise<{ tenantId: st
   return row ? { tenantId: row.tenant_id, invitationId: row.invitation_id } : null;
 }
 
-/** Kills every link of an invitation (resend does this before minting a new one). */
+/** Kills every link of an invitation (resend and reset-link do this before deriving the next). */
 export async function revokeInvitationTokens(trx: Db, invitationId: string, now: Date): Promise<void> {
   await trx.updateTable('invitation_tokens').set({ revoked_at: isoTime(now) }).where('invitation_id', '=', invitationId).where('revoked_at', 'is', null).execute();
 }

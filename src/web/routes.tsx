@@ -4,7 +4,7 @@ import { AppError } from '#common/errors';
 import { usableLocale } from '#common/locale';
 import type { Clock } from '#common/clock';
 import { invitationUrl, type InvitationService, type PublicInvitation } from '#invitations';
-import { qrSvg } from './qr';
+import { qrSvg } from '#common/qr';
 import { AcceptPage, isWebUrl, StatePage, STATE_MESSAGES, type StateKey } from './accept-page';
 
 /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '#app';
 import { systemClock } from '#common/clock';
+import { newSecret } from '#common/secrets';
 import { migrateToLatest, openStore, type Engine, type Store } from '#db';
 import { createSmtpMailer, type Mailer, type RetryPolicy } from '#delivery';
 import { createTenant, type CreatedTenant } from '#tenants';
@@ -42,6 +43,7 @@ export function useLiveUsher(
       retryPolicy: options.retryPolicy,
       worker: options.worker,
       logError: (error) => console.error(error),
+      linkSecret: newSecret(),
     });
     built.worker.start();
     handle.stop = async () => {

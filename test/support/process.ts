@@ -7,6 +7,9 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 /** A bootstrap key long enough for USHER_BOOTSTRAP_API_KEY (24+ characters). */
 export const TEST_BOOTSTRAP_KEY = 'usher-process-test-bootstrap-key-0123456789';
 
+/** One link secret for every test process, so processes sharing a database derive the same links. */
+export const TEST_LINK_SECRET = 'usher-process-test-link-secret-0123456789';
+
 const LISTENING = /^Usher \S+ listening on (http:\/\/127\.0\.0\.1:\d+) /m;
 
 /** What to start: the database, extra variables (undefined removes one), and time limits. */
@@ -86,6 +89,8 @@ function childEnv(options: UsherProcessOptions): Record<string, string> {
     // No load balancer to wait for: a test's SIGTERM should not idle through a drain window (the drain's own test sets one).
     USHER_SHUTDOWN_DRAIN_MS: '0',
     USHER_BOOTSTRAP_API_KEY: TEST_BOOTSTRAP_KEY,
+    // Set, so no test process writes a secret file beside the project; the file's own test removes it.
+    USHER_LINK_SECRET: TEST_LINK_SECRET,
     USHER_DATABASE_URL: options.databaseUrl,
     ...options.env,
   };

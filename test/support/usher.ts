@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '#app';
 import { createManualClock } from '#common/clock';
+import { newSecret } from '#common/secrets';
 import { migrateToLatest, openStore, type Engine, type Store } from '#db';
 import type { InvitationService } from '#invitations';
 import { createMailboxMailer, createRetryPolicy, type Mailer, type OutboxWorker, type RetryPolicy } from '#delivery';
@@ -46,6 +47,8 @@ export interface TestUsherOptions {
   readonly publicUrl?: string;
   /** As USHER_ALLOW_PRIVATE_NETWORK; true by default, since tests talk to servers on 127.0.0.1. */
   readonly allowPrivateNetwork?: boolean;
+  /** As USHER_LINK_SECRET; a random one per suite by default. */
+  readonly linkSecret?: string;
 }
 
 /** Starts an in-process Usher for the enclosing suite and stops it after. */
@@ -71,6 +74,7 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
       worker: { pollIntervalMs: 20, onError: (error) => console.error(error) },
       logError: (error) => console.error(error),
       metricsToken: options.metricsToken,
+      linkSecret: options.linkSecret ?? newSecret(),
     });
     handle.mailer = mailer;
     handle.scratch = scratch;

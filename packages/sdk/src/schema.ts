@@ -600,7 +600,7 @@ export interface paths {
         put?: never;
         /**
          * Create an invitation
-         * @description The response carries the invitation URL, the only time it is shown: only a hash of its token is stored.
+         * @description The response carries the invitation URL. Only a hash of its token is stored; the link is derived from the server secret, so GET shows it again while it is live.
          */
         post: operations["createInvitation"];
         delete?: never;
@@ -701,6 +701,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/invitations/{id}/qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A QR code of the invitation's live link, as PNG
+         * @description For link and email invitations. 410 `link_gone` once the invitation is closed; 409 `link_unrecoverable` when the link was derived with another secret or predates derived links (reset it).
+         */
+        get: operations["getInvitationQrPng"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/{id}/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A QR code of the invitation's live link, as SVG
+         * @description For link and email invitations. 410 `link_gone` once the invitation is closed; 409 `link_unrecoverable` when the link was derived with another secret or predates derived links (reset it).
+         */
+        get: operations["getInvitationQrSvg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invitations/{id}/resend": {
         parameters: {
             query?: never;
@@ -711,10 +751,30 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mint a new link and restart the expiry
-         * @description The old link stops working; the response carries the new URL.
+         * Send again with a new link and restart the expiry
+         * @description The old link stops working; the response carries the new URL, which the new email carries too. A link invitation has no one to send to: 409 `link_needs_no_resend`, use reset-link.
          */
         post: operations["resendInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/{id}/reset-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a link or email invitation a new link
+         * @description The old link, and every QR code printed of it, stops working at once; nothing is sent. Pending invitations only (409 `invitation_not_pending`); other channels: 409 `link_channel_only`.
+         */
+        post: operations["resetInvitationLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1644,8 +1704,15 @@ export interface components {
             delivery: {
                 [key: string]: components["schemas"]["DeliveryChannelState"];
             };
-            /** @description For protocol channels whose invitation is public by design (didcomm: the ?oob= or ?c_i= URL); null for secret links, which are shown only once. */
+            /** @description For protocol channels whose invitation is public by design (didcomm: the ?oob= or ?c_i= URL); null for link and email invitations, whose link is `url`. */
             invitationUrl: string | null;
+            /** @description Link and email invitations: the one live link, the same the create response, the email and its reminders carry. Recomputed from the server secret, never stored. Null when it cannot be shown (`urlUnavailable` says why) and for other channels. */
+            url: string | null;
+            /**
+             * @description Why `url` is null: not_pending (the invitation is closed; its link only shows its state), secret_changed (derived with another link secret: rotated, or another process with its own), minted_before_recovery (a random link from before links were derived). POST …/reset-link gives a pending one a new link that can be shown.
+             * @enum {string|null}
+             */
+            urlUnavailable: "not_pending" | "secret_changed" | "minted_before_recovery" | null;
         };
         InvitationEvent: {
             /** @description api_key:<id>, invitee, remote:<actor IRI> (another server) or system. */
@@ -1669,7 +1736,7 @@ export interface components {
             nextCursor: string | null;
         };
         InvitationWithUrl: components["schemas"]["Invitation"] & {
-            /** @description The invitation link. A secret, shown only in the response that minted it (create, resend); null on an idempotent replay. */
+            /** @description The invitation link: a secret for whoever holds it. GET /v1/invitations/{id} shows it again while it is live, and so does an idempotent replay of its create (the link live now); null when it cannot be shown. */
             url: string | null;
         };
         Jwks: {
@@ -4957,7 +5024,205 @@ export interface operations {
             };
         };
     };
+    getInvitationQrPng: {
+        parameters: {
+            query?: {
+                /** @description Width and height in pixels, 64 to 2048; 512 by default. */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description Invalid input; `field` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: expired, revoked, declined or spent; `code` says which. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInvitationQrSvg: {
+        parameters: {
+            query?: {
+                /** @description Width and height in pixels, 64 to 2048; 512 by default. */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Invalid input; `field` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: expired, revoked, declined or spent; `code` says which. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     resendInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationWithUrl"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: expired, revoked, declined or spent; `code` says which. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resetInvitationLink: {
         parameters: {
             query?: never;
             header?: never;

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
 import { unwrap } from '#sdk';
 import { contextOf } from '../context';
+import { usageError } from '../errors';
 import { addIdCommand } from '../id-command';
 import { addInvitationFilters, invitationQuery, type InvitationFilterFlags } from '../invitation-filters';
 import { addInvitationOptions, invitationFromFlags, type InvitationFlags } from '../invitation-input';
@@ -26,9 +28,9 @@ Examples:
 
 /** `usher invite …`: create, list, look at and change invitations; accept someone else's. */
 export function registerInviteCommand(program: Command): void {
-  const invite = program.command('invite').description('invitations (create, list, get, revoke, resend, events, accept)');
+  const invite = program.command('invite').description('invitations (create, list, get, revoke, resend, reset-link, qr, events, accept)');
 
-  addInvitationOptions(invite.command('create').description('create an invitation on any channel; prints its link once'))
+  addInvitationOptions(invite.command('create').description('create an invitation on any channel; prints its link (invite get shows it again)'))
     .option('--idempotency-key <key>', 'retrying with the same key and flags creates it once (kept 24 hours)')
     .addHelpText('after', CREATE_EXAMPLES)
     .action(async (flags: InvitationFlags & { idempotencyKey?: string }, command: Command) => {
@@ -58,10 +60,33 @@ export function registerInviteCommand(program: Command): void {
     out.record(invitation, invitationFields(invitation));
   });
 
-  addIdCommand(invite, 'resend', 'mint a new link and restart the expiry; the old link stops working', 'invitation', async ({ out, client }, id) => {
+  addIdCommand(invite, 'resend', 'send again with a new link and restart the expiry; the old link stops working', 'invitation', async ({ out, client }, id) => {
     const invitation = await unwrap(client().POST('/v1/invitations/{id}/resend', { params: { path: { id } } }));
     out.record(invitation, invitationFields(invitation));
   });
+
+  addIdCommand(invite, 'reset-link', 'give a link or email invitation a new link; the old one, and its printed QR codes, stop working', 'invitation', async ({ out, client }, id) => {
+    const invitation = await unwrap(client().POST('/v1/invitations/{id}/reset-link', { params: { path: { id } } }));
+    out.record(invitation, invitationFields(invitation));
+  });
+
+  invite
+    .command('qr')
+    .description('a QR code of a link or email invitation\'s live link, as SVG (to stdout or a file) or PNG (to a file)')
+    .argument('<id>', 'the invitation\'s id')
+    .option('--png', 'PNG instead of SVG; needs --output')
+    .option('--size <pixels>', 'width and height, 64 to 2048', '512')
+    .option('--output <file>', 'write to this file instead of stdout')
+    .action(async (id: string, flags: { png?: boolean; size: string; output?: string }, command: Command) => {
+      const { client } = contextOf(command);
+      if (flags.png && !flags.output) throw usageError('--png writes binary data: give --output <file>');
+      const params = { path: { id }, query: { size: Number(flags.size) } };
+      const image = flags.png
+        ? Buffer.from(await unwrap(client().GET('/v1/invitations/{id}/qr.png', { params, parseAs: 'arrayBuffer' })))
+        : await unwrap(client().GET('/v1/invitations/{id}/qr.svg', { params, parseAs: 'text' }));
+      if (flags.output) writeFileSync(flags.output, image, { mode: 0o600 });
+      else process.stdout.write(image);
+    });
 
   addIdCommand(invite, 'events', 'the invitation\'s timeline, oldest first', 'invitation', async ({ out, client }, id) => {
     const events = await unwrap(client().GET('/v1/invitations/{id}/events', { params: { path: { id } } }));

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Db, InvitationRow, OutboxRow } from '#db';
 import type { Clock } from '#common/clock';
 import { parseJson } from '#common/json';
-import { effectiveStatus, findInvitationRow, invitationUrl, mintInvitationToken, recordDeliveryEvent, type EventSink } from '#invitations';
+import { effectiveStatus, findInvitationRow, invitationUrl, linkForMessage, linkKeyOf, recordDeliveryEvent, type EventSink } from '#invitations';
 import { getIdentity, getTenant, type Identity, type Tenant } from '#tenants';
 import type { DeliveryResult } from '../outbox';
 import type { DeliveryHandler, FinalStatus, PreparedDelivery } from '../worker';
@@ -18,6 +18,8 @@ export interface EmailHandlerDeps {
   /** The From header, e.g. "Acme via Usher <no-reply@example.com>"; the tenant's name is put in front. */
   readonly fromAddress: string;
   readonly sink: EventSink;
+  /** The server secret the invitation's link is derived from. */
+  readonly linkSecret: string;
 }
 
 /** The payload of an email outbox row: which message, and for reminders the expiry it was planned for. */
@@ -67,14 +69,15 @@ function once<T>(load: (key: string) => Promise<T>): (key: string) => Promise<T>
 }
 
 /**
- * Sends invitation and reminder emails. Links are minted at send time, so no plain token waits in
- * the outbox (a retry mints another): for a batch of rows about to go out, all in one transaction,
- * after one read of their invitations. Nothing is sent for an invitation that is no longer pending,
+ * Sends invitation and reminder emails. Each carries the invitation's one live link, recomputed from
+ * the server secret at send time, so no plain token waits in the outbox and the mail, its reminders and
+ * the operator's view show the same URL. Nothing is sent for an invitation that is no longer pending,
  * or for a reminder planned for an expiry that has since changed.
  */
 export function createEmailHandler(deps: EmailHandlerDeps): DeliveryHandler {
   const { db, clock } = deps;
   const host = new URL(deps.publicUrl).hostname;
+  const linkKey = linkKeyOf(deps.linkSecret);
 
   // The timeline entry for a final outcome, about the invitation as this email described it.
   async function recordOutcome(trx: Db, row: OutboxRow, invitation: InvitationRow, status: FinalStatus, result: DeliveryResult, now: Date): Promise<void> {
@@ -111,12 +114,19 @@ export function createEmailHandler(deps: EmailHandlerDeps): DeliveryHandler {
       }
     }
     if (sendable.length === 0) return prepared;
+    // One transaction: an invitation from before derived links gets its first one here, once for the batch.
     const tokens = await db.transaction().execute(async (trx) => {
-      const minted: string[] = [];
-      for (const { row, invitation } of sendable) minted.push(await mintInvitationToken(trx, invitation, kindOf(row) === 'reminder' ? 'reminder' : 'email', now));
-      return minted;
+      const found: (string | null)[] = [];
+      for (const { row, invitation } of sendable) found.push(await linkForMessage(trx, linkKey, invitation, kindOf(row) === 'reminder' ? 'reminder' : 'email', now));
+      return found;
     });
     sendable.forEach(({ row, invitation, tenant, inviter }, i) => {
+      if (tokens[i] === null) {
+        // Mailing a link other than the one handed out would be worse than mailing none: the operator resets it.
+        const error = 'the invitation\'s link was derived with another link secret; reset its link, then resend';
+        prepared.set(row.id, { send: async () => ({ outcome: 'failed', permanent: true, error }), settled: (trx, status, result, at) => recordOutcome(trx, row, invitation, status, result, at) });
+        return;
+      }
       const message = invitationMessage({ row, kind: kindOf(row), invitation, tenant, inviter, acceptUrl: invitationUrl(deps.publicUrl, tokens[i]!), host, fromAddress: deps.fromAddress });
       prepared.set(row.id, {
         send: async () => toResult(await deps.mailer.send(message, { tenantId: row.tenant_id, outboxId: row.id })),

@@ -3,13 +3,14 @@ import { Hono, type Context } from 'hono';
 import { getDelivery, listDeliveries, deliverySummary, retryDelivery } from '#delivery';
 import { CHANNELS, CreateInvitationSchema, InvitationQuerySchema, SUPPORTED_CHANNELS, type Actor } from '#invitations';
 import { getTenant } from '#tenants';
-import { qrSvg } from '../qr';
+import { qrSvg } from '#common/qr';
 import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { formFields, type ConsoleEnv } from './middleware';
 import { optional, refusalErrors, validateForm } from './forms';
 import { DeliveryLog, Field, FreshLink, InvitationFacts, InvitationTable, Timeline } from './invitation-views';
 import { ConsoleForm, Csrf, FieldError } from './layout';
+import { InvitationLink } from './link-pages';
 
 type C = Context<ConsoleEnv>;
 const STATUSES = ['pending', 'tentative', 'accepted', 'declined', 'revoked', 'expired', 'exhausted'];
@@ -204,7 +205,7 @@ export function createInvitationPages(deps: ConsoleDeps) {
           <FreshLink url={created.url!} qr={await qrSvg(created.url!)} />
           <p>
             <a href={`/console/invitations/${created.id}`}>Open the invitation</a>
-            {created.channel === 'email' ? <span class="muted"> — the email goes out with its own link.</span> : null}
+            {created.channel === 'email' ? <span class="muted"> — the email carries this same link.</span> : null}
           </p>
         </>,
       );
@@ -214,7 +215,7 @@ export function createInvitationPages(deps: ConsoleDeps) {
       const id = c.req.param('id');
       let inv;
       try {
-        inv = await invitations.get(tenantId, id);
+        inv = await invitations.getWithUrl(tenantId, id);
       } catch (error) {
         return page(c, 'Not found', <p class="alert">{refusalErrors(error)._form ?? Object.values(refusalErrors(error))[0]}</p>, 404);
       }
@@ -227,12 +228,17 @@ export function createInvitationPages(deps: ConsoleDeps) {
         'Invitation',
         <>
           <InvitationFacts inv={inv} delivery={deliverySummary(deliveries)} />
+          {inv.url !== null || inv.urlUnavailable !== null ? (
+            <InvitationLink id={id} url={inv.url} urlUnavailable={inv.urlUnavailable} pending={pending} qr={inv.url ? await qrSvg(inv.url) : null} csrf={c.var.session.csrfToken} />
+          ) : null}
           {pending ? (
             <div class="actions">
-              <form method="post" action={`/console/invitations/${id}/resend`}>
-                <Csrf token={c.var.session.csrfToken} />
-                <button type="submit" class="secondary">Resend (new link)</button>
-              </form>
+              {inv.channel === 'link' ? null : (
+                <form method="post" action={`/console/invitations/${id}/resend`}>
+                  <Csrf token={c.var.session.csrfToken} />
+                  <button type="submit" class="secondary">Resend (new link)</button>
+                </form>
+              )}
               <form method="post" action={`/console/invitations/${id}/revoke`}>
                 <Csrf token={c.var.session.csrfToken} />
                 <button type="submit" class="danger">Revoke</button>

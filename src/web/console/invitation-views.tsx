@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
 import type { Delivery } from '#delivery';
 import type { DeliveryChannelState, Invitation, InvitationEvent } from '#invitations';
 import { Badge, Csrf, FieldError, TableScroller } from './layout';
@@ -57,11 +58,10 @@ export const COPY_LINK_SCRIPT =
   "document.querySelectorAll('[data-copy]').forEach(function(b){b.addEventListener('click',function(){navigator.clipboard" +
   ".writeText(document.getElementById(b.dataset.copy).textContent.trim()).then(function(){b.textContent='Copied'})})})";
 
-/** A fresh link, shown once, with a copy button and its QR code. */
-export function FreshLink(props: { url: string; qr: string }) {
+/** An invitation link with its copy button, any further actions (`children`), and its QR code. */
+export function CopyableLink(props: { url: string; qr: string; children?: Child }) {
   return (
-    <div class="card">
-      <p class="notice">This is the only time this link is shown: only a hash of it is stored. Copy it now, or resend later for a new one.</p>
+    <>
       <p class="mono" id="invitation-url">
         {props.url}
       </p>
@@ -69,11 +69,22 @@ export function FreshLink(props: { url: string; qr: string }) {
         <button type="button" class="secondary" data-copy="invitation-url">
           Copy link
         </button>
+        {props.children}
       </div>
       <div class="qr" role="img" aria-label="QR code of the invitation link">
         {raw(props.qr)}
       </div>
       <script>{raw(COPY_LINK_SCRIPT)}</script>
+    </>
+  );
+}
+
+/** A fresh link, with a copy button and its QR code. */
+export function FreshLink(props: { url: string; qr: string }) {
+  return (
+    <div class="card">
+      <p class="notice">The invitation's page shows this link again while it is live, with its QR code.</p>
+      <CopyableLink url={props.url} qr={props.qr} />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { ConsoleDeps } from './deps';
 import { createFunnelPage } from './funnel-page';
 import { createInvitationPages } from './invitation-pages';
+import { createLinkPages } from './link-pages';
 import { createLoginRoutes, createLogoutRoute } from './login';
 import { requireConsoleSession, requireCsrf, type ConsoleEnv } from './middleware';
 
@@ -20,6 +21,6 @@ export function createConsoleRoutes(deps: ConsoleDeps, pages: ReadonlyArray<(dep
     });
   });
   app.route('/', createLogoutRoute(deps));
-  for (const create of [createInvitationPages, createFunnelPage, ...pages]) app.route('/', create(deps));
+  for (const create of [createInvitationPages, createLinkPages, createFunnelPage, ...pages]) app.route('/', create(deps));
   return app;
 }
