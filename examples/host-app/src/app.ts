@@ -4,7 +4,7 @@ import { csrf } from 'hono/csrf';
 import { AcceptanceTokenError, UsherError, verifyWebhook, WebhookVerificationError } from '@usher/sdk';
 import { admissionFrom } from './admission.ts';
 import { describeEvent, type UsherWebhook } from './describe-event.ts';
-import { INVITABLE_ROLES, messagePage, signInPage, teamPage } from './pages.ts';
+import { INVITABLE_ROLES, messagePage, signInPage, teamPage, type InviteError } from './pages.ts';
 import type { SignedInUser, Store } from './store.ts';
 import type { Team, UsherConnection } from './usher.ts';
 
@@ -53,7 +53,7 @@ export function createHostApp({ store, usher, team, secureCookies }: HostAppDeps
     return c.redirect('/signin', 303);
   });
 
-  const showTeam = (user: SignedInUser, extra: { notice?: string; inviteError?: { message: string; email: string } }) =>
+  const showTeam = (user: SignedInUser, extra: { notice?: string; inviteError?: InviteError }) =>
     teamPage({ teamName: team.name, user, members: store.members(), events: store.recentEvents(), ...extra });
 
   app.get('/team', (c) => {
@@ -80,7 +80,7 @@ export function createHostApp({ store, usher, team, secureCookies }: HostAppDeps
       // Usher's refusal is a problem with a stable code and a detail a person can read: show it by the form.
       if (!(error instanceof UsherError) || error.status >= 500) throw error;
       const message = `Usher refused the invitation: ${error.problem?.detail ?? error.message}`;
-      return c.html(showTeam(user, { inviteError: { message, email } }), 400);
+      return c.html(showTeam(user, { inviteError: { message, email, role } }), 400);
     }
     return c.redirect(`/team?invited=${encodeURIComponent(email)}`, 303);
   });

@@ -1,8 +1,8 @@
 import { html } from 'hono/html';
 import type { Member, ReceivedEvent, SignedInUser } from './store.ts';
 
-/** Roles a member can invite with; the team's founder is its owner. */
-export const INVITABLE_ROLES = ['admin', 'editor', 'viewer'] as const;
+/** Roles a member can invite with, the default first; the team's founder is its owner. */
+export const INVITABLE_ROLES = ['editor', 'viewer', 'admin'] as const;
 
 type Content = ReturnType<typeof html>;
 
@@ -15,13 +15,14 @@ const STYLE = `
   section { background: #fff; border: 1px solid #d5d9e0; border-radius: .5rem; padding: 1rem 1.25rem; margin: 1rem 0; }
   h1 { font-size: 1.6rem; margin: .5rem 0; } h2 { font-size: 1.2rem; margin: 0 0 .5rem; }
   table { width: 100%; border-collapse: collapse; } th, td { text-align: left; padding: .35rem .5rem .35rem 0;
-    border-bottom: 1px solid #e4e7ec; overflow-wrap: anywhere; }
+    border-bottom: 1px solid #e4e7ec; vertical-align: top; }
+  td .email { display: block; color: #4b5563; overflow-wrap: anywhere; }
   label { display: block; font-weight: 600; margin-top: .75rem; }
   input, select { font: inherit; width: 100%; max-width: 24rem; box-sizing: border-box; padding: .45rem;
     border: 1px solid #6b7280; border-radius: .35rem; }
-  button { font: inherit; margin-top: 1rem; padding: .5rem 1rem; border: 0; border-radius: .35rem;
+  button { font: inherit; display: block; margin-top: 1rem; padding: .5rem 1rem; border: 0; border-radius: .35rem;
     background: #1d4ed8; color: #fff; cursor: pointer; }
-  header button { margin: 0; background: #fff; color: #1d3557; }
+  header button { display: inline-block; margin: 0 0 0 .5rem; background: #fff; color: #1d3557; }
   .notice { background: #e7f6ec; border-color: #7cc69a; } .error { background: #fdecec; border-color: #e79a9a; }
   .hint { color: #4b5563; margin: .25rem 0 0; } ul.events { padding-left: 1.1rem; } code { font-size: .95em; }
 `;
@@ -68,6 +69,13 @@ ${error ? html`<section class="error" role="alert"><p>${error}</p></section>` : 
 </section>`);
 }
 
+/** Why Usher refused an invitation, with the email and role as they were typed. */
+export interface InviteError {
+  readonly message: string;
+  readonly email: string;
+  readonly role: string;
+}
+
 /** What the team page shows: the team, the viewer, a notice or an error from the last action, and the events. */
 export interface TeamPageView {
   readonly teamName: string;
@@ -75,8 +83,8 @@ export interface TeamPageView {
   readonly members: readonly Member[];
   readonly events: readonly ReceivedEvent[];
   readonly notice?: string;
-  /** An invite Usher refused: its message, and the email as typed so it can be corrected. */
-  readonly inviteError?: { readonly message: string; readonly email: string };
+  /** An invite Usher refused: its message, and the form as filled in, to correct it. */
+  readonly inviteError?: InviteError;
 }
 
 /** The team page: members with roles, the invite form (owners and admins), and Usher's last events. */
@@ -92,9 +100,11 @@ ${user.role === null
 <section aria-labelledby="members-title">
 <h2 id="members-title">Members</h2>
 <table>
-<thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th></tr></thead>
+<thead><tr><th scope="col">Member</th><th scope="col">Role</th></tr></thead>
 <tbody>
-${members.map((member) => html`<tr><td>${member.name}</td><td>${member.email}</td><td>${member.role}</td></tr>`)}
+${members.map((member) => html`<tr>
+  <td><span class="name">${member.name}</span> <span class="email">${member.email}</span></td><td>${member.role}</td>
+</tr>`)}
 </tbody>
 </table>
 </section>
@@ -105,7 +115,7 @@ ${canInvite ? inviteForm(view.inviteError) : ''}
 ${events.length === 0
     ? html`<p>No events yet.</p>`
     : html`<ul class="events">${events.map(
-      (event) => html`<li><code>${event.type}</code> ${event.summary} <time datetime="${event.receivedAt}">${event.receivedAt.slice(11, 19)}</time></li>`,
+      (event) => html`<li><code>${event.type}</code> ${event.summary} <time datetime="${event.receivedAt}">${event.receivedAt.slice(11, 19)} UTC</time></li>`,
     )}</ul>`}
 </section>`);
 }
@@ -119,7 +129,9 @@ ${error ? html`<p class="error" role="alert" id="invite-error">${error.message}<
   <input id="invite-email" name="email" type="email" required maxlength="254" value="${error?.email ?? ''}"
     ${error ? html`aria-invalid="true" aria-describedby="invite-error"` : ''}>
   <label for="invite-role">Role</label>
-  <select id="invite-role" name="role">${INVITABLE_ROLES.map((role) => html`<option>${role}</option>`)}</select>
+  <select id="invite-role" name="role">${INVITABLE_ROLES.map(
+    (role) => html`<option${role === error?.role ? ' selected' : ''}>${role}</option>`,
+  )}</select>
   <button type="submit">Send invitation</button>
 </form>
 </section>`;

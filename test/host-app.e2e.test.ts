@@ -1,0 +1,203 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  describeWithBrowser, expectNoAxeViolations, launchBrowser, screenshot, viewports, type ViewportName,
+} from '#support/browser';
+import { installSdkIntoExample, startHostApp, typecheckExample } from '#support/host-app';
+import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
+import { startSmtpServer, type TestSmtpServer } from '#support/smtp';
+import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '#support/stores';
+
+// The last resort: nothing this file started outlives it, whatever failed.
+afterAll(stopAllUshers);
+// The example imports @usher/sdk by name, as an adopter does: it gets the SDK as built for publishing.
+beforeAll(installSdkIntoExample, 60_000);
+
+describeWithBrowser('examples/host-app: a host application inviting through Usher, in Chromium', () => {
+  it('type-checks under NodeNext against the built SDK', typecheckExample, 60_000);
+
+  describeEachStore('Alice invites Bob from the app, Bob accepts from his email and lands in the app', (engine) => {
+    let scratch: ScratchDatabase;
+    let smtp: TestSmtpServer;
+    let usher: RunningUsher;
+    let app: RunningUsher;
+    let appDir: string;
+    let browser: Browser;
+    const contexts: BrowserContext[] = [];
+    /** What the accept page posted to the app: the acceptance token and the invitation id. */
+    let handedOff: URLSearchParams;
+
+    beforeAll(async () => {
+      appDir = await mkdtemp(join(tmpdir(), 'usher-host-app-'));
+      [scratch, smtp, browser] = await Promise.all([createScratchDatabase(engine), startSmtpServer(), launchBrowser()]);
+      usher = await startUsher({
+        databaseUrl: scratch.url,
+        // The app's webhook endpoint and redirect URL are on 127.0.0.1.
+        env: { USHER_SMTP_URL: smtp.url, USHER_ALLOW_PRIVATE_NETWORK: 'true' },
+      });
+      app = await startHostApp({ usherUrl: usher.url, apiKey: TEST_BOOTSTRAP_KEY, databasePath: join(appDir, 'app.db') });
+    });
+    afterAll(async () => {
+      await Promise.all(contexts.map((context) => context.close()));
+      await browser?.close();
+      await app?.stop();
+      await usher?.stop();
+      await smtp?.close();
+      await scratch?.drop();
+      if (appDir) await rm(appDir, { recursive: true, force: true });
+    });
+
+    async function newPage(viewport: ViewportName): Promise<Page> {
+      const context = await browser.newContext({ ...viewports[viewport], locale: 'en-US' });
+      contexts.push(context);
+      return context.newPage();
+    }
+
+    /** The same page in the other viewport, signed in as the same person (the session cookie copied). */
+    async function sameSessionIn(page: Page, viewport: ViewportName): Promise<Page> {
+      const other = await newPage(viewport);
+      await other.context().addCookies(await page.context().cookies());
+      await other.goto(page.url());
+      return other;
+    }
+
+    /** Screenshots of a page of the app on desktop and phone, each checked by axe-core. */
+    async function lookAt(page: Page, viewport: ViewportName, name: string): Promise<void> {
+      const other = await sameSessionIn(page, viewport === 'desktop' ? 'phone' : 'desktop');
+      for (const [shown, shownIn] of [[page, viewport], [other, viewport === 'desktop' ? 'phone' : 'desktop']] as const) {
+        await screenshot(shown, `host-app-${name}-${shownIn}-${engine}`);
+        await expectNoAxeViolations(shown, `host-app ${name} (${shownIn})`);
+      }
+    }
+
+    /** Signs in through the app's "sign in as" form and waits for the team page. */
+    async function signIn(page: Page, name: string, email: string): Promise<void> {
+      await page.getByLabel('Name').fill(name);
+      await page.getByLabel('Email').fill(email);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${app.url}/team`);
+    }
+
+    const membersTable = async (page: Page) =>
+      page.locator('table tbody tr').evaluateAll((rows) =>
+        rows.map((row) => ['.name', '.email', 'td:last-child'].map((part) => row.querySelector(part)?.textContent)),
+      );
+
+    it('signs Alice in, sends Bob an invitation by email naming her, and Bob joins as editor, signed in', async () => {
+      const alice = await newPage('desktop');
+      await alice.goto(app.url);
+      expect(new URL(alice.url()).pathname).toBe('/signin');
+      await expectNoAxeViolations(alice, 'host-app sign-in');
+      await signIn(alice, 'Alice Archer', 'alice@example.test');
+      expect(await alice.getByText('You are an owner of this team.').count()).toBe(1);
+
+      await alice.getByLabel('Email', { exact: true }).fill('bob@example.test');
+      await alice.getByLabel('Role').selectOption('editor');
+      await alice.getByRole('button', { name: 'Send invitation' }).click();
+      await alice.waitForURL(/\/team\?invited=/);
+      expect(await alice.getByRole('status').innerText()).toBe('Invitation sent to bob@example.test.');
+
+      // The email names the person who invited, the app's user, not the tenant's default identity.
+      await smtp.waitFor(1);
+      const mail = smtp.received.find((received) => received.envelopeTo.includes('bob@example.test'))!;
+      expect(mail.parsed.subject).toContain('Alice Archer');
+      expect(mail.parsed.text).toContain('Alice Archer');
+      const link = mail.parsed.text?.match(/^(http:\/\/\S+\/i\/\S+)$/m)?.[1];
+      expect(link?.startsWith(`${usher.url}/i/`)).toBe(true);
+
+      // Bob opens it on his phone: Usher's accept page, then back to the app by form_post.
+      const bob = await newPage('phone');
+      await bob.goto(link!);
+      await bob.getByLabel('Your name').fill('Bob Baker');
+      const [handOff] = await Promise.all([
+        bob.waitForRequest((request) => request.method() === 'POST' && request.url() === `${app.url}/usher/accepted`),
+        bob.getByRole('button', { name: 'Accept' }).click(),
+      ]);
+      handedOff = new URLSearchParams(handOff.postData() ?? '');
+      expect(handOff.headers()['content-type']).toBe('application/x-www-form-urlencoded');
+      expect(handedOff.get('acceptance_token')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(handedOff.get('invitation_id')).toMatch(/\S/);
+
+      await bob.waitForURL(`${app.url}/team?joined`);
+      expect(await bob.getByRole('status').innerText()).toBe('Welcome to Apollo, Bob Baker: you joined as editor.');
+      expect(await bob.getByText('Signed in as Bob Baker').count()).toBe(1);
+      expect(await membersTable(bob)).toEqual([
+        ['Alice Archer', 'alice@example.test', 'owner'],
+        ['Bob Baker', 'bob@example.test', 'editor'],
+      ]);
+      // An editor is a member, not someone who invites.
+      expect(await bob.getByRole('button', { name: 'Send invitation' }).count()).toBe(0);
+      await lookAt(bob, 'phone', 'landing');
+
+      // Usher told the app, signed; the app shows what it verified.
+      const deadline = Date.now() + 10_000;
+      await alice.goto(`${app.url}/team`);
+      while (!(await alice.getByText('invitation.accepted').count()) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await alice.reload();
+      }
+      const events = await alice.locator('ul.events li').allInnerTexts();
+      expect(events.find((event) => event.startsWith('invitation.created'))).toContain(
+        'bob@example.test as editor, invited by Alice Archer',
+      );
+      expect(events.find((event) => event.startsWith('invitation.accepted'))).toContain('bob@example.test as editor');
+      await lookAt(alice, 'desktop', 'team');
+    });
+
+    it('refuses a replayed acceptance token, and a token changed by a hand, without adding anyone', async () => {
+      const replayed = await fetch(`${app.url}/usher/accepted`, { method: 'POST', body: handedOff, redirect: 'manual' });
+      expect(replayed.status).toBe(409);
+      expect(replayed.headers.get('set-cookie')).toBeNull();
+      const refusal = await newPage('phone');
+      await refusal.setContent(await replayed.text());
+      expect(await refusal.getByRole('heading', { level: 1 }).textContent()).toBe('Already used');
+      await expectNoAxeViolations(refusal, 'host-app replayed acceptance');
+
+      const token = handedOff.get('acceptance_token')!;
+      const [header, payload, signature] = token.split('.');
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+      const forgedPayload = Buffer.from(JSON.stringify({ ...claims, role: 'admin', jti: 'another' })).toString('base64url');
+      const forged = new URLSearchParams({
+        acceptance_token: `${header}.${forgedPayload}.${signature}`,
+        invitation_id: handedOff.get('invitation_id')!,
+      });
+      const tampered = await fetch(`${app.url}/usher/accepted`, { method: 'POST', body: forged, redirect: 'manual' });
+      expect(tampered.status).toBe(400);
+      expect(tampered.headers.get('set-cookie')).toBeNull();
+
+      const page = await newPage('desktop');
+      await page.goto(`${app.url}/signin`);
+      await signIn(page, 'Alice Archer', 'alice@example.test');
+      expect((await membersTable(page)).map((row) => row[2])).toEqual(['owner', 'editor']);
+    });
+
+    it('answers a webhook that is not signed with its secret 401, and shows nothing of it', async () => {
+      const body = JSON.stringify({ type: 'invitation.revoked', timestamp: new Date().toISOString(), data: {} });
+      const id = 'msg_forged';
+      const sent = new Date();
+      const signature = new Webhook(`whsec_${Buffer.from('not the secret of this endpoint!').toString('base64')}`).sign(id, sent, body);
+      const forged = await fetch(`${app.url}/hooks/usher`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(sent.getTime() / 1000)),
+          'webhook-signature': signature,
+        },
+        body,
+      });
+      expect(forged.status).toBe(401);
+      const unsigned = await fetch(`${app.url}/hooks/usher`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(unsigned.status).toBe(401);
+
+      const page = await newPage('desktop');
+      await page.goto(`${app.url}/signin`);
+      await signIn(page, 'Alice Archer', 'alice@example.test');
+      expect(await page.getByText('invitation.revoked').count()).toBe(0);
+    });
+  });
+});
