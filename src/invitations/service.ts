@@ -13,7 +13,7 @@ import { listEvents, type Actor, type EventSink, type InvitationEvent } from './
 import { findExpiredPendingIds, findInvitationByToken, getInvitationRow, listInvitations, lockInvitationByToken, lockInvitationRow } from './queries';
 import { recordIncomingInvitation, type IncomingInvitationInput } from './incoming';
 import { loadPublicView, publicView, type PublicInvitation } from './public-view';
-import { toInvitation, type Invitation } from './record';
+import { invitedByOf, toInvitation, type Invitation } from './record';
 import { redeem, type Redemption } from './redeem';
 import type { AcceptorInput, CreateInvitationInput, InvitationQuery, UpdateInvitationInput } from './schemas';
 import { findByToken, invitationUrl, mintInvitationToken, revokeInvitationTokens, tokenHashOf } from './tokens';
@@ -30,23 +30,27 @@ export interface InvitationServiceDeps {
   readonly sink: EventSink;
   /** Protocol channels (didcomm) and how they make their invitations; none by default. */
   readonly channels?: ChannelAdapters;
+  /** Whether an invitation's redirectUrl may be plain http (deployments allowing private addresses); false by default. */
+  readonly allowHttpPages?: boolean;
 }
 
 /** What accepting produced. */
 export interface AcceptResult {
+  readonly invitationId: string;
   readonly invitation: PublicInvitation;
   readonly redemption: { readonly id: string; readonly createdAt: string };
   readonly membership: Redemption['membership'];
   /** A short-lived EdDSA JWT the host application can verify against /.well-known/jwks.json. */
   readonly acceptanceToken: { readonly token: string; readonly expiresAt: string };
-  /** The tenant's redirect URL, if it set one: where the accept flow ends, with the token. */
+  /** The invitation's redirect URL, else the tenant's, else null: where the accept page hands the token off (form_post). */
   readonly redirectUrl: string | null;
 }
 
 export type InvitationService = ReturnType<typeof createInvitationService>;
 
 /** The invitation rules, for every surface: REST, compatibility APIs, console, CLI, protocol inboxes. */
-export function createInvitationService({ db, engine, clock, publicUrl, sink, channels = {} }: InvitationServiceDeps) {
+export function createInvitationService(deps: InvitationServiceDeps) {
+  const { db, engine, clock, publicUrl, sink, channels = {}, allowHttpPages = false } = deps;
   /** Runs `work` on the tenant's invitation, locked, inside one transaction. */
   async function withLocked<T>(tenantId: string, id: string, work: (trx: Kysely<Database>, row: InvitationRow) => Promise<T>): Promise<T> {
     return db.transaction().execute(async (trx) => {
@@ -69,7 +73,7 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
 
   /** Creates inside `trx`: the idempotency layer owns the transaction so its record commits with the invitation. */
   const createIn = (trx: Kysely<Database>, tenantId: string, input: CreateInvitationInput, actor: Actor) =>
-    createInvitation(trx, { clock, publicUrl, sink, channels }, tenantId, input, actor);
+    createInvitation(trx, { clock, publicUrl, sink, channels, allowHttpPages }, tenantId, input, actor);
 
   return {
     createIn,
@@ -270,16 +274,18 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
             rules: membership.rules,
             recipient: membership.member,
             membershipId: membership.id,
+            invitedBy: invitedByOf(updated),
           },
           now,
         );
         const { view, tenant } = await loadPublicView(trx, updated, now);
         return {
+          invitationId: updated.id,
           invitation: view,
           redemption: { id: redemption.id, createdAt: redemption.createdAt },
           membership,
           acceptanceToken: { token: issued.token, expiresAt: issued.expiresAt },
-          redirectUrl: tenant.settings.redirectUrl,
+          redirectUrl: updated.redirect_url ?? tenant.settings.redirectUrl,
         };
       });
     },

@@ -5,6 +5,7 @@ import { usableLocale } from '#common/locale';
 import type { Clock } from '#common/clock';
 import { invitationUrl, type InvitationService, type PublicInvitation } from '#invitations';
 import { qrSvg } from './qr';
+import { HandOffPage } from './hand-off-page';
 import { AcceptPage, isWebUrl, StatePage, STATE_MESSAGES, type StateKey } from './accept-page';
 
 /**
@@ -78,14 +79,15 @@ export function createAcceptPageRoutes({ invitations, clock, publicUrl }: { invi
     const email = field('email');
     try {
       const result = await invitations.acceptByToken(token, { ...(name ? { name } : {}), ...(email ? { email } : {}) });
+      const locale = visitorLocale(c.req.header('accept-language'), result.invitation.locale);
       // Only to a web page: a javascript: or data: URL stored before schemes were checked is ignored.
       if (isWebUrl(result.redirectUrl)) {
         // The flow ends at the host application, which verifies the token against our JWKS.
-        const target = new URL(result.redirectUrl);
-        target.searchParams.set('acceptance_token', result.acceptanceToken.token);
-        return c.redirect(target.toString(), 303);
+        const handOff = { redirectUrl: result.redirectUrl, acceptanceToken: result.acceptanceToken.token, invitationId: result.invitationId };
+        c.header('cache-control', 'no-store');
+        const { tenant } = result.invitation;
+        return c.html(<HandOffPage handOff={handOff} tenant={tenant.name} brand={tenant.branding.color} locale={locale} />);
       }
-      const locale = visitorLocale(c.req.header('accept-language'), result.invitation.locale);
       const detail = `${result.invitation.target.name ?? result.invitation.tenant.name}${result.membership.role ? ` — ${result.membership.role}` : ''}`;
       return c.html(<StatePage state="accepted_now" brand={result.invitation.tenant.branding.color} locale={locale} detail={detail} />);
     } catch (error) {

@@ -12,6 +12,7 @@ import * as didcommRouting from './0010-didcomm-routing';
 import * as hotPathIndexes from './0014-hot-path-indexes';
 import * as channelIndex from './0015-channel-index';
 import * as partialRecipientIndexes from './0016-partial-recipient-indexes';
+import * as inviter from './0018-inviter';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -28,4 +29,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0014-hot-path-indexes': hotPathIndexes,
   '0015-channel-index': channelIndex,
   '0016-partial-recipient-indexes': partialRecipientIndexes,
+  '0018-inviter': inviter,
 });
