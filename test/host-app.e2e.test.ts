@@ -14,11 +14,18 @@ import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '
 
 // The last resort: nothing this file started outlives it, whatever failed.
 afterAll(stopAllUshers);
-// The example imports @usher/sdk by name, as an adopter does: it gets the SDK as built for publishing.
-beforeAll(installSdkIntoExample, 60_000);
 
 describeWithBrowser('examples/host-app: a host application inviting through Usher, in Chromium', () => {
-  it('type-checks under NodeNext against the built SDK', typecheckExample, 60_000);
+  let browser: Browser;
+  /** The example's type check, run beside the browser suites and awaited by the last test. */
+  let typecheck: Promise<void>;
+
+  beforeAll(async () => {
+    // The example imports @usher/sdk by name, as an adopter does: it gets the SDK as built for publishing.
+    [, browser] = await Promise.all([installSdkIntoExample(), launchBrowser()]);
+    typecheck = typecheckExample();
+    typecheck.catch(() => undefined); // reported by its test
+  }, 60_000);
 
   describeEachStore('Alice invites Bob from the app, Bob accepts from his email and lands in the app', (engine) => {
     let scratch: ScratchDatabase;
@@ -26,14 +33,15 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
     let usher: RunningUsher;
     let app: RunningUsher;
     let appDir: string;
-    let browser: Browser;
     const contexts: BrowserContext[] = [];
     /** What the accept page posted to the app: the acceptance token and the invitation id. */
     let handedOff: URLSearchParams;
+    /** Alice's browser tab, signed in. */
+    let alice: Page;
 
     beforeAll(async () => {
       appDir = await mkdtemp(join(tmpdir(), 'usher-host-app-'));
-      [scratch, smtp, browser] = await Promise.all([createScratchDatabase(engine), startSmtpServer(), launchBrowser()]);
+      [scratch, smtp] = await Promise.all([createScratchDatabase(engine), startSmtpServer()]);
       usher = await startUsher({
         databaseUrl: scratch.url,
         // The app's webhook endpoint and redirect URL are on 127.0.0.1.
@@ -43,7 +51,6 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
     });
     afterAll(async () => {
       await Promise.all(contexts.map((context) => context.close()));
-      await browser?.close();
       await app?.stop();
       await usher?.stop();
       await smtp?.close();
@@ -54,7 +61,9 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
     async function newPage(viewport: ViewportName): Promise<Page> {
       const context = await browser.newContext({ ...viewports[viewport], locale: 'en-US' });
       contexts.push(context);
-      return context.newPage();
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      return page;
     }
 
     /** The same page in the other viewport, signed in as the same person (the session cookie copied). */
@@ -65,11 +74,15 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
       return other;
     }
 
-    /** Screenshots of a page of the app on desktop and phone, each checked by axe-core. */
+    /**
+     * Screenshots of a page of the app on desktop and phone, each checked by axe-core. Once, on SQLite: the app's
+     * pages are the same whichever store Usher runs on, and the looks are half of each suite's time.
+     */
     async function lookAt(page: Page, viewport: ViewportName, name: string): Promise<void> {
+      if (engine !== 'sqlite') return;
       const other = await sameSessionIn(page, viewport === 'desktop' ? 'phone' : 'desktop');
       for (const [shown, shownIn] of [[page, viewport], [other, viewport === 'desktop' ? 'phone' : 'desktop']] as const) {
-        await screenshot(shown, `host-app-${name}-${shownIn}-${engine}`);
+        await screenshot(shown, `host-app-${name}-${shownIn}`);
         await expectNoAxeViolations(shown, `host-app ${name} (${shownIn})`);
       }
     }
@@ -88,10 +101,10 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
       );
 
     it('signs Alice in, sends Bob an invitation by email naming her, and Bob joins as editor, signed in', async () => {
-      const alice = await newPage('desktop');
+      alice = await newPage('desktop');
       await alice.goto(app.url);
       expect(new URL(alice.url()).pathname).toBe('/signin');
-      await expectNoAxeViolations(alice, 'host-app sign-in');
+      await lookAt(alice, 'desktop', 'sign-in');
       await signIn(alice, 'Alice Archer', 'alice@example.test');
       expect(await alice.getByText('You are an owner of this team.').count()).toBe(1);
 
@@ -112,7 +125,6 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
       // Bob opens it on his phone: Usher's accept page, then back to the app by form_post.
       const bob = await newPage('phone');
       await bob.goto(link!);
-      await bob.getByLabel('Your name').fill('Bob Baker');
       const [handOff] = await Promise.all([
         bob.waitForRequest((request) => request.method() === 'POST' && request.url() === `${app.url}/usher/accepted`),
         bob.getByRole('button', { name: 'Accept' }).click(),
@@ -123,11 +135,12 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
       expect(handedOff.get('invitation_id')).toMatch(/\S/);
 
       await bob.waitForURL(`${app.url}/team?joined`);
-      expect(await bob.getByRole('status').innerText()).toBe('Welcome to Apollo, Bob Baker: you joined as editor.');
-      expect(await bob.getByText('Signed in as Bob Baker').count()).toBe(1);
+      // Usher's token names him by his address only; the app's own profile page would let him say more.
+      expect(await bob.getByRole('status').innerText()).toBe('Welcome to Apollo, bob: you joined as editor.');
+      expect(await bob.getByText('Signed in as bob').count()).toBe(1);
       expect(await membersTable(bob)).toEqual([
         ['Alice Archer', 'alice@example.test', 'owner'],
-        ['Bob Baker', 'bob@example.test', 'editor'],
+        ['bob', 'bob@example.test', 'editor'],
       ]);
       // An editor is a member, not someone who invites.
       expect(await bob.getByRole('button', { name: 'Send invitation' }).count()).toBe(0);
@@ -141,10 +154,10 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
         await alice.reload();
       }
       const events = await alice.locator('ul.events li').allInnerTexts();
-      expect(events.find((event) => event.startsWith('invitation.created'))).toContain(
-        'bob@example.test as editor, invited by Alice Archer',
+      expect(events.find((event) => event.includes('invitation.created'))).toContain(
+        'invitation.created: bob@example.test as editor, invited by Alice Archer',
       );
-      expect(events.find((event) => event.startsWith('invitation.accepted'))).toContain('bob@example.test as editor');
+      expect(events.find((event) => event.includes('invitation.accepted'))).toContain('bob@example.test as editor');
       await lookAt(alice, 'desktop', 'team');
     });
 
@@ -155,7 +168,7 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
       const refusal = await newPage('phone');
       await refusal.setContent(await replayed.text());
       expect(await refusal.getByRole('heading', { level: 1 }).textContent()).toBe('Already used');
-      await expectNoAxeViolations(refusal, 'host-app replayed acceptance');
+      if (engine === 'sqlite') await expectNoAxeViolations(refusal, 'host-app replayed acceptance');
 
       const token = handedOff.get('acceptance_token')!;
       const [header, payload, signature] = token.split('.');
@@ -169,10 +182,8 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
       expect(tampered.status).toBe(400);
       expect(tampered.headers.get('set-cookie')).toBeNull();
 
-      const page = await newPage('desktop');
-      await page.goto(`${app.url}/signin`);
-      await signIn(page, 'Alice Archer', 'alice@example.test');
-      expect((await membersTable(page)).map((row) => row[2])).toEqual(['owner', 'editor']);
+      await alice.reload();
+      expect((await membersTable(alice)).map((row) => row[2])).toEqual(['owner', 'editor']);
     });
 
     it('answers a webhook that is not signed with its secret 401, and shows nothing of it', async () => {
@@ -194,10 +205,10 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
       const unsigned = await fetch(`${app.url}/hooks/usher`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(unsigned.status).toBe(401);
 
-      const page = await newPage('desktop');
-      await page.goto(`${app.url}/signin`);
-      await signIn(page, 'Alice Archer', 'alice@example.test');
-      expect(await page.getByText('invitation.revoked').count()).toBe(0);
+      await alice.reload();
+      expect(await alice.getByText('invitation.revoked').count()).toBe(0);
     });
   });
+
+  it('type-checks under NodeNext against the built SDK', () => typecheck, 60_000);
 });

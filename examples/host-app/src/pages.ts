@@ -24,7 +24,9 @@ const STYLE = `
     background: #1d4ed8; color: #fff; cursor: pointer; }
   header button { display: inline-block; margin: 0 0 0 .5rem; background: #fff; color: #1d3557; }
   .notice { background: #e7f6ec; border-color: #7cc69a; } .error { background: #fdecec; border-color: #e79a9a; }
+  section.notice p, section.error p { margin: 0; }
   .hint { color: #4b5563; margin: .25rem 0 0; } ul.events { padding-left: 1.1rem; } code { font-size: .95em; }
+  ul.events time { color: #4b5563; font-variant-numeric: tabular-nums; }
 `;
 
 /** The frame of every page: a header with who is signed in, and the page's own content. */
@@ -111,11 +113,12 @@ ${members.map((member) => html`<tr>
 ${canInvite ? inviteForm(view.inviteError) : ''}
 <section aria-labelledby="events-title">
 <h2 id="events-title">From Usher</h2>
-<p class="hint">The last webhooks Usher sent, each verified against this app's signing secret.</p>
+<p class="hint">The last webhooks Usher sent (times in UTC), each verified against this app's signing secret.</p>
 ${events.length === 0
     ? html`<p>No events yet.</p>`
     : html`<ul class="events">${events.map(
-      (event) => html`<li><code>${event.type}</code> ${event.summary} <time datetime="${event.receivedAt}">${event.receivedAt.slice(11, 19)} UTC</time></li>`,
+      (event) => html`<li><time datetime="${event.receivedAt}">${event.receivedAt.slice(11, 19)}</time>
+        <code>${event.type}</code>: ${event.summary}</li>`,
     )}</ul>`}
 </section>`);
 }
