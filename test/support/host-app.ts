@@ -22,7 +22,8 @@ export async function installSdkIntoExample(): Promise<void> {
   const installed = join(HOST_APP_DIR, 'node_modules', '@usher', 'sdk');
   await rm(installed, { recursive: true, force: true });
   await mkdir(installed, { recursive: true });
-  await Promise.all(['package.json', 'README.md', 'LICENSE'].map((file) => copyFile(join(sdk, file), join(installed, file))));
+  const files = ['package.json', 'README.md', 'LICENSE'];
+  await Promise.all(files.map((file) => copyFile(join(sdk, file), join(installed, file))));
   await run(tsc, ['-p', join(sdk, 'tsconfig.build.json'), '--outDir', join(installed, 'dist')], { timeout: 60_000 });
 }
 

@@ -97,14 +97,20 @@ function spawnUsher(options: UsherProcessOptions): Spawned {
   // child when the child has not acknowledged it within 60 ms, which a busy server under load often has not, so
   // graceful shutdown could not be tested through it.
   const node = join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
-  return spawnInGroup([node, '--import', 'tsx', 'src/main.ts'], PROJECT_ROOT, childEnv(options), options.lifetimeSeconds);
+  const argv = [node, '--import', 'tsx', 'src/main.ts'];
+  return spawnInGroup(argv, PROJECT_ROOT, childEnv(options), options.lifetimeSeconds);
 }
 
 /**
  * `argv` in a process group led by `timeout`: SIGTERM to `timeout` reaches the command, and at the end of its
  * lifetime (300 s by default) `timeout` SIGKILLs the group.
  */
-function spawnInGroup(argv: readonly string[], cwd: string, env: Record<string, string>, lifetimeSeconds = 300): Spawned {
+function spawnInGroup(
+  argv: readonly string[],
+  cwd: string,
+  env: Record<string, string>,
+  lifetimeSeconds = 300,
+): Spawned {
   const child = spawn('timeout', ['-s', 'KILL', String(lifetimeSeconds), ...argv], {
     cwd,
     env,
@@ -219,7 +225,12 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   return runningOnceReady(spawned, options.ready, 'stdout', options.startupTimeoutMs ?? 20_000);
 }
 
-async function runningOnceReady(spawned: Spawned, ready: RegExp, stream: 'stdout' | 'stderr', timeoutMs: number): Promise<RunningUsher> {
+async function runningOnceReady(
+  spawned: Spawned,
+  ready: RegExp,
+  stream: 'stdout' | 'stderr',
+  timeoutMs: number,
+): Promise<RunningUsher> {
   const started = Date.now();
   let listening: RegExpMatchArray;
   try {

@@ -31,8 +31,10 @@ export function createHostApp({ store, usher, team, secureCookies }: HostAppDeps
     await next();
   });
 
-  const signIn = (c: Context, userId: string) =>
-    setCookie(c, SESSION_COOKIE, store.createSession(userId), { httpOnly: true, sameSite: 'Lax', path: '/', secure: secureCookies });
+  const signIn = (c: Context, userId: string) => {
+    const cookie = { httpOnly: true, sameSite: 'Lax', path: '/', secure: secureCookies } as const;
+    setCookie(c, SESSION_COOKIE, store.createSession(userId), cookie);
+  };
 
   app.get('/', (c) => c.redirect(c.var.user ? '/team' : '/signin', 303));
   app.get('/signin', (c) => c.html(signInPage()));
@@ -69,16 +71,24 @@ export function createHostApp({ store, usher, team, secureCookies }: HostAppDeps
   app.post('/invite', sameOrigin, async (c) => {
     const user = c.var.user;
     if (!user) return c.redirect('/signin', 303);
-    if (user.role !== 'owner' && user.role !== 'admin') return c.html(messagePage('Not allowed', 'Only owners and admins invite.'), 403);
+    if (user.role !== 'owner' && user.role !== 'admin') {
+      return c.html(messagePage('Not allowed', 'Only owners and admins invite.'), 403);
+    }
     const form = await c.req.parseBody();
     const email = String(form.email ?? '').trim();
     const role = String(form.role ?? '');
-    if (!(INVITABLE_ROLES as readonly string[]).includes(role)) return c.html(messagePage('Unknown role', `No role "${role}".`), 400);
+    if (!(INVITABLE_ROLES as readonly string[]).includes(role)) {
+      return c.html(messagePage('Unknown role', `No role "${role}".`), 400);
+    }
     try {
       await usher.invite(user, email, role);
     } catch (error) {
+      if (!(error instanceof UsherError) || error.status >= 500) {
+        // The SDK has retried already. Trying again cannot invite twice: Usher refuses a second pending invitation.
+        console.error(error);
+        return c.html(messagePage('Try again', 'Usher could not be reached; the invitation may not have gone.'), 503);
+      }
       // Usher's refusal is a problem with a stable code and a detail a person can read: show it by the form.
-      if (!(error instanceof UsherError) || error.status >= 500) throw error;
       const message = `Usher refused the invitation: ${error.problem?.detail ?? error.message}`;
       return c.html(showTeam(user, { inviteError: { message, email, role } }), 400);
     }
@@ -113,7 +123,9 @@ export function createHostApp({ store, usher, team, secureCookies }: HostAppDeps
     }
     if ('refused' in admission) return c.html(messagePage('Could not join', admission.refused), 400);
     const user = store.admit(admission);
-    if (!user) return c.html(messagePage('Already used', 'This acceptance was already used to join. Sign in instead.'), 409);
+    if (!user) {
+      return c.html(messagePage('Already used', 'This acceptance was already used to join. Sign in instead.'), 409);
+    }
     signIn(c, user.id);
     return c.redirect('/team?joined', 303);
   });

@@ -22,7 +22,9 @@ export function readConfig(env: NodeJS.ProcessEnv): HostAppConfig {
     return value;
   };
   const port = Number(env.PORT ?? '3000');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  }
   return Object.freeze({
     usherUrl: required('USHER_URL').replace(/\/+$/, ''),
     usherApiKey: required('USHER_API_KEY'),

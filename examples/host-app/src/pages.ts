@@ -43,7 +43,9 @@ function layout(title: string, user: SignedInUser | null, content: Content): Con
 <header>
   <p><strong>Teamboard</strong> <span>· an Usher example</span></p>
   ${user
-    ? html`<form method="post" action="/signout"><p>Signed in as ${user.name} <button type="submit">Sign out</button></p></form>`
+    ? html`<form method="post" action="/signout">
+      <p>Signed in as ${user.name} <button type="submit">Sign out</button></p>
+    </form>`
     : ''}
 </header>
 <main>
@@ -142,7 +144,8 @@ ${error ? html`<p class="error" role="alert" id="invite-error">${error.message}<
 
 /** A page that says what went wrong and where to go, for refusals. */
 export function messagePage(title: string, message: string): Content {
-  return layout(title, null, html`<h1>${title}</h1><section><p>${message}</p><p><a href="/">Go to Teamboard</a></p></section>`);
+  return layout(title, null, html`<h1>${title}</h1>
+<section><p>${message}</p><p><a href="/">Go to Teamboard</a></p></section>`);
 }
 
 const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');

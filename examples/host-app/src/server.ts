@@ -14,7 +14,9 @@ import { connectUsher } from './usher.ts';
 const config = readConfig(process.env);
 const store = openStore(config.databasePath);
 // Until Usher is reached, the app is not ready: say so rather than leave a request hanging.
-let listener: RequestListener = (_request, response) => void response.writeHead(503, { 'retry-after': '1' }).end('starting');
+let listener: RequestListener = (_request, response) => {
+  response.writeHead(503, { 'retry-after': '1' }).end('starting');
+};
 const server = createServer((request, response) => listener(request, response));
 await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
 const { port } = server.address() as AddressInfo;

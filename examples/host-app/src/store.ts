@@ -68,8 +68,10 @@ export function openStore(path: string) {
 
   const userByEmail = db.prepare<[string], User>('select id, name, email from users where email = ?');
   const insertUser = db.prepare('insert into users (id, name, email, created_at) values (?, ?, ?, ?)');
+  // An invitation changes a member's role, but never the owner's: the team keeps its founder.
   const upsertMember = db.prepare(
-    'insert into members (user_id, role, joined_at) values (?, ?, ?) on conflict (user_id) do update set role = excluded.role',
+    `insert into members (user_id, role, joined_at) values (?, ?, ?)
+       on conflict (user_id) do update set role = excluded.role where members.role <> 'owner'`,
   );
 
   function findOrCreateUser(name: string, email: string): User {
@@ -114,7 +116,8 @@ export function openStore(path: string) {
     /** Starts a session and returns the cookie's value. */
     createSession(userId: string): string {
       const token = randomBytes(32).toString('base64url');
-      db.prepare('insert into sessions (token_hash, user_id, created_at) values (?, ?, ?)').run(hashOf(token), userId, now());
+      db.prepare('insert into sessions (token_hash, user_id, created_at) values (?, ?, ?)')
+        .run(hashOf(token), userId, now());
       return token;
     },
 
@@ -157,21 +160,25 @@ export function openStore(path: string) {
 
     saveWebhook(url: string, endpointId: string, secret: string): void {
       db.prepare(
-        'insert into usher_webhook (url, endpoint_id, secret) values (?, ?, ?) on conflict (url) do update set endpoint_id = excluded.endpoint_id, secret = excluded.secret',
+        `insert into usher_webhook (url, endpoint_id, secret) values (?, ?, ?)
+           on conflict (url) do update set endpoint_id = excluded.endpoint_id, secret = excluded.secret`,
       ).run(url, endpointId, secret);
     },
 
     /** Keeps a verified webhook once: Usher delivers at least once, with the same webhook-id on a retry. */
     recordEvent(webhookId: string, event: Omit<ReceivedEvent, 'receivedAt'>): void {
-      db.prepare('insert into webhook_events (webhook_id, type, summary, received_at) values (?, ?, ?, ?) on conflict do nothing')
-        .run(webhookId, event.type, event.summary, now());
+      db.prepare(
+        `insert into webhook_events (webhook_id, type, summary, received_at) values (?, ?, ?, ?)
+           on conflict do nothing`,
+      ).run(webhookId, event.type, event.summary, now());
     },
 
     /** The last `limit` events, newest first. */
     recentEvents(limit = 10): ReceivedEvent[] {
       return db
         .prepare<[number], ReceivedEvent>(
-          'select type, summary, received_at as receivedAt from webhook_events order by received_at desc, rowid desc limit ?',
+          `select type, summary, received_at as receivedAt from webhook_events
+           order by received_at desc, rowid desc limit ?`,
         )
         .all(limit);
     },

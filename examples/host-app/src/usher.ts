@@ -49,12 +49,13 @@ export async function connectUsher(options: {
   if (registered && saved?.endpointId === registered.id) {
     webhookSecret = saved.secret;
     if (registered.status === 'disabled') {
-      await unwrap(client.PATCH('/v1/webhooks/{id}', { params: { path: { id: registered.id } }, body: { status: 'enabled' } }));
+      const path = { id: registered.id };
+      await unwrap(client.PATCH('/v1/webhooks/{id}', { params: { path }, body: { status: 'enabled' } }));
     }
   } else {
     const endpoint = registered
       ? await unwrap(client.POST('/v1/webhooks/{id}/rotate-secret', { params: { path: { id: registered.id } } }))
-      : await unwrap(client.POST('/v1/webhooks', { body: { url: hookUrl, events: ['*'], description: 'Host app example' } }));
+      : await unwrap(client.POST('/v1/webhooks', { body: { url: hookUrl, events: ['*'], description: 'Teamboard' } }));
     store.saveWebhook(hookUrl, endpoint.id, endpoint.secret);
     webhookSecret = endpoint.secret;
   }
