@@ -191,7 +191,7 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
       expect((await membersTable(alice)).map((row) => row[2])).toEqual(['owner', 'editor']);
     });
 
-    it('answers a webhook that is not signed with its secret 401, and shows nothing of it', async () => {
+    it('answers a webhook not signed with its secret 401, shows nothing of it; its endpoint was registered once', async () => {
       const body = JSON.stringify({ type: 'invitation.revoked', timestamp: new Date().toISOString(), data: {} });
       const id = 'msg_forged';
       const sent = new Date();
@@ -214,6 +214,13 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
 
       await alice.reload();
       expect(await alice.getByText('invitation.revoked').count()).toBe(0);
+
+      // The endpoint the app registered at start, through the SDK, for every event.
+      const authorization = `Bearer ${TEST_BOOTSTRAP_KEY}`;
+      const listed = await fetch(`${usher.url}/v1/webhooks`, { headers: { authorization } });
+      const endpoints = ((await listed.json()) as { data: unknown[] }).data;
+      const hookUrl = `${app.url}/hooks/usher`;
+      expect(endpoints).toEqual([expect.objectContaining({ url: hookUrl, events: ['*'], status: 'enabled' })]);
     });
   });
 
