@@ -191,7 +191,7 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
       expect((await membersTable(alice)).map((row) => row[2])).toEqual(['owner', 'editor']);
     });
 
-    it('answers a webhook not signed with its secret 401, shows nothing of it; its endpoint was registered once', async () => {
+    it('refuses a webhook not signed with its secret (401), shows none of it; one endpoint registered', async () => {
       const body = JSON.stringify({ type: 'invitation.revoked', timestamp: new Date().toISOString(), data: {} });
       const id = 'msg_forged';
       const sent = new Date();
