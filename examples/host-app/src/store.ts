@@ -133,6 +133,7 @@ export function openStore(path: string) {
       return row ?? null;
     },
 
+    /** Signs a session out. */
     endSession(token: string): void {
       db.prepare('delete from sessions where token_hash = ?').run(hashOf(token));
     },
@@ -158,6 +159,7 @@ export function openStore(path: string) {
       return row ?? null;
     },
 
+    /** Remembers the endpoint registered at `url` and its secret (Usher shows a secret only once). */
     saveWebhook(url: string, endpointId: string, secret: string): void {
       db.prepare(
         `insert into usher_webhook (url, endpoint_id, secret) values (?, ?, ?)
