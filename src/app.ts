@@ -73,6 +73,7 @@ export function createApp(deps: AppDeps): {
     ...deps,
     sink: combineSinks(delivery.sink, activityPub.sink(delivery.outbox), providers.sink(delivery.outbox)),
     channels: { didcomm: createDidcommChannel({ endpoint: didcommEndpoint, outbox: delivery.outbox }), activitypub: activityPub.channel, provider: providers.channel(delivery.outbox) },
+    allowHttpPages: deps.allowPrivateNetwork,
   });
   activityPub.attach(invitations);
   providers.attach(invitations);

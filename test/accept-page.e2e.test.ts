@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   describeWithBrowser, expectNoAxeViolations, launchBrowser, screenshot, viewports, type ViewportName,
 } from '#support/browser';
 import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
+import { startReceiver, type TestReceiver } from '#support/http-receiver';
 import { startSmtpServer, type TestSmtpServer } from '#support/smtp';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
 import { tokenOf } from '#support/usher';
@@ -16,13 +18,15 @@ afterAll(stopAllUshers);
 describeWithBrowser('the accept page in Chromium, served by a real Usher process that mails through a real SMTP server', () => {
   let scratch: ScratchDatabase;
   let smtp: TestSmtpServer;
+  let host: TestReceiver;
   let usher: RunningUsher;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [scratch, smtp, browser] = await Promise.all([createScratchDatabase('sqlite'), startSmtpServer(), launchBrowser()]);
-    usher = await startUsher({ databaseUrl: scratch.url, env: { USHER_SMTP_URL: smtp.url } });
+    [scratch, smtp, browser, host] = await Promise.all([createScratchDatabase('sqlite'), startSmtpServer(), launchBrowser(), startReceiver()]);
+    // Private addresses allowed: the host application the hand-off goes to is on 127.0.0.1, over http.
+    usher = await startUsher({ databaseUrl: scratch.url, env: { USHER_SMTP_URL: smtp.url, USHER_ALLOW_PRIVATE_NETWORK: 'true' } });
   });
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((context) => context.close()));
@@ -31,6 +35,7 @@ describeWithBrowser('the accept page in Chromium, served by a real Usher process
     await browser?.close();
     await usher?.stop();
     await smtp?.close();
+    await host?.close();
     await scratch?.drop();
   });
 
@@ -74,8 +79,8 @@ describeWithBrowser('the accept page in Chromium, served by a real Usher process
     }
   }
 
-  async function newPage(viewport: ViewportName = 'desktop'): Promise<Page> {
-    const context = await browser.newContext({ ...viewports[viewport], locale: 'en-US' });
+  async function newPage(viewport: ViewportName = 'desktop', options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
+    const context = await browser.newContext({ ...viewports[viewport], locale: 'en-US', ...options });
     contexts.push(context);
     return context.newPage();
   }
@@ -125,7 +130,9 @@ describeWithBrowser('the accept page in Chromium, served by a real Usher process
     expect(answered.status()).toBe(200);
     expect(await heading(page)).toBe('You are in');
     expect(await page.getByText('Your invitation is accepted.').count()).toBe(1);
-    expect(await page.getByText('Apollo — contributor').count()).toBe(1);
+    const tenant = (await api('GET', '/v1/tenant')).name as string;
+    expect(await page.getByText(`You joined Apollo at ${tenant} as contributor.`).count()).toBe(1);
+    expect(await page.getByText('There is nothing more to do here: you can close this page.').count()).toBe(1);
 
     const accepted = await api('GET', `/v1/invitations/${created.id}`);
     expect(accepted.status).toBe('accepted');
@@ -197,7 +204,9 @@ describeWithBrowser('the accept page in Chromium, served by a real Usher process
     const opened = await page.goto(created.url);
     expect(opened?.status()).toBe(410);
     expect(await heading(page)).toBe('Invitation expired');
-    expect(await page.getByText('This invitation has expired. Ask the sender for a new one.').count()).toBe(1);
+    expect(await page.getByText('This invitation has expired.').count()).toBe(1);
+    const inviter = (await api('GET', `/v1/identities/${created.identityId}`)).displayName as string;
+    expect(await page.getByText(`Ask ${inviter} for a new invitation.`).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Accept' }).count()).toBe(0);
     expect((await api('GET', `/v1/invitations/${created.id}`)).status).toBe('expired');
   });
@@ -252,5 +261,97 @@ describeWithBrowser('the accept page in Chromium, served by a real Usher process
     await expectNoAxeViolations(page, `accepted-page-${viewport}`);
 
     for (const file of [before, after]) expect(statSync(file).size).toBeGreaterThan(1_000);
+  });
+
+  describe('the hand-off to the host application (OIDC form_post)', () => {
+    const ADA = { name: 'Ada Lovelace', email: 'ada@example.com' };
+    /** An invitation whose own redirect URL is the test's host application on 127.0.0.1. */
+    const handedOff = (email: string, project: string) => invite(email, project, { invitedBy: ADA, redirectUrl: `${host.url.replace('/hooks', '/welcome')}?from=usher` });
+    const postsFor = (invitationId: string) =>
+      host.received.filter((r) => r.method === 'POST' && new URLSearchParams(r.body).get('invitation_id') === invitationId);
+
+    /** Every URL the browser asked for, to show the token never rode in one. */
+    function recordUrls(page: Page): string[] {
+      const urls: string[] = [];
+      page.on('request', (request) => urls.push(request.url()));
+      return urls;
+    }
+
+    async function expectHandedOff(invitationId: string, urls: readonly string[]) {
+      const [post] = postsFor(invitationId);
+      expect(post, 'the host application received no POST').toBeDefined();
+      expect(post!.path).toBe('/welcome?from=usher');
+      expect(post!.headers['content-type']).toBe('application/x-www-form-urlencoded');
+      expect(post!.headers.referer).toBeUndefined();
+      const fields = new URLSearchParams(post!.body);
+      const token = fields.get('acceptance_token')!;
+      expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      const jwks = createLocalJWKSet(await (await fetch(`${usher.url}/.well-known/jwks.json`)).json());
+      const { payload } = await jwtVerify(token, jwks, { issuer: usher.url });
+      expect(payload).toMatchObject({ invitation: invitationId, invited_by: { id: null, ...ADA } });
+      for (const url of [...urls, ...host.received.map((r) => r.path)]) expect(url).not.toContain(token);
+    }
+
+    it('lands the browser on the redirect URL with the token in a POSTed form, in no URL it visits', async () => {
+      const created = await handedOff('hand-off@example.com', 'Handoff');
+      const page = await newPage();
+      const urls = recordUrls(page);
+      await page.goto(created.url);
+      expect(await heading(page)).toBe('Ada Lovelace invites you to join Handoff as contributor');
+      await Promise.all([page.waitForURL(/\/welcome\?from=usher$/), page.getByRole('button', { name: 'Accept', exact: true }).click()]);
+      expect(await page.textContent('body')).toBe('ok');
+      await expectHandedOff(created.id, urls);
+    });
+
+    it.each(['desktop', 'phone'] as const)('serves a hand-off page axe finds nothing wrong with (%s)', async (viewport) => {
+      const created = await handedOff(`hand-off-axe-${viewport}@example.com`, `Axe ${viewport}`);
+      const page = await newPage(viewport);
+      // The page as served, minus the one line that would leave it before axe could look: axe runs in
+      // the page's JavaScript, and a context without any (the test below) cannot run it.
+      await page.route(/\/accept$/, async (route) => {
+        const response = await route.fetch();
+        const body = (await response.text()).replace(/<script>[^<]*<\/script>/, '');
+        await route.fulfill({ response, body });
+      });
+      await page.goto(created.url);
+      await submit(page, 'Accept');
+      expect(await heading(page)).toBe('Invitation accepted');
+      await expectNoAxeViolations(page, `hand-off-page-${viewport}`);
+      expect(postsFor(created.id)).toEqual([]);
+    });
+
+    it.each(['desktop', 'phone'] as const)('hands off without script too, by the visible button (%s), and saves the page', async (viewport) => {
+      const created = await handedOff(`no-script-${viewport}@example.com`, `Noscript ${viewport}`);
+      const page = await newPage(viewport, { javaScriptEnabled: false });
+      const urls = recordUrls(page);
+      await page.goto(created.url);
+      await submit(page, 'Accept');
+      const tenant = (await api('GET', '/v1/tenant')).name as string;
+      expect(await heading(page)).toBe('Invitation accepted');
+      expect(postsFor(created.id)).toEqual([]);
+      const shot = await screenshot(page, `hand-off-page-${viewport}`);
+      expect(statSync(shot).size).toBeGreaterThan(1_000);
+      // (axe runs in the page's JavaScript, which this context has none of: the test above checks this page.)
+      await Promise.all([page.waitForURL(/\/welcome\?from=usher$/), page.getByRole('button', { name: `Continue to ${tenant}` }).click()]);
+      await expectHandedOff(created.id, urls);
+    });
+
+    it.each(['desktop', 'phone'] as const)('names the tenant and the sender on spent links, with what to do (%s)', async (viewport) => {
+      const revoked = await invite(`state-revoked-${viewport}@example.com`, `Revoked ${viewport}`, { invitedBy: ADA });
+      await api('POST', `/v1/invitations/${revoked.id}/revoke`);
+      const used = await invite(`state-used-${viewport}@example.com`, `Used ${viewport}`, { invitedBy: ADA });
+      await api('POST', `/v1/public/invitations/${tokenOf(used.url)}/accept`, {});
+      const tenant = (await api('GET', '/v1/tenant')).name as string;
+      const page = await newPage(viewport);
+      for (const [created, name, title] of [[revoked, 'revoked', 'Invitation withdrawn'], [used, 'already-accepted', 'Already accepted']] as const) {
+        expect((await page.goto(created.url))?.status()).toBe(410);
+        expect(await heading(page)).toBe(title);
+        expect(await page.getByText(`Invitation from Ada Lovelace at ${tenant}.`).count()).toBe(1);
+        const mailto = await page.getByRole('link', { name: 'Write to Ada Lovelace' }).getAttribute('href');
+        expect(mailto).toMatch(/^mailto:ada@example\.com\?subject=/);
+        await screenshot(page, `state-page-${name}-${viewport}`);
+        await expectNoAxeViolations(page, `state-page-${name}-${viewport}`);
+      }
+    });
   });
 });

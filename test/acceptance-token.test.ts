@@ -37,21 +37,55 @@ describeEachStore('the signed acceptance token', (engine) => {
     expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(600);
   });
 
-  it('ends the accept page at the tenant\'s redirect URL, carrying the token', async () => {
-    await usher.request('PATCH', '/v1/tenant', { body: { settings: { redirectUrl: 'https://app.example.com/welcome?from=usher' } } });
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'redirect@example.com' } } });
-    const res = await usher.app.request(`/i/${tokenOf(created.body.url)}/accept`, {
+  /** The accept page's answer to a form post, and the hand-off form it carries, if any. */
+  async function acceptInBrowserForm(token: string) {
+    const res = await usher.app.request(`/i/${token}/accept`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: '',
     });
-    expect(res.status).toBe(303);
-    const location = new URL(res.headers.get('location')!);
-    expect(location.origin + location.pathname).toBe('https://app.example.com/welcome');
-    expect(location.searchParams.get('from')).toBe('usher');
-    const { payload } = await jwtVerify(location.searchParams.get('acceptance_token')!, await jwks(), { currentDate: usher.clock.now() });
+    const html = await res.text();
+    const form = html.match(/<form id="hand-off" method="post" action="([^"]+)">/);
+    const field = (name: string) => html.match(new RegExp(`<input type="hidden" name="${name}" value="([^"]+)"`))?.[1];
+    return { res, html, action: form?.[1]?.replaceAll('&amp;', '&'), token: field('acceptance_token'), invitationId: field('invitation_id') };
+  }
+
+  it('hands the token to the tenant\'s redirect URL in a POSTed form, never in a URL', async () => {
+    await usher.request('PATCH', '/v1/tenant', { body: { settings: { redirectUrl: 'https://app.example.com/welcome?from=usher' } } });
+    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'redirect@example.com' } } });
+    const answer = await acceptInBrowserForm(tokenOf(created.body.url));
+    expect(answer.res.status).toBe(200);
+    expect(answer.res.headers.get('location')).toBeNull();
+    expect(answer.res.headers.get('cache-control')).toBe('no-store');
+    expect(answer.action).toBe('https://app.example.com/welcome?from=usher');
+    expect(answer.invitationId).toBe(created.body.id);
+    const { payload } = await jwtVerify(answer.token!, await jwks(), { currentDate: usher.clock.now() });
     expect(payload.invitation).toBe(created.body.id);
     await usher.request('PATCH', '/v1/tenant', { body: { settings: { redirectUrl: null } } });
+  });
+
+  it('hands off to the invitation\'s own redirect URL over the tenant\'s, in the page and the JSON answer', async () => {
+    await usher.request('PATCH', '/v1/tenant', { body: { settings: { redirectUrl: 'https://app.example.com/tenant' } } });
+    const body = (email: string) => ({ recipient: { email }, redirectUrl: 'https://app.example.com/teams/7/join' });
+    const created = await usher.request('POST', '/v1/invitations', { body: body('own-redirect@example.com') });
+    expect(created.body.redirectUrl).toBe('https://app.example.com/teams/7/join');
+    expect((await acceptInBrowserForm(tokenOf(created.body.url))).action).toBe('https://app.example.com/teams/7/join');
+    const other = await usher.request('POST', '/v1/invitations', { body: body('own-redirect-json@example.com') });
+    const accepted = await usher.request('POST', `/v1/public/invitations/${tokenOf(other.body.url)}/accept`, { key: null });
+    expect(accepted.body).toMatchObject({ invitationId: other.body.id, redirectUrl: 'https://app.example.com/teams/7/join' });
+    await usher.request('PATCH', '/v1/tenant', { body: { settings: { redirectUrl: null } } });
+  });
+
+  it('signs who invited into the invited_by claim: the request\'s sender, else the identity', async () => {
+    const invitedBy = { id: 'user-7', name: 'Ada Lovelace', email: 'ada@example.com' };
+    const named = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'by-ada@example.com' }, invitedBy } });
+    const unnamed = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'by-nobody@example.com' } } });
+    const claim = async (created: { body: { url: string } }) => {
+      const accepted = await usher.request('POST', `/v1/public/invitations/${tokenOf(created.body.url)}/accept`, { key: null });
+      return (await jwtVerify(accepted.body.acceptanceToken.token, await jwks(), { currentDate: usher.clock.now() })).payload.invited_by;
+    };
+    expect(await claim(named)).toEqual(invitedBy);
+    expect(await claim(unnamed)).toEqual({ id: null, name: usher.tenant.identity.displayName, email: null });
   });
 
   it('keeps verifying tokens signed before a key rotation', async () => {

@@ -180,6 +180,18 @@ describeEachStore('URLs and addresses where private networks are not allowed', (
     expect((await patchSettings(usher, https)).status).toBe(200);
   });
 
+  it('refuses an invitation\'s redirect URL that is not https, storing nothing', async () => {
+    const before = await counts(usher);
+    for (const url of ['http://app.example.com/join', 'javascript:alert(1)', 'data:text/html,x']) {
+      const res = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', redirectUrl: url } });
+      expect(res.status, url).toBe(400);
+      expect(res.body.field, url).toBe('body.redirectUrl');
+    }
+    expect(await counts(usher)).toEqual(before);
+    const https = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', redirectUrl: 'https://app.example.com/j' } });
+    expect(https.status).toBe(201);
+  });
+
   it('neither renders a javascript: logo nor follows a javascript: redirect stored before the check', async () => {
     const tenant = await usher.createTenant('Old settings');
     await storeSettings(usher, tenant.tenant.id, (settings) => ({

@@ -207,6 +207,20 @@ describe('the usher command', () => {
     expect(create.stdout).toContain('Examples:');
   });
 
+  it('sends as the named user of the host application, with its own redirect URL, and refuses an id without a name', async () => {
+    const created = await runJson([
+      'invite', 'create', '--email', 'cli-invited-by@example.com', '--invited-by', 'Ada Lovelace', '--invited-by-id', 'u-7',
+      '--invited-by-email', 'ada@example.com', '--redirect-url', 'https://app.example.com/join',
+    ]);
+    expect(created).toMatchObject({
+      invitedBy: { id: 'u-7', name: 'Ada Lovelace', email: 'ada@example.com', source: 'request' },
+      redirectUrl: 'https://app.example.com/join',
+    });
+    const nameless = await run(['invite', 'create', '--email', 'cli-nameless@example.com', '--invited-by-id', 'u-8']);
+    expect(nameless.code).toBe(2);
+    expect(nameless.stderr).toContain('--invited-by <name>');
+  });
+
   it('accepts an Usher link as the invitee with no key at all, a DIDComm invitation through our own Usher, and refuses other URLs with exit 3', async () => {
     const link = await runJson(['invite', 'create', '--channel', 'link', '--uses', '2', '--role', 'guest']);
     const stranger = createCliHome();

@@ -48,6 +48,24 @@ describeEachStore('email delivery through the outbox into a real SMTP server', (
     expect(events).toEqual(['invitation.created', 'invitation.sent']);
   });
 
+  it('names the host application\'s user who invites, in subject and both bodies, and fills the template placeholders', async () => {
+    const invitedBy = { name: 'Ada Lovelace', email: 'ada@example.com' };
+    const target = { type: 'project', iri: 'https://example.com/p/apollo-ada', name: 'Apollo' };
+    await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'by-ada@example.com' }, invitedBy, target } });
+    await drain();
+    const { parsed } = mailTo('by-ada@example.com')[0]!;
+    expect(parsed.subject).toBe('Ada Lovelace invites you to join Apollo');
+    expect(parsed.text).toContain('Ada Lovelace has invited you to join Apollo');
+    expect(parsed.html).toContain('Ada Lovelace');
+
+    const subject = '{{inviterName}} ({{inviterEmail}}) for {{identityName}}: {{targetName}}';
+    await usher.request('PATCH', '/v1/tenant', { body: { settings: { emailTemplates: { en: { invitation: { subject } } } } } });
+    await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'by-ada-2@example.com' }, invitedBy, target: { ...target, iri: `${target.iri}-2` } } });
+    await drain();
+    await usher.request('PATCH', '/v1/tenant', { body: { settings: { emailTemplates: {} } } });
+    expect(mailTo('by-ada-2@example.com')[0]!.parsed.subject).toBe(`Ada Lovelace (ada@example.com) for ${usher.tenant.identity.displayName}: Apollo`);
+  });
+
   it('writes French when the invitation asks for it', async () => {
     await usher.request('POST', '/v1/invitations', {
       body: { recipient: { email: 'amelie@example.fr' }, locale: 'fr-FR', target: { type: 'event', iri: 'https://example.com/e/1', name: 'Gala' } },

@@ -54,6 +54,16 @@ describeEachStore('webhooks', (engine) => {
     expect(acceptedEvent.data.invitation.status).toBe('accepted');
   });
 
+  it('carries who invited in the invitation payload of every event', async () => {
+    const invitedBy = { id: 'user-7', name: 'Ada Lovelace', email: 'ada@example.com' };
+    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'hook-ada@example.com' }, invitedBy } });
+    await usher.request('POST', `/v1/public/invitations/${tokenOf(created.body.url)}/accept`, { key: null });
+    await drain();
+    const mine = receiver.server.received.map((r) => JSON.parse(r.body)).filter((event) => event.data?.invitation?.id === created.body.id);
+    expect(mine.map((event) => event.type)).toEqual(expect.arrayContaining(['invitation.created', 'invitation.accepted']));
+    for (const event of mine) expect(event.data.invitation.invitedBy).toEqual({ ...invitedBy, source: 'request' });
+  });
+
   it('never puts a token or an invitation link in a payload', async () => {
     const created = await usher.request('POST', '/v1/invitations', { body: { channel: 'link' } });
     await usher.request('POST', `/v1/invitations/${created.body.id}/resend`);

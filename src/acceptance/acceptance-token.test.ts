@@ -48,6 +48,7 @@ describeEachStore('acceptance tokens', (engine) => {
     rules: ['read', 'write'],
     recipient: { key: 'email:ann@example.com', email: 'ann@example.com', did: null, actorIri: null, subject: 'user-42', name: 'Ann' },
     membershipId: 'mem-1',
+    invitedBy: { id: 'user-7', name: 'Ada Lovelace', email: 'ada@example.com' },
     ...overrides,
   });
 
@@ -73,6 +74,7 @@ describeEachStore('acceptance tokens', (engine) => {
       recipient: { key: 'email:ann@example.com', email: 'ann@example.com', did: null, actorIri: null, subject: 'user-42', name: 'Ann' },
       redemption: 'red-1',
       membership: 'mem-1',
+      invited_by: { id: 'user-7', name: 'Ada Lovelace', email: 'ada@example.com' },
     });
     expect(issued.expiresAt).toBe(new Date((iat + 300) * 1000).toISOString());
     expect(issued.kid).toMatch(/^[A-Za-z0-9_-]{22}$/);

@@ -18,6 +18,8 @@ export interface AcceptanceTokenInput {
   /** The member the acceptance admitted, as memberships describe it. */
   readonly recipient: Omit<Membership['member'], 'contactId'>;
   readonly membershipId: string | null;
+  /** The host application's user who sent the invitation (or the identity standing in); null on old invitations. */
+  readonly invitedBy: { readonly id: string | null; readonly name: string; readonly email: string | null } | null;
   /** Lifetime in seconds; 300 unless given. */
   readonly ttlSeconds?: number;
 }
@@ -39,6 +41,7 @@ export interface AcceptanceClaims {
   readonly recipient: AcceptanceTokenInput['recipient'];
   readonly redemption: string;
   readonly membership: string | null;
+  readonly invited_by: { readonly id: string | null; readonly name: string; readonly email: string | null } | null;
 }
 
 /** A signed token, when it stops being valid (ISO-8601) and the key that signed it. */
@@ -64,6 +67,9 @@ export interface IssuedAcceptanceToken {
  * - `role` — the granted role or null; `rules` — extra rules, possibly empty
  * - `recipient` — `{ key, email, did, actorIri, subject, name }`, unknown fields null
  * - `membership` — the membership id the acceptance produced, or null
+ * - `invited_by` — `{ id, name, email }` of the host application's user who sent the invitation (id and
+ *   email null when not given; without a named sender, the identity's display name); null on invitations
+ *   made before senders were recorded
  */
 export async function issueAcceptanceToken(db: Db, input: AcceptanceTokenInput, now: Date): Promise<IssuedAcceptanceToken> {
   const ttl = input.ttlSeconds ?? DEFAULT_ACCEPTANCE_TOKEN_TTL_SECONDS;
@@ -93,6 +99,7 @@ export async function issueAcceptanceToken(db: Db, input: AcceptanceTokenInput, 
     },
     redemption: input.redemptionId,
     membership: input.membershipId,
+    invited_by: input.invitedBy ? { id: input.invitedBy.id, name: input.invitedBy.name, email: input.invitedBy.email } : null,
   };
   const { token, kid } = await signTenantJwt(db, input.tenantId, claims, now);
   return { token, expiresAt: new Date(claims.exp * 1000).toISOString(), kid };

@@ -36,6 +36,10 @@ export interface InvitationFlags {
   readonly expiresAt?: string;
   readonly locale?: string;
   readonly identity?: string;
+  readonly invitedBy?: string;
+  readonly invitedById?: string;
+  readonly invitedByEmail?: string;
+  readonly redirectUrl?: string;
   readonly metadata?: string[];
   readonly handshake?: (typeof HANDSHAKES)[number][];
   readonly goalCode?: string;
@@ -70,6 +74,10 @@ const OPTIONS = {
   expiresAt: () => new Option('--expires-at <time>', 'not accepted from this ISO-8601 time on').argParser(isoTime),
   locale: () => new Option('--locale <tag>', 'BCP 47 language for the invitee'),
   identity: () => new Option('--identity <id>', 'the inviting identity (default: the tenant\'s default)'),
+  invitedBy: () => new Option('--invited-by <name>', 'your application\'s user who sends it (default: the identity\'s name)'),
+  invitedById: () => new Option('--invited-by-id <id>', 'that user\'s id in your application (with --invited-by)'),
+  invitedByEmail: () => new Option('--invited-by-email <address>', 'that user\'s address, offered to the invitee (with --invited-by)'),
+  redirectUrl: () => new Option('--redirect-url <url>', 'where accepting hands off the signed token (default: the tenant\'s)'),
   metadata: () => new Option('--metadata <key=value>', 'free-form data for your application (repeatable)').argParser(collect),
   handshake: () => new Option('--handshake <protocol>', `didcomm: a handshake protocol to offer, ${HANDSHAKES.join(' | ')} (repeatable, in order)`).argParser(collectHandshake),
   goalCode: () => new Option('--goal-code <code>', 'didcomm: RFC 0434 goal_code, e.g. aries.rel.build'),
@@ -115,9 +123,19 @@ export function invitationFromFlags(flags: InvitationFlags): CreateInvitation {
     expiresAt: flags.expiresAt,
     locale: flags.locale,
     identityId: flags.identity,
+    invitedBy: invitedByOf(flags),
+    redirectUrl: flags.redirectUrl,
     metadata: flags.metadata ? metadataOf(flags.metadata) : undefined,
     didcomm: Object.keys(didcomm).length > 0 ? (didcomm as Schemas['DidcommOptions']) : undefined,
   }) as CreateInvitation;
+}
+
+function invitedByOf(flags: InvitationFlags): Schemas['InvitedByInput'] | undefined {
+  if (flags.invitedBy === undefined) {
+    if (flags.invitedById !== undefined || flags.invitedByEmail !== undefined) throw usageError('--invited-by-id and --invited-by-email need --invited-by <name>');
+    return undefined;
+  }
+  return definedOnly({ name: flags.invitedBy, id: flags.invitedById, email: flags.invitedByEmail }) as Schemas['InvitedByInput'];
 }
 
 function actorOf(actor: string | undefined): { actorIri?: string; actorHandle?: string } {

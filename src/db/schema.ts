@@ -150,6 +150,14 @@ export interface InvitationRow {
   version: number;
   /** A server-wide integer id, in creation order: what APIs with integer ids (Indicio Proven) show. */
   number: number | null;
+  /** The host application's user who sent it, as the create request named them, or the identity standing in. */
+  invited_by_id: string | null;
+  invited_by_name: string | null;
+  invited_by_email: string | null;
+  /** 'request' or 'identity'; null on rows made before inviters were recorded. */
+  invited_by_source: string | null;
+  /** Where the accept flow ends for this invitation; null: the tenant's redirect URL. */
+  redirect_url: string | null;
   created_at: string;
   updated_at: string;
 }

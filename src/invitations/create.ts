@@ -49,7 +49,7 @@ async function expireOrRefuseDuplicates(trx: Kysely<Database>, tenantId: string,
 /** Creates an invitation inside `trx` (which the idempotency layer may own) and mints its link. */
 export async function createInvitation(
   trx: Kysely<Database>,
-  context: { clock: Clock; publicUrl: string; sink: EventSink; channels: ChannelAdapters; linkKey: LinkKey },
+  context: { clock: Clock; publicUrl: string; sink: EventSink; channels: ChannelAdapters; linkKey: LinkKey; allowHttpPages?: boolean },
   tenantId: string,
   input: CreateInvitationInput,
   actor: Actor,
@@ -71,6 +71,9 @@ export async function createInvitation(
   }
   if (input.channel === 'email' && !email) {
     throw invitationError('recipient_required', 'an email invitation needs recipient.email or a contact with an email', 'body.recipient.email');
+  }
+  if (input.redirectUrl?.startsWith('http:') && !context.allowHttpPages) {
+    throw invitationError('redirect_url_not_https', 'redirectUrl must be an https URL', 'body.redirectUrl');
   }
   const startsAt = input.startsAt ? new Date(input.startsAt) : null;
   const expiresAt = windowEnd(startsAt, input.expiresAt, tenant.settings.defaultExpirySeconds, now);
@@ -114,6 +117,13 @@ export async function createInvitation(
     payload: null,
     metadata: JSON.stringify(input.metadata),
     locale: input.locale ?? null,
+    // Without a named sender the identity's display name stands in, never the API key's name: key
+    // names are the operator's labels ("ci", "Bootstrap"), not meant for invitees' eyes.
+    invited_by_id: input.invitedBy?.id ?? null,
+    invited_by_name: input.invitedBy?.name ?? identity.displayName,
+    invited_by_email: input.invitedBy?.email ?? null,
+    invited_by_source: input.invitedBy ? 'request' : 'identity',
+    redirect_url: input.redirectUrl ?? null,
     version: 0,
     created_at: isoTime(now),
     updated_at: isoTime(now),

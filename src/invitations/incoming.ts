@@ -70,6 +70,12 @@ export async function recordIncomingInvitation(
     payload: input.payload,
     metadata: '{}',
     locale: null,
+    // Sent to us: the sender is `recipient_*` (the other party); we keep no host-application user.
+    invited_by_id: null,
+    invited_by_name: null,
+    invited_by_email: null,
+    invited_by_source: null,
+    redirect_url: null,
     version: 0,
     created_at: isoTime(now),
     updated_at: isoTime(now),

@@ -9,6 +9,8 @@ export interface PublicInvitation {
   readonly channel: Channel;
   readonly tenant: { readonly name: string; readonly branding: { readonly color: string; readonly logoUrl: string | null } };
   readonly inviter: { readonly displayName: string; readonly handle: string; readonly did: string };
+  /** Who sent it; the address only on an invitation mailed to one recipient (see PublicInvitationSchema). */
+  readonly invitedBy: { readonly name: string; readonly email: string | null } | null;
   readonly target: { readonly type: TargetType; readonly iri: string | null; readonly name: string | null };
   readonly role: string | null;
   readonly rules: string[];
@@ -28,6 +30,16 @@ export function maskEmail(email: string | null): string | null {
   return `${email[0]}***${email.slice(at)}`;
 }
 
+/**
+ * The inviter as whoever holds the link may see them. Their address only when the invitation was
+ * mailed to one person, who can then ask them for a new one: a shareable link may be on a poster.
+ */
+function publicInvitedBy(row: InvitationRow): PublicInvitation['invitedBy'] {
+  if (row.invited_by_name === null) return null;
+  const addressed = row.recipient_email !== null && row.uses_allowed === 1;
+  return { name: row.invited_by_name, email: addressed ? row.invited_by_email : null };
+}
+
 /** Builds the public view of a stored invitation as of `now`. */
 export async function publicView(db: Db, row: InvitationRow, now: Date): Promise<PublicInvitation> {
   return (await loadPublicView(db, row, now)).view;
@@ -45,6 +57,7 @@ function toPublicView(row: InvitationRow, tenant: Inviter['tenant'], identity: I
     channel: row.channel as Channel,
     tenant: { name: tenant.name, branding: tenant.settings.branding },
     inviter: { displayName: identity.displayName, handle: identity.handle, did: identity.did },
+    invitedBy: publicInvitedBy(row),
     target: { type: row.target_type as TargetType, iri: row.target_iri, name: row.target_type === 'tenant' ? tenant.name : row.target_name },
     role: row.role,
     rules: JSON.parse(row.rules ?? '[]') as string[],

@@ -30,6 +30,14 @@ export interface Recipient {
   readonly name: string | null;
 }
 
+/** The host application's user who sent an invitation, or the identity standing in when none was named. */
+export interface InvitedBy {
+  readonly id: string | null;
+  readonly name: string;
+  readonly email: string | null;
+  readonly source: 'request' | 'identity';
+}
+
 /** An invitation as the domain and the API see it; `status` is already the effective one. */
 export interface Invitation {
   readonly id: string;
@@ -39,6 +47,10 @@ export interface Invitation {
   readonly direction: Direction;
   readonly status: InvitationStatus;
   readonly identityId: string;
+  /** null on rows made before inviters were recorded. */
+  readonly invitedBy: InvitedBy | null;
+  /** This invitation's own redirect URL; null means the tenant's. */
+  readonly redirectUrl: string | null;
   readonly recipient: Recipient;
   readonly target: Target;
   readonly role: string | null;
@@ -77,7 +89,7 @@ export const INVITATION_COLUMNS = [
   'id', 'number', 'channel', 'direction', 'status', 'identity_id', 'recipient_email', 'recipient_contact_id', 'recipient_did',
   'recipient_actor', 'recipient_provider', 'recipient_name', 'target_type', 'target_iri', 'target_name', 'role', 'rules', 'message',
   'label', 'description', 'purpose', 'public', 'uses_allowed', 'uses_count', 'starts_at', 'expires_at', 'locale', 'metadata',
-  'created_at', 'updated_at',
+  'created_at', 'updated_at', 'invited_by_id', 'invited_by_name', 'invited_by_email', 'invited_by_source', 'redirect_url',
 ] as const satisfies readonly (keyof InvitationRow)[];
 
 /** A row with the columns of an Invitation. */
@@ -92,6 +104,8 @@ export function toInvitation(row: InvitationColumns, now: Date): Invitation {
     direction: row.direction as Direction,
     status: effectiveStatus(lifecycleState(row), now),
     identityId: row.identity_id,
+    invitedBy: invitedByOf(row),
+    redirectUrl: row.redirect_url,
     recipient: {
       email: row.recipient_email,
       contactId: row.recipient_contact_id,
@@ -116,6 +130,19 @@ export function toInvitation(row: InvitationColumns, now: Date): Invitation {
     metadata: parseJson(row.metadata, {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+/** The stored inviter; rows from before inviters were recorded have none. */
+export function invitedByOf(
+  row: Pick<InvitationRow, 'invited_by_id' | 'invited_by_name' | 'invited_by_email' | 'invited_by_source'>,
+): InvitedBy | null {
+  if (row.invited_by_name === null) return null;
+  return {
+    id: row.invited_by_id,
+    name: row.invited_by_name,
+    email: row.invited_by_email,
+    source: row.invited_by_source === 'request' ? 'request' : 'identity',
   };
 }
 

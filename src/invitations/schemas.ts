@@ -30,6 +30,14 @@ const Purpose = z
   .max(200)
   .describe('An identifier of the caller\'s choosing, unique per tenant (409 when taken).');
 
+export const InvitedByInputSchema = z
+  .strictObject({
+    id: z.string().trim().min(1).max(200).optional().describe('The host application\'s own id for the person.'),
+    name: z.string().trim().min(1).max(200).describe('Shown to the invitee: "Ada Lovelace invites you to join Apollo".'),
+    email: z.email().max(254).optional().describe('Offered to the invitee as a mailto: link when the invitation cannot be used.'),
+  })
+  .openapi('InvitedByInput');
+
 export const RecipientInputSchema = z
   .strictObject({
     email: z.email().max(254).optional(),
@@ -89,6 +97,12 @@ export const CreateInvitationSchema = z
     channel: z.enum(CHANNELS).default('email').describe('How the invitation travels. This server delivers email, link and didcomm.'),
     didcomm: DidcommOptionsSchema.optional().describe('For the didcomm channel: the handshake offered and the goal.'),
     identityId: z.string().max(64).optional().describe('The inviting identity; the tenant\'s default identity when omitted.'),
+    invitedBy: InvitedByInputSchema.optional().describe(
+      'The host application\'s user who sends it. Without it, the inviting identity\'s display name stands in.',
+    ),
+    redirectUrl: HttpIri.optional().describe(
+      'Where the accept page hands off, overriding the tenant\'s redirect URL: https (http only where the server allows private addresses).',
+    ),
     recipient: RecipientInputSchema.optional(),
     target: TargetInputSchema.default({ type: 'tenant' }).describe('What the invitee joins; the tenant itself by default.'),
     role: z.string().trim().min(1).max(100).optional().describe('Role granted on acceptance; none means no permissions.'),
@@ -130,6 +144,17 @@ export const UpdateInvitationSchema = z
 
 export type UpdateInvitationInput = z.infer<typeof UpdateInvitationSchema>;
 
+const InvitedBySchema = z
+  .object({
+    id: z.string().nullable(),
+    name: z.string(),
+    email: z.string().nullable(),
+    source: z
+      .enum(['request', 'identity'])
+      .describe('request: named by the create request; identity: none was, so the inviting identity\'s name stands in.'),
+  })
+  .openapi('InvitedBy');
+
 export const InvitationSchema = z
   .object({
     id: z.string(),
@@ -138,6 +163,8 @@ export const InvitationSchema = z
     direction: z.enum(['outgoing', 'incoming']),
     status: z.enum(INVITATION_STATUSES).describe('As of this response: a pending invitation past expiresAt reads expired.'),
     identityId: z.string(),
+    invitedBy: InvitedBySchema.nullable().describe('Who sent it; null on invitations made before inviters were recorded.'),
+    redirectUrl: z.string().nullable().describe('This invitation\'s own redirect URL; null means the tenant\'s.'),
     recipient: z.object({
       email: z.string().nullable(),
       contactId: z.string().nullable(),
@@ -278,6 +305,13 @@ export const PublicInvitationSchema = z
     channel: z.enum(CHANNELS),
     tenant: z.object({ name: z.string(), branding: z.object({ color: z.string(), logoUrl: z.string().nullable() }) }),
     inviter: z.object({ displayName: z.string(), handle: z.string(), did: z.string() }),
+    invitedBy: z
+      .object({ name: z.string(), email: z.string().nullable() })
+      .nullable()
+      .describe(
+        'The person who sent it, never their id. Their address only on an invitation mailed to one recipient (the person '
+        + 'they wrote to, who may ask them for a new one); null on a shareable link, which anyone may hold.',
+      ),
     target: z.object({ type: z.enum(TARGET_TYPES), iri: z.string().nullable(), name: z.string().nullable() }),
     role: z.string().nullable(),
     rules: z.array(z.string()),
@@ -292,13 +326,20 @@ export const PublicInvitationSchema = z
 
 export const AcceptResultSchema = z
   .object({
+    invitationId: z.string().describe('The accepted invitation\'s id: the `invitation` claim of the token.'),
     invitation: PublicInvitationSchema,
     redemption: z.object({ id: z.string(), createdAt: Timestamp }),
     membership: MembershipSchema,
     acceptanceToken: z
       .object({ token: z.string(), expiresAt: z.string() })
-      .describe('A short-lived EdDSA JWT (claims: invitation, tenant, target, role, rules, recipient, redemption) to verify against /.well-known/jwks.json.'),
-    redirectUrl: z.string().nullable().describe('The tenant\'s redirect URL, if set; the accept page sends the browser there with ?acceptance_token=…'),
+      .describe('A short-lived EdDSA JWT (claims: invitation, tenant, target, role, rules, recipient, invited_by, redemption) to verify against /.well-known/jwks.json.'),
+    redirectUrl: z
+      .string()
+      .nullable()
+      .describe(
+        'The invitation\'s redirect URL, else the tenant\'s, else null. The accept page hands off to it as OIDC form_post does: '
+        + 'an auto-submitted form POSTs acceptance_token and invitation_id (application/x-www-form-urlencoded), never in the URL.',
+      ),
   })
   .openapi('AcceptResult');
 

@@ -13,7 +13,7 @@ import { listEvents, type Actor, type EventSink, type InvitationEvent } from './
 import { findExpiredPendingIds, findInvitationByToken, getInvitationRow, listInvitations, lockInvitationByToken, lockInvitationRow } from './queries';
 import { recordIncomingInvitation, type IncomingInvitationInput } from './incoming';
 import { loadPublicView, publicView, type PublicInvitation } from './public-view';
-import { toInvitation, type Invitation } from './record';
+import { invitedByOf, toInvitation, type Invitation } from './record';
 import { redeem, type Redemption } from './redeem';
 import type { AcceptorInput, CreateInvitationInput, InvitationQuery, UpdateInvitationInput } from './schemas';
 import { findByToken, invitationUrl, mintInvitationToken, tokenHashOf } from './tokens';
@@ -33,24 +33,27 @@ export interface InvitationServiceDeps {
   readonly channels?: ChannelAdapters;
   /** The server secret links are derived from (USHER_LINK_SECRET or its file): the operator's view recomputes them. */
   readonly linkSecret: string;
+  /** Whether an invitation's redirectUrl may be plain http (deployments allowing private addresses); false by default. */
+  readonly allowHttpPages?: boolean;
 }
-
 
 /** What accepting produced. */
 export interface AcceptResult {
+  readonly invitationId: string;
   readonly invitation: PublicInvitation;
   readonly redemption: { readonly id: string; readonly createdAt: string };
   readonly membership: Redemption['membership'];
   /** A short-lived EdDSA JWT the host application can verify against /.well-known/jwks.json. */
   readonly acceptanceToken: { readonly token: string; readonly expiresAt: string };
-  /** The tenant's redirect URL, if it set one: where the accept flow ends, with the token. */
+  /** The invitation's redirect URL, else the tenant's, else null: where the accept page hands the token off (form_post). */
   readonly redirectUrl: string | null;
 }
 
 export type InvitationService = ReturnType<typeof createInvitationService>;
 
 /** The invitation rules, for every surface: REST, compatibility APIs, console, CLI, protocol inboxes. */
-export function createInvitationService({ db, engine, clock, publicUrl, sink, channels = {}, linkSecret }: InvitationServiceDeps) {
+export function createInvitationService(deps: InvitationServiceDeps) {
+  const { db, engine, clock, publicUrl, sink, channels = {}, linkSecret, allowHttpPages = false } = deps;
   const links = createInvitationLinks({ db, clock, publicUrl, linkSecret });
 
   /** Runs `work` on the tenant's invitation, locked, inside one transaction. */
@@ -75,7 +78,7 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
 
   /** Creates inside `trx`: the idempotency layer owns the transaction so its record commits with the invitation. */
   const createIn = (trx: Kysely<Database>, tenantId: string, input: CreateInvitationInput, actor: Actor) =>
-    createInvitation(trx, { clock, publicUrl, sink, channels, linkKey: links.key }, tenantId, input, actor);
+    createInvitation(trx, { clock, publicUrl, sink, channels, linkKey: links.key, allowHttpPages }, tenantId, input, actor);
 
   return {
     createIn,
@@ -286,16 +289,18 @@ export function createInvitationService({ db, engine, clock, publicUrl, sink, ch
             rules: membership.rules,
             recipient: membership.member,
             membershipId: membership.id,
+            invitedBy: invitedByOf(updated),
           },
           now,
         );
         const { view, tenant } = await loadPublicView(trx, updated, now);
         return {
+          invitationId: updated.id,
           invitation: view,
           redemption: { id: redemption.id, createdAt: redemption.createdAt },
           membership,
           acceptanceToken: { token: issued.token, expiresAt: issued.expiresAt },
-          redirectUrl: tenant.settings.redirectUrl,
+          redirectUrl: updated.redirect_url ?? tenant.settings.redirectUrl,
         };
       });
     },

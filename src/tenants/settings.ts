@@ -30,7 +30,10 @@ export const TenantSettingsSchema = z
       .max(2048)
       .nullable()
       .default(null)
-      .describe('Where the accept flow ends, with the signed acceptance token; null shows a confirmation page.'),
+      .describe(
+        'Where the accept flow ends: the accept page POSTs acceptance_token and invitation_id there as a form '
+        + '(OIDC form_post); an invitation\'s own redirectUrl overrides it. Null: a confirmation page.',
+      ),
     reminderBeforeExpirySeconds: z
       .number()
       .int()

@@ -2,6 +2,8 @@ import { expect, it } from 'vitest';
 import { describeEachStore } from '#support/stores';
 import { tokenOf, useTestUsher } from '#support/usher';
 
+const DAY = 86_400_000;
+
 const form = (fields: Record<string, string>) => ({
   method: 'POST',
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -81,5 +83,52 @@ describeEachStore('the accept page\'s extras', (engine) => {
     const html = await (await usher.app.request(`/i/${tokenOf(later.body.url)}`)).text();
     expect(html).toContain('This invitation opens on');
     expect(html).not.toContain('action="/i/');
+  });
+});
+
+describeEachStore('the accept page names who invites and what the invitee can do', (engine) => {
+  const usher = useTestUsher(engine);
+  const ADA = { name: 'Ada Lovelace', email: 'ada@example.com' };
+
+  it('says the host application\'s user invites, and after accepting names what was joined and what comes next', async () => {
+    const target = { type: 'project', iri: 'https://example.com/p/apollo', name: 'Apollo' };
+    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'ada-page@example.com' }, invitedBy: ADA, target, role: 'editor' } });
+    const path = `/i/${tokenOf(created.body.url)}`;
+    expect(await (await usher.app.request(path)).text()).toContain('Ada Lovelace invites you to join Apollo as editor');
+    const accepted = await (await usher.app.request(`${path}/accept`, form({}))).text();
+    expect(accepted).toContain('You joined Apollo at Acme as editor.');
+    expect(accepted).toContain('you can close this page');
+  });
+
+  it('names the tenant and the sender on a used link, with a mailto: on an invitation mailed to one person', async () => {
+    const mailed = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'ada-state@example.com' }, invitedBy: ADA } });
+    await usher.request('POST', `/v1/invitations/${mailed.body.id}/revoke`);
+    const revoked = await usher.app.request(`/i/${tokenOf(mailed.body.url)}`);
+    expect(revoked.status).toBe(410);
+    const html = await revoked.text();
+    expect(html).toContain('Invitation withdrawn');
+    expect(html).toContain('Invitation from Ada Lovelace at Acme.');
+    expect(html).toContain('If you think this is a mistake, ask Ada Lovelace.');
+    expect(html).toContain('href="mailto:ada@example.com?subject=A%20new%20invitation%20to%20Acme"');
+    // The same on a refused POST, which used to know nothing of the invitation.
+    const refused = await (await usher.app.request(`/i/${tokenOf(mailed.body.url)}/accept`, form({}))).text();
+    expect(refused).toContain('Invitation from Ada Lovelace at Acme.');
+
+    const shared = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', usesAllowed: 1, invitedBy: ADA } });
+    await usher.request('POST', `/v1/invitations/${shared.body.id}/revoke`);
+    const open = await (await usher.app.request(`/i/${tokenOf(shared.body.url)}`)).text();
+    expect(open).toContain('ask Ada Lovelace');
+    expect(open).not.toContain('mailto:');
+  });
+
+  it('names the identity when no sender was given, and nobody on an unknown link', async () => {
+    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'exp-state@example.com' } } });
+    usher.clock.advance(8 * DAY);
+    const expired = await (await usher.app.request(`/i/${tokenOf(created.body.url)}`)).text();
+    expect(expired).toContain('Invitation expired');
+    expect(expired).toContain('Ask Acme for a new invitation.');
+    const unknown = await (await usher.app.request('/i/not-a-link')).text();
+    expect(unknown).toContain('Ask the person who sent it to you for a new link.');
+    expect(unknown).not.toContain('Acme');
   });
 });

@@ -3,8 +3,6 @@ import type { PublicInvitation } from '#invitations';
 import { raw } from 'hono/html';
 import { Layout } from './layout';
 
-const NEUTRAL_BRAND = '#4f46e5';
-
 /**
  * True for an http(s) URL: the only kind a page may load or send the browser to. Settings stored
  * before their schemes were checked may hold javascript: or data:.
@@ -23,12 +21,14 @@ export function AcceptPage(props: { invitation: PublicInvitation; token: string;
   const { invitation: inv, token, locale } = props;
   const notYet = inv.startsAt !== null && Date.parse(inv.startsAt) > props.now.getTime();
   const into = inv.target.name ?? inv.tenant.name;
+  // Invitations made before senders were recorded name none: their identity invites, as it did.
+  const inviter = inv.invitedBy?.name ?? inv.inviter.displayName;
   const open = !inv.recipientHint;
   return (
     <Layout title={`Invitation to ${into}`} brand={inv.tenant.branding.color} lang={locale}>
       {isWebUrl(inv.tenant.branding.logoUrl) ? <img class="logo" src={inv.tenant.branding.logoUrl} alt={inv.tenant.name} /> : <p class="from">{inv.tenant.name}</p>}
       <h1>
-        {inv.inviter.displayName} invites you to join {into}
+        {inviter} invites you to join {into}
         {inv.role ? ` as ${inv.role}` : ''}
       </h1>
       {inv.rules.length > 0 ? <p class="meta">Roles: {inv.rules.join(', ')}</p> : null}
@@ -75,33 +75,6 @@ export function AcceptPage(props: { invitation: PublicInvitation; token: string;
           </div>
         </div>
       ) : null}
-    </Layout>
-  );
-}
-
-/** Messages for every state an invitation link can be in; none says whether an address or account exists. */
-export const STATE_MESSAGES = {
-  accepted_now: ['You are in', 'Your invitation is accepted.'],
-  declined_now: ['Invitation declined', 'You declined this invitation. Nothing else will happen.'],
-  invitation_already_accepted: ['Already accepted', 'This invitation has already been accepted.'],
-  invitation_declined: ['Invitation declined', 'This invitation was declined.'],
-  invitation_revoked: ['Invitation withdrawn', 'This invitation was withdrawn by the sender.'],
-  invitation_expired: ['Invitation expired', 'This invitation has expired. Ask the sender for a new one.'],
-  invitation_exhausted: ['No places left', 'This invitation has been used as many times as it allows.'],
-  invitation_not_yet_active: ['Not open yet', 'This invitation cannot be accepted yet. Come back later.'],
-  invitation_not_found: ['Link not valid', 'This invitation link is not valid. It may have been replaced by a newer one.'],
-} as const;
-
-export type StateKey = keyof typeof STATE_MESSAGES;
-
-/** A page that states where the invitation stands, and nothing more. */
-export function StatePage(props: { state: StateKey; brand?: string; locale: string; detail?: string }) {
-  const [title, text] = STATE_MESSAGES[props.state];
-  return (
-    <Layout title={title} brand={props.brand ?? NEUTRAL_BRAND} lang={props.locale}>
-      <h1>{title}</h1>
-      <p>{text}</p>
-      {props.detail ? <p class="meta">{props.detail}</p> : null}
     </Layout>
   );
 }

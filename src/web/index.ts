@@ -3,6 +3,7 @@ export { createAcceptPageRoutes } from './routes';
 export { createConsoleRoutes } from './console/routes';
 export { pruneSessions } from './console/sessions';
 export { webPagePolicies } from './content-policy';
+export { HAND_OFF_SCRIPT } from './hand-off-page';
 import { createContactPages } from './console/contacts-pages';
 import { createIdentityPages } from './console/identities-pages';
 import { createKeyPages } from './console/keys-pages';

@@ -5,7 +5,9 @@ import { usableLocale } from '#common/locale';
 import type { Clock } from '#common/clock';
 import { invitationUrl, type InvitationService, type PublicInvitation } from '#invitations';
 import { qrSvg } from '#common/qr';
-import { AcceptPage, isWebUrl, StatePage, STATE_MESSAGES, type StateKey } from './accept-page';
+import { HandOffPage } from './hand-off-page';
+import { AcceptPage, isWebUrl } from './accept-page';
+import { StatePage, STATE_MESSAGES, type StateKey } from './state-page';
 
 /**
  * The visitor's first Accept-Language tag that Intl knows, else the invitation's locale, else "en":
@@ -41,6 +43,13 @@ function stateOf(invitation: PublicInvitation): StateKey | null {
   }
 }
 
+/** "You joined Apollo at Acme as editor.": what accepting gave, for the page that ends without a redirect. */
+function joined(invitation: PublicInvitation, role: string | null): string {
+  const { target, tenant } = invitation;
+  const into = target.name && target.name !== tenant.name ? `${target.name} at ${tenant.name}` : tenant.name;
+  return `You joined ${into}${role ? ` as ${role}` : ''}.`;
+}
+
 function isStateKey(code: string): code is StateKey {
   return code in STATE_MESSAGES;
 }
@@ -60,7 +69,7 @@ export function createAcceptPageRoutes({ invitations, clock, publicUrl }: { invi
       const invitation = await invitations.viewByToken(token);
       const locale = visitorLocale(c.req.header('accept-language'), invitation.locale);
       const state = stateOf(invitation);
-      if (state) return c.html(<StatePage state={state} brand={invitation.tenant.branding.color} locale={locale} />, 410);
+      if (state) return c.html(<StatePage state={state} invitation={invitation} locale={locale} />, 410);
       // A shareable link gets a QR code of itself, to put on a screen or a poster. From the public
       // URL, not the request's: behind a TLS-terminating proxy the request says http://.
       const qr = invitation.channel === 'link' ? await qrSvg(invitationUrl(publicUrl, token)) : undefined;
@@ -78,39 +87,46 @@ export function createAcceptPageRoutes({ invitations, clock, publicUrl }: { invi
     const email = field('email');
     try {
       const result = await invitations.acceptByToken(token, { ...(name ? { name } : {}), ...(email ? { email } : {}) });
+      const locale = visitorLocale(c.req.header('accept-language'), result.invitation.locale);
       // Only to a web page: a javascript: or data: URL stored before schemes were checked is ignored.
       if (isWebUrl(result.redirectUrl)) {
         // The flow ends at the host application, which verifies the token against our JWKS.
-        const target = new URL(result.redirectUrl);
-        target.searchParams.set('acceptance_token', result.acceptanceToken.token);
-        return c.redirect(target.toString(), 303);
+        const handOff = { redirectUrl: result.redirectUrl, acceptanceToken: result.acceptanceToken.token, invitationId: result.invitationId };
+        c.header('cache-control', 'no-store');
+        const { tenant } = result.invitation;
+        return c.html(<HandOffPage handOff={handOff} tenant={tenant.name} brand={tenant.branding.color} locale={locale} />);
       }
-      const locale = visitorLocale(c.req.header('accept-language'), result.invitation.locale);
-      const detail = `${result.invitation.target.name ?? result.invitation.tenant.name}${result.membership.role ? ` — ${result.membership.role}` : ''}`;
-      return c.html(<StatePage state="accepted_now" brand={result.invitation.tenant.branding.color} locale={locale} detail={detail} />);
+      return c.html(
+        <StatePage state="accepted_now" invitation={result.invitation} locale={locale} detail={joined(result.invitation, result.membership.role)}>
+          <p class="meta">There is nothing more to do here: you can close this page.</p>
+        </StatePage>,
+      );
     } catch (error) {
       if (error instanceof AppError && error.code === 'acceptor_required') {
         const invitation = await invitations.viewByToken(token);
         const locale = visitorLocale(c.req.header('accept-language'), invitation.locale);
         return c.html(<AcceptPage invitation={invitation} token={token} locale={locale} now={clock.now()} error="Please give your email address to accept." />, 400);
       }
-      return refusal(c, error);
+      return refusal(c, error, token);
     }
   });
 
   app.post('/i/:token/decline', async (c) => {
+    const token = c.req.param('token');
     try {
-      const invitation = await invitations.declineByToken(c.req.param('token'));
-      return c.html(<StatePage state="declined_now" brand={invitation.tenant.branding.color} locale={visitorLocale(c.req.header('accept-language'), invitation.locale)} />);
+      const invitation = await invitations.declineByToken(token);
+      return c.html(<StatePage state="declined_now" invitation={invitation} locale={visitorLocale(c.req.header('accept-language'), invitation.locale)} />);
     } catch (error) {
-      return refusal(c, error);
+      return refusal(c, error, token);
     }
   });
 
-  function refusal(c: Context, error: unknown) {
+  /** The state page for a refused link; a known link's page names its tenant and sender. */
+  async function refusal(c: Context, error: unknown, token?: string) {
     if (!(error instanceof AppError) || !isStateKey(error.code)) throw error;
-    const locale = visitorLocale(c.req.header('accept-language'), 'en');
-    return c.html(<StatePage state={error.code} locale={locale} />, error.status as 404 | 409 | 410);
+    const known = token && error.code !== 'invitation_not_found' ? await invitations.viewByToken(token).catch(() => undefined) : undefined;
+    const locale = visitorLocale(c.req.header('accept-language'), known?.locale ?? 'en');
+    return c.html(<StatePage state={error.code} locale={locale} {...(known ? { invitation: known } : {})} />, error.status as 404 | 409 | 410);
   }
 
   return app;

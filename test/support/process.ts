@@ -98,15 +98,27 @@ function childEnv(options: UsherProcessOptions): Record<string, string> {
 }
 
 function spawnUsher(options: UsherProcessOptions): Spawned {
-  const lifetime = String(options.lifetimeSeconds ?? 300);
-  // `timeout` leads a process group holding the node process; SIGTERM to `timeout` reaches it, and at the end
-  // of its lifetime `timeout` SIGKILLs the group. tsx runs as a loader inside that one process, not as its CLI:
-  // the CLI relays a signal and SIGKILLs its child when the child has not acknowledged it within 60 ms, which a
-  // busy server under load often has not, so graceful shutdown could not be tested through it.
+  // tsx runs as a loader inside the one node process, not as its CLI: the CLI relays a signal and SIGKILLs its
+  // child when the child has not acknowledged it within 60 ms, which a busy server under load often has not, so
+  // graceful shutdown could not be tested through it.
   const node = join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
-  const child = spawn('timeout', ['-s', 'KILL', lifetime, node, '--import', 'tsx', 'src/main.ts'], {
-    cwd: PROJECT_ROOT,
-    env: childEnv(options),
+  const argv = [node, '--import', 'tsx', 'src/main.ts'];
+  return spawnInGroup(argv, PROJECT_ROOT, childEnv(options), options.lifetimeSeconds);
+}
+
+/**
+ * `argv` in a process group led by `timeout`: SIGTERM to `timeout` reaches the command, and at the end of its
+ * lifetime (300 s by default) `timeout` SIGKILLs the group.
+ */
+function spawnInGroup(
+  argv: readonly string[],
+  cwd: string,
+  env: Record<string, string>,
+  lifetimeSeconds = 300,
+): Spawned {
+  const child = spawn('timeout', ['-s', 'KILL', String(lifetimeSeconds), ...argv], {
+    cwd,
+    env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -196,13 +208,38 @@ async function stopSpawned(spawned: Spawned, graceMs: number): Promise<Exit> {
  * prints "Usher … listening on http://127.0.0.1:NNNN". Stop it with `stop()` or `stopAllUshers()`.
  */
 export async function startUsher(options: UsherProcessOptions): Promise<RunningUsher> {
+  // The banner goes to stderr; stdout holds only the JSON log.
+  return runningOnceReady(spawnUsher(options), LISTENING, 'stderr', options.startupTimeoutMs ?? 20_000);
+}
+
+/** Another server to run beside Usher (an example application): its command, folder, environment and "ready" line. */
+export interface ServerProcessOptions {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  /** The whole environment of the process: nothing is inherited. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Matched against stdout; its first group is the server's URL. */
+  readonly ready: RegExp;
+  readonly startupTimeoutMs?: number;
+  readonly lifetimeSeconds?: number;
+}
+
+/** Runs a server process in its own group, as Usher's are, and resolves once its stdout matches `ready`. */
+export async function startServerProcess(options: ServerProcessOptions): Promise<RunningUsher> {
+  const spawned = spawnInGroup(options.argv, options.cwd, { ...options.env }, options.lifetimeSeconds);
+  return runningOnceReady(spawned, options.ready, 'stdout', options.startupTimeoutMs ?? 20_000);
+}
+
+async function runningOnceReady(
+  spawned: Spawned,
+  ready: RegExp,
+  stream: 'stdout' | 'stderr',
+  timeoutMs: number,
+): Promise<RunningUsher> {
   const started = Date.now();
-  const spawned = spawnUsher(options);
-  const timeoutMs = options.startupTimeoutMs ?? 20_000;
   let listening: RegExpMatchArray;
   try {
-    // The banner goes to stderr; stdout holds only the JSON log.
-    listening = await waitFor(spawned, LISTENING, timeoutMs, 'stderr');
+    listening = await waitFor(spawned, ready, timeoutMs, stream);
   } catch (error) {
     await stopSpawned(spawned, 1_000);
     throw error;

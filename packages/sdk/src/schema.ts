@@ -1226,19 +1226,21 @@ export interface components {
             label?: string;
         };
         AcceptResult: {
-            /** @description A short-lived EdDSA JWT (claims: invitation, tenant, target, role, rules, recipient, redemption) to verify against /.well-known/jwks.json. */
+            /** @description A short-lived EdDSA JWT (claims: invitation, tenant, target, role, rules, recipient, invited_by, redemption) to verify against /.well-known/jwks.json. */
             acceptanceToken: {
                 expiresAt: string;
                 token: string;
             };
             invitation: components["schemas"]["PublicInvitation"];
+            /** @description The accepted invitation's id: the `invitation` claim of the token. */
+            invitationId: string;
             membership: components["schemas"]["Membership"];
             redemption: {
                 /** @description ISO-8601 UTC time. */
                 createdAt: string;
                 id: string;
             };
-            /** @description The tenant's redirect URL, if set; the accept page sends the browser there with ?acceptance_token=… */
+            /** @description The invitation's redirect URL, else the tenant's, else null. The accept page hands off to it as OIDC form_post does: an auto-submitted form POSTs acceptance_token and invitation_id (application/x-www-form-urlencoded), never in the URL. */
             redirectUrl: string | null;
         };
         ApiKey: {
@@ -1274,6 +1276,7 @@ export interface components {
                 expiresAt?: string;
                 /** @description The inviting identity; the tenant's default identity when omitted. */
                 identityId?: string;
+                invitedBy?: components["schemas"]["InvitedByInput"];
                 label?: string;
                 /** @description BCP 47 language for the invitee; the tenant's when omitted. */
                 locale?: string;
@@ -1294,6 +1297,11 @@ export interface components {
                 /** @description An identifier of the caller's choosing, unique per tenant (409 when taken). */
                 purpose?: string;
                 recipient?: components["schemas"]["RecipientInput"];
+                /**
+                 * Format: uri
+                 * @description Where the accept page hands off, overriding the tenant's redirect URL: https (http only where the server allows private addresses).
+                 */
+                redirectUrl?: string;
                 /** @description Role granted on acceptance; none means no permissions. */
                 role?: string;
                 /**
@@ -1443,6 +1451,7 @@ export interface components {
             expiresAt?: string;
             /** @description The inviting identity; the tenant's default identity when omitted. */
             identityId?: string;
+            invitedBy?: components["schemas"]["InvitedByInput"];
             label?: string;
             /** @description BCP 47 language for the invitee; the tenant's when omitted. */
             locale?: string;
@@ -1463,6 +1472,11 @@ export interface components {
             /** @description An identifier of the caller's choosing, unique per tenant (409 when taken). */
             purpose?: string;
             recipient?: components["schemas"]["RecipientInput"];
+            /**
+             * Format: uri
+             * @description Where the accept page hands off, overriding the tenant's redirect URL: https (http only where the server allows private addresses).
+             */
+            redirectUrl?: string;
             /** @description Role granted on acceptance; none means no permissions. */
             role?: string;
             /**
@@ -1651,6 +1665,7 @@ export interface components {
             expiresAt: string;
             id: string;
             identityId: string;
+            invitedBy: components["schemas"]["InvitedBy"];
             label: string | null;
             locale: string | null;
             message: string | null;
@@ -1672,6 +1687,8 @@ export interface components {
                     userId: string;
                 } | null;
             };
+            /** @description This invitation's own redirect URL; null means the tenant's. */
+            redirectUrl: string | null;
             role: string | null;
             rules: string[];
             /** @description ISO-8601 UTC time. */
@@ -1738,6 +1755,29 @@ export interface components {
         InvitationWithUrl: components["schemas"]["Invitation"] & {
             /** @description The invitation link: a secret for whoever holds it. GET /v1/invitations/{id} shows it again while it is live, and so does an idempotent replay of its create (the link live now); null when it cannot be shown. */
             url: string | null;
+        };
+        /** @description Who sent it; null on invitations made before inviters were recorded. */
+        InvitedBy: {
+            email: string | null;
+            id: string | null;
+            name: string;
+            /**
+             * @description request: named by the create request; identity: none was, so the inviting identity's name stands in.
+             * @enum {string}
+             */
+            source: "request" | "identity";
+        } | null;
+        /** @description The host application's user who sends it. Without it, the inviting identity's display name stands in. */
+        InvitedByInput: {
+            /**
+             * Format: email
+             * @description Offered to the invitee as a mailto: link when the invitation cannot be used.
+             */
+            email?: string;
+            /** @description The host application's own id for the person. */
+            id?: string;
+            /** @description Shown to the invitee: "Ada Lovelace invites you to join Apollo". */
+            name: string;
         };
         Jwks: {
             /** @description Active keys of every tenant and keys retired in the last 30 days. */
@@ -2032,6 +2072,11 @@ export interface components {
             channel: "email" | "link" | "didcomm" | "activitypub" | "provider";
             /** @description ISO-8601 UTC time. */
             expiresAt: string;
+            /** @description The person who sent it, never their id. Their address only on an invitation mailed to one recipient (the person they wrote to, who may ask them for a new one); null on a shareable link, which anyone may hold. */
+            invitedBy: {
+                email: string | null;
+                name: string;
+            } | null;
             inviter: {
                 did: string;
                 displayName: string;
@@ -2191,7 +2236,7 @@ export interface components {
             rateLimitPerMinute?: number | null;
             /**
              * Format: uri
-             * @description Where the accept flow ends, with the signed acceptance token; null shows a confirmation page.
+             * @description Where the accept flow ends: the accept page POSTs acceptance_token and invitation_id there as a form (OIDC form_post); an invitation's own redirectUrl overrides it. Null: a confirmation page.
              * @default null
              */
             redirectUrl?: string | null;
@@ -2423,6 +2468,8 @@ export type SchemaInvitationDetail = components['schemas']['InvitationDetail'];
 export type SchemaInvitationEvent = components['schemas']['InvitationEvent'];
 export type SchemaInvitationPage = components['schemas']['InvitationPage'];
 export type SchemaInvitationWithUrl = components['schemas']['InvitationWithUrl'];
+export type SchemaInvitedBy = components['schemas']['InvitedBy'];
+export type SchemaInvitedByInput = components['schemas']['InvitedByInput'];
 export type SchemaJwks = components['schemas']['Jwks'];
 export type SchemaMailboxMessage = components['schemas']['MailboxMessage'];
 export type SchemaMediator = components['schemas']['Mediator'];

@@ -13,6 +13,27 @@ export interface AcceptanceTokenClaims {
   readonly iat: number;
   readonly nbf: number;
   readonly exp: number;
+  /** The accepted invitation's id; also POSTed beside the token as `invitation_id`. */
+  readonly invitation: string;
+  readonly tenant: string;
+  readonly redemption: string;
+  readonly membership: string | null;
+  readonly target: { readonly type: string; readonly iri: string | null; readonly name: string | null };
+  readonly role: string | null;
+  readonly rules: readonly string[];
+  readonly recipient: {
+    readonly key: string;
+    readonly email: string | null;
+    readonly did: string | null;
+    readonly actorIri: string | null;
+    readonly subject: string | null;
+    readonly name: string | null;
+  };
+  /**
+   * Who sent the invitation: the host application's user named at create (`invitedBy`), else the inviting
+   * identity's display name with id and email null; null on invitations made before senders were recorded.
+   */
+  readonly invited_by: { readonly id: string | null; readonly name: string; readonly email: string | null } | null;
   readonly [claim: string]: unknown;
 }
 

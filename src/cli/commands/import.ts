@@ -39,7 +39,7 @@ export function registerImportCommand(program: Command): void {
     .command('import')
     .description('invite everyone in a CSV file, in batches; safe to rerun')
     .argument('<file>', 'a CSV file with a header row');
-  addInvitationOptions(command, ['channel', 'targetType', 'targetIri', 'targetName', 'role', 'rule', 'message', 'expiresAt', 'locale', 'identity'])
+  addInvitationOptions(command, ['channel', 'targetType', 'targetIri', 'targetName', 'role', 'rule', 'message', 'expiresAt', 'locale', 'identity', 'invitedBy', 'invitedById', 'invitedByEmail', 'redirectUrl'])
     .option('--batch-size <n>', 'rows per call, 1 to 5000', integerBetween(1, 5000), 500)
     .option('--report <file>', 'also write each row\'s result as CSV: line, email, outcome, id, url, code, detail')
     .addHelpText('after', HELP)

@@ -13,6 +13,7 @@ import * as hotPathIndexes from './0014-hot-path-indexes';
 import * as channelIndex from './0015-channel-index';
 import * as partialRecipientIndexes from './0016-partial-recipient-indexes';
 import * as derivedLinks from './0017-derived-links';
+import * as inviter from './0018-inviter';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -30,4 +31,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0015-channel-index': channelIndex,
   '0016-partial-recipient-indexes': partialRecipientIndexes,
   '0017-derived-links': derivedLinks,
+  '0018-inviter': inviter,
 });

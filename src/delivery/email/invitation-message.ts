@@ -27,7 +27,10 @@ export function invitationMessage(input: InvitationMessageInput): MailMessage {
       tenantName: tenant.name,
       brandColor: tenant.settings.branding.color,
       logoUrl: tenant.settings.branding.logoUrl,
-      inviterName: input.inviter.displayName,
+      // Invitations made before senders were recorded have none: their identity invites, as it did.
+      inviterName: invitation.invited_by_name ?? input.inviter.displayName,
+      inviterEmail: invitation.invited_by_email,
+      identityName: input.inviter.displayName,
       targetName: invitation.target_type === 'tenant' ? tenant.name : (invitation.target_name ?? tenant.name),
       role: invitation.role,
       rules: parseJson<string[]>(invitation.rules, []),

@@ -4,6 +4,8 @@ import type { TemplateVars } from './templates';
 export const PLACEHOLDERS = [
   'tenantName',
   'inviterName',
+  'inviterEmail',
+  'identityName',
   'targetName',
   'role',
   'rules',
@@ -37,6 +39,8 @@ export function placeholderValues(vars: TemplateVars, expires: string, brand: st
   return {
     tenantName: vars.tenantName,
     inviterName: vars.inviterName,
+    inviterEmail: vars.inviterEmail ?? '',
+    identityName: vars.identityName ?? vars.inviterName,
     targetName: vars.targetName,
     role: vars.role ?? '',
     rules: vars.rules.join(', '),
