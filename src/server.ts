@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     await store.close();
     process.exit(2);
   }
-  const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now());
+  const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now(), config.tenantName);
   const logAtLevelOf = (error: unknown) => (isDatabaseUnavailable(error) ? log.warn : log.error).bind(log);
   const storeName = store.engine === 'sqlite' ? `SQLite ${config.databaseUrl.slice('sqlite:'.length)}` : `PostgreSQL ${displayDatabaseUrl(config.databaseUrl)}`;
   if (!created && config.bootstrapApiKey) {
