@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const linkSecret = loadLinkSecret(config);
-  const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now());
+  const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now(), config.tenantName);
   const logAtLevelOf = (error: unknown) => (isDatabaseUnavailable(error) ? log.warn : log.error).bind(log);
   const storeName = store.engine === 'sqlite' ? `SQLite ${config.databaseUrl.slice('sqlite:'.length)}` : `PostgreSQL ${displayDatabaseUrl(config.databaseUrl)}`;
   if (!created && config.bootstrapApiKey) {

@@ -172,6 +172,11 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
       await page.goto('/console/funnel');
       await screenshot(page, `console-funnel-${viewport}`);
       await expectNoAxeViolations(page, `console-funnel-${viewport}`);
+      await page.goto('/console/settings');
+      // The first start named the identity after the tenant, so renaming both is offered, ticked.
+      expect(await page.getByLabel(/Also rename the identity invitations are sent from/).isChecked()).toBe(true);
+      await screenshot(page, `console-settings-${viewport}`);
+      await expectNoAxeViolations(page, `console-settings-${viewport}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(1);
       await context.close();

@@ -57,6 +57,8 @@ describeEachStore('email delivery through the outbox into a real SMTP server', (
     expect(parsed.subject).toBe('Ada Lovelace invites you to join Apollo');
     expect(parsed.text).toContain('Ada Lovelace has invited you to join Apollo');
     expect(parsed.html).toContain('Ada Lovelace');
+    // A reply goes to Ada, not to the no-reply From address.
+    expect(parsed.replyTo?.value).toEqual([{ name: 'Ada Lovelace', address: 'ada@example.com' }]);
 
     const subject = '{{inviterName}} ({{inviterEmail}}) for {{identityName}}: {{targetName}}';
     await usher.request('PATCH', '/v1/tenant', { body: { settings: { emailTemplates: { en: { invitation: { subject } } } } } });

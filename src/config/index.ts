@@ -10,6 +10,8 @@ export interface Config {
   /** True when USHER_PUBLIC_URL was not set, so the URL follows the port actually bound (PORT=0). */
   readonly publicUrlIsDerived: boolean;
   readonly bootstrapApiKey: string | undefined;
+  /** The name of the tenant (and its default identity) made on first start: what invitation emails say invites. */
+  readonly tenantName: string;
   readonly smtpUrl: string | undefined;
   /** The From address of invitation emails; the tenant's name is shown in front of it. */
   readonly smtpFrom: string;
@@ -89,6 +91,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     publicUrl,
     publicUrlIsDerived: nonEmpty(env.USHER_PUBLIC_URL) === undefined,
     bootstrapApiKey,
+    tenantName: readTenantName(env.USHER_TENANT_NAME),
     smtpUrl,
     smtpFrom: readFrom(nonEmpty(env.USHER_SMTP_FROM), publicUrl),
     runWorker: readBoolean('USHER_RUN_WORKER', env.USHER_RUN_WORKER, true),
@@ -104,6 +107,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     linkSecret,
     linkSecretFile: nonEmpty(env.USHER_LINK_SECRET_FILE) ?? defaultLinkSecretFile(databaseUrl),
   });
+}
+
+function readTenantName(raw: string | undefined): string {
+  const name = nonEmpty(raw) ?? 'Default';
+  // The API's own bound for a tenant's name (CreateTenantSchema).
+  if (name.length > 200) throw new ConfigError('USHER_TENANT_NAME', `at most 200 characters, got ${name.length}`);
+  return name;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -46,8 +46,16 @@ export function updateTenantSchema(policy: PageUrlPolicy) {
           rateLimitPerMinute: TenantSettingsSchema.shape.rateLimitPerMinute.unwrap().optional(),
         })
         .optional(),
+      renameDefaultIdentity: z
+        .boolean()
+        .optional()
+        .describe('With `name`: the default identity, which invitations are sent from, takes the new name too.'),
     })
     .refine(atLeastOneField, atLeastOneFieldMessage)
+    .refine((patch) => !patch.renameDefaultIdentity || patch.name !== undefined, {
+      message: 'renameDefaultIdentity needs a new name',
+      path: ['renameDefaultIdentity'],
+    })
     .openapi('UpdateTenant');
 }
 

@@ -89,6 +89,26 @@ describeEachStore('tenants, identities and contacts', (engine) => {
     await usher.request('PATCH', '/v1/tenant', { body: { settings: { defaultExpirySeconds: 7 * 86_400 } } });
   });
 
+  it('renames the default identity with the tenant when asked, and only then', async () => {
+    const { apiKey, identity } = await usher.createTenant('Default');
+    const key = apiKey.key;
+    const defaultName = async () =>
+      (await usher.request('GET', '/v1/identities', { key })).body.data.find((i: any) => i.id === identity.id).displayName;
+    await usher.request('PATCH', '/v1/tenant', { key, body: { name: 'Renamed alone' } });
+    expect(await defaultName()).toBe('Default');
+    const renamed = await usher.request('PATCH', '/v1/tenant', { key, body: { name: 'Apollo Labs', renameDefaultIdentity: true } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.name).toBe('Apollo Labs');
+    expect(await defaultName()).toBe('Apollo Labs');
+    const created = await usher.request('POST', '/v1/invitations', { key, body: { channel: 'link' } });
+    expect(created.body.invitedBy).toMatchObject({ name: 'Apollo Labs', source: 'identity' });
+
+    const nameless = await usher.request('PATCH', '/v1/tenant', { key, body: { renameDefaultIdentity: true, settings: { locale: 'fr' } } });
+    expect(nameless.status).toBe(400);
+    expect(nameless.body).toMatchObject({ code: 'validation_failed', field: 'body.renameDefaultIdentity' });
+    expect((await usher.request('GET', '/v1/tenant', { key })).body.settings.locale).not.toBe('fr');
+  });
+
   it('lets an operator key create a tenant with its own identity and key', async () => {
     const res = await usher.request('POST', '/v1/tenants', { body: { name: 'Beta' } });
     expect(res.status).toBe(201);

@@ -76,10 +76,14 @@ export type TenantSettingsPatch = Partial<Omit<TenantSettings, 'branding'>> & { 
 export async function updateTenant(
   db: Db,
   id: string,
-  patch: { name?: string; settings?: TenantSettingsPatch },
+  patch: { name?: string; settings?: TenantSettingsPatch; renameDefaultIdentity?: boolean },
   now: Date,
 ): Promise<Tenant> {
   const current = await getTenant(db, id);
+  if (patch.renameDefaultIdentity && patch.name !== undefined) {
+    // The identity a first start named after the tenant ("Default") is what invitation emails say invites.
+    await db.updateTable('identities').set({ display_name: patch.name, updated_at: isoTime(now) }).where('tenant_id', '=', id).where('is_default', '=', 1).execute();
+  }
   const merged = { ...current.settings, ...patch.settings };
   if (patch.settings?.branding) merged.branding = { ...current.settings.branding, ...patch.settings.branding };
   const settings = TenantSettingsSchema.parse(merged);

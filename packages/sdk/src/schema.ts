@@ -2370,6 +2370,8 @@ export interface components {
         };
         UpdateTenant: {
             name?: string;
+            /** @description With `name`: the default identity, which invitations are sent from, takes the new name too. */
+            renameDefaultIdentity?: boolean;
             settings?: {
                 /** @enum {string} */
                 activityPubInviteShape?: "object-invitee" | "target-invitee";

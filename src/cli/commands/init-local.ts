@@ -24,7 +24,7 @@ export async function initLocalStore(options: { databaseUrl?: string; tenant?: s
     await migrateToLatest(store.db);
     const now = new Date();
     if (options.tenant === undefined) {
-      const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, now);
+      const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, now, config.tenantName);
       if (!created) {
         throw usageError(
           `${config.databaseUrl} already has a tenant: pass --tenant <name> to add another, or use its key with \`usher init --url <url> --api-key <key>\``,

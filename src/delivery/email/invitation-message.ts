@@ -43,17 +43,19 @@ export function invitationMessage(input: InvitationMessageInput): MailMessage {
   );
   return {
     messageId: `<${input.row.id}@${input.host}>`,
-    from: fromHeader(tenant.name, input.fromAddress),
+    from: namedAddress(tenant.name, input.fromAddress),
     to: invitation.recipient_email,
+    // A reply reaches the person who invites, not the no-reply From address.
+    ...(invitation.invited_by_email ? { replyTo: namedAddress(invitation.invited_by_name ?? '', invitation.invited_by_email) } : {}),
     subject: email.subject,
     text: email.text,
     html: email.html,
   };
 }
 
-/** "Acme <no-reply@…>": the tenant's name as the display name, the configured address kept. */
-function fromHeader(tenantName: string, fromAddress: string): string {
-  const address = /<([^>]+)>/.exec(fromAddress)?.[1] ?? fromAddress;
-  const name = tenantName.replace(/["\\\r\n]/g, '');
+/** '"Acme" <no-reply@…>': a display name (quotes and line breaks dropped) in front of the address kept. */
+function namedAddress(displayName: string, mailbox: string): string {
+  const address = /<([^>]+)>/.exec(mailbox)?.[1] ?? mailbox;
+  const name = displayName.replace(/["\\\r\n]/g, '');
   return `"${name}" <${address}>`;
 }

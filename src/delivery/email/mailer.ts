@@ -4,6 +4,8 @@ export interface MailMessage {
   readonly messageId: string;
   readonly from: string;
   readonly to: string;
+  /** Where a reply goes: the host application's user who invites, when the create request gave an address. */
+  readonly replyTo?: string;
   readonly subject: string;
   readonly text: string;
   readonly html: string;

@@ -137,12 +137,14 @@ function bodyPart(contentType: string, body: string, boundary: string): string {
 export function buildMimeMessage(message: MailMessage, date: Date): MimeMessage | null {
   const from = parseMailbox(message.from);
   const to = parseMailbox(message.to);
-  if (!from || !to || !/^<[\x21-\x3b\x3d\x3f-\x7e]+>$/.test(message.messageId)) return null;
+  const replyTo = message.replyTo === undefined ? undefined : parseMailbox(message.replyTo);
+  if (!from || !to || replyTo === null || !/^<[\x21-\x3b\x3d\x3f-\x7e]+>$/.test(message.messageId)) return null;
   // A boundary of bcharsnospace only (RFC 2046 §5.1.1), distinct per message.
   const boundary = `=_usher_${message.messageId.slice(1, -1).split('@')[0]!.replace(/[^0-9A-Za-z'()+_,\-./:=?]/g, '.')}`.slice(0, 60);
   const headers = [
     `From: ${mailboxHeader(from)}`,
     `To: ${mailboxHeader(to)}`,
+    ...(replyTo ? [`Reply-To: ${mailboxHeader(replyTo)}`] : []),
     `Subject: ${headerText(message.subject)}`,
     `Message-ID: ${message.messageId}`,
     `Date: ${date.toUTCString().replace(/GMT$/, '+0000')}`,

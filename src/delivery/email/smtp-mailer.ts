@@ -24,7 +24,7 @@ export function createSmtpMailer(smtpUrl: string, options: { readonly maxConnect
         const info = await transport.sendMail(
           mime
             ? { messageId: message.messageId, envelope: mime.envelope, raw: mime.raw }
-            : { messageId: message.messageId, from: message.from, to: message.to, subject: message.subject, text: message.text, html: message.html },
+            : { messageId: message.messageId, from: message.from, to: message.to, replyTo: message.replyTo, subject: message.subject, text: message.text, html: message.html },
         );
         const accepted = info.accepted.length > 0 && info.rejected.length === 0;
         return { accepted, permanent: !accepted, responseCode: parseCode(info.response), response: info.response };

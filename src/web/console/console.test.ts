@@ -122,6 +122,15 @@ describeEachStore('the operator console', (engine) => {
     expect(funnel).toContain('Delivered');
   });
 
+  it('shows who invited in the list and on the detail page', async () => {
+    const { b } = await signedIn();
+    const invitedBy = { id: 'u-7', name: 'Ada Lovelace', email: 'ada@example.com' };
+    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'console-ada@example.com' }, invitedBy } });
+    expect(await (await b.get('/console/invitations')).text()).toContain('invited by Ada Lovelace');
+    const detail = await (await b.get(`/console/invitations/${created.body.id}`)).text();
+    expect(detail).toContain('Ada Lovelace &lt;ada@example.com&gt; (id u-7)');
+  });
+
   it('ends the session on sign-out', async () => {
     const { b, csrf } = await signedIn();
     await b.post('/console/logout', { _csrf: csrf });

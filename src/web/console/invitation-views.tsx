@@ -35,6 +35,7 @@ export function InvitationTable(props: { rows: readonly Invitation[] }) {
               <td>
                 <a href={`/console/invitations/${inv.id}`}>{recipientLabel(inv)}</a>
                 {inv.label ? <div class="muted">{inv.label}</div> : null}
+                {inv.invitedBy ? <div class="muted">invited by {inv.invitedBy.name}</div> : null}
               </td>
               <td>{inv.channel}</td>
               <td>
@@ -89,6 +90,13 @@ export function FreshLink(props: { url: string; qr: string }) {
   );
 }
 
+/** "Ada Lovelace <ada@…> (id u-7)", or the identity that stood in for an unnamed sender. */
+function invitedByLabel(by: Invitation['invitedBy']): string {
+  if (!by) return 'not recorded (made before senders were)';
+  if (by.source === 'identity') return `${by.name} (the identity: the request named no sender)`;
+  return `${by.name}${by.email ? ` <${by.email}>` : ''}${by.id ? ` (id ${by.id})` : ''}`;
+}
+
 /** The facts of one invitation. */
 export function InvitationFacts(props: { inv: Invitation; delivery: Record<string, DeliveryChannelState> }) {
   const { inv } = props;
@@ -103,6 +111,8 @@ export function InvitationFacts(props: { inv: Invitation; delivery: Record<strin
         <dd>{inv.channel}</dd>
         <dt>Recipient</dt>
         <dd>{recipientLabel(inv)}</dd>
+        <dt>Invited by</dt>
+        <dd>{invitedByLabel(inv.invitedBy)}</dd>
         <dt>Target</dt>
         <dd>{inv.target.type === 'tenant' ? 'this tenant' : `${inv.target.type}: ${inv.target.name} (${inv.target.iri})`}</dd>
         <dt>Role</dt>

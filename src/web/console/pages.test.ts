@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhookPinger } from '#delivery/webhooks/ping';
 import { createWebhookHandler } from '#delivery/webhooks/webhook-handler';
-import { createContact, getTenant, listApiKeys, listContacts, listIdentities, type CreatedTenant } from '#tenants';
+import { createContact, getInviter, getTenant, listApiKeys, listContacts, listIdentities, updateTenant, type CreatedTenant } from '#tenants';
 import { createEndpoint, listEndpoints } from '#delivery/webhooks/index';
 import { startReceiver, type TestReceiver } from '#support/http-receiver';
 import { PUBLIC_URL, useTestUsher } from '#support/usher';
@@ -268,6 +268,22 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       expect(html).toContain('Settings saved.');
       expect(html).toContain('value="14"');
       expect(html).toContain('vous invite');
+    });
+
+    it('offers to rename the identity invitations are sent from, checked while it carries the tenant\'s name', async () => {
+      const { db } = usher.store;
+      const identityName = async () => (await getInviter(db, tenantId(), undefined)).identity.displayName;
+      await updateTenant(db, tenantId(), { name: await identityName() }, usher.clock.now());
+      const checkbox = /<input type="checkbox" id="f-renameDefaultIdentity" name="renameDefaultIdentity"( checked="")?\/>/;
+      const form = await (await get('/console/settings')).text();
+      expect(form).toContain('Also rename the identity invitations are sent from');
+      expect(checkbox.exec(form)?.[1]).toBe(' checked=""');
+      await post('/console/settings', { ...valid, name: 'Apollo Labs', renameDefaultIdentity: 'on' });
+      expect(await identityName()).toBe('Apollo Labs');
+      // Unticked: the tenant alone is renamed, and the box is no longer ticked for the next rename.
+      await post('/console/settings', { ...valid, name: 'Apollo Labs Ltd' });
+      expect(await identityName()).toBe('Apollo Labs');
+      expect(checkbox.exec(await (await get('/console/settings')).text())?.[1]).toBeUndefined();
     });
 
     it('reads an empty reminder as none', async () => {

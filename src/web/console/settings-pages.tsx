@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { SUPPORTED_LOCALES } from '#delivery';
-import { getTenant, type Tenant, updateTenant, updateTenantSchema } from '#tenants';
+import { getInviter, getTenant, type Tenant, updateTenant, updateTenantSchema } from '#tenants';
 import type { ConsoleDeps } from './deps';
 import { optional, validateForm } from './forms';
 import { Field } from './invitation-views';
@@ -34,11 +34,15 @@ function duration(seconds: number): string {
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
-/** The form as it shows the tenant's current settings. */
-function valuesOf(tenant: Tenant): Record<string, string> {
+/**
+ * The form as it shows the tenant's current settings. Renaming the tenant also renames the identity
+ * invitations are sent from while that identity still carries the tenant's name (as a first start names it).
+ */
+function valuesOf(tenant: Tenant, identityName: string): Record<string, string> {
   const s = tenant.settings;
   return {
     name: tenant.name,
+    ...(identityName === tenant.name ? { renameDefaultIdentity: 'on' } : {}),
     defaultExpiryDays: String(s.defaultExpirySeconds / DAY),
     locale: s.locale,
     color: s.branding.color,
@@ -73,7 +77,7 @@ function patchFromForm(f: Record<string, string>): { patch: Record<string, unkno
     ...(errors.reminderHours ? {} : { reminderBeforeExpirySeconds: reminder }),
     ...(errors.emailTemplates ? {} : { emailTemplates }),
   };
-  return { patch: { name: f.name ?? '', settings }, errors };
+  return { patch: { name: f.name ?? '', settings, ...(f.renameDefaultIdentity === 'on' ? { renameDefaultIdentity: true } : {}) }, errors };
 }
 
 /** Schema messages moved onto the form's fields; durations are stated in the form's units, template problems with their place. */
@@ -90,13 +94,25 @@ function formErrors(errors: Record<string, string>): Record<string, string> {
   return out;
 }
 
-function SettingsForm(props: { csrf: string; values: Record<string, string>; errors: Record<string, string>; locales: readonly string[] }) {
+function SettingsForm(props: {
+  csrf: string;
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  locales: readonly string[];
+  identityName: string;
+}) {
   const { values: v, errors: e } = props;
   const described = (id: string) => (e[id] ? { 'aria-invalid': 'true', 'aria-describedby': `f-${id}-error` } : {});
   return (
     <ConsoleForm action="/console/settings" csrf={props.csrf} error={e._form}>
       <div class="grid2">
-        <Field name="name" label="Tenant name" value={v.name} errors={e} required />
+        <div>
+          <Field name="name" label="Tenant name" value={v.name} errors={e} required />
+          <input type="checkbox" id="f-renameDefaultIdentity" name="renameDefaultIdentity" checked={v.renameDefaultIdentity === 'on'} />{' '}
+          <label for="f-renameDefaultIdentity" style="display:inline;font-weight:400">
+            Also rename the identity invitations are sent from (now “{props.identityName}”)
+          </label>
+        </div>
         <Field name="defaultExpiryDays" label="Default expiry (days)" type="number" value={v.defaultExpiryDays} errors={e} hint="How long an invitation stays valid when it names no end." />
         <div>
           <label for="f-locale">Locale</label>
@@ -111,7 +127,7 @@ function SettingsForm(props: { csrf: string; values: Record<string, string>; err
           <FieldError id="f-color" message={e.color} />
         </div>
         <Field name="logoUrl" label="Logo URL" type="url" value={v.logoUrl} errors={e} hint="Shown in emails and on the accept page. Empty: the tenant's name." />
-        <Field name="redirectUrl" label="Redirect URL" type="url" value={v.redirectUrl} errors={e} hint="Where accepting ends, with the signed token. Empty: a confirmation page." />
+        <Field name="redirectUrl" label="Redirect URL" type="url" value={v.redirectUrl} errors={e} hint="Where accepting ends: the signed token is POSTed there as a form. Empty: a confirmation page." />
         <Field name="reminderHours" label="Reminder before expiry (hours)" type="number" value={v.reminderHours} errors={e} hint="Empty: no reminder." />
       </div>
       <label for="f-emailTemplates">Email template overrides (JSON)</label>
@@ -137,23 +153,26 @@ export function createSettingsPages(deps: ConsoleDeps) {
   return new Hono<ConsoleEnv>()
     .get('/console/settings', async (c) => {
       const tenant = await getTenant(db, c.var.session.tenantId);
+      const { identity } = await getInviter(db, tenant.id, undefined);
       return page(
         c,
         tenant,
         <>
           {c.req.query('notice') === 'saved' ? <p class="notice" role="status">Settings saved.</p> : null}
-          <SettingsForm csrf={c.var.session.csrfToken} values={valuesOf(tenant)} errors={{}} locales={localesFor(tenant)} />
+          <SettingsForm csrf={c.var.session.csrfToken} values={valuesOf(tenant, identity.displayName)} errors={{}} locales={localesFor(tenant)} identityName={identity.displayName} />
         </>,
       );
     })
     .post('/console/settings', async (c) => {
       const tenant = await getTenant(db, c.var.session.tenantId);
+      const { identity } = await getInviter(db, tenant.id, undefined);
       const fields = await formFields(c);
       const { patch, errors } = patchFromForm(fields);
       const parsed = validateForm(schema, patch);
       if (!parsed.ok || Object.keys(errors).length) {
         const all = { ...(parsed.ok ? {} : formErrors(parsed.errors)), ...errors };
-        return page(c, tenant, <SettingsForm csrf={c.var.session.csrfToken} values={fields} errors={all} locales={localesFor(tenant)} />, 400);
+        const form = <SettingsForm csrf={c.var.session.csrfToken} values={fields} errors={all} locales={localesFor(tenant)} identityName={identity.displayName} />;
+        return page(c, tenant, form, 400);
       }
       await updateTenant(db, tenant.id, parsed.data, clock.now());
       return c.redirect('/console/settings?notice=saved', 303);
