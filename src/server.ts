@@ -148,6 +148,7 @@ async function main(): Promise<void> {
       storeName,
       smtpHost: config.smtpUrl ? new URL(config.smtpUrl).host : undefined,
       created,
+      createdLinkSecretFile: linkSecret.origin === 'created' ? config.linkSecretFile : null,
       bootstrapKeyFromEnvironment: config.bootstrapApiKey !== undefined,
     }),
   );

@@ -10,6 +10,8 @@ export interface BannerFacts {
   /** The tenant made on this start, when the store was empty. */
   readonly created: CreatedTenant | null;
   readonly bootstrapKeyFromEnvironment: boolean;
+  /** The link secret's file when this start created it: links cannot be shown again without it. */
+  readonly createdLinkSecretFile: string | null;
 }
 
 /**
@@ -44,6 +46,9 @@ export function startBanner(facts: BannerFacts): string {
       ? `  Email:         over SMTP (${facts.smtpHost})`
       : `  Email:         no SMTP server configured; messages are kept in the local mailbox: GET ${publicUrl}/v1/mailbox`,
   );
+  if (facts.createdLinkSecretFile) {
+    lines.push(`  Link secret:   created ${facts.createdLinkSecretFile}; back it up with the database (links are derived from it)`);
+  }
   if (created && !facts.bootstrapKeyFromEnvironment) {
     lines.push(`  Try:           curl -H "Authorization: Bearer ${created.apiKey.key}" ${publicUrl}/v1/invitations`);
   }

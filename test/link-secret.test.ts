@@ -32,6 +32,8 @@ describe('the link secret outside the store', () => {
     const secret = readFileSync(file, 'utf8');
     expect(secret.trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await first.waitForStdout(/"msg":"created the link secret file: back it up with the database"/);
+    // The person at the terminal is told too: the banner names the file to back up.
+    expect(first.stderr()).toContain(`Link secret:   created ${file}; back it up with the database`);
     const created = await fetch(`${first.url}/v1/invitations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}`, 'content-type': 'application/json' },
@@ -43,6 +45,7 @@ describe('the link secret outside the store', () => {
     const second = await startUsher(options);
     expect(readFileSync(file, 'utf8')).toBe(secret);
     expect(second.stdout()).not.toContain('created the link secret file');
+    expect(second.stderr()).not.toContain('Link secret:');
     const port = new URL(second.url).port;
     // The public URL follows the port each start binds; the token is what must survive the restart.
     expect(await linkOf(second.url, id)).toBe(url.replace(/:\d+\//, `:${port}/`));
