@@ -2,7 +2,7 @@ import { base58 } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import { createProof, verifyProof } from './data-integrity';
 import { canonicalize } from './jcs';
-import { FEP_8B32_SIGNED_ACTIVITY, W3C_EDDSA_JCS_2022_SIGNED, W3C_KEY_PAIR } from './test-vectors';
+import { FEP_8B32_SIGNED_ACTIVITY, W3C_EDDSA_JCS_2022_SIGNED, W3C_KEY_PAIR } from '../../test/fixtures/vectors/activitypub';
 
 // The Multibase keys carry a two-byte multicodec prefix (ed25519-priv 0x1300, ed25519-pub 0xed) before the 32 key bytes.
 const raw = (multibase: string) => Buffer.from(base58.decode(multibase.slice(1)).slice(2)).toString('base64url');

@@ -13,7 +13,7 @@ import {
   verificationMethodKey,
   verkeyToDidKey,
 } from './index';
-import { CREDO_PEER4, INDICIO_PEER2, LEGACY_ARRAY_PEER2, SPEC_DID_KEY, SPEC_PEER2, SPEC_PEER3, SPEC_PEER4, VERKEY_DID_KEY } from './test-vectors';
+import { CREDO_PEER4, INDICIO_PEER2, LEGACY_ARRAY_PEER2, SPEC_DID_KEY, SPEC_PEER2, SPEC_PEER3, SPEC_PEER4, VERKEY_DID_KEY } from '../../test/fixtures/vectors/didcomm';
 
 function newVerkey(): Uint8Array {
   return ed25519.getPublicKey(ed25519.utils.randomSecretKey());

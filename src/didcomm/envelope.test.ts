@@ -4,7 +4,7 @@ import sodium from 'libsodium-wrappers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from '#support/refusal';
 import { envelopeRecipients, packMessage, unpackMessage, type Ed25519KeyPair } from './index';
-import { GO_ANONCRYPT, PYTHON_AUTHCRYPT, RFC0019_AUTHCRYPT_EXAMPLE } from './test-vectors';
+import { GO_ANONCRYPT, PYTHON_AUTHCRYPT, RFC0019_AUTHCRYPT_EXAMPLE } from '../../test/fixtures/vectors/didcomm';
 
 const hello = { '@type': 'https://didcomm.org/trust_ping/1.0/ping', '@id': 'ping-1', response_requested: true };
 

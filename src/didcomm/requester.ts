@@ -19,7 +19,7 @@ import { HANDSHAKE_PROTOCOLS, MessageTypes, newMessageId, threadId, type Handsha
 import { parseInvitation, parseInvitationUrl } from './oob-invitation';
 import { sendMessage, serviceOf, type DidcommContext } from './outbound';
 import { checkedPeer, ourIdentity, type PeerDidMethod } from './peer-identity';
-import { reportOnConnection } from './responder';
+import { reportOnConnection } from './report-on-connection';
 import { directRouting, routingFor } from './routing';
 import { attach, attachmentText, openSignedAttachment, openSignedField } from './signatures';
 

@@ -7,11 +7,11 @@ import { AppError } from '#common/errors';
 import { parseJson } from '#common/json';
 import { getInvitationRow } from '#invitations';
 import { contactFor } from '#tenants';
-import type { DidcommConnectionRow } from '#db';
 import type { DidcommInvitationPayload } from './channel';
 import { advanceConnection, connectionOfKey, findByThread, insertConnection, toConnection, type Connection } from './connections';
 import { didcommError } from './errors';
-import { createKey, getKey, type HeldKey } from './keys';
+import { createKey, type HeldKey } from './keys';
+import { reportOnConnection } from './report-on-connection';
 import { HANDSHAKE_PROTOCOLS, MessageTypes, newMessageId, parentThreadId, problemReport, protocolOf, threadId, type HandshakeProtocol, type Message } from './messages';
 import { sendMessage, serviceOf, type DidcommContext } from './outbound';
 import { registerKeys } from './mediation';
@@ -100,19 +100,6 @@ export async function handleComplete(context: DidcommContext, key: HeldKey, mess
   const completed = await advanceConnection(context.db, connection, ['response-sent'], { state: 'completed' }, context.clock.now());
   if (!completed) throw didcommError('thread_unknown', 'the connection changed while the complete was processed');
   return toConnection(completed);
-}
-
-/** Sends a problem report on a connection's thread, from the connection's own key. */
-export async function reportOnConnection(context: DidcommContext, connection: DidcommConnectionRow, thid: string, code: string, explain: string): Promise<void> {
-  const document = parseJson<PeerIdentity['document'] | null>(connection.their_did_doc, null);
-  if (!document) return;
-  const sender = await getKey(context.db, connection.tenant_id, connection.our_verkey);
-  const report = problemReport(connection.protocol as HandshakeProtocol, { thid, pthid: connection.parent_thread_id }, code, explain);
-  const now = context.clock.now();
-  await context.db.transaction().execute((trx) =>
-    sendMessage(trx, context, { tenantId: connection.tenant_id, invitationId: connection.invitation_id, connectionId: connection.id, service: serviceOf(document), message: report, sender }, now),
-  );
-  context.outbox.wake();
 }
 
 // RFC 0023 §2 response: the new DID, its document signed by the invitation key, and in 1.1 the signed DID itself
