@@ -1,7 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Kysely } from 'kysely';
-import type { Database, Engine } from '#db';
-import type { Clock } from '#common/clock';
 import { requireApiKey, type AppEnv } from '#http/auth';
 import { apiReferencePolicy, createApiReferenceRoutes } from '#http/api-reference';
 import { limitBody } from '#http/body-limit';
@@ -9,44 +6,25 @@ import { rejectNulCharacters } from '#http/input-guards';
 import { securityHeaders } from '#http/security-headers';
 import { handleError, httpProblem } from '#http/problem';
 import { validationHook } from '#http/validation';
-import { combineSinks, createInvitationRoutes, createInvitationService, createPublicInvitationRoutes, type InvitationService } from '#invitations';
+import { createInvitationRoutes, createPublicInvitationRoutes } from '#invitations';
 import { createJwksRoutes, createSigningKeyRoutes } from '#acceptance';
 import { createMembershipRoutes } from '#memberships';
-import { createDelivery, createDeliveryRoutes, createWebhookRoutes, type DeliveryDeps, type Mailer, type OutboxWorker, type RetryPolicy } from '#delivery';
+import { createDeliveryRoutes, createWebhookRoutes } from '#delivery';
 import { authenticateApiKey, consumeRequest, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
 import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes, webPagePolicies } from '#web';
-import { createConnectionRoutes, createDidcommChannel, createDidcommEndpointRoutes, createDidcommService, createMediatorRoutes, type DidcommService } from '#didcomm';
-import { createActivityPub } from '#activitypub';
+import { createConnectionRoutes, createDidcommEndpointRoutes, createMediatorRoutes } from '#didcomm';
 import { COMPAT_AUTHENTICATED_PREFIXES, createCompatRoutes } from '#compat';
-import { createProviders } from '#providers';
-import { accessLog, createMetrics, createObservabilityRoutes, requestId, type RequestLogEntry } from '#observability';
-import { createRetention } from './retention';
+import { accessLog, createObservabilityRoutes, requestId, type RequestLogEntry } from '#observability';
+import type { ServiceDeps, Services } from './services';
 
-/** Everything the HTTP surface needs; `main.ts` builds it, tests build their own. */
-export interface AppDeps {
-  readonly db: Kysely<Database>;
-  readonly engine: Engine;
-  readonly clock: Clock;
-  readonly publicUrl: string;
-  readonly version: string;
-  /** Where email goes: SMTP, or the local mailbox when none is configured. */
-  readonly mailer: Mailer;
-  /** The From address of invitation emails. */
-  readonly fromAddress: string;
-  /** Lets webhooks reach loopback and private addresses (tests, local setups). */
-  readonly allowPrivateNetwork: boolean;
-  readonly retryPolicy?: RetryPolicy;
-  readonly worker?: DeliveryDeps['worker'];
-  /** Logs a failure; `requestId` ties it to the response the caller got (its X-Request-Id). */
-  readonly logError: (error: unknown, context?: { readonly requestId?: string }) => void;
+/** The HTTP surface's own settings, besides the services: the access log, readiness, the metrics token. */
+export interface AppDeps extends ServiceDeps {
   /** Told about every answered request (the access log); nothing by default. */
   readonly logRequest?: (entry: RequestLogEntry) => void;
   /** True once the process is shutting down (`/readyz` answers 503); never, by default. */
   readonly isShuttingDown?: () => boolean;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
   readonly metricsToken?: string;
-  /** The server secret invitation links are derived from; a copy of the database without it opens nothing. */
-  readonly linkSecret: string;
 }
 
 /** The largest request body accepted; invitations with metadata stay far below it. */
@@ -55,32 +33,12 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export const MAX_BULK_BODY_BYTES = 8 * 1024 * 1024;
 const BULK_PATH = '/v1/invitations/bulk';
 
-/** Builds the whole HTTP application. Does no I/O: nothing runs until a request arrives. */
-export function createApp(deps: AppDeps): {
-  app: OpenAPIHono<AppEnv>;
-  invitations: InvitationService;
-  worker: OutboxWorker;
-  pickUpFromMediators: DidcommService['pickUpAll'];
-  /** Deletes what delivery and DIDComm finished more than `retentionDays` ago (0: never); main's sweep calls it. */
-  pruneRetained: ReturnType<typeof createRetention>;
-} {
+/** Mounts middleware and routes over the services (`composeServices`). Does no I/O: nothing runs until a request arrives. */
+export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv> {
   const { db, clock } = deps;
-  const activityPub = createActivityPub(deps);
-  const providers = createProviders(deps);
-  const delivery = createDelivery({ ...deps, handlers: { 'activitypub.send': activityPub.sender, 'provider.invite': providers.sender, 'provider.withdraw': providers.withdrawer } });
-  const didcommEndpoint = `${deps.publicUrl}/didcomm`;
-  const invitations = createInvitationService({
-    ...deps,
-    sink: combineSinks(delivery.sink, activityPub.sink(delivery.outbox), providers.sink(delivery.outbox)),
-    channels: { didcomm: createDidcommChannel({ endpoint: didcommEndpoint, outbox: delivery.outbox }), activitypub: activityPub.channel, provider: providers.channel(delivery.outbox) },
-    allowHttpPages: deps.allowPrivateNetwork,
-  });
-  activityPub.attach(invitations);
-  providers.attach(invitations);
-  const didcomm = createDidcommService({ db, clock, endpoint: didcommEndpoint, invitations, outbox: delivery.outbox, allowPrivateNetwork: deps.allowPrivateNetwork });
+  const { invitations, didcomm, metrics } = services;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
 
-  const metrics = createMetrics(db, clock);
   app.use('*', requestId() as never);
   const pages = [...webPagePolicies({ allowHttp: deps.allowPrivateNetwork }), apiReferencePolicy('/openapi.json')];
   app.use('*', securityHeaders({ publicUrl: deps.publicUrl, pages }));
@@ -90,7 +48,7 @@ export function createApp(deps: AppDeps): {
   const bodyLimitDefault = limitBody(MAX_BODY_BYTES);
   app.use('*', (c, next) => (c.req.path === BULK_PATH ? bulkBodyLimit(c, next) : bodyLimitDefault(c, next)));
   // Before anything parses bodies: federation requests are verified over the bytes as sent.
-  app.use('*', activityPub.middleware);
+  app.use('*', services.federation.middleware);
   app.use('*', rejectNulCharacters());
   app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version }));
   app.route('/', createObservabilityRoutes({ db, metrics, isShuttingDown: deps.isShuttingDown, metricsToken: deps.metricsToken }));
@@ -106,18 +64,18 @@ export function createApp(deps: AppDeps): {
   app.route('/v1', createTenantRoutes({ db, clock, allowPrivateNetwork: deps.allowPrivateNetwork }));
   app.route('/v1', createIdentityRoutes({ db, clock }));
   app.route('/v1', createContactRoutes({ db, clock }));
-  app.route('/v1', createInvitationRoutes({ db, clock, invitations, deliveryState: delivery.deliveryState }));
+  app.route('/v1', createInvitationRoutes({ db, clock, invitations, deliveryState: services.deliveryState }));
   app.route('/v1', createMembershipRoutes({ db }));
-  app.route('/v1', createDeliveryRoutes({ db, clock, pinger: delivery.pinger }));
+  app.route('/v1', createDeliveryRoutes({ db, clock, pinger: services.pinger }));
   app.route('/v1', createWebhookRoutes({ db, clock }));
   app.route('/v1', createSigningKeyRoutes({ db, clock }));
   app.route('/v1', createConnectionRoutes({ didcomm }));
   app.route('/v1', createMediatorRoutes({ didcomm }));
-  app.route('/v1', providers.routes);
+  app.route('/v1', services.providerRoutes);
   app.route('/', createJwksRoutes({ db, clock }));
   app.route('/', createDidcommEndpointRoutes({ didcomm }));
-  app.route('/', activityPub.routes);
-  app.route('/', createCompatRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, didcomm, lookupActor: activityPub.lookupActor }));
+  app.route('/', services.activityPubRoutes);
+  app.route('/', createCompatRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, didcomm, lookupActor: services.federation.lookupActor }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
@@ -137,10 +95,9 @@ export function createApp(deps: AppDeps): {
   });
   app.route('/', createApiReferenceRoutes('/openapi.json'));
   app.route('/', createAcceptPageRoutes({ invitations, clock, publicUrl: deps.publicUrl }));
-  app.route('/', createConsoleRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, pinger: delivery.pinger, allowPrivateNetwork: deps.allowPrivateNetwork }, CONSOLE_PAGES));
+  app.route('/', createConsoleRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, pinger: services.pinger, allowPrivateNetwork: deps.allowPrivateNetwork }, CONSOLE_PAGES));
 
   app.notFound((c) => httpProblem('not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => handleError(error, c, (failure) => deps.logError(failure, { requestId: (c as { get(key: 'requestId'): string | undefined }).get('requestId') })));
-  const pruneRetained = createRetention({ db, engine: deps.engine, metrics });
-  return { app, invitations, worker: delivery.worker, pickUpFromMediators: didcomm.pickUpAll, pruneRetained };
+  return app;
 }

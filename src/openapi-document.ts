@@ -1,4 +1,4 @@
-import { createApp } from '#app';
+import { createUsher } from '#usher';
 import { systemClock } from '#common/clock';
 import { openStore } from '#db';
 import { createMailboxMailer } from '#delivery';
@@ -9,10 +9,10 @@ import { createMailboxMailer } from '#delivery';
  * so it is left out.
  */
 export async function buildOpenApiDocument(version: string): Promise<Record<string, unknown>> {
-  // createApp does no I/O; the in-memory store only satisfies its signature.
+  // createUsher does no I/O; the in-memory store only satisfies their signatures.
   const store = openStore('sqlite::memory:');
   try {
-    const { app } = createApp({
+    const { app } = createUsher({
       db: store.db,
       engine: store.engine,
       clock: systemClock,

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
-import { createApp } from '#app';
+import { createApp, type AppDeps } from '#app';
+import { composeServices } from '#services';
 import { systemClock } from '#common/clock';
 import { ConfigError, loadConfig, type Config } from '#config';
 import { describeSchemaMismatch, isDatabaseUnavailable, migrateToLatest, openStore, schemaStatus } from '#db';
@@ -32,7 +33,12 @@ function readConfig(): Config {
   }
 }
 
-/** Composition root: config → store → services → app → server and background work. */
+/**
+ * The process: config → store (migrated) → the socket → services (composeServices, the
+ * composition root) → app (routes over them) → background work (worker, sweep) → signals. The
+ * socket is bound before the services only because with PORT=0 the public URL they are built
+ * with is known once the OS has picked the port; requests before then wait for `app`.
+ */
 async function main(): Promise<void> {
   const config = readConfig();
   // The log is JSON lines on stdout, one object a line, so a collector can parse every line; what a person
@@ -55,7 +61,7 @@ async function main(): Promise<void> {
   }
 
   // Bind first: with PORT=0 the public URL is known only once the OS has picked the port.
-  let app: ReturnType<typeof createApp>['app'] | undefined;
+  let app: ReturnType<typeof createApp> | undefined;
   const server = serve({ fetch: (request, env) => app!.fetch(request, env), port: config.port, hostname: config.host });
   const drain = createDrain(server, config.shutdownDrainMs);
   await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -63,7 +69,7 @@ async function main(): Promise<void> {
   const publicUrl = config.publicUrlIsDerived ? config.publicUrl.replace(/:\d+$/, `:${port}`) : config.publicUrl;
 
   const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl) : createMailboxMailer(store.db, systemClock);
-  const built = createApp({
+  const deps: AppDeps = {
     db: store.db,
     engine: store.engine,
     clock: systemClock,
@@ -84,20 +90,21 @@ async function main(): Promise<void> {
     isShuttingDown: () => drain.draining,
     metricsToken: config.metricsToken,
     linkSecret: linkSecret.secret,
-  });
-  app = built.app;
-  if (config.runWorker) built.worker.start();
+  };
+  const services = composeServices(deps);
+  app = createApp(services, deps);
+  if (config.runWorker) services.worker.start();
 
   const sweep = setInterval(() => {
-    built.invitations
+    services.invitations
       .sweepExpired()
       .then(() => pruneIdempotencyKeys(store.db, systemClock.now()))
       .then(() => pruneSessions(store.db, systemClock.now()))
       .then(() => pruneKv(store.db, systemClock.now()))
       .then(() => pruneRateLimitWindows(store.db, systemClock.now()))
-      .then(() => built.pruneRetained(systemClock.now(), config.retentionDays))
+      .then(() => services.pruneRetained(systemClock.now(), config.retentionDays))
       // What DIDComm mediators hold for us (RFC 0685) is collected on the same beat.
-      .then(() => built.pickUpFromMediators((error, mediatorId) => log.warn({ err: error, mediatorId }, 'pickup from a DIDComm mediator failed')))
+      .then(() => services.didcomm.pickUpAll((error, mediatorId) => log.warn({ err: error, mediatorId }, 'pickup from a DIDComm mediator failed')))
       .catch((error: unknown) => log.error({ err: error }, 'expiry sweep failed'));
   }, config.sweepIntervalMs);
   sweep.unref();
@@ -124,7 +131,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs).unref();
     // The worker stops claiming at once and records what it sent; the HTTP side answers through the drain
     // window and every request it has read. The store closes when both are done.
-    Promise.all([built.worker.stop(), drain.begin()])
+    Promise.all([services.worker.stop(), drain.begin()])
       .then(() => mailer.close())
       .then(() => store.close())
       .then(() => {

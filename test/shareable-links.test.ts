@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApp } from '#app';
+import { createUsher, type Usher } from '#usher';
 import { hashSecret, newSecret } from '#common/secrets';
 import { createSmtpMailer } from '#delivery';
 import { describeEachStore } from '#support/stores';
@@ -29,7 +29,7 @@ describeEachStore('shareable links: one live link per invitation, derived from t
   };
   /** A second server on the same data with its own secret (a copy of the file, or a process configured apart). */
   const serverWithAnotherSecret = () =>
-    createApp({
+    createUsher({
       db: usher.store.db,
       engine: usher.engine,
       clock: usher.clock,

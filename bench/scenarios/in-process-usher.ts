@@ -3,7 +3,7 @@
  * inside a request (statements counted, statements timed) rather than load a server over HTTP.
  */
 import type { Kysely } from 'kysely';
-import { createApp } from '#app';
+import { createUsher, type Usher } from '#usher';
 import { systemClock } from '#common/clock';
 import { newSecret } from '#common/secrets';
 import type { Database } from '#db';
@@ -17,13 +17,13 @@ const acceptingMailer: Mailer = {
 };
 
 export interface InProcessUsher {
-  readonly built: ReturnType<typeof createApp>;
+  readonly built: Usher;
   /** Sends a request to the app and returns its body; a status of 300 or more throws. Authenticated as the bench tenant unless `headers` say otherwise. */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<string>;
 }
 
 export function inProcessUsher(db: Kysely<Database>, log: (line: string) => void): InProcessUsher {
-  const built = createApp({
+  const built = createUsher({
     db,
     engine: 'sqlite',
     clock: systemClock,

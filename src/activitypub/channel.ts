@@ -37,7 +37,7 @@ async function publishTarget(trx: Db, row: InvitationRow, uris: ApUris): Promise
 }
 
 /** The activitypub ChannelAdapter. The invitation's URL is its Invite's IRI: public, and where the Invite can be fetched. */
-export function createActivityPubChannel(uris: ApUris): ChannelAdapter {
+export function createActivityPubAdapter(uris: ApUris): ChannelAdapter {
   return {
     async prepare(trx, row, _identity, input) {
       const payload: ApInvitationPayload = {

@@ -1,6 +1,6 @@
 /**
  * The parts of ActivityPub that need Fedify: the federation (actors, inboxes, keys), the signed
- * sender and remote actor lookups. `index.ts` imports this module only when one of them is first
+ * sender and remote actor lookups. `activitypub.ts` imports this module only when one of them is first
  * used, because Fedify and its vocabulary take some 80 MB at import (bench), which a server that
  * never federates should not carry.
  */

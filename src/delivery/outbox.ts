@@ -3,7 +3,16 @@ import { insertRow, insertRows, type DeliveryAttemptRow, type Db, type Engine, t
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 
-export type OutboxTopic = 'email.invitation' | 'email.reminder' | 'webhook' | 'didcomm.message' | 'activitypub.send' | 'provider.invite' | 'provider.withdraw';
+/** The built-in topics by name, and any a registered channel delivers (`ChannelPlugin.handlers`). */
+export type OutboxTopic =
+  | 'email.invitation'
+  | 'email.reminder'
+  | 'webhook'
+  | 'didcomm.message'
+  | 'activitypub.send'
+  | 'provider.invite'
+  | 'provider.withdraw'
+  | (string & {});
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
 
 /** A row to deliver, as written by the change that causes it. */

@@ -1,13 +1,14 @@
 /** The didcomm channel's part in creating an invitation: its own key, and the out-of-band message built from what is stored. */
 import type { InvitationRow } from '#db';
 import { parseJson } from '#common/json';
-import type { ChannelAdapter } from '#invitations';
+import type { ChannelAdapter, ChannelDefinition } from '#invitations';
 import { createKey } from './keys';
 import { registerKeys } from './mediation';
 import type { DidcommOutbox } from './outbound';
 import { routingFor } from './routing';
 import type { HandshakeProtocol } from './messages';
 import { buildInvitation, invitationUrlOf } from './oob-invitation';
+import { DidcommOptionsSchema, type DidcommOptions } from './options';
 
 /** What a didcomm invitation stores in its payload. Public: the secret half of the key lives in `didcomm_keys`. */
 export interface DidcommInvitationPayload {
@@ -36,9 +37,10 @@ export function invitationMessageOf(row: InvitationRow, endpoint: string) {
  * from being correlated with each other. While a mediator routes for the tenant, the key is
  * registered with it in the creating transaction (the keylist-update goes out with the commit).
  */
-export function createDidcommChannel(options: { readonly endpoint: string; readonly outbox: DidcommOutbox }): ChannelAdapter {
+function createDidcommAdapter(options: { readonly endpoint: string; readonly outbox: DidcommOutbox }): ChannelAdapter<DidcommOptions> {
   return {
-    async prepare(trx, row, identity, input) {
+    async prepare(trx, row, identity, _input, context) {
+      const didcomm = context.options;
       const now = new Date(row.created_at);
       const key = await createKey(trx, { tenantId: row.tenant_id, invitationId: row.id }, now);
       const routing = await routingFor(trx, row.tenant_id, options.endpoint);
@@ -46,11 +48,11 @@ export function createDidcommChannel(options: { readonly endpoint: string; reado
       const payload: DidcommInvitationPayload = {
         verkey: key.verkey,
         label: row.label ?? identity.displayName,
-        handshakeProtocols: input.didcomm?.handshakeProtocols ?? ['didexchange/1.1'],
-        goalCode: input.didcomm?.goalCode ?? null,
-        goal: input.didcomm?.goal ?? null,
-        serviceForm: input.didcomm?.serviceForm ?? 'inline',
-        alias: input.didcomm?.alias ?? null,
+        handshakeProtocols: didcomm?.handshakeProtocols ?? ['didexchange/1.1'],
+        goalCode: didcomm?.goalCode ?? null,
+        goal: didcomm?.goal ?? null,
+        serviceForm: didcomm?.serviceForm ?? 'inline',
+        alias: didcomm?.alias ?? null,
         routing: routing.mediatorId ? { endpoint: routing.endpoint, routingKeys: routing.routingKeys } : null,
       };
       return JSON.stringify(payload);
@@ -59,5 +61,15 @@ export function createDidcommChannel(options: { readonly endpoint: string; reado
       const message = invitationMessageOf(row, options.endpoint);
       return message ? invitationUrlOf(options.endpoint, message) : null;
     },
+  };
+}
+
+/** The didcomm channel: an RFC 0434 out-of-band (or RFC 0160) invitation whose URL is public, answered at /didcomm. */
+export function didcommChannel(options: { readonly endpoint: string; readonly outbox: DidcommOutbox }): ChannelDefinition<DidcommOptions> {
+  return {
+    name: 'didcomm',
+    summary: 'a DIDComm out-of-band invitation (?oob=, or ?c_i= for Connections 1.0) an agent scans or opens.',
+    options: DidcommOptionsSchema,
+    adapter: createDidcommAdapter(options),
   };
 }

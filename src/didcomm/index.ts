@@ -25,7 +25,8 @@ export {
 } from './did-document';
 export type { KeyType, TypedKey } from './encoding';
 export { didcommError, didcommErrors } from './errors';
-export { createDidcommChannel, invitationMessageOf, type DidcommInvitationPayload } from './channel';
+export { didcommChannel, invitationMessageOf, type DidcommInvitationPayload } from './channel';
+export { DidcommOptionsSchema, type DidcommOptions } from './options';
 export { parseInvitationUrl, type ParsedInvitation } from './oob-invitation';
 export { createDidcommService, type DidcommService } from './service';
 export type { Connection } from './connections';

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { CreateInvitationSchema, InvitationWithUrlSchema } from './schemas';
+import type { ChannelSchemas } from './channel-schemas';
+import { InvitationWithUrlSchema } from './schemas';
 
 /** At most this many invitations per bulk call: enough for an import batch, short enough for one transaction. */
 export const BULK_MAX_ITEMS = 5000;
@@ -10,20 +11,24 @@ const CREATE_INVITATION_REF = { type: 'object', allOf: [{ $ref: '#/components/sc
  * Items are checked one by one in the service, so one bad row is reported as `invalid` instead of
  * refusing the whole call. The document still names CreateInvitation, so clients are typed.
  */
-const BulkItem = z
-  .custom<z.input<typeof CreateInvitationSchema>>(() => true)
-  .openapi(CREATE_INVITATION_REF as never);
+const BulkItem = z.custom<unknown>(() => true).openapi(CREATE_INVITATION_REF as never);
 
-export const BulkCreateInvitationsSchema = z
-  .strictObject({
-    defaults: CreateInvitationSchema.partial()
-      .optional()
-      .describe('Fields applied under every item; an item\'s own fields win, and recipient and metadata are merged key by key.'),
-    items: z.array(BulkItem).min(1).max(BULK_MAX_ITEMS).describe(`1 to ${BULK_MAX_ITEMS} invitations, each as for POST /v1/invitations.`),
-  })
-  .openapi('BulkCreateInvitations');
+/** The bulk body, for the channels a server registers (its defaults name their options). */
+export function bulkCreateSchemaOf(schemas: Pick<ChannelSchemas, 'createDefaults'>) {
+  return z
+    .strictObject({
+      defaults: schemas.createDefaults
+        .optional()
+        .describe('Fields applied under every item; an item\'s own fields win, and recipient and metadata are merged key by key.'),
+      items: z.array(BulkItem).min(1).max(BULK_MAX_ITEMS).describe(`1 to ${BULK_MAX_ITEMS} invitations, each as for POST /v1/invitations.`),
+    })
+    .openapi('BulkCreateInvitations');
+}
 
-export type BulkCreateInvitationsInput = z.infer<typeof BulkCreateInvitationsSchema>;
+export interface BulkCreateInvitationsInput {
+  readonly defaults?: unknown;
+  readonly items: readonly unknown[];
+}
 
 const ItemProblem = z.object({
   code: z.string().describe('The problem code POST /v1/invitations would have answered, e.g. validation_failed or purpose_taken.'),

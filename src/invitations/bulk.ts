@@ -3,7 +3,8 @@ import type { Database } from '#db';
 import { AppError } from '#common/errors';
 import { fieldErrors } from '#http/validation';
 import type { InvitationWithUrl } from './create';
-import { CreateInvitationSchema, type CreateInvitationInput } from './schemas';
+import type { ChannelSchemas } from './channel-schemas';
+import type { CreateInvitationInput } from './schemas';
 import type { BulkCreateInvitationsInput, BulkItemResult, BulkResult } from './bulk-schemas';
 
 type CreateOne = (trx: Kysely<Database>, input: CreateInvitationInput) => Promise<InvitationWithUrl>;
@@ -31,11 +32,16 @@ const itemField = (index: number, field: string | undefined) => (field ? field.r
  * pending invitation to the target (also from earlier in the same call) is a `duplicate`, which is
  * what makes an interrupted import safe to rerun.
  */
-export async function createInBulk(trx: Kysely<Database>, input: BulkCreateInvitationsInput, createOne: CreateOne): Promise<BulkResult> {
+export async function createInBulk(
+  trx: Kysely<Database>,
+  schemas: Pick<ChannelSchemas, 'create'>,
+  input: BulkCreateInvitationsInput,
+  createOne: CreateOne,
+): Promise<BulkResult> {
   const results: BulkItemResult[] = [];
   const defaults = input.defaults as Record<string, unknown> | undefined;
   for (const [index, raw] of input.items.entries()) {
-    const parsed = CreateInvitationSchema.safeParse(withDefaults(defaults, raw));
+    const parsed = schemas.create.safeParse(withDefaults(defaults, raw));
     if (!parsed.success) {
       const errors = fieldErrors(parsed.error, 'json');
       const detail = errors.map((e) => `${itemField(index, e.field)}: ${e.message}`).join('; ');

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { insertRow, preparedQuery, type Database, type InvitationRow } from '#db';
+import { insertRow, preparedQuery, type Database, type Db, type InvitationRow } from '#db';
 import type { Clock } from '#common/clock';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
@@ -7,8 +7,9 @@ import { getContact, getInviter, normalizeEmail } from '#tenants';
 import { commitTransition } from './commit-transition';
 import { invitationError, refuseUniqueViolation } from './errors';
 import { writeEvents, type Actor, type EventSink } from './events';
-import type { ChannelAdapters } from './channels';
-import { SUPPORTED_CHANNELS, targetKey, toInvitation, type Invitation } from './record';
+import type { ChannelRegistry } from './channel-registry';
+import type { IncomingInvitationInput } from './incoming';
+import { targetKey, toInvitation, type Invitation } from './record';
 import type { CreateInvitationInput } from './schemas';
 import { nextInvitationNumber } from './queries';
 import { mintNextLink, type LinkKey } from './links';
@@ -49,29 +50,36 @@ async function expireOrRefuseDuplicates(trx: Kysely<Database>, tenantId: string,
 /** Creates an invitation inside `trx` (which the idempotency layer may own) and mints its link. */
 export async function createInvitation(
   trx: Kysely<Database>,
-  context: { clock: Clock; publicUrl: string; sink: EventSink; channels: ChannelAdapters; linkKey: LinkKey; allowHttpPages?: boolean },
+  context: {
+    clock: Clock;
+    publicUrl: string;
+    sink: EventSink;
+    channels: ChannelRegistry;
+    linkKey: LinkKey;
+    allowHttpPages?: boolean;
+    recordIncoming: (trx: Db, input: IncomingInvitationInput, actor: Actor, accepted: boolean) => Promise<InvitationRow>;
+  },
   tenantId: string,
   input: CreateInvitationInput,
   actor: Actor,
 ): Promise<InvitationWithUrl> {
   const now = context.clock.now();
-  const adapter = context.channels[input.channel];
-  const linkChannel = input.channel === 'email' || input.channel === 'link';
-  if (!SUPPORTED_CHANNELS.includes(input.channel) || (!linkChannel && !adapter)) {
-    throw invitationError('channel_not_supported', `the ${input.channel} channel is not available on this server yet`, 'body.channel');
+  const channel = context.channels.get(input.channel);
+  // The schema admits only registered names; a caller that skipped it still gets a problem, not a crash.
+  if (!channel || (!channel.mintsLink && !channel.adapter)) {
+    throw invitationError('channel_not_supported', `the ${input.channel} channel is not available on this server`, 'body.channel');
   }
-  if (input.didcomm && input.channel !== 'didcomm') throw invitationError('channel_options_mismatch', 'didcomm options need channel "didcomm"', 'body.didcomm');
+  for (const other of context.channels.names) {
+    if (other !== input.channel && input[other] !== undefined && context.channels.get(other)?.options) {
+      throw invitationError('channel_options_mismatch', `${other} options need channel "${other}"`, `body.${other}`);
+    }
+  }
   if (input.recipient?.provider && input.channel !== 'provider') throw invitationError('channel_options_mismatch', 'recipient.provider needs channel "provider"', 'body.recipient.provider');
   const { identity, tenant } = await getInviter(trx, tenantId, input.identityId, 'body.identityId');
   if (identity.status !== 'active') throw invitationError('identity_disabled', undefined, 'body.identityId');
   const contact = input.recipient?.contactId ? await getContact(trx, tenantId, input.recipient.contactId, 'body.recipient.contactId') : null;
   const email = input.recipient?.email ?? contact?.email ?? null;
-  if (input.channel === 'activitypub' && !input.recipient?.actorIri && !input.recipient?.actorHandle && !contact?.actorIri) {
-    throw invitationError('recipient_required', 'an activitypub invitation needs recipient.actorIri, recipient.actorHandle or a contact with an actor', 'body.recipient.actorIri');
-  }
-  if (input.channel === 'email' && !email) {
-    throw invitationError('recipient_required', 'an email invitation needs recipient.email or a contact with an email', 'body.recipient.email');
-  }
+  channel.check?.(input, { email, actorIri: input.recipient?.actorIri ?? contact?.actorIri ?? null });
   if (input.redirectUrl?.startsWith('http:') && !context.allowHttpPages) {
     throw invitationError('redirect_url_not_https', 'redirectUrl must be an https URL', 'body.redirectUrl');
   }
@@ -133,9 +141,11 @@ export async function createInvitation(
   } catch (error) {
     refuseUniqueViolation(error);
   }
+  const { adapter } = channel;
   if (adapter) {
     // A protocol invitation carries its own public URL: there is no secret link to mint.
-    const stored = { ...row, payload: await adapter.prepare(trx, row, identity, input) };
+    const prepared = await adapter.prepare(trx, row, identity, input, { options: input[channel.name], recordIncoming: context.recordIncoming });
+    const stored = { ...row, payload: prepared };
     await trx.updateTable('invitations').set({ payload: stored.payload }).where('id', '=', row.id).execute();
     await writeEvents(trx, stored, { previousStatus: null, status: 'pending', events: ['invitation.created'] }, actor, { channel: row.channel }, now, context.sink);
     return { ...toInvitation(stored, now), url: adapter.url(stored) };

@@ -1,13 +1,15 @@
 /** Invitations: the core lifecycle, its service and its routes. */
-export { invitationErrors, type InvitationErrorCode } from './errors';
+export { invitationError, invitationErrors, type InvitationErrorCode } from './errors';
 export { actorName, combineSinks, noEventSink, recordDeliveryEvent, type Actor, type EventSink, type InvitationEvent } from './events';
 export { pruneIdempotencyKeys } from './idempotency';
 export { EVENT_TYPES, INVITATION_STATUSES, effectiveStatus, transition, type InvitationStatus, type LifecycleAction } from './lifecycle';
-export { CHANNELS, SUPPORTED_CHANNELS, toInvitation, type Channel, type Invitation } from './record';
+export { toInvitation, type Channel, type Invitation } from './record';
 export { findInvitationRow, getInvitationRow } from './queries';
 export { TOKEN_MAX_LENGTH, invitationUrl, mintInvitationToken } from './tokens';
 export { linkForMessage, linkKeyOf, type LinkKey, type LinkUnavailable } from './links';
-export type { ChannelAdapter, ChannelAdapters } from './channels';
+export type { ChannelAdapter, ChannelDefinition, PrepareContext, ResolvedRecipient } from './channel-definition';
+export { createChannelRegistry, type ChannelRegistry } from './channel-registry';
+export { linkChannel } from './link-channel';
 export type { IncomingInvitationInput } from './incoming';
 export type { Redemption } from './redeem';
 export { createInvitationService, type InvitationService, type InvitationWithUrl } from './service';
@@ -16,9 +18,8 @@ export { createInvitationRoutes } from './routes';
 export { createPublicInvitationRoutes } from './public-routes';
 export {
   AcceptResultSchema,
-  CreateInvitationSchema,
   DeliveryChannelStateSchema,
-  InvitationQuerySchema,
+  InvitationFieldsSchema,
   type AcceptorInput,
   type CreateInvitationInput,
   type DeliveryChannelState,

@@ -13,12 +13,17 @@ export interface LinkView {
 
 export type InvitationLinks = ReturnType<typeof createInvitationLinks>;
 
-/** Channels whose invitation is a secret link (`/i/<token>`); protocol channels show their public invitationUrl. */
-const hasSecretLink = (row: InvitationRow) => (row.channel === 'link' || row.channel === 'email') && row.direction === 'outgoing';
-
 /** One link at a time per link or email invitation, derived from the server secret, so it can be shown again. */
-export function createInvitationLinks(deps: { readonly db: Db; readonly clock: Clock; readonly publicUrl: string; readonly linkSecret: string }) {
+export function createInvitationLinks(deps: {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly publicUrl: string;
+  readonly linkSecret: string;
+  /** Whether a channel's invitations are a secret link (`/i/<token>`); protocol channels show their public invitationUrl. */
+  readonly mintsLink: (channel: string) => boolean;
+}) {
   const key: LinkKey = linkKeyOf(deps.linkSecret);
+  const hasSecretLink = (row: InvitationRow) => row.direction === 'outgoing' && deps.mintsLink(row.channel);
 
   /** Refuses, for `path.id`, an invitation that has no secret link (a protocol channel, or incoming). */
   function assertHasLink(row: InvitationRow): void {

@@ -2,11 +2,8 @@ import type { InvitationRow } from '#db';
 import { parseJson } from '#common/json';
 import { effectiveStatus, type InvitationStatus, type LifecycleState } from './lifecycle';
 
-export const CHANNELS = ['email', 'link', 'didcomm', 'activitypub', 'provider'] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-/** Channels this server can deliver today; the model holds all of them. */
-export const SUPPORTED_CHANNELS: readonly Channel[] = ['email', 'link', 'didcomm', 'activitypub', 'provider'];
+/** A channel's name: email, link, didcomm, activitypub, provider, or one a server registers (channel-registry.ts). */
+export type Channel = string;
 
 export const TARGET_TYPES = ['tenant', 'project', 'event', 'group', 'connection', 'social'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
@@ -100,7 +97,7 @@ export function toInvitation(row: InvitationColumns, now: Date): Invitation {
   return {
     id: row.id,
     number: row.number,
-    channel: row.channel as Channel,
+    channel: row.channel,
     direction: row.direction as Direction,
     status: effectiveStatus(lifecycleState(row), now),
     identityId: row.identity_id,

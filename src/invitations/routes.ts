@@ -4,19 +4,18 @@ import { apiKeySecurity, json, problemsFor } from '#http/responses';
 import type { Actor } from './events';
 import { runIdempotent } from './idempotency';
 import { createInBulk } from './bulk';
-import { BULK_MAX_ITEMS, BulkCreateInvitationsSchema, BulkResultSchema, type BulkResult } from './bulk-schemas';
+import { BULK_MAX_ITEMS, BulkResultSchema, bulkCreateSchemaOf, type BulkResult } from './bulk-schemas';
+import type { ChannelSchemas } from './channel-schemas';
 import type { InvitationService, InvitationWithUrl } from './service';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
 import { qrPng, qrSvg } from '#common/qr';
 import {
-  CreateInvitationSchema,
   EventSchema,
   IdempotencyHeader,
   IdParam,
   InvitationPageSchema,
-  InvitationQuerySchema,
   InvitationDetailSchema,
   InvitationSchema,
   InvitationWithUrlSchema,
@@ -29,18 +28,19 @@ import {
 const tags = ['Invitations'];
 const base = { tags, security: apiKeySecurity } as const;
 
-const createInvitationRoute = createRoute({
+/** The three routes whose bodies name channels: built from the channels the server registers. */
+const channelRoutes = (schemas: ChannelSchemas) => ({
+  create: createRoute({
   ...base,
   operationId: 'createInvitation',
   method: 'post',
   path: '/invitations',
   summary: 'Create an invitation',
   description: 'The response carries the invitation URL. Only a hash of its token is stored; the link is derived from the server secret, so GET shows it again while it is live.',
-  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: CreateInvitationSchema } }, required: true } },
+  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: schemas.create } }, required: true } },
   responses: { 201: json(InvitationWithUrlSchema, 'The invitation and its URL'), ...problemsFor(400, 401, 404, 409, 413, 422) },
-});
-
-const bulkRoute = createRoute({
+}),
+  bulk: createRoute({
   ...base,
   operationId: 'createInvitationsInBulk',
   method: 'post',
@@ -48,18 +48,18 @@ const bulkRoute = createRoute({
   summary: `Create up to ${BULK_MAX_ITEMS} invitations in one call`,
   description:
     'Each item is created as by POST /v1/invitations, and the response says per item whether it was `created` (with its link, shown once), a `duplicate` (the recipient already has a pending invitation to that target) or `invalid` (with the problem it would have got). A bad item never fails the call. With an Idempotency-Key, a retried call replays the same results, links omitted; with or without one, rerunning an email import creates no second invitation for anyone.',
-  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: BulkCreateInvitationsSchema } }, required: true } },
+  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: bulkCreateSchemaOf(schemas) } }, required: true } },
   responses: { 200: json(BulkResultSchema, 'One result per item, in order'), ...problemsFor(400, 401, 413, 422) },
-});
-
-const listRoute = createRoute({
+}),
+  list: createRoute({
   ...base,
   operationId: 'listInvitations',
   method: 'get',
   path: '/invitations',
   summary: 'List invitations with filters, sort and cursor pagination',
-  request: { query: InvitationQuerySchema },
+  request: { query: schemas.query },
   responses: { 200: json(InvitationPageSchema, 'A page of invitations'), ...problemsFor(400, 401) },
+}),
 });
 
 const getRoute = createRoute({
@@ -176,6 +176,7 @@ const replayHeader = (result: { replayed: boolean }): Record<string, string> => 
 
 /** The tenant-authenticated invitation routes. */
 export function createInvitationRoutes({ db, clock, invitations, deliveryState }: InvitationRoutesDeps) {
+  const { create: createInvitationRoute, bulk: bulkRoute, list: listRoute } = channelRoutes(invitations.channels.schemas);
   return createRouter()
     .openapi(createInvitationRoute, async (c) => {
       const { tenantId, apiKeyId } = c.var.auth;
@@ -196,7 +197,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
       const result = await runIdempotent<BulkResult>(
         db,
         { tenantId, key: c.req.valid('header')['idempotency-key'], fingerprint: ['createInvitationsInBulk', input], now: clock.now() },
-        async (trx) => ({ status: 200, body: await createInBulk(trx, input, (inner, item) => invitations.createIn(inner, tenantId, item, byKey(apiKeyId))) }),
+        async (trx) => ({ status: 200, body: await createInBulk(trx, invitations.channels.schemas, input, (inner, item) => invitations.createIn(inner, tenantId, item, byKey(apiKeyId))) }),
         (body) => ({ ...body, results: body.results.map((r) => (r.invitation ? { ...r, invitation: withoutLink(r.invitation) } : r)) }),
         { ownGroup: true },
       );

@@ -4,12 +4,14 @@ import { checkJsonBounds } from '#http/input-guards';
 import { atLeastOneField, atLeastOneFieldMessage } from '#http/validation';
 import { MembershipSchema } from '#memberships';
 import { EVENT_TYPES, INVITATION_STATUSES } from './lifecycle';
-import { CHANNELS, TARGET_TYPES } from './record';
+import { TARGET_TYPES } from './record';
 import { TOKEN_MAX_LENGTH } from './tokens';
 
 const Timestamp = z.string().describe('ISO-8601 UTC time.');
 const DateTimeInput = z.iso.datetime({ offset: true }).describe('ISO-8601 time with offset or Z.');
 const Did = z.string().regex(/^did:[a-z0-9]+:.+$/, 'a DID such as did:key:z6Mk…').max(2048);
+/** A channel's name in answers: one this server registers, or registered when the invitation was made. */
+const ChannelName = z.string().describe('How it travels: email, link, didcomm, activitypub, provider, or another channel the server registers.');
 const HttpIri = z.url({ protocol: /^https?$/ }).max(2048);
 
 export const MESSAGE_MAX = 2000;
@@ -73,29 +75,11 @@ export const TargetInputSchema = z
   ])
   .openapi('TargetInput');
 
-export const DidcommOptionsSchema = z
-  .strictObject({
-    handshakeProtocols: z
-      .array(z.enum(['didexchange/1.1', 'didexchange/1.0', 'connections/1.0']))
-      .min(1)
-      .max(3)
-      .refine((list) => new Set(list).size === list.length, 'each protocol once')
-      .default(['didexchange/1.1'])
-      .describe('Offered in this order of preference. ["connections/1.0"] alone gives an RFC 0160 invitation (?c_i=); anything else an RFC 0434 out-of-band one (?oob=).'),
-    goalCode: z.string().trim().min(1).max(100).optional().describe('RFC 0434 goal_code, e.g. "aries.rel.build".'),
-    goal: z.string().trim().min(1).max(500).optional().describe('RFC 0434 goal, for people.'),
-    alias: z.string().trim().min(1).max(200).optional().describe('Our own name for the connections this invitation makes; never sent to the invitee.'),
-    serviceForm: z
-      .enum(['inline', 'did'])
-      .default('inline')
-      .describe('How the out-of-band invitation names its service: an inline did-communication block (default), or a did:peer:2 that carries the same key and endpoint.'),
-  })
-  .openapi('DidcommOptions');
-
-export const CreateInvitationSchema = z
-  .strictObject({
-    channel: z.enum(CHANNELS).default('email').describe('How the invitation travels. This server delivers email, link and didcomm.'),
-    didcomm: DidcommOptionsSchema.optional().describe('For the didcomm channel: the handshake offered and the goal.'),
+/**
+ * A create request's fields that every channel shares. `channel` and each channel's options come
+ * from the channels this server registers: see channel-schemas.ts.
+ */
+export const InvitationFieldsSchema = z.strictObject({
     identityId: z.string().max(64).optional().describe('The inviting identity; the tenant\'s default identity when omitted.'),
     invitedBy: InvitedByInputSchema.optional().describe(
       'The host application\'s user who sends it. Without it, the inviting identity\'s display name stands in.',
@@ -124,10 +108,13 @@ export const CreateInvitationSchema = z
     expiresAt: DateTimeInput.optional().describe('Not accepted from this time on; now + the tenant\'s default expiry when omitted.'),
     locale: LocaleTagSchema.optional().describe('BCP 47 language for the invitee; the tenant\'s when omitted.'),
     metadata: Metadata.default({}),
-  })
-  .openapi('CreateInvitation');
+});
 
-export type CreateInvitationInput = z.infer<typeof CreateInvitationSchema>;
+/** A parsed create request: the shared fields, the channel, and that channel's options under its name. */
+export type CreateInvitationInput = z.output<typeof InvitationFieldsSchema> & {
+  readonly channel: string;
+  readonly [channelOptions: string]: unknown;
+};
 
 export const UpdateInvitationSchema = z
   .strictObject({
@@ -159,7 +146,7 @@ export const InvitationSchema = z
   .object({
     id: z.string(),
     number: z.number().int().nullable().describe('A server-wide integer id, in creation order (Indicio Proven\'s invitation_id).'),
-    channel: z.enum(CHANNELS),
+    channel: ChannelName,
     direction: z.enum(['outgoing', 'incoming']),
     status: z.enum(INVITATION_STATUSES).describe('As of this response: a pending invitation past expiresAt reads expired.'),
     identityId: z.string(),
@@ -253,9 +240,9 @@ export const QrQuerySchema = z.strictObject({
     .describe('Width and height in pixels, 64 to 2048; 512 by default.'),
 });
 
-export const InvitationQuerySchema = z.strictObject({
+/** A list query's filters; `channel` is one of the registered channels (channel-schemas.ts adds it). */
+export const InvitationQueryFieldsSchema = z.strictObject({
   status: z.enum(INVITATION_STATUSES).optional(),
-  channel: z.enum(CHANNELS).optional(),
   direction: z.enum(['outgoing', 'incoming']).optional(),
   email: z.string().max(254).optional().describe('Recipient email, case-insensitive.'),
   contactId: z.string().max(64).optional(),
@@ -270,7 +257,7 @@ export const InvitationQuerySchema = z.strictObject({
   cursor: z.string().max(512).optional().describe('nextCursor of the previous page, with the same sort and filters.'),
 });
 
-export type InvitationQuery = z.infer<typeof InvitationQuerySchema>;
+export type InvitationQuery = z.infer<typeof InvitationQueryFieldsSchema> & { readonly channel?: string | undefined };
 
 export const InvitationPageSchema = z.object({ data: z.array(InvitationSchema), nextCursor: z.string().nullable() }).openapi('InvitationPage');
 
@@ -302,7 +289,7 @@ export type AcceptorInput = z.infer<typeof AcceptInvitationSchema>;
 export const PublicInvitationSchema = z
   .object({
     status: z.enum(INVITATION_STATUSES),
-    channel: z.enum(CHANNELS),
+    channel: ChannelName,
     tenant: z.object({ name: z.string(), branding: z.object({ color: z.string(), logoUrl: z.string().nullable() }) }),
     inviter: z.object({ displayName: z.string(), handle: z.string(), did: z.string() }),
     invitedBy: z

@@ -1,15 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { Database, Engine, InvitationRow } from '#db';
+import type { Database, Db, Engine, InvitationRow } from '#db';
 import type { Clock } from '#common/clock';
 import { isoTime } from '#common/json';
 import type { Page } from '#http/pagination';
 import { issueAcceptanceToken } from '#acceptance';
 import { getTenant } from '#tenants';
-import type { ChannelAdapters } from './channels';
+import type { ChannelRegistry } from './channel-registry';
 import { commitTransition } from './commit-transition';
 import { createInvitation, type InvitationWithUrl } from './create';
 import { invitationError, refuseUniqueViolation } from './errors';
-import { listEvents, type Actor, type EventSink, type InvitationEvent } from './events';
+import { combineSinks, listEvents, type Actor, type EventSink, type InvitationEvent } from './events';
 import { findExpiredPendingIds, findInvitationByToken, getInvitationRow, listInvitations, lockInvitationByToken, lockInvitationRow } from './queries';
 import { recordIncomingInvitation, type IncomingInvitationInput } from './incoming';
 import { loadPublicView, publicView, type PublicInvitation } from './public-view';
@@ -27,10 +27,10 @@ export interface InvitationServiceDeps {
   readonly engine: Engine;
   readonly clock: Clock;
   readonly publicUrl: string;
-  /** Where events go besides the timeline: delivery's webhooks and email. */
+  /** Where events go besides the timeline: delivery's webhooks and email. Each channel's own sink comes after it. */
   readonly sink: EventSink;
-  /** Protocol channels (didcomm) and how they make their invitations; none by default. */
-  readonly channels?: ChannelAdapters;
+  /** The channels this server delivers: their names, options, checks, adapters and sinks. */
+  readonly channels: ChannelRegistry;
   /** The server secret links are derived from (USHER_LINK_SECRET or its file): the operator's view recomputes them. */
   readonly linkSecret: string;
   /** Whether an invitation's redirectUrl may be plain http (deployments allowing private addresses); false by default. */
@@ -53,8 +53,11 @@ export type InvitationService = ReturnType<typeof createInvitationService>;
 
 /** The invitation rules, for every surface: REST, compatibility APIs, console, CLI, protocol inboxes. */
 export function createInvitationService(deps: InvitationServiceDeps) {
-  const { db, engine, clock, publicUrl, sink, channels = {}, linkSecret, allowHttpPages = false } = deps;
-  const links = createInvitationLinks({ db, clock, publicUrl, linkSecret });
+  const { db, engine, clock, publicUrl, channels, linkSecret, allowHttpPages = false } = deps;
+  const sink = combineSinks(deps.sink, channels.sink);
+  const links = createInvitationLinks({ db, clock, publicUrl, linkSecret, mintsLink: (channel) => channels.get(channel)?.mintsLink === true });
+  const recordIncoming = (trx: Db, input: IncomingInvitationInput, actor: Actor, accepted: boolean): Promise<InvitationRow> =>
+    recordIncomingInvitation(trx, input, { now: clock.now(), actor, sink, accepted });
 
   /** Runs `work` on the tenant's invitation, locked, inside one transaction. */
   async function withLocked<T>(tenantId: string, id: string, work: (trx: Kysely<Database>, row: InvitationRow) => Promise<T>): Promise<T> {
@@ -78,9 +81,11 @@ export function createInvitationService(deps: InvitationServiceDeps) {
 
   /** Creates inside `trx`: the idempotency layer owns the transaction so its record commits with the invitation. */
   const createIn = (trx: Kysely<Database>, tenantId: string, input: CreateInvitationInput, actor: Actor) =>
-    createInvitation(trx, { clock, publicUrl, sink, channels, linkKey: links.key, allowHttpPages }, tenantId, input, actor);
+    createInvitation(trx, { clock, publicUrl, sink, channels, linkKey: links.key, allowHttpPages, recordIncoming }, tenantId, input, actor);
 
   return {
+    /** The registered channels, and the request schemas that name them (routes, compat, console parse with these). */
+    channels,
     createIn,
 
     /** Creates an invitation; the response carries its URL, which GET shows again while it is live. */
@@ -95,7 +100,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
     /** The invitation with, for protocol channels, its public URL (the ?oob= one) and, for link and email, its live link. */
     async getWithUrl(tenantId: string, id: string): Promise<Invitation & LinkView & { invitationUrl: string | null }> {
       const row = await getInvitationRow(db, tenantId, id);
-      const adapter = row.direction === 'outgoing' ? channels[row.channel] : undefined;
+      const adapter = row.direction === 'outgoing' ? channels.get(row.channel)?.adapter : undefined;
       return { ...toInvitation(row, clock.now()), invitationUrl: adapter?.url(row) ?? null, ...(await links.view(row)) };
     },
 
@@ -148,9 +153,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
     },
 
     /** Records an invitation to one of our identities, in the caller's transaction. */
-    recordIncoming(trx: Kysely<Database>, input: IncomingInvitationInput, actor: Actor, accepted: boolean): Promise<InvitationRow> {
-      return recordIncomingInvitation(trx, input, { now: clock.now(), actor, sink, accepted });
-    },
+    recordIncoming,
 
     async getByPurpose(tenantId: string, purpose: string): Promise<Invitation> {
       const row = await db.selectFrom('invitations').selectAll().where('tenant_id', '=', tenantId).where('purpose', '=', purpose).executeTakeFirst();

@@ -8,7 +8,7 @@ import type { Db, Engine, InvitationRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import type { OutboxItem, OutboxPort } from '#delivery';
-import type { ChannelAdapter, CreateInvitationInput, InvitationService } from '#invitations';
+import type { ChannelAdapter, CreateInvitationInput } from '#invitations';
 import { getAccountRow, toAccount } from './accounts';
 import { noteTooLong, providerError } from './errors';
 import { deliverLocally, LOCAL_PROVIDER } from './local';
@@ -27,11 +27,10 @@ export interface AccountPayload {
   readonly scheduledAt: string;
 }
 
-/** What the channel needs; `invitations` is read when an invitation is made, once the service exists. */
+/** What the channel needs. */
 export interface ProviderChannelDeps {
   readonly engine: Engine;
   readonly outbox: ProviderOutbox;
-  readonly invitations: () => InvitationService;
   readonly random?: () => number;
 }
 
@@ -58,7 +57,7 @@ async function refuseDuplicate(trx: Db, row: InvitationRow): Promise<void> {
 }
 
 /** The provider ChannelAdapter. Its invitations have no public URL: the provider delivers them. */
-export function createProviderChannel(deps: ProviderChannelDeps): ChannelAdapter {
+export function createProviderAdapter(deps: ProviderChannelDeps): ChannelAdapter {
   async function throughAccount(trx: Db, row: InvitationRow, target: { provider: string; accountId?: string | undefined }): Promise<AccountPayload> {
     if (!target.accountId) throw providerError('provider_account_required', undefined, 'body.recipient.provider.accountId');
     const stored = await getAccountRow(trx, row.tenant_id, target.accountId, 'body.recipient.provider.accountId', deps.engine);
@@ -90,11 +89,11 @@ export function createProviderChannel(deps: ProviderChannelDeps): ChannelAdapter
   }
 
   return {
-    async prepare(trx, row, identity, input: CreateInvitationInput) {
+    async prepare(trx, row, identity, input: CreateInvitationInput, context) {
       const target = input.recipient?.provider;
       if (!target) throw providerError('provider_recipient_required', 'give recipient.provider: { provider, userId, accountId }', 'body.recipient.provider');
       if (row.recipient_provider) await refuseDuplicate(trx, row);
-      const payload = target.provider === LOCAL_PROVIDER ? await deliverLocally(trx, row, identity, target.userId, deps.invitations()) : await throughAccount(trx, row, target);
+      const payload = target.provider === LOCAL_PROVIDER ? await deliverLocally(trx, row, identity, target.userId, context) : await throughAccount(trx, row, target);
       return JSON.stringify(payload);
     },
     url: () => null,

@@ -5,7 +5,7 @@
  */
 import type { Db, InvitationRow } from '#db';
 import { parseJson } from '#common/json';
-import type { InvitationService } from '#invitations';
+import type { PrepareContext } from '#invitations';
 import type { Identity } from '#tenants';
 import { providerError } from './errors';
 
@@ -27,7 +27,13 @@ export async function findLocalUser(db: Db, id: string) {
 }
 
 /** Records the invitee's incoming invitation and returns the outgoing one's payload. */
-export async function deliverLocally(trx: Db, row: InvitationRow, inviter: Identity, userId: string, invitations: InvitationService): Promise<LocalPayload> {
+export async function deliverLocally(
+  trx: Db,
+  row: InvitationRow,
+  inviter: Identity,
+  userId: string,
+  invitations: Pick<PrepareContext<unknown>, 'recordIncoming'>,
+): Promise<LocalPayload> {
   const invitee = await findLocalUser(trx, userId);
   if (!invitee) throw providerError('provider_user_not_found', `no identity ${userId} on this server`, 'body.recipient.provider.userId');
   if (invitee.id === inviter.id) throw providerError('provider_self_invite', undefined, 'body.recipient.provider.userId');

@@ -16,11 +16,11 @@ import { failedDelivery } from './failed-delivery';
 import { connectorFor, type ProviderServiceDeps } from './service';
 import { findSend, markWithdrawn } from './sends';
 
-/** What the withdrawer needs; `invitations` is read at delivery time, once the service exists. */
+/** What the withdrawer needs: it revokes a local invitation through the invitation service. */
 export interface ProviderWithdrawerDeps extends Pick<ProviderServiceDeps, 'allowPrivateNetwork' | 'connector'> {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
-  readonly invitations: () => InvitationService;
+  readonly invitations: InvitationService;
 }
 
 type Result = Awaited<ReturnType<DeliveryHandler['deliver']>>;
@@ -51,7 +51,7 @@ export function createProviderWithdrawer(deps: ProviderWithdrawerDeps): Delivery
   async function locally(incomingId: string, inviter: string): Promise<Result> {
     const incoming = await db.selectFrom('invitations').select(['tenant_id', 'direction']).where('id', '=', incomingId).executeTakeFirst();
     if (!incoming || incoming.direction !== 'incoming') return { outcome: 'skipped', error: 'the invitee\'s invitation is gone' };
-    const invitations = deps.invitations();
+    const { invitations } = deps;
     try {
       const revoked = await invitations.revoke(incoming.tenant_id, incomingId, { kind: 'remote', iri: inviter });
       return { outcome: 'sent', response: JSON.stringify({ incomingInvitationId: incomingId, status: revoked.status }) };

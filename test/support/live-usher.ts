@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createApp } from '#app';
+import { createUsher, type Usher } from '#usher';
 import { systemClock } from '#common/clock';
 import { newSecret } from '#common/secrets';
 import { migrateToLatest, openStore, type Engine, type Store } from '#db';
@@ -13,7 +13,7 @@ export interface LiveUsher {
   readonly store: Store;
   readonly smtp: TestSmtpServer;
   readonly tenant: CreatedTenant;
-  readonly app: ReturnType<typeof createApp>['app'];
+  readonly app: Usher['app'];
   /** A request with the tenant's key and a JSON body type. */
   api(path: string, init?: RequestInit): Promise<Response>;
 }
@@ -21,7 +21,7 @@ export interface LiveUsher {
 /** Starts a LiveUsher for the enclosing suite (after `settle` ms, so the worker's first poll is over) and stops it after. */
 export function useLiveUsher(
   engine: Engine,
-  options: { readonly retryPolicy: RetryPolicy; readonly worker: NonNullable<Parameters<typeof createApp>[0]['worker']>; readonly settleMs?: number },
+  options: { readonly retryPolicy: RetryPolicy; readonly worker: NonNullable<Parameters<typeof createUsher>[0]['worker']>; readonly settleMs?: number },
 ): LiveUsher {
   const handle = {} as { current: LiveUsher; scratch: ScratchDatabase; mailer: Mailer; stop: () => Promise<void> };
   beforeAll(async () => {
@@ -31,7 +31,7 @@ export function useLiveUsher(
     const tenant = await createTenant(store.db, { name: 'Live', operator: true }, systemClock.now());
     const smtp = await startSmtpServer();
     handle.mailer = createSmtpMailer(smtp.url);
-    const built = createApp({
+    const built = createUsher({
       db: store.db,
       engine,
       clock: systemClock,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createApp } from '#app';
+import { createUsher, type Usher } from '#usher';
 import { createManualClock } from '#common/clock';
 import { newSecret } from '#common/secrets';
 import { migrateToLatest, openStore, type Engine, type Store } from '#db';
@@ -25,9 +25,9 @@ export interface TestUsher {
   readonly invitations: InvitationService;
   /** The outbox worker; not started: tests drive it with runOnce() or start()/stop(). */
   readonly worker: OutboxWorker;
-  readonly app: ReturnType<typeof createApp>['app'];
+  readonly app: Usher['app'];
   /** The app's retention run, as main's sweep calls it. */
-  readonly pruneRetained: ReturnType<typeof createApp>['pruneRetained'];
+  readonly pruneRetained: Usher['pruneRetained'];
   /** The first tenant, made with an operator key. */
   readonly tenant: CreatedTenant;
   request<T = any>(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string | Uint8Array<ArrayBuffer> }): Promise<TestResponse<T>>;
@@ -61,7 +61,7 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
     const clock = createManualClock(new Date());
     const tenant = await createTenant(store.db, { name: 'Acme', operator: true }, clock.now());
     const mailer = options.mailer ? options.mailer(store, clock) : createMailboxMailer(store.db, clock);
-    const { app, invitations, worker, pruneRetained } = createApp({
+    const { app, invitations, worker, pruneRetained } = createUsher({
       db: store.db,
       engine,
       clock,

@@ -1262,7 +1262,7 @@ export interface components {
             /** @description Fields applied under every item; an item's own fields win, and recipient and metadata are merged key by key. */
             defaults?: {
                 /**
-                 * @description How the invitation travels. This server delivers email, link and didcomm.
+                 * @description How the invitation travels. email: a link mailed to recipient.email (or the contact's address). link: a link (and its QR code) you share yourself. didcomm: a DIDComm out-of-band invitation (?oob=, or ?c_i= for Connections 1.0) an agent scans or opens. activitypub: an ActivityPub Invite to a fediverse actor (recipient.actorIri or recipient.actorHandle). provider: through a social network's API (a Unipile-compatible connector), or to an identity of this server (provider usher).
                  * @default email
                  * @enum {string}
                  */
@@ -1437,7 +1437,7 @@ export interface components {
         };
         CreateInvitation: {
             /**
-             * @description How the invitation travels. This server delivers email, link and didcomm.
+             * @description How the invitation travels. email: a link mailed to recipient.email (or the contact's address). link: a link (and its QR code) you share yourself. didcomm: a DIDComm out-of-band invitation (?oob=, or ?c_i= for Connections 1.0) an agent scans or opens. activitypub: an ActivityPub Invite to a fediverse actor (recipient.actorIri or recipient.actorHandle). provider: through a social network's API (a Unipile-compatible connector), or to an identity of this server (provider usher).
              * @default email
              * @enum {string}
              */
@@ -1597,7 +1597,7 @@ export interface components {
             state: "queued" | "retrying" | "sent" | "failed" | "skipped";
             updatedAt: string;
         };
-        /** @description For the didcomm channel: the handshake offered and the goal. */
+        /** @description For the didcomm channel only. */
         DidcommOptions: {
             /** @description Our own name for the connections this invitation makes; never sent to the invitee. */
             alias?: string;
@@ -1654,8 +1654,8 @@ export interface components {
             updatedAt: string;
         };
         Invitation: {
-            /** @enum {string} */
-            channel: "email" | "link" | "didcomm" | "activitypub" | "provider";
+            /** @description How it travels: email, link, didcomm, activitypub, provider, or another channel the server registers. */
+            channel: string;
             /** @description ISO-8601 UTC time. */
             createdAt: string;
             description: string | null;
@@ -2068,8 +2068,8 @@ export interface components {
             publicIdentifier: string | null;
         };
         PublicInvitation: {
-            /** @enum {string} */
-            channel: "email" | "link" | "didcomm" | "activitypub" | "provider";
+            /** @description How it travels: email, link, didcomm, activitypub, provider, or another channel the server registers. */
+            channel: string;
             /** @description ISO-8601 UTC time. */
             expiresAt: string;
             /** @description The person who sent it, never their id. Their address only on an invitation mailed to one recipient (the person they wrote to, who may ask them for a new one); null on a shareable link, which anyone may hold. */

@@ -1,4 +1,4 @@
-import { CreateInvitationSchema, type CreateInvitationInput, type Invitation } from '#invitations';
+import { InvitationFieldsSchema, type CreateInvitationInput, type Invitation } from '#invitations';
 import type { CreateInviteInput, Invite } from './schemas';
 
 /**
@@ -26,13 +26,12 @@ export function isListedInvite(invitation: Invitation): boolean {
  * RFC 5322 addr-spec), which the native one, wanting a dotted domain, would refuse.
  */
 export function toCreateInput(input: CreateInviteInput): CreateInvitationInput {
-  const parsed = CreateInvitationSchema.parse({
-    channel: INVITE_SCOPE.channel,
+  const parsed = InvitationFieldsSchema.parse({
     target: { type: INVITE_SCOPE.target },
     // proto3 has no null: an empty message is the absence of one.
     ...(input.message !== '' ? { message: input.message } : {}),
   });
-  return { ...parsed, recipient: { email: input.email } };
+  return { ...parsed, channel: INVITE_SCOPE.channel, recipient: { email: input.email } };
 }
 
 /** RFC 3339 in whole seconds, as DataTrails writes times (2022-06-17T11:30:43Z); truncating never overstates the expiry. */

@@ -2,9 +2,10 @@
  * Proven's fields ↔ Usher's. Create and update bodies become the native inputs and go through
  * the native schema, so every limit is the core's; stored invitations become Proven records.
  */
-import type { z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { parseJson } from '#common/json';
-import { CreateInvitationSchema, type CreateInvitationInput, type Invitation, type InvitationService } from '#invitations';
+import { DidcommOptionsSchema } from '#didcomm';
+import { InvitationFieldsSchema, type CreateInvitationInput, type Invitation, type InvitationService } from '#invitations';
 import { describeIssues, provenError } from './errors';
 import type { CreateBody, ProvenInvitation, UpdateBody } from './schemas';
 
@@ -35,6 +36,9 @@ function usesAllowedOf(body: CreateBody): number | null | undefined {
   return undefined;
 }
 
+/** A native create of the didcomm channel, the only one Proven makes. */
+const DidcommCreateSchema = InvitationFieldsSchema.extend({ channel: z.literal('didcomm'), didcomm: DidcommOptionsSchema.optional() });
+
 /** The native create input for a Proven create body: always a didcomm invitation. */
 export function toCreateInput(body: CreateBody): CreateInvitationInput {
   const usesAllowed = usesAllowedOf(body);
@@ -58,16 +62,16 @@ export function toCreateInput(body: CreateBody): CreateInvitationInput {
     ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value != null)),
     ...(usesAllowed !== undefined ? { usesAllowed } : {}),
   };
-  const parsed = CreateInvitationSchema.safeParse(native);
+  const parsed = DidcommCreateSchema.safeParse(native);
   if (!parsed.success) throw provenError('validation_failed', describeIssues(parsed.error, 'json', 'create'));
   return parsed.data;
 }
 
 /** One value checked by the native create schema's own field, so update refuses exactly what create does. */
-function nativeField<K extends keyof typeof CreateInvitationSchema.shape>(name: K, value: unknown, provenName: string): z.output<(typeof CreateInvitationSchema.shape)[K]> {
-  const result = CreateInvitationSchema.shape[name].safeParse(value);
+function nativeField<K extends keyof typeof InvitationFieldsSchema.shape>(name: K, value: unknown, provenName: string): z.output<(typeof InvitationFieldsSchema.shape)[K]> {
+  const result = InvitationFieldsSchema.shape[name].safeParse(value);
   if (!result.success) throw provenError('validation_failed', result.error.issues.map((issue) => issue.message).join('; '), provenName);
-  return result.data as z.output<(typeof CreateInvitationSchema.shape)[K]>;
+  return result.data as z.output<(typeof InvitationFieldsSchema.shape)[K]>;
 }
 
 /** The native patch for a Proven update body (without workflow_status, which the service maps to revoke). */

@@ -12,7 +12,7 @@ import type { Database } from '#db';
 import { isUuid } from '#common/ids';
 import type { AppEnv } from '#http/auth';
 import { decodeCursor } from '#http/pagination';
-import { CreateInvitationSchema, findInvitationRow, type Actor, type Invitation } from '#invitations';
+import { InvitationFieldsSchema, findInvitationRow, type Actor, type Invitation } from '#invitations';
 import { findIdentity, findIdentityByHandle, type Identity } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { unipileError } from './errors';
@@ -100,24 +100,22 @@ export function createUnipileService({ db, clock, invitations, lookupActor }: Co
         if (!remote) throw unipileError('provider_user_not_found', `No actor at ${body.provider_id}`, 'body.provider_id');
         // What another server says about its actor is cut to the native limits rather than refused: the caller cannot fix it.
         const name = remote.name?.trim().slice(0, 200);
-        const input = CreateInvitationSchema.parse({
-          channel: 'activitypub',
+        const input = InvitationFieldsSchema.parse({
           identityId: me.id,
           recipient: { actorIri: remote.iri, ...(name ? { name } : {}) },
           ...(note ? { message: note } : {}),
           ...(remote.handle && remote.handle.length <= 320 ? { metadata: { [PUBLIC_IDENTIFIER]: `@${remote.handle}` } } : {}),
         });
-        return { object: 'UserInvitationSent' as const, invitation_id: (await invitations.create(tenantId, input, actor)).id };
+        return { object: 'UserInvitationSent' as const, invitation_id: (await invitations.create(tenantId, { ...input, channel: 'activitypub' }, actor)).id };
       }
       const invitee = await findUser(db, body.provider_id);
       if (!invitee) throw unipileError('provider_user_not_found', `No user ${body.provider_id} on this server`, 'body.provider_id');
-      const input = CreateInvitationSchema.parse({
-        channel: 'provider',
+      const input = InvitationFieldsSchema.parse({
         identityId: me.id,
         recipient: { provider: { provider: 'usher', userId: invitee.id }, name: invitee.displayName },
         ...(note ? { message: note } : {}),
       });
-      const created = await invitations.create(tenantId, input, actor);
+      const created = await invitations.create(tenantId, { ...input, channel: 'provider' }, actor);
       return { object: 'UserInvitationSent' as const, invitation_id: created.id };
     },
 

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
 import { getDelivery, listDeliveries, deliverySummary, retryDelivery } from '#delivery';
-import { CHANNELS, CreateInvitationSchema, InvitationQuerySchema, SUPPORTED_CHANNELS, type Actor } from '#invitations';
+import type { Actor } from '#invitations';
 import { getTenant } from '#tenants';
 import { qrSvg } from '#common/qr';
 import type { ConsoleDeps } from './deps';
@@ -44,7 +44,7 @@ function inputFromForm(f: Record<string, string>, now: Date): Record<string, unk
   };
 }
 
-function NewInvitationForm(props: { csrf: string; values: Record<string, string>; errors: Record<string, string> }) {
+function NewInvitationForm(props: { csrf: string; channels: readonly string[]; values: Record<string, string>; errors: Record<string, string> }) {
   const v = props.values;
   const e: Record<string, string> = { ...props.errors, validDays: props.errors.expiresAt ?? props.errors.validDays ?? '' };
   return (
@@ -53,10 +53,9 @@ function NewInvitationForm(props: { csrf: string; values: Record<string, string>
         <div>
           <label for="f-channel">Channel</label>
           <select id="f-channel" name="channel" class="wide">
-            {CHANNELS.map((ch) => (
-              <option value={ch} selected={(v.channel ?? 'email') === ch} disabled={!SUPPORTED_CHANNELS.includes(ch)}>
+            {props.channels.map((ch) => (
+              <option value={ch} selected={(v.channel ?? 'email') === ch}>
                 {ch}
-                {SUPPORTED_CHANNELS.includes(ch) ? '' : ' (not available yet)'}
               </option>
             ))}
           </select>
@@ -108,7 +107,7 @@ export function createInvitationPages(deps: ConsoleDeps) {
         value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(Date.parse(`${value}T00:00:00Z`) + plusDays * DAY).toISOString() : value;
       const { from, to, ...rest } = raw;
       const apiQuery = { ...rest, createdAfter: day(from), createdBefore: day(to, 1) };
-      const parsed = InvitationQuerySchema.safeParse(Object.fromEntries(Object.entries(apiQuery).filter(([, v]) => v !== '' && v !== undefined)));
+      const parsed = invitations.channels.schemas.query.safeParse(Object.fromEntries(Object.entries(apiQuery).filter(([, v]) => v !== '' && v !== undefined)));
       const query = parsed.success ? parsed.data : {};
       const result = await invitations.list(c.var.session.tenantId, { limit: 25, ...query });
       const next = result.nextCursor ? `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(raw).filter(([k, v]) => k !== 'cursor' && v !== '')), cursor: result.nextCursor })}` : null;
@@ -135,7 +134,7 @@ export function createInvitationPages(deps: ConsoleDeps) {
               <label for="q-channel">Channel</label>
               <select id="q-channel" name="channel">
                 <option value="">any</option>
-                {CHANNELS.map((s) => (
+                {invitations.channels.names.map((s) => (
                   <option selected={raw.channel === s}>{s}</option>
                 ))}
               </select>
@@ -186,11 +185,11 @@ export function createInvitationPages(deps: ConsoleDeps) {
         </>,
       );
     })
-    .get('/console/invitations/new', (c) => page(c, 'New invitation', <NewInvitationForm csrf={c.var.session.csrfToken} values={{}} errors={{}} />))
+    .get('/console/invitations/new', (c) => page(c, 'New invitation', <NewInvitationForm channels={invitations.channels.names} csrf={c.var.session.csrfToken} values={{}} errors={{}} />))
     .post('/console/invitations', async (c) => {
       const fields = await formFields(c);
-      const form = validateForm(CreateInvitationSchema, inputFromForm(fields, clock.now()));
-      const invalid = (errors: Record<string, string>) => page(c, 'New invitation', <NewInvitationForm csrf={c.var.session.csrfToken} values={fields} errors={errors} />, 400);
+      const form = validateForm(invitations.channels.schemas.create, inputFromForm(fields, clock.now()));
+      const invalid = (errors: Record<string, string>) => page(c, 'New invitation', <NewInvitationForm channels={invitations.channels.names} csrf={c.var.session.csrfToken} values={fields} errors={errors} />, 400);
       if (!form.ok) return invalid(form.errors);
       let created;
       try {
