@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createUsher, type Usher } from '#usher';
+import type { ServiceOptions } from '#services';
 import { createManualClock } from '#common/clock';
 import { newSecret } from '#common/secrets';
 import { migrateToLatest, openStore, type Engine, type Store } from '#db';
@@ -49,6 +50,8 @@ export interface TestUsherOptions {
   readonly allowPrivateNetwork?: boolean;
   /** As USHER_LINK_SECRET; a random one per suite by default. */
   readonly linkSecret?: string;
+  /** Channels registered besides the built-in five, as a deployment would add one. */
+  readonly extraChannels?: ServiceOptions['extraChannels'];
 }
 
 /** Starts an in-process Usher for the enclosing suite and stops it after. */
@@ -75,7 +78,7 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
       logError: (error) => console.error(error),
       metricsToken: options.metricsToken,
       linkSecret: options.linkSecret ?? newSecret(),
-    });
+    }, { extraChannels: options.extraChannels });
     handle.mailer = mailer;
     handle.scratch = scratch;
     handle.current = {
