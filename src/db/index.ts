@@ -15,7 +15,6 @@ export { ownGroup } from './group-commit';
 export { isDatabaseUnavailable } from './unavailable';
 export { checkStore } from './readiness';
 export { describeSchemaMismatch, schemaStatus, type SchemaStatus } from './schema-status';
-export { copyStore, StoreCopyError, type StoreCopyOptions, type StoreCopyResult, type TableCount } from './store-copy';
 
 export { opaqueParameters, type Parameter } from './opaque-parameters';
 export { columnParams, definedColumns, insertRow, insertRows, preparedQuery, preparedShapes, type PreparedQuery } from './prepared-query';
