@@ -8,7 +8,7 @@ import type { DeliveryResult } from '../outbox';
 import type { DeliveryHandler, FinalStatus, PreparedDelivery } from '../worker';
 import { invitationMessage } from './invitation-message';
 import type { Mailer, MailResult } from './mailer';
-import type { TemplateKind } from './templates';
+import type { TemplateKind } from '#tenants';
 
 export interface EmailHandlerDeps {
   readonly db: Kysely<Database>;
