@@ -45,7 +45,8 @@ export function didcommServices(document: DidDocument): DidCommService[] {
     const endpoint = isRecord(service.serviceEndpoint) ? service.serviceEndpoint.uri : service.serviceEndpoint;
     const recipientKeys = (Array.isArray(service.recipientKeys) ? service.recipientKeys : []).map(toVerkey);
     const routingKeys = (Array.isArray(service.routingKeys) ? service.routingKeys : []).map(toVerkey);
-    if (typeof endpoint !== 'string' || recipientKeys.length === 0 || [...recipientKeys, ...routingKeys].includes(null)) continue;
+    const unreadable = [...recipientKeys, ...routingKeys].includes(null);
+    if (typeof endpoint !== 'string' || recipientKeys.length === 0 || unreadable) continue;
     services.push({
       id: service.id,
       serviceEndpoint: endpoint,

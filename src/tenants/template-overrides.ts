@@ -55,7 +55,9 @@ export function fillPlaceholders(
   values: Readonly<Record<Placeholder, string>>,
   encode: (value: string) => string = (value) => value,
 ): string {
-  return template.replace(PATTERN, (whole, name: string) => (KNOWN.has(name) ? encode(values[name as Placeholder]) : whole));
+  return template.replace(PATTERN, (whole, name: string) =>
+    KNOWN.has(name) ? encode(values[name as Placeholder]) : whole,
+  );
 }
 
 /** A tenant's replacement for some parts of one built-in template; the parts it leaves out stay built-in. */
@@ -71,11 +73,13 @@ export type TemplateOverrides = Readonly<Record<string, Partial<Record<TemplateK
 const MAX_SUBJECT_CHARS = 200;
 const MAX_BODY_BYTES = 50 * 1024;
 const utf8 = new TextEncoder();
+const PLACEHOLDER_LIST = PLACEHOLDERS.map((p) => `{{${p}}}`);
 
 function withKnownPlaceholders(part: z.ZodString) {
   return part.superRefine((template, ctx) => {
     for (const name of findUnknownPlaceholders(template)) {
-      ctx.addIssue({ code: 'custom', message: `Unknown placeholder {{${name}}}; known ones are ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.` });
+      const message = `Unknown placeholder {{${name}}}; known ones are ${PLACEHOLDER_LIST.join(', ')}.`;
+      ctx.addIssue({ code: 'custom', message });
     }
   });
 }
@@ -105,6 +109,7 @@ export const TemplateOverridesSchema = z
     z.strictObject({ invitation: TemplateOverrideSchema.optional(), reminder: TemplateOverrideSchema.optional() }),
   )
   .describe(
-    `Email template overrides by locale (only ${SUPPORTED_LOCALES.join(', ')} are used) and kind. Placeholders: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(' ')}.`,
+    `Email template overrides by locale (only ${SUPPORTED_LOCALES.join(', ')} are used) and kind. `
+      + `Placeholders: ${PLACEHOLDER_LIST.join(' ')}.`,
   )
   .openapi('EmailTemplates');
