@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { insertRow, preparedQuery, type Database, type InvitationRow } from '#db';
 import type { Clock } from '#common/clock';
 import { newId } from '#common/ids';
+import { isPageUrl } from '#common/page-url';
 import { isoTime } from '#common/json';
 import { getContact, getInviter, normalizeEmail } from '#tenants';
 import { commitTransition } from './commit-transition';
@@ -72,7 +73,7 @@ export async function createInvitation(
   if (input.channel === 'email' && !email) {
     throw invitationError('recipient_required', 'an email invitation needs recipient.email or a contact with an email', 'body.recipient.email');
   }
-  if (input.redirectUrl?.startsWith('http:') && !context.allowHttpPages) {
+  if (input.redirectUrl && !isPageUrl(input.redirectUrl, { allowHttp: context.allowHttpPages ?? false })) {
     throw invitationError('redirect_url_not_https', 'redirectUrl must be an https URL', 'body.redirectUrl');
   }
   const startsAt = input.startsAt ? new Date(input.startsAt) : null;
