@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, SqliteAdapter, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { errorMessage } from '#common/errors';
 import type { Database } from './schema';
 import { migrations } from './migrations/index';
 import { withStatementCache } from './statement-cache';
@@ -15,7 +16,6 @@ export { ownGroup } from './group-commit';
 export { isDatabaseUnavailable } from './unavailable';
 export { checkStore } from './readiness';
 export { describeSchemaMismatch, schemaStatus, type SchemaStatus } from './schema-status';
-export { copyStore, StoreCopyError, type StoreCopyOptions, type StoreCopyResult, type TableCount } from './store-copy';
 
 export { opaqueParameters, type Parameter } from './opaque-parameters';
 export { columnParams, definedColumns, insertRow, insertRows, preparedQuery, preparedShapes, type PreparedQuery } from './prepared-query';
@@ -151,7 +151,7 @@ async function runMigrator(db: Kysely<Database>): Promise<readonly string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     // No failed migration means none ran: the database could not be reached or read at all.
     throw new Error(failed ? `migration ${failed} failed: ${reason}` : `cannot migrate the database: ${reason}`);
   }

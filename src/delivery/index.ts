@@ -16,7 +16,6 @@ export { countRetrying, getDelivery, listDeliveries, retryDelivery, deliverySumm
 export { pruneDelivered, type DeliveryPruned } from './retention';
 export { findMailboxMessage, listMailbox, type MailboxMessage } from './email/mailbox-mailer';
 export { createWebhookRoutes, postWebhook, refusedAddressReason } from './webhooks/index';
-export { SUPPORTED_LOCALES, TemplateOverridesSchema } from './email/templates';
 export {
   createEndpoint,
   deleteEndpoint,

@@ -1,6 +1,6 @@
 /** Invitations: the core lifecycle, its service and its routes. */
 export { invitationError, invitationErrors, type InvitationErrorCode } from './errors';
-export { actorName, combineSinks, noEventSink, recordDeliveryEvent, type Actor, type EventSink, type InvitationEvent } from './events';
+export { actorName, apiKeyActor, combineSinks, noEventSink, recordDeliveryEvent, type Actor, type EventSink, type InvitationEvent } from './events';
 export { pruneIdempotencyKeys } from './idempotency';
 export { EVENT_TYPES, INVITATION_STATUSES, effectiveStatus, transition, type InvitationStatus, type LifecycleAction } from './lifecycle';
 export { toInvitation, type Channel, type Invitation } from './record';

@@ -8,6 +8,8 @@ export { createIdentity, findIdentity, findIdentityByHandle, getIdentity, getInv
 export { CreateApiKeySchema, CreateContactSchema, CreateIdentitySchema, IdentitySchema } from './schemas';
 export { pageUrlSchema, updateTenantSchema, type PageUrlPolicy } from './schemas';
 export { defaultSettings, type TenantSettings } from './settings';
+export { fillPlaceholders, SUPPORTED_LOCALES, TemplateOverridesSchema } from './template-overrides';
+export type { Placeholder, SupportedLocale, TemplateKind, TemplateOverride, TemplateOverrides } from './template-overrides';
 export { createTenant, findTenantByIdOrName, getTenant, insertTenant, isEmptyStore, updateTenant, type CreatedTenant, type Tenant } from './tenants';
 export { createContactRoutes } from './contact-routes';
 export { createIdentityRoutes } from './identity-routes';

@@ -12,7 +12,7 @@ import type { Database } from '#db';
 import { isUuid } from '#common/ids';
 import type { AppEnv } from '#http/auth';
 import { decodeCursor } from '#http/pagination';
-import { InvitationFieldsSchema, findInvitationRow, type Actor, type Invitation } from '#invitations';
+import { apiKeyActor, InvitationFieldsSchema, findInvitationRow, type Actor, type Invitation } from '#invitations';
 import { findIdentity, findIdentityByHandle, type Identity } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { unipileError } from './errors';
@@ -20,7 +20,7 @@ import { listPendingUserInvitations } from './queries';
 import { NOTE_MAX } from './schemas';
 
 /** The caller, as the actor of what it changes. */
-export const actorOf = (c: Context<AppEnv>): Actor => ({ kind: 'api_key', id: c.var.auth.apiKeyId });
+export const actorOf = (c: Context<AppEnv>): Actor => apiKeyActor(c.var.auth.apiKeyId);
 
 /** A user of this server: an identity of any tenant. */
 interface LocalUser {

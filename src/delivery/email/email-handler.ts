@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database, Db, InvitationRow, OutboxRow } from '#db';
 import type { Clock } from '#common/clock';
+import { errorMessage } from '#common/errors';
 import { parseJson } from '#common/json';
 import { effectiveStatus, findInvitationRow, invitationUrl, linkForMessage, linkKeyOf, recordDeliveryEvent, type EventSink } from '#invitations';
-import { getIdentity, getTenant, type Identity, type Tenant } from '#tenants';
+import { getIdentity, getTenant, type Identity, type TemplateKind, type Tenant } from '#tenants';
 import type { DeliveryResult } from '../outbox';
 import type { DeliveryHandler, FinalStatus, PreparedDelivery } from '../worker';
 import { invitationMessage } from './invitation-message';
 import type { Mailer, MailResult } from './mailer';
-import type { TemplateKind } from './templates';
 
 export interface EmailHandlerDeps {
   readonly db: Kysely<Database>;
@@ -110,7 +110,7 @@ export function createEmailHandler(deps: EmailHandlerDeps): DeliveryHandler {
         const [tenant, inviter] = await Promise.all([tenantOf(row.tenant_id), inviterOf(`${row.tenant_id} ${invitation.identity_id}`)]);
         sendable.push({ row, invitation: invitation as InvitationRow & { recipient_email: string }, tenant, inviter });
       } catch (error) {
-        fail({ outcome: 'failed', error: error instanceof Error ? error.message : String(error) });
+        fail({ outcome: 'failed', error: errorMessage(error) });
       }
     }
     if (sendable.length === 0) return prepared;
