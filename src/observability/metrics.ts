@@ -10,6 +10,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
 import { countRetrying } from '#delivery';
+import { countInvitationsByStatusAndChannel } from '#invitations';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -38,8 +39,7 @@ export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('invitations').select(['status', 'channel', (eb) => eb.fn.countAll<string>().as('count')]).groupBy(['status', 'channel']).execute();
-      for (const row of rows) this.set({ status: row.status, channel: row.channel }, Number(row.count));
+      for (const { status, channel, count } of await countInvitationsByStatusAndChannel(db)) this.set({ status, channel }, count);
     },
   });
   new Gauge({

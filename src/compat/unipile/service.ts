@@ -12,12 +12,14 @@ import type { Database } from '#db';
 import { isUuid } from '#common/ids';
 import type { AppEnv } from '#http/auth';
 import { decodeCursor } from '#http/pagination';
-import { CreateInvitationSchema, findInvitationRow, type Actor, type Invitation } from '#invitations';
+import { CreateInvitationSchema, findInvitationRow, listPendingOfIdentity, type Actor, type Invitation } from '#invitations';
 import { findIdentity, findIdentityByHandle, type Identity } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { unipileError } from './errors';
-import { listPendingUserInvitations } from './queries';
 import { NOTE_MAX } from './schemas';
+
+/** The channels a Unipile invitation goes out on. */
+const USER_CHANNELS = ['provider', 'activitypub'] as const;
 
 /** The caller, as the actor of what it changes. */
 export const actorOf = (c: Context<AppEnv>): Actor => ({ kind: 'api_key', id: c.var.auth.apiKeyId });
@@ -134,7 +136,7 @@ export function createUnipileService({ db, clock, invitations, lookupActor }: Co
     async listSent(tenantId: string, query: { account_id: string; cursor?: string | undefined; limit?: number | undefined }) {
       const me = await account(tenantId, query.account_id, 'query.account_id');
       const after = query.cursor ? decodeCursor(query.cursor) : null;
-      const page = await listPendingUserInvitations(db, tenantId, me.id, { limit: query.limit ?? 10, after }, clock.now());
+      const page = await listPendingOfIdentity(db, tenantId, me.id, USER_CHANNELS, { limit: query.limit ?? 10, after }, clock.now());
       const ids = page.data.flatMap((i) => (i.recipient.provider?.provider === 'usher' ? [i.recipient.provider.userId] : []));
       const handles = new Map(
         ids.length ? (await db.selectFrom('identities').select(['id', 'handle']).where('id', 'in', ids).execute()).map((r) => [r.id, r.handle] as const) : [],
