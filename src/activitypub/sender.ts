@@ -12,6 +12,7 @@ import type { Database, OutboxRow } from '#db';
 import type { Clock } from '#common/clock';
 import { parseJson } from '#common/json';
 import { postWebhook, type DeliveryHandler } from '#delivery';
+import type { InvitationService } from '#invitations';
 import type { ApContextData } from './federation';
 import { withInvitee } from './activities';
 import { signActivity } from './activity-proofs';
@@ -27,6 +28,8 @@ export interface ActivitySenderOptions {
   readonly publicUrl: string;
   readonly federation: Federation<ApContextData>;
   readonly allowPrivateNetwork: boolean;
+  /** Where the actor a handle resolved to is stored on its invitation, as a versioned update with its event. */
+  readonly invitations: Pick<InvitationService, 'recordRecipientActor'>;
 }
 
 const MEDIA_TYPE = 'application/activity+json';
@@ -51,7 +54,7 @@ export function createActivitySender(options: ActivitySenderOptions): DeliveryHa
         activity = withInvitee(activity, payload.recipient, actorIri);
         // From now on the invitation names its invitee by IRI (their Accept is checked against it), and so does the Invite we serve.
         if (row.invitation_id) {
-          await db.updateTable('invitations').set({ recipient_actor: actorIri }).where('id', '=', row.invitation_id).where('recipient_actor', 'is', null).execute();
+          await options.invitations.recordRecipientActor(row.tenant_id, row.invitation_id, actorIri);
           await db.updateTable('ap_activities').set({ payload: JSON.stringify(activity) }).where('tenant_id', '=', row.tenant_id).where('direction', '=', 'out').where('activity_id', '=', activity.id).execute();
         }
       }

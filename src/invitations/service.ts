@@ -12,6 +12,7 @@ import { invitationError, refuseUniqueViolation } from './errors';
 import { listEvents, type Actor, type EventSink, type InvitationEvent } from './events';
 import { findExpiredPendingIds, findInvitationByToken, getInvitationRow, listInvitations, lockInvitationByToken, lockInvitationRow } from './queries';
 import { recordIncomingInvitation, type IncomingInvitationInput } from './incoming';
+import { createRecipientActorRecorder } from './recipient-actor';
 import { loadPublicView, publicView, type PublicInvitation } from './public-view';
 import { invitedByOf, toInvitation, type Invitation } from './record';
 import { redeem, type Redemption } from './redeem';
@@ -327,5 +328,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
       }
       return expired;
     },
+
+    recordRecipientActor: createRecipientActorRecorder({ db, engine, clock, sink }),
   };
 }
