@@ -1,6 +1,6 @@
 /** Tenants, API keys, identities and contacts: the front door of the capability. */
 export { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey, type ApiKey, type CreatedApiKey } from './api-keys';
-export { contactFor, createContact, deleteContact, findContact, getContact, listContacts, normalizeEmail, updateContact, type Contact } from './contacts';
+export { contactFor, createContact, deleteContact, findContact, getContact, listContacts, normalizeEmail, updateContact, type Contact, type ContactUnlink } from './contacts';
 export { didKeyFromPublicKey, publicKeyFromDidKey } from './did-key';
 export { tenantErrors } from './errors';
 export { consumeRequest, pruneRateLimitWindows, type RateDecision } from './rate-limit';
@@ -9,6 +9,6 @@ export { CreateApiKeySchema, CreateContactSchema, CreateIdentitySchema, Identity
 export { pageUrlSchema, updateTenantSchema, type PageUrlPolicy } from './schemas';
 export { defaultSettings, type TenantSettings } from './settings';
 export { createTenant, findTenantByIdOrName, getTenant, insertTenant, isEmptyStore, updateTenant, type CreatedTenant, type Tenant } from './tenants';
-export { createContactRoutes } from './contact-routes';
+export { createContactRoutes, type ContactRoutesDeps } from './contact-routes';
 export { createIdentityRoutes } from './identity-routes';
 export { createTenantRoutes, type TenantRoutesDeps } from './routes';
