@@ -13,6 +13,7 @@ import type { Clock } from '#common/clock';
 import { parseJson } from '#common/json';
 import { postWebhook, type DeliveryHandler } from '#delivery';
 import type { InvitationService } from '#invitations';
+import { findIdentityById } from '#tenants';
 import type { ApContextData } from './federation';
 import { withInvitee } from './activities';
 import { signActivity } from './activity-proofs';
@@ -60,7 +61,7 @@ export function createActivitySender(options: ActivitySenderOptions): DeliveryHa
       }
       const actor = await context.lookupObject(actorIri).catch(() => null);
       if (!actor || !isActor(actor) || !actor.inboxId) return { outcome: 'failed', error: `${actorIri} is not a reachable actor with an inbox` };
-      const identity = await db.selectFrom('identities').select(['id', 'tenant_id']).where('id', '=', payload.identityId).executeTakeFirst();
+      const identity = await findIdentityById(db, payload.identityId, ['id', 'tenant_id']);
       if (!identity) return { outcome: 'skipped', error: 'the sending identity is gone' };
       const now = options.clock.now();
       const [rsa, ed25519] = await actorKeyPairs(db, { id: identity.id, tenantId: identity.tenant_id }, now);

@@ -8,6 +8,8 @@ export { createIdentity, findIdentity, findIdentityByHandle, getIdentity, getInv
 export { CreateApiKeySchema, CreateContactSchema, CreateIdentitySchema, IdentitySchema } from './schemas';
 export { pageUrlSchema, updateTenantSchema, type PageUrlPolicy } from './schemas';
 export { defaultSettings, type TenantSettings } from './settings';
+export { countActiveIdentities, findIdentitiesById, findIdentityById } from './identity-reads';
+export { lockTenantRow } from './tenant-lock';
 export { createTenant, findTenantByIdOrName, getTenant, insertTenant, isEmptyStore, updateTenant, type CreatedTenant, type Tenant } from './tenants';
 export { createContactRoutes, type ContactRoutesDeps } from './contact-routes';
 export { createIdentityRoutes } from './identity-routes';
