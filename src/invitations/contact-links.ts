@@ -9,7 +9,12 @@ import { isoTime } from '#common/json';
  * the invitation's lifecycle is unchanged, and closed invitations, which no transition may touch,
  * lose the link too.
  */
-export async function unlinkContactFromInvitations(trx: Db, tenantId: string, contactId: string, now: Date): Promise<void> {
+export async function unlinkContactFromInvitations(
+  trx: Db,
+  tenantId: string,
+  contactId: string,
+  now: Date,
+): Promise<void> {
   await trx
     .updateTable('invitations')
     .set({ recipient_contact_id: null, version: sql<number>`version + 1`, updated_at: isoTime(now) })

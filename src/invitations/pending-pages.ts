@@ -26,7 +26,14 @@ export interface PageRequest {
  * A page of the tenant's pending invitations in `scope` ordered by address, optionally to one
  * address only. The core list sorts by time only, and its cursors hold only timestamps.
  */
-export async function listPendingByEmail(db: Db, tenantId: string, scope: InvitationScope, email: string | null, page: PageRequest, now: Date): Promise<Page<Invitation>> {
+export async function listPendingByEmail(
+  db: Db,
+  tenantId: string,
+  scope: InvitationScope,
+  email: string | null,
+  page: PageRequest,
+  now: Date,
+): Promise<Page<Invitation>> {
   let query = db
     .selectFrom('invitations')
     .selectAll()
@@ -43,7 +50,14 @@ export async function listPendingByEmail(db: Db, tenantId: string, scope: Invita
 }
 
 /** A page of the identity's pending outgoing invitations on any of `channels`, newest first. */
-export async function listPendingOfIdentity(db: Db, tenantId: string, identityId: string, channels: readonly string[], page: PageRequest, now: Date): Promise<Page<Invitation>> {
+export async function listPendingOfIdentity(
+  db: Db,
+  tenantId: string,
+  identityId: string,
+  channels: readonly string[],
+  page: PageRequest,
+  now: Date,
+): Promise<Page<Invitation>> {
   const query = db
     .selectFrom('invitations')
     .selectAll()

@@ -25,7 +25,12 @@ export async function findInvitationById(db: Db, id: string, columns?: readonly 
 
 /** The tenant's invitations among `ids`, in no order; ids of other tenants or of none are left out. */
 export async function findInvitationRows(db: Db, tenantId: string, ids: readonly string[]): Promise<InvitationRow[]> {
-  return db.selectFrom('invitations').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', [...ids]).execute();
+  return db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 /**
@@ -47,8 +52,10 @@ export async function findPendingProviderDuplicate(db: Db, row: InvitationRow): 
   return pending ?? null;
 }
 
-/** How many invitations each stored status and channel holds, over every tenant: for metrics, which show aggregates only. */
-export async function countInvitationsByStatusAndChannel(db: Db): Promise<{ status: string; channel: string; count: number }[]> {
+/** How many invitations each stored status and channel holds, over every tenant: for metrics (aggregates only). */
+export async function countInvitationsByStatusAndChannel(
+  db: Db,
+): Promise<{ status: string; channel: string; count: number }[]> {
   const rows = await db
     .selectFrom('invitations')
     .select(['status', 'channel', (eb) => eb.fn.countAll<string>().as('count')])

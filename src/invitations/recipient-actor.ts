@@ -30,6 +30,7 @@ export function createRecipientActorRecorder({ db, engine, clock, sink }: Recipi
       const now = clock.now();
       if (!row || row.recipient_actor !== null || !transition(lifecycleState(row), 'update', now).ok) return;
       const set = { recipient_actor: actorIri };
-      await commitTransition(trx, row, 'update', { now, actor: { kind: 'system' }, sink, set, data: { fields: ['recipient'] } });
+      const data = { fields: ['recipient'] };
+      await commitTransition(trx, row, 'update', { now, actor: { kind: 'system' }, sink, set, data });
     });
 }

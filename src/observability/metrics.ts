@@ -39,7 +39,8 @@ export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const { status, channel, count } of await countInvitationsByStatusAndChannel(db)) this.set({ status, channel }, count);
+      const rows = await countInvitationsByStatusAndChannel(db);
+      for (const { status, channel, count } of rows) this.set({ status, channel }, count);
     },
   });
   new Gauge({
@@ -60,7 +61,9 @@ export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
     async collect() {
       this.reset();
       const now = clock.now();
-      for (const { topic, oldest } of await oldestDueByTopic(db, now)) this.set({ topic }, Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000));
+      for (const { topic, oldest } of await oldestDueByTopic(db, now)) {
+        this.set({ topic }, Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000));
+      }
     },
   });
   new Gauge({

@@ -8,7 +8,12 @@ import type { Db, Engine, InvitationRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import type { OutboxItem, OutboxPort } from '#delivery';
-import { findPendingProviderDuplicate, type ChannelAdapter, type CreateInvitationInput, type InvitationService } from '#invitations';
+import {
+  findPendingProviderDuplicate,
+  type ChannelAdapter,
+  type CreateInvitationInput,
+  type InvitationService,
+} from '#invitations';
 import { getAccountRow, toAccount } from './accounts';
 import { noteTooLong, providerError } from './errors';
 import { deliverLocally, LOCAL_PROVIDER } from './local';

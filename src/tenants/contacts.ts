@@ -157,7 +157,13 @@ export async function updateContact(db: Db, tenantId: string, id: string, patch:
 export type ContactUnlink = (trx: Db, tenantId: string, contactId: string, now: Date) => Promise<void>;
 
 /** Deletes a contact, and with `unlinks` the links to it, in one transaction; throws contact_not_found. */
-export async function deleteContact(db: Kysely<Database>, tenantId: string, id: string, unlinks: readonly ContactUnlink[], now: Date): Promise<void> {
+export async function deleteContact(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+  unlinks: readonly ContactUnlink[],
+  now: Date,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await getContact(trx, tenantId, id);
     for (const unlink of unlinks) await unlink(trx, tenantId, id, now);

@@ -13,12 +13,20 @@ export async function findIdentityById<C extends IdentityColumn>(db: Db, id: str
 }
 
 /** The identities among `ids`, their `columns` only, in no order. */
-export async function findIdentitiesById<C extends IdentityColumn>(db: Db, ids: readonly string[], columns: readonly C[]) {
+export async function findIdentitiesById<C extends IdentityColumn>(
+  db: Db,
+  ids: readonly string[],
+  columns: readonly C[],
+) {
   return db.selectFrom('identities').select(columns).where('id', 'in', [...ids]).execute();
 }
 
 /** How many identities are active on this server, across tenants: NodeInfo's user count. */
 export async function countActiveIdentities(db: Db): Promise<number> {
-  const { count } = await db.selectFrom('identities').select((eb) => eb.fn.countAll<string>().as('count')).where('status', '=', 'active').executeTakeFirstOrThrow();
+  const { count } = await db
+    .selectFrom('identities')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('status', '=', 'active')
+    .executeTakeFirstOrThrow();
   return Number(count);
 }

@@ -1,6 +1,7 @@
 /** Tenants, API keys, identities and contacts: the front door of the capability. */
 export { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey, type ApiKey, type CreatedApiKey } from './api-keys';
-export { contactFor, createContact, deleteContact, findContact, getContact, listContacts, normalizeEmail, updateContact, type Contact, type ContactUnlink } from './contacts';
+export { contactFor, createContact, deleteContact, findContact, getContact, listContacts, normalizeEmail, updateContact, type Contact } from './contacts';
+export type { ContactUnlink } from './contacts';
 export { didKeyFromPublicKey, publicKeyFromDidKey } from './did-key';
 export { tenantErrors } from './errors';
 export { consumeRequest, pruneRateLimitWindows, type RateDecision } from './rate-limit';

@@ -60,7 +60,8 @@ export function createInviteOperations({ db, clock, invitations }: CompatDeps) {
       const state = requestedPage(query);
       const page: Page<Invitation> =
         state.orderBy === 'DISPLAY_NAME'
-          ? await listPendingByEmail(db, tenantId, INVITE_SCOPE, state.email, { limit: state.pageSize, after: state.after }, clock.now())
+          ? await listPendingByEmail(db, tenantId, INVITE_SCOPE, state.email, { limit: state.pageSize, after: state.after },
+              clock.now())
           : await invitations.list(tenantId, {
               ...INVITE_SCOPE,
               status: 'pending',

@@ -12,7 +12,13 @@ import type { Database } from '#db';
 import { isUuid } from '#common/ids';
 import type { AppEnv } from '#http/auth';
 import { decodeCursor } from '#http/pagination';
-import { CreateInvitationSchema, findInvitationRow, listPendingOfIdentity, type Actor, type Invitation } from '#invitations';
+import {
+  CreateInvitationSchema,
+  findInvitationRow,
+  listPendingOfIdentity,
+  type Actor,
+  type Invitation,
+} from '#invitations';
 import { findIdentitiesById, findIdentity, findIdentityById, findIdentityByHandle, type Identity } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { unipileError } from './errors';
@@ -136,7 +142,8 @@ export function createUnipileService({ db, clock, invitations, lookupActor }: Co
     async listSent(tenantId: string, query: { account_id: string; cursor?: string | undefined; limit?: number | undefined }) {
       const me = await account(tenantId, query.account_id, 'query.account_id');
       const after = query.cursor ? decodeCursor(query.cursor) : null;
-      const page = await listPendingOfIdentity(db, tenantId, me.id, USER_CHANNELS, { limit: query.limit ?? 10, after }, clock.now());
+      const limit = query.limit ?? 10;
+      const page = await listPendingOfIdentity(db, tenantId, me.id, USER_CHANNELS, { limit, after }, clock.now());
       const ids = page.data.flatMap((i) => (i.recipient.provider?.provider === 'usher' ? [i.recipient.provider.userId] : []));
       const handles = new Map(
         ids.length ? (await findIdentitiesById(db, ids, ['id', 'handle'])).map((r) => [r.id, r.handle] as const) : [],

@@ -2,7 +2,16 @@ import type { Kysely } from 'kysely';
 import type { Database, Db, InvitationRow, OutboxRow } from '#db';
 import type { Clock } from '#common/clock';
 import { parseJson } from '#common/json';
-import { effectiveStatus, findInvitationRow, findInvitationRows, invitationUrl, linkForMessage, linkKeyOf, recordDeliveryEvent, type EventSink } from '#invitations';
+import {
+  effectiveStatus,
+  findInvitationRow,
+  findInvitationRows,
+  invitationUrl,
+  linkForMessage,
+  linkKeyOf,
+  recordDeliveryEvent,
+  type EventSink,
+} from '#invitations';
 import { getIdentity, getTenant, type Identity, type Tenant } from '#tenants';
 import type { DeliveryResult } from '../outbox';
 import type { DeliveryHandler, FinalStatus, PreparedDelivery } from '../worker';
