@@ -6,7 +6,7 @@
 import { isoTime } from '#common/json';
 import { errorMessage } from '#common/errors';
 import type { Db, DidcommConnectionRow } from '#db';
-import type { Actor } from '#invitations';
+import { findInvitationById, type Actor } from '#invitations';
 import { contactFor, getInviter } from '#tenants';
 import { advanceConnection, connectionOfKey, insertConnection, toConnection, type Connection } from './connections';
 import type { DidDocument } from './did-document';
@@ -189,7 +189,7 @@ function requestMessage(protocol: HandshakeProtocol, id: string, pthid: string |
 // Before a response verifies we hold no DID document of theirs; the invitation's own service is where a report can go.
 async function reportToInvitation(context: DidcommContext, connection: DidcommConnectionRow, thid: string, error: unknown): Promise<void> {
   const explain = errorMessage(error);
-  const stored = await context.db.selectFrom('invitations').select('payload').where('id', '=', connection.invitation_id!).executeTakeFirst();
+  const stored = await findInvitationById(context.db, connection.invitation_id!, ['payload']);
   try {
     const { service } = parseInvitation(JSON.parse(stored?.payload ?? 'null'));
     const document = { id: 'did:invitation', service: [{ ...service, id: '#inline', type: 'did-communication' }] };

@@ -12,6 +12,7 @@ import { invitationError, refuseUniqueViolation } from './errors';
 import { combineSinks, listEvents, type Actor, type EventSink, type InvitationEvent } from './events';
 import { recordIncomingInvitation, type IncomingInvitationInput } from './incoming';
 import type { LifecycleAction } from './lifecycle';
+import { createRecipientActorRecorder } from './recipient-actor';
 import { createInvitationLinks, type LinkView } from './link-view';
 import { withLockedRow, type LockedWork } from './locked-row';
 import { patchColumns } from './patch-columns';
@@ -246,5 +247,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
       }
       return expired;
     },
+
+    recordRecipientActor: createRecipientActorRecorder({ db, engine, clock, sink }),
   };
 }
