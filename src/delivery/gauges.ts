@@ -4,13 +4,14 @@
  * process reports the same truth; rows retrying are `countRetrying` (deliveries.ts).
  */
 import type { Db } from '#db';
+import { WAITING_STATUSES } from './outbox';
 
 /** Rows waiting to be delivered (pending or being sent), by topic. */
 export async function countWaitingByTopic(db: Db): Promise<{ topic: string; count: number }[]> {
   const rows = await db
     .selectFrom('outbox')
     .select(['topic', (eb) => eb.fn.countAll<string>().as('count')])
-    .where('status', 'in', ['pending', 'sending'])
+    .where('status', 'in', WAITING_STATUSES)
     .groupBy('topic')
     .execute();
   return rows.map((row) => ({ topic: row.topic, count: Number(row.count) }));
@@ -21,7 +22,7 @@ export async function oldestDueByTopic(db: Db, now: Date): Promise<{ topic: stri
   const rows = await db
     .selectFrom('outbox')
     .select(['topic', (eb) => eb.fn.min('next_attempt_at').as('oldest')])
-    .where('status', 'in', ['pending', 'sending'])
+    .where('status', 'in', WAITING_STATUSES)
     .where('next_attempt_at', '<=', now.toISOString())
     .groupBy('topic')
     .execute();
