@@ -63,18 +63,33 @@ export async function createApiKey(
 
 /** The tenant's keys, newest first, revoked ones included. */
 export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKey[]> {
-  const rows = await db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').execute();
+  const rows = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .execute();
   return rows.map(toApiKey);
 }
 
 /** Revokes a key of the tenant; revoking twice is harmless, revoking the calling key is refused. */
 export async function revokeApiKey(db: Db, auth: AuthContext, id: string, now: Date): Promise<ApiKey> {
   if (id === auth.apiKeyId) throw tenantError('api_key_in_use', 'use another key to revoke this one', 'path.id');
-  const row = await db.selectFrom('api_keys').selectAll().where('tenant_id', '=', auth.tenantId).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('tenant_id', '=', auth.tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw tenantError('api_key_not_found', undefined, 'path.id');
   if (row.revoked_at) return toApiKey(row);
   const revokedAt = isoTime(now);
-  await db.updateTable('api_keys').set({ revoked_at: revokedAt }).where('id', '=', id).where('tenant_id', '=', auth.tenantId).execute();
+  await db
+    .updateTable('api_keys')
+    .set({ revoked_at: revokedAt })
+    .where('id', '=', id)
+    .where('tenant_id', '=', auth.tenantId)
+    .execute();
   return toApiKey({ ...row, revoked_at: revokedAt });
 }
 
@@ -83,7 +98,9 @@ const keyByHash = preparedQuery((db, p: { hash: string }) =>
   db
     .selectFrom('api_keys')
     .select(['id', 'tenant_id', 'operator', 'last_used_at', 'revoked_at'])
-    .select((eb) => eb.selectFrom('tenants').select('settings').whereRef('tenants.id', '=', 'api_keys.tenant_id').as('settings'))
+    .select((eb) =>
+      eb.selectFrom('tenants').select('settings').whereRef('tenants.id', '=', 'api_keys.tenant_id').as('settings'),
+    )
     .where('key_hash', '=', p.hash),
 );
 
@@ -96,7 +113,16 @@ export async function authenticateApiKey(db: Db, presented: string, now: Date): 
   const row = await keyByHash.executeTakeFirst(db, { hash: hashSecret(presented) });
   if (!row || row.revoked_at || row.settings === null) return null;
   if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_GRANULARITY_MS) {
-    await db.updateTable('api_keys').set({ last_used_at: isoTime(now) }).where('id', '=', row.id).execute();
+    await db
+      .updateTable('api_keys')
+      .set({ last_used_at: isoTime(now) })
+      .where('id', '=', row.id)
+      .execute();
   }
-  return { tenantId: row.tenant_id, apiKeyId: row.id, operator: row.operator === 1, rateLimitPerMinute: parseSettings(row.settings).rateLimitPerMinute };
+  return {
+    tenantId: row.tenant_id,
+    apiKeyId: row.id,
+    operator: row.operator === 1,
+    rateLimitPerMinute: parseSettings(row.settings).rateLimitPerMinute,
+  };
 }

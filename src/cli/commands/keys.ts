@@ -25,7 +25,7 @@ interface LocalKeyFlags {
 
 /** `usher keys list|create|revoke`: the tenant's API keys. */
 export function registerKeysCommand(program: Command): void {
-  const keys = program.command('keys').description('the tenant\'s API keys (list, create, revoke)');
+  const keys = program.command('keys').description("the tenant's API keys (list, create, revoke)");
 
   keys
     .command('list')
@@ -44,25 +44,48 @@ export function registerKeysCommand(program: Command): void {
     .option('--database-url <url>', 'with --local: the store (USHER_DATABASE_URL, default sqlite:./data/usher.db)')
     .option('--tenant <id-or-name>', 'with --local: the tenant (default: the first one made)')
     .option('--operator', 'with --local: an operator key, which may also manage tenants')
-    .addHelpText('after', '\nExamples:\n  $ usher keys create ci --json | jq -r .key\n  $ usher keys create tour --local')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ usher keys create ci --json | jq -r .key\n  $ usher keys create tour --local',
+    )
     .action(async (name: string, flags: LocalKeyFlags, command: Command) => {
       const { out, client } = contextOf(command);
       if (!flags.local) {
-        if (flags.databaseUrl !== undefined || flags.tenant !== undefined || flags.operator) throw usageError('--database-url, --tenant and --operator go with --local');
+        if (flags.databaseUrl !== undefined || flags.tenant !== undefined || flags.operator)
+          throw usageError('--database-url, --tenant and --operator go with --local');
         const key = await unwrap(client().POST('/v1/api-keys', { body: { name } }));
-        out.record(key, [['id', key.id], ['name', key.name], ['key', key.key]]);
+        out.record(key, [
+          ['id', key.id],
+          ['name', key.name],
+          ['key', key.key],
+        ]);
         if (!out.json) out.note('The key is shown this once: only its hash is stored.');
         return;
       }
       // Loaded here, not at the top: only this path opens a database.
       const { createLocalKey } = await import('./keys-local');
-      const { key, tenant } = await createLocalKey({ name, databaseUrl: flags.databaseUrl, tenant: flags.tenant, operator: flags.operator === true });
-      out.record(key, [['id', key.id], ['name', key.name], ['tenant', `${tenant.name} (${tenant.id})`], ['operator', key.operator ? 'yes' : 'no'], ['key', key.key]]);
+      const { key, tenant } = await createLocalKey({
+        name,
+        databaseUrl: flags.databaseUrl,
+        tenant: flags.tenant,
+        operator: flags.operator === true,
+      });
+      out.record(key, [
+        ['id', key.id],
+        ['name', key.name],
+        ['tenant', `${tenant.name} (${tenant.id})`],
+        ['operator', key.operator ? 'yes' : 'no'],
+        ['key', key.key],
+      ]);
       if (!out.json) out.note('The key is shown this once: only its hash is stored.');
     });
 
   addIdCommand(keys, 'revoke', 'revoke a key (not the one this command uses)', 'key', async ({ out, client }, id) => {
     const key = await unwrap(client().DELETE('/v1/api-keys/{id}', { params: { path: { id } } }));
-    out.record(key, [['id', key.id], ['name', key.name], ['revoked', key.revokedAt]]);
+    out.record(key, [
+      ['id', key.id],
+      ['name', key.name],
+      ['revoked', key.revokedAt],
+    ]);
   });
 }

@@ -9,7 +9,17 @@ import { createRouter } from '#http/router';
 import { apiKeySecurity, json, problemsFor } from '#http/responses';
 import type { CompatDeps } from '../deps';
 import { unipileErrorHandler, unipileValidationHook } from './errors';
-import { AccountQuerySchema, IdentifierParam, InvitationCanceledSchema, InvitationIdParam, InvitationListSchema, InvitationSentSchema, InviteSchema, SentQuerySchema, UserProfileSchema } from './schemas';
+import {
+  AccountQuerySchema,
+  IdentifierParam,
+  InvitationCanceledSchema,
+  InvitationIdParam,
+  InvitationListSchema,
+  InvitationSentSchema,
+  InviteSchema,
+  SentQuerySchema,
+  UserProfileSchema,
+} from './schemas';
 import { actorOf, createUnipileService } from './service';
 
 const base = { tags: ['Unipile compatibility'], security: apiKeySecurity };
@@ -19,7 +29,8 @@ const profileRoute = createRoute({
   operationId: 'unipileGetProfile',
   method: 'get',
   path: '/api/v1/users/{identifier}',
-  summary: 'Unipile: retrieve the profile of an identity of this server (by handle or id) or of a fediverse actor (@user@host or IRI)',
+  summary:
+    'Unipile: retrieve the profile of an identity of this server (by handle or id) or of a fediverse actor (@user@host or IRI)',
   request: { params: IdentifierParam, query: AccountQuerySchema },
   responses: { 200: json(UserProfileSchema, 'The profile'), ...problemsFor(400, 401, 404) },
 });
@@ -29,7 +40,8 @@ const inviteRoute = createRoute({
   operationId: 'unipileSendInvitation',
   method: 'post',
   path: '/api/v1/users/invite',
-  summary: 'Unipile: invite an identity of this server (it gets an incoming provider invitation) or a fediverse actor (it gets an ActivityPub Invite)',
+  summary:
+    'Unipile: invite an identity of this server (it gets an incoming provider invitation) or a fediverse actor (it gets an ActivityPub Invite)',
   request: { body: { content: { 'application/json': { schema: InviteSchema } }, required: true } },
   responses: { 200: json(InvitationSentSchema, 'Sent'), ...problemsFor(400, 401, 403, 404, 422) },
 });
@@ -39,7 +51,7 @@ const sentRoute = createRoute({
   operationId: 'unipileListInvitationsSent',
   method: 'get',
   path: '/api/v1/users/invite/sent',
-  summary: 'Unipile: the account\'s invitations to users (identities, providers, fediverse actors) still pending',
+  summary: "Unipile: the account's invitations to users (identities, providers, fediverse actors) still pending",
   request: { query: SentQuerySchema },
   responses: { 200: json(InvitationListSchema, 'The invitations'), ...problemsFor(400, 401, 404) },
 });
@@ -49,7 +61,7 @@ const cancelRoute = createRoute({
   operationId: 'unipileCancelInvitation',
   method: 'delete',
   path: '/api/v1/users/invite/sent/{invitation_id}',
-  summary: 'Unipile: cancel an invitation the account sent; the invitee\'s incoming invitation is revoked too',
+  summary: "Unipile: cancel an invitation the account sent; the invitee's incoming invitation is revoked too",
   request: { params: InvitationIdParam, query: AccountQuerySchema },
   responses: { 200: json(InvitationCanceledSchema, 'Cancelled'), ...problemsFor(400, 401, 404, 422) },
 });
@@ -60,10 +72,39 @@ export function createUnipileRoutes(deps: CompatDeps) {
   const hook = unipileValidationHook as never;
   const router = createRouter()
     // Registered before /users/{identifier} so "invite" is never read as a handle.
-    .openapi(sentRoute, async (c) => c.json(await unipile.listSent(c.var.auth.tenantId, c.req.valid('query')), 200), hook)
-    .openapi(profileRoute, async (c) => c.json(await unipile.profile(c.var.auth.tenantId, c.req.valid('param').identifier, c.req.valid('query').account_id), 200), hook)
-    .openapi(inviteRoute, async (c) => c.json(await unipile.invite(c.var.auth.tenantId, c.req.valid('json'), actorOf(c)), 200), hook)
-    .openapi(cancelRoute, async (c) => c.json(await unipile.cancel(c.var.auth.tenantId, c.req.valid('param').invitation_id, c.req.valid('query').account_id, actorOf(c)), 200), hook);
+    .openapi(
+      sentRoute,
+      async (c) => c.json(await unipile.listSent(c.var.auth.tenantId, c.req.valid('query')), 200),
+      hook,
+    )
+    .openapi(
+      profileRoute,
+      async (c) =>
+        c.json(
+          await unipile.profile(c.var.auth.tenantId, c.req.valid('param').identifier, c.req.valid('query').account_id),
+          200,
+        ),
+      hook,
+    )
+    .openapi(
+      inviteRoute,
+      async (c) => c.json(await unipile.invite(c.var.auth.tenantId, c.req.valid('json'), actorOf(c)), 200),
+      hook,
+    )
+    .openapi(
+      cancelRoute,
+      async (c) =>
+        c.json(
+          await unipile.cancel(
+            c.var.auth.tenantId,
+            c.req.valid('param').invitation_id,
+            c.req.valid('query').account_id,
+            actorOf(c),
+          ),
+          200,
+        ),
+      hook,
+    );
   router.onError(unipileErrorHandler);
   return router;
 }

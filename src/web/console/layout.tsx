@@ -78,7 +78,13 @@ export function BarePage(props: { title: string; children: Child }) {
 }
 
 /** The console frame: navigation, the tenant's name, sign-out (a POST with the CSRF token). */
-export function ConsolePage(props: { title: string; section: ConsoleSection; tenantName: string; csrf: string; children: Child }) {
+export function ConsolePage(props: {
+  title: string;
+  section: ConsoleSection;
+  tenantName: string;
+  csrf: string;
+  children: Child;
+}) {
   return (
     <>
       {raw('<!DOCTYPE html>')}
