@@ -58,7 +58,7 @@ describeEachStore('prepared queries', (engine) => {
   it('inserts several rows in one statement, and rows naming different columns as Kysely would', async () => {
     const db = store.current.db;
     await insertRows(db, 'tenants', [tenant('t-4', 'Four'), tenant('t-5', 'Five')]);
-    const key = (id: string, lastUsedAt?: string) => ({ id, tenant_id: 't-4', name: id, prefix: 'p', key_hash: `hash-${id}`, operator: 0, created_at: 'x', last_used_at: lastUsedAt as string, revoked_at: null });
+    const key = (id: string, lastUsedAt?: string) => ({ id, tenant_id: 't-4', name: id, prefix: 'p', key_hash: `hash-${id}`, operator: 0, created_at: 'x', last_used_at: lastUsedAt as string, revoked_at: null, scopes: null, grantable_roles: null, allowed_targets: null });
     // The second key names no last_used_at: Kysely writes DEFAULT (PostgreSQL) or NULL (SQLite) for it.
     await insertRows(db, 'api_keys', [key('k-1', 'used'), key('k-2')]);
     expect(await db.selectFrom('tenants').select(['id', 'name']).where('id', 'in', ['t-4', 't-5']).orderBy('id').execute()).toEqual([

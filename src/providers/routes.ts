@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
-import { apiKeySecurity, json, ProblemSchema, problemsFor } from '#http/responses';
+import { json, ProblemSchema, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import {
   AccountIdParam,
   CreateProviderAccountSchema,
@@ -13,12 +14,13 @@ import {
 } from './schemas';
 import type { ProviderAccountService } from './service';
 
-const base = { tags: ['Provider accounts'], security: apiKeySecurity };
+const base = { tags: ['Provider accounts'] };
 const bad = { 502: { description: 'The provider failed; providerStatus and providerType say how.', content: { 'application/problem+json': { schema: ProblemSchema } } } };
 
 const createAccountRoute = createRoute({
   ...base,
   operationId: 'createProviderAccount',
+  ...requires('identities:manage'),
   method: 'post',
   path: '/provider-accounts',
   summary: 'Connect a provider account (a Unipile-compatible API); its API key is never shown again',
@@ -29,6 +31,7 @@ const createAccountRoute = createRoute({
 const listRoute = createRoute({
   ...base,
   operationId: 'listProviderAccounts',
+  ...requires('identities:manage'),
   method: 'get',
   path: '/provider-accounts',
   summary: 'List provider accounts with their remaining quota and next slot',
@@ -38,6 +41,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   ...base,
   operationId: 'getProviderAccount',
+  ...requires('identities:manage'),
   method: 'get',
   path: '/provider-accounts/{id}',
   summary: 'Get a provider account with its remaining quota and next slot',
@@ -48,6 +52,7 @@ const getRoute = createRoute({
 const deleteRoute = createRoute({
   ...base,
   operationId: 'deleteProviderAccount',
+  ...requires('identities:manage'),
   method: 'delete',
   path: '/provider-accounts/{id}',
   summary: 'Delete a provider account; invitations still waiting for it are skipped',
@@ -58,6 +63,7 @@ const deleteRoute = createRoute({
 const resolveRoute = createRoute({
   ...base,
   operationId: 'resolveProviderUser',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/provider-accounts/{id}/users/{identifier}',
   summary: 'Ask the provider who a public identifier is; its providerId is what invitations go to',
@@ -68,6 +74,7 @@ const resolveRoute = createRoute({
 const sentRoute = createRoute({
   ...base,
   operationId: 'listProviderInvitationsSent',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/provider-accounts/{id}/sent',
   summary: 'The provider\'s own list of invitations this account sent that are still pending',

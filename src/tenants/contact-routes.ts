@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
 import { decodeCursor } from '#http/pagination';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import { createContact, deleteContact, getContact, listContacts, updateContact } from './contacts';
 import type { TenantRoutesDeps } from './routes';
 import { ContactPageSchema, ContactQuerySchema, ContactSchema, CreateContactSchema, IdParam, UpdateContactSchema } from './schemas';
@@ -13,7 +14,7 @@ const listRoute = createRoute({
   method: 'get',
   path: '/contacts',
   tags,
-  security: apiKeySecurity,
+  ...requires('contacts:manage'),
   summary: 'List contacts, filtered by email, DID, actor or tag',
   request: { query: ContactQuerySchema },
   responses: { 200: json(ContactPageSchema, 'A page of contacts'), ...problemsFor(400, 401) },
@@ -24,7 +25,7 @@ const getRoute = createRoute({
   method: 'get',
   path: '/contacts/{id}',
   tags,
-  security: apiKeySecurity,
+  ...requires('contacts:manage'),
   summary: 'Get a contact',
   request: { params: IdParam },
   responses: { 200: json(ContactSchema, 'The contact'), ...problemsFor(401, 404) },
@@ -35,7 +36,7 @@ const createContactRoute = createRoute({
   method: 'post',
   path: '/contacts',
   tags,
-  security: apiKeySecurity,
+  ...requires('contacts:manage'),
   summary: 'Create a contact',
   request: { body: { content: { 'application/json': { schema: CreateContactSchema } }, required: true } },
   responses: { 201: json(ContactSchema, 'The contact'), ...problemsFor(400, 401) },
@@ -46,7 +47,7 @@ const updateRoute = createRoute({
   method: 'patch',
   path: '/contacts/{id}',
   tags,
-  security: apiKeySecurity,
+  ...requires('contacts:manage'),
   summary: 'Change a contact (given fields replace stored ones; null clears)',
   request: { params: IdParam, body: { content: { 'application/json': { schema: UpdateContactSchema } }, required: true } },
   responses: { 200: json(ContactSchema, 'The contact'), ...problemsFor(400, 401, 404) },
@@ -57,7 +58,7 @@ const deleteRoute = createRoute({
   method: 'delete',
   path: '/contacts/{id}',
   tags,
-  security: apiKeySecurity,
+  ...requires('contacts:manage'),
   summary: 'Delete a contact; invitations that named it keep their addresses',
   request: { params: IdParam },
   responses: { 204: { description: 'Deleted' }, ...problemsFor(401, 404) },

@@ -1,5 +1,5 @@
 /** Tenants, API keys, identities and contacts: the front door of the capability. */
-export { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey, type ApiKey, type CreatedApiKey } from './api-keys';
+export { authenticateApiKey, createApiKey, findKeyRights, listApiKeys, revokeApiKey, type ApiKey, type CreatedApiKey, type RightsRequest } from './api-keys';
 export { contactFor, createContact, deleteContact, findContact, getContact, listContacts, normalizeEmail, updateContact, type Contact } from './contacts';
 export { didKeyFromPublicKey, publicKeyFromDidKey } from './did-key';
 export { tenantErrors } from './errors';

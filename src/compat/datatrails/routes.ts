@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import type { Actor } from '#invitations';
 import type { CompatDeps } from '../deps';
 import { createInviteOperations } from './invites';
@@ -17,11 +18,12 @@ const byKey = (apiKeyId: string): Actor => ({ kind: 'api_key', id: apiKeyId });
 
 /** The route table under one base; `hide` keeps the alias out of the OpenAPI document (operationIds stay unique). */
 function inviteRoutes(hide: boolean) {
-  const base = { tags, security: apiKeySecurity, hide };
+  const base = { tags, hide };
   return {
     create: createRoute({
       ...base,
       operationId: 'dataTrailsCreateInvite',
+      ...requires('invitations:write'),
       method: 'post',
       path: '/invites',
       summary: 'Create an invite (DataTrails Invites_CreateInvite)',
@@ -32,6 +34,7 @@ function inviteRoutes(hide: boolean) {
     list: createRoute({
       ...base,
       operationId: 'dataTrailsListInvites',
+      ...requires('invitations:read'),
       method: 'get',
       path: '/invites',
       summary: 'List pending invites (DataTrails Invites_ListInvites)',
@@ -41,6 +44,7 @@ function inviteRoutes(hide: boolean) {
     caps: createRoute({
       ...base,
       operationId: 'dataTrailsGetInviteCaps',
+      ...requires('invitations:read'),
       method: 'get',
       path: '/invites:caps',
       summary: 'Capped resources for invites (DataTrails Invites_GetCaps)',
@@ -50,6 +54,7 @@ function inviteRoutes(hide: boolean) {
     openapi: createRoute({
       ...base,
       operationId: 'dataTrailsGetInvitesOpenApi',
+      ...requires('invitations:read'),
       method: 'get',
       path: '/invites:openapi',
       summary: 'The Invites API swagger (DataTrails Invites_GetOpenAPI)',
@@ -59,6 +64,7 @@ function inviteRoutes(hide: boolean) {
     get: createRoute({
       ...base,
       operationId: 'dataTrailsGetInvite',
+      ...requires('invitations:read'),
       method: 'get',
       path: '/invites/{uuid}',
       summary: 'Get a pending invite (DataTrails Invites_GetInvite)',
@@ -68,6 +74,7 @@ function inviteRoutes(hide: boolean) {
     remove: createRoute({
       ...base,
       operationId: 'dataTrailsDeleteInvite',
+      ...requires('invitations:write'),
       method: 'delete',
       path: '/invites/{uuid}',
       summary: 'Delete a pending invite (DataTrails Invites_DeleteInvite)',

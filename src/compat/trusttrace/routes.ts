@@ -8,7 +8,8 @@ import { parseJson } from '#common/json';
 import { AcceptResultSchema, getInvitationRow } from '#invitations';
 import { createDidcommEndpointRoutes } from '#didcomm';
 import { createRouter } from '#http/router';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import { getIdentity, listIdentities } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { toAction, toIdentityHit } from './action';
@@ -23,7 +24,7 @@ const identitiesRoute = createRoute({
   method: 'get',
   path: '/api/v1/identity/all',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:read'),
   summary: 'TrustTrace: the principal\'s identities',
   responses: { 200: json(z.object({ total: z.object({ value: z.number().int() }), hits: z.array(z.record(z.string(), z.unknown())) }), 'Identities'), ...problemsFor(401) },
 });
@@ -33,7 +34,7 @@ const createActionRoute = createRoute({
   method: 'post',
   path: '/api/v1/invitation',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:write'),
   summary: 'TrustTrace: invite a contact (or an address: its contact is found or made); an email with the token goes to them',
   request: { body: { content: { 'application/json': { schema: CreateActionSchema } }, required: true } },
   responses: { 200: json(Action, 'The invitation action'), ...problemsFor(400, 401, 404, 409) },
@@ -44,7 +45,7 @@ const getActionRoute = createRoute({
   method: 'get',
   path: '/api/v1/invitation/{uuid}',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:read'),
   summary: 'TrustTrace: an invitation action',
   request: { params: UuidParam },
   responses: { 200: json(Action, 'The invitation action'), ...problemsFor(401, 404) },
@@ -55,7 +56,7 @@ const acceptActionRoute = createRoute({
   method: 'post',
   path: '/api/v1/invitation/accept',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:write'),
   summary: 'TrustTrace: accept an invitation by its token (technical automation)',
   description: 'The calling principal accepts on the invitee\'s behalf; the acceptance records it as the subject.',
   request: { body: { content: { 'application/json': { schema: AcceptActionSchema } }, required: true } },

@@ -6,17 +6,19 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import type { CompatDeps } from '../deps';
 import { unipileErrorHandler, unipileValidationHook } from './errors';
 import { AccountQuerySchema, IdentifierParam, InvitationCanceledSchema, InvitationIdParam, InvitationListSchema, InvitationSentSchema, InviteSchema, SentQuerySchema, UserProfileSchema } from './schemas';
 import { actorOf, createUnipileService } from './service';
 
-const base = { tags: ['Unipile compatibility'], security: apiKeySecurity };
+const base = { tags: ['Unipile compatibility'] };
 
 const profileRoute = createRoute({
   ...base,
   operationId: 'unipileGetProfile',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/api/v1/users/{identifier}',
   summary: 'Unipile: retrieve the profile of an identity of this server (by handle or id) or of a fediverse actor (@user@host or IRI)',
@@ -27,6 +29,7 @@ const profileRoute = createRoute({
 const inviteRoute = createRoute({
   ...base,
   operationId: 'unipileSendInvitation',
+  ...requires('invitations:write'),
   method: 'post',
   path: '/api/v1/users/invite',
   summary: 'Unipile: invite an identity of this server (it gets an incoming provider invitation) or a fediverse actor (it gets an ActivityPub Invite)',
@@ -37,6 +40,7 @@ const inviteRoute = createRoute({
 const sentRoute = createRoute({
   ...base,
   operationId: 'unipileListInvitationsSent',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/api/v1/users/invite/sent',
   summary: 'Unipile: the account\'s invitations to users (identities, providers, fediverse actors) still pending',
@@ -47,6 +51,7 @@ const sentRoute = createRoute({
 const cancelRoute = createRoute({
   ...base,
   operationId: 'unipileCancelInvitation',
+  ...requires('invitations:write'),
   method: 'delete',
   path: '/api/v1/users/invite/sent/{invitation_id}',
   summary: 'Unipile: cancel an invitation the account sent; the invitee\'s incoming invitation is revoked too',

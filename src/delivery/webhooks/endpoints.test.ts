@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { unrestrictedRights } from '#common/rights';
 import { beforeAll, expect, it } from 'vitest';
 import type { AppEnv } from '#http/auth';
 import { handleError } from '#http/problem';
@@ -22,7 +23,7 @@ describeEachStore('webhook endpoints', (engine) => {
     otherTenantId = (await usher.createTenant('Globex')).tenant.id;
     // Stands in for API-key auth until app.ts mounts these routes: the tenant comes from a test header.
     app.use('/v1/*', async (c, next) => {
-      c.set('auth', { tenantId: c.req.header('x-test-tenant') ?? usher.tenant.tenant.id, apiKeyId: 'x', operator: false });
+      c.set('auth', { tenantId: c.req.header('x-test-tenant') ?? usher.tenant.tenant.id, apiKeyId: 'x', operator: false, rights: unrestrictedRights() });
       await next();
     });
     app.route('/v1', createWebhookRoutes({ db: usher.store.db, clock: usher.clock }));

@@ -95,9 +95,9 @@ export function createKeyPages(deps: ConsoleDeps) {
       );
     })
     .post('/console/keys/:id/revoke', async (c) => {
-      const { tenantId, apiKeyId, operator } = c.var.session;
+      const { tenantId, apiKeyId, operator, rights } = c.var.session;
       try {
-        await revokeApiKey(db, { tenantId, apiKeyId, operator }, c.req.param('id'), clock.now());
+        await revokeApiKey(db, { tenantId, apiKeyId, operator, rights }, c.req.param('id'), clock.now());
       } catch (error) {
         const message = Object.values(refusalErrors(error))[0];
         const status = (error as AppError).status;

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { unrestrictedRights } from '#common/rights';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWebhookPinger } from '#delivery/webhooks/ping';
 import { createWebhookHandler } from '#delivery/webhooks/webhook-handler';
@@ -18,7 +19,7 @@ describe('the console link routes: reset with confirmation, QR downloads', () =>
     app = new Hono<ConsoleEnv>();
     // The session guard and CSRF check are tested elsewhere; here the session is simply there.
     app.use('/console/*', async (c, next) => {
-      c.set('session', { tenantId: usher.tenant.tenant.id, apiKeyId: usher.tenant.apiKey.id, operator: false, csrfToken: 't' });
+      c.set('session', { tenantId: usher.tenant.tenant.id, apiKeyId: usher.tenant.apiKey.id, operator: false, rights: unrestrictedRights(), csrfToken: 't' });
       await next();
     });
     app.route('/', createLinkPages(deps));
