@@ -146,7 +146,7 @@ export function createSettingsPages(deps: ConsoleDeps) {
   const { db, clock } = deps;
   const schema = updateTenantSchema({ allowHttp: deps.allowPrivateNetwork });
   const page = async (c: C, tenant: Tenant, body: Child, status: ContentfulStatusCode = 200) =>
-    c.html(<ConsolePage title="Settings" section="settings" tenantName={tenant.name} csrf={c.var.session.csrfToken}>{body}</ConsolePage>, status);
+    c.html(<ConsolePage title="Settings" section="settings" tenantName={tenant.name} csrf={c.var.session.csrfToken} rights={c.var.session.rights}>{body}</ConsolePage>, status);
   // A locale set through the API may be one the list lacks; keep it selectable so saving does not change it.
   const localesFor = (tenant: Tenant) => (SUPPORTED_LOCALES.includes(tenant.settings.locale) ? SUPPORTED_LOCALES : [...SUPPORTED_LOCALES, tenant.settings.locale]);
 
