@@ -63,6 +63,11 @@ describeEachStore('two Usher processes inviting each other over ActivityPub on l
     expect(accepted.body.status).toBe('accepted');
     const onA = await a.until(() => a.invitation(created.body.id), (i: any) => i.status === 'accepted', 'accepted on A');
     expect(onA.recipient.actorIri).toMatch(new RegExp(`^${b.usher.url}/ap/users/`));
+    // The handle's actor was stored as an update of its own, with its event, before B's answer was checked against it.
+    const events = (await a.call('GET', `/v1/invitations/${created.body.id}/events`)).body.data as any[];
+    expect(events.map((e) => e.type)).toEqual(['invitation.created', 'invitation.updated', 'invitation.accepted']);
+    expect(events[1]).toMatchObject({ actor: 'system', previousStatus: 'pending', status: 'pending',
+      data: { fields: ['recipient'] } });
     const memberships = (await a.call('GET', `/v1/memberships?target=${encodeURIComponent(project.iri)}`)).body.data;
     expect(memberships).toEqual([expect.objectContaining({ role: 'admin', rules: ['Financeur', 'Directeur'], member: expect.objectContaining({ actorIri: onA.recipient.actorIri }) })]);
   });

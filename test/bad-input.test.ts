@@ -182,10 +182,12 @@ describeEachStore('URLs and addresses where private networks are not allowed', (
 
   it('refuses an invitation\'s redirect URL that is not https, storing nothing', async () => {
     const before = await counts(usher);
-    for (const url of ['http://app.example.com/join', 'javascript:alert(1)', 'data:text/html,x']) {
+    // "HTTP:" is http too: URL lowercases the scheme, and the stored URL is where the accept page sends the invitee.
+    for (const url of ['http://app.example.com/join', 'HTTP://app.example.com/join', 'javascript:alert(1)', 'data:text/html,x']) {
       const res = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', redirectUrl: url } });
       expect(res.status, url).toBe(400);
       expect(res.body.field, url).toBe('body.redirectUrl');
+      if (url.startsWith('http')) expect(res.body.code, url).toBe('redirect_url_not_https');
     }
     expect(await counts(usher)).toEqual(before);
     const https = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', redirectUrl: 'https://app.example.com/j' } });

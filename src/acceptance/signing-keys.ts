@@ -3,9 +3,8 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { base64urlnopad } from '@scure/base';
 import { preparedQuery, type Db, type SigningKeyRow } from '#db';
 import { compareKeys } from '#db/keyset';
-import { errorFactory } from '#common/errors';
 import { isoTime } from '#common/json';
-import { tenantErrors } from '#tenants';
+import { lockTenantRow } from '#tenants';
 
 /** How long a retired key stays in the JWKS: far longer than any token lives or any verifier caches. */
 export const RETIRED_KEY_PUBLISHED_MS = 30 * 24 * 60 * 60 * 1000;
@@ -36,8 +35,6 @@ export interface SigningKey {
 export interface ActiveSigningKey extends SigningKey {
   readonly privateKey: Uint8Array;
 }
-
-const tenantError = errorFactory(tenantErrors);
 
 // Keys and kids are unpadded base64url, the encoding JOSE uses (RFC 7515 §2), so `x` is the stored column.
 function toPublicJwk(kid: string, publicKey: string): PublicJwk {
@@ -84,19 +81,12 @@ async function findActiveRow(db: Db, tenantId: string): Promise<SigningKeyRow | 
 /**
  * Runs `work` in a transaction (the caller's, if `db` is one) that holds the tenant row's lock.
  * `signing_keys` has no unique index on the active key (migration 0002 is frozen), so creation
- * and rotation serialise on the tenant row instead: a no-op UPDATE takes a row lock on
- * PostgreSQL (a no-key update, so inserts referencing the tenant are not blocked) and the write
- * lock on SQLite, on both engines without an engine switch. A waiter re-reads after the lock is
- * granted, and under READ COMMITTED that read sees the winner's key.
+ * and rotation serialise on the tenant row instead (`lockTenantRow`). A waiter re-reads after
+ * the lock is granted, and under READ COMMITTED that read sees the winner's key.
  */
 async function withTenantKeyLock<T>(db: Db, tenantId: string, work: (trx: Db) => Promise<T>): Promise<T> {
   const run = async (trx: Db) => {
-    const locked = await trx
-      .updateTable('tenants')
-      .set((eb) => ({ updated_at: eb.ref('updated_at') }))
-      .where('id', '=', tenantId)
-      .executeTakeFirst();
-    if (locked.numUpdatedRows === 0n) throw tenantError('tenant_not_found');
+    await lockTenantRow(trx, tenantId);
     return work(trx);
   };
   return db.isTransaction ? run(db) : db.transaction().execute(run);

@@ -8,7 +8,7 @@ import { Endpoints, Person } from '@fedify/fedify/vocab';
 import type { Kysely } from 'kysely';
 import type { Database, Engine } from '#db';
 import type { Clock } from '#common/clock';
-import { findIdentityByHandle } from '#tenants';
+import { countActiveIdentities, findIdentityByHandle } from '#tenants';
 import { actorKeyPairs } from './keys';
 import { createKvStore, type ApKvStore } from './kv-store';
 import { AP_PATHS } from './uris';
@@ -69,11 +69,11 @@ export function createApFederation(options: ApFederationOptions, kv: ApKvStore =
   federation.setOutboxDispatcher(AP_PATHS.outbox, async () => ({ items: [] }));
   federation.setFollowersDispatcher(AP_PATHS.followers, async () => ({ items: [] }));
   federation.setNodeInfoDispatcher('/nodeinfo/2.1', async () => {
-    const { count } = await db.selectFrom('identities').select((eb) => eb.fn.countAll<string>().as('count')).where('status', '=', 'active').executeTakeFirstOrThrow();
+    const count = await countActiveIdentities(db);
     return {
       software: { name: 'usher', version: options.version },
       protocols: ['activitypub'],
-      usage: { users: { total: Number(count) }, localPosts: 0, localComments: 0 },
+      usage: { users: { total: count }, localPosts: 0, localComments: 0 },
     };
   });
   return federation;

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
 import { AppError } from '#common/errors';
-import type { InvitationService } from '#invitations';
+import { findInvitationById, type InvitationService } from '#invitations';
 import { contactFor, findIdentityByHandle } from '#tenants';
 import { idOf, readInstrument, type Activity } from './activities';
 import { recordActivity } from './activity-log';
@@ -113,7 +113,7 @@ async function receiveAnswer(ctx: InboxContext<ApContextData>, answer: Accept | 
   const raw = rawOf(ctx, answer);
   const invitationId = deps.uris.inviteId(idOf(raw?.object) ?? answer.objectId?.href);
   if (!raw || !invitationId) return;
-  const row = await deps.db.selectFrom('invitations').selectAll().where('id', '=', invitationId).executeTakeFirst();
+  const row = await findInvitationById(deps.db, invitationId);
   // Only the invitee may answer, and only an Invite we sent.
   if (!row || row.channel !== 'activitypub' || row.direction !== 'outgoing' || row.recipient_actor !== raw.actor) return;
   if (!(await recordActivity(deps.db, { tenantId: row.tenant_id, invitationId: row.id, direction: 'in', activity: raw }, deps.clock.now()))) return;

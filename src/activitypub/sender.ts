@@ -12,6 +12,8 @@ import type { Database, OutboxRow } from '#db';
 import type { Clock } from '#common/clock';
 import { parseJson } from '#common/json';
 import { postWebhook, type DeliveryHandler } from '#delivery';
+import type { InvitationService } from '#invitations';
+import { findIdentityById } from '#tenants';
 import type { ApContextData } from './federation';
 import { withInvitee } from './activities';
 import { signActivity } from './activity-proofs';
@@ -27,6 +29,8 @@ export interface ActivitySenderOptions {
   readonly publicUrl: string;
   readonly federation: Federation<ApContextData>;
   readonly allowPrivateNetwork: boolean;
+  /** Where the actor a handle resolved to is stored on its invitation, as a versioned update with its event. */
+  readonly invitations: Pick<InvitationService, 'recordRecipientActor'>;
 }
 
 const MEDIA_TYPE = 'application/activity+json';
@@ -51,13 +55,13 @@ export function createActivitySender(options: ActivitySenderOptions): DeliveryHa
         activity = withInvitee(activity, payload.recipient, actorIri);
         // From now on the invitation names its invitee by IRI (their Accept is checked against it), and so does the Invite we serve.
         if (row.invitation_id) {
-          await db.updateTable('invitations').set({ recipient_actor: actorIri }).where('id', '=', row.invitation_id).where('recipient_actor', 'is', null).execute();
+          await options.invitations.recordRecipientActor(row.tenant_id, row.invitation_id, actorIri);
           await db.updateTable('ap_activities').set({ payload: JSON.stringify(activity) }).where('tenant_id', '=', row.tenant_id).where('direction', '=', 'out').where('activity_id', '=', activity.id).execute();
         }
       }
       const actor = await context.lookupObject(actorIri).catch(() => null);
       if (!actor || !isActor(actor) || !actor.inboxId) return { outcome: 'failed', error: `${actorIri} is not a reachable actor with an inbox` };
-      const identity = await db.selectFrom('identities').select(['id', 'tenant_id']).where('id', '=', payload.identityId).executeTakeFirst();
+      const identity = await findIdentityById(db, payload.identityId, ['id', 'tenant_id']);
       if (!identity) return { outcome: 'skipped', error: 'the sending identity is gone' };
       const now = options.clock.now();
       const [rsa, ed25519] = await actorKeyPairs(db, { id: identity.id, tenantId: identity.tenant_id }, now);

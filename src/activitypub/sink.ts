@@ -7,7 +7,7 @@ import type { Db, InvitationRow } from '#db';
 import { parseJson } from '#common/json';
 import type { OutboxPort } from '#delivery';
 import type { EventSink, InvitationEvent } from '#invitations';
-import { getTenant } from '#tenants';
+import { findIdentityById, getTenant } from '#tenants';
 import { buildAnswer, buildInvite, buildUndo, idOf, targetOf, type Activity } from './activities';
 import type { ApInvitationPayload } from './channel';
 import { recordActivity } from './activity-log';
@@ -30,7 +30,8 @@ export function createActivityPubSink(options: { readonly uris: ApUris; readonly
   const { uris } = options;
   return async (trx, invitation, events) => {
     if (invitation.channel !== 'activitypub') return;
-    const { handle } = await trx.selectFrom('identities').select(['handle']).where('id', '=', invitation.identity_id).executeTakeFirstOrThrow();
+    // identity_id is a foreign key: an invitation's identity is always there.
+    const { handle } = (await findIdentityById(trx, invitation.identity_id, ['handle']))!;
     const activities: Activity[] = [];
     for (const event of events) {
       const activity = await activityFor(trx, uris, invitation, event, uris.actor(handle));

@@ -1,4 +1,5 @@
 import { createUsherClient, type UsherClient } from '#sdk';
+import { errorMessage } from '#common/errors';
 import type { CliEnvironment } from './environment';
 import { CliError, usageError } from './errors';
 import { ExitCode } from './exit-codes';
@@ -61,5 +62,5 @@ export function createClient(url: string, apiKey?: string): UsherClient {
 
 function networkCause(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.message ?? cause?.code ?? (error instanceof Error ? error.message : String(error));
+  return cause?.message ?? cause?.code ?? errorMessage(error);
 }

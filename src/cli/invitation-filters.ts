@@ -1,12 +1,14 @@
 import { Option, type Command } from 'commander';
-import type { operations, Schemas } from '#sdk';
+import type { operations } from '#sdk';
+// The lifecycle module itself, not #invitations: it imports nothing, and the front door would load the database
+// drivers into every command.
+import { INVITATION_STATUSES } from '../invitations/lifecycle';
 import { CHANNELS } from './invitation-input';
 import { definedOnly, isoTime } from './options';
 
 /** The query of GET /v1/invitations. */
 export type InvitationQuery = NonNullable<operations['listInvitations']['parameters']['query']>;
 
-const STATUSES = ['pending', 'tentative', 'accepted', 'declined', 'revoked', 'expired', 'exhausted'] as const satisfies readonly Schemas['Invitation']['status'][];
 
 /** The filter flags shared by `invite list` and `export`, as parsed by commander. */
 export interface InvitationFilterFlags {
@@ -27,7 +29,7 @@ export interface InvitationFilterFlags {
 /** Adds the list filters of GET /v1/invitations to a command. */
 export function addInvitationFilters(command: Command): Command {
   return command
-    .addOption(new Option('--status <status>', 'only this status').choices(STATUSES))
+    .addOption(new Option('--status <status>', 'only this status').choices(INVITATION_STATUSES))
     .addOption(new Option('--channel <channel>', 'only this channel').choices(CHANNELS))
     .addOption(new Option('--direction <direction>', 'outgoing (sent by us) or incoming (sent to us)').choices(['outgoing', 'incoming']))
     .option('--email <address>', 'recipient email, case-insensitive')

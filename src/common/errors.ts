@@ -34,3 +34,8 @@ export function errorFactory<T extends Record<string, ErrorSpec>>(catalogue: T) 
     return new AppError(code, spec.status, spec.title, detail, field, extra);
   };
 }
+
+/** What to say about anything thrown: an Error's message, else its text (a library may throw a string). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

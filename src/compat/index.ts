@@ -4,19 +4,5 @@
  * are never implemented twice (the published schemas they follow are in test/fixtures/specs). Any API key of the tenant works in the header
  * each system uses (`Authorization: Bearer`, `x-api-key`, `tnt-subscription-key`).
  */
-import { createRouter } from '#http/router';
-import type { CompatDeps } from './deps';
-import { createDataTrailsRoutes } from './datatrails/index';
-import { createProvenRoutes } from './proven/index';
-import { createTrustTraceRoutes } from './trusttrace/index';
-import { createUnipileRoutes } from './unipile/index';
-
+export { COMPAT_AUTHENTICATED_PREFIXES, createCompatRoutes } from './routes';
 export type { CompatDeps } from './deps';
-
-/** Every compatibility surface, to mount at the root behind API-key authentication (except the public paths each names). */
-export function createCompatRoutes(deps: CompatDeps) {
-  return createRouter().route('/', createDataTrailsRoutes(deps)).route('/', createProvenRoutes(deps)).route('/', createTrustTraceRoutes(deps)).route('/', createUnipileRoutes(deps));
-}
-
-/** Path prefixes the compatibility surfaces answer under; all need an API key. */
-export const COMPAT_AUTHENTICATED_PREFIXES = ['/archivist/', '/api/v1/'] as const;

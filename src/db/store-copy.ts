@@ -1,7 +1,7 @@
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { migrateToLatest, openStore } from './index';
+import { migrateToLatest, openStore } from './store';
 import { describeSchemaMismatch, schemaStatus } from './schema-status';
 import { insertOrder, storeTables, tableDifferences, type StoreTable } from './store-tables';
 

@@ -2,6 +2,7 @@ import type { DeliveryAttemptRow, Db, OutboxRow } from '#db';
 import type { DeliveryChannelState } from '#invitations';
 import { defineErrors, errorFactory } from '#common/errors';
 import { isoTime, parseJson } from '#common/json';
+import { WAITING_STATUSES } from './outbox';
 
 export const deliveryErrors = defineErrors({
   delivery_not_found: { status: 404, title: 'No such delivery' },
@@ -37,14 +38,13 @@ export interface Delivery {
   readonly log: DeliveryAttempt[];
 }
 
-const WAITING = ['pending', 'sending'] as const;
 
 /**
  * A waiting row is retrying once an attempt has failed: the failure is kept in `last_error` until a
  * result clears it. A failed delivery retried by hand starts again at 0 attempts, queued.
  */
 function stateOf(row: OutboxRow): Delivery['state'] {
-  if (!(WAITING as readonly string[]).includes(row.status)) return row.status as Delivery['state'];
+  if (!(WAITING_STATUSES as readonly string[]).includes(row.status)) return row.status as Delivery['state'];
   return row.last_error !== null && row.attempts > 0 ? 'retrying' : 'queued';
 }
 
@@ -53,7 +53,7 @@ export async function countRetrying(db: Db): Promise<Array<{ readonly topic: str
   const rows = await db
     .selectFrom('outbox')
     .select(['topic', (eb) => eb.fn.countAll<string>().as('count')])
-    .where('status', 'in', [...WAITING])
+    .where('status', 'in', [...WAITING_STATUSES])
     .where('last_error', 'is not', null)
     .where('attempts', '>', 0)
     .groupBy('topic')

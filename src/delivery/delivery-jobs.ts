@@ -1,3 +1,4 @@
+import { errorMessage } from '#common/errors';
 import type { Db, OutboxRow } from '#db';
 import type { DeliveryResult, OutboxStatus, OutboxTopic } from './outbox';
 
@@ -37,10 +38,6 @@ function handlerSettled(handler: DeliveryHandler, row: OutboxRow): PreparedDeliv
   return settled ? (trx, status, result, now) => settled.call(handler, trx, row, status, result, now) : undefined;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Turns claimed rows into jobs, topic by topic: one `prepare` call per topic whose handler has
  * one, `deliver` for the others. A `prepare` that throws fails its rows for a retry, as a throwing
@@ -61,7 +58,7 @@ export async function prepareJobs(handlers: Readonly<Partial<Record<OutboxTopic,
       try {
         if (handler.prepare) prepared = await handler.prepare(group);
       } catch (error) {
-        for (const row of group) jobs.set(row.id, resultJob(row, { outcome: 'failed', error: messageOf(error) }, handlerSettled(handler, row)));
+        for (const row of group) jobs.set(row.id, resultJob(row, { outcome: 'failed', error: errorMessage(error) }, handlerSettled(handler, row)));
         return;
       }
       for (const row of group) {
@@ -80,6 +77,6 @@ export async function runSend(job: DeliveryJob): Promise<DeliveryResult> {
   try {
     return await job.send();
   } catch (error) {
-    return { outcome: 'failed', error: messageOf(error) };
+    return { outcome: 'failed', error: errorMessage(error) };
   }
 }

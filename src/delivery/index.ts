@@ -14,9 +14,9 @@ export { DEFAULT_CONCURRENCY } from './worker';
 export type { WebhookPinger } from './webhooks/ping';
 export { countRetrying, getDelivery, listDeliveries, retryDelivery, deliverySummary, type Delivery } from './deliveries';
 export { pruneDelivered, type DeliveryPruned } from './retention';
+export { countAttemptsByOutcome, countWaitingByTopic, oldestDueByTopic } from './gauges';
 export { findMailboxMessage, listMailbox, type MailboxMessage } from './email/mailbox-mailer';
 export { createWebhookRoutes, postWebhook, refusedAddressReason } from './webhooks/index';
-export { SUPPORTED_LOCALES, TemplateOverridesSchema } from './email/templates';
 export {
   createEndpoint,
   deleteEndpoint,

@@ -15,6 +15,9 @@ export type OutboxTopic =
   | (string & {});
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
 
+/** A row still to be delivered: due or waiting for its time, or claimed by a worker now. */
+export const WAITING_STATUSES = ['pending', 'sending'] as const satisfies readonly OutboxStatus[];
+
 /** A row to deliver, as written by the change that causes it. */
 export interface OutboxItem {
   readonly tenantId: string;

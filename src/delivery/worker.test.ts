@@ -141,3 +141,54 @@ describeEachStore('an outbox worker whose results cannot be stored yet', (engine
     expect(rows.every((row) => row.status === 'sent')).toBe(true);
   });
 });
+
+describeEachStore('an outbox worker stopped mid-batch', (engine) => {
+  const store = useScratchStore(engine);
+
+  it('gives back the claims it never started, so another worker takes them without waiting for the lease', async () => {
+    const clock = createManualClock(new Date('2026-11-26T10:00:00.000Z'));
+    const { tenant } = await createTenant(store.current.db, { name: 'Stopping' }, clock.now());
+    const items = [1, 2, 3].map((n) => ({ tenantId: tenant.id, topic: 'webhook' as const, payload: { n } }));
+    await enqueue(store.current.db, items, clock.now());
+    const sent: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const slow: DeliveryHandler = {
+      async deliver(row) {
+        sent.push(`a:${JSON.parse(row.payload).n}`);
+        await gate;
+        return { outcome: 'sent' };
+      },
+    };
+    const fast: DeliveryHandler = {
+      async deliver(row) {
+        sent.push(`b:${JSON.parse(row.payload).n}`);
+        return { outcome: 'sent' };
+      },
+    };
+    const common = { db: store.current.db, engine, clock, retryPolicy: createRetryPolicy(), concurrency: 1 };
+    const a = createOutboxWorker({ ...common, workerId: 'worker-a', handlers: { webhook: slow }, pollIntervalMs: 10 });
+    const b = createOutboxWorker({ ...common, workerId: 'worker-b', handlers: { webhook: fast } });
+
+    a.start(); // claims all three, sends one at a time
+    while (sent.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const stopped = a.stop();
+    open();
+    await stopped;
+
+    const held = await store.current.db
+      .selectFrom('outbox')
+      .select(['status', 'claimed_by', 'attempts'])
+      .where('tenant_id', '=', tenant.id)
+      .where('status', '!=', 'sent')
+      .execute();
+    expect(held).toEqual([
+      { status: 'pending', claimed_by: null, attempts: 0 },
+      { status: 'pending', claimed_by: null, attempts: 0 },
+    ]);
+    // The clock has not moved: without the hand-back, a's lease would still hold them.
+    expect(await b.runOnce()).toBe(2);
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent.map((s) => s.slice(2)))).toEqual(new Set(['1', '2', '3']));
+  });
+});

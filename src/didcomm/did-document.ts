@@ -1,10 +1,8 @@
 /**
- * The resolved DID document (DID Core §5) as Usher reads it, and the two questions the handshake
- * asks of one: which raw key is behind a verification method, and where and to which verkeys
- * DIDComm v1 messages go (Aries RFC 0067 §Service Conventions: `did-communication`).
+ * The resolved DID document (DID Core §5) as Usher reads it, and which raw key is behind one of its
+ * verification methods. Where DIDComm v1 messages go is in document-services.ts.
  */
-import { decodeBase58, decodeBase64Url, decodeMultikey, encodeBase58, type KeyType, type TypedKey } from './encoding';
-import { didKeyToVerkey } from './did-key';
+import { decodeBase58, decodeBase64Url, decodeMultikey, type KeyType, type TypedKey } from './encoding';
 import { didcommError } from './errors';
 
 /** A verification method; the key is in one of the three usual representations. */
@@ -42,18 +40,7 @@ export interface DidDocument {
   readonly service: readonly DidService[];
 }
 
-/** A DIDComm v1 destination: endpoint URI, recipient and routing verkeys (base58), sorted by priority. */
-export interface DidCommService {
-  readonly id: string;
-  readonly serviceEndpoint: string;
-  readonly recipientKeys: readonly string[];
-  readonly routingKeys: readonly string[];
-  readonly accept: readonly string[];
-  readonly priority: number;
-}
-
 const RELATIONSHIPS = ['authentication', 'assertionMethod', 'keyAgreement', 'capabilityInvocation', 'capabilityDelegation'] as const;
-const V1_SERVICE_TYPES: ReadonlySet<string> = new Set(['did-communication', 'IndyAgent']);
 
 /** Checks the shape of a decoded document and fills absent relationships with empty lists. */
 export function normalizeDocument(json: Record<string, unknown>): DidDocument {
@@ -103,45 +90,6 @@ export function verificationMethodKey(method: VerificationMethod): TypedKey | nu
     return null;
   }
   return null;
-}
-
-/**
- * The document's DIDComm v1 services (RFC 0067: `did-communication`, or legacy `IndyAgent`) with
- * recipient and routing keys resolved to base58 verkeys, lowest `priority` first. A service whose
- * keys cannot be resolved to Ed25519 keys is left out: nothing could be packed for it.
- */
-export function didcommServices(document: DidDocument): DidCommService[] {
-  const toVerkey = (reference: unknown): string | null => {
-    if (typeof reference !== 'string') return null;
-    try {
-      if (reference.startsWith('did:key:')) return didKeyToVerkey(reference);
-      if (reference.includes('#')) {
-        const method = findVerificationMethod(document, reference);
-        const key = method && verificationMethodKey(method);
-        return key?.type === 'Ed25519' ? encodeBase58(key.publicKey) : null;
-      }
-      return decodeBase58(reference).length === 32 ? reference : null;
-    } catch {
-      return null;
-    }
-  };
-  const services: DidCommService[] = [];
-  for (const service of document.service) {
-    if (!V1_SERVICE_TYPES.has(service.type)) continue;
-    const endpoint = isRecord(service.serviceEndpoint) ? service.serviceEndpoint.uri : service.serviceEndpoint;
-    const recipientKeys = (Array.isArray(service.recipientKeys) ? service.recipientKeys : []).map(toVerkey);
-    const routingKeys = (Array.isArray(service.routingKeys) ? service.routingKeys : []).map(toVerkey);
-    if (typeof endpoint !== 'string' || recipientKeys.length === 0 || [...recipientKeys, ...routingKeys].includes(null)) continue;
-    services.push({
-      id: service.id,
-      serviceEndpoint: endpoint,
-      recipientKeys: recipientKeys as string[],
-      routingKeys: routingKeys as string[],
-      accept: Array.isArray(service.accept) ? service.accept.filter((a): a is string => typeof a === 'string') : [],
-      priority: typeof service.priority === 'number' ? service.priority : 0,
-    });
-  }
-  return services.sort((a, b) => a.priority - b.priority);
 }
 
 /** True for a plain JSON object. */

@@ -13,11 +13,10 @@ export {
   type PeerDidOptions,
   type ResolveDidOptions,
 } from './dids';
+export { didcommServices, type DidCommService } from './document-services';
 export {
-  didcommServices,
   findVerificationMethod,
   verificationMethodKey,
-  type DidCommService,
   type DidDocument,
   type DidService,
   type VerificationMethod,

@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
+import { apiKeyActor } from '#invitations';
 import { json, problemsFor } from '#http/responses';
 import { requires } from '#http/scopes';
 import type { DidcommService } from './service';
@@ -55,7 +56,7 @@ const pickupRoute = createRoute({
 /** The tenant's mediators (RFC 0211, Usher as the recipient) and pickup from them. */
 export function createMediatorRoutes({ didcomm }: { didcomm: DidcommService }) {
   return createRouter()
-    .openapi(createMediatorRoute, async (c) => c.json(await didcomm.startMediation(c.var.auth.tenantId, c.req.valid('json'), { kind: 'api_key', id: c.var.auth.apiKeyId }), 201))
+    .openapi(createMediatorRoute, async (c) => c.json(await didcomm.startMediation(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth.apiKeyId)), 201))
     .openapi(listMediatorsRoute, async (c) => c.json({ data: await didcomm.listMediators(c.var.auth.tenantId) }, 200))
     .openapi(getMediatorRoute, async (c) => c.json(await didcomm.getMediator(c.var.auth.tenantId, c.req.valid('param').id), 200))
     .openapi(pickupRoute, async (c) => c.json(await didcomm.pickUp(c.var.auth.tenantId, c.req.valid('param').id), 200));

@@ -2,7 +2,7 @@
  * Invitations on the wire: Aries RFC 0434 out-of-band 1.1 (`?oob=`) and RFC 0160 connection
  * invitations (`?c_i=`), built from what Usher stores and read from any agent's URL.
  */
-import { didcommServices, type DidCommService } from './did-document';
+import { didcommServices, type DidCommService } from './document-services';
 import { createPeerDid2, didKeyToVerkey, resolveDid, verkeyToDidKey } from './dids';
 import { decodeBase58, decodeBase64Url, encodeBase64Url, fromUtf8, utf8 } from './encoding';
 import { didcommError } from './errors';

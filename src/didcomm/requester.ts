@@ -4,8 +4,9 @@
  * against the invitation's key, and finish with a complete (or a trust ping for Connections 1.0).
  */
 import { isoTime } from '#common/json';
+import { errorMessage } from '#common/errors';
 import type { Db, DidcommConnectionRow } from '#db';
-import type { Actor } from '#invitations';
+import { findInvitationById, type Actor } from '#invitations';
 import { contactFor, getInviter } from '#tenants';
 import { advanceConnection, connectionOfKey, insertConnection, toConnection, type Connection } from './connections';
 import type { DidDocument } from './did-document';
@@ -187,8 +188,8 @@ function requestMessage(protocol: HandshakeProtocol, id: string, pthid: string |
 
 // Before a response verifies we hold no DID document of theirs; the invitation's own service is where a report can go.
 async function reportToInvitation(context: DidcommContext, connection: DidcommConnectionRow, thid: string, error: unknown): Promise<void> {
-  const explain = error instanceof Error ? error.message : String(error);
-  const stored = await context.db.selectFrom('invitations').select('payload').where('id', '=', connection.invitation_id!).executeTakeFirst();
+  const explain = errorMessage(error);
+  const stored = await findInvitationById(context.db, connection.invitation_id!, ['payload']);
   try {
     const { service } = parseInvitation(JSON.parse(stored?.payload ?? 'null'));
     const document = { id: 'did:invitation', service: [{ ...service, id: '#inline', type: 'did-communication' }] };

@@ -5,6 +5,7 @@ import { decodeCursor } from '#http/pagination';
 import { json, problemsFor } from '#http/responses';
 import { requires } from '#http/scopes';
 import { httpProblem } from '#http/problem';
+import { apiKeyActor } from '#invitations';
 import type { DidcommService } from './service';
 import { AcceptInvitationUrlSchema, ConnectionIdParam, ConnectionPageSchema, ConnectionQuerySchema, ConnectionSchema } from './schemas';
 
@@ -70,7 +71,7 @@ const pingRoute = createRoute({
 /** The tenant's DIDComm API: accept invitation URLs, connections, trust ping. */
 export function createConnectionRoutes({ didcomm }: { didcomm: DidcommService }) {
   return createRouter()
-    .openapi(acceptRoute, async (c) => c.json(await didcomm.acceptInvitationUrl(c.var.auth.tenantId, c.req.valid('json'), { kind: 'api_key', id: c.var.auth.apiKeyId }), 201))
+    .openapi(acceptRoute, async (c) => c.json(await didcomm.acceptInvitationUrl(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth.apiKeyId)), 201))
     .openapi(listRoute, async (c) => {
       const { cursor, ...filters } = c.req.valid('query');
       return c.json(await didcomm.listConnections(c.var.auth.tenantId, { ...filters, cursor: cursor ? decodeCursor(cursor) : null }), 200);

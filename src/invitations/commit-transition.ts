@@ -23,6 +23,22 @@ const versionedUpdate = preparedShapes((shape) =>
   ),
 );
 
+/** What a transition is told: when, by whom, where its events go, and the columns it changes besides the status. */
+export interface TransitionContext {
+  readonly now: Date;
+  readonly actor: Actor;
+  readonly sink: EventSink;
+  readonly set?: Partial<InvitationRow>;
+  /** The events' data. */
+  readonly data?: Record<string, unknown>;
+}
+
+/** What work done in a transition gives back: its events' data, and a value for whoever asked for the work. */
+export interface TransitionWork<T> {
+  readonly data: Record<string, unknown>;
+  readonly value: T;
+}
+
 /**
  * Asks the lifecycle whether `action` may happen to `row`, then stores the result with its
  * events. The update is conditional on the row's version, so a change decided on a stale read
@@ -32,15 +48,22 @@ export async function commitTransition(
   trx: Db,
   row: InvitationRow,
   action: LifecycleAction,
-  context: {
-    now: Date;
-    actor: Actor;
-    sink: EventSink;
-    set?: Partial<InvitationRow>;
-    /** Event data, or work to do once the change is stored whose result is the event data. */
-    data?: Record<string, unknown> | ((updated: InvitationRow) => Promise<Record<string, unknown>>);
-  },
+  context: TransitionContext,
 ): Promise<Committed> {
+  return commitTransitionWith(trx, row, action, context, async () => ({ data: context.data ?? {}, value: undefined }));
+}
+
+/**
+ * As `commitTransition`, with `work` done once the change is stored and before its events are written:
+ * the events carry the data it returns, and the caller receives its value.
+ */
+export async function commitTransitionWith<T>(
+  trx: Db,
+  row: InvitationRow,
+  action: LifecycleAction,
+  context: Omit<TransitionContext, 'data'>,
+  work: (updated: InvitationRow) => Promise<TransitionWork<T>>,
+): Promise<Committed & { readonly value: T }> {
   const result = transition(lifecycleState(row), action, context.now);
   if (!result.ok) {
     if (result.refusal !== 'invitation_not_pending') throw invitationError(result.refusal);
@@ -55,9 +78,10 @@ export async function commitTransition(
     version: row.version + 1,
     updated_at: isoTime(context.now),
   };
-  const updated = await versionedUpdate(definedColumns(set).join(' ')).executeTakeFirst(trx, { ...set, $id: row.id, $version: row.version });
+  const shape = definedColumns(set).join(' ');
+  const updated = await versionedUpdate(shape).executeTakeFirst(trx, { ...set, $id: row.id, $version: row.version });
   if (!updated) throw invitationError('concurrent_update');
-  const data = typeof context.data === 'function' ? await context.data(updated) : (context.data ?? {});
+  const { data, value } = await work(updated);
   await writeEvents(trx, updated, change, context.actor, data, context.now, context.sink);
-  return { row: updated, transition: change };
+  return { row: updated, transition: change, value };
 }

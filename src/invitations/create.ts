@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { insertRow, preparedQuery, type Database, type Db, type InvitationRow } from '#db';
 import type { Clock } from '#common/clock';
 import { newId } from '#common/ids';
+import { isPageUrl } from '#common/page-url';
 import { isoTime } from '#common/json';
 import { getContact, getInviter, normalizeEmail } from '#tenants';
 import { commitTransition } from './commit-transition';
@@ -81,7 +82,7 @@ export async function createInvitation(
   const contact = input.recipient?.contactId ? await getContact(trx, tenantId, input.recipient.contactId, 'body.recipient.contactId') : null;
   const email = input.recipient?.email ?? contact?.email ?? null;
   channel.check?.(input, { email, actorIri: input.recipient?.actorIri ?? contact?.actorIri ?? null });
-  if (input.redirectUrl?.startsWith('http:') && !context.allowHttpPages) {
+  if (input.redirectUrl && !isPageUrl(input.redirectUrl, { allowHttp: context.allowHttpPages ?? false })) {
     throw invitationError('redirect_url_not_https', 'redirectUrl must be an https URL', 'body.redirectUrl');
   }
   const startsAt = input.startsAt ? new Date(input.startsAt) : null;

@@ -10,6 +10,11 @@ export type Actor =
   | { readonly kind: 'remote'; readonly iri: string }
   | { readonly kind: 'system' };
 
+/** The actor of a change made with one of the tenant's API keys: REST, the console and the compatibility surfaces. */
+export function apiKeyActor(apiKeyId: string): Actor {
+  return { kind: 'api_key', id: apiKeyId };
+}
+
 export function actorName(actor: Actor): string {
   if (actor.kind === 'api_key') return `api_key:${actor.id}`;
   if (actor.kind === 'remote') return `remote:${actor.iri}`;

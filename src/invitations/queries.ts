@@ -23,6 +23,17 @@ export async function getInvitationRow(db: Db, tenantId: string, id: string): Pr
   return row;
 }
 
+/** The tenant's invitation with this purpose (unique within a tenant), or null. */
+export async function findInvitationByPurpose(db: Db, tenantId: string, purpose: string) {
+  const row = await db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('purpose', '=', purpose)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
 /**
  * Reads a row to change it: on PostgreSQL the row stays locked until the transaction ends, so
  * concurrent accepts queue behind each other instead of both seeing the last free use. SQLite

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
 import { json, problemsFor } from '#http/responses';
 import { requires } from '#http/scopes';
-import type { Actor } from './events';
+import { apiKeyActor } from './events';
 import { runIdempotent } from './idempotency';
 import { createInBulk } from './bulk';
 import { BULK_MAX_ITEMS, BulkResultSchema, bulkCreateSchemaOf, type BulkResult } from './bulk-schemas';
@@ -179,7 +179,6 @@ export interface InvitationRoutesDeps {
   readonly deliveryState: DeliveryStateReader;
 }
 
-const byKey = (apiKeyId: string): Actor => ({ kind: 'api_key', id: apiKeyId });
 /** What an idempotent replay shows: the record, not the link, which was never stored. */
 const withoutLink = (invitation: InvitationWithUrl): InvitationWithUrl => ({ ...invitation, url: null });
 const replayHeader = (result: { replayed: boolean }): Record<string, string> => (result.replayed ? { 'Idempotent-Replayed': 'true' } : {});
@@ -194,7 +193,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
       const result = await runIdempotent<InvitationWithUrl>(
         db,
         { tenantId, key: c.req.valid('header')['idempotency-key'], fingerprint: ['createInvitation', input], now: clock.now() },
-        async (trx) => ({ status: 201, body: await invitations.createIn(trx, tenantId, input, byKey(apiKeyId)) }),
+        async (trx) => ({ status: 201, body: await invitations.createIn(trx, tenantId, input, apiKeyActor(apiKeyId)) }),
         withoutLink,
       );
       // The stored replay has no link; a link or email invitation's live one is derived again, as GET shows it.
@@ -207,7 +206,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
       const result = await runIdempotent<BulkResult>(
         db,
         { tenantId, key: c.req.valid('header')['idempotency-key'], fingerprint: ['createInvitationsInBulk', input], now: clock.now() },
-        async (trx) => ({ status: 200, body: await createInBulk(trx, invitations.channels.schemas, input, (inner, item) => invitations.createIn(inner, tenantId, item, byKey(apiKeyId))) }),
+        async (trx) => ({ status: 200, body: await createInBulk(trx, invitations.channels.schemas, input, (inner, item) => invitations.createIn(inner, tenantId, item, apiKeyActor(apiKeyId))) }),
         (body) => ({ ...body, results: body.results.map((r) => (r.invitation ? { ...r, invitation: withoutLink(r.invitation) } : r)) }),
         { ownGroup: true },
       );
@@ -220,15 +219,15 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
       return c.json({ ...invitation, delivery: await deliveryState(c.var.auth.tenantId, invitation.id) }, 200);
     })
     .openapi(updateRoute, async (c) =>
-      c.json(await invitations.update(c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), byKey(c.var.auth.apiKeyId)), 200),
+      c.json(await invitations.update(c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), apiKeyActor(c.var.auth.apiKeyId)), 200),
     )
     .openapi(eventsRoute, async (c) => c.json({ data: await invitations.events(c.var.auth.tenantId, c.req.valid('param').id) }, 200))
-    .openapi(revokeRoute, async (c) => c.json(await invitations.revoke(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200))
-    .openapi(acceptIncomingRoute, async (c) => c.json(await invitations.answerIncoming(c.var.auth.tenantId, c.req.valid('param').id, 'accept', byKey(c.var.auth.apiKeyId)), 200))
-    .openapi(tentativeRoute, async (c) => c.json(await invitations.answerIncoming(c.var.auth.tenantId, c.req.valid('param').id, 'tentative', byKey(c.var.auth.apiKeyId)), 200))
-    .openapi(declineRoute, async (c) => c.json(await invitations.decline(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200))
-    .openapi(resendRoute, async (c) => c.json(await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200))
-    .openapi(resetLinkRoute, async (c) => c.json(await invitations.resetLink(c.var.auth.tenantId, c.req.valid('param').id, byKey(c.var.auth.apiKeyId)), 200))
+    .openapi(revokeRoute, async (c) => c.json(await invitations.revoke(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)), 200))
+    .openapi(acceptIncomingRoute, async (c) => c.json(await invitations.answerIncoming(c.var.auth.tenantId, c.req.valid('param').id, 'accept', apiKeyActor(c.var.auth.apiKeyId)), 200))
+    .openapi(tentativeRoute, async (c) => c.json(await invitations.answerIncoming(c.var.auth.tenantId, c.req.valid('param').id, 'tentative', apiKeyActor(c.var.auth.apiKeyId)), 200))
+    .openapi(declineRoute, async (c) => c.json(await invitations.decline(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)), 200))
+    .openapi(resendRoute, async (c) => c.json(await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)), 200))
+    .openapi(resetLinkRoute, async (c) => c.json(await invitations.resetLink(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)), 200))
     .openapi(qrRoute('svg'), async (c) => {
       const url = await invitations.liveUrl(c.var.auth.tenantId, c.req.valid('param').id);
       return c.body(await qrSvg(url, c.req.valid('query').size), 200, { 'content-type': 'image/svg+xml', 'cache-control': 'no-store' });

@@ -114,6 +114,16 @@ export async function grantMembership(db: Db, grant: MembershipGrant, now: Date)
   return toMembership(stored!);
 }
 
+/** Forgets a deleted contact on the tenant's memberships, in the deleting transaction; each keeps its copy of the member. */
+export async function unlinkContactFromMemberships(trx: Db, tenantId: string, contactId: string): Promise<void> {
+  await trx
+    .updateTable('memberships')
+    .set({ contact_id: null })
+    .where('tenant_id', '=', tenantId)
+    .where('contact_id', '=', contactId)
+    .execute();
+}
+
 /** One membership of the tenant; throws membership_not_found. */
 export async function getMembership(db: Db, tenantId: string, id: string): Promise<Membership> {
   const row = await db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();

@@ -9,7 +9,8 @@ import type { Kysely } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
-import { countRetrying } from '#delivery';
+import { countAttemptsByOutcome, countRetrying, countWaitingByTopic, oldestDueByTopic } from '#delivery';
+import { countInvitationsByStatusAndChannel } from '#invitations';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -38,8 +39,8 @@ export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('invitations').select(['status', 'channel', (eb) => eb.fn.countAll<string>().as('count')]).groupBy(['status', 'channel']).execute();
-      for (const row of rows) this.set({ status: row.status, channel: row.channel }, Number(row.count));
+      const rows = await countInvitationsByStatusAndChannel(db);
+      for (const { status, channel, count } of rows) this.set({ status, channel }, count);
     },
   });
   new Gauge({
@@ -49,8 +50,7 @@ export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('outbox').select(['topic', (eb) => eb.fn.countAll<string>().as('count')]).where('status', 'in', ['pending', 'sending']).groupBy('topic').execute();
-      for (const row of rows) this.set({ topic: row.topic }, Number(row.count));
+      for (const { topic, count } of await countWaitingByTopic(db)) this.set({ topic }, count);
     },
   });
   new Gauge({
@@ -61,14 +61,9 @@ export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
     async collect() {
       this.reset();
       const now = clock.now();
-      const rows = await db
-        .selectFrom('outbox')
-        .select(['topic', (eb) => eb.fn.min('next_attempt_at').as('oldest')])
-        .where('status', 'in', ['pending', 'sending'])
-        .where('next_attempt_at', '<=', now.toISOString())
-        .groupBy('topic')
-        .execute();
-      for (const row of rows) if (row.oldest) this.set({ topic: row.topic }, Math.max(0, (now.getTime() - Date.parse(String(row.oldest))) / 1000));
+      for (const { topic, oldest } of await oldestDueByTopic(db, now)) {
+        this.set({ topic }, Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000));
+      }
     },
   });
   new Gauge({
@@ -88,13 +83,7 @@ export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db
-        .selectFrom('delivery_attempts')
-        .innerJoin('outbox', 'outbox.id', 'delivery_attempts.outbox_id')
-        .select(['outbox.topic', 'delivery_attempts.outcome', (eb) => eb.fn.countAll<string>().as('count')])
-        .groupBy(['outbox.topic', 'delivery_attempts.outcome'])
-        .execute();
-      for (const row of rows) this.set({ topic: row.topic, outcome: row.outcome }, Number(row.count));
+      for (const { topic, outcome, count } of await countAttemptsByOutcome(db)) this.set({ topic, outcome }, count);
     },
   });
   const pruned = new Counter({

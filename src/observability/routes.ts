@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { checkStore, type Database } from '#db';
+import { errorMessage } from '#common/errors';
 import { httpProblem } from '#http/problem';
 import type { Metrics } from './metrics';
 
@@ -36,7 +37,7 @@ export function createObservabilityRoutes(options: ObservabilityOptions) {
         ]);
         return c.json({ status: 'ready' }, 200);
       } catch (error) {
-        return c.json({ status: 'unavailable', reason: error instanceof Error ? error.message : String(error) }, 503);
+        return c.json({ status: 'unavailable', reason: errorMessage(error) }, 503);
       }
     });
 }

@@ -8,7 +8,7 @@ import type { Db, Engine, InvitationRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import type { OutboxItem, OutboxPort } from '#delivery';
-import type { ChannelAdapter, CreateInvitationInput } from '#invitations';
+import { findPendingProviderDuplicate, type ChannelAdapter, type CreateInvitationInput } from '#invitations';
 import { getAccountRow, toAccount } from './accounts';
 import { noteTooLong, providerError } from './errors';
 import { deliverLocally, LOCAL_PROVIDER } from './local';
@@ -42,17 +42,7 @@ const lengthOf = (text: string) => [...text].length;
 
 /** "One pending invitation per recipient": the provider would refuse the second anyway. */
 async function refuseDuplicate(trx: Db, row: InvitationRow): Promise<void> {
-  const pending = await trx
-    .selectFrom('invitations')
-    .select(['id'])
-    .where('tenant_id', '=', row.tenant_id)
-    .where('channel', '=', 'provider')
-    .where('direction', '=', 'outgoing')
-    .where('status', '=', 'pending')
-    .where('recipient_provider', '=', row.recipient_provider)
-    .where('expires_at', '>', row.created_at)
-    .where('id', '<>', row.id)
-    .executeTakeFirst();
+  const pending = await findPendingProviderDuplicate(trx, row);
   if (pending) throw providerError('provider_already_invited', `invitation ${pending.id} to this person is still pending`, 'body.recipient.provider.userId', { existingInvitationId: pending.id });
 }
 

@@ -8,6 +8,7 @@ import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { refusedAddressReason } from '#delivery';
+import { errorMessage } from '#common/errors';
 
 /** What came back: a status and the body, or why nothing did. */
 export type HttpResult =
@@ -88,7 +89,7 @@ export function requestJson(method: string, url: string, headers: Record<string,
       });
     } catch (error) {
       // Node throws at once for a header value it cannot send.
-      return resolve({ ok: false, error: error instanceof Error ? error.message : String(error) });
+      return resolve({ ok: false, error: errorMessage(error) });
     }
     const timer = setTimeout(() => finish({ ok: false, error: `timeout after ${options.timeoutMs}ms` }), options.timeoutMs);
     request.on('response', (response) => {

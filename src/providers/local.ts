@@ -6,7 +6,7 @@
 import type { Db, InvitationRow } from '#db';
 import { parseJson } from '#common/json';
 import type { PrepareContext } from '#invitations';
-import type { Identity } from '#tenants';
+import { findIdentityById, type Identity } from '#tenants';
 import { providerError } from './errors';
 
 /** The provider name of this server's own identities. */
@@ -23,7 +23,7 @@ const isTargetType = (type: string): type is 'project' | 'event' | 'group' => ty
 
 /** An identity of this server by id, in whichever tenant: the Unipile `provider_id` of a local user. */
 export async function findLocalUser(db: Db, id: string) {
-  return (await db.selectFrom('identities').select(['id', 'tenant_id', 'handle', 'display_name', 'status']).where('id', '=', id).executeTakeFirst()) ?? null;
+  return findIdentityById(db, id, ['id', 'tenant_id', 'handle', 'display_name', 'status']);
 }
 
 /** Records the invitee's incoming invitation and returns the outgoing one's payload. */

@@ -8,6 +8,7 @@ import type { Database, OutboxRow } from '#db';
 import type { Clock } from '#common/clock';
 import { parseJson } from '#common/json';
 import type { DeliveryHandler } from '#delivery';
+import { findInvitationById } from '#invitations';
 import { findAccountRow } from './accounts';
 import { failedDelivery } from './failed-delivery';
 import { connectorFor, type ProviderServiceDeps } from './service';
@@ -30,7 +31,7 @@ export function createProviderSender(deps: ProviderSenderDeps): DeliveryHandler 
       const send = sendId ? await findSend(db, sendId) : null;
       if (!send) return { outcome: 'skipped', error: 'the provider account was deleted' };
       const account = await findAccountRow(db, send.account_id);
-      const invitation = await db.selectFrom('invitations').selectAll().where('id', '=', send.invitation_id).executeTakeFirst();
+      const invitation = await findInvitationById(db, send.invitation_id);
       if (!account || !invitation) return { outcome: 'skipped', error: 'the provider account or the invitation is gone' };
       const now = clock.now();
       if (invitation.status !== 'pending' || Date.parse(invitation.expires_at) <= now.getTime()) {

@@ -8,6 +8,7 @@ import type { Db, InvitationRow } from '#db';
 import { parseJson } from '#common/json';
 import type { OutboxPort } from '#delivery';
 import type { EventSink } from '#invitations';
+import { findIdentityById } from '#tenants';
 import { PROVIDER_TOPIC, type AccountPayload } from './channel';
 import { LOCAL_PROVIDER, type LocalPayload } from './local';
 import { findSend, settleSend } from './sends';
@@ -26,7 +27,8 @@ export function createProviderSink(outbox: Pick<OutboxPort, 'enqueue' | 'cancel'
   async function withdrawalOf(trx: Db, invitation: InvitationRow, now: Date): Promise<WithdrawPayload | null> {
     const payload = parseJson<Partial<AccountPayload> & Partial<LocalPayload>>(invitation.payload, {});
     if (payload.provider === LOCAL_PROVIDER && payload.incomingInvitationId) {
-      const inviter = await trx.selectFrom('identities').select('did').where('id', '=', invitation.identity_id).executeTakeFirstOrThrow();
+      // identity_id is a foreign key: an invitation's identity is always there.
+      const inviter = (await findIdentityById(trx, invitation.identity_id, ['did']))!;
       return { incomingInvitationId: payload.incomingInvitationId, inviter: inviter.did };
     }
     const send = payload.sendId ? await findSend(trx, payload.sendId) : null;

@@ -10,7 +10,7 @@ import type { Clock } from '#common/clock';
 import { AppError } from '#common/errors';
 import { parseJson } from '#common/json';
 import type { DeliveryHandler } from '#delivery';
-import type { InvitationService } from '#invitations';
+import { findInvitationById, type InvitationService } from '#invitations';
 import { findAccountRow } from './accounts';
 import { failedDelivery } from './failed-delivery';
 import { connectorFor, type ProviderServiceDeps } from './service';
@@ -49,7 +49,7 @@ export function createProviderWithdrawer(deps: ProviderWithdrawerDeps): Delivery
 
   /** The invitee is on this server: its incoming invitation is revoked, as an Undo would revoke it. */
   async function locally(incomingId: string, inviter: string): Promise<Result> {
-    const incoming = await db.selectFrom('invitations').select(['tenant_id', 'direction']).where('id', '=', incomingId).executeTakeFirst();
+    const incoming = await findInvitationById(db, incomingId, ['tenant_id', 'direction']);
     if (!incoming || incoming.direction !== 'incoming') return { outcome: 'skipped', error: 'the invitee\'s invitation is gone' };
     const { invitations } = deps;
     try {

@@ -3,7 +3,7 @@ import { createRouter } from '#http/router';
 import { decodeCursor } from '#http/pagination';
 import { json, problemsFor } from '#http/responses';
 import { requires } from '#http/scopes';
-import { createContact, deleteContact, getContact, listContacts, updateContact } from './contacts';
+import { createContact, deleteContact, getContact, listContacts, updateContact, type ContactUnlink } from './contacts';
 import type { TenantRoutesDeps } from './routes';
 import { ContactPageSchema, ContactQuerySchema, ContactSchema, CreateContactSchema, IdParam, UpdateContactSchema } from './schemas';
 
@@ -64,8 +64,13 @@ const deleteRoute = createRoute({
   responses: { 204: { description: 'Deleted' }, ...problemsFor(401, 404) },
 });
 
+/** What the contact routes need: the store, the clock, and what other capabilities do when a contact is deleted. */
+export interface ContactRoutesDeps extends Pick<TenantRoutesDeps, 'db' | 'clock'> {
+  readonly contactUnlinks: readonly ContactUnlink[];
+}
+
 /** Contact routes. */
-export function createContactRoutes({ db, clock }: Pick<TenantRoutesDeps, 'db' | 'clock'>) {
+export function createContactRoutes({ db, clock, contactUnlinks }: ContactRoutesDeps) {
   return createRouter()
     .openapi(listRoute, async (c) => {
       const { order, limit, cursor, ...filter } = c.req.valid('query');
@@ -83,7 +88,7 @@ export function createContactRoutes({ db, clock }: Pick<TenantRoutesDeps, 'db' |
       c.json(await updateContact(db, c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), clock.now()), 200),
     )
     .openapi(deleteRoute, async (c) => {
-      await db.transaction().execute((trx) => deleteContact(trx, c.var.auth.tenantId, c.req.valid('param').id));
+      await deleteContact(db, c.var.auth.tenantId, c.req.valid('param').id, contactUnlinks, clock.now());
       return c.body(null, 204);
     });
 }

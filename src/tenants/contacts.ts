@@ -1,4 +1,5 @@
-import type { ContactRow, Db } from '#db';
+import type { Kysely } from 'kysely';
+import type { ContactRow, Database, Db } from '#db';
 import { keysetPage, toPage, type SortDirection } from '#db/keyset';
 import { newId } from '#common/ids';
 import { isoTime, parseJson } from '#common/json';
@@ -149,15 +150,26 @@ export async function updateContact(db: Db, tenantId: string, id: string, patch:
 }
 
 /**
- * Deletes a contact. Invitations and memberships that named it keep their own copy of the
- * address and lose only the link, so history stays readable.
+ * What another capability does, in the deleting transaction, to rows that name a contact being
+ * deleted. Their owners export these (invitations and memberships keep their copy of the address
+ * and lose only the link) and whoever deletes passes them, since tenants import no capability.
  */
-export async function deleteContact(db: Db, tenantId: string, id: string): Promise<void> {
-  await getContact(db, tenantId, id);
-  await db.updateTable('invitations').set({ recipient_contact_id: null }).where('tenant_id', '=', tenantId).where('recipient_contact_id', '=', id).execute();
-  await db.updateTable('memberships').set({ contact_id: null }).where('tenant_id', '=', tenantId).where('contact_id', '=', id).execute();
-  await db.deleteFrom('contact_tags').where('contact_id', '=', id).execute();
-  await db.deleteFrom('contacts').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+export type ContactUnlink = (trx: Db, tenantId: string, contactId: string, now: Date) => Promise<void>;
+
+/** Deletes a contact, and with `unlinks` the links to it, in one transaction; throws contact_not_found. */
+export async function deleteContact(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+  unlinks: readonly ContactUnlink[],
+  now: Date,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await getContact(trx, tenantId, id);
+    for (const unlink of unlinks) await unlink(trx, tenantId, id, now);
+    await trx.deleteFrom('contact_tags').where('contact_id', '=', id).execute();
+    await trx.deleteFrom('contacts').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  });
 }
 
 /** A page of the tenant's contacts, oldest first by default, filtered by exact fields or a tag. */

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { LocaleTagSchema } from '#common/locale';
+import { pageUrlSchemes, type PageUrlPolicy } from '#common/page-url';
 import { atLeastOneField, atLeastOneFieldMessage } from '#http/validation';
 import { SCOPES } from '#common/rights';
 import { TenantSettingsSchema } from './settings';
@@ -11,18 +12,13 @@ export const TenantSchema = z
   .object({ id: Id, name: z.string(), settings: TenantSettingsSchema, createdAt: Timestamp, updatedAt: Timestamp })
   .openapi('Tenant');
 
-/**
- * What URL schemes a page may link to or load from: https, and plain http only where the deployment
- * allows private addresses (`allowPrivateNetwork`: tests and local setups). Never `javascript:` or `data:`.
- */
-export interface PageUrlPolicy {
-  readonly allowHttp: boolean;
-}
+export type { PageUrlPolicy } from '#common/page-url';
 
 /** A URL a page renders as a link or an image source, under `policy`. */
 export function pageUrlSchema(policy: PageUrlPolicy) {
-  const [protocol, error] = policy.allowHttp ? [/^https?$/, 'an http(s) URL'] : [/^https$/, 'an https URL'];
-  return z.url({ protocol, error }).max(2048);
+  const schemes = pageUrlSchemes(policy).map((scheme) => scheme.slice(0, -1));
+  const error = policy.allowHttp ? 'an http(s) URL' : 'an https URL';
+  return z.url({ protocol: new RegExp(`^(${schemes.join('|')})$`), error }).max(2048);
 }
 
 /** The PATCH /tenant body; the console's settings form is judged by the same schema. */

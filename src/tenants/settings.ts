@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi';
-// The email module's own schema: a leaf with no dependencies, so settings can compose it.
-import { TemplateOverridesSchema } from '#delivery/email/templates';
+import { TemplateOverridesSchema } from './template-overrides';
 
 const DAY = 86_400;
 

@@ -65,10 +65,15 @@ describeEachStore('tenants, identities and contacts', (engine) => {
     expect((await usher.request('GET', '/v1/contacts?tag=vip')).body.data).toEqual([]);
 
     const invited = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', recipient: { contactId: created.body.id } } });
+    usher.clock.advance(1000);
     expect((await usher.request('DELETE', `/v1/contacts/${created.body.id}`)).status).toBe(204);
     expect((await usher.request('GET', `/v1/contacts/${created.body.id}`)).status).toBe(404);
     const kept = await usher.request('GET', `/v1/invitations/${invited.body.id}`);
     expect(kept.body.recipient).toMatchObject({ contactId: null, did: 'did:key:z6MkTest', name: 'Julien' });
+    // Losing the link changes the invitation: version and updatedAt move, so a read from before cannot be written back.
+    expect(Date.parse(kept.body.updatedAt) - Date.parse(invited.body.updatedAt)).toBe(1000);
+    const events = (await usher.request('GET', `/v1/invitations/${invited.body.id}/events`)).body.data;
+    expect(events.map((e: any) => e.type)).toEqual(['invitation.created']);
   });
 
   it('fills an email invitation\'s address from its contact', async () => {

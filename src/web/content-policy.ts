@@ -1,3 +1,4 @@
+import { pageUrlSchemes, type PageUrlPolicy } from '#common/page-url';
 import { scriptHash, type PagePolicy } from '#http/security-headers';
 import { COPY_LINK_SCRIPT } from './console/invitation-views';
 import { HAND_OFF_SCRIPT } from './hand-off-page';
@@ -11,8 +12,8 @@ import { HAND_OFF_SCRIPT } from './hand-off-page';
  * over http where private addresses are allowed, as in local setups); the QR codes are inline SVG.
  * The hand-off form POSTs to the host application's https redirect URL, which `form-action` governs.
  */
-export function webPagePolicies(options: { readonly allowHttp: boolean }): PagePolicy[] {
-  const remote = options.allowHttp ? 'https: http:' : 'https:';
+export function webPagePolicies(options: PageUrlPolicy): PagePolicy[] {
+  const remote = pageUrlSchemes(options).join(' ');
   const base = [
     "default-src 'self'",
     `img-src 'self' ${remote}`,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { errorMessage } from '#common/errors';
 import { contextOf } from '../context';
 import { CliError, usageError } from '../errors';
 import { ExitCode } from '../exit-codes';
@@ -36,7 +37,7 @@ export function registerMigrateCommand(program: Command): void {
       const store = openStore(databaseUrl);
       try {
         const before = await schemaStatus(store.db).catch((error: unknown) => {
-          throw new CliError(ExitCode.unreachable, `cannot read the database ${shown}: ${messageOf(error)}`);
+          throw new CliError(ExitCode.unreachable, `cannot read the database ${shown}: ${errorMessage(error)}`);
         });
         if (before.unknown.length > 0) throw usageError(`${shown}: ${describeSchemaMismatch(before)}`);
         const applied = await migrateToLatest(store.db);
@@ -54,4 +55,3 @@ export function registerMigrateCommand(program: Command): void {
     });
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

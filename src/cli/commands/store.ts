@@ -40,7 +40,7 @@ export function registerStoreCommand(program: Command): void {
     .action(async (flags: CopyFlags, command: Command) => {
       const { out } = contextOf(command);
       // Loaded here: only the commands that open a database pay for the drivers.
-      const { copyStore, StoreCopyError } = await import('#db');
+      const { copyStore, StoreCopyError } = await import('#db/store-copy');
       const copied = await copyStore({
         from: flags.from,
         to: flags.to,

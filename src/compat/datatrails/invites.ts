@@ -1,12 +1,11 @@
 import { AppError } from '#common/errors';
 import { encodeCursor, type Page } from '#http/pagination';
-import type { Actor, Invitation } from '#invitations';
+import { listPendingByEmail, type Actor, type Invitation } from '#invitations';
 import { normalizeEmail } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { inSurfaceTerms, inviteNotFound } from './errors';
 import { INVITE_SCOPE, isListedInvite, toCreateInput, toInvite } from './mapping';
 import { continueFrom, decodePageToken, encodePageToken, type PageState } from './page-token';
-import { listPendingInvitesByEmail } from './queries';
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, type CreateInviteInput, type Invite, type ListInvitesQuery } from './schemas';
 
 /** A v1ListInvitesResponse. */
@@ -61,7 +60,8 @@ export function createInviteOperations({ db, clock, invitations }: CompatDeps) {
       const state = requestedPage(query);
       const page: Page<Invitation> =
         state.orderBy === 'DISPLAY_NAME'
-          ? await listPendingInvitesByEmail(db, tenantId, { email: state.email, limit: state.pageSize, after: state.after }, clock.now())
+          ? await listPendingByEmail(db, tenantId, INVITE_SCOPE, state.email, { limit: state.pageSize, after: state.after },
+              clock.now())
           : await invitations.list(tenantId, {
               ...INVITE_SCOPE,
               status: 'pending',

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
 import { json, problemsFor } from '#http/responses';
 import { requires } from '#http/scopes';
-import type { Actor } from '#invitations';
+import { apiKeyActor } from '#invitations';
 import type { CompatDeps } from '../deps';
 import { createInviteOperations } from './invites';
 import publishedSwagger from './invitesv1.swagger.json' with { type: 'json' };
@@ -14,7 +14,6 @@ const DATATRAILS_BASE = '/archivist/v1';
 const DATATRAILS_IAM_BASE = '/archivist/iam/v1';
 
 const tags = ['DataTrails compatibility'];
-const byKey = (apiKeyId: string): Actor => ({ kind: 'api_key', id: apiKeyId });
 
 /** The route table under one base; `hide` keeps the alias out of the OpenAPI document (operationIds stay unique). */
 function inviteRoutes(hide: boolean) {
@@ -89,13 +88,13 @@ function inviteRouter(deps: CompatDeps, hide: boolean) {
   const routes = inviteRoutes(hide);
   const invites = createInviteOperations(deps);
   return createRouter()
-    .openapi(routes.create, async (c) => c.json(await invites.create(c.var.auth.tenantId, c.req.valid('json'), byKey(c.var.auth.apiKeyId)), 200))
+    .openapi(routes.create, async (c) => c.json(await invites.create(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth.apiKeyId)), 200))
     .openapi(routes.list, async (c) => c.json(await invites.list(c.var.auth.tenantId, c.req.valid('query')), 200))
     .openapi(routes.caps, (c) => c.json({ caps: [] }, 200))
     .openapi(routes.openapi, (c) => c.json(publishedSwagger, 200))
     .openapi(routes.get, async (c) => c.json(await invites.get(c.var.auth.tenantId, c.req.valid('param').uuid), 200))
     .openapi(routes.remove, async (c) => {
-      await invites.remove(c.var.auth.tenantId, c.req.valid('param').uuid, byKey(c.var.auth.apiKeyId));
+      await invites.remove(c.var.auth.tenantId, c.req.valid('param').uuid, apiKeyActor(c.var.auth.apiKeyId));
       return c.json({}, 200);
     });
 }

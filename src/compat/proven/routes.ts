@@ -1,12 +1,10 @@
-import type { Context } from 'hono';
-import type { AppEnv } from '#http/auth';
 import { createRouter } from '#http/router';
+import { apiKeyActor } from '#invitations';
 import type { CompatDeps } from '../deps';
 import { provenError, provenErrorHandler, provenValidationHook } from './errors';
 import { acceptRoute, createRoute, deleteRoute, getByPurposeRoute, getRoute, listRoute, updateRoute } from './operations';
 import { createProvenService } from './service';
 
-const actorOf = (c: Context<AppEnv>) => ({ kind: 'api_key' as const, id: c.var.auth.apiKeyId });
 
 // Proven's ids are integers; anything else names no invitation.
 const numberOf = (raw: string): number | null => (/^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : null);
@@ -27,9 +25,9 @@ export function createProvenRoutes(deps: CompatDeps) {
   const hook = provenValidationHook as never;
   const router = createRouter()
     .openapi(listRoute, async (c) => c.json({ invitations: await proven.list(c.var.auth.tenantId, c.req.valid('query')) }, 200), hook)
-    .openapi(createRoute, async (c) => c.json(await proven.create(c.var.auth.tenantId, c.req.valid('json'), actorOf(c)), 200), hook)
+    .openapi(createRoute, async (c) => c.json(await proven.create(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth.apiKeyId)), 200), hook)
     .openapi(acceptRoute, async (c) => {
-      const record = await proven.accept(c.var.auth.tenantId, c.req.valid('json').invitation_url, actorOf(c));
+      const record = await proven.accept(c.var.auth.tenantId, c.req.valid('json').invitation_url, apiKeyActor(c.var.auth.apiKeyId));
       return c.json({ success: true as const, invitation_record: record }, 200);
     }, hook)
     .openapi(getByPurposeRoute, async (c) => {
@@ -46,12 +44,12 @@ export function createProvenRoutes(deps: CompatDeps) {
     }, hook)
     .openapi(updateRoute, async (c) => {
       const number = requireNumber(c.req.valid('param').invitation_id);
-      const updatedInvitation = await proven.update(c.var.auth.tenantId, number, c.req.valid('json'), actorOf(c));
+      const updatedInvitation = await proven.update(c.var.auth.tenantId, number, c.req.valid('json'), apiKeyActor(c.var.auth.apiKeyId));
       return updatedInvitation ? c.json({ updatedInvitation }, 200) : c.json({ error: `Invitation ${number} not found`, code: 'invitation_not_found' }, 404);
     }, hook)
     .openapi(deleteRoute, async (c) => {
       const number = requireNumber(c.req.valid('param').invitation_id);
-      return (await proven.remove(c.var.auth.tenantId, number, actorOf(c)))
+      return (await proven.remove(c.var.auth.tenantId, number, apiKeyActor(c.var.auth.apiKeyId)))
         ? c.json({ success: `Invitation ${number} deleted` }, 200)
         : c.json({ error: `Invitation ${number} not found`, code: 'invitation_not_found' }, 404);
     }, hook);

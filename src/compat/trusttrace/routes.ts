@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { parseJson } from '#common/json';
-import { AcceptResultSchema, getInvitationRow } from '#invitations';
+import { AcceptResultSchema, apiKeyActor, getInvitationRow } from '#invitations';
 import { createDidcommEndpointRoutes } from '#didcomm';
 import { createRouter } from '#http/router';
 import { json, problemsFor } from '#http/responses';
@@ -83,7 +83,7 @@ export function createTrustTraceRoutes(deps: CompatDeps) {
     .openapi(createActionRoute, async (c) => {
       const { tenantId, apiKeyId } = c.var.auth;
       const body = c.req.valid('json');
-      const { id, token } = await trustTrace.invite(tenantId, body, { kind: 'api_key', id: apiKeyId });
+      const { id, token } = await trustTrace.invite(tenantId, body, apiKeyActor(apiKeyId));
       return c.json(await actionOf(tenantId, id, token, body.config.inviteName ?? null), 200);
     })
     .openapi(getActionRoute, async (c) => c.json(await actionOf(c.var.auth.tenantId, c.req.valid('param').uuid, null, null), 200))

@@ -12,15 +12,17 @@ import type { Database } from '#db';
 import { isUuid } from '#common/ids';
 import type { AppEnv } from '#http/auth';
 import { decodeCursor } from '#http/pagination';
-import { InvitationFieldsSchema, findInvitationRow, type Actor, type Invitation } from '#invitations';
-import { findIdentity, findIdentityByHandle, type Identity } from '#tenants';
+import { apiKeyActor, findInvitationRow, InvitationFieldsSchema, listPendingOfIdentity, type Actor, type Invitation } from '#invitations';
+import { findIdentitiesById, findIdentity, findIdentityById, findIdentityByHandle, type Identity } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { unipileError } from './errors';
-import { listPendingUserInvitations } from './queries';
 import { NOTE_MAX } from './schemas';
 
+/** The channels a Unipile invitation goes out on. */
+const USER_CHANNELS = ['provider', 'activitypub'] as const;
+
 /** The caller, as the actor of what it changes. */
-export const actorOf = (c: Context<AppEnv>): Actor => ({ kind: 'api_key', id: c.var.auth.apiKeyId });
+export const actorOf = (c: Context<AppEnv>): Actor => apiKeyActor(c.var.auth.apiKeyId);
 
 /** A user of this server: an identity of any tenant. */
 interface LocalUser {
@@ -39,7 +41,7 @@ async function findUser(db: Kysely<Database>, identifier: string): Promise<Local
   const byHandle = await findIdentityByHandle(db, identifier);
   if (byHandle) return byHandle;
   if (!isUuid(identifier)) return null;
-  const row = await db.selectFrom('identities').select(['id', 'handle', 'display_name']).where('id', '=', identifier).executeTakeFirst();
+  const row = await findIdentityById(db, identifier, ['id', 'handle', 'display_name']);
   return row ? { id: row.id, handle: row.handle, displayName: row.display_name } : null;
 }
 
@@ -132,10 +134,11 @@ export function createUnipileService({ db, clock, invitations, lookupActor }: Co
     async listSent(tenantId: string, query: { account_id: string; cursor?: string | undefined; limit?: number | undefined }) {
       const me = await account(tenantId, query.account_id, 'query.account_id');
       const after = query.cursor ? decodeCursor(query.cursor) : null;
-      const page = await listPendingUserInvitations(db, tenantId, me.id, { limit: query.limit ?? 10, after }, clock.now());
+      const limit = query.limit ?? 10;
+      const page = await listPendingOfIdentity(db, tenantId, me.id, USER_CHANNELS, { limit, after }, clock.now());
       const ids = page.data.flatMap((i) => (i.recipient.provider?.provider === 'usher' ? [i.recipient.provider.userId] : []));
       const handles = new Map(
-        ids.length ? (await db.selectFrom('identities').select(['id', 'handle']).where('id', 'in', ids).execute()).map((r) => [r.id, r.handle] as const) : [],
+        ids.length ? (await findIdentitiesById(db, ids, ['id', 'handle'])).map((r) => [r.id, r.handle] as const) : [],
       );
       const inviter = { inviter_name: me.displayName, inviter_id: me.id, inviter_public_identifier: me.handle, inviter_description: null };
       const items = page.data.map((i) => {

@@ -1,4 +1,5 @@
-import type { TemplateKind, TemplateVars } from './templates';
+import type { TemplateKind } from '#tenants';
+import type { TemplateVars } from './template-vars';
 
 /**
  * The words of one language for the built-in emails. Functions receive values already prepared for the

@@ -1,14 +1,23 @@
 import type { Kysely } from 'kysely';
 import type { Database, Db, InvitationRow, OutboxRow } from '#db';
 import type { Clock } from '#common/clock';
+import { errorMessage } from '#common/errors';
 import { parseJson } from '#common/json';
-import { effectiveStatus, findInvitationRow, invitationUrl, linkForMessage, linkKeyOf, recordDeliveryEvent, type EventSink } from '#invitations';
-import { getIdentity, getTenant, type Identity, type Tenant } from '#tenants';
+import {
+  effectiveStatus,
+  findInvitationRow,
+  findInvitationRows,
+  invitationUrl,
+  linkForMessage,
+  linkKeyOf,
+  recordDeliveryEvent,
+  type EventSink,
+} from '#invitations';
+import { getIdentity, getTenant, type Identity, type TemplateKind, type Tenant } from '#tenants';
 import type { DeliveryResult } from '../outbox';
 import type { DeliveryHandler, FinalStatus, PreparedDelivery } from '../worker';
 import { invitationMessage } from './invitation-message';
 import type { Mailer, MailResult } from './mailer';
-import type { TemplateKind } from './templates';
 
 export interface EmailHandlerDeps {
   readonly db: Kysely<Database>;
@@ -36,7 +45,7 @@ async function readInvitations(db: Db, rows: readonly OutboxRow[]): Promise<Map<
   for (const row of rows) if (row.invitation_id) byTenant.set(row.tenant_id, (byTenant.get(row.tenant_id) ?? new Set()).add(row.invitation_id));
   const found = new Map<string, InvitationRow>();
   for (const [tenantId, ids] of byTenant) {
-    const invitations = await db.selectFrom('invitations').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', [...ids]).execute();
+    const invitations = await findInvitationRows(db, tenantId, [...ids]);
     for (const invitation of invitations) found.set(invitation.id, invitation);
   }
   return found;
@@ -110,7 +119,7 @@ export function createEmailHandler(deps: EmailHandlerDeps): DeliveryHandler {
         const [tenant, inviter] = await Promise.all([tenantOf(row.tenant_id), inviterOf(`${row.tenant_id} ${invitation.identity_id}`)]);
         sendable.push({ row, invitation: invitation as InvitationRow & { recipient_email: string }, tenant, inviter });
       } catch (error) {
-        fail({ outcome: 'failed', error: error instanceof Error ? error.message : String(error) });
+        fail({ outcome: 'failed', error: errorMessage(error) });
       }
     }
     if (sendable.length === 0) return prepared;

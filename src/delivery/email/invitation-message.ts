@@ -2,7 +2,8 @@ import type { InvitationRow, OutboxRow } from '#db';
 import { parseJson } from '#common/json';
 import type { Identity, Tenant } from '#tenants';
 import type { MailMessage } from './mailer';
-import { renderEmail, type TemplateKind } from './templates';
+import type { TemplateKind } from '#tenants';
+import { renderEmail } from './templates';
 
 /** What one invitation email says and to whom: the facts of the invitation, its tenant and inviter, and the link minted for it. */
 export interface InvitationMessageInput {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderEmail, TemplateOverridesSchema, type TemplateOverrides, type TemplateVars } from './templates';
+import { TemplateOverridesSchema, type TemplateOverrides } from '#tenants';
+import { renderEmail } from './templates';
+import type { TemplateVars } from './template-vars';
 
 const vars: TemplateVars = {
   tenantName: 'Acme',

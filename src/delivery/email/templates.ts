@@ -1,38 +1,19 @@
-import { z } from '@hono/zod-openapi';
-import { LocaleTagSchema } from '#common/locale';
+import {
+  fillPlaceholders,
+  SUPPORTED_LOCALES,
+  type SupportedLocale,
+  type TemplateKind,
+  type TemplateOverride,
+  type TemplateOverrides,
+} from '#tenants';
 import type { EmailContext, EmailCopy } from './copy';
 import { escapeHtml, renderHtmlBody } from './html-body';
 import { de } from './locales/de';
 import { en } from './locales/en';
 import { fr } from './locales/fr';
-import { fillPlaceholders, findUnknownPlaceholders, placeholderValues, PLACEHOLDERS } from './placeholders';
+import { placeholderValues } from './placeholders';
+import type { TemplateVars } from './template-vars';
 import { renderTextBody } from './text-body';
-
-/** Which email: the first invitation, or the reminder sent before it expires. */
-export type TemplateKind = 'invitation' | 'reminder';
-
-/** The facts an email states. Names, role, rules and message are untrusted input: rendering escapes them for HTML. */
-export interface TemplateVars {
-  tenantName: string;
-  /** #rrggbb; anything else renders as the neutral default colour. */
-  brandColor: string;
-  /** Shown above the heading when it is an http(s) URL; otherwise the tenant's name is. */
-  logoUrl: string | null;
-  /** Who invites: the host application's user named at create, else the inviting identity's display name. */
-  inviterName: string;
-  /** That user's address, when the create request gave one. */
-  inviterEmail?: string | null;
-  /** The identity the invitation is sent from; the inviter's name when not given. */
-  identityName?: string;
-  targetName: string;
-  role: string | null;
-  rules: readonly string[];
-  message: string | null;
-  recipientName: string | null;
-  /** ISO-8601 UTC instant. */
-  expiresAt: string;
-  acceptUrl: string;
-}
 
 /** One email, ready for the Mailer. */
 export interface RenderedEmail {
@@ -43,25 +24,10 @@ export interface RenderedEmail {
   readonly locale: string;
 }
 
-/** A tenant's replacement for some parts of one built-in template; the parts it leaves out stay built-in. */
-export interface TemplateOverride {
-  subject?: string;
-  text?: string;
-  html?: string;
-}
-
-/** A tenant's overrides, keyed by locale (e.g. "en", "fr"), then by kind. */
-export type TemplateOverrides = Readonly<Record<string, Partial<Record<TemplateKind, TemplateOverride>>>>;
-
-const COPY: Readonly<Record<string, EmailCopy>> = { en, fr, de };
-
-/** Locales with built-in templates; "en" is the fallback. */
-export const SUPPORTED_LOCALES: readonly string[] = Object.freeze(Object.keys(COPY));
+// Typed by SupportedLocale: a locale added there without its copy here does not compile.
+const COPY: Readonly<Record<SupportedLocale, EmailCopy>> = { en, fr, de };
 
 const NEUTRAL_BRAND = '#4f46e5';
-const MAX_SUBJECT_CHARS = 200;
-const MAX_BODY_BYTES = 50 * 1024;
-const utf8 = new TextEncoder();
 
 // Requested tags seen so far: parsing one (Intl.Locale) costs more than the rest of the lookup.
 const resolved = new Map<string, string>();
@@ -111,43 +77,6 @@ function oneLine(value: string): string {
   return value.replace(/[\r\n\u2028\u2029]+/g, ' ').trim();
 }
 
-function withKnownPlaceholders(part: z.ZodString) {
-  return part.superRefine((template, ctx) => {
-    for (const name of findUnknownPlaceholders(template)) {
-      ctx.addIssue({ code: 'custom', message: `Unknown placeholder {{${name}}}; known ones are ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.` });
-    }
-  });
-}
-
-const bodyPart = (what: string) =>
-  withKnownPlaceholders(
-    z
-      .string()
-      .min(1)
-      .refine((s) => utf8.encode(s).byteLength <= MAX_BODY_BYTES, `At most 50 KB (${MAX_BODY_BYTES} bytes of UTF-8).`),
-  ).describe(`${what}, with {{placeholders}}. Left out, the built-in one is used.`);
-
-const TemplateOverrideSchema = z
-  .strictObject({
-    subject: withKnownPlaceholders(z.string().min(1).max(MAX_SUBJECT_CHARS))
-      .optional()
-      .describe('Subject line, at most 200 characters, with {{placeholders}}; line breaks are removed.'),
-    text: bodyPart('Plain-text body').optional(),
-    html: bodyPart('HTML body; substituted values are HTML-escaped').optional(),
-  })
-  .openapi('EmailTemplateOverride');
-
-/** The tenant setting `emailTemplates`: per BCP 47 locale and kind, the parts of the built-in email to replace. */
-export const TemplateOverridesSchema = z
-  .record(
-    LocaleTagSchema,
-    z.strictObject({ invitation: TemplateOverrideSchema.optional(), reminder: TemplateOverrideSchema.optional() }),
-  )
-  .describe(
-    `Email template overrides by locale (only ${SUPPORTED_LOCALES.join(', ')} are used) and kind. Placeholders: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(' ')}.`,
-  )
-  .openapi('EmailTemplates');
-
 /** The override for a locale, matching its key case-insensitively ("FR" counts as "fr"). */
 function overrideFor(overrides: TemplateOverrides | undefined, locale: string, kind: TemplateKind): TemplateOverride {
   for (const [key, byKind] of Object.entries(overrides ?? {})) if (key.toLowerCase() === locale) return byKind[kind] ?? {};
@@ -160,7 +89,7 @@ function overrideFor(overrides: TemplateOverrides | undefined, locale: string, k
  */
 export function renderEmail(kind: TemplateKind, locale: string, vars: TemplateVars, overrides?: TemplateOverrides): RenderedEmail {
   const chosen = resolveLocale(locale);
-  const copy = COPY[chosen] ?? en;
+  const copy = COPY[chosen as SupportedLocale] ?? en;
   const brand = /^#[0-9a-f]{6}$/i.test(vars.brandColor) ? vars.brandColor : NEUTRAL_BRAND;
   const ctx: EmailContext = { kind, locale: chosen, copy, vars, expires: formatExpiry(vars.expiresAt, chosen), brand };
   const override = overrideFor(overrides, chosen, kind);

@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
+import { errorMessage } from '#common/errors';
 import { refusedAddressReason } from './address-policy';
 
 /** How much of a receiver's answer is kept for the delivery log. */
@@ -61,7 +62,7 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
       });
     } catch (error) {
       // Node throws synchronously for a header value it cannot send; that is still only a failed delivery.
-      return resolve(noAnswer(error instanceof Error ? error.message : String(error)));
+      return resolve(noAnswer(errorMessage(error)));
     }
     const finish = (result: WebhookResponse) => {
       if (settled) return;

@@ -3,6 +3,8 @@ import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { decodeCursor, type Cursor } from '#http/pagination';
+import { unlinkContactFromInvitations } from '#invitations';
+import { unlinkContactFromMemberships } from '#memberships';
 import { type Contact, createContact, CreateContactSchema, deleteContact, getTenant, listContacts } from '#tenants';
 import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
@@ -13,6 +15,8 @@ import { formFields, type ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
 const PAGE_SIZE = 25;
+// As the API's contact routes are given them in app.ts: a deleted contact's invitations and memberships lose the link.
+const CONTACT_UNLINKS = [unlinkContactFromInvitations, unlinkContactFromMemberships];
 const NOTICES = new Map([
   ['created', 'Contact saved.'],
   ['deleted', 'Contact deleted. Invitations that named it keep their own copy of the address.'],
@@ -139,7 +143,7 @@ export function createContactPages(deps: ConsoleDeps) {
     })
     .post('/console/contacts/:id/delete', async (c) => {
       try {
-        await db.transaction().execute((trx) => deleteContact(trx, c.var.session.tenantId, c.req.param('id')));
+        await deleteContact(db, c.var.session.tenantId, c.req.param('id'), CONTACT_UNLINKS, clock.now());
       } catch (error) {
         const message = Object.values(refusalErrors(error))[0];
         return page(c, 'Not found', <p class="alert" role="alert">{message}</p>, 404);

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
 import { getDelivery, listDeliveries, deliverySummary, retryDelivery } from '#delivery';
-import type { Actor } from '#invitations';
+import { apiKeyActor, INVITATION_STATUSES } from '#invitations';
 import { hasScope } from '#common/rights';
 import { getTenant } from '#tenants';
 import { qrSvg } from '#common/qr';
@@ -14,10 +14,8 @@ import { ConsoleForm, Csrf, FieldError } from './layout';
 import { InvitationLink } from './link-pages';
 
 type C = Context<ConsoleEnv>;
-const STATUSES = ['pending', 'tentative', 'accepted', 'declined', 'revoked', 'expired', 'exhausted'];
 const DAY = 86_400_000;
 
-const actorOf = (c: C): Actor => ({ kind: 'api_key', id: c.var.session.apiKeyId });
 
 /** Turns the create form into the API's input, so one schema judges both. */
 function inputFromForm(f: Record<string, string>, now: Date): Record<string, unknown> {
@@ -128,7 +126,7 @@ export function createInvitationPages(deps: ConsoleDeps) {
               <label for="q-status">Status</label>
               <select id="q-status" name="status">
                 <option value="">any</option>
-                {STATUSES.map((s) => (
+                {INVITATION_STATUSES.map((s) => (
                   <option selected={raw.status === s}>{s}</option>
                 ))}
               </select>
@@ -196,7 +194,7 @@ export function createInvitationPages(deps: ConsoleDeps) {
       if (!form.ok) return invalid(form.errors);
       let created;
       try {
-        created = await invitations.create(c.var.session.tenantId, form.data, actorOf(c));
+        created = await invitations.create(c.var.session.tenantId, form.data, apiKeyActor(c.var.session.apiKeyId));
       } catch (error) {
         return invalid(refusalErrors(error));
       }
@@ -274,7 +272,7 @@ export function createInvitationPages(deps: ConsoleDeps) {
     .post('/console/invitations/:id/revoke', async (c) => {
       const id = c.req.param('id');
       try {
-        await invitations.revoke(c.var.session.tenantId, id, actorOf(c));
+        await invitations.revoke(c.var.session.tenantId, id, apiKeyActor(c.var.session.apiKeyId));
       } catch (error) {
         return page(c, 'Not revoked', <p class="alert" role="alert">{Object.values(refusalErrors(error))[0]}</p>, 409);
       }
@@ -284,8 +282,8 @@ export function createInvitationPages(deps: ConsoleDeps) {
       const id = c.req.param('id');
       const answer = String((await c.req.parseBody()).answer ?? '');
       try {
-        if (answer === 'decline') await invitations.decline(c.var.session.tenantId, id, actorOf(c));
-        else if (answer === 'accept' || answer === 'tentative') await invitations.answerIncoming(c.var.session.tenantId, id, answer, actorOf(c));
+        if (answer === 'decline') await invitations.decline(c.var.session.tenantId, id, apiKeyActor(c.var.session.apiKeyId));
+        else if (answer === 'accept' || answer === 'tentative') await invitations.answerIncoming(c.var.session.tenantId, id, answer, apiKeyActor(c.var.session.apiKeyId));
         else return page(c, 'Not answered', <p class="alert" role="alert">Answer accept, tentative or decline.</p>, 400);
       } catch (error) {
         return page(c, 'Not answered', <p class="alert" role="alert">{Object.values(refusalErrors(error))[0]}</p>, 409);
@@ -296,7 +294,7 @@ export function createInvitationPages(deps: ConsoleDeps) {
       const id = c.req.param('id');
       let resent;
       try {
-        resent = await invitations.resend(c.var.session.tenantId, id, actorOf(c));
+        resent = await invitations.resend(c.var.session.tenantId, id, apiKeyActor(c.var.session.apiKeyId));
       } catch (error) {
         return page(c, 'Not resent', <p class="alert" role="alert">{Object.values(refusalErrors(error))[0]}</p>, 409);
       }

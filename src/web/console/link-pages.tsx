@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
 import { qrPng, qrSvg } from '#common/qr';
+import { apiKeyActor } from '#invitations';
 import type { ConsoleDeps } from './deps';
 import { CopyableLink } from './invitation-views';
 import { formFields, type ConsoleEnv } from './middleware';
@@ -79,7 +80,7 @@ export function createLinkPages({ db, invitations }: ConsoleDeps) {
         return page(c, 'Link not reset', <><p class="alert" role="alert">Confirm that the current link stops working.</p><p>{back}</p></>, 400);
       }
       try {
-        await invitations.resetLink(c.var.session.tenantId, id, { kind: 'api_key', id: c.var.session.apiKeyId });
+        await invitations.resetLink(c.var.session.tenantId, id, apiKeyActor(c.var.session.apiKeyId));
       } catch (error) {
         return page(c, 'Link not reset', <><p class="alert" role="alert">{Object.values(refusalErrors(error))[0]}</p><p>{back}</p></>, 409);
       }

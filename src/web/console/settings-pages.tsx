@@ -2,8 +2,7 @@
 import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { SUPPORTED_LOCALES } from '#delivery';
-import { getInviter, getTenant, type Tenant, updateTenant, updateTenantSchema } from '#tenants';
+import { getInviter, getTenant, SUPPORTED_LOCALES, type Tenant, updateTenant, updateTenantSchema } from '#tenants';
 import type { ConsoleDeps } from './deps';
 import { optional, validateForm } from './forms';
 import { Field } from './invitation-views';

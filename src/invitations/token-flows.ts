@@ -1,0 +1,120 @@
+import type { Kysely } from 'kysely';
+import type { Database, Engine, InvitationRow } from '#db';
+import type { Clock } from '#common/clock';
+import { issueAcceptanceToken } from '#acceptance';
+import { commitAcceptance } from './commit-acceptance';
+import { commitTransition } from './commit-transition';
+import { invitationError } from './errors';
+import type { EventSink } from './events';
+import { withLockedRow, type LockedWork } from './locked-row';
+import { findInvitationByToken, lockInvitationByToken } from './queries';
+import { loadPublicView, publicView, type PublicInvitation } from './public-view';
+import { invitedByOf } from './record';
+import type { Redemption } from './redeem';
+import type { AcceptorInput } from './schemas';
+import { findByToken, tokenHashOf } from './tokens';
+
+/** What accepting produced. */
+export interface AcceptResult {
+  readonly invitationId: string;
+  readonly invitation: PublicInvitation;
+  readonly redemption: { readonly id: string; readonly createdAt: string };
+  readonly membership: Redemption['membership'];
+  /** A short-lived EdDSA JWT the host application can verify against /.well-known/jwks.json. */
+  readonly acceptanceToken: { readonly token: string; readonly expiresAt: string };
+  /**
+   * The invitation's redirect URL, else the tenant's, else null: where the accept page hands the token off
+   * (form_post).
+   */
+  readonly redirectUrl: string | null;
+}
+
+/** What the invitee's flows need: the service's own dependencies, less those of the operator's views. */
+export interface TokenFlowDeps {
+  readonly db: Kysely<Database>;
+  readonly engine: Engine;
+  readonly clock: Clock;
+  readonly publicUrl: string;
+  readonly sink: EventSink;
+}
+
+const unknownLink = (field: string) => invitationError('invitation_not_found', 'unknown invitation link', field);
+
+/** The invitee's side of the service: what whoever holds a link's token may see and do with it. */
+export function createTokenFlows(deps: TokenFlowDeps) {
+  const { db, engine, clock, publicUrl, sink } = deps;
+  const invitee = { kind: 'invitee' } as const;
+
+  /** Runs `work` on the invitation a live link opens, locked, inside one transaction. */
+  async function withLockedToken<T>(token: string, work: LockedWork<T>): Promise<T> {
+    const hash = tokenHashOf(token);
+    if (!hash) throw unknownLink('path.token');
+    return withLockedRow(db, (trx) => lockInvitationByToken(trx, engine, hash), () => unknownLink('path.token'), work);
+  }
+
+  /** The signed acceptance token of one redemption, stored in the accepting transaction. */
+  function issueFor(trx: Kysely<Database>, accepted: InvitationRow, redemption: Redemption, now: Date) {
+    const { membership } = redemption;
+    const target = { type: accepted.target_type, iri: accepted.target_iri, name: accepted.target_name };
+    return issueAcceptanceToken(
+      trx,
+      {
+        tenantId: accepted.tenant_id,
+        issuer: publicUrl,
+        invitationId: accepted.id,
+        redemptionId: redemption.id,
+        target,
+        role: membership.role,
+        rules: membership.rules,
+        recipient: membership.member,
+        membershipId: membership.id,
+        invitedBy: invitedByOf(accepted),
+      },
+      now,
+    );
+  }
+
+  return {
+    /** Which invitation a link's token opens; unknown tokens are a 404. */
+    async locateToken(token: string): Promise<{ tenantId: string; id: string }> {
+      const found = await findByToken(db, token);
+      if (!found) throw unknownLink('body.token');
+      return { tenantId: found.tenantId, id: found.invitationId };
+    },
+
+    /** What the accept page shows. A read: it never changes the invitation. */
+    async viewByToken(token: string): Promise<PublicInvitation> {
+      const hash = tokenHashOf(token);
+      const row = hash ? await findInvitationByToken(db, hash) : null;
+      if (!row) throw unknownLink('path.token');
+      return publicView(db, row, clock.now());
+    },
+
+    /** Accepts by the link's token: one redemption, one membership, under any concurrency. */
+    async acceptByToken(token: string, acceptor: AcceptorInput): Promise<AcceptResult> {
+      return withLockedToken(token, async (trx, row) => {
+        const now = clock.now();
+        const { row: accepted, redemption } = await commitAcceptance(trx, row, acceptor, { now, actor: invitee, sink });
+        const issued = await issueFor(trx, accepted, redemption, now);
+        const { view, tenant } = await loadPublicView(trx, accepted, now);
+        return {
+          invitationId: accepted.id,
+          invitation: view,
+          redemption: { id: redemption.id, createdAt: redemption.createdAt },
+          membership: redemption.membership,
+          acceptanceToken: { token: issued.token, expiresAt: issued.expiresAt },
+          redirectUrl: accepted.redirect_url ?? tenant.settings.redirectUrl,
+        };
+      });
+    },
+
+    /** Declines by the link's token; the answer is what the accept page shows next. */
+    async declineByToken(token: string): Promise<PublicInvitation> {
+      return withLockedToken(token, async (trx, row) => {
+        const now = clock.now();
+        const { row: declined } = await commitTransition(trx, row, 'decline', { now, actor: invitee, sink });
+        return publicView(trx, declined, now);
+      });
+    },
+  };
+}
