@@ -35,7 +35,14 @@ const messages: MailMessage[] = Array.from({ length: emails }, (_, n) => {
     expiresAt,
     acceptUrl: `http://127.0.0.1:3000/i/${randomBytes(32).toString('base64url')}`,
   });
-  return { messageId: `<bare-${n}@127.0.0.1>`, from: '"Bench" <no-reply@usher.invalid>', to: `drain-${n}@example.org`, subject: email.subject, text: email.text, html: email.html };
+  return {
+    messageId: `<bare-${n}@127.0.0.1>`,
+    from: '"Bench" <no-reply@usher.invalid>',
+    to: `drain-${n}@example.org`,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+  };
 });
 
 const mailer = createSmtpMailer(url);

@@ -35,9 +35,13 @@ function openSqlite(path: string): BaselineStore {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.exec(TABLE);
-  const insert = db.prepare("insert into invitations (id, token_hash, channel, status, created_at, updated_at) values (?, ?, ?, 'pending', ?, ?)");
+  const insert = db.prepare(
+    "insert into invitations (id, token_hash, channel, status, created_at, updated_at) values (?, ?, ?, 'pending', ?, ?)",
+  );
   const select = db.prepare('select id, status from invitations where token_hash = ?');
-  const update = db.prepare("update invitations set status = 'accepted', subject = ?, uses_count = uses_count + 1, updated_at = ? where id = ?");
+  const update = db.prepare(
+    "update invitations set status = 'accepted', subject = ?, uses_count = uses_count + 1, updated_at = ? where id = ?",
+  );
   const accept = db.transaction((tokenHash: string, subject: string, at: string) => {
     const row = select.get(tokenHash) as { id: string; status: string } | undefined;
     if (!row || row.status !== 'pending') return null;
@@ -71,7 +75,11 @@ async function openPostgres(url: string): Promise<BaselineStore> {
       try {
         await client.query('begin');
         // FOR UPDATE, as Usher reads the row it accepts on PostgreSQL: accepts of one row queue.
-        const found = await client.query<{ id: string; status: string }>({ name: 'select', text: 'select id, status from invitations where token_hash = $1 for update', values: [tokenHash] });
+        const found = await client.query<{ id: string; status: string }>({
+          name: 'select',
+          text: 'select id, status from invitations where token_hash = $1 for update',
+          values: [tokenHash],
+        });
         const row = found.rows[0];
         if (!row || row.status !== 'pending') {
           await client.query('rollback');
@@ -96,7 +104,9 @@ async function openPostgres(url: string): Promise<BaselineStore> {
 
 async function main(): Promise<void> {
   const databaseUrl = process.env.BASELINE_DATABASE_URL ?? '';
-  const store = databaseUrl.startsWith('sqlite:') ? openSqlite(databaseUrl.slice('sqlite:'.length)) : await openPostgres(databaseUrl);
+  const store = databaseUrl.startsWith('sqlite:')
+    ? openSqlite(databaseUrl.slice('sqlite:'.length))
+    : await openPostgres(databaseUrl);
   let base = '';
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

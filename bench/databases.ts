@@ -34,7 +34,10 @@ export function sqliteServer(version: string): DatabaseServer {
     version,
     async create(label) {
       const path = join(dir, `${label}.db`);
-      return { url: `sqlite:${path}`, drop: async () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(path + suffix, { force: true })) };
+      return {
+        url: `sqlite:${path}`,
+        drop: async () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(path + suffix, { force: true })),
+      };
     },
     async close() {
       process.off('exit', removeDir);
@@ -65,9 +68,13 @@ export async function postgresServer(log: (line: string) => void): Promise<Datab
   if (!serverUrl) {
     const port = process.env.USHER_BENCH_POSTGRES_PORT ?? '54371';
     try {
-      serverUrl = execFileSync('bash', [join(PROJECT_ROOT, 'scripts/throwaway-postgres.sh'), 'start', port], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      serverUrl = execFileSync('bash', [join(PROJECT_ROOT, 'scripts/throwaway-postgres.sh'), 'start', port], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }).trim();
       log(`PostgreSQL: started a throwaway server at ${serverUrl}`);
-      const stopServer = () => execFileSync('bash', [join(PROJECT_ROOT, 'scripts/throwaway-postgres.sh'), 'stop', port], { stdio: 'ignore' });
+      const stopServer = () =>
+        execFileSync('bash', [join(PROJECT_ROOT, 'scripts/throwaway-postgres.sh'), 'stop', port], { stdio: 'ignore' });
       // Also on Ctrl-C or an error: the exit handler may only do synchronous work, which the script's stop is.
       process.once('exit', stopServer);
       stop = async () => {
@@ -75,7 +82,9 @@ export async function postgresServer(log: (line: string) => void): Promise<Datab
         stopServer();
       };
     } catch (error) {
-      log(`PostgreSQL: SKIPPED. USHER_BENCH_POSTGRES_URL is not set and scripts/throwaway-postgres.sh failed: ${(error as Error).message.split('\n')[0]}`);
+      log(
+        `PostgreSQL: SKIPPED. USHER_BENCH_POSTGRES_URL is not set and scripts/throwaway-postgres.sh failed: ${(error as Error).message.split('\n')[0]}`,
+      );
       return null;
     }
   }
@@ -106,7 +115,8 @@ export async function postgresServer(log: (line: string) => void): Promise<Datab
       };
     },
     async close() {
-      for (const name of created) await adminQuery(serverUrl, `drop database if exists ${name} with (force)`).catch(() => undefined);
+      for (const name of created)
+        await adminQuery(serverUrl, `drop database if exists ${name} with (force)`).catch(() => undefined);
       await stop();
     },
   };

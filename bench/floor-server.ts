@@ -113,26 +113,45 @@ function openFloor(path: string) {
   const sqlite = openSqliteWriter(path);
   const inTransaction = groupCommit(sqlite);
   const statement = (text: string) => sqlite.prepare(text);
-  const auth = statement('select api_keys.id, api_keys.tenant_id, api_keys.revoked_at, tenants.settings from api_keys join tenants on tenants.id = api_keys.tenant_id where api_keys.key_hash = ?');
+  const auth = statement(
+    'select api_keys.id, api_keys.tenant_id, api_keys.revoked_at, tenants.settings from api_keys join tenants on tenants.id = api_keys.tenant_id where api_keys.key_hash = ?',
+  );
   const identity = statement('select id from identities where tenant_id = ? and is_default = 1');
   const number = statement('insert into invitation_numbers (invitation_id) values (?) returning number').pluck();
-  const insertInvitation = statement(`insert into invitations (id, number, tenant_id, identity_id, channel, direction, status, target_type, target_key,
+  const insertInvitation =
+    statement(`insert into invitations (id, number, tenant_id, identity_id, channel, direction, status, target_type, target_key,
     public, uses_allowed, uses_count, expires_at, metadata, version, created_at, updated_at)
     values (?, ?, ?, ?, 'link', 'outgoing', 'pending', 'tenant', ?, 0, 1, 0, ?, '{}', 0, ?, ?)`);
-  const insertToken = statement("insert into invitation_tokens (token_hash, invitation_id, tenant_id, minted_for, created_at) values (?, ?, ?, 'link', ?)");
-  const insertEvent = statement('insert into invitation_events (id, tenant_id, invitation_id, type, previous_status, new_status, actor, data, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  const endpoints = statement("select * from webhook_endpoints where tenant_id = ? and status = 'active' order by created_at, id");
-  const byToken = statement('select invitations.* from invitation_tokens join invitations on invitations.id = invitation_tokens.invitation_id where invitation_tokens.token_hash = ? and invitation_tokens.revoked_at is null');
-  const accept = statement("update invitations set status = 'accepted', uses_count = ?, version = ?, updated_at = ? where id = ? and version = ?");
-  const membership = statement(`insert into memberships (id, tenant_id, target_key, target_type, target_iri, target_name, member_key, member_subject, role, rules, invitation_id, created_at, updated_at)
+  const insertToken = statement(
+    "insert into invitation_tokens (token_hash, invitation_id, tenant_id, minted_for, created_at) values (?, ?, ?, 'link', ?)",
+  );
+  const insertEvent = statement(
+    'insert into invitation_events (id, tenant_id, invitation_id, type, previous_status, new_status, actor, data, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const endpoints = statement(
+    "select * from webhook_endpoints where tenant_id = ? and status = 'active' order by created_at, id",
+  );
+  const byToken = statement(
+    'select invitations.* from invitation_tokens join invitations on invitations.id = invitation_tokens.invitation_id where invitation_tokens.token_hash = ? and invitation_tokens.revoked_at is null',
+  );
+  const accept = statement(
+    "update invitations set status = 'accepted', uses_count = ?, version = ?, updated_at = ? where id = ? and version = ?",
+  );
+  const membership =
+    statement(`insert into memberships (id, tenant_id, target_key, target_type, target_iri, target_name, member_key, member_subject, role, rules, invitation_id, created_at, updated_at)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?)
     on conflict (tenant_id, target_key, member_key) do update set role = excluded.role, invitation_id = excluded.invitation_id, updated_at = excluded.updated_at returning id`).pluck();
-  const redemption = statement('insert into redemptions (id, tenant_id, invitation_id, acceptor, membership_id, created_at) values (?, ?, ?, ?, ?, ?)');
-  const signingKey = statement("select kid, private_key from signing_keys where tenant_id = ? and status = 'active' order by created_at desc, kid desc limit 1");
+  const redemption = statement(
+    'insert into redemptions (id, tenant_id, invitation_id, acceptor, membership_id, created_at) values (?, ?, ?, ?, ?, ?)',
+  );
+  const signingKey = statement(
+    "select kid, private_key from signing_keys where tenant_id = ? and status = 'active' order by created_at desc, kid desc limit 1",
+  );
 
   return {
     authenticate(secret: string): string | null {
-      const key = auth.get(sha256(secret)) as { tenant_id: string; revoked_at: string | null; settings: string } | undefined;
+      const key = auth.get(sha256(secret)) as
+        { tenant_id: string; revoked_at: string | null; settings: string } | undefined;
       return key && key.revoked_at === null ? key.tenant_id : null;
     },
     create(tenantId: string, base: string) {
@@ -146,9 +165,28 @@ function openFloor(path: string) {
         const n = number.get(id) as number;
         insertInvitation.run(id, n, tenantId, identityId, `tenant:${tenantId}`, expiresAt, at, at);
         insertToken.run(sha256(token), id, tenantId, at);
-        insertEvent.run(randomUUID(), tenantId, id, 'invitation.created', null, 'pending', '{"type":"api_key"}', '{"channel":"link"}', at);
+        insertEvent.run(
+          randomUUID(),
+          tenantId,
+          id,
+          'invitation.created',
+          null,
+          'pending',
+          '{"type":"api_key"}',
+          '{"channel":"link"}',
+          at,
+        );
         endpoints.all(tenantId);
-        return { id, number: n, channel: 'link', status: 'pending', target: { type: 'tenant', key: `tenant:${tenantId}` }, expiresAt, createdAt: at, url: `${base}/i/${token}` };
+        return {
+          id,
+          number: n,
+          channel: 'link',
+          status: 'pending',
+          target: { type: 'tenant', key: `tenant:${tenantId}` },
+          expiresAt,
+          createdAt: at,
+          url: `${base}/i/${token}`,
+        };
       });
     },
     async accept(token: string, subject: string, issuer: string) {
@@ -159,10 +197,33 @@ function openFloor(path: string) {
         if (!row || row.status !== 'pending' || row.expires_at <= at) return null;
         accept.run(row.uses_count + 1, row.version + 1, at, row.id, row.version);
         const memberKey = `subject:${subject}`;
-        const membershipId = membership.get(randomUUID(), row.tenant_id, row.target_key, row.target_type, row.target_iri, row.target_name, memberKey, subject, row.role, row.id, at, at) as string;
+        const membershipId = membership.get(
+          randomUUID(),
+          row.tenant_id,
+          row.target_key,
+          row.target_type,
+          row.target_iri,
+          row.target_name,
+          memberKey,
+          subject,
+          row.role,
+          row.id,
+          at,
+          at,
+        ) as string;
         const redemptionId = randomUUID();
         redemption.run(redemptionId, row.tenant_id, row.id, memberKey, membershipId, at);
-        insertEvent.run(randomUUID(), row.tenant_id, row.id, 'invitation.accepted', 'pending', 'accepted', `{"type":"invitee","key":"${memberKey}"}`, '{}', at);
+        insertEvent.run(
+          randomUUID(),
+          row.tenant_id,
+          row.id,
+          'invitation.accepted',
+          'pending',
+          'accepted',
+          `{"type":"invitee","key":"${memberKey}"}`,
+          '{}',
+          at,
+        );
         endpoints.all(row.tenant_id);
         return { row, memberKey, membershipId, redemptionId };
       });
@@ -171,12 +232,33 @@ function openFloor(path: string) {
       const key = signingKey.get(row.tenant_id) as { kid: string; private_key: string };
       const iat = Math.floor(now.getTime() / 1000);
       const claims = {
-        iss: issuer, aud: row.tenant_id, sub: memberKey, iat, nbf: iat, exp: iat + 300, jti: redemptionId, invitation: row.id, tenant: row.tenant_id,
-        target: { type: row.target_type, iri: row.target_iri, name: row.target_name }, role: row.role, rules: [],
-        recipient: { key: memberKey, email: null, did: null, actorIri: null, subject, name: null }, redemption: redemptionId, membership: membershipId,
+        iss: issuer,
+        aud: row.tenant_id,
+        sub: memberKey,
+        iat,
+        nbf: iat,
+        exp: iat + 300,
+        jti: redemptionId,
+        invitation: row.id,
+        tenant: row.tenant_id,
+        target: { type: row.target_type, iri: row.target_iri, name: row.target_name },
+        role: row.role,
+        rules: [],
+        recipient: { key: memberKey, email: null, did: null, actorIri: null, subject, name: null },
+        redemption: redemptionId,
+        membership: membershipId,
       };
-      const acceptanceToken = signCompactJws({ alg: 'EdDSA', typ: 'JWT', kid: key.kid }, claims, Buffer.from(key.private_key, 'base64url'));
-      return { id: row.id, status: 'accepted', membershipId, acceptanceToken: { token: acceptanceToken, expiresAt: new Date((iat + 300) * 1000).toISOString() } };
+      const acceptanceToken = signCompactJws(
+        { alg: 'EdDSA', typ: 'JWT', kid: key.kid },
+        claims,
+        Buffer.from(key.private_key, 'base64url'),
+      );
+      return {
+        id: row.id,
+        status: 'accepted',
+        membershipId,
+        acceptanceToken: { token: acceptanceToken, expiresAt: new Date((iat + 300) * 1000).toISOString() },
+      };
     },
   };
 }

@@ -1,10 +1,21 @@
 import { AUTH_HEADERS } from './usher-process';
 
 /** One authenticated JSON call to Usher; throws on a status other than `expect`. */
-export async function callJson<T = any>(base: string, method: string, path: string, body?: unknown, expect = 200): Promise<T> {
-  const response = await fetch(`${base}${path}`, { method, headers: AUTH_HEADERS, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+export async function callJson<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  expect = 200,
+): Promise<T> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: AUTH_HEADERS,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await response.text();
-  if (response.status !== expect) throw new Error(`${method} ${path}: expected ${expect}, got ${response.status}: ${text.slice(0, 500)}`);
+  if (response.status !== expect)
+    throw new Error(`${method} ${path}: expected ${expect}, got ${response.status}: ${text.slice(0, 500)}`);
   return (text ? JSON.parse(text) : null) as T;
 }
 
@@ -32,12 +43,20 @@ export const CURSOR_PAGE = 200;
  * many rows precede it. A cursor is valid with any page size, so the deep one can be hammered at
  * the default size.
  */
-export async function followCursors(base: string, path: string, maxPages: number): Promise<{ cursor: string; rowsIn: number }[]> {
+export async function followCursors(
+  base: string,
+  path: string,
+  maxPages: number,
+): Promise<{ cursor: string; rowsIn: number }[]> {
   const cursors: { cursor: string; rowsIn: number }[] = [];
   const separator = path.includes('?') ? '&' : '?';
   let cursor: string | null = null;
   for (let page = 1; page <= maxPages; page++) {
-    const next: { nextCursor: string | null } = await callJson(base, 'GET', `${path}${separator}limit=${CURSOR_PAGE}${cursor ? `&cursor=${cursor}` : ''}`);
+    const next: { nextCursor: string | null } = await callJson(
+      base,
+      'GET',
+      `${path}${separator}limit=${CURSOR_PAGE}${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     if (!next.nextCursor) break;
     cursor = next.nextCursor;
     cursors.push({ cursor, rowsIn: page * CURSOR_PAGE });
@@ -55,7 +74,9 @@ export async function settle(base: string, timeoutMs = 120_000): Promise<void> {
   let prompt = 0;
   while (prompt < 3) {
     const started = performance.now();
-    await fetch(`${base}/healthz`).then((response) => response.arrayBuffer()).catch(() => undefined);
+    await fetch(`${base}/healthz`)
+      .then((response) => response.arrayBuffer())
+      .catch(() => undefined);
     prompt = performance.now() - started < 20 ? prompt + 1 : 0;
     if (Date.now() > deadline) throw new Error(`${base} did not settle within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 50));

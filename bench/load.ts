@@ -8,7 +8,9 @@ export interface LoadRequest {
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
-  /** Per request: change path or body (a fresh token, a unique subject). Return null when there is nothing left to send. */
+  /**
+   * Per request: change path or body (a fresh token, a unique subject). Return null when there is nothing left to send.
+   */
   readonly next?: () => { path?: string; body?: string } | null;
   /** Sees every 2xx body, e.g. to collect the tokens of the invitations a create run made. */
   readonly onBody?: (body: string) => void;
@@ -56,7 +58,17 @@ export function percentile(sorted: readonly number[], p: number): number {
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const { request } = options;
   if (options.amount === 0) {
-    return { connections: options.connections, ok: 0, failed: 0, statusCodes: {}, seconds: 0, rps: Number.NaN, p50: Number.NaN, p99: Number.NaN, mean: Number.NaN };
+    return {
+      connections: options.connections,
+      ok: 0,
+      failed: 0,
+      statusCodes: {},
+      seconds: 0,
+      rps: Number.NaN,
+      p50: Number.NaN,
+      p99: Number.NaN,
+      mean: Number.NaN,
+    };
   }
   await settle(options.url);
   const latencies: number[] = [];
@@ -65,36 +77,41 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const started = process.hrtime.bigint();
   const cpuBefore = options.serverPid === undefined ? Number.NaN : cpuSeconds(options.serverPid);
   let finish: (error: unknown, result?: autocannon.Result) => void = () => {};
-  const instance = autocannon({
-    url: options.url,
-    connections: options.connections,
-    // Without `amount`, autocannon runs for `duration`; with it, the timer below still caps the run.
-    ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationS }),
-    timeout: 30,
-    requests: [
-      {
-        method: request.method,
-        path: request.path,
-        headers: { ...request.headers },
-        ...(request.body !== undefined ? { body: request.body } : {}),
-        ...(request.next
-          ? {
-              setupRequest: (req: autocannon.Request) => {
-                const change = request.next!();
-                if (!change) {
-                  // Out of fresh tokens: end the run rather than send requests that must fail.
-                  exhausted = true;
-                  instance.stop?.();
-                  return req;
-                }
-                return { ...req, ...change };
-              },
-            }
-          : {}),
-        ...(request.onBody ? { onResponse: (status: number, body: string) => (status < 300 ? request.onBody!(body) : undefined) } : {}),
-      },
-    ],
-  }, (error, result) => finish(error, result));
+  const instance = autocannon(
+    {
+      url: options.url,
+      connections: options.connections,
+      // Without `amount`, autocannon runs for `duration`; with it, the timer below still caps the run.
+      ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationS }),
+      timeout: 30,
+      requests: [
+        {
+          method: request.method,
+          path: request.path,
+          headers: { ...request.headers },
+          ...(request.body !== undefined ? { body: request.body } : {}),
+          ...(request.next
+            ? {
+                setupRequest: (req: autocannon.Request) => {
+                  const change = request.next!();
+                  if (!change) {
+                    // Out of fresh tokens: end the run rather than send requests that must fail.
+                    exhausted = true;
+                    instance.stop?.();
+                    return req;
+                  }
+                  return { ...req, ...change };
+                },
+              }
+            : {}),
+          ...(request.onBody
+            ? { onResponse: (status: number, body: string) => (status < 300 ? request.onBody!(body) : undefined) }
+            : {}),
+        },
+      ],
+    },
+    (error, result) => finish(error, result),
+  );
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
@@ -113,7 +130,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const sorted = latencies.sort((a, b) => a - b);
       const ok = sorted.length;
       // autocannon's `errors` already counts timeouts.
-      const failed = result.errors + Object.entries(statusCodes).filter(([code]) => !code.startsWith('2')).reduce((n, [, c]) => n + c, 0);
+      const failed =
+        result.errors +
+        Object.entries(statusCodes)
+          .filter(([code]) => !code.startsWith('2'))
+          .reduce((n, [, c]) => n + c, 0);
       resolve({
         connections: options.connections,
         ok,

@@ -34,7 +34,11 @@ export async function busyCores(ms = 2000): Promise<number> {
 
 function packageVersion(name: string): string {
   try {
-    return (JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return 'unknown';
   }
@@ -51,7 +55,11 @@ export async function machineInfo(): Promise<MachineInfo> {
     ramGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     sqlite: version,
-    packages: Object.fromEntries(['hono', '@hono/node-server', 'better-sqlite3', 'pg', 'kysely', 'autocannon', 'nodemailer', 'smtp-server'].map((name) => [name, packageVersion(name)])),
+    packages: Object.fromEntries(
+      ['hono', '@hono/node-server', 'better-sqlite3', 'pg', 'kysely', 'autocannon', 'nodemailer', 'smtp-server'].map(
+        (name) => [name, packageVersion(name)],
+      ),
+    ),
     loadAtStart: loadavg()[0]!,
     busyCoresAtStart: await busyCores(),
   };

@@ -15,7 +15,10 @@ export function readMemory(pid: number): { rssMb: number; hwmMb: number } | null
  * Samples a server's memory while it is under load. VmHWM is exact (the kernel keeps it), the
  * samples show when the peak happened; both are kept per phase by the caller.
  */
-export function sampleMemory(pid: number, intervalMs = 200): { stop(): { startRssMb: number; peakRssMb: number; hwmMb: number } } {
+export function sampleMemory(
+  pid: number,
+  intervalMs = 200,
+): { stop(): { startRssMb: number; peakRssMb: number; hwmMb: number } } {
   const startRssMb = readMemory(pid)?.rssMb ?? Number.NaN;
   let peak = 0;
   let hwm = 0;

@@ -2,7 +2,9 @@ import type { Engine } from './databases';
 
 export const PHASES = ['matrix', 'scale', 'bulk', 'drain', 'queries', 'profile', 'statements'] as const;
 export type Phase = (typeof PHASES)[number];
-/** Phases that run only when named: their instruments slow what they measure, so they are never the published figures. */
+/**
+ * Phases that run only when named: their instruments slow what they measure, so they are never the published figures.
+ */
 const ON_REQUEST: readonly Phase[] = ['profile', 'statements'];
 
 /** How much the bench does; `npm run bench` takes the defaults, `-- --quick` a short smoke run. */
@@ -74,7 +76,11 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   return {
     quick,
     engines: list('engines', ['sqlite', 'postgres'] as const, ['sqlite', 'postgres']),
-    phases: list('only', PHASES, PHASES.filter((phase) => !ON_REQUEST.includes(phase))),
+    phases: list(
+      'only',
+      PHASES,
+      PHASES.filter((phase) => !ON_REQUEST.includes(phase)),
+    ),
     durationS: number('duration', quick ? 2 : 6),
     warmupS: quick ? 1 : 2,
     settleS: quick ? 1 : 20,

@@ -21,7 +21,10 @@ export interface Child {
 
 export interface StartOptions {
   readonly name: string;
-  /** An entry point relative to the project root: compiled JavaScript (`.js`) runs with node, as `npm start` runs Usher; TypeScript with tsx. */
+  /**
+   * An entry point relative to the project root: compiled JavaScript (`.js`) runs with node, as `npm start` runs Usher;
+   * TypeScript with tsx.
+   */
   readonly script: string;
   /** Options for node before a compiled script (Usher's come from `npm start`); none by default. */
   readonly nodeArgs?: readonly string[];
@@ -58,7 +61,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-/** The fields of /proc/<pid>/stat after the command name, which may hold spaces and parentheses: [0] is state, [1] ppid. */
+/**
+ * The fields of /proc/<pid>/stat after the command name, which may hold spaces and parentheses: [0] is state, [1] ppid.
+ */
 function statFields(pid: number | string): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -78,7 +83,10 @@ function parentsByPid(): Map<number, number> {
   return parents;
 }
 
-/** CPU time (user + system) a process has used so far, in seconds; NaN once it is gone. Clock ticks are 1/100 s on Linux. */
+/**
+ * CPU time (user + system) a process has used so far, in seconds; NaN once it is gone. Clock ticks are 1/100 s on
+ * Linux.
+ */
 export function cpuSeconds(pid: number): number {
   try {
     const fields = statFields(pid);
@@ -97,7 +105,9 @@ const isCompiled = (script: string) => script.endsWith('.js');
  * taken for it).
  */
 export function scriptProcess(root: number, script: string): number {
-  const runsScript = (args: string[]) => args.includes(script) && (isCompiled(script) ? /(^|\/)node$/.test(args[0]!) : args.some((arg) => arg.includes('tsx/dist/loader')));
+  const runsScript = (args: string[]) =>
+    args.includes(script) &&
+    (isCompiled(script) ? /(^|\/)node$/.test(args[0]!) : args.some((arg) => arg.includes('tsx/dist/loader')));
   const parents = parentsByPid();
   const queue = [root];
   while (queue.length > 0) {
@@ -120,9 +130,15 @@ export function scriptProcess(root: number, script: string): number {
 export async function startChild(options: StartOptions): Promise<Child> {
   const env: Record<string, string> = {};
   // Nothing inherited but what a process needs: a developer's USHER_* must not change the measurement.
-  const base = { PATH: [BIN, process.env.PATH ?? ''].join(delimiter), HOME: process.env.HOME, TMPDIR: process.env.TMPDIR };
+  const base = {
+    PATH: [BIN, process.env.PATH ?? ''].join(delimiter),
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+  };
   for (const [key, value] of Object.entries({ ...base, ...options.env })) if (value !== undefined) env[key] = value;
-  const command = isCompiled(options.script) ? [join(BIN, 'node'), ...(options.nodeArgs ?? ['--enable-source-maps']), options.script] : [join(BIN, 'tsx'), options.script];
+  const command = isCompiled(options.script)
+    ? [join(BIN, 'node'), ...(options.nodeArgs ?? ['--enable-source-maps']), options.script]
+    : [join(BIN, 'tsx'), options.script];
   const child = spawn('timeout', ['-s', 'KILL', '3600', ...command], {
     cwd: PROJECT_ROOT,
     env,
@@ -139,7 +155,10 @@ export async function startChild(options: StartOptions): Promise<Child> {
     }),
   );
   const url = await new Promise<string>((resolveUrl, rejectUrl) => {
-    const timer = setTimeout(() => rejectUrl(new Error(`${options.name} was not ready within ${options.timeoutMs ?? 30_000} ms:\n${output}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => rejectUrl(new Error(`${options.name} was not ready within ${options.timeoutMs ?? 30_000} ms:\n${output}`)),
+      options.timeoutMs ?? 30_000,
+    );
     const onData = (chunk: string) => {
       output += chunk;
       const match = options.ready.exec(output);

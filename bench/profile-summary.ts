@@ -48,7 +48,10 @@ function areaOf(url: string, functionName: string): string {
  * busy samples from the first request or delivery on: start-up and idle time are left out, so the shares say
  * where the work of serving goes. Native calls (SQLite, crypto) count as the JS function that made them.
  */
-export function summarizeProfile(file: string, top = 15): { topFunctions: { name: string; selfPercent: number }[]; byArea: { area: string; selfPercent: number }[] } {
+export function summarizeProfile(
+  file: string,
+  top = 15,
+): { topFunctions: { name: string; selfPercent: number }[]; byArea: { area: string; selfPercent: number }[] } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const byFunction = new Map<string, number>();
@@ -65,7 +68,10 @@ export function summarizeProfile(file: string, top = 15): { topFunctions: { name
     byArea.set(area, (byArea.get(area) ?? 0) + 1);
   }
   const ranked = (counts: Map<string, number>, limit: number) =>
-    [...counts].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([key, n]) => ({ key, selfPercent: (100 * n) / Math.max(1, busy) }));
+    [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([key, n]) => ({ key, selfPercent: (100 * n) / Math.max(1, busy) }));
   return {
     topFunctions: ranked(byFunction, top).map(({ key, selfPercent }) => ({ name: key, selfPercent })),
     byArea: ranked(byArea, 12).map(({ key, selfPercent }) => ({ area: key, selfPercent })),

@@ -11,15 +11,25 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-function find(results: Results, engine: Engine, server: LoadRow['server'], scenario: string, connections: number): LoadRow | undefined {
-  return results.load.find((row) => row.engine === engine && row.server === server && row.scenario === scenario && row.connections === connections);
+function find(
+  results: Results,
+  engine: Engine,
+  server: LoadRow['server'],
+  scenario: string,
+  connections: number,
+): LoadRow | undefined {
+  return results.load.find(
+    (row) =>
+      row.engine === engine && row.server === server && row.scenario === scenario && row.connections === connections,
+  );
 }
 
 function matrixTable(results: Results, engine: Engine): string {
   const rows = results.load
     .filter((row) => row.engine === engine)
     .map((row) => {
-      const baseline = row.server === 'usher' ? find(results, engine, 'baseline', row.scenario, row.connections) : undefined;
+      const baseline =
+        row.server === 'usher' ? find(results, engine, 'baseline', row.scenario, row.connections) : undefined;
       const floor = row.server === 'usher' ? find(results, engine, 'floor', row.scenario, row.connections) : undefined;
       return [
         row.server,
@@ -31,10 +41,29 @@ function matrixTable(results: Results, engine: Engine): string {
         baseline ? `${fixed((100 * row.rps) / baseline.rps, 0)}%` : '',
         floor ? `${fixed((100 * row.rps) / floor.rps, 0)}%` : '',
         fixed(row.serverCpuMsPerRequest ?? Number.NaN, 2),
-        row.failed > 0 ? `${row.failed} (${Object.entries(row.statusCodes).filter(([code]) => !code.startsWith('2')).map(([code, n]) => `${code}×${n}`).join(' ')})` : '0',
+        row.failed > 0
+          ? `${row.failed} (${Object.entries(row.statusCodes)
+              .filter(([code]) => !code.startsWith('2'))
+              .map(([code, n]) => `${code}×${n}`)
+              .join(' ')})`
+          : '0',
       ];
     });
-  return table(['server', 'scenario', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'of baseline', 'of floor', 'server CPU ms/req', 'failed'], rows);
+  return table(
+    [
+      'server',
+      'scenario',
+      'connections',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'of baseline',
+      'of floor',
+      'server CPU ms/req',
+      'failed',
+    ],
+    rows,
+  );
 }
 
 function scaleTable(results: Results, engine: Engine): string {
@@ -76,13 +105,18 @@ export function verdicts(results: Results): Verdict[] {
           : '';
       out.push({
         target: `${scenario} ≥ 60% of the bare baseline (SQLite, ${connections} connections)`,
-        measured: usher && baseline ? `${whole(usher.rps)} vs ${whole(baseline.rps)} req/s = ${fixed(100 * ratio, 0)}%; server CPU ${cpu(usher)} vs ${cpu(baseline)} ms/request${floorText}` : 'not measured',
+        measured:
+          usher && baseline
+            ? `${whole(usher.rps)} vs ${whole(baseline.rps)} req/s = ${fixed(100 * ratio, 0)}%; server CPU ${cpu(usher)} vs ${cpu(baseline)} ms/request${floorText}`
+            : 'not measured',
         pass: Number.isFinite(ratio) ? ratio >= 0.6 : null,
       });
     }
   }
   for (const scenario of ['create', 'accept']) {
-    const rows = [10, 100].flatMap((connections) => find(results, 'sqlite', 'usher', scenario, connections) ?? []).filter((row) => row.serverCpuMsPerRequest !== undefined);
+    const rows = [10, 100]
+      .flatMap((connections) => find(results, 'sqlite', 'usher', scenario, connections) ?? [])
+      .filter((row) => row.serverCpuMsPerRequest !== undefined);
     out.push({
       target: `${scenario}: server CPU ≤ 0.5 ms per request (SQLite, 10 and 100 connections)`,
       measured: rows.length ? rows.map((row) => `${cpu(row)} ms at ${row.connections}`).join(', ') : 'not measured',
@@ -93,7 +127,9 @@ export function verdicts(results: Results): Verdict[] {
   const slowest = [...atTen].sort((a, b) => b.p99 - a.p99)[0];
   out.push({
     target: `list p99 < 20 ms with ${slowest ? slowest.storeRows.toLocaleString('en') : '1,000,000'} invitations, 10 connections, every filter (SQLite)`,
-    measured: slowest ? `${atTen.length} queries; the slowest, ${slowest.query}: p99 ${fixed(slowest.p99, 2)} ms (p50 ${fixed(slowest.p50, 2)} ms)` : 'not measured',
+    measured: slowest
+      ? `${atTen.length} queries; the slowest, ${slowest.query}: p99 ${fixed(slowest.p99, 2)} ms (p50 ${fixed(slowest.p50, 2)} ms)`
+      : 'not measured',
     pass: slowest ? slowest.p99 < 20 : null,
   });
   const drain = results.drain.find((row) => row.engine === 'sqlite');
@@ -104,7 +140,9 @@ export function verdicts(results: Results): Verdict[] {
       : 'not measured',
     pass: drain ? drain.warmPerS >= 1000 : null,
   });
-  const usherMemory = results.memory.filter((row) => row.engine === 'sqlite' && !row.phase.startsWith('baseline') && !row.phase.startsWith('floor'));
+  const usherMemory = results.memory.filter(
+    (row) => row.engine === 'sqlite' && !row.phase.startsWith('baseline') && !row.phase.startsWith('floor'),
+  );
   const peak = Math.max(...usherMemory.map((row) => row.hwmMb));
   out.push({
     target: 'Usher server RSS < 200 MB under load (SQLite)',
@@ -124,11 +162,18 @@ export function renderReport(results: Results): string {
   );
   for (const note of results.notes) parts.push(`Note: ${note}`);
   for (const { engine } of results.engines) {
-    if (results.load.some((row) => row.engine === engine)) parts.push(`### Throughput and latency, ${engine} (${results.options.durationS} s per run)\n\n${matrixTable(results, engine)}`);
+    if (results.load.some((row) => row.engine === engine))
+      parts.push(
+        `### Throughput and latency, ${engine} (${results.options.durationS} s per run)\n\n${matrixTable(results, engine)}`,
+      );
     if (results.scale.some((row) => row.engine === engine)) {
       const seed = results.seed.find((row) => row.engine === engine);
-      const seeded = seed ? ` (seeded ${seed.rows.toLocaleString('en')} rows in ${fixed(seed.seconds, 0)} s${seed.megabytes ? `, store ${whole(seed.megabytes)} MB` : ''})` : '';
-      parts.push(`### List and filter with ${results.scale.find((row) => row.engine === engine)!.storeRows.toLocaleString('en')} invitations, ${engine}${seeded}\n\n${scaleTable(results, engine)}`);
+      const seeded = seed
+        ? ` (seeded ${seed.rows.toLocaleString('en')} rows in ${fixed(seed.seconds, 0)} s${seed.megabytes ? `, store ${whole(seed.megabytes)} MB` : ''})`
+        : '';
+      parts.push(
+        `### List and filter with ${results.scale.find((row) => row.engine === engine)!.storeRows.toLocaleString('en')} invitations, ${engine}${seeded}\n\n${scaleTable(results, engine)}`,
+      );
     }
   }
   if (results.bulk.length > 0) {
@@ -137,7 +182,16 @@ export function renderReport(results: Results): string {
         ['engine', 'items', 'requests × items', 'created', 'refused', 'items/s', 'request p50 ms', 'request max ms'],
         results.bulk.map((row) =>
           row.available
-            ? [row.engine, row.kind, `${row.requests} × ${row.itemsPerRequest}`, String(row.created), String(row.refused), whole(row.itemsPerS), whole(row.requestP50Ms), whole(row.requestMaxMs)]
+            ? [
+                row.engine,
+                row.kind,
+                `${row.requests} × ${row.itemsPerRequest}`,
+                String(row.created),
+                String(row.refused),
+                whole(row.itemsPerS),
+                whole(row.requestP50Ms),
+                whole(row.requestMaxMs),
+              ]
             : [row.engine, `not available: ${row.reason}`, '', '', '', '', '', ''],
         ),
       )}`,
@@ -146,7 +200,24 @@ export function renderReport(results: Results): string {
   if (results.drain.length > 0) {
     parts.push(
       `### Outbox drain into a local SMTP server\n\n${table(
-        ['engine', 'emails timed after warm-up', 'created via API /s', 'received', 'emails/s after warm-up', 'worker CPU ms/email after warm-up', 'first to last mail /s', 'from worker start /s', 'first mail s', 'last mail s', 'outbox empty s', 'worker CPU ms/email, all', 'sink CPU ms/email', 'bare sender emails/s after warm-up', 'Usher / bare', 'bare sender CPU ms/email'],
+        [
+          'engine',
+          'emails timed after warm-up',
+          'created via API /s',
+          'received',
+          'emails/s after warm-up',
+          'worker CPU ms/email after warm-up',
+          'first to last mail /s',
+          'from worker start /s',
+          'first mail s',
+          'last mail s',
+          'outbox empty s',
+          'worker CPU ms/email, all',
+          'sink CPU ms/email',
+          'bare sender emails/s after warm-up',
+          'Usher / bare',
+          'bare sender CPU ms/email',
+        ],
         results.drain.map((row) => [
           row.engine,
           `${row.emails} after ${row.warmup}`,
@@ -171,8 +242,26 @@ export function renderReport(results: Results): string {
   if (results.memory.length > 0) {
     parts.push(
       `### Server memory\n\n${table(
-        ['engine', 'phase', 'VmRSS at start MB', 'peak VmRSS sampled MB', 'VmHWM MB', 'V8 heap used / total MB at end', 'external MB'],
-        results.memory.map((row) => [row.engine, row.phase, fixed(row.startRssMb, 0), fixed(row.peakRssMb, 0), fixed(row.hwmMb, 0), row.heapUsedMb === undefined ? '' : `${fixed(row.heapUsedMb, 0)} / ${fixed(row.heapTotalMb ?? Number.NaN, 0)}`, row.externalMb === undefined ? '' : fixed(row.externalMb, 0)]),
+        [
+          'engine',
+          'phase',
+          'VmRSS at start MB',
+          'peak VmRSS sampled MB',
+          'VmHWM MB',
+          'V8 heap used / total MB at end',
+          'external MB',
+        ],
+        results.memory.map((row) => [
+          row.engine,
+          row.phase,
+          fixed(row.startRssMb, 0),
+          fixed(row.peakRssMb, 0),
+          fixed(row.hwmMb, 0),
+          row.heapUsedMb === undefined
+            ? ''
+            : `${fixed(row.heapUsedMb, 0)} / ${fixed(row.heapTotalMb ?? Number.NaN, 0)}`,
+          row.externalMb === undefined ? '' : fixed(row.externalMb, 0),
+        ]),
       )}`,
     );
   }
@@ -180,7 +269,13 @@ export function renderReport(results: Results): string {
     parts.push(
       `### SQL statements per request (SQLite, counted in-process)\n\n${table(
         ['operation', 'statements', 'by kind'],
-        results.queries.map((row) => [row.operation, String(row.statements), Object.entries(row.byKind).map(([kind, n]) => `${kind} ${n}`).join(', ')]),
+        results.queries.map((row) => [
+          row.operation,
+          String(row.statements),
+          Object.entries(row.byKind)
+            .map(([kind, n]) => `${kind} ${n}`)
+            .join(', '),
+        ]),
       )}`,
     );
   }
@@ -189,19 +284,36 @@ export function renderReport(results: Results): string {
       `### Time in SQLite per statement: ${row.operation} (in-process, ${row.connections} at a time, ${row.requests.toLocaleString('en')} requests)\n\n` +
         `CPU ${fixed(row.cpuUsPerRequest, 0)} µs a request, ${fixed(row.sqliteUsPerRequest, 0)} µs of it in SQLite calls.\n\n${table(
           ['µs a request', 'calls a request', 'statement'],
-          row.statements.slice(0, 12).map((s) => [fixed(s.usPerRequest, 1), fixed(s.perRequest, 2), `\`${s.sql.slice(0, 100).replace(/\|/g, '\\|')}\``]),
+          row.statements
+            .slice(0, 12)
+            .map((s) => [
+              fixed(s.usPerRequest, 1),
+              fixed(s.perRequest, 2),
+              `\`${s.sql.slice(0, 100).replace(/\|/g, '\\|')}\``,
+            ]),
         )}`,
     );
   }
   for (const profile of results.profiles) {
     parts.push(
-      `### CPU profile: ${profile.scenario} (self time)\n\n${table(['area', 'self %'], profile.byArea.map((a) => [a.area, fixed(a.selfPercent, 1)]))}\n\n${table(['function', 'self %'], profile.topFunctions.map((f) => [`\`${f.name}\``, fixed(f.selfPercent, 1)]))}`,
+      `### CPU profile: ${profile.scenario} (self time)\n\n${table(
+        ['area', 'self %'],
+        profile.byArea.map((a) => [a.area, fixed(a.selfPercent, 1)]),
+      )}\n\n${table(
+        ['function', 'self %'],
+        profile.topFunctions.map((f) => [`\`${f.name}\``, fixed(f.selfPercent, 1)]),
+      )}`,
     );
   }
   const judged = verdicts(results);
   // A run of other phases only (profiles, say) measures no target: no table of "not measured".
   if (judged.some((v) => v.pass !== null)) {
-    parts.push(`### Targets\n\n${table(['target', 'measured', 'verdict'], judged.map((v) => [v.target, v.measured, v.pass === null ? 'not measured' : v.pass ? 'PASS' : 'MISS']))}`);
+    parts.push(
+      `### Targets\n\n${table(
+        ['target', 'measured', 'verdict'],
+        judged.map((v) => [v.target, v.measured, v.pass === null ? 'not measured' : v.pass ? 'PASS' : 'MISS']),
+      )}`,
+    );
   }
   return `${parts.join('\n\n')}\n`;
 }

@@ -42,7 +42,9 @@ export type BulkRow =
       readonly requestMaxMs: number;
     };
 
-/** The sender's own limit: Usher's SMTP client and concurrency into a sink of its own, without database or templates. */
+/**
+ * The sender's own limit: Usher's SMTP client and concurrency into a sink of its own, without database or templates.
+ */
 export interface BareSenderRow {
   readonly received: number;
   /** Messages between the first and the last arrival, warm-up included, per second. */
@@ -60,7 +62,10 @@ export interface DrainRow {
   readonly emails: number;
   /** Emails sent first and left out of the warm figures. */
   readonly warmup: number;
-  /** Messages after the warm-up, per second from the arrival of its last to the last arrival: the rate a running worker keeps. */
+  /**
+   * Messages after the warm-up, per second from the arrival of its last to the last arrival: the rate a running worker
+   * keeps.
+   */
   readonly warmPerS: number;
   /** The worker's CPU per email after the warm-up. */
   readonly warmWorkerCpuMsPerEmail: number;

@@ -41,7 +41,9 @@ async function main(): Promise<void> {
     statementTimes: [],
   };
   log(`Usher bench: ${options.phases.join(', ')}${options.quick ? ' (quick)' : ''}`);
-  log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.ramGb} GB; Node ${machine.node}; ${machine.busyCoresAtStart.toFixed(2)} cores busy before the start`);
+  log(
+    `${machine.cpuModel}, ${machine.cores} cores, ${machine.ramGb} GB; Node ${machine.node}; ${machine.busyCoresAtStart.toFixed(2)} cores busy before the start`,
+  );
   if (machine.busyCoresAtStart > 0.3) {
     results.notes.push(
       `${machine.busyCoresAtStart.toFixed(2)} of ${machine.cores} cores were busy with other work when the bench started: figures are low and noisy; run again when the machine is quiet`,
@@ -56,7 +58,9 @@ async function main(): Promise<void> {
     for (const engine of engines) {
       const server = engine === 'sqlite' ? sqliteServer(machine.sqlite) : await postgresServer(log);
       if (!server) {
-        results.notes.push('PostgreSQL was skipped: no USHER_BENCH_POSTGRES_URL and no throwaway server could be started');
+        results.notes.push(
+          'PostgreSQL was skipped: no USHER_BENCH_POSTGRES_URL and no throwaway server could be started',
+        );
         continue;
       }
       servers.push(server);
@@ -103,7 +107,8 @@ async function main(): Promise<void> {
     writeFileSync(`${stem}.md`, report);
     log(`\n${report}`);
     log(`Written: ${stem}.json and .md`);
-    for (const server of servers) await server.close().catch((error: unknown) => log(`could not clean up ${server.engine}: ${String(error)}`));
+    for (const server of servers)
+      await server.close().catch((error: unknown) => log(`could not clean up ${server.engine}: ${String(error)}`));
     killAllChildren();
   }
 }

@@ -20,16 +20,25 @@ let built = false;
  * runs Usher with exactly those (source maps, heap sizes).
  */
 export function startNodeArgs(): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
   const match = /^(?:exec )?node((?:\s+--\S+)*)\s+scripts\/start\.mjs\s*$/.exec(scripts.start);
-  if (!match) throw new Error(`package.json's start script is not "node [--options] scripts/start.mjs": ${scripts.start}`);
+  if (!match)
+    throw new Error(`package.json's start script is not "node [--options] scripts/start.mjs": ${scripts.start}`);
   return match[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
-/** Compiles the server as `npm start` does (scripts/build.mjs → dist/main.js), once per bench run, so the bench measures the code as it is now. */
+/**
+ * Compiles the server as `npm start` does (scripts/build.mjs → dist/main.js), once per bench run, so the bench measures
+ * the code as it is now.
+ */
 function buildOnce(): void {
   if (built) return;
-  execFileSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'node'), ['scripts/build.mjs'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  execFileSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'node'), ['scripts/build.mjs'], {
+    cwd: PROJECT_ROOT,
+    stdio: 'inherit',
+  });
   built = true;
 }
 

@@ -25,14 +25,21 @@ export async function withServer<T>(
   }
 }
 
-/** Usher's own view of its memory at the end of a phase (prom-client's default gauges); the baseline has no /metrics. */
+/**
+ * Usher's own view of its memory at the end of a phase (prom-client's default gauges); the baseline has no /metrics.
+ */
 async function heapFigures(url: string): Promise<{ heapUsedMb?: number; heapTotalMb?: number; externalMb?: number }> {
   try {
     const response = await fetch(`${url}/metrics`);
     if (!response.ok) return {};
     const text = await response.text();
-    const mb = (name: string) => Number(new RegExp(`^usher_nodejs_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
-    return { heapUsedMb: mb('heap_size_used_bytes'), heapTotalMb: mb('heap_size_total_bytes'), externalMb: mb('external_memory_bytes') };
+    const mb = (name: string) =>
+      Number(new RegExp(`^usher_nodejs_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+    return {
+      heapUsedMb: mb('heap_size_used_bytes'),
+      heapTotalMb: mb('heap_size_total_bytes'),
+      externalMb: mb('external_memory_bytes'),
+    };
   } catch {
     return {};
   }

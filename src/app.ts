@@ -10,7 +10,13 @@ import { createInvitationRoutes, createPublicInvitationRoutes, unlinkContactFrom
 import { createJwksRoutes, createSigningKeyRoutes } from '#acceptance';
 import { createMembershipRoutes, unlinkContactFromMemberships } from '#memberships';
 import { createDeliveryRoutes, createWebhookRoutes } from '#delivery';
-import { authenticateApiKey, consumeRequest, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
+import {
+  authenticateApiKey,
+  consumeRequest,
+  createContactRoutes,
+  createIdentityRoutes,
+  createTenantRoutes,
+} from '#tenants';
 import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes, webPagePolicies } from '#web';
 import { createConnectionRoutes, createDidcommEndpointRoutes, createMediatorRoutes } from '#didcomm';
 import { COMPAT_AUTHENTICATED_PREFIXES, createCompatRoutes } from '#compat';
@@ -33,7 +39,10 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export const MAX_BULK_BODY_BYTES = 8 * 1024 * 1024;
 const BULK_PATH = '/v1/invitations/bulk';
 
-/** Mounts middleware and routes over the services (`composeServices`). Does no I/O: nothing runs until a request arrives. */
+/**
+ * Mounts middleware and routes over the services (`composeServices`). Does no I/O: nothing runs until a request
+ * arrives.
+ */
 export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv> {
   const { db, clock } = deps;
   const { invitations, didcomm, metrics } = services;
@@ -51,19 +60,27 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
   app.use('*', services.federation.middleware);
   app.use('*', rejectNulCharacters());
   app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version }));
-  app.route('/', createObservabilityRoutes({ db, metrics, isShuttingDown: deps.isShuttingDown, metricsToken: deps.metricsToken }));
+  app.route(
+    '/',
+    createObservabilityRoutes({ db, metrics, isShuttingDown: deps.isShuttingDown, metricsToken: deps.metricsToken }),
+  );
 
   const authenticate = requireApiKey(
     (key) => authenticateApiKey(db, key, clock.now()),
     (auth) => consumeRequest(db, auth.tenantId, auth.rateLimitPerMinute, clock.now()),
   );
   app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/public/') ? next() : authenticate(c, next)));
-  app.use('*', async (c, next) => (COMPAT_AUTHENTICATED_PREFIXES.some((prefix) => c.req.path.startsWith(prefix)) ? authenticate(c, next) : next()));
+  app.use('*', async (c, next) =>
+    COMPAT_AUTHENTICATED_PREFIXES.some((prefix) => c.req.path.startsWith(prefix)) ? authenticate(c, next) : next(),
+  );
 
   app.route('/v1', createPublicInvitationRoutes({ invitations }));
   app.route('/v1', createTenantRoutes({ db, clock, allowPrivateNetwork: deps.allowPrivateNetwork }));
   app.route('/v1', createIdentityRoutes({ db, clock }));
-  app.route('/v1', createContactRoutes({ db, clock, contactUnlinks: [unlinkContactFromInvitations, unlinkContactFromMemberships] }));
+  app.route(
+    '/v1',
+    createContactRoutes({ db, clock, contactUnlinks: [unlinkContactFromInvitations, unlinkContactFromMemberships] }),
+  );
   app.route('/v1', createInvitationRoutes({ db, clock, invitations, deliveryState: services.deliveryState }));
   app.route('/v1', createMembershipRoutes({ db }));
   app.route('/v1', createDeliveryRoutes({ db, clock, pinger: services.pinger }));
@@ -75,9 +92,23 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
   app.route('/', createJwksRoutes({ db, clock }));
   app.route('/', createDidcommEndpointRoutes({ didcomm }));
   app.route('/', services.activityPubRoutes);
-  app.route('/', createCompatRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, didcomm, lookupActor: services.federation.lookupActor }));
+  app.route(
+    '/',
+    createCompatRoutes({
+      db,
+      clock,
+      publicUrl: deps.publicUrl,
+      invitations,
+      didcomm,
+      lookupActor: services.federation.lookupActor,
+    }),
+  );
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Authorization: Bearer <API key>',
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'apiKey',
     in: 'header',
@@ -89,15 +120,33 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
     info: {
       title: 'Usher',
       version: deps.version,
-      description: 'Invitations into tenants, projects and events over email, links, DIDComm, ActivityPub and social providers. Errors are RFC 9457 problem+json with a stable `code` and the `field` at fault.',
+      description:
+        'Invitations into tenants, projects and events over email, links, DIDComm, ActivityPub and social providers. Errors are RFC 9457 problem+json with a stable `code` and the `field` at fault.',
     },
     servers: [{ url: deps.publicUrl }],
   });
   app.route('/', createApiReferenceRoutes('/openapi.json'));
   app.route('/', createAcceptPageRoutes({ invitations, clock, publicUrl: deps.publicUrl }));
-  app.route('/', createConsoleRoutes({ db, clock, publicUrl: deps.publicUrl, invitations, pinger: services.pinger, allowPrivateNetwork: deps.allowPrivateNetwork }, CONSOLE_PAGES));
+  app.route(
+    '/',
+    createConsoleRoutes(
+      {
+        db,
+        clock,
+        publicUrl: deps.publicUrl,
+        invitations,
+        pinger: services.pinger,
+        allowPrivateNetwork: deps.allowPrivateNetwork,
+      },
+      CONSOLE_PAGES,
+    ),
+  );
 
   app.notFound((c) => httpProblem('not_found', `no route for ${c.req.method} ${c.req.path}`));
-  app.onError((error, c) => handleError(error, c, (failure) => deps.logError(failure, { requestId: (c as { get(key: 'requestId'): string | undefined }).get('requestId') })));
+  app.onError((error, c) =>
+    handleError(error, c, (failure) =>
+      deps.logError(failure, { requestId: (c as { get(key: 'requestId'): string | undefined }).get('requestId') }),
+    ),
+  );
   return app;
 }

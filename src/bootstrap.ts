@@ -21,9 +21,14 @@ export async function bootstrapFirstTenant(
     return await db.transaction().execute(async (trx) => {
       // Processes started together on an empty PostgreSQL database would each find it empty and each
       // make a tenant with its own random key; the lock makes them look one after the other.
-      if (db.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`.execute(trx);
+      if (db.getExecutor().adapter instanceof PostgresAdapter)
+        await sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`.execute(trx);
       if (!(await isEmptyStore(trx))) return null;
-      return insertTenant(trx, { name: tenantName, operator: true, ...(bootstrapApiKey ? { apiKeySecret: bootstrapApiKey } : {}) }, now);
+      return insertTenant(
+        trx,
+        { name: tenantName, operator: true, ...(bootstrapApiKey ? { apiKeySecret: bootstrapApiKey } : {}) },
+        now,
+      );
     });
   } catch (error) {
     // SQLite: another process sharing the file bootstrapped with the same key a moment earlier.

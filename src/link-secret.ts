@@ -50,6 +50,7 @@ function readSecretFile(path: string): string | null {
   }
   const secret = text.trim();
   // A truncated or hand-edited file must not quietly become a weak key.
-  if (secret.length < 32) throw new Error(`${path}: the link secret must be at least 32 characters (it has ${secret.length})`);
+  if (secret.length < 32)
+    throw new Error(`${path}: the link secret must be at least 32 characters (it has ${secret.length})`);
   return secret;
 }

@@ -19,7 +19,8 @@ import { loadLinkSecret } from './link-secret';
 import { startBanner } from './start-banner';
 
 // dist/server.js and src/server.ts both sit one level below the project root.
-const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 function readConfig(): Config {
   try {
@@ -44,9 +45,13 @@ async function main(): Promise<void> {
   // The log is JSON lines on stdout, one object a line, so a collector can parse every line; what a person
   // reads at start (the banner) goes to stderr.
   const log = pino({ level: config.logLevel, base: { service: 'usher' } });
-  const store = openStore(config.databaseUrl, { onConnectionError: (error) => log.warn({ reason: error.message }, 'database connection dropped') });
+  const store = openStore(config.databaseUrl, {
+    onConnectionError: (error) => log.warn({ reason: error.message }, 'database connection dropped'),
+  });
   // With USHER_MIGRATE_ON_START=false, `usher migrate` is a deployment step and processes only check.
-  const mismatch = config.migrateOnStart ? await migrateToLatest(store.db).then(() => null) : describeSchemaMismatch(await schemaStatus(store.db));
+  const mismatch = config.migrateOnStart
+    ? await migrateToLatest(store.db).then(() => null)
+    : describeSchemaMismatch(await schemaStatus(store.db));
   if (mismatch) {
     process.stderr.write(`usher: ${mismatch}\n`);
     await store.close();
@@ -55,7 +60,10 @@ async function main(): Promise<void> {
   const linkSecret = loadLinkSecret(config);
   const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now(), config.tenantName);
   const logAtLevelOf = (error: unknown) => (isDatabaseUnavailable(error) ? log.warn : log.error).bind(log);
-  const storeName = store.engine === 'sqlite' ? `SQLite ${config.databaseUrl.slice('sqlite:'.length)}` : `PostgreSQL ${displayDatabaseUrl(config.databaseUrl)}`;
+  const storeName =
+    store.engine === 'sqlite'
+      ? `SQLite ${config.databaseUrl.slice('sqlite:'.length)}`
+      : `PostgreSQL ${displayDatabaseUrl(config.databaseUrl)}`;
   if (!created && config.bootstrapApiKey) {
     log.warn({ store: storeName }, 'USHER_BOOTSTRAP_API_KEY ignored: the store already has a tenant');
   }
@@ -104,7 +112,11 @@ async function main(): Promise<void> {
       .then(() => pruneRateLimitWindows(store.db, systemClock.now()))
       .then(() => services.pruneRetained(systemClock.now(), config.retentionDays))
       // What DIDComm mediators hold for us (RFC 0685) is collected on the same beat.
-      .then(() => services.didcomm.pickUpAll((error, mediatorId) => log.warn({ err: error, mediatorId }, 'pickup from a DIDComm mediator failed')))
+      .then(() =>
+        services.didcomm.pickUpAll((error, mediatorId) =>
+          log.warn({ err: error, mediatorId }, 'pickup from a DIDComm mediator failed'),
+        ),
+      )
       .catch((error: unknown) => log.error({ err: error }, 'expiry sweep failed'));
   }, config.sweepIntervalMs);
   sweep.unref();
@@ -122,7 +134,9 @@ async function main(): Promise<void> {
     stoppingSince = Date.now();
     log.info({ signal, drainMs: config.shutdownDrainMs, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
     if (process.stderr.isTTY && config.shutdownDrainMs > 0) {
-      process.stderr.write(`\nStopping: answering for ${config.shutdownDrainMs / 1000} s more (USHER_SHUTDOWN_DRAIN_MS); press Ctrl-C again to stop at once.\n`);
+      process.stderr.write(
+        `\nStopping: answering for ${config.shutdownDrainMs / 1000} s more (USHER_SHUTDOWN_DRAIN_MS); press Ctrl-C again to stop at once.\n`,
+      );
     }
     clearInterval(sweep);
     setTimeout(() => {
@@ -146,7 +160,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
-  if (linkSecret.origin === 'created') log.warn({ file: config.linkSecretFile }, 'created the link secret file: back it up with the database');
+  if (linkSecret.origin === 'created')
+    log.warn({ file: config.linkSecretFile }, 'created the link secret file: back it up with the database');
   log.info({ version, url: publicUrl, store: storeName, worker: config.runWorker }, 'listening');
   process.stderr.write(
     startBanner({
@@ -162,6 +177,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`usher: failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(
+    `usher: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -1,7 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database, Engine } from '#db';
 import type { Clock } from '#common/clock';
-import { createDelivery, type ChannelPlugin, type DeliveryDeps, type DeliveryHandler, type Mailer, type RetryPolicy } from '#delivery';
+import {
+  createDelivery,
+  type ChannelPlugin,
+  type DeliveryDeps,
+  type DeliveryHandler,
+  type Mailer,
+  type RetryPolicy,
+} from '#delivery';
 import { createChannelRegistry, createInvitationService, linkChannel } from '#invitations';
 import { createDidcommService, didcommChannel } from '#didcomm';
 import { createActivityPub } from '#activitypub';
@@ -78,7 +85,14 @@ export function composeServices(deps: ServiceDeps, options: ServiceOptions = {})
 
   // 4. The inbound halves, which answer through the invitation service.
   const federation = activityPub.connect(invitations);
-  const didcomm = createDidcommService({ db, clock, endpoint: didcommEndpoint, invitations, outbox: delivery.outbox, allowPrivateNetwork: deps.allowPrivateNetwork });
+  const didcomm = createDidcommService({
+    db,
+    clock,
+    endpoint: didcommEndpoint,
+    invitations,
+    outbox: delivery.outbox,
+    allowPrivateNetwork: deps.allowPrivateNetwork,
+  });
 
   // 5. The worker, with every channel's outbox topics.
   const handlers: Record<string, DeliveryHandler> = {};

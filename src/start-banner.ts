@@ -22,7 +22,10 @@ export function startBanner(facts: BannerFacts): string {
   const { publicUrl, created } = facts;
   const lines = [`Usher ${facts.version} listening on ${publicUrl} (${facts.storeName})`];
   if (created) {
-    lines.push('', `First start: created tenant "${created.tenant.name}" with default identity ${created.identity.did}`);
+    lines.push(
+      '',
+      `First start: created tenant "${created.tenant.name}" with default identity ${created.identity.did}`,
+    );
     lines.push(
       facts.bootstrapKeyFromEnvironment
         ? '  Admin API key: the value of USHER_BOOTSTRAP_API_KEY'
@@ -47,7 +50,9 @@ export function startBanner(facts: BannerFacts): string {
       : `  Email:         no SMTP server configured; messages are kept in the local mailbox: GET ${publicUrl}/v1/mailbox`,
   );
   if (facts.createdLinkSecretFile) {
-    lines.push(`  Link secret:   created ${facts.createdLinkSecretFile}; back it up with the database (links are derived from it)`);
+    lines.push(
+      `  Link secret:   created ${facts.createdLinkSecretFile}; back it up with the database (links are derived from it)`,
+    );
   }
   if (created && !facts.bootstrapKeyFromEnvironment) {
     lines.push(`  Try:           curl -H "Authorization: Bearer ${created.apiKey.key}" ${publicUrl}/v1/invitations`);

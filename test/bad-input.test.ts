@@ -4,7 +4,11 @@ import { tokenOf, useTestUsher, type TestUsher } from '#support/usher';
 
 const FORM = 'application/x-www-form-urlencoded';
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-const cookiesOf = (res: Response) => res.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+const cookiesOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
 
 /** Posts a url-encoded form to a page, as a browser would. */
 function postForm(usher: TestUsher, path: string, fields: Record<string, string>, cookie = ''): Promise<Response> {
@@ -180,17 +184,24 @@ describeEachStore('URLs and addresses where private networks are not allowed', (
     expect((await patchSettings(usher, https)).status).toBe(200);
   });
 
-  it('refuses an invitation\'s redirect URL that is not https, storing nothing', async () => {
+  it("refuses an invitation's redirect URL that is not https, storing nothing", async () => {
     const before = await counts(usher);
     // "HTTP:" is http too: URL lowercases the scheme, and the stored URL is where the accept page sends the invitee.
-    for (const url of ['http://app.example.com/join', 'HTTP://app.example.com/join', 'javascript:alert(1)', 'data:text/html,x']) {
+    for (const url of [
+      'http://app.example.com/join',
+      'HTTP://app.example.com/join',
+      'javascript:alert(1)',
+      'data:text/html,x',
+    ]) {
       const res = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', redirectUrl: url } });
       expect(res.status, url).toBe(400);
       expect(res.body.field, url).toBe('body.redirectUrl');
       if (url.startsWith('http')) expect(res.body.code, url).toBe('redirect_url_not_https');
     }
     expect(await counts(usher)).toEqual(before);
-    const https = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', redirectUrl: 'https://app.example.com/j' } });
+    const https = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', redirectUrl: 'https://app.example.com/j' },
+    });
     expect(https.status).toBe(201);
   });
 

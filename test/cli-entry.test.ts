@@ -1,6 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync }
-  from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,8 +25,15 @@ describe('the usher command', () => {
   beforeAll(() => {
     clone = mkdtempSync(join(tmpdir(), 'usher-clone-'));
     // What a fresh clone holds, with no dist/: everything the build reads, and the entry.
-    const copied = ['package.json', 'tsconfig.json', 'bin', 'scripts/build.mjs', 'src', 'packages/sdk/package.json',
-      'packages/sdk/src'];
+    const copied = [
+      'package.json',
+      'tsconfig.json',
+      'bin',
+      'scripts/build.mjs',
+      'src',
+      'packages/sdk/package.json',
+      'packages/sdk/src',
+    ];
     for (const path of copied) {
       cpSync(join(PROJECT_ROOT, path), join(clone, path), { recursive: true });
     }

@@ -18,7 +18,9 @@ afterAll(stopAllUshers);
 
 /** Every command path of the program, from the program itself, so a new command cannot miss the help test. */
 function commandPaths(command: Command, prefix: string[] = []): string[][] {
-  return command.commands.filter((sub) => sub.name() !== 'help').flatMap((sub) => [[...prefix, sub.name()], ...commandPaths(sub, [...prefix, sub.name()])]);
+  return command.commands
+    .filter((sub) => sub.name() !== 'help')
+    .flatMap((sub) => [[...prefix, sub.name()], ...commandPaths(sub, [...prefix, sub.name()])]);
 }
 
 function csvFile(dir: string, name: string, lines: readonly string[]): string {
@@ -42,7 +44,10 @@ describe('the usher command', () => {
     init = await home.run(['init', '--database-url', scratch.url]);
     key = /Admin API key \(shown once[^)]*\): (\S+)/.exec(init.stdout)?.[1] ?? '';
     // No outbox worker: the emails these tests queue need not go anywhere, and the imports get the database alone.
-    usher = await startUsher({ databaseUrl: scratch.url, env: { USHER_BOOTSTRAP_API_KEY: undefined, USHER_RUN_WORKER: 'false' } });
+    usher = await startUsher({
+      databaseUrl: scratch.url,
+      env: { USHER_BOOTSTRAP_API_KEY: undefined, USHER_RUN_WORKER: 'false' },
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -60,7 +65,13 @@ describe('the usher command', () => {
     return JSON.parse(result.stdout);
   }
   const invitationsTo = async (target: string, env: CliEnv = asTenant()) =>
-    (await runJson(['invite', 'list', '--target', target, '--all'], env)).data as Array<{ id: string; recipient: { email: string }; message: string | null; metadata: object; role: string }>;
+    (await runJson(['invite', 'list', '--target', target, '--all'], env)).data as Array<{
+      id: string;
+      recipient: { email: string };
+      message: string | null;
+      metadata: object;
+      role: string;
+    }>;
 
   it('init makes the first tenant in an empty SQLite file, prints its key once, saves a 0600 profile, and the key works', async () => {
     expect(init.code, init.stderr).toBe(0);
@@ -81,13 +92,23 @@ describe('the usher command', () => {
   it('init --tenant adds a tenant to a store in use; the saved profile alone is enough afterwards; remote init checks a key', async () => {
     const other = createCliHome();
     try {
-      const created = await other.run(['init', '--database-url', scratch.url, '--tenant', 'Second', '--url', usher.url]);
+      const created = await other.run([
+        'init',
+        '--database-url',
+        scratch.url,
+        '--tenant',
+        'Second',
+        '--url',
+        usher.url,
+      ]);
       expect(created.code, created.stderr).toBe(0);
       secondTenantKey = /Admin API key \(shown once[^)]*\): (\S+)/.exec(created.stdout)![1]!;
 
       const identities = await other.run(['identities', 'list', '--json']);
       expect(identities.code, identities.stderr).toBe(0);
-      expect(JSON.parse(identities.stdout).data).toEqual([expect.objectContaining({ displayName: 'Second', isDefault: true })]);
+      expect(JSON.parse(identities.stdout).data).toEqual([
+        expect.objectContaining({ displayName: 'Second', isDefault: true }),
+      ]);
 
       const remote = await other.run(['init', '--url', usher.url, '--api-key', key]);
       expect(remote.code, remote.stderr).toBe(0);
@@ -111,7 +132,10 @@ describe('the usher command', () => {
     expect(response.status).toBe(200);
     expect(((await response.json()) as { name: string }).name).toBe('Default');
 
-    const unknown = await home.run(['keys', 'create', 'x', '--local', '--database-url', scratch.url, '--tenant', 'Nobody'], {});
+    const unknown = await home.run(
+      ['keys', 'create', 'x', '--local', '--database-url', scratch.url, '--tenant', 'Nobody'],
+      {},
+    );
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no tenant with the id or the (unique) name "Nobody"');
     const stray = await run(['keys', 'create', 'x', '--operator']);
@@ -139,7 +163,22 @@ describe('the usher command', () => {
   });
 
   it('creates, lists, shows and revokes an invitation, as tables or JSON; revoking twice is refused with exit 3', async () => {
-    const created = await run(['invite', 'create', '--email', 'ann@example.com', '--name', 'Ann', '--role', 'contributor', '--target-type', 'project', '--target-iri', APOLLO, '--target-name', 'Apollo']);
+    const created = await run([
+      'invite',
+      'create',
+      '--email',
+      'ann@example.com',
+      '--name',
+      'Ann',
+      '--role',
+      'contributor',
+      '--target-type',
+      'project',
+      '--target-iri',
+      APOLLO,
+      '--target-name',
+      'Apollo',
+    ]);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/^url +http:\/\/127\.0\.0\.1:\d+\/i\/[\w-]+$/m);
     const id = /^id +(\S+)$/m.exec(created.stdout)![1]!;
@@ -153,7 +192,11 @@ describe('the usher command', () => {
 
     const listed = await runJson(['invite', 'list', '--target', APOLLO]);
     expect(listed).toEqual({ data: [expect.objectContaining({ id, status: 'pending' })], nextCursor: null });
-    expect(await runJson(['invite', 'get', id])).toMatchObject({ id, recipient: { email: 'ann@example.com', name: 'Ann' }, delivery: expect.any(Object) });
+    expect(await runJson(['invite', 'get', id])).toMatchObject({
+      id,
+      recipient: { email: 'ann@example.com', name: 'Ann' },
+      delivery: expect.any(Object),
+    });
     // The one live link: get shows the create's URL again; reset-link moves it on and get follows.
     const link = /^url +(\S+)$/m.exec(created.stdout)![1]!;
     expect((await run(['invite', 'get', id])).stdout).toMatch(new RegExp(`^url +${link}$`, 'm'));
@@ -184,7 +227,11 @@ describe('the usher command', () => {
     expect(twice.stdout).toBe('');
     expect(twice.stderr).toMatch(/^invitation_not_pending: \S.*$/m);
     const events = await runJson(['invite', 'events', id]);
-    expect(events.data.map((e: { type: string }) => e.type)).toEqual(['invitation.created', 'invitation.updated', 'invitation.revoked']);
+    expect(events.data.map((e: { type: string }) => e.type)).toEqual([
+      'invitation.created',
+      'invitation.updated',
+      'invitation.revoked',
+    ]);
   });
 
   it('exits 2 without a URL or key or with bad flags, 3 for a key the server refuses, and 5 when the server cannot be reached', async () => {
@@ -195,7 +242,9 @@ describe('the usher command', () => {
         bare.run(['invite', 'list'], { USHER_URL: usher.url }),
         run(['invite', 'list', '--limit', '0']),
         run(['keys', 'list'], { USHER_URL: usher.url, USHER_API_KEY: 'usk_wrong' }),
-        closedPort().then((port) => run(['invite', 'list'], { USHER_URL: `http://127.0.0.1:${port}`, USHER_API_KEY: key })),
+        closedPort().then((port) =>
+          run(['invite', 'list'], { USHER_URL: `http://127.0.0.1:${port}`, USHER_API_KEY: key }),
+        ),
       ]);
       expect([noUrl.code, noKey.code, badFlag.code, badKey.code, unreachable.code]).toEqual([2, 2, 2, 3, 5]);
       expect(noUrl.stderr).toContain('no Usher URL: pass --url, set USHER_URL, or run `usher init`');
@@ -215,8 +264,13 @@ describe('the usher command', () => {
     // Every path in-process (each child process would cost a Node start), then two through bin/usher.js.
     for (const path of paths) {
       let help = '';
-      const program = createProgram({ output: { writeOut: (text) => (help += text), writeErr: (text) => (help += text) } });
-      await expect(program.parseAsync([...path, '--help'], { from: 'user' })).rejects.toMatchObject({ code: 'commander.helpDisplayed', exitCode: 0 });
+      const program = createProgram({
+        output: { writeOut: (text) => (help += text), writeErr: (text) => (help += text) },
+      });
+      await expect(program.parseAsync([...path, '--help'], { from: 'user' })).rejects.toMatchObject({
+        code: 'commander.helpDisplayed',
+        exitCode: 0,
+      });
       expect(help).toContain(`Usage: usher${path.length > 0 ? ` ${path.join(' ')}` : ''} `);
     }
     const [root, create] = await Promise.all([run(['--help'], {}), run(['invite', 'create', '--help'], {})]);
@@ -229,8 +283,18 @@ describe('the usher command', () => {
 
   it('sends as the named user of the host application, with its own redirect URL, and refuses an id without a name', async () => {
     const created = await runJson([
-      'invite', 'create', '--email', 'cli-invited-by@example.com', '--invited-by', 'Ada Lovelace', '--invited-by-id', 'u-7',
-      '--invited-by-email', 'ada@example.com', '--redirect-url', 'https://app.example.com/join',
+      'invite',
+      'create',
+      '--email',
+      'cli-invited-by@example.com',
+      '--invited-by',
+      'Ada Lovelace',
+      '--invited-by-id',
+      'u-7',
+      '--invited-by-email',
+      'ada@example.com',
+      '--redirect-url',
+      'https://app.example.com/join',
     ]);
     expect(created).toMatchObject({
       invitedBy: { id: 'u-7', name: 'Ada Lovelace', email: 'ada@example.com', source: 'request' },
@@ -245,15 +309,31 @@ describe('the usher command', () => {
     const link = await runJson(['invite', 'create', '--channel', 'link', '--uses', '2', '--role', 'guest']);
     const stranger = createCliHome();
     try {
-      const accepted = await stranger.run(['invite', 'accept', link.url, '--name', 'Bob', '--email', 'bob@example.com', '--json']);
+      const accepted = await stranger.run([
+        'invite',
+        'accept',
+        link.url,
+        '--name',
+        'Bob',
+        '--email',
+        'bob@example.com',
+        '--json',
+      ]);
       expect(accepted.code, accepted.stderr).toBe(0);
-      expect(JSON.parse(accepted.stdout)).toMatchObject({ membership: { role: 'guest', member: { email: 'bob@example.com', name: 'Bob' } }, acceptanceToken: { token: expect.any(String) } });
+      expect(JSON.parse(accepted.stdout)).toMatchObject({
+        membership: { role: 'guest', member: { email: 'bob@example.com', name: 'Bob' } },
+        acceptanceToken: { token: expect.any(String) },
+      });
       expect(await runJson(['invite', 'get', link.id])).toMatchObject({ status: 'pending', usesCount: 1 });
 
       // A DIDComm invitation is accepted by our own Usher, for one of our identities: here, one of its own.
       const oob = await runJson(['invite', 'create', '--channel', 'didcomm', '--label', 'Acme', '--uses', 'unlimited']);
       expect(oob).toMatchObject({ usesAllowed: null, url: expect.stringContaining('?oob=') });
-      expect(await runJson(['invite', 'accept', oob.url, '--alias', 'ourselves'])).toMatchObject({ state: 'request-sent', alias: 'ourselves', theirLabel: 'Acme' });
+      expect(await runJson(['invite', 'accept', oob.url, '--alias', 'ourselves'])).toMatchObject({
+        state: 'request-sent',
+        alias: 'ourselves',
+        theirLabel: 'Acme',
+      });
 
       const nothing = await stranger.run(['invite', 'accept', 'https://example.com/about']);
       expect(nothing.code).toBe(3);
@@ -271,7 +351,26 @@ describe('the usher command', () => {
       ['erin@example.com', 'Erin', ' spaced '],
     ];
     for (const [email, name, message] of people) {
-      const created = await run(['invite', 'create', '--email', email!, '--name', name!, '--message', message!, '--role', 'editor', '--target-type', 'project', '--target-iri', target, '--target-name', 'Round trip', '--metadata', `seat=${name}`]);
+      const created = await run([
+        'invite',
+        'create',
+        '--email',
+        email!,
+        '--name',
+        name!,
+        '--message',
+        message!,
+        '--role',
+        'editor',
+        '--target-type',
+        'project',
+        '--target-iri',
+        target,
+        '--target-name',
+        'Round trip',
+        '--metadata',
+        `seat=${name}`,
+      ]);
       expect(created.code, created.stderr).toBe(0);
     }
     const listed = await invitationsTo(target);
@@ -282,7 +381,9 @@ describe('the usher command', () => {
     expect(exported.stdout).toBe(`Exported 3 invitations to ${file}\n`);
     const rows = parse(readFileSync(file, 'utf8'), { columns: true }) as Array<Record<string, string>>;
     expect(rows.map((r) => r.id)).toEqual(listed.map((i) => i.id));
-    expect(rows.map((r) => [r.email, r.message, JSON.parse(r.metadata!)])).toEqual(listed.map((i) => [i.recipient.email, i.message, i.metadata]));
+    expect(rows.map((r) => [r.email, r.message, JSON.parse(r.metadata!)])).toEqual(
+      listed.map((i) => [i.recipient.email, i.message, i.metadata]),
+    );
 
     const second: CliEnv = { USHER_URL: usher.url, USHER_API_KEY: secondTenantKey };
     const imported = await run(['import', file], second);
@@ -299,15 +400,32 @@ describe('the usher command', () => {
     for (const i of [100, 900, 1700]) emails[i] = `guest${i}@@example.org`;
     emails[5] = emails[3]!; // the same person twice in one batch
     emails[1200] = emails[2]!; // and in another batch
-    const file = csvFile(home.dir, 'guests.csv', ['email,name,metadata.table', ...emails.map((email, i) => `${email},Guest ${i},${i % 40}`)]);
+    const file = csvFile(home.dir, 'guests.csv', [
+      'email,name,metadata.table',
+      ...emails.map((email, i) => `${email},Guest ${i},${i % 40}`),
+    ]);
     const report = join(home.dir, 'report.csv');
-    const args = ['import', file, '--target-type', 'event', '--target-iri', GALA, '--target-name', 'Gala', '--role', 'guest'];
+    const args = [
+      'import',
+      file,
+      '--target-type',
+      'event',
+      '--target-iri',
+      GALA,
+      '--target-name',
+      'Gala',
+      '--role',
+      'guest',
+    ];
 
     const first = await run([...args, '--report', report]);
 
     expect(first.code, first.stderr).toBe(4);
-    expect(first.stdout).toMatch(/^Imported 2000 rows in [\d.]+ s \(\d+ rows\/s\): 1995 created, 2 duplicate, 3 invalid$/m);
-    for (const i of [100, 900, 1700]) expect(first.stdout).toMatch(new RegExp(`^${i + 2} +guest${i}@@example\\.org +validation_failed +email +`, 'm'));
+    expect(first.stdout).toMatch(
+      /^Imported 2000 rows in [\d.]+ s \(\d+ rows\/s\): 1995 created, 2 duplicate, 3 invalid$/m,
+    );
+    for (const i of [100, 900, 1700])
+      expect(first.stdout).toMatch(new RegExp(`^${i + 2} +guest${i}@@example\\.org +validation_failed +email +`, 'm'));
     expect(first.stderr).toMatch(/^usher import: \d+% of the file, 500 rows/m);
     const results = parse(readFileSync(report, 'utf8'), { columns: true }) as Array<Record<string, string>>;
     expect(results).toHaveLength(2000);
@@ -326,7 +444,18 @@ describe('the usher command', () => {
     const target = 'https://example.com/e/hall';
     const emails = Array.from({ length: 1000 }, (_, i) => `visitor${i}@example.net`);
     const file = csvFile(home.dir, 'visitors.csv', ['email', ...emails]);
-    const args = ['import', file, '--batch-size', '25', '--target-type', 'event', '--target-iri', target, '--target-name', 'Hall'];
+    const args = [
+      'import',
+      file,
+      '--batch-size',
+      '25',
+      '--target-type',
+      'event',
+      '--target-iri',
+      target,
+      '--target-name',
+      'Hall',
+    ];
 
     const interrupted = home.start(args, asTenant());
     await interrupted.waitForStderr(/^usher import: \d+% of the file, 25 rows/m);

@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dataTrailsSchema, dataTrailsSwagger as swagger, expectDataTrailsShape as expectSwaggerShape } from '#support/published-specs';
+import {
+  dataTrailsSchema,
+  dataTrailsSwagger as swagger,
+  expectDataTrailsShape as expectSwaggerShape,
+} from '#support/published-specs';
 import { describeEachStore } from '#support/stores';
 import { useTestUsher, type TestResponse, type TestUsher } from '#support/usher';
 
@@ -8,7 +12,10 @@ const SEED_BASE = '/archivist/iam/v1/invites';
 const SWAGGER_BASE = '/archivist/v1/invites';
 
 /** The seed's curl headers: `-H "@bearer-token.txt"` (an Authorization: Bearer line) and its Content-type. */
-const seedHeaders = (usher: TestUsher) => ({ Authorization: `Bearer ${usher.tenant.apiKey.key}`, 'Content-type': 'application/json' });
+const seedHeaders = (usher: TestUsher) => ({
+  Authorization: `Bearer ${usher.tenant.apiKey.key}`,
+  'Content-type': 'application/json',
+});
 
 function expectProblem(res: TestResponse, status: number, code: string, field?: string) {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
@@ -22,7 +29,8 @@ const emailsOf = (res: TestResponse) => res.body.invites.map((i: { email: string
 
 describeEachStore('the DataTrails Invites API', (engine) => {
   const usher = useTestUsher(engine);
-  const countInvitations = async (tenantId: string) => (await usher.store.db.selectFrom('invitations').select('id').where('tenant_id', '=', tenantId).execute()).length;
+  const countInvitations = async (tenantId: string) =>
+    (await usher.store.db.selectFrom('invitations').select('id').where('tenant_id', '=', tenantId).execute()).length;
 
   /** Creates an invite at the swagger path, for the first tenant or another one's key. */
   async function createInvite(email: string, key?: string, message = `Hello ${email}`) {
@@ -32,16 +40,25 @@ describeEachStore('the DataTrails Invites API', (engine) => {
   }
 
   it('checks bodies against the swagger, and its checks can fail', () => {
-    const invite = { identity: 'invites/08838336-c357-460d-902a-3aba9528dd22', message: 'Some text', email: 'bob@job', expiry_time: '2022-05-06T07:35:21Z' };
+    const invite = {
+      identity: 'invites/08838336-c357-460d-902a-3aba9528dd22',
+      message: 'Some text',
+      email: 'bob@job',
+      expiry_time: '2022-05-06T07:35:21Z',
+    };
     expectSwaggerShape('v1Invite', invite);
     const validate = dataTrailsSchema('v1ListInvitesResponse');
     expect(validate({ invites: [{ ...invite, expiry_time: 'next week' }], next_page_token: '' })).toBe(false);
     expect(validate({ invites: [{ ...invite, message: 'x'.repeat(257) }], next_page_token: '' })).toBe(false);
   });
 
-  it('answers the seed\'s four requests, byte for byte, in the documented shape', async () => {
+  it("answers the seed's four requests, byte for byte, in the documented shape", async () => {
     const headers = seedHeaders(usher);
-    const created = await usher.request('POST', SEED_BASE, { key: null, headers, raw: '{"message": "personalized message", "email": "john.doe@example.com"}' });
+    const created = await usher.request('POST', SEED_BASE, {
+      key: null,
+      headers,
+      raw: '{"message": "personalized message", "email": "john.doe@example.com"}',
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     expect(created.headers.get('content-type')).toContain('application/json');
     expectSwaggerShape('v1Invite', created.body);
@@ -66,17 +83,34 @@ describeEachStore('the DataTrails Invites API', (engine) => {
 
     const deleted = await usher.request('DELETE', `${SEED_BASE}/${uuid}`, { key: null, headers });
     expect(deleted).toMatchObject({ status: 200, body: {} });
-    expectProblem(await usher.request('GET', `${SEED_BASE}/${uuid}`, { key: null, headers }), 404, 'invitation_not_found', 'path.uuid');
-    expectProblem(await usher.request('DELETE', `${SEED_BASE}/${uuid}`, { key: null, headers }), 404, 'invitation_not_found');
-    expect((await usher.request('GET', SEED_BASE, { key: null, headers })).body.invites).not.toContainEqual(created.body);
+    expectProblem(
+      await usher.request('GET', `${SEED_BASE}/${uuid}`, { key: null, headers }),
+      404,
+      'invitation_not_found',
+      'path.uuid',
+    );
+    expectProblem(
+      await usher.request('DELETE', `${SEED_BASE}/${uuid}`, { key: null, headers }),
+      404,
+      'invitation_not_found',
+    );
+    expect((await usher.request('GET', SEED_BASE, { key: null, headers })).body.invites).not.toContainEqual(
+      created.body,
+    );
     expect((await usher.request('GET', `/v1/invitations/${uuid}`)).body.status).toBe('revoked');
   });
 
-  it('serves the same invites at the swagger path, with any of the tenant\'s key headers', async () => {
+  it("serves the same invites at the swagger path, with any of the tenant's key headers", async () => {
     const invite = await createInvite('paths@example.com');
-    const viaIam = await usher.request('GET', `${SEED_BASE}/${uuidOf(invite)}`, { key: null, headers: { 'x-api-key': usher.tenant.apiKey.key } });
+    const viaIam = await usher.request('GET', `${SEED_BASE}/${uuidOf(invite)}`, {
+      key: null,
+      headers: { 'x-api-key': usher.tenant.apiKey.key },
+    });
     expect(viaIam.body).toEqual(invite);
-    const viaSwagger = await usher.request('GET', `${SWAGGER_BASE}/${uuidOf(invite)}`, { key: null, headers: { 'tnt-subscription-key': usher.tenant.apiKey.key } });
+    const viaSwagger = await usher.request('GET', `${SWAGGER_BASE}/${uuidOf(invite)}`, {
+      key: null,
+      headers: { 'tnt-subscription-key': usher.tenant.apiKey.key },
+    });
     expect(viaSwagger.body).toEqual(invite);
     expectProblem(await usher.request('GET', SWAGGER_BASE, { key: null }), 401, 'unauthorized');
   });
@@ -98,7 +132,10 @@ describeEachStore('the DataTrails Invites API', (engine) => {
       usesAllowed: 1,
     });
     const events = await usher.request('GET', `/v1/invitations/${uuidOf(invite)}/events`);
-    expect(events.body.data[0]).toMatchObject({ type: 'invitation.created', actor: `api_key:${usher.tenant.apiKey.id}` });
+    expect(events.body.data[0]).toMatchObject({
+      type: 'invitation.created',
+      actor: `api_key:${usher.tenant.apiKey.id}`,
+    });
     // proto3 strings have no null: an empty message is no personal note.
     const bare = await createInvite('bare@example.com', undefined, '');
     expect(bare.message).toBe('');
@@ -108,7 +145,9 @@ describeEachStore('the DataTrails Invites API', (engine) => {
   it('mails the invitation; accepting its link takes the invite off the list', async () => {
     const invite = await createInvite('mailed@example.com', undefined, 'Join our tenancy please');
     await usher.worker.runOnce();
-    const mail = (await usher.request('GET', '/v1/mailbox?limit=200')).body.data.find((m: { to: string }) => m.to === 'mailed@example.com');
+    const mail = (await usher.request('GET', '/v1/mailbox?limit=200')).body.data.find(
+      (m: { to: string }) => m.to === 'mailed@example.com',
+    );
     expect(mail).toBeDefined();
     expect(mail.text).toContain('Join our tenancy please');
     const token = /http:\/\/usher\.test\/i\/([A-Za-z0-9_-]{43})/.exec(mail.text)?.[1];
@@ -135,7 +174,8 @@ describeEachStore('the DataTrails Invites API', (engine) => {
       [{ message: 'hi', email: 'not an address' }, 'body.email'],
       [{ message: 'hi', email: 'extra@example.com', role: 'admin' }, 'body.role'],
     ];
-    for (const [body, field] of cases) expectProblem(await usher.request('POST', SEED_BASE, { body }), 400, 'validation_failed', field);
+    for (const [body, field] of cases)
+      expectProblem(await usher.request('POST', SEED_BASE, { body }), 400, 'validation_failed', field);
     expect(await countInvitations(usher.tenant.tenant.id)).toBe(before);
     // The limits are the swagger's, not one character less.
     const atLimit = await createInvite(`${'b'.repeat(116)}@example.com`, undefined, 'y'.repeat(256));
@@ -143,24 +183,38 @@ describeEachStore('the DataTrails Invites API', (engine) => {
     expect(await countInvitations(usher.tenant.tenant.id)).toBe(before + 1);
   });
 
-  it('takes the swagger\'s own example request, bob@job, and mails it', async () => {
+  it("takes the swagger's own example request, bob@job, and mails it", async () => {
     const example = swagger.definitions.v1CreateInviteRequest.example;
     expect(example).toEqual({ message: 'Some text', email: 'bob@job' });
-    const created = await usher.request('POST', SWAGGER_BASE, { key: null, headers: seedHeaders(usher), raw: JSON.stringify(example) });
+    const created = await usher.request('POST', SWAGGER_BASE, {
+      key: null,
+      headers: seedHeaders(usher),
+      raw: JSON.stringify(example),
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     expectSwaggerShape('v1Invite', created.body);
     expect(created.body).toMatchObject(example);
     expect((await usher.request('GET', `${SWAGGER_BASE}/${uuidOf(created.body)}`)).body).toEqual(created.body);
     expect((await usher.request('GET', `${SWAGGER_BASE}?email=BOB@job`)).body.invites).toEqual([created.body]);
-    expect((await usher.request('GET', `/v1/invitations/${uuidOf(created.body)}`)).body.recipient.email).toBe('bob@job');
+    expect((await usher.request('GET', `/v1/invitations/${uuidOf(created.body)}`)).body.recipient.email).toBe(
+      'bob@job',
+    );
     await usher.worker.runOnce();
-    const mail = (await usher.request('GET', '/v1/mailbox?limit=200')).body.data.find((m: { to: string }) => m.to === 'bob@job');
+    const mail = (await usher.request('GET', '/v1/mailbox?limit=200')).body.data.find(
+      (m: { to: string }) => m.to === 'bob@job',
+    );
     expect(mail?.text).toContain('Some text');
   });
 
-  it('accepts every RFC 5322 address the swagger\'s schema lets through, and refuses what is no address', async () => {
+  it("accepts every RFC 5322 address the swagger's schema lets through, and refuses what is no address", async () => {
     const validateRequest = dataTrailsSchema('v1CreateInviteRequest');
-    const addresses = ['"john doe"@example.com', 'user+tag@[192.0.2.1]', "o'brien!#$%&*/=?^_`{|}~@mail-host", 'josé@bücher.example', 'a.b.c@x'];
+    const addresses = [
+      '"john doe"@example.com',
+      'user+tag@[192.0.2.1]',
+      "o'brien!#$%&*/=?^_`{|}~@mail-host",
+      'josé@bücher.example',
+      'a.b.c@x',
+    ];
     for (const email of addresses) {
       const body = { message: 'hi', email };
       expect(validateRequest(body), email).toBe(true);
@@ -170,20 +224,50 @@ describeEachStore('the DataTrails Invites API', (engine) => {
       expect(res.body.email).toBe(email);
     }
     const before = await countInvitations(usher.tenant.tenant.id);
-    for (const email of ['bob', '@job', 'bob@', 'a@b@c', '.bob@job', 'bob.@job', 'bo..b@job', 'bob @job', 'bob@jo b', 'bob@job\r\nBcc: x@y', '"unclosed@job', 'bob@[1.2.3.4', '']) {
-      expectProblem(await usher.request('POST', SWAGGER_BASE, { body: { message: 'hi', email } }), 400, 'validation_failed', 'body.email');
+    for (const email of [
+      'bob',
+      '@job',
+      'bob@',
+      'a@b@c',
+      '.bob@job',
+      'bob.@job',
+      'bo..b@job',
+      'bob @job',
+      'bob@jo b',
+      'bob@job\r\nBcc: x@y',
+      '"unclosed@job',
+      'bob@[1.2.3.4',
+      '',
+    ]) {
+      expectProblem(
+        await usher.request('POST', SWAGGER_BASE, { body: { message: 'hi', email } }),
+        400,
+        'validation_failed',
+        'body.email',
+      );
     }
     expect(await countInvitations(usher.tenant.tenant.id)).toBe(before);
   });
 
-  it('refuses a second pending invite to the same address with the core\'s 409', async () => {
+  it("refuses a second pending invite to the same address with the core's 409", async () => {
     await createInvite('twice@example.com');
-    expectProblem(await usher.request('POST', SWAGGER_BASE, { body: { message: 'again', email: 'Twice@Example.com' } }), 409, 'invitation_already_pending', 'body.email');
+    expectProblem(
+      await usher.request('POST', SWAGGER_BASE, { body: { message: 'again', email: 'Twice@Example.com' } }),
+      409,
+      'invitation_already_pending',
+      'body.email',
+    );
   });
 
   describe('lists', () => {
     let key: string;
-    const emails = ['carol@example.com', 'alice@example.com', 'erin@example.com', 'bob@example.com', 'dave@example.com'];
+    const emails = [
+      'carol@example.com',
+      'alice@example.com',
+      'erin@example.com',
+      'bob@example.com',
+      'dave@example.com',
+    ];
     beforeAll(async () => {
       key = (await usher.createTenant('Lister')).apiKey.key;
       for (const email of emails) {
@@ -192,7 +276,13 @@ describeEachStore('the DataTrails Invites API', (engine) => {
       }
       // Not DataTrails invites: a shareable link and an email invitation into a project.
       await usher.request('POST', '/v1/invitations', { key, body: { channel: 'link' } });
-      await usher.request('POST', '/v1/invitations', { key, body: { recipient: { email: 'proj@example.com' }, target: { type: 'project', iri: 'https://example.com/p', name: 'P' } } });
+      await usher.request('POST', '/v1/invitations', {
+        key,
+        body: {
+          recipient: { email: 'proj@example.com' },
+          target: { type: 'project', iri: 'https://example.com/p', name: 'P' },
+        },
+      });
     });
     const list = (query: string) => usher.request('GET', `${SWAGGER_BASE}${query}`, { key });
 
@@ -230,18 +320,34 @@ describeEachStore('the DataTrails Invites API', (engine) => {
     it('refuses a page_token it did not issue, or one from another order or filter', async () => {
       expectProblem(await list('?page_token=bm9wZQ'), 400, 'invalid_page_token', 'query.page_token');
       const token = (await list('?page_size=1')).body.next_page_token;
-      expectProblem(await list(`?page_token=${token}&order_by=DISPLAY_NAME`), 400, 'invalid_page_token', 'query.page_token');
-      expectProblem(await list(`?page_token=${token}&email=bob@example.com`), 400, 'invalid_page_token', 'query.page_token');
+      expectProblem(
+        await list(`?page_token=${token}&order_by=DISPLAY_NAME`),
+        400,
+        'invalid_page_token',
+        'query.page_token',
+      );
+      expectProblem(
+        await list(`?page_token=${token}&email=bob@example.com`),
+        400,
+        'invalid_page_token',
+        'query.page_token',
+      );
       expectProblem(await list('?page_size=-1'), 400, 'validation_failed', 'query.page_size');
       expectProblem(await list('?order_by=NEWEST'), 400, 'validation_failed', 'query.order_by');
     });
 
     it('does not show, read or delete invitations that are not DataTrails invites', async () => {
-      const others = (await usher.request('GET', '/v1/invitations?limit=200', { key })).body.data.filter((i: any) => i.channel === 'link' || i.target.type === 'project');
+      const others = (await usher.request('GET', '/v1/invitations?limit=200', { key })).body.data.filter(
+        (i: any) => i.channel === 'link' || i.target.type === 'project',
+      );
       expect(others).toHaveLength(2);
       for (const other of others) {
         expectProblem(await usher.request('GET', `${SWAGGER_BASE}/${other.id}`, { key }), 404, 'invitation_not_found');
-        expectProblem(await usher.request('DELETE', `${SWAGGER_BASE}/${other.id}`, { key }), 404, 'invitation_not_found');
+        expectProblem(
+          await usher.request('DELETE', `${SWAGGER_BASE}/${other.id}`, { key }),
+          404,
+          'invitation_not_found',
+        );
         expect((await usher.request('GET', `/v1/invitations/${other.id}`, { key })).body.status).toBe('pending');
       }
     });
@@ -262,7 +368,7 @@ describeEachStore('the DataTrails Invites API', (engine) => {
     expect(caps.body).toEqual({ caps: [] });
   });
 
-  it('serves the swagger it follows at :openapi, as the swagger declares, to the tenant\'s keys only', async () => {
+  it("serves the swagger it follows at :openapi, as the swagger declares, to the tenant's keys only", async () => {
     const declared = swagger.paths[`${SWAGGER_BASE}:openapi`].get;
     expect(declared.operationId).toBe('Invites_GetOpenAPI');
     const served = await usher.request('GET', `${SWAGGER_BASE}:openapi`, { key: null, headers: seedHeaders(usher) });
@@ -285,24 +391,38 @@ describeEachStore('the DataTrails Invites API', (engine) => {
     usher.clock.set(new Date(Date.parse(native.expiresAt) + 1000));
     expectProblem(await usher.request('GET', `${SWAGGER_BASE}/${uuidOf(invite)}`), 404, 'invitation_not_found');
     expect(emailsOf(await usher.request('GET', `${SWAGGER_BASE}?email=late@example.com`))).toEqual([]);
-    expect(emailsOf(await usher.request('GET', `${SWAGGER_BASE}?email=late@example.com&order_by=DISPLAY_NAME`))).toEqual([]);
+    expect(
+      emailsOf(await usher.request('GET', `${SWAGGER_BASE}?email=late@example.com&order_by=DISPLAY_NAME`)),
+    ).toEqual([]);
   });
 });
 
 describeEachStore('the DataTrails Invites API under a rate limit', (engine) => {
   const usher = useTestUsher(engine);
 
-  it('answers 429 with Retry-After past the tenant\'s limit, and creates nothing', async () => {
+  it("answers 429 with Retry-After past the tenant's limit, and creates nothing", async () => {
     usher.clock.set(new Date('2026-11-25T10:00:30.000Z'));
-    expect((await usher.request('PATCH', '/v1/tenant', { body: { settings: { rateLimitPerMinute: 3 } } })).status).toBe(200);
+    expect((await usher.request('PATCH', '/v1/tenant', { body: { settings: { rateLimitPerMinute: 3 } } })).status).toBe(
+      200,
+    );
     const headers = seedHeaders(usher);
     const statuses = [
-      (await usher.request('POST', SEED_BASE, { key: null, headers, raw: '{"message": "one", "email": "one@example.com"}' })).status,
+      (
+        await usher.request('POST', SEED_BASE, {
+          key: null,
+          headers,
+          raw: '{"message": "one", "email": "one@example.com"}',
+        })
+      ).status,
       (await usher.request('GET', SEED_BASE, { key: null, headers })).status,
       (await usher.request('GET', `${SWAGGER_BASE}:caps`, { key: null, headers })).status,
     ];
     expect(statuses).toEqual([200, 200, 200]);
-    const refused = await usher.request('POST', SEED_BASE, { key: null, headers, raw: '{"message": "two", "email": "two@example.com"}' });
+    const refused = await usher.request('POST', SEED_BASE, {
+      key: null,
+      headers,
+      raw: '{"message": "two", "email": "two@example.com"}',
+    });
     expectProblem(refused, 429, 'rate_limited');
     expect(refused.headers.get('retry-after')).toBe('30');
     usher.clock.advance(30_000);

@@ -14,7 +14,11 @@ const DAY = 24 * HOUR;
 /** A Proven client: the key in x-api-key, as Proven sends it. */
 function provenClient(usher: TestUsher, key?: string) {
   return (method: string, path: string, body?: unknown) =>
-    usher.request(method, path, { key: null, headers: { 'x-api-key': key ?? usher.tenant.apiKey.key }, ...(body !== undefined ? { body } : {}) });
+    usher.request(method, path, {
+      key: null,
+      headers: { 'x-api-key': key ?? usher.tenant.apiKey.key },
+      ...(body !== undefined ? { body } : {}),
+    });
 }
 
 /** A refusal in Proven's shape: the status, `{ error }` as documented, and the field or reason it names. */
@@ -25,7 +29,11 @@ function refused(res: TestResponse, status: 400 | 404, method: string, path: str
 }
 
 async function countInvitations(usher: TestUsher, tenantId: string): Promise<number> {
-  const row = await usher.store.db.selectFrom('invitations').select(sql<string>`count(*)`.as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  const row = await usher.store.db
+    .selectFrom('invitations')
+    .select(sql<string>`count(*)`.as('n'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -52,7 +60,9 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
 
   it('creates an OOB invitation from every seed field and reads it back by its integer id', async () => {
     const proven = provenClient(usher);
-    const contact = await usher.request('POST', '/v1/contacts', { body: { name: 'Bob', did: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK' } });
+    const contact = await usher.request('POST', '/v1/contacts', {
+      body: { name: 'Bob', did: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK' },
+    });
     expect(contact.status).toBe(201);
     const startsAt = new Date(usher.clock.now().getTime() + HOUR).toISOString();
     const endsAt = new Date(usher.clock.now().getTime() + 10 * DAY).toISOString();
@@ -77,7 +87,10 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     expect(created.contact_id).toBe(contact.body.id);
     expect(created.invitation_url).toMatch(/^http:\/\/usher\.test\/didcomm\?oob=/);
     const wire = parseInvitationUrl(created.invitation_url);
-    expect(wire.message).toMatchObject({ label: 'Acme onboarding', handshake_protocols: ['https://didcomm.org/didexchange/1.1'] });
+    expect(wire.message).toMatchObject({
+      label: 'Acme onboarding',
+      handshake_protocols: ['https://didcomm.org/didexchange/1.1'],
+    });
     expect(JSON.stringify(wire.message)).not.toContain('bob-connection');
 
     const fetched = await proven('GET', `${LIST}/${created.invitation_id}`);
@@ -111,32 +124,65 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     });
     // The same invitation on the native API: the integer is its number, the rules the core's.
     const native = await usher.request('GET', `/v1/invitations/${record.usher_id}`);
-    expect(native.body).toMatchObject({ number: created.invitation_id, channel: 'didcomm', role: 'holder', usesAllowed: 3, startsAt, expiresAt: endsAt, invitationUrl: created.invitation_url });
+    expect(native.body).toMatchObject({
+      number: created.invitation_id,
+      channel: 'didcomm',
+      role: 'holder',
+      usesAllowed: 3,
+      startsAt,
+      expiresAt: endsAt,
+      invitationUrl: created.invitation_url,
+    });
   });
 
   it('names on every new invitation the contact it will connect, made with it when the caller names none', async () => {
     const { key, proven } = await freshTenant('Contacts');
-    const contacts = async () => (await usher.request('GET', '/v1/contacts?limit=200', { key })).body.data as Array<{ id: string; name: string | null }>;
+    const contacts = async () =>
+      (await usher.request('GET', '/v1/contacts?limit=200', { key })).body.data as Array<{
+        id: string;
+        name: string | null;
+      }>;
     // The seed's create, as a Proven client sends it: only invitation_type and optional fields, no contact.
-    const res = await usher.request('POST', LIST, { key: null, headers: { 'x-api-key': key, 'content-type': 'application/json' }, raw: '{"invitation_type":"OOB","alias":"Partner agent"}' });
+    const res = await usher.request('POST', LIST, {
+      key: null,
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      raw: '{"invitation_type":"OOB","alias":"Partner agent"}',
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     conforms('POST', LIST, res);
     expect(Object.keys(res.body).sort()).toEqual(['contact_id', 'invitation_id', 'invitation_url']);
     expect(await contacts()).toEqual([expect.objectContaining({ id: res.body.contact_id, name: 'Partner agent' })]);
     const record = (await proven('GET', `${LIST}/${res.body.invitation_id}`)).body.invitation;
     expect(record.contact_id).toBe(res.body.contact_id);
-    expect((await proven('GET', `${LIST}?contact-id=${res.body.contact_id}`)).body.invitations.rows.map((r: any) => r.invitation_id)).toEqual([res.body.invitation_id]);
-    expect((await usher.request('GET', `/v1/invitations/${record.usher_id}`, { key })).body.recipient.contactId).toBe(res.body.contact_id);
+    expect(
+      (await proven('GET', `${LIST}?contact-id=${res.body.contact_id}`)).body.invitations.rows.map(
+        (r: any) => r.invitation_id,
+      ),
+    ).toEqual([res.body.invitation_id]);
+    expect((await usher.request('GET', `/v1/invitations/${record.usher_id}`, { key })).body.recipient.contactId).toBe(
+      res.body.contact_id,
+    );
 
     // An agent answering the invitation connects as that contact.
     const { service } = parseInvitationUrl(res.body.invitation_url);
     const secretKey = ed25519.utils.randomSecretKey();
     const agent = { publicKey: ed25519.getPublicKey(secretKey), secretKey };
     const requestId = randomUUID();
-    const request = { '@type': 'https://didcomm.org/didexchange/1.1/request', '@id': requestId, '~thread': { thid: requestId, pthid: record.usher_id }, label: 'Partner', did: createPeerDid2({ publicKey: agent.publicKey, serviceEndpoint: 'http://127.0.0.1:9/unused' }) };
-    const posted = await usher.request('POST', '/didcomm', { key: null, raw: packMessage(request, [base58.decode(service.recipientKeys[0]!)], agent), headers: { 'content-type': 'application/didcomm-envelope-enc' } });
+    const request = {
+      '@type': 'https://didcomm.org/didexchange/1.1/request',
+      '@id': requestId,
+      '~thread': { thid: requestId, pthid: record.usher_id },
+      label: 'Partner',
+      did: createPeerDid2({ publicKey: agent.publicKey, serviceEndpoint: 'http://127.0.0.1:9/unused' }),
+    };
+    const posted = await usher.request('POST', '/didcomm', {
+      key: null,
+      raw: packMessage(request, [base58.decode(service.recipientKeys[0]!)], agent),
+      headers: { 'content-type': 'application/didcomm-envelope-enc' },
+    });
     expect(posted.status, JSON.stringify(posted.body)).toBe(202);
-    const connections = (await usher.request('GET', `/v1/connections?invitationId=${record.usher_id}`, { key })).body.data;
+    const connections = (await usher.request('GET', `/v1/connections?invitationId=${record.usher_id}`, { key })).body
+      .data;
     expect(connections).toEqual([expect.objectContaining({ contactId: res.body.contact_id, theirLabel: 'Partner' })]);
     expect(await contacts()).toHaveLength(1);
 
@@ -162,23 +208,43 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
       expect(new URL(created.invitation_url).searchParams.has(parameter), given).toBe(true);
       expect((await proven('GET', `${LIST}/${created.invitation_id}`)).body.invitation.handshake_protocol).toBe(shown);
     }
-    refused(await proven('POST', LIST, { invitation_type: 'OOB', handshake_protocol: 'https://didcomm.org/didexchange/2.0' }), 400, 'POST', LIST, /^handshake_protocol: /);
+    refused(
+      await proven('POST', LIST, { invitation_type: 'OOB', handshake_protocol: 'https://didcomm.org/didexchange/2.0' }),
+      400,
+      'POST',
+      LIST,
+      /^handshake_protocol: /,
+    );
     expect(await countInvitations(usher, id)).toBe(cases.length);
   });
 
-  it('reads invitation_mode, public and uses_allowed as Usher\'s uses allowed', async () => {
+  it("reads invitation_mode, public and uses_allowed as Usher's uses allowed", async () => {
     const proven = provenClient(usher);
-    const usesOf = async (body: Record<string, unknown>) => (await proven('GET', `${LIST}/${(await create(body)).invitation_id}`)).body.invitation;
+    const usesOf = async (body: Record<string, unknown>) =>
+      (await proven('GET', `${LIST}/${(await create(body)).invitation_id}`)).body.invitation;
     expect(await usesOf({})).toMatchObject({ uses_allowed: 1, invitation_mode: 'once', public: false });
     expect(await usesOf({ invitation_mode: 'once' })).toMatchObject({ uses_allowed: 1, invitation_mode: 'once' });
-    expect(await usesOf({ invitation_mode: 'multi-use' })).toMatchObject({ uses_allowed: null, invitation_mode: 'multi-use' });
-    expect(await usesOf({ public: true })).toMatchObject({ uses_allowed: null, invitation_mode: 'multi-use', public: true });
+    expect(await usesOf({ invitation_mode: 'multi-use' })).toMatchObject({
+      uses_allowed: null,
+      invitation_mode: 'multi-use',
+    });
+    expect(await usesOf({ public: true })).toMatchObject({
+      uses_allowed: null,
+      invitation_mode: 'multi-use',
+      public: true,
+    });
     expect(await usesOf({ public: true, uses_allowed: 5 })).toMatchObject({ uses_allowed: 5, public: true });
     expect(await usesOf({ public: true, invitation_mode: 'once' })).toMatchObject({ uses_allowed: 1, public: true });
-    refused(await proven('POST', LIST, { invitation_type: 'OOB', invitation_mode: 'once', uses_allowed: 3 }), 400, 'POST', LIST, /^uses_allowed: .*once/);
+    refused(
+      await proven('POST', LIST, { invitation_type: 'OOB', invitation_mode: 'once', uses_allowed: 3 }),
+      400,
+      'POST',
+      LIST,
+      /^uses_allowed: .*once/,
+    );
   });
 
-  it('lists with Proven\'s defaults, 20 per page by updated_at DESC, and pages by offset', async () => {
+  it("lists with Proven's defaults, 20 per page by updated_at DESC, and pages by offset", async () => {
     const { key, proven } = await freshTenant('Paging');
     const numbers: number[] = [];
     for (let i = 0; i < 23; i++) {
@@ -188,7 +254,15 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     const first = await proven('GET', LIST);
     expect(first.status).toBe(200);
     conforms('GET', LIST, first);
-    const params = { 'sort-field': 'updated_at', 'sort-direction': 'DESC', 'page-size': 20, 'current-page': 1, 'item-count': null, 'state-filter': null, 'contact-id': null };
+    const params = {
+      'sort-field': 'updated_at',
+      'sort-direction': 'DESC',
+      'page-size': 20,
+      'current-page': 1,
+      'item-count': null,
+      'state-filter': null,
+      'contact-id': null,
+    };
     expect(first.body.invitations.params).toEqual(params);
     expect(first.body.invitations.count).toBe(23);
     expect(first.body.invitations.rows.map((r: any) => r.invitation_id)).toEqual([...numbers].reverse().slice(0, 20));
@@ -199,14 +273,25 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     expect((await proven('GET', LIST)).body.invitations.rows[0].invitation_id).toBe(numbers[0]);
 
     const second = await proven('GET', `${LIST}?current-page=2&item-count=23`);
-    expect(second.body.invitations).toMatchObject({ count: 23, params: { ...params, 'current-page': 2, 'item-count': 23 } });
+    expect(second.body.invitations).toMatchObject({
+      count: 23,
+      params: { ...params, 'current-page': 2, 'item-count': 23 },
+    });
     expect(second.body.invitations.rows).toHaveLength(3);
     const past = await proven('GET', `${LIST}?current-page=3`);
     expect(past.body.invitations).toMatchObject({ count: 23, rows: [] });
 
-    const byNumber = await proven('GET', `${LIST}?sort-field=invitation_id&sort-direction=ASC&page-size=5&current-page=2`);
+    const byNumber = await proven(
+      'GET',
+      `${LIST}?sort-field=invitation_id&sort-direction=ASC&page-size=5&current-page=2`,
+    );
     conforms('GET', LIST, byNumber);
-    expect(byNumber.body.invitations.params).toMatchObject({ 'sort-field': 'invitation_id', 'sort-direction': 'ASC', 'page-size': 5, 'current-page': 2 });
+    expect(byNumber.body.invitations.params).toMatchObject({
+      'sort-field': 'invitation_id',
+      'sort-direction': 'ASC',
+      'page-size': 5,
+      'current-page': 2,
+    });
     expect(byNumber.body.invitations.rows.map((r: any) => r.invitation_id)).toEqual(numbers.slice(5, 10));
     const byEnd = await proven('GET', `${LIST}?sort-field=invitation_active_ending_at&sort-direction=ASC&page-size=3`);
     expect(byEnd.body.invitations.rows.map((r: any) => r.invitation_id)).toEqual(numbers.slice(0, 3));
@@ -220,7 +305,10 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     const contact = await usher.request('POST', '/v1/contacts', { key, body: { name: 'Carol' } });
     const forCarol = await create({ contact_id: contact.body.id }, key);
     const revoked = await create({}, key);
-    const shortLived = await create({ invitation_active_ending_at: new Date(usher.clock.now().getTime() + HOUR).toISOString() }, key);
+    const shortLived = await create(
+      { invitation_active_ending_at: new Date(usher.clock.now().getTime() + HOUR).toISOString() },
+      key,
+    );
     const open = await create({ invitation_mode: 'multi-use' }, key);
     expect((await proven('PUT', `${LIST}/${revoked.invitation_id}`, { workflow_status: 'inactive' })).status).toBe(200);
     usher.clock.advance(2 * HOUR);
@@ -271,23 +359,39 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     const found = await proven('GET', `${LIST}/purpose/conference-2026`);
     expect(found.status).toBe(200);
     conforms('GET', BY_PURPOSE, found);
-    expect(found.body.invitation).toMatchObject({ invitation_id: created.invitation_id, purpose: 'conference-2026', invitation_url: created.invitation_url });
+    expect(found.body.invitation).toMatchObject({
+      invitation_id: created.invitation_id,
+      purpose: 'conference-2026',
+      invitation_url: created.invitation_url,
+    });
     expect(found.body.invitation).toEqual((await proven('GET', `${LIST}/${created.invitation_id}`)).body.invitation);
     refused(await proven('GET', `${LIST}/purpose/no-such-purpose`), 404, 'GET', BY_PURPOSE, /no-such-purpose/);
 
     // Per tenant: another tenant may use it, and sees only its own.
     const other = await freshTenant('Same purpose');
     const theirs = await create({ purpose: 'conference-2026' }, other.key);
-    expect((await other.proven('GET', `${LIST}/purpose/conference-2026`)).body.invitation.invitation_id).toBe(theirs.invitation_id);
+    expect((await other.proven('GET', `${LIST}/purpose/conference-2026`)).body.invitation.invitation_id).toBe(
+      theirs.invitation_id,
+    );
   });
 
   it('updates uses_allowed, the active window, description and purpose of an open invitation', async () => {
     const proven = provenClient(usher);
-    const created = await create({ invitation_mode: 'multi-use', uses_allowed: 2, invitation_active_starting_at: new Date(usher.clock.now().getTime() + HOUR).toISOString() });
+    const created = await create({
+      invitation_mode: 'multi-use',
+      uses_allowed: 2,
+      invitation_active_starting_at: new Date(usher.clock.now().getTime() + HOUR).toISOString(),
+    });
     const path = `${LIST}/${created.invitation_id}`;
     const endsAt = new Date(usher.clock.now().getTime() + 30 * DAY).toISOString();
     usher.clock.advance(1000);
-    const res = await proven('PUT', path, { uses_allowed: 7, active_starting_at: null, active_ending_at: endsAt, description: 'Now for everyone', purpose: 'updated-purpose' });
+    const res = await proven('PUT', path, {
+      uses_allowed: 7,
+      active_starting_at: null,
+      active_ending_at: endsAt,
+      description: 'Now for everyone',
+      purpose: 'updated-purpose',
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     conforms('PUT', ONE, res);
     expect(res.body.updatedInvitation).toMatchObject({
@@ -303,7 +407,9 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     });
     // The same record on every read.
     expect((await proven('GET', path)).body.invitation).toEqual(res.body.updatedInvitation);
-    expect((await proven('GET', `${LIST}/purpose/updated-purpose`)).body.invitation).toEqual(res.body.updatedInvitation);
+    expect((await proven('GET', `${LIST}/purpose/updated-purpose`)).body.invitation).toEqual(
+      res.body.updatedInvitation,
+    );
     const unlimited = await proven('PUT', path, { uses_allowed: null });
     expect(unlimited.body.updatedInvitation.uses_allowed).toBeNull();
 
@@ -332,9 +438,17 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     expect(kept.body.updatedInvitation).toMatchObject({ invitation_status: 'pending', workflow_status: 'active' });
     const res = await proven('PUT', path, { workflow_status: 'inactive', description: 'closing' });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.updatedInvitation).toMatchObject({ invitation_status: 'revoked', workflow_status: 'inactive', invitation_description: 'closing' });
+    expect(res.body.updatedInvitation).toMatchObject({
+      invitation_status: 'revoked',
+      workflow_status: 'inactive',
+      invitation_description: 'closing',
+    });
     const native = await usher.request('GET', `/v1/invitations/${res.body.updatedInvitation.usher_id}/events`);
-    expect(native.body.data.map((e: any) => e.type)).toEqual(['invitation.created', 'invitation.updated', 'invitation.revoked']);
+    expect(native.body.data.map((e: any) => e.type)).toEqual([
+      'invitation.created',
+      'invitation.updated',
+      'invitation.revoked',
+    ]);
     refused(await proven('PUT', path, { workflow_status: 'active' }), 400, 'PUT', ONE, /^workflow_status: .*revoked/);
     refused(await proven('PUT', path, { description: 'too late' }), 400, 'PUT', ONE, /pending/);
   });
@@ -362,7 +476,10 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
       conforms('GET', LIST, listed);
       expect(listed.body.invitations.rows.map((r: any) => r.invitation_id)).not.toContain(created.invitation_id);
     }
-    expect((await proven('GET', LIST)).body.invitations).toMatchObject({ count: 1, rows: [{ invitation_id: kept.invitation_id }] });
+    expect((await proven('GET', LIST)).body.invitations).toMatchObject({
+      count: 1,
+      rows: [{ invitation_id: kept.invitation_id }],
+    });
     refused(await proven('PUT', path, { description: 'after' }), 404, 'PUT', ONE, /not found/);
     refused(await proven('DELETE', path), 404, 'DELETE', ONE, /not found/);
 
@@ -390,10 +507,13 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     expect((await usher.request('GET', `/v1/invitations/${usherId}/events`, { key })).body.data).toEqual(before);
   });
 
-  it('accepts another agent\'s invitation URL: the incoming invitation and a connection in request-sent', async () => {
+  it("accepts another agent's invitation URL: the incoming invitation and a connection in request-sent", async () => {
     const proven = provenClient(usher);
     const inviter = await usher.createTenant('Other');
-    const theirs = await usher.request('POST', '/v1/invitations', { key: inviter.apiKey.key, body: { channel: 'didcomm', label: 'Other Org' } });
+    const theirs = await usher.request('POST', '/v1/invitations', {
+      key: inviter.apiKey.key,
+      body: { channel: 'didcomm', label: 'Other Org' },
+    });
     expect(theirs.status).toBe(201);
 
     const res = await proven('POST', ACCEPT, { invitation_url: theirs.body.url });
@@ -418,31 +538,56 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     expect(Number.isInteger(record.invitation_id)).toBe(true);
 
     const connection = await usher.request('GET', `/v1/connections/${record.connection_id}`);
-    expect(connection.body).toMatchObject({ state: 'request-sent', role: 'invitee', invitationId: record.usher_id, protocol: 'didexchange/1.1' });
+    expect(connection.body).toMatchObject({
+      state: 'request-sent',
+      role: 'invitee',
+      invitationId: record.usher_id,
+      protocol: 'didexchange/1.1',
+    });
     // The request waits in the outbox, packed, for the worker.
-    const queued = await usher.store.db.selectFrom('outbox').select(['topic', 'status']).where('invitation_id', '=', record.usher_id).execute();
+    const queued = await usher.store.db
+      .selectFrom('outbox')
+      .select(['topic', 'status'])
+      .where('invitation_id', '=', record.usher_id)
+      .execute();
     expect(queued).toEqual([{ topic: 'didcomm.message', status: 'pending' }]);
     // The same invitation on Proven's own reads, without the connection's fields.
     const { connection_id, rfc23_state, connection_protocol, their_label, invitation_msg_id, ...plain } = record;
     expect((await proven('GET', `${LIST}/${record.invitation_id}`)).body.invitation).toEqual(plain);
     // Nothing reached the inviter yet: its invitation is untouched.
-    expect((await usher.request('GET', `/v1/invitations/${theirs.body.id}`, { key: inviter.apiKey.key })).body).toMatchObject({ status: 'pending', usesCount: 0 });
+    expect(
+      (await usher.request('GET', `/v1/invitations/${theirs.body.id}`, { key: inviter.apiKey.key })).body,
+    ).toMatchObject({ status: 'pending', usesCount: 0 });
 
     // An RFC 0160 invitation (?c_i=) is read as Connections 1.0.
-    const legacy = await usher.request('POST', '/v1/invitations', { key: inviter.apiKey.key, body: { channel: 'didcomm', didcomm: { handshakeProtocols: ['connections/1.0'] } } });
+    const legacy = await usher.request('POST', '/v1/invitations', {
+      key: inviter.apiKey.key,
+      body: { channel: 'didcomm', didcomm: { handshakeProtocols: ['connections/1.0'] } },
+    });
     expect(legacy.body.url).toContain('?c_i=');
     const accepted = await proven('POST', ACCEPT, { invitation_url: legacy.body.url });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
-    expect(accepted.body.invitation_record).toMatchObject({ handshake_protocol: 'https://didcomm.org/connections/1.0', connection_protocol: 'connections/1.0', rfc23_state: 'request-sent' });
+    expect(accepted.body.invitation_record).toMatchObject({
+      handshake_protocol: 'https://didcomm.org/connections/1.0',
+      connection_protocol: 'connections/1.0',
+      rfc23_state: 'request-sent',
+    });
   });
 
   it('refuses an unreadable invitation URL with { error }, recording nothing', async () => {
     const { id, proven } = await freshTenant('Bad accept');
-    const connections = async () => (await usher.store.db.selectFrom('didcomm_connections').select('id').where('tenant_id', '=', id).execute()).length;
+    const connections = async () =>
+      (await usher.store.db.selectFrom('didcomm_connections').select('id').where('tenant_id', '=', id).execute())
+        .length;
     for (const [body, mentions] of [
       [{ invitation_url: 'not a url' }, /^invitation_url: /],
       [{ invitation_url: 'https://agent.example/?nothing=here' }, /^invitation_url: /],
-      [{ invitation_url: `https://agent.example/?oob=${Buffer.from('{"@type":"https://didcomm.org/out-of-band/1.1/invitation"}').toString('base64url')}` }, /^invitation_url: /],
+      [
+        {
+          invitation_url: `https://agent.example/?oob=${Buffer.from('{"@type":"https://didcomm.org/out-of-band/1.1/invitation"}').toString('base64url')}`,
+        },
+        /^invitation_url: /,
+      ],
       [{}, /^invitation_url: /],
       [{ invitation_url: 'https://agent.example/?oob=x', alias: 'nope' }, /^alias: unknown field/],
     ] as const) {
@@ -456,20 +601,44 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     const { key, proven } = await freshTenant('Generated client');
     // What a client generated from the spec sends when the caller sets nothing: every documented default, verbatim.
     const properties = provenSpec.paths[LIST].post.requestBody.content['application/json'].schema.properties;
-    const body = Object.fromEntries(Object.entries(properties).map(([name, field]: [string, any]) => [name, field.default]));
-    expect(body).toMatchObject({ invitation_type: 'OOB', contact_id: 'undefined', purpose: 'undefined', uses_allowed: 'undefined' });
+    const body = Object.fromEntries(
+      Object.entries(properties).map(([name, field]: [string, any]) => [name, field.default]),
+    );
+    expect(body).toMatchObject({
+      invitation_type: 'OOB',
+      contact_id: 'undefined',
+      purpose: 'undefined',
+      uses_allowed: 'undefined',
+    });
     const created = await proven('POST', LIST, body);
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     conforms('POST', LIST, created);
     expect(created.body.contact_id).not.toBe('undefined');
     const record = (await proven('GET', `${LIST}/${created.body.invitation_id}`)).body.invitation;
-    expect(record).toMatchObject({ contact_id: created.body.contact_id, purpose: null, invitation_role: null, alias: null, uses_allowed: 1 });
+    expect(record).toMatchObject({
+      contact_id: created.body.contact_id,
+      purpose: null,
+      invitation_role: null,
+      alias: null,
+      uses_allowed: 1,
+    });
     expect(record.invitation_label).not.toBe('undefined');
-    const query = ['sort-field', 'sort-direction', 'page-size', 'current-page', 'item-count', 'state-filter', 'contact-id'];
+    const query = [
+      'sort-field',
+      'sort-direction',
+      'page-size',
+      'current-page',
+      'item-count',
+      'state-filter',
+      'contact-id',
+    ];
     const listed = await proven('GET', `${LIST}?${query.map((name) => `${name}=undefined`).join('&')}`);
     expect(listed.status, JSON.stringify(listed.body)).toBe(200);
     conforms('GET', LIST, listed);
-    expect(listed.body.invitations).toMatchObject({ count: 1, params: { 'page-size': 20, 'state-filter': null, 'contact-id': null } });
+    expect(listed.body.invitations).toMatchObject({
+      count: 1,
+      params: { 'page-size': 20, 'state-filter': null, 'contact-id': null },
+    });
     const accepted = await provenClient(usher, key)('POST', ACCEPT, { invitation_url: 'undefined' });
     refused(accepted, 400, 'POST', ACCEPT, /^invitation_url: /);
   });
@@ -524,7 +693,11 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     ] as const) {
       refused(await proven('POST', LIST, body), 400, 'POST', LIST, mentions);
     }
-    const malformed = await usher.request('POST', LIST, { key: null, headers: { 'x-api-key': (await usher.createTenant('Raw')).apiKey.key, 'content-type': 'application/json' }, raw: '{"invitation_type":' });
+    const malformed = await usher.request('POST', LIST, {
+      key: null,
+      headers: { 'x-api-key': (await usher.createTenant('Raw')).apiKey.key, 'content-type': 'application/json' },
+      raw: '{"invitation_type":',
+    });
     expect(malformed.status).toBe(400);
     conforms('POST', LIST, malformed);
     expect(await countInvitations(usher, id)).toBe(0);
@@ -532,12 +705,17 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     expect((await usher.request('GET', '/v1/contacts', { key })).body.data).toEqual([]);
     const taken = await create({ purpose: 'taken' }, key);
     refused(await proven('POST', LIST, { invitation_type: 'OOB', purpose: 'taken' }), 400, 'POST', LIST, /^purpose: /);
-    expect((await usher.request('GET', '/v1/contacts', { key })).body.data.map((c: { id: string }) => c.id)).toEqual([taken.contact_id]);
+    expect((await usher.request('GET', '/v1/contacts', { key })).body.data.map((c: { id: string }) => c.id)).toEqual([
+      taken.contact_id,
+    ]);
   });
 
-  it('passes the core\'s one-pending rule through: a contact with an email has one open invitation at a time', async () => {
+  it("passes the core's one-pending rule through: a contact with an email has one open invitation at a time", async () => {
     const { key, proven } = await freshTenant('One pending');
-    const contact = await usher.request('POST', '/v1/contacts', { key, body: { name: 'Dana', email: 'dana@example.com' } });
+    const contact = await usher.request('POST', '/v1/contacts', {
+      key,
+      body: { name: 'Dana', email: 'dana@example.com' },
+    });
     const first = await create({ contact_id: contact.body.id }, key);
     const second = await proven('POST', LIST, { invitation_type: 'OOB', contact_id: contact.body.id });
     refused(second, 400, 'POST', LIST, /^contact_id: /);
@@ -546,7 +724,7 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     expect((await create({ contact_id: contact.body.id }, key)).contact_id).toBe(contact.body.id);
   });
 
-  it('answers 404 { warning } for an invitation id that is not this tenant\'s, and leaves it alone', async () => {
+  it("answers 404 { warning } for an invitation id that is not this tenant's, and leaves it alone", async () => {
     const proven = provenClient(usher);
     const other = await freshTenant('Neighbour');
     const theirs = await create({ purpose: 'neighbour-only' }, other.key);
@@ -554,22 +732,38 @@ describeEachStore('the Indicio Proven invitations API', (engine) => {
     expect(missing.status).toBe(404);
     conforms('GET', ONE, missing);
     expect(missing.body).toEqual({ warning: `Invitation ${theirs.invitation_id} not found` });
-    for (const raw of ['abc', '0', '99999999999999999999']) expect((await proven('GET', `${LIST}/${raw}`)).body.warning).toMatch(/not found/);
-    refused(await proven('PUT', `${LIST}/${theirs.invitation_id}`, { description: 'mine now' }), 404, 'PUT', ONE, /not found/);
+    for (const raw of ['abc', '0', '99999999999999999999'])
+      expect((await proven('GET', `${LIST}/${raw}`)).body.warning).toMatch(/not found/);
+    refused(
+      await proven('PUT', `${LIST}/${theirs.invitation_id}`, { description: 'mine now' }),
+      404,
+      'PUT',
+      ONE,
+      /not found/,
+    );
     refused(await proven('DELETE', `${LIST}/${theirs.invitation_id}`), 404, 'DELETE', ONE, /not found/);
     refused(await proven('GET', `${LIST}/purpose/neighbour-only`), 404, 'GET', BY_PURPOSE, /not found|no invitation/);
-    expect((await other.proven('GET', `${LIST}/${theirs.invitation_id}`)).body.invitation).toMatchObject({ invitation_status: 'pending', invitation_description: null });
-    expect((await proven('GET', LIST)).body.invitations.rows.map((r: any) => r.invitation_id)).not.toContain(theirs.invitation_id);
+    expect((await other.proven('GET', `${LIST}/${theirs.invitation_id}`)).body.invitation).toMatchObject({
+      invitation_status: 'pending',
+      invitation_description: null,
+    });
+    expect((await proven('GET', LIST)).body.invitations.rows.map((r: any) => r.invitation_id)).not.toContain(
+      theirs.invitation_id,
+    );
   });
 
   it('shows only didcomm invitations, and needs an API key', async () => {
     const proven = provenClient(usher);
-    const link = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', purpose: 'a-shareable-link' } });
+    const link = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', purpose: 'a-shareable-link' },
+    });
     expect(link.status).toBe(201);
     expect((await proven('GET', `${LIST}/${link.body.number}`)).status).toBe(404);
     expect((await proven('GET', `${LIST}/purpose/a-shareable-link`)).status).toBe(404);
     expect((await usher.request('GET', LIST, { key: null })).status).toBe(401);
-    expect((await usher.request('GET', LIST, { key: null, headers: { 'x-api-key': 'not-a-key-0123456789abcdef' } })).status).toBe(401);
+    expect(
+      (await usher.request('GET', LIST, { key: null, headers: { 'x-api-key': 'not-a-key-0123456789abcdef' } })).status,
+    ).toBe(401);
     // The native Bearer form works on this surface too.
     expect((await usher.request('GET', LIST)).status).toBe(200);
   });

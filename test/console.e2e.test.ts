@@ -82,7 +82,7 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
   });
 
   // Reads the invitation the test above had accepted: the same pages, held to the same checks on a phone.
-  it('shows a created link and an invitation\'s page on a phone, as on a desktop', async () => {
+  it("shows a created link and an invitation's page on a phone, as on a desktop", async () => {
     const { context, page } = await signIn('phone');
     await page.goto('/console/invitations/new');
     await page.getByLabel('Channel').selectOption('link');
@@ -100,7 +100,7 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
   });
 
   it.each(['desktop', 'phone'] as const)(
-    'shows readable messages for bad input and keeps the operator\'s values, on a %s',
+    "shows readable messages for bad input and keeps the operator's values, on a %s",
     async (viewport) => {
       const { context, page } = await signIn(viewport);
       await page.goto('/console/invitations/new');
@@ -132,11 +132,16 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
       await page.goto(`/console/invitations/${created.id}`);
       expect((await page.locator('#invitation-url').textContent())?.trim()).toBe(created.url);
       await page.getByRole('img', { name: 'QR code of the invitation link' }).waitFor();
-      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(
+        1,
+      );
       await screenshot(page, `console-invitation-link-${viewport}`);
       await expectNoAxeViolations(page, `console-invitation-link-${viewport}`);
 
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download PNG' }).click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: 'Download PNG' }).click(),
+      ]);
       expect(download.suggestedFilename()).toBe(`invitation-${created.id}.png`);
       const bytes = await readFile((await download.path())!);
       expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
@@ -146,7 +151,10 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
       expect((await page.locator('#invitation-url').textContent())?.trim()).toBe(created.url);
       await page.getByLabel(/stops working at once/).check();
       await page.getByRole('button', { name: 'Reset link' }).click();
-      await page.waitForFunction((old) => document.getElementById('invitation-url')?.textContent?.trim() !== old, created.url);
+      await page.waitForFunction(
+        (old) => document.getElementById('invitation-url')?.textContent?.trim() !== old,
+        created.url,
+      );
       const fresh = (await page.locator('#invitation-url').textContent())!.trim();
       expect(fresh).toMatch(/\/i\/[A-Za-z0-9_-]{43}$/);
       expect((await fetch(created.url)).status).toBe(404);

@@ -34,7 +34,12 @@ describe('Credo peer harness', () => {
       startCredoPeer({ label: 'Alice (Credo)' }),
       startCredoPeer({ label: 'Bob (Credo)' }),
       startCredoPeer({ label: 'Carol (Credo)' }),
-      startCredoPeer({ label: 'Erin (Credo)', peerDidNumAlgo: 2, mimeType: 'application/ssi-agent-wire', processedTimeoutMs: 1_000 }),
+      startCredoPeer({
+        label: 'Erin (Credo)',
+        peerDidNumAlgo: 2,
+        mimeType: 'application/ssi-agent-wire',
+        processedTimeoutMs: 1_000,
+      }),
       startCredoPeer({ label: 'Frank (Credo)', peerDidNumAlgo: 1 }),
     ]);
     const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -58,11 +63,17 @@ describe('Credo peer harness', () => {
   it('listens on 127.0.0.1 and answers like Credo: 415 for another content type', async () => {
     expect(alice.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(alice.credoVersion).toMatch(/^0\.6\./);
-    const response = await fetch(alice.endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const response = await fetch(alice.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(response.status).toBe(415);
   });
 
-  async function connect(handshake: 'didexchange' | 'connections'): Promise<{ inviter: ConnectionSummary; invitee: ConnectionSummary }> {
+  async function connect(
+    handshake: 'didexchange' | 'connections',
+  ): Promise<{ inviter: ConnectionSummary; invitee: ConnectionSummary }> {
     const invitation = await alice.createInvitation({ handshake });
     const { connectionId } = await bob.receiveInvitationUrl(invitation.url);
     const [inviter, invitee] = await Promise.all([
@@ -106,7 +117,9 @@ describe('Credo peer harness', () => {
   it('connects with a legacy Connections 1.0 invitation (?c_i=), then pings', async () => {
     const invitation = await alice.createInvitation({ handshake: 'connections' });
     expect(invitation.url).toContain('?c_i=');
-    expect(decodeInvitationParam(invitation.url, 'c_i')['@type']).toBe('https://didcomm.org/connections/1.0/invitation');
+    expect(decodeInvitationParam(invitation.url, 'c_i')['@type']).toBe(
+      'https://didcomm.org/connections/1.0/invitation',
+    );
 
     const { inviter, invitee } = await connect('connections');
     expect(inviter.protocol).toBe('https://didcomm.org/connections/1.x');
@@ -115,7 +128,10 @@ describe('Credo peer harness', () => {
 
   it('accepts several requesters on a multi-use invitation', async () => {
     const invitation = await alice.createInvitation({ handshake: 'didexchange', multiUse: true });
-    const [fromBob, fromCarol] = await Promise.all([bob.receiveInvitationUrl(invitation.url), carol.receiveInvitationUrl(invitation.url)]);
+    const [fromBob, fromCarol] = await Promise.all([
+      bob.receiveInvitationUrl(invitation.url),
+      carol.receiveInvitationUrl(invitation.url),
+    ]);
     await Promise.all([
       bob.waitForConnection({ connectionId: fromBob.connectionId }, 20_000),
       carol.waitForConnection({ connectionId: fromCarol.connectionId }, 20_000),
@@ -126,7 +142,9 @@ describe('Credo peer harness', () => {
 
   it('can request with did:peer:2 or did:peer:1 (signed did_doc~attach) and post as application/ssi-agent-wire', async () => {
     const requestOf = (peer: CredoPeer) =>
-      peer.events.find((e) => e.type === 'messageSent' && e.message['@type'] === 'https://didcomm.org/didexchange/1.1/request');
+      peer.events.find(
+        (e) => e.type === 'messageSent' && e.message['@type'] === 'https://didcomm.org/didexchange/1.1/request',
+      );
     for (const [peer, method] of [
       [erin, 'did:peer:2'],
       [frank, 'did:peer:1'],
@@ -142,9 +160,16 @@ describe('Credo peer harness', () => {
       const request = requestOf(peer);
       expect(request?.type === 'messageSent' && 'did_doc~attach' in request.message).toBe(method === 'did:peer:1');
     }
-    expect(erin.events.some((e) => e.type === 'outboundHttp' && e.exchange.contentType === 'application/ssi-agent-wire')).toBe(true);
     expect(
-      alice.events.some((e) => e.type === 'inboundHttp' && e.exchange.contentType === 'application/ssi-agent-wire' && e.exchange.status === 200),
+      erin.events.some((e) => e.type === 'outboundHttp' && e.exchange.contentType === 'application/ssi-agent-wire'),
+    ).toBe(true);
+    expect(
+      alice.events.some(
+        (e) =>
+          e.type === 'inboundHttp' &&
+          e.exchange.contentType === 'application/ssi-agent-wire' &&
+          e.exchange.status === 200,
+      ),
     ).toBe(true);
 
     // An envelope for nobody: Credo logs the failure and its endpoint answers 500 once the wait runs out.

@@ -152,7 +152,10 @@ describeOnPostgres('a PostgreSQL restart under load', () => {
       const readyAt = Date.now();
       await until(() => clients.count('after', 201) >= 200, 30_000, 'creates after the outage');
       await clients.stop();
-      const workerErrors = usher.stdout().split('\n').filter((line) => line.includes('"outbox worker error"')).length;
+      const workerErrors = usher
+        .stdout()
+        .split('\n')
+        .filter((line) => line.includes('"outbox worker error"')).length;
       console.log(`[outage] ${outageMs} ms without PostgreSQL, ${workerErrors} worker errors logged`);
       console.log(
         `[outage] PostgreSQL back: first create answered 201 after ${firstSuccess - resumedAt} ms, ` +

@@ -32,7 +32,13 @@ async function consolePage(app: LiveUsher['app'], key: string, path: string): Pr
   const login = await keep(await app.request('/console/login')).text();
   const csrf = /name="_csrf" value="([^"]+)"/.exec(login)?.[1] ?? '';
   const form = new URLSearchParams({ _csrf: csrf, key, next: path }).toString();
-  keep(await app.request('/console/login', { method: 'POST', headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' }, body: form }));
+  keep(
+    await app.request('/console/login', {
+      method: 'POST',
+      headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    }),
+  );
   return (await app.request(path, { headers: { cookie: cookie() } })).text();
 }
 
@@ -41,7 +47,11 @@ describeEachStore('an SMTP server that is down, then comes back', (engine) => {
   const state = useLiveUsher(engine, {
     // Steady retries a few hundred ms apart, so an outage of a few seconds sees several attempts.
     retryPolicy: createRetryPolicy({ initialDelayMs: 300, factor: 1, jitter: 0, maxAttempts: 100 }),
-    worker: { pollIntervalMs: 50, onError: (error) => console.error(error), onWarn: (fields, message) => warnings.push({ fields, message }) },
+    worker: {
+      pollIntervalMs: 50,
+      onError: (error) => console.error(error),
+      onWarn: (fields, message) => warnings.push({ fields, message }),
+    },
   });
   const api = (path: string, init?: RequestInit) => state.api(path, init);
   const emailState = async (id: string) => (await (await api(`/v1/invitations/${id}`)).json()).delivery.email;
@@ -52,14 +62,21 @@ describeEachStore('an SMTP server that is down, then comes back', (engine) => {
 
   it('shows the invitation retrying, why, how often and when next, warns once, counts it, and sends once the server is back', async () => {
     await state.smtp.down();
-    const created = await api('/v1/invitations', { method: 'POST', body: JSON.stringify({ recipient: { email: 'outage@example.com' } }) });
+    const created = await api('/v1/invitations', {
+      method: 'POST',
+      body: JSON.stringify({ recipient: { email: 'outage@example.com' } }),
+    });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
 
-    const retrying = await until(async () => {
-      const email = await emailState(id);
-      return email.state === 'retrying' && email.attempts >= 3 ? email : undefined;
-    }, 15_000, 'three failed attempts');
+    const retrying = await until(
+      async () => {
+        const email = await emailState(id);
+        return email.state === 'retrying' && email.attempts >= 3 ? email : undefined;
+      },
+      15_000,
+      'three failed attempts',
+    );
     expect(retrying.reason).toMatch(/ECONNREFUSED|connect/i);
     // When the row is being tried again right now, this is the time it was due.
     expect(Number.isFinite(Date.parse(retrying.nextAttemptAt))).toBe(true);
@@ -78,10 +95,14 @@ describeEachStore('an SMTP server that is down, then comes back', (engine) => {
     expect(page).toMatch(/\d+ attempts so far; next try \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
 
     await state.smtp.up();
-    const sent = await until(async () => {
-      const email = await emailState(id);
-      return email.state === 'sent' ? email : undefined;
-    }, 15_000, 'the email to be sent once the server is back');
+    const sent = await until(
+      async () => {
+        const email = await emailState(id);
+        return email.state === 'sent' ? email : undefined;
+      },
+      15_000,
+      'the email to be sent once the server is back',
+    );
     expect(sent).toMatchObject({ reason: null, nextAttemptAt: null });
     expect(sent.attempts).toBeGreaterThanOrEqual(4);
     expect(state.smtp.received.map((m) => m.envelopeTo[0])).toEqual(['outage@example.com']);

@@ -14,7 +14,9 @@ import { PROJECT_ROOT } from '#support/process';
 const read = (path: string) => readFileSync(join(PROJECT_ROOT, path), 'utf8');
 
 /** The node options `npm start` runs the server with (source maps, V8's heap caps): services run the same. */
-const START_OPTIONS = /^exec node((?: --\S+)*) scripts\/start\.mjs$/.exec((JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start)![1]!.trim();
+const START_OPTIONS = /^exec node((?: --\S+)*) scripts\/start\.mjs$/
+  .exec((JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start)![1]!
+  .trim();
 
 /** The variables src/config/index.ts reads, taken from its source. */
 const CONFIG_VARIABLES = new Set(
@@ -196,6 +198,10 @@ describe('deploy/usher.service', () => {
 
   it('keeps the link secret file in its writable data directory, whatever the database', () => {
     const env = Object.fromEntries((settings.get('Environment') ?? []).map((line) => line.split(/=(.*)/s).slice(0, 2)));
-    expect(loadConfig({ ...env, USHER_DATABASE_URL: 'postgres://localhost/usher' }).linkSecretFile.startsWith(`${one('ReadWritePaths')}/`)).toBe(true);
+    expect(
+      loadConfig({ ...env, USHER_DATABASE_URL: 'postgres://localhost/usher' }).linkSecretFile.startsWith(
+        `${one('ReadWritePaths')}/`,
+      ),
+    ).toBe(true);
   });
 });

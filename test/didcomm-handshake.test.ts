@@ -1,6 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPeerDid2, packMessage, parseInvitationUrl, unpackMessage, type Ed25519KeyPair } from '#didcomm';
 import { startReceiver, type TestReceiver } from '#support/http-receiver';
 import { describeEachStore } from '#support/stores';
@@ -9,7 +9,9 @@ import { base58 } from '@scure/base';
 // The signing half of the inviter is the library's own: a test inviter needs to sign a response the way an agent would.
 import { attach } from '../src/didcomm/signatures';
 
-/** A hand-rolled requester: its own key, a did:peer:2 pointing at a real HTTP receiver, and helpers to talk to Usher. */
+/**
+ * A hand-rolled requester: its own key, a did:peer:2 pointing at a real HTTP receiver, and helpers to talk to Usher.
+ */
 function createPeer(receiver: TestReceiver) {
   const secretKey = ed25519.utils.randomSecretKey();
   const key: Ed25519KeyPair = { publicKey: ed25519.getPublicKey(secretKey), secretKey };
@@ -19,7 +21,14 @@ function createPeer(receiver: TestReceiver) {
     did,
     request(invitationId: string, overrides: Record<string, unknown> = {}) {
       const id = randomUUID();
-      return { '@type': 'https://didcomm.org/didexchange/1.1/request', '@id': id, '~thread': { thid: id, pthid: invitationId }, label: 'Peer', did, ...overrides };
+      return {
+        '@type': 'https://didcomm.org/didexchange/1.1/request',
+        '@id': id,
+        '~thread': { thid: id, pthid: invitationId },
+        label: 'Peer',
+        did,
+        ...overrides,
+      };
     },
     pack(message: object, verkey: string) {
       return packMessage(message, [base58.decode(verkey)], key);
@@ -32,13 +41,21 @@ function createPeer(receiver: TestReceiver) {
 }
 
 async function post(usher: TestUsher, envelope: string) {
-  return usher.request('POST', '/didcomm', { raw: envelope, key: null, headers: { 'content-type': 'application/didcomm-envelope-enc' } });
+  return usher.request('POST', '/didcomm', {
+    raw: envelope,
+    key: null,
+    headers: { 'content-type': 'application/didcomm-envelope-enc' },
+  });
 }
 
 async function createDidcommInvitation(usher: TestUsher, body: Record<string, unknown> = {}) {
   const created = await usher.request('POST', '/v1/invitations', { body: { channel: 'didcomm', ...body } });
   expect(created.status).toBe(201);
-  return { id: created.body.id as string, url: created.body.url as string, invitation: parseInvitationUrl(created.body.url) };
+  return {
+    id: created.body.id as string,
+    url: created.body.url as string,
+    invitation: parseInvitationUrl(created.body.url),
+  };
 }
 
 describeEachStore('the DID Exchange responder, against a hand-rolled requester', (engine) => {
@@ -52,7 +69,10 @@ describeEachStore('the DID Exchange responder, against a hand-rolled requester',
   it('answers a request with a response signed by the invitation key, and completes on complete', async () => {
     receiver.received.length = 0;
     const peer = createPeer(receiver);
-    const { id, url, invitation } = await createDidcommInvitation(usher, { label: 'Acme onboarding', didcomm: { goalCode: 'aries.rel.build', alias: 'kept to ourselves' } });
+    const { id, url, invitation } = await createDidcommInvitation(usher, {
+      label: 'Acme onboarding',
+      didcomm: { goalCode: 'aries.rel.build', alias: 'kept to ourselves' },
+    });
     expect(JSON.stringify(invitation.message)).not.toContain('kept to ourselves');
     expect(url).toMatch(/^http:\/\/usher\.test\/didcomm\?oob=/);
     expect(invitation.message).toMatchObject({
@@ -61,7 +81,13 @@ describeEachStore('the DID Exchange responder, against a hand-rolled requester',
       label: 'Acme onboarding',
       goal_code: 'aries.rel.build',
       handshake_protocols: ['https://didcomm.org/didexchange/1.1'],
-      services: [{ type: 'did-communication', serviceEndpoint: 'http://usher.test/didcomm', recipientKeys: [expect.stringMatching(/^did:key:z6Mk/)] }],
+      services: [
+        {
+          type: 'did-communication',
+          serviceEndpoint: 'http://usher.test/didcomm',
+          recipientKeys: [expect.stringMatching(/^did:key:z6Mk/)],
+        },
+      ],
     });
     const verkey = invitation.service.recipientKeys[0]!;
     const request = peer.request(id);
@@ -69,17 +95,37 @@ describeEachStore('the DID Exchange responder, against a hand-rolled requester',
 
     await usher.worker.runOnce();
     const [response] = peer.inbox();
-    expect(response).toMatchObject({ '@type': 'https://didcomm.org/didexchange/1.1/response', '~thread': { thid: request['@id'], pthid: id }, did: expect.stringMatching(/^did:peer:2\./) });
+    expect(response).toMatchObject({
+      '@type': 'https://didcomm.org/didexchange/1.1/response',
+      '~thread': { thid: request['@id'], pthid: id },
+      did: expect.stringMatching(/^did:peer:2\./),
+    });
     const rotated = response!['did_rotate~attach'].data;
     expect(Buffer.from(rotated.base64, 'base64url').toString()).toBe(response!.did);
     const signingInput = new TextEncoder().encode(`${rotated.jws.protected}.${rotated.base64}`);
-    expect(ed25519.verify(Buffer.from(rotated.jws.signature, 'base64url'), signingInput, base58.decode(verkey))).toBe(true);
+    expect(ed25519.verify(Buffer.from(rotated.jws.signature, 'base64url'), signingInput, base58.decode(verkey))).toBe(
+      true,
+    );
 
     const listed = await usher.request('GET', `/v1/connections?invitationId=${id}`);
-    expect(listed.body.data).toEqual([expect.objectContaining({ role: 'inviter', state: 'response-sent', theirDid: peer.did, theirLabel: 'Peer', protocol: 'didexchange/1.1' })]);
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({
+        role: 'inviter',
+        state: 'response-sent',
+        theirDid: peer.did,
+        theirLabel: 'Peer',
+        protocol: 'didexchange/1.1',
+      }),
+    ]);
     const theirKey = response!.did as string;
-    const ourVerkey = parseInvitationUrl(`x:?oob=${Buffer.from(JSON.stringify({ '@type': 'https://didcomm.org/out-of-band/1.1/invitation', '@id': 'x', handshake_protocols: ['https://didcomm.org/didexchange/1.1'], services: [theirKey] })).toString('base64url')}`).service.recipientKeys[0]!;
-    const complete = { '@type': 'https://didcomm.org/didexchange/1.1/complete', '@id': randomUUID(), '~thread': { thid: request['@id'], pthid: id } };
+    const ourVerkey = parseInvitationUrl(
+      `x:?oob=${Buffer.from(JSON.stringify({ '@type': 'https://didcomm.org/out-of-band/1.1/invitation', '@id': 'x', handshake_protocols: ['https://didcomm.org/didexchange/1.1'], services: [theirKey] })).toString('base64url')}`,
+    ).service.recipientKeys[0]!;
+    const complete = {
+      '@type': 'https://didcomm.org/didexchange/1.1/complete',
+      '@id': randomUUID(),
+      '~thread': { thid: request['@id'], pthid: id },
+    };
     expect((await post(usher, peer.pack(complete, ourVerkey))).status).toBe(202);
 
     const connection = (await usher.request('GET', `/v1/connections/${listed.body.data[0].id}`)).body;
@@ -106,8 +152,15 @@ describeEachStore('the DID Exchange responder, against a hand-rolled requester',
     expect(replay.status).toBe(409);
     expect(replay.body).toMatchObject({ code: 'request_not_accepted', detail: expect.stringContaining('replay') });
     await usher.worker.runOnce();
-    expect(peer.inbox().map((m) => m['@type']).sort()).toEqual(['https://didcomm.org/didexchange/1.1/problem_report', 'https://didcomm.org/didexchange/1.1/response']);
-    expect(peer.inbox().find((m) => m['@type'].endsWith('problem_report'))).toMatchObject({ 'problem-code': 'request_not_accepted' });
+    expect(
+      peer
+        .inbox()
+        .map((m) => m['@type'])
+        .sort(),
+    ).toEqual(['https://didcomm.org/didexchange/1.1/problem_report', 'https://didcomm.org/didexchange/1.1/response']);
+    expect(peer.inbox().find((m) => m['@type'].endsWith('problem_report'))).toMatchObject({
+      'problem-code': 'request_not_accepted',
+    });
     expect((await usher.request('GET', `/v1/connections?invitationId=${id}`)).body.data).toHaveLength(1);
     expect((await usher.request('GET', `/v1/invitations/${id}`)).body.usesCount).toBe(1);
   });
@@ -116,12 +169,18 @@ describeEachStore('the DID Exchange responder, against a hand-rolled requester',
     receiver.received.length = 0;
     const peer = createPeer(receiver);
     const { id, invitation } = await createDidcommInvitation(usher);
-    const refused = await post(usher, peer.pack(peer.request('some-other-invitation'), invitation.service.recipientKeys[0]!));
+    const refused = await post(
+      usher,
+      peer.pack(peer.request('some-other-invitation'), invitation.service.recipientKeys[0]!),
+    );
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('request_not_accepted');
     await usher.worker.runOnce();
     expect(peer.inbox()).toEqual([expect.objectContaining({ 'problem-code': 'request_not_accepted' })]);
-    expect((await usher.request('GET', `/v1/invitations/${id}`)).body).toMatchObject({ status: 'pending', usesCount: 0 });
+    expect((await usher.request('GET', `/v1/invitations/${id}`)).body).toMatchObject({
+      status: 'pending',
+      usesCount: 0,
+    });
   });
 
   it('refuses requests on revoked and expired invitations with a problem report', async () => {
@@ -129,7 +188,9 @@ describeEachStore('the DID Exchange responder, against a hand-rolled requester',
     const peer = createPeer(receiver);
     const revoked = await createDidcommInvitation(usher);
     await usher.request('POST', `/v1/invitations/${revoked.id}/revoke`);
-    const expired = await createDidcommInvitation(usher, { expiresAt: new Date(usher.clock.now().getTime() + 60_000).toISOString() });
+    const expired = await createDidcommInvitation(usher, {
+      expiresAt: new Date(usher.clock.now().getTime() + 60_000).toISOString(),
+    });
     usher.clock.advance(61_000);
     for (const { id, invitation } of [revoked, expired]) {
       const refused = await post(usher, peer.pack(peer.request(id), invitation.service.recipientKeys[0]!));
@@ -147,7 +208,13 @@ describeEachStore('the DID Exchange responder, against a hand-rolled requester',
     const { id, invitation } = await createDidcommInvitation(usher);
     const envelope = JSON.parse(peer.pack(peer.request(id), invitation.service.recipientKeys[0]!));
     const flipped = envelope.ciphertext[5] === 'A' ? 'B' : 'A';
-    const tampered = await post(usher, JSON.stringify({ ...envelope, ciphertext: envelope.ciphertext.slice(0, 5) + flipped + envelope.ciphertext.slice(6) }));
+    const tampered = await post(
+      usher,
+      JSON.stringify({
+        ...envelope,
+        ciphertext: envelope.ciphertext.slice(0, 5) + flipped + envelope.ciphertext.slice(6),
+      }),
+    );
     expect(tampered.status).toBe(400);
     expect(tampered.body.code).toBe('envelope_decryption_failed');
     const stranger = base58.encode(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
@@ -156,16 +223,26 @@ describeEachStore('the DID Exchange responder, against a hand-rolled requester',
     expect(unknown.body.code).toBe('envelope_recipient_unknown');
     const notJson = await post(usher, 'not an envelope');
     expect(notJson.body.code).toBe('envelope_malformed');
-    const wrongType = await usher.request('POST', '/didcomm', { raw: '{}', key: null, headers: { 'content-type': 'text/plain' } });
+    const wrongType = await usher.request('POST', '/didcomm', {
+      raw: '{}',
+      key: null,
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(wrongType.status).toBe(415);
-    expect((await usher.request('GET', `/v1/invitations/${id}`)).body).toMatchObject({ status: 'pending', usesCount: 0 });
+    expect((await usher.request('GET', `/v1/invitations/${id}`)).body).toMatchObject({
+      status: 'pending',
+      usesCount: 0,
+    });
   });
 
   it('refuses a request that presents a DID the envelope was not sent from', async () => {
     const peer = createPeer(receiver);
     const other = createPeer(receiver);
     const { id, invitation } = await createDidcommInvitation(usher);
-    const refused = await post(usher, peer.pack(peer.request(id, { did: other.did }), invitation.service.recipientKeys[0]!));
+    const refused = await post(
+      usher,
+      peer.pack(peer.request(id, { did: other.did }), invitation.service.recipientKeys[0]!),
+    );
     expect(refused.status).toBe(400);
     expect(refused.body.code).toBe('message_malformed');
     expect((await usher.request('GET', `/v1/invitations/${id}`)).body.usesCount).toBe(0);
@@ -174,7 +251,10 @@ describeEachStore('the DID Exchange responder, against a hand-rolled requester',
   it('offers Connections 1.0 as a c_i invitation and only what it offers', async () => {
     const legacy = await createDidcommInvitation(usher, { didcomm: { handshakeProtocols: ['connections/1.0'] } });
     expect(legacy.url).toMatch(/\?c_i=/);
-    expect(legacy.invitation.message).toMatchObject({ '@type': 'https://didcomm.org/connections/1.0/invitation', recipientKeys: [expect.not.stringMatching(/^did:/)] });
+    expect(legacy.invitation.message).toMatchObject({
+      '@type': 'https://didcomm.org/connections/1.0/invitation',
+      recipientKeys: [expect.not.stringMatching(/^did:/)],
+    });
     const peer = createPeer(receiver);
     const refused = await post(usher, peer.pack(peer.request(legacy.id), legacy.invitation.service.recipientKeys[0]!));
     expect(refused.status).toBe(409);
@@ -182,7 +262,9 @@ describeEachStore('the DID Exchange responder, against a hand-rolled requester',
   });
 
   it('refuses didcomm options on another channel', async () => {
-    const refused = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', didcomm: { goal: 'x' } } });
+    const refused = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', didcomm: { goal: 'x' } },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ code: 'channel_options_mismatch', field: 'body.didcomm' });
   });
@@ -206,14 +288,29 @@ describeEachStore('the DID Exchange requester, against a hand-rolled inviter', (
       '@id': invitationId,
       label: 'Hand-rolled inviter',
       handshake_protocols: ['https://didcomm.org/didexchange/1.1'],
-      services: [{ id: '#inline', type: 'did-communication', recipientKeys: [`did:key:z${base58.encode(Uint8Array.of(0xed, 0x01, ...invitationKey.publicKey))}`], serviceEndpoint: receiver.url }],
+      services: [
+        {
+          id: '#inline',
+          type: 'did-communication',
+          recipientKeys: [`did:key:z${base58.encode(Uint8Array.of(0xed, 0x01, ...invitationKey.publicKey))}`],
+          serviceEndpoint: receiver.url,
+        },
+      ],
     };
-    const accepted = await usher.request('POST', '/v1/didcomm/accept', { body: { invitationUrl: `https://inviter.example/?oob=${Buffer.from(JSON.stringify(oob)).toString('base64url')}` } });
+    const accepted = await usher.request('POST', '/v1/didcomm/accept', {
+      body: { invitationUrl: `https://inviter.example/?oob=${Buffer.from(JSON.stringify(oob)).toString('base64url')}` },
+    });
     expect(accepted.status).toBe(201);
     await usher.worker.runOnce();
     const request = JSON.parse(unpackMessage(receiver.received[0]!.body, [invitationKey]).message);
-    expect(request).toMatchObject({ '@type': 'https://didcomm.org/didexchange/1.1/request', '~thread': { thid: request['@id'], pthid: invitationId }, did: accepted.body.ourDid });
-    const usherVerkey = parseInvitationUrl(`x:?oob=${Buffer.from(JSON.stringify({ ...oob, services: [request.did] })).toString('base64url')}`).service.recipientKeys[0]!;
+    expect(request).toMatchObject({
+      '@type': 'https://didcomm.org/didexchange/1.1/request',
+      '~thread': { thid: request['@id'], pthid: invitationId },
+      did: accepted.body.ourDid,
+    });
+    const usherVerkey = parseInvitationUrl(
+      `x:?oob=${Buffer.from(JSON.stringify({ ...oob, services: [request.did] })).toString('base64url')}`,
+    ).service.recipientKeys[0]!;
 
     const response = (thid: string, signer: Ed25519KeyPair) => ({
       '@type': 'https://didcomm.org/didexchange/1.1/response',
@@ -228,11 +325,17 @@ describeEachStore('the DID Exchange requester, against a hand-rolled inviter', (
     expect(wrongThread).toMatchObject({ status: 409, body: { code: 'thread_unknown' } });
     const wrongSigner = await send(response(request['@id'], inviter.key));
     expect(wrongSigner).toMatchObject({ status: 400, body: { code: 'signature_invalid', field: 'did_rotate~attach' } });
-    expect((await usher.request('GET', `/v1/connections/${accepted.body.id}`)).body).toMatchObject({ state: 'request-sent', theirDid: null });
+    expect((await usher.request('GET', `/v1/connections/${accepted.body.id}`)).body).toMatchObject({
+      state: 'request-sent',
+      theirDid: null,
+    });
 
     const good = response(request['@id'], invitationKey);
     expect((await send(good)).status).toBe(202);
-    expect((await usher.request('GET', `/v1/connections/${accepted.body.id}`)).body).toMatchObject({ state: 'completed', theirDid: inviter.did });
+    expect((await usher.request('GET', `/v1/connections/${accepted.body.id}`)).body).toMatchObject({
+      state: 'completed',
+      theirDid: inviter.did,
+    });
     const replay = await send(good);
     expect(replay).toMatchObject({ status: 409, body: { code: 'thread_unknown' } });
 
@@ -248,7 +351,13 @@ describeEachStore('the DID Exchange requester, against a hand-rolled inviter', (
       }
       throw new Error('a message to neither key');
     });
-    expect(sent.map((m) => m['@type']).sort()).toEqual(['https://didcomm.org/didexchange/1.1/complete', 'https://didcomm.org/didexchange/1.1/problem_report']);
-    expect(sent.find((m) => m['@type'].endsWith('problem_report'))).toMatchObject({ 'problem-code': 'response_not_accepted', '~thread': { thid: request['@id'] } });
+    expect(sent.map((m) => m['@type']).sort()).toEqual([
+      'https://didcomm.org/didexchange/1.1/complete',
+      'https://didcomm.org/didexchange/1.1/problem_report',
+    ]);
+    expect(sent.find((m) => m['@type'].endsWith('problem_report'))).toMatchObject({
+      'problem-code': 'response_not_accepted',
+      '~thread': { thid: request['@id'] },
+    });
   });
 });

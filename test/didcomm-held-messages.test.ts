@@ -6,13 +6,26 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { randomUUID } from 'node:crypto';
 import { base58 } from '@scure/base';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createPeerDid2, didcommServices, packMessage, parseInvitationUrl, resolveDid, unpackMessage, type Ed25519KeyPair } from '#didcomm';
+import {
+  createPeerDid2,
+  didcommServices,
+  packMessage,
+  parseInvitationUrl,
+  resolveDid,
+  unpackMessage,
+  type Ed25519KeyPair,
+} from '#didcomm';
 import { startReceiver, type TestReceiver } from '#support/http-receiver';
 import { describeEachStore } from '#support/stores';
 import { useTestUsher, type TestUsher } from '#support/usher';
 
 const QUEUE = 'didcomm:transport/queue';
-const ping = (extra: Record<string, unknown> = {}) => ({ '@type': 'https://didcomm.org/trust_ping/1.0/ping', '@id': randomUUID(), response_requested: true, ...extra });
+const ping = (extra: Record<string, unknown> = {}) => ({
+  '@type': 'https://didcomm.org/trust_ping/1.0/ping',
+  '@id': randomUUID(),
+  response_requested: true,
+  ...extra,
+});
 
 /** An agent with its own key and a did:peer:2 whose service is `endpoint` (an HTTP receiver, or Credo's queue). */
 function createAgent(endpoint: string) {
@@ -21,13 +34,19 @@ function createAgent(endpoint: string) {
   return {
     key,
     did: createPeerDid2({ publicKey: key.publicKey, serviceEndpoint: endpoint }),
-    pack: (message: object, verkey: string, anonymous = false) => packMessage(message, [base58.decode(verkey)], anonymous ? undefined : key),
-    open: (envelope: unknown) => JSON.parse(unpackMessage(JSON.stringify(envelope), [key]).message) as Record<string, any>,
+    pack: (message: object, verkey: string, anonymous = false) =>
+      packMessage(message, [base58.decode(verkey)], anonymous ? undefined : key),
+    open: (envelope: unknown) =>
+      JSON.parse(unpackMessage(JSON.stringify(envelope), [key]).message) as Record<string, any>,
   };
 }
 
 async function post(usher: TestUsher, envelope: string) {
-  return usher.request('POST', '/didcomm', { raw: envelope, key: null, headers: { 'content-type': 'application/didcomm-envelope-enc' } });
+  return usher.request('POST', '/didcomm', {
+    raw: envelope,
+    key: null,
+    headers: { 'content-type': 'application/didcomm-envelope-enc' },
+  });
 }
 
 const returnAll = { '~transport': { return_route: 'all' } };
@@ -45,20 +64,47 @@ describeEachStore('held messages and return routes', (engine) => {
     expect(created.status).toBe(201);
     return { id: created.body.id as string, verkey: parseInvitationUrl(created.body.url).service.recipientKeys[0]! };
   }
-  const heldCount = async () => Number((await usher.store.db.selectFrom('didcomm_held_messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  const didcommRows = async () => (await usher.store.db.selectFrom('outbox').select('id').where('topic', '=', 'didcomm.message').execute()).length;
+  const heldCount = async () =>
+    Number(
+      (
+        await usher.store.db
+          .selectFrom('didcomm_held_messages')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const didcommRows = async () =>
+    (await usher.store.db.selectFrom('outbox').select('id').where('topic', '=', 'didcomm.message').execute()).length;
 
-  /** A completed connection with an agent at `endpoint`, the handshake run over return routes; returns Usher's connection key. */
+  /**
+   * A completed connection with an agent at `endpoint`, the handshake run over return routes; returns Usher's
+   * connection key.
+   */
   async function connect(agent: ReturnType<typeof createAgent>) {
     const invitation = await invitationKey();
     const requestId = randomUUID();
-    const request = { '@type': 'https://didcomm.org/didexchange/1.1/request', '@id': requestId, '~thread': { thid: requestId, pthid: invitation.id }, label: 'Agent', did: agent.did, ...returnAll };
+    const request = {
+      '@type': 'https://didcomm.org/didexchange/1.1/request',
+      '@id': requestId,
+      '~thread': { thid: requestId, pthid: invitation.id },
+      label: 'Agent',
+      did: agent.did,
+      ...returnAll,
+    };
     const answered = await post(usher, agent.pack(request, invitation.verkey));
     expect(answered.status).toBe(200);
     const response = agent.open(answered.body);
-    expect(response).toMatchObject({ '@type': 'https://didcomm.org/didexchange/1.1/response', '~thread': { thid: requestId } });
+    expect(response).toMatchObject({
+      '@type': 'https://didcomm.org/didexchange/1.1/response',
+      '~thread': { thid: requestId },
+    });
     const ours = didcommServices(resolveDid(response.did))[0]!.recipientKeys[0]!;
-    const complete = { '@type': 'https://didcomm.org/didexchange/1.1/complete', '@id': randomUUID(), '~thread': { thid: requestId, pthid: invitation.id }, ...returnAll };
+    const complete = {
+      '@type': 'https://didcomm.org/didexchange/1.1/complete',
+      '@id': randomUUID(),
+      '~thread': { thid: requestId, pthid: invitation.id },
+      ...returnAll,
+    };
     expect((await post(usher, agent.pack(complete, ours))).status).toBe(202);
     const connection = (await usher.request('GET', `/v1/connections?invitationId=${invitation.id}`)).body.data[0];
     expect(connection.state).toBe('completed');
@@ -93,10 +139,16 @@ describeEachStore('held messages and return routes', (engine) => {
     const first = await post(usher, wallet.pack(own, ours));
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toBe('application/didcomm-envelope-enc');
-    expect(wallet.open(first.body)).toMatchObject({ '@type': 'https://didcomm.org/trust_ping/1.0/ping', response_requested: true });
+    expect(wallet.open(first.body)).toMatchObject({
+      '@type': 'https://didcomm.org/trust_ping/1.0/ping',
+      response_requested: true,
+    });
     // A ping that asks for nothing back polls: it brings the answer to the first.
     const polled = await post(usher, wallet.pack(ping({ response_requested: false, ...returnAll }), ours));
-    expect(wallet.open(polled.body)).toMatchObject({ '@type': 'https://didcomm.org/trust_ping/1.0/ping_response', '~thread': { thid: own['@id'] } });
+    expect(wallet.open(polled.body)).toMatchObject({
+      '@type': 'https://didcomm.org/trust_ping/1.0/ping_response',
+      '~thread': { thid: own['@id'] },
+    });
     expect((await post(usher, wallet.pack(ping({ response_requested: false, ...returnAll }), ours))).status).toBe(202);
     expect(await heldCount()).toBe(0);
   });
@@ -106,10 +158,20 @@ describeEachStore('held messages and return routes', (engine) => {
     const { ours, connectionId } = await connect(wallet);
     await usher.request('POST', `/v1/connections/${connectionId}/ping`);
     const own = ping();
-    const answered = await post(usher, wallet.pack({ ...own, '~transport': { return_route: 'thread', return_route_thread: own['@id'] } }, ours));
-    expect(wallet.open(answered.body)).toMatchObject({ '@type': 'https://didcomm.org/trust_ping/1.0/ping_response', '~thread': { thid: own['@id'] } });
+    const answered = await post(
+      usher,
+      wallet.pack({ ...own, '~transport': { return_route: 'thread', return_route_thread: own['@id'] } }, ours),
+    );
+    expect(wallet.open(answered.body)).toMatchObject({
+      '@type': 'https://didcomm.org/trust_ping/1.0/ping_response',
+      '~thread': { thid: own['@id'] },
+    });
     // Usher's own ping is on another thread: it still waits.
-    expect(wallet.open((await post(usher, wallet.pack(ping({ response_requested: false, ...returnAll }), ours))).body)['@type']).toBe('https://didcomm.org/trust_ping/1.0/ping');
+    expect(
+      wallet.open((await post(usher, wallet.pack(ping({ response_requested: false, ...returnAll }), ours))).body)[
+        '@type'
+      ],
+    ).toBe('https://didcomm.org/trust_ping/1.0/ping');
   });
 
   it('refuses a malformed ~transport with problem+json and stores nothing', async () => {
@@ -122,7 +184,14 @@ describeEachStore('held messages and return routes', (engine) => {
       ['all', '~transport'],
     ] as const) {
       const requestId = randomUUID();
-      const request = { '@type': 'https://didcomm.org/didexchange/1.1/request', '@id': requestId, '~thread': { thid: requestId, pthid: invitation.id }, label: 'Agent', did: agent.did, '~transport': transport };
+      const request = {
+        '@type': 'https://didcomm.org/didexchange/1.1/request',
+        '@id': requestId,
+        '~thread': { thid: requestId, pthid: invitation.id },
+        label: 'Agent',
+        did: agent.did,
+        '~transport': transport,
+      };
       const refused = await post(usher, agent.pack(request, invitation.verkey));
       expect(refused.status).toBe(400);
       expect(refused.headers.get('content-type')).toContain('application/problem+json');
@@ -137,9 +206,18 @@ describeEachStore('held messages and return routes', (engine) => {
     const agent = createAgent(receiver.url);
     const invitation = await invitationKey();
     const requestId = randomUUID();
-    const request = { '@type': 'https://didcomm.org/didexchange/1.1/request', '@id': requestId, '~thread': { thid: requestId, pthid: invitation.id }, label: 'Agent', did: agent.did, ...returnAll };
+    const request = {
+      '@type': 'https://didcomm.org/didexchange/1.1/request',
+      '@id': requestId,
+      '~thread': { thid: requestId, pthid: invitation.id },
+      label: 'Agent',
+      did: agent.did,
+      ...returnAll,
+    };
     expect((await post(usher, agent.pack(request, invitation.verkey, true))).status).toBe(202);
     await usher.worker.runOnce();
-    expect(receiver.received.map((r) => agent.open(JSON.parse(r.body))['@type'])).toEqual(['https://didcomm.org/didexchange/1.1/response']);
+    expect(receiver.received.map((r) => agent.open(JSON.parse(r.body))['@type'])).toEqual([
+      'https://didcomm.org/didexchange/1.1/response',
+    ]);
   });
 });

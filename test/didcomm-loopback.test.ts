@@ -20,7 +20,8 @@ function client(usher: RunningUsher) {
       return accepted.body as { id: string; state: string; ourDid: string; protocol: string };
     },
     /** Polls a connection until `done` holds, failing with its last state. */
-    until: (id: string, done: (connection: any) => boolean, what: string) => until(async () => (await call('GET', `/v1/connections/${id}`)).body, done, `connection ${id} ${what}`),
+    until: (id: string, done: (connection: any) => boolean, what: string) =>
+      until(async () => (await call('GET', `/v1/connections/${id}`)).body, done, `connection ${id} ${what}`),
     async inviterConnections(invitationId: string) {
       return (await call('GET', `/v1/connections?invitationId=${invitationId}`)).body.data as any[];
     },
@@ -46,12 +47,23 @@ describeEachStore('two Usher processes connecting over DIDComm on loopback', (en
     expect(mine).toMatchObject({ role: 'invitee', state: 'request-sent', protocol: 'didexchange/1.1' });
     const onB = await b.until(mine.id, completed, 'completed');
     const [onA] = await a.inviterConnections(invitation.id);
-    expect(await a.until(onA.id, completed, 'completed')).toMatchObject({ role: 'inviter', theirDid: onB.ourDid, ourDid: onB.theirDid, theirLabel: 'B corp', alias: 'B, our supplier' });
+    expect(await a.until(onA.id, completed, 'completed')).toMatchObject({
+      role: 'inviter',
+      theirDid: onB.ourDid,
+      ourDid: onB.theirDid,
+      theirLabel: 'B corp',
+      alias: 'B, our supplier',
+    });
     expect(onB).toMatchObject({ theirLabel: 'A corp', alias: 'A, our customer', contactId: expect.any(String) });
 
-    expect((await a.call('GET', `/v1/invitations/${invitation.id}`)).body).toMatchObject({ status: 'accepted', usesCount: 1 });
+    expect((await a.call('GET', `/v1/invitations/${invitation.id}`)).body).toMatchObject({
+      status: 'accepted',
+      usesCount: 1,
+    });
     const incoming = (await b.call('GET', '/v1/invitations?direction=incoming')).body.data;
-    expect(incoming).toEqual([expect.objectContaining({ id: onB.invitationId, channel: 'didcomm', status: 'accepted', label: 'A corp' })]);
+    expect(incoming).toEqual([
+      expect.objectContaining({ id: onB.invitationId, channel: 'didcomm', status: 'accepted', label: 'A corp' }),
+    ]);
 
     expect((await b.call('POST', `/v1/connections/${mine.id}/ping`)).status).toBe(202);
     await b.until(mine.id, (c) => c.lastPingResponseAt !== null, 'pinged back');
@@ -67,12 +79,21 @@ describeEachStore('two Usher processes connecting over DIDComm on loopback', (en
     const onA = await a.inviterConnections(invitation.id);
     expect(onA).toHaveLength(2);
     for (const c of onA) await a.until(c.id, completed, 'completed');
-    expect((await a.call('GET', `/v1/invitations/${invitation.id}`)).body).toMatchObject({ status: 'exhausted', usesCount: 2 });
+    expect((await a.call('GET', `/v1/invitations/${invitation.id}`)).body).toMatchObject({
+      status: 'exhausted',
+      usesCount: 2,
+    });
 
     const third = await b.accept(invitation.url);
     const refused = await b.until(third.id, (c) => c.state === 'abandoned', 'abandoned');
-    expect(refused.error).toMatchObject({ code: 'request_not_accepted', explain: expect.stringContaining('invitation_exhausted') });
-    expect((await a.call('GET', `/v1/invitations/${invitation.id}`)).body).toMatchObject({ status: 'exhausted', usesCount: 2 });
+    expect(refused.error).toMatchObject({
+      code: 'request_not_accepted',
+      explain: expect.stringContaining('invitation_exhausted'),
+    });
+    expect((await a.call('GET', `/v1/invitations/${invitation.id}`)).body).toMatchObject({
+      status: 'exhausted',
+      usesCount: 2,
+    });
     expect(await a.inviterConnections(invitation.id)).toHaveLength(2);
   });
 
@@ -88,7 +109,10 @@ describeEachStore('two Usher processes connecting over DIDComm on loopback', (en
 
     const modern = await b.invite({ didcomm: { handshakeProtocols: ['didexchange/1.1', 'connections/1.0'] } });
     const viaExchange = await a.accept(modern.url, { didMethod: 'did:peer:4' });
-    expect(viaExchange).toMatchObject({ protocol: 'didexchange/1.1', ourDid: expect.stringMatching(/^did:peer:4zQm\w+:z/) });
+    expect(viaExchange).toMatchObject({
+      protocol: 'didexchange/1.1',
+      ourDid: expect.stringMatching(/^did:peer:4zQm\w+:z/),
+    });
     const answered = await a.until(viaExchange.id, completed, 'completed');
     expect(answered.theirDid).toMatch(/^did:peer:4/);
   });
@@ -97,7 +121,10 @@ describeEachStore('two Usher processes connecting over DIDComm on loopback', (en
     for (const [url, code] of [
       ['https://example.com/no-invitation', 'invitation_url_malformed'],
       ['https://example.com/?oob=bm90IGpzb24', 'invitation_url_malformed'],
-      [`https://example.com/?oob=${Buffer.from(JSON.stringify({ '@type': 'https://didcomm.org/out-of-band/1.1/invitation', '@id': 'x', handshake_protocols: ['https://didcomm.org/didexchange/1.1'], services: ['did:sov:LjgpST2rjsoxYegQDRm7EL'] })).toString('base64url')}`, 'invitation_unsupported'],
+      [
+        `https://example.com/?oob=${Buffer.from(JSON.stringify({ '@type': 'https://didcomm.org/out-of-band/1.1/invitation', '@id': 'x', handshake_protocols: ['https://didcomm.org/didexchange/1.1'], services: ['did:sov:LjgpST2rjsoxYegQDRm7EL'] })).toString('base64url')}`,
+        'invitation_unsupported',
+      ],
     ] as const) {
       const refused = await b.call('POST', '/v1/didcomm/accept', { invitationUrl: url });
       expect(refused.status).toBe(422);

@@ -13,7 +13,10 @@ import { startUsher, stopAllUshers, type RunningUsher } from '#support/process';
 import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '#support/stores';
 
 const postedTo = (peer: CredoPeer, base: string) =>
-  peer.events.filter((e): e is Extract<PeerEvent, { type: 'outboundHttp' }> => e.type === 'outboundHttp' && new URL(e.exchange.url).origin === new URL(base).origin);
+  peer.events.filter(
+    (e): e is Extract<PeerEvent, { type: 'outboundHttp' }> =>
+      e.type === 'outboundHttp' && new URL(e.exchange.url).origin === new URL(base).origin,
+  );
 
 describeEachStore('Usher behind a Credo mediator', (engine) => {
   let usher: RunningUsher;
@@ -23,7 +26,8 @@ describeEachStore('Usher behind a Credo mediator', (engine) => {
   let scratch: ScratchDatabase;
   let mediatorId: string;
   const call = (method: string, path: string, body?: unknown) => apiClient(usher).call(method, path, body);
-  const until = <T>(read: () => Promise<T>, done: (value: T) => unknown, what: string) => apiClient(usher).until(read, done, what);
+  const until = <T>(read: () => Promise<T>, done: (value: T) => unknown, what: string) =>
+    apiClient(usher).until(read, done, what);
   const getMediator = async () => (await call('GET', `/v1/didcomm/mediators/${mediatorId}`)).body;
   const pickUp = async () => {
     const picked = await call('POST', `/v1/didcomm/mediators/${mediatorId}/pickup`);
@@ -35,7 +39,11 @@ describeEachStore('Usher behind a Credo mediator', (engine) => {
     scratch = await createScratchDatabase(engine);
     [usher, mediator, alice, forwarder] = await Promise.all([
       // No sweep during the suite: the pickups here are the test's own, counted.
-      startUsher({ databaseUrl: scratch.url, env: { USHER_ALLOW_PRIVATE_NETWORK: 'true', USHER_LOG_LEVEL: 'warn', USHER_SWEEP_INTERVAL_MS: '3600000' }, startupTimeoutMs: 40_000 }),
+      startUsher({
+        databaseUrl: scratch.url,
+        env: { USHER_ALLOW_PRIVATE_NETWORK: 'true', USHER_LOG_LEVEL: 'warn', USHER_SWEEP_INTERVAL_MS: '3600000' },
+        startupTimeoutMs: 40_000,
+      }),
       startCredoPeer({ label: 'Mediator (Credo)', mediator: 'queue' }),
       startCredoPeer({ label: 'Alice (Credo)' }),
       startCredoPeer({ label: 'Forwarding mediator (Credo)', mediator: 'direct' }),
@@ -54,9 +62,18 @@ describeEachStore('Usher behind a Credo mediator', (engine) => {
     expect(requested.body).toMatchObject({ state: 'connecting', endpoint: null, routingKeys: [] });
     mediatorId = requested.body.id;
     const granted = await until(getMediator, (m) => m.state === 'granted', 'granted');
-    expect(granted).toMatchObject({ endpoint: mediator.endpoint, routingKeys: [expect.stringMatching(/^[1-9A-HJ-NP-Za-km-z]{43,44}$/)] });
-    await mediator.waitForEvent((e) => e.type === 'mediation' && e.state === 'granted' && e.role === 'MEDIATOR', 10_000, 'the grant on the mediator');
-    expect((await call('GET', '/v1/didcomm/mediators')).body.data.map((m: { id: string }) => m.id)).toEqual([mediatorId]);
+    expect(granted).toMatchObject({
+      endpoint: mediator.endpoint,
+      routingKeys: [expect.stringMatching(/^[1-9A-HJ-NP-Za-km-z]{43,44}$/)],
+    });
+    await mediator.waitForEvent(
+      (e) => e.type === 'mediation' && e.state === 'granted' && e.role === 'MEDIATOR',
+      10_000,
+      'the grant on the mediator',
+    );
+    expect((await call('GET', '/v1/didcomm/mediators')).body.data.map((m: { id: string }) => m.id)).toEqual([
+      mediatorId,
+    ]);
   });
 
   it('puts the mediator in new invitations and registers their keys with it', async () => {
@@ -68,12 +85,13 @@ describeEachStore('Usher behind a Credo mediator', (engine) => {
     await until(getMediator, (m) => m.keys.registered === 1 && m.keys.requested === 0, 'the invitation key registered');
   });
 
-  it('connects another agent through the mediator: its messages are picked up, Usher\'s own endpoint is never reached', async () => {
+  it("connects another agent through the mediator: its messages are picked up, Usher's own endpoint is never reached", async () => {
     const created = await call('POST', '/v1/invitations', { channel: 'didcomm', label: 'Usher via mediator' });
     await until(getMediator, (m) => m.keys.requested === 0, 'the invitation key registered');
     const { connectionId } = await alice.receiveInvitationUrl(created.body.url);
 
-    // Alice's request waits at the mediator until Usher picks it up; Usher's response waits for its new key's registration.
+    // Alice's request waits at the mediator until Usher picks it up; Usher's response waits for its new key's
+    // registration.
     let delivered = 0;
     const onUsher = await until(
       async () => {
@@ -91,7 +109,10 @@ describeEachStore('Usher behind a Credo mediator', (engine) => {
     const { routingKeys } = await getMediator();
     const resolved = await alice.resolveDid(onUsher.ourDid);
     expect(resolved.didDocument?.service).toEqual([
-      expect.objectContaining({ serviceEndpoint: mediator.endpoint, routingKeys: [expect.stringContaining(verkeyToDidKey(routingKeys[0]))] }),
+      expect.objectContaining({
+        serviceEndpoint: mediator.endpoint,
+        routingKeys: [expect.stringContaining(verkeyToDidKey(routingKeys[0]))],
+      }),
     ]);
     expect(postedTo(alice, usher.url)).toEqual([]);
     expect(postedTo(alice, mediator.endpoint).length).toBeGreaterThanOrEqual(2);
@@ -114,25 +135,43 @@ describeEachStore('Usher behind a Credo mediator', (engine) => {
     // Alice is no mediator: her connection completes, the request goes unanswered, and the mediator stays requested.
     const { url } = await alice.createInvitation({ handshake: 'didexchange' });
     const requested = (await call('POST', '/v1/didcomm/mediators', { invitationUrl: url })).body;
-    await until(async () => (await call('GET', `/v1/didcomm/mediators/${requested.id}`)).body, (m) => m.state === 'requested', 'requested');
+    await until(
+      async () => (await call('GET', `/v1/didcomm/mediators/${requested.id}`)).body,
+      (m) => m.state === 'requested',
+      'requested',
+    );
     const early = await call('POST', `/v1/didcomm/mediators/${requested.id}/pickup`);
     expect(early).toMatchObject({ status: 409, body: { code: 'mediator_not_ready' } });
-    expect((await call('POST', '/v1/didcomm/mediators/00000000-0000-7000-8000-000000000000/pickup')).body).toMatchObject({ code: 'mediator_not_found' });
+    expect(
+      (await call('POST', '/v1/didcomm/mediators/00000000-0000-7000-8000-000000000000/pickup')).body,
+    ).toMatchObject({ code: 'mediator_not_found' });
   });
 
   it('with a mediator that forwards at once, the latest granted one, needs no pickup', async () => {
     const { url } = await forwarder.createInvitation({ handshake: 'didexchange' });
     const second = (await call('POST', '/v1/didcomm/mediators', { invitationUrl: url })).body;
-    await until(async () => (await call('GET', `/v1/didcomm/mediators/${second.id}`)).body, (m) => m.state === 'granted', 'granted');
+    await until(
+      async () => (await call('GET', `/v1/didcomm/mediators/${second.id}`)).body,
+      (m) => m.state === 'granted',
+      'granted',
+    );
     const created = await call('POST', '/v1/invitations', { channel: 'didcomm' });
     expect(parseInvitationUrl(created.body.url).service.serviceEndpoint).toBe(forwarder.endpoint);
-    await until(async () => (await call('GET', `/v1/didcomm/mediators/${second.id}`)).body, (m) => m.keys.registered === 1, 'the invitation key registered');
+    await until(
+      async () => (await call('GET', `/v1/didcomm/mediators/${second.id}`)).body,
+      (m) => m.keys.registered === 1,
+      'the invitation key registered',
+    );
     // Alice reached Usher directly before, as the would-be mediator of the test above; count from here.
     const before = postedTo(alice, usher.url).length;
     const { connectionId } = await alice.receiveInvitationUrl(created.body.url);
     await alice.waitForConnection({ connectionId }, 20_000);
     // The forwarding mediator posted Alice's messages on to Usher's endpoint on its connection: no pickup was made.
-    await until(async () => (await call('GET', `/v1/connections?invitationId=${created.body.id}`)).body.data[0], (c) => c?.state === 'completed', 'completed on Usher');
+    await until(
+      async () => (await call('GET', `/v1/connections?invitationId=${created.body.id}`)).body.data[0],
+      (c) => c?.state === 'completed',
+      'completed on Usher',
+    );
     expect((await call('GET', `/v1/didcomm/mediators/${second.id}`)).body.lastPickupAt).toBeNull();
     expect(postedTo(alice, usher.url).length).toBe(before);
     expect(postedTo(alice, forwarder.endpoint).length).toBeGreaterThanOrEqual(2);
@@ -145,12 +184,17 @@ describeEachStore('Usher picking up from its mediator in the background', (engin
   let bob: CredoPeer;
   let scratch: ScratchDatabase;
   const call = (method: string, path: string, body?: unknown) => apiClient(usher).call(method, path, body);
-  const until = <T>(read: () => Promise<T>, done: (value: T) => unknown, what: string) => apiClient(usher).until(read, done, what);
+  const until = <T>(read: () => Promise<T>, done: (value: T) => unknown, what: string) =>
+    apiClient(usher).until(read, done, what);
 
   beforeAll(async () => {
     scratch = await createScratchDatabase(engine);
     [usher, mediator, bob] = await Promise.all([
-      startUsher({ databaseUrl: scratch.url, env: { USHER_ALLOW_PRIVATE_NETWORK: 'true', USHER_LOG_LEVEL: 'warn', USHER_SWEEP_INTERVAL_MS: '1000' }, startupTimeoutMs: 40_000 }),
+      startUsher({
+        databaseUrl: scratch.url,
+        env: { USHER_ALLOW_PRIVATE_NETWORK: 'true', USHER_LOG_LEVEL: 'warn', USHER_SWEEP_INTERVAL_MS: '1000' },
+        startupTimeoutMs: 40_000,
+      }),
       startCredoPeer({ label: 'Mediator (Credo)', mediator: 'queue' }),
       startCredoPeer({ label: 'Bob (Credo)' }),
     ]);
@@ -170,7 +214,11 @@ describeEachStore('Usher picking up from its mediator in the background', (engin
     await until(mediatorView, (m) => m.keys.registered === 1, 'the invitation key registered');
     const { connectionId } = await bob.receiveInvitationUrl(created.body.url);
     await bob.waitForConnection({ connectionId }, 20_000);
-    await until(async () => (await call('GET', `/v1/connections?invitationId=${created.body.id}`)).body.data[0], (c) => c?.state === 'completed', 'completed on Usher');
+    await until(
+      async () => (await call('GET', `/v1/connections?invitationId=${created.body.id}`)).body.data[0],
+      (c) => c?.state === 'completed',
+      'completed on Usher',
+    );
     expect((await mediatorView()).lastPickupAt).not.toBeNull();
     expect(postedTo(bob, usher.url)).toEqual([]);
   });

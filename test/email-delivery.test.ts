@@ -21,7 +21,12 @@ describeEachStore('email delivery through the outbox into a real SMTP server', (
 
   it('sends a rendered invitation, both parts, whose link opens the invitation', async () => {
     const created = await usher.request('POST', '/v1/invitations', {
-      body: { recipient: { email: 'ann@example.com', name: 'Ann' }, role: 'editor', message: 'Join <us>!', target: { type: 'project', iri: 'https://example.com/p/a', name: 'Apollo' } },
+      body: {
+        recipient: { email: 'ann@example.com', name: 'Ann' },
+        role: 'editor',
+        message: 'Join <us>!',
+        target: { type: 'project', iri: 'https://example.com/p/a', name: 'Apollo' },
+      },
     });
     await drain();
     const [mail] = mailTo('ann@example.com');
@@ -44,14 +49,18 @@ describeEachStore('email delivery through the outbox into a real SMTP server', (
     expect(deliveries.body.summary.email.state).toBe('sent');
     expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body.delivery.email.state).toBe('sent');
     expect(deliveries.body.data[0].log[0]).toMatchObject({ attempt: 1, outcome: 'sent', responseCode: 250 });
-    const events = (await usher.request('GET', `/v1/invitations/${created.body.id}/events`)).body.data.map((e: any) => e.type);
+    const events = (await usher.request('GET', `/v1/invitations/${created.body.id}/events`)).body.data.map(
+      (e: any) => e.type,
+    );
     expect(events).toEqual(['invitation.created', 'invitation.sent']);
   });
 
-  it('names the host application\'s user who invites, in subject and both bodies, and fills the template placeholders', async () => {
+  it("names the host application's user who invites, in subject and both bodies, and fills the template placeholders", async () => {
     const invitedBy = { name: 'Ada Lovelace', email: 'ada@example.com' };
     const target = { type: 'project', iri: 'https://example.com/p/apollo-ada', name: 'Apollo' };
-    await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'by-ada@example.com' }, invitedBy, target } });
+    await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'by-ada@example.com' }, invitedBy, target },
+    });
     await drain();
     const { parsed } = mailTo('by-ada@example.com')[0]!;
     expect(parsed.subject).toBe('Ada Lovelace invites you to join Apollo');
@@ -61,16 +70,26 @@ describeEachStore('email delivery through the outbox into a real SMTP server', (
     expect(parsed.replyTo?.value).toEqual([{ name: 'Ada Lovelace', address: 'ada@example.com' }]);
 
     const subject = '{{inviterName}} ({{inviterEmail}}) for {{identityName}}: {{targetName}}';
-    await usher.request('PATCH', '/v1/tenant', { body: { settings: { emailTemplates: { en: { invitation: { subject } } } } } });
-    await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'by-ada-2@example.com' }, invitedBy, target: { ...target, iri: `${target.iri}-2` } } });
+    await usher.request('PATCH', '/v1/tenant', {
+      body: { settings: { emailTemplates: { en: { invitation: { subject } } } } },
+    });
+    await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'by-ada-2@example.com' }, invitedBy, target: { ...target, iri: `${target.iri}-2` } },
+    });
     await drain();
     await usher.request('PATCH', '/v1/tenant', { body: { settings: { emailTemplates: {} } } });
-    expect(mailTo('by-ada-2@example.com')[0]!.parsed.subject).toBe(`Ada Lovelace (ada@example.com) for ${usher.tenant.identity.displayName}: Apollo`);
+    expect(mailTo('by-ada-2@example.com')[0]!.parsed.subject).toBe(
+      `Ada Lovelace (ada@example.com) for ${usher.tenant.identity.displayName}: Apollo`,
+    );
   });
 
   it('writes French when the invitation asks for it', async () => {
     await usher.request('POST', '/v1/invitations', {
-      body: { recipient: { email: 'amelie@example.fr' }, locale: 'fr-FR', target: { type: 'event', iri: 'https://example.com/e/1', name: 'Gala' } },
+      body: {
+        recipient: { email: 'amelie@example.fr' },
+        locale: 'fr-FR',
+        target: { type: 'event', iri: 'https://example.com/e/1', name: 'Gala' },
+      },
     });
     await drain();
     const { parsed } = mailTo('amelie@example.fr')[0]!;
@@ -83,13 +102,20 @@ describeEachStore('email delivery through the outbox into a real SMTP server', (
     await smtp.server.down();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      ids.push((await usher.request('POST', '/v1/invitations', { body: { recipient: { email: `outage${i}@example.com` } } })).body.id);
+      ids.push(
+        (await usher.request('POST', '/v1/invitations', { body: { recipient: { email: `outage${i}@example.com` } } }))
+          .body.id,
+      );
     }
     await usher.worker.runOnce();
     await usher.worker.runOnce();
     const during = await usher.request('GET', `/v1/invitations/${ids[0]}/deliveries`);
     // An outage shows on the invitation: retrying, why, and how many attempts so far.
-    expect(during.body.summary.email).toMatchObject({ state: 'retrying', attempts: 2, reason: during.body.data[0].log[1].error });
+    expect(during.body.summary.email).toMatchObject({
+      state: 'retrying',
+      attempts: 2,
+      reason: during.body.data[0].log[1].error,
+    });
     expect(during.body.data[0].log.map((a: any) => a.outcome)).toEqual(['failed', 'failed']);
     expect(during.body.data[0].log[0].error).toMatch(/ECONNREFUSED|connect/i);
     await smtp.server.up();
@@ -100,22 +126,30 @@ describeEachStore('email delivery through the outbox into a real SMTP server', (
   });
 
   it('marks a permanently rejected address failed with the reason, and lets it be retried by hand', async () => {
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'bounce@example.com' } } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'bounce@example.com' } },
+    });
     await drain();
     const deliveries = await usher.request('GET', `/v1/invitations/${created.body.id}/deliveries`);
     expect(deliveries.body.summary.email).toMatchObject({ state: 'failed' });
-    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body.delivery.email.reason).toMatch(/550/);
+    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body.delivery.email.reason).toMatch(
+      /550/,
+    );
     expect(deliveries.body.summary.email.reason).toMatch(/550/);
     expect(deliveries.body.data[0].log).toHaveLength(1);
     const events = (await usher.request('GET', `/v1/invitations/${created.body.id}/events`)).body.data;
     expect(events.at(-1)).toMatchObject({ type: 'invitation.delivery_failed', status: 'pending' });
     const retried = await usher.request('POST', `/v1/deliveries/${deliveries.body.data[0].id}/retry`);
     expect(retried.body.state).toBe('queued');
-    expect((await usher.request('POST', `/v1/deliveries/${deliveries.body.data[0].id}/retry`)).body.code).toBe('delivery_not_failed');
+    expect((await usher.request('POST', `/v1/deliveries/${deliveries.body.data[0].id}/retry`)).body.code).toBe(
+      'delivery_not_failed',
+    );
   });
 
   it('sends nothing for an invitation revoked before the worker got to it', async () => {
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'late@example.com' } } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'late@example.com' } },
+    });
     await usher.request('POST', `/v1/invitations/${created.body.id}/revoke`);
     await drain();
     expect(mailTo('late@example.com')).toHaveLength(0);
@@ -124,7 +158,9 @@ describeEachStore('email delivery through the outbox into a real SMTP server', (
   });
 
   it('resends through the same path: a new email, and every earlier link is dead', async () => {
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'again@example.com' } } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'again@example.com' } },
+    });
     await drain();
     const firstLink = /\/i\/([A-Za-z0-9_-]{43})/.exec(mailTo('again@example.com')[0]!.parsed.text ?? '')![1]!;
     await usher.request('POST', `/v1/invitations/${created.body.id}/resend`);
@@ -138,8 +174,12 @@ describeEachStore('email delivery through the outbox into a real SMTP server', (
 
   it('sends a reminder before expiry, and none once the invitation is accepted', async () => {
     await usher.request('PATCH', '/v1/tenant', { body: { settings: { reminderBeforeExpirySeconds: 86_400 } } });
-    const pending = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'remind@example.com' } } });
-    const accepted = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'done@example.com' } } });
+    const pending = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'remind@example.com' } },
+    });
+    const accepted = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'done@example.com' } },
+    });
     await drain();
     await usher.request('POST', `/v1/public/invitations/${tokenOf(accepted.body.url)}/accept`, { key: null });
     usher.clock.advance(6 * 86_400_000 + 60_000);

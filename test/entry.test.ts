@@ -6,7 +6,8 @@ import { requiredNodeVersion, satisfies } from '../src/node-version.mjs';
 import { PROJECT_ROOT } from '#support/process';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
 
-const engines = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+const engines = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { engines: { node: string } })
+  .engines.node;
 const minimum = requiredNodeVersion(engines);
 
 describe('the Node version check', () => {
@@ -30,17 +31,27 @@ describe('the Node version check', () => {
   });
   const withOldNode = oldNode ? it : it.skip;
 
-  withOldNode(`refuses in one line with exit 2 on an older Node (${oldNode ?? 'none on this machine'}), before anything native loads`, () => {
-    // dist/ is built once for the whole run, by test/support/global-setup.ts.
-    for (const entry of ['dist/main.js', 'scripts/start.mjs', 'bin/usher.js']) {
-      const run = spawnSync(oldNode!, [entry, '--help'], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', USHER_DATABASE_URL: 'sqlite::memory:' }, timeout: 20_000 });
-      expect(run.status, `${entry}: ${run.stderr}`).toBe(2);
-      const lines = run.stderr.trim().split('\n');
-      expect(lines, entry).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^usher: Node\\.js ${minimum.join('\\.')} or newer is needed, this is \\d+\\.\\d+\\.\\d+ `));
-      expect(run.stdout).toBe('');
-    }
-  });
+  withOldNode(
+    `refuses in one line with exit 2 on an older Node (${oldNode ?? 'none on this machine'}), before anything native loads`,
+    () => {
+      // dist/ is built once for the whole run, by test/support/global-setup.ts.
+      for (const entry of ['dist/main.js', 'scripts/start.mjs', 'bin/usher.js']) {
+        const run = spawnSync(oldNode!, [entry, '--help'], {
+          cwd: PROJECT_ROOT,
+          encoding: 'utf8',
+          env: { PATH: '/usr/bin:/bin', USHER_DATABASE_URL: 'sqlite::memory:' },
+          timeout: 20_000,
+        });
+        expect(run.status, `${entry}: ${run.stderr}`).toBe(2);
+        const lines = run.stderr.trim().split('\n');
+        expect(lines, entry).toHaveLength(1);
+        expect(lines[0]).toMatch(
+          new RegExp(`^usher: Node\\.js ${minimum.join('\\.')} or newer is needed, this is \\d+\\.\\d+\\.\\d+ `),
+        );
+        expect(run.stdout).toBe('');
+      }
+    },
+  );
 });
 
 describe('npm start as a process manager runs it', () => {
@@ -51,7 +62,14 @@ describe('npm start as a process manager runs it', () => {
   async function startAndStop(databaseUrl: string) {
     const npm = spawn('npm', ['start'], {
       cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', USHER_DATABASE_URL: databaseUrl, USHER_SHUTDOWN_DRAIN_MS: '0', USHER_LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PORT: '0',
+        USHER_DATABASE_URL: databaseUrl,
+        USHER_SHUTDOWN_DRAIN_MS: '0',
+        USHER_LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -61,7 +79,8 @@ describe('npm start as a process manager runs it', () => {
     const hardStop = setTimeout(() => npm.kill('SIGKILL'), 60_000);
     try {
       const deadline = Date.now() + 50_000;
-      while (!/listening on http/.test(stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (!/listening on http/.test(stderr) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
       expect(stderr).toMatch(/listening on http/);
       const server = childrenOf(npm.pid!);
       expect(server, 'npm has one child: the server itself, no shell between').toHaveLength(1);

@@ -26,13 +26,19 @@ describeEachStore('a channel registered by one line', (engine) => {
   });
 
   it('refuses what its check and its options refuse, naming the field, and writes nothing', async () => {
-    const noName = await usher.request('POST', '/v1/invitations', { body: { channel: 'pigeon', pigeon: { ring: 'NL-2026-1' } } });
+    const noName = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'pigeon', pigeon: { ring: 'NL-2026-1' } },
+    });
     expect(noName.status).toBe(400);
     expect(noName.body).toMatchObject({ code: 'recipient_required', field: 'body.recipient.name' });
-    const badRing = await usher.request('POST', '/v1/invitations', { body: { channel: 'pigeon', pigeon: { ring: 'one' }, recipient: { name: 'Piet' } } });
+    const badRing = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'pigeon', pigeon: { ring: 'one' }, recipient: { name: 'Piet' } },
+    });
     expect(badRing.status).toBe(400);
     expect(badRing.body.errors?.[0]?.field ?? badRing.body.field).toBe('body.pigeon.ring');
-    const onEmail = await usher.request('POST', '/v1/invitations', { body: { channel: 'email', pigeon: { ring: 'NL-2026-1' }, recipient: { email: 'a@example.test' } } });
+    const onEmail = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'email', pigeon: { ring: 'NL-2026-1' }, recipient: { email: 'a@example.test' } },
+    });
     expect(onEmail.status).toBe(400);
     expect(onEmail.body).toMatchObject({ code: 'channel_options_mismatch', field: 'body.pigeon' });
     expect((await usher.request('GET', '/v1/invitations?channel=pigeon')).body.data).toEqual([]);
@@ -40,20 +46,30 @@ describeEachStore('a channel registered by one line', (engine) => {
   });
 
   it('creates, delivers through its own handler, and is accepted', async () => {
-    const created = await usher.request('POST', '/v1/invitations', { body: { channel: 'pigeon', pigeon: { ring: 'NL-2026-1234' }, recipient: { name: 'Piet' }, role: 'member' } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'pigeon', pigeon: { ring: 'NL-2026-1234' }, recipient: { name: 'Piet' }, role: 'member' },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body).toMatchObject({ channel: 'pigeon', status: 'pending' });
     await flyAll();
-    const [name, url] = readFileSync(join(loft, `${created.body.id}.txt`), 'utf8').trim().split('\n');
+    const [name, url] = readFileSync(join(loft, `${created.body.id}.txt`), 'utf8')
+      .trim()
+      .split('\n');
     expect(name).toBe('Piet');
     expect(url).toBe(created.body.url);
     const deliveries = (await usher.request('GET', `/v1/invitations/${created.body.id}/deliveries`)).body.data;
     expect(deliveries).toEqual([expect.objectContaining({ topic: PIGEON_TOPIC, state: 'sent' })]);
 
-    const accepted = await usher.request('POST', `/v1/public/invitations/${tokenOf(url!)}/accept`, { key: null, body: { name: 'Piet', subject: 'piet' } });
+    const accepted = await usher.request('POST', `/v1/public/invitations/${tokenOf(url!)}/accept`, {
+      key: null,
+      body: { name: 'Piet', subject: 'piet' },
+    });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     expect(accepted.body.acceptanceToken.token).toMatch(/^ey/);
-    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({ status: 'accepted', usesCount: 1 });
+    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({
+      status: 'accepted',
+      usesCount: 1,
+    });
     expect((await usher.request('GET', '/v1/invitations?channel=pigeon')).body.data).toHaveLength(1);
   });
 });

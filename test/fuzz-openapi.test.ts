@@ -96,7 +96,12 @@ function minimal(doc: any, schema: any, depth = 0): unknown {
   const s = resolve(doc, schema);
   if (!s || depth > 6) return null;
   if (s.allOf) return minimal(doc, s.allOf[0], depth + 1);
-  if (s.anyOf ?? s.oneOf) return minimal(doc, (s.anyOf ?? s.oneOf).find((o: any) => o.type !== 'null'), depth + 1);
+  if (s.anyOf ?? s.oneOf)
+    return minimal(
+      doc,
+      (s.anyOf ?? s.oneOf).find((o: any) => o.type !== 'null'),
+      depth + 1,
+    );
   if (s.enum) return s.enum[0];
   const type = Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : s.type;
   switch (type) {
@@ -327,13 +332,19 @@ describeEachStore('fuzzing every documented operation', (engine) => {
     // Signed in, so the console's own forms are reached, not the sign-in redirect.
     const login = await usher.app.request('/console/login');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())?.[1] ?? '';
-    const loginCookie = login.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    const loginCookie = login.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
     const signedIn = await usher.app.request('/console/login', {
       method: 'POST',
       headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ _csrf: csrf, key: usher.tenant.apiKey.key }).toString(),
     });
-    const cookie = signedIn.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    const cookie = signedIn.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
     expect(cookie).toContain('usher_session=');
     const paths = [
       ...['/console/login', `/i/${token}/accept`, `/i/${token}/decline`],

@@ -26,14 +26,23 @@ function post(base: string, n: number): Promise<Outcome> {
     const request = http.request(`${base}/v1/invitations`, {
       method: 'POST',
       agent,
-      headers: { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      headers: {
+        authorization: `Bearer ${TEST_BOOTSTRAP_KEY}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      },
       timeout: 15_000,
     });
     request.on('response', (response) => {
       let text = '';
       response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
       response.on('end', () =>
-        resolve({ kind: 'answered', status: response.statusCode!, id: (JSON.parse(text) as { id?: string }).id, close: response.headers.connection === 'close' }),
+        resolve({
+          kind: 'answered',
+          status: response.statusCode!,
+          id: (JSON.parse(text) as { id?: string }).id,
+          close: response.headers.connection === 'close',
+        }),
       );
     });
     request.on('error', (error: NodeJS.ErrnoException) => {
@@ -58,7 +67,11 @@ describeEachStore('SIGTERM under steady keep-alive load', (engine) => {
     scratch = await createScratchDatabase(engine);
     const usher = await startUsher({
       databaseUrl: scratch.url,
-      env: { USHER_SHUTDOWN_DRAIN_MS: String(DRAIN_MS), USHER_SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS), USHER_LOG_LEVEL: 'info' },
+      env: {
+        USHER_SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+        USHER_SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS),
+        USHER_LOG_LEVEL: 'info',
+      },
     });
     const outcomes: Outcome[] = [];
     let running = true;

@@ -5,7 +5,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  describeWithBrowser, expectNoAxeViolations, launchBrowser, screenshot, viewports, type ViewportName,
+  describeWithBrowser,
+  expectNoAxeViolations,
+  launchBrowser,
+  screenshot,
+  viewports,
+  type ViewportName,
 } from '#support/browser';
 import { installSdkIntoExample, startHostApp, typecheckExample } from '#support/host-app';
 import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
@@ -83,7 +88,10 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
       if (engine !== 'sqlite') return;
       const otherViewport = viewport === 'desktop' ? 'phone' : 'desktop';
       const other = await sameSessionIn(page, otherViewport);
-      for (const [shown, shownIn] of [[page, viewport], [other, otherViewport]] as const) {
+      for (const [shown, shownIn] of [
+        [page, viewport],
+        [other, otherViewport],
+      ] as const) {
         await screenshot(shown, `host-app-${name}-${shownIn}`);
         await expectNoAxeViolations(shown, `host-app ${name} (${shownIn})`);
       }
@@ -98,9 +106,11 @@ describeWithBrowser('examples/host-app: a host application inviting through Ushe
     }
 
     const membersTable = async (page: Page) =>
-      page.locator('table tbody tr').evaluateAll((rows) =>
-        rows.map((row) => ['.name', '.email', 'td:last-child'].map((part) => row.querySelector(part)?.textContent)),
-      );
+      page
+        .locator('table tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((row) => ['.name', '.email', 'td:last-child'].map((part) => row.querySelector(part)?.textContent)),
+        );
 
     it('signs Alice in, sends Bob an invitation by email naming her, and Bob joins as editor, signed in', async () => {
       alice = await newPage('desktop');

@@ -18,9 +18,11 @@ const ALLOWED_CYCLE_EDGES: readonly { readonly from: string; readonly to: string
 const FORBIDDEN: readonly { readonly from: string; readonly to: string; readonly why: string }[] = [
   { from: 'src/', to: 'test/', why: 'shipped code never depends on test support' },
   { from: 'src/common/', to: 'src/', why: 'common holds generic helpers that know no capability' },
-  ...['delivery', 'invitations', 'acceptance', 'didcomm', 'activitypub', 'providers', 'compat', 'web'].map(
-    (upper) => ({ from: 'src/tenants/', to: `src/${upper}/`, why: 'tenants sit below every channel' }),
-  ),
+  ...['delivery', 'invitations', 'acceptance', 'didcomm', 'activitypub', 'providers', 'compat', 'web'].map((upper) => ({
+    from: 'src/tenants/',
+    to: `src/${upper}/`,
+    why: 'tenants sit below every channel',
+  })),
 ];
 
 function sameEdge(a: { readonly from: string; readonly to: string }, b: ImportEdge): boolean {

@@ -18,7 +18,9 @@ afterAll(async () => {
 });
 
 async function linkOf(base: string, id: string): Promise<unknown> {
-  const response = await fetch(`${base}/v1/invitations/${id}`, { headers: { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}` } });
+  const response = await fetch(`${base}/v1/invitations/${id}`, {
+    headers: { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}` },
+  });
   return ((await response.json()) as { url: unknown }).url;
 }
 
@@ -55,17 +57,26 @@ describe('the link secret outside the store', () => {
   it('refuses to start on a secret file too short to be a key', async () => {
     const dir = scratchDir();
     writeFileSync(join(dir, 'usher-link.secret'), 'short\n', { mode: 0o600 });
-    const exited = await runUsherToExit({ databaseUrl: `sqlite:${join(dir, 'usher.db')}`, env: { USHER_LINK_SECRET: undefined } });
+    const exited = await runUsherToExit({
+      databaseUrl: `sqlite:${join(dir, 'usher.db')}`,
+      env: { USHER_LINK_SECRET: undefined },
+    });
     expect(exited.code).not.toBe(0);
     expect(exited.stderr).toContain('the link secret must be at least 32 characters');
   });
 
   it('prefers USHER_LINK_SECRET and then writes no file', () => {
     const file = join(scratchDir(), 'nested', 'usher-link.secret');
-    expect(loadLinkSecret({ linkSecret: 'e'.repeat(32), linkSecretFile: file })).toEqual({ secret: 'e'.repeat(32), origin: 'environment' });
+    expect(loadLinkSecret({ linkSecret: 'e'.repeat(32), linkSecretFile: file })).toEqual({
+      secret: 'e'.repeat(32),
+      origin: 'environment',
+    });
     expect(() => statSync(file)).toThrow();
     const created = loadLinkSecret({ linkSecret: undefined, linkSecretFile: file });
     expect(created.origin).toBe('created');
-    expect(loadLinkSecret({ linkSecret: undefined, linkSecretFile: file })).toEqual({ secret: created.secret, origin: 'file' });
+    expect(loadLinkSecret({ linkSecret: undefined, linkSecretFile: file })).toEqual({
+      secret: created.secret,
+      origin: 'file',
+    });
   });
 });

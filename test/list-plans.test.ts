@@ -25,7 +25,10 @@ describeEachStore('list plans on a year of invitations', (engine) => {
       engine === 'sqlite'
         ? new SqliteDialect({ database: new SqliteDatabase(scratch.url.slice('sqlite:'.length)) })
         : new PostgresDialect({ pool: new pg.Pool({ connectionString: scratch.url, max: 1 }) });
-    db = new Kysely<Database>({ dialect, log: (event) => void (event.level === 'query' && statements.push(event.query)) });
+    db = new Kysely<Database>({
+      dialect,
+      log: (event) => void (event.level === 'query' && statements.push(event.query)),
+    });
     tenantId = (await db.selectFrom('tenants').select('id').executeTakeFirstOrThrow()).id;
   }, 60_000);
 
@@ -52,13 +55,25 @@ describeEachStore('list plans on a year of invitations', (engine) => {
 
   it('reads the newest pending invitations from an index, without sorting, and leaves out the lapsed ones', async () => {
     const now = new Date();
-    const pending = await db.selectFrom('invitations').select(['id', 'created_at']).where('status', '=', 'pending').orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    const pending = await db
+      .selectFrom('invitations')
+      .select(['id', 'created_at'])
+      .where('status', '=', 'pending')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
     expect(pending.length).toBeGreaterThan(100);
     // The newest pending one lapsed a moment ago and the sweep has not stored it as expired yet.
-    await db.updateTable('invitations').set({ expires_at: new Date(now.getTime() - 1000).toISOString() }).where('id', '=', pending[0]!.id).execute();
+    await db
+      .updateTable('invitations')
+      .set({ expires_at: new Date(now.getTime() - 1000).toISOString() })
+      .where('id', '=', pending[0]!.id)
+      .execute();
 
     for (const sort of ['createdAt', 'updatedAt', 'expiresAt'] as const) {
-      expect(await planOf(() => listInvitations(db, tenantId, { status: 'pending', sort }, now)), sort).not.toMatch(sorts);
+      expect(await planOf(() => listInvitations(db, tenantId, { status: 'pending', sort }, now)), sort).not.toMatch(
+        sorts,
+      );
     }
     const page = await listInvitations(db, tenantId, { status: 'pending' }, now);
     expect(page.data.map((invitation) => invitation.id)).toEqual(pending.slice(1, 51).map((row) => row.id));
@@ -69,20 +84,33 @@ describeEachStore('list plans on a year of invitations', (engine) => {
     const now = new Date();
     expect(await planOf(() => listInvitations(db, tenantId, {}, now))).not.toMatch(sorts);
     expect(await planOf(() => listInvitations(db, tenantId, { channel: 'didcomm' }, now))).not.toMatch(sorts);
-    expect(await planOf(() => listInvitations(db, tenantId, { status: 'accepted', sort: 'updatedAt' }, now))).not.toMatch(sorts);
+    expect(
+      await planOf(() => listInvitations(db, tenantId, { status: 'accepted', sort: 'updatedAt' }, now)),
+    ).not.toMatch(sorts);
   });
 
   it('reads an email or a contact from their partial indexes, which hold only the invitations that have one', async () => {
     const now = new Date();
-    const { email } = await db.selectFrom('invitations').select('recipient_email_normalized as email').where('recipient_email_normalized', 'is not', null).executeTakeFirstOrThrow();
+    const { email } = await db
+      .selectFrom('invitations')
+      .select('recipient_email_normalized as email')
+      .where('recipient_email_normalized', 'is not', null)
+      .executeTakeFirstOrThrow();
     const byEmail = await planOf(() => listInvitations(db, tenantId, { email: email! }, now));
     expect(byEmail).toContain('invitations_tenant_email_created_at');
     expect(byEmail).not.toMatch(sorts);
     // Deleting a contact unlinks its invitations by this index (tenants/contacts.ts).
     const contact = '0190a0a0-0000-7000-8000-000000000000';
-    const unlink = db.updateTable('invitations').set({ recipient_contact_id: null }).where('tenant_id', '=', tenantId).where('recipient_contact_id', '=', contact).compile();
+    const unlink = db
+      .updateTable('invitations')
+      .set({ recipient_contact_id: null })
+      .where('tenant_id', '=', tenantId)
+      .where('recipient_contact_id', '=', contact)
+      .compile();
     const explain = engine === 'sqlite' ? `explain query plan ${unlink.sql}` : `explain ${unlink.sql}`;
-    const plan = (await db.executeQuery<Record<string, unknown>>({ ...unlink, sql: explain })).rows.map((row) => String(row.detail ?? row['QUERY PLAN'])).join('\n');
+    const plan = (await db.executeQuery<Record<string, unknown>>({ ...unlink, sql: explain })).rows
+      .map((row) => String(row.detail ?? row['QUERY PLAN']))
+      .join('\n');
     statements.length = 0;
     expect(plan).toContain('invitations_tenant_contact');
     const page = await listInvitations(db, tenantId, { email: email! }, now);

@@ -10,7 +10,12 @@ interface Reply {
 }
 
 /** One HTTP request to a running process, with the body parsed when it is JSON. */
-async function call(base: string, method: string, path: string, options: { key?: string; body?: unknown } = {}): Promise<Reply> {
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { key?: string; body?: unknown } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = {};
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -88,26 +93,42 @@ describe('the usher process', () => {
     expect(again.body.id).toBe(tenant.body.id);
     await second.stop();
 
-    // Another bootstrap key on a store that has a tenant is ignored, and the start says so, which store, and what to do.
+    // Another bootstrap key on a store that has a tenant is ignored, and the start says so, which store, and what to
+    // do.
     const otherKey = `${TEST_BOOTSTRAP_KEY}-other`;
     const third = await startUsher({ databaseUrl, env: { USHER_BOOTSTRAP_API_KEY: otherKey } });
     await third.waitForStderr(/^ {2}OpenAPI: .*$/m);
-    expect(third.stderr()).toContain(`USHER_BOOTSTRAP_API_KEY was ignored: SQLite ${databaseUrl.slice('sqlite:'.length)} already has a tenant`);
+    expect(third.stderr()).toContain(
+      `USHER_BOOTSTRAP_API_KEY was ignored: SQLite ${databaseUrl.slice('sqlite:'.length)} already has a tenant`,
+    );
     expect(third.stderr()).toContain('npx usher keys create <name> --local');
     expect(third.stderr()).not.toContain(otherKey);
     const [warning] = await third.waitForStdout(/^\{.*"level":40.*\}$/m);
-    expect(JSON.parse(warning)).toMatchObject({ msg: 'USHER_BOOTSTRAP_API_KEY ignored: the store already has a tenant' });
+    expect(JSON.parse(warning)).toMatchObject({
+      msg: 'USHER_BOOTSTRAP_API_KEY ignored: the store already has a tenant',
+    });
     expect((await call(third.url, 'GET', '/v1/tenant', { key: otherKey })).status).toBe(401);
   });
 
-  it('logs every request as one JSON line with the caller\'s request id and the route pattern, never the token in the path', async () => {
+  it("logs every request as one JSON line with the caller's request id and the route pattern, never the token in the path", async () => {
     const usher = await startUsher({ databaseUrl: await sqliteFile(), env: { USHER_LOG_LEVEL: 'info' } });
-    const created = await call(usher.url, 'POST', '/v1/invitations', { key: TEST_BOOTSTRAP_KEY, body: { channel: 'link' } });
+    const created = await call(usher.url, 'POST', '/v1/invitations', {
+      key: TEST_BOOTSTRAP_KEY,
+      body: { channel: 'link' },
+    });
     const token = tokenOf(created.body.url);
-    const response = await fetch(`${usher.url}/v1/public/invitations/${token}`, { headers: { 'x-request-id': 'trace-4711' } });
+    const response = await fetch(`${usher.url}/v1/public/invitations/${token}`, {
+      headers: { 'x-request-id': 'trace-4711' },
+    });
     expect(response.status).toBe(200);
     const [line] = await usher.waitForStdout(/^\{.*"requestId":"trace-4711".*\}$/m);
-    expect(JSON.parse(line)).toMatchObject({ level: 30, msg: 'request', method: 'GET', route: '/v1/public/invitations/:token', status: 200 });
+    expect(JSON.parse(line)).toMatchObject({
+      level: 30,
+      msg: 'request',
+      method: 'GET',
+      route: '/v1/public/invitations/:token',
+      status: 200,
+    });
     expect(usher.stdout()).not.toContain(token);
     // stdout is the log alone: every line one JSON object, the banner on stderr.
     const lines = usher.stdout().split('\n').filter(Boolean);
@@ -134,64 +155,78 @@ const postgresUrl = process.env.USHER_TEST_POSTGRES_URL;
 const describeOnPostgres = postgresUrl ? describe : describe.skip;
 const suffix = postgresUrl ? '' : ' [skipped: USHER_TEST_POSTGRES_URL not set, no PostgreSQL]';
 
-describeOnPostgres(`two Usher processes on one PostgreSQL database accepting the same invitation concurrently${suffix}`, () => {
-  let scratch: ScratchDatabase | undefined;
-  let a: RunningUsher;
-  let b: RunningUsher;
+describeOnPostgres(
+  `two Usher processes on one PostgreSQL database accepting the same invitation concurrently${suffix}`,
+  () => {
+    let scratch: ScratchDatabase | undefined;
+    let a: RunningUsher;
+    let b: RunningUsher;
 
-  beforeAll(async () => {
-    scratch = await createScratchDatabase('postgres');
-    // A migrates and bootstraps; B then finds the store ready.
-    a = await startUsher({ databaseUrl: scratch.url });
-    b = await startUsher({ databaseUrl: scratch.url });
-    await b.waitForStderr(/^ {2}OpenAPI: .*$/m);
-    expect(b.stderr()).not.toContain('First start');
-  }, 90_000);
+    beforeAll(async () => {
+      scratch = await createScratchDatabase('postgres');
+      // A migrates and bootstraps; B then finds the store ready.
+      a = await startUsher({ databaseUrl: scratch.url });
+      b = await startUsher({ databaseUrl: scratch.url });
+      await b.waitForStderr(/^ {2}OpenAPI: .*$/m);
+      expect(b.stderr()).not.toContain('First start');
+    }, 90_000);
 
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await scratch?.drop();
-  });
+    afterAll(async () => {
+      await Promise.all([a?.stop(), b?.stop()]);
+      await scratch?.drop();
+    });
 
-  /** Creates a link invitation through A, then fires `attempts` accepts at once, alternating A and B. */
-  async function acceptFromBothProcesses(usesAllowed: number, attempts: number) {
-    const created = await call(a.url, 'POST', '/v1/invitations', { key: TEST_BOOTSTRAP_KEY, body: { channel: 'link', usesAllowed } });
-    expect(created.status).toBe(201);
-    const token = tokenOf(created.body.url);
-    const results = await Promise.all(
-      Array.from({ length: attempts }, (_, i) =>
-        call(i % 2 === 0 ? a.url : b.url, 'POST', `/v1/public/invitations/${token}/accept`, { body: { subject: `user-${i}` } }),
-      ),
-    );
-    const invitation = await call(b.url, 'GET', `/v1/invitations/${created.body.id}`, { key: TEST_BOOTSTRAP_KEY });
-    const memberships = await call(a.url, 'GET', '/v1/memberships?limit=100', { key: TEST_BOOTSTRAP_KEY });
-    expect(memberships.status).toBe(200);
-    const granted = (memberships.body.data as Array<{ invitationId: string; member: { key: string } }>).filter((m) => m.invitationId === created.body.id);
-    return { results, invitation: invitation.body, granted, allMemberships: memberships.body.data as unknown[] };
-  }
+    /** Creates a link invitation through A, then fires `attempts` accepts at once, alternating A and B. */
+    async function acceptFromBothProcesses(usesAllowed: number, attempts: number) {
+      const created = await call(a.url, 'POST', '/v1/invitations', {
+        key: TEST_BOOTSTRAP_KEY,
+        body: { channel: 'link', usesAllowed },
+      });
+      expect(created.status).toBe(201);
+      const token = tokenOf(created.body.url);
+      const results = await Promise.all(
+        Array.from({ length: attempts }, (_, i) =>
+          call(i % 2 === 0 ? a.url : b.url, 'POST', `/v1/public/invitations/${token}/accept`, {
+            body: { subject: `user-${i}` },
+          }),
+        ),
+      );
+      const invitation = await call(b.url, 'GET', `/v1/invitations/${created.body.id}`, { key: TEST_BOOTSTRAP_KEY });
+      const memberships = await call(a.url, 'GET', '/v1/memberships?limit=100', { key: TEST_BOOTSTRAP_KEY });
+      expect(memberships.status).toBe(200);
+      const granted = (memberships.body.data as Array<{ invitationId: string; member: { key: string } }>).filter(
+        (m) => m.invitationId === created.body.id,
+      );
+      return { results, invitation: invitation.body, granted, allMemberships: memberships.body.data as unknown[] };
+    }
 
-  it('lets exactly one of 40 concurrent accepts of a single-use invitation win, whichever process gets it', async () => {
-    const { results, invitation, granted, allMemberships } = await acceptFromBothProcesses(1, 40);
-    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    const refused = results.filter((r) => r.status !== 200);
-    expect(refused).toHaveLength(39);
-    expect(new Set(refused.map((r) => `${r.status} ${r.body?.code}`))).toEqual(new Set(['410 invitation_already_accepted']));
-    expect(invitation).toMatchObject({ status: 'accepted', usesCount: 1 });
-    expect(granted).toHaveLength(1);
-    expect(allMemberships).toHaveLength(1);
-  });
+    it('lets exactly one of 40 concurrent accepts of a single-use invitation win, whichever process gets it', async () => {
+      const { results, invitation, granted, allMemberships } = await acceptFromBothProcesses(1, 40);
+      expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+      const refused = results.filter((r) => r.status !== 200);
+      expect(refused).toHaveLength(39);
+      expect(new Set(refused.map((r) => `${r.status} ${r.body?.code}`))).toEqual(
+        new Set(['410 invitation_already_accepted']),
+      );
+      expect(invitation).toMatchObject({ status: 'accepted', usesCount: 1 });
+      expect(granted).toHaveLength(1);
+      expect(allMemberships).toHaveLength(1);
+    });
 
-  it('lets exactly five of 40 concurrent accepts of a 5-use invitation win, then reports it exhausted', async () => {
-    const { results, invitation, granted } = await acceptFromBothProcesses(5, 40);
-    const winners = results.filter((r) => r.status === 200);
-    expect(winners).toHaveLength(5);
-    const refused = results.filter((r) => r.status !== 200);
-    expect(new Set(refused.map((r) => `${r.status} ${r.body?.code}`))).toEqual(new Set(['410 invitation_exhausted']));
-    expect(invitation).toMatchObject({ status: 'exhausted', usesCount: 5 });
-    expect(granted).toHaveLength(5);
-    expect(new Set(granted.map((m) => m.member.key))).toEqual(new Set(winners.map((w) => w.body.membership.member.key)));
-  });
-});
+    it('lets exactly five of 40 concurrent accepts of a 5-use invitation win, then reports it exhausted', async () => {
+      const { results, invitation, granted } = await acceptFromBothProcesses(5, 40);
+      const winners = results.filter((r) => r.status === 200);
+      expect(winners).toHaveLength(5);
+      const refused = results.filter((r) => r.status !== 200);
+      expect(new Set(refused.map((r) => `${r.status} ${r.body?.code}`))).toEqual(new Set(['410 invitation_exhausted']));
+      expect(invitation).toMatchObject({ status: 'exhausted', usesCount: 5 });
+      expect(granted).toHaveLength(5);
+      expect(new Set(granted.map((m) => m.member.key))).toEqual(
+        new Set(winners.map((w) => w.body.membership.member.key)),
+      );
+    });
+  },
+);
 
 describeOnPostgres(`four Usher processes starting at once on an empty PostgreSQL database${suffix}`, () => {
   let scratch: ScratchDatabase | undefined;
@@ -203,7 +238,15 @@ describeOnPostgres(`four Usher processes starting at once on an empty PostgreSQL
   it('make one first tenant between them, and only one prints an admin key', async () => {
     scratch = await createScratchDatabase('postgres');
     // No bootstrap key: each would otherwise mint a random one of its own.
-    const ushers = await Promise.all(Array.from({ length: 4 }, () => startUsher({ databaseUrl: scratch!.url, env: { USHER_BOOTSTRAP_API_KEY: undefined }, startupTimeoutMs: 60_000 })));
+    const ushers = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        startUsher({
+          databaseUrl: scratch!.url,
+          env: { USHER_BOOTSTRAP_API_KEY: undefined },
+          startupTimeoutMs: 60_000,
+        }),
+      ),
+    );
     await Promise.all(ushers.map((u) => u.waitForStderr(/^ {2}OpenAPI: .*$/m, 30_000)));
     expect(ushers.filter((u) => u.stderr().includes('First start'))).toHaveLength(1);
     const client = new pg.Client({ connectionString: scratch.url });

@@ -83,11 +83,24 @@ const TABLES: { readonly [T in keyof Database]: readonly (keyof Database[T] & st
 /** Runs per operation: a base, and more for each field or parameter it has, since each is a way in. */
 const runsFor = (inputs: number) => 60 + 5 * inputs;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
-const COMMON_QUERY_KEYS = ['limit', 'cursor', 'sort', 'order', 'createdAfter', 'createdBefore', 'status', 'target', 'email'];
+const COMMON_QUERY_KEYS = [
+  'limit',
+  'cursor',
+  'sort',
+  'order',
+  'createdAfter',
+  'createdBefore',
+  'status',
+  'target',
+  'email',
+];
 
 /** Shortens text for a report: long repeats (deep nesting, huge strings) become `unit…×count`, then it is cut. */
 function clip(text: string, max = 300): string {
-  const folded = text.replace(/(.{1,6}?)\1{7,}/gs, (run: string, unit: string) => `${unit}…×${run.length / unit.length}`);
+  const folded = text.replace(
+    /(.{1,6}?)\1{7,}/gs,
+    (run: string, unit: string) => `${unit}…×${run.length / unit.length}`,
+  );
   return folded.length > max ? `${folded.slice(0, max)}… (${text.length} chars)` : folded;
 }
 
@@ -140,17 +153,49 @@ function realParam(fixtures: Fixtures, op: Operation, name: string): string {
 
 // Text meant to break things: control characters (NUL included), odd Unicode, percent signs,
 // numbers and keywords in string form, and strings longer than any field allows.
-const NASTY = ['\u0000', '\uFFFF', '\uFEFF', '\u202E', '\u{1F600}', '\r\n', '%', '%00', '%zz', '\\', "'", '"', '..', '/'];
+const NASTY = [
+  '\u0000',
+  '\uFFFF',
+  '\uFEFF',
+  '\u202E',
+  '\u{1F600}',
+  '\r\n',
+  '%',
+  '%00',
+  '%zz',
+  '\\',
+  "'",
+  '"',
+  '..',
+  '/',
+];
 const junkText = fc.oneof(
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
   {
     weight: 2,
-    arbitrary: fc.tuple(fc.string({ maxLength: 10 }), fc.constantFrom(...NASTY), fc.string({ maxLength: 10 })).map((parts) => parts.join('')),
+    arbitrary: fc
+      .tuple(fc.string({ maxLength: 10 }), fc.constantFrom(...NASTY), fc.string({ maxLength: 10 }))
+      .map((parts) => parts.join('')),
   },
   {
     weight: 2,
-    arbitrary: fc.constantFrom('', ' ', '0', '-1', '1e400', 'NaN', 'null', 'true', '[]', '{}', "' or 1=1 --", 'by-purpose', 'tenant', ...NASTY),
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      '0',
+      '-1',
+      '1e400',
+      'NaN',
+      'null',
+      'true',
+      '[]',
+      '{}',
+      "' or 1=1 --",
+      'by-purpose',
+      'tenant',
+      ...NASTY,
+    ),
   },
   { weight: 1, arbitrary: fc.integer({ min: 65, max: 5000 }).map((n) => 'x'.repeat(n)) },
 );
@@ -165,13 +210,37 @@ const junkJson = fc.oneof(
   {
     weight: 3,
     arbitrary: fc
-      .tuple(fc.oneof({ weight: 1, arbitrary: fc.integer({ min: 1, max: 64 }) }, { weight: 3, arbitrary: fc.integer({ min: 1_000, max: 12_000 }) }), fc.boolean())
-      .map(([depth, arrays]) => (arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth))),
+      .tuple(
+        fc.oneof(
+          { weight: 1, arbitrary: fc.integer({ min: 1, max: 64 }) },
+          { weight: 3, arbitrary: fc.integer({ min: 1_000, max: 12_000 }) },
+        ),
+        fc.boolean(),
+      )
+      .map(([depth, arrays]) =>
+        arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth),
+      ),
   },
 );
 
-const JSON_TYPES = ['application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/vnd.api+json', 'application/merge-patch+json'];
-const WRONG_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/octet-stream', 'text/json', 'application/jsonp', '*/*', ''];
+const JSON_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'APPLICATION/JSON',
+  'application/vnd.api+json',
+  'application/merge-patch+json',
+];
+const WRONG_TYPES = [
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  'application/octet-stream',
+  'text/json',
+  'application/jsonp',
+  '*/*',
+  '',
+];
 
 /**
  * A body no route can accept. Objects always carry `__junk`: every request schema is a closed
@@ -182,7 +251,12 @@ const WRONG_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipa
  */
 function malformedBody(knownKeys: readonly string[]) {
   const object = fc
-    .tuple(fc.shuffledSubarray([...knownKeys]), junkJson, fc.array(junkJson, { minLength: knownKeys.length, maxLength: knownKeys.length }), fc.nat())
+    .tuple(
+      fc.shuffledSubarray([...knownKeys]),
+      junkJson,
+      fc.array(junkJson, { minLength: knownKeys.length, maxLength: knownKeys.length }),
+      fc.nat(),
+    )
     .map(([keys, junk, values, at]) => {
       const entries = keys.map((k, i) => `${JSON.stringify(k)}:${values[i]}`);
       entries.splice(at % (entries.length + 1), 0, `"__junk":${junk}`);
@@ -190,13 +264,33 @@ function malformedBody(knownKeys: readonly string[]) {
     });
   const notAnObject = junkJson.filter((text) => !text.startsWith('{'));
   const notJson = fc.oneof(
-    fc.constantFrom('', '{', '{"__junk":', "{'a':1}", '{"a":1,}', 'NaN', 'undefined', '[1,2', '\u0000', '{"__junk":1}trailing', '\uFEFF{'),
+    fc.constantFrom(
+      '',
+      '{',
+      '{"__junk":',
+      "{'a':1}",
+      '{"a":1,}',
+      'NaN',
+      'undefined',
+      '[1,2',
+      '\u0000',
+      '{"__junk":1}trailing',
+      '\uFEFF{',
+    ),
     fc.string({ unit: 'binary', maxLength: 200 }).filter((s) => !parsesAsJson(s)),
     object.map((text) => text.slice(0, -1)),
   );
-  const asJson = (text: fc.Arbitrary<string>) => fc.tuple(fc.constantFrom(...JSON_TYPES), text).map(([contentType, t]) => ({ contentType, text: t }));
+  const asJson = (text: fc.Arbitrary<string>) =>
+    fc.tuple(fc.constantFrom(...JSON_TYPES), text).map(([contentType, t]) => ({ contentType, text: t }));
   const wrongType = fc
-    .tuple(fc.constantFrom<string | null>(null, ...WRONG_TYPES), fc.oneof(object, fc.constant('__junk=1&name=x&email=a%40example.com'), fc.string({ minLength: 1, maxLength: 100 })))
+    .tuple(
+      fc.constantFrom<string | null>(null, ...WRONG_TYPES),
+      fc.oneof(
+        object,
+        fc.constant('__junk=1&name=x&email=a%40example.com'),
+        fc.string({ minLength: 1, maxLength: 100 }),
+      ),
+    )
     .map(([contentType, text]) => ({ contentType, text }));
   // Bodies around the size limit: refused as too large, or parsed and refused as invalid.
   const huge = fc
@@ -212,10 +306,26 @@ function malformedBody(knownKeys: readonly string[]) {
 }
 
 function queryString(op: Operation) {
-  const key = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...op.queryParams, ...COMMON_QUERY_KEYS) }, { weight: 1, arbitrary: junkText });
+  const key = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...op.queryParams, ...COMMON_QUERY_KEYS) },
+    { weight: 1, arbitrary: junkText },
+  );
   const value = fc.oneof(
     fc.constantFrom(...NASTY),
-    fc.constantFrom('-1', '0', '201', '1.5', 'abc', '1e2', '99999999999999999999', 'garbage', 'bogus', 'notadate', '2024-13-01T00:00:00Z', '0000-01-01T00:00:00Z'),
+    fc.constantFrom(
+      '-1',
+      '0',
+      '201',
+      '1.5',
+      'abc',
+      '1e2',
+      '99999999999999999999',
+      'garbage',
+      'bogus',
+      'notadate',
+      '2024-13-01T00:00:00Z',
+      '0000-01-01T00:00:00Z',
+    ),
     // Values the route does accept, so that odd combinations reach the query itself.
     fc.constantFrom('1', '200', 'tenant', '2020-01-01T00:00:00Z', ...op.queryValues),
     junkText,
@@ -238,14 +348,22 @@ function queryString(op: Operation) {
 function isWellFormedAction(a: Attempt): boolean {
   if (a.op.method === 'GET' || a.op.body) return false;
   if (a.op.public) return a.owners.every((o) => o !== 'junk');
-  return (a.auth === 'tenant' && a.owners.every((o) => o === 'own')) || (a.auth === 'other' && a.owners.every((o) => o === 'other'));
+  return (
+    (a.auth === 'tenant' && a.owners.every((o) => o === 'own')) ||
+    (a.auth === 'other' && a.owners.every((o) => o === 'other'))
+  );
 }
 
-/** Compatibility surfaces that answer refusals in their own documented shapes, not problem+json: Indicio Proven's { error } and { warning }. */
+/**
+ * Compatibility surfaces that answer refusals in their own documented shapes, not problem+json: Indicio Proven's {
+ * error } and { warning }.
+ */
 const ownErrorShape = (op: Operation): boolean => op.path.startsWith('/api/v1/invitations');
 
 function describeAttempt(a: Attempt): string {
-  const body = a.body ? ` content-type=${JSON.stringify(a.body.contentType)} body=${JSON.stringify(clip(a.body.text, 200))}` : '';
+  const body = a.body
+    ? ` content-type=${JSON.stringify(a.body.contentType)} body=${JSON.stringify(clip(a.body.text, 200))}`
+    : '';
   const headers = Object.keys(a.headers).length ? ` headers=${clip(JSON.stringify(a.headers), 200)}` : '';
   // Control characters in the URL (NUL above all) are shown escaped, as the raw ones vanish in a terminal.
   const url = a.url.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -261,10 +379,20 @@ describeEachStore('malformed input', (engine) => {
   async function fixturesFor(key: string, identityId: string, apiKeyId: string, purpose: string): Promise<Fixtures> {
     const invitation = await usher.request('POST', '/v1/invitations', { key, body: { channel: 'link', purpose } });
     const accepted = await usher.request('POST', '/v1/invitations', { key, body: { channel: 'link' } });
-    const membership = await usher.request('POST', `/v1/public/invitations/${tokenOf(accepted.body.url)}/accept`, { key: null, body: { email: 'm@example.com' } });
-    const contact = await usher.request('POST', '/v1/contacts', { key, body: { email: 'c@example.com', tags: ['vip'] } });
-    const didcomm = await usher.request('POST', '/v1/invitations', { key, body: { channel: 'didcomm', usesAllowed: null } });
-    for (const res of [invitation, accepted, membership, contact, didcomm]) expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+    const membership = await usher.request('POST', `/v1/public/invitations/${tokenOf(accepted.body.url)}/accept`, {
+      key: null,
+      body: { email: 'm@example.com' },
+    });
+    const contact = await usher.request('POST', '/v1/contacts', {
+      key,
+      body: { email: 'c@example.com', tags: ['vip'] },
+    });
+    const didcomm = await usher.request('POST', '/v1/invitations', {
+      key,
+      body: { channel: 'didcomm', usesAllowed: null },
+    });
+    for (const res of [invitation, accepted, membership, contact, didcomm])
+      expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
     return {
       key,
       token: tokenOf(invitation.body.url),
@@ -289,7 +417,10 @@ describeEachStore('malformed input', (engine) => {
     usher.clock.advance(60 * 60_000);
   });
 
-  /** Every row of every table; api_keys.last_used_at is left out because authenticating touches it (at most once a minute). */
+  /**
+   * Every row of every table; api_keys.last_used_at is left out because authenticating touches it (at most once a
+   * minute).
+   */
   async function snapshot(): Promise<Snapshot> {
     const tables: Snapshot = {};
     for (const [table, order] of Object.entries(TABLES) as [keyof Database, readonly string[]][]) {
@@ -297,7 +428,9 @@ describeEachStore('malformed input', (engine) => {
       for (const column of order) query = query.orderBy(sql.ref(column));
       const rows = (await query.execute()) as Record<string, unknown>[];
       tables[table] = rows.map((all) => {
-        const row = Object.fromEntries(Object.entries(all).filter(([column]) => !(table === 'api_keys' && column === 'last_used_at')));
+        const row = Object.fromEntries(
+          Object.entries(all).filter(([column]) => !(table === 'api_keys' && column === 'last_used_at')),
+        );
         const line = JSON.stringify(Object.entries(row).sort(([a], [b]) => (a < b ? -1 : 1)));
         return { key: order.map((column) => String(row[column])).join('/'), line, row };
       });
@@ -308,7 +441,15 @@ describeEachStore('malformed input', (engine) => {
   /** Row count and a SHA-256 of the full contents, per table. */
   function fingerprint(tables: Snapshot): Record<string, { rows: number; sha256: string }> {
     return Object.fromEntries(
-      Object.entries(tables).map(([table, rows]) => [table, { rows: rows.length, sha256: createHash('sha256').update(rows.map((r) => r.line).join('\n')).digest('hex') }]),
+      Object.entries(tables).map(([table, rows]) => [
+        table,
+        {
+          rows: rows.length,
+          sha256: createHash('sha256')
+            .update(rows.map((r) => r.line).join('\n'))
+            .digest('hex'),
+        },
+      ]),
     );
   }
 
@@ -328,7 +469,9 @@ describeEachStore('malformed input', (engine) => {
         if (!was) lines.push(`    + ${key}: ${clip(r.line, 300)}`);
         else if (was.line !== r.line) {
           const columns = Object.keys(r.row).filter((c) => JSON.stringify(r.row[c]) !== JSON.stringify(was.row[c]));
-          lines.push(`    ~ ${key}: ${columns.map((c) => `${c} ${clip(JSON.stringify(was.row[c]), 80)} → ${clip(JSON.stringify(r.row[c]), 80)}`).join(', ')}`);
+          lines.push(
+            `    ~ ${key}: ${columns.map((c) => `${c} ${clip(JSON.stringify(was.row[c]), 80)} → ${clip(JSON.stringify(r.row[c]), 80)}`).join(', ')}`,
+          );
         }
       }
     }
@@ -336,28 +479,52 @@ describeEachStore('malformed input', (engine) => {
   }
 
   function attempts(op: Operation, mode: 'body' | 'query'): fc.Arbitrary<Attempt> {
-    const owner = fc.oneof({ weight: 3, arbitrary: fc.constant<Owner>('own') }, { weight: 2, arbitrary: fc.constant<Owner>('other') }, { weight: 3, arbitrary: fc.constant<Owner>('junk') });
+    const owner = fc.oneof(
+      { weight: 3, arbitrary: fc.constant<Owner>('own') },
+      { weight: 2, arbitrary: fc.constant<Owner>('other') },
+      { weight: 3, arbitrary: fc.constant<Owner>('junk') },
+    );
     // Junk must name nothing: a short number is a real invitation's id on Proven's routes (seed 1675845839 deleted #3).
     const junkParam = junkText.filter((text) => !/^[1-9][0-9]*$/.test(text));
     const params = fc.tuple(...op.pathParams.map((name) => fc.tuple(fc.constant(name), owner, junkParam)));
-    const who = fc.oneof({ weight: 6, arbitrary: fc.constant<Auth>('tenant') }, fc.constantFrom<Auth>('other', 'none', 'garbage'));
-    const auth = fc.tuple(who, fc.constantFrom('authorization', 'x-api-key', 'tnt-subscription-key'), fc.string({ maxLength: 80 }));
-    const headers = fc.tuple(...op.headerParams.map((name) => fc.option(fc.tuple(fc.constant(name), fc.string({ maxLength: 300 })), { nil: undefined })));
+    const who = fc.oneof(
+      { weight: 6, arbitrary: fc.constant<Auth>('tenant') },
+      fc.constantFrom<Auth>('other', 'none', 'garbage'),
+    );
+    const auth = fc.tuple(
+      who,
+      fc.constantFrom('authorization', 'x-api-key', 'tnt-subscription-key'),
+      fc.string({ maxLength: 80 }),
+    );
+    const headers = fc.tuple(
+      ...op.headerParams.map((name) =>
+        fc.option(fc.tuple(fc.constant(name), fc.string({ maxLength: 300 })), { nil: undefined }),
+      ),
+    );
     // GET cannot carry a body. Elsewhere every body is malformed (see malformedBody); the query
     // property sends one plain malformed body so that its failures are about the query and path.
     const plain = fc.constant({ contentType: 'application/json', text: '{"__junk":true}' });
     const body =
-      op.method === 'GET' ? fc.constant(null)
-      : mode === 'query' ? (op.body ? plain : fc.constant(null))
-      : op.body ? malformedBody(bodyKeys(op))
-      : fc.option(malformedBody([]), { nil: null });
-    const query = mode === 'query' ? queryString(op) : fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: queryString(op) });
+      op.method === 'GET'
+        ? fc.constant(null)
+        : mode === 'query'
+          ? op.body
+            ? plain
+            : fc.constant(null)
+          : op.body
+            ? malformedBody(bodyKeys(op))
+            : fc.option(malformedBody([]), { nil: null });
+    const query =
+      mode === 'query'
+        ? queryString(op)
+        : fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: queryString(op) });
     return fc
       .record({ params, auth, headers, body, query })
       .map(({ params: chosen, auth: [who, header, garbage], headers: extra, body: sent, query: search }) => {
         let url = op.path;
         for (const [name, whose, junk] of chosen) {
-          const value = whose === 'own' ? realParam(own, op, name) : whose === 'other' ? realParam(other, op, name) : junk;
+          const value =
+            whose === 'own' ? realParam(own, op, name) : whose === 'other' ? realParam(other, op, name) : junk;
           url = url.replace(`{${name}}`, encodeURIComponent(value));
         }
         const key = who === 'tenant' ? own.key : who === 'other' ? other.key : who === 'garbage' ? garbage : null;
@@ -415,8 +582,12 @@ describeEachStore('malformed input', (engine) => {
         expectHarmless(a, res, change);
       });
       await fc
-        .assert(property, { numRuns: runsFor(mode === 'body' ? bodyKeys(op).length : op.queryParams.length + op.pathParams.length) })
-        .catch((error: Error) => failures.push(`[${name}] ${error.message}\n${(error.cause as Error | undefined)?.message ?? ''}`));
+        .assert(property, {
+          numRuns: runsFor(mode === 'body' ? bodyKeys(op).length : op.queryParams.length + op.pathParams.length),
+        })
+        .catch((error: Error) =>
+          failures.push(`[${name}] ${error.message}\n${(error.cause as Error | undefined)?.message ?? ''}`),
+        );
       // The fingerprint of the whole run, as well as each request's.
       const change = changeBetween(before, await snapshot());
       if (change) failures.push(`[${name}] the property run changed the database:\n${change}`);
@@ -436,20 +607,35 @@ describeEachStore('malformed input', (engine) => {
   // Every operation, hundreds of requests, each compared against a snapshot of every table: minutes on two cores.
   const FUZZ_TIMEOUT_MS = 300_000;
 
-  it('never answers a malformed body with a 5xx or a change', async () => {
-    await fuzz('body', (op) => op.method !== 'GET');
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'never answers a malformed body with a 5xx or a change',
+    async () => {
+      await fuzz('body', (op) => op.method !== 'GET');
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it('never answers a malformed query string or path with a 5xx or a change', async () => {
-    await fuzz('query', () => true);
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'never answers a malformed query string or path with a 5xx or a change',
+    async () => {
+      await fuzz('query', () => true);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   it('refuses a request that omits the body its route requires, and changes nothing', async () => {
     const failures: string[] = [];
     for (const op of operations.filter((o) => o.body?.required)) {
       let url = op.path;
       for (const name of op.pathParams) url = url.replace(`{${name}}`, encodeURIComponent(realParam(own, op, name)));
-      const attempt: Attempt = { op, url, owners: op.pathParams.map(() => 'own'), auth: 'tenant', headers: { authorization: `Bearer ${own.key}` }, body: null };
+      const attempt: Attempt = {
+        op,
+        url,
+        owners: op.pathParams.map(() => 'own'),
+        auth: 'tenant',
+        headers: { authorization: `Bearer ${own.key}` },
+        body: null,
+      };
       const before = await snapshot();
       const res = await send(attempt);
       try {

@@ -56,7 +56,10 @@ describeEachStore('usher migrate and USHER_MIGRATE_ON_START', (engine) => {
     const scratchAhead = await createScratchDatabase(engine);
     try {
       expect((await home.run(['migrate', '--database-url', scratchAhead.url])).code).toBe(0);
-      await runSql(scratchAhead.url, "insert into kysely_migration (name, timestamp) values ('9999-from-the-future', '2030-01-01')");
+      await runSql(
+        scratchAhead.url,
+        "insert into kysely_migration (name, timestamp) values ('9999-from-the-future', '2030-01-01')",
+      );
       const started = await runUsherToExit({ databaseUrl: scratchAhead.url, env: { USHER_MIGRATE_ON_START: 'false' } });
       expect(started.code, started.stderr).toBe(2);
       expect(started.stderr).toContain('has 1 migration this Usher does not know (9999-from-the-future)');
@@ -79,9 +82,14 @@ describe.skipIf(!postgresUrl)('two `usher migrate` at once on one PostgreSQL', (
     try {
       // Hold the lock first, so both runs are certainly inside the migrator at the same moment.
       await holder.query(`select pg_advisory_lock(${MIGRATION_LOCK_ID})`);
-      const runs = [home.start(['migrate', '--json', '--database-url', scratch.url]), home.start(['migrate', '--json', '--database-url', scratch.url])];
+      const runs = [
+        home.start(['migrate', '--json', '--database-url', scratch.url]),
+        home.start(['migrate', '--json', '--database-url', scratch.url]),
+      ];
       await waitFor(async () => {
-        const { rows } = await holder.query("select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())");
+        const { rows } = await holder.query(
+          "select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())",
+        );
         return rows[0].waiting === 2;
       }, 30_000);
       await holder.query(`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`);
@@ -89,7 +97,9 @@ describe.skipIf(!postgresUrl)('two `usher migrate` at once on one PostgreSQL', (
       for (const result of results) expect(result.code, result.stderr).toBe(0);
       const applied = results.map((result) => JSON.parse(result.stdout).applied as string[]);
       expect(applied.map((names) => names.length).sort()).toEqual([0, ALL]);
-      const { rows } = await holder.query('select count(*)::int as n, count(distinct name)::int as distinct_names from kysely_migration');
+      const { rows } = await holder.query(
+        'select count(*)::int as n, count(distinct name)::int as distinct_names from kysely_migration',
+      );
       expect(rows[0]).toEqual({ n: ALL, distinct_names: ALL });
     } finally {
       await holder.end();
@@ -108,7 +118,10 @@ describe('two `usher migrate` at once on one SQLite file', () => {
       // WAL first, as every Usher store is: switching the journal mode needs the lock held here.
       holder.pragma('journal_mode = WAL');
       holder.exec('begin immediate');
-      const runs = [home.start(['migrate', '--json', '--database-url', scratch.url]), home.start(['migrate', '--json', '--database-url', scratch.url])];
+      const runs = [
+        home.start(['migrate', '--json', '--database-url', scratch.url]),
+        home.start(['migrate', '--json', '--database-url', scratch.url]),
+      ];
       await new Promise((resolve) => setTimeout(resolve, 4_000));
       holder.exec('commit');
       const results = await Promise.all(runs.map((run) => run.exited));

@@ -6,7 +6,10 @@ describeEachStore('metrics, readiness and request ids', (engine) => {
   const usher = useTestUsher(engine);
 
   it('is ready while the database answers', async () => {
-    expect(await usher.request('GET', '/readyz', { key: null })).toMatchObject({ status: 200, body: { status: 'ready' } });
+    expect(await usher.request('GET', '/readyz', { key: null })).toMatchObject({
+      status: 200,
+      body: { status: 'ready' },
+    });
   });
 
   it('echoes a sane X-Request-Id, and makes one up otherwise', async () => {
@@ -17,11 +20,15 @@ describeEachStore('metrics, readiness and request ids', (engine) => {
   });
 
   it('counts requests by route pattern, invitations by status and channel, and what waits in the outbox', async () => {
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'metrics@example.com' } } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'metrics@example.com' } },
+    });
     await usher.request('GET', `/v1/invitations/${created.body.id}`);
     const text = String((await usher.request('GET', '/metrics', { key: null })).body);
     expect(text).toMatch(/usher_http_requests_total\{method="GET",route="\/v1\/invitations\/:id",status="200"\} 1/);
-    expect(text).toMatch(/usher_http_request_duration_seconds_bucket\{le="[^"]+",method="POST",route="\/v1\/invitations"\}/);
+    expect(text).toMatch(
+      /usher_http_request_duration_seconds_bucket\{le="[^"]+",method="POST",route="\/v1\/invitations"\}/,
+    );
     expect(text).toMatch(/usher_invitations\{status="pending",channel="email"\} 1/);
     expect(text).toMatch(/usher_outbox_depth\{topic="email.invitation"\} 1/);
     await usher.worker.runOnce();
@@ -39,7 +46,12 @@ describeEachStore('metrics behind a bearer token (USHER_METRICS_TOKEN)', (engine
   const usher = useTestUsher(engine, { metricsToken: token });
 
   it('answers 401 problem+json without the token or with another, and the metrics with it', async () => {
-    const attempts: Record<string, string>[] = [{}, { authorization: `Bearer ${token}x` }, { authorization: token }, { authorization: `Bearer ${usher.tenant.apiKey.key}` }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: `Bearer ${token}x` },
+      { authorization: token },
+      { authorization: `Bearer ${usher.tenant.apiKey.key}` },
+    ];
     for (const headers of attempts) {
       const refused = await usher.request('GET', '/metrics', { key: null, headers });
       expect(refused.status).toBe(401);
@@ -47,7 +59,10 @@ describeEachStore('metrics behind a bearer token (USHER_METRICS_TOKEN)', (engine
       expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
       expect(refused.body).toMatchObject({ code: 'unauthorized', field: 'header.authorization' });
     }
-    const allowed = await usher.request('GET', '/metrics', { key: null, headers: { authorization: `Bearer ${token}` } });
+    const allowed = await usher.request('GET', '/metrics', {
+      key: null,
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(allowed.status).toBe(200);
     expect(String(allowed.body)).toContain('usher_http_requests_total');
     // Probes stay open: a load balancer has no token.

@@ -9,7 +9,9 @@ describe('the API description', () => {
     const res = await usher.request('GET', '/openapi.json', { key: null });
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    const operations = Object.entries(res.body.paths as Record<string, Record<string, { operationId?: string }>>).flatMap(([path, methods]) =>
+    const operations = Object.entries(
+      res.body.paths as Record<string, Record<string, { operationId?: string }>>,
+    ).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => ({ path, method, id: op.operationId })),
     );
     expect(operations.length).toBeGreaterThan(25);

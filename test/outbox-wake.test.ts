@@ -9,14 +9,19 @@ const ARRIVAL_BOUND_MS = 2_000;
 
 describeEachStore('a worker that polls rarely, woken by the commit of what it must send', (engine) => {
   // Its first poll finds nothing, and it goes to sleep for the long interval.
-  const state = useLiveUsher(engine, { retryPolicy: createRetryPolicy(), worker: { pollIntervalMs: POLL_INTERVAL_MS, onError: (error) => console.error(error) } });
+  const state = useLiveUsher(engine, {
+    retryPolicy: createRetryPolicy(),
+    worker: { pollIntervalMs: POLL_INTERVAL_MS, onError: (error) => console.error(error) },
+  });
 
   it(`starts a bulk create's emails within ${2 * ARRIVAL_BOUND_MS} ms of its answer, though its rows were written long before its COMMIT`, async () => {
     const before = state.smtp.received.length;
     const count = 40;
     const response = await state.api('/v1/invitations/bulk', {
       method: 'POST',
-      body: JSON.stringify({ items: Array.from({ length: count }, (_, n) => ({ recipient: { email: `bulk${n}@example.com` } })) }),
+      body: JSON.stringify({
+        items: Array.from({ length: count }, (_, n) => ({ recipient: { email: `bulk${n}@example.com` } })),
+      }),
     });
     expect(response.status).toBe(200);
     const answered = Date.now();
@@ -32,7 +37,10 @@ describeEachStore('a worker that polls rarely, woken by the commit of what it mu
     const latencies: number[] = [];
     for (let n = 0; n < 10; n++) {
       const before = state.smtp.received.length;
-      const response = await state.api('/v1/invitations', { method: 'POST', body: JSON.stringify({ recipient: { email: `wake${n}@example.com` } }) });
+      const response = await state.api('/v1/invitations', {
+        method: 'POST',
+        body: JSON.stringify({ recipient: { email: `wake${n}@example.com` } }),
+      });
       expect(response.status).toBe(201);
       const answered = Date.now();
       await state.smtp.waitFor(before + 1, ARRIVAL_BOUND_MS);
@@ -41,6 +49,8 @@ describeEachStore('a worker that polls rarely, woken by the commit of what it mu
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     console.log(`[${engine}] create answered → email received, ms: ${latencies.join(', ')}`);
-    expect(state.smtp.received.slice(-10).map((m) => m.envelopeTo[0])).toEqual(Array.from({ length: 10 }, (_, n) => `wake${n}@example.com`));
+    expect(state.smtp.received.slice(-10).map((m) => m.envelopeTo[0])).toEqual(
+      Array.from({ length: 10 }, (_, n) => `wake${n}@example.com`),
+    );
   });
 });

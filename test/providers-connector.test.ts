@@ -18,8 +18,16 @@ async function startFakeProvider() {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     req.on('end', () => {
-      received.push({ method: req.method ?? '', url: req.url ?? '', apiKey: req.headers['x-api-key'] as string | undefined, body });
-      const answer = script.shift() ?? { status: 500, body: { status: 500, type: 'errors/unexpected_error', title: 'unscripted' } };
+      received.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        apiKey: req.headers['x-api-key'] as string | undefined,
+        body,
+      });
+      const answer = script.shift() ?? {
+        status: 500,
+        body: { status: 500, type: 'errors/unexpected_error', title: 'unscripted' },
+      };
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     });
@@ -33,12 +41,18 @@ async function startFakeProvider() {
   };
 }
 
-const providerError = (status: number, type: string) => ({ status, body: { status, type, title: type, detail: `${type} happened` } });
+const providerError = (status: number, type: string) => ({
+  status,
+  body: { status, type, title: type, detail: `${type} happened` },
+});
 
 describe('the Unipile connector against a real HTTP server', () => {
   let fake: Awaited<ReturnType<typeof startFakeProvider>>;
   const connector = (options: Partial<UnipileConnectorOptions> = {}) =>
-    createUnipileConnector({ dsn: fake.dsn, apiKey: 'key-123', accountId: 'acc-1' }, { allowPrivateNetwork: true, baseDelayMs: 50, jitter: 0, ...options });
+    createUnipileConnector(
+      { dsn: fake.dsn, apiKey: 'key-123', accountId: 'acc-1' },
+      { allowPrivateNetwork: true, baseDelayMs: 50, jitter: 0, ...options },
+    );
 
   beforeAll(async () => {
     fake = await startFakeProvider();
@@ -50,10 +64,32 @@ describe('the Unipile connector against a real HTTP server', () => {
   });
 
   it('resolves a public identifier to the provider user, with the account and the API key', async () => {
-    fake.script.push({ status: 200, body: { object: 'UserProfile', provider: 'LINKEDIN', provider_id: 'ACoAAA', public_identifier: 'julien-crepieux', first_name: 'Julien', last_name: 'Crepieux' } });
+    fake.script.push({
+      status: 200,
+      body: {
+        object: 'UserProfile',
+        provider: 'LINKEDIN',
+        provider_id: 'ACoAAA',
+        public_identifier: 'julien-crepieux',
+        first_name: 'Julien',
+        last_name: 'Crepieux',
+      },
+    });
     const result = await connector().resolveUser('julien-crepieux');
-    expect(result).toEqual({ ok: true, status: 200, value: { provider: 'LINKEDIN', providerId: 'ACoAAA', publicIdentifier: 'julien-crepieux', firstName: 'Julien', lastName: 'Crepieux' } });
-    expect(fake.received).toEqual([{ method: 'GET', url: '/api/v1/users/julien-crepieux?account_id=acc-1', apiKey: 'key-123', body: '' }]);
+    expect(result).toEqual({
+      ok: true,
+      status: 200,
+      value: {
+        provider: 'LINKEDIN',
+        providerId: 'ACoAAA',
+        publicIdentifier: 'julien-crepieux',
+        firstName: 'Julien',
+        lastName: 'Crepieux',
+      },
+    });
+    expect(fake.received).toEqual([
+      { method: 'GET', url: '/api/v1/users/julien-crepieux?account_id=acc-1', apiKey: 'key-123', body: '' },
+    ]);
   });
 
   it('sends an invitation with its note and reads the invitation id and usage', async () => {
@@ -61,11 +97,18 @@ describe('the Unipile connector against a real HTTP server', () => {
     const result = await connector().invite({ providerId: 'ACoAAA', message: 'Hello\nWorld' });
     expect(result).toEqual({ ok: true, status: 201, value: { invitationId: 'inv-9', usage: 50 } });
     expect(fake.received[0]).toMatchObject({ method: 'POST', url: '/api/v1/users/invite?account_id=acc-1' });
-    expect(JSON.parse(fake.received[0]!.body)).toEqual({ provider_id: 'ACoAAA', account_id: 'acc-1', message: 'Hello\nWorld' });
+    expect(JSON.parse(fake.received[0]!.body)).toEqual({
+      provider_id: 'ACoAAA',
+      account_id: 'acc-1',
+      message: 'Hello\nWorld',
+    });
   });
 
   it('waits as long as Retry-After says after a 429, then succeeds', async () => {
-    fake.script.push({ ...providerError(429, 'errors/too_many_requests'), headers: { 'retry-after': '1' } }, { status: 200, body: { object: 'UserInvitationSent', invitation_id: 'inv-2' } });
+    fake.script.push(
+      { ...providerError(429, 'errors/too_many_requests'), headers: { 'retry-after': '1' } },
+      { status: 200, body: { object: 'UserInvitationSent', invitation_id: 'inv-2' } },
+    );
     const started = Date.now();
     const result = await connector().invite({ providerId: 'ACoAAA', message: null });
     expect(Date.now() - started).toBeGreaterThanOrEqual(990);
@@ -75,7 +118,10 @@ describe('the Unipile connector against a real HTTP server', () => {
   });
 
   it('backs off, doubling, after 5xx answers and succeeds on the third attempt', async () => {
-    fake.script.push(providerError(500, 'errors/provider_error'), providerError(503, 'errors/service_unavailable'), { status: 200, body: { object: 'UserInvitationSent', invitation_id: 'inv-3' } });
+    fake.script.push(providerError(500, 'errors/provider_error'), providerError(503, 'errors/service_unavailable'), {
+      status: 200,
+      body: { object: 'UserInvitationSent', invitation_id: 'inv-3' },
+    });
     const started = Date.now();
     const result = await connector().invite({ providerId: 'ACoAAA', message: null });
     // 50 ms, then 100 ms (no jitter in this test).
@@ -84,10 +130,21 @@ describe('the Unipile connector against a real HTTP server', () => {
     expect(fake.received).toHaveLength(3);
   });
 
-  it('gives up after its attempts with a retryable failure carrying the provider\'s error type', async () => {
-    fake.script.push(providerError(503, 'errors/provider_error'), providerError(503, 'errors/provider_error'), providerError(503, 'errors/provider_error'));
+  it("gives up after its attempts with a retryable failure carrying the provider's error type", async () => {
+    fake.script.push(
+      providerError(503, 'errors/provider_error'),
+      providerError(503, 'errors/provider_error'),
+      providerError(503, 'errors/provider_error'),
+    );
     const result = await connector({ maxAttempts: 3 }).invite({ providerId: 'ACoAAA', message: null });
-    expect(result).toEqual({ ok: false, status: 503, type: 'errors/provider_error', detail: 'errors/provider_error happened', retryable: true, retryAfterMs: null });
+    expect(result).toEqual({
+      ok: false,
+      status: 503,
+      type: 'errors/provider_error',
+      detail: 'errors/provider_error happened',
+      retryable: true,
+      retryAfterMs: null,
+    });
     expect(fake.received).toHaveLength(3);
   });
 
@@ -96,7 +153,13 @@ describe('the Unipile connector against a real HTTP server', () => {
     const started = Date.now();
     const result = await connector().invite({ providerId: 'ACoAAA', message: null });
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(result).toMatchObject({ ok: false, status: 429, type: 'errors/too_many_requests', retryable: true, retryAfterMs: 120_000 });
+    expect(result).toMatchObject({
+      ok: false,
+      status: 429,
+      type: 'errors/too_many_requests',
+      retryable: true,
+      retryAfterMs: 120_000,
+    });
     expect(fake.received).toHaveLength(1);
   });
 
@@ -109,13 +172,50 @@ describe('the Unipile connector against a real HTTP server', () => {
 
   it('reads the list of sent invitations and withdraws one', async () => {
     fake.script.push(
-      { status: 200, body: { object: 'InvitationList', items: [{ object: 'InvitationSent', id: 'inv-1', invited_user: 'Ann', invited_user_id: 'ACo1', invited_user_public_id: 'ann', date: '2 days ago', parsed_datetime: '2026-03-01T00:00:00.000Z', invitation_text: 'Hi' }], cursor: 'next' } },
+      {
+        status: 200,
+        body: {
+          object: 'InvitationList',
+          items: [
+            {
+              object: 'InvitationSent',
+              id: 'inv-1',
+              invited_user: 'Ann',
+              invited_user_id: 'ACo1',
+              invited_user_public_id: 'ann',
+              date: '2 days ago',
+              parsed_datetime: '2026-03-01T00:00:00.000Z',
+              invitation_text: 'Hi',
+            },
+          ],
+          cursor: 'next',
+        },
+      },
       { status: 200, body: { object: 'InvitationCanceled' } },
     );
     const listed = await connector().listSent({ limit: 5, cursor: 'c1' });
-    expect(listed).toEqual({ ok: true, status: 200, value: { items: [{ id: 'inv-1', invitedUser: 'Ann', invitedUserId: 'ACo1', invitedUserPublicId: 'ann', date: '2026-03-01T00:00:00.000Z', text: 'Hi' }], cursor: 'next' } });
+    expect(listed).toEqual({
+      ok: true,
+      status: 200,
+      value: {
+        items: [
+          {
+            id: 'inv-1',
+            invitedUser: 'Ann',
+            invitedUserId: 'ACo1',
+            invitedUserPublicId: 'ann',
+            date: '2026-03-01T00:00:00.000Z',
+            text: 'Hi',
+          },
+        ],
+        cursor: 'next',
+      },
+    });
     expect(await connector().withdraw!('inv-1')).toEqual({ ok: true, status: 200, value: null });
-    expect(fake.received.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /api/v1/users/invite/sent?cursor=c1&limit=5&account_id=acc-1', 'DELETE /api/v1/users/invite/sent/inv-1?account_id=acc-1']);
+    expect(fake.received.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'GET /api/v1/users/invite/sent?cursor=c1&limit=5&account_id=acc-1',
+      'DELETE /api/v1/users/invite/sent/inv-1?account_id=acc-1',
+    ]);
   });
 
   it('refuses an answer that is not the documented shape, without retrying', async () => {

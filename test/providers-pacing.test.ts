@@ -1,12 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, defaultLimits, effectiveLimits, nextSlot, quotaSnapshot, WINDOWS, isRetryableStatus, retryAfterMs, type HeldSlot, type ProviderLimits } from '#providers';
+import {
+  backoffDelay,
+  defaultLimits,
+  effectiveLimits,
+  nextSlot,
+  quotaSnapshot,
+  WINDOWS,
+  isRetryableStatus,
+  retryAfterMs,
+  type HeldSlot,
+  type ProviderLimits,
+} from '#providers';
 
 const T0 = new Date('2026-03-02T09:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
-const open: ProviderLimits = { invitationsPerDay: null, invitationsPerWeek: null, notesPerMonth: null, noteMaxLength: 300, minSpacingSeconds: 0, jitterSeconds: 0 };
+const open: ProviderLimits = {
+  invitationsPerDay: null,
+  invitationsPerWeek: null,
+  notesPerMonth: null,
+  noteMaxLength: 300,
+  minSpacingSeconds: 0,
+  jitterSeconds: 0,
+};
 const slots = (...times: number[]): HeldSlot[] => times.map((t) => ({ at: at(t), withNote: false }));
 const noted = (...times: number[]): HeldSlot[] => times.map((t) => ({ at: at(t), withNote: true }));
 
@@ -20,7 +38,9 @@ describe('provider pacing', () => {
     const held = slots(0);
     expect(nextSlot(limits, held, { now: at(10_000), withNote: false }, () => 0)).toEqual(at(120_000));
     // random() is in [0, 1): the extra wait approaches the jitter but never reaches it.
-    expect(nextSlot(limits, held, { now: at(10_000), withNote: false }, () => 0.999_999)!.getTime()).toBe(at(120_000 + 179_999).getTime());
+    expect(nextSlot(limits, held, { now: at(10_000), withNote: false }, () => 0.999_999)!.getTime()).toBe(
+      at(120_000 + 179_999).getTime(),
+    );
     for (let i = 0; i < 200; i++) {
       const slot = nextSlot(limits, held, { now: at(10_000), withNote: false })!.getTime() - T0.getTime();
       expect(slot).toBeGreaterThanOrEqual(120_000);
@@ -35,7 +55,9 @@ describe('provider pacing', () => {
     expect(nextSlot(limits, slots(0, 5 * MIN), { now: at(10 * MIN), withNote: false })).toEqual(at(DAY));
     // The fourth waits for the second to leave the window, the fifth for the third.
     expect(nextSlot(limits, slots(0, 5 * MIN, DAY), { now: at(10 * MIN), withNote: false })).toEqual(at(DAY + 5 * MIN));
-    expect(nextSlot(limits, slots(0, 5 * MIN, DAY, DAY + 5 * MIN), { now: at(10 * MIN), withNote: false })).toEqual(at(2 * DAY));
+    expect(nextSlot(limits, slots(0, 5 * MIN, DAY, DAY + 5 * MIN), { now: at(10 * MIN), withNote: false })).toEqual(
+      at(2 * DAY),
+    );
   });
 
   it('lets the weekly limit push past days whose own limit is free', () => {
@@ -72,9 +94,22 @@ describe('provider pacing', () => {
   });
 
   it('takes LinkedIn defaults by plan and lets overrides replace single limits', () => {
-    expect(defaultLimits('linkedin', 'paid')).toMatchObject({ invitationsPerDay: 80, invitationsPerWeek: 200, noteMaxLength: 300, notesPerMonth: null });
-    expect(defaultLimits('linkedin', 'free')).toMatchObject({ invitationsPerWeek: 150, notesPerMonth: 5, noteMaxLength: 200 });
-    expect(effectiveLimits('linkedin', 'free', { invitationsPerDay: 2, notesPerMonth: null })).toMatchObject({ invitationsPerDay: 2, notesPerMonth: null, invitationsPerWeek: 150 });
+    expect(defaultLimits('linkedin', 'paid')).toMatchObject({
+      invitationsPerDay: 80,
+      invitationsPerWeek: 200,
+      noteMaxLength: 300,
+      notesPerMonth: null,
+    });
+    expect(defaultLimits('linkedin', 'free')).toMatchObject({
+      invitationsPerWeek: 150,
+      notesPerMonth: 5,
+      noteMaxLength: 200,
+    });
+    expect(effectiveLimits('linkedin', 'free', { invitationsPerDay: 2, notesPerMonth: null })).toMatchObject({
+      invitationsPerDay: 2,
+      notesPerMonth: null,
+      invitationsPerWeek: 150,
+    });
   });
 });
 

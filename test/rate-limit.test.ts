@@ -2,13 +2,15 @@ import { expect, it } from 'vitest';
 import { describeEachStore } from '#support/stores';
 import { useTestUsher } from '#support/usher';
 
-describeEachStore('a tenant\'s rate limit', (engine) => {
+describeEachStore("a tenant's rate limit", (engine) => {
   const usher = useTestUsher(engine);
 
   it('answers 429 with Retry-After past the limit, for this tenant only, until the next minute', async () => {
     const other = await usher.createTenant('Unlimited');
     usher.clock.set(new Date('2026-11-25T10:00:30.000Z'));
-    expect((await usher.request('PATCH', '/v1/tenant', { body: { settings: { rateLimitPerMinute: 3 } } })).status).toBe(200);
+    expect((await usher.request('PATCH', '/v1/tenant', { body: { settings: { rateLimitPerMinute: 3 } } })).status).toBe(
+      200,
+    );
     const statuses = [];
     for (let i = 0; i < 4; i += 1) statuses.push((await usher.request('GET', '/v1/invitations')).status);
     expect(statuses).toEqual([200, 200, 200, 429]);

@@ -16,7 +16,11 @@ describeEachStore('retention', (engine) => {
   const ago = (days: number) => new Date(usher.clock.now().getTime() - days * DAY).toISOString();
   const tenantId = () => usher.tenant.tenant.id;
 
-  function outboxRow(status: string, at: { next: string; done: string | null }, extra: Partial<OutboxRow> = {}): OutboxRow {
+  function outboxRow(
+    status: string,
+    at: { next: string; done: string | null },
+    extra: Partial<OutboxRow> = {},
+  ): OutboxRow {
     return {
       id: newId(),
       tenant_id: tenantId(),
@@ -97,20 +101,40 @@ describeEachStore('retention', (engine) => {
       outboxRow('skipped', { next: new Date(usher.clock.now().getTime() + DAY).toISOString(), done: ago(40) }),
     ];
     const db = usher.store.db;
-    await db.insertInto('outbox').values([...gone, ...kept]).execute();
-    const attempts = [attemptOf(gone[0]!, 1), attemptOf(gone[1]!, 1), attemptOf(gone[1]!, 2), attemptOf(kept[0]!, 1), attemptOf(kept[3]!, 1)];
+    await db
+      .insertInto('outbox')
+      .values([...gone, ...kept])
+      .execute();
+    const attempts = [
+      attemptOf(gone[0]!, 1),
+      attemptOf(gone[1]!, 1),
+      attemptOf(gone[1]!, 2),
+      attemptOf(kept[0]!, 1),
+      attemptOf(kept[3]!, 1),
+    ];
     await db.insertInto('delivery_attempts').values(attempts).execute();
     const youngMail = mail(ago(29));
-    await db.insertInto('mailbox').values([mail(ago(31)), youngMail]).execute();
+    await db
+      .insertInto('mailbox')
+      .values([mail(ago(31)), youngMail])
+      .execute();
     const youngHeld = held(ago(29));
     // Old either way: one for an agent that never came back, one for a mediator that never confirmed our key.
     const awaiting = { ...held(ago(31)), awaiting_key: 'ours', endpoint: 'https://agent.example/' };
-    await db.insertInto('didcomm_held_messages').values([held(ago(31)), awaiting, youngHeld]).execute();
+    await db
+      .insertInto('didcomm_held_messages')
+      .values([held(ago(31)), awaiting, youngHeld])
+      .execute();
 
     expect(await usher.pruneRetained(usher.clock.now(), 0)).toEqual({});
     expect((await ids('outbox')).size).toBe(8);
 
-    expect(await usher.pruneRetained(usher.clock.now(), 30)).toEqual({ outbox: 3, delivery_attempts: 3, mailbox: 1, didcomm_held_messages: 2 });
+    expect(await usher.pruneRetained(usher.clock.now(), 30)).toEqual({
+      outbox: 3,
+      delivery_attempts: 3,
+      mailbox: 1,
+      didcomm_held_messages: 2,
+    });
     expect(await ids('outbox')).toEqual(new Set(kept.map((row) => row.id)));
     expect((await ids('delivery_attempts')).size).toBe(2);
     expect(await ids('mailbox')).toEqual(new Set([youngMail.id]));
@@ -130,9 +154,18 @@ describeEachStore('retention', (engine) => {
     for (let i = 0; i < rows.length; i += 350) {
       const chunk = rows.slice(i, i + 350);
       await db.insertInto('outbox').values(chunk).execute();
-      await db.insertInto('delivery_attempts').values(chunk.map((row) => attemptOf(row, 1))).execute();
-      await db.insertInto('mailbox').values(chunk.map(() => mail(ago(40)))).execute();
-      await db.insertInto('didcomm_held_messages').values(chunk.map(() => held(ago(40)))).execute();
+      await db
+        .insertInto('delivery_attempts')
+        .values(chunk.map((row) => attemptOf(row, 1)))
+        .execute();
+      await db
+        .insertInto('mailbox')
+        .values(chunk.map(() => mail(ago(40))))
+        .execute();
+      await db
+        .insertInto('didcomm_held_messages')
+        .values(chunk.map(() => held(ago(40))))
+        .execute();
     }
     const deletes: Record<string, number[]> = {};
     const counting: KyselyPlugin = {
@@ -152,28 +185,43 @@ describeEachStore('retention', (engine) => {
     expect(pruned).toEqual({ outbox: 1050, delivery_attempts: 1050, mailbox: 1050, didcomm_held_messages: 1050 });
     const statements = Object.fromEntries(Object.entries(deletes).map(([table, runs]) => [table, runs.length]));
     expect(statements).toEqual({ delivery_attempts: 3, outbox: 3, mailbox: 3, didcomm_held_messages: 3 });
-    expect((await ids('outbox')).size + (await ids('mailbox')).size + (await ids('didcomm_held_messages')).size).toBe(0);
-    expect(await metrics.registry.getSingleMetricAsString('usher_retention_pruned_rows_total')).toMatch(/\{table="delivery_attempts"\} 1050/);
+    expect((await ids('outbox')).size + (await ids('mailbox')).size + (await ids('didcomm_held_messages')).size).toBe(
+      0,
+    );
+    expect(await metrics.registry.getSingleMetricAsString('usher_retention_pruned_rows_total')).toMatch(
+      /\{table="delivery_attempts"\} 1050/,
+    );
   });
 
   it('stops after maxBatches and leaves the rest for the next run', async () => {
     await clear();
-    await usher.store.db.insertInto('mailbox').values(Array.from({ length: 25 }, () => mail(ago(40)))).execute();
-    expect(await usher.pruneRetained(usher.clock.now(), 30, { batchSize: 10, maxBatches: 2 })).toMatchObject({ mailbox: 20 });
+    await usher.store.db
+      .insertInto('mailbox')
+      .values(Array.from({ length: 25 }, () => mail(ago(40))))
+      .execute();
+    expect(await usher.pruneRetained(usher.clock.now(), 30, { batchSize: 10, maxBatches: 2 })).toMatchObject({
+      mailbox: 20,
+    });
     expect((await ids('mailbox')).size).toBe(5);
   });
 
   it('answers an old invitation after its deliveries are pruned, with no delivery on record', async () => {
     await clear();
     const expiresAt = new Date(usher.clock.now().getTime() + 90 * DAY).toISOString();
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'old@example.com' }, expiresAt } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'old@example.com' }, expiresAt },
+    });
     expect(created.status).toBe(201);
     await usher.worker.runOnce();
     const before = await usher.request('GET', `/v1/invitations/${created.body.id}`);
     expect(before.body.delivery).toMatchObject({ email: { state: 'sent' } });
 
     usher.clock.advance(31 * DAY);
-    expect(await usher.pruneRetained(usher.clock.now(), 30)).toMatchObject({ outbox: 1, delivery_attempts: 1, mailbox: 1 });
+    expect(await usher.pruneRetained(usher.clock.now(), 30)).toMatchObject({
+      outbox: 1,
+      delivery_attempts: 1,
+      mailbox: 1,
+    });
     const after = await usher.request('GET', `/v1/invitations/${created.body.id}`);
     expect(after.status).toBe(200);
     expect(after.body).toMatchObject({ id: created.body.id, status: 'pending', delivery: {} });
@@ -185,20 +233,34 @@ describeEachStore('retention', (engine) => {
 describe('retention in a running server', () => {
   afterAll(stopAllUshers);
 
-  it('prunes on the sweep\'s beat, after USHER_RETENTION_DAYS', async () => {
+  it("prunes on the sweep's beat, after USHER_RETENTION_DAYS", async () => {
     const scratch = await createScratchDatabase('sqlite');
     try {
       const store = openStore(scratch.url);
       await migrateToLatest(store.db);
       const at = (days: number) => new Date(Date.now() - days * DAY).toISOString();
       const message = (createdAt: string, n: number) => ({
-        id: newId(), tenant_id: 't', outbox_id: null, message_id: `<${n}@usher.test>`, from_address: 'a@usher.test',
-        to_address: 'b@example.com', subject: 's', text_body: 't', html_body: 'h', created_at: createdAt,
+        id: newId(),
+        tenant_id: 't',
+        outbox_id: null,
+        message_id: `<${n}@usher.test>`,
+        from_address: 'a@usher.test',
+        to_address: 'b@example.com',
+        subject: 's',
+        text_body: 't',
+        html_body: 'h',
+        created_at: createdAt,
       });
-      await store.db.insertInto('mailbox').values([message(at(8), 1), message(at(8), 2), message(at(6), 3)]).execute();
+      await store.db
+        .insertInto('mailbox')
+        .values([message(at(8), 1), message(at(8), 2), message(at(6), 3)])
+        .execute();
       await store.close();
 
-      const usher = await startUsher({ databaseUrl: scratch.url, env: { USHER_SWEEP_INTERVAL_MS: '1000', USHER_RETENTION_DAYS: '7' } });
+      const usher = await startUsher({
+        databaseUrl: scratch.url,
+        env: { USHER_SWEEP_INTERVAL_MS: '1000', USHER_RETENTION_DAYS: '7' },
+      });
       const deadline = Date.now() + 15_000;
       let metrics = '';
       while (!/usher_retention_pruned_rows_total\{table="mailbox"\} 2/.test(metrics) && Date.now() < deadline) {
@@ -208,7 +270,9 @@ describe('retention in a running server', () => {
       expect(metrics).toMatch(/usher_retention_pruned_rows_total\{table="mailbox"\} 2/);
       await usher.stop();
       const after = openStore(scratch.url);
-      expect(await after.db.selectFrom('mailbox').select('message_id').execute()).toEqual([{ message_id: '<3@usher.test>' }]);
+      expect(await after.db.selectFrom('mailbox').select('message_id').execute()).toEqual([
+        { message_id: '<3@usher.test>' },
+      ]);
       await after.close();
     } finally {
       await scratch.drop();

@@ -43,7 +43,8 @@ describe('the SDK against a running Usher process', () => {
     expect(created).toMatchObject({ status: 'pending', role: 'contributor', recipient: { email: 'ann@example.com' } });
     expect(created.url).toMatch(/\/i\//);
 
-    for (let i = 0; i < 4; i += 1) await unwrap(client.POST('/v1/invitations', { body: { channel: 'link', label: `door ${i}` } }));
+    for (let i = 0; i < 4; i += 1)
+      await unwrap(client.POST('/v1/invitations', { body: { channel: 'link', label: `door ${i}` } }));
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
@@ -56,7 +57,9 @@ describe('the SDK against a running Usher process', () => {
 
     const revoked = await unwrap(client.POST('/v1/invitations/{id}/revoke', { params: { path: { id: created.id } } }));
     expect(revoked.status).toBe('revoked');
-    const again = await unwrap(client.POST('/v1/invitations/{id}/revoke', { params: { path: { id: created.id } } })).catch((error: unknown) => error);
+    const again = await unwrap(
+      client.POST('/v1/invitations/{id}/revoke', { params: { path: { id: created.id } } }),
+    ).catch((error: unknown) => error);
     expect(again).toBeInstanceOf(UsherError);
     expect(again).toMatchObject({ status: 409, code: 'invitation_not_pending' });
 
@@ -68,7 +71,10 @@ describe('the SDK against a running Usher process', () => {
   it('sends a bulk call and reads per-item results', async () => {
     const bulk = await unwrap(
       client.POST('/v1/invitations/bulk', {
-        body: { defaults: { target: apollo, role: 'viewer' }, items: [{ recipient: { email: 'bo@example.com' } }, { recipient: { email: 'oops' } }] },
+        body: {
+          defaults: { target: apollo, role: 'viewer' },
+          items: [{ recipient: { email: 'bo@example.com' } }, { recipient: { email: 'oops' } }],
+        },
       }),
     );
     expect(bulk.summary).toEqual({ created: 1, duplicate: 0, invalid: 1 });
@@ -78,9 +84,13 @@ describe('the SDK against a running Usher process', () => {
   it('reaches the public routes without a key, and refuses a bad key with 401', async () => {
     const link = await unwrap(client.POST('/v1/invitations', { body: { channel: 'link', message: 'Come in' } }));
     const anonymous = createUsherClient({ baseUrl: usher.url });
-    const view = await unwrap(anonymous.GET('/v1/public/invitations/{token}', { params: { path: { token: link.url!.split('/i/')[1]! } } }));
+    const view = await unwrap(
+      anonymous.GET('/v1/public/invitations/{token}', { params: { path: { token: link.url!.split('/i/')[1]! } } }),
+    );
     expect(view).toMatchObject({ status: 'pending', message: 'Come in' });
-    const denied = await createUsherClient({ baseUrl: usher.url, apiKey: 'wrong-key-0123456789abcdefgh' }).GET('/v1/invitations');
+    const denied = await createUsherClient({ baseUrl: usher.url, apiKey: 'wrong-key-0123456789abcdefgh' }).GET(
+      '/v1/invitations',
+    );
     expect(denied.response.status).toBe(401);
   });
 });

@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
-  describeWithBrowser, expectNoAxeViolations, launchBrowser, screenshot, viewports, type ViewportName,
+  describeWithBrowser,
+  expectNoAxeViolations,
+  launchBrowser,
+  screenshot,
+  viewports,
+  type ViewportName,
 } from '#support/browser';
 import { startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
 import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
@@ -41,7 +46,10 @@ describeWithBrowser('security headers in Chromium: the pages work under their po
   async function api(method: string, path: string, body?: unknown): Promise<any> {
     const response = await fetch(`${usher.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${TEST_BOOTSTRAP_KEY}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await response.text();
@@ -58,7 +66,9 @@ describeWithBrowser('security headers in Chromium: the pages work under their po
     await context.exposeBinding('reportViolation', (_source, text: string) => violations.push(text));
     await context.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (event) =>
-        (window as unknown as { reportViolation(text: string): void }).reportViolation(`${event.violatedDirective} ${event.blockedURI}`),
+        (window as unknown as { reportViolation(text: string): void }).reportViolation(
+          `${event.violatedDirective} ${event.blockedURI}`,
+        ),
       );
     });
     const page = await context.newPage();
@@ -69,7 +79,9 @@ describeWithBrowser('security headers in Chromium: the pages work under their po
   }
 
   it('runs the accept page, with a logo from another https origin and a QR code, with no CSP violation', async () => {
-    await api('PATCH', '/v1/tenant', { settings: { branding: { logoUrl: 'https://logo.example/acme.png', color: '#0f766e' } } });
+    await api('PATCH', '/v1/tenant', {
+      settings: { branding: { logoUrl: 'https://logo.example/acme.png', color: '#0f766e' } },
+    });
     const created = await api('POST', '/v1/invitations', { channel: 'link' });
     // The open form (name, email), the logo and the QR code: held to axe-core too, under the policy, on both screens.
     const phone = await watchedPage('phone');
@@ -82,7 +94,9 @@ describeWithBrowser('security headers in Chromium: the pages work under their po
     expect(opened?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
     await page.locator('.qr svg').waitFor();
     // The stylesheet applied: the brand bar has the tenant's colour.
-    expect(await page.locator('.bar').evaluate((bar) => getComputedStyle(bar).backgroundColor)).toBe('rgb(15, 118, 110)');
+    expect(await page.locator('.bar').evaluate((bar) => getComputedStyle(bar).backgroundColor)).toBe(
+      'rgb(15, 118, 110)',
+    );
     expect(await page.locator('img.logo').getAttribute('src')).toBe('https://logo.example/acme.png');
     await screenshot(page, 'accept-open-link-desktop');
     await expectNoAxeViolations(page, 'accept-open-link-desktop');

@@ -35,7 +35,7 @@ function checks(usher: TestUsher, https: boolean) {
     }
   });
 
-  it('sends the accept page with a policy that runs only the hand-off\'s one line, by hash, and can never be framed', async () => {
+  it("sends the accept page with a policy that runs only the hand-off's one line, by hash, and can never be framed", async () => {
     const created = await usher.request('POST', '/v1/invitations', { body: { channel: 'link' } });
     for (const path of [`/i/${tokenOf(created.body.url)}`, '/i/not-a-token']) {
       const page = await usher.request('GET', path, { key: null });
@@ -50,7 +50,7 @@ function checks(usher: TestUsher, https: boolean) {
     }
   });
 
-  it('sends console pages with a policy that runs only the console\'s own script, by hash', async () => {
+  it("sends console pages with a policy that runs only the console's own script, by hash", async () => {
     for (const path of ['/console/login', '/console/invitations']) {
       const page = await usher.request('GET', path, { key: null });
       expectEveryResponseHeaders(page.headers, https);
@@ -84,6 +84,9 @@ describe('page policies', () => {
     const strict = webPagePolicies({ allowHttp: false }).find((policy) => policy.prefix === '/i/')!;
     expect(directives(strict.directives)).toMatchObject({ 'img-src': "'self' https:", 'form-action': "'self' https:" });
     const local = webPagePolicies({ allowHttp: true }).find((policy) => policy.prefix === '/i/')!;
-    expect(directives(local.directives)).toMatchObject({ 'img-src': "'self' https: http:", 'form-action': "'self' https: http:" });
+    expect(directives(local.directives)).toMatchObject({
+      'img-src': "'self' https: http:",
+      'form-action': "'self' https: http:",
+    });
   });
 });

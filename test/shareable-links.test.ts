@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createUsher, type Usher } from '#usher';
+import { createUsher } from '#usher';
 import { hashSecret, newSecret } from '#common/secrets';
 import { createSmtpMailer } from '#delivery';
 import { describeEachStore } from '#support/stores';
@@ -41,17 +41,23 @@ describeEachStore('shareable links: one live link per invitation, derived from t
       logError: (error) => console.error(error),
       linkSecret: newSecret(),
     });
-  const linksTo = (address: string) => smtp.server.received.filter((m) => m.envelopeTo.includes(address)).map((m) => LINK.exec(m.parsed.text ?? '')?.[0]);
+  const linksTo = (address: string) =>
+    smtp.server.received.filter((m) => m.envelopeTo.includes(address)).map((m) => LINK.exec(m.parsed.text ?? '')?.[0]);
 
   it('shows a link invitation its URL again, and reset-link moves it on, killing the old one at once', async () => {
-    const created = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', usesAllowed: null, label: 'Poster' } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', usesAllowed: null, label: 'Poster' },
+    });
     expect(created.body.url).toMatch(LINK);
     const shown = await usher.request('GET', `/v1/invitations/${created.body.id}`);
     expect(shown.body).toMatchObject({ url: created.body.url, urlUnavailable: null, invitationUrl: null });
     // Opening the page twice consumes nothing.
     expect((await openPage(usher, created.body.url)).status).toBe(200);
     expect((await openPage(usher, created.body.url)).status).toBe(200);
-    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({ status: 'pending', usesCount: 0 });
+    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({
+      status: 'pending',
+      usesCount: 0,
+    });
 
     const reset = await usher.request('POST', `/v1/invitations/${created.body.id}/reset-link`);
     expect(reset.status, JSON.stringify(reset.body)).toBe(200);
@@ -62,7 +68,10 @@ describeEachStore('shareable links: one live link per invitation, derived from t
     expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body.url).toBe(reset.body.url);
     const events = (await usher.request('GET', `/v1/invitations/${created.body.id}/events`)).body.data;
     expect(events.at(-1)).toMatchObject({ type: 'invitation.updated', data: { fields: ['link'] } });
-    const accepted = await usher.request('POST', `/v1/public/invitations/${tokenOf(reset.body.url)}/accept`, { key: null, body: { subject: 'visitor-1' } });
+    const accepted = await usher.request('POST', `/v1/public/invitations/${tokenOf(reset.body.url)}/accept`, {
+      key: null,
+      body: { subject: 'visitor-1' },
+    });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
   });
 
@@ -77,7 +86,10 @@ describeEachStore('shareable links: one live link per invitation, derived from t
     expect(reset.body.code).toBe('invitation_not_pending');
     expect(reset.headers.get('content-type')).toContain('application/problem+json');
     // Revoked: no URL for the operator, and the link itself still shows the revoked page.
-    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({ url: null, urlUnavailable: 'not_pending' });
+    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({
+      url: null,
+      urlUnavailable: 'not_pending',
+    });
     expect((await openPage(usher, created.body.url)).status).toBe(410);
     const qr = await usher.request('GET', `/v1/invitations/${created.body.id}/qr.png`);
     expect(qr.status).toBe(410);
@@ -87,7 +99,9 @@ describeEachStore('shareable links: one live link per invitation, derived from t
   it('draws the live URL as a PNG and an SVG QR code, module for module', async () => {
     const created = await usher.request('POST', '/v1/invitations', { body: { channel: 'link' } });
     const expected = expectedModules(created.body.url);
-    const png = await usher.app.request(`/v1/invitations/${created.body.id}/qr.png?size=300`, { headers: { authorization: `Bearer ${usher.tenant.apiKey.key}` } });
+    const png = await usher.app.request(`/v1/invitations/${created.body.id}/qr.png?size=300`, {
+      headers: { authorization: `Bearer ${usher.tenant.apiKey.key}` },
+    });
     expect(png.status).toBe(200);
     expect(png.headers.get('content-type')).toBe('image/png');
     const bytes = Buffer.from(await png.arrayBuffer());
@@ -98,10 +112,14 @@ describeEachStore('shareable links: one live link per invitation, derived from t
     expect(read.width).toBeLessThanOrEqual(300);
     expect(read.dark).toEqual(expected.dark);
 
-    const svg = await usher.app.request(`/v1/invitations/${created.body.id}/qr.svg`, { headers: { authorization: `Bearer ${usher.tenant.apiKey.key}` } });
+    const svg = await usher.app.request(`/v1/invitations/${created.body.id}/qr.svg`, {
+      headers: { authorization: `Bearer ${usher.tenant.apiKey.key}` },
+    });
     expect(svg.headers.get('content-type')).toBe('image/svg+xml');
     const text = await svg.text();
-    expect(text).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="512" height="512" [^>]*>.*<\/svg>\s*$/s);
+    expect(text).toMatch(
+      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="512" height="512" [^>]*>.*<\/svg>\s*$/s,
+    );
     const drawn = modulesOfSvg(text, expected.size);
     expect(drawn.viewBox).toBe(`0 0 ${expected.size + 2} ${expected.size + 2}`);
     expect(drawn.dark).toEqual(expected.dark);
@@ -113,12 +131,16 @@ describeEachStore('shareable links: one live link per invitation, derived from t
     }
     const didcomm = await usher.request('POST', '/v1/invitations', { body: { channel: 'didcomm' } });
     expect(didcomm.status, JSON.stringify(didcomm.body)).toBe(201);
-    expect((await usher.request('GET', `/v1/invitations/${didcomm.body.id}/qr.svg`)).body.code).toBe('link_channel_only');
+    expect((await usher.request('GET', `/v1/invitations/${didcomm.body.id}/qr.svg`)).body.code).toBe(
+      'link_channel_only',
+    );
   });
 
   it('mails the same URL the create response showed, in the invitation and its reminder; resend moves it on', async () => {
     await usher.request('PATCH', '/v1/tenant', { body: { settings: { reminderBeforeExpirySeconds: 86_400 } } });
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'same-link@example.com' } } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'same-link@example.com' } },
+    });
     await drain();
     usher.clock.advance(6 * 86_400_000 + 60_000);
     await drain();
@@ -137,11 +159,20 @@ describeEachStore('shareable links: one live link per invitation, derived from t
   it('opens nothing from the database alone: another secret cannot show the URL, only a presented token opens', async () => {
     const created = await usher.request('POST', '/v1/invitations', { body: { channel: 'link' } });
     // What a copy of the database holds about this invitation's link: a hash, a generation, a fingerprint.
-    const rows = await usher.store.db.selectFrom('invitation_tokens').selectAll().where('invitation_id', '=', created.body.id).execute();
+    const rows = await usher.store.db
+      .selectFrom('invitation_tokens')
+      .selectAll()
+      .where('invitation_id', '=', created.body.id)
+      .execute();
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(tokenOf(created.body.url));
     for (const row of rows) {
-      for (const guess of [row.token_hash, row.token_hash.slice(0, 43), row.secret_id!, Buffer.from(row.token_hash, 'hex').toString('base64url').slice(0, 43)]) {
+      for (const guess of [
+        row.token_hash,
+        row.token_hash.slice(0, 43),
+        row.secret_id!,
+        Buffer.from(row.token_hash, 'hex').toString('base64url').slice(0, 43),
+      ]) {
         expect((await usher.request('GET', `/i/${guess}`, { key: null })).status, guess).toBe(404);
       }
     }
@@ -157,17 +188,25 @@ describeEachStore('shareable links: one live link per invitation, derived from t
     expect((await other.app.request(new URL(created.body.url).pathname)).status).toBe(200);
 
     // Reset on the other server fixes it there; the first now says honestly that it cannot recompute.
-    const reset = await other.app.request(`/v1/invitations/${created.body.id}/reset-link`, { method: 'POST', headers: auth });
+    const reset = await other.app.request(`/v1/invitations/${created.body.id}/reset-link`, {
+      method: 'POST',
+      headers: auth,
+    });
     const { url } = (await reset.json()) as { url: string };
     const recovered = await other.app.request(`/v1/invitations/${created.body.id}`, { headers: auth });
     expect(((await recovered.json()) as { url: string }).url).toBe(url);
-    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({ url: null, urlUnavailable: 'secret_changed' });
+    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({
+      url: null,
+      urlUnavailable: 'secret_changed',
+    });
     expect((await openPage(usher, url)).status).toBe(200);
     expect((await openPage(usher, created.body.url)).status).toBe(404);
   });
 
   it('mails no link a worker with another secret would get wrong: the email fails, saying why', async () => {
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'other-secret@example.com' } } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'other-secret@example.com' } },
+    });
     const other = serverWithAnotherSecret();
     while ((await other.worker.runOnce()) > 0) {
       // until nothing is due
@@ -178,7 +217,9 @@ describeEachStore('shareable links: one live link per invitation, derived from t
   });
 
   it('says a link minted before derived links cannot be shown, mails a derived one, and keeps the old one working', async () => {
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'from-before@example.com' } } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'from-before@example.com' } },
+    });
     // As migration 0017 leaves a row written before it: a random token's hash, no generation, no secret fingerprint.
     const oldToken = newSecret();
     await usher.store.db
@@ -187,12 +228,18 @@ describeEachStore('shareable links: one live link per invitation, derived from t
       .where('invitation_id', '=', created.body.id)
       .execute();
     const oldUrl = `${PUBLIC_URL}/i/${oldToken}`;
-    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({ url: null, urlUnavailable: 'minted_before_recovery' });
+    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({
+      url: null,
+      urlUnavailable: 'minted_before_recovery',
+    });
     await drain();
     const [mailed] = linksTo('from-before@example.com');
     expect(mailed).toMatch(LINK);
     expect(mailed).not.toBe(oldUrl);
-    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({ url: mailed, urlUnavailable: null });
+    expect((await usher.request('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({
+      url: mailed,
+      urlUnavailable: null,
+    });
     // The old link went out before the upgrade: it keeps working beside the new one until a reset.
     expect((await openPage(usher, oldUrl)).status).toBe(200);
     expect((await openPage(usher, mailed!)).status).toBe(200);

@@ -22,14 +22,20 @@ async function everyRow(url: string): Promise<Record<string, unknown[]>> {
   const sort = (list: unknown[]) => list.map((row) => JSON.stringify(row)).sort();
   if (url.startsWith('sqlite:')) {
     const db = new SqliteDatabase(url.slice('sqlite:'.length), { readonly: true });
-    const tables = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'").all() as { name: string }[];
+    const tables = db
+      .prepare(
+        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'",
+      )
+      .all() as { name: string }[];
     for (const { name } of tables) rows[name] = sort(db.prepare(`select * from "${name}"`).all());
     db.close();
     return rows;
   }
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const tables = await client.query<{ name: string }>("select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like 'kysely_%'");
+  const tables = await client.query<{ name: string }>(
+    "select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like 'kysely_%'",
+  );
   for (const { name } of tables.rows) rows[name] = sort((await client.query(`select * from "${name}"`)).rows);
   await client.end();
   return rows;
@@ -58,12 +64,20 @@ describe.skipIf(!postgresUrl)('usher store copy: a SQLite store moved to Postgre
 
   beforeAll(async () => {
     home = createCliHome();
-    [source, peerStore, target] = await Promise.all([createScratchDatabase('sqlite'), createScratchDatabase('sqlite'), createScratchDatabase('postgres')]);
+    [source, peerStore, target] = await Promise.all([
+      createScratchDatabase('sqlite'),
+      createScratchDatabase('sqlite'),
+      createScratchDatabase('postgres'),
+    ]);
     port = await closedPort();
     const env = { USHER_ALLOW_PRIVATE_NETWORK: 'true', PORT: String(port) };
     const [usher, other] = await Promise.all([
       startUsher({ databaseUrl: source.url, env, startupTimeoutMs: 40_000 }),
-      startUsher({ databaseUrl: peerStore.url, env: { USHER_ALLOW_PRIVATE_NETWORK: 'true' }, startupTimeoutMs: 40_000 }),
+      startUsher({
+        databaseUrl: peerStore.url,
+        env: { USHER_ALLOW_PRIVATE_NETWORK: 'true' },
+        startupTimeoutMs: 40_000,
+      }),
     ]);
     peer = other;
     b = apiClient(peer);
@@ -82,7 +96,11 @@ describe.skipIf(!postgresUrl)('usher store copy: a SQLite store moved to Postgre
     const ann = await created('/v1/invitations', { recipient: { email: 'ann@example.com' }, role: 'contributor' });
     await created('/v1/invitations', { recipient: { email: 'bob@example.com' } });
     made.acceptedEmailId = ann.id;
-    const mailbox = await a.until(() => a.call('GET', '/v1/mailbox'), (r) => r.body.data.some((m: any) => m.to === 'ann@example.com'), 'mailed Ann');
+    const mailbox = await a.until(
+      () => a.call('GET', '/v1/mailbox'),
+      (r) => r.body.data.some((m: any) => m.to === 'ann@example.com'),
+      'mailed Ann',
+    );
     const mail = mailbox.body.data.find((m: any) => m.to === 'ann@example.com');
     const annToken = /\/i\/([A-Za-z0-9_-]+)/.exec(mail.html)![1]!;
     const accepted = await a.call('POST', `/v1/public/invitations/${annToken}/accept`, {});
@@ -92,12 +110,18 @@ describe.skipIf(!postgresUrl)('usher store copy: a SQLite store moved to Postgre
 
     const handle = (await a.call('GET', '/v1/identities')).body.data[0].handle;
     made.actorPath = `/ap/users/${handle}`;
-    made.actor = await (await fetch(`${usher.url}${made.actorPath}`, { headers: { accept: 'application/activity+json' } })).json();
+    made.actor = await (
+      await fetch(`${usher.url}${made.actorPath}`, { headers: { accept: 'application/activity+json' } })
+    ).json();
 
     const oob = await created('/v1/invitations', { channel: 'didcomm', label: 'A corp' });
     const theirs = await b.call('POST', '/v1/didcomm/accept', { invitationUrl: oob.url, label: 'B corp' });
     expect(theirs.status, JSON.stringify(theirs.body)).toBe(201);
-    await b.until(() => b.call('GET', `/v1/connections/${theirs.body.id}`), (r) => r.body.state === 'completed', 'completed on B');
+    await b.until(
+      () => b.call('GET', `/v1/connections/${theirs.body.id}`),
+      (r) => r.body.state === 'completed',
+      'completed on B',
+    );
     const ours = await a.until(
       () => a.call('GET', `/v1/connections?invitationId=${oob.id}`),
       (r) => r.body.data[0]?.state === 'completed',
@@ -137,26 +161,45 @@ describe.skipIf(!postgresUrl)('usher store copy: a SQLite store moved to Postgre
   }, 60_000);
 
   it('serves the copy on PostgreSQL: keys, links, memberships, actor keys, DIDComm and numbering carry on', async () => {
-    const usher = await startUsher({ databaseUrl: target.url, env: { USHER_ALLOW_PRIVATE_NETWORK: 'true', PORT: String(port) }, startupTimeoutMs: 40_000 });
+    const usher = await startUsher({
+      databaseUrl: target.url,
+      env: { USHER_ALLOW_PRIVATE_NETWORK: 'true', PORT: String(port) },
+      startupTimeoutMs: 40_000,
+    });
     const a = apiClient(usher);
-    const withKey = await fetch(`${usher.url}/v1/invitations/${made.linkId}`, { headers: { authorization: `Bearer ${made.apiKey}` } });
+    const withKey = await fetch(`${usher.url}/v1/invitations/${made.linkId}`, {
+      headers: { authorization: `Bearer ${made.apiKey}` },
+    });
     expect(withKey.status).toBe(200);
 
     expect((await a.call('GET', `/v1/public/invitations/${made.linkToken}`)).status).toBe(200);
-    const accepted = await a.call('POST', `/v1/public/invitations/${made.linkToken}/accept`, { subject: 'after-the-move' });
+    const accepted = await a.call('POST', `/v1/public/invitations/${made.linkToken}/accept`, {
+      subject: 'after-the-move',
+    });
     expect(accepted.status, JSON.stringify(accepted.body)).toBeLessThan(300);
 
-    expect((await a.call('GET', `/v1/invitations/${made.acceptedEmailId}`)).body).toMatchObject({ status: 'accepted', usesCount: 1 });
+    expect((await a.call('GET', `/v1/invitations/${made.acceptedEmailId}`)).body).toMatchObject({
+      status: 'accepted',
+      usesCount: 1,
+    });
     const members = (await a.call('GET', '/v1/memberships?limit=100')).body.data as any[];
-    expect(members.map((m) => m.member?.email ?? m.member?.subject ?? null)).toEqual(expect.arrayContaining(['ann@example.com']));
+    expect(members.map((m) => m.member?.email ?? m.member?.subject ?? null)).toEqual(
+      expect.arrayContaining(['ann@example.com']),
+    );
 
-    const actor = await (await fetch(`${usher.url}${made.actorPath}`, { headers: { accept: 'application/activity+json' } })).json();
+    const actor = await (
+      await fetch(`${usher.url}${made.actorPath}`, { headers: { accept: 'application/activity+json' } })
+    ).json();
     expect(actor).toEqual(made.actor);
 
     // B answers the ping encrypted to A's keys: only the copied private keys can read the answer.
     expect((await a.call('GET', '/v1/connections')).body.data.map((c: any) => c.id)).toContain(made.connectionId);
     expect((await a.call('POST', `/v1/connections/${made.connectionId}/ping`)).status).toBe(202);
-    await a.until(() => a.call('GET', `/v1/connections/${made.connectionId}`), (r) => r.body.lastPingResponseAt !== null, 'pinged back');
+    await a.until(
+      () => a.call('GET', `/v1/connections/${made.connectionId}`),
+      (r) => r.body.lastPingResponseAt !== null,
+      'pinged back',
+    );
 
     const next = await a.call('POST', '/v1/invitations', { channel: 'link' });
     expect(next.status).toBe(201);
@@ -164,47 +207,54 @@ describe.skipIf(!postgresUrl)('usher store copy: a SQLite store moved to Postgre
   }, 90_000);
 });
 
-describe.skipIf(!postgresUrl)('usher store copy refuses what it cannot copy faithfully, and leaves the target empty', () => {
-  it('refuses a source behind the code, a table on one side only, and undoes a copy PostgreSQL refused a row of', async () => {
-    const home = createCliHome();
-    const [behind, extra, bad, target] = await Promise.all([
-      createScratchDatabase('sqlite'),
-      createScratchDatabase('sqlite'),
-      createScratchDatabase('sqlite'),
-      createScratchDatabase('postgres'),
-    ]);
-    const sqlite = (scratch: ScratchDatabase, statement: string) => {
-      const db = new SqliteDatabase(scratch.url.slice('sqlite:'.length));
-      db.exec(statement);
-      db.close();
-    };
-    const targetRows = async () => Object.values(await everyRow(target.url)).reduce((sum, rows) => sum + rows.length, 0);
-    try {
-      sqlite(behind, 'create table if not exists placeholder (id text)');
-      const early = await home.run(['store', 'copy', '--from', behind.url, '--to', target.url]);
-      expect(early.code).toBe(2);
-      expect(early.stderr).toContain(`${Object.keys(migrations).length} migrations pending; run \`usher migrate\` --database-url ${behind.url} on it first`);
-      expect(Object.keys(await everyRow(target.url))).toEqual([]);
+describe.skipIf(!postgresUrl)(
+  'usher store copy refuses what it cannot copy faithfully, and leaves the target empty',
+  () => {
+    it('refuses a source behind the code, a table on one side only, and undoes a copy PostgreSQL refused a row of', async () => {
+      const home = createCliHome();
+      const [behind, extra, bad, target] = await Promise.all([
+        createScratchDatabase('sqlite'),
+        createScratchDatabase('sqlite'),
+        createScratchDatabase('sqlite'),
+        createScratchDatabase('postgres'),
+      ]);
+      const sqlite = (scratch: ScratchDatabase, statement: string) => {
+        const db = new SqliteDatabase(scratch.url.slice('sqlite:'.length));
+        db.exec(statement);
+        db.close();
+      };
+      const targetRows = async () =>
+        Object.values(await everyRow(target.url)).reduce((sum, rows) => sum + rows.length, 0);
+      try {
+        sqlite(behind, 'create table if not exists placeholder (id text)');
+        const early = await home.run(['store', 'copy', '--from', behind.url, '--to', target.url]);
+        expect(early.code).toBe(2);
+        expect(early.stderr).toContain(
+          `${Object.keys(migrations).length} migrations pending; run \`usher migrate\` --database-url ${behind.url} on it first`,
+        );
+        expect(Object.keys(await everyRow(target.url))).toEqual([]);
 
-      for (const scratch of [extra, bad]) expect((await home.run(['init', '--no-save', '--database-url', scratch.url])).code).toBe(0);
-      sqlite(extra, 'create table notes (id text)');
-      const drifted = await home.run(['store', 'copy', '--from', extra.url, '--to', target.url]);
-      expect(drifted.code).toBe(1);
-      expect(drifted.stderr).toContain('table notes exists only in the source');
+        for (const scratch of [extra, bad])
+          expect((await home.run(['init', '--no-save', '--database-url', scratch.url])).code).toBe(0);
+        sqlite(extra, 'create table notes (id text)');
+        const drifted = await home.run(['store', 'copy', '--from', extra.url, '--to', target.url]);
+        expect(drifted.code).toBe(1);
+        expect(drifted.stderr).toContain('table notes exists only in the source');
 
-      // SQLite keeps text in an integer column; PostgreSQL refuses it, after the tenant was inserted.
-      sqlite(bad, "update api_keys set operator = 'yes'");
-      const refused = await home.run(['store', 'copy', '--from', bad.url, '--to', target.url]);
-      expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain('PostgreSQL refused a row of api_keys');
-      expect(await targetRows()).toBe(0);
-      // The target is left migrated and empty: a corrected source copies into it.
-      sqlite(bad, 'update api_keys set operator = 1');
-      expect((await home.run(['store', 'copy', '--from', bad.url, '--to', target.url])).code).toBe(0);
-      expect(await targetRows()).toBeGreaterThan(0);
-    } finally {
-      home.remove();
-      await Promise.all([behind, extra, bad, target].map((scratch) => scratch.drop()));
-    }
-  }, 90_000);
-});
+        // SQLite keeps text in an integer column; PostgreSQL refuses it, after the tenant was inserted.
+        sqlite(bad, "update api_keys set operator = 'yes'");
+        const refused = await home.run(['store', 'copy', '--from', bad.url, '--to', target.url]);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain('PostgreSQL refused a row of api_keys');
+        expect(await targetRows()).toBe(0);
+        // The target is left migrated and empty: a corrected source copies into it.
+        sqlite(bad, 'update api_keys set operator = 1');
+        expect((await home.run(['store', 'copy', '--from', bad.url, '--to', target.url])).code).toBe(0);
+        expect(await targetRows()).toBeGreaterThan(0);
+      } finally {
+        home.remove();
+        await Promise.all([behind, extra, bad, target].map((scratch) => scratch.drop()));
+      }
+    }, 90_000);
+  },
+);

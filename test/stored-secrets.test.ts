@@ -13,7 +13,18 @@ describeEachStore('secrets at rest', (engine) => {
 
     // Every column of every table, as text: no secret appears anywhere, whole or in part.
     const db = usher.store.db;
-    const tables = ['tenants', 'api_keys', 'identities', 'contacts', 'invitations', 'invitation_tokens', 'redemptions', 'memberships', 'invitation_events', 'idempotency_keys'] as const;
+    const tables = [
+      'tenants',
+      'api_keys',
+      'identities',
+      'contacts',
+      'invitations',
+      'invitation_tokens',
+      'redemptions',
+      'memberships',
+      'invitation_events',
+      'idempotency_keys',
+    ] as const;
     for (const table of tables) {
       const dump = JSON.stringify(await db.selectFrom(table).selectAll().execute());
       for (const secret of secrets) {
@@ -23,7 +34,11 @@ describeEachStore('secrets at rest', (engine) => {
     }
 
     const keyRows = await db.selectFrom('api_keys').select(['key_hash', 'prefix']).execute();
-    const tokenRow = await db.selectFrom('invitation_tokens').select('token_hash').where('invitation_id', '=', created.body.id).executeTakeFirstOrThrow();
+    const tokenRow = await db
+      .selectFrom('invitation_tokens')
+      .select('token_hash')
+      .where('invitation_id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
     for (const row of keyRows) {
       expect(row.key_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(row.prefix.length).toBeLessThanOrEqual(10);
@@ -31,8 +46,12 @@ describeEachStore('secrets at rest', (engine) => {
       expect(asKey.status).toBe(401);
     }
     expect(tokenRow.token_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect((await usher.request('GET', `/v1/public/invitations/${tokenRow.token_hash}`, { key: null })).status).toBe(404);
-    expect((await usher.request('POST', `/v1/public/invitations/${tokenRow.token_hash}/accept`, { key: null })).status).toBe(404);
+    expect((await usher.request('GET', `/v1/public/invitations/${tokenRow.token_hash}`, { key: null })).status).toBe(
+      404,
+    );
+    expect(
+      (await usher.request('POST', `/v1/public/invitations/${tokenRow.token_hash}/accept`, { key: null })).status,
+    ).toBe(404);
   });
 
   it('mints tokens with at least 128 bits of randomness', async () => {
@@ -50,8 +69,13 @@ describeEachStore('secrets at rest', (engine) => {
     expect(created.status).toBe(201);
     expect(created.body.key).toMatch(/^usk_/);
     expect((await usher.request('GET', '/v1/tenant', { key: created.body.key })).status).toBe(200);
-    expect((await usher.request('GET', '/v1/tenant', { key: null, headers: { 'x-api-key': created.body.key } })).status).toBe(200);
-    expect((await usher.request('GET', '/v1/tenant', { key: null, headers: { 'tnt-subscription-key': created.body.key } })).status).toBe(200);
+    expect(
+      (await usher.request('GET', '/v1/tenant', { key: null, headers: { 'x-api-key': created.body.key } })).status,
+    ).toBe(200);
+    expect(
+      (await usher.request('GET', '/v1/tenant', { key: null, headers: { 'tnt-subscription-key': created.body.key } }))
+        .status,
+    ).toBe(200);
     const listed = (await usher.request('GET', '/v1/api-keys')).body.data.find((k: any) => k.id === created.body.id);
     expect(listed).toMatchObject({ name: 'temporary', prefix: created.body.key.slice(0, 10), revokedAt: null });
     expect(listed.key).toBeUndefined();

@@ -58,7 +58,7 @@ const EXCEPTIONS: readonly Exception[] = [
     path: 'compat/proven/queries.ts',
     tables: ['invitations'],
     reason:
-      'Proven\'s reads filter invitations by its own proven_deletions (NOT EXISTS) and count and page them with an ' +
+      "Proven's reads filter invitations by its own proven_deletions (NOT EXISTS) and count and page them with an " +
       'offset, one statement each; split by owner they would cost a round trip a page, or move its table into ' +
       'invitations',
   },
@@ -70,7 +70,7 @@ const EXCEPTIONS: readonly Exception[] = [
   {
     path: 'web/console/sessions.ts',
     tables: ['api_keys'],
-    reason: 'every console request checks its session and that the session\'s key is not revoked in one join',
+    reason: "every console request checks its session and that the session's key is not revoked in one join",
   },
 ];
 
@@ -137,7 +137,7 @@ describe('one owner per table', () => {
     expect(Object.keys(OWNERS).sort()).toEqual(tables.sort());
   });
 
-  it('queries each table only in its owner\'s folder, or through an exception named with its reason', () => {
+  it("queries each table only in its owner's folder, or through an exception named with its reason", () => {
     expect(uses.length).toBeGreaterThan(100);
     expect(strays(uses)).toEqual([]);
   });

@@ -6,14 +6,29 @@ import { tokenOf, useTestUsher } from '#support/usher';
 describeEachStore('tenant isolation', (engine) => {
   const usher = useTestUsher(engine);
   let other: CreatedTenant;
-  let theirs: { invitationId: string; token: string; contactId: string; identityId: string; keyId: string; membershipId: string };
+  let theirs: {
+    invitationId: string;
+    token: string;
+    contactId: string;
+    identityId: string;
+    keyId: string;
+    membershipId: string;
+  };
 
   beforeAll(async () => {
     other = await usher.createTenant('Other');
     const key = other.apiKey.key;
-    const invitation = await usher.request('POST', '/v1/invitations', { key, body: { recipient: { email: 'b@example.com' }, purpose: 'theirs' } });
-    const accepted = await usher.request('POST', '/v1/invitations', { key, body: { channel: 'link', recipient: { email: 'm@example.com' } } });
-    const membership = await usher.request('POST', `/v1/public/invitations/${tokenOf(accepted.body.url)}/accept`, { key: null });
+    const invitation = await usher.request('POST', '/v1/invitations', {
+      key,
+      body: { recipient: { email: 'b@example.com' }, purpose: 'theirs' },
+    });
+    const accepted = await usher.request('POST', '/v1/invitations', {
+      key,
+      body: { channel: 'link', recipient: { email: 'm@example.com' } },
+    });
+    const membership = await usher.request('POST', `/v1/public/invitations/${tokenOf(accepted.body.url)}/accept`, {
+      key: null,
+    });
     const contact = await usher.request('POST', '/v1/contacts', { key, body: { email: 'c@example.com' } });
     const newKey = await usher.request('POST', '/v1/api-keys', { key, body: { name: 'ci' } });
     theirs = {
@@ -29,12 +44,21 @@ describeEachStore('tenant isolation', (engine) => {
   async function snapshot() {
     const db = usher.store.db;
     return {
-      invitation: await db.selectFrom('invitations').selectAll().where('id', '=', theirs.invitationId).executeTakeFirst(),
+      invitation: await db
+        .selectFrom('invitations')
+        .selectAll()
+        .where('id', '=', theirs.invitationId)
+        .executeTakeFirst(),
       contact: await db.selectFrom('contacts').selectAll().where('id', '=', theirs.contactId).executeTakeFirst(),
       identity: await db.selectFrom('identities').selectAll().where('id', '=', theirs.identityId).executeTakeFirst(),
       key: await db.selectFrom('api_keys').selectAll().where('id', '=', theirs.keyId).executeTakeFirst(),
       events: await db.selectFrom('invitation_events').select('id').where('tenant_id', '=', other.tenant.id).execute(),
-      links: await db.selectFrom('invitation_tokens').selectAll().where('invitation_id', '=', theirs.invitationId).orderBy('token_hash').execute(),
+      links: await db
+        .selectFrom('invitation_tokens')
+        .selectAll()
+        .where('invitation_id', '=', theirs.invitationId)
+        .orderBy('token_hash')
+        .execute(),
     };
   }
 
@@ -66,8 +90,14 @@ describeEachStore('tenant isolation', (engine) => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('never lists tenant B\'s records to tenant A', async () => {
-    const lists = ['/v1/invitations?limit=200', '/v1/contacts?limit=200', '/v1/identities', '/v1/api-keys', '/v1/memberships?limit=200'];
+  it("never lists tenant B's records to tenant A", async () => {
+    const lists = [
+      '/v1/invitations?limit=200',
+      '/v1/contacts?limit=200',
+      '/v1/identities',
+      '/v1/api-keys',
+      '/v1/memberships?limit=200',
+    ];
     for (const path of lists) {
       const ids = (await usher.request('GET', path)).body.data.map((r: { id: string }) => r.id);
       expect(ids, path).not.toContain(theirs.invitationId);
@@ -79,17 +109,23 @@ describeEachStore('tenant isolation', (engine) => {
     expect((await usher.request('GET', '/v1/invitations?purpose=theirs')).body.data).toEqual([]);
   });
 
-  it('refuses to send tenant A\'s invitation from tenant B\'s identity or to B\'s contact', async () => {
-    const fromTheirs = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', identityId: theirs.identityId } });
+  it("refuses to send tenant A's invitation from tenant B's identity or to B's contact", async () => {
+    const fromTheirs = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', identityId: theirs.identityId },
+    });
     expect(fromTheirs.status).toBe(404);
     expect(fromTheirs.body.field).toBe('body.identityId');
-    const toTheirs = await usher.request('POST', '/v1/invitations', { body: { recipient: { contactId: theirs.contactId } } });
+    const toTheirs = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { contactId: theirs.contactId } },
+    });
     expect(toTheirs.status).toBe(404);
     expect(toTheirs.body.field).toBe('body.recipient.contactId');
   });
 
   it('lets a purpose exist once per tenant, not once per server', async () => {
-    expect((await usher.request('POST', '/v1/invitations', { body: { channel: 'link', purpose: 'theirs' } })).status).toBe(201);
+    expect(
+      (await usher.request('POST', '/v1/invitations', { body: { channel: 'link', purpose: 'theirs' } })).status,
+    ).toBe(201);
   });
 
   it('refuses tenant creation to a key that is not an operator key', async () => {

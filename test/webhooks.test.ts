@@ -34,10 +34,17 @@ describeEachStore('webhooks', (engine) => {
 
   it('delivers signed events that the standardwebhooks library verifies, and refuses when tampered', async () => {
     const created = await usher.request('POST', '/v1/invitations', {
-      body: { recipient: { email: 'hook@example.com' }, role: 'member', target: { type: 'group', iri: 'https://example.com/g/1', name: 'G1' } },
+      body: {
+        recipient: { email: 'hook@example.com' },
+        role: 'member',
+        target: { type: 'group', iri: 'https://example.com/g/1', name: 'G1' },
+      },
     });
     await drain();
-    const accepted = await usher.request('POST', `/v1/public/invitations/${tokenOf(created.body.url)}/accept`, { key: null, body: { name: 'Hook' } });
+    const accepted = await usher.request('POST', `/v1/public/invitations/${tokenOf(created.body.url)}/accept`, {
+      key: null,
+      body: { name: 'Hook' },
+    });
     await drain();
     const mine = receiver.server.received.filter((r) => JSON.parse(r.body).data?.invitation?.id === created.body.id);
     const types = mine.map((r) => JSON.parse(r.body).type);
@@ -56,11 +63,17 @@ describeEachStore('webhooks', (engine) => {
 
   it('carries who invited in the invitation payload of every event', async () => {
     const invitedBy = { id: 'user-7', name: 'Ada Lovelace', email: 'ada@example.com' };
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'hook-ada@example.com' }, invitedBy } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'hook-ada@example.com' }, invitedBy },
+    });
     await usher.request('POST', `/v1/public/invitations/${tokenOf(created.body.url)}/accept`, { key: null });
     await drain();
-    const mine = receiver.server.received.map((r) => JSON.parse(r.body)).filter((event) => event.data?.invitation?.id === created.body.id);
-    expect(mine.map((event) => event.type)).toEqual(expect.arrayContaining(['invitation.created', 'invitation.accepted']));
+    const mine = receiver.server.received
+      .map((r) => JSON.parse(r.body))
+      .filter((event) => event.data?.invitation?.id === created.body.id);
+    expect(mine.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['invitation.created', 'invitation.accepted']),
+    );
     for (const event of mine) expect(event.data.invitation.invitedBy).toEqual({ ...invitedBy, source: 'request' });
   });
 
@@ -81,7 +94,9 @@ describeEachStore('webhooks', (engine) => {
     await usher.worker.runOnce();
     receiver.server.respondWith(200);
     await drain();
-    const log = (await usher.request('GET', `/v1/webhooks/${endpointId}/deliveries`)).body.data.find((d: any) => d.invitationId === created.body.id);
+    const log = (await usher.request('GET', `/v1/webhooks/${endpointId}/deliveries`)).body.data.find(
+      (d: any) => d.invitationId === created.body.id,
+    );
     expect(log.state).toBe('sent');
     expect(log.log.map((a: any) => [a.outcome, a.responseCode])).toEqual([
       ['failed', 500],
@@ -90,7 +105,9 @@ describeEachStore('webhooks', (engine) => {
     ]);
     expect(log.log[0].response).toContain('receiver says no');
     // The same webhook-id on every attempt, so the receiver can drop repeats.
-    const ids = receiver.server.received.filter((r) => r.body.includes(created.body.id)).map((r) => r.headers['webhook-id']);
+    const ids = receiver.server.received
+      .filter((r) => r.body.includes(created.body.id))
+      .map((r) => r.headers['webhook-id']);
     expect(new Set(ids).size).toBe(1);
   });
 

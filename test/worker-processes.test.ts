@@ -11,7 +11,11 @@ async function createInvitations(api: RunningUsher, count: number): Promise<void
   for (let start = 0; start < count; start += 50) {
     await Promise.all(
       Array.from({ length: Math.min(50, count - start) }, async (_, i) => {
-        const response = await fetch(`${api.url}/v1/invitations`, { method: 'POST', headers, body: JSON.stringify({ recipient: { email: `user${start + i}@example.com` } }) });
+        const response = await fetch(`${api.url}/v1/invitations`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ recipient: { email: `user${start + i}@example.com` } }),
+        });
         if (response.status !== 201) throw new Error(`create failed: ${response.status} ${await response.text()}`);
       }),
     );
@@ -110,7 +114,7 @@ describeEachStore('a worker process killed and restarted at once, with the defau
     await scratch.drop();
   });
 
-  it('sends the rest within seconds of the restart, not after the dead worker\'s claims run out', async () => {
+  it("sends the rest within seconds of the restart, not after the dead worker's claims run out", async () => {
     const count = 400;
     const env = { USHER_SMTP_URL: smtp.url };
     const api = await startUsher({ databaseUrl: scratch.url, env: { ...env, USHER_RUN_WORKER: 'false' } });

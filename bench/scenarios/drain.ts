@@ -27,7 +27,12 @@ interface SinkStats {
 
 /** Starts a sink that marks the arrival of the message after which a sender's rate is timed. */
 function startSink(mark: number): Promise<Child> {
-  return startChild({ name: 'smtp-sink', script: 'bench/smtp-sink.ts', env: { SINK_MARK: String(mark) }, ready: /^smtp sink listening on (smtp:\/\/127\.0\.0\.1:\d+)/m });
+  return startChild({
+    name: 'smtp-sink',
+    script: 'bench/smtp-sink.ts',
+    env: { SINK_MARK: String(mark) },
+    ready: /^smtp sink listening on (smtp:\/\/127\.0\.0\.1:\d+)/m,
+  });
 }
 
 /** How long a sender may take for `count` emails before the bench gives up on it: 20 ms each, a minute at least. */
@@ -38,14 +43,21 @@ const markOf = (warmup: number) => Math.max(1, warmup);
 
 /** The sink's latest report line. */
 function sinkStats(sink: Child): SinkStats {
-  const lines = sink.output().trim().split('\n').filter((line) => line.startsWith('{'));
+  const lines = sink
+    .output()
+    .trim()
+    .split('\n')
+    .filter((line) => line.startsWith('{'));
   return lines.length ? (JSON.parse(lines.at(-1)!) as SinkStats) : { count: 0, firstAt: 0, lastAt: 0, markAt: 0 };
 }
 
 /** Outbox rows pending or being sent, summed over topics, from Prometheus text. */
 async function outboxDepth(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return [...text.matchAll(/^usher_outbox_depth\{[^}]*\} (\d+(?:\.\d+)?)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+  return [...text.matchAll(/^usher_outbox_depth\{[^}]*\} (\d+(?:\.\d+)?)$/gm)].reduce(
+    (sum, match) => sum + Number(match[1]),
+    0,
+  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -71,68 +83,98 @@ export async function drainOnce(results: Results, setup: DrainSetup, log: (line:
   const sink = await startSink(mark);
   const apiOnly = { USHER_RUN_WORKER: 'false', USHER_SMTP_URL: sink.url };
   try {
-    return await withServer(results, memory('drain: creating email invitations (worker off)'), () => startUsher({ databaseUrl: setup.databaseUrl, env: apiOnly, name: 'usher-api' }), async (api) => {
-      let n = 0;
-      const created = await runLoad({
-        url: api.url,
-        connections: 10,
-        durationS: 600,
-        amount: total,
-        request: {
-          method: 'POST',
-          path: '/v1/invitations',
-          headers: AUTH_HEADERS,
-          next: () => ({ body: JSON.stringify({ channel: 'email', recipient: { email: `drain-${n}@example.org`, name: `Person ${n++}` }, role: 'member' }) }),
-        },
-      });
-      const queued = await outboxDepth(api.url);
-      log(`  created ${created.ok} email invitations at ${created.rps.toFixed(0)}/s (p99 ${created.p99.toFixed(1)} ms); outbox depth ${queued}`);
+    return await withServer(
+      results,
+      memory('drain: creating email invitations (worker off)'),
+      () => startUsher({ databaseUrl: setup.databaseUrl, env: apiOnly, name: 'usher-api' }),
+      async (api) => {
+        let n = 0;
+        const created = await runLoad({
+          url: api.url,
+          connections: 10,
+          durationS: 600,
+          amount: total,
+          request: {
+            method: 'POST',
+            path: '/v1/invitations',
+            headers: AUTH_HEADERS,
+            next: () => ({
+              body: JSON.stringify({
+                channel: 'email',
+                recipient: { email: `drain-${n}@example.org`, name: `Person ${n++}` },
+                role: 'member',
+              }),
+            }),
+          },
+        });
+        const queued = await outboxDepth(api.url);
+        log(
+          `  created ${created.ok} email invitations at ${created.rps.toFixed(0)}/s (p99 ${created.p99.toFixed(1)} ms); outbox depth ${queued}`,
+        );
 
-      const worker = { env: { USHER_SMTP_URL: sink.url, ...setup.workerEnv }, name: 'usher-worker' };
-      return withServer(results, memory('drain: worker sending'), () => startUsher({ databaseUrl: setup.databaseUrl, ...worker }), async (sender) => {
-        const t0 = Date.now();
-        const cpuAtStart = { worker: cpuSeconds(sender.pid), sink: cpuSeconds(sink.pid) };
-        const limitMs = sendLimitMs(total);
-        let depthZeroAt: number | null = null;
-        let last = { count: -1, at: Date.now() };
-        // The worker's CPU and the sink's count at the first look after the mark: the warm CPU an email is taken from there.
-        let atMark: { cpu: number; count: number } | null = null;
-        for (;;) {
-          await sleep(100);
-          const stats = sinkStats(sink);
-          if (atMark === null && stats.markAt > 0) atMark = { cpu: cpuSeconds(sender.pid), count: stats.count };
-          if (depthZeroAt === null && (await outboxDepth(api.url)) === 0) depthZeroAt = Date.now();
-          if (stats.count !== last.count) last = { count: stats.count, at: Date.now() };
-          // Done when everything arrived and the outbox says so, or nothing has arrived for 20 s, or the time limit.
-          if ((stats.count >= created.ok && depthZeroAt !== null) || Date.now() - last.at > 20_000 || Date.now() - t0 > limitMs) break;
-        }
-        const stats = sinkStats(sink);
-        const perEmail = (seconds: number) => (1000 * seconds) / Math.max(1, stats.count);
-        const workerCpu = cpuSeconds(sender.pid);
-        const warm = {
-          perS: warmRate(stats, mark),
-          cpuMsPerEmail: atMark && stats.count > atMark.count ? (1000 * (workerCpu - atMark.cpu)) / (stats.count - atMark.count) : Number.NaN,
-        };
-        const row: DrainRow = {
-          engine,
-          emails: created.ok - warmup,
-          warmup,
-          warmPerS: warm.perS,
-          warmWorkerCpuMsPerEmail: warm.cpuMsPerEmail,
-          createPerS: created.rps,
-          received: stats.count,
-          steadyPerS: steadyRate(stats),
-          overallPerS: stats.count / ((stats.lastAt - t0) / 1000),
-          firstMailAfterS: (stats.firstAt - t0) / 1000,
-          lastMailAfterS: (stats.lastAt - t0) / 1000,
-          depthZeroAfterS: depthZeroAt === null ? null : (depthZeroAt - t0) / 1000,
-          workerCpuMsPerEmail: perEmail(workerCpu - cpuAtStart.worker),
-          sinkCpuMsPerEmail: perEmail(cpuSeconds(sink.pid) - cpuAtStart.sink),
-        };
-        log(`  received ${row.received} of ${total}: ${warm.perS.toFixed(0)} emails/s after the first ${warmup} (worker CPU ${warm.cpuMsPerEmail.toFixed(2)} ms/email); ${row.steadyPerS.toFixed(0)}/s from first to last mail, ${row.overallPerS.toFixed(0)}/s from the worker's start; outbox empty after ${row.depthZeroAfterS?.toFixed(1) ?? 'never'} s; worker CPU ${row.workerCpuMsPerEmail.toFixed(2)} ms/email over all, SMTP sink ${row.sinkCpuMsPerEmail.toFixed(2)}`);
-        return row;
-      });
-    });
+        const worker = { env: { USHER_SMTP_URL: sink.url, ...setup.workerEnv }, name: 'usher-worker' };
+        return withServer(
+          results,
+          memory('drain: worker sending'),
+          () => startUsher({ databaseUrl: setup.databaseUrl, ...worker }),
+          async (sender) => {
+            const t0 = Date.now();
+            const cpuAtStart = { worker: cpuSeconds(sender.pid), sink: cpuSeconds(sink.pid) };
+            const limitMs = sendLimitMs(total);
+            let depthZeroAt: number | null = null;
+            let last = { count: -1, at: Date.now() };
+            // The worker's CPU and the sink's count at the first look after the mark: the warm CPU an email is taken
+            // from there.
+            let atMark: { cpu: number; count: number } | null = null;
+            for (;;) {
+              await sleep(100);
+              const stats = sinkStats(sink);
+              if (atMark === null && stats.markAt > 0) atMark = { cpu: cpuSeconds(sender.pid), count: stats.count };
+              if (depthZeroAt === null && (await outboxDepth(api.url)) === 0) depthZeroAt = Date.now();
+              if (stats.count !== last.count) last = { count: stats.count, at: Date.now() };
+              // Done when everything arrived and the outbox says so, or nothing has arrived for 20 s, or the time
+              // limit.
+              if (
+                (stats.count >= created.ok && depthZeroAt !== null) ||
+                Date.now() - last.at > 20_000 ||
+                Date.now() - t0 > limitMs
+              )
+                break;
+            }
+            const stats = sinkStats(sink);
+            const perEmail = (seconds: number) => (1000 * seconds) / Math.max(1, stats.count);
+            const workerCpu = cpuSeconds(sender.pid);
+            const warm = {
+              perS: warmRate(stats, mark),
+              cpuMsPerEmail:
+                atMark && stats.count > atMark.count
+                  ? (1000 * (workerCpu - atMark.cpu)) / (stats.count - atMark.count)
+                  : Number.NaN,
+            };
+            const row: DrainRow = {
+              engine,
+              emails: created.ok - warmup,
+              warmup,
+              warmPerS: warm.perS,
+              warmWorkerCpuMsPerEmail: warm.cpuMsPerEmail,
+              createPerS: created.rps,
+              received: stats.count,
+              steadyPerS: steadyRate(stats),
+              overallPerS: stats.count / ((stats.lastAt - t0) / 1000),
+              firstMailAfterS: (stats.firstAt - t0) / 1000,
+              lastMailAfterS: (stats.lastAt - t0) / 1000,
+              depthZeroAfterS: depthZeroAt === null ? null : (depthZeroAt - t0) / 1000,
+              workerCpuMsPerEmail: perEmail(workerCpu - cpuAtStart.worker),
+              sinkCpuMsPerEmail: perEmail(cpuSeconds(sink.pid) - cpuAtStart.sink),
+            };
+            log(
+              `  received ${row.received} of ${total}: ${warm.perS.toFixed(0)} emails/s after the first ${warmup} (worker CPU ${warm.cpuMsPerEmail.toFixed(2)} ms/email); ${row.steadyPerS.toFixed(0)}/s from first to last mail, ${row.overallPerS.toFixed(0)}/s from the worker's start; outbox empty after ${row.depthZeroAfterS?.toFixed(1) ?? 'never'} s; worker CPU ${row.workerCpuMsPerEmail.toFixed(2)} ms/email over all, SMTP sink ${row.sinkCpuMsPerEmail.toFixed(2)}`,
+            );
+            return row;
+          },
+        );
+      },
+    );
   } finally {
     await sink.stop();
   }
@@ -145,22 +187,35 @@ function steadyRate(stats: SinkStats): number {
 
 /** Warm rate at the sink: messages after the marked one, per second from its arrival to the last. */
 function warmRate(stats: SinkStats, mark: number): number {
-  return stats.markAt > 0 && stats.count > mark ? (stats.count - mark) / ((stats.lastAt - stats.markAt) / 1000) : Number.NaN;
+  return stats.markAt > 0 && stats.count > mark
+    ? (stats.count - mark) / ((stats.lastAt - stats.markAt) / 1000)
+    : Number.NaN;
 }
 
-/** Times the bare sender (no database, messages rendered beforehand) sending `emails` after `warmup` into a fresh sink. */
+/**
+ * Times the bare sender (no database, messages rendered beforehand) sending `emails` after `warmup` into a fresh sink.
+ */
 export async function bareSend(emails: number, warmup: number, log: (line: string) => void): Promise<BareSenderRow> {
   const mark = markOf(warmup);
   const sink = await startSink(mark);
   try {
-    const sender = await startChild({ name: 'bare-sender', script: 'bench/bare-sender.ts', env: { BARE_SMTP_URL: sink.url, BARE_EMAILS: String(emails), BARE_WARMUP: String(warmup) }, ready: /^bare sender (ready)/m, timeoutMs: 60_000 });
+    const sender = await startChild({
+      name: 'bare-sender',
+      script: 'bench/bare-sender.ts',
+      env: { BARE_SMTP_URL: sink.url, BARE_EMAILS: String(emails), BARE_WARMUP: String(warmup) },
+      ready: /^bare sender (ready)/m,
+      timeoutMs: 60_000,
+    });
     const sinkCpuAtStart = cpuSeconds(sink.pid);
     const limitMs = sendLimitMs(warmup + emails);
     const t0 = Date.now();
     let report: { sent: number; cpuMs: number } | null = null;
     while (!report && Date.now() - t0 < limitMs) {
       await sleep(100);
-      const line = sender.output().split('\n').find((l) => l.startsWith('{'));
+      const line = sender
+        .output()
+        .split('\n')
+        .find((l) => l.startsWith('{'));
       if (line) report = JSON.parse(line) as { sent: number; cpuMs: number };
     }
     await sleep(200); // the sink reports every 100 ms
@@ -174,17 +229,34 @@ export async function bareSend(emails: number, warmup: number, log: (line: strin
       senderCpuMsPerEmail: report ? report.cpuMs / Math.max(1, report.sent) : Number.NaN,
       sinkCpuMsPerEmail: (1000 * (cpuSeconds(sink.pid) - sinkCpuAtStart)) / Math.max(1, stats.count),
     };
-    log(`  bare sender (same SMTP client and concurrency, no database): ${row.received} received, ${warmPerS.toFixed(0)} emails/s after the first ${warmup} (sender CPU ${row.senderCpuMsPerEmail.toFixed(2)} ms/email), ${row.steadyPerS.toFixed(0)}/s from first to last; SMTP sink ${row.sinkCpuMsPerEmail.toFixed(2)}`);
+    log(
+      `  bare sender (same SMTP client and concurrency, no database): ${row.received} received, ${warmPerS.toFixed(0)} emails/s after the first ${warmup} (sender CPU ${row.senderCpuMsPerEmail.toFixed(2)} ms/email), ${row.steadyPerS.toFixed(0)}/s from first to last; SMTP sink ${row.sinkCpuMsPerEmail.toFixed(2)}`,
+    );
     return row;
   } finally {
     await sink.stop();
   }
 }
 
-export async function runDrain(results: Results, databases: DatabaseServer, options: BenchOptions, log: (line: string) => void): Promise<void> {
+export async function runDrain(
+  results: Results,
+  databases: DatabaseServer,
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<void> {
   const database = await databases.create('drain');
   try {
-    const row = await drainOnce(results, { engine: databases.engine, databaseUrl: database.url, emails: options.emails, warmup: options.drainWarmup, recordMemory: true }, log);
+    const row = await drainOnce(
+      results,
+      {
+        engine: databases.engine,
+        databaseUrl: database.url,
+        emails: options.emails,
+        warmup: options.drainWarmup,
+        recordMemory: true,
+      },
+      log,
+    );
     const bare = await bareSend(options.emails, options.drainWarmup, log);
     log(`  Usher drains at ${((100 * row.warmPerS) / bare.warmPerS).toFixed(0)}% of the bare sender's rate (warm)`);
     results.drain.push({ ...row, bare });

@@ -18,7 +18,10 @@ const acceptingMailer: Mailer = {
 
 export interface InProcessUsher {
   readonly built: Usher;
-  /** Sends a request to the app and returns its body; a status of 300 or more throws. Authenticated as the bench tenant unless `headers` say otherwise. */
+  /**
+   * Sends a request to the app and returns its body; a status of 300 or more throws. Authenticated as the bench tenant
+   * unless `headers` say otherwise.
+   */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<string>;
 }
 
@@ -38,7 +41,11 @@ export function inProcessUsher(db: Kysely<Database>, log: (line: string) => void
   return {
     built,
     async request(method, path, body, headers = AUTH_HEADERS) {
-      const response = await built.app.request(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const response = await built.app.request(path, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
       const text = await response.text();
       if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
       return text;

@@ -46,12 +46,19 @@ export type Server = Pick<Child, 'url' | 'pid'>;
 
 function describe(result: LoadResult): string {
   const failed = result.failed > 0 ? `, ${result.failed} failed ${JSON.stringify(result.statusCodes)}` : '';
-  const cpu = result.serverCpuMsPerRequest === undefined ? '' : `  server CPU ${result.serverCpuMsPerRequest.toFixed(2)} ms/req`;
+  const cpu =
+    result.serverCpuMsPerRequest === undefined ? '' : `  server CPU ${result.serverCpuMsPerRequest.toFixed(2)} ms/req`;
   return `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms${cpu}  (${result.ok} ok${failed})`;
 }
 
 /** Creates link invitations for `durationS`, keeping every token the responses carry. */
-export function createRun(server: Server, routes: WriteRoutes, connections: number, durationS: number, pool: string[]): Promise<LoadResult> {
+export function createRun(
+  server: Server,
+  routes: WriteRoutes,
+  connections: number,
+  durationS: number,
+  pool: string[],
+): Promise<LoadResult> {
   return runLoad({
     url: server.url,
     serverPid: server.pid,
@@ -70,7 +77,13 @@ export function createRun(server: Server, routes: WriteRoutes, connections: numb
 }
 
 /** Accepts each token once, as a different open-link member each time, until the tokens or the time run out. */
-export function acceptRun(server: Server, routes: WriteRoutes, connections: number, durationS: number, tokens: readonly string[]): Promise<LoadResult> {
+export function acceptRun(
+  server: Server,
+  routes: WriteRoutes,
+  connections: number,
+  durationS: number,
+  tokens: readonly string[],
+): Promise<LoadResult> {
   const queue = tokenQueue(tokens);
   let member = 0;
   return runLoad({
@@ -85,7 +98,9 @@ export function acceptRun(server: Server, routes: WriteRoutes, connections: numb
       headers: { 'content-type': 'application/json' },
       next: () => {
         const token = queue.take();
-        return token ? { path: routes.acceptPath(token), body: JSON.stringify({ subject: `bench-member-${member++}` }) } : null;
+        return token
+          ? { path: routes.acceptPath(token), body: JSON.stringify({ subject: `bench-member-${member++}` }) }
+          : null;
       },
     },
   });
@@ -102,10 +117,16 @@ function recorder(results: Results, engine: DatabaseServer['engine'], server: Lo
 }
 
 /** Create then accept at each connection level; the create runs fill the accept runs' token pool. */
-async function writeScenarios(server: Server, routes: WriteRoutes, options: BenchOptions, record: RecordRun): Promise<string[]> {
+async function writeScenarios(
+  server: Server,
+  routes: WriteRoutes,
+  options: BenchOptions,
+  record: RecordRun,
+): Promise<string[]> {
   const pool: string[] = [];
   await createRun(server, routes, 10, options.settleS, pool);
-  for (const connections of CONNECTION_LEVELS) record('create', await createRun(server, routes, connections, options.durationS, pool));
+  for (const connections of CONNECTION_LEVELS)
+    record('create', await createRun(server, routes, connections, options.durationS, pool));
   // Kept aside for the public view, which reads; the rest are accepted.
   const viewTokens = pool.splice(0, Math.min(1000, Math.floor(pool.length / 10)));
   await acceptRun(server, routes, 10, options.warmupS, pool.splice(0, Math.min(200, Math.floor(pool.length / 10))));
@@ -116,7 +137,13 @@ async function writeScenarios(server: Server, routes: WriteRoutes, options: Benc
 }
 
 /** Read scenarios on Usher: first page, a deep cursor, the public view. */
-async function readScenarios(server: Server, viewTokens: readonly string[], options: BenchOptions, record: RecordRun, log: Log): Promise<void> {
+async function readScenarios(
+  server: Server,
+  viewTokens: readonly string[],
+  options: BenchOptions,
+  record: RecordRun,
+  log: Log,
+): Promise<void> {
   const { url, pid: serverPid } = server;
   // 90% of the way to the end of what the create runs made: as deep as this store goes.
   const cursors = await followCursors(url, '/v1/invitations', Number.MAX_SAFE_INTEGER);
@@ -126,12 +153,28 @@ async function readScenarios(server: Server, viewTokens: readonly string[], opti
     { scenario: 'list first page', path: '/v1/invitations', headers: AUTH_HEADERS },
     { scenario: 'list deep cursor', path: `/v1/invitations?cursor=${deep.cursor}`, headers: AUTH_HEADERS },
   ];
-  log(`  (deep cursor: ${deep.rowsIn.toLocaleString('en')} rows in, of ${(cursors.length * CURSOR_PAGE).toLocaleString('en')})`);
+  log(
+    `  (deep cursor: ${deep.rowsIn.toLocaleString('en')} rows in, of ${(cursors.length * CURSOR_PAGE).toLocaleString('en')})`,
+  );
   let next = 0;
   for (const read of reads) {
-    await runLoad({ url, connections: 10, durationS: 1, request: { method: 'GET', path: read.path, headers: read.headers } });
+    await runLoad({
+      url,
+      connections: 10,
+      durationS: 1,
+      request: { method: 'GET', path: read.path, headers: read.headers },
+    });
     for (const connections of CONNECTION_LEVELS) {
-      record(read.scenario, await runLoad({ url, serverPid, connections, durationS: options.durationS, request: { method: 'GET', path: read.path, headers: read.headers } }));
+      record(
+        read.scenario,
+        await runLoad({
+          url,
+          serverPid,
+          connections,
+          durationS: options.durationS,
+          request: { method: 'GET', path: read.path, headers: read.headers },
+        }),
+      );
     }
   }
   const view = (connections: number, durationS: number) =>
@@ -140,25 +183,44 @@ async function readScenarios(server: Server, viewTokens: readonly string[], opti
       serverPid,
       connections,
       durationS,
-      request: { method: 'GET', path: '/v1/public/invitations/x', next: () => ({ path: `/v1/public/invitations/${viewTokens[next++ % viewTokens.length]}` }) },
+      request: {
+        method: 'GET',
+        path: '/v1/public/invitations/x',
+        next: () => ({ path: `/v1/public/invitations/${viewTokens[next++ % viewTokens.length]}` }),
+      },
     });
   await view(10, 1);
   for (const connections of CONNECTION_LEVELS) record('public view', await view(connections, options.durationS));
 }
 
 /** The whole matrix on one engine: Usher first, then the baseline on a database of its own. */
-export async function runMatrix(results: Results, databases: DatabaseServer, options: BenchOptions, log: Log): Promise<void> {
+export async function runMatrix(
+  results: Results,
+  databases: DatabaseServer,
+  options: BenchOptions,
+  log: Log,
+): Promise<void> {
   const { engine } = databases;
   const usherDb = await databases.create('matrix');
   try {
-    await withServer(results, { engine, phase: 'matrix (create, accept, list, view)' }, () => startUsher({ databaseUrl: usherDb.url }), async (usher) => {
-      const tenant = await callJson<{ settings: { rateLimitPerMinute: number | null } }>(usher.url, 'GET', '/v1/tenant');
-      // A rate-limited tenant would measure 429s: the bench tenant must have the default, no limit.
-      if (tenant.settings.rateLimitPerMinute !== null) throw new Error(`the bench tenant is rate limited (${tenant.settings.rateLimitPerMinute}/min)`);
-      const record = recorder(results, engine, 'usher', log);
-      const viewTokens = await writeScenarios(usher, USHER_ROUTES, options, record);
-      await readScenarios(usher, viewTokens, options, record, log);
-    });
+    await withServer(
+      results,
+      { engine, phase: 'matrix (create, accept, list, view)' },
+      () => startUsher({ databaseUrl: usherDb.url }),
+      async (usher) => {
+        const tenant = await callJson<{ settings: { rateLimitPerMinute: number | null } }>(
+          usher.url,
+          'GET',
+          '/v1/tenant',
+        );
+        // A rate-limited tenant would measure 429s: the bench tenant must have the default, no limit.
+        if (tenant.settings.rateLimitPerMinute !== null)
+          throw new Error(`the bench tenant is rate limited (${tenant.settings.rateLimitPerMinute}/min)`);
+        const record = recorder(results, engine, 'usher', log);
+        const viewTokens = await writeScenarios(usher, USHER_ROUTES, options, record);
+        await readScenarios(usher, viewTokens, options, record, log);
+      },
+    );
   } finally {
     await usherDb.drop();
   }
@@ -167,7 +229,13 @@ export async function runMatrix(results: Results, databases: DatabaseServer, opt
     await withServer(
       results,
       { engine, phase: 'baseline (create, accept)' },
-      () => startChild({ name: 'baseline', script: 'bench/baseline-server.ts', env: { BASELINE_DATABASE_URL: baselineDb.url }, ready: /^baseline listening on (http:\/\/127\.0\.0\.1:\d+)/m }),
+      () =>
+        startChild({
+          name: 'baseline',
+          script: 'bench/baseline-server.ts',
+          env: { BASELINE_DATABASE_URL: baselineDb.url },
+          ready: /^baseline listening on (http:\/\/127\.0\.0\.1:\d+)/m,
+        }),
       (baseline) => writeScenarios(baseline, BASELINE_ROUTES, options, recorder(results, engine, 'baseline', log)),
     );
   } finally {
@@ -179,7 +247,13 @@ export async function runMatrix(results: Results, databases: DatabaseServer, opt
     await withServer(
       results,
       { engine, phase: 'floor (create, accept)' },
-      () => startChild({ name: 'floor', script: 'bench/floor-server.ts', env: { FLOOR_DATABASE_PATH: floorDb.url.slice('sqlite:'.length) }, ready: /^floor listening on (http:\/\/127\.0\.0\.1:\d+)/m }),
+      () =>
+        startChild({
+          name: 'floor',
+          script: 'bench/floor-server.ts',
+          env: { FLOOR_DATABASE_PATH: floorDb.url.slice('sqlite:'.length) },
+          ready: /^floor listening on (http:\/\/127\.0\.0\.1:\d+)/m,
+        }),
       (floor) => writeScenarios(floor, FLOOR_ROUTES, options, recorder(results, engine, 'floor', log)),
     );
   } finally {

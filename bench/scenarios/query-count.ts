@@ -18,7 +18,8 @@ import { inProcessUsher } from './in-process-usher';
 export async function countQueries(results: Results, log: (line: string) => void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'usher-bench-queries-'));
   const sqlite = new SqliteDatabase(join(dir, 'usher.db'));
-  for (const pragma of ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', 'foreign_keys = ON']) sqlite.pragma(pragma);
+  for (const pragma of ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', 'foreign_keys = ON'])
+    sqlite.pragma(pragma);
   let recording: string[] | null = null;
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: sqlite }),
@@ -31,7 +32,11 @@ export async function countQueries(results: Results, log: (line: string) => void
     await bootstrapFirstTenant(db, BENCH_API_KEY, new Date());
     const { built, request } = inProcessUsher(db, log);
     /** Runs `work` once unrecorded (caches, first key use) and once recorded, each after an unrecorded `prepare`. */
-    const count = async (operation: string, work: () => Promise<unknown>, prepare: () => Promise<unknown> = async () => {}) => {
+    const count = async (
+      operation: string,
+      work: () => Promise<unknown>,
+      prepare: () => Promise<unknown> = async () => {},
+    ) => {
       await prepare();
       await work();
       await prepare();
@@ -49,16 +54,25 @@ export async function countQueries(results: Results, log: (line: string) => void
     };
 
     const linkTokens: string[] = [];
-    const createLink = async () => linkTokens.push(tokenFromBody(await request('POST', '/v1/invitations', { channel: 'link' }))!);
+    const createLink = async () =>
+      linkTokens.push(tokenFromBody(await request('POST', '/v1/invitations', { channel: 'link' }))!);
     await count('POST /v1/invitations (link)', createLink);
     let email = 0;
-    const createEmail = () => request('POST', '/v1/invitations', { channel: 'email', recipient: { email: `count-${email++}@example.org` } });
+    const createEmail = () =>
+      request('POST', '/v1/invitations', { channel: 'email', recipient: { email: `count-${email++}@example.org` } });
     await count('POST /v1/invitations (email)', createEmail);
     for (let i = 0; i < 4; i++) await createLink();
-    await count('GET /v1/public/invitations/{token}', () => request('GET', `/v1/public/invitations/${linkTokens[0]}`, undefined, {}));
+    await count('GET /v1/public/invitations/{token}', () =>
+      request('GET', `/v1/public/invitations/${linkTokens[0]}`, undefined, {}),
+    );
     let member = 0;
     await count('POST /v1/public/invitations/{token}/accept', () =>
-      request('POST', `/v1/public/invitations/${linkTokens.pop()}/accept`, { subject: `member-${member++}` }, { 'content-type': 'application/json' }),
+      request(
+        'POST',
+        `/v1/public/invitations/${linkTokens.pop()}/accept`,
+        { subject: `member-${member++}` },
+        { 'content-type': 'application/json' },
+      ),
     );
     await count('GET /v1/invitations (first page)', () => request('GET', '/v1/invitations'));
     // The unrecorded pass drains what the creates above queued; the recorded one finds exactly one email.

@@ -38,13 +38,23 @@ async function storeMegabytes(database: ScratchDatabase): Promise<number | null>
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
-    return Number((await client.query<{ size: string }>('select pg_database_size(current_database()) as size')).rows[0]!.size) / 2 ** 20;
+    return (
+      Number(
+        (await client.query<{ size: string }>('select pg_database_size(current_database()) as size')).rows[0]!.size,
+      ) /
+      2 ** 20
+    );
   } finally {
     await client.end();
   }
 }
 
-export async function runScale(results: Results, databases: DatabaseServer, options: BenchOptions, log: (line: string) => void): Promise<void> {
+export async function runScale(
+  results: Results,
+  databases: DatabaseServer,
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<void> {
   const { engine } = databases;
   const database = await databases.create('scale');
   try {
@@ -53,25 +63,34 @@ export async function runScale(results: Results, databases: DatabaseServer, opti
     const megabytes = await storeMegabytes(database);
     results.seed.push({ engine, rows: seed.rows, seconds: seed.seconds, megabytes });
     log(`  seeded in ${seed.seconds.toFixed(0)} s, store ${megabytes?.toFixed(0)} MB`);
-    await withServer(results, { engine, phase: `list and filter, ${seed.rows.toLocaleString('en')} rows` }, () => startUsher({ databaseUrl: database.url }), async (usher) => {
-      // A tenth of the way in: far enough that OFFSET paging would crawl; keyset paging should not care.
-      const pages = Math.max(1, Math.floor(seed.rows / 10 / 200));
-      const started = Date.now();
-      const cursors = await followCursors(usher.url, '/v1/invitations', pages);
-      const deep = cursors.at(-1)!;
-      log(`  followed ${cursors.length} pages of 200 (${deep.rowsIn.toLocaleString('en')} rows in) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      const durationS = Math.max(2, Math.round(options.durationS / 2));
-      for (const { query, path } of queries(seed, deep.cursor)) {
-        const request = { method: 'GET' as const, path, headers: AUTH_HEADERS };
-        // One unmeasured pass loads the query's pages into the cache, as on a server that has been up a while.
-        await runLoad({ url: usher.url, connections: 1, durationS: 1, amount: 5, request });
-        for (const connections of [1, 10]) {
-          const result = await runLoad({ url: usher.url, serverPid: usher.pid, connections, durationS, request });
-          results.scale.push({ engine, query, path, storeRows: seed.rows, ...result });
-          log(`  ${query.padEnd(32)} c=${String(connections).padEnd(3)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  server CPU ${result.serverCpuMsPerRequest?.toFixed(2)} ms/req${result.failed ? `  ${result.failed} failed` : ''}`);
+    await withServer(
+      results,
+      { engine, phase: `list and filter, ${seed.rows.toLocaleString('en')} rows` },
+      () => startUsher({ databaseUrl: database.url }),
+      async (usher) => {
+        // A tenth of the way in: far enough that OFFSET paging would crawl; keyset paging should not care.
+        const pages = Math.max(1, Math.floor(seed.rows / 10 / 200));
+        const started = Date.now();
+        const cursors = await followCursors(usher.url, '/v1/invitations', pages);
+        const deep = cursors.at(-1)!;
+        log(
+          `  followed ${cursors.length} pages of 200 (${deep.rowsIn.toLocaleString('en')} rows in) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
+        const durationS = Math.max(2, Math.round(options.durationS / 2));
+        for (const { query, path } of queries(seed, deep.cursor)) {
+          const request = { method: 'GET' as const, path, headers: AUTH_HEADERS };
+          // One unmeasured pass loads the query's pages into the cache, as on a server that has been up a while.
+          await runLoad({ url: usher.url, connections: 1, durationS: 1, amount: 5, request });
+          for (const connections of [1, 10]) {
+            const result = await runLoad({ url: usher.url, serverPid: usher.pid, connections, durationS, request });
+            results.scale.push({ engine, query, path, storeRows: seed.rows, ...result });
+            log(
+              `  ${query.padEnd(32)} c=${String(connections).padEnd(3)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  server CPU ${result.serverCpuMsPerRequest?.toFixed(2)} ms/req${result.failed ? `  ${result.failed} failed` : ''}`,
+            );
+          }
         }
-      }
-    });
+      },
+    );
   } finally {
     await database.drop();
   }

@@ -23,7 +23,10 @@ type Timings = Map<string, { calls: number; ns: bigint }>;
 
 /** Wraps run/all/get of every better-sqlite3 statement to add its time to `timings` while `active()`. */
 function timeStatements(timings: Timings, active: () => boolean): void {
-  const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
+  const statement = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as Record<
+    string,
+    (...args: unknown[]) => unknown
+  >;
   for (const method of ['run', 'all', 'get']) {
     const original = statement[method]!;
     statement[method] = function (this: { source: string }, ...args: unknown[]) {
@@ -52,15 +55,24 @@ export async function timeStatementsPerRequest(results: Results, log: (line: str
     await bootstrapFirstTenant(store.db, BENCH_API_KEY, new Date());
     const { request } = inProcessUsher(store.db, log);
     const tokens: string[] = [];
-    const create = async () => void tokens.push(tokenFromBody(await request('POST', '/v1/invitations', { channel: 'link' }))!);
+    const create = async () =>
+      void tokens.push(tokenFromBody(await request('POST', '/v1/invitations', { channel: 'link' }))!);
     let member = 0;
-    const accept = async () => void (await request('POST', `/v1/public/invitations/${tokens.pop()}/accept`, { subject: `member-${member++}` }, { 'content-type': 'application/json' }));
+    const accept = async () =>
+      void (await request(
+        'POST',
+        `/v1/public/invitations/${tokens.pop()}/accept`,
+        { subject: `member-${member++}` },
+        { 'content-type': 'application/json' },
+      ));
 
     const run = async (work: () => Promise<void>) => {
       let left = REQUESTS;
-      await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-        while (left-- > 0) await work();
-      }));
+      await Promise.all(
+        Array.from({ length: CONNECTIONS }, async () => {
+          while (left-- > 0) await work();
+        }),
+      );
     };
     const measure = async (operation: string, work: () => Promise<void>) => {
       timings.clear();
@@ -82,8 +94,11 @@ export async function timeStatementsPerRequest(results: Results, log: (line: str
         statements,
       };
       results.statementTimes.push(row);
-      log(`  ${operation}: CPU ${row.cpuUsPerRequest.toFixed(0)} µs a request, ${row.sqliteUsPerRequest.toFixed(0)} µs of it in SQLite calls`);
-      for (const s of statements.slice(0, 6)) log(`    ${s.usPerRequest.toFixed(1).padStart(6)} µs  ×${s.perRequest.toFixed(2)}  ${s.sql.slice(0, 90)}`);
+      log(
+        `  ${operation}: CPU ${row.cpuUsPerRequest.toFixed(0)} µs a request, ${row.sqliteUsPerRequest.toFixed(0)} µs of it in SQLite calls`,
+      );
+      for (const s of statements.slice(0, 6))
+        log(`    ${s.usPerRequest.toFixed(1).padStart(6)} µs  ×${s.perRequest.toFixed(2)}  ${s.sql.slice(0, 90)}`);
     };
 
     await run(create); // warm-up, and links for the warm-up accepts

@@ -5,7 +5,14 @@ import { expect, it } from 'vitest';
 import type { AppEnv } from '#http/auth';
 import { describeEachStore } from '#support/stores';
 import { PUBLIC_URL, useTestUsher } from '#support/usher';
-import { createJwksRoutes, createSigningKeyRoutes, getActiveSigningKey, issueAcceptanceToken, rotateSigningKey, type AcceptanceTokenInput } from './index';
+import {
+  createJwksRoutes,
+  createSigningKeyRoutes,
+  getActiveSigningKey,
+  issueAcceptanceToken,
+  rotateSigningKey,
+  type AcceptanceTokenInput,
+} from './index';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -47,7 +54,14 @@ describeEachStore('acceptance tokens', (engine) => {
     target: { type: 'project', iri: 'https://example.com/projects/1', name: 'Project One' },
     role: 'editor',
     rules: ['read', 'write'],
-    recipient: { key: 'email:ann@example.com', email: 'ann@example.com', did: null, actorIri: null, subject: 'user-42', name: 'Ann' },
+    recipient: {
+      key: 'email:ann@example.com',
+      email: 'ann@example.com',
+      did: null,
+      actorIri: null,
+      subject: 'user-42',
+      name: 'Ann',
+    },
     membershipId: 'mem-1',
     invitedBy: { id: 'user-7', name: 'Ada Lovelace', email: 'ada@example.com' },
     ...overrides,
@@ -72,7 +86,14 @@ describeEachStore('acceptance tokens', (engine) => {
       target: { type: 'project', iri: 'https://example.com/projects/1', name: 'Project One' },
       role: 'editor',
       rules: ['read', 'write'],
-      recipient: { key: 'email:ann@example.com', email: 'ann@example.com', did: null, actorIri: null, subject: 'user-42', name: 'Ann' },
+      recipient: {
+        key: 'email:ann@example.com',
+        email: 'ann@example.com',
+        did: null,
+        actorIri: null,
+        subject: 'user-42',
+        name: 'Ann',
+      },
       redemption: 'red-1',
       membership: 'mem-1',
       invited_by: { id: 'user-7', name: 'Ada Lovelace', email: 'ada@example.com' },
@@ -81,7 +102,7 @@ describeEachStore('acceptance tokens', (engine) => {
     expect(issued.kid).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
-  it('issues inside the caller\'s transaction, making the first key there', async () => {
+  it("issues inside the caller's transaction, making the first key there", async () => {
     const { tenant } = await usher.createTenant('In a transaction');
     const issued = await usher.store.db
       .transaction()
@@ -104,13 +125,21 @@ describeEachStore('acceptance tokens', (engine) => {
     const changed = Buffer.from(original.toString('utf8').replace('"role":"editor"', '"role":"editos"'), 'utf8');
     expect(changed.length).toBe(original.length);
     expect(changed.filter((byte, i) => byte !== original[i])).toHaveLength(1);
-    await expect(verify(`${header}.${changed.toString('base64url')}.${signature}`)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+    await expect(verify(`${header}.${changed.toString('base64url')}.${signature}`)).rejects.toMatchObject({
+      code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    });
   });
 
   it('refuses a token presented to another tenant or claimed by another issuer', async () => {
     const { token } = await issueAcceptanceToken(usher.store.db, acceptance(), usher.clock.now());
-    await expect(verify(token, { audience: 'another-tenant' })).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud' });
-    await expect(verify(token, { issuer: 'https://elsewhere.test' })).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'iss' });
+    await expect(verify(token, { audience: 'another-tenant' })).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'aud',
+    });
+    await expect(verify(token, { issuer: 'https://elsewhere.test' })).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'iss',
+    });
   });
 
   it('keeps verifying tokens signed before a rotation and signs new ones with the new key', async () => {
@@ -118,7 +147,11 @@ describeEachStore('acceptance tokens', (engine) => {
     const rotated = await testApp().request('/v1/signing-keys/rotate', { method: 'POST' });
     expect(rotated.status).toBe(201);
     const newKey = await rotated.json();
-    expect(newKey).toMatchObject({ status: 'active', retiredAt: null, publicJwk: { kid: newKey.kid, kty: 'OKP', crv: 'Ed25519' } });
+    expect(newKey).toMatchObject({
+      status: 'active',
+      retiredAt: null,
+      publicJwk: { kid: newKey.kid, kty: 'OKP', crv: 'Ed25519' },
+    });
     expect(newKey.kid).not.toBe(before.kid);
 
     const after = await issueAcceptanceToken(usher.store.db, acceptance({ redemptionId: 'red-2' }), usher.clock.now());
@@ -129,7 +162,10 @@ describeEachStore('acceptance tokens', (engine) => {
 
     const listed = (await (await testApp().request('/v1/signing-keys')).json()).data;
     expect(listed.filter((k: any) => k.status === 'active').map((k: any) => k.kid)).toEqual([newKey.kid]);
-    expect(listed.find((k: any) => k.kid === before.kid)).toMatchObject({ status: 'retired', retiredAt: usher.clock.now().toISOString() });
+    expect(listed.find((k: any) => k.kid === before.kid)).toMatchObject({
+      status: 'retired',
+      retiredAt: usher.clock.now().toISOString(),
+    });
   });
 
   it('refuses a token once it has expired', async () => {
@@ -142,18 +178,35 @@ describeEachStore('acceptance tokens', (engine) => {
   it('leaves exactly one active key when first calls for a new tenant race', async () => {
     const { tenant } = await usher.createTenant('Racing');
     const now = usher.clock.now();
-    const keys = await Promise.all(Array.from({ length: 8 }, () => getActiveSigningKey(usher.store.db, tenant.id, now)));
+    const keys = await Promise.all(
+      Array.from({ length: 8 }, () => getActiveSigningKey(usher.store.db, tenant.id, now)),
+    );
     expect(new Set(keys.map((k) => k.kid)).size).toBe(1);
-    const active = await usher.store.db.selectFrom('signing_keys').select('kid').where('tenant_id', '=', tenant.id).where('status', '=', 'active').execute();
+    const active = await usher.store.db
+      .selectFrom('signing_keys')
+      .select('kid')
+      .where('tenant_id', '=', tenant.id)
+      .where('status', '=', 'active')
+      .execute();
     expect(active).toEqual([{ kid: keys[0]!.kid }]);
   });
 
   it('signs with the newest active key, the greater kid breaking a tie, should two ever be active', async () => {
     const { tenant } = await usher.createTenant('Two keys');
     const first = await getActiveSigningKey(usher.store.db, tenant.id, usher.clock.now());
-    const copy = await usher.store.db.selectFrom('signing_keys').selectAll().where('kid', '=', first.kid).executeTakeFirstOrThrow();
+    const copy = await usher.store.db
+      .selectFrom('signing_keys')
+      .selectAll()
+      .where('kid', '=', first.kid)
+      .executeTakeFirstOrThrow();
     const later = { ...copy, created_at: '2999-01-01T00:00:00.000Z' };
-    await usher.store.db.insertInto('signing_keys').values([{ ...later, kid: 'kid-a' }, { ...later, kid: 'kid-b' }]).execute();
+    await usher.store.db
+      .insertInto('signing_keys')
+      .values([
+        { ...later, kid: 'kid-a' },
+        { ...later, kid: 'kid-b' },
+      ])
+      .execute();
     expect((await getActiveSigningKey(usher.store.db, tenant.id, usher.clock.now())).kid).toBe('kid-b');
   });
 
@@ -161,7 +214,11 @@ describeEachStore('acceptance tokens', (engine) => {
     const { tenant } = await usher.createTenant('Rotating');
     const now = usher.clock.now();
     await Promise.all(Array.from({ length: 5 }, () => rotateSigningKey(usher.store.db, tenant.id, now)));
-    const rows = await usher.store.db.selectFrom('signing_keys').select(['status']).where('tenant_id', '=', tenant.id).execute();
+    const rows = await usher.store.db
+      .selectFrom('signing_keys')
+      .select(['status'])
+      .where('tenant_id', '=', tenant.id)
+      .execute();
     expect(rows.filter((r) => r.status === 'active')).toHaveLength(1);
     expect(rows.filter((r) => r.status === 'retired')).toHaveLength(4);
   });
@@ -170,7 +227,9 @@ describeEachStore('acceptance tokens', (engine) => {
     await getActiveSigningKey(usher.store.db, tenantId(), usher.clock.now());
     const jwks = await fetchJwks();
     const listed = await (await testApp().request('/v1/signing-keys')).json();
-    const secrets = (await usher.store.db.selectFrom('signing_keys').select('private_key').execute()).map((r) => r.private_key).filter(Boolean);
+    const secrets = (await usher.store.db.selectFrom('signing_keys').select('private_key').execute())
+      .map((r) => r.private_key)
+      .filter(Boolean);
     expect(secrets.length).toBeGreaterThan(0);
     for (const text of [JSON.stringify(jwks), JSON.stringify(listed)]) {
       for (const secret of secrets) expect(text).not.toContain(secret);
@@ -179,12 +238,14 @@ describeEachStore('acceptance tokens', (engine) => {
     for (const jwk of jwks.keys) expect(Object.keys(jwk).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x']);
   });
 
-  it('lists only the calling tenant\'s keys', async () => {
+  it("lists only the calling tenant's keys", async () => {
     const { tenant } = await usher.createTenant('Other');
     const theirs = await getActiveSigningKey(usher.store.db, tenant.id, usher.clock.now());
     const mine = (await (await testApp().request('/v1/signing-keys')).json()).data.map((k: any) => k.kid);
     expect(mine).not.toContain(theirs.kid);
-    expect((await (await testApp(tenant.id).request('/v1/signing-keys')).json()).data.map((k: any) => k.kid)).toEqual([theirs.kid]);
+    expect((await (await testApp(tenant.id).request('/v1/signing-keys')).json()).data.map((k: any) => k.kid)).toEqual([
+      theirs.kid,
+    ]);
   });
 
   it('drops keys retired more than 30 days ago from the JWKS but still lists them', async () => {

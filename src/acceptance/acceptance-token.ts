@@ -2,7 +2,9 @@ import type { Db } from '#db';
 import { signTenantJwt } from './tenant-jwt';
 import type { Membership } from '#memberships';
 
-/** How long an acceptance token lives by default: long enough to follow a redirect, short enough to be useless later. */
+/**
+ * How long an acceptance token lives by default: long enough to follow a redirect, short enough to be useless later.
+ */
 export const DEFAULT_ACCEPTANCE_TOKEN_TTL_SECONDS = 300;
 
 /** What one acceptance granted, as the token reports it. */
@@ -71,7 +73,11 @@ export interface IssuedAcceptanceToken {
  *   email null when not given; without a named sender, the identity's display name); null on invitations
  *   made before senders were recorded
  */
-export async function issueAcceptanceToken(db: Db, input: AcceptanceTokenInput, now: Date): Promise<IssuedAcceptanceToken> {
+export async function issueAcceptanceToken(
+  db: Db,
+  input: AcceptanceTokenInput,
+  now: Date,
+): Promise<IssuedAcceptanceToken> {
   const ttl = input.ttlSeconds ?? DEFAULT_ACCEPTANCE_TOKEN_TTL_SECONDS;
   if (!Number.isInteger(ttl) || ttl <= 0) throw new RangeError(`ttlSeconds must be a positive integer, got ${ttl}`);
   const iat = Math.floor(now.getTime() / 1000);
@@ -99,7 +105,9 @@ export async function issueAcceptanceToken(db: Db, input: AcceptanceTokenInput, 
     },
     redemption: input.redemptionId,
     membership: input.membershipId,
-    invited_by: input.invitedBy ? { id: input.invitedBy.id, name: input.invitedBy.name, email: input.invitedBy.email } : null,
+    invited_by: input.invitedBy
+      ? { id: input.invitedBy.id, name: input.invitedBy.name, email: input.invitedBy.email }
+      : null,
   };
   const { token, kid } = await signTenantJwt(db, input.tenantId, claims, now);
   return { token, expiresAt: new Date(claims.exp * 1000).toISOString(), kid };

@@ -12,7 +12,13 @@ describe('the compact JWS of acceptance tokens', () => {
     const seed = new Uint8Array(randomBytes(32));
     const key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
     const header = { alg: 'EdDSA', typ: 'JWT', kid: 'k1' };
-    const claims = { iss: 'https://usher.example', aud: 't1', sub: 'email:ä@example.com', exp: 2e9, rules: ['é', '😀'] };
+    const claims = {
+      iss: 'https://usher.example',
+      aud: 't1',
+      sub: 'email:ä@example.com',
+      exp: 2e9,
+      rules: ['é', '😀'],
+    };
     const ours = signCompactJws(header, claims, seed);
     expect(ours).toBe(await new SignJWT(claims).setProtectedHeader(header).sign(key));
     const { protectedHeader, payload } = await compactVerify(ours, createPublicKey(key));

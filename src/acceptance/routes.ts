@@ -25,7 +25,12 @@ const jwksRoute = createRoute({
   path: '/.well-known/jwks.json',
   tags,
   summary: 'Public keys that verify acceptance tokens (RFC 7517 JWK Set)',
-  responses: { 200: { ...json(JwksSchema, 'The key set'), headers: { 'cache-control': { schema: { type: 'string', example: JWKS_CACHE_CONTROL } } } } },
+  responses: {
+    200: {
+      ...json(JwksSchema, 'The key set'),
+      headers: { 'cache-control': { schema: { type: 'string', example: JWKS_CACHE_CONTROL } } },
+    },
+  },
 });
 
 const listRoute = createRoute({
@@ -34,7 +39,7 @@ const listRoute = createRoute({
   path: '/signing-keys',
   tags,
   ...requires('keys:manage'),
-  summary: 'List the tenant\'s acceptance-token signing keys (never their private halves)',
+  summary: "List the tenant's acceptance-token signing keys (never their private halves)",
   responses: { 200: json(z.object({ data: z.array(SigningKeySchema) }), 'Keys, newest first'), ...problemsFor(401) },
 });
 

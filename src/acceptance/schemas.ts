@@ -12,7 +12,9 @@ export const PublicJwkSchema = z
   .openapi('PublicJwk');
 
 export const JwksSchema = z
-  .object({ keys: z.array(PublicJwkSchema).describe('Active keys of every tenant and keys retired in the last 30 days.') })
+  .object({
+    keys: z.array(PublicJwkSchema).describe('Active keys of every tenant and keys retired in the last 30 days.'),
+  })
   .openapi('Jwks');
 
 export const SigningKeySchema = z

@@ -71,11 +71,17 @@ function newKeyRow(tenantId: string, now: Date): SigningKeyRow {
 // Newest first, kid as tie-break: should two active keys ever exist, every reader picks the same one.
 // Picked here rather than by ORDER BY … LIMIT, which costs SQLite a re-plan on every accept (see
 // "Statement shapes" in docs/architecture.md); a tenant has one active key.
-const activeKeys = preparedQuery((db, p: { tenantId: string }) => db.selectFrom('signing_keys').selectAll().where('tenant_id', '=', p.tenantId).where('status', '=', 'active'));
+const activeKeys = preparedQuery((db, p: { tenantId: string }) =>
+  db.selectFrom('signing_keys').selectAll().where('tenant_id', '=', p.tenantId).where('status', '=', 'active'),
+);
 
 async function findActiveRow(db: Db, tenantId: string): Promise<SigningKeyRow | undefined> {
   const rows = await activeKeys.execute(db, { tenantId });
-  return rows.reduce<SigningKeyRow | undefined>((newest, row) => (!newest || compareKeys(row.created_at, row.kid, newest.created_at, newest.kid) > 0 ? row : newest), undefined);
+  return rows.reduce<SigningKeyRow | undefined>(
+    (newest, row) =>
+      !newest || compareKeys(row.created_at, row.kid, newest.created_at, newest.kid) > 0 ? row : newest,
+    undefined,
+  );
 }
 
 /**
@@ -141,7 +147,9 @@ export async function publicJwks(db: Db, now: Date): Promise<{ keys: PublicJwk[]
   const rows = await db
     .selectFrom('signing_keys')
     .select(['kid', 'public_key'])
-    .where((eb) => eb.or([eb('status', '=', 'active'), eb.and([eb('status', '=', 'retired'), eb('retired_at', '>', cutoff)])]))
+    .where((eb) =>
+      eb.or([eb('status', '=', 'active'), eb.and([eb('status', '=', 'retired'), eb('retired_at', '>', cutoff)])]),
+    )
     .orderBy('created_at', 'desc')
     .orderBy('kid', 'desc')
     .execute();

@@ -7,7 +7,11 @@
 export const AS_CONTEXT = 'https://www.w3.org/ns/activitystreams';
 
 /** A JSON activity. */
-export type Activity = Readonly<Record<string, unknown>> & { readonly id: string; readonly type: string; readonly actor: string };
+export type Activity = Readonly<Record<string, unknown>> & {
+  readonly id: string;
+  readonly type: string;
+  readonly actor: string;
+};
 
 /** Which end of the Invite names the invitee (a tenant setting). */
 export type InviteShape = 'object-invitee' | 'target-invitee';
@@ -56,7 +60,10 @@ export function targetOf(
  */
 export function buildInvite(content: InviteContent, shape: InviteShape): Activity {
   const thing = content.target ?? content.actor;
-  const ends = shape === 'object-invitee' ? { object: content.invitee, target: thing } : { object: thing, target: content.invitee };
+  const ends =
+    shape === 'object-invitee'
+      ? { object: content.invitee, target: thing }
+      : { object: thing, target: content.invitee };
   return {
     '@context': AS_CONTEXT,
     type: 'Invite',
@@ -71,19 +78,45 @@ export function buildInvite(content: InviteContent, shape: InviteShape): Activit
 }
 
 /** An answer to someone's Invite: Accept, Reject or TentativeAccept, whose object is their Invite's id. */
-export function buildAnswer(type: 'Accept' | 'Reject' | 'TentativeAccept', content: { id: string; actor: string; invite: string; inviter: string }): Activity {
-  return { '@context': AS_CONTEXT, type, id: content.id, actor: content.actor, object: content.invite, to: [content.inviter] };
+export function buildAnswer(
+  type: 'Accept' | 'Reject' | 'TentativeAccept',
+  content: { id: string; actor: string; invite: string; inviter: string },
+): Activity {
+  return {
+    '@context': AS_CONTEXT,
+    type,
+    id: content.id,
+    actor: content.actor,
+    object: content.invite,
+    to: [content.inviter],
+  };
 }
 
 /** Undo of our Invite, embedded so the receiver need not fetch it (it may be gone). */
 export function buildUndo(content: { id: string; actor: string; invite: Activity; invitee: string }): Activity {
-  return { '@context': AS_CONTEXT, type: 'Undo', id: content.id, actor: content.actor, object: stripContext(content.invite), to: [content.invitee] };
+  return {
+    '@context': AS_CONTEXT,
+    type: 'Undo',
+    id: content.id,
+    actor: content.actor,
+    object: stripContext(content.invite),
+    to: [content.invitee],
+  };
 }
 
-/** The activity with the invitee's handle, a placeholder until WebFinger answered, replaced by their actor IRI wherever it stands. */
+/**
+ * The activity with the invitee's handle, a placeholder until WebFinger answered, replaced by their actor IRI wherever
+ * it stands.
+ */
 export function withInvitee(activity: Activity, handle: string, actorIri: string): Activity {
   const replace = (value: unknown): unknown =>
-    value === handle ? actorIri : Array.isArray(value) ? value.map(replace) : typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replace(v)])) : value;
+    value === handle
+      ? actorIri
+      : Array.isArray(value)
+        ? value.map(replace)
+        : typeof value === 'object' && value !== null
+          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replace(v)]))
+          : value;
   return replace(activity) as Activity;
 }
 
@@ -98,15 +131,27 @@ export function readInstrument(value: unknown): { role: string | null; rules: st
   const instrument = first as Record<string, unknown>;
   const named = typeof instrument.as === 'string' ? instrument.as : instrument.name;
   const role = typeof named === 'string' ? asUsherRole(named) : null;
-  const rules = typeof instrument.rules === 'string' ? instrument.rules.split(',') : Array.isArray(instrument.rules) ? instrument.rules.filter((r) => typeof r === 'string') : [];
-  return { role: role?.trim().slice(0, 100) || null, rules: rules.map((r) => String(r).trim()).filter(Boolean).slice(0, 50) };
+  const rules =
+    typeof instrument.rules === 'string'
+      ? instrument.rules.split(',')
+      : Array.isArray(instrument.rules)
+        ? instrument.rules.filter((r) => typeof r === 'string')
+        : [];
+  return {
+    role: role?.trim().slice(0, 100) || null,
+    rules: rules
+      .map((r) => String(r).trim())
+      .filter(Boolean)
+      .slice(0, 50),
+  };
 }
 
 /** The id of a property that is an IRI or an embedded object with an id. */
 export function idOf(value: unknown): string | null {
   const first = Array.isArray(value) ? value[0] : value;
   if (typeof first === 'string') return first;
-  if (typeof first === 'object' && first !== null && typeof (first as { id?: unknown }).id === 'string') return (first as { id: string }).id;
+  if (typeof first === 'object' && first !== null && typeof (first as { id?: unknown }).id === 'string')
+    return (first as { id: string }).id;
   return null;
 }
 

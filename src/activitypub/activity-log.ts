@@ -41,7 +41,12 @@ export async function recordActivity(
 }
 
 /** The invitation an earlier activity (by its id) belongs to, in one tenant and direction. */
-export async function invitationOfActivity(db: Db, tenantId: string, direction: 'in' | 'out', activityId: string): Promise<string | null> {
+export async function invitationOfActivity(
+  db: Db,
+  tenantId: string,
+  direction: 'in' | 'out',
+  activityId: string,
+): Promise<string | null> {
   const row = await db
     .selectFrom('ap_activities')
     .select('invitation_id')

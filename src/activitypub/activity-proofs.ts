@@ -13,11 +13,21 @@ import { createProof, isEddsaJcsProof, proofsOf, verifyProof, type JsonObject } 
 /** Defines `proof` and its terms for JSON-LD readers, as FEP-8b32's examples do. */
 const DATA_INTEGRITY_CONTEXT = 'https://w3id.org/security/data-integrity/v1';
 
-/** The activity exactly as it will be sent: with the Data Integrity context and a proof by `keyId` (our actor's Multikey). */
-export async function signActivity(activity: Activity, privateKey: CryptoKey, keyId: string, now: Date): Promise<JsonObject> {
+/**
+ * The activity exactly as it will be sent: with the Data Integrity context and a proof by `keyId` (our actor's
+ * Multikey).
+ */
+export async function signActivity(
+  activity: Activity,
+  privateKey: CryptoKey,
+  keyId: string,
+  now: Date,
+): Promise<JsonObject> {
   const context = activity['@context'] ?? AS_CONTEXT;
   const contexts = Array.isArray(context) ? context : [context];
-  const withContext = contexts.includes(DATA_INTEGRITY_CONTEXT) ? activity : { ...activity, '@context': [...contexts, DATA_INTEGRITY_CONTEXT] };
+  const withContext = contexts.includes(DATA_INTEGRITY_CONTEXT)
+    ? activity
+    : { ...activity, '@context': [...contexts, DATA_INTEGRITY_CONTEXT] };
   return createProof(withContext, privateKey, { verificationMethod: keyId, created: now });
 }
 
@@ -37,9 +47,12 @@ export async function proofRefusal(activity: JsonObject, loaders: ProofLoaders, 
   for (const proof of proofs) {
     if (!isEddsaJcsProof(proof)) return 'only eddsa-jcs-2022 assertion proofs are accepted';
     const { key } = await fetchKey(proof.verificationMethod, Multikey, loaders).catch(() => ({ key: null }));
-    if (!key?.publicKey || key.publicKey.algorithm.name !== 'Ed25519') return `no Ed25519 key was found at ${proof.verificationMethod}`;
-    if (!(await verifyProof(activity, proof, key.publicKey, now))) return `the proof by ${proof.verificationMethod} does not verify`;
-    if (!(await actorListsKey(actor, key, loaders))) return `${proof.verificationMethod} is not a key of the actor ${actor}`;
+    if (!key?.publicKey || key.publicKey.algorithm.name !== 'Ed25519')
+      return `no Ed25519 key was found at ${proof.verificationMethod}`;
+    if (!(await verifyProof(activity, proof, key.publicKey, now)))
+      return `the proof by ${proof.verificationMethod} does not verify`;
+    if (!(await actorListsKey(actor, key, loaders)))
+      return `${proof.verificationMethod} is not a key of the actor ${actor}`;
   }
   return null;
 }
@@ -50,5 +63,9 @@ export async function proofRefusal(activity: JsonObject, loaders: ProofLoaders, 
 async function actorListsKey(actor: string, key: Multikey, loaders: ProofLoaders): Promise<boolean> {
   if (key.controllerId?.href !== actor || !key.id) return false;
   const document = await loaders.lookupObject(actor).catch(() => null);
-  return isActor(document) && document.id?.href === actor && document.assertionMethodIds.some((id) => id.href === key.id!.href);
+  return (
+    isActor(document) &&
+    document.id?.href === actor &&
+    document.assertionMethodIds.some((id) => id.href === key.id!.href)
+  );
 }

@@ -15,11 +15,16 @@ export interface ActivityPubOptions extends ApFederationOptions {
   readonly outbox: Pick<OutboxPort, 'enqueue'>;
 }
 
-/** What ActivityPub serves once the invitation service exists: the inboxes and the sender share one Fedify federation. */
+/**
+ * What ActivityPub serves once the invitation service exists: the inboxes and the sender share one Fedify federation.
+ */
 export interface ActivityPubInbound {
   readonly sender: DeliveryHandler;
   readonly middleware: MiddlewareHandler;
-  /** A fediverse actor by `@user@host` (WebFinger) or IRI, with its display name and handle; null when it cannot be found. */
+  /**
+   * A fediverse actor by `@user@host` (WebFinger) or IRI, with its display name and handle; null when it cannot be
+   * found.
+   */
   lookupActor(identifier: string): Promise<RemoteActor | null>;
 }
 
@@ -37,7 +42,8 @@ export function createActivityPub(options: ActivityPubOptions) {
 
   function inboundFor(invitations: InvitationService): ActivityPubInbound {
     let federated: Promise<Federated> | undefined;
-    const load = () => (federated ??= import('./federated').then((m) => m.createFederated({ ...options, uris, kv, invitations })));
+    const load = () =>
+      (federated ??= import('./federated').then((m) => m.createFederated({ ...options, uris, kv, invitations })));
     return {
       sender: { deliver: async (row) => (await load()).sender.deliver(row) },
       middleware: async (c, next) => (isFederationPath(c.req.path) ? (await load()).middleware(c, next) : next()),
@@ -47,7 +53,8 @@ export function createActivityPub(options: ActivityPubOptions) {
 
   /** One federation per server: the channel's handler and the HTTP middleware get the same one. */
   function connect(invitations: InvitationService): ActivityPubInbound {
-    if (connected && connected.invitations !== invitations) throw new Error('ActivityPub connected to a second invitation service');
+    if (connected && connected.invitations !== invitations)
+      throw new Error('ActivityPub connected to a second invitation service');
     connected ??= { invitations, inbound: inboundFor(invitations) };
     return connected.inbound;
   }
@@ -58,7 +65,11 @@ export function createActivityPub(options: ActivityPubOptions) {
       summary: 'an ActivityPub Invite to a fediverse actor (recipient.actorIri or recipient.actorHandle).',
       check: (input, recipient) => {
         if (!recipient.actorIri && !input.recipient?.actorHandle) {
-          throw invitationError('recipient_required', 'an activitypub invitation needs recipient.actorIri, recipient.actorHandle or a contact with an actor', 'body.recipient.actorIri');
+          throw invitationError(
+            'recipient_required',
+            'an activitypub invitation needs recipient.actorIri, recipient.actorHandle or a contact with an actor',
+            'body.recipient.actorIri',
+          );
         }
       },
       adapter: createActivityPubAdapter(uris),

@@ -18,13 +18,21 @@ export interface RemoteActor {
 const isIri = (identifier: string) => /^https?:\/\//.test(identifier);
 
 /** The actor behind `identifier`, or null when it cannot be found, is not an actor, or is out of bounds. */
-export async function lookupRemoteActor(context: Context<unknown>, identifier: string, allowPrivateNetwork: boolean): Promise<RemoteActor | null> {
+export async function lookupRemoteActor(
+  context: Context<unknown>,
+  identifier: string,
+  allowPrivateNetwork: boolean,
+): Promise<RemoteActor | null> {
   try {
     const iri = isIri(identifier) ? identifier : await resolveHandle(context, identifier, allowPrivateNetwork);
     const actor = await context.lookupObject(iri);
     if (!isActor(actor) || !actor.id) return null;
     const username = actor.preferredUsername?.toString() ?? null;
-    const handle = isIri(identifier) ? (username ? `${username}@${actor.id.host}` : null) : identifier.replace(/^@/, '');
+    const handle = isIri(identifier)
+      ? username
+        ? `${username}@${actor.id.host}`
+        : null
+      : identifier.replace(/^@/, '');
     return { iri: actor.id.href, name: actor.name?.toString() ?? username, handle };
   } catch {
     return null;

@@ -19,7 +19,9 @@ export interface ApInvitationPayload {
   readonly handle: string | null;
 }
 
-/** The target's id under /ap/targets: stable per tenant and target, so invitations into one project share one object. */
+/**
+ * The target's id under /ap/targets: stable per tenant and target, so invitations into one project share one object.
+ */
 export function targetObjectId(tenantId: string, targetKey: string): string {
   return createHash('sha256').update(`${tenantId}\n${targetKey}`).digest('base64url').slice(0, 22);
 }
@@ -30,13 +32,25 @@ async function publishTarget(trx: Db, row: InvitationRow, uris: ApUris): Promise
   const id = targetObjectId(row.tenant_id, row.target_key);
   await trx
     .insertInto('ap_targets')
-    .values({ id, tenant_id: row.tenant_id, identity_id: row.identity_id, target_key: row.target_key, type: row.target_type, iri: row.target_iri, name: row.target_name, created_at: isoTime(new Date(row.created_at)) })
+    .values({
+      id,
+      tenant_id: row.tenant_id,
+      identity_id: row.identity_id,
+      target_key: row.target_key,
+      type: row.target_type,
+      iri: row.target_iri,
+      name: row.target_name,
+      created_at: isoTime(new Date(row.created_at)),
+    })
     .onConflict((oc) => oc.column('id').doUpdateSet({ name: row.target_name }))
     .execute();
   return uris.target(id);
 }
 
-/** The activitypub ChannelAdapter. The invitation's URL is its Invite's IRI: public, and where the Invite can be fetched. */
+/**
+ * The activitypub ChannelAdapter. The invitation's URL is its Invite's IRI: public, and where the Invite can be
+ * fetched.
+ */
 export function createActivityPubAdapter(uris: ApUris): ChannelAdapter {
   return {
     async prepare(trx, row, _identity, input) {

@@ -26,7 +26,11 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2
  * §3.3.1 Create Proof: the document with a `proof` for `verificationMethod`, made with the
  * Ed25519 `privateKey` at `created` (written to the second, as most verifiers re-serialize it).
  */
-export async function createProof(document: JsonObject, privateKey: CryptoKey, options: { verificationMethod: string; created: Date }): Promise<JsonObject & { proof: DataIntegrityProof }> {
+export async function createProof(
+  document: JsonObject,
+  privateKey: CryptoKey,
+  options: { verificationMethod: string; created: Date },
+): Promise<JsonObject & { proof: DataIntegrityProof }> {
   if ('proof' in document) throw new TypeError('the document already carries a proof');
   const proofOptions = {
     type: 'DataIntegrityProof',
@@ -48,7 +52,12 @@ export async function createProof(document: JsonObject, privateKey: CryptoKey, o
  * hashed as it arrived. A Linked Data Signature beside it (`signature`) is not part of what was
  * proven (FEP-8b32, "Backward compatibility").
  */
-export async function verifyProof(secured: JsonObject, proof: unknown, publicKey: CryptoKey, now: Date): Promise<boolean> {
+export async function verifyProof(
+  secured: JsonObject,
+  proof: unknown,
+  publicKey: CryptoKey,
+  now: Date,
+): Promise<boolean> {
   if (!isEddsaJcsProof(proof)) return false;
   const { proofValue, ...proofOptions } = proof;
   if (typeof proofOptions.expires === 'string' && !(Date.parse(proofOptions.expires) > now.getTime())) return false;
@@ -58,7 +67,11 @@ export async function verifyProof(secured: JsonObject, proof: unknown, publicKey
     // Step 4: the document's context must begin with the proof's, which then stands for it.
     const documentContext = asArray(secured['@context']);
     const proofContext = asArray(proofOptions['@context']);
-    if (proofContext.length > documentContext.length || proofContext.some((entry, i) => canonicalize(entry) !== canonicalize(documentContext[i]))) return false;
+    if (
+      proofContext.length > documentContext.length ||
+      proofContext.some((entry, i) => canonicalize(entry) !== canonicalize(documentContext[i]))
+    )
+      return false;
     document = { ...unsecured, '@context': proofOptions['@context'] };
   }
   let signature: Uint8Array<ArrayBuffer>;
@@ -76,7 +89,10 @@ export function proofsOf(document: JsonObject): readonly unknown[] {
   return document.proof === undefined ? [] : asArray(document.proof);
 }
 
-/** Whether a value has the shape of an eddsa-jcs-2022 assertion proof (§2.2.1, FEP-8b32: the purpose is assertionMethod). */
+/**
+ * Whether a value has the shape of an eddsa-jcs-2022 assertion proof (§2.2.1, FEP-8b32: the purpose is
+ * assertionMethod).
+ */
 export function isEddsaJcsProof(value: unknown): value is DataIntegrityProof & Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proof = value as Record<string, unknown>;
@@ -94,7 +110,8 @@ export function isEddsaJcsProof(value: unknown): value is DataIntegrityProof & R
 
 // §3.3.4 Transformation (JCS), §3.3.5 Proof Configuration (JCS, with the document's context) and §3.3.6 Hashing.
 async function hashData(document: JsonObject, proofOptions: JsonObject): Promise<Uint8Array<ArrayBuffer>> {
-  const config = document['@context'] !== undefined ? { ...proofOptions, '@context': document['@context'] } : proofOptions;
+  const config =
+    document['@context'] !== undefined ? { ...proofOptions, '@context': document['@context'] } : proofOptions;
   const [configHash, documentHash] = await Promise.all([sha256(canonicalize(config)), sha256(canonicalize(document))]);
   const data = new Uint8Array(configHash.length + documentHash.length);
   data.set(configHash, 0);

@@ -13,7 +13,10 @@ import { federationMiddleware } from './routes';
 import { createActivitySender } from './sender';
 import type { ApUris } from './uris';
 
-/** What `createFederated` needs: the capability's options, its URIs and KV store, and the invitation service inboxes answer with. */
+/**
+ * What `createFederated` needs: the capability's options, its URIs and KV store, and the invitation service inboxes
+ * answer with.
+ */
 export interface FederatedOptions extends ApFederationOptions {
   readonly logError: (error: unknown) => void;
   readonly uris: ApUris;
@@ -27,9 +30,17 @@ export function createFederated(options: FederatedOptions) {
   attachInbox(federation, options);
   return {
     sender: createActivitySender({ ...options, federation }),
-    middleware: federationMiddleware(federation, { publicUrl: options.publicUrl, kv: options.kv, clock: options.clock }),
+    middleware: federationMiddleware(federation, {
+      publicUrl: options.publicUrl,
+      kv: options.kv,
+      clock: options.clock,
+    }),
     lookupActor: (identifier: string): Promise<RemoteActor | null> =>
-      lookupRemoteActor(federation.createContext(new URL(options.publicUrl), { raw: null }), identifier, options.allowPrivateNetwork),
+      lookupRemoteActor(
+        federation.createContext(new URL(options.publicUrl), { raw: null }),
+        identifier,
+        options.allowPrivateNetwork,
+      ),
   };
 }
 

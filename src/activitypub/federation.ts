@@ -13,7 +13,9 @@ import { actorKeyPairs } from './keys';
 import { createKvStore, type ApKvStore } from './kv-store';
 import { AP_PATHS } from './uris';
 
-/** What each request hands the listeners: the activity exactly as it arrived, before Fedify's vocabulary drops fields. */
+/**
+ * What each request hands the listeners: the activity exactly as it arrived, before Fedify's vocabulary drops fields.
+ */
 export interface ApContextData {
   readonly raw: Record<string, unknown> | null;
 }
@@ -33,7 +35,10 @@ export interface ApFederationOptions {
 export const SIGNATURE_WINDOW = { hours: 1 } as const;
 
 /** Builds the federation with its actors; `attachInbox` adds the listeners once the invitation service exists. */
-export function createApFederation(options: ApFederationOptions, kv: ApKvStore = createKvStore(options.db, options.engine, options.clock)): Federation<ApContextData> {
+export function createApFederation(
+  options: ApFederationOptions,
+  kv: ApKvStore = createKvStore(options.db, options.engine, options.clock),
+): Federation<ApContextData> {
   const { db, clock } = options;
   const federation = createFederation<ApContextData>({
     kv,

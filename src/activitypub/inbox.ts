@@ -5,7 +5,15 @@
  * recorded once, so a second delivery changes nothing.
  */
 import type { Federation, InboxContext } from '@fedify/fedify';
-import { Accept, Invite, isActor, Reject, TentativeAccept, Undo, type Activity as ApActivity } from '@fedify/fedify/vocab';
+import {
+  Accept,
+  Invite,
+  isActor,
+  Reject,
+  TentativeAccept,
+  Undo,
+  type Activity as ApActivity,
+} from '@fedify/fedify/vocab';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
@@ -25,7 +33,11 @@ export interface InboxDeps {
   readonly logError: (error: unknown) => void;
 }
 
-const TARGET_TYPES: Readonly<Record<string, 'project' | 'event' | 'group'>> = { Event: 'event', Group: 'group', Organization: 'group' };
+const TARGET_TYPES: Readonly<Record<string, 'project' | 'event' | 'group'>> = {
+  Event: 'event',
+  Group: 'group',
+  Organization: 'group',
+};
 
 /** Registers the inbox listeners on `federation`. */
 export function attachInbox(federation: Federation<ApContextData>, deps: InboxDeps): void {
@@ -42,7 +54,9 @@ export function attachInbox(federation: Federation<ApContextData>, deps: InboxDe
 /** The activity as it arrived (Fedify's objects drop what the vocabulary does not know, such as `instrument.as`). */
 function rawOf(ctx: InboxContext<ApContextData>, activity: ApActivity): Activity | null {
   const raw = ctx.data.raw;
-  return raw && raw.id === activity.id?.href && typeof raw.actor !== 'undefined' ? ({ ...raw, actor: activity.actorId!.href } as Activity) : null;
+  return raw && raw.id === activity.id?.href && typeof raw.actor !== 'undefined'
+    ? ({ ...raw, actor: activity.actorId!.href } as Activity)
+    : null;
 }
 
 async function receiveInvite(ctx: InboxContext<ApContextData>, invite: Invite, deps: InboxDeps): Promise<void> {
@@ -66,7 +80,14 @@ async function receiveInvite(ctx: InboxContext<ApContextData>, invite: Invite, d
   const { role, rules } = readInstrument(raw.instrument);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    if (!(await recordActivity(trx, { tenantId: identity.tenantId, invitationId: null, direction: 'in', activity: raw }, now))) return;
+    if (
+      !(await recordActivity(
+        trx,
+        { tenantId: identity.tenantId, invitationId: null, direction: 'in', activity: raw },
+        now,
+      ))
+    )
+      return;
     const contact = await contactFor(trx, identity.tenantId, { actorIri: inviter, name }, now);
     const row = await deps.invitations.recordIncoming(
       trx,
@@ -85,7 +106,13 @@ async function receiveInvite(ctx: InboxContext<ApContextData>, invite: Invite, d
       { kind: 'remote', iri: inviter },
       false,
     );
-    await trx.updateTable('ap_activities').set({ invitation_id: row.id }).where('tenant_id', '=', identity.tenantId).where('direction', '=', 'in').where('activity_id', '=', raw.id).execute();
+    await trx
+      .updateTable('ap_activities')
+      .set({ invitation_id: row.id })
+      .where('tenant_id', '=', identity.tenantId)
+      .where('direction', '=', 'in')
+      .where('activity_id', '=', raw.id)
+      .execute();
   });
 }
 
@@ -102,23 +129,48 @@ function embeddedThing(value: unknown, iri: string) {
   return { type: kind, iri, name: name.slice(0, 200) };
 }
 
-// What an Invite invites into: its type and name, fetched if it is not embedded; an unreachable one is still recorded by IRI.
+// What an Invite invites into: its type and name, fetched if it is not embedded; an unreachable one is still recorded
+// by IRI.
 async function describe(ctx: InboxContext<ApContextData>, invite: Invite, end: 'object' | 'target', iri: string) {
   const object = await (end === 'target' ? invite.getTarget(ctx) : invite.getObject(ctx)).catch(() => null);
   const typeName = object?.constructor.name ?? '';
-  return { type: TARGET_TYPES[typeName] ?? ('project' as const), iri, name: object?.name?.toString().slice(0, 200) ?? null };
+  return {
+    type: TARGET_TYPES[typeName] ?? ('project' as const),
+    iri,
+    name: object?.name?.toString().slice(0, 200) ?? null,
+  };
 }
 
-async function receiveAnswer(ctx: InboxContext<ApContextData>, answer: Accept | Reject | TentativeAccept, kind: 'accept' | 'tentative' | 'decline', deps: InboxDeps): Promise<void> {
+async function receiveAnswer(
+  ctx: InboxContext<ApContextData>,
+  answer: Accept | Reject | TentativeAccept,
+  kind: 'accept' | 'tentative' | 'decline',
+  deps: InboxDeps,
+): Promise<void> {
   const raw = rawOf(ctx, answer);
   const invitationId = deps.uris.inviteId(idOf(raw?.object) ?? answer.objectId?.href);
   if (!raw || !invitationId) return;
   const row = await findInvitationById(deps.db, invitationId);
   // Only the invitee may answer, and only an Invite we sent.
-  if (!row || row.channel !== 'activitypub' || row.direction !== 'outgoing' || row.recipient_actor !== raw.actor) return;
-  if (!(await recordActivity(deps.db, { tenantId: row.tenant_id, invitationId: row.id, direction: 'in', activity: raw }, deps.clock.now()))) return;
+  if (!row || row.channel !== 'activitypub' || row.direction !== 'outgoing' || row.recipient_actor !== raw.actor)
+    return;
+  if (
+    !(await recordActivity(
+      deps.db,
+      { tenantId: row.tenant_id, invitationId: row.id, direction: 'in', activity: raw },
+      deps.clock.now(),
+    ))
+  )
+    return;
   await refusalsAreFinal(deps, async () => {
-    if (kind === 'accept') await deps.invitations.acceptWith(row.tenant_id, row.id, { actorIri: raw.actor }, { kind: 'invitee' }, async () => undefined);
+    if (kind === 'accept')
+      await deps.invitations.acceptWith(
+        row.tenant_id,
+        row.id,
+        { actorIri: raw.actor },
+        { kind: 'invitee' },
+        async () => undefined,
+      );
     else if (kind === 'tentative') await deps.invitations.tentativeAccept(row.tenant_id, row.id, { kind: 'invitee' });
     else await deps.invitations.decline(row.tenant_id, row.id, { kind: 'invitee' });
   });
@@ -138,12 +190,19 @@ async function receiveUndo(ctx: InboxContext<ApContextData>, undo: Undo, deps: I
     .where('actor', '=', raw.actor)
     .execute();
   for (const { tenant_id: tenantId, invitation_id: invitationId } of seen) {
-    if (!invitationId || !(await recordActivity(deps.db, { tenantId, invitationId, direction: 'in', activity: raw }, deps.clock.now()))) continue;
-    await refusalsAreFinal(deps, () => deps.invitations.revoke(tenantId, invitationId, { kind: 'remote', iri: raw.actor }));
+    if (
+      !invitationId ||
+      !(await recordActivity(deps.db, { tenantId, invitationId, direction: 'in', activity: raw }, deps.clock.now()))
+    )
+      continue;
+    await refusalsAreFinal(deps, () =>
+      deps.invitations.revoke(tenantId, invitationId, { kind: 'remote', iri: raw.actor }),
+    );
   }
 }
 
-// An answer the lifecycle refuses (already accepted, expired) is recorded and dropped: the sender cannot fix it by retrying.
+// An answer the lifecycle refuses (already accepted, expired) is recorded and dropped: the sender cannot fix it by
+// retrying.
 async function refusalsAreFinal(deps: InboxDeps, work: () => Promise<unknown>): Promise<void> {
   try {
     await work();

@@ -9,7 +9,11 @@ import type { Db } from '#db';
 import { isoTime } from '#common/json';
 
 /** Both key pairs of an identity, as CryptoKeys. */
-export async function actorKeyPairs(db: Db, identity: { id: string; tenantId: string }, now: Date): Promise<CryptoKeyPair[]> {
+export async function actorKeyPairs(
+  db: Db,
+  identity: { id: string; tenantId: string },
+  now: Date,
+): Promise<CryptoKeyPair[]> {
   let row = await db.selectFrom('ap_keys').selectAll().where('identity_id', '=', identity.id).executeTakeFirst();
   if (!row) {
     const [rsa, ed] = await Promise.all([generateCryptoKeyPair('RSASSA-PKCS1-v1_5'), generateCryptoKeyPair('Ed25519')]);

@@ -45,7 +45,9 @@ describeEachStore("Fedify's key-value store on Usher's database", (engine) => {
     await kv.set(['_fedify', 'x'], 0);
     const listed = [];
     for await (const entry of kv.list(['_fedify', 'x'])) listed.push(entry);
-    expect(listed.sort((x, y) => x.key.length - y.key.length || String(x.value).localeCompare(String(y.value)))).toEqual([
+    expect(
+      listed.sort((x, y) => x.key.length - y.key.length || String(x.value).localeCompare(String(y.value))),
+    ).toEqual([
       { key: ['_fedify', 'x'], value: 0 },
       { key: ['_fedify', 'x', '1'], value: 1 },
       { key: ['_fedify', 'x', '2'], value: 2 },

@@ -16,18 +16,28 @@ export type ApKvStore = KvStore & Required<Pick<KvStore, 'cas'>>;
 
 /** A KvStore over the `ap_kv` table. */
 export function createKvStore(db: Kysely<Database>, engine: Engine, clock: Clock): ApKvStore {
-  const expiry = (options?: KvStoreSetOptions) => (options?.ttl ? isoTime(new Date(clock.now().getTime() + options.ttl.total('millisecond'))) : null);
+  const expiry = (options?: KvStoreSetOptions) =>
+    options?.ttl ? isoTime(new Date(clock.now().getTime() + options.ttl.total('millisecond'))) : null;
   const live = () => sql<boolean>`(expires_at is null or expires_at > ${isoTime(clock.now())})`;
   const upsert = (key: KvKey, value: unknown, options?: KvStoreSetOptions) =>
     db
       .insertInto('ap_kv')
       .values({ key: encodeKey(key), value: JSON.stringify(value), expires_at: expiry(options) })
-      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), expires_at: eb.ref('excluded.expires_at') })))
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), expires_at: eb.ref('excluded.expires_at') })),
+      )
       .execute();
 
   return {
     async get<T = unknown>(key: KvKey): Promise<T | undefined> {
-      const row = await db.selectFrom('ap_kv').select('value').where('key', '=', encodeKey(key)).where(live()).executeTakeFirst();
+      const row = await db
+        .selectFrom('ap_kv')
+        .select('value')
+        .where('key', '=', encodeKey(key))
+        .where(live())
+        .executeTakeFirst();
       return row ? (JSON.parse(row.value) as T) : undefined;
     },
     async set(key, value, options) {
@@ -49,7 +59,11 @@ export function createKvStore(db: Kysely<Database>, engine: Engine, clock: Clock
           await trx
             .insertInto('ap_kv')
             .values({ key: encodeKey(key), value: JSON.stringify(next), expires_at: expiry(options) })
-            .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), expires_at: eb.ref('excluded.expires_at') })))
+            .onConflict((oc) =>
+              oc
+                .column('key')
+                .doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), expires_at: eb.ref('excluded.expires_at') })),
+            )
             .execute();
         return true;
       });
@@ -60,9 +74,12 @@ export function createKvStore(db: Kysely<Database>, engine: Engine, clock: Clock
       if (prefix) {
         const start = encodeKey(prefix).slice(0, -1);
         const pattern = `${start.replace(/[\\%_]/g, '\\$&')},%`;
-        query = query.where((eb) => eb.or([eb('key', '=', encodeKey(prefix)), sql<boolean>`key like ${pattern} escape '\\'`]));
+        query = query.where((eb) =>
+          eb.or([eb('key', '=', encodeKey(prefix)), sql<boolean>`key like ${pattern} escape '\\'`]),
+        );
       }
-      for (const row of await query.orderBy('key').execute()) yield { key: JSON.parse(row.key) as KvKey, value: JSON.parse(row.value) };
+      for (const row of await query.orderBy('key').execute())
+        yield { key: JSON.parse(row.key) as KvKey, value: JSON.parse(row.value) };
     },
   };
 }

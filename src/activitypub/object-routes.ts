@@ -1,4 +1,6 @@
-/** Usher's own ActivityPub objects, served as they were sent: no Fedify needed, so they are answered without loading it. */
+/**
+ * Usher's own ActivityPub objects, served as they were sent: no Fedify needed, so they are answered without loading it.
+ */
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
@@ -11,14 +13,28 @@ const AS_TYPE = 'application/activity+json';
 /** Our Invites and target objects, as ActivityStreams JSON. */
 export function createApObjectRoutes(options: { readonly db: Kysely<Database>; readonly uris: ApUris }) {
   const { db, uris } = options;
-  const activity = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': AS_TYPE } });
+  const activity = (body: unknown) =>
+    new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': AS_TYPE } });
   return new Hono()
     .get('/ap/invites/:id', async (c) => {
-      const row = await db.selectFrom('ap_activities').select('payload').where('direction', '=', 'out').where('type', '=', 'Invite').where('activity_id', '=', uris.invite(c.req.param('id'))).executeTakeFirst();
-      return row ? activity(JSON.parse(row.payload)) : problemResponse({ title: 'No such object', status: 404, code: 'not_found' });
+      const row = await db
+        .selectFrom('ap_activities')
+        .select('payload')
+        .where('direction', '=', 'out')
+        .where('type', '=', 'Invite')
+        .where('activity_id', '=', uris.invite(c.req.param('id')))
+        .executeTakeFirst();
+      return row
+        ? activity(JSON.parse(row.payload))
+        : problemResponse({ title: 'No such object', status: 404, code: 'not_found' });
     })
     .get('/ap/targets/:id', async (c) => {
-      const target = await db.selectFrom('ap_targets').innerJoin('identities', 'identities.id', 'ap_targets.identity_id').select(['ap_targets.id', 'ap_targets.type', 'ap_targets.iri', 'ap_targets.name', 'identities.handle']).where('ap_targets.id', '=', c.req.param('id')).executeTakeFirst();
+      const target = await db
+        .selectFrom('ap_targets')
+        .innerJoin('identities', 'identities.id', 'ap_targets.identity_id')
+        .select(['ap_targets.id', 'ap_targets.type', 'ap_targets.iri', 'ap_targets.name', 'identities.handle'])
+        .where('ap_targets.id', '=', c.req.param('id'))
+        .executeTakeFirst();
       if (!target) return problemResponse({ title: 'No such object', status: 404, code: 'not_found' });
       return activity({
         '@context': AS_CONTEXT,
@@ -31,4 +47,3 @@ export function createApObjectRoutes(options: { readonly db: Kysely<Database>; r
       });
     });
 }
-

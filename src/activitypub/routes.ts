@@ -19,13 +19,17 @@ import { SIGNATURE_WINDOW, type ApContextData } from './federation';
 import type { ApKvStore } from './kv-store';
 import { isFederationPath } from './uris';
 
-const refuse = (code: keyof typeof activityPubErrors, detail: string, field?: string) => problemResponse({ ...activityPubErrors[code], code, detail, ...(field ? { field } : {}) });
+const refuse = (code: keyof typeof activityPubErrors, detail: string, field?: string) =>
+  problemResponse({ ...activityPubErrors[code], code, detail, ...(field ? { field } : {}) });
 
 /**
  * Hands federation paths to Fedify, reading the body once, as sent: digests and signatures are
  * over those bytes. Mount it before anything that parses JSON bodies.
  */
-export function federationMiddleware(federation: Federation<ApContextData>, options: { readonly publicUrl: string; readonly kv: ApKvStore; readonly clock: Clock }): MiddlewareHandler {
+export function federationMiddleware(
+  federation: Federation<ApContextData>,
+  options: { readonly publicUrl: string; readonly kv: ApKvStore; readonly clock: Clock },
+): MiddlewareHandler {
   const publicUrl = new URL(options.publicUrl);
   return async (c, next) => {
     if (!isFederationPath(c.req.path)) return next();
@@ -40,11 +44,15 @@ export function federationMiddleware(federation: Federation<ApContextData>, opti
     if (method === 'POST' && c.req.path.endsWith('/inbox')) {
       try {
         const parsed: unknown = JSON.parse(body ?? '');
-        raw = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+        raw =
+          typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+            ? (parsed as Record<string, unknown>)
+            : null;
       } catch {
         return refuse('activity_malformed', 'the body is not JSON');
       }
-      if (!raw || typeof raw.id !== 'string' || typeof raw.type !== 'string') return refuse('activity_malformed', 'an activity has an id and a type');
+      if (!raw || typeof raw.id !== 'string' || typeof raw.type !== 'string')
+        return refuse('activity_malformed', 'an activity has an id and a type');
       if (body!.includes('\\u0000')) return refuse('activity_malformed', 'NUL characters are not accepted');
       const context = federation.createContext(request, { raw: null });
       const refusal = await checkSignature(context, request, options.kv);
@@ -68,12 +76,22 @@ export function federationMiddleware(federation: Federation<ApContextData>, opti
 }
 
 // RFC 9421 or draft-cavage, fresh within the window, and never seen before: a captured request replayed is refused.
-async function checkSignature(context: Context<ApContextData>, request: Request, kv: ApKvStore): Promise<Response | null> {
-  const result = await verifyRequestDetailed(request.clone(), { documentLoader: context.documentLoader, contextLoader: context.contextLoader, timeWindow: SIGNATURE_WINDOW });
+async function checkSignature(
+  context: Context<ApContextData>,
+  request: Request,
+  kv: ApKvStore,
+): Promise<Response | null> {
+  const result = await verifyRequestDetailed(request.clone(), {
+    documentLoader: context.documentLoader,
+    contextLoader: context.contextLoader,
+    timeWindow: SIGNATURE_WINDOW,
+  });
   if (!result.verified) return refuse('signature_invalid', `request signature: ${result.reason.type}`);
   const signature = request.headers.get('signature') ?? '';
   const seen = ['usher', 'seen-signature', createHash('sha256').update(signature).digest('base64url')] as const;
   // Kept for twice the window: older copies fail the date check anyway.
-  const fresh = await kv.cas(seen, undefined, true, { ttl: Temporal.Duration.from({ hours: 2 * SIGNATURE_WINDOW.hours }) });
+  const fresh = await kv.cas(seen, undefined, true, {
+    ttl: Temporal.Duration.from({ hours: 2 * SIGNATURE_WINDOW.hours }),
+  });
   return fresh ? null : refuse('signature_replayed', 'this exact signed request was already received');
 }

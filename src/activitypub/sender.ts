@@ -53,34 +53,84 @@ export function createActivitySender(options: ActivitySenderOptions): DeliveryHa
           return { outcome: 'failed', permanent, error: (error as Error).message };
         }
         activity = withInvitee(activity, payload.recipient, actorIri);
-        // From now on the invitation names its invitee by IRI (their Accept is checked against it), and so does the Invite we serve.
+        // From now on the invitation names its invitee by IRI (their Accept is checked against it), and so does the
+        // Invite we serve.
         if (row.invitation_id) {
           await options.invitations.recordRecipientActor(row.tenant_id, row.invitation_id, actorIri);
-          await db.updateTable('ap_activities').set({ payload: JSON.stringify(activity) }).where('tenant_id', '=', row.tenant_id).where('direction', '=', 'out').where('activity_id', '=', activity.id).execute();
+          await db
+            .updateTable('ap_activities')
+            .set({ payload: JSON.stringify(activity) })
+            .where('tenant_id', '=', row.tenant_id)
+            .where('direction', '=', 'out')
+            .where('activity_id', '=', activity.id)
+            .execute();
         }
       }
       const actor = await context.lookupObject(actorIri).catch(() => null);
-      if (!actor || !isActor(actor) || !actor.inboxId) return { outcome: 'failed', error: `${actorIri} is not a reachable actor with an inbox` };
+      if (!actor || !isActor(actor) || !actor.inboxId)
+        return { outcome: 'failed', error: `${actorIri} is not a reachable actor with an inbox` };
       const identity = await findIdentityById(db, payload.identityId, ['id', 'tenant_id']);
       if (!identity) return { outcome: 'skipped', error: 'the sending identity is gone' };
       const now = options.clock.now();
       const [rsa, ed25519] = await actorKeyPairs(db, { id: identity.id, tenantId: identity.tenant_id }, now);
       // The proof covers exactly the JSON that is sent, and the HTTP signature covers the body with the proof.
-      const body = JSON.stringify(await signActivity(activity, ed25519!.privateKey, uris.assertionKeyId(payload.actorHandle), now));
+      const body = JSON.stringify(
+        await signActivity(activity, ed25519!.privateKey, uris.assertionKeyId(payload.actorHandle), now),
+      );
       const inbox = actor.inboxId.href;
-      let response = await post(inbox, body, rsa!.privateKey, uris.keyId(payload.actorHandle), 'rfc9421', options.allowPrivateNetwork);
+      let response = await post(
+        inbox,
+        body,
+        rsa!.privateKey,
+        uris.keyId(payload.actorHandle),
+        'rfc9421',
+        options.allowPrivateNetwork,
+      );
       // Servers that only know draft-cavage answer 401 to RFC 9421: knock again the old way.
-      if (response.status === 401 || response.status === 400) response = await post(inbox, body, rsa!.privateKey, uris.keyId(payload.actorHandle), 'draft-cavage-http-signatures-12', options.allowPrivateNetwork);
+      if (response.status === 401 || response.status === 400)
+        response = await post(
+          inbox,
+          body,
+          rsa!.privateKey,
+          uris.keyId(payload.actorHandle),
+          'draft-cavage-http-signatures-12',
+          options.allowPrivateNetwork,
+        );
       if (response.ok) return { outcome: 'sent', responseCode: response.status, response: response.body };
-      const refused = response.status !== null && response.status >= 400 && response.status < 500 && response.status !== 401 && response.status !== 429;
-      return { outcome: 'failed', permanent: refused, responseCode: response.status, response: response.body, error: response.error ?? `HTTP ${response.status}` };
+      const refused =
+        response.status !== null &&
+        response.status >= 400 &&
+        response.status < 500 &&
+        response.status !== 401 &&
+        response.status !== 429;
+      return {
+        outcome: 'failed',
+        permanent: refused,
+        responseCode: response.status,
+        response: response.body,
+        error: response.error ?? `HTTP ${response.status}`,
+      };
     },
   };
 }
 
-async function post(inbox: string, body: string, privateKey: CryptoKey, keyId: string, spec: 'rfc9421' | 'draft-cavage-http-signatures-12', allowPrivateNetwork: boolean) {
-  const unsigned = new Request(inbox, { method: 'POST', headers: { 'content-type': MEDIA_TYPE, accept: MEDIA_TYPE }, body });
-  const signed = await signRequest(unsigned, privateKey, new URL(keyId), { spec, body: new TextEncoder().encode(body).buffer as ArrayBuffer });
+async function post(
+  inbox: string,
+  body: string,
+  privateKey: CryptoKey,
+  keyId: string,
+  spec: 'rfc9421' | 'draft-cavage-http-signatures-12',
+  allowPrivateNetwork: boolean,
+) {
+  const unsigned = new Request(inbox, {
+    method: 'POST',
+    headers: { 'content-type': MEDIA_TYPE, accept: MEDIA_TYPE },
+    body,
+  });
+  const signed = await signRequest(unsigned, privateKey, new URL(keyId), {
+    spec,
+    body: new TextEncoder().encode(body).buffer as ArrayBuffer,
+  });
   const headers: Record<string, string> = {};
   signed.headers.forEach((value, name) => (headers[name] = value));
   return postWebhook(inbox, body, headers, { timeoutMs: 15_000, allowPrivateNetwork });

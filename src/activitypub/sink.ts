@@ -23,10 +23,17 @@ export interface ApSendPayload {
   readonly activity: Activity;
 }
 
-const ANSWERS = { 'invitation.accepted': 'Accept', 'invitation.declined': 'Reject', 'invitation.tentatively_accepted': 'TentativeAccept' } as const;
+const ANSWERS = {
+  'invitation.accepted': 'Accept',
+  'invitation.declined': 'Reject',
+  'invitation.tentatively_accepted': 'TentativeAccept',
+} as const;
 
 /** The event sink of the activitypub channel. */
-export function createActivityPubSink(options: { readonly uris: ApUris; readonly outbox: Pick<OutboxPort, 'enqueue'> }): EventSink {
+export function createActivityPubSink(options: {
+  readonly uris: ApUris;
+  readonly outbox: Pick<OutboxPort, 'enqueue'>;
+}): EventSink {
   const { uris } = options;
   return async (trx, invitation, events) => {
     if (invitation.channel !== 'activitypub') return;
@@ -40,7 +47,11 @@ export function createActivityPubSink(options: { readonly uris: ApUris; readonly
     if (activities.length === 0) return;
     const now = new Date(events[0]!.createdAt);
     for (const activity of activities) {
-      await recordActivity(trx, { tenantId: invitation.tenant_id, invitationId: invitation.id, direction: 'out', activity }, now);
+      await recordActivity(
+        trx,
+        { tenantId: invitation.tenant_id, invitationId: invitation.id, direction: 'out', activity },
+        now,
+      );
     }
     await options.outbox.enqueue(
       trx,
@@ -48,14 +59,25 @@ export function createActivityPubSink(options: { readonly uris: ApUris; readonly
         tenantId: invitation.tenant_id,
         topic: 'activitypub.send' as const,
         invitationId: invitation.id,
-        payload: { identityId: invitation.identity_id, actorHandle: handle, recipient: recipientOf(invitation), activity } satisfies ApSendPayload,
+        payload: {
+          identityId: invitation.identity_id,
+          actorHandle: handle,
+          recipient: recipientOf(invitation),
+          activity,
+        } satisfies ApSendPayload,
       })),
       now,
     );
   };
 }
 
-async function activityFor(trx: Db, uris: ApUris, invitation: InvitationRow, event: InvitationEvent, actor: string): Promise<Activity | null> {
+async function activityFor(
+  trx: Db,
+  uris: ApUris,
+  invitation: InvitationRow,
+  event: InvitationEvent,
+  actor: string,
+): Promise<Activity | null> {
   if (invitation.direction === 'incoming') {
     // Only our own answers go out; a change the remote side caused (their Undo) owes them nothing.
     const type = ANSWERS[event.type as keyof typeof ANSWERS];
@@ -84,7 +106,8 @@ async function activityFor(trx: Db, uris: ApUris, invitation: InvitationRow, eve
     );
   };
   if (event.type === 'invitation.created' || event.type === 'invitation.resent') return invite();
-  if (event.type === 'invitation.revoked') return buildUndo({ id: uris.activity(), actor, invite: await invite(), invitee: recipientOf(invitation) });
+  if (event.type === 'invitation.revoked')
+    return buildUndo({ id: uris.activity(), actor, invite: await invite(), invitee: recipientOf(invitation) });
   return null;
 }
 

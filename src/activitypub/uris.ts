@@ -17,7 +17,10 @@ export function apUris(publicUrl: string) {
   return {
     actor: (handle: string) => `${actorPrefix}${encodeURIComponent(handle)}`,
     keyId: (handle: string) => `${actorPrefix}${encodeURIComponent(handle)}#main-key`,
-    /** The actor's Ed25519 Multikey, which signs Object Integrity Proofs: Fedify numbers an actor's Multikeys from 1, and it is the second. */
+    /**
+     * The actor's Ed25519 Multikey, which signs Object Integrity Proofs: Fedify numbers an actor's Multikeys from 1,
+     * and it is the second.
+     */
     assertionKeyId: (handle: string) => `${actorPrefix}${encodeURIComponent(handle)}#multikey-2`,
     /** An outgoing invitation's Invite activity: its id is the invitation's, so an Accept's object names it. */
     invite: (invitationId: string) => `${invitePrefix}${invitationId}`,
@@ -43,5 +46,10 @@ export type ApUris = ReturnType<typeof apUris>;
 
 /** Paths Fedify answers (actors, inboxes, WebFinger, NodeInfo); Invites and targets are Usher's own. */
 export function isFederationPath(path: string): boolean {
-  return (path.startsWith('/ap/') && !path.startsWith('/ap/invites/') && !path.startsWith('/ap/targets/')) || path === '/.well-known/webfinger' || path === '/.well-known/nodeinfo' || path.startsWith('/nodeinfo/');
+  return (
+    (path.startsWith('/ap/') && !path.startsWith('/ap/invites/') && !path.startsWith('/ap/targets/')) ||
+    path === '/.well-known/webfinger' ||
+    path === '/.well-known/nodeinfo' ||
+    path.startsWith('/nodeinfo/')
+  );
 }

@@ -17,7 +17,11 @@ export class HandleResolutionError extends Error {
  * over http when private networks are allowed (tests and local federation), which Fedify's own
  * lookup never does.
  */
-export async function resolveHandle(context: Pick<Context<unknown>, 'lookupWebFinger'>, handle: string, allowPrivateNetwork: boolean): Promise<string> {
+export async function resolveHandle(
+  context: Pick<Context<unknown>, 'lookupWebFinger'>,
+  handle: string,
+  allowPrivateNetwork: boolean,
+): Promise<string> {
   const [user, host] = handle.replace(/^@/, '').split('@') as [string, string];
   const resource = `acct:${user}@${host}`;
   const hostname = host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
@@ -35,14 +39,17 @@ export async function resolveHandle(context: Pick<Context<unknown>, 'lookupWebFi
       throw new HandleResolutionError(`WebFinger at ${host}: ${(error as Error).message}`, 'unreachable');
     }
     if (response.status === 404) throw new HandleResolutionError(`${host} knows no ${resource}`, 'unknown');
-    if (!response.ok) throw new HandleResolutionError(`WebFinger at ${host} answered ${response.status}`, 'unreachable');
+    if (!response.ok)
+      throw new HandleResolutionError(`WebFinger at ${host} answered ${response.status}`, 'unreachable');
     links = ((await response.json()) as { links?: typeof links }).links;
   } else {
     const descriptor = await context.lookupWebFinger(resource);
     if (!descriptor) throw new HandleResolutionError(`${host} does not resolve ${resource}`, 'unknown');
     links = descriptor.links as typeof links;
   }
-  const self = links?.find((link) => link.rel === 'self' && /activity\+json|ld\+json/.test(link.type ?? '') && typeof link.href === 'string');
+  const self = links?.find(
+    (link) => link.rel === 'self' && /activity\+json|ld\+json/.test(link.type ?? '') && typeof link.href === 'string',
+  );
   if (!self?.href) throw new HandleResolutionError(`${resource} has no ActivityPub actor`, 'unknown');
   return self.href;
 }

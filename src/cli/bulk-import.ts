@@ -37,11 +37,17 @@ const RATE_LIMIT_RETRIES = 5;
  * same batches, so the ones that finished are replayed instead of created again.
  */
 export function batchKey(defaults: CreateInvitation | undefined, items: readonly CreateInvitation[]): string {
-  return `import-${createHash('sha256').update(JSON.stringify({ defaults: defaults ?? null, items })).digest('hex')}`;
+  return `import-${createHash('sha256')
+    .update(JSON.stringify({ defaults: defaults ?? null, items }))
+    .digest('hex')}`;
 }
 
 /** Sends the rows in batches, one call at a time, so a large file never sits in memory at once. */
-export async function importRows(client: UsherClient, rows: AsyncIterable<CsvRow>, options: BulkImportOptions): Promise<void> {
+export async function importRows(
+  client: UsherClient,
+  rows: AsyncIterable<CsvRow>,
+  options: BulkImportOptions,
+): Promise<void> {
   let batch: CsvRow[] = [];
   for await (const row of rows) {
     batch.push(row);
@@ -53,13 +59,21 @@ export async function importRows(client: UsherClient, rows: AsyncIterable<CsvRow
   if (batch.length > 0) await options.onBatch(await sendBatch(client, batch, options.defaults), batch.at(-1)!.bytes);
 }
 
-async function sendBatch(client: UsherClient, rows: readonly CsvRow[], defaults: CreateInvitation | undefined): Promise<RowResult[]> {
+async function sendBatch(
+  client: UsherClient,
+  rows: readonly CsvRow[],
+  defaults: CreateInvitation | undefined,
+): Promise<RowResult[]> {
   const sendable = rows.filter((row) => row.item !== null);
   const results = new Map<CsvRow, RowResult>();
   for (const row of rows) if (row.item === null) results.set(row, malformedResult(row));
   if (sendable.length > 0) {
     const items = sendable.map((row) => row.item!);
-    const { body, replayed } = await postBulk(client, { ...(defaults ? { defaults } : {}), items }, batchKey(defaults, items));
+    const { body, replayed } = await postBulk(
+      client,
+      { ...(defaults ? { defaults } : {}), items },
+      batchKey(defaults, items),
+    );
     for (const result of body.results) {
       const row = sendable[result.index]!;
       results.set(row, {
@@ -69,14 +83,20 @@ async function sendBatch(client: UsherClient, rows: readonly CsvRow[], defaults:
         replayed,
         id: result.invitation?.id ?? result.existingInvitationId ?? null,
         url: result.invitation?.url ?? null,
-        problem: result.problem ? { code: result.problem.code, detail: result.problem.detail, field: result.problem.field ?? null } : null,
+        problem: result.problem
+          ? { code: result.problem.code, detail: result.problem.detail, field: result.problem.field ?? null }
+          : null,
       });
     }
   }
   return rows.map((row) => results.get(row)!);
 }
 
-async function postBulk(client: UsherClient, body: Schemas['BulkCreateInvitations'], key: string): Promise<{ body: Schemas['BulkResult']; replayed: boolean }> {
+async function postBulk(
+  client: UsherClient,
+  body: Schemas['BulkCreateInvitations'],
+  key: string,
+): Promise<{ body: Schemas['BulkResult']; replayed: boolean }> {
   for (let attempt = 0; ; attempt++) {
     const call = client.POST('/v1/invitations/bulk', { params: { header: { 'idempotency-key': key } }, body });
     const { response } = await call;

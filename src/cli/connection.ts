@@ -25,7 +25,8 @@ export function parseServerUrl(value: string): string {
   } catch {
     throw usageError(`not a URL: "${value}" (expected e.g. http://127.0.0.1:8080)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`expected an http(s) URL, got "${value}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw usageError(`expected an http(s) URL, got "${value}"`);
   return url.toString().replace(/\/+$/, '');
 }
 
@@ -43,7 +44,9 @@ export function resolveConnection(flags: ConnectionFlags, env: CliEnvironment): 
   const profileKey = profile && parseServerUrl(profile.url) === url ? profile.apiKey : undefined;
   const apiKey = given.apiKey ?? profileKey;
   if (!apiKey) {
-    throw usageError(`no API key for ${url}: pass --api-key, set USHER_API_KEY, or run \`usher init --url ${url} --api-key <key>\``);
+    throw usageError(
+      `no API key for ${url}: pass --api-key, set USHER_API_KEY, or run \`usher init --url ${url} --api-key <key>\``,
+    );
   }
   return { url, apiKey };
 }

@@ -1,4 +1,7 @@
-/** One CSV line (RFC 4180): fields with a comma, quote, line break or edge space are quoted, quotes doubled; null is empty. */
+/**
+ * One CSV line (RFC 4180): fields with a comma, quote, line break or edge space are quoted, quotes doubled; null is
+ * empty.
+ */
 export function csvLine(values: readonly (string | number | boolean | null | undefined)[]): string {
   return `${values.map(csvField).join(',')}\r\n`;
 }

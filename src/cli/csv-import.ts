@@ -40,7 +40,8 @@ export interface CsvHeaderCheck {
   (columns: readonly string[], unknown: readonly string[]): void;
 }
 
-const isKnown = (column: string) => (IMPORT_COLUMNS as readonly string[]).includes(column) || /^metadata\..+/.test(column);
+const isKnown = (column: string) =>
+  (IMPORT_COLUMNS as readonly string[]).includes(column) || /^metadata\..+/.test(column);
 
 /**
  * The file's rows, streamed: a header row, then one invitation a row. Empty cells are left out so the
@@ -57,19 +58,31 @@ export async function* readCsvRows(path: string, checkHeader: CsvHeaderCheck): A
     info: true,
     columns: (header: string[]) => {
       const columns = header.map((name) => name.trim());
-      checkHeader(columns, columns.filter((name) => !isKnown(name)));
+      checkHeader(
+        columns,
+        columns.filter((name) => !isKnown(name)),
+      );
       return columns;
     },
     skip_records_with_error: true,
     on_skip: (error) => {
       const line = typeof error?.lines === 'number' ? error.lines : 0;
-      skipped.push({ line, email: null, item: null, malformed: error?.message ?? 'not valid CSV', bytes: parser.info.bytes });
+      skipped.push({
+        line,
+        email: null,
+        item: null,
+        malformed: error?.message ?? 'not valid CSV',
+        bytes: parser.info.bytes,
+      });
       return undefined;
     },
   });
   // pipeline, not pipe: a read error (a directory, a vanished file) ends the loop below instead of hanging it.
   pipeline(createReadStream(path), parser, () => undefined);
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; bytes: number } }>) {
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: Record<string, string>;
+    info: { lines: number; bytes: number };
+  }>) {
     yield* skipped.splice(0);
     const values = Object.values(record);
     // info.lines is where the record ends; a quoted value with line breaks started it earlier.
@@ -85,16 +98,25 @@ export async function* readCsvRows(path: string, checkHeader: CsvHeaderCheck): A
  * JSON): the server judges every row the same way and its answer names the field.
  */
 function invitationFromCells(cells: Readonly<Record<string, string>>): CreateInvitation {
-  const recipient = Object.fromEntries(Object.entries({ email: cells.email, name: cells.name }).filter(([, value]) => value !== undefined));
-  const hasTarget = cells.target_type !== undefined || cells.target_iri !== undefined || cells.target_name !== undefined;
-  const target = cells.target_type === 'tenant' ? { type: 'tenant' } : { type: cells.target_type, iri: cells.target_iri, name: cells.target_name };
+  const recipient = Object.fromEntries(
+    Object.entries({ email: cells.email, name: cells.name }).filter(([, value]) => value !== undefined),
+  );
+  const hasTarget =
+    cells.target_type !== undefined || cells.target_iri !== undefined || cells.target_name !== undefined;
+  const target =
+    cells.target_type === 'tenant'
+      ? { type: 'tenant' }
+      : { type: cells.target_type, iri: cells.target_iri, name: cells.target_name };
   const metadata = metadataOf(cells);
   const item: Record<string, unknown> = {
     channel: cells.channel,
     recipient: Object.keys(recipient).length > 0 ? recipient : undefined,
     target: hasTarget ? target : undefined,
     role: cells.role,
-    rules: cells.rules?.split(';').map((rule) => rule.trim()).filter((rule) => rule !== ''),
+    rules: cells.rules
+      ?.split(';')
+      .map((rule) => rule.trim())
+      .filter((rule) => rule !== ''),
     message: cells.message,
     label: cells.label,
     purpose: cells.purpose,

@@ -7,7 +7,9 @@ export interface CliEnvironment {
   readonly url: string | undefined;
   /** USHER_API_KEY: the tenant key, below the --api-key flag. */
   readonly apiKey: string | undefined;
-  /** Where the profile lives: $USHER_CONFIG, else $XDG_CONFIG_HOME/usher/config.json, else ~/.config/usher/config.json. */
+  /**
+   * Where the profile lives: $USHER_CONFIG, else $XDG_CONFIG_HOME/usher/config.json, else ~/.config/usher/config.json.
+   */
   readonly configPath: string;
   /** Colours on stdout: only on a terminal and never with NO_COLOR (https://no-color.org). */
   readonly color: boolean;
@@ -15,7 +17,8 @@ export interface CliEnvironment {
   readonly stderrIsTty: boolean;
 }
 
-const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
+const nonEmpty = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === '' ? undefined : value.trim();
 
 /** Reads the CLI's variables; `env` and the streams are parameters so the rules can be read at a glance. */
 export function readCliEnvironment(

@@ -43,7 +43,8 @@ export const isClosedPipe = (error: unknown): boolean => (error as NodeJS.ErrnoE
 /** `code: detail (field)`, as the server said it, with a hint where the fix is on our side. */
 function describeRefusal(error: UsherError): string {
   const problem = error.problem;
-  if (!problem) return `http_${error.status}: the server answered HTTP ${error.status} without a problem body (is this an Usher URL?)`;
+  if (!problem)
+    return `http_${error.status}: the server answered HTTP ${error.status} without a problem body (is this an Usher URL?)`;
   const line = `${problem.code}: ${problem.detail ?? problem.title}${problem.field ? ` (${problem.field})` : ''}`;
   if (error.status === 401) return `${line}\n  check --api-key, USHER_API_KEY or the profile written by \`usher init\``;
   return line;

@@ -71,7 +71,8 @@ const invalidColumns: readonly Column<RowResult>[] = [
 /** The invalid rows as a table, saying how many more there are beyond the listed ones. */
 export function invalidRowsText(listed: readonly RowResult[], total: number, style: TableStyle): string {
   if (total === 0) return '';
-  const more = total > listed.length ? `… and ${total - listed.length} more invalid rows: see --report <file> or --json\n` : '';
+  const more =
+    total > listed.length ? `… and ${total - listed.length} more invalid rows: see --report <file> or --json\n` : '';
   return `\nInvalid rows (not imported):\n${renderTable(listed, invalidColumns, style)}${more}`;
 }
 
@@ -84,6 +85,7 @@ export function createReportWriter(sink: LineSink) {
     if (!started) await sink.write(csvLine(REPORT_HEADER));
     started = true;
     // A row created by an earlier run has its id and an empty url: the link was shown to that run only.
-    for (const r of results) await sink.write(csvLine([r.line, r.email, r.outcome, r.id, r.url, r.problem?.code, r.problem?.detail]));
+    for (const r of results)
+      await sink.write(csvLine([r.line, r.email, r.outcome, r.id, r.url, r.problem?.code, r.problem?.detail]));
   };
 }

@@ -9,7 +9,6 @@ import { definedOnly, isoTime } from './options';
 /** The query of GET /v1/invitations. */
 export type InvitationQuery = NonNullable<operations['listInvitations']['parameters']['query']>;
 
-
 /** The filter flags shared by `invite list` and `export`, as parsed by commander. */
 export interface InvitationFilterFlags {
   readonly status?: InvitationQuery['status'];
@@ -31,7 +30,12 @@ export function addInvitationFilters(command: Command): Command {
   return command
     .addOption(new Option('--status <status>', 'only this status').choices(INVITATION_STATUSES))
     .addOption(new Option('--channel <channel>', 'only this channel').choices(CHANNELS))
-    .addOption(new Option('--direction <direction>', 'outgoing (sent by us) or incoming (sent to us)').choices(['outgoing', 'incoming']))
+    .addOption(
+      new Option('--direction <direction>', 'outgoing (sent by us) or incoming (sent to us)').choices([
+        'outgoing',
+        'incoming',
+      ]),
+    )
     .option('--email <address>', 'recipient email, case-insensitive')
     .option('--contact <id>', 'invitations to this contact')
     .option('--identity <id>', 'invitations from this identity')
@@ -39,7 +43,9 @@ export function addInvitationFilters(command: Command): Command {
     .option('--purpose <id>', 'the invitation with this purpose')
     .option('--created-after <time>', 'created at or after this ISO-8601 time', isoTime)
     .option('--created-before <time>', 'created before this ISO-8601 time', isoTime)
-    .addOption(new Option('--sort <field>', 'sort field (default createdAt)').choices(['createdAt', 'updatedAt', 'expiresAt']))
+    .addOption(
+      new Option('--sort <field>', 'sort field (default createdAt)').choices(['createdAt', 'updatedAt', 'expiresAt']),
+    )
     .addOption(new Option('--order <order>', 'sort order (default desc)').choices(['asc', 'desc']));
 }
 

@@ -6,8 +6,15 @@ import { collect, definedOnly, integerBetween, isoTime } from './options';
 type CreateInvitation = Schemas['CreateInvitation'];
 
 /** The channels an invitation can travel by, checked against the SDK's types. */
-export const CHANNELS = ['email', 'link', 'didcomm', 'activitypub', 'provider'] as const satisfies readonly NonNullable<CreateInvitation['channel']>[];
-const TARGET_TYPES = ['tenant', 'project', 'event', 'group'] as const satisfies readonly Schemas['TargetInput']['type'][];
+export const CHANNELS = ['email', 'link', 'didcomm', 'activitypub', 'provider'] as const satisfies readonly NonNullable<
+  CreateInvitation['channel']
+>[];
+const TARGET_TYPES = [
+  'tenant',
+  'project',
+  'event',
+  'group',
+] as const satisfies readonly Schemas['TargetInput']['type'][];
 const HANDSHAKES = ['didexchange/1.1', 'didexchange/1.0', 'connections/1.0'] as const;
 
 /** The flags that describe an invitation, as parsed by commander. */
@@ -47,21 +54,28 @@ export interface InvitationFlags {
 }
 
 // Commander turns a parser's null into '', so "unlimited" stays a word until the body is built.
-const usesAllowed = (value: string): number | 'unlimited' => (value === 'unlimited' ? value : integerBetween(1, 1_000_000)(value));
+const usesAllowed = (value: string): number | 'unlimited' =>
+  value === 'unlimited' ? value : integerBetween(1, 1_000_000)(value);
 
 const OPTIONS = {
-  channel: () => new Option('--channel <channel>', 'how it travels (default email; activitypub with --actor, provider with --provider)').choices(CHANNELS),
-  email: () => new Option('--email <address>', 'the recipient\'s email address'),
-  name: () => new Option('--name <name>', 'the recipient\'s name'),
+  channel: () =>
+    new Option(
+      '--channel <channel>',
+      'how it travels (default email; activitypub with --actor, provider with --provider)',
+    ).choices(CHANNELS),
+  email: () => new Option('--email <address>', "the recipient's email address"),
+  name: () => new Option('--name <name>', "the recipient's name"),
   contact: () => new Option('--contact <id>', 'a contact of the tenant; fills in its email'),
   actor: () => new Option('--actor <iri|@handle>', 'fediverse recipient: an actor IRI or @user@host (activitypub)'),
-  did: () => new Option('--did <did>', 'the recipient\'s DID'),
-  provider: () => new Option('--provider <name>', 'provider channel: linkedin, or usher for an identity of this server'),
-  providerUser: () => new Option('--provider-user <id>', 'provider channel: the provider\'s id for the person'),
+  did: () => new Option('--did <did>', "the recipient's DID"),
+  provider: () =>
+    new Option('--provider <name>', 'provider channel: linkedin, or usher for an identity of this server'),
+  providerUser: () => new Option('--provider-user <id>', "provider channel: the provider's id for the person"),
   providerAccount: () => new Option('--provider-account <id>', 'provider channel: the provider account that sends it'),
-  targetType: () => new Option('--target-type <type>', 'what the invitee joins (default: the tenant)').choices(TARGET_TYPES),
+  targetType: () =>
+    new Option('--target-type <type>', 'what the invitee joins (default: the tenant)').choices(TARGET_TYPES),
   targetIri: () => new Option('--target-iri <iri>', 'where the project, event or group lives'),
-  targetName: () => new Option('--target-name <name>', 'the project, event or group\'s name'),
+  targetName: () => new Option('--target-name <name>', "the project, event or group's name"),
   role: () => new Option('--role <role>', 'role granted on acceptance'),
   rule: () => new Option('--rule <rule>', 'a finer-grained role (repeatable)').argParser(collect),
   message: () => new Option('--message <text>', 'a personal note shown to the invitee'),
@@ -73,24 +87,36 @@ const OPTIONS = {
   startsAt: () => new Option('--starts-at <time>', 'not accepted before this ISO-8601 time').argParser(isoTime),
   expiresAt: () => new Option('--expires-at <time>', 'not accepted from this ISO-8601 time on').argParser(isoTime),
   locale: () => new Option('--locale <tag>', 'BCP 47 language for the invitee'),
-  identity: () => new Option('--identity <id>', 'the inviting identity (default: the tenant\'s default)'),
-  invitedBy: () => new Option('--invited-by <name>', 'your application\'s user who sends it (default: the identity\'s name)'),
-  invitedById: () => new Option('--invited-by-id <id>', 'that user\'s id in your application (with --invited-by)'),
-  invitedByEmail: () => new Option('--invited-by-email <address>', 'that user\'s address, offered to the invitee (with --invited-by)'),
-  redirectUrl: () => new Option('--redirect-url <url>', 'where accepting hands off the signed token (default: the tenant\'s)'),
-  metadata: () => new Option('--metadata <key=value>', 'free-form data for your application (repeatable)').argParser(collect),
-  handshake: () => new Option('--handshake <protocol>', `didcomm: a handshake protocol to offer, ${HANDSHAKES.join(' | ')} (repeatable, in order)`).argParser(collectHandshake),
+  identity: () => new Option('--identity <id>', "the inviting identity (default: the tenant's default)"),
+  invitedBy: () =>
+    new Option('--invited-by <name>', "your application's user who sends it (default: the identity's name)"),
+  invitedById: () => new Option('--invited-by-id <id>', "that user's id in your application (with --invited-by)"),
+  invitedByEmail: () =>
+    new Option('--invited-by-email <address>', "that user's address, offered to the invitee (with --invited-by)"),
+  redirectUrl: () =>
+    new Option('--redirect-url <url>', "where accepting hands off the signed token (default: the tenant's)"),
+  metadata: () =>
+    new Option('--metadata <key=value>', 'free-form data for your application (repeatable)').argParser(collect),
+  handshake: () =>
+    new Option(
+      '--handshake <protocol>',
+      `didcomm: a handshake protocol to offer, ${HANDSHAKES.join(' | ')} (repeatable, in order)`,
+    ).argParser(collectHandshake),
   goalCode: () => new Option('--goal-code <code>', 'didcomm: RFC 0434 goal_code, e.g. aries.rel.build'),
   goal: () => new Option('--goal <text>', 'didcomm: RFC 0434 goal, for people'),
 } satisfies Record<keyof InvitationFlags, () => Option>;
 
 function collectHandshake(value: string, previous: string[] = []): string[] {
-  if (!(HANDSHAKES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${HANDSHAKES.join(', ')}`);
+  if (!(HANDSHAKES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected one of ${HANDSHAKES.join(', ')}`);
   return [...previous, value];
 }
 
 /** Adds the named invitation flags (every one by default) to a command. */
-export function addInvitationOptions(command: Command, names: readonly (keyof InvitationFlags)[] = Object.keys(OPTIONS) as (keyof InvitationFlags)[]): Command {
+export function addInvitationOptions(
+  command: Command,
+  names: readonly (keyof InvitationFlags)[] = Object.keys(OPTIONS) as (keyof InvitationFlags)[],
+): Command {
   for (const name of names) command.addOption(OPTIONS[name]());
   return command;
 }
@@ -103,7 +129,9 @@ export function invitationFromFlags(flags: InvitationFlags): CreateInvitation {
     contactId: flags.contact,
     did: flags.did,
     ...actorOf(flags.actor),
-    provider: flags.provider ? definedOnly({ provider: flags.provider, userId: flags.providerUser ?? '', accountId: flags.providerAccount }) : undefined,
+    provider: flags.provider
+      ? definedOnly({ provider: flags.provider, userId: flags.providerUser ?? '', accountId: flags.providerAccount })
+      : undefined,
   }) as Schemas['RecipientInput'];
   const didcomm = definedOnly({ handshakeProtocols: flags.handshake, goalCode: flags.goalCode, goal: flags.goal });
   return definedOnly({
@@ -132,10 +160,15 @@ export function invitationFromFlags(flags: InvitationFlags): CreateInvitation {
 
 function invitedByOf(flags: InvitationFlags): Schemas['InvitedByInput'] | undefined {
   if (flags.invitedBy === undefined) {
-    if (flags.invitedById !== undefined || flags.invitedByEmail !== undefined) throw usageError('--invited-by-id and --invited-by-email need --invited-by <name>');
+    if (flags.invitedById !== undefined || flags.invitedByEmail !== undefined)
+      throw usageError('--invited-by-id and --invited-by-email need --invited-by <name>');
     return undefined;
   }
-  return definedOnly({ name: flags.invitedBy, id: flags.invitedById, email: flags.invitedByEmail }) as Schemas['InvitedByInput'];
+  return definedOnly({
+    name: flags.invitedBy,
+    id: flags.invitedById,
+    email: flags.invitedByEmail,
+  }) as Schemas['InvitedByInput'];
 }
 
 function actorOf(actor: string | undefined): { actorIri?: string; actorHandle?: string } {
@@ -145,7 +178,8 @@ function actorOf(actor: string | undefined): { actorIri?: string; actorHandle?: 
 
 function targetOf(flags: InvitationFlags): Schemas['TargetInput'] | undefined {
   if (flags.targetType === undefined) {
-    if (flags.targetIri !== undefined || flags.targetName !== undefined) throw usageError('--target-iri and --target-name need --target-type project|event|group');
+    if (flags.targetIri !== undefined || flags.targetName !== undefined)
+      throw usageError('--target-iri and --target-name need --target-type project|event|group');
     return undefined;
   }
   if (flags.targetType === 'tenant') return { type: 'tenant' };

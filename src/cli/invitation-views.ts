@@ -5,7 +5,8 @@ type Invitation = Schemas['Invitation'];
 type RecordFields = Array<readonly [string, string | number | boolean | null | undefined]>;
 
 /** "2026-11-26 01:05Z": enough to read in a table; --json keeps the full time. */
-export const shortTime = (iso: string | null | undefined): string | null => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z` : null);
+export const shortTime = (iso: string | null | undefined): string | null =>
+  iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z` : null;
 
 /** Who an invitation is for, whichever channel: the address, actor, DID or provider user, else the name. */
 export function recipientOf(invitation: Invitation): string | null {
@@ -13,7 +14,10 @@ export function recipientOf(invitation: Invitation): string | null {
   return email ?? actorIri ?? did ?? (provider ? `${provider.provider}:${provider.userId}` : null) ?? name;
 }
 
-const targetOf = (invitation: Invitation) => (invitation.target.type === 'tenant' ? 'tenant' : `${invitation.target.type}:${invitation.target.name ?? invitation.target.iri}`);
+const targetOf = (invitation: Invitation) =>
+  invitation.target.type === 'tenant'
+    ? 'tenant'
+    : `${invitation.target.type}:${invitation.target.name ?? invitation.target.iri}`;
 const usesOf = (invitation: Invitation) => `${invitation.usesCount}/${invitation.usesAllowed ?? 'unlimited'}`;
 
 /** The columns of `invite list`. */
@@ -38,7 +42,12 @@ const LINK_UNAVAILABLE: Record<string, string> = {
 
 /** One invitation as a record, with its link when the response carries one (create, resend, reset-link, get). */
 export function invitationFields(
-  invitation: Invitation & { url?: string | null; urlUnavailable?: string | null; invitationUrl?: string | null; delivery?: Schemas['InvitationDetail']['delivery'] },
+  invitation: Invitation & {
+    url?: string | null;
+    urlUnavailable?: string | null;
+    invitationUrl?: string | null;
+    delivery?: Schemas['InvitationDetail']['delivery'];
+  },
 ): RecordFields {
   const fields: RecordFields = [
     ['id', invitation.id],
@@ -60,13 +69,18 @@ export function invitationFields(
     ['created', invitation.createdAt],
   ];
   for (const [channel, state] of Object.entries(invitation.delivery ?? {})) {
-    fields.push([`delivery ${channel}`, `${state.state}${state.reason ? ` (${state.reason})` : ''}, ${state.updatedAt}`]);
+    fields.push([
+      `delivery ${channel}`,
+      `${state.state}${state.reason ? ` (${state.reason})` : ''}, ${state.updatedAt}`,
+    ]);
   }
   if (invitation.invitationUrl) fields.push(['invitation url', invitation.invitationUrl]);
   // A missing link says why, rather than leave an empty line that looks like a bug. Protocol channels have none.
   if (invitation.url) fields.push(['url', invitation.url]);
-  else if (invitation.urlUnavailable) fields.push(['url', `(not shown: ${LINK_UNAVAILABLE[invitation.urlUnavailable] ?? invitation.urlUnavailable})`]);
-  else if (invitation.url === null && invitation.urlUnavailable === undefined) fields.push(['url', '(not shown on an idempotent replay; `usher invite get <id>` shows it)']);
+  else if (invitation.urlUnavailable)
+    fields.push(['url', `(not shown: ${LINK_UNAVAILABLE[invitation.urlUnavailable] ?? invitation.urlUnavailable})`]);
+  else if (invitation.url === null && invitation.urlUnavailable === undefined)
+    fields.push(['url', '(not shown on an idempotent replay; `usher invite get <id>` shows it)']);
   return fields;
 }
 
@@ -74,6 +88,9 @@ export function invitationFields(
 export const eventColumns: readonly Column<Schemas['InvitationEvent']>[] = [
   { header: 'time', value: (e) => e.createdAt },
   { header: 'event', value: (e) => e.type },
-  { header: 'status', value: (e) => (e.previousStatus && e.previousStatus !== e.status ? `${e.previousStatus} -> ${e.status}` : e.status) },
+  {
+    header: 'status',
+    value: (e) => (e.previousStatus && e.previousStatus !== e.status ? `${e.previousStatus} -> ${e.status}` : e.status),
+  },
   { header: 'actor', value: (e) => e.actor },
 ];

@@ -37,7 +37,9 @@ export interface ProgramOptions {
 /** The `usher` program: every command, with the global --url, --api-key and --json flags. */
 export function createProgram(options: ProgramOptions = {}): Command {
   const program = new Command('usher')
-    .description('Usher from the command line: run the server, make keys and identities, send, import and export invitations')
+    .description(
+      'Usher from the command line: run the server, make keys and identities, send, import and export invitations',
+    )
     .version(version, '-V, --version', 'print the version')
     .option('--url <url>', 'the Usher server, e.g. http://127.0.0.1:8080 (else USHER_URL, else the profile)')
     .option('--api-key <key>', 'a tenant API key (else USHER_API_KEY, else the profile)')

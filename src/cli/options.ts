@@ -15,7 +15,10 @@ export function integerBetween(min: number, max: number): (value: string) => num
 
 /** An ISO-8601 time with an offset or Z, checked here so a typo is exit 2 rather than a server refusal. */
 export function isoTime(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ||
+    Number.isNaN(Date.parse(value))
+  ) {
     throw new InvalidArgumentError(`expected an ISO-8601 time such as 2026-12-31T23:59:00Z, got "${value}"`);
   }
   return value;

@@ -19,7 +19,12 @@ export interface Output {
 }
 
 /** The Output of one command run. */
-export function createOutput(options: { json: boolean; env: CliEnvironment; stdout?: Writable; stderr?: Writable }): Output {
+export function createOutput(options: {
+  json: boolean;
+  env: CliEnvironment;
+  stdout?: Writable;
+  stderr?: Writable;
+}): Output {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const style = { color: options.env.color };

@@ -10,7 +10,10 @@ export interface Page<T> {
 }
 
 /** Every item of a list, page after page, starting at `cursor` (the first page when undefined). */
-export async function* followCursor<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, cursor?: string): AsyncGenerator<T> {
+export async function* followCursor<T>(
+  fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
+  cursor?: string,
+): AsyncGenerator<T> {
   let next: string | undefined = cursor;
   do {
     const page = await fetchPage(next);
@@ -20,7 +23,10 @@ export async function* followCursor<T>(fetchPage: (cursor: string | undefined) =
 }
 
 /** One page, or with `all` every page from there on gathered into one, in the list's own shape. */
-export async function pageOrAll<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, options: { all?: boolean; cursor?: string }): Promise<Page<T>> {
+export async function pageOrAll<T>(
+  fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
+  options: { all?: boolean; cursor?: string },
+): Promise<Page<T>> {
   if (!options.all) return fetchPage(options.cursor);
   const data: T[] = [];
   for await (const item of followCursor(fetchPage, options.cursor)) data.push(item);
@@ -38,7 +44,7 @@ export interface PageFlags {
 export function addPageOptions(command: Command): Command {
   return command
     .option('--limit <n>', 'page size, 1 to 200 (default 50)', integerBetween(1, 200))
-    .option('--cursor <cursor>', 'continue from a previous page\'s next cursor')
+    .option('--cursor <cursor>', "continue from a previous page's next cursor")
     .option('--all', 'follow the cursor to the last page');
 }
 

@@ -19,7 +19,8 @@ export function readProfile(path: string): Profile | null {
   }
   try {
     const value = JSON.parse(text) as Partial<Profile>;
-    if (typeof value.url === 'string' && typeof value.apiKey === 'string') return { url: value.url, apiKey: value.apiKey };
+    if (typeof value.url === 'string' && typeof value.apiKey === 'string')
+      return { url: value.url, apiKey: value.apiKey };
   } catch {
     // reported below, with the fix
   }

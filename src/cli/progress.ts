@@ -19,14 +19,21 @@ const BAR_WIDTH = 24;
  * A bar redrawn in place on a terminal; plain lines elsewhere (logs, CI), the first at once and then at
  * most one every `intervalMs`, so a long import neither floods a log nor looks stuck.
  */
-export function createProgress(options: { stream: Writable; tty: boolean; totalBytes: number; label: string; intervalMs?: number }): Progress {
+export function createProgress(options: {
+  stream: Writable;
+  tty: boolean;
+  totalBytes: number;
+  label: string;
+  intervalMs?: number;
+}): Progress {
   const { stream, tty, totalBytes, label } = options;
   const intervalMs = options.intervalMs ?? (tty ? 100 : 2000);
   let last: ProgressState | undefined;
   let lastDrawn = false;
   let drawnAt = -Infinity;
   let printed = '';
-  const percent = (state: ProgressState) => (totalBytes > 0 ? Math.min(100, Math.floor((state.bytes / totalBytes) * 100)) : 100);
+  const percent = (state: ProgressState) =>
+    totalBytes > 0 ? Math.min(100, Math.floor((state.bytes / totalBytes) * 100)) : 100;
   const draw = (state: ProgressState) => {
     drawnAt = Date.now();
     const share = percent(state);
@@ -38,7 +45,9 @@ export function createProgress(options: { stream: Writable; tty: boolean; totalB
       return;
     }
     const filled = Math.round((share / 100) * BAR_WIDTH);
-    stream.write(`\r\u001b[K${label} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(share).padStart(3)}%  ${state.summary}`);
+    stream.write(
+      `\r\u001b[K${label} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(share).padStart(3)}%  ${state.summary}`,
+    );
   };
   return {
     update(state) {

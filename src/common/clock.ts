@@ -7,7 +7,9 @@ export interface Clock {
 export const systemClock: Clock = Object.freeze({ now: () => new Date() });
 
 /** A clock that only moves when told to. Not for production. */
-export function createManualClock(start: Date = new Date()): Clock & { advance(ms: number): void; set(at: Date): void } {
+export function createManualClock(
+  start: Date = new Date(),
+): Clock & { advance(ms: number): void; set(at: Date): void } {
   let current = start.getTime();
   return {
     now: () => new Date(current),

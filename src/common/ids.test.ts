@@ -7,7 +7,9 @@ describe('newId', () => {
     expect(isUuid(id)).toBe(true);
     expect(id[14]).toBe('7');
     expect(['8', '9', 'a', 'b']).toContain(id[19]);
-    expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBeGreaterThanOrEqual(Date.parse('2030-01-01T00:00:00.000Z'));
+    expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBeGreaterThanOrEqual(
+      Date.parse('2030-01-01T00:00:00.000Z'),
+    );
   });
 
   it('keeps ids in creation order within one millisecond and when the clock stands still', () => {

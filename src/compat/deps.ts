@@ -15,5 +15,7 @@ export interface CompatDeps {
    * A fediverse actor by `@user@host` or IRI (ActivityPub's WebFinger and actor lookup, under its
    * address rules); null when not found. `handle` is `user@host`, when the actor has one.
    */
-  readonly lookupActor: (identifier: string) => Promise<{ iri: string; name: string | null; handle: string | null } | null>;
+  readonly lookupActor: (
+    identifier: string,
+  ) => Promise<{ iri: string; name: string | null; handle: string | null } | null>;
 }

@@ -5,7 +5,9 @@ import { createProvenRoutes } from './proven/index';
 import { createTrustTraceRoutes } from './trusttrace/index';
 import { createUnipileRoutes } from './unipile/index';
 
-/** Every compatibility surface, to mount at the root behind API-key authentication (except the public paths each names). */
+/**
+ * Every compatibility surface, to mount at the root behind API-key authentication (except the public paths each names).
+ */
 export function createCompatRoutes(deps: CompatDeps) {
   return createRouter()
     .route('/', createDataTrailsRoutes(deps))

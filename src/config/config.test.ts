@@ -108,19 +108,31 @@ describe('loadConfig', () => {
   });
 
   it('accepts postgresql:// and a sqlite path as database URLs', () => {
-    expect(loadConfig({ USHER_DATABASE_URL: 'postgresql://localhost/usher' }).databaseUrl).toBe('postgresql://localhost/usher');
-    expect(loadConfig({ USHER_DATABASE_URL: 'sqlite:/var/lib/usher/usher.db' }).databaseUrl).toBe('sqlite:/var/lib/usher/usher.db');
+    expect(loadConfig({ USHER_DATABASE_URL: 'postgresql://localhost/usher' }).databaseUrl).toBe(
+      'postgresql://localhost/usher',
+    );
+    expect(loadConfig({ USHER_DATABASE_URL: 'sqlite:/var/lib/usher/usher.db' }).databaseUrl).toBe(
+      'sqlite:/var/lib/usher/usher.db',
+    );
   });
 
   it('keeps the link secret file beside the SQLite file, or in ./data for PostgreSQL', () => {
-    expect(loadConfig({ USHER_DATABASE_URL: 'sqlite:/var/lib/usher/usher.db' }).linkSecretFile).toBe('/var/lib/usher/usher-link.secret');
-    expect(loadConfig({ USHER_DATABASE_URL: 'postgres://localhost/usher' }).linkSecretFile).toBe('data/usher-link.secret');
+    expect(loadConfig({ USHER_DATABASE_URL: 'sqlite:/var/lib/usher/usher.db' }).linkSecretFile).toBe(
+      '/var/lib/usher/usher-link.secret',
+    );
+    expect(loadConfig({ USHER_DATABASE_URL: 'postgres://localhost/usher' }).linkSecretFile).toBe(
+      'data/usher-link.secret',
+    );
     expect(loadConfig({ USHER_DATABASE_URL: 'sqlite::memory:' }).linkSecretFile).toBe('data/usher-link.secret');
   });
 
   it('removes the trailing slash from USHER_PUBLIC_URL', () => {
-    expect(loadConfig({ USHER_PUBLIC_URL: 'https://invite.example.com/' }).publicUrl).toBe('https://invite.example.com');
-    expect(loadConfig({ USHER_PUBLIC_URL: 'https://invite.example.com/usher/' }).publicUrl).toBe('https://invite.example.com/usher');
+    expect(loadConfig({ USHER_PUBLIC_URL: 'https://invite.example.com/' }).publicUrl).toBe(
+      'https://invite.example.com',
+    );
+    expect(loadConfig({ USHER_PUBLIC_URL: 'https://invite.example.com/usher/' }).publicUrl).toBe(
+      'https://invite.example.com/usher',
+    );
   });
 
   it('reads yes/no and 1/0 as booleans too', () => {

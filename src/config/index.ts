@@ -35,7 +35,10 @@ export interface Config {
   readonly migrateOnStart: boolean;
   /** When set, `/metrics` answers only `Authorization: Bearer <this value>`. */
   readonly metricsToken: string | undefined;
-  /** Finished outbox rows, delivery attempts, mailbox messages and held DIDComm messages older than this are pruned; 0 keeps them. */
+  /**
+   * Finished outbox rows, delivery attempts, mailbox messages and held DIDComm messages older than this are pruned; 0
+   * keeps them.
+   */
   readonly retentionDays: number;
   /** The secret invitation links are derived from (USHER_LINK_SECRET); undefined: read or create `linkSecretFile`. */
   readonly linkSecret: string | undefined;
@@ -45,7 +48,10 @@ export interface Config {
 
 /** A configuration value that cannot be used; `main.ts` prints it and exits non-zero. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -72,9 +78,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
   // Docker and systemd send SIGKILL 10 s after SIGTERM by default; both defaults end inside that.
   const shutdownDrainMs = readInteger('USHER_SHUTDOWN_DRAIN_MS', env.USHER_SHUTDOWN_DRAIN_MS, 5_000, 0, 600_000);
-  const shutdownTimeoutMs = readInteger('USHER_SHUTDOWN_TIMEOUT_MS', env.USHER_SHUTDOWN_TIMEOUT_MS, 9_000, 1_000, 900_000);
+  const shutdownTimeoutMs = readInteger(
+    'USHER_SHUTDOWN_TIMEOUT_MS',
+    env.USHER_SHUTDOWN_TIMEOUT_MS,
+    9_000,
+    1_000,
+    900_000,
+  );
   if (shutdownTimeoutMs <= shutdownDrainMs) {
-    throw new ConfigError('USHER_SHUTDOWN_TIMEOUT_MS', `must be longer than USHER_SHUTDOWN_DRAIN_MS (${shutdownDrainMs}), got ${shutdownTimeoutMs}`);
+    throw new ConfigError(
+      'USHER_SHUTDOWN_TIMEOUT_MS',
+      `must be longer than USHER_SHUTDOWN_DRAIN_MS (${shutdownDrainMs}), got ${shutdownTimeoutMs}`,
+    );
   }
   const metricsToken = nonEmpty(env.USHER_METRICS_TOKEN);
   if (metricsToken !== undefined && metricsToken.length < 16) {
@@ -82,7 +97,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
   const linkSecret = nonEmpty(env.USHER_LINK_SECRET);
   if (linkSecret !== undefined && linkSecret.length < 32) {
-    throw new ConfigError('USHER_LINK_SECRET', 'must be at least 32 characters, every invitation link is derived from it');
+    throw new ConfigError(
+      'USHER_LINK_SECRET',
+      'must be at least 32 characters, every invitation link is derived from it',
+    );
   }
   return Object.freeze({
     port,
@@ -125,7 +143,13 @@ function readPort(raw: string | undefined): number {
   return readInteger('PORT', raw, 8080, 0, 65535);
 }
 
-function readInteger(name: string, raw: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+function readInteger(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const value = nonEmpty(raw);
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value)) throw new ConfigError(name, `expected a whole number, got "${value}"`);
@@ -153,7 +177,8 @@ function readEnum<T extends string>(name: string, raw: string | undefined, allow
 
 function readDatabaseUrl(value: string): string {
   if (value.startsWith('sqlite:')) {
-    if (value.slice('sqlite:'.length).trim() === '') throw new ConfigError('USHER_DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/usher.db');
+    if (value.slice('sqlite:'.length).trim() === '')
+      throw new ConfigError('USHER_DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/usher.db');
     return value;
   }
   if (value.startsWith('postgres://') || value.startsWith('postgresql://')) {
@@ -190,7 +215,8 @@ function parseUrl(name: string, value: string): URL {
 function readFrom(value: string | undefined, publicUrl: string): string {
   if (value === undefined) return `no-reply@${new URL(publicUrl).hostname}`;
   const address = /<([^>]+)>\s*$/.exec(value)?.[1] ?? value;
-  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(address)) throw new ConfigError('USHER_SMTP_FROM', `expected an email address, got "${value}"`);
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(address))
+    throw new ConfigError('USHER_SMTP_FROM', `expected an email address, got "${value}"`);
   return value;
 }
 

@@ -11,7 +11,8 @@ describeEachStore('afterCommit', (engine) => {
     await sql`create table after_commit_probe (id text)`.execute(db);
     const seen: string[] = [];
     // Outside the transaction: on SQLite the reader connection, on PostgreSQL another pooled one.
-    const visible = async () => (await sql<{ id: string }>`select id from after_commit_probe`.execute(db)).rows.length === 1;
+    const visible = async () =>
+      (await sql<{ id: string }>`select id from after_commit_probe`.execute(db)).rows.length === 1;
     let check: Promise<boolean> | undefined;
     await db.transaction().execute(async (trx) => {
       await sql`insert into after_commit_probe (id) values ('one')`.execute(trx);

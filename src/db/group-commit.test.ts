@@ -22,7 +22,8 @@ describe('SQLite group commit', () => {
     sqlite.pragma('journal_mode = WAL');
     return sqlite;
   };
-  const committedNames = () => (outside.prepare('select name from items order by id').all() as { name: string }[]).map((r) => r.name);
+  const committedNames = () =>
+    (outside.prepare('select name from items order by id').all() as { name: string }[]).map((r) => r.name);
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'usher-group-'));
@@ -49,7 +50,11 @@ describe('SQLite group commit', () => {
       ),
     );
     // Every answer came after a commit that already held all three: one commit for the group.
-    expect(seenAtAnswer).toEqual([['a', 'b', 'c'], ['a', 'b', 'c'], ['a', 'b', 'c']]);
+    expect(seenAtAnswer).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+    ]);
   });
 
   it('keeps a group open for a turn of the event loop that brings it a member, and commits after one that brings none', async () => {
@@ -64,7 +69,11 @@ describe('SQLite group commit', () => {
     const later = (turns: number, work: () => Promise<void>): Promise<void> =>
       turns === 0 ? work() : new Promise((resolve) => setImmediate(() => void later(turns - 1, work).then(resolve)));
     await Promise.all([insert('first'), later(1, () => insert('second')), later(2, () => insert('third'))]);
-    expect(seenAtAnswer).toEqual({ first: ['first', 'second', 'third'], second: ['first', 'second', 'third'], third: ['first', 'second', 'third'] });
+    expect(seenAtAnswer).toEqual({
+      first: ['first', 'second', 'third'],
+      second: ['first', 'second', 'third'],
+      third: ['first', 'second', 'third'],
+    });
   });
 
   it('rolls back a failing member alone', async () => {
@@ -97,11 +106,19 @@ describe('SQLite group commit', () => {
     const seenAtStart: Record<string, string[]> = {};
     const joinAfter = (label: string, begin: () => ReturnType<typeof db.transaction>) =>
       Promise.all([
-        db.transaction().execute((trx) => trx.insertInto('items').values({ name: `before ${label}` }).execute()),
+        db.transaction().execute((trx) =>
+          trx
+            .insertInto('items')
+            .values({ name: `before ${label}` })
+            .execute(),
+        ),
         begin().execute(async (trx) => {
           seenAtStart[label] = committedNames();
           await sql`savepoint item`.execute(trx);
-          await trx.insertInto('items').values({ name: `${label} item` }).execute();
+          await trx
+            .insertInto('items')
+            .values({ name: `${label} item` })
+            .execute();
           await sql`release item`.execute(trx);
         }),
       ]);
@@ -114,12 +131,18 @@ describe('SQLite group commit', () => {
 
   it('finishes a burst of more transactions than one group takes, committing it in several groups', async () => {
     const seenAtAnswer: number[] = [];
-    // Nothing arrives after the burst: the transactions beyond the group limit must not wait for a newcomer to wake them.
+    // Nothing arrives after the burst: the transactions beyond the group limit must not wait for a newcomer to wake
+    // them.
     await Promise.all(
       Array.from({ length: 150 }, (_, i) =>
         db
           .transaction()
-          .execute((trx) => trx.insertInto('items').values({ name: `burst ${i}` }).execute())
+          .execute((trx) =>
+            trx
+              .insertInto('items')
+              .values({ name: `burst ${i}` })
+              .execute(),
+          )
           .then(() => seenAtAnswer.push(committedNames().length)),
       ),
     );
@@ -141,13 +164,15 @@ describe('SQLite group commit', () => {
         .then(() => void seenAtAnswer.push(committedNames().length));
     let newcomer: Promise<void> = Promise.resolve();
     // The 64th member fills the group; the newcomer arrives in the same turn, after the writer is free.
-    const full = Array.from({ length: 64 }, (_, i) => insert(`member ${i}`, i === 63 ? () => setImmediate(() => (newcomer = insert('newcomer'))) : undefined));
+    const full = Array.from({ length: 64 }, (_, i) =>
+      insert(`member ${i}`, i === 63 ? () => setImmediate(() => (newcomer = insert('newcomer'))) : undefined),
+    );
     await Promise.all(full);
     await newcomer;
     expect(seenAtAnswer).toEqual([...Array(64).fill(64), 65]);
   });
 
-  it('never shows a group member\'s work to a read before it is committed', async () => {
+  it("never shows a group member's work to a read before it is committed", async () => {
     let readInside: unknown[] = [];
     await Promise.all([
       db.transaction().execute(async (trx) => {
@@ -162,7 +187,7 @@ describe('SQLite group commit', () => {
     expect(await db.selectFrom('items').select('name').execute()).toEqual([{ name: 'pending' }]);
   });
 
-  it('reports a collision with another member\'s row once that row can be read', async () => {
+  it("reports a collision with another member's row once that row can be read", async () => {
     const [first, second] = await Promise.allSettled([
       db.transaction().execute((trx) => trx.insertInto('items').values({ name: 'same' }).execute()),
       db.insertInto('items').values({ name: 'same' }).execute(),
@@ -177,7 +202,9 @@ describe('SQLite group commit', () => {
     await sql`create index items_name on items (name)`.execute(db);
     await sql`drop index items_name`.execute(db);
     await sql`create index items_name on items (name) where name <> ''`.execute(db);
-    expect(outside.prepare("select sql from sqlite_master where name = 'items_name'").pluck().get()).toMatch(/where name <> ''$/);
+    expect(outside.prepare("select sql from sqlite_master where name = 'items_name'").pluck().get()).toMatch(
+      /where name <> ''$/,
+    );
   });
 
   it('keeps savepoints inside a member working', async () => {

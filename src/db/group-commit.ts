@@ -32,7 +32,18 @@
  * snapshots), so nothing a group has not yet committed is ever shown to anyone.
  */
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { CompiledQuery, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult, type TransactionSettings } from 'kysely';
+import {
+  CompiledQuery,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
 import { assertRoomFor } from './free-space';
 import { withStatementCache } from './statement-cache';
 import { isDatabaseUnavailable } from './unavailable';
@@ -372,7 +383,11 @@ export function ownGroup<DB>(db: Kysely<DB>) {
 export function groupCommitDialect(writer: SqliteDatabase, reader: SqliteDatabase): Dialect {
   return {
     createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new GroupCommitDriver(new GroupWriter(writer), withStatementCache(reader) as unknown as Prepared & { close(): void }),
+    createDriver: () =>
+      new GroupCommitDriver(
+        new GroupWriter(writer),
+        withStatementCache(reader) as unknown as Prepared & { close(): void },
+      ),
     createIntrospector: (db: Kysely<any>) => new SqliteIntrospector(db),
     createQueryCompiler: () => new SqliteQueryCompiler(),
   };

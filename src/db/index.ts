@@ -1,11 +1,29 @@
 /** The store: Kysely on SQLite or PostgreSQL, its schema, migrations and the query helpers. The front door of db/. */
-export { isUniqueViolation, migrateToLatest, openSqlite, openSqliteWriter, openStore, type Db, type Engine, type Store, type StoreOptions } from './store';
+export {
+  isUniqueViolation,
+  migrateToLatest,
+  openSqlite,
+  openSqliteWriter,
+  openStore,
+  type Db,
+  type Engine,
+  type Store,
+  type StoreOptions,
+} from './store';
 export { afterCommit } from './after-commit';
 export { ownGroup } from './group-commit';
 export { isDatabaseUnavailable } from './unavailable';
 export { checkStore } from './readiness';
 export { describeSchemaMismatch, schemaStatus, type SchemaStatus } from './schema-status';
 export { opaqueParameters, type Parameter } from './opaque-parameters';
-export { columnParams, definedColumns, insertRow, insertRows, preparedQuery, preparedShapes, type PreparedQuery } from './prepared-query';
+export {
+  columnParams,
+  definedColumns,
+  insertRow,
+  insertRows,
+  preparedQuery,
+  preparedShapes,
+  type PreparedQuery,
+} from './prepared-query';
 export type { Database } from './schema';
 export type * from './schema';

@@ -30,23 +30,28 @@ export interface PreparedQuery<P, O> {
 function compileTemplate<P>(db: Handle, build: (db: Handle, params: P) => Compilable<unknown>): Template {
   const read = new Set<string>();
   const used = new Set<string>();
-  const params = new Proxy({}, {
-    get: (_, name) => {
-      read.add(String(name));
-      return marker(String(name));
+  const params = new Proxy(
+    {},
+    {
+      get: (_, name) => {
+        read.add(String(name));
+        return marker(String(name));
+      },
     },
-  }) as P;
+  ) as P;
   const compiled = build(db, params).compile();
   const slots = compiled.parameters.map((value): Slot => {
     if (typeof value !== 'string' || !value.includes(MARK)) return { value };
     const name = WHOLE_MARKER.exec(value)?.[1];
     // A marker inside a longer value means the query changed the parameter (concatenated it,
     // say), which a template cannot replay.
-    if (name === undefined) throw new Error(`prepared query: parameter ${JSON.stringify(value)} is not bound as a whole value`);
+    if (name === undefined)
+      throw new Error(`prepared query: parameter ${JSON.stringify(value)} is not bound as a whole value`);
     used.add(name);
     return { name };
   });
-  if (compiled.sql.includes(MARK)) throw new Error('prepared query: a parameter was written into the SQL text instead of bound');
+  if (compiled.sql.includes(MARK))
+    throw new Error('prepared query: a parameter was written into the SQL text instead of bound');
   // A parameter read but never bound was turned into something else (a number, a boolean) on the way.
   const lost = [...read].filter((name) => !used.has(name));
   if (lost.length > 0) throw new Error(`prepared query: parameters ${lost.join(', ')} were read but not bound`);
@@ -64,7 +69,9 @@ function compileTemplate<P>(db: Handle, build: (db: Handle, params: P) => Compil
  * Kysely's plugins would not see these queries (they transform the tree at compile time); Usher
  * uses none.
  */
-export function preparedQuery<P extends object, O>(build: (db: Handle, params: P) => Compilable<O>): PreparedQuery<P, O> {
+export function preparedQuery<P extends object, O>(
+  build: (db: Handle, params: P) => Compilable<O>,
+): PreparedQuery<P, O> {
   // The SQL depends on the dialect, which the adapter stands for; a transaction shares its database's.
   const templates = new WeakMap<object, Template>();
   const compile = (db: Handle, params: P): CompiledQuery<O> => {
@@ -93,7 +100,9 @@ const MAX_SHAPES = 500;
  * Prepared queries that differ by shape (which columns an insert or update names, how many rows
  * it writes), made on first use of each shape and kept, the oldest dropped past MAX_SHAPES.
  */
-export function preparedShapes<P extends object, O>(make: (shape: string) => PreparedQuery<P, O>): (shape: string) => PreparedQuery<P, O> {
+export function preparedShapes<P extends object, O>(
+  make: (shape: string) => PreparedQuery<P, O>,
+): (shape: string) => PreparedQuery<P, O> {
   const shapes = new Map<string, PreparedQuery<P, O>>();
   return (shape) => {
     let query = shapes.get(shape);
@@ -107,7 +116,8 @@ export function preparedShapes<P extends object, O>(make: (shape: string) => Pre
 }
 
 /** The columns of a row that are written: Kysely's `values` leaves out those whose value is undefined. */
-export const definedColumns = (row: object): string[] => Object.keys(row).filter((column) => (row as unknown as Record<string, unknown>)[column] !== undefined);
+export const definedColumns = (row: object): string[] =>
+  Object.keys(row).filter((column) => (row as unknown as Record<string, unknown>)[column] !== undefined);
 
 /**
  * The parameters a row of `columns` takes, named `${prefix}${column}`, as an object for Kysely's
@@ -119,7 +129,9 @@ export const columnParams = (params: object, columns: readonly string[], prefix 
 const insertShapes = preparedShapes((shape: string) => {
   const [table, count, ...columns] = shape.split(' ') as [keyof Database, string, ...string[]];
   return preparedQuery((db: Handle, params: Record<string, unknown>) =>
-    db.insertInto(table).values(Array.from({ length: Number(count) }, (_, i) => columnParams(params, columns, `${i}.`)) as never),
+    db
+      .insertInto(table)
+      .values(Array.from({ length: Number(count) }, (_, i) => columnParams(params, columns, `${i}.`)) as never),
   );
 });
 
@@ -128,12 +140,19 @@ const insertShapes = preparedShapes((shape: string) => {
  * is undefined are left out, as Kysely leaves them out; rows that name different columns go
  * through Kysely as they are.
  */
-export async function insertRows<T extends keyof Database & string>(db: Handle, table: T, rows: readonly Database[T][]): Promise<void> {
+export async function insertRows<T extends keyof Database & string>(
+  db: Handle,
+  table: T,
+  rows: readonly Database[T][],
+): Promise<void> {
   if (rows.length === 0) return;
   const columns = definedColumns(rows[0]!);
   const key = columns.join(' ');
   if (rows.some((row, i) => i > 0 && definedColumns(row).join(' ') !== key)) {
-    await db.insertInto(table).values(rows as never).execute();
+    await db
+      .insertInto(table)
+      .values(rows as never)
+      .execute();
     return;
   }
   const params: Record<string, unknown> = {};
@@ -144,4 +163,5 @@ export async function insertRows<T extends keyof Database & string>(db: Handle, 
 }
 
 /** Inserts one row through a prepared insert for its table and columns (see insertRows). */
-export const insertRow = <T extends keyof Database & string>(db: Handle, table: T, row: Database[T]): Promise<void> => insertRows(db, table, [row]);
+export const insertRow = <T extends keyof Database & string>(db: Handle, table: T, row: Database[T]): Promise<void> =>
+  insertRows(db, table, [row]);

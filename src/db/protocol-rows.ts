@@ -1,6 +1,8 @@
 import type { Generated } from 'kysely';
 
-/** Row types of the protocol and integration tables: DIDComm, ActivityPub, invitation numbers, rate limits, providers. */
+/**
+ * Row types of the protocol and integration tables: DIDComm, ActivityPub, invitation numbers, rate limits, providers.
+ */
 
 /** An Ed25519 key Usher holds for DIDComm: an invitation's recipient key or a connection's own key. */
 export interface DidcommKeyRow {
@@ -52,7 +54,10 @@ export interface DidcommConnectionRow {
   updated_at: string;
 }
 
-/** A packed DIDComm message held for an agent Usher cannot post to; handed over on that agent's next return-route request (RFC 0092). */
+/**
+ * A packed DIDComm message held for an agent Usher cannot post to; handed over on that agent's next return-route
+ * request (RFC 0092).
+ */
 export interface DidcommHeldMessageRow {
   id: string;
   tenant_id: string;

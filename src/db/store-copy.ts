@@ -93,7 +93,11 @@ function openSource(path: string): SqliteDatabase.Database {
 async function refuseRows(db: Kysely<any>, present: readonly StoreTable[], usher: readonly StoreTable[]) {
   const names = new Set(usher.map((table) => table.name));
   for (const table of present.filter((t) => names.has(t.name))) {
-    const rows = await db.selectFrom(table.name).select((eb) => eb.lit(1).as('one')).limit(1).execute();
+    const rows = await db
+      .selectFrom(table.name)
+      .select((eb) => eb.lit(1).as('one'))
+      .limit(1)
+      .execute();
     if (rows.length > 0) {
       const detail = `the target is not empty (table ${table.name} has rows): copy only into an empty database`;
       throw new StoreCopyError('target', detail);
@@ -138,7 +142,12 @@ async function copyInOneTransaction(sqlite: SqliteDatabase.Database, options: St
   }
 }
 
-async function copyTable(sqlite: SqliteDatabase.Database, client: pg.Client, table: StoreTable, options: StoreCopyOptions) {
+async function copyTable(
+  sqlite: SqliteDatabase.Database,
+  client: pg.Client,
+  table: StoreTable,
+  options: StoreCopyOptions,
+) {
   const columns = table.columns.map(quote).join(', ');
   const perBatch = Math.max(1, Math.min(options.batchRows ?? 1000, Math.floor(65_000 / table.columns.length)));
   const select = sqlite.prepare(`select ${columns} from ${quote(table.name)}`).raw(true);

@@ -11,7 +11,8 @@ export interface StoreTable {
  * list cannot drift from the migrations. On PostgreSQL, only the schema Usher migrated into.
  */
 export async function storeTables(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promise<StoreTable[]> {
-  const current = engine === 'postgres' ? await sql<{ schema: string }>`select current_schema() as schema`.execute(db) : null;
+  const current =
+    engine === 'postgres' ? await sql<{ schema: string }>`select current_schema() as schema`.execute(db) : null;
   const schema = current?.rows[0]!.schema;
   const tables = await db.introspection.getTables();
   return tables

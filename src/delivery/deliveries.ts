@@ -38,7 +38,6 @@ export interface Delivery {
   readonly log: DeliveryAttempt[];
 }
 
-
 /**
  * A waiting row is retrying once an attempt has failed: the failure is kept in `last_error` until a
  * result clears it. A failed delivery retried by hand starts again at 0 attempts, queued.
@@ -92,22 +91,43 @@ async function withAttempts(db: Db, rows: readonly OutboxRow[]): Promise<Deliver
   const attempts = await db
     .selectFrom('delivery_attempts')
     .selectAll()
-    .where('outbox_id', 'in', rows.map((r) => r.id))
+    .where(
+      'outbox_id',
+      'in',
+      rows.map((r) => r.id),
+    )
     .orderBy('attempt')
     .execute();
-  return rows.map((row) => toDelivery(row, attempts.filter((a) => a.outbox_id === row.id)));
+  return rows.map((row) =>
+    toDelivery(
+      row,
+      attempts.filter((a) => a.outbox_id === row.id),
+    ),
+  );
 }
 
 /** An invitation's or an endpoint's deliveries, newest first (the 100 most recent). */
-export async function listDeliveries(db: Db, tenantId: string, of: { invitationId: string } | { endpointId: string }): Promise<Delivery[]> {
+export async function listDeliveries(
+  db: Db,
+  tenantId: string,
+  of: { invitationId: string } | { endpointId: string },
+): Promise<Delivery[]> {
   let query = db.selectFrom('outbox').selectAll().where('tenant_id', '=', tenantId);
-  query = 'invitationId' in of ? query.where('invitation_id', '=', of.invitationId) : query.where('endpoint_id', '=', of.endpointId);
+  query =
+    'invitationId' in of
+      ? query.where('invitation_id', '=', of.invitationId)
+      : query.where('endpoint_id', '=', of.endpointId);
   return withAttempts(db, await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(100).execute());
 }
 
 /** One delivery of the tenant; throws delivery_not_found. */
 export async function getDelivery(db: Db, tenantId: string, id: string): Promise<Delivery> {
-  const row = await db.selectFrom('outbox').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw deliveryError('delivery_not_found', undefined, 'path.id');
   return (await withAttempts(db, [row]))[0]!;
 }
@@ -115,7 +135,8 @@ export async function getDelivery(db: Db, tenantId: string, id: string): Promise
 /** Puts a failed delivery back in the queue with a fresh set of attempts. */
 export async function retryDelivery(db: Db, tenantId: string, id: string, now: Date): Promise<Delivery> {
   const current = await getDelivery(db, tenantId, id);
-  if (current.state !== 'failed') throw deliveryError('delivery_not_failed', `this delivery is ${current.state}`, 'path.id');
+  if (current.state !== 'failed')
+    throw deliveryError('delivery_not_failed', `this delivery is ${current.state}`, 'path.id');
   await db
     .updateTable('outbox')
     .set({ status: 'pending', attempts: 0, next_attempt_at: isoTime(now), done_at: null, updated_at: isoTime(now) })
@@ -129,7 +150,14 @@ export async function retryDelivery(db: Db, tenantId: string, id: string, now: D
 /** Per channel, where the latest message of an invitation stands: what the console and API show. */
 export function deliverySummary(deliveries: readonly Delivery[]): Record<string, DeliveryChannelState> {
   const summary: Record<string, DeliveryChannelState> = {};
-  const channels: Record<string, string> = { 'email.invitation': 'email', 'email.reminder': 'reminder', 'didcomm.message': 'didcomm', 'activitypub.send': 'activitypub', 'provider.invite': 'provider', 'provider.withdraw': 'withdrawal' };
+  const channels: Record<string, string> = {
+    'email.invitation': 'email',
+    'email.reminder': 'reminder',
+    'didcomm.message': 'didcomm',
+    'activitypub.send': 'activitypub',
+    'provider.invite': 'provider',
+    'provider.withdraw': 'withdrawal',
+  };
   for (const delivery of deliveries) {
     const channel = channels[delivery.topic];
     // Newest first: the first row seen for a channel is the one that counts.

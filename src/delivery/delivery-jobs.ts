@@ -43,7 +43,10 @@ function handlerSettled(handler: DeliveryHandler, row: OutboxRow): PreparedDeliv
  * one, `deliver` for the others. A `prepare` that throws fails its rows for a retry, as a throwing
  * `deliver` does. Jobs come back in the order of `rows`.
  */
-export async function prepareJobs(handlers: Readonly<Partial<Record<OutboxTopic, DeliveryHandler>>>, rows: readonly OutboxRow[]): Promise<DeliveryJob[]> {
+export async function prepareJobs(
+  handlers: Readonly<Partial<Record<OutboxTopic, DeliveryHandler>>>,
+  rows: readonly OutboxRow[],
+): Promise<DeliveryJob[]> {
   const byTopic = new Map<string, OutboxRow[]>();
   for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
   const jobs = new Map<string, DeliveryJob>();
@@ -51,21 +54,35 @@ export async function prepareJobs(handlers: Readonly<Partial<Record<OutboxTopic,
     [...byTopic].map(async ([topic, group]) => {
       const handler = handlers[topic as OutboxTopic];
       if (!handler) {
-        for (const row of group) jobs.set(row.id, resultJob(row, { outcome: 'failed', permanent: true, error: `no handler for topic ${topic}` }));
+        for (const row of group)
+          jobs.set(
+            row.id,
+            resultJob(row, { outcome: 'failed', permanent: true, error: `no handler for topic ${topic}` }),
+          );
         return;
       }
       let prepared: ReadonlyMap<string, PreparedDelivery | DeliveryResult> = new Map();
       try {
         if (handler.prepare) prepared = await handler.prepare(group);
       } catch (error) {
-        for (const row of group) jobs.set(row.id, resultJob(row, { outcome: 'failed', error: errorMessage(error) }, handlerSettled(handler, row)));
+        for (const row of group)
+          jobs.set(
+            row.id,
+            resultJob(row, { outcome: 'failed', error: errorMessage(error) }, handlerSettled(handler, row)),
+          );
         return;
       }
       for (const row of group) {
         const ready = prepared.get(row.id);
-        if (ready === undefined) jobs.set(row.id, { row, send: () => handler.deliver(row), settled: handlerSettled(handler, row) });
+        if (ready === undefined)
+          jobs.set(row.id, { row, send: () => handler.deliver(row), settled: handlerSettled(handler, row) });
         else if ('outcome' in ready) jobs.set(row.id, resultJob(row, ready));
-        else jobs.set(row.id, { row, send: () => ready.send(), settled: ready.settled && ((trx, status, result, now) => ready.settled!(trx, status, result, now)) });
+        else
+          jobs.set(row.id, {
+            row,
+            send: () => ready.send(),
+            settled: ready.settled && ((trx, status, result, now) => ready.settled!(trx, status, result, now)),
+          });
       }
     }),
   );

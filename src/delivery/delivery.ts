@@ -20,7 +20,12 @@ export interface OutboxPort {
   /** Writes rows in the caller's transaction, and wakes the worker once that transaction has committed. */
   enqueue(trx: Db, items: readonly OutboxItem[], now: Date): Promise<unknown>;
   /** Skips an invitation's rows of `topic` that no worker has claimed yet; resolves with how many. */
-  cancel(trx: Db, of: { readonly invitationId: string; readonly topic: OutboxTopic }, reason: string, now: Date): Promise<number>;
+  cancel(
+    trx: Db,
+    of: { readonly invitationId: string; readonly topic: OutboxTopic },
+    reason: string,
+    now: Date,
+  ): Promise<number>;
   /** Wakes the worker now: for rows committed some other way. */
   wake(): void;
 }
@@ -76,7 +81,8 @@ export function createDelivery(deps: DeliveryDeps) {
     emailChannel,
     pinger: createWebhookPinger({ db: deps.db, clock: deps.clock, handler: webhook }),
     /** Per channel, where an invitation's latest message stands. */
-    deliveryState: async (tenantId: string, invitationId: string) => deliverySummary(await listDeliveries(deps.db, tenantId, { invitationId })),
+    deliveryState: async (tenantId: string, invitationId: string) =>
+      deliverySummary(await listDeliveries(deps.db, tenantId, { invitationId })),
     /** The outbox worker, for webhooks, DIDComm messages and the registered channels' topics. */
     createWorker(channelHandlers: Readonly<Record<string, DeliveryHandler>>): OutboxWorker {
       const worker = createOutboxWorker({

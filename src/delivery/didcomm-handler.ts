@@ -20,18 +20,32 @@ const MEDIA_TYPE = 'application/didcomm-envelope-enc';
  * agent's endpoint is a URL someone else chose). A 4xx is the agent refusing the message:
  * retrying cannot change that, so it is final; no answer or a 5xx is retried.
  */
-export function createDidcommHandler(options: { readonly allowPrivateNetwork: boolean; readonly timeoutMs?: number }): DeliveryHandler {
+export function createDidcommHandler(options: {
+  readonly allowPrivateNetwork: boolean;
+  readonly timeoutMs?: number;
+}): DeliveryHandler {
   return {
     async deliver(row: OutboxRow) {
       const payload = parseJson<DidcommOutboxPayload | null>(row.payload, null);
       if (!payload) return { outcome: 'skipped', error: 'unreadable payload' };
-      const response = await postWebhook(payload.endpoint, payload.envelope, { 'content-type': MEDIA_TYPE }, {
-        timeoutMs: options.timeoutMs ?? 15_000,
-        allowPrivateNetwork: options.allowPrivateNetwork,
-      });
+      const response = await postWebhook(
+        payload.endpoint,
+        payload.envelope,
+        { 'content-type': MEDIA_TYPE },
+        {
+          timeoutMs: options.timeoutMs ?? 15_000,
+          allowPrivateNetwork: options.allowPrivateNetwork,
+        },
+      );
       if (response.ok) return { outcome: 'sent', responseCode: response.status, response: response.body };
       const refused = response.status !== null && response.status >= 400 && response.status < 500;
-      return { outcome: 'failed', permanent: refused, responseCode: response.status, response: response.body, error: response.error ?? `HTTP ${response.status}` };
+      return {
+        outcome: 'failed',
+        permanent: refused,
+        responseCode: response.status,
+        response: response.body,
+        error: response.error ?? `HTTP ${response.status}`,
+      };
     },
   };
 }

@@ -5,7 +5,10 @@ import { getTenant } from '#tenants';
 import { enqueue, type OutboxItem } from './outbox';
 import { findSubscribedEndpoints } from './webhooks/index';
 
-/** The webhook body: the event, the invitation as the API shows it, and what an acceptance produced. Never a token or link. */
+/**
+ * The webhook body: the event, the invitation as the API shows it, and what an acceptance produced. Never a token or
+ * link.
+ */
 export interface WebhookPayload {
   readonly type: string;
   readonly timestamp: string;
@@ -39,7 +42,8 @@ export function createDeliverySink(options: { readonly onEnqueued?: (trx: Db) =>
 async function emailItems(trx: Db, invitation: InvitationRow, event: InvitationEvent): Promise<OutboxItem[]> {
   const sends = event.type === 'invitation.created' || event.type === 'invitation.resent';
   // A didcomm invitation addressed to an email goes by email too (TrustTrace's flow): the link opens the accept page.
-  const emailed = invitation.channel === 'email' || (invitation.channel === 'didcomm' && invitation.recipient_email !== null);
+  const emailed =
+    invitation.channel === 'email' || (invitation.channel === 'didcomm' && invitation.recipient_email !== null);
   if (!sends || !emailed || invitation.direction !== 'outgoing') return [];
   const base = { tenantId: invitation.tenant_id, invitationId: invitation.id } as const;
   const items: OutboxItem[] = [{ ...base, topic: 'email.invitation', payload: { kind: 'invitation' } }];
@@ -48,7 +52,12 @@ async function emailItems(trx: Db, invitation: InvitationRow, event: InvitationE
     const at = new Date(Date.parse(invitation.expires_at) - settings.reminderBeforeExpirySeconds * 1000);
     // A reminder only makes sense if it would go out after the invitation itself.
     if (at.getTime() > Date.parse(event.createdAt)) {
-      items.push({ ...base, topic: 'email.reminder', payload: { kind: 'reminder', expiresAt: invitation.expires_at }, notBefore: at });
+      items.push({
+        ...base,
+        topic: 'email.reminder',
+        payload: { kind: 'reminder', expiresAt: invitation.expires_at },
+        notBefore: at,
+      });
     }
   }
   return items;
@@ -69,5 +78,11 @@ async function webhookItems(trx: Db, invitation: InvitationRow, event: Invitatio
       ...(membership ? { acceptedBy: membership.member, membership } : {}),
     },
   };
-  return endpoints.map((endpoint) => ({ tenantId: invitation.tenant_id, topic: 'webhook' as const, endpointId: endpoint.id, invitationId: invitation.id, payload: payload as never }));
+  return endpoints.map((endpoint) => ({
+    tenantId: invitation.tenant_id,
+    topic: 'webhook' as const,
+    endpointId: endpoint.id,
+    invitationId: invitation.id,
+    payload: payload as never,
+  }));
 }

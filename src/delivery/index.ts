@@ -12,7 +12,14 @@ export { createRetryPolicy, type RetryPolicy } from './retry-policy';
 export type { DeliveryHandler, OutboxWorker } from './worker';
 export { DEFAULT_CONCURRENCY } from './worker';
 export type { WebhookPinger } from './webhooks/ping';
-export { countRetrying, getDelivery, listDeliveries, retryDelivery, deliverySummary, type Delivery } from './deliveries';
+export {
+  countRetrying,
+  getDelivery,
+  listDeliveries,
+  retryDelivery,
+  deliverySummary,
+  type Delivery,
+} from './deliveries';
 export { pruneDelivered, type DeliveryPruned } from './retention';
 export { countAttemptsByOutcome, countWaitingByTopic, oldestDueByTopic } from './gauges';
 export { findMailboxMessage, listMailbox, type MailboxMessage } from './email/mailbox-mailer';

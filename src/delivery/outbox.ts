@@ -43,7 +43,8 @@ export interface DeliveryResult {
 }
 
 const RESPONSE_LIMIT = 1024;
-const truncate = (text: string | null | undefined, limit = RESPONSE_LIMIT) => (text == null ? null : text.length > limit ? `${text.slice(0, limit)}…` : text);
+const truncate = (text: string | null | undefined, limit = RESPONSE_LIMIT) =>
+  text == null ? null : text.length > limit ? `${text.slice(0, limit)}…` : text;
 
 /** Writes outbox rows in the caller's transaction: they commit, or vanish, with the change. */
 export async function enqueue(trx: Db, items: readonly OutboxItem[], now: Date): Promise<string[]> {
@@ -76,7 +77,14 @@ export async function enqueue(trx: Db, items: readonly OutboxItem[], now: Date):
  * On PostgreSQL, FOR UPDATE SKIP LOCKED lets several workers claim side by side without
  * waiting on or taking each other's rows; SQLite runs one writer at a time.
  */
-export async function claimDue(db: Db, engine: Engine, workerId: string, now: Date, leaseMs: number, limit: number): Promise<OutboxRow[]> {
+export async function claimDue(
+  db: Db,
+  engine: Engine,
+  workerId: string,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+): Promise<OutboxRow[]> {
   const at = isoTime(now);
   const leaseUntil = isoTime(new Date(now.getTime() + leaseMs));
   const due = db
@@ -92,7 +100,13 @@ export async function claimDue(db: Db, engine: Engine, workerId: string, now: Da
     .limit(limit);
   return db
     .updateTable('outbox')
-    .set({ status: 'sending', claimed_by: workerId, claimed_until: leaseUntil, attempts: sql`attempts + 1`, updated_at: at })
+    .set({
+      status: 'sending',
+      claimed_by: workerId,
+      claimed_until: leaseUntil,
+      attempts: sql`attempts + 1`,
+      updated_at: at,
+    })
     .where('id', 'in', engine === 'postgres' ? due.forUpdate().skipLocked() : due)
     .returningAll()
     .execute();
@@ -104,7 +118,13 @@ export async function claimDue(db: Db, engine: Engine, workerId: string, now: Da
  * Returns the ids still held: a row missing from it was lost meanwhile (another worker took it
  * after the lease ran out), and the caller must not send it.
  */
-export async function renewClaims(db: Db, rowIds: readonly string[], workerId: string, now: Date, leaseMs: number): Promise<Set<string>> {
+export async function renewClaims(
+  db: Db,
+  rowIds: readonly string[],
+  workerId: string,
+  now: Date,
+  leaseMs: number,
+): Promise<Set<string>> {
   if (rowIds.length === 0) return new Set();
   const held = await db
     .updateTable('outbox')
@@ -127,7 +147,13 @@ export interface AttemptOutcome {
 }
 
 function statusOf(result: DeliveryResult, retryDelayMs: number | null): OutboxStatus {
-  return result.outcome === 'sent' ? 'sent' : result.outcome === 'skipped' ? 'skipped' : result.permanent || retryDelayMs === null ? 'failed' : 'pending';
+  return result.outcome === 'sent'
+    ? 'sent'
+    : result.outcome === 'skipped'
+      ? 'skipped'
+      : result.permanent || retryDelayMs === null
+        ? 'failed'
+        : 'pending';
 }
 
 function attemptRow({ row, result, timing }: AttemptOutcome): DeliveryAttemptRow {
@@ -166,7 +192,10 @@ export async function recordResult(
       claimed_by: null,
       claimed_until: null,
       last_error: result.outcome === 'failed' ? truncate(result.error ?? result.response ?? 'failed') : null,
-      next_attempt_at: status === 'pending' ? isoTime(new Date(timing.finishedAt.getTime() + (retryDelayMs ?? 0))) : row.next_attempt_at,
+      next_attempt_at:
+        status === 'pending'
+          ? isoTime(new Date(timing.finishedAt.getTime() + (retryDelayMs ?? 0)))
+          : row.next_attempt_at,
       done_at: status === 'pending' ? null : at,
       updated_at: at,
     })
@@ -184,7 +213,12 @@ export async function recordResult(
  * and one insert of their attempts (the common case, and most of a drain's writes), the others row
  * by row. Returns the status stored per row id; a row whose claim was lost is left out, unwritten.
  */
-export async function recordResults(trx: Db, outcomes: readonly AttemptOutcome[], workerId: string, now: Date): Promise<Map<string, OutboxStatus>> {
+export async function recordResults(
+  trx: Db,
+  outcomes: readonly AttemptOutcome[],
+  workerId: string,
+  now: Date,
+): Promise<Map<string, OutboxStatus>> {
   const stored = new Map<string, OutboxStatus>();
   const sent = outcomes.filter((o) => o.result.outcome === 'sent');
   if (sent.length > 0) {
@@ -193,7 +227,11 @@ export async function recordResults(trx: Db, outcomes: readonly AttemptOutcome[]
     const held = await trx
       .updateTable('outbox')
       .set({ status: 'sent', claimed_by: null, claimed_until: null, last_error: null, done_at: at, updated_at: at })
-      .where('id', 'in', sent.map((o) => o.row.id))
+      .where(
+        'id',
+        'in',
+        sent.map((o) => o.row.id),
+      )
       .where('claimed_by', '=', workerId)
       .where('status', '=', 'sending')
       .returning('id')
@@ -216,7 +254,13 @@ export async function releaseClaims(db: Db, workerId: string, ids: readonly stri
   if (ids.length === 0) return;
   await db
     .updateTable('outbox')
-    .set({ status: 'pending', claimed_by: null, claimed_until: null, attempts: sql`attempts - 1`, updated_at: isoTime(now) })
+    .set({
+      status: 'pending',
+      claimed_by: null,
+      claimed_until: null,
+      attempts: sql`attempts - 1`,
+      updated_at: isoTime(now),
+    })
     .where('id', 'in', ids)
     .where('claimed_by', '=', workerId)
     .where('status', '=', 'sending')
@@ -228,7 +272,12 @@ export async function releaseClaims(db: Db, workerId: string, ids: readonly stri
  * pending rows become `skipped` with `reason`, and no worker will claim them. A row a worker has
  * already claimed is left alone (it is being sent); returns how many rows were cancelled.
  */
-export async function cancelPending(trx: Db, of: { readonly invitationId: string; readonly topic: OutboxTopic }, reason: string, now: Date): Promise<number> {
+export async function cancelPending(
+  trx: Db,
+  of: { readonly invitationId: string; readonly topic: OutboxTopic },
+  reason: string,
+  now: Date,
+): Promise<number> {
   const at = isoTime(now);
   const updated = await trx
     .updateTable('outbox')

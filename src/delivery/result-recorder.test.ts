@@ -15,7 +15,11 @@ describeEachStore('a result recorder', (engine) => {
   /** `count` rows claimed by worker-r, and attempts for them whose `settled` notes the transaction it ran in. */
   async function claimedAttempts(count: number) {
     const { tenant } = await createTenant(store.current.db, { name: 'Recorder' }, clock.now());
-    await enqueue(store.current.db, Array.from({ length: count }, (_, n) => ({ tenantId: tenant.id, topic: 'webhook' as const, payload: { n } })), clock.now());
+    await enqueue(
+      store.current.db,
+      Array.from({ length: count }, (_, n) => ({ tenantId: tenant.id, topic: 'webhook' as const, payload: { n } })),
+      clock.now(),
+    );
     const rows = await claimDue(store.current.db, engine, 'worker-r', clock.now(), 60_000, count);
     const transactions: Db[] = [];
     const attempts: RecordedAttempt[] = rows.map((row) => ({
@@ -25,7 +29,10 @@ describeEachStore('a result recorder', (engine) => {
       retryDelayMs: null,
       settled: async (trx) => void transactions.push(trx),
     }));
-    const statuses = async () => (await store.current.db.selectFrom('outbox').select('status').where('tenant_id', '=', tenant.id).execute()).map((r) => r.status);
+    const statuses = async () =>
+      (await store.current.db.selectFrom('outbox').select('status').where('tenant_id', '=', tenant.id).execute()).map(
+        (r) => r.status,
+      );
     return { attempts, transactions, statuses };
   }
 

@@ -34,7 +34,10 @@ export function createResultRecorder(options: {
   readonly clock: Clock;
   readonly workerId: string;
   readonly onError?: (error: unknown) => void;
-  /** Groups written at once: more than one only helps where the store has several connections (PostgreSQL). 1 by default. */
+  /**
+   * Groups written at once: more than one only helps where the store has several connections (PostgreSQL). 1 by
+   * default.
+   */
   readonly writers?: number;
   readonly lingerMs?: number;
 }): ResultRecorder {

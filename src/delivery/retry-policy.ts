@@ -8,7 +8,10 @@ export interface RetryPolicyOptions {
   readonly factor?: number;
   /** Cap on one delay. 1 hour by default. */
   readonly maxDelayMs?: number;
-  /** Attempts in all, the first included; then the delivery is failed. 10 by default (~8.5 min of retries before the cap matters). */
+  /**
+   * Attempts in all, the first included; then the delivery is failed. 10 by default (~8.5 min of retries before the cap
+   * matters).
+   */
   readonly maxAttempts?: number;
   /** ± share of the delay drawn at random, so retries of many rows do not arrive in lockstep. 0.2 by default. */
   readonly jitter?: number;

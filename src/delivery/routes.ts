@@ -22,7 +22,7 @@ const invitationDeliveriesRoute = createRoute({
   ...requires('invitations:read'),
   method: 'get',
   path: '/invitations/{id}/deliveries',
-  summary: 'Where the invitation\'s messages stand, per channel, with every attempt',
+  summary: "Where the invitation's messages stand, per channel, with every attempt",
   request: { params: IdParam },
   responses: { 200: json(InvitationDeliveriesSchema, 'Deliveries, newest first'), ...problemsFor(401, 404) },
 });
@@ -58,7 +58,7 @@ const endpointDeliveriesRoute = createRoute({
   ...requires('webhooks:manage'),
   method: 'get',
   path: '/webhooks/{id}/deliveries',
-  summary: 'The endpoint\'s delivery log, newest first',
+  summary: "The endpoint's delivery log, newest first",
   request: { params: IdParam },
   responses: { 200: json(z.object({ data: z.array(DeliverySchema) }), 'Deliveries'), ...problemsFor(401, 404) },
 });
@@ -84,13 +84,27 @@ const mailboxRoute = createRoute({
   path: '/mailbox',
   summary: 'Messages kept locally because no SMTP server is configured',
   request: {
-    query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).optional(), cursor: z.string().max(512).optional() }),
+    query: z.strictObject({
+      limit: z.coerce.number().int().min(1).max(200).optional(),
+      cursor: z.string().max(512).optional(),
+    }),
   },
-  responses: { 200: json(z.object({ data: z.array(MailboxMessageSchema), nextCursor: z.string().nullable() }), 'Newest first'), ...problemsFor(400, 401) },
+  responses: {
+    200: json(z.object({ data: z.array(MailboxMessageSchema), nextCursor: z.string().nullable() }), 'Newest first'),
+    ...problemsFor(400, 401),
+  },
 });
 
 /** Delivery state, retries, webhook log and ping, and the local mailbox. */
-export function createDeliveryRoutes({ db, clock, pinger }: { db: Kysely<Database>; clock: Clock; pinger: WebhookPinger }) {
+export function createDeliveryRoutes({
+  db,
+  clock,
+  pinger,
+}: {
+  db: Kysely<Database>;
+  clock: Clock;
+  pinger: WebhookPinger;
+}) {
   return createRouter()
     .openapi(invitationDeliveriesRoute, async (c) => {
       const { tenantId } = c.var.auth;
@@ -99,8 +113,12 @@ export function createDeliveryRoutes({ db, clock, pinger }: { db: Kysely<Databas
       const data = await listDeliveries(db, tenantId, { invitationId: id });
       return c.json({ summary: deliverySummary(data), data }, 200);
     })
-    .openapi(getDeliveryRoute, async (c) => c.json(await getDelivery(db, c.var.auth.tenantId, c.req.valid('param').id), 200))
-    .openapi(retryRoute, async (c) => c.json(await retryDelivery(db, c.var.auth.tenantId, c.req.valid('param').id, clock.now()), 200))
+    .openapi(getDeliveryRoute, async (c) =>
+      c.json(await getDelivery(db, c.var.auth.tenantId, c.req.valid('param').id), 200),
+    )
+    .openapi(retryRoute, async (c) =>
+      c.json(await retryDelivery(db, c.var.auth.tenantId, c.req.valid('param').id, clock.now()), 200),
+    )
     .openapi(endpointDeliveriesRoute, async (c) => {
       const endpoint = await getEndpoint(db, c.var.auth.tenantId, c.req.valid('param').id);
       return c.json({ data: await listDeliveries(db, c.var.auth.tenantId, { endpointId: endpoint.id }) }, 200);

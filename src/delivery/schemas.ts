@@ -45,7 +45,21 @@ export const InvitationDeliveriesSchema = z
   .openapi('InvitationDeliveries');
 
 export const MailboxMessageSchema = z
-  .object({ id: z.string(), messageId: z.string(), from: z.string(), to: z.string(), subject: z.string(), text: z.string(), html: z.string(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    messageId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    subject: z.string(),
+    text: z.string(),
+    html: z.string(),
+    createdAt: z.string(),
+  })
   .openapi('MailboxMessage');
 
-export const IdParam = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+export const IdParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});

@@ -48,10 +48,16 @@ export interface OutboxWorker {
   wake(): void;
 }
 
-/** Deliveries in flight at once when not told otherwise: four per pooled SMTP connection, so the pool never waits on the worker. */
+/**
+ * Deliveries in flight at once when not told otherwise: four per pooled SMTP connection, so the pool never waits on the
+ * worker.
+ */
 export const DEFAULT_CONCURRENCY = 32;
 
-/** A result waits for its group only while at least this share of its lease is left; below, it is written at once, well before another worker could take the row. */
+/**
+ * A result waits for its group only while at least this share of its lease is left; below, it is written at once, well
+ * before another worker could take the row.
+ */
 const LEASE_LEFT_TO_LINGER = 0.5;
 /** How long a claim holds when not told otherwise: a crash delays the dead worker's rows by about this much. */
 export const DEFAULT_LEASE_MS = 10_000;
@@ -71,7 +77,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   // PostgreSQL has a pool: a group can commit while the next one is written. SQLite has one connection.
-  const recorder = createResultRecorder({ db, clock, workerId: id, onError: options.onError, writers: engine === 'postgres' ? 3 : 1 });
+  const recorder = createResultRecorder({
+    db,
+    clock,
+    workerId: id,
+    onError: options.onError,
+    writers: engine === 'postgres' ? 3 : 1,
+  });
   const failures = createFailureWatch({ clock, warn: options.onWarn });
   let stopping = false;
   let loop: Promise<void> | null = null;

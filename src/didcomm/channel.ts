@@ -1,4 +1,7 @@
-/** The didcomm channel's part in creating an invitation: its own key, and the out-of-band message built from what is stored. */
+/**
+ * The didcomm channel's part in creating an invitation: its own key, and the out-of-band message built from what is
+ * stored.
+ */
 import type { InvitationRow } from '#db';
 import { parseJson } from '#common/json';
 import type { ChannelAdapter, ChannelDefinition } from '#invitations';
@@ -20,15 +23,26 @@ export interface DidcommInvitationPayload {
   readonly serviceForm?: 'inline' | 'did';
   /** Our own name for the connections it makes (Proven's and ACA-Py's alias). */
   readonly alias?: string | null;
-  /** Set when the invitation was made while a mediator routed for the tenant: its endpoint and routing keys go in the service. */
+  /**
+   * Set when the invitation was made while a mediator routed for the tenant: its endpoint and routing keys go in the
+   * service.
+   */
   readonly routing?: { readonly endpoint: string; readonly routingKeys: readonly string[] } | null;
 }
 
-/** The invitation message of a stored didcomm invitation; its @id is the invitation's id, so requests name it in `pthid`. */
+/**
+ * The invitation message of a stored didcomm invitation; its @id is the invitation's id, so requests name it in
+ * `pthid`.
+ */
 export function invitationMessageOf(row: InvitationRow, endpoint: string) {
   const payload = parseJson<DidcommInvitationPayload | null>(row.payload, null);
   if (!payload) return null;
-  return buildInvitation({ ...payload, id: row.id, serviceEndpoint: payload.routing?.endpoint ?? endpoint, routingKeys: payload.routing?.routingKeys ?? [] });
+  return buildInvitation({
+    ...payload,
+    id: row.id,
+    serviceEndpoint: payload.routing?.endpoint ?? endpoint,
+    routingKeys: payload.routing?.routingKeys ?? [],
+  });
 }
 
 /**
@@ -37,7 +51,10 @@ export function invitationMessageOf(row: InvitationRow, endpoint: string) {
  * from being correlated with each other. While a mediator routes for the tenant, the key is
  * registered with it in the creating transaction (the keylist-update goes out with the commit).
  */
-function createDidcommAdapter(options: { readonly endpoint: string; readonly outbox: DidcommOutbox }): ChannelAdapter<DidcommOptions> {
+function createDidcommAdapter(options: {
+  readonly endpoint: string;
+  readonly outbox: DidcommOutbox;
+}): ChannelAdapter<DidcommOptions> {
   return {
     async prepare(trx, row, identity, _input, context) {
       const didcomm = context.options;
@@ -65,7 +82,10 @@ function createDidcommAdapter(options: { readonly endpoint: string; readonly out
 }
 
 /** The didcomm channel: an RFC 0434 out-of-band (or RFC 0160) invitation whose URL is public, answered at /didcomm. */
-export function didcommChannel(options: { readonly endpoint: string; readonly outbox: DidcommOutbox }): ChannelDefinition<DidcommOptions> {
+export function didcommChannel(options: {
+  readonly endpoint: string;
+  readonly outbox: DidcommOutbox;
+}): ChannelDefinition<DidcommOptions> {
   return {
     name: 'didcomm',
     summary: 'a DIDComm out-of-band invitation (?oob=, or ?c_i= for Connections 1.0) an agent scans or opens.',

@@ -65,7 +65,20 @@ export function toConnection(row: DidcommConnectionRow): Connection {
 /** What a handshake knows when it starts a connection; the rest starts empty. */
 export type NewConnection = Pick<
   DidcommConnectionRow,
-  'tenant_id' | 'identity_id' | 'invitation_id' | 'contact_id' | 'role' | 'protocol' | 'state' | 'thread_id' | 'parent_thread_id' | 'our_did' | 'our_verkey' | 'their_label' | 'alias' | 'invitation_key'
+  | 'tenant_id'
+  | 'identity_id'
+  | 'invitation_id'
+  | 'contact_id'
+  | 'role'
+  | 'protocol'
+  | 'state'
+  | 'thread_id'
+  | 'parent_thread_id'
+  | 'our_did'
+  | 'our_verkey'
+  | 'their_label'
+  | 'alias'
+  | 'invitation_key'
 > &
   Partial<Pick<DidcommConnectionRow, 'their_did' | 'their_did_doc' | 'their_verkey'>>;
 
@@ -91,19 +104,33 @@ export async function insertConnection(db: Db, fields: NewConnection, now: Date)
 
 /** The connection a key belongs to; a message on an invitation key that is not a request has nothing to answer. */
 export async function connectionOfKey(context: { readonly db: Db }, key: HeldKey): Promise<DidcommConnectionRow> {
-  if (!key.connectionId) throw didcommError('thread_unknown', 'This message belongs on a connection, and the key it was sent to is an invitation key');
+  if (!key.connectionId)
+    throw didcommError(
+      'thread_unknown',
+      'This message belongs on a connection, and the key it was sent to is an invitation key',
+    );
   return getConnectionRow(context.db, key.tenantId, key.connectionId);
 }
 
 /** One connection of the tenant; throws connection_not_found. */
 export async function getConnectionRow(db: Db, tenantId: string, id: string): Promise<DidcommConnectionRow> {
-  const row = await db.selectFrom('didcomm_connections').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('didcomm_connections')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw didcommError('connection_not_found', `no connection ${id} in this tenant`, 'path.id');
   return row;
 }
 
 /** The connection of a handshake thread, by our role in it, or null. */
-export async function findByThread(db: Db, tenantId: string, role: ConnectionRole, threadId: string): Promise<DidcommConnectionRow | null> {
+export async function findByThread(
+  db: Db,
+  tenantId: string,
+  role: ConnectionRole,
+  threadId: string,
+): Promise<DidcommConnectionRow | null> {
   const row = await db
     .selectFrom('didcomm_connections')
     .selectAll()
@@ -162,7 +189,11 @@ export async function listConnections(db: Db, tenantId: string, query: Connectio
 export async function deleteConnection(db: Db, tenantId: string, id: string): Promise<void> {
   const row = await getConnectionRow(db, tenantId, id);
   // What still waited for them goes too: nothing could be sent from the key, or to a connection that is gone.
-  await db.deleteFrom('didcomm_held_messages').where('tenant_id', '=', tenantId).where('connection_id', '=', id).execute();
+  await db
+    .deleteFrom('didcomm_held_messages')
+    .where('tenant_id', '=', tenantId)
+    .where('connection_id', '=', id)
+    .execute();
   await db.deleteFrom('didcomm_keys').where('tenant_id', '=', tenantId).where('verkey', '=', row.our_verkey).execute();
   await db.deleteFrom('didcomm_connections').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }

@@ -30,13 +30,19 @@ export interface Ed25519KeyPair {
   readonly secretKey: Uint8Array;
 }
 
-/** The X25519 public key for an Ed25519 public key (libsodium `crypto_sign_ed25519_pk_to_curve25519`); throws on a non-point. */
+/**
+ * The X25519 public key for an Ed25519 public key (libsodium `crypto_sign_ed25519_pk_to_curve25519`); throws on a
+ * non-point.
+ */
 export function ed25519PublicToX25519(publicKey: Uint8Array): Uint8Array {
   if (publicKey.length !== 32) throw new Error('an Ed25519 public key is 32 bytes');
   return ed25519.utils.toMontgomery(publicKey);
 }
 
-/** The X25519 secret for an Ed25519 secret (libsodium `crypto_sign_ed25519_sk_to_curve25519`); accepts 32- or 64-byte secrets. */
+/**
+ * The X25519 secret for an Ed25519 secret (libsodium `crypto_sign_ed25519_sk_to_curve25519`); accepts 32- or 64-byte
+ * secrets.
+ */
 export function ed25519SecretToX25519(secretKey: Uint8Array): Uint8Array {
   return ed25519.utils.toMontgomerySecret(ed25519Seed(secretKey));
 }
@@ -49,12 +55,22 @@ export function ed25519Seed(secretKey: Uint8Array): Uint8Array {
 }
 
 /** libsodium `crypto_box_easy`: encrypts and authenticates `message` from `secretKey` to `publicKey` (both X25519). */
-export function cryptoBox(message: Uint8Array, nonce: Uint8Array, publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array {
+export function cryptoBox(
+  message: Uint8Array,
+  nonce: Uint8Array,
+  publicKey: Uint8Array,
+  secretKey: Uint8Array,
+): Uint8Array {
   return xsalsa20poly1305(boxKey(publicKey, secretKey), nonce).encrypt(message);
 }
 
 /** libsodium `crypto_box_open_easy`: the message, or null when the MAC does not verify. */
-export function cryptoBoxOpen(box: Uint8Array, nonce: Uint8Array, publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array | null {
+export function cryptoBoxOpen(
+  box: Uint8Array,
+  nonce: Uint8Array,
+  publicKey: Uint8Array,
+  secretKey: Uint8Array,
+): Uint8Array | null {
   if (nonce.length !== BOX_NONCE_BYTES || box.length < BOX_MAC_BYTES) return null;
   try {
     return xsalsa20poly1305(boxKey(publicKey, secretKey), nonce).decrypt(box);

@@ -40,7 +40,13 @@ export interface DidDocument {
   readonly service: readonly DidService[];
 }
 
-const RELATIONSHIPS = ['authentication', 'assertionMethod', 'keyAgreement', 'capabilityInvocation', 'capabilityDelegation'] as const;
+const RELATIONSHIPS = [
+  'authentication',
+  'assertionMethod',
+  'keyAgreement',
+  'capabilityInvocation',
+  'capabilityDelegation',
+] as const;
 
 /** Checks the shape of a decoded document and fills absent relationships with empty lists. */
 export function normalizeDocument(json: Record<string, unknown>): DidDocument {
@@ -67,14 +73,21 @@ export function normalizeDocument(json: Record<string, unknown>): DidDocument {
 export function findVerificationMethod(document: DidDocument, reference: string): VerificationMethod | null {
   const absolute = (id: string) => (id.startsWith('#') ? `${document.id}${id}` : id);
   const wanted = absolute(reference);
-  const embedded = RELATIONSHIPS.flatMap((name) => document[name]).filter((entry): entry is VerificationMethod => typeof entry !== 'string');
+  const embedded = RELATIONSHIPS.flatMap((name) => document[name]).filter(
+    (entry): entry is VerificationMethod => typeof entry !== 'string',
+  );
   return [...document.verificationMethod, ...embedded].find((method) => absolute(method.id) === wanted) ?? null;
 }
 
 /** The raw key of a verification method, from multibase, base58 or an OKP JWK; null when unreadable. */
 export function verificationMethodKey(method: VerificationMethod): TypedKey | null {
-  const typeHint: KeyType | null = /^Ed25519/.test(method.type) ? 'Ed25519' : /^X25519/.test(method.type) ? 'X25519' : null;
-  const raw = (bytes: Uint8Array): TypedKey | null => (typeHint && bytes.length === 32 ? { type: typeHint, publicKey: bytes } : null);
+  const typeHint: KeyType | null = /^Ed25519/.test(method.type)
+    ? 'Ed25519'
+    : /^X25519/.test(method.type)
+      ? 'X25519'
+      : null;
+  const raw = (bytes: Uint8Array): TypedKey | null =>
+    typeHint && bytes.length === 32 ? { type: typeHint, publicKey: bytes } : null;
   try {
     if (method.publicKeyMultibase) {
       // Multikey and the 2020 suites carry a multicodec prefix; early peer-did libraries did not.

@@ -31,7 +31,8 @@ export function didKeyPublicKey(didKey: string): Uint8Array {
   if (!match) throw didcommError('did_malformed', `Not a did:key: ${didKey}`);
   const key = decodeMultikey(match[1]!);
   if (!key) throw didcommError('did_malformed', 'The did:key does not hold a 32-byte key');
-  if (key.type !== 'Ed25519') throw didcommError('did_unsupported', 'Only Ed25519 did:key values carry a DIDComm v1 verkey');
+  if (key.type !== 'Ed25519')
+    throw didcommError('did_unsupported', 'Only Ed25519 did:key values carry a DIDComm v1 verkey');
   return key.publicKey;
 }
 
@@ -46,7 +47,12 @@ export function resolveDidKey(did: string): DidDocument {
     throw didcommError('did_malformed', 'The did:key is not a valid Ed25519 point');
   }
   const signing = did.slice('did:key:'.length);
-  const method = (multibase: string) => ({ id: `${did}#${multibase}`, type: 'Multikey', controller: did, publicKeyMultibase: multibase });
+  const method = (multibase: string) => ({
+    id: `${did}#${multibase}`,
+    type: 'Multikey',
+    controller: did,
+    publicKeyMultibase: multibase,
+  });
   const signingId = `${did}#${signing}`;
   return {
     '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],

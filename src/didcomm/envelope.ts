@@ -65,7 +65,11 @@ interface ParsedEnvelope {
  * Packs a message for Ed25519 recipient verkeys (RFC 0019 §pack_message): authcrypt when a sender
  * key pair is given, anoncrypt otherwise. Returns the envelope as JSON text.
  */
-export function packMessage(message: object | string, recipientVerkeys: readonly Uint8Array[], sender?: Ed25519KeyPair): string {
+export function packMessage(
+  message: object | string,
+  recipientVerkeys: readonly Uint8Array[],
+  sender?: Ed25519KeyPair,
+): string {
   if (recipientVerkeys.length === 0) throw didcommError('envelope_no_recipients');
   const cek = randomKeyBytes(32);
   const senderX = sender ? senderSecret(sender) : null;
@@ -73,11 +77,15 @@ export function packMessage(message: object | string, recipientVerkeys: readonly
   const recipients = recipientVerkeys.map((verkey, index) => {
     const target = toX25519(verkey, `recipientVerkeys[${index}]`);
     const kid = encodeBase58(verkey);
-    if (!senderX || !senderVerkey) return { encrypted_key: encodeBase64Url(cryptoBoxSeal(cek, target)), header: { kid } };
+    if (!senderX || !senderVerkey)
+      return { encrypted_key: encodeBase64Url(cryptoBoxSeal(cek, target)), header: { kid } };
     // RFC 0019 §Authcrypt pack algorithm 2.1–2.3: CEK boxed from sender to recipient, sender verkey sealed.
     const iv = randomKeyBytes(24);
     const sealedSender = encodeBase64Url(cryptoBoxSeal(senderVerkey, target));
-    return { encrypted_key: encodeBase64Url(cryptoBox(cek, iv, target, senderX)), header: { kid, sender: sealedSender, iv: encodeBase64Url(iv) } };
+    return {
+      encrypted_key: encodeBase64Url(cryptoBox(cek, iv, target, senderX)),
+      header: { kid, sender: sealedSender, iv: encodeBase64Url(iv) },
+    };
   });
   const header = { enc: ENC_LABEL, typ: TYP, alg: sender ? 'Authcrypt' : 'Anoncrypt', recipients };
   const protectedText = encodeBase64Url(utf8(JSON.stringify(header)));
@@ -92,13 +100,20 @@ export function packMessage(message: object | string, recipientVerkeys: readonly
   });
 }
 
-/** Opens an envelope with whichever of `keys` it is addressed to (RFC 0019 §Unpack Algorithm); refuses with a typed error. */
+/**
+ * Opens an envelope with whichever of `keys` it is addressed to (RFC 0019 §Unpack Algorithm); refuses with a typed
+ * error.
+ */
 export function unpackMessage(envelope: string, keys: readonly Ed25519KeyPair[]): UnpackedMessage {
   const parsed = parseEnvelope(envelope);
   const ours = new Map(keys.map((key) => [encodeBase58(key.publicKey), key]));
   const recipient = parsed.recipients.find((candidate) => ours.has(candidate.header.kid));
   const own = recipient && ours.get(recipient.header.kid);
-  if (!recipient || !own) throw didcommError('envelope_recipient_unknown', `Addressed to ${parsed.recipients.map((r) => r.header.kid).join(', ')}`);
+  if (!recipient || !own)
+    throw didcommError(
+      'envelope_recipient_unknown',
+      `Addressed to ${parsed.recipients.map((r) => r.header.kid).join(', ')}`,
+    );
   const secret = ownSecret(own);
   const publicKey = toX25519(own.publicKey, 'keys');
   const encryptedKey = bytesOf(recipient.encrypted_key, 'encrypted_key');
@@ -106,12 +121,14 @@ export function unpackMessage(envelope: string, keys: readonly Ed25519KeyPair[])
   let cek: Uint8Array | null;
   let senderVerkey: string | null = null;
   if (parsed.alg === 'Authcrypt') {
-    if (!sender || !iv) throw didcommError('envelope_malformed', 'An Authcrypt recipient needs sender and iv', 'recipients');
+    if (!sender || !iv)
+      throw didcommError('envelope_malformed', 'An Authcrypt recipient needs sender and iv', 'recipients');
     const from = openSender(bytesOf(sender, 'sender'), publicKey, secret);
     senderVerkey = from.verkey;
     cek = cryptoBoxOpen(encryptedKey, bytesOf(iv, 'iv'), from.x25519, secret);
   } else {
-    if (sender || iv) throw didcommError('envelope_malformed', 'An Anoncrypt recipient carries no sender or iv', 'recipients');
+    if (sender || iv)
+      throw didcommError('envelope_malformed', 'An Anoncrypt recipient carries no sender or iv', 'recipients');
     cek = cryptoBoxSealOpen(encryptedKey, publicKey, secret);
   }
   if (!cek || cek.length !== 32) throw didcommError('envelope_decryption_failed', 'The content key does not open');
@@ -123,7 +140,10 @@ export function unpackMessage(envelope: string, keys: readonly Ed25519KeyPair[])
   }
 }
 
-/** The recipient `kid`s (base58 verkeys) an envelope is addressed to, read without decrypting: routes an inbound envelope to its owner. */
+/**
+ * The recipient `kid`s (base58 verkeys) an envelope is addressed to, read without decrypting: routes an inbound
+ * envelope to its owner.
+ */
 export function envelopeRecipients(envelope: string): string[] {
   return parseEnvelope(envelope).recipients.map((recipient) => recipient.header.kid);
 }
@@ -142,7 +162,11 @@ function openContent(parsed: ParsedEnvelope, cek: Uint8Array): Uint8Array {
 }
 
 // The sealed sender is the sender's verkey as base58 text (RFC 0019 §Authcrypt pack algorithm 2.2).
-function openSender(sealed: Uint8Array, publicKey: Uint8Array, secret: Uint8Array): { verkey: string; x25519: Uint8Array } {
+function openSender(
+  sealed: Uint8Array,
+  publicKey: Uint8Array,
+  secret: Uint8Array,
+): { verkey: string; x25519: Uint8Array } {
   const opened = cryptoBoxSealOpen(sealed, publicKey, secret);
   if (!opened) throw didcommError('envelope_decryption_failed', 'The sender field does not open');
   try {
@@ -155,7 +179,10 @@ function openSender(sealed: Uint8Array, publicKey: Uint8Array, secret: Uint8Arra
 
 function parseEnvelope(envelope: string): ParsedEnvelope {
   const outer = parseJson(envelope, 'The envelope is not JSON');
-  if (!isRecord(outer) || ![outer.protected, outer.iv, outer.ciphertext, outer.tag].every((v) => typeof v === 'string')) {
+  if (
+    !isRecord(outer) ||
+    ![outer.protected, outer.iv, outer.ciphertext, outer.tag].every((v) => typeof v === 'string')
+  ) {
     throw didcommError('envelope_malformed', 'An envelope has string protected, iv, ciphertext and tag');
   }
   const protectedText = outer.protected as string;
@@ -166,14 +193,28 @@ function parseEnvelope(envelope: string): ParsedEnvelope {
     throw didcommError('envelope_malformed', 'The protected header is not base64url JSON', 'protected');
   }
   if (!isRecord(header)) throw didcommError('envelope_malformed', 'The protected header is not an object', 'protected');
-  if (header.alg !== 'Authcrypt' && header.alg !== 'Anoncrypt') throw didcommError('envelope_unsupported', `alg ${String(header.alg)}`, 'alg');
-  if (header.enc !== undefined && !ENC_LABELS.has(header.enc)) throw didcommError('envelope_unsupported', `enc ${String(header.enc)}`, 'enc');
-  if (header.typ !== undefined && header.typ !== TYP) throw didcommError('envelope_unsupported', `typ ${String(header.typ)}`, 'typ');
+  if (header.alg !== 'Authcrypt' && header.alg !== 'Anoncrypt')
+    throw didcommError('envelope_unsupported', `alg ${String(header.alg)}`, 'alg');
+  if (header.enc !== undefined && !ENC_LABELS.has(header.enc))
+    throw didcommError('envelope_unsupported', `enc ${String(header.enc)}`, 'enc');
+  if (header.typ !== undefined && header.typ !== TYP)
+    throw didcommError('envelope_unsupported', `typ ${String(header.typ)}`, 'typ');
   const { recipients } = header;
   if (!Array.isArray(recipients) || recipients.length === 0 || !recipients.every(isRecipient)) {
-    throw didcommError('envelope_malformed', 'recipients must list objects with encrypted_key and header.kid', 'recipients');
+    throw didcommError(
+      'envelope_malformed',
+      'recipients must list objects with encrypted_key and header.kid',
+      'recipients',
+    );
   }
-  return { protected: protectedText, alg: header.alg, recipients, iv: outer.iv as string, ciphertext: outer.ciphertext as string, tag: outer.tag as string };
+  return {
+    protected: protectedText,
+    alg: header.alg,
+    recipients,
+    iv: outer.iv as string,
+    ciphertext: outer.ciphertext as string,
+    tag: outer.tag as string,
+  };
 }
 
 function isRecipient(value: unknown): value is Recipient {

@@ -62,7 +62,11 @@ export async function takeHeldMessage(db: Db, tenantId: string, route: ReturnRou
     if (route.mode === 'thread') query = query.where('thread_id', '=', route.thread!);
     const oldest = await query.orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
     if (!oldest) return null;
-    const taken = await db.deleteFrom('didcomm_held_messages').where('id', '=', oldest.id).returning('envelope').executeTakeFirst();
+    const taken = await db
+      .deleteFrom('didcomm_held_messages')
+      .where('id', '=', oldest.id)
+      .returning('envelope')
+      .executeTakeFirst();
     if (taken) return taken.envelope;
   }
   return null;
@@ -73,14 +77,27 @@ export async function takeHeldMessage(db: Db, tenantId: string, route: ReturnRou
  * with an endpoint are taken (deleted and returned, for the outbox); the rest now wait for their recipient.
  */
 export async function releaseHeld(db: Db, verkey: string): Promise<DidcommHeldMessageRow[]> {
-  const posted = await db.deleteFrom('didcomm_held_messages').where('awaiting_key', '=', verkey).where('endpoint', 'is not', null).returningAll().execute();
-  await db.updateTable('didcomm_held_messages').set({ awaiting_key: null }).where('awaiting_key', '=', verkey).execute();
+  const posted = await db
+    .deleteFrom('didcomm_held_messages')
+    .where('awaiting_key', '=', verkey)
+    .where('endpoint', 'is not', null)
+    .returningAll()
+    .execute();
+  await db
+    .updateTable('didcomm_held_messages')
+    .set({ awaiting_key: null })
+    .where('awaiting_key', '=', verkey)
+    .execute();
   return posted;
 }
 
 /** How many messages wait for a connection's agent to pick them up. */
 export async function countHeld(db: Db, connectionId: string): Promise<number> {
-  const row = await db.selectFrom('didcomm_held_messages').select((eb) => eb.fn.countAll<number>().as('n')).where('connection_id', '=', connectionId).executeTakeFirst();
+  const row = await db
+    .selectFrom('didcomm_held_messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('connection_id', '=', connectionId)
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 

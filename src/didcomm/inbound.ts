@@ -18,14 +18,20 @@ import { handlePing, handlePingResponse } from './trust-ping';
 import type { HeldKey } from './keys';
 import type { UnpackedMessage } from './envelope';
 
-type Step = (context: DidcommContext, key: HeldKey, unpacked: UnpackedMessage, message: Message) => Promise<Connection | null>;
+type Step = (
+  context: DidcommContext,
+  key: HeldKey,
+  unpacked: UnpackedMessage,
+  message: Message,
+) => Promise<Connection | null>;
 
 const STEPS: Readonly<Record<string, Step>> = {
   'https://didcomm.org/didexchange/1/request': handleRequest,
   'https://didcomm.org/connections/1/request': handleRequest,
   'https://didcomm.org/didexchange/1/response': handleResponse,
   'https://didcomm.org/connections/1/response': handleResponse,
-  'https://didcomm.org/didexchange/1/complete': (context, key, _unpacked, message) => handleComplete(context, key, message),
+  'https://didcomm.org/didexchange/1/complete': (context, key, _unpacked, message) =>
+    handleComplete(context, key, message),
   'https://didcomm.org/didexchange/1/problem_report': handleProblem,
   'https://didcomm.org/connections/1/problem_report': handleProblem,
   'https://didcomm.org/trust_ping/1/ping': (context, key, _unpacked, message) => handlePing(context, key, message),
@@ -35,10 +41,14 @@ const STEPS: Readonly<Record<string, Step>> = {
   'https://didcomm.org/coordinate-mediation/1/mediate-deny': handleDeny,
   'https://didcomm.org/coordinate-mediation/1/keylist-update-response': handleKeylistUpdateResponse,
   // RFC 0015 ack: Connections 1.0 requesters may confirm with one instead of a ping.
-  'https://didcomm.org/notification/1/ack': (context, key, _unpacked, message) => handleComplete(context, key, { ...message, '~thread': { thid: threadId(message) } }),
+  'https://didcomm.org/notification/1/ack': (context, key, _unpacked, message) =>
+    handleComplete(context, key, { ...message, '~thread': { thid: threadId(message) } }),
 };
 
-/** What processing one envelope came to; `reply` is the envelope owed on the HTTP response when the sender asked for a return route. */
+/**
+ * What processing one envelope came to; `reply` is the envelope owed on the HTTP response when the sender asked for a
+ * return route.
+ */
 export interface Received {
   readonly type: string;
   readonly connection: Connection | null;
@@ -56,7 +66,8 @@ export async function receiveEnvelope(context: DidcommContext, envelope: string)
   const unpacked = unpackMessage(envelope, [key]);
   const message = parseMessage(unpacked.message);
   const step = STEPS[normalizeType(message['@type'])];
-  if (!step) throw didcommError('message_unsupported', `Usher does not handle ${message['@type'].slice(0, 120)}`, '@type');
+  if (!step)
+    throw didcommError('message_unsupported', `Usher does not handle ${message['@type'].slice(0, 120)}`, '@type');
   const returnRoute = readReturnRoute(message, unpacked.senderVerkey);
   const connection = await step(returnRoute ? { ...context, returnRoute } : context, key, unpacked, message);
   const reply = returnRoute ? await takeHeldMessage(context.db, key.tenantId, returnRoute) : null;
@@ -64,10 +75,22 @@ export async function receiveEnvelope(context: DidcommContext, envelope: string)
 }
 
 // RFC 0023 §Errors: a problem report on our thread abandons the handshake; one on another thread changes nothing.
-async function handleProblem(context: DidcommContext, key: HeldKey, _unpacked: UnpackedMessage, message: Message): Promise<Connection | null> {
+async function handleProblem(
+  context: DidcommContext,
+  key: HeldKey,
+  _unpacked: UnpackedMessage,
+  message: Message,
+): Promise<Connection | null> {
   const connection = await connectionOfKey(context, key);
-  if (threadId(message) !== connection.thread_id) throw didcommError('thread_unknown', 'a problem report on a thread this connection is not in');
+  if (threadId(message) !== connection.thread_id)
+    throw didcommError('thread_unknown', 'a problem report on a thread this connection is not in');
   const now = context.clock.now();
-  const updated = await advanceConnection(context.db, connection, ['request-sent', 'response-sent'], { state: 'abandoned', error: JSON.stringify(readProblem(message)) }, now);
+  const updated = await advanceConnection(
+    context.db,
+    connection,
+    ['request-sent', 'response-sent'],
+    { state: 'abandoned', error: JSON.stringify(readProblem(message)) },
+    now,
+  );
   return toConnection(updated ?? connection);
 }

@@ -1,4 +1,7 @@
-/** DIDComm v1: out-of-band invitations, DID Exchange and Connections handshakes, trust ping, return routes, mediation (as recipient), RFC 0019 envelopes, did:key and did:peer. The front door of the capability. */
+/**
+ * DIDComm v1: out-of-band invitations, DID Exchange and Connections handshakes, trust ping, return routes, mediation
+ * (as recipient), RFC 0019 envelopes, did:key and did:peer. The front door of the capability.
+ */
 export { packMessage, unpackMessage, envelopeRecipients, type UnpackedMessage } from './envelope';
 export type { Ed25519KeyPair } from './crypto-box';
 export {

@@ -14,7 +14,11 @@ export interface HeldKey extends Ed25519KeyPair {
 }
 
 /** Makes and stores a fresh key for an invitation or a connection. */
-export async function createKey(db: Db, owner: { tenantId: string; invitationId?: string | null; connectionId?: string | null }, now: Date): Promise<HeldKey> {
+export async function createKey(
+  db: Db,
+  owner: { tenantId: string; invitationId?: string | null; connectionId?: string | null },
+  now: Date,
+): Promise<HeldKey> {
   const secretKey = ed25519.utils.randomSecretKey();
   const publicKey = ed25519.getPublicKey(secretKey);
   const verkey = encodeBase58(publicKey);
@@ -29,13 +33,24 @@ export async function createKey(db: Db, owner: { tenantId: string; invitationId?
       created_at: isoTime(now),
     })
     .execute();
-  return { verkey, publicKey, secretKey, tenantId: owner.tenantId, invitationId: owner.invitationId ?? null, connectionId: owner.connectionId ?? null };
+  return {
+    verkey,
+    publicKey,
+    secretKey,
+    tenantId: owner.tenantId,
+    invitationId: owner.invitationId ?? null,
+    connectionId: owner.connectionId ?? null,
+  };
 }
 
 /** The first of `verkeys` that Usher holds, or null: an envelope lists its recipients' kids. */
 export async function findKey(db: Db, verkeys: readonly string[]): Promise<HeldKey | null> {
   if (verkeys.length === 0) return null;
-  const row = await db.selectFrom('didcomm_keys').selectAll().where('verkey', 'in', verkeys.slice(0, 20)).executeTakeFirst();
+  const row = await db
+    .selectFrom('didcomm_keys')
+    .selectAll()
+    .where('verkey', 'in', verkeys.slice(0, 20))
+    .executeTakeFirst();
   if (!row) return null;
   return {
     verkey: row.verkey,

@@ -42,7 +42,11 @@ export async function toMediator(db: Db, row: DidcommMediatorRow): Promise<Media
 }
 
 /** Stores a mediator for a connection being made; its mediate-request's @id is chosen now. */
-export async function insertMediator(db: Db, fields: { tenantId: string; connectionId: string }, now: Date): Promise<DidcommMediatorRow> {
+export async function insertMediator(
+  db: Db,
+  fields: { tenantId: string; connectionId: string },
+  now: Date,
+): Promise<DidcommMediatorRow> {
   const row: DidcommMediatorRow = {
     id: newId(now.getTime()),
     tenant_id: fields.tenantId,
@@ -61,14 +65,25 @@ export async function insertMediator(db: Db, fields: { tenantId: string; connect
 
 /** One mediator of the tenant; throws mediator_not_found. */
 export async function getMediatorRow(db: Db, tenantId: string, id: string): Promise<DidcommMediatorRow> {
-  const row = await db.selectFrom('didcomm_mediators').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('didcomm_mediators')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw didcommError('mediator_not_found', `no mediator ${id} in this tenant`, 'path.id');
   return row;
 }
 
 /** The mediator a connection leads to, or null for an ordinary connection. */
 export async function findMediatorOfConnection(db: Db, connectionId: string): Promise<DidcommMediatorRow | null> {
-  return (await db.selectFrom('didcomm_mediators').selectAll().where('connection_id', '=', connectionId).executeTakeFirst()) ?? null;
+  return (
+    (await db
+      .selectFrom('didcomm_mediators')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .executeTakeFirst()) ?? null
+  );
 }
 
 /** The tenant's mediator for new invitations and connections: the one granted last, or null. */
@@ -87,7 +102,14 @@ export async function findGrantedMediator(db: Db, tenantId: string): Promise<Did
 
 /** The tenant's mediators, newest first (a tenant has few). */
 export async function listMediatorRows(db: Db, tenantId: string): Promise<DidcommMediatorRow[]> {
-  return db.selectFrom('didcomm_mediators').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(200).execute();
+  return db
+    .selectFrom('didcomm_mediators')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(200)
+    .execute();
 }
 
 /** Every granted mediator on the server, for the background pickup (it runs per mediator, in the mediator's tenant). */
@@ -96,7 +118,13 @@ export async function listGrantedMediators(db: Db): Promise<DidcommMediatorRow[]
 }
 
 /** Moves a mediator on if it is still in one of `from`; returns the row after, or null when it had moved. */
-export async function advanceMediator(db: Db, row: DidcommMediatorRow, from: readonly MediatorState[], set: Partial<DidcommMediatorRow>, now: Date): Promise<DidcommMediatorRow | null> {
+export async function advanceMediator(
+  db: Db,
+  row: DidcommMediatorRow,
+  from: readonly MediatorState[],
+  set: Partial<DidcommMediatorRow>,
+  now: Date,
+): Promise<DidcommMediatorRow | null> {
   const updated = await db
     .updateTable('didcomm_mediators')
     .set({ ...set, updated_at: isoTime(now) })

@@ -81,9 +81,15 @@ export function parseMessage(text: string): Message {
   } catch {
     throw didcommError('message_malformed', 'The decrypted message is not JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw didcommError('message_malformed', 'A message is a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw didcommError('message_malformed', 'A message is a JSON object');
   const message = value as Record<string, unknown>;
-  if (typeof message['@type'] !== 'string' || typeof message['@id'] !== 'string' || message['@id'].length === 0 || message['@id'].length > 256) {
+  if (
+    typeof message['@type'] !== 'string' ||
+    typeof message['@id'] !== 'string' ||
+    message['@id'].length === 0 ||
+    message['@id'].length > 256
+  ) {
     throw didcommError('message_malformed', 'A message has string @type and @id', '@type');
   }
   const thread = message['~thread'];
@@ -111,7 +117,12 @@ export function newMessageId(): string {
 }
 
 /** A problem report in the handshake's own family (RFC 0023 §Errors, RFC 0160 §Errors). */
-export function problemReport(protocol: HandshakeProtocol, thread: { thid: string; pthid?: string | null }, code: string, explain: string): Message {
+export function problemReport(
+  protocol: HandshakeProtocol,
+  thread: { thid: string; pthid?: string | null },
+  code: string,
+  explain: string,
+): Message {
   const didexchange = protocol !== 'connections/1.0';
   return {
     '@type': didexchange ? `${HANDSHAKE_PROTOCOLS[protocol]}/problem_report` : MessageTypes.connectionsProblem,
@@ -127,7 +138,13 @@ export function problemReport(protocol: HandshakeProtocol, thread: { thid: strin
 /** The problem code and explanation of a report, whichever of the RFC 0023 / RFC 0035 shapes it uses. */
 export function readProblem(message: Message): { code: string; explain: string } {
   const description = message.description as { code?: unknown; en?: unknown } | undefined;
-  const code = typeof message['problem-code'] === 'string' ? message['problem-code'] : typeof description?.code === 'string' ? description.code : 'unknown';
-  const explain = typeof message.explain === 'string' ? message.explain : typeof description?.en === 'string' ? description.en : '';
+  const code =
+    typeof message['problem-code'] === 'string'
+      ? message['problem-code']
+      : typeof description?.code === 'string'
+        ? description.code
+        : 'unknown';
+  const explain =
+    typeof message.explain === 'string' ? message.explain : typeof description?.en === 'string' ? description.en : '';
   return { code, explain: explain.slice(0, 500) };
 }

@@ -21,7 +21,9 @@ const content = {
 
 describe('invitation URLs', () => {
   it('reads the RFC 0434 example, and says that its did:sov service needs a ledger', () => {
-    expect(() => parseInvitationUrl(RFC_0434_URL)).toThrowError(expect.objectContaining({ code: 'invitation_unsupported' }));
+    expect(() => parseInvitationUrl(RFC_0434_URL)).toThrowError(
+      expect.objectContaining({ code: 'invitation_unsupported' }),
+    );
   });
 
   it('reads a legacy-prefixed connection invitation behind ?oob=, as Lissi publishes them', () => {
@@ -31,30 +33,55 @@ describe('invitation URLs', () => {
       id: '0e46a3aa-3528-4921-bfb2-7bcb9465c66c',
       label: 'Stadt | Lissi-Demo',
       handshakeProtocols: ['connections/1.0'],
-      service: { serviceEndpoint: 'https://demo-agent.institutional-agent.lissi.id/didcomm/', recipientKeys: ['DfW1o36zLns9UtiCPd2jR2KjortofCapSSY7VGcvXAzh'], routingKeys: [] },
+      service: {
+        serviceEndpoint: 'https://demo-agent.institutional-agent.lissi.id/didcomm/',
+        recipientKeys: ['DfW1o36zLns9UtiCPd2jR2KjortofCapSSY7VGcvXAzh'],
+        routingKeys: [],
+      },
     });
   });
 
   it('round-trips its own out-of-band invitation, with did:key recipient keys read back as verkeys', () => {
-    const message = buildInvitation({ ...content, handshakeProtocols: ['didexchange/1.1', 'connections/1.0'], goalCode: 'aries.rel.build' });
+    const message = buildInvitation({
+      ...content,
+      handshakeProtocols: ['didexchange/1.1', 'connections/1.0'],
+      goalCode: 'aries.rel.build',
+    });
     const url = invitationUrlOf(content.serviceEndpoint, message);
     expect(url.startsWith('https://usher.example/didcomm?oob=')).toBe(true);
     const parsed = parseInvitationUrl(url);
-    expect(parsed).toMatchObject({ kind: 'oob', id: content.id, label: 'Acme', handshakeProtocols: ['didexchange/1.1', 'connections/1.0'] });
+    expect(parsed).toMatchObject({
+      kind: 'oob',
+      id: content.id,
+      label: 'Acme',
+      handshakeProtocols: ['didexchange/1.1', 'connections/1.0'],
+    });
     expect(parsed.service).toMatchObject({ serviceEndpoint: content.serviceEndpoint, recipientKeys: [content.verkey] });
-    expect(parsed.message).toMatchObject({ goal_code: 'aries.rel.build', accept: ['didcomm/aip1', 'didcomm/aip2;env=rfc19'] });
+    expect(parsed.message).toMatchObject({
+      goal_code: 'aries.rel.build',
+      accept: ['didcomm/aip1', 'didcomm/aip2;env=rfc19'],
+    });
   });
 
   it('can name its service by a did:peer:2 that resolves to the same key and endpoint', () => {
     const message = buildInvitation({ ...content, serviceForm: 'did' });
     expect((message.services as string[])[0]).toMatch(/^did:peer:2\./);
-    expect(parseInvitationUrl(invitationUrlOf(content.serviceEndpoint, message)).service).toMatchObject({ serviceEndpoint: content.serviceEndpoint, recipientKeys: [content.verkey] });
+    expect(parseInvitationUrl(invitationUrlOf(content.serviceEndpoint, message)).service).toMatchObject({
+      serviceEndpoint: content.serviceEndpoint,
+      recipientKeys: [content.verkey],
+    });
   });
 
   it('writes a Connections-1.0-only invitation as an RFC 0160 c_i invitation', () => {
-    const url = invitationUrlOf(content.serviceEndpoint, buildInvitation({ ...content, handshakeProtocols: ['connections/1.0'] }));
+    const url = invitationUrlOf(
+      content.serviceEndpoint,
+      buildInvitation({ ...content, handshakeProtocols: ['connections/1.0'] }),
+    );
     expect(url).toContain('?c_i=');
-    expect(parseInvitationUrl(url)).toMatchObject({ kind: 'connections', service: { recipientKeys: [content.verkey] } });
+    expect(parseInvitationUrl(url)).toMatchObject({
+      kind: 'connections',
+      service: { recipientKeys: [content.verkey] },
+    });
   });
 
   it('reads padded standard base64 too, with a + turned into a space by a careless URL decoder', () => {
@@ -72,19 +99,41 @@ describe('invitation URLs', () => {
       ['https://x.example/?oob=%%%', 'invitation_url_malformed'],
       [encode([1, 2]), 'invitation_url_malformed'],
       [encode({ '@type': 'https://didcomm.org/basicmessage/1.0/message', '@id': 'x' }), 'invitation_unsupported'],
-      [encode({ '@type': 'https://didcomm.org/out-of-band/1.1/invitation', '@id': 'x', handshake_protocols: ['https://didcomm.org/didexchange/2.0'], services: [] }), 'invitation_unsupported'],
-      [encode({ '@type': 'https://didcomm.org/out-of-band/1.1/invitation', '@id': 'x', handshake_protocols: ['https://didcomm.org/didexchange/1.1'], services: [{ serviceEndpoint: 'https://a', recipientKeys: ['not-a-key'] }] }), 'invitation_unsupported'],
+      [
+        encode({
+          '@type': 'https://didcomm.org/out-of-band/1.1/invitation',
+          '@id': 'x',
+          handshake_protocols: ['https://didcomm.org/didexchange/2.0'],
+          services: [],
+        }),
+        'invitation_unsupported',
+      ],
+      [
+        encode({
+          '@type': 'https://didcomm.org/out-of-band/1.1/invitation',
+          '@id': 'x',
+          handshake_protocols: ['https://didcomm.org/didexchange/1.1'],
+          services: [{ serviceEndpoint: 'https://a', recipientKeys: ['not-a-key'] }],
+        }),
+        'invitation_unsupported',
+      ],
     ];
     for (const [url, code] of cases) {
-      expect(() => parseInvitationUrl(url), url).toThrowError(expect.objectContaining({ code, field: 'body.invitationUrl' }));
+      expect(() => parseInvitationUrl(url), url).toThrowError(
+        expect.objectContaining({ code, field: 'body.invitationUrl' }),
+      );
     }
   });
 });
 
 describe('message types', () => {
   it('reads the legacy did:sov prefix and any minor version as the same type (RFC 0348, RFC 0003)', () => {
-    expect(normalizeType('did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/connections/1.0/request')).toBe('https://didcomm.org/connections/1/request');
-    expect(normalizeType('https://didcomm.org/didexchange/1.0/response')).toBe(normalizeType('https://didcomm.org/didexchange/1.1/response'));
+    expect(normalizeType('did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/connections/1.0/request')).toBe(
+      'https://didcomm.org/connections/1/request',
+    );
+    expect(normalizeType('https://didcomm.org/didexchange/1.0/response')).toBe(
+      normalizeType('https://didcomm.org/didexchange/1.1/response'),
+    );
     expect(protocolOf('https://didcomm.org/didexchange/1.0/request')).toBe('didexchange/1.0');
     expect(protocolOf('https://didcomm.org/didexchange/1.3/request')).toBe('didexchange/1.1');
     expect(protocolOf('https://didcomm.org/didexchange/2.0/request')).toBeNull();

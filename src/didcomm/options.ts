@@ -9,14 +9,24 @@ export const DidcommOptionsSchema = z
       .max(3)
       .refine((list) => new Set(list).size === list.length, 'each protocol once')
       .default(['didexchange/1.1'])
-      .describe('Offered in this order of preference. ["connections/1.0"] alone gives an RFC 0160 invitation (?c_i=); anything else an RFC 0434 out-of-band one (?oob=).'),
+      .describe(
+        'Offered in this order of preference. ["connections/1.0"] alone gives an RFC 0160 invitation (?c_i=); anything else an RFC 0434 out-of-band one (?oob=).',
+      ),
     goalCode: z.string().trim().min(1).max(100).optional().describe('RFC 0434 goal_code, e.g. "aries.rel.build".'),
     goal: z.string().trim().min(1).max(500).optional().describe('RFC 0434 goal, for people.'),
-    alias: z.string().trim().min(1).max(200).optional().describe('Our own name for the connections this invitation makes; never sent to the invitee.'),
+    alias: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Our own name for the connections this invitation makes; never sent to the invitee.'),
     serviceForm: z
       .enum(['inline', 'did'])
       .default('inline')
-      .describe('How the out-of-band invitation names its service: an inline did-communication block (default), or a did:peer:2 that carries the same key and endpoint.'),
+      .describe(
+        'How the out-of-band invitation names its service: an inline did-communication block (default), or a did:peer:2 that carries the same key and endpoint.',
+      ),
   })
   .openapi('DidcommOptions');
 

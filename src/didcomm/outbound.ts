@@ -34,7 +34,10 @@ export interface DidcommContext {
   readonly outbox: DidcommOutbox;
   /** Lets pickups reach mediators on loopback and private addresses (tests, local setups); false by default. */
   readonly allowPrivateNetwork?: boolean;
-  /** Set while an inbound message that asked for a return route is processed: answers to its sender are held for the response. */
+  /**
+   * Set while an inbound message that asked for a return route is processed: answers to its sender are held for the
+   * response.
+   */
   readonly returnRoute?: ReturnRoute | null;
 }
 
@@ -51,7 +54,8 @@ export interface Outgoing {
 /** The service messages to this document go to; refuses a document with none Usher can use. */
 export function serviceOf(document: DidDocument): DidCommService {
   const service = didcommServices(document)[0];
-  if (!service) throw didcommError('peer_unreachable', `${document.id.slice(0, 80)} has no DIDComm v1 service with Ed25519 keys`);
+  if (!service)
+    throw didcommError('peer_unreachable', `${document.id.slice(0, 80)} has no DIDComm v1 service with Ed25519 keys`);
   return service;
 }
 
@@ -73,32 +77,85 @@ export function packFor(message: Message, service: DidCommService, sender: Ed255
  * service cannot be posted to, or when its sender key still waits for a mediator's confirmation
  * (an answer routed through the mediator before then would be dropped there).
  */
-export async function sendMessage(trx: Db, context: Pick<DidcommContext, 'outbox' | 'returnRoute'>, outgoing: Outgoing, now: Date): Promise<void> {
+export async function sendMessage(
+  trx: Db,
+  context: Pick<DidcommContext, 'outbox' | 'returnRoute'>,
+  outgoing: Outgoing,
+  now: Date,
+): Promise<void> {
   const { service, message, sender } = outgoing;
   const back = travelsBack(context.returnRoute, service.recipientKeys, message);
   const endpoint = back || !isPostable(service.serviceEndpoint) ? null : service.serviceEndpoint;
   const awaitingKey = sender ? await awaitingRegistration(trx, encodeBase58(sender.publicKey)) : null;
   // The agent itself takes a message held for it, so that one is packed to its keys alone, without forward wrapping.
   const envelope = packFor(message, endpoint === null ? { ...service, routingKeys: [] } : service, sender);
-  const ids = { tenantId: outgoing.tenantId, connectionId: outgoing.connectionId ?? null, invitationId: outgoing.invitationId ?? null };
+  const ids = {
+    tenantId: outgoing.tenantId,
+    connectionId: outgoing.connectionId ?? null,
+    invitationId: outgoing.invitationId ?? null,
+  };
   if (endpoint !== null && awaitingKey === null) {
     await context.outbox.enqueue(trx, [outboxItem({ ...ids, endpoint, envelope, messageType: message['@type'] })], now);
     return;
   }
   const recipientKey = back ? context.returnRoute!.verkey : service.recipientKeys[0]!;
-  await holdMessage(trx, { ...ids, recipientKey, threadId: threadId(message), messageType: message['@type'], envelope, awaitingKey, endpoint }, now);
+  await holdMessage(
+    trx,
+    {
+      ...ids,
+      recipientKey,
+      threadId: threadId(message),
+      messageType: message['@type'],
+      envelope,
+      awaitingKey,
+      endpoint,
+    },
+    now,
+  );
 }
 
-/** Lets go of what waited for `verkey` to be registered: to the outbox where it has an endpoint, to its recipient's next return route otherwise. */
-export async function releaseAwaiting(trx: Db, context: Pick<DidcommContext, 'outbox'>, verkey: string, now: Date): Promise<void> {
+/**
+ * Lets go of what waited for `verkey` to be registered: to the outbox where it has an endpoint, to its recipient's next
+ * return route otherwise.
+ */
+export async function releaseAwaiting(
+  trx: Db,
+  context: Pick<DidcommContext, 'outbox'>,
+  verkey: string,
+  now: Date,
+): Promise<void> {
   const posted = await releaseHeld(trx, verkey);
   const items = posted.map((row) =>
-    outboxItem({ tenantId: row.tenant_id, connectionId: row.connection_id, invitationId: row.invitation_id, endpoint: row.endpoint!, envelope: row.envelope, messageType: row.message_type }),
+    outboxItem({
+      tenantId: row.tenant_id,
+      connectionId: row.connection_id,
+      invitationId: row.invitation_id,
+      endpoint: row.endpoint!,
+      envelope: row.envelope,
+      messageType: row.message_type,
+    }),
   );
   await context.outbox.enqueue(trx, items, now);
 }
 
-function outboxItem(fields: { tenantId: string; connectionId: string | null; invitationId: string | null; endpoint: string; envelope: string; messageType: string }): OutboxItem {
-  const payload: DidcommOutboxPayload = { endpoint: fields.endpoint, envelope: fields.envelope, messageType: fields.messageType, connectionId: fields.connectionId };
-  return { tenantId: fields.tenantId, topic: 'didcomm.message', invitationId: fields.invitationId, payload: { ...payload } };
+function outboxItem(fields: {
+  tenantId: string;
+  connectionId: string | null;
+  invitationId: string | null;
+  endpoint: string;
+  envelope: string;
+  messageType: string;
+}): OutboxItem {
+  const payload: DidcommOutboxPayload = {
+    endpoint: fields.endpoint,
+    envelope: fields.envelope,
+    messageType: fields.messageType,
+    connectionId: fields.connectionId,
+  };
+  return {
+    tenantId: fields.tenantId,
+    topic: 'didcomm.message',
+    invitationId: fields.invitationId,
+    payload: { ...payload },
+  };
 }

@@ -10,7 +10,16 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ed25519PublicToX25519 } from './crypto-box';
 import { isRecord, normalizeDocument, type DidDocument, type DidService } from './did-document';
-import { decodeBase58, decodeBase64Url, decodeMultikey, encodeBase58, encodeBase64Url, encodeMultikey, fromUtf8, utf8 } from './encoding';
+import {
+  decodeBase58,
+  decodeBase64Url,
+  decodeMultikey,
+  encodeBase58,
+  encodeBase64Url,
+  encodeMultikey,
+  fromUtf8,
+  utf8,
+} from './encoding';
 import { didcommError } from './errors';
 
 /** What a Usher peer DID says: our Ed25519 verkey, where to reach us, and optional mediator keys. */
@@ -32,9 +41,23 @@ export interface PeerDid4 {
 }
 
 // §Method 2 "Common String Abbreviations".
-const ABBREVIATIONS: Readonly<Record<string, string>> = { type: 't', DIDCommMessaging: 'dm', serviceEndpoint: 's', routingKeys: 'r', accept: 'a' };
-const EXPANSIONS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(ABBREVIATIONS).map(([full, short]) => [short, full]));
-const PURPOSES: Readonly<Record<string, string>> = { A: 'assertionMethod', E: 'keyAgreement', V: 'authentication', I: 'capabilityInvocation', D: 'capabilityDelegation' };
+const ABBREVIATIONS: Readonly<Record<string, string>> = {
+  type: 't',
+  DIDCommMessaging: 'dm',
+  serviceEndpoint: 's',
+  routingKeys: 'r',
+  accept: 'a',
+};
+const EXPANSIONS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(ABBREVIATIONS).map(([full, short]) => [short, full]),
+);
+const PURPOSES: Readonly<Record<string, string>> = {
+  A: 'assertionMethod',
+  E: 'keyAgreement',
+  V: 'authentication',
+  I: 'capabilityInvocation',
+  D: 'capabilityDelegation',
+};
 const DEFAULT_ACCEPT = ['didcomm/aip2;env=rfc19'];
 const JSON_CODEC = Uint8Array.of(0x80, 0x04); // multicodec `json` (0x0200) as a varint, §Method 4 step 1.3
 const SHA256_MULTIHASH = Uint8Array.of(0x12, 0x20);
@@ -50,7 +73,8 @@ export function createPeerDid2(options: PeerDidOptions): string {
 /** Resolves a did:peer:2 (§Method 2 "Resolving"): keys become `#key-N` Multikeys, services are expanded. */
 export function resolvePeerDid2(did: string): DidDocument {
   const elements = did.startsWith('did:peer:2.') ? did.slice('did:peer:2.'.length).split('.') : [];
-  if (elements.length === 0 || elements.some((element) => element.length < 2)) throw didcommError('did_malformed', 'Not a did:peer:2');
+  if (elements.length === 0 || elements.some((element) => element.length < 2))
+    throw didcommError('did_malformed', 'Not a did:peer:2');
   const verificationMethod: Array<Record<string, string>> = [];
   const relationships: Record<string, string[]> = {};
   const service: DidService[] = [];
@@ -63,7 +87,10 @@ export function resolvePeerDid2(did: string): DidDocument {
       for (const entry of Array.isArray(decoded) ? decoded : [decoded]) {
         if (!isRecord(entry)) throw didcommError('did_malformed', 'A did:peer:2 service is not an object');
         const expanded = rewriteKeys(entry, EXPANSIONS, false);
-        service.push({ ...expanded, id: typeof expanded.id === 'string' ? expanded.id : serviceId(service.length) } as DidService);
+        service.push({
+          ...expanded,
+          id: typeof expanded.id === 'string' ? expanded.id : serviceId(service.length),
+        } as DidService);
       }
     } else if (PURPOSES[purpose] && decodeMultikey(content)) {
       const id = `#key-${verificationMethod.length + 1}`;
@@ -84,11 +111,18 @@ export function resolvePeerDid2(did: string): DidDocument {
   });
 }
 
-/** A did:peer:4 (§Method 4 "Creating a DID") whose input document carries the key, its X25519 twin and a DIDComm v1 service. */
+/**
+ * A did:peer:4 (§Method 4 "Creating a DID") whose input document carries the key, its X25519 twin and a DIDComm v1
+ * service.
+ */
 export function createPeerDid4(options: PeerDidOptions): PeerDid4 {
   const agreement = agreementKey(options.publicKey);
   const inputDocument = {
-    '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/suites/ed25519-2018/v1', 'https://w3id.org/security/suites/x25519-2019/v1'],
+    '@context': [
+      'https://www.w3.org/ns/did/v1',
+      'https://w3id.org/security/suites/ed25519-2018/v1',
+      'https://w3id.org/security/suites/x25519-2019/v1',
+    ],
     verificationMethod: [
       { id: '#key-1', type: 'Ed25519VerificationKey2018', publicKeyBase58: encodeBase58(options.publicKey) },
       { id: '#key-2', type: 'X25519KeyAgreementKey2019', publicKeyBase58: encodeBase58(agreement) },
@@ -110,8 +144,10 @@ export function resolvePeerDid4(longForm: string, as: 'long' | 'short' = 'long')
   const match = PEER4.exec(longForm);
   if (!match) throw didcommError('did_malformed', 'Not a did:peer:4');
   const [, hash, encoded] = match;
-  if (!encoded) throw didcommError('did_unsupported', 'A short-form did:peer:4 resolves only from its long form, seen earlier');
-  if (peer4Hash(encoded) !== hash) throw didcommError('did_malformed', 'The did:peer:4 hash does not match its document');
+  if (!encoded)
+    throw didcommError('did_unsupported', 'A short-form did:peer:4 resolves only from its long form, seen earlier');
+  if (peer4Hash(encoded) !== hash)
+    throw didcommError('did_malformed', 'The did:peer:4 hash does not match its document');
   let input: unknown;
   try {
     const bytes = decodeBase58(encoded.slice(1));
@@ -123,8 +159,13 @@ export function resolvePeerDid4(longForm: string, as: 'long' | 'short' = 'long')
   if (!isRecord(input)) throw didcommError('did_malformed', 'The did:peer:4 document is not an object');
   const shortForm = `did:peer:4${hash}`;
   const [id, other] = as === 'short' ? [shortForm, longForm] : [longForm, shortForm];
-  const withController = (entry: unknown) => (isRecord(entry) && entry.controller === undefined ? { ...entry, controller: id } : entry);
-  const contextualized: Record<string, unknown> = { ...input, id, alsoKnownAs: [...(Array.isArray(input.alsoKnownAs) ? input.alsoKnownAs : []), other] };
+  const withController = (entry: unknown) =>
+    isRecord(entry) && entry.controller === undefined ? { ...entry, controller: id } : entry;
+  const contextualized: Record<string, unknown> = {
+    ...input,
+    id,
+    alsoKnownAs: [...(Array.isArray(input.alsoKnownAs) ? input.alsoKnownAs : []), other],
+  };
   for (const name of ['verificationMethod', ...Object.values(PURPOSES)]) {
     if (Array.isArray(input[name])) contextualized[name] = input[name].map(withController);
   }
@@ -140,7 +181,10 @@ export function peerDid4ShortForm(longForm: string): string {
 
 function multikeys(publicKey: Uint8Array): { signing: string; agreement: string } {
   const agreement = agreementKey(publicKey);
-  return { signing: encodeMultikey({ type: 'Ed25519', publicKey }), agreement: encodeMultikey({ type: 'X25519', publicKey: agreement }) };
+  return {
+    signing: encodeMultikey({ type: 'Ed25519', publicKey }),
+    agreement: encodeMultikey({ type: 'X25519', publicKey: agreement }),
+  };
 }
 
 function agreementKey(publicKey: Uint8Array): Uint8Array {
@@ -177,14 +221,21 @@ function decodeServiceElement(content: string): unknown {
 }
 
 // Recursively renames object keys, and the `type` value, through the abbreviation table (§Method 2).
-function rewriteKeys(value: Record<string, unknown>, table: Readonly<Record<string, string>>, abbreviating: boolean): Record<string, unknown> {
+function rewriteKeys(
+  value: Record<string, unknown>,
+  table: Readonly<Record<string, string>>,
+  abbreviating: boolean,
+): Record<string, unknown> {
   const typeKey = abbreviating ? 'type' : 't';
   const rewrite = (node: unknown): unknown =>
     Array.isArray(node) ? node.map(rewrite) : isRecord(node) ? rewriteKeys(node, table, abbreviating) : node;
   // Own properties only: a service key such as "constructor" must not pick up Object.prototype.
   const lookup = (word: string) => (Object.hasOwn(table, word) ? table[word]! : word);
   return Object.fromEntries(
-    Object.entries(value).map(([key, entry]) => [lookup(key), key === typeKey && typeof entry === 'string' ? lookup(entry) : rewrite(entry)]),
+    Object.entries(value).map(([key, entry]) => [
+      lookup(key),
+      key === typeKey && typeof entry === 'string' ? lookup(entry) : rewrite(entry),
+    ]),
   );
 }
 

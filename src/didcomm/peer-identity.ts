@@ -21,20 +21,28 @@ export interface PeerIdentity {
 }
 
 /** The requester's DID and document from a request, refusing one that the envelope's sender does not match. */
-export function readRequester(message: Message, protocol: HandshakeProtocol, senderVerkey: string | null): PeerIdentity {
+export function readRequester(
+  message: Message,
+  protocol: HandshakeProtocol,
+  senderVerkey: string | null,
+): PeerIdentity {
   let did: string;
   let document: DidDocument;
   if (protocol === 'connections/1.0') {
     const connection = message.connection as { DID?: unknown; DIDDoc?: unknown } | undefined;
-    if (!connection || typeof connection.DID !== 'string') throw didcommError('message_malformed', 'A connection request has connection.DID', 'connection');
+    if (!connection || typeof connection.DID !== 'string')
+      throw didcommError('message_malformed', 'A connection request has connection.DID', 'connection');
     did = connection.DID;
     document = readDidDocument(connection.DIDDoc, 'connection.DIDDoc');
   } else {
-    if (typeof message.did !== 'string' || message.did.length === 0) throw didcommError('message_malformed', 'A DID Exchange request has a did', 'did');
+    if (typeof message.did !== 'string' || message.did.length === 0)
+      throw didcommError('message_malformed', 'A DID Exchange request has a did', 'did');
     did = message.did;
     const attached = message['did_doc~attach'];
     // RFC 0023: the document is attached unless the DID resolves on its own (did:peer:2/4, did:key).
-    document = attached ? readDidDocument(parseJsonText(attachmentText(attached, 'did_doc~attach'), 'did_doc~attach'), 'did_doc~attach') : resolveDid(did);
+    document = attached
+      ? readDidDocument(parseJsonText(attachmentText(attached, 'did_doc~attach'), 'did_doc~attach'), 'did_doc~attach')
+      : resolveDid(did);
   }
   return checkedPeer(did, document, senderVerkey);
 }
@@ -57,12 +65,21 @@ export type PeerDidMethod = (typeof PEER_DID_METHODS)[number];
  * whole document) for DID Exchange, an unqualified DID and legacy document for Connections 1.0,
  * each with the service of `routing` (Usher's endpoint, or a mediator's endpoint and routing keys).
  */
-export function ourIdentity(protocol: HandshakeProtocol, publicKey: Uint8Array, routing: Routing, method: PeerDidMethod = 'did:peer:2'): { did: string; document: unknown } {
+export function ourIdentity(
+  protocol: HandshakeProtocol,
+  publicKey: Uint8Array,
+  routing: Routing,
+  method: PeerDidMethod = 'did:peer:2',
+): { did: string; document: unknown } {
   if (protocol === 'connections/1.0') {
     const { did, didDoc } = legacyDidDoc(publicKey, routing.endpoint, routing.routingKeys);
     return { did, document: didDoc };
   }
-  const options = { publicKey, serviceEndpoint: routing.endpoint, routingKeys: routing.routingKeys.map(routingKeyReference) };
+  const options = {
+    publicKey,
+    serviceEndpoint: routing.endpoint,
+    routingKeys: routing.routingKeys.map(routingKeyReference),
+  };
   const did = method === 'did:peer:4' ? createPeerDid4(options).longForm : createPeerDid2(options);
   return { did, document: resolveDid(did) };
 }

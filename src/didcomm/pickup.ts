@@ -35,7 +35,8 @@ const RESPONSE_LIMIT = 8 * 1024 * 1024;
 /** Picks up everything a granted mediator holds for the tenant, in batches of ten. */
 export async function pickUp(context: DidcommContext, tenantId: string, mediatorId: string): Promise<PickupResult> {
   const mediator = await getMediatorRow(context.db, tenantId, mediatorId);
-  if (mediator.state !== 'granted') throw didcommError('mediator_not_ready', `the mediator is ${mediator.state}`, 'path.id');
+  if (mediator.state !== 'granted')
+    throw didcommError('mediator_not_ready', `the mediator is ${mediator.state}`, 'path.id');
   const connection = await getConnectionRow(context.db, tenantId, mediator.connection_id);
   const document = parseJson<DidDocument | null>(connection.their_did_doc, null);
   if (!document) throw didcommError('mediator_not_ready', 'the connection to the mediator has no DID document');
@@ -46,7 +47,12 @@ export async function pickUp(context: DidcommContext, tenantId: string, mediator
   let refused = 0;
   let remaining = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const answer = await ask({ '@type': MessageTypes.pickupDeliveryRequest, '@id': newMessageId(), limit: BATCH, ...RETURN_ALL });
+    const answer = await ask({
+      '@type': MessageTypes.pickupDeliveryRequest,
+      '@id': newMessageId(),
+      limit: BATCH,
+      ...RETURN_ALL,
+    });
     if (normalizeType(answer['@type']) !== normalizeType(MessageTypes.pickupDelivery)) {
       remaining = statusCount(answer);
       break;
@@ -65,7 +71,14 @@ export async function pickUp(context: DidcommContext, tenantId: string, mediator
         refused++;
       }
     }
-    remaining = statusCount(await ask({ '@type': MessageTypes.pickupMessagesReceived, '@id': newMessageId(), message_id_list: received, ...RETURN_ALL }));
+    remaining = statusCount(
+      await ask({
+        '@type': MessageTypes.pickupMessagesReceived,
+        '@id': newMessageId(),
+        message_id_list: received,
+        ...RETURN_ALL,
+      }),
+    );
     if (remaining === 0 || received.length === 0) break;
   }
   const now = context.clock.now();
@@ -76,15 +89,28 @@ export async function pickUp(context: DidcommContext, tenantId: string, mediator
 const RETURN_ALL = { '~transport': { return_route: 'all' } } as const;
 
 // One request, its answer read from the HTTP response (RFC 0092), under the same address policy as every post.
-async function exchange(context: DidcommContext, document: DidDocument, key: HeldKey, message: Message): Promise<Message> {
+async function exchange(
+  context: DidcommContext,
+  document: DidDocument,
+  key: HeldKey,
+  message: Message,
+): Promise<Message> {
   const service = serviceOf(document);
-  const response = await postWebhook(service.serviceEndpoint, packFor(message, service, key), { 'content-type': 'application/didcomm-envelope-enc' }, {
-    timeoutMs: 15_000,
-    allowPrivateNetwork: context.allowPrivateNetwork ?? false,
-    responseBodyLimit: RESPONSE_LIMIT,
-  });
+  const response = await postWebhook(
+    service.serviceEndpoint,
+    packFor(message, service, key),
+    { 'content-type': 'application/didcomm-envelope-enc' },
+    {
+      timeoutMs: 15_000,
+      allowPrivateNetwork: context.allowPrivateNetwork ?? false,
+      responseBodyLimit: RESPONSE_LIMIT,
+    },
+  );
   if (!response.ok || response.body.length === 0) {
-    throw didcommError('mediator_unreachable', `the mediator answered ${response.status ?? response.error ?? 'nothing'} to ${message['@type']}`);
+    throw didcommError(
+      'mediator_unreachable',
+      `the mediator answered ${response.status ?? response.error ?? 'nothing'} to ${message['@type']}`,
+    );
   }
   try {
     return parseMessage(unpackMessage(response.body, [key]).message);
@@ -94,16 +120,19 @@ async function exchange(context: DidcommContext, document: DidDocument, key: Hel
 }
 
 function statusCount(message: Message): number {
-  if (normalizeType(message['@type']) !== normalizeType(MessageTypes.pickupStatus)) throw didcommError('mediator_unreachable', `the mediator answered with ${message['@type'].slice(0, 120)}`);
+  if (normalizeType(message['@type']) !== normalizeType(MessageTypes.pickupStatus))
+    throw didcommError('mediator_unreachable', `the mediator answered with ${message['@type'].slice(0, 120)}`);
   return typeof message.message_count === 'number' ? message.message_count : 0;
 }
 
 // RFC 0685 §delivery: each held envelope is an attachment, as JSON (Credo) or base64 (ACA-Py).
 function readAttachment(value: unknown): { id: string; envelope: string } {
   const attachment = (value ?? {}) as { '@id'?: unknown; data?: { json?: unknown; base64?: unknown } };
-  if (typeof attachment['@id'] !== 'string') throw didcommError('mediator_unreachable', 'a delivered attachment has no @id');
+  if (typeof attachment['@id'] !== 'string')
+    throw didcommError('mediator_unreachable', 'a delivered attachment has no @id');
   const { json, base64 } = attachment.data ?? {};
-  const envelope = json !== undefined ? JSON.stringify(json) : typeof base64 === 'string' ? fromUtf8(decodeBase64Url(base64)) : null;
+  const envelope =
+    json !== undefined ? JSON.stringify(json) : typeof base64 === 'string' ? fromUtf8(decodeBase64Url(base64)) : null;
   if (envelope === null) throw didcommError('mediator_unreachable', 'a delivered attachment carries no envelope');
   return { id: attachment['@id'], envelope };
 }

@@ -11,14 +11,37 @@ import { sendMessage, serviceOf, type DidcommContext } from './outbound';
 import type { PeerIdentity } from './peer-identity';
 
 /** Sends a problem report on a connection's thread, from the connection's own key. */
-export async function reportOnConnection(context: DidcommContext, connection: DidcommConnectionRow, thid: string, code: string, explain: string): Promise<void> {
+export async function reportOnConnection(
+  context: DidcommContext,
+  connection: DidcommConnectionRow,
+  thid: string,
+  code: string,
+  explain: string,
+): Promise<void> {
   const document = parseJson<PeerIdentity['document'] | null>(connection.their_did_doc, null);
   if (!document) return;
   const sender = await getKey(context.db, connection.tenant_id, connection.our_verkey);
-  const report = problemReport(connection.protocol as HandshakeProtocol, { thid, pthid: connection.parent_thread_id }, code, explain);
+  const report = problemReport(
+    connection.protocol as HandshakeProtocol,
+    { thid, pthid: connection.parent_thread_id },
+    code,
+    explain,
+  );
   const now = context.clock.now();
   await context.db.transaction().execute((trx) =>
-    sendMessage(trx, context, { tenantId: connection.tenant_id, invitationId: connection.invitation_id, connectionId: connection.id, service: serviceOf(document), message: report, sender }, now),
+    sendMessage(
+      trx,
+      context,
+      {
+        tenantId: connection.tenant_id,
+        invitationId: connection.invitation_id,
+        connectionId: connection.id,
+        service: serviceOf(document),
+        message: report,
+        sender,
+      },
+      now,
+    ),
   );
   context.outbox.wake();
 }

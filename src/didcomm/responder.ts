@@ -8,11 +8,28 @@ import { parseJson } from '#common/json';
 import { getInvitationRow } from '#invitations';
 import { contactFor } from '#tenants';
 import type { DidcommInvitationPayload } from './channel';
-import { advanceConnection, connectionOfKey, findByThread, insertConnection, toConnection, type Connection } from './connections';
+import {
+  advanceConnection,
+  connectionOfKey,
+  findByThread,
+  insertConnection,
+  toConnection,
+  type Connection,
+} from './connections';
 import { didcommError } from './errors';
 import { createKey, type HeldKey } from './keys';
 import { reportOnConnection } from './report-on-connection';
-import { HANDSHAKE_PROTOCOLS, MessageTypes, newMessageId, parentThreadId, problemReport, protocolOf, threadId, type HandshakeProtocol, type Message } from './messages';
+import {
+  HANDSHAKE_PROTOCOLS,
+  MessageTypes,
+  newMessageId,
+  parentThreadId,
+  problemReport,
+  protocolOf,
+  threadId,
+  type HandshakeProtocol,
+  type Message,
+} from './messages';
 import { sendMessage, serviceOf, type DidcommContext } from './outbound';
 import { registerKeys } from './mediation';
 import { methodInKind, ourIdentity, readRequester, type PeerIdentity } from './peer-identity';
@@ -20,23 +37,35 @@ import { routingFor } from './routing';
 import { attach, signField } from './signatures';
 import type { UnpackedMessage } from './envelope';
 
-/** Answers a handshake request sent to an invitation's key; refuses (with a problem report where it can) and changes nothing otherwise. */
-export async function handleRequest(context: DidcommContext, key: HeldKey, unpacked: UnpackedMessage, message: Message): Promise<Connection> {
+/**
+ * Answers a handshake request sent to an invitation's key; refuses (with a problem report where it can) and changes
+ * nothing otherwise.
+ */
+export async function handleRequest(
+  context: DidcommContext,
+  key: HeldKey,
+  unpacked: UnpackedMessage,
+  message: Message,
+): Promise<Connection> {
   const protocol = protocolOf(message['@type'])!;
-  if (!key.invitationId) throw didcommError('thread_unknown', 'A request goes to an invitation key, not a connection key');
+  if (!key.invitationId)
+    throw didcommError('thread_unknown', 'A request goes to an invitation key, not a connection key');
   const invitation = await getInvitationRow(context.db, key.tenantId, key.invitationId);
   const payload = parseJson<DidcommInvitationPayload | null>(invitation.payload, null);
   const requester = readRequester(message, protocol, unpacked.senderVerkey);
   const thid = threadId(message);
   const pthid = parentThreadId(message);
-  const refuse = (code: string, explain: string) => refuseRequest(context, key, requester, protocol, { thid, pthid }, code, explain);
+  const refuse = (code: string, explain: string) =>
+    refuseRequest(context, key, requester, protocol, { thid, pthid }, code, explain);
 
-  if (pthid !== null && pthid !== invitation.id) return refuse('request_not_accepted', `~thread.pthid ${pthid.slice(0, 80)} names another invitation`);
+  if (pthid !== null && pthid !== invitation.id)
+    return refuse('request_not_accepted', `~thread.pthid ${pthid.slice(0, 80)} names another invitation`);
   const family = protocol.split('/')[0];
   if (!payload?.handshakeProtocols.some((offered) => offered.split('/')[0] === family)) {
     return refuse('request_not_accepted', `the invitation does not offer ${protocol}`);
   }
-  if (await findByThread(context.db, key.tenantId, 'inviter', thid)) return refuse('request_not_accepted', 'this request was already answered (replay)');
+  if (await findByThread(context.db, key.tenantId, 'inviter', thid))
+    return refuse('request_not_accepted', 'this request was already answered (replay)');
 
   const label = typeof message.label === 'string' ? message.label.slice(0, 200) : null;
   const now = context.clock.now();
@@ -56,7 +85,9 @@ export async function handleRequest(context: DidcommContext, key: HeldKey, unpac
             tenant_id: key.tenantId,
             identity_id: accepted.identity_id,
             invitation_id: accepted.id,
-            contact_id: accepted.recipient_contact_id ?? ((await contactFor(trx, key.tenantId, { did: requester.did, name: label }, now)).id),
+            contact_id:
+              accepted.recipient_contact_id ??
+              (await contactFor(trx, key.tenantId, { did: requester.did, name: label }, now)).id,
             role: 'inviter',
             protocol,
             state: 'response-sent',
@@ -76,7 +107,19 @@ export async function handleRequest(context: DidcommContext, key: HeldKey, unpac
         // Registered before the response is queued, so the response waits until the mediator routes this key.
         await registerKeys(trx, context, routing, key.tenantId, [ours.verkey], now);
         const response = responseMessage(protocol, { thid, pthid }, us, key, now);
-        await sendMessage(trx, context, { tenantId: key.tenantId, invitationId: accepted.id, connectionId: row.id, service: serviceOf(requester.document), message: response, sender: ours }, now);
+        await sendMessage(
+          trx,
+          context,
+          {
+            tenantId: key.tenantId,
+            invitationId: accepted.id,
+            connectionId: row.id,
+            service: serviceOf(requester.document),
+            message: response,
+            sender: ours,
+          },
+          now,
+        );
         return toConnection(row);
       },
     );
@@ -84,7 +127,8 @@ export async function handleRequest(context: DidcommContext, key: HeldKey, unpac
     return connection;
   } catch (error) {
     // The lifecycle's refusal (expired, spent, revoked, not yet active) goes back to the requester too.
-    if (error instanceof AppError && error.code.startsWith('invitation_')) return refuse('request_not_accepted', `${error.code}: ${error.message}`);
+    if (error instanceof AppError && error.code.startsWith('invitation_'))
+      return refuse('request_not_accepted', `${error.code}: ${error.message}`);
     throw error;
   }
 }
@@ -94,20 +138,48 @@ export async function handleComplete(context: DidcommContext, key: HeldKey, mess
   const connection = await connectionOfKey(context, key);
   const thid = threadId(message);
   if (connection.role !== 'inviter' || thid !== connection.thread_id || connection.state !== 'response-sent') {
-    await reportOnConnection(context, connection, thid, 'request_processing_error', `no handshake in response-sent on thread ${thid.slice(0, 80)}`);
-    throw didcommError('thread_unknown', `complete for thread ${thid.slice(0, 80)} does not match a handshake awaiting it`);
+    await reportOnConnection(
+      context,
+      connection,
+      thid,
+      'request_processing_error',
+      `no handshake in response-sent on thread ${thid.slice(0, 80)}`,
+    );
+    throw didcommError(
+      'thread_unknown',
+      `complete for thread ${thid.slice(0, 80)} does not match a handshake awaiting it`,
+    );
   }
-  const completed = await advanceConnection(context.db, connection, ['response-sent'], { state: 'completed' }, context.clock.now());
+  const completed = await advanceConnection(
+    context.db,
+    connection,
+    ['response-sent'],
+    { state: 'completed' },
+    context.clock.now(),
+  );
   if (!completed) throw didcommError('thread_unknown', 'the connection changed while the complete was processed');
   return toConnection(completed);
 }
 
 // RFC 0023 §2 response: the new DID, its document signed by the invitation key, and in 1.1 the signed DID itself
 // (did_rotate~attach) so the requester can tell the inviter moved from the invitation key to this DID.
-function responseMessage(protocol: HandshakeProtocol, thread: { thid: string; pthid: string | null }, us: { did: string; document: unknown }, invitationKey: HeldKey, now: Date): Message {
-  const base = { '@id': newMessageId(), '~thread': { thid: thread.thid, ...(thread.pthid ? { pthid: thread.pthid } : {}) } };
+function responseMessage(
+  protocol: HandshakeProtocol,
+  thread: { thid: string; pthid: string | null },
+  us: { did: string; document: unknown },
+  invitationKey: HeldKey,
+  now: Date,
+): Message {
+  const base = {
+    '@id': newMessageId(),
+    '~thread': { thid: thread.thid, ...(thread.pthid ? { pthid: thread.pthid } : {}) },
+  };
   if (protocol === 'connections/1.0') {
-    return { '@type': MessageTypes.connectionsResponse, ...base, 'connection~sig': signField({ DID: us.did, DIDDoc: us.document }, invitationKey, now) };
+    return {
+      '@type': MessageTypes.connectionsResponse,
+      ...base,
+      'connection~sig': signField({ DID: us.did, DIDDoc: us.document }, invitationKey, now),
+    };
   }
   return {
     '@type': `${HANDSHAKE_PROTOCOLS[protocol]}/response`,
@@ -130,7 +202,18 @@ async function refuseRequest(
   const report = problemReport(protocol, thread, code, explain);
   const now = context.clock.now();
   await context.db.transaction().execute((trx) =>
-    sendMessage(trx, context, { tenantId: key.tenantId, invitationId: key.invitationId, service: serviceOf(requester.document), message: report, sender: key }, now),
+    sendMessage(
+      trx,
+      context,
+      {
+        tenantId: key.tenantId,
+        invitationId: key.invitationId,
+        service: serviceOf(requester.document),
+        message: report,
+        sender: key,
+      },
+      now,
+    ),
   );
   context.outbox.wake();
   throw didcommError('request_not_accepted', explain);

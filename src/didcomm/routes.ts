@@ -7,7 +7,13 @@ import { requires } from '#http/scopes';
 import { httpProblem } from '#http/problem';
 import { apiKeyActor } from '#invitations';
 import type { DidcommService } from './service';
-import { AcceptInvitationUrlSchema, ConnectionIdParam, ConnectionPageSchema, ConnectionQuerySchema, ConnectionSchema } from './schemas';
+import {
+  AcceptInvitationUrlSchema,
+  ConnectionIdParam,
+  ConnectionPageSchema,
+  ConnectionQuerySchema,
+  ConnectionSchema,
+} from './schemas';
 
 const tags = ['DIDComm'];
 
@@ -17,11 +23,14 @@ const acceptRoute = createRoute({
   path: '/didcomm/accept',
   tags,
   ...requires('invitations:write'),
-  summary: 'Accept another agent\'s invitation URL on behalf of an identity',
+  summary: "Accept another agent's invitation URL on behalf of an identity",
   description:
     'Reads an RFC 0434 (?oob=) or RFC 0160 (?c_i=) invitation, records it as an incoming invitation accepted, and sends the DID Exchange or Connections request. The connection completes when the inviter answers.',
   request: { body: { content: { 'application/json': { schema: AcceptInvitationUrlSchema } }, required: true } },
-  responses: { 201: json(ConnectionSchema, 'The connection, in request-sent'), ...problemsFor(400, 401, 404, 409, 422) },
+  responses: {
+    201: json(ConnectionSchema, 'The connection, in request-sent'),
+    ...problemsFor(400, 401, 404, 409, 422),
+  },
 });
 
 const listRoute = createRoute({
@@ -71,12 +80,25 @@ const pingRoute = createRoute({
 /** The tenant's DIDComm API: accept invitation URLs, connections, trust ping. */
 export function createConnectionRoutes({ didcomm }: { didcomm: DidcommService }) {
   return createRouter()
-    .openapi(acceptRoute, async (c) => c.json(await didcomm.acceptInvitationUrl(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth.apiKeyId)), 201))
+    .openapi(acceptRoute, async (c) =>
+      c.json(
+        await didcomm.acceptInvitationUrl(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth.apiKeyId)),
+        201,
+      ),
+    )
     .openapi(listRoute, async (c) => {
       const { cursor, ...filters } = c.req.valid('query');
-      return c.json(await didcomm.listConnections(c.var.auth.tenantId, { ...filters, cursor: cursor ? decodeCursor(cursor) : null }), 200);
+      return c.json(
+        await didcomm.listConnections(c.var.auth.tenantId, {
+          ...filters,
+          cursor: cursor ? decodeCursor(cursor) : null,
+        }),
+        200,
+      );
     })
-    .openapi(getRoute, async (c) => c.json(await didcomm.getConnection(c.var.auth.tenantId, c.req.valid('param').id), 200))
+    .openapi(getRoute, async (c) =>
+      c.json(await didcomm.getConnection(c.var.auth.tenantId, c.req.valid('param').id), 200),
+    )
     .openapi(deleteRoute, async (c) => {
       await didcomm.deleteConnection(c.var.auth.tenantId, c.req.valid('param').id);
       return c.body(null, 204);
@@ -93,17 +115,27 @@ const ENVELOPE_TYPES = ['application/didcomm-envelope-enc', 'application/ssi-age
  * anything refused gets problem+json here and, where the sender can be told, a DIDComm problem report.
  */
 export function createDidcommEndpointRoutes({ didcomm }: { didcomm: DidcommService }) {
-  return new Hono()
-    .post('/didcomm', async (c) => {
-      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      if (!ENVELOPE_TYPES.includes(type)) return httpProblem('unsupported_media_type', `post a DIDComm envelope as ${ENVELOPE_TYPES[0]}, not ${type || 'no content type'}`);
-      const { reply } = await didcomm.receive(await c.req.text());
-      // The answer goes back in the media type the sender used, as agents' own HTTP transports do.
-      if (reply) return c.body(reply, 200, { 'content-type': type === 'application/json' ? ENVELOPE_TYPES[0]! : type });
-      return c.body(null, 202);
-    })
-    // An invitation URL opened in a browser lands here: say what it is rather than 404.
-    .get('/didcomm', (c) =>
-      c.text('This is a DIDComm v1 endpoint. Open the invitation URL in an Aries agent (a wallet), or accept it with another Usher: POST /v1/didcomm/accept.', 200),
-    );
+  return (
+    new Hono()
+      .post('/didcomm', async (c) => {
+        const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+        if (!ENVELOPE_TYPES.includes(type))
+          return httpProblem(
+            'unsupported_media_type',
+            `post a DIDComm envelope as ${ENVELOPE_TYPES[0]}, not ${type || 'no content type'}`,
+          );
+        const { reply } = await didcomm.receive(await c.req.text());
+        // The answer goes back in the media type the sender used, as agents' own HTTP transports do.
+        if (reply)
+          return c.body(reply, 200, { 'content-type': type === 'application/json' ? ENVELOPE_TYPES[0]! : type });
+        return c.body(null, 202);
+      })
+      // An invitation URL opened in a browser lands here: say what it is rather than 404.
+      .get('/didcomm', (c) =>
+        c.text(
+          'This is a DIDComm v1 endpoint. Open the invitation URL in an Aries agent (a wallet), or accept it with another Usher: POST /v1/didcomm/accept.',
+          200,
+        ),
+      )
+  );
 }

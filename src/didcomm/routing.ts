@@ -25,7 +25,11 @@ export function directRouting(endpoint: string): Routing {
 export async function routingFor(db: Db, tenantId: string, ownEndpoint: string): Promise<Routing> {
   const mediator = await findGrantedMediator(db, tenantId);
   if (!mediator?.endpoint) return directRouting(ownEndpoint);
-  return { endpoint: mediator.endpoint, routingKeys: parseJson<string[]>(mediator.routing_keys, []), mediatorId: mediator.id };
+  return {
+    endpoint: mediator.endpoint,
+    routingKeys: parseJson<string[]>(mediator.routing_keys, []),
+    mediatorId: mediator.id,
+  };
 }
 
 /** A routing key as DIDs and out-of-band services name it: `did:key:z…#z…` (RFC 0360). */

@@ -18,7 +18,11 @@ export interface Attachment {
   readonly 'mime-type'?: string;
   readonly data: {
     readonly base64: string;
-    readonly jws?: { readonly header?: { readonly kid?: string }; readonly protected: string; readonly signature: string };
+    readonly jws?: {
+      readonly header?: { readonly kid?: string };
+      readonly protected: string;
+      readonly signature: string;
+    };
   };
 }
 
@@ -33,7 +37,11 @@ export function attach(content: unknown, mimeType: string, key?: Ed25519KeyPair)
   const header = { alg: 'EdDSA', kid, jwk: { kty: 'OKP', crv: 'Ed25519', x: encodeBase64Url(key.publicKey), kid } };
   const protectedText = encodeBase64Url(utf8(JSON.stringify(header)));
   const signature = ed25519.sign(utf8(`${protectedText}.${base64}`), ed25519Seed(key.secretKey));
-  return { '@id': randomUUID(), 'mime-type': mimeType, data: { base64, jws: { header: { kid }, protected: protectedText, signature: encodeBase64Url(signature) } } };
+  return {
+    '@id': randomUUID(),
+    'mime-type': mimeType,
+    data: { base64, jws: { header: { kid }, protected: protectedText, signature: encodeBase64Url(signature) } },
+  };
 }
 
 /**
@@ -43,10 +51,12 @@ export function attach(content: unknown, mimeType: string, key?: Ed25519KeyPair)
  */
 export function openSignedAttachment(attachment: unknown, verkey: string, field: string): string {
   const data = (attachment as { data?: Attachment['data'] } | null)?.data;
-  if (!data || typeof data.base64 !== 'string') throw didcommError('message_malformed', `${field} has no base64 data`, field);
+  if (!data || typeof data.base64 !== 'string')
+    throw didcommError('message_malformed', `${field} has no base64 data`, field);
   const payload = decodeBytes(data.base64, field);
   const jws = data.jws;
-  if (!jws || typeof jws.protected !== 'string' || typeof jws.signature !== 'string') throw didcommError('signature_invalid', `${field} is not signed`, field);
+  if (!jws || typeof jws.protected !== 'string' || typeof jws.signature !== 'string')
+    throw didcommError('signature_invalid', `${field} is not signed`, field);
   let header: { alg?: unknown; jwk?: { x?: unknown }; kid?: unknown };
   try {
     header = JSON.parse(fromUtf8(decodeBase64Url(jws.protected)));
@@ -55,10 +65,13 @@ export function openSignedAttachment(attachment: unknown, verkey: string, field:
   }
   if (header.alg !== 'EdDSA') throw didcommError('signature_invalid', `${field} is not signed with EdDSA`, field);
   const expected = decodeBase58(verkey);
-  const signer = typeof header.jwk?.x === 'string' ? decodeBytes(header.jwk.x, field) : signerFromKid(jws.header?.kid ?? header.kid);
-  if (!signer || encodeBase58(signer) !== verkey) throw didcommError('signature_invalid', `${field} was not signed with the invitation's key`, field);
+  const signer =
+    typeof header.jwk?.x === 'string' ? decodeBytes(header.jwk.x, field) : signerFromKid(jws.header?.kid ?? header.kid);
+  if (!signer || encodeBase58(signer) !== verkey)
+    throw didcommError('signature_invalid', `${field} was not signed with the invitation's key`, field);
   const input = utf8(`${jws.protected}.${encodeBase64Url(payload)}`);
-  if (!safeVerify(decodeBytes(jws.signature, field), input, expected)) throw didcommError('signature_invalid', `${field} signature does not verify`, field);
+  if (!safeVerify(decodeBytes(jws.signature, field), input, expected))
+    throw didcommError('signature_invalid', `${field} signature does not verify`, field);
   try {
     return fromUtf8(payload);
   } catch {
@@ -70,7 +83,8 @@ export function openSignedAttachment(attachment: unknown, verkey: string, field:
 export function attachmentText(attachment: unknown, field: string): string {
   const data = (attachment as { data?: { base64?: unknown; json?: unknown } } | null)?.data;
   if (data && data.json !== undefined) return JSON.stringify(data.json);
-  if (!data || typeof data.base64 !== 'string') throw didcommError('message_malformed', `${field} has no base64 data`, field);
+  if (!data || typeof data.base64 !== 'string')
+    throw didcommError('message_malformed', `${field} has no base64 data`, field);
   try {
     return fromUtf8(decodeBytes(data.base64, field));
   } catch {
@@ -98,7 +112,8 @@ export function openSignedField(decorator: unknown, verkey: string, field: strin
   if (!sig || typeof sig.signature !== 'string' || typeof sig.sig_data !== 'string' || typeof sig.signer !== 'string') {
     throw didcommError('signature_invalid', `${field} is missing or incomplete`, field);
   }
-  if (sig.signer !== verkey) throw didcommError('signature_invalid', `${field} was not signed with the invitation's key`, field);
+  if (sig.signer !== verkey)
+    throw didcommError('signature_invalid', `${field} was not signed with the invitation's key`, field);
   const data = decodeBytes(sig.sig_data, field);
   if (data.length < 9 || !safeVerify(decodeBytes(sig.signature, field), data, decodeBase58(verkey))) {
     throw didcommError('signature_invalid', `${field} signature does not verify`, field);

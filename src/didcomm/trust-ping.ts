@@ -11,7 +11,8 @@ import { sendMessage, serviceOf, type DidcommContext } from './outbound';
 /** Sends a ping that asks for a response; the connection must have completed its handshake. */
 export async function sendPing(context: DidcommContext, tenantId: string, id: string): Promise<Connection> {
   const connection = await getConnectionRow(context.db, tenantId, id);
-  if (connection.state !== 'completed') throw didcommError('connection_not_ready', `the connection is ${connection.state}`, 'path.id');
+  if (connection.state !== 'completed')
+    throw didcommError('connection_not_ready', `the connection is ${connection.state}`, 'path.id');
   const now = context.clock.now();
   const ping: Message = { '@type': MessageTypes.trustPing, '@id': newMessageId(), response_requested: true };
   const updated = await context.db.transaction().execute(async (trx) => {
@@ -30,11 +31,18 @@ export async function handlePing(context: DidcommContext, key: HeldKey, message:
   let connection = await connectionOfKey(context, key);
   const now = context.clock.now();
   if (connection.role === 'inviter' && connection.state === 'response-sent') {
-    connection = (await advanceConnection(context.db, connection, ['response-sent'], { state: 'completed' }, now)) ?? (await getConnectionRow(context.db, key.tenantId, connection.id));
+    connection =
+      (await advanceConnection(context.db, connection, ['response-sent'], { state: 'completed' }, now)) ??
+      (await getConnectionRow(context.db, key.tenantId, connection.id));
   }
-  if (connection.state !== 'completed') throw didcommError('connection_not_ready', `a ping on a connection that is ${connection.state}`);
+  if (connection.state !== 'completed')
+    throw didcommError('connection_not_ready', `a ping on a connection that is ${connection.state}`);
   if (message.response_requested !== false) {
-    const response: Message = { '@type': MessageTypes.trustPingResponse, '@id': newMessageId(), '~thread': { thid: message['@id'] } };
+    const response: Message = {
+      '@type': MessageTypes.trustPingResponse,
+      '@id': newMessageId(),
+      '~thread': { thid: message['@id'] },
+    };
     await context.db.transaction().execute((trx) => sendOnConnection(trx, context, connection, response, now));
     context.outbox.wake();
   }
@@ -45,14 +53,38 @@ export async function handlePing(context: DidcommContext, key: HeldKey, message:
 export async function handlePingResponse(context: DidcommContext, key: HeldKey): Promise<Connection> {
   const connection = await connectionOfKey(context, key);
   const now = context.clock.now();
-  const updated = await advanceConnection(context.db, connection, ['completed'], { last_ping_response_at: isoTime(now) }, now);
+  const updated = await advanceConnection(
+    context.db,
+    connection,
+    ['completed'],
+    { last_ping_response_at: isoTime(now) },
+    now,
+  );
   return toConnection(updated ?? connection);
 }
 
 /** Packs a message from our connection key to their DID's service and queues it in `trx`. */
-export async function sendOnConnection(trx: Parameters<typeof sendMessage>[0], context: Pick<DidcommContext, 'outbox' | 'returnRoute'>, connection: DidcommConnectionRow, message: Message, now: Date): Promise<void> {
+export async function sendOnConnection(
+  trx: Parameters<typeof sendMessage>[0],
+  context: Pick<DidcommContext, 'outbox' | 'returnRoute'>,
+  connection: DidcommConnectionRow,
+  message: Message,
+  now: Date,
+): Promise<void> {
   const document = parseJson<DidDocument | null>(connection.their_did_doc, null);
   if (!document) throw didcommError('connection_not_ready', 'their DID document is not known yet');
   const sender = await getKey(trx, connection.tenant_id, connection.our_verkey);
-  await sendMessage(trx, context, { tenantId: connection.tenant_id, invitationId: connection.invitation_id, connectionId: connection.id, service: serviceOf(document), message, sender }, now);
+  await sendMessage(
+    trx,
+    context,
+    {
+      tenantId: connection.tenant_id,
+      invitationId: connection.invitation_id,
+      connectionId: connection.id,
+      service: serviceOf(document),
+      message,
+      sender,
+    },
+    now,
+  );
 }

@@ -41,7 +41,11 @@ export function presentedKey(headers: Headers): string | undefined {
 }
 
 /** Counts a request against its tenant's budget. */
-export type ConsumeRequest = (auth: ApiKeyAuth) => Promise<{ readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number; readonly limit: number }>;
+export type ConsumeRequest = (
+  auth: ApiKeyAuth,
+) => Promise<
+  { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number; readonly limit: number }
+>;
 
 /**
  * Refuses requests without a valid key (401 problem) and sets `auth` for the rest; with
@@ -52,14 +56,23 @@ export function requireApiKey(authenticate: Authenticate, consume?: ConsumeReque
     const key = presentedKey(c.req.raw.headers);
     const auth = key ? await authenticate(key) : null;
     if (!auth) {
-      return httpProblem('unauthorized', key ? 'the API key is unknown or revoked' : 'send the key as "Authorization: Bearer <key>" or "x-api-key"', {
-        field: 'header.authorization',
-      });
+      return httpProblem(
+        'unauthorized',
+        key ? 'the API key is unknown or revoked' : 'send the key as "Authorization: Bearer <key>" or "x-api-key"',
+        {
+          field: 'header.authorization',
+        },
+      );
     }
     if (consume) {
       const decision = await consume(auth);
       if (!decision.allowed) {
-        return httpProblem('rate_limited', `at most ${decision.limit} requests a minute; try again in ${decision.retryAfterSeconds} s`, {}, { 'retry-after': String(decision.retryAfterSeconds) });
+        return httpProblem(
+          'rate_limited',
+          `at most ${decision.limit} requests a minute; try again in ${decision.retryAfterSeconds} s`,
+          {},
+          { 'retry-after': String(decision.retryAfterSeconds) },
+        );
       }
     }
     c.set('auth', { tenantId: auth.tenantId, apiKeyId: auth.apiKeyId, operator: auth.operator, rights: auth.rights });

@@ -20,7 +20,10 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function post(body: string, chunked: boolean): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...(chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(Buffer.byteLength(body)) }) };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...(chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(Buffer.byteLength(body)) }),
+    };
     const req = request({ host: '127.0.0.1', port, path: '/echo', method: 'POST', headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');

@@ -17,7 +17,8 @@ export function limitBody(maxSize: number): MiddlewareHandler {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD') return next();
     const length = c.req.header('content-length');
-    if (length !== undefined && c.req.header('transfer-encoding') === undefined) return Number(length) > maxSize ? Promise.resolve(tooLarge()) : next();
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined)
+      return Number(length) > maxSize ? Promise.resolve(tooLarge()) : next();
     return streamed(c, next);
   };
 }

@@ -9,7 +9,9 @@ describeEachStore('input the engines would disagree on, or that could crash a pa
     const body = await usher.request('POST', '/v1/contacts', { body: { name: 'a\u0000b' } });
     expect(body.status).toBe(400);
     expect(body.body).toMatchObject({ code: 'validation_failed', field: 'body.name' });
-    const nested = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', metadata: { deep: ['ok', 'x\u0000'] } } });
+    const nested = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', metadata: { deep: ['ok', 'x\u0000'] } },
+    });
     expect(nested.body.field).toBe('body.metadata.deep.1');
     expect((await usher.request('GET', '/v1/contacts/%00')).body.field).toBe('path');
     expect((await usher.request('GET', '/v1/invitations?email=%00')).body.field).toBe('query');
@@ -18,10 +20,15 @@ describeEachStore('input the engines would disagree on, or that could crash a pa
 
   it('refuses metadata nested deeper than 8 levels without overflowing the stack', async () => {
     const deep = `{"channel":"link","metadata":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;
-    const res = await usher.request('POST', '/v1/invitations', { raw: deep, headers: { 'content-type': 'application/json' } });
+    const res = await usher.request('POST', '/v1/invitations', {
+      raw: deep,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.field).toBe('body.metadata');
-    const ok = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', metadata: { a: { b: { c: [1, 2, { d: true }] } } } } });
+    const ok = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', metadata: { a: { b: { c: [1, 2, { d: true }] } } } },
+    });
     expect(ok.status).toBe(201);
   });
 

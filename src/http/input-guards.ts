@@ -96,7 +96,9 @@ export function rejectNulCharacters(): MiddlewareHandler {
  */
 export const requireJsonBody: MiddlewareHandler = async (c, next) => {
   if (!c.req.header('content-type')) {
-    return httpProblem('unsupported_media_type', 'this route needs a JSON body sent as application/json', { field: 'header.content-type' });
+    return httpProblem('unsupported_media_type', 'this route needs a JSON body sent as application/json', {
+      field: 'header.content-type',
+    });
   }
   await next();
 };

@@ -19,13 +19,24 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export function decodeCursor(raw: string): Cursor {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && ISO_INSTANT.test(String(parsed[0])) && UUID.test(String(parsed[1]))) {
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      ISO_INSTANT.test(String(parsed[0])) &&
+      UUID.test(String(parsed[1]))
+    ) {
       return { value: parsed[0] as string, id: parsed[1] as string };
     }
   } catch {
     // fall through to the refusal below
   }
-  throw new AppError('invalid_cursor', 400, 'The cursor is not valid', 'pass back nextCursor exactly as received', 'query.cursor');
+  throw new AppError(
+    'invalid_cursor',
+    400,
+    'The cursor is not valid',
+    'pass back nextCursor exactly as received',
+    'query.cursor',
+  );
 }
 
 /** A page of results and where the next one starts (null on the last page). */

@@ -65,9 +65,17 @@ export function appErrorResponse(error: AppError): Response {
 }
 
 /** Problem for one of the HTTP layer's own codes. */
-export function httpProblem(code: keyof typeof httpErrors, detail?: string, extra: Partial<Problem> = {}, headers: Record<string, string> = {}): Response {
+export function httpProblem(
+  code: keyof typeof httpErrors,
+  detail?: string,
+  extra: Partial<Problem> = {},
+  headers: Record<string, string> = {},
+): Response {
   const spec = httpErrors[code];
-  return problemResponse({ ...extra, title: spec.title, status: spec.status, code, ...(detail ? { detail } : {}) }, headers);
+  return problemResponse(
+    { ...extra, title: spec.title, status: spec.status, code, ...(detail ? { detail } : {}) },
+    headers,
+  );
 }
 
 /**
@@ -79,10 +87,17 @@ export function handleError(error: Error, c: Context, log: (error: unknown) => v
   if (error instanceof AppError) return appErrorResponse(error);
   if (error instanceof HTTPException) {
     if (error.status === 413) return httpProblem('body_too_large');
-    if (error.status === 415) return httpProblem('unsupported_media_type', 'send the body as application/json', { field: 'header.content-type' });
+    if (error.status === 415)
+      return httpProblem('unsupported_media_type', 'send the body as application/json', {
+        field: 'header.content-type',
+      });
     if (error.status === 400 && /json/i.test(error.message)) return httpProblem('malformed_json', error.message);
     if (error.status === 401) return httpProblem('unauthorized');
-    return problemResponse({ title: error.message || 'Request refused', status: error.status, code: `http_${error.status}` });
+    return problemResponse({
+      title: error.message || 'Request refused',
+      status: error.status,
+      code: `http_${error.status}`,
+    });
   }
   log(error);
   if (isDatabaseUnavailable(error)) {

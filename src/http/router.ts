@@ -15,6 +15,7 @@ export function createRouter(): OpenAPIHono<AppEnv> {
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
   const register = router.openapi.bind(router);
   // The route config is generic in a way TypeScript cannot follow through this wrapper.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   router.openapi = ((route: any, handler: any, hook?: any) => {
     const needsBody = route.request?.body?.required === true;
     const scope = route[SCOPE_EXTENSION] as RouteScope | undefined;

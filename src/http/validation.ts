@@ -4,7 +4,14 @@ import { httpProblem, type FieldError } from './problem';
 
 type Target = 'json' | 'query' | 'param' | 'header' | 'cookie' | 'form';
 
-const PREFIX: Record<Target, string> = { json: 'body', query: 'query', param: 'path', header: 'header', cookie: 'cookie', form: 'body' };
+const PREFIX: Record<Target, string> = {
+  json: 'body',
+  query: 'query',
+  param: 'path',
+  header: 'header',
+  cookie: 'cookie',
+  form: 'body',
+};
 
 /** Turns a zod error into field errors with paths such as `body.target.iri` or `query.limit`. */
 export function fieldErrors(error: ZodError, target: Target): FieldError[] {
@@ -12,7 +19,8 @@ export function fieldErrors(error: ZodError, target: Target): FieldError[] {
   for (const issue of error.issues) {
     const base = [PREFIX[target], ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) errors.push({ field: `${base}.${key}`, code: 'unknown_field', message: `unknown field "${key}"` });
+      for (const key of issue.keys)
+        errors.push({ field: `${base}.${key}`, code: 'unknown_field', message: `unknown field "${key}"` });
       continue;
     }
     errors.push({ field: base, code: issue.code, message: issue.message });
@@ -34,5 +42,6 @@ export function validationHook(
 }
 
 /** For PATCH bodies: an empty patch is a mistake, not a request to bump updatedAt. */
-export const atLeastOneField = (patch: Record<string, unknown>): boolean => Object.values(patch).some((v) => v !== undefined);
+export const atLeastOneField = (patch: Record<string, unknown>): boolean =>
+  Object.values(patch).some((v) => v !== undefined);
 export const atLeastOneFieldMessage = 'give at least one field to change';

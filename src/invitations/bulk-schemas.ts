@@ -19,8 +19,14 @@ export function bulkCreateSchemaOf(schemas: Pick<ChannelSchemas, 'createDefaults
     .strictObject({
       defaults: schemas.createDefaults
         .optional()
-        .describe('Fields applied under every item; an item\'s own fields win, and recipient and metadata are merged key by key.'),
-      items: z.array(BulkItem).min(1).max(BULK_MAX_ITEMS).describe(`1 to ${BULK_MAX_ITEMS} invitations, each as for POST /v1/invitations.`),
+        .describe(
+          "Fields applied under every item; an item's own fields win, and recipient and metadata are merged key by key.",
+        ),
+      items: z
+        .array(BulkItem)
+        .min(1)
+        .max(BULK_MAX_ITEMS)
+        .describe(`1 to ${BULK_MAX_ITEMS} invitations, each as for POST /v1/invitations.`),
     })
     .openapi('BulkCreateInvitations');
 }
@@ -31,17 +37,27 @@ export interface BulkCreateInvitationsInput {
 }
 
 const ItemProblem = z.object({
-  code: z.string().describe('The problem code POST /v1/invitations would have answered, e.g. validation_failed or purpose_taken.'),
+  code: z
+    .string()
+    .describe('The problem code POST /v1/invitations would have answered, e.g. validation_failed or purpose_taken.'),
   detail: z.string(),
-  field: z.string().nullable().describe('The field at fault, from the request body, e.g. body.items.3.recipient.email.'),
+  field: z
+    .string()
+    .nullable()
+    .describe('The field at fault, from the request body, e.g. body.items.3.recipient.email.'),
 });
 
 export const BulkItemResultSchema = z
   .object({
-    index: z.number().int().describe('The item\'s position in `items`, from 0.'),
+    index: z.number().int().describe("The item's position in `items`, from 0."),
     outcome: z.enum(['created', 'duplicate', 'invalid']),
-    invitation: InvitationWithUrlSchema.optional().describe('When created: the invitation and its link (null on an idempotent replay).'),
-    existingInvitationId: z.string().optional().describe('When duplicate: the pending invitation this recipient already has for the target.'),
+    invitation: InvitationWithUrlSchema.optional().describe(
+      'When created: the invitation and its link (null on an idempotent replay).',
+    ),
+    existingInvitationId: z
+      .string()
+      .optional()
+      .describe('When duplicate: the pending invitation this recipient already has for the target.'),
     problem: ItemProblem.optional().describe('When invalid: why.'),
   })
   .openapi('BulkItemResult');

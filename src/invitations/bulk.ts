@@ -9,7 +9,8 @@ import type { BulkCreateInvitationsInput, BulkItemResult, BulkResult } from './b
 
 type CreateOne = (trx: Kysely<Database>, input: CreateInvitationInput) => Promise<InvitationWithUrl>;
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** An item over the defaults: the item's fields win; recipient and metadata are merged key by key. */
 function withDefaults(defaults: Record<string, unknown> | undefined, item: unknown): unknown {
@@ -23,7 +24,8 @@ function withDefaults(defaults: Record<string, unknown> | undefined, item: unkno
 }
 
 /** Field paths of a refusal are rewritten from `body.x` to `body.items.<i>.x`: the caller sent a list. */
-const itemField = (index: number, field: string | undefined) => (field ? field.replace(/^body(?=\.|$)/, `body.items.${index}`) : null);
+const itemField = (index: number, field: string | undefined) =>
+  field ? field.replace(/^body(?=\.|$)/, `body.items.${index}`) : null;
 
 /**
  * Creates each item as POST /v1/invitations would, inside the caller's transaction, and says per item
@@ -45,7 +47,11 @@ export async function createInBulk(
     if (!parsed.success) {
       const errors = fieldErrors(parsed.error, 'json');
       const detail = errors.map((e) => `${itemField(index, e.field)}: ${e.message}`).join('; ');
-      results.push({ index, outcome: 'invalid', problem: { code: 'validation_failed', detail, field: itemField(index, errors[0]?.field) } });
+      results.push({
+        index,
+        outcome: 'invalid',
+        problem: { code: 'validation_failed', detail, field: itemField(index, errors[0]?.field) },
+      });
       continue;
     }
     await sql`savepoint bulk_item`.execute(trx);
@@ -60,9 +66,17 @@ export async function createInBulk(
       if (error.code === 'invitation_already_pending') {
         // Without the id only when a concurrent request inserted it between our check and our insert.
         const existing = error.extra?.existingInvitationId;
-        results.push({ index, outcome: 'duplicate', ...(typeof existing === 'string' ? { existingInvitationId: existing } : {}) });
+        results.push({
+          index,
+          outcome: 'duplicate',
+          ...(typeof existing === 'string' ? { existingInvitationId: existing } : {}),
+        });
       } else {
-        results.push({ index, outcome: 'invalid', problem: { code: error.code, detail: error.message, field: itemField(index, error.field) } });
+        results.push({
+          index,
+          outcome: 'invalid',
+          problem: { code: error.code, detail: error.message, field: itemField(index, error.field) },
+        });
       }
     }
   }

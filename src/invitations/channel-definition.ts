@@ -20,7 +20,13 @@ export interface PrepareContext<Options> {
  */
 export interface ChannelAdapter<Options = unknown> {
   /** Runs in the creating transaction once the row exists; returns the protocol payload to store with it. */
-  prepare(trx: Db, row: InvitationRow, identity: Identity, input: CreateInvitationInput, context: PrepareContext<Options>): Promise<string>;
+  prepare(
+    trx: Db,
+    row: InvitationRow,
+    identity: Identity,
+    input: CreateInvitationInput,
+    context: PrepareContext<Options>,
+  ): Promise<string>;
   /** The invitation's URL: public by design (it carries keys, not a secret), so it can be shown again. */
   url(row: InvitationRow): string | null;
 }

@@ -16,7 +16,8 @@ export function createChannelRegistry(channels: readonly ChannelDefinition[]): C
   if (channels.length === 0) throw new Error('no channel registered');
   const byName = new Map<string, ChannelDefinition>();
   for (const channel of channels) {
-    if (!/^[a-z][a-z0-9-]{0,31}$/.test(channel.name)) throw new Error(`channel name ${JSON.stringify(channel.name)}: lowercase letters, digits, -`);
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(channel.name))
+      throw new Error(`channel name ${JSON.stringify(channel.name)}: lowercase letters, digits, -`);
     if (byName.has(channel.name)) throw new Error(`channel ${channel.name} registered twice`);
     byName.set(channel.name, channel);
   }

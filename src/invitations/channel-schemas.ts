@@ -20,7 +20,9 @@ export function buildChannelSchemas(channels: readonly ChannelDefinition[]): Cha
     .default(names.includes('email') ? 'email' : names[0])
     .describe(`How the invitation travels. ${channels.map((c) => `${c.name}: ${c.summary}`).join(' ')}`);
   const options = Object.fromEntries(
-    channels.flatMap((c) => (c.options ? [[c.name, c.options.optional().describe(`For the ${c.name} channel only.`)]] : [])),
+    channels.flatMap((c) =>
+      c.options ? [[c.name, c.options.optional().describe(`For the ${c.name} channel only.`)]] : [],
+    ),
   );
   // channel first, then its options, then the rest: the order the document has always shown.
   const shape = { channel: channelField, ...options, ...InvitationFieldsSchema.shape };
@@ -28,6 +30,8 @@ export function buildChannelSchemas(channels: readonly ChannelDefinition[]): Cha
   return {
     create: create as unknown as ChannelSchemas['create'],
     createDefaults: create.partial(),
-    query: InvitationQueryFieldsSchema.extend({ channel: z.enum(names).optional() }) as unknown as typeof InvitationQueryFieldsSchema,
+    query: InvitationQueryFieldsSchema.extend({
+      channel: z.enum(names).optional(),
+    }) as unknown as typeof InvitationQueryFieldsSchema,
   };
 }

@@ -23,7 +23,9 @@ describeEachStore('concurrent acceptance', (engine) => {
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     const refused = results.filter((r) => r.status !== 200);
     expect(refused).toHaveLength(49);
-    expect(new Set(refused.map((r) => `${r.status} ${r.body.code}`))).toEqual(new Set(['410 invitation_already_accepted']));
+    expect(new Set(refused.map((r) => `${r.status} ${r.body.code}`))).toEqual(
+      new Set(['410 invitation_already_accepted']),
+    );
     expect(invitation).toMatchObject({ status: 'accepted', usesCount: 1 });
     expect(events.filter((e: any) => e.type === 'invitation.accepted')).toHaveLength(1);
   });
@@ -33,13 +35,23 @@ describeEachStore('concurrent acceptance', (engine) => {
     const winners = results.filter((r) => r.status === 200);
     expect(winners).toHaveLength(5);
     expect(new Set(winners.map((r) => r.body.membership.member.key)).size).toBe(5);
-    expect(new Set(results.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.body.code}`))).toEqual(new Set(['410 invitation_exhausted']));
+    expect(new Set(results.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.body.code}`))).toEqual(
+      new Set(['410 invitation_exhausted']),
+    );
     expect(invitation).toMatchObject({ status: 'exhausted', usesCount: 5 });
     expect(events.filter((e: any) => e.type === 'invitation.accepted')).toHaveLength(5);
     expect(events.filter((e: any) => e.type === 'invitation.exhausted')).toHaveLength(1);
-    const memberships = await usher.store.db.selectFrom('memberships').select('id').where('invitation_id', '=', invitation.id).execute();
+    const memberships = await usher.store.db
+      .selectFrom('memberships')
+      .select('id')
+      .where('invitation_id', '=', invitation.id)
+      .execute();
     expect(memberships).toHaveLength(5);
-    const redemptions = await usher.store.db.selectFrom('redemptions').select('id').where('invitation_id', '=', invitation.id).execute();
+    const redemptions = await usher.store.db
+      .selectFrom('redemptions')
+      .select('id')
+      .where('invitation_id', '=', invitation.id)
+      .execute();
     expect(redemptions).toHaveLength(5);
   });
 
@@ -48,7 +60,9 @@ describeEachStore('concurrent acceptance', (engine) => {
     const token = tokenOf(created.body.url);
     const [revoke, ...accepts] = await Promise.all([
       usher.request('POST', `/v1/invitations/${created.body.id}/revoke`),
-      ...Array.from({ length: 10 }, (_, i) => usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null, body: { subject: `r${i}` } })),
+      ...Array.from({ length: 10 }, (_, i) =>
+        usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null, body: { subject: `r${i}` } }),
+      ),
     ]);
     const final = (await usher.request('GET', `/v1/invitations/${created.body.id}`)).body;
     const acceptedCount = accepts.filter((r) => r.status === 200).length;

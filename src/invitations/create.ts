@@ -37,13 +37,25 @@ const pendingFor = preparedQuery((db, p: { tenantId: string; email: string; key:
     .where('status', '=', 'pending'),
 );
 
-async function expireOrRefuseDuplicates(trx: Kysely<Database>, tenantId: string, email: string, key: string, now: Date, sink: EventSink): Promise<void> {
+async function expireOrRefuseDuplicates(
+  trx: Kysely<Database>,
+  tenantId: string,
+  email: string,
+  key: string,
+  now: Date,
+  sink: EventSink,
+): Promise<void> {
   const pending = await pendingFor.execute(trx, { tenantId, email, key });
   for (const row of pending) {
     if (now.getTime() < Date.parse(row.expires_at)) {
-      throw invitationError('invitation_already_pending', `invitation ${row.id} to ${email} is still pending; resend or revoke it`, 'body.recipient.email', {
-        existingInvitationId: row.id,
-      });
+      throw invitationError(
+        'invitation_already_pending',
+        `invitation ${row.id} to ${email} is still pending; resend or revoke it`,
+        'body.recipient.email',
+        {
+          existingInvitationId: row.id,
+        },
+      );
     }
     await commitTransition(trx, row, 'expire', { now, actor: { kind: 'system' }, sink });
   }
@@ -59,7 +71,12 @@ export async function createInvitation(
     channels: ChannelRegistry;
     linkKey: LinkKey;
     allowHttpPages?: boolean;
-    recordIncoming: (trx: Db, input: IncomingInvitationInput, actor: Actor, accepted: boolean) => Promise<InvitationRow>;
+    recordIncoming: (
+      trx: Db,
+      input: IncomingInvitationInput,
+      actor: Actor,
+      accepted: boolean,
+    ) => Promise<InvitationRow>;
   },
   tenantId: string,
   input: CreateInvitationInput,
@@ -69,17 +86,28 @@ export async function createInvitation(
   const channel = context.channels.get(input.channel);
   // The schema admits only registered names; a caller that skipped it still gets a problem, not a crash.
   if (!channel || (!channel.mintsLink && !channel.adapter)) {
-    throw invitationError('channel_not_supported', `the ${input.channel} channel is not available on this server`, 'body.channel');
+    throw invitationError(
+      'channel_not_supported',
+      `the ${input.channel} channel is not available on this server`,
+      'body.channel',
+    );
   }
   for (const other of context.channels.names) {
     if (other !== input.channel && input[other] !== undefined && context.channels.get(other)?.options) {
       throw invitationError('channel_options_mismatch', `${other} options need channel "${other}"`, `body.${other}`);
     }
   }
-  if (input.recipient?.provider && input.channel !== 'provider') throw invitationError('channel_options_mismatch', 'recipient.provider needs channel "provider"', 'body.recipient.provider');
+  if (input.recipient?.provider && input.channel !== 'provider')
+    throw invitationError(
+      'channel_options_mismatch',
+      'recipient.provider needs channel "provider"',
+      'body.recipient.provider',
+    );
   const { identity, tenant } = await getInviter(trx, tenantId, input.identityId, 'body.identityId');
   if (identity.status !== 'active') throw invitationError('identity_disabled', undefined, 'body.identityId');
-  const contact = input.recipient?.contactId ? await getContact(trx, tenantId, input.recipient.contactId, 'body.recipient.contactId') : null;
+  const contact = input.recipient?.contactId
+    ? await getContact(trx, tenantId, input.recipient.contactId, 'body.recipient.contactId')
+    : null;
   const email = input.recipient?.email ?? contact?.email ?? null;
   channel.check?.(input, { email, actorIri: input.recipient?.actorIri ?? contact?.actorIri ?? null });
   if (input.redirectUrl && !isPageUrl(input.redirectUrl, { allowHttp: context.allowHttpPages ?? false })) {
@@ -108,7 +136,9 @@ export async function createInvitation(
     recipient_contact_id: contact?.id ?? null,
     recipient_did: input.recipient?.did ?? contact?.did ?? null,
     recipient_actor: input.recipient?.actorIri ?? contact?.actorIri ?? null,
-    recipient_provider: input.recipient?.provider ? JSON.stringify({ provider: input.recipient.provider.provider, userId: input.recipient.provider.userId }) : null,
+    recipient_provider: input.recipient?.provider
+      ? JSON.stringify({ provider: input.recipient.provider.provider, userId: input.recipient.provider.userId })
+      : null,
     recipient_name: input.recipient?.name ?? contact?.name ?? null,
     target_type: target.type,
     target_key: key,
@@ -148,13 +178,32 @@ export async function createInvitation(
   const { adapter } = channel;
   if (adapter) {
     // A protocol invitation carries its own public URL: there is no secret link to mint.
-    const prepared = await adapter.prepare(trx, row, identity, input, { options: input[channel.name], recordIncoming: context.recordIncoming });
+    const prepared = await adapter.prepare(trx, row, identity, input, {
+      options: input[channel.name],
+      recordIncoming: context.recordIncoming,
+    });
     const stored = { ...row, payload: prepared };
     await trx.updateTable('invitations').set({ payload: stored.payload }).where('id', '=', row.id).execute();
-    await writeEvents(trx, stored, { previousStatus: null, status: 'pending', events: ['invitation.created'] }, actor, { channel: row.channel }, now, context.sink);
+    await writeEvents(
+      trx,
+      stored,
+      { previousStatus: null, status: 'pending', events: ['invitation.created'] },
+      actor,
+      { channel: row.channel },
+      now,
+      context.sink,
+    );
     return { ...toInvitation(stored, now), url: adapter.url(stored) };
   }
   const token = await mintNextLink(trx, context.linkKey, row, 'api', now);
-  await writeEvents(trx, row, { previousStatus: null, status: 'pending', events: ['invitation.created'] }, actor, { channel: row.channel }, now, context.sink);
+  await writeEvents(
+    trx,
+    row,
+    { previousStatus: null, status: 'pending', events: ['invitation.created'] },
+    actor,
+    { channel: row.channel },
+    now,
+    context.sink,
+  );
   return { ...toInvitation(row, now), url: invitationUrl(context.publicUrl, token) };
 }

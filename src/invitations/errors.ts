@@ -28,7 +28,10 @@ export const invitationErrors = defineErrors({
   concurrent_update: { status: 409, title: 'The invitation changed while this request ran; retry' },
   link_channel_only: { status: 409, title: 'Only link and email invitations have a link to show or reset' },
   link_needs_no_resend: { status: 409, title: 'A link invitation has no one to send to: reset its link instead' },
-  link_unrecoverable: { status: 409, title: 'This invitation\'s link cannot be recomputed on this server; reset it for a new one' },
+  link_unrecoverable: {
+    status: 409,
+    title: "This invitation's link cannot be recomputed on this server; reset it for a new one",
+  },
   link_gone: { status: 410, title: 'This invitation is no longer open, so it has no live link' },
 });
 

@@ -70,7 +70,9 @@ export function combineSinks(...sinks: readonly EventSink[]): EventSink {
 export async function writeEvents(
   db: Db,
   invitation: InvitationRow,
-  change: Pick<Transition, 'previousStatus' | 'status' | 'events'> | { previousStatus: null; status: InvitationStatus; events: readonly InvitationEventType[] },
+  change:
+    | Pick<Transition, 'previousStatus' | 'status' | 'events'>
+    | { previousStatus: null; status: InvitationStatus; events: readonly InvitationEventType[] },
   actor: Actor,
   data: Record<string, unknown>,
   now: Date,
@@ -115,5 +117,13 @@ export async function recordDeliveryEvent(
   sink: EventSink,
 ): Promise<void> {
   const status = invitation.status as InvitationStatus;
-  await writeEvents(trx, invitation, { previousStatus: status, status, events: [type] }, { kind: 'system' }, data, now, sink);
+  await writeEvents(
+    trx,
+    invitation,
+    { previousStatus: status, status, events: [type] },
+    { kind: 'system' },
+    data,
+    now,
+    sink,
+  );
 }

@@ -4,7 +4,8 @@ import { useTestUsher } from '#support/usher';
 
 describeEachStore('Idempotency-Key on create', (engine) => {
   const usher = useTestUsher(engine);
-  const create = (key: string, body: unknown) => usher.request('POST', '/v1/invitations', { body, headers: { 'idempotency-key': key } });
+  const create = (key: string, body: unknown) =>
+    usher.request('POST', '/v1/invitations', { body, headers: { 'idempotency-key': key } });
 
   it('returns the same invitation for the same key and body, with its live link derived again', async () => {
     const body = { recipient: { email: 'idem@example.com' }, role: 'admin' };
@@ -38,7 +39,11 @@ describeEachStore('Idempotency-Key on create', (engine) => {
   it('keeps keys per tenant', async () => {
     const other = await usher.createTenant('Other');
     const mine = await create('k-shared', { channel: 'link' });
-    const theirs = await usher.request('POST', '/v1/invitations', { key: other.apiKey.key, body: { channel: 'link' }, headers: { 'idempotency-key': 'k-shared' } });
+    const theirs = await usher.request('POST', '/v1/invitations', {
+      key: other.apiKey.key,
+      body: { channel: 'link' },
+      headers: { 'idempotency-key': 'k-shared' },
+    });
     expect(theirs.status).toBe(201);
     expect(theirs.body.id).not.toBe(mine.body.id);
   });

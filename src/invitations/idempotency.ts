@@ -71,20 +71,38 @@ export async function runIdempotent<T>(
   }
 }
 
-async function findReplay<T>(db: Kysely<Database>, tenantId: string, key: string, requestHash: string, now: Date): Promise<IdempotentResponse<T> | null> {
-  const stored = await db.selectFrom('idempotency_keys').selectAll().where('tenant_id', '=', tenantId).where('key', '=', key).executeTakeFirst();
+async function findReplay<T>(
+  db: Kysely<Database>,
+  tenantId: string,
+  key: string,
+  requestHash: string,
+  now: Date,
+): Promise<IdempotentResponse<T> | null> {
+  const stored = await db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('key', '=', key)
+    .executeTakeFirst();
   if (!stored) return null;
   if (now.getTime() - Date.parse(stored.created_at) > IDEMPOTENCY_TTL_MS) {
     await db.deleteFrom('idempotency_keys').where('tenant_id', '=', tenantId).where('key', '=', key).execute();
     return null;
   }
   if (stored.request_hash !== requestHash) {
-    throw invitationError('idempotency_key_reused', 'send a new Idempotency-Key for a different request', 'header.idempotency-key');
+    throw invitationError(
+      'idempotency_key_reused',
+      'send a new Idempotency-Key for a different request',
+      'header.idempotency-key',
+    );
   }
   return { status: stored.status_code, body: JSON.parse(stored.response) as T, replayed: true };
 }
 
 /** Forgets keys older than the TTL. */
 export async function pruneIdempotencyKeys(db: Kysely<Database>, now: Date): Promise<void> {
-  await db.deleteFrom('idempotency_keys').where('created_at', '<', isoTime(new Date(now.getTime() - IDEMPOTENCY_TTL_MS))).execute();
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at', '<', isoTime(new Date(now.getTime() - IDEMPOTENCY_TTL_MS)))
+    .execute();
 }

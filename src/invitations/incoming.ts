@@ -14,8 +14,15 @@ export interface IncomingInvitationInput {
   /** Who invited us: their DID or actor IRI, and a name to show. */
   readonly from: { readonly did?: string | null; readonly actorIri?: string | null; readonly name?: string | null };
   readonly contactId?: string | null;
-  /** What they invite us into, when they say (an ActivityPub Invite's project or event); the connection itself otherwise. */
-  readonly target?: { readonly type: 'project' | 'event' | 'group'; readonly iri: string; readonly name: string | null } | null;
+  /**
+   * What they invite us into, when they say (an ActivityPub Invite's project or event); the connection itself
+   * otherwise.
+   */
+  readonly target?: {
+    readonly type: 'project' | 'event' | 'group';
+    readonly iri: string;
+    readonly name: string | null;
+  } | null;
   readonly role?: string | null;
   readonly rules?: readonly string[];
   readonly label?: string | null;
@@ -82,7 +89,15 @@ export async function recordIncomingInvitation(
     updated_at: isoTime(now),
   };
   await trx.insertInto('invitations').values(row).execute();
-  await writeEvents(trx, row, { previousStatus: null, status: 'pending', events: ['invitation.created'] }, context.actor, { channel: row.channel, direction: 'incoming' }, now, context.sink);
+  await writeEvents(
+    trx,
+    row,
+    { previousStatus: null, status: 'pending', events: ['invitation.created'] },
+    context.actor,
+    { channel: row.channel, direction: 'incoming' },
+    now,
+    context.sink,
+  );
   if (!context.accepted) return row;
   return (await commitTransition(trx, row, 'accept', { now, actor: context.actor, sink: context.sink })).row;
 }

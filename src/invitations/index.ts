@@ -1,11 +1,32 @@
 /** Invitations: the core lifecycle, its service and its routes. */
 export { invitationError, invitationErrors, type InvitationErrorCode } from './errors';
-export { actorName, apiKeyActor, combineSinks, noEventSink, recordDeliveryEvent, type Actor, type EventSink, type InvitationEvent } from './events';
+export {
+  actorName,
+  apiKeyActor,
+  combineSinks,
+  noEventSink,
+  recordDeliveryEvent,
+  type Actor,
+  type EventSink,
+  type InvitationEvent,
+} from './events';
 export { pruneIdempotencyKeys } from './idempotency';
-export { EVENT_TYPES, INVITATION_STATUSES, effectiveStatus, transition, type InvitationStatus, type LifecycleAction } from './lifecycle';
+export {
+  EVENT_TYPES,
+  INVITATION_STATUSES,
+  effectiveStatus,
+  transition,
+  type InvitationStatus,
+  type LifecycleAction,
+} from './lifecycle';
 export { toInvitation, type Channel, type Invitation } from './record';
 export { findInvitationRow, getInvitationRow } from './queries';
-export { countInvitationsByStatusAndChannel, countInvitationsReaching, findInvitationById, findInvitationRows } from './reads';
+export {
+  countInvitationsByStatusAndChannel,
+  countInvitationsReaching,
+  findInvitationById,
+  findInvitationRows,
+} from './reads';
 export { findPendingProviderDuplicate } from './reads';
 export { unlinkContactFromInvitations } from './contact-links';
 export { listPendingByEmail, listPendingOfIdentity, type InvitationScope } from './pending-pages';

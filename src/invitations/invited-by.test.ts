@@ -8,7 +8,9 @@ describeEachStore('who invites: invitedBy on the API', (engine) => {
   const usher = useTestUsher(engine);
 
   it('stores the sender the request names and returns it on create, get and list', async () => {
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'rt@example.com' }, invitedBy: ADA } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'rt@example.com' }, invitedBy: ADA },
+    });
     expect(created.status).toBe(201);
     expect(created.body.invitedBy).toEqual({ ...ADA, source: 'request' });
     const got = await usher.request('GET', `/v1/invitations/${created.body.id}`);
@@ -17,11 +19,20 @@ describeEachStore('who invites: invitedBy on the API', (engine) => {
     expect(listed.body.data[0].invitedBy).toEqual({ ...ADA, source: 'request' });
   });
 
-  it('lets the inviting identity\'s display name stand in when the request names nobody', async () => {
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'fallback@example.com' } } });
-    expect(created.body.invitedBy).toEqual({ id: null, name: usher.tenant.identity.displayName, email: null, source: 'identity' });
+  it("lets the inviting identity's display name stand in when the request names nobody", async () => {
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'fallback@example.com' } },
+    });
+    expect(created.body.invitedBy).toEqual({
+      id: null,
+      name: usher.tenant.identity.displayName,
+      email: null,
+      source: 'identity',
+    });
     const identity = await usher.request('POST', '/v1/identities', { body: { displayName: 'Apollo Team' } });
-    const other = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', identityId: identity.body.id } });
+    const other = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', identityId: identity.body.id },
+    });
     expect(other.body.invitedBy).toMatchObject({ name: 'Apollo Team', source: 'identity' });
   });
 
@@ -29,7 +40,10 @@ describeEachStore('who invites: invitedBy on the API', (engine) => {
     const res = await usher.request('POST', '/v1/invitations/bulk', {
       body: {
         defaults: { invitedBy: ADA },
-        items: [{ recipient: { email: 'bulk1@example.com' } }, { recipient: { email: 'bulk2@example.com' }, invitedBy: { name: 'Grace Hopper' } }],
+        items: [
+          { recipient: { email: 'bulk1@example.com' } },
+          { recipient: { email: 'bulk2@example.com' }, invitedBy: { name: 'Grace Hopper' } },
+        ],
       },
     });
     expect(res.status).toBe(200);
@@ -55,8 +69,12 @@ describeEachStore('who invites: invitedBy on the API', (engine) => {
   });
 
   it('shows the sender by name in the public view; the address only on an invitation mailed to one person', async () => {
-    const mailed = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'pv@example.com' }, invitedBy: ADA } });
-    const shared = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', usesAllowed: null, invitedBy: ADA } });
+    const mailed = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'pv@example.com' }, invitedBy: ADA },
+    });
+    const shared = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', usesAllowed: null, invitedBy: ADA },
+    });
     const view = async (created: { body: { url: string } }) =>
       (await usher.request('GET', `/v1/public/invitations/${tokenOf(created.body.url)}`, { key: null })).body;
     expect((await view(mailed)).invitedBy).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com' });

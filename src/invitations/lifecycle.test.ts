@@ -21,21 +21,36 @@ describe('transition', () => {
 
   it('keeps a multi-use invitation pending until its last use, then exhausts it', () => {
     const third = transition(pending({ usesAllowed: 5, usesCount: 2 }), 'accept', now);
-    expect(third).toMatchObject({ ok: true, value: { status: 'pending', usesCount: 3, events: ['invitation.accepted'] } });
+    expect(third).toMatchObject({
+      ok: true,
+      value: { status: 'pending', usesCount: 3, events: ['invitation.accepted'] },
+    });
     const last = transition(pending({ usesAllowed: 5, usesCount: 4 }), 'accept', now);
-    expect(last).toMatchObject({ ok: true, value: { status: 'exhausted', usesCount: 5, events: ['invitation.accepted', 'invitation.exhausted'] } });
+    expect(last).toMatchObject({
+      ok: true,
+      value: { status: 'exhausted', usesCount: 5, events: ['invitation.accepted', 'invitation.exhausted'] },
+    });
   });
 
   it('never exhausts an unlimited invitation', () => {
-    expect(transition(pending({ usesAllowed: null, usesCount: 10_000 }), 'accept', now)).toMatchObject({ ok: true, value: { status: 'pending' } });
+    expect(transition(pending({ usesAllowed: null, usesCount: 10_000 }), 'accept', now)).toMatchObject({
+      ok: true,
+      value: { status: 'pending' },
+    });
   });
 
   it('refuses to accept before the window opens', () => {
-    expect(transition(pending({ startsAt: '2026-01-11T00:00:00.000Z' }), 'accept', now)).toEqual({ ok: false, refusal: 'invitation_not_yet_active' });
+    expect(transition(pending({ startsAt: '2026-01-11T00:00:00.000Z' }), 'accept', now)).toEqual({
+      ok: false,
+      refusal: 'invitation_not_yet_active',
+    });
   });
 
   it('treats the expiry instant itself as expired', () => {
-    expect(transition(pending({ expiresAt: now.toISOString() }), 'accept', now)).toEqual({ ok: false, refusal: 'invitation_expired' });
+    expect(transition(pending({ expiresAt: now.toISOString() }), 'accept', now)).toEqual({
+      ok: false,
+      refusal: 'invitation_expired',
+    });
   });
 
   it.each([
@@ -53,18 +68,36 @@ describe('transition', () => {
     for (const status of ['accepted', 'declined', 'revoked', 'expired', 'exhausted'] as const) {
       expect(transition(pending({ status }), action, now)).toEqual({ ok: false, refusal: 'invitation_not_pending' });
     }
-    expect(transition(pending({ expiresAt: '2026-01-01T00:00:00.000Z' }), action, now)).toEqual({ ok: false, refusal: 'invitation_not_pending' });
+    expect(transition(pending({ expiresAt: '2026-01-01T00:00:00.000Z' }), action, now)).toEqual({
+      ok: false,
+      refusal: 'invitation_not_pending',
+    });
   });
 
   it('declines only single-use invitations, so one person cannot close a shared link', () => {
-    expect(transition(pending(), 'decline', now)).toMatchObject({ ok: true, value: { status: 'declined', events: ['invitation.declined'] } });
-    expect(transition(pending({ usesAllowed: 5 }), 'decline', now)).toEqual({ ok: false, refusal: 'invitation_multi_use' });
+    expect(transition(pending(), 'decline', now)).toMatchObject({
+      ok: true,
+      value: { status: 'declined', events: ['invitation.declined'] },
+    });
+    expect(transition(pending({ usesAllowed: 5 }), 'decline', now)).toEqual({
+      ok: false,
+      refusal: 'invitation_multi_use',
+    });
   });
 
   it('revokes, resends and updates a pending invitation with the matching event', () => {
-    expect(transition(pending(), 'revoke', now)).toMatchObject({ ok: true, value: { status: 'revoked', events: ['invitation.revoked'] } });
-    expect(transition(pending(), 'resend', now)).toMatchObject({ ok: true, value: { status: 'pending', events: ['invitation.resent'] } });
-    expect(transition(pending(), 'update', now)).toMatchObject({ ok: true, value: { status: 'pending', events: ['invitation.updated'] } });
+    expect(transition(pending(), 'revoke', now)).toMatchObject({
+      ok: true,
+      value: { status: 'revoked', events: ['invitation.revoked'] },
+    });
+    expect(transition(pending(), 'resend', now)).toMatchObject({
+      ok: true,
+      value: { status: 'pending', events: ['invitation.resent'] },
+    });
+    expect(transition(pending(), 'update', now)).toMatchObject({
+      ok: true,
+      value: { status: 'pending', events: ['invitation.updated'] },
+    });
   });
 
   it('expires only a pending invitation whose time has come', () => {
@@ -84,15 +117,23 @@ describe('effectiveStatus', () => {
   it('reads a pending invitation past its expiry as expired, and leaves others alone', () => {
     expect(effectiveStatus(pending({ expiresAt: '2026-01-01T00:00:00.000Z' }), now)).toBe('expired');
     expect(effectiveStatus(pending(), now)).toBe('pending');
-    expect(effectiveStatus(pending({ status: 'accepted', expiresAt: '2026-01-01T00:00:00.000Z' }), now)).toBe('accepted');
+    expect(effectiveStatus(pending({ status: 'accepted', expiresAt: '2026-01-01T00:00:00.000Z' }), now)).toBe(
+      'accepted',
+    );
   });
 });
 
 describe('tentative acceptance (ActivityPub TentativeAccept)', () => {
   it('keeps a single-use invitation open as tentative, to be accepted or declined later', () => {
-    expect(transition(pending(), 'tentative', now)).toMatchObject({ ok: true, value: { status: 'tentative', events: ['invitation.tentatively_accepted'] } });
+    expect(transition(pending(), 'tentative', now)).toMatchObject({
+      ok: true,
+      value: { status: 'tentative', events: ['invitation.tentatively_accepted'] },
+    });
     const maybe: LifecycleState = { ...pending(), status: 'tentative' };
-    expect(transition(maybe, 'accept', now)).toMatchObject({ ok: true, value: { previousStatus: 'tentative', status: 'accepted', usesCount: 1 } });
+    expect(transition(maybe, 'accept', now)).toMatchObject({
+      ok: true,
+      value: { previousStatus: 'tentative', status: 'accepted', usesCount: 1 },
+    });
     expect(transition(maybe, 'decline', now)).toMatchObject({ ok: true, value: { status: 'declined' } });
     expect(transition(maybe, 'revoke', now)).toMatchObject({ ok: true, value: { status: 'revoked' } });
     expect(transition(maybe, 'tentative', now)).toEqual({ ok: false, refusal: 'invitation_not_pending' });
@@ -103,6 +144,9 @@ describe('tentative acceptance (ActivityPub TentativeAccept)', () => {
     const maybe: LifecycleState = { ...pending(), status: 'tentative' };
     expect(effectiveStatus(maybe, late)).toBe('expired');
     expect(transition(maybe, 'expire', late)).toMatchObject({ ok: true, value: { status: 'expired' } });
-    expect(transition(pending({ usesAllowed: 5 }), 'tentative', now)).toEqual({ ok: false, refusal: 'invitation_multi_use' });
+    expect(transition(pending({ usesAllowed: 5 }), 'tentative', now)).toEqual({
+      ok: false,
+      refusal: 'invitation_multi_use',
+    });
   });
 });

@@ -8,7 +8,15 @@
  *      │ ──tentative──▶ tentative (ActivityPub TentativeAccept: still open, to accept or decline later)
  *      └─ accept (uses left), resend, update: stays pending
  */
-export const INVITATION_STATUSES = ['pending', 'tentative', 'accepted', 'declined', 'revoked', 'expired', 'exhausted'] as const;
+export const INVITATION_STATUSES = [
+  'pending',
+  'tentative',
+  'accepted',
+  'declined',
+  'revoked',
+  'expired',
+  'exhausted',
+] as const;
 export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 
 export type LifecycleAction = 'accept' | 'tentative' | 'decline' | 'revoke' | 'resend' | 'update' | 'expire';
@@ -58,7 +66,8 @@ export type LifecycleRefusal =
   | 'invitation_not_pending'
   | 'invitation_not_expired';
 
-export type TransitionResult = { readonly ok: true; readonly value: Transition } | { readonly ok: false; readonly refusal: LifecycleRefusal };
+export type TransitionResult =
+  { readonly ok: true; readonly value: Transition } | { readonly ok: false; readonly refusal: LifecycleRefusal };
 
 /** Statuses an invitation can still be answered in. */
 export const OPEN_STATUSES: ReadonlySet<InvitationStatus> = new Set(['pending', 'tentative']);
@@ -82,7 +91,12 @@ const GONE: Record<Exclude<InvitationStatus, 'pending' | 'tentative'>, Lifecycle
 };
 
 const refuse = (refusal: LifecycleRefusal): TransitionResult => ({ ok: false, refusal });
-const allow = (state: LifecycleState, status: InvitationStatus, events: InvitationEventType[], usesCount = state.usesCount): TransitionResult => ({
+const allow = (
+  state: LifecycleState,
+  status: InvitationStatus,
+  events: InvitationEventType[],
+  usesCount = state.usesCount,
+): TransitionResult => ({
   ok: true,
   value: { previousStatus: state.status, status, usesCount, events },
 });
@@ -90,17 +104,22 @@ const allow = (state: LifecycleState, status: InvitationStatus, events: Invitati
 /** Decides `action` on `state` at `now`: the transition, or why not. */
 export function transition(state: LifecycleState, action: LifecycleAction, now: Date): TransitionResult {
   if (action === 'expire') {
-    return OPEN_STATUSES.has(state.status) && isPastExpiry(state, now) ? allow(state, 'expired', ['invitation.expired']) : refuse('invitation_not_expired');
+    return OPEN_STATUSES.has(state.status) && isPastExpiry(state, now)
+      ? allow(state, 'expired', ['invitation.expired'])
+      : refuse('invitation_not_expired');
   }
   const current = effectiveStatus(state, now);
   const inviteeAction = action === 'accept' || action === 'decline' || action === 'tentative';
-  if (current !== 'pending' && current !== 'tentative') return refuse(inviteeAction ? GONE[current] : 'invitation_not_pending');
+  if (current !== 'pending' && current !== 'tentative')
+    return refuse(inviteeAction ? GONE[current] : 'invitation_not_pending');
 
   switch (action) {
     case 'accept': {
-      if (state.startsAt !== null && now.getTime() < Date.parse(state.startsAt)) return refuse('invitation_not_yet_active');
+      if (state.startsAt !== null && now.getTime() < Date.parse(state.startsAt))
+        return refuse('invitation_not_yet_active');
       const usesCount = state.usesCount + 1;
-      if (state.usesAllowed === null || usesCount < state.usesAllowed) return allow(state, 'pending', ['invitation.accepted'], usesCount);
+      if (state.usesAllowed === null || usesCount < state.usesAllowed)
+        return allow(state, 'pending', ['invitation.accepted'], usesCount);
       // The last use: a single-use invitation is accepted, a multi-use one is spent.
       return state.usesAllowed === 1
         ? allow(state, 'accepted', ['invitation.accepted'], usesCount)

@@ -5,7 +5,9 @@ import { OPEN_STATUSES, effectiveStatus } from './lifecycle';
 import { findCurrentLink, linkKeyOf, mintNextLink, type LinkKey, type LinkUnavailable } from './links';
 import { invitationUrl, revokeInvitationTokens } from './tokens';
 
-/** The operator's view of an invitation's link: the URL, or why it cannot be shown (both null for protocol channels). */
+/**
+ * The operator's view of an invitation's link: the URL, or why it cannot be shown (both null for protocol channels).
+ */
 export interface LinkView {
   readonly url: string | null;
   readonly urlUnavailable: LinkUnavailable | null;
@@ -19,7 +21,10 @@ export function createInvitationLinks(deps: {
   readonly clock: Clock;
   readonly publicUrl: string;
   readonly linkSecret: string;
-  /** Whether a channel's invitations are a secret link (`/i/<token>`); protocol channels show their public invitationUrl. */
+  /**
+   * Whether a channel's invitations are a secret link (`/i/<token>`); protocol channels show their public
+   * invitationUrl.
+   */
   readonly mintsLink: (channel: string) => boolean;
 }) {
   const key: LinkKey = linkKeyOf(deps.linkSecret);
@@ -27,16 +32,26 @@ export function createInvitationLinks(deps: {
 
   /** Refuses, for `path.id`, an invitation that has no secret link (a protocol channel, or incoming). */
   function assertHasLink(row: InvitationRow): void {
-    if (!hasSecretLink(row)) throw invitationError('link_channel_only', `a ${row.channel} ${row.direction} invitation has no link`, 'path.id');
+    if (!hasSecretLink(row))
+      throw invitationError('link_channel_only', `a ${row.channel} ${row.direction} invitation has no link`, 'path.id');
   }
 
   /** Recomputes the live link; never a wrong URL: when it cannot be recomputed, says why. */
   async function view(row: InvitationRow): Promise<LinkView> {
     if (!hasSecretLink(row)) return { url: null, urlUnavailable: null };
-    const state = { status: row.status as never, usesAllowed: row.uses_allowed, usesCount: row.uses_count, startsAt: row.starts_at, expiresAt: row.expires_at };
-    if (!OPEN_STATUSES.has(effectiveStatus(state, deps.clock.now()))) return { url: null, urlUnavailable: 'not_pending' };
+    const state = {
+      status: row.status as never,
+      usesAllowed: row.uses_allowed,
+      usesCount: row.uses_count,
+      startsAt: row.starts_at,
+      expiresAt: row.expires_at,
+    };
+    if (!OPEN_STATUSES.has(effectiveStatus(state, deps.clock.now())))
+      return { url: null, urlUnavailable: 'not_pending' };
     const current = await findCurrentLink(deps.db, key, row);
-    return 'token' in current ? { url: invitationUrl(deps.publicUrl, current.token), urlUnavailable: null } : { url: null, urlUnavailable: current.unavailable };
+    return 'token' in current
+      ? { url: invitationUrl(deps.publicUrl, current.token), urlUnavailable: null }
+      : { url: null, urlUnavailable: current.unavailable };
   }
 
   return {
@@ -50,7 +65,9 @@ export function createInvitationLinks(deps: {
       const shown = await view(row);
       if (shown.url) return shown.url;
       if (shown.urlUnavailable === 'not_pending') throw invitationError('link_gone', undefined, 'path.id');
-      throw invitationError('link_unrecoverable', `urlUnavailable: ${shown.urlUnavailable}`, 'path.id', { urlUnavailable: shown.urlUnavailable });
+      throw invitationError('link_unrecoverable', `urlUnavailable: ${shown.urlUnavailable}`, 'path.id', {
+        urlUnavailable: shown.urlUnavailable,
+      });
     },
 
     /** Kills every link the invitation has and derives the next, in the caller's transaction; returns its URL. */

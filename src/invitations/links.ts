@@ -21,7 +21,8 @@ export type LinkUnavailable =
   | 'not_pending';
 
 /** The invitation's current link, or why it cannot be recomputed. */
-export type CurrentLink = { readonly token: string; readonly generation: number } | { readonly unavailable: LinkUnavailable };
+export type CurrentLink =
+  { readonly token: string; readonly generation: number } | { readonly unavailable: LinkUnavailable };
 
 /** Builds the key once per process from USHER_LINK_SECRET or the secret file. */
 export function linkKeyOf(secret: string): LinkKey {
@@ -68,8 +69,17 @@ export async function findCurrentLink(db: Db, key: LinkKey, invitation: Invitati
 }
 
 /** Stores the next generation of the invitation's link (1 for a new one) and returns its token. */
-export async function mintNextLink(trx: Db, key: LinkKey, invitation: InvitationRef, mintedFor: MintedFor, now: Date): Promise<string> {
-  const last = await lastGeneration.executeTakeFirst(trx, { tenantId: invitation.tenant_id, invitationId: invitation.id });
+export async function mintNextLink(
+  trx: Db,
+  key: LinkKey,
+  invitation: InvitationRef,
+  mintedFor: MintedFor,
+  now: Date,
+): Promise<string> {
+  const last = await lastGeneration.executeTakeFirst(trx, {
+    tenantId: invitation.tenant_id,
+    invitationId: invitation.id,
+  });
   const generation = Number(last?.generation ?? 0) + 1;
   const token = deriveToken(key, invitation.id, generation);
   await insertRow(trx, 'invitation_tokens', {
@@ -90,7 +100,13 @@ export async function mintNextLink(trx: Db, key: LinkKey, invitation: Invitation
  * migration 0017, or a didcomm invitation emailed), its first. Null when the live link was derived with
  * another secret: a message must not carry a link that differs from the one the operator handed out.
  */
-export async function linkForMessage(trx: Db, key: LinkKey, invitation: InvitationRef, mintedFor: MintedFor, now: Date): Promise<string | null> {
+export async function linkForMessage(
+  trx: Db,
+  key: LinkKey,
+  invitation: InvitationRef,
+  mintedFor: MintedFor,
+  now: Date,
+): Promise<string | null> {
   const current = await findCurrentLink(trx, key, invitation);
   if ('token' in current) return current.token;
   if (current.unavailable === 'secret_changed') return null;

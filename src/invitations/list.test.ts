@@ -10,14 +10,18 @@ describeEachStore('listing invitations', (engine) => {
 
   beforeAll(async () => {
     start = usher.clock.now();
-    contactId = (await usher.request('POST', '/v1/contacts', { body: { email: 'Contact@Example.com', name: 'C' } })).body.id;
+    contactId = (await usher.request('POST', '/v1/contacts', { body: { email: 'Contact@Example.com', name: 'C' } }))
+      .body.id;
     for (let i = 0; i < 25; i++) {
       usher.clock.advance(1000);
       const body =
         i % 5 === 0
           ? { recipient: { contactId }, target: { type: 'project', iri: `https://example.com/p/${i}`, name: `P${i}` } }
           : i % 2 === 0
-            ? { recipient: { email: `user${i}@Example.com` }, expiresAt: new Date(usher.clock.now().getTime() + (30 - i) * 3600_000).toISOString() }
+            ? {
+                recipient: { email: `user${i}@Example.com` },
+                expiresAt: new Date(usher.clock.now().getTime() + (30 - i) * 3600_000).toISOString(),
+              }
             : { channel: 'link', purpose: `purpose-${i}` };
       const res = await usher.request('POST', '/v1/invitations', { body });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -31,7 +35,10 @@ describeEachStore('listing invitations', (engine) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: any = await usher.request('GET', `/v1/invitations?${query}&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: any = await usher.request(
+        'GET',
+        `/v1/invitations?${query}&limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body.data.length).toBeLessThanOrEqual(7);
       seen.push(...res.body.data.map((i: { id: string }) => i.id));
@@ -51,7 +58,9 @@ describeEachStore('listing invitations', (engine) => {
   it('sorts by expiry and by last update', async () => {
     const byExpiry = (await walk('sort=expiresAt&order=asc')).slice(0, 3);
     const all = (await usher.request('GET', '/v1/invitations?limit=200')).body.data;
-    const expected = [...all].sort((a: any, b: any) => a.expiresAt.localeCompare(b.expiresAt) || a.id.localeCompare(b.id)).map((i: any) => i.id);
+    const expected = [...all]
+      .sort((a: any, b: any) => a.expiresAt.localeCompare(b.expiresAt) || a.id.localeCompare(b.id))
+      .map((i: any) => i.id);
     expect(byExpiry).toEqual(expected.slice(0, 3));
     expect((await walk('sort=updatedAt&order=desc'))[0]).toBe(ids[3]);
   });
@@ -97,20 +106,29 @@ describeEachStore('listing expired invitations', (engine) => {
     const ids: string[] = [];
     for (let i = 0; i < 9; i++) {
       usher.clock.advance(1000);
-      const res = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', expiresAt: new Date(usher.clock.now().getTime() + 3600_000).toISOString() } });
+      const res = await usher.request('POST', '/v1/invitations', {
+        body: { channel: 'link', expiresAt: new Date(usher.clock.now().getTime() + 3600_000).toISOString() },
+      });
       ids.push(res.body.id);
     }
     const open = await usher.request('POST', '/v1/invitations', { body: { channel: 'link' } });
     usher.clock.advance(2 * 3600_000);
     // The four oldest are stored as expired by a sweep; the other five stay pending past their end until the next one.
     expect(await usher.invitations.sweepExpired(4)).toBe(4);
-    const stored = await usher.store.db.selectFrom('invitations').select('id').where('status', '=', 'expired').execute();
+    const stored = await usher.store.db
+      .selectFrom('invitations')
+      .select('id')
+      .where('status', '=', 'expired')
+      .execute();
     expect(stored.map((r) => r.id).sort()).toEqual(ids.slice(0, 4).sort());
     for (const order of ['desc', 'asc'] as const) {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: any = await usher.request('GET', `/v1/invitations?status=expired&order=${order}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        const res: any = await usher.request(
+          'GET',
+          `/v1/invitations?status=expired&order=${order}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expect(res.status).toBe(200);
         expect(res.body.data.every((i: { status: string }) => i.status === 'expired')).toBe(true);
         seen.push(...res.body.data.map((i: { id: string }) => i.id));

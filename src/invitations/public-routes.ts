@@ -26,7 +26,10 @@ const acceptRoute = createRoute({
   summary: 'Accept: records a redemption and grants the membership',
   description:
     'For an invitation addressed to someone, that someone becomes the member. For an open link, say who accepts (email, did, actorIri or subject). Expired, revoked, declined → 410; spent → 410 invitation_exhausted or invitation_already_accepted; not yet active → 409.',
-  request: { params: TokenParam, body: { content: { 'application/json': { schema: AcceptInvitationSchema } }, required: false } },
+  request: {
+    params: TokenParam,
+    body: { content: { 'application/json': { schema: AcceptInvitationSchema } }, required: false },
+  },
   responses: { 200: json(AcceptResultSchema, 'Accepted'), ...problemsFor(400, 404, 409, 410) },
 });
 
@@ -44,6 +47,8 @@ const declineRoute = createRoute({
 export function createPublicInvitationRoutes({ invitations }: { invitations: InvitationService }) {
   return new OpenAPIHono({ defaultHook: validationHook as never })
     .openapi(viewRoute, async (c) => c.json(await invitations.viewByToken(c.req.valid('param').token), 200))
-    .openapi(acceptRoute, async (c) => c.json(await invitations.acceptByToken(c.req.valid('param').token, c.req.valid('json') ?? {}), 200))
+    .openapi(acceptRoute, async (c) =>
+      c.json(await invitations.acceptByToken(c.req.valid('param').token, c.req.valid('json') ?? {}), 200),
+    )
     .openapi(declineRoute, async (c) => c.json(await invitations.declineByToken(c.req.valid('param').token), 200));
 }

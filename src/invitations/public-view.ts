@@ -7,7 +7,10 @@ import { lifecycleState, type Channel, type TargetType } from './record';
 export interface PublicInvitation {
   readonly status: InvitationStatus;
   readonly channel: Channel;
-  readonly tenant: { readonly name: string; readonly branding: { readonly color: string; readonly logoUrl: string | null } };
+  readonly tenant: {
+    readonly name: string;
+    readonly branding: { readonly color: string; readonly logoUrl: string | null };
+  };
   readonly inviter: { readonly displayName: string; readonly handle: string; readonly did: string };
   /** Who sent it; the address only on an invitation mailed to one recipient (see PublicInvitationSchema). */
   readonly invitedBy: { readonly name: string; readonly email: string | null } | null;
@@ -46,19 +49,32 @@ export async function publicView(db: Db, row: InvitationRow, now: Date): Promise
 }
 
 /** The public view and the tenant it was read with, for callers that need the tenant's settings too. */
-export async function loadPublicView(db: Db, row: InvitationRow, now: Date): Promise<{ view: PublicInvitation; tenant: Inviter['tenant'] }> {
+export async function loadPublicView(
+  db: Db,
+  row: InvitationRow,
+  now: Date,
+): Promise<{ view: PublicInvitation; tenant: Inviter['tenant'] }> {
   const { identity, tenant } = await getInviter(db, row.tenant_id, row.identity_id);
   return { view: toPublicView(row, tenant, identity, now), tenant };
 }
 
-function toPublicView(row: InvitationRow, tenant: Inviter['tenant'], identity: Inviter['identity'], now: Date): PublicInvitation {
+function toPublicView(
+  row: InvitationRow,
+  tenant: Inviter['tenant'],
+  identity: Inviter['identity'],
+  now: Date,
+): PublicInvitation {
   return {
     status: effectiveStatus(lifecycleState(row), now),
     channel: row.channel as Channel,
     tenant: { name: tenant.name, branding: tenant.settings.branding },
     inviter: { displayName: identity.displayName, handle: identity.handle, did: identity.did },
     invitedBy: publicInvitedBy(row),
-    target: { type: row.target_type as TargetType, iri: row.target_iri, name: row.target_type === 'tenant' ? tenant.name : row.target_name },
+    target: {
+      type: row.target_type as TargetType,
+      iri: row.target_iri,
+      name: row.target_type === 'tenant' ? tenant.name : row.target_name,
+    },
     role: row.role,
     rules: JSON.parse(row.rules ?? '[]') as string[],
     message: row.message,

@@ -13,7 +13,14 @@ const SORT_COLUMNS = { createdAt: 'created_at', updatedAt: 'updated_at', expires
 
 /** One invitation of the tenant by id, or null. Reads never change state. */
 export async function findInvitationRow(db: Db, tenantId: string, id: string): Promise<InvitationRow | null> {
-  return (await db.selectFrom('invitations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()) ?? null;
+  return (
+    (await db
+      .selectFrom('invitations')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()) ?? null
+  );
 }
 
 /** One invitation of the tenant; throws invitation_not_found. */
@@ -39,8 +46,16 @@ export async function findInvitationByPurpose(db: Db, tenantId: string, purpose:
  * concurrent accepts queue behind each other instead of both seeing the last free use. SQLite
  * runs one write transaction at a time, which gives the same guarantee.
  */
-export async function lockInvitationRow(trx: Db, engine: Engine, where: { tenantId: string; id: string }): Promise<InvitationRow | null> {
-  let query = trx.selectFrom('invitations').selectAll().where('tenant_id', '=', where.tenantId).where('id', '=', where.id);
+export async function lockInvitationRow(
+  trx: Db,
+  engine: Engine,
+  where: { tenantId: string; id: string },
+): Promise<InvitationRow | null> {
+  let query = trx
+    .selectFrom('invitations')
+    .selectAll()
+    .where('tenant_id', '=', where.tenantId)
+    .where('id', '=', where.id);
   if (engine === 'postgres') query = query.forUpdate();
   return (await query.executeTakeFirst()) ?? null;
 }
@@ -50,7 +65,13 @@ const byTokenQuery = (db: Db, p: { tokenHash: string }) =>
   db
     .selectFrom('invitations')
     .selectAll()
-    .where('id', '=', (eb) => eb.selectFrom('invitation_tokens').select('invitation_id').where('token_hash', '=', p.tokenHash).where('revoked_at', 'is', null));
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('invitation_tokens')
+        .select('invitation_id')
+        .where('token_hash', '=', p.tokenHash)
+        .where('revoked_at', 'is', null),
+    );
 const byToken = preparedQuery(byTokenQuery);
 const lockedByToken = preparedQuery((db, p: { tokenHash: string }) => byTokenQuery(db, p).forUpdate());
 
@@ -98,7 +119,14 @@ interface ListShape {
   readonly paged: boolean;
 }
 
-type ListParams = { readonly tenantId: string; readonly at: string; readonly status?: string; readonly createdAfter?: string; readonly createdBefore?: string; readonly take: number } & {
+type ListParams = {
+  readonly tenantId: string;
+  readonly at: string;
+  readonly status?: string;
+  readonly createdAfter?: string;
+  readonly createdBefore?: string;
+  readonly take: number;
+} & {
   readonly [F in EqualFilter]?: string | null;
 } & { readonly cursorValue?: string; readonly cursorId?: string };
 
@@ -112,24 +140,39 @@ function buildListQuery(db: Db, shape: ListShape, p: ListParams) {
   // minute), guessed a few hundred rows from (status, expires_at), read every pending one and sorted them
   // (bench: 13 ms a page at a million rows, 62 ms at ten connections). Walking the sort's index and
   // dropping the few lapsed rows on the way is right for every sort on both engines.
-  if (shape.status === 'pending') query = query.where('status', '=', v('pending')).where(sql<string>`${sql.ref('expires_at')} || ''`, '>', v(p.at));
+  if (shape.status === 'pending')
+    query = query.where('status', '=', v('pending')).where(sql<string>`${sql.ref('expires_at')} || ''`, '>', v(p.at));
   else if (shape.status === 'equals') query = query.where('status', '=', v(p.status!));
   else if (shape.status === 'expired') query = query.where('status', '=', v('expired'));
-  else if (shape.status === 'lapsed') query = query.where('status', 'in', [...OPEN_STATUSES].map(v)).where('expires_at', '<=', v(p.at));
+  else if (shape.status === 'lapsed')
+    query = query.where('status', 'in', [...OPEN_STATUSES].map(v)).where('expires_at', '<=', v(p.at));
   for (const filter of shape.filters) query = query.where(EQUAL_FILTERS[filter], '=', v(p[filter]!));
   if (shape.createdAfter) query = query.where('created_at', '>=', v(p.createdAfter!));
   if (shape.createdBefore) query = query.where('created_at', '<', v(p.createdBefore!));
-  const filtered = keysetFilter(query, shape.column, shape.order, shape.cursor ? { value: v(p.cursorValue!), id: v(p.cursorId!) } : null);
+  const filtered = keysetFilter(
+    query,
+    shape.column,
+    shape.order,
+    shape.cursor ? { value: v(p.cursorValue!), id: v(p.cursorId!) } : null,
+  );
   return shape.paged ? keysetOrder(filtered, shape.column, shape.order, v(p.take)) : filtered;
 }
 
 // Kysely built and compiled the list's query on every request, a fifth of a page's CPU (bench profile); each shape
 // is compiled once instead, and its values bound as for any prepared query.
-const listShapes = preparedShapes((shape: string) => preparedQuery((db, p: ListParams) => buildListQuery(db, JSON.parse(shape) as ListShape, p)));
-const runList = (db: Db, shape: ListShape, params: ListParams): Promise<InvitationColumns[]> => listShapes(JSON.stringify(shape)).execute(db, params);
+const listShapes = preparedShapes((shape: string) =>
+  preparedQuery((db, p: ListParams) => buildListQuery(db, JSON.parse(shape) as ListShape, p)),
+);
+const runList = (db: Db, shape: ListShape, params: ListParams): Promise<InvitationColumns[]> =>
+  listShapes(JSON.stringify(shape)).execute(db, params);
 
 /** A page of the tenant's invitations; status filters apply expiry as of `now`. */
-export async function listInvitations(db: Db, tenantId: string, q: InvitationQuery, now: Date): Promise<Page<Invitation>> {
+export async function listInvitations(
+  db: Db,
+  tenantId: string,
+  q: InvitationQuery,
+  now: Date,
+): Promise<Page<Invitation>> {
   const limit = q.limit ?? 50;
   const column = SORT_COLUMNS[q.sort ?? 'createdAt'];
   const order = q.order ?? 'desc';
@@ -156,24 +199,40 @@ export async function listInvitations(db: Db, tenantId: string, q: InvitationQue
     cursor: cursor !== null,
     paged,
   });
-  const toInvitationPage = (rows: readonly InvitationColumns[]) => toPage(rows, limit, column, (row) => toInvitation(row, now));
-  if (q.status !== 'expired') return toInvitationPage(await runList(db, shape(q.status === 'pending' ? 'pending' : q.status ? 'equals' : null), params));
+  const toInvitationPage = (rows: readonly InvitationColumns[]) =>
+    toPage(rows, limit, column, (row) => toInvitation(row, now));
+  if (q.status !== 'expired')
+    return toInvitationPage(
+      await runList(db, shape(q.status === 'pending' ? 'pending' : q.status ? 'equals' : null), params),
+    );
   // Expired is stored, or open and past its end (not swept yet). Two index ranges merged here, not one OR, which
   // neither engine serves from an index: the OR walked the whole created_at index (bench: 19 ms at a million rows).
   // The lapsed ones are few (the sweep stores them within a minute) and are read by their expiry range, unordered:
   // asked for in list order, SQLite walked the created_at index through every row to find them (bench: 300 ms).
-  const [stored, lapsed] = await Promise.all([runList(db, shape('expired'), params), runList(db, shape('lapsed', false), params)]);
+  const [stored, lapsed] = await Promise.all([
+    runList(db, shape('expired'), params),
+    runList(db, shape('lapsed', false), params),
+  ]);
   return toInvitationPage(mergeSorted(stored, lapsed, column, order).slice(0, limit + 1));
 }
 
 /** Two pages each sorted by (column, id) in `order`, as one sorted list. */
-function mergeSorted(a: readonly InvitationColumns[], b: readonly InvitationColumns[], column: SortColumn, order: 'asc' | 'desc'): InvitationColumns[] {
+function mergeSorted(
+  a: readonly InvitationColumns[],
+  b: readonly InvitationColumns[],
+  column: SortColumn,
+  order: 'asc' | 'desc',
+): InvitationColumns[] {
   const sign = order === 'asc' ? 1 : -1;
   return [...a, ...b].sort((x, y) => sign * compareKeys(x[column], x.id, y[column], y.id));
 }
 
 /** Ids of pending invitations whose expiry has passed, oldest first, for the sweep. */
-export async function findExpiredPendingIds(db: Db, now: Date, limit: number): Promise<{ id: string; tenant_id: string }[]> {
+export async function findExpiredPendingIds(
+  db: Db,
+  now: Date,
+  limit: number,
+): Promise<{ id: string; tenant_id: string }[]> {
   return db
     .selectFrom('invitations')
     .select(['id', 'tenant_id'])
@@ -186,11 +245,17 @@ export async function findExpiredPendingIds(db: Db, now: Date, limit: number): P
 
 /** Counts for tests and metrics; `sql` keeps the cast portable. */
 export async function countInvitations(db: Db, tenantId: string): Promise<number> {
-  const row = await db.selectFrom('invitations').select(sql<string>`count(*)`.as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('invitations')
+    .select(sql<string>`count(*)`.as('n'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-const numberFor = preparedQuery((db, p: { invitationId: string }) => db.insertInto('invitation_numbers').values({ invitation_id: p.invitationId }).returning('number'));
+const numberFor = preparedQuery((db, p: { invitationId: string }) =>
+  db.insertInto('invitation_numbers').values({ invitation_id: p.invitationId }).returning('number'),
+);
 
 /** The next invitation number, taken for `invitationId` in the caller's transaction. */
 export async function nextInvitationNumber(trx: Db, invitationId: string): Promise<number> {

@@ -68,7 +68,9 @@ export interface Invitation {
 }
 
 /** The lifecycle's view of a stored row. */
-export function lifecycleState(row: Pick<InvitationRow, 'status' | 'uses_allowed' | 'uses_count' | 'starts_at' | 'expires_at'>): LifecycleState {
+export function lifecycleState(
+  row: Pick<InvitationRow, 'status' | 'uses_allowed' | 'uses_count' | 'starts_at' | 'expires_at'>,
+): LifecycleState {
   return {
     status: row.status as InvitationStatus,
     usesAllowed: row.uses_allowed,
@@ -83,10 +85,41 @@ export function lifecycleState(row: Pick<InvitationRow, 'status' | 'uses_allowed
  * indexes, a protocol's payload, which can run to kilobytes, the version) is the server's own.
  */
 export const INVITATION_COLUMNS = [
-  'id', 'number', 'channel', 'direction', 'status', 'identity_id', 'recipient_email', 'recipient_contact_id', 'recipient_did',
-  'recipient_actor', 'recipient_provider', 'recipient_name', 'target_type', 'target_iri', 'target_name', 'role', 'rules', 'message',
-  'label', 'description', 'purpose', 'public', 'uses_allowed', 'uses_count', 'starts_at', 'expires_at', 'locale', 'metadata',
-  'created_at', 'updated_at', 'invited_by_id', 'invited_by_name', 'invited_by_email', 'invited_by_source', 'redirect_url',
+  'id',
+  'number',
+  'channel',
+  'direction',
+  'status',
+  'identity_id',
+  'recipient_email',
+  'recipient_contact_id',
+  'recipient_did',
+  'recipient_actor',
+  'recipient_provider',
+  'recipient_name',
+  'target_type',
+  'target_iri',
+  'target_name',
+  'role',
+  'rules',
+  'message',
+  'label',
+  'description',
+  'purpose',
+  'public',
+  'uses_allowed',
+  'uses_count',
+  'starts_at',
+  'expires_at',
+  'locale',
+  'metadata',
+  'created_at',
+  'updated_at',
+  'invited_by_id',
+  'invited_by_name',
+  'invited_by_email',
+  'invited_by_source',
+  'redirect_url',
 ] as const satisfies readonly (keyof InvitationRow)[];
 
 /** A row with the columns of an Invitation. */

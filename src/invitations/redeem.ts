@@ -26,8 +26,17 @@ function firstKey(candidates: ReadonlyArray<readonly [string, string | null | un
 function memberOf(row: InvitationRow, acceptor: AcceptorInput): Membership['member'] {
   const acceptorEmail = acceptor.email?.toLowerCase();
   const key =
-    firstKey([['email', row.recipient_email_normalized], ['did', row.recipient_did], ['actor', row.recipient_actor]]) ??
-    firstKey([['subject', acceptor.subject], ['email', acceptorEmail], ['did', acceptor.did], ['actor', acceptor.actorIri]]);
+    firstKey([
+      ['email', row.recipient_email_normalized],
+      ['did', row.recipient_did],
+      ['actor', row.recipient_actor],
+    ]) ??
+    firstKey([
+      ['subject', acceptor.subject],
+      ['email', acceptorEmail],
+      ['did', acceptor.did],
+      ['actor', acceptor.actorIri],
+    ]);
   if (key === null) throw invitationError('acceptor_required', 'give email, did, actorIri or subject', 'body.email');
   return {
     key,
@@ -57,6 +66,13 @@ export async function redeem(trx: Db, row: InvitationRow, acceptor: AcceptorInpu
   );
   const id = newId(now.getTime());
   const createdAt = isoTime(now);
-  await insertRow(trx, 'redemptions', { id, tenant_id: row.tenant_id, invitation_id: row.id, acceptor: JSON.stringify(acceptor), membership_id: membership.id, created_at: createdAt });
+  await insertRow(trx, 'redemptions', {
+    id,
+    tenant_id: row.tenant_id,
+    invitation_id: row.id,
+    acceptor: JSON.stringify(acceptor),
+    membership_id: membership.id,
+    created_at: createdAt,
+  });
   return { id, createdAt, membership };
 }

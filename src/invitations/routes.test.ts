@@ -5,7 +5,9 @@ import { tokenOf, useTestUsher, type TestUsher } from '#support/usher';
 const DAY = 86_400_000;
 
 async function invite(usher: TestUsher, body: Record<string, unknown> = {}) {
-  const res = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: `p${Math.random()}@example.com` }, ...body } });
+  const res = await usher.request('POST', '/v1/invitations', {
+    body: { recipient: { email: `p${Math.random()}@example.com` }, ...body },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return { invitation: res.body, token: tokenOf(res.body.url) };
 }
@@ -22,7 +24,12 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
   it('creates an email invitation from the default identity, valid for the tenant default of 7 days', async () => {
     const before = usher.clock.now().getTime();
     const res = await usher.request('POST', '/v1/invitations', {
-      body: { recipient: { email: 'Ann@Example.com' }, role: 'admin', rules: ['Financeur', 'Directeur'], message: 'Welcome aboard' },
+      body: {
+        recipient: { email: 'Ann@Example.com' },
+        role: 'admin',
+        rules: ['Financeur', 'Directeur'],
+        message: 'Welcome aboard',
+      },
     });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
@@ -54,23 +61,53 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
     const res = await usher.request('POST', '/v1/invitations', { body: { channel: 'provider' } });
     problem(res, 400, 'provider_recipient_required');
     expect(res.body.field).toBe('body.recipient.provider');
-    problem(await usher.request('POST', '/v1/invitations', { body: { channel: 'link', recipient: { provider: { provider: 'usher', userId: 'x' } } } }), 400, 'channel_options_mismatch');
+    problem(
+      await usher.request('POST', '/v1/invitations', {
+        body: { channel: 'link', recipient: { provider: { provider: 'usher', userId: 'x' } } },
+      }),
+      400,
+      'channel_options_mismatch',
+    );
   });
 
   it('rejects unknown fields and over-long messages with the field path', async () => {
     const unknown = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', colour: 'red' } });
     problem(unknown, 400, 'validation_failed');
-    expect(unknown.body.errors).toContainEqual({ field: 'body.colour', code: 'unknown_field', message: 'unknown field "colour"' });
-    const long = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', message: 'x'.repeat(2001) } });
+    expect(unknown.body.errors).toContainEqual({
+      field: 'body.colour',
+      code: 'unknown_field',
+      message: 'unknown field "colour"',
+    });
+    const long = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', message: 'x'.repeat(2001) },
+    });
     problem(long, 400, 'validation_failed');
     expect(long.body.field).toBe('body.message');
   });
 
   it('answers malformed JSON with 400 and an oversized body with 413', async () => {
-    problem(await usher.request('POST', '/v1/invitations', { raw: '{"channel":', headers: { 'content-type': 'application/json' } }), 400, 'malformed_json');
+    problem(
+      await usher.request('POST', '/v1/invitations', {
+        raw: '{"channel":',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'malformed_json',
+    );
     const huge = JSON.stringify({ channel: 'link', description: 'x'.repeat(300 * 1024) });
-    problem(await usher.request('POST', '/v1/invitations', { raw: huge, headers: { 'content-type': 'application/json' } }), 413, 'body_too_large');
-    problem(await usher.request('POST', '/v1/invitations', { raw: '{"channel":"link"}', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
+    problem(
+      await usher.request('POST', '/v1/invitations', { raw: huge, headers: { 'content-type': 'application/json' } }),
+      413,
+      'body_too_large',
+    );
+    problem(
+      await usher.request('POST', '/v1/invitations', {
+        raw: '{"channel":"link"}',
+        headers: { 'content-type': 'text/plain' },
+      }),
+      415,
+      'unsupported_media_type',
+    );
   });
 
   it('rejects a second pending invitation for the same email and target, but not for another target', async () => {
@@ -78,12 +115,19 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
     const again = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'DUP@example.com' } } });
     problem(again, 409, 'invitation_already_pending');
     expect(again.body.existingInvitationId).toBe(first.invitation.id);
-    await invite(usher, { recipient: { email: 'dup@example.com' }, target: { type: 'project', iri: 'https://example.com/p/1', name: 'P1' } });
+    await invite(usher, {
+      recipient: { email: 'dup@example.com' },
+      target: { type: 'project', iri: 'https://example.com/p/1', name: 'P1' },
+    });
   });
 
   it('keeps purpose unique per tenant and finds an invitation by it', async () => {
     const { invitation } = await invite(usher, { purpose: 'onboarding-42' });
-    problem(await usher.request('POST', '/v1/invitations', { body: { channel: 'link', purpose: 'onboarding-42' } }), 409, 'purpose_taken');
+    problem(
+      await usher.request('POST', '/v1/invitations', { body: { channel: 'link', purpose: 'onboarding-42' } }),
+      409,
+      'purpose_taken',
+    );
     const found = await usher.request('GET', '/v1/invitations/by-purpose/onboarding-42');
     expect(found.status).toBe(200);
     expect(found.body.id).toBe(invitation.id);
@@ -123,7 +167,10 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
       role: 'contributor',
       rules: ['Financeur'],
     });
-    const accepted = await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null, body: { name: 'Bob' } });
+    const accepted = await usher.request('POST', `/v1/public/invitations/${token}/accept`, {
+      key: null,
+      body: { name: 'Bob' },
+    });
     expect(accepted.status).toBe(200);
     expect(accepted.body.invitation.status).toBe('accepted');
     expect(accepted.body.membership).toMatchObject({
@@ -133,7 +180,11 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
       rules: ['Financeur'],
       invitationId: invitation.id,
     });
-    problem(await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null }), 410, 'invitation_already_accepted');
+    problem(
+      await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null }),
+      410,
+      'invitation_already_accepted',
+    );
 
     const stored = await usher.request('GET', `/v1/invitations/${invitation.id}`);
     expect(stored.body).toMatchObject({ status: 'accepted', usesCount: 1 });
@@ -142,7 +193,10 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
       ['invitation.created', null, 'pending', `api_key:${usher.tenant.apiKey.id}`],
       ['invitation.accepted', 'pending', 'accepted', 'invitee'],
     ]);
-    expect(events[1].data).toMatchObject({ redemptionId: accepted.body.redemption.id, membershipId: accepted.body.membership.id });
+    expect(events[1].data).toMatchObject({
+      redemptionId: accepted.body.redemption.id,
+      membershipId: accepted.body.membership.id,
+    });
     const memberships = await usher.request('GET', '/v1/memberships?target=https://example.com/p/accept');
     expect(memberships.body.data).toHaveLength(1);
     const one = await usher.request('GET', `/v1/memberships/${accepted.body.membership.id}`);
@@ -170,7 +224,10 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
     const { token } = await invite(usher, { channel: 'link', recipient: undefined, usesAllowed: null });
     const anonymous = await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null });
     problem(anonymous, 400, 'acceptor_required');
-    const ok = await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null, body: { subject: 'user-1' } });
+    const ok = await usher.request('POST', `/v1/public/invitations/${token}/accept`, {
+      key: null,
+      body: { subject: 'user-1' },
+    });
     expect(ok.body.membership.member.key).toBe('subject:user-1');
     expect(ok.body.invitation.status).toBe('pending');
   });
@@ -178,33 +235,64 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
   it('lets a 3-use link be accepted three times, then reports it exhausted', async () => {
     const { invitation, token } = await invite(usher, { channel: 'link', recipient: undefined, usesAllowed: 3 });
     for (const subject of ['a', 'b', 'c']) {
-      expect((await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null, body: { subject } })).status).toBe(200);
+      expect(
+        (await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null, body: { subject } }))
+          .status,
+      ).toBe(200);
     }
-    problem(await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null, body: { subject: 'd' } }), 410, 'invitation_exhausted');
+    problem(
+      await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null, body: { subject: 'd' } }),
+      410,
+      'invitation_exhausted',
+    );
     const stored = await usher.request('GET', `/v1/invitations/${invitation.id}`);
     expect(stored.body).toMatchObject({ status: 'exhausted', usesCount: 3 });
-    const types = (await usher.request('GET', `/v1/invitations/${invitation.id}/events`)).body.data.map((e: any) => e.type);
-    expect(types).toEqual(['invitation.created', 'invitation.accepted', 'invitation.accepted', 'invitation.accepted', 'invitation.exhausted']);
+    const types = (await usher.request('GET', `/v1/invitations/${invitation.id}/events`)).body.data.map(
+      (e: any) => e.type,
+    );
+    expect(types).toEqual([
+      'invitation.created',
+      'invitation.accepted',
+      'invitation.accepted',
+      'invitation.accepted',
+      'invitation.exhausted',
+    ]);
   });
 
   it('declines by the link, after which accepting is refused as declined', async () => {
     const { token } = await invite(usher);
     const declined = await usher.request('POST', `/v1/public/invitations/${token}/decline`, { key: null });
     expect(declined.body.status).toBe('declined');
-    problem(await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null }), 410, 'invitation_declined');
-    problem(await usher.request('POST', `/v1/public/invitations/${token}/decline`, { key: null }), 410, 'invitation_declined');
+    problem(
+      await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null }),
+      410,
+      'invitation_declined',
+    );
+    problem(
+      await usher.request('POST', `/v1/public/invitations/${token}/decline`, { key: null }),
+      410,
+      'invitation_declined',
+    );
   });
 
   it('refuses to decline a multi-use link so one person cannot close it for everyone', async () => {
     const { token } = await invite(usher, { channel: 'link', recipient: undefined, usesAllowed: 10 });
-    problem(await usher.request('POST', `/v1/public/invitations/${token}/decline`, { key: null }), 409, 'invitation_multi_use');
+    problem(
+      await usher.request('POST', `/v1/public/invitations/${token}/decline`, { key: null }),
+      409,
+      'invitation_multi_use',
+    );
   });
 
   it('revokes: the link is gone, and revoking again is a conflict', async () => {
     const { invitation, token } = await invite(usher);
     const revoked = await usher.request('POST', `/v1/invitations/${invitation.id}/revoke`);
     expect(revoked.body.status).toBe('revoked');
-    problem(await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null }), 410, 'invitation_revoked');
+    problem(
+      await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null }),
+      410,
+      'invitation_revoked',
+    );
     const again = await usher.request('POST', `/v1/invitations/${invitation.id}/revoke`);
     problem(again, 409, 'invitation_not_pending');
     expect(again.body.invitationStatus).toBe('revoked');
@@ -212,7 +300,7 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
     expect(view.body.status).toBe('revoked');
   });
 
-  it('declines on the invitee\'s behalf through the API', async () => {
+  it("declines on the invitee's behalf through the API", async () => {
     const { invitation } = await invite(usher);
     expect((await usher.request('POST', `/v1/invitations/${invitation.id}/decline`)).body.status).toBe('declined');
   });
@@ -231,19 +319,32 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
   });
 
   it('expires at read time, refuses acceptance with 410, and the sweep stores it with an event', async () => {
-    const { invitation, token } = await invite(usher, { expiresAt: new Date(usher.clock.now().getTime() + 60_000).toISOString() });
+    const { invitation, token } = await invite(usher, {
+      expiresAt: new Date(usher.clock.now().getTime() + 60_000).toISOString(),
+    });
     usher.clock.advance(61_000);
     expect((await usher.request('GET', `/v1/invitations/${invitation.id}`)).body.status).toBe('expired');
     expect((await usher.request('GET', `/v1/public/invitations/${token}`, { key: null })).body.status).toBe('expired');
-    problem(await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null }), 410, 'invitation_expired');
+    problem(
+      await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null }),
+      410,
+      'invitation_expired',
+    );
     const listed = await usher.request('GET', `/v1/invitations?status=expired&limit=200`);
     expect(listed.body.data.map((i: any) => i.id)).toContain(invitation.id);
-    const pendingIds = (await usher.request('GET', '/v1/invitations?status=pending&limit=200')).body.data.map((i: any) => i.id);
+    const pendingIds = (await usher.request('GET', '/v1/invitations?status=pending&limit=200')).body.data.map(
+      (i: any) => i.id,
+    );
     expect(pendingIds).not.toContain(invitation.id);
 
     expect(await usher.invitations.sweepExpired()).toBeGreaterThanOrEqual(1);
     const events = (await usher.request('GET', `/v1/invitations/${invitation.id}/events`)).body.data;
-    expect(events.at(-1)).toMatchObject({ type: 'invitation.expired', previousStatus: 'pending', status: 'expired', actor: 'system' });
+    expect(events.at(-1)).toMatchObject({
+      type: 'invitation.expired',
+      previousStatus: 'pending',
+      status: 'expired',
+      actor: 'system',
+    });
     expect(await usher.invitations.sweepExpired()).toBe(0);
   });
 
@@ -251,17 +352,27 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
     const startsAt = new Date(usher.clock.now().getTime() + DAY).toISOString();
     const { invitation, token } = await invite(usher, { startsAt });
     expect(Date.parse(invitation.expiresAt)).toBe(Date.parse(startsAt) + 7 * DAY);
-    problem(await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null }), 409, 'invitation_not_yet_active');
+    problem(
+      await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null }),
+      409,
+      'invitation_not_yet_active',
+    );
     expect((await usher.request('GET', `/v1/invitations/${invitation.id}`)).body.status).toBe('pending');
   });
 
   it('refuses a window that ends in the past or before it starts', async () => {
-    const past = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', expiresAt: '2000-01-01T00:00:00Z' } });
+    const past = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', expiresAt: '2000-01-01T00:00:00Z' },
+    });
     problem(past, 400, 'invalid_window');
     expect(past.body.field).toBe('body.expiresAt');
     const now = usher.clock.now().getTime();
     const inverted = await usher.request('POST', '/v1/invitations', {
-      body: { channel: 'link', startsAt: new Date(now + 2 * DAY).toISOString(), expiresAt: new Date(now + DAY).toISOString() },
+      body: {
+        channel: 'link',
+        startsAt: new Date(now + 2 * DAY).toISOString(),
+        expiresAt: new Date(now + DAY).toISOString(),
+      },
     });
     problem(inverted, 400, 'invalid_window');
   });
@@ -270,19 +381,48 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
     const { invitation, token } = await invite(usher, { channel: 'link', recipient: undefined, usesAllowed: 5 });
     const expiresAt = new Date(usher.clock.now().getTime() + 30 * DAY).toISOString();
     const updated = await usher.request('PATCH', `/v1/invitations/${invitation.id}`, {
-      body: { label: 'Spring', description: 'Spring cohort', purpose: 'spring', expiresAt, usesAllowed: 2, metadata: { cohort: 7 } },
+      body: {
+        label: 'Spring',
+        description: 'Spring cohort',
+        purpose: 'spring',
+        expiresAt,
+        usesAllowed: 2,
+        metadata: { cohort: 7 },
+      },
     });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ label: 'Spring', purpose: 'spring', usesAllowed: 2, metadata: { cohort: 7 }, expiresAt });
+    expect(updated.body).toMatchObject({
+      label: 'Spring',
+      purpose: 'spring',
+      usesAllowed: 2,
+      metadata: { cohort: 7 },
+      expiresAt,
+    });
     await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null, body: { subject: 'one' } });
-    problem(await usher.request('PATCH', `/v1/invitations/${invitation.id}`, { body: { usesAllowed: 1 } }), 409, 'uses_allowed_below_used');
+    problem(
+      await usher.request('PATCH', `/v1/invitations/${invitation.id}`, { body: { usesAllowed: 1 } }),
+      409,
+      'uses_allowed_below_used',
+    );
     await usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null, body: { subject: 'two' } });
-    problem(await usher.request('PATCH', `/v1/invitations/${invitation.id}`, { body: { label: 'late' } }), 409, 'invitation_not_pending');
+    problem(
+      await usher.request('PATCH', `/v1/invitations/${invitation.id}`, { body: { label: 'late' } }),
+      409,
+      'invitation_not_pending',
+    );
   });
 
   it('answers an unknown invitation with a 404 problem', async () => {
-    problem(await usher.request('GET', '/v1/invitations/01900000-0000-7000-8000-000000000000'), 404, 'invitation_not_found');
-    problem(await usher.request('GET', `/v1/public/invitations/${'A'.repeat(43)}`, { key: null }), 404, 'invitation_not_found');
+    problem(
+      await usher.request('GET', '/v1/invitations/01900000-0000-7000-8000-000000000000'),
+      404,
+      'invitation_not_found',
+    );
+    problem(
+      await usher.request('GET', `/v1/public/invitations/${'A'.repeat(43)}`, { key: null }),
+      404,
+      'invitation_not_found',
+    );
     problem(await usher.request('GET', '/v1/public/invitations/short', { key: null }), 404, 'invitation_not_found');
   });
 

@@ -32,38 +32,48 @@ const base = { tags } as const;
 /** The three routes whose bodies name channels: built from the channels the server registers. */
 const channelRoutes = (schemas: ChannelSchemas) => ({
   create: createRoute({
-  ...base,
-  operationId: 'createInvitation',
-  ...requires('invitations:write'),
-  method: 'post',
-  path: '/invitations',
-  summary: 'Create an invitation',
-  description: 'The response carries the invitation URL. Only a hash of its token is stored; the link is derived from the server secret, so GET shows it again while it is live.',
-  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: schemas.create } }, required: true } },
-  responses: { 201: json(InvitationWithUrlSchema, 'The invitation and its URL'), ...problemsFor(400, 401, 404, 409, 413, 422) },
-}),
+    ...base,
+    operationId: 'createInvitation',
+    ...requires('invitations:write'),
+    method: 'post',
+    path: '/invitations',
+    summary: 'Create an invitation',
+    description:
+      'The response carries the invitation URL. Only a hash of its token is stored; the link is derived from the server secret, so GET shows it again while it is live.',
+    request: {
+      headers: IdempotencyHeader,
+      body: { content: { 'application/json': { schema: schemas.create } }, required: true },
+    },
+    responses: {
+      201: json(InvitationWithUrlSchema, 'The invitation and its URL'),
+      ...problemsFor(400, 401, 404, 409, 413, 422),
+    },
+  }),
   bulk: createRoute({
-  ...base,
-  operationId: 'createInvitationsInBulk',
-  ...requires('invitations:write'),
-  method: 'post',
-  path: '/invitations/bulk',
-  summary: `Create up to ${BULK_MAX_ITEMS} invitations in one call`,
-  description:
-    'Each item is created as by POST /v1/invitations, and the response says per item whether it was `created` (with its link, shown once), a `duplicate` (the recipient already has a pending invitation to that target) or `invalid` (with the problem it would have got). A bad item never fails the call. With an Idempotency-Key, a retried call replays the same results, links omitted; with or without one, rerunning an email import creates no second invitation for anyone.',
-  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: bulkCreateSchemaOf(schemas) } }, required: true } },
-  responses: { 200: json(BulkResultSchema, 'One result per item, in order'), ...problemsFor(400, 401, 413, 422) },
-}),
+    ...base,
+    operationId: 'createInvitationsInBulk',
+    ...requires('invitations:write'),
+    method: 'post',
+    path: '/invitations/bulk',
+    summary: `Create up to ${BULK_MAX_ITEMS} invitations in one call`,
+    description:
+      'Each item is created as by POST /v1/invitations, and the response says per item whether it was `created` (with its link, shown once), a `duplicate` (the recipient already has a pending invitation to that target) or `invalid` (with the problem it would have got). A bad item never fails the call. With an Idempotency-Key, a retried call replays the same results, links omitted; with or without one, rerunning an email import creates no second invitation for anyone.',
+    request: {
+      headers: IdempotencyHeader,
+      body: { content: { 'application/json': { schema: bulkCreateSchemaOf(schemas) } }, required: true },
+    },
+    responses: { 200: json(BulkResultSchema, 'One result per item, in order'), ...problemsFor(400, 401, 413, 422) },
+  }),
   list: createRoute({
-  ...base,
-  operationId: 'listInvitations',
-  ...requires('invitations:read'),
-  method: 'get',
-  path: '/invitations',
-  summary: 'List invitations with filters, sort and cursor pagination',
-  request: { query: schemas.query },
-  responses: { 200: json(InvitationPageSchema, 'A page of invitations'), ...problemsFor(400, 401) },
-}),
+    ...base,
+    operationId: 'listInvitations',
+    ...requires('invitations:read'),
+    method: 'get',
+    path: '/invitations',
+    summary: 'List invitations with filters, sort and cursor pagination',
+    request: { query: schemas.query },
+    responses: { 200: json(InvitationPageSchema, 'A page of invitations'), ...problemsFor(400, 401) },
+  }),
 });
 
 const getRoute = createRoute({
@@ -74,7 +84,10 @@ const getRoute = createRoute({
   path: '/invitations/{id}',
   summary: 'Get an invitation',
   request: { params: IdParam },
-  responses: { 200: json(InvitationDetailSchema, 'The invitation, with where its messages stand'), ...problemsFor(401, 404) },
+  responses: {
+    200: json(InvitationDetailSchema, 'The invitation, with where its messages stand'),
+    ...problemsFor(401, 404),
+  },
 });
 
 const getByPurposeRoute = createRoute({
@@ -94,8 +107,11 @@ const updateRoute = createRoute({
   ...requires('invitations:write'),
   method: 'patch',
   path: '/invitations/{id}',
-  summary: 'Change a pending invitation\'s label, description, purpose, window, uses or metadata',
-  request: { params: IdParam, body: { content: { 'application/json': { schema: UpdateInvitationSchema } }, required: true } },
+  summary: "Change a pending invitation's label, description, purpose, window, uses or metadata",
+  request: {
+    params: IdParam,
+    body: { content: { 'application/json': { schema: UpdateInvitationSchema } }, required: true },
+  },
   responses: { 200: json(InvitationSchema, 'The invitation'), ...problemsFor(400, 401, 404, 409) },
 });
 
@@ -105,7 +121,7 @@ const eventsRoute = createRoute({
   ...requires('invitations:read'),
   method: 'get',
   path: '/invitations/{id}/events',
-  summary: 'The invitation\'s timeline, oldest first',
+  summary: "The invitation's timeline, oldest first",
   request: { params: IdParam },
   responses: { 200: json(z.object({ data: z.array(EventSchema) }), 'Events'), ...problemsFor(401, 404) },
 });
@@ -131,16 +147,31 @@ function actionRoute(action: keyof typeof OPERATION_IDS, summary: string, descri
     description,
     request: { params: IdParam },
     responses: {
-      200: json(action === 'resend' || action === 'reset-link' ? InvitationWithUrlSchema : InvitationSchema, 'The invitation after the change'),
+      200: json(
+        action === 'resend' || action === 'reset-link' ? InvitationWithUrlSchema : InvitationSchema,
+        'The invitation after the change',
+      ),
       ...problemsFor(401, 404, 409, 410),
     },
   });
 }
 
 const revokeRoute = actionRoute('revoke', 'Revoke a pending invitation', 'Its link stops working at once.');
-const declineRoute = actionRoute('decline', 'Decline a pending invitation', 'For incoming invitations, or to record an answer given out of band.');
-const acceptIncomingRoute = actionRoute('accept', 'Accept an incoming invitation', 'For invitations other servers sent to one of our identities (direction incoming): the answer goes back over their channel, e.g. an ActivityPub Accept.');
-const tentativeRoute = actionRoute('tentative-accept', 'Tentatively accept an incoming invitation', 'A maybe: it stays open, to be accepted or declined later. Goes back as an ActivityPub TentativeAccept.');
+const declineRoute = actionRoute(
+  'decline',
+  'Decline a pending invitation',
+  'For incoming invitations, or to record an answer given out of band.',
+);
+const acceptIncomingRoute = actionRoute(
+  'accept',
+  'Accept an incoming invitation',
+  'For invitations other servers sent to one of our identities (direction incoming): the answer goes back over their channel, e.g. an ActivityPub Accept.',
+);
+const tentativeRoute = actionRoute(
+  'tentative-accept',
+  'Tentatively accept an incoming invitation',
+  'A maybe: it stays open, to be accepted or declined later. Goes back as an ActivityPub TentativeAccept.',
+);
 const resendRoute = actionRoute(
   'resend',
   'Send again with a new link and restart the expiry',
@@ -160,10 +191,16 @@ function qrRoute(format: 'svg' | 'png') {
     method: 'get',
     path: `/invitations/{id}/qr.${format}`,
     summary: `A QR code of the invitation's live link, as ${format.toUpperCase()}`,
-    description: 'For link and email invitations. 410 `link_gone` once the invitation is closed; 409 `link_unrecoverable` when the link was derived with another secret or predates derived links (reset it).',
+    description:
+      'For link and email invitations. 410 `link_gone` once the invitation is closed; 409 `link_unrecoverable` when the link was derived with another secret or predates derived links (reset it).',
     request: { params: IdParam, query: QrQuerySchema },
     responses: {
-      200: { description: 'The QR code', content: { [format === 'svg' ? 'image/svg+xml' : 'image/png']: { schema: z.string().openapi({ format: 'binary' }) } } },
+      200: {
+        description: 'The QR code',
+        content: {
+          [format === 'svg' ? 'image/svg+xml' : 'image/png']: { schema: z.string().openapi({ format: 'binary' }) },
+        },
+      },
       ...problemsFor(400, 401, 404, 409, 410),
     },
   });
@@ -181,23 +218,36 @@ export interface InvitationRoutesDeps {
 
 /** What an idempotent replay shows: the record, not the link, which was never stored. */
 const withoutLink = (invitation: InvitationWithUrl): InvitationWithUrl => ({ ...invitation, url: null });
-const replayHeader = (result: { replayed: boolean }): Record<string, string> => (result.replayed ? { 'Idempotent-Replayed': 'true' } : {});
+const replayHeader = (result: { replayed: boolean }): Record<string, string> =>
+  result.replayed ? { 'Idempotent-Replayed': 'true' } : {};
 
 /** The tenant-authenticated invitation routes. */
 export function createInvitationRoutes({ db, clock, invitations, deliveryState }: InvitationRoutesDeps) {
-  const { create: createInvitationRoute, bulk: bulkRoute, list: listRoute } = channelRoutes(invitations.channels.schemas);
+  const {
+    create: createInvitationRoute,
+    bulk: bulkRoute,
+    list: listRoute,
+  } = channelRoutes(invitations.channels.schemas);
   return createRouter()
     .openapi(createInvitationRoute, async (c) => {
       const { tenantId, apiKeyId } = c.var.auth;
       const input = c.req.valid('json');
       const result = await runIdempotent<InvitationWithUrl>(
         db,
-        { tenantId, key: c.req.valid('header')['idempotency-key'], fingerprint: ['createInvitation', input], now: clock.now() },
+        {
+          tenantId,
+          key: c.req.valid('header')['idempotency-key'],
+          fingerprint: ['createInvitation', input],
+          now: clock.now(),
+        },
         async (trx) => ({ status: 201, body: await invitations.createIn(trx, tenantId, input, apiKeyActor(apiKeyId)) }),
         withoutLink,
       );
       // The stored replay has no link; a link or email invitation's live one is derived again, as GET shows it.
-      const body = result.replayed && result.body.url === null ? { ...result.body, url: (await invitations.getWithUrl(tenantId, result.body.id)).url } : result.body;
+      const body =
+        result.replayed && result.body.url === null
+          ? { ...result.body, url: (await invitations.getWithUrl(tenantId, result.body.id)).url }
+          : result.body;
       return c.json(body, 201, replayHeader(result));
     })
     .openapi(bulkRoute, async (c) => {
@@ -205,35 +255,106 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
       const input = c.req.valid('json');
       const result = await runIdempotent<BulkResult>(
         db,
-        { tenantId, key: c.req.valid('header')['idempotency-key'], fingerprint: ['createInvitationsInBulk', input], now: clock.now() },
-        async (trx) => ({ status: 200, body: await createInBulk(trx, invitations.channels.schemas, input, (inner, item) => invitations.createIn(inner, tenantId, item, apiKeyActor(apiKeyId))) }),
-        (body) => ({ ...body, results: body.results.map((r) => (r.invitation ? { ...r, invitation: withoutLink(r.invitation) } : r)) }),
+        {
+          tenantId,
+          key: c.req.valid('header')['idempotency-key'],
+          fingerprint: ['createInvitationsInBulk', input],
+          now: clock.now(),
+        },
+        async (trx) => ({
+          status: 200,
+          body: await createInBulk(trx, invitations.channels.schemas, input, (inner, item) =>
+            invitations.createIn(inner, tenantId, item, apiKeyActor(apiKeyId)),
+          ),
+        }),
+        (body) => ({
+          ...body,
+          results: body.results.map((r) => (r.invitation ? { ...r, invitation: withoutLink(r.invitation) } : r)),
+        }),
         { ownGroup: true },
       );
       return c.json(result.body, 200, replayHeader(result));
     })
     .openapi(listRoute, async (c) => c.json(await invitations.list(c.var.auth.tenantId, c.req.valid('query')), 200))
-    .openapi(getByPurposeRoute, async (c) => c.json(await invitations.getByPurpose(c.var.auth.tenantId, c.req.valid('param').purpose), 200))
+    .openapi(getByPurposeRoute, async (c) =>
+      c.json(await invitations.getByPurpose(c.var.auth.tenantId, c.req.valid('param').purpose), 200),
+    )
     .openapi(getRoute, async (c) => {
       const invitation = await invitations.getWithUrl(c.var.auth.tenantId, c.req.valid('param').id);
       return c.json({ ...invitation, delivery: await deliveryState(c.var.auth.tenantId, invitation.id) }, 200);
     })
     .openapi(updateRoute, async (c) =>
-      c.json(await invitations.update(c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), apiKeyActor(c.var.auth.apiKeyId)), 200),
+      c.json(
+        await invitations.update(
+          c.var.auth.tenantId,
+          c.req.valid('param').id,
+          c.req.valid('json'),
+          apiKeyActor(c.var.auth.apiKeyId),
+        ),
+        200,
+      ),
     )
-    .openapi(eventsRoute, async (c) => c.json({ data: await invitations.events(c.var.auth.tenantId, c.req.valid('param').id) }, 200))
-    .openapi(revokeRoute, async (c) => c.json(await invitations.revoke(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)), 200))
-    .openapi(acceptIncomingRoute, async (c) => c.json(await invitations.answerIncoming(c.var.auth.tenantId, c.req.valid('param').id, 'accept', apiKeyActor(c.var.auth.apiKeyId)), 200))
-    .openapi(tentativeRoute, async (c) => c.json(await invitations.answerIncoming(c.var.auth.tenantId, c.req.valid('param').id, 'tentative', apiKeyActor(c.var.auth.apiKeyId)), 200))
-    .openapi(declineRoute, async (c) => c.json(await invitations.decline(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)), 200))
-    .openapi(resendRoute, async (c) => c.json(await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)), 200))
-    .openapi(resetLinkRoute, async (c) => c.json(await invitations.resetLink(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)), 200))
+    .openapi(eventsRoute, async (c) =>
+      c.json({ data: await invitations.events(c.var.auth.tenantId, c.req.valid('param').id) }, 200),
+    )
+    .openapi(revokeRoute, async (c) =>
+      c.json(
+        await invitations.revoke(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)),
+        200,
+      ),
+    )
+    .openapi(acceptIncomingRoute, async (c) =>
+      c.json(
+        await invitations.answerIncoming(
+          c.var.auth.tenantId,
+          c.req.valid('param').id,
+          'accept',
+          apiKeyActor(c.var.auth.apiKeyId),
+        ),
+        200,
+      ),
+    )
+    .openapi(tentativeRoute, async (c) =>
+      c.json(
+        await invitations.answerIncoming(
+          c.var.auth.tenantId,
+          c.req.valid('param').id,
+          'tentative',
+          apiKeyActor(c.var.auth.apiKeyId),
+        ),
+        200,
+      ),
+    )
+    .openapi(declineRoute, async (c) =>
+      c.json(
+        await invitations.decline(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)),
+        200,
+      ),
+    )
+    .openapi(resendRoute, async (c) =>
+      c.json(
+        await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)),
+        200,
+      ),
+    )
+    .openapi(resetLinkRoute, async (c) =>
+      c.json(
+        await invitations.resetLink(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)),
+        200,
+      ),
+    )
     .openapi(qrRoute('svg'), async (c) => {
       const url = await invitations.liveUrl(c.var.auth.tenantId, c.req.valid('param').id);
-      return c.body(await qrSvg(url, c.req.valid('query').size), 200, { 'content-type': 'image/svg+xml', 'cache-control': 'no-store' });
+      return c.body(await qrSvg(url, c.req.valid('query').size), 200, {
+        'content-type': 'image/svg+xml',
+        'cache-control': 'no-store',
+      });
     })
     .openapi(qrRoute('png'), async (c) => {
       const url = await invitations.liveUrl(c.var.auth.tenantId, c.req.valid('param').id);
-      return c.body(new Uint8Array(await qrPng(url, c.req.valid('query').size)), 200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
+      return c.body(new Uint8Array(await qrPng(url, c.req.valid('query').size)), 200, {
+        'content-type': 'image/png',
+        'cache-control': 'no-store',
+      });
     });
 }

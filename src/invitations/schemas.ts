@@ -9,9 +9,14 @@ import { TOKEN_MAX_LENGTH } from './tokens';
 
 const Timestamp = z.string().describe('ISO-8601 UTC time.');
 const DateTimeInput = z.iso.datetime({ offset: true }).describe('ISO-8601 time with offset or Z.');
-const Did = z.string().regex(/^did:[a-z0-9]+:.+$/, 'a DID such as did:key:z6Mk…').max(2048);
+const Did = z
+  .string()
+  .regex(/^did:[a-z0-9]+:.+$/, 'a DID such as did:key:z6Mk…')
+  .max(2048);
 /** A channel's name in answers: one this server registers, or registered when the invitation was made. */
-const ChannelName = z.string().describe('How it travels: email, link, didcomm, activitypub, provider, or another channel the server registers.');
+const ChannelName = z
+  .string()
+  .describe('How it travels: email, link, didcomm, activitypub, provider, or another channel the server registers.');
 const HttpIri = z.url({ protocol: /^https?$/ }).max(2048);
 
 export const MESSAGE_MAX = 2000;
@@ -23,27 +28,42 @@ const Metadata = z
     const broken = checkJsonBounds(m, { maxDepth: 8, maxBytes: 8192 });
     if (broken) ctx.addIssue({ code: 'custom', message: broken });
   })
-  .describe('Free-form data for the host application, returned as given. At most 50 keys, 8 levels deep, 8 KiB as JSON.');
+  .describe(
+    'Free-form data for the host application, returned as given. At most 50 keys, 8 levels deep, 8 KiB as JSON.',
+  );
 
 const Purpose = z
   .string()
   .trim()
   .min(1)
   .max(200)
-  .describe('An identifier of the caller\'s choosing, unique per tenant (409 when taken).');
+  .describe("An identifier of the caller's choosing, unique per tenant (409 when taken).");
 
 export const InvitedByInputSchema = z
   .strictObject({
-    id: z.string().trim().min(1).max(200).optional().describe('The host application\'s own id for the person.'),
-    name: z.string().trim().min(1).max(200).describe('Shown to the invitee: "Ada Lovelace invites you to join Apollo".'),
-    email: z.email().max(254).optional().describe('Offered to the invitee as a mailto: link when the invitation cannot be used.'),
+    id: z.string().trim().min(1).max(200).optional().describe("The host application's own id for the person."),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .describe('Shown to the invitee: "Ada Lovelace invites you to join Apollo".'),
+    email: z
+      .email()
+      .max(254)
+      .optional()
+      .describe('Offered to the invitee as a mailto: link when the invitation cannot be used.'),
   })
   .openapi('InvitedByInput');
 
 export const RecipientInputSchema = z
   .strictObject({
     email: z.email().max(254).optional(),
-    contactId: z.string().max(64).optional().describe('A contact of this tenant; fills in its email when none is given.'),
+    contactId: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('A contact of this tenant; fills in its email when none is given.'),
     did: Did.optional(),
     actorIri: HttpIri.optional(),
     actorHandle: z
@@ -54,8 +74,18 @@ export const RecipientInputSchema = z
       .describe('For the activitypub channel, instead of actorIri: resolved by WebFinger when the Invite is sent.'),
     provider: z
       .strictObject({
-        provider: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a provider name such as linkedin').describe('linkedin, or usher for an identity of this server.'),
-        userId: z.string().trim().min(1).max(256).describe('The provider\'s id for the person (GET /v1/provider-accounts/{id}/users/{identifier}); for usher, an identity id.'),
+        provider: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a provider name such as linkedin')
+          .describe('linkedin, or usher for an identity of this server.'),
+        userId: z
+          .string()
+          .trim()
+          .min(1)
+          .max(256)
+          .describe(
+            "The provider's id for the person (GET /v1/provider-accounts/{id}/users/{identifier}); for usher, an identity id.",
+          ),
         accountId: z.string().max(64).optional().describe('The provider account that sends it; not for usher.'),
       })
       .optional()
@@ -80,34 +110,53 @@ export const TargetInputSchema = z
  * from the channels this server registers: see channel-schemas.ts.
  */
 export const InvitationFieldsSchema = z.strictObject({
-    identityId: z.string().max(64).optional().describe('The inviting identity; the tenant\'s default identity when omitted.'),
-    invitedBy: InvitedByInputSchema.optional().describe(
-      'The host application\'s user who sends it. Without it, the inviting identity\'s display name stands in.',
-    ),
-    redirectUrl: HttpIri.optional().describe(
-      'Where the accept page hands off, overriding the tenant\'s redirect URL: https (http only where the server allows private addresses).',
-    ),
-    recipient: RecipientInputSchema.optional(),
-    target: TargetInputSchema.default({ type: 'tenant' }).describe('What the invitee joins; the tenant itself by default.'),
-    role: z.string().trim().min(1).max(100).optional().describe('Role granted on acceptance; none means no permissions.'),
-    rules: z.array(z.string().trim().min(1).max(100)).max(50).default([]).describe('Finer-grained roles, e.g. ["Financeur","Directeur"].'),
-    message: z.string().max(MESSAGE_MAX).optional().describe(`A personal note shown to the invitee, at most ${MESSAGE_MAX} characters.`),
-    label: z.string().trim().max(200).optional(),
-    description: z.string().max(2000).optional(),
-    purpose: Purpose.optional(),
-    public: z.boolean().default(false).describe('A public invitation may be shown to anyone, e.g. as a QR code on a poster.'),
-    usesAllowed: z
-      .number()
-      .int()
-      .min(1)
-      .max(1_000_000)
-      .nullable()
-      .default(1)
-      .describe('How many acceptances it allows; 1 (single-use) by default, null for unlimited.'),
-    startsAt: DateTimeInput.optional().describe('Not accepted before this time.'),
-    expiresAt: DateTimeInput.optional().describe('Not accepted from this time on; now + the tenant\'s default expiry when omitted.'),
-    locale: LocaleTagSchema.optional().describe('BCP 47 language for the invitee; the tenant\'s when omitted.'),
-    metadata: Metadata.default({}),
+  identityId: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("The inviting identity; the tenant's default identity when omitted."),
+  invitedBy: InvitedByInputSchema.optional().describe(
+    "The host application's user who sends it. Without it, the inviting identity's display name stands in.",
+  ),
+  redirectUrl: HttpIri.optional().describe(
+    "Where the accept page hands off, overriding the tenant's redirect URL: https (http only where the server allows private addresses).",
+  ),
+  recipient: RecipientInputSchema.optional(),
+  target: TargetInputSchema.default({ type: 'tenant' }).describe(
+    'What the invitee joins; the tenant itself by default.',
+  ),
+  role: z.string().trim().min(1).max(100).optional().describe('Role granted on acceptance; none means no permissions.'),
+  rules: z
+    .array(z.string().trim().min(1).max(100))
+    .max(50)
+    .default([])
+    .describe('Finer-grained roles, e.g. ["Financeur","Directeur"].'),
+  message: z
+    .string()
+    .max(MESSAGE_MAX)
+    .optional()
+    .describe(`A personal note shown to the invitee, at most ${MESSAGE_MAX} characters.`),
+  label: z.string().trim().max(200).optional(),
+  description: z.string().max(2000).optional(),
+  purpose: Purpose.optional(),
+  public: z
+    .boolean()
+    .default(false)
+    .describe('A public invitation may be shown to anyone, e.g. as a QR code on a poster.'),
+  usesAllowed: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .nullable()
+    .default(1)
+    .describe('How many acceptances it allows; 1 (single-use) by default, null for unlimited.'),
+  startsAt: DateTimeInput.optional().describe('Not accepted before this time.'),
+  expiresAt: DateTimeInput.optional().describe(
+    "Not accepted from this time on; now + the tenant's default expiry when omitted.",
+  ),
+  locale: LocaleTagSchema.optional().describe("BCP 47 language for the invitee; the tenant's when omitted."),
+  metadata: Metadata.default({}),
 });
 
 /** A parsed create request: the shared fields, the channel, and that channel's options under its name. */
@@ -138,20 +187,28 @@ const InvitedBySchema = z
     email: z.string().nullable(),
     source: z
       .enum(['request', 'identity'])
-      .describe('request: named by the create request; identity: none was, so the inviting identity\'s name stands in.'),
+      .describe("request: named by the create request; identity: none was, so the inviting identity's name stands in."),
   })
   .openapi('InvitedBy');
 
 export const InvitationSchema = z
   .object({
     id: z.string(),
-    number: z.number().int().nullable().describe('A server-wide integer id, in creation order (Indicio Proven\'s invitation_id).'),
+    number: z
+      .number()
+      .int()
+      .nullable()
+      .describe("A server-wide integer id, in creation order (Indicio Proven's invitation_id)."),
     channel: ChannelName,
     direction: z.enum(['outgoing', 'incoming']),
-    status: z.enum(INVITATION_STATUSES).describe('As of this response: a pending invitation past expiresAt reads expired.'),
+    status: z
+      .enum(INVITATION_STATUSES)
+      .describe('As of this response: a pending invitation past expiresAt reads expired.'),
     identityId: z.string(),
-    invitedBy: InvitedBySchema.nullable().describe('Who sent it; null on invitations made before inviters were recorded.'),
-    redirectUrl: z.string().nullable().describe('This invitation\'s own redirect URL; null means the tenant\'s.'),
+    invitedBy: InvitedBySchema.nullable().describe(
+      'Who sent it; null on invitations made before inviters were recorded.',
+    ),
+    redirectUrl: z.string().nullable().describe("This invitation's own redirect URL; null means the tenant's."),
     recipient: z.object({
       email: z.string().nullable(),
       contactId: z.string().nullable(),
@@ -205,29 +262,39 @@ const LinkFields = {
   url: z
     .string()
     .nullable()
-    .describe('Link and email invitations: the one live link, the same the create response, the email and its reminders carry. Recomputed from the server secret, never stored. Null when it cannot be shown (`urlUnavailable` says why) and for other channels.'),
+    .describe(
+      'Link and email invitations: the one live link, the same the create response, the email and its reminders carry. Recomputed from the server secret, never stored. Null when it cannot be shown (`urlUnavailable` says why) and for other channels.',
+    ),
   urlUnavailable: z
     .enum(['not_pending', 'secret_changed', 'minted_before_recovery'])
     .nullable()
-    .describe('Why `url` is null: not_pending (the invitation is closed; its link only shows its state), secret_changed (derived with another link secret: rotated, or another process with its own), minted_before_recovery (a random link from before links were derived). POST …/reset-link gives a pending one a new link that can be shown.'),
+    .describe(
+      'Why `url` is null: not_pending (the invitation is closed; its link only shows its state), secret_changed (derived with another link secret: rotated, or another process with its own), minted_before_recovery (a random link from before links were derived). POST …/reset-link gives a pending one a new link that can be shown.',
+    ),
 };
 
 export const InvitationDetailSchema = InvitationSchema.extend({
   invitationUrl: z
     .string()
     .nullable()
-    .describe('For protocol channels whose invitation is public by design (didcomm: the ?oob= or ?c_i= URL); null for link and email invitations, whose link is `url`.'),
+    .describe(
+      'For protocol channels whose invitation is public by design (didcomm: the ?oob= or ?c_i= URL); null for link and email invitations, whose link is `url`.',
+    ),
   ...LinkFields,
   delivery: z
     .record(z.string(), DeliveryChannelStateSchema)
-    .describe('Per channel (email, reminder, didcomm, activitypub, provider), where the latest message stands; failed carries the reason. `withdrawal`: a provider invitation revoked after it was sent, taken back at the provider (sent: withdrawn; failed: the provider\'s error). Every attempt: GET …/deliveries. A message finished longer ago than the server\'s retention (USHER_RETENTION_DAYS, 30 by default) is no longer on record, so an old invitation may show none.'),
+    .describe(
+      "Per channel (email, reminder, didcomm, activitypub, provider), where the latest message stands; failed carries the reason. `withdrawal`: a provider invitation revoked after it was sent, taken back at the provider (sent: withdrawn; failed: the provider's error). Every attempt: GET …/deliveries. A message finished longer ago than the server's retention (USHER_RETENTION_DAYS, 30 by default) is no longer on record, so an old invitation may show none.",
+    ),
 }).openapi('InvitationDetail');
 
 export const InvitationWithUrlSchema = InvitationSchema.extend({
   url: z
     .string()
     .nullable()
-    .describe('The invitation link: a secret for whoever holds it. GET /v1/invitations/{id} shows it again while it is live, and so does an idempotent replay of its create (the link live now); null when it cannot be shown.'),
+    .describe(
+      'The invitation link: a secret for whoever holds it. GET /v1/invitations/{id} shows it again while it is live, and so does an idempotent replay of its create (the link live now); null when it cannot be shown.',
+    ),
 }).openapi('InvitationWithUrl');
 
 export const QrQuerySchema = z.strictObject({
@@ -259,7 +326,9 @@ export const InvitationQueryFieldsSchema = z.strictObject({
 
 export type InvitationQuery = z.infer<typeof InvitationQueryFieldsSchema> & { readonly channel?: string | undefined };
 
-export const InvitationPageSchema = z.object({ data: z.array(InvitationSchema), nextCursor: z.string().nullable() }).openapi('InvitationPage');
+export const InvitationPageSchema = z
+  .object({ data: z.array(InvitationSchema), nextCursor: z.string().nullable() })
+  .openapi('InvitationPage');
 
 export const EventSchema = z
   .object({
@@ -280,7 +349,13 @@ export const AcceptInvitationSchema = z
     name: z.string().trim().min(1).max(200).optional(),
     did: Did.optional(),
     actorIri: HttpIri.optional(),
-    subject: z.string().trim().min(1).max(200).optional().describe('The host application\'s own id for the person accepting.'),
+    subject: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("The host application's own id for the person accepting."),
   })
   .openapi('AcceptInvitation');
 
@@ -296,8 +371,8 @@ export const PublicInvitationSchema = z
       .object({ name: z.string(), email: z.string().nullable() })
       .nullable()
       .describe(
-        'The person who sent it, never their id. Their address only on an invitation mailed to one recipient (the person '
-        + 'they wrote to, who may ask them for a new one); null on a shareable link, which anyone may hold.',
+        'The person who sent it, never their id. Their address only on an invitation mailed to one recipient (the person ' +
+          'they wrote to, who may ask them for a new one); null on a shareable link, which anyone may hold.',
       ),
     target: z.object({ type: z.enum(TARGET_TYPES), iri: z.string().nullable(), name: z.string().nullable() }),
     role: z.string().nullable(),
@@ -313,28 +388,43 @@ export const PublicInvitationSchema = z
 
 export const AcceptResultSchema = z
   .object({
-    invitationId: z.string().describe('The accepted invitation\'s id: the `invitation` claim of the token.'),
+    invitationId: z.string().describe("The accepted invitation's id: the `invitation` claim of the token."),
     invitation: PublicInvitationSchema,
     redemption: z.object({ id: z.string(), createdAt: Timestamp }),
     membership: MembershipSchema,
     acceptanceToken: z
       .object({ token: z.string(), expiresAt: z.string() })
-      .describe('A short-lived EdDSA JWT (claims: invitation, tenant, target, role, rules, recipient, invited_by, redemption) to verify against /.well-known/jwks.json.'),
+      .describe(
+        'A short-lived EdDSA JWT (claims: invitation, tenant, target, role, rules, recipient, invited_by, redemption) to verify against /.well-known/jwks.json.',
+      ),
     redirectUrl: z
       .string()
       .nullable()
       .describe(
-        'The invitation\'s redirect URL, else the tenant\'s, else null. The accept page hands off to it as OIDC form_post does: '
-        + 'an auto-submitted form POSTs acceptance_token and invitation_id (application/x-www-form-urlencoded), never in the URL.',
+        "The invitation's redirect URL, else the tenant's, else null. The accept page hands off to it as OIDC form_post does: " +
+          'an auto-submitted form POSTs acceptance_token and invitation_id (application/x-www-form-urlencoded), never in the URL.',
       ),
   })
   .openapi('AcceptResult');
 
 export const TokenParam = z.object({
-  token: z.string().max(TOKEN_MAX_LENGTH).openapi({ param: { name: 'token', in: 'path' } }),
+  token: z
+    .string()
+    .max(TOKEN_MAX_LENGTH)
+    .openapi({ param: { name: 'token', in: 'path' } }),
 });
-export const IdParam = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
-export const PurposeParam = z.object({ purpose: z.string().max(200).openapi({ param: { name: 'purpose', in: 'path' } }) });
+export const IdParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+export const PurposeParam = z.object({
+  purpose: z
+    .string()
+    .max(200)
+    .openapi({ param: { name: 'purpose', in: 'path' } }),
+});
 export const IdempotencyHeader = z.object({
   'idempotency-key': z
     .string()

@@ -43,7 +43,9 @@ export interface InvitationServiceDeps {
   readonly channels: ChannelRegistry;
   /** The server secret links are derived from (USHER_LINK_SECRET or its file): the operator's view recomputes them. */
   readonly linkSecret: string;
-  /** Whether an invitation's redirectUrl may be plain http (deployments allowing private addresses); false by default. */
+  /**
+   * Whether an invitation's redirectUrl may be plain http (deployments allowing private addresses); false by default.
+   */
   readonly allowHttpPages?: boolean;
 }
 
@@ -53,9 +55,19 @@ export type InvitationService = ReturnType<typeof createInvitationService>;
 export function createInvitationService(deps: InvitationServiceDeps) {
   const { db, engine, clock, publicUrl, channels, linkSecret, allowHttpPages = false } = deps;
   const sink = combineSinks(deps.sink, channels.sink);
-  const links = createInvitationLinks({ db, clock, publicUrl, linkSecret, mintsLink: (channel) => channels.get(channel)?.mintsLink === true });
-  const recordIncoming = (trx: Db, input: IncomingInvitationInput, actor: Actor, accepted: boolean): Promise<InvitationRow> =>
-    recordIncomingInvitation(trx, input, { now: clock.now(), actor, sink, accepted });
+  const links = createInvitationLinks({
+    db,
+    clock,
+    publicUrl,
+    linkSecret,
+    mintsLink: (channel) => channels.get(channel)?.mintsLink === true,
+  });
+  const recordIncoming = (
+    trx: Db,
+    input: IncomingInvitationInput,
+    actor: Actor,
+    accepted: boolean,
+  ): Promise<InvitationRow> => recordIncomingInvitation(trx, input, { now: clock.now(), actor, sink, accepted });
   const createDeps = { clock, publicUrl, sink, channels, linkKey: links.key, allowHttpPages, recordIncoming };
 
   /** Runs `work` on the tenant's invitation, locked, inside one transaction. */

@@ -49,7 +49,12 @@ export function createTokenFlows(deps: TokenFlowDeps) {
   async function withLockedToken<T>(token: string, work: LockedWork<T>): Promise<T> {
     const hash = tokenHashOf(token);
     if (!hash) throw unknownLink('path.token');
-    return withLockedRow(db, (trx) => lockInvitationByToken(trx, engine, hash), () => unknownLink('path.token'), work);
+    return withLockedRow(
+      db,
+      (trx) => lockInvitationByToken(trx, engine, hash),
+      () => unknownLink('path.token'),
+      work,
+    );
   }
 
   /** The signed acceptance token of one redemption, stored in the accepting transaction. */

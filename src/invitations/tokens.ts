@@ -34,7 +34,16 @@ export async function mintInvitationToken(
   // A bearer a surface made itself (TrustTrace's signed JWT) is stored the same way; a random link by default.
   token: string = newSecret(),
 ): Promise<string> {
-  await insertRow(trx, 'invitation_tokens', { token_hash: hashSecret(token), invitation_id: invitation.id, tenant_id: invitation.tenant_id, minted_for: mintedFor, created_at: isoTime(now), revoked_at: null, generation: null, secret_id: null });
+  await insertRow(trx, 'invitation_tokens', {
+    token_hash: hashSecret(token),
+    invitation_id: invitation.id,
+    tenant_id: invitation.tenant_id,
+    minted_for: mintedFor,
+    created_at: isoTime(now),
+    revoked_at: null,
+    generation: null,
+    secret_id: null,
+  });
   return token;
 }
 
@@ -44,7 +53,11 @@ export function tokenHashOf(token: string): string | null {
 }
 
 const liveToken = preparedQuery((db, p: { hash: string }) =>
-  db.selectFrom('invitation_tokens').select(['tenant_id', 'invitation_id']).where('token_hash', '=', p.hash).where('revoked_at', 'is', null),
+  db
+    .selectFrom('invitation_tokens')
+    .select(['tenant_id', 'invitation_id'])
+    .where('token_hash', '=', p.hash)
+    .where('revoked_at', 'is', null),
 );
 
 /** The invitation a live (unrevoked) token opens, or null. */
@@ -57,5 +70,10 @@ export async function findByToken(db: Db, token: string): Promise<{ tenantId: st
 
 /** Kills every link of an invitation (resend and reset-link do this before deriving the next). */
 export async function revokeInvitationTokens(trx: Db, invitationId: string, now: Date): Promise<void> {
-  await trx.updateTable('invitation_tokens').set({ revoked_at: isoTime(now) }).where('invitation_id', '=', invitationId).where('revoked_at', 'is', null).execute();
+  await trx
+    .updateTable('invitation_tokens')
+    .set({ revoked_at: isoTime(now) })
+    .where('invitation_id', '=', invitationId)
+    .where('revoked_at', 'is', null)
+    .execute();
 }

@@ -9,7 +9,8 @@ export function windowEnd(startsAt: Date | null, expiresAt: string | undefined, 
 
 /** A window must end in the future and after it starts. */
 export function checkWindow(startsAt: Date | null, expiresAt: Date, now: Date): void {
-  if (expiresAt.getTime() <= now.getTime()) throw invitationError('invalid_window', 'expiresAt must be in the future', 'body.expiresAt');
+  if (expiresAt.getTime() <= now.getTime())
+    throw invitationError('invalid_window', 'expiresAt must be in the future', 'body.expiresAt');
   if (startsAt && startsAt.getTime() >= expiresAt.getTime()) {
     throw invitationError('invalid_window', 'startsAt must be before expiresAt', 'body.startsAt');
   }

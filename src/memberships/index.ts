@@ -1,5 +1,12 @@
 /** Memberships: what accepting an invitation produces. */
-export { getMembership, grantMembership, listMemberships, membershipErrors, type Membership, type MembershipGrant } from './memberships';
+export {
+  getMembership,
+  grantMembership,
+  listMemberships,
+  membershipErrors,
+  type Membership,
+  type MembershipGrant,
+} from './memberships';
 export { unlinkContactFromMemberships } from './memberships';
 export { createMembershipRoutes } from './routes';
 export { MembershipSchema } from './schemas';

@@ -34,7 +34,12 @@ export interface Membership {
 /** The member and target of a new or renewed membership. */
 export interface MembershipGrant {
   readonly tenantId: string;
-  readonly target: { readonly key: string; readonly type: string; readonly iri: string | null; readonly name: string | null };
+  readonly target: {
+    readonly key: string;
+    readonly type: string;
+    readonly iri: string | null;
+    readonly name: string | null;
+  };
   readonly member: Omit<Membership['member'], never>;
   readonly role: string | null;
   readonly rules: string[];
@@ -64,8 +69,24 @@ function toMembership(row: MembershipRow): Membership {
 
 // Every column, checked by the compiler: a template's params list no keys to take them from.
 const MEMBERSHIP_COLUMNS = Object.keys({
-  id: 1, tenant_id: 1, target_key: 1, target_type: 1, target_iri: 1, target_name: 1, member_key: 1, member_email: 1, member_did: 1, member_actor: 1,
-  member_subject: 1, member_name: 1, contact_id: 1, role: 1, rules: 1, invitation_id: 1, created_at: 1, updated_at: 1,
+  id: 1,
+  tenant_id: 1,
+  target_key: 1,
+  target_type: 1,
+  target_iri: 1,
+  target_name: 1,
+  member_key: 1,
+  member_email: 1,
+  member_did: 1,
+  member_actor: 1,
+  member_subject: 1,
+  member_name: 1,
+  contact_id: 1,
+  role: 1,
+  rules: 1,
+  invitation_id: 1,
+  created_at: 1,
+  updated_at: 1,
 } satisfies Record<keyof MembershipRow, 1>);
 
 const upsertMembership = preparedQuery((db, p: MembershipRow) =>
@@ -114,7 +135,10 @@ export async function grantMembership(db: Db, grant: MembershipGrant, now: Date)
   return toMembership(stored!);
 }
 
-/** Forgets a deleted contact on the tenant's memberships, in the deleting transaction; each keeps its copy of the member. */
+/**
+ * Forgets a deleted contact on the tenant's memberships, in the deleting transaction; each keeps its copy of the
+ * member.
+ */
 export async function unlinkContactFromMemberships(trx: Db, tenantId: string, contactId: string): Promise<void> {
   await trx
     .updateTable('memberships')
@@ -126,7 +150,12 @@ export async function unlinkContactFromMemberships(trx: Db, tenantId: string, co
 
 /** One membership of the tenant; throws membership_not_found. */
 export async function getMembership(db: Db, tenantId: string, id: string): Promise<Membership> {
-  const row = await db.selectFrom('memberships').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('memberships')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw membershipError('membership_not_found', undefined, 'path.id');
   return toMembership(row);
 }

@@ -17,7 +17,10 @@ const listRoute = createRoute({
   ...requires('invitations:read'),
   summary: 'List memberships, of the tenant or of one target',
   request: { query: MembershipQuerySchema },
-  responses: { 200: json(z.object({ data: z.array(MembershipSchema), nextCursor: z.string().nullable() }), 'A page'), ...problemsFor(400, 401) },
+  responses: {
+    200: json(z.object({ data: z.array(MembershipSchema), nextCursor: z.string().nullable() }), 'A page'),
+    ...problemsFor(400, 401),
+  },
 });
 
 const getRoute = createRoute({
@@ -27,7 +30,14 @@ const getRoute = createRoute({
   tags,
   ...requires('invitations:read'),
   summary: 'Get a membership',
-  request: { params: z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) }) },
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .max(64)
+        .openapi({ param: { name: 'id', in: 'path' } }),
+    }),
+  },
   responses: { 200: json(MembershipSchema, 'The membership'), ...problemsFor(401, 404) },
 });
 

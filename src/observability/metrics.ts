@@ -24,7 +24,12 @@ export interface Metrics {
 export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'usher_' });
-  const requests = new Counter({ name: 'usher_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'usher_http_requests_total',
+    help: 'HTTP requests answered',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'usher_http_request_duration_seconds',
     help: 'Time to answer HTTP requests',

@@ -1,4 +1,7 @@
-/** Request ids: a caller's `X-Request-Id` (when it is a sane token) or a fresh one, echoed on the response and given to logs. */
+/**
+ * Request ids: a caller's `X-Request-Id` (when it is a sane token) or a fresh one, echoed on the response and given to
+ * logs.
+ */
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 

@@ -23,9 +23,16 @@ export function createObservabilityRoutes(options: ObservabilityOptions) {
   return new Hono()
     .get('/metrics', async (c) => {
       if (expected && !sameBytes(expected, c.req.header('authorization'))) {
-        return httpProblem('unauthorized', 'send Authorization: Bearer <USHER_METRICS_TOKEN>', { field: 'header.authorization' }, { 'www-authenticate': 'Bearer realm="metrics"' });
+        return httpProblem(
+          'unauthorized',
+          'send Authorization: Bearer <USHER_METRICS_TOKEN>',
+          { field: 'header.authorization' },
+          { 'www-authenticate': 'Bearer realm="metrics"' },
+        );
       }
-      return c.body(await options.metrics.registry.metrics(), 200, { 'content-type': options.metrics.registry.contentType });
+      return c.body(await options.metrics.registry.metrics(), 200, {
+        'content-type': options.metrics.registry.contentType,
+      });
     })
     .get('/readyz', async (c) => {
       if (options.isShuttingDown?.()) return c.json({ status: 'unavailable', reason: 'shutting down' }, 503);
@@ -33,7 +40,12 @@ export function createObservabilityRoutes(options: ObservabilityOptions) {
         // An exhausted pool would otherwise make the probe hang instead of saying "not ready".
         await Promise.race([
           checkStore(options.db),
-          new Promise((_, reject) => setTimeout(() => reject(new Error(`the database did not answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS).unref()),
+          new Promise((_, reject) =>
+            setTimeout(
+              () => reject(new Error(`the database did not answer within ${READY_TIMEOUT_MS} ms`)),
+              READY_TIMEOUT_MS,
+            ).unref(),
+          ),
         ]);
         return c.json({ status: 'ready' }, 200);
       } catch (error) {

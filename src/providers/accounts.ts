@@ -52,7 +52,12 @@ export function toAccount(row: ProviderAccountRow): ProviderAccount {
 }
 
 /** Stores a new account. The API key is kept in clear, like webhook secrets: each call to the provider presents it. */
-export async function insertAccount(db: Db, tenantId: string, input: CreateAccountInput, now: Date): Promise<ProviderAccount> {
+export async function insertAccount(
+  db: Db,
+  tenantId: string,
+  input: CreateAccountInput,
+  now: Date,
+): Promise<ProviderAccount> {
   const row: ProviderAccountRow = {
     id: newId(now.getTime()),
     tenant_id: tenantId,
@@ -72,7 +77,13 @@ export async function insertAccount(db: Db, tenantId: string, input: CreateAccou
 
 /** The tenant's accounts, oldest first. */
 export async function listAccountRows(db: Db, tenantId: string): Promise<ProviderAccountRow[]> {
-  return db.selectFrom('provider_accounts').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('id').execute();
+  return db
+    .selectFrom('provider_accounts')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
 /**
@@ -80,7 +91,13 @@ export async function listAccountRows(db: Db, tenantId: string): Promise<Provide
  * PostgreSQL the row is held FOR UPDATE, so two invitations through one account take slots one
  * after the other (SQLite runs one write transaction at a time anyway).
  */
-export async function getAccountRow(db: Db, tenantId: string, id: string, field = 'path.id', lock?: Engine): Promise<ProviderAccountRow> {
+export async function getAccountRow(
+  db: Db,
+  tenantId: string,
+  id: string,
+  field = 'path.id',
+  lock?: Engine,
+): Promise<ProviderAccountRow> {
   let query = db.selectFrom('provider_accounts').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id);
   if (lock === 'postgres') query = query.forUpdate();
   const row = await query.executeTakeFirst();

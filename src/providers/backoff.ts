@@ -1,6 +1,9 @@
 /** Pure pieces of the connector's retry policy: reading Retry-After and the backoff between attempts. */
 
-/** Retry-After (RFC 9110 §10.2.3) in milliseconds from `now`: delay-seconds or an HTTP-date; null when absent or unreadable. */
+/**
+ * Retry-After (RFC 9110 §10.2.3) in milliseconds from `now`: delay-seconds or an HTTP-date; null when absent or
+ * unreadable.
+ */
 export function retryAfterMs(header: string | undefined, now: Date): number | null {
   if (header === undefined) return null;
   const value = header.trim();

@@ -51,7 +51,13 @@ export type ConnectorResult<T> = { readonly ok: true; readonly status: number; r
 /** A provider account's API. `withdraw` is absent where the provider cannot take an invitation back. */
 export interface ProviderConnector {
   resolveUser(identifier: string): Promise<ConnectorResult<ProviderUser>>;
-  invite(input: { readonly providerId: string; readonly message: string | null }): Promise<ConnectorResult<SentInvitation>>;
-  listSent(page?: { readonly cursor?: string; readonly limit?: number }): Promise<ConnectorResult<{ readonly items: ListedInvitation[]; readonly cursor: string | null }>>;
+  invite(input: {
+    readonly providerId: string;
+    readonly message: string | null;
+  }): Promise<ConnectorResult<SentInvitation>>;
+  listSent(page?: {
+    readonly cursor?: string;
+    readonly limit?: number;
+  }): Promise<ConnectorResult<{ readonly items: ListedInvitation[]; readonly cursor: string | null }>>;
   withdraw?(invitationId: string): Promise<ConnectorResult<null>>;
 }

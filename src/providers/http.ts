@@ -12,7 +12,12 @@ import { errorMessage } from '#common/errors';
 
 /** What came back: a status and the body, or why nothing did. */
 export type HttpResult =
-  | { readonly ok: true; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: string }
+  | {
+      readonly ok: true;
+      readonly status: number;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly body: string;
+    }
   /** `refused`: the address policy stopped it before anything was sent; trying again cannot help. */
   | { readonly ok: false; readonly error: string; readonly refused?: boolean };
 
@@ -27,14 +32,16 @@ export interface HttpOptions {
 /** A connection the address policy stopped. */
 class RefusedAddress extends Error {}
 
-const refuse = (what: string, reason: string) => new RefusedAddress(`refused: ${what} is a ${reason} address, and private network addresses are not allowed`);
+const refuse = (what: string, reason: string) =>
+  new RefusedAddress(`refused: ${what} is a ${reason} address, and private network addresses are not allowed`);
 
 /** dns.lookup that hands the socket public addresses only. */
 const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
     if (error) return callback(error, '', 0);
     const allowed = addresses.filter((a) => refusedAddressReason(a.address) === null);
-    if (allowed.length === 0) return callback(refuse(hostname, refusedAddressReason(addresses[0]?.address ?? '') ?? 'unknown'), '', 0);
+    if (allowed.length === 0)
+      return callback(refuse(hostname, refusedAddressReason(addresses[0]?.address ?? '') ?? 'unknown'), '', 0);
     if (options.all) return callback(null, allowed);
     return callback(null, allowed[0]!.address, allowed[0]!.family);
   });
@@ -55,14 +62,21 @@ export function refusedHostReason(url: URL): string | null {
 }
 
 /** Sends one request with a JSON body (or none) and reads the answer as text. */
-export function requestJson(method: string, url: string, headers: Record<string, string>, body: unknown, options: HttpOptions): Promise<HttpResult> {
+export function requestJson(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  options: HttpOptions,
+): Promise<HttpResult> {
   let target: URL;
   try {
     target = new URL(url);
   } catch {
     return Promise.resolve({ ok: false, error: 'refused: not a valid URL', refused: true });
   }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.resolve({ ok: false, error: `refused: ${target.protocol} is not http(s)`, refused: true });
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    return Promise.resolve({ ok: false, error: `refused: ${target.protocol} is not http(s)`, refused: true });
   // Node skips `lookup` for IP literals, so they are judged here.
   const literal = options.allowPrivateNetwork ? null : refusedHostReason(target);
   if (literal) return Promise.resolve({ ok: false, error: literal, refused: true });
@@ -82,7 +96,13 @@ export function requestJson(method: string, url: string, headers: Record<string,
     try {
       request = send(target, {
         method,
-        headers: { accept: 'application/json', ...(text !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } : {}), ...headers },
+        headers: {
+          accept: 'application/json',
+          ...(text !== undefined
+            ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }
+            : {}),
+          ...headers,
+        },
         // A fresh connection per request: a pooled socket would skip the address check.
         agent: false,
         ...(options.allowPrivateNetwork ? {} : { lookup: publicOnlyLookup }),
@@ -91,14 +111,23 @@ export function requestJson(method: string, url: string, headers: Record<string,
       // Node throws at once for a header value it cannot send.
       return resolve({ ok: false, error: errorMessage(error) });
     }
-    const timer = setTimeout(() => finish({ ok: false, error: `timeout after ${options.timeoutMs}ms` }), options.timeoutMs);
+    const timer = setTimeout(
+      () => finish({ ok: false, error: `timeout after ${options.timeoutMs}ms` }),
+      options.timeoutMs,
+    );
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
       let received = 0;
       const answer = () => {
         const responseHeaders: Record<string, string> = {};
-        for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') responseHeaders[name] = value;
-        finish({ ok: true, status: response.statusCode ?? 0, headers: responseHeaders, body: Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8') });
+        for (const [name, value] of Object.entries(response.headers))
+          if (typeof value === 'string') responseHeaders[name] = value;
+        finish({
+          ok: true,
+          status: response.statusCode ?? 0,
+          headers: responseHeaders,
+          body: Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8'),
+        });
       };
       response.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
@@ -116,7 +145,13 @@ export function requestJson(method: string, url: string, headers: Record<string,
         }),
       );
     }
-    request.on('error', (error) => finish({ ok: false, error: error.message || String(error), ...(error instanceof RefusedAddress ? { refused: true } : {}) }));
+    request.on('error', (error) =>
+      finish({
+        ok: false,
+        error: error.message || String(error),
+        ...(error instanceof RefusedAddress ? { refused: true } : {}),
+      }),
+    );
     request.end(text);
   });
 }

@@ -9,7 +9,20 @@ export { WITHDRAW_TOPIC } from './sink';
 export { backoffDelay, isRetryableStatus, retryAfterMs } from './backoff';
 export type { ConnectorResult, ProviderConnector, ProviderUser } from './connector';
 export { providerErrors, type ProviderErrorCode } from './errors';
-export { defaultLimits, effectiveLimits, PLANS, PROVIDERS, type Plan, type Provider, type ProviderLimits } from './limits';
+export {
+  defaultLimits,
+  effectiveLimits,
+  PLANS,
+  PROVIDERS,
+  type Plan,
+  type Provider,
+  type ProviderLimits,
+} from './limits';
 export { LOCAL_PROVIDER } from './local';
 export { nextSlot, quotaSnapshot, WINDOWS, type HeldSlot, type QuotaSnapshot } from './pacing';
-export { baseUrlOf, createUnipileConnector, type UnipileAccount, type UnipileConnectorOptions } from './unipile-connector';
+export {
+  baseUrlOf,
+  createUnipileConnector,
+  type UnipileAccount,
+  type UnipileConnectorOptions,
+} from './unipile-connector';

@@ -33,8 +33,22 @@ export type LimitOverrides = Partial<ProviderLimits>;
  */
 const DEFAULTS: Readonly<Record<Provider, Readonly<Record<Plan, ProviderLimits>>>> = {
   linkedin: {
-    paid: { invitationsPerDay: 80, invitationsPerWeek: 200, notesPerMonth: null, noteMaxLength: 300, minSpacingSeconds: 120, jitterSeconds: 180 },
-    free: { invitationsPerDay: 30, invitationsPerWeek: 150, notesPerMonth: 5, noteMaxLength: 200, minSpacingSeconds: 120, jitterSeconds: 180 },
+    paid: {
+      invitationsPerDay: 80,
+      invitationsPerWeek: 200,
+      notesPerMonth: null,
+      noteMaxLength: 300,
+      minSpacingSeconds: 120,
+      jitterSeconds: 180,
+    },
+    free: {
+      invitationsPerDay: 30,
+      invitationsPerWeek: 150,
+      notesPerMonth: 5,
+      noteMaxLength: 200,
+      minSpacingSeconds: 120,
+      jitterSeconds: 180,
+    },
   },
 };
 

@@ -19,7 +19,8 @@ export interface LocalPayload {
   readonly incomingInvitationId: string;
 }
 
-const isTargetType = (type: string): type is 'project' | 'event' | 'group' => type === 'project' || type === 'event' || type === 'group';
+const isTargetType = (type: string): type is 'project' | 'event' | 'group' =>
+  type === 'project' || type === 'event' || type === 'group';
 
 /** An identity of this server by id, in whichever tenant: the Unipile `provider_id` of a local user. */
 export async function findLocalUser(db: Db, id: string) {
@@ -35,10 +36,19 @@ export async function deliverLocally(
   invitations: Pick<PrepareContext<unknown>, 'recordIncoming'>,
 ): Promise<LocalPayload> {
   const invitee = await findLocalUser(trx, userId);
-  if (!invitee) throw providerError('provider_user_not_found', `no identity ${userId} on this server`, 'body.recipient.provider.userId');
-  if (invitee.id === inviter.id) throw providerError('provider_self_invite', undefined, 'body.recipient.provider.userId');
+  if (!invitee)
+    throw providerError(
+      'provider_user_not_found',
+      `no identity ${userId} on this server`,
+      'body.recipient.provider.userId',
+    );
+  if (invitee.id === inviter.id)
+    throw providerError('provider_self_invite', undefined, 'body.recipient.provider.userId');
   // What the inviter invites into, when it is a project, event or group; the connection itself otherwise.
-  const target = isTargetType(row.target_type) && row.target_iri ? { type: row.target_type, iri: row.target_iri, name: row.target_name } : null;
+  const target =
+    isTargetType(row.target_type) && row.target_iri
+      ? { type: row.target_type, iri: row.target_iri, name: row.target_name }
+      : null;
   const incoming = await invitations.recordIncoming(
     trx,
     {
@@ -51,7 +61,11 @@ export async function deliverLocally(
       rules: parseJson<string[]>(row.rules, []),
       label: row.label,
       message: row.message,
-      payload: JSON.stringify({ provider: LOCAL_PROVIDER, invitationId: row.id, inviter: { identityId: inviter.id, handle: inviter.handle } }),
+      payload: JSON.stringify({
+        provider: LOCAL_PROVIDER,
+        invitationId: row.id,
+        inviter: { identityId: inviter.id, handle: inviter.handle },
+      }),
       expiresAt: new Date(row.expires_at),
     },
     { kind: 'system' },

@@ -40,7 +40,12 @@ export interface QuotaSnapshot {
  * spacing plus `random()` × jitter, then pushed past every window that would be over its limit.
  * Returns null when no slot can ever exist (a note when notes are limited to 0).
  */
-export function nextSlot(limits: ProviderLimits, held: readonly HeldSlot[], request: { readonly now: Date; readonly withNote: boolean }, random: () => number = Math.random): Date | null {
+export function nextSlot(
+  limits: ProviderLimits,
+  held: readonly HeldSlot[],
+  request: { readonly now: Date; readonly withNote: boolean },
+  random: () => number = Math.random,
+): Date | null {
   if (request.withNote && limits.notesPerMonth === 0) return null;
   const slots = [...held].sort((x, y) => x.at.getTime() - y.at.getTime());
   let at = request.now.getTime();
@@ -56,7 +61,7 @@ export function nextSlot(limits: ProviderLimits, held: readonly HeldSlot[], requ
   ];
   // Each push moves `at` forward to when the oldest slot in the way leaves its window; since
   // every held slot is at or before `at`, pushing can only empty windows, so this ends.
-  for (let moved = true; moved; ) {
+  for (let moved = true; moved;) {
     moved = false;
     for (const [length, limit, counted] of windows) {
       if (limit === null) continue;
@@ -83,7 +88,12 @@ export function quotaSnapshot(limits: ProviderLimits, held: readonly HeldSlot[],
   return {
     day: use(limits.invitationsPerDay, held, t, WINDOWS.day),
     week: use(limits.invitationsPerWeek, held, t, WINDOWS.week),
-    notesMonth: use(limits.notesPerMonth, held.filter((s) => s.withNote), t, WINDOWS.month),
+    notesMonth: use(
+      limits.notesPerMonth,
+      held.filter((s) => s.withNote),
+      t,
+      WINDOWS.month,
+    ),
     queued: held.filter((s) => s.at.getTime() > t).length,
     nextSlot: earliest(false)!,
     nextSlotWithNote: earliest(true),

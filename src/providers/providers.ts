@@ -30,8 +30,13 @@ export function createProviders(options: ProvidersOptions) {
   const channel: ChannelPlugin = {
     definition: {
       name: 'provider',
-      summary: 'through a social network\'s API (a Unipile-compatible connector), or to an identity of this server (provider usher).',
-      adapter: createProviderAdapter({ engine: options.engine, outbox: options.outbox, ...(options.random ? { random: options.random } : {}) }),
+      summary:
+        "through a social network's API (a Unipile-compatible connector), or to an identity of this server (provider usher).",
+      adapter: createProviderAdapter({
+        engine: options.engine,
+        outbox: options.outbox,
+        ...(options.random ? { random: options.random } : {}),
+      }),
       // Withdraws, on revoke, what a provider already has; cancels what still waits.
       sink: createProviderSink(options.outbox),
     },

@@ -15,7 +15,12 @@ import {
 import type { ProviderAccountService } from './service';
 
 const base = { tags: ['Provider accounts'] };
-const bad = { 502: { description: 'The provider failed; providerStatus and providerType say how.', content: { 'application/problem+json': { schema: ProblemSchema } } } };
+const bad = {
+  502: {
+    description: 'The provider failed; providerStatus and providerType say how.',
+    content: { 'application/problem+json': { schema: ProblemSchema } },
+  },
+};
 
 const createAccountRoute = createRoute({
   ...base,
@@ -77,7 +82,7 @@ const sentRoute = createRoute({
   ...requires('invitations:read'),
   method: 'get',
   path: '/provider-accounts/{id}/sent',
-  summary: 'The provider\'s own list of invitations this account sent that are still pending',
+  summary: "The provider's own list of invitations this account sent that are still pending",
   request: { params: AccountIdParam, query: SentQuerySchema },
   responses: { 200: json(ProviderSentListSchema, 'The invitations'), ...problemsFor(400, 401, 404, 422), ...bad },
 });
@@ -85,7 +90,9 @@ const sentRoute = createRoute({
 /** Provider accounts under the caller's tenant; mount under /v1. */
 export function createProviderAccountRoutes(accounts: ProviderAccountService) {
   return createRouter()
-    .openapi(createAccountRoute, async (c) => c.json(await accounts.create(c.var.auth.tenantId, c.req.valid('json')), 201))
+    .openapi(createAccountRoute, async (c) =>
+      c.json(await accounts.create(c.var.auth.tenantId, c.req.valid('json')), 201),
+    )
     .openapi(listRoute, async (c) => c.json({ data: await accounts.list(c.var.auth.tenantId) }, 200))
     .openapi(getRoute, async (c) => c.json(await accounts.get(c.var.auth.tenantId, c.req.valid('param').id), 200))
     .openapi(deleteRoute, async (c) => {
@@ -96,5 +103,7 @@ export function createProviderAccountRoutes(accounts: ProviderAccountService) {
       const { id, identifier } = c.req.valid('param');
       return c.json(await accounts.resolveUser(c.var.auth.tenantId, id, identifier), 200);
     })
-    .openapi(sentRoute, async (c) => c.json(await accounts.listSent(c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('query')), 200));
+    .openapi(sentRoute, async (c) =>
+      c.json(await accounts.listSent(c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('query')), 200),
+    );
 }

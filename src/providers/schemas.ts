@@ -7,7 +7,8 @@ const Timestamp = z.string().describe('ISO-8601 UTC time.');
 /** A DSN is host[:port] (https) or an http(s) base URL, without credentials, query or fragment. */
 function isDsn(dsn: string): boolean {
   const parts = /^(?:https?:\/\/)?([^/?#@\s]+)(\/[^?#@\s]*)?$/i.exec(dsn);
-  if (!parts || !/^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(parts[1]!)) return false;
+  if (!parts || !/^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(parts[1]!))
+    return false;
   try {
     return new URL(baseUrlOf(dsn)).hostname !== '';
   } catch {
@@ -21,7 +22,10 @@ export const LimitOverridesSchema = z
   .strictObject({
     invitationsPerDay: Limit(10_000).nullable().optional().describe('Per rolling 24 hours; null for no limit.'),
     invitationsPerWeek: Limit(50_000).nullable().optional().describe('Per rolling 7 days; null for no limit.'),
-    notesPerMonth: Limit(10_000, 0).nullable().optional().describe('Invitations with a note per rolling 30 days; 0 forbids notes, null for no limit.'),
+    notesPerMonth: Limit(10_000, 0)
+      .nullable()
+      .optional()
+      .describe('Invitations with a note per rolling 30 days; 0 forbids notes, null for no limit.'),
     noteMaxLength: Limit(2000).optional().describe('The longest note, in characters.'),
     minSpacingSeconds: Limit(86_400, 0).optional().describe('The least time between two invitations.'),
     jitterSeconds: Limit(86_400, 0).optional().describe('A random extra wait, up to this, on top of the spacing.'),
@@ -43,16 +47,25 @@ export const CreateProviderAccountSchema = z
   .strictObject({
     provider: z.enum(PROVIDERS).describe('The social network the account is on.'),
     name: z.string().trim().min(1).max(200).optional(),
-    dsn: z.string().max(2048).refine(isDsn, 'host[:port] or an http(s) base URL').describe('Where its Unipile-compatible API answers: host[:port] (https), or a full http(s) URL.'),
+    dsn: z
+      .string()
+      .max(2048)
+      .refine(isDsn, 'host[:port] or an http(s) base URL')
+      .describe('Where its Unipile-compatible API answers: host[:port] (https), or a full http(s) URL.'),
     apiKey: z
       .string()
       .min(1)
       .max(1024)
       .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
       .describe('Sent as X-API-KEY. Stored to call the provider, never shown again.'),
-    accountId: z.string().trim().min(1).max(256).describe('The account\'s id on that API (Unipile\'s account_id).'),
-    plan: z.enum(PLANS).default('free').describe('Picks the default limits: LinkedIn paid ≈ 80 a day, 200 a week, notes of 300 characters; free ≈ 150 a week, 5 notes a month of 200 characters.'),
-    limits: LimitOverridesSchema.optional().describe('Replaces single limits of the plan\'s defaults.'),
+    accountId: z.string().trim().min(1).max(256).describe("The account's id on that API (Unipile's account_id)."),
+    plan: z
+      .enum(PLANS)
+      .default('free')
+      .describe(
+        'Picks the default limits: LinkedIn paid ≈ 80 a day, 200 a week, notes of 300 characters; free ≈ 150 a week, 5 notes a month of 200 characters.',
+      ),
+    limits: LimitOverridesSchema.optional().describe("Replaces single limits of the plan's defaults."),
   })
   .openapi('CreateProviderAccount');
 
@@ -87,7 +100,9 @@ export const ProviderAccountSchema = z
   })
   .openapi('ProviderAccount');
 
-export const ProviderAccountListSchema = z.object({ data: z.array(ProviderAccountSchema) }).openapi('ProviderAccountList');
+export const ProviderAccountListSchema = z
+  .object({ data: z.array(ProviderAccountSchema) })
+  .openapi('ProviderAccountList');
 
 export const ProviderUserSchema = z
   .object({
@@ -115,9 +130,20 @@ export const ProviderSentListSchema = z
   })
   .openapi('ProviderSentList');
 
-export const AccountIdParam = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
-export const UserParams = AccountIdParam.extend({ identifier: z.string().min(1).max(256).openapi({ param: { name: 'identifier', in: 'path' } }) });
+export const AccountIdParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+export const UserParams = AccountIdParam.extend({
+  identifier: z
+    .string()
+    .min(1)
+    .max(256)
+    .openapi({ param: { name: 'identifier', in: 'path' } }),
+});
 export const SentQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(512).optional(),
-  limit: z.coerce.number().int().min(1).max(100).optional().describe('1–100; the provider\'s default when omitted.'),
+  limit: z.coerce.number().int().min(1).max(100).optional().describe("1–100; the provider's default when omitted."),
 });

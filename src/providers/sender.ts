@@ -32,17 +32,28 @@ export function createProviderSender(deps: ProviderSenderDeps): DeliveryHandler 
       if (!send) return { outcome: 'skipped', error: 'the provider account was deleted' };
       const account = await findAccountRow(db, send.account_id);
       const invitation = await findInvitationById(db, send.invitation_id);
-      if (!account || !invitation) return { outcome: 'skipped', error: 'the provider account or the invitation is gone' };
+      if (!account || !invitation)
+        return { outcome: 'skipped', error: 'the provider account or the invitation is gone' };
       const now = clock.now();
       if (invitation.status !== 'pending' || Date.parse(invitation.expires_at) <= now.getTime()) {
-        return { outcome: 'skipped', error: `the invitation is ${invitation.status === 'pending' ? 'expired' : invitation.status}` };
+        return {
+          outcome: 'skipped',
+          error: `the invitation is ${invitation.status === 'pending' ? 'expired' : invitation.status}`,
+        };
       }
       const recipient = parseJson<{ userId?: string } | null>(invitation.recipient_provider, null);
       if (!recipient?.userId) return { outcome: 'skipped', error: 'the invitation names no provider user' };
-      const result = await connectorFor(account, deps).invite({ providerId: recipient.userId, message: send.with_note ? invitation.message : null });
+      const result = await connectorFor(account, deps).invite({
+        providerId: recipient.userId,
+        message: send.with_note ? invitation.message : null,
+      });
       if (result.ok) {
         await settleSend(db, send.id, { status: 'sent', remoteInvitationId: result.value.invitationId }, clock.now());
-        return { outcome: 'sent', responseCode: result.status, response: JSON.stringify({ invitation_id: result.value.invitationId, usage: result.value.usage }) };
+        return {
+          outcome: 'sent',
+          responseCode: result.status,
+          response: JSON.stringify({ invitation_id: result.value.invitationId, usage: result.value.usage }),
+        };
       }
       return failedDelivery(result);
     },

@@ -33,7 +33,12 @@ export async function findSend(db: Db, id: string): Promise<ProviderSendRow | nu
 }
 
 /** Moves a send still waiting to its final state. */
-export async function settleSend(db: Db, id: string, set: { status: 'sent' | 'failed' | 'cancelled'; remoteInvitationId?: string | null }, now: Date): Promise<void> {
+export async function settleSend(
+  db: Db,
+  id: string,
+  set: { status: 'sent' | 'failed' | 'cancelled'; remoteInvitationId?: string | null },
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('provider_sends')
     .set({
@@ -48,5 +53,10 @@ export async function settleSend(db: Db, id: string, set: { status: 'sent' | 'fa
 
 /** Records that the provider took a sent invitation back; the slot stays held, as the provider still counts it. */
 export async function markWithdrawn(db: Db, id: string, now: Date): Promise<void> {
-  await db.updateTable('provider_sends').set({ status: 'withdrawn', updated_at: isoTime(now) }).where('id', '=', id).where('status', '=', 'sent').execute();
+  await db
+    .updateTable('provider_sends')
+    .set({ status: 'withdrawn', updated_at: isoTime(now) })
+    .where('id', '=', id)
+    .where('status', '=', 'sent')
+    .execute();
 }

@@ -2,7 +2,15 @@
 import type { Kysely } from 'kysely';
 import type { Database, ProviderAccountRow } from '#db';
 import type { Clock } from '#common/clock';
-import { deleteAccount, getAccountRow, insertAccount, listAccountRows, toAccount, type CreateAccountInput, type ProviderAccount } from './accounts';
+import {
+  deleteAccount,
+  getAccountRow,
+  insertAccount,
+  listAccountRows,
+  toAccount,
+  type CreateAccountInput,
+  type ProviderAccount,
+} from './accounts';
 import type { ConnectorFailure, ListedInvitation, ProviderConnector, ProviderUser } from './connector';
 import { providerError } from './errors';
 import { quotaSnapshot, WINDOWS, type QuotaSnapshot } from './pacing';
@@ -24,8 +32,14 @@ export interface ProviderServiceDeps {
 }
 
 /** The connector for a stored account: every account speaks the Unipile API today. */
-export function connectorFor(row: ProviderAccountRow, deps: Pick<ProviderServiceDeps, 'allowPrivateNetwork' | 'connector'>): ProviderConnector {
-  return createUnipileConnector({ dsn: row.dsn, apiKey: row.api_key, accountId: row.account_id }, { ...deps.connector, allowPrivateNetwork: deps.allowPrivateNetwork });
+export function connectorFor(
+  row: ProviderAccountRow,
+  deps: Pick<ProviderServiceDeps, 'allowPrivateNetwork' | 'connector'>,
+): ProviderConnector {
+  return createUnipileConnector(
+    { dsn: row.dsn, apiKey: row.api_key, accountId: row.account_id },
+    { ...deps.connector, allowPrivateNetwork: deps.allowPrivateNetwork },
+  );
 }
 
 /**
@@ -81,7 +95,11 @@ export function createProviderAccountService(deps: ProviderServiceDeps) {
     },
 
     /** The provider's own list of invitations this account sent that are still pending. */
-    async listSent(tenantId: string, id: string, page: { cursor?: string; limit?: number }): Promise<{ data: ListedInvitation[]; cursor: string | null }> {
+    async listSent(
+      tenantId: string,
+      id: string,
+      page: { cursor?: string; limit?: number },
+    ): Promise<{ data: ListedInvitation[]; cursor: string | null }> {
       const result = await connectorFor(await getAccountRow(db, tenantId, id), deps).listSent(page);
       if (!result.ok) throw refusal(result, 'path.id');
       return { data: result.value.items, cursor: result.value.cursor };

@@ -34,7 +34,15 @@ export function createProviderSink(outbox: Pick<OutboxPort, 'enqueue' | 'cancel'
     const send = payload.sendId ? await findSend(trx, payload.sendId) : null;
     // Deleted with its account, or refused, or cancelled: the provider holds nothing to take back.
     if (!send || send.status === 'failed' || send.status === 'cancelled' || send.status === 'withdrawn') return null;
-    if (send.status === 'scheduled' && (await outbox.cancel(trx, { invitationId: invitation.id, topic: PROVIDER_TOPIC }, 'revoked before it was sent', now)) > 0) {
+    if (
+      send.status === 'scheduled' &&
+      (await outbox.cancel(
+        trx,
+        { invitationId: invitation.id, topic: PROVIDER_TOPIC },
+        'revoked before it was sent',
+        now,
+      )) > 0
+    ) {
       // Its slot goes back to the quota at once.
       await settleSend(trx, send.id, { status: 'cancelled' }, now);
       return null;
@@ -50,6 +58,10 @@ export function createProviderSink(outbox: Pick<OutboxPort, 'enqueue' | 'cancel'
     const now = new Date(revoked.createdAt);
     const payload = await withdrawalOf(trx, invitation, now);
     if (!payload) return;
-    await outbox.enqueue(trx, [{ tenantId: invitation.tenant_id, topic: WITHDRAW_TOPIC, invitationId: invitation.id, payload }], now);
+    await outbox.enqueue(
+      trx,
+      [{ tenantId: invitation.tenant_id, topic: WITHDRAW_TOPIC, invitationId: invitation.id, payload }],
+      now,
+    );
   };
 }

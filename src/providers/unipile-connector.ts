@@ -35,7 +35,12 @@ export function baseUrlOf(dsn: string): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function failureOf(status: number | null, body: string, error: string | null, retryAfter: number | null): ConnectorFailure {
+function failureOf(
+  status: number | null,
+  body: string,
+  error: string | null,
+  retryAfter: number | null,
+): ConnectorFailure {
   let parsed: { type?: unknown; detail?: unknown; title?: unknown } = {};
   try {
     parsed = JSON.parse(body) as typeof parsed;
@@ -43,7 +48,13 @@ function failureOf(status: number | null, body: string, error: string | null, re
     // Not JSON: the status and the start of the text say enough.
   }
   const type = typeof parsed.type === 'string' ? parsed.type : null;
-  const detail = error ?? (typeof parsed.detail === 'string' ? parsed.detail : typeof parsed.title === 'string' ? parsed.title : body.slice(0, 200) || `HTTP ${status}`);
+  const detail =
+    error ??
+    (typeof parsed.detail === 'string'
+      ? parsed.detail
+      : typeof parsed.title === 'string'
+        ? parsed.title
+        : body.slice(0, 200) || `HTTP ${status}`);
   return { ok: false, status, type, detail, retryable: isRetryableStatus(status), retryAfterMs: retryAfter };
 }
 
@@ -54,16 +65,35 @@ export function createUnipileConnector(account: UnipileAccount, options: Unipile
   const base = baseUrlOf(account.dsn);
   const maxAttempts = options.maxAttempts ?? 4;
   const maxWaitMs = options.maxWaitMs ?? 20_000;
-  const backoff = { baseDelayMs: options.baseDelayMs ?? 500, maxDelayMs: options.maxDelayMs ?? 8_000, jitter: options.jitter ?? 0.2 };
+  const backoff = {
+    baseDelayMs: options.baseDelayMs ?? 500,
+    maxDelayMs: options.maxDelayMs ?? 8_000,
+    jitter: options.jitter ?? 0.2,
+  };
   const now = options.now ?? (() => new Date());
 
   /** One call with its retries; `read` turns a 2xx JSON body into the value. */
-  async function call<T>(method: string, path: string, query: Record<string, string | undefined>, body: unknown, read: (json: any) => T | undefined): Promise<ConnectorResult<T>> {
-    const search = new URLSearchParams(Object.entries({ ...query, account_id: account.accountId }).filter((e): e is [string, string] => e[1] !== undefined));
+  async function call<T>(
+    method: string,
+    path: string,
+    query: Record<string, string | undefined>,
+    body: unknown,
+    // The connector's JSON is untyped until `read` checks it field by field.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    read: (json: any) => T | undefined,
+  ): Promise<ConnectorResult<T>> {
+    const search = new URLSearchParams(
+      Object.entries({ ...query, account_id: account.accountId }).filter(
+        (e): e is [string, string] => e[1] !== undefined,
+      ),
+    );
     const url = `${base}${path}?${search}`;
     let waited = 0;
     for (let attempt = 1; ; attempt++) {
-      const answer = await requestJson(method, url, { 'X-API-KEY': account.apiKey }, body, { timeoutMs: options.timeoutMs ?? 15_000, allowPrivateNetwork: options.allowPrivateNetwork });
+      const answer = await requestJson(method, url, { 'X-API-KEY': account.apiKey }, body, {
+        timeoutMs: options.timeoutMs ?? 15_000,
+        allowPrivateNetwork: options.allowPrivateNetwork,
+      });
       const status = answer.ok ? answer.status : null;
       if (answer.ok && status! >= 200 && status! < 300) {
         let value: T | undefined;
@@ -72,7 +102,15 @@ export function createUnipileConnector(account: UnipileAccount, options: Unipile
         } catch {
           // unreadable: reported below
         }
-        if (value === undefined) return { ok: false, status, type: null, detail: `the provider's answer is not what ${method} ${path} returns`, retryable: false, retryAfterMs: null };
+        if (value === undefined)
+          return {
+            ok: false,
+            status,
+            type: null,
+            detail: `the provider's answer is not what ${method} ${path} returns`,
+            retryable: false,
+            retryAfterMs: null,
+          };
         return { ok: true, status: status!, value };
       }
       const asked = answer.ok ? retryAfterMs(answer.headers['retry-after'], now()) : null;
@@ -93,21 +131,43 @@ export function createUnipileConnector(account: UnipileAccount, options: Unipile
     resolveUser: (identifier) =>
       call('GET', `/api/v1/users/${encodeURIComponent(identifier)}`, {}, undefined, (json) =>
         typeof json?.provider_id === 'string'
-          ? { provider: text(json.provider) ?? 'UNKNOWN', providerId: json.provider_id, publicIdentifier: text(json.public_identifier), firstName: text(json.first_name), lastName: text(json.last_name) }
+          ? {
+              provider: text(json.provider) ?? 'UNKNOWN',
+              providerId: json.provider_id,
+              publicIdentifier: text(json.public_identifier),
+              firstName: text(json.first_name),
+              lastName: text(json.last_name),
+            }
           : undefined,
       ),
     invite: ({ providerId, message }) =>
-      call('POST', '/api/v1/users/invite', {}, { provider_id: providerId, account_id: account.accountId, ...(message ? { message } : {}) }, (json) =>
-        typeof json?.invitation_id === 'string' ? { invitationId: json.invitation_id, usage: typeof json.usage === 'number' ? json.usage : null } : undefined,
+      call(
+        'POST',
+        '/api/v1/users/invite',
+        {},
+        { provider_id: providerId, account_id: account.accountId, ...(message ? { message } : {}) },
+        (json) =>
+          typeof json?.invitation_id === 'string'
+            ? { invitationId: json.invitation_id, usage: typeof json.usage === 'number' ? json.usage : null }
+            : undefined,
       ),
     listSent: (page = {}) =>
-      call('GET', '/api/v1/users/invite/sent', { cursor: page.cursor, limit: page.limit?.toString() }, undefined, (json) =>
-        Array.isArray(json?.items) ? { items: (json.items as any[]).map(listed), cursor: text(json.cursor) } : undefined,
+      call(
+        'GET',
+        '/api/v1/users/invite/sent',
+        { cursor: page.cursor, limit: page.limit?.toString() },
+        undefined,
+        (json) =>
+          Array.isArray(json?.items)
+            ? { items: (json.items as unknown[]).map(listed), cursor: text(json.cursor) }
+            : undefined,
       ),
-    withdraw: (invitationId) => call('DELETE', `/api/v1/users/invite/sent/${encodeURIComponent(invitationId)}`, {}, undefined, () => null),
+    withdraw: (invitationId) =>
+      call('DELETE', `/api/v1/users/invite/sent/${encodeURIComponent(invitationId)}`, {}, undefined, () => null),
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one item of the provider's untyped list, read field by field
 function listed(item: any): ListedInvitation {
   return {
     id: String(item?.id ?? ''),

@@ -4,7 +4,15 @@ import { newId } from '#common/ids';
 import { hashSecret, newSecret } from '#common/secrets';
 import { isoTime } from '#common/json';
 import type { ApiKeyRow } from '#db';
-import { ANY_ROLE, assertWithinRights, keyRightsOf, OPERATOR_SCOPE, unrestrictedScopes, type KeyRights, type Scope } from '#common/rights';
+import {
+  ANY_ROLE,
+  assertWithinRights,
+  keyRightsOf,
+  OPERATOR_SCOPE,
+  unrestrictedScopes,
+  type KeyRights,
+  type Scope,
+} from '#common/rights';
 import { tenantError } from './errors';
 import { parseSettings } from './settings';
 
@@ -58,7 +66,8 @@ export interface RightsRequest {
 }
 
 /** A JSON column: null when the rights are unrestricted there, so the key keeps getting what unrestricted means. */
-const stored = (values: readonly string[] | null, unrestricted: boolean): string | null => (unrestricted || values === null ? null : JSON.stringify(values));
+const stored = (values: readonly string[] | null, unrestricted: boolean): string | null =>
+  unrestricted || values === null ? null : JSON.stringify(values);
 
 /**
  * Makes a key for the tenant; `secret` lets bootstrap use USHER_BOOTSTRAP_API_KEY. With `maker` (the
@@ -67,20 +76,31 @@ const stored = (values: readonly string[] | null, unrestricted: boolean): string
  */
 export async function createApiKey(
   db: Db,
-  input: { tenantId: string; name: string; operator?: boolean; secret?: string; rights?: RightsRequest; maker?: KeyRights },
+  input: {
+    tenantId: string;
+    name: string;
+    operator?: boolean;
+    secret?: string;
+    rights?: RightsRequest;
+    maker?: KeyRights;
+  },
   now: Date,
 ): Promise<CreatedApiKey> {
   const key = input.secret ?? newSecret(KEY_PREFIX);
   const asked = input.rights ?? {};
   // An operator's key inherits the rest of its rights, never tenant management: that is asked for by name.
-  const inherited = input.maker ? { ...input.maker, scopes: input.maker.scopes.filter((scope) => scope !== OPERATOR_SCOPE) } : undefined;
-  const rights: KeyRights | undefined = inherited || input.rights
-    ? {
-        scopes: asked.scopes ?? inherited?.scopes ?? unrestrictedScopes(false),
-        grantableRoles: asked.grantableRoles ?? inherited?.grantableRoles ?? [ANY_ROLE],
-        allowedTargets: asked.allowedTargets !== undefined ? asked.allowedTargets : (inherited?.allowedTargets ?? null),
-      }
+  const inherited = input.maker
+    ? { ...input.maker, scopes: input.maker.scopes.filter((scope) => scope !== OPERATOR_SCOPE) }
     : undefined;
+  const rights: KeyRights | undefined =
+    inherited || input.rights
+      ? {
+          scopes: asked.scopes ?? inherited?.scopes ?? unrestrictedScopes(false),
+          grantableRoles: asked.grantableRoles ?? inherited?.grantableRoles ?? [ANY_ROLE],
+          allowedTargets:
+            asked.allowedTargets !== undefined ? asked.allowedTargets : (inherited?.allowedTargets ?? null),
+        }
+      : undefined;
   if (input.maker && rights) assertWithinRights(input.maker, rights);
   const operator = input.operator === true || (rights?.scopes.includes(OPERATOR_SCOPE) ?? false);
   const row: ApiKeyRow = {
@@ -102,7 +122,8 @@ export async function createApiKey(
   return { ...toApiKey(row), key };
 }
 
-const fullScopes = (scopes: readonly Scope[], operator: boolean): boolean => unrestrictedScopes(operator).every((scope) => scopes.includes(scope));
+const fullScopes = (scopes: readonly Scope[], operator: boolean): boolean =>
+  unrestrictedScopes(operator).every((scope) => scopes.includes(scope));
 
 /** The rights of one of the tenant's keys, or null when it does not exist: the invitation service's ceiling at create. */
 export async function findKeyRights(db: Db, tenantId: string, id: string): Promise<KeyRights | null> {
@@ -117,18 +138,33 @@ export async function findKeyRights(db: Db, tenantId: string, id: string): Promi
 
 /** The tenant's keys, newest first, revoked ones included. */
 export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKey[]> {
-  const rows = await db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').execute();
+  const rows = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .execute();
   return rows.map(toApiKey);
 }
 
 /** Revokes a key of the tenant; revoking twice is harmless, revoking the calling key is refused. */
 export async function revokeApiKey(db: Db, auth: AuthContext, id: string, now: Date): Promise<ApiKey> {
   if (id === auth.apiKeyId) throw tenantError('api_key_in_use', 'use another key to revoke this one', 'path.id');
-  const row = await db.selectFrom('api_keys').selectAll().where('tenant_id', '=', auth.tenantId).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('tenant_id', '=', auth.tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw tenantError('api_key_not_found', undefined, 'path.id');
   if (row.revoked_at) return toApiKey(row);
   const revokedAt = isoTime(now);
-  await db.updateTable('api_keys').set({ revoked_at: revokedAt }).where('id', '=', id).where('tenant_id', '=', auth.tenantId).execute();
+  await db
+    .updateTable('api_keys')
+    .set({ revoked_at: revokedAt })
+    .where('id', '=', id)
+    .where('tenant_id', '=', auth.tenantId)
+    .execute();
   return toApiKey({ ...row, revoked_at: revokedAt });
 }
 
@@ -136,8 +172,19 @@ export async function revokeApiKey(db: Db, auth: AuthContext, id: string, now: D
 const keyByHash = preparedQuery((db, p: { hash: string }) =>
   db
     .selectFrom('api_keys')
-    .select(['id', 'tenant_id', 'operator', 'last_used_at', 'revoked_at', 'scopes', 'grantable_roles', 'allowed_targets'])
-    .select((eb) => eb.selectFrom('tenants').select('settings').whereRef('tenants.id', '=', 'api_keys.tenant_id').as('settings'))
+    .select([
+      'id',
+      'tenant_id',
+      'operator',
+      'last_used_at',
+      'revoked_at',
+      'scopes',
+      'grantable_roles',
+      'allowed_targets',
+    ])
+    .select((eb) =>
+      eb.selectFrom('tenants').select('settings').whereRef('tenants.id', '=', 'api_keys.tenant_id').as('settings'),
+    )
     .where('key_hash', '=', p.hash),
 );
 
@@ -150,7 +197,11 @@ export async function authenticateApiKey(db: Db, presented: string, now: Date): 
   const row = await keyByHash.executeTakeFirst(db, { hash: hashSecret(presented) });
   if (!row || row.revoked_at || row.settings === null) return null;
   if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_GRANULARITY_MS) {
-    await db.updateTable('api_keys').set({ last_used_at: isoTime(now) }).where('id', '=', row.id).execute();
+    await db
+      .updateTable('api_keys')
+      .set({ last_used_at: isoTime(now) })
+      .where('id', '=', row.id)
+      .execute();
   }
   return {
     tenantId: row.tenant_id,

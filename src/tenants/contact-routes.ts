@@ -1,11 +1,18 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
 import { decodeCursor } from '#http/pagination';
 import { json, problemsFor } from '#http/responses';
 import { requires } from '#http/scopes';
 import { createContact, deleteContact, getContact, listContacts, updateContact, type ContactUnlink } from './contacts';
 import type { TenantRoutesDeps } from './routes';
-import { ContactPageSchema, ContactQuerySchema, ContactSchema, CreateContactSchema, IdParam, UpdateContactSchema } from './schemas';
+import {
+  ContactPageSchema,
+  ContactQuerySchema,
+  ContactSchema,
+  CreateContactSchema,
+  IdParam,
+  UpdateContactSchema,
+} from './schemas';
 
 const tags = ['Contacts'];
 
@@ -49,7 +56,10 @@ const updateRoute = createRoute({
   tags,
   ...requires('contacts:manage'),
   summary: 'Change a contact (given fields replace stored ones; null clears)',
-  request: { params: IdParam, body: { content: { 'application/json': { schema: UpdateContactSchema } }, required: true } },
+  request: {
+    params: IdParam,
+    body: { content: { 'application/json': { schema: UpdateContactSchema } }, required: true },
+  },
   responses: { 200: json(ContactSchema, 'The contact'), ...problemsFor(400, 401, 404) },
 });
 
@@ -83,9 +93,14 @@ export function createContactRoutes({ db, clock, contactUnlinks }: ContactRoutes
       return c.json(page, 200);
     })
     .openapi(getRoute, async (c) => c.json(await getContact(db, c.var.auth.tenantId, c.req.valid('param').id), 200))
-    .openapi(createContactRoute, async (c) => c.json(await createContact(db, c.var.auth.tenantId, c.req.valid('json'), clock.now()), 201))
+    .openapi(createContactRoute, async (c) =>
+      c.json(await createContact(db, c.var.auth.tenantId, c.req.valid('json'), clock.now()), 201),
+    )
     .openapi(updateRoute, async (c) =>
-      c.json(await updateContact(db, c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), clock.now()), 200),
+      c.json(
+        await updateContact(db, c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), clock.now()),
+        200,
+      ),
     )
     .openapi(deleteRoute, async (c) => {
       await deleteContact(db, c.var.auth.tenantId, c.req.valid('param').id, contactUnlinks, clock.now());

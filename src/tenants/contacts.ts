@@ -97,7 +97,12 @@ export async function createContact(db: Db, tenantId: string, input: ContactInpu
  * The tenant's contact for a DID or an actor, made on first contact: every protocol connection
  * (a DIDComm handshake, an ActivityPub Invite) is linked to one.
  */
-export async function contactFor(db: Db, tenantId: string, peer: { did?: string; actorIri?: string; name: string | null }, now: Date): Promise<Contact> {
+export async function contactFor(
+  db: Db,
+  tenantId: string,
+  peer: { did?: string; actorIri?: string; name: string | null },
+  now: Date,
+): Promise<Contact> {
   const filter = peer.did ? { did: peer.did } : { actorIri: peer.actorIri };
   const existing = await listContacts(db, tenantId, { ...filter, limit: 1 });
   return existing.data[0] ?? createContact(db, tenantId, { ...filter, name: peer.name }, now);
@@ -105,7 +110,12 @@ export async function contactFor(db: Db, tenantId: string, peer: { did?: string;
 
 /** One contact of the tenant, or null. */
 export async function findContact(db: Db, tenantId: string, id: string): Promise<Contact | null> {
-  const row = await db.selectFrom('contacts').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row ? toContact(row) : null;
 }
 
@@ -117,7 +127,13 @@ export async function getContact(db: Db, tenantId: string, id: string, field = '
 }
 
 /** Replaces the given fields of a contact. */
-export async function updateContact(db: Db, tenantId: string, id: string, patch: ContactInput, now: Date): Promise<Contact> {
+export async function updateContact(
+  db: Db,
+  tenantId: string,
+  id: string,
+  patch: ContactInput,
+  now: Date,
+): Promise<Contact> {
   const current = await getContact(db, tenantId, id);
   const tags = patch.tags !== undefined ? uniqueTags(patch.tags) : current.tags;
   const next: Contact = {
@@ -181,9 +197,21 @@ export async function listContacts(db: Db, tenantId: string, filter: ContactFilt
   if (filter.tag) {
     const tag = filter.tag;
     query = query.where((eb) =>
-      eb.exists(eb.selectFrom('contact_tags').select('contact_tags.tag').whereRef('contact_tags.contact_id', '=', 'contacts.id').where('contact_tags.tag', '=', tag)),
+      eb.exists(
+        eb
+          .selectFrom('contact_tags')
+          .select('contact_tags.tag')
+          .whereRef('contact_tags.contact_id', '=', 'contacts.id')
+          .where('contact_tags.tag', '=', tag),
+      ),
     );
   }
-  const rows = await keysetPage(query, 'created_at', filter.direction ?? 'asc', filter.cursor ?? null, filter.limit).execute();
+  const rows = await keysetPage(
+    query,
+    'created_at',
+    filter.direction ?? 'asc',
+    filter.cursor ?? null,
+    filter.limit,
+  ).execute();
   return toPage(rows, filter.limit, 'created_at', toContact);
 }

@@ -15,7 +15,11 @@ export interface DidKeyPair {
 export function generateDidKey(): DidKeyPair {
   const secret = ed25519.utils.randomSecretKey();
   const publicKey = ed25519.getPublicKey(secret);
-  return { did: didKeyFromPublicKey(publicKey), publicKey: base64url.encode(publicKey), privateKey: base64url.encode(secret) };
+  return {
+    did: didKeyFromPublicKey(publicKey),
+    publicKey: base64url.encode(publicKey),
+    privateKey: base64url.encode(secret),
+  };
 }
 
 /** `did:key:z6Mk…` for a raw 32-byte Ed25519 public key. */

@@ -89,7 +89,9 @@ export async function listIdentities(db: Db, tenantId: string): Promise<Identity
   return rows.map(toIdentity);
 }
 
-const identityById = preparedQuery((db, p: { tenantId: string; id: string }) => db.selectFrom('identities').selectAll().where('tenant_id', '=', p.tenantId).where('id', '=', p.id));
+const identityById = preparedQuery((db, p: { tenantId: string; id: string }) =>
+  db.selectFrom('identities').selectAll().where('tenant_id', '=', p.tenantId).where('id', '=', p.id),
+);
 
 /** One identity of the tenant, or null. */
 export async function findIdentity(db: Db, tenantId: string, id: string): Promise<Identity | null> {
@@ -98,14 +100,19 @@ export async function findIdentity(db: Db, tenantId: string, id: string): Promis
 }
 
 /** The identity with this handle, in whichever tenant: handles are unique server-wide because they are actor names. */
-export async function findIdentityByHandle(db: Db, handle: string): Promise<(Identity & { readonly tenantId: string }) | null> {
+export async function findIdentityByHandle(
+  db: Db,
+  handle: string,
+): Promise<(Identity & { readonly tenantId: string }) | null> {
   const row = await db.selectFrom('identities').selectAll().where('handle', '=', handle).executeTakeFirst();
   return row ? { ...toIdentity(row), tenantId: row.tenant_id } : null;
 }
 
 /** identity_not_found, for the identity asked for by id (at `field`) or, without an id, the default one. */
 function missingIdentity(id: string | undefined, field: string) {
-  return id ? tenantError('identity_not_found', `no identity ${id} in this tenant`, field) : tenantError('identity_not_found', 'this tenant has no default identity');
+  return id
+    ? tenantError('identity_not_found', `no identity ${id} in this tenant`, field)
+    : tenantError('identity_not_found', 'this tenant has no default identity');
 }
 
 /** One identity of the tenant; throws identity_not_found. */
@@ -126,8 +133,12 @@ const withTenant = (db: Db, tenantId: string) =>
       eb.selectFrom('tenants').select('settings').where('id', '=', tenantId).as('tenant_settings'),
     ])
     .where('tenant_id', '=', tenantId);
-const inviterById = preparedQuery((db, p: { tenantId: string; id: string }) => withTenant(db, p.tenantId).where('id', '=', p.id));
-const defaultInviter = preparedQuery((db, p: { tenantId: string }) => withTenant(db, p.tenantId).where('is_default', '=', 1));
+const inviterById = preparedQuery((db, p: { tenantId: string; id: string }) =>
+  withTenant(db, p.tenantId).where('id', '=', p.id),
+);
+const defaultInviter = preparedQuery((db, p: { tenantId: string }) =>
+  withTenant(db, p.tenantId).where('is_default', '=', 1),
+);
 
 /** An identity of a tenant with what its invitations show of the tenant. */
 export interface Inviter {
@@ -139,13 +150,22 @@ export interface Inviter {
  * Who sends an invitation, with the tenant's name and settings, in one statement: the identity
  * asked for, or the default one. Throws identity_not_found (at `field` for one asked for by id).
  */
-export async function getInviter(db: Db, tenantId: string, identityId: string | undefined, field = 'path.id'): Promise<Inviter> {
-  const row = identityId ? await inviterById.executeTakeFirst(db, { tenantId, id: identityId }) : await defaultInviter.executeTakeFirst(db, { tenantId });
+export async function getInviter(
+  db: Db,
+  tenantId: string,
+  identityId: string | undefined,
+  field = 'path.id',
+): Promise<Inviter> {
+  const row = identityId
+    ? await inviterById.executeTakeFirst(db, { tenantId, id: identityId })
+    : await defaultInviter.executeTakeFirst(db, { tenantId });
   if (!row) throw missingIdentity(identityId, field);
   // An identity's tenant cannot be missing (foreign key): its name and settings are there.
-  return { identity: toIdentity(row), tenant: { name: row.tenant_name!, settings: parseSettings(row.tenant_settings!) } };
+  return {
+    identity: toIdentity(row),
+    tenant: { name: row.tenant_name!, settings: parseSettings(row.tenant_settings!) },
+  };
 }
-
 
 /** Changes an identity's display name or status; the default identity stays active. */
 export async function updateIdentity(

@@ -18,7 +18,11 @@ export async function findIdentitiesById<C extends IdentityColumn>(
   ids: readonly string[],
   columns: readonly C[],
 ) {
-  return db.selectFrom('identities').select(columns).where('id', 'in', [...ids]).execute();
+  return db
+    .selectFrom('identities')
+    .select(columns)
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 /** How many identities are active on this server, across tenants: NodeInfo's user count. */

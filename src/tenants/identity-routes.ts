@@ -48,7 +48,10 @@ const updateRoute = createRoute({
   ...requires('identities:manage'),
   summary: 'Rename an identity or change its status',
   description: 'A disabled identity cannot send invitations. The default identity cannot be disabled.',
-  request: { params: IdParam, body: { content: { 'application/json': { schema: UpdateIdentitySchema } }, required: true } },
+  request: {
+    params: IdParam,
+    body: { content: { 'application/json': { schema: UpdateIdentitySchema } }, required: true },
+  },
   responses: { 200: json(IdentitySchema, 'The identity'), ...problemsFor(400, 401, 404, 409) },
 });
 
@@ -61,6 +64,9 @@ export function createIdentityRoutes({ db, clock }: Pick<TenantRoutesDeps, 'db' 
       c.json(await createIdentity(db, { tenantId: c.var.auth.tenantId, ...c.req.valid('json') }, clock.now()), 201),
     )
     .openapi(updateRoute, async (c) =>
-      c.json(await updateIdentity(db, c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), clock.now()), 200),
+      c.json(
+        await updateIdentity(db, c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), clock.now()),
+        200,
+      ),
     );
 }

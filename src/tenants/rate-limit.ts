@@ -6,7 +6,8 @@ import type { Db } from '#db';
 import { isoTime } from '#common/json';
 
 /** Whether a request fits the budget, and if not, how long until the next window opens. */
-export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number; readonly limit: number };
+export type RateDecision =
+  { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number; readonly limit: number };
 
 const WINDOW_MS = 60_000;
 
@@ -20,14 +21,25 @@ export async function consumeRequest(db: Db, tenantId: string, limit: number | n
   const row = await db
     .insertInto('rate_limit_windows')
     .values({ tenant_id: tenantId, window_start: isoTime(new Date(start)), count: 1 })
-    .onConflict((oc) => oc.columns(['tenant_id', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limit_windows.count', '+', 1) })))
+    .onConflict((oc) =>
+      oc
+        .columns(['tenant_id', 'window_start'])
+        .doUpdateSet((eb) => ({ count: eb('rate_limit_windows.count', '+', 1) })),
+    )
     .returning('count')
     .executeTakeFirstOrThrow();
   if (row.count <= limit) return { allowed: true };
-  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((start + WINDOW_MS - now.getTime()) / 1000)), limit };
+  return {
+    allowed: false,
+    retryAfterSeconds: Math.max(1, Math.ceil((start + WINDOW_MS - now.getTime()) / 1000)),
+    limit,
+  };
 }
 
 /** Drops windows older than an hour. */
 export async function pruneRateLimitWindows(db: Db, now: Date): Promise<void> {
-  await db.deleteFrom('rate_limit_windows').where('window_start', '<', isoTime(new Date(now.getTime() - 3600_000))).execute();
+  await db
+    .deleteFrom('rate_limit_windows')
+    .where('window_start', '<', isoTime(new Date(now.getTime() - 3600_000)))
+    .execute();
 }

@@ -35,20 +35,21 @@ const getTenantRoute = createRoute({
   path: '/tenant',
   tags,
   ...requires('any'),
-  summary: 'The calling key\'s tenant and its settings',
+  summary: "The calling key's tenant and its settings",
   responses: { 200: json(TenantSchema, 'The tenant'), ...problemsFor(401) },
 });
 
-const updateTenantRoute = (policy: PageUrlPolicy) => createRoute({
-  operationId: 'updateTenant',
-  method: 'patch',
-  path: '/tenant',
-  tags,
-  ...requires('settings:manage'),
-  summary: 'Rename the tenant or change its settings',
-  request: { body: { content: { 'application/json': { schema: updateTenantSchema(policy) } }, required: true } },
-  responses: { 200: json(TenantSchema, 'The updated tenant'), ...problemsFor(400, 401) },
-});
+const updateTenantRoute = (policy: PageUrlPolicy) =>
+  createRoute({
+    operationId: 'updateTenant',
+    method: 'patch',
+    path: '/tenant',
+    tags,
+    ...requires('settings:manage'),
+    summary: 'Rename the tenant or change its settings',
+    request: { body: { content: { 'application/json': { schema: updateTenantSchema(policy) } }, required: true } },
+    responses: { 200: json(TenantSchema, 'The updated tenant'), ...problemsFor(400, 401) },
+  });
 
 const createTenantRoute = createRoute({
   operationId: 'createTenant',
@@ -60,7 +61,10 @@ const createTenantRoute = createRoute({
   description: 'Makes the tenant, its default identity and an admin key, which this response shows once.',
   request: { body: { content: { 'application/json': { schema: CreateTenantSchema } }, required: true } },
   responses: {
-    201: json(z.object({ tenant: TenantSchema, identity: IdentitySchema, apiKey: CreatedApiKeySchema }), 'The new tenant'),
+    201: json(
+      z.object({ tenant: TenantSchema, identity: IdentitySchema, apiKey: CreatedApiKeySchema }),
+      'The new tenant',
+    ),
     ...problemsFor(400, 401, 403),
   },
 });
@@ -71,7 +75,7 @@ const listKeysRoute = createRoute({
   path: '/api-keys',
   tags,
   ...requires('keys:manage'),
-  summary: 'List the tenant\'s API keys (never their secrets)',
+  summary: "List the tenant's API keys (never their secrets)",
   responses: { 200: json(z.object({ data: z.array(ApiKeySchema) }), 'Keys, newest first'), ...problemsFor(401) },
 });
 
@@ -109,7 +113,12 @@ export function createTenantRoutes({ db, clock, allowPrivateNetwork }: TenantRou
     .openapi(listKeysRoute, async (c) => c.json({ data: await listApiKeys(db, c.var.auth.tenantId) }, 200))
     .openapi(createKeyRoute, async (c) => {
       const { name, ...rights } = c.req.valid('json');
-      return c.json(await createApiKey(db, { tenantId: c.var.auth.tenantId, name, rights, maker: c.var.auth.rights }, clock.now()), 201);
+      return c.json(
+        await createApiKey(db, { tenantId: c.var.auth.tenantId, name, rights, maker: c.var.auth.rights }, clock.now()),
+        201,
+      );
     })
-    .openapi(revokeKeyRoute, async (c) => c.json(await revokeApiKey(db, c.var.auth, c.req.valid('param').id, clock.now()), 200));
+    .openapi(revokeKeyRoute, async (c) =>
+      c.json(await revokeApiKey(db, c.var.auth, c.req.valid('param').id, clock.now()), 200),
+    );
 }

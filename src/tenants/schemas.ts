@@ -32,7 +32,10 @@ export function updateTenantSchema(policy: PageUrlPolicy) {
           locale: LocaleTagSchema.optional(),
           branding: z
             .strictObject({
-              color: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
+              color: z
+                .string()
+                .regex(/^#[0-9a-fA-F]{6}$/)
+                .optional(),
               logoUrl: pageUrlSchema(policy).nullable().optional(),
             })
             .optional(),
@@ -57,7 +60,7 @@ export function updateTenantSchema(policy: PageUrlPolicy) {
 }
 
 export const CreateTenantSchema = z
-  .strictObject({ name: z.string().trim().min(1).max(200).describe('Display name; also the default identity\'s name.') })
+  .strictObject({ name: z.string().trim().min(1).max(200).describe("Display name; also the default identity's name.") })
   .openapi('CreateTenant');
 
 export const ApiKeySchema = z
@@ -115,14 +118,20 @@ export const CreateIdentitySchema = z
     displayName: z.string().trim().min(1).max(200),
     handle: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'lower-case letters, digits, "_", "." and "-", starting with a letter or digit')
+      .regex(
+        /^[a-z0-9][a-z0-9_.-]{0,62}$/,
+        'lower-case letters, digits, "_", "." and "-", starting with a letter or digit',
+      )
       .optional()
       .describe('Defaults to one made from the display name.'),
   })
   .openapi('CreateIdentity');
 
 export const UpdateIdentitySchema = z
-  .strictObject({ displayName: z.string().trim().min(1).max(200).optional(), status: z.enum(['active', 'disabled']).optional() })
+  .strictObject({
+    displayName: z.string().trim().min(1).max(200).optional(),
+    status: z.enum(['active', 'disabled']).optional(),
+  })
   .refine(atLeastOneField, atLeastOneFieldMessage)
   .openapi('UpdateIdentity');
 
@@ -148,14 +157,26 @@ export const ContactSchema = z
 const contactFields = {
   name: z.string().trim().min(1).max(200).nullable().optional(),
   email: z.email().max(254).nullable().optional(),
-  did: z.string().regex(/^did:[a-z0-9]+:.+$/, 'a DID such as did:key:z6Mk…').max(2048).nullable().optional(),
-  actorIri: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
+  did: z
+    .string()
+    .regex(/^did:[a-z0-9]+:.+$/, 'a DID such as did:key:z6Mk…')
+    .max(2048)
+    .nullable()
+    .optional(),
+  actorIri: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .nullable()
+    .optional(),
   providerHandles: ProviderHandles.optional(),
   tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
 };
 
 export const CreateContactSchema = z.strictObject(contactFields).openapi('CreateContact');
-export const UpdateContactSchema = z.strictObject(contactFields).refine(atLeastOneField, atLeastOneFieldMessage).openapi('UpdateContact');
+export const UpdateContactSchema = z
+  .strictObject(contactFields)
+  .refine(atLeastOneField, atLeastOneFieldMessage)
+  .openapi('UpdateContact');
 
 export const ContactQuerySchema = z.strictObject({
   email: z.string().max(254).optional().describe('Exact address, case-insensitive.'),
@@ -167,6 +188,13 @@ export const ContactQuerySchema = z.strictObject({
   cursor: z.string().max(512).optional().describe('nextCursor of the previous page.'),
 });
 
-export const ContactPageSchema = z.object({ data: z.array(ContactSchema), nextCursor: z.string().nullable() }).openapi('ContactPage');
+export const ContactPageSchema = z
+  .object({ data: z.array(ContactSchema), nextCursor: z.string().nullable() })
+  .openapi('ContactPage');
 
-export const IdParam = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+export const IdParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});

@@ -12,8 +12,15 @@ export const TenantSettingsSchema = z
       .min(60)
       .max(3650 * DAY)
       .default(7 * DAY)
-      .describe('How long a new invitation stays valid when the request gives no end of its window. 7 days by default.'),
-    locale: z.string().min(2).max(35).default('en').describe('BCP 47 language of messages and pages when an invitation names none.'),
+      .describe(
+        'How long a new invitation stays valid when the request gives no end of its window. 7 days by default.',
+      ),
+    locale: z
+      .string()
+      .min(2)
+      .max(35)
+      .default('en')
+      .describe('BCP 47 language of messages and pages when an invitation names none.'),
     branding: z
       .strictObject({
         color: z
@@ -30,8 +37,8 @@ export const TenantSettingsSchema = z
       .nullable()
       .default(null)
       .describe(
-        'Where the accept flow ends: the accept page POSTs acceptance_token and invitation_id there as a form '
-        + '(OIDC form_post); an invitation\'s own redirectUrl overrides it. Null: a confirmation page.',
+        'Where the accept flow ends: the accept page POSTs acceptance_token and invitation_id there as a form ' +
+          "(OIDC form_post); an invitation's own redirectUrl overrides it. Null: a confirmation page.",
       ),
     reminderBeforeExpirySeconds: z
       .number()
@@ -48,7 +55,9 @@ export const TenantSettingsSchema = z
       .max(1_000_000)
       .nullable()
       .default(null)
-      .describe('Requests per minute this tenant\'s keys may make, across every process; past it, 429 with Retry-After. null (the default): no limit.'),
+      .describe(
+        "Requests per minute this tenant's keys may make, across every process; past it, 429 with Retry-After. null (the default): no limit.",
+      ),
     activityPubInviteShape: z
       .enum(['object-invitee', 'target-invitee'])
       .default('object-invitee')

@@ -109,7 +109,7 @@ export const TemplateOverridesSchema = z
     z.strictObject({ invitation: TemplateOverrideSchema.optional(), reminder: TemplateOverrideSchema.optional() }),
   )
   .describe(
-    `Email template overrides by locale (only ${SUPPORTED_LOCALES.join(', ')} are used) and kind. `
-      + `Placeholders: ${PLACEHOLDER_LIST.join(' ')}.`,
+    `Email template overrides by locale (only ${SUPPORTED_LOCALES.join(', ')} are used) and kind. ` +
+      `Placeholders: ${PLACEHOLDER_LIST.join(' ')}.`,
   )
   .openapi('EmailTemplates');

@@ -25,7 +25,13 @@ export interface CreatedTenant {
 }
 
 function toTenant(row: TenantRow): Tenant {
-  return { id: row.id, name: row.name, settings: parseSettings(row.settings), createdAt: row.created_at, updatedAt: row.updated_at };
+  return {
+    id: row.id,
+    name: row.name,
+    settings: parseSettings(row.settings),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 /** Makes a tenant, its default identity and an admin key, in one transaction. */
@@ -54,13 +60,20 @@ export async function insertTenant(trx: Db, input: CreateTenantInput, now: Date)
   const identity = await createIdentity(trx, { tenantId: row.id, displayName: input.name, isDefault: true }, now);
   const apiKey = await createApiKey(
     trx,
-    { tenantId: row.id, name: 'admin', ...(input.operator ? { operator: true } : {}), ...(input.apiKeySecret ? { secret: input.apiKeySecret } : {}) },
+    {
+      tenantId: row.id,
+      name: 'admin',
+      ...(input.operator ? { operator: true } : {}),
+      ...(input.apiKeySecret ? { secret: input.apiKeySecret } : {}),
+    },
     now,
   );
   return { tenant: toTenant(row), identity, apiKey };
 }
 
-const tenantById = preparedQuery((db, p: { id: string }) => db.selectFrom('tenants').selectAll().where('id', '=', p.id));
+const tenantById = preparedQuery((db, p: { id: string }) =>
+  db.selectFrom('tenants').selectAll().where('id', '=', p.id),
+);
 
 /** The tenant; throws tenant_not_found. */
 export async function getTenant(db: Db, id: string): Promise<Tenant> {
@@ -70,7 +83,9 @@ export async function getTenant(db: Db, id: string): Promise<Tenant> {
 }
 
 /** Settings to change; `branding` may be given in part. */
-export type TenantSettingsPatch = Partial<Omit<TenantSettings, 'branding'>> & { branding?: Partial<TenantSettings['branding']> };
+export type TenantSettingsPatch = Partial<Omit<TenantSettings, 'branding'>> & {
+  branding?: Partial<TenantSettings['branding']>;
+};
 
 /** Renames the tenant and merges settings (objects such as `branding` merge one level deep). */
 export async function updateTenant(
@@ -82,7 +97,12 @@ export async function updateTenant(
   const current = await getTenant(db, id);
   if (patch.renameDefaultIdentity && patch.name !== undefined) {
     // The identity a first start named after the tenant ("Default") is what invitation emails say invites.
-    await db.updateTable('identities').set({ display_name: patch.name, updated_at: isoTime(now) }).where('tenant_id', '=', id).where('is_default', '=', 1).execute();
+    await db
+      .updateTable('identities')
+      .set({ display_name: patch.name, updated_at: isoTime(now) })
+      .where('tenant_id', '=', id)
+      .where('is_default', '=', 1)
+      .execute();
   }
   const merged = { ...current.settings, ...patch.settings };
   if (patch.settings?.branding) merged.branding = { ...current.settings.branding, ...patch.settings.branding };
@@ -90,13 +110,20 @@ export async function updateTenant(
   const updatedAt = isoTime(now);
   await db
     .updateTable('tenants')
-    .set({ ...(patch.name !== undefined ? { name: patch.name } : {}), settings: JSON.stringify(settings), updated_at: updatedAt })
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      settings: JSON.stringify(settings),
+      updated_at: updatedAt,
+    })
     .where('id', '=', id)
     .execute();
   return { ...current, ...(patch.name !== undefined ? { name: patch.name } : {}), settings, updatedAt };
 }
 
-/** The tenant with this id or name (ids first); without either, the oldest tenant, which a first start made. Null when none matches. */
+/**
+ * The tenant with this id or name (ids first); without either, the oldest tenant, which a first start made. Null when
+ * none matches.
+ */
 export async function findTenantByIdOrName(db: Db, idOrName?: string): Promise<Tenant | null> {
   let query = db.selectFrom('tenants').selectAll();
   if (idOrName !== undefined) query = query.where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]));

@@ -15,7 +15,12 @@ describeEachStore('the page behind an invitation link', (engine) => {
 
   it('shows inviter, target, role, message and expiry, and opening it changes nothing', async () => {
     const created = await usher.request('POST', '/v1/invitations', {
-      body: { recipient: { email: 'page@example.com' }, role: 'editor', message: 'See you <there>', target: { type: 'project', iri: 'https://example.com/p/web', name: 'Web' } },
+      body: {
+        recipient: { email: 'page@example.com' },
+        role: 'editor',
+        message: 'See you <there>',
+        target: { type: 'project', iri: 'https://example.com/p/web', name: 'Web' },
+      },
     });
     const path = `/i/${tokenOf(created.body.url)}`;
     const page = await usher.app.request(path, { headers: { 'accept-language': 'fr-FR,fr;q=0.9' } });
@@ -45,7 +50,7 @@ describeEachStore('the page behind an invitation link', (engine) => {
     expect((await usher.request('GET', `/v1/invitations/${second.body.id}`)).body.status).toBe('declined');
   });
 
-  it('asks an open link\'s visitor who they are before admitting them', async () => {
+  it("asks an open link's visitor who they are before admitting them", async () => {
     const link = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', usesAllowed: null } });
     const path = `/i/${tokenOf(link.body.url)}`;
     expect(await (await usher.app.request(path)).text()).toContain('name="email"');
@@ -67,19 +72,23 @@ describeEachStore('the page behind an invitation link', (engine) => {
   });
 });
 
-describeEachStore('the accept page\'s extras', (engine) => {
+describeEachStore("the accept page's extras", (engine) => {
   const usher = useTestUsher(engine);
 
   it('shows a QR code of a shareable link, and none for an email invitation', async () => {
     const link = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', usesAllowed: null } });
     expect(await (await usher.app.request(`/i/${tokenOf(link.body.url)}`)).text()).toContain('<svg');
-    const email = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'noqr@example.com' } } });
+    const email = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'noqr@example.com' } },
+    });
     expect(await (await usher.app.request(`/i/${tokenOf(email.body.url)}`)).text()).not.toContain('<svg');
   });
 
   it('says when an invitation opens instead of offering a button that would refuse', async () => {
     const startsAt = new Date(usher.clock.now().getTime() + 86_400_000).toISOString();
-    const later = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'soon@example.com' }, startsAt } });
+    const later = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'soon@example.com' }, startsAt },
+    });
     const html = await (await usher.app.request(`/i/${tokenOf(later.body.url)}`)).text();
     expect(html).toContain('This invitation opens on');
     expect(html).not.toContain('action="/i/');
@@ -90,9 +99,11 @@ describeEachStore('the accept page names who invites and what the invitee can do
   const usher = useTestUsher(engine);
   const ADA = { name: 'Ada Lovelace', email: 'ada@example.com' };
 
-  it('says the host application\'s user invites, and after accepting names what was joined and what comes next', async () => {
+  it("says the host application's user invites, and after accepting names what was joined and what comes next", async () => {
     const target = { type: 'project', iri: 'https://example.com/p/apollo', name: 'Apollo' };
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'ada-page@example.com' }, invitedBy: ADA, target, role: 'editor' } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'ada-page@example.com' }, invitedBy: ADA, target, role: 'editor' },
+    });
     const path = `/i/${tokenOf(created.body.url)}`;
     expect(await (await usher.app.request(path)).text()).toContain('Ada Lovelace invites you to join Apollo as editor');
     const accepted = await (await usher.app.request(`${path}/accept`, form({}))).text();
@@ -101,7 +112,9 @@ describeEachStore('the accept page names who invites and what the invitee can do
   });
 
   it('names the tenant and the sender on a used link, with a mailto: on an invitation mailed to one person', async () => {
-    const mailed = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'ada-state@example.com' }, invitedBy: ADA } });
+    const mailed = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'ada-state@example.com' }, invitedBy: ADA },
+    });
     await usher.request('POST', `/v1/invitations/${mailed.body.id}/revoke`);
     const revoked = await usher.app.request(`/i/${tokenOf(mailed.body.url)}`);
     expect(revoked.status).toBe(410);
@@ -114,7 +127,9 @@ describeEachStore('the accept page names who invites and what the invitee can do
     const refused = await (await usher.app.request(`/i/${tokenOf(mailed.body.url)}/accept`, form({}))).text();
     expect(refused).toContain('Invitation from Ada Lovelace at Acme.');
 
-    const shared = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', usesAllowed: 1, invitedBy: ADA } });
+    const shared = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', usesAllowed: 1, invitedBy: ADA },
+    });
     await usher.request('POST', `/v1/invitations/${shared.body.id}/revoke`);
     const open = await (await usher.app.request(`/i/${tokenOf(shared.body.url)}`)).text();
     expect(open).toContain('ask Ada Lovelace');
@@ -122,7 +137,9 @@ describeEachStore('the accept page names who invites and what the invitee can do
   });
 
   it('names the identity when no sender was given, and nobody on an unknown link', async () => {
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'exp-state@example.com' } } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'exp-state@example.com' } },
+    });
     usher.clock.advance(8 * DAY);
     const expired = await (await usher.app.request(`/i/${tokenOf(created.body.url)}`)).text();
     expect(expired).toContain('Invitation expired');

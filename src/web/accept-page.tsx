@@ -17,7 +17,14 @@ export function formatInstant(iso: string, locale: string): string {
 }
 
 /** The invitation, with Accept and Decline buttons that POST. Rendering it changes nothing. */
-export function AcceptPage(props: { invitation: PublicInvitation; token: string; locale: string; now: Date; qr?: string; error?: string }) {
+export function AcceptPage(props: {
+  invitation: PublicInvitation;
+  token: string;
+  locale: string;
+  now: Date;
+  qr?: string;
+  error?: string;
+}) {
   const { invitation: inv, token, locale } = props;
   const notYet = inv.startsAt !== null && Date.parse(inv.startsAt) > props.now.getTime();
   const into = inv.target.name ?? inv.tenant.name;
@@ -26,7 +33,11 @@ export function AcceptPage(props: { invitation: PublicInvitation; token: string;
   const open = !inv.recipientHint;
   return (
     <Layout title={`Invitation to ${into}`} brand={inv.tenant.branding.color} lang={locale}>
-      {isWebUrl(inv.tenant.branding.logoUrl) ? <img class="logo" src={inv.tenant.branding.logoUrl} alt={inv.tenant.name} /> : <p class="from">{inv.tenant.name}</p>}
+      {isWebUrl(inv.tenant.branding.logoUrl) ? (
+        <img class="logo" src={inv.tenant.branding.logoUrl} alt={inv.tenant.name} />
+      ) : (
+        <p class="from">{inv.tenant.name}</p>
+      )}
       <h1>
         {inviter} invites you to join {into}
         {inv.role ? ` as ${inv.role}` : ''}
@@ -45,26 +56,26 @@ export function AcceptPage(props: { invitation: PublicInvitation; token: string;
           This invitation opens on {formatInstant(inv.startsAt!, locale)}. Come back then to accept it.
         </p>
       ) : (
-      <form method="post" action={`/i/${token}/accept`}>
-        {open ? (
-          <>
-            <label for="name">Your name</label>
-            <input id="name" name="name" autocomplete="name" maxlength={200} />
-            <label for="email">Your email</label>
-            <input id="email" name="email" type="email" autocomplete="email" required maxlength={254} />
-          </>
-        ) : null}
-        <div class="actions">
-          <button class="primary" type="submit">
-            Accept
-          </button>
-          {inv.multiUse ? null : (
-            <button class="secondary" type="submit" formaction={`/i/${token}/decline`} formnovalidate>
-              Decline
+        <form method="post" action={`/i/${token}/accept`}>
+          {open ? (
+            <>
+              <label for="name">Your name</label>
+              <input id="name" name="name" autocomplete="name" maxlength={200} />
+              <label for="email">Your email</label>
+              <input id="email" name="email" type="email" autocomplete="email" required maxlength={254} />
+            </>
+          ) : null}
+          <div class="actions">
+            <button class="primary" type="submit">
+              Accept
             </button>
-          )}
-        </div>
-      </form>
+            {inv.multiUse ? null : (
+              <button class="secondary" type="submit" formaction={`/i/${token}/decline`} formnovalidate>
+                Decline
+              </button>
+            )}
+          </div>
+        </form>
       )}
       {props.qr ? (
         <div class="qr">

@@ -8,7 +8,8 @@ import { HAND_OFF_SCRIPT } from './hand-off-page';
  * to each). Styles stay inline (`'unsafe-inline'` for styles only): each page carries its own
  * stylesheet, the tenant's colour is written into it, and the funnel's bars are sized in `style`
  * attributes, which no hash can cover. Scripts do not: the accept page runs only the one line that
- * submits the hand-off form, the console only its copy buttons, each allowed by hash. Images: the tenant's logo comes from its own https origin (and
+ * submits the hand-off form, the console only its copy buttons, each allowed by hash. Images: the tenant's logo comes
+ * from its own https origin (and
  * over http where private addresses are allowed, as in local setups); the QR codes are inline SVG.
  * The hand-off form POSTs to the host application's https redirect URL, which `form-action` governs.
  */

@@ -12,4 +12,11 @@ import { createSettingsPages } from './console/settings-pages';
 import { createWebhookPages } from './console/webhooks-pages';
 
 /** The console's pages beyond invitations and the funnel, in navigation order. */
-export const CONSOLE_PAGES = [createContactPages, createIdentityPages, createWebhookPages, createKeyPages, createSettingsPages, createMailboxPage] as const;
+export const CONSOLE_PAGES = [
+  createContactPages,
+  createIdentityPages,
+  createWebhookPages,
+  createKeyPages,
+  createSettingsPages,
+  createMailboxPage,
+] as const;

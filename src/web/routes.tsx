@@ -14,7 +14,10 @@ import { StatePage, STATE_MESSAGES, type StateKey } from './state-page';
  * rows stored before locales were checked may hold a tag Intl refuses, and the page must still render.
  */
 function visitorLocale(header: string | undefined, fallback: string): string {
-  const tags = (header ?? '').split(',').map((part) => part.split(';')[0]!.trim()).filter(Boolean);
+  const tags = (header ?? '')
+    .split(',')
+    .map((part) => part.split(';')[0]!.trim())
+    .filter(Boolean);
   for (const tag of tags) {
     try {
       if (Intl.DateTimeFormat.supportedLocalesOf(tag).length > 0) return tag;
@@ -59,7 +62,15 @@ function isStateKey(code: string): code is StateKey {
  * scanners and link previews cannot answer for the invitee. The token in the path is the only
  * credential, so a cross-site form cannot forge a post without already holding the link.
  */
-export function createAcceptPageRoutes({ invitations, clock, publicUrl }: { invitations: InvitationService; clock: Clock; publicUrl: string }) {
+export function createAcceptPageRoutes({
+  invitations,
+  clock,
+  publicUrl,
+}: {
+  invitations: InvitationService;
+  clock: Clock;
+  publicUrl: string;
+}) {
   const app = new Hono();
 
   app.get('/i/:token', async (c) => {
@@ -73,7 +84,9 @@ export function createAcceptPageRoutes({ invitations, clock, publicUrl }: { invi
       // A shareable link gets a QR code of itself, to put on a screen or a poster. From the public
       // URL, not the request's: behind a TLS-terminating proxy the request says http://.
       const qr = invitation.channel === 'link' ? await qrSvg(invitationUrl(publicUrl, token)) : undefined;
-      return c.html(<AcceptPage invitation={invitation} token={token} locale={locale} now={clock.now()} {...(qr ? { qr } : {})} />);
+      return c.html(
+        <AcceptPage invitation={invitation} token={token} locale={locale} now={clock.now()} {...(qr ? { qr } : {})} />,
+      );
     } catch (error) {
       return refusal(c, error);
     }
@@ -82,7 +95,8 @@ export function createAcceptPageRoutes({ invitations, clock, publicUrl }: { invi
   app.post('/i/:token/accept', async (c) => {
     const token = c.req.param('token');
     const form = await c.req.parseBody();
-    const field = (name: string) => (typeof form[name] === 'string' && form[name].trim() !== '' ? form[name].trim() : undefined);
+    const field = (name: string) =>
+      typeof form[name] === 'string' && form[name].trim() !== '' ? form[name].trim() : undefined;
     const name = field('name');
     const email = field('email');
     try {
@@ -91,13 +105,24 @@ export function createAcceptPageRoutes({ invitations, clock, publicUrl }: { invi
       // Only to a web page: a javascript: or data: URL stored before schemes were checked is ignored.
       if (isWebUrl(result.redirectUrl)) {
         // The flow ends at the host application, which verifies the token against our JWKS.
-        const handOff = { redirectUrl: result.redirectUrl, acceptanceToken: result.acceptanceToken.token, invitationId: result.invitationId };
+        const handOff = {
+          redirectUrl: result.redirectUrl,
+          acceptanceToken: result.acceptanceToken.token,
+          invitationId: result.invitationId,
+        };
         c.header('cache-control', 'no-store');
         const { tenant } = result.invitation;
-        return c.html(<HandOffPage handOff={handOff} tenant={tenant.name} brand={tenant.branding.color} locale={locale} />);
+        return c.html(
+          <HandOffPage handOff={handOff} tenant={tenant.name} brand={tenant.branding.color} locale={locale} />,
+        );
       }
       return c.html(
-        <StatePage state="accepted_now" invitation={result.invitation} locale={locale} detail={joined(result.invitation, result.membership.role)}>
+        <StatePage
+          state="accepted_now"
+          invitation={result.invitation}
+          locale={locale}
+          detail={joined(result.invitation, result.membership.role)}
+        >
           <p class="meta">There is nothing more to do here: you can close this page.</p>
         </StatePage>,
       );
@@ -105,7 +130,16 @@ export function createAcceptPageRoutes({ invitations, clock, publicUrl }: { invi
       if (error instanceof AppError && error.code === 'acceptor_required') {
         const invitation = await invitations.viewByToken(token);
         const locale = visitorLocale(c.req.header('accept-language'), invitation.locale);
-        return c.html(<AcceptPage invitation={invitation} token={token} locale={locale} now={clock.now()} error="Please give your email address to accept." />, 400);
+        return c.html(
+          <AcceptPage
+            invitation={invitation}
+            token={token}
+            locale={locale}
+            now={clock.now()}
+            error="Please give your email address to accept."
+          />,
+          400,
+        );
       }
       return refusal(c, error, token);
     }
@@ -115,7 +149,13 @@ export function createAcceptPageRoutes({ invitations, clock, publicUrl }: { invi
     const token = c.req.param('token');
     try {
       const invitation = await invitations.declineByToken(token);
-      return c.html(<StatePage state="declined_now" invitation={invitation} locale={visitorLocale(c.req.header('accept-language'), invitation.locale)} />);
+      return c.html(
+        <StatePage
+          state="declined_now"
+          invitation={invitation}
+          locale={visitorLocale(c.req.header('accept-language'), invitation.locale)}
+        />,
+      );
     } catch (error) {
       return refusal(c, error, token);
     }
@@ -124,11 +164,16 @@ export function createAcceptPageRoutes({ invitations, clock, publicUrl }: { invi
   /** The state page for a refused link; a known link's page names its tenant and sender. */
   async function refusal(c: Context, error: unknown, token?: string) {
     if (!(error instanceof AppError) || !isStateKey(error.code)) throw error;
-    const known = token && error.code !== 'invitation_not_found' ? await invitations.viewByToken(token).catch(() => undefined) : undefined;
+    const known =
+      token && error.code !== 'invitation_not_found'
+        ? await invitations.viewByToken(token).catch(() => undefined)
+        : undefined;
     const locale = visitorLocale(c.req.header('accept-language'), known?.locale ?? 'en');
-    return c.html(<StatePage state={error.code} locale={locale} {...(known ? { invitation: known } : {})} />, error.status as 404 | 409 | 410);
+    return c.html(
+      <StatePage state={error.code} locale={locale} {...(known ? { invitation: known } : {})} />,
+      error.status as 404 | 409 | 410,
+    );
   }
 
   return app;
 }
-

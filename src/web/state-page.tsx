@@ -15,7 +15,10 @@ export const STATE_MESSAGES = {
   invitation_expired: ['Invitation expired', 'This invitation has expired.'],
   invitation_exhausted: ['No places left', 'This invitation has been used as many times as it allows.'],
   invitation_not_yet_active: ['Not open yet', 'This invitation cannot be accepted yet. Come back later.'],
-  invitation_not_found: ['Link not valid', 'This invitation link is not valid. It may have been replaced by a newer one.'],
+  invitation_not_found: [
+    'Link not valid',
+    'This invitation link is not valid. It may have been replaced by a newer one.',
+  ],
 } as const;
 
 export type StateKey = keyof typeof STATE_MESSAGES;
@@ -48,7 +51,13 @@ function mailtoFor(email: string, invitation: PublicInvitation): string {
  * A page that states where the invitation stands, from whom it came and what the invitee can do.
  * Without `invitation` (an unknown link) nothing about a tenant or a sender is known, so none is named.
  */
-export function StatePage(props: { state: StateKey; locale: string; invitation?: PublicInvitation; detail?: string; children?: Child }) {
+export function StatePage(props: {
+  state: StateKey;
+  locale: string;
+  invitation?: PublicInvitation;
+  detail?: string;
+  children?: Child;
+}) {
   const [title, text] = STATE_MESSAGES[props.state];
   const inv = props.invitation;
   const sender = inv ? senderOf(inv) : null;

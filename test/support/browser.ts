@@ -53,7 +53,9 @@ function locateChromium(): { readonly path: string; readonly found: boolean; rea
 // Every browser this worker launched and has not closed, so a failing hook cannot leak one.
 const live = new Set<Browser>();
 
-/** Launches headless Chromium (USHER_TEST_CHROMIUM, else /usr/bin/chromium) with CHROMIUM_ARGS. Close it in afterAll. */
+/**
+ * Launches headless Chromium (USHER_TEST_CHROMIUM, else /usr/bin/chromium) with CHROMIUM_ARGS. Close it in afterAll.
+ */
 export async function launchBrowser(): Promise<Browser> {
   const chromiumAt = locateChromium();
   if (!chromiumAt.found) throw new Error(`no Chromium at ${chromiumAt.path}`);
@@ -82,11 +84,15 @@ export function describeWithBrowser(title: string, body: () => void): void {
     });
     return;
   }
-  const where = chromiumAt.explicit ? `USHER_TEST_CHROMIUM=${chromiumAt.path} is not an executable` : `no Chromium at ${chromiumAt.path}`;
+  const where = chromiumAt.explicit
+    ? `USHER_TEST_CHROMIUM=${chromiumAt.path} is not an executable`
+    : `no Chromium at ${chromiumAt.path}`;
   if (process.env.CI === 'true' || chromiumAt.explicit) {
     describe(title, () => {
       it(`finds Chromium, which ${chromiumAt.explicit ? 'USHER_TEST_CHROMIUM names' : 'CI=true requires'}`, () => {
-        throw new Error(`${where}: the browser suites must run${chromiumAt.explicit ? '' : ' in CI (.ci/run installs Debian\'s chromium)'}`);
+        throw new Error(
+          `${where}: the browser suites must run${chromiumAt.explicit ? '' : " in CI (.ci/run installs Debian's chromium)"}`,
+        );
       });
     });
     return;
@@ -123,19 +129,22 @@ async function axeViolationsIn(frame: Frame, skippedRules: readonly string[] = [
   // and no test may weaken it. evaluate() runs over the DevTools protocol (Runtime.evaluate), as
   // the devtools console does, which CSP does not govern; the page's own policy stays as served.
   await frame.evaluate(axeScript());
-  return frame.evaluate(async ([tags, skipped]) => {
-    type Axe = { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> };
-    const axe = (window as unknown as { axe: Axe }).axe;
-    const rules = Object.fromEntries(skipped.map((id) => [id, { enabled: false }]));
-    const options = { runOnly: { type: 'tag', values: tags }, rules, iframes: false, resultTypes: ['violations'] };
-    const result = await axe.run(document, options);
-    return result.violations.map(({ id, impact, help, nodes }) => ({
-      id,
-      impact: impact ?? null,
-      help,
-      nodes: nodes.map((node) => ({ target: node.target.map(String), failureSummary: node.failureSummary ?? '' })),
-    }));
-  }, [AXE_TAGS, skippedRules] as const);
+  return frame.evaluate(
+    async ([tags, skipped]) => {
+      type Axe = { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> };
+      const axe = (window as unknown as { axe: Axe }).axe;
+      const rules = Object.fromEntries(skipped.map((id) => [id, { enabled: false }]));
+      const options = { runOnly: { type: 'tag', values: tags }, rules, iframes: false, resultTypes: ['violations'] };
+      const result = await axe.run(document, options);
+      return result.violations.map(({ id, impact, help, nodes }) => ({
+        id,
+        impact: impact ?? null,
+        help,
+        nodes: nodes.map((node) => ({ target: node.target.map(String), failureSummary: node.failureSummary ?? '' })),
+      }));
+    },
+    [AXE_TAGS, skippedRules] as const,
+  );
 }
 
 /**

@@ -54,7 +54,9 @@ export function createCliHome(): CliHome {
       USHER_LOG_LEVEL: 'warn',
       ...extra,
     };
-    return Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    return Object.fromEntries(
+      Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
   };
   const start = (args: readonly string[], extra?: CliEnv) => startCli(args, env(extra));
   return {
@@ -75,11 +77,15 @@ export function createCliHome(): CliHome {
 // bin/usher.js as a user runs it, so the tests run what ships: the compiled CLI, dist/cli.js, which
 // test/support/global-setup.ts builds once per run before any suite starts.
 function startCli(args: readonly string[], env: Record<string, string>): RunningCli {
-  const child = spawn(join(PROJECT_ROOT, 'node_modules', '.bin', 'node'), [join(PROJECT_ROOT, 'bin', 'usher.js'), ...args], {
-    cwd: env.HOME,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    join(PROJECT_ROOT, 'node_modules', '.bin', 'node'),
+    [join(PROJECT_ROOT, 'bin', 'usher.js'), ...args],
+    {
+      cwd: env.HOME,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   live.add(child);
   const output = { stdout: '', stderr: '' };
   const watchers = new Set<() => void>();
@@ -114,9 +120,14 @@ function startCli(args: readonly string[], env: Record<string, string>): Running
         const check = () => {
           const match = output.stderr.match(pattern);
           if (match) finish(() => resolve(match));
-          else if (closed) finish(() => reject(new Error(`usher exited before printing ${pattern} on stderr\n${output.stderr}`)));
+          else if (closed)
+            finish(() => reject(new Error(`usher exited before printing ${pattern} on stderr\n${output.stderr}`)));
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(`usher did not print ${pattern} within ${timeoutMs} ms\n${output.stderr}`))), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            finish(() => reject(new Error(`usher did not print ${pattern} within ${timeoutMs} ms\n${output.stderr}`))),
+          timeoutMs,
+        );
         watchers.add(check);
         check();
       }),

@@ -30,7 +30,6 @@ import type {
   Command,
   ConnectionSummary,
   CreatedInvitation,
-  HttpExchange,
   PeerEvent,
   Reply,
 } from './credo-peer/protocol.ts';
@@ -56,7 +55,10 @@ export interface CredoPeerOptions {
    * message Credo cannot decrypt or handle is only answered after this delay.
    */
   readonly processedTimeoutMs?: number;
-  /** The Content-Type Credo posts with: application/didcomm-envelope-enc (Credo's default) or application/ssi-agent-wire. */
+  /**
+   * The Content-Type Credo posts with: application/didcomm-envelope-enc (Credo's default) or
+   * application/ssi-agent-wire.
+   */
   readonly mimeType?: 'application/didcomm-envelope-enc' | 'application/ssi-agent-wire';
   /**
    * The did:peer method of the DID Credo puts in its DID Exchange requests: 4 (Credo's default,
@@ -87,7 +89,10 @@ export interface ConnectionFilter {
 }
 
 export interface CredoPeer {
-  /** The peer's DIDComm inbound endpoint, e.g. http://127.0.0.1:40123 (Credo posts to and serves on it); `didcomm:transport/queue` without one. */
+  /**
+   * The peer's DIDComm inbound endpoint, e.g. http://127.0.0.1:40123 (Credo posts to and serves on it);
+   * `didcomm:transport/queue` without one.
+   */
   readonly endpoint: string;
   readonly label: string;
   readonly pid: number;
@@ -103,9 +108,16 @@ export interface CredoPeer {
    * https://didcomm.org/didexchange/1.1, with an inline did-communication service whose
    * recipientKeys are did:key. 'connections': a legacy RFC 0160 invitation (`?c_i=`).
    */
-  createInvitation(options: { handshake: 'didexchange' | 'connections'; multiUse?: boolean; label?: string }): Promise<CreatedInvitation>;
+  createInvitation(options: {
+    handshake: 'didexchange' | 'connections';
+    multiUse?: boolean;
+    label?: string;
+  }): Promise<CreatedInvitation>;
   /** Credo receives the invitation URL and, as requester, runs the handshake it offers over HTTP. */
-  receiveInvitationUrl(url: string, options?: { label?: string }): Promise<{ connectionId: string; outOfBandId: string }>;
+  receiveInvitationUrl(
+    url: string,
+    options?: { label?: string },
+  ): Promise<{ connectionId: string; outOfBandId: string }>;
   /**
    * Resolves once a connection matching `filter` is `completed` (including one that already is);
    * rejects when a matching one is `abandoned`, the peer dies, or after `timeoutMs` (10 s by default).
@@ -114,17 +126,29 @@ export interface CredoPeer {
   getConnection(connectionId: string): Promise<ConnectionSummary>;
   listConnections(): Promise<ConnectionSummary[]>;
   /** Sends an RFC 0048 trust ping (response requested unless told otherwise); returns its thread id. */
-  sendTrustPing(connectionId: string, options?: { responseRequested?: boolean; withReturnRouting?: boolean }): Promise<{ threadId: string; message: Record<string, unknown> }>;
+  sendTrustPing(
+    connectionId: string,
+    options?: { responseRequested?: boolean; withReturnRouting?: boolean },
+  ): Promise<{ threadId: string; message: Record<string, unknown> }>;
   /** Resolves with the ping_response Credo received for `threadId` (or on `connectionId`). */
-  waitForTrustPingResponse(filter: { threadId?: string; connectionId?: string }, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForTrustPingResponse(
+    filter: { threadId?: string; connectionId?: string },
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** Resolves with a trust ping Credo received (on `connectionId`, if given). */
   waitForTrustPing(filter: { connectionId?: string }, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** RFC 0095 basic message over an established connection. */
   sendBasicMessage(connectionId: string, content: string): Promise<void>;
   /** Credo's own resolution of a DID (did:peer, did:key, ...). */
-  resolveDid(did: string): Promise<{ didDocument: Record<string, unknown> | null; error: string | null; message: string | null }>;
+  resolveDid(
+    did: string,
+  ): Promise<{ didDocument: Record<string, unknown> | null; error: string | null; message: string | null }>;
   /** Resolves with the first event (past or future) that `predicate` accepts. */
-  waitForEvent<E extends PeerEvent>(predicate: (event: PeerEvent) => event is E, timeoutMs: number, description: string): Promise<E>;
+  waitForEvent<E extends PeerEvent>(
+    predicate: (event: PeerEvent) => event is E,
+    timeoutMs: number,
+    description: string,
+  ): Promise<E>;
   waitForEvent(predicate: (event: PeerEvent) => boolean, timeoutMs: number, description: string): Promise<PeerEvent>;
   /** Calls `listener` with every event from now on (with the time it arrived); returns a function that stops that. */
   onEvent(listener: (event: PeerEvent, receivedAt: number) => void): () => void;
@@ -174,7 +198,15 @@ export async function startCredoPeer(options: CredoPeerOptions = {}): Promise<Cr
 
   const child = spawn(
     'timeout',
-    ['-k', '5', String(lifetimeSeconds), NODE_22, '--experimental-strip-types', '--disable-warning=ExperimentalWarning', AGENT_SCRIPT],
+    [
+      '-k',
+      '5',
+      String(lifetimeSeconds),
+      NODE_22,
+      '--experimental-strip-types',
+      '--disable-warning=ExperimentalWarning',
+      AGENT_SCRIPT,
+    ],
     {
       cwd: PROJECT_ROOT,
       detached: true, // its own process group, so stop() can end timeout and node together
@@ -187,7 +219,9 @@ export async function startCredoPeer(options: CredoPeerOptions = {}): Promise<Cr
         CREDO_PEER_DATA_DIR: dataDir,
         CREDO_PEER_LOG_LEVEL: options.logLevel ?? process.env.CREDO_PEER_LOG_LEVEL ?? 'warn',
         CREDO_PEER_LIFETIME_MS: String(lifetimeSeconds * 1000),
-        ...(options.processedTimeoutMs !== undefined ? { CREDO_PEER_PROCESSED_TIMEOUT_MS: String(options.processedTimeoutMs) } : {}),
+        ...(options.processedTimeoutMs !== undefined
+          ? { CREDO_PEER_PROCESSED_TIMEOUT_MS: String(options.processedTimeoutMs) }
+          : {}),
         ...(options.mimeType ? { CREDO_PEER_MIME_TYPE: options.mimeType } : {}),
         ...(options.peerDidNumAlgo !== undefined ? { CREDO_PEER_DID_NUMALGO: String(options.peerDidNumAlgo) } : {}),
         ...(options.inbound ? { CREDO_PEER_INBOUND: options.inbound } : {}),
@@ -223,7 +257,9 @@ export async function startCredoPeer(options: CredoPeerOptions = {}): Promise<Cr
     return [
       exit ? `peer process exited (code ${exit.code}, signal ${exit.signal})` : 'peer process running',
       fatal ? `fatal: ${fatal}` : '',
-      connections.length ? `connections: ${connections.map((c) => `${c.id} ${c.role} ${c.state}${c.errorMessage ? ` (${c.errorMessage})` : ''}`).join('; ')}` : 'connections: none',
+      connections.length
+        ? `connections: ${connections.map((c) => `${c.id} ${c.role} ${c.state}${c.errorMessage ? ` (${c.errorMessage})` : ''}`).join('; ')}`
+        : 'connections: none',
       errors.length ? `Credo errors:\n${errors.map((e) => `  ${e.message} ${e.detail.slice(0, 600)}`).join('\n')}` : '',
       `--- peer stderr (tail) ---\n${tail(stderr)}`,
     ]
@@ -296,7 +332,10 @@ export async function startCredoPeer(options: CredoPeerOptions = {}): Promise<Cr
   try {
     await new Promise<void>((resolveReady, rejectReady) => {
       const timer = setTimeout(
-        () => rejectReady(new Error(`Credo peer "${label}" was not ready within ${startupTimeoutMs} ms.\n${diagnostics()}`)),
+        () =>
+          rejectReady(
+            new Error(`Credo peer "${label}" was not ready within ${startupTimeoutMs} ms.\n${diagnostics()}`),
+          ),
         startupTimeoutMs,
       );
       onReady = () => {
@@ -360,7 +399,11 @@ export async function startCredoPeer(options: CredoPeerOptions = {}): Promise<Cr
       waiters.add(waiter);
       timer = setTimeout(() => {
         waiters.delete(waiter);
-        rejectWait(new Error(`Credo peer "${label}": timed out after ${timeoutMs} ms waiting for ${description}.\n${diagnostics()}`));
+        rejectWait(
+          new Error(
+            `Credo peer "${label}": timed out after ${timeoutMs} ms waiting for ${description}.\n${diagnostics()}`,
+          ),
+        );
       }, timeoutMs);
     });
   }
@@ -370,7 +413,11 @@ export async function startCredoPeer(options: CredoPeerOptions = {}): Promise<Cr
     (filter.outOfBandId === undefined || connection.outOfBandId === filter.outOfBandId) &&
     (filter.theirLabel === undefined || connection.theirLabel === filter.theirLabel);
 
-  function waitForEvent(predicate: (event: PeerEvent) => boolean, timeoutMs: number, description: string): Promise<PeerEvent> {
+  function waitForEvent(
+    predicate: (event: PeerEvent) => boolean,
+    timeoutMs: number,
+    description: string,
+  ): Promise<PeerEvent> {
     return waitFor(
       () => {
         const found = events.find(predicate);
@@ -389,10 +436,20 @@ export async function startCredoPeer(options: CredoPeerOptions = {}): Promise<Cr
     dataDir,
     events,
 
-    createInvitation: (opts) => request<CreatedInvitation>({ cmd: 'createInvitation', handshake: opts.handshake, multiUse: opts.multiUse, label: opts.label }),
+    createInvitation: (opts) =>
+      request<CreatedInvitation>({
+        cmd: 'createInvitation',
+        handshake: opts.handshake,
+        multiUse: opts.multiUse,
+        label: opts.label,
+      }),
 
     receiveInvitationUrl: async (url, opts) => {
-      const result = await request<{ connectionId: string; outOfBandId: string }>({ cmd: 'receiveInvitationUrl', url, label: opts?.label });
+      const result = await request<{ connectionId: string; outOfBandId: string }>({
+        cmd: 'receiveInvitationUrl',
+        url,
+        label: opts?.label,
+      });
       return { connectionId: result.connectionId, outOfBandId: result.outOfBandId };
     },
 
@@ -421,7 +478,12 @@ export async function startCredoPeer(options: CredoPeerOptions = {}): Promise<Cr
     listConnections: () => request<ConnectionSummary[]>({ cmd: 'listConnections' }),
 
     sendTrustPing: (connectionId, opts) =>
-      request({ cmd: 'sendTrustPing', connectionId, responseRequested: opts?.responseRequested, withReturnRouting: opts?.withReturnRouting }),
+      request({
+        cmd: 'sendTrustPing',
+        connectionId,
+        responseRequested: opts?.responseRequested,
+        withReturnRouting: opts?.withReturnRouting,
+      }),
 
     waitForTrustPingResponse: async (filter, timeoutMs = 10_000) => {
       const event = await waitForEvent(
@@ -437,7 +499,9 @@ export async function startCredoPeer(options: CredoPeerOptions = {}): Promise<Cr
 
     waitForTrustPing: async (filter, timeoutMs = 10_000) => {
       const event = await waitForEvent(
-        (e) => e.type === 'trustPingReceived' && (filter.connectionId === undefined || e.connectionId === filter.connectionId),
+        (e) =>
+          e.type === 'trustPingReceived' &&
+          (filter.connectionId === undefined || e.connectionId === filter.connectionId),
         timeoutMs,
         `a trust ping ${JSON.stringify(filter)}`,
       );

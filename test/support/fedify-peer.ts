@@ -8,7 +8,18 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { createFederation, generateCryptoKeyPair, MemoryKvStore, type Federation } from '@fedify/fedify';
-import { Accept, Endpoints, Invite, isActor, Person, Reject, TentativeAccept, Undo, type Activity, type Actor } from '@fedify/fedify/vocab';
+import {
+  Accept,
+  Endpoints,
+  Invite,
+  isActor,
+  Person,
+  Reject,
+  TentativeAccept,
+  Undo,
+  type Activity,
+  type Actor,
+} from '@fedify/fedify/vocab';
 import type { AddressInfo } from 'node:net';
 
 /** An activity the peer's inbox accepted, with its JSON as Fedify read it and as it arrived. */
@@ -46,10 +57,19 @@ export interface FedifyPeer extends PeerActor {
   publish(path: string, document: unknown): string;
   /** Fetches a remote actor with Fedify's own loader. */
   lookupActor(iri: string): Promise<Actor>;
-  /** Sends one activity to a remote actor's inbox, signed by Fedify (HTTP signature, Object Integrity Proof, LD signature). */
+  /**
+   * Sends one activity to a remote actor's inbox, signed by Fedify (HTTP signature, Object Integrity Proof, LD
+   * signature).
+   */
   send(recipient: Actor, activity: Activity): Promise<void>;
   /** The peer's vocabulary, so tests build activities with the peer's own classes. */
-  readonly vocab: { Accept: typeof Accept; Invite: typeof Invite; Reject: typeof Reject; TentativeAccept: typeof TentativeAccept; Undo: typeof Undo };
+  readonly vocab: {
+    Accept: typeof Accept;
+    Invite: typeof Invite;
+    Reject: typeof Reject;
+    TentativeAccept: typeof TentativeAccept;
+    Undo: typeof Undo;
+  };
   /** Waits for an activity matching `predicate`. */
   waitFor(predicate: (activity: ReceivedActivity) => boolean, timeoutMs?: number): Promise<ReceivedActivity>;
   close(): Promise<void>;
@@ -65,7 +85,8 @@ const IDENTIFIERS = ['peer', 'other'] as const;
 /** Starts the peer on a free loopback port. */
 export async function startFedifyPeer(options: FedifyPeerOptions = {}): Promise<FedifyPeer> {
   const keys: Record<string, CryptoKeyPair[]> = {};
-  for (const identifier of IDENTIFIERS) keys[identifier] = [await generateCryptoKeyPair('RSASSA-PKCS1-v1_5'), await generateCryptoKeyPair('Ed25519')];
+  for (const identifier of IDENTIFIERS)
+    keys[identifier] = [await generateCryptoKeyPair('RSASSA-PKCS1-v1_5'), await generateCryptoKeyPair('Ed25519')];
   const received: ReceivedActivity[] = [];
   const bodies = new Map<string, Record<string, unknown>>();
   const documents = new Map<string, unknown>();
@@ -76,13 +97,15 @@ export async function startFedifyPeer(options: FedifyPeerOptions = {}): Promise<
 
   async function handle(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
-    if (request.method === 'GET' && documents.has(path)) return new Response(JSON.stringify(documents.get(path)), { headers: { 'content-type': 'application/ld+json' } });
+    if (request.method === 'GET' && documents.has(path))
+      return new Response(JSON.stringify(documents.get(path)), { headers: { 'content-type': 'application/ld+json' } });
     if (request.method === 'POST' && path.endsWith('/inbox')) {
       const text = await request.text();
       const body = parseObject(text);
       if (body && typeof body.id === 'string') bodies.set(body.id, body);
       const headers = new Headers(request.headers);
-      if (options.proofsOnly) for (const name of ['signature', 'signature-input', 'authorization']) headers.delete(name);
+      if (options.proofsOnly)
+        for (const name of ['signature', 'signature-input', 'authorization']) headers.delete(name);
       request = new Request(request.url, { method: 'POST', headers, body: text });
     }
     return federation.fetch(request, { contextData: undefined });
@@ -146,7 +169,8 @@ export async function startFedifyPeer(options: FedifyPeerOptions = {}): Promise<
       if (!isActor(found)) throw new Error(`${iri} is not an actor`);
       return found;
     },
-    send: (recipient, activity) => context().sendActivity({ identifier: 'peer' }, recipient, activity, { immediate: true }),
+    send: (recipient, activity) =>
+      context().sendActivity({ identifier: 'peer' }, recipient, activity, { immediate: true }),
     vocab: { Accept, Invite, Reject, TentativeAccept, Undo },
     async waitFor(predicate, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
@@ -155,7 +179,9 @@ export async function startFedifyPeer(options: FedifyPeerOptions = {}): Promise<
         if (found) return found;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      throw new Error(`the Fedify peer never received it; it has: ${JSON.stringify(received.map((r) => [r.type, r.id]))}`);
+      throw new Error(
+        `the Fedify peer never received it; it has: ${JSON.stringify(received.map((r) => [r.type, r.id]))}`,
+      );
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -164,7 +190,9 @@ export async function startFedifyPeer(options: FedifyPeerOptions = {}): Promise<
 function parseObject(text: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

@@ -11,7 +11,8 @@ export default async function setup(): Promise<void> {
   if (distIsStale()) await buildServer();
   const url = process.env.USHER_TEST_POSTGRES_URL;
   if (!url) {
-    if (process.env.CI === 'true') throw new Error('CI=true but USHER_TEST_POSTGRES_URL is not set: the PostgreSQL suites must run in CI');
+    if (process.env.CI === 'true')
+      throw new Error('CI=true but USHER_TEST_POSTGRES_URL is not set: the PostgreSQL suites must run in CI');
     process.stdout.write(
       '\n[usher] USHER_TEST_POSTGRES_URL is not set: every store suite runs on SQLite only; the PostgreSQL suites are SKIPPED.\n' +
         '[usher] bash .ci/run starts a throwaway PostgreSQL and runs both.\n\n',
@@ -23,7 +24,9 @@ export default async function setup(): Promise<void> {
     await client.connect();
     await client.query('select 1');
   } catch (error) {
-    throw new Error(`USHER_TEST_POSTGRES_URL is set but PostgreSQL does not answer: ${(error as Error).message}`);
+    throw new Error(`USHER_TEST_POSTGRES_URL is set but PostgreSQL does not answer: ${(error as Error).message}`, {
+      cause: error,
+    });
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -32,7 +32,9 @@ export async function typecheckExample(): Promise<void> {
   try {
     await run(tsc, ['-p', join(HOST_APP_DIR, 'tsconfig.json')], { timeout: 60_000 });
   } catch (error) {
-    throw new Error(`the example does not type-check:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+    throw new Error(`the example does not type-check:\n${(error as { stdout?: string }).stdout ?? String(error)}`, {
+      cause: error,
+    });
   }
 }
 

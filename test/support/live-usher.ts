@@ -18,10 +18,17 @@ export interface LiveUsher {
   api(path: string, init?: RequestInit): Promise<Response>;
 }
 
-/** Starts a LiveUsher for the enclosing suite (after `settle` ms, so the worker's first poll is over) and stops it after. */
+/**
+ * Starts a LiveUsher for the enclosing suite (after `settle` ms, so the worker's first poll is over) and stops it
+ * after.
+ */
 export function useLiveUsher(
   engine: Engine,
-  options: { readonly retryPolicy: RetryPolicy; readonly worker: NonNullable<Parameters<typeof createUsher>[0]['worker']>; readonly settleMs?: number },
+  options: {
+    readonly retryPolicy: RetryPolicy;
+    readonly worker: NonNullable<Parameters<typeof createUsher>[0]['worker']>;
+    readonly settleMs?: number;
+  },
 ): LiveUsher {
   const handle = {} as { current: LiveUsher; scratch: ScratchDatabase; mailer: Mailer; stop: () => Promise<void> };
   beforeAll(async () => {
@@ -53,7 +60,13 @@ export function useLiveUsher(
       await store.close();
     };
     const headers = { authorization: `Bearer ${tenant.apiKey.key}`, 'content-type': 'application/json' };
-    handle.current = { store, smtp, tenant, app: built.app, api: async (path, init = {}) => built.app.request(path, { ...init, headers }) };
+    handle.current = {
+      store,
+      smtp,
+      tenant,
+      app: built.app,
+      api: async (path, init = {}) => built.app.request(path, { ...init, headers }),
+    };
     await new Promise((resolve) => setTimeout(resolve, options.settleMs ?? 200));
   });
   afterAll(async () => {

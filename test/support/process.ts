@@ -42,7 +42,9 @@ export interface RunningUsher {
   readonly startupMs: number;
   stdout(): string;
   stderr(): string;
-  /** Resolves once stdout (the JSON log) matches `pattern`; rejects after `timeoutMs` or when the process ends first. */
+  /**
+   * Resolves once stdout (the JSON log) matches `pattern`; rejects after `timeoutMs` or when the process ends first.
+   */
   waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** The same for stderr, where the start banner goes. */
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
@@ -86,7 +88,8 @@ function childEnv(options: UsherProcessOptions): Record<string, string> {
     PORT: '0',
     HOST: '127.0.0.1',
     USHER_LOG_LEVEL: 'warn',
-    // No load balancer to wait for: a test's SIGTERM should not idle through a drain window (the drain's own test sets one).
+    // No load balancer to wait for: a test's SIGTERM should not idle through a drain window (the drain's own test sets
+    // one).
     USHER_SHUTDOWN_DRAIN_MS: '0',
     USHER_BOOTSTRAP_API_KEY: TEST_BOOTSTRAP_KEY,
     // Set, so no test process writes a secret file beside the project; the file's own test removes it.
@@ -160,7 +163,12 @@ function describeOutput(output: { stdout: string; stderr: string }): string {
   return `\n--- stdout ---\n${output.stdout}\n--- stderr ---\n${output.stderr}`;
 }
 
-function waitFor(spawned: Spawned, pattern: RegExp, timeoutMs: number, stream: 'stdout' | 'stderr' = 'stdout'): Promise<RegExpMatchArray> {
+function waitFor(
+  spawned: Spawned,
+  pattern: RegExp,
+  timeoutMs: number,
+  stream: 'stdout' | 'stderr' = 'stdout',
+): Promise<RegExpMatchArray> {
   return new Promise((resolveMatch, rejectMatch) => {
     const finish = (settle: () => void) => {
       clearTimeout(timer);
@@ -171,11 +179,18 @@ function waitFor(spawned: Spawned, pattern: RegExp, timeoutMs: number, stream: '
       const match = spawned.output[stream].match(pattern);
       if (match) finish(() => resolveMatch(match));
       else if (spawned.closed) {
-        finish(() => rejectMatch(new Error(`Usher exited before printing ${pattern}${describeOutput(spawned.output)}`)));
+        finish(() =>
+          rejectMatch(new Error(`Usher exited before printing ${pattern}${describeOutput(spawned.output)}`)),
+        );
       }
     };
     const timer = setTimeout(
-      () => finish(() => rejectMatch(new Error(`Usher did not print ${pattern} within ${timeoutMs} ms${describeOutput(spawned.output)}`))),
+      () =>
+        finish(() =>
+          rejectMatch(
+            new Error(`Usher did not print ${pattern} within ${timeoutMs} ms${describeOutput(spawned.output)}`),
+          ),
+        ),
       timeoutMs,
     );
     spawned.watchers.add(check);
@@ -259,7 +274,10 @@ async function runningOnceReady(
   };
 }
 
-/** Runs `node --import tsx src/main.ts` expecting it to end by itself; kills it and rejects if it is still running after the timeout. */
+/**
+ * Runs `node --import tsx src/main.ts` expecting it to end by itself; kills it and rejects if it is still running after
+ * the timeout.
+ */
 export async function runUsherToExit(options: UsherProcessOptions): Promise<ExitedUsher> {
   const started = Date.now();
   const spawned = spawnUsher(options);
@@ -279,4 +297,3 @@ export async function runUsherToExit(options: UsherProcessOptions): Promise<Exit
 export async function stopAllUshers(): Promise<void> {
   await Promise.all([...live].map((spawned) => stopSpawned(spawned, 5_000)));
 }
-

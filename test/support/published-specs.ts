@@ -18,7 +18,12 @@ addFormats(ajv);
 
 /** DataTrails' Invites API swagger (seed 001). */
 export const dataTrailsSwagger = readPublishedSpec('datatrails-invitesv1.swagger.json');
-ajv.addSchema({ $id: 'datatrails', definitions: JSON.parse(JSON.stringify(dataTrailsSwagger.definitions).replaceAll('"#/definitions/', '"datatrails#/definitions/')) });
+ajv.addSchema({
+  $id: 'datatrails',
+  definitions: JSON.parse(
+    JSON.stringify(dataTrailsSwagger.definitions).replaceAll('"#/definitions/', '"datatrails#/definitions/'),
+  ),
+});
 
 /** A definition of the DataTrails swagger as a validator, e.g. `dataTrailsSchema('v1Invite')`. */
 export function dataTrailsSchema(definition: string): ValidateFunction {
@@ -28,10 +33,15 @@ export function dataTrailsSchema(definition: string): ValidateFunction {
 }
 
 /** Checks a body against a DataTrails definition and that it carries exactly the documented fields. */
-export function expectDataTrailsShape(definition: 'v1Invite' | 'v1ListInvitesResponse' | 'v1Caps', body: unknown): void {
+export function expectDataTrailsShape(
+  definition: 'v1Invite' | 'v1ListInvitesResponse' | 'v1Caps',
+  body: unknown,
+): void {
   const validate = dataTrailsSchema(definition);
   expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
-  expect(Object.keys(body as object).sort()).toEqual(Object.keys(dataTrailsSwagger.definitions[definition].properties).sort());
+  expect(Object.keys(body as object).sort()).toEqual(
+    Object.keys(dataTrailsSwagger.definitions[definition].properties).sort(),
+  );
 }
 
 /** Indicio Proven's invitations document (seed 002). */
@@ -39,7 +49,11 @@ export const provenSpec = readPublishedSpec('proven-invitations.openapi.json');
 const provenValidators = new Map<string, ValidateFunction>();
 
 /** Checks an answer against the schema Proven documents for that operation (its path template) and status. */
-export function expectProvenShape(method: string, path: string, res: { status: number; headers: Headers; body: unknown }): void {
+export function expectProvenShape(
+  method: string,
+  path: string,
+  res: { status: number; headers: Headers; body: unknown },
+): void {
   const key = `${method} ${path} ${res.status}`;
   const documented = provenSpec.paths[path]?.[method.toLowerCase()]?.responses?.[String(res.status)];
   expect(documented, `Proven documents ${key}`).toBeDefined();

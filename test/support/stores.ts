@@ -22,7 +22,11 @@ export interface ScratchDatabase {
 export async function createScratchDatabase(engine: Engine): Promise<ScratchDatabase> {
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'usher-test-'));
-    return { engine, url: `sqlite:${join(dir, 'usher.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      engine,
+      url: `sqlite:${join(dir, 'usher.db')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   if (!postgresUrl) throw new Error('USHER_TEST_POSTGRES_URL is not set');
   const name = `usher_test_${randomBytes(6).toString('hex')}`;
@@ -73,7 +77,8 @@ async function dropDatabase(name: string): Promise<void> {
  */
 export function describeEachStore(title: string, body: (engine: Engine) => void): void {
   for (const engine of engines) describe(`${title} [${engine}]`, () => body(engine));
-  if (!postgresUrl) describe.skip(`${title} [postgres: skipped, USHER_TEST_POSTGRES_URL not set]`, () => body('postgres'));
+  if (!postgresUrl)
+    describe.skip(`${title} [postgres: skipped, USHER_TEST_POSTGRES_URL not set]`, () => body('postgres'));
 }
 
 /** A migrated scratch store for the enclosing suite, closed and dropped after it: read `.current` inside tests. */

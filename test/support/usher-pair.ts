@@ -12,9 +12,14 @@ export interface UsherPair {
 
 /** Starts the pair that the federation tests (DIDComm, ActivityPub, providers) talk between. */
 export async function startUsherPair(engine: Engine): Promise<UsherPair> {
-  const databases: ScratchDatabase[] = await Promise.all([createScratchDatabase(engine), createScratchDatabase(engine)]);
+  const databases: ScratchDatabase[] = await Promise.all([
+    createScratchDatabase(engine),
+    createScratchDatabase(engine),
+  ]);
   const env = { USHER_ALLOW_PRIVATE_NETWORK: 'true', USHER_LOG_LEVEL: 'warn' };
-  const [a, b] = await Promise.all(databases.map((d) => startUsher({ databaseUrl: d.url, env, startupTimeoutMs: 40_000 })));
+  const [a, b] = await Promise.all(
+    databases.map((d) => startUsher({ databaseUrl: d.url, env, startupTimeoutMs: 40_000 })),
+  );
   return {
     a: a!,
     b: b!,

@@ -31,7 +31,16 @@ export interface TestUsher {
   readonly pruneRetained: Usher['pruneRetained'];
   /** The first tenant, made with an operator key. */
   readonly tenant: CreatedTenant;
-  request<T = any>(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string | Uint8Array<ArrayBuffer> }): Promise<TestResponse<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    options?: {
+      body?: unknown;
+      key?: string | null;
+      headers?: Record<string, string>;
+      raw?: string | Uint8Array<ArrayBuffer>;
+    },
+  ): Promise<TestResponse<T>>;
   /** Makes another tenant and returns it with its key. */
   createTenant(name: string): Promise<CreatedTenant>;
 }
@@ -64,21 +73,24 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
     const clock = createManualClock(new Date());
     const tenant = await createTenant(store.db, { name: 'Acme', operator: true }, clock.now());
     const mailer = options.mailer ? options.mailer(store, clock) : createMailboxMailer(store.db, clock);
-    const { app, invitations, worker, pruneRetained } = createUsher({
-      db: store.db,
-      engine,
-      clock,
-      publicUrl: options.publicUrl ?? PUBLIC_URL,
-      version: 'test',
-      mailer,
-      fromAddress: 'Usher <no-reply@usher.test>',
-      allowPrivateNetwork: options.allowPrivateNetwork ?? true,
-      retryPolicy: options.retryPolicy ?? createRetryPolicy({ initialDelayMs: 0, jitter: 0, maxAttempts: 5 }),
-      worker: { pollIntervalMs: 20, onError: (error) => console.error(error) },
-      logError: (error) => console.error(error),
-      metricsToken: options.metricsToken,
-      linkSecret: options.linkSecret ?? newSecret(),
-    }, { extraChannels: options.extraChannels });
+    const { app, invitations, worker, pruneRetained } = createUsher(
+      {
+        db: store.db,
+        engine,
+        clock,
+        publicUrl: options.publicUrl ?? PUBLIC_URL,
+        version: 'test',
+        mailer,
+        fromAddress: 'Usher <no-reply@usher.test>',
+        allowPrivateNetwork: options.allowPrivateNetwork ?? true,
+        retryPolicy: options.retryPolicy ?? createRetryPolicy({ initialDelayMs: 0, jitter: 0, maxAttempts: 5 }),
+        worker: { pollIntervalMs: 20, onError: (error) => console.error(error) },
+        logError: (error) => console.error(error),
+        metricsToken: options.metricsToken,
+        linkSecret: options.linkSecret ?? newSecret(),
+      },
+      { extraChannels: options.extraChannels },
+    );
     handle.mailer = mailer;
     handle.scratch = scratch;
     handle.current = {
@@ -92,7 +104,10 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
       tenant,
       async request(method, path, options = {}) {
         const key = options.key === undefined ? tenant.apiKey.key : options.key;
-        const headers: Record<string, string> = { ...(key ? { authorization: `Bearer ${key}` } : {}), ...options.headers };
+        const headers: Record<string, string> = {
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...options.headers,
+        };
         let body: string | Uint8Array<ArrayBuffer> | undefined = options.raw;
         if (options.body !== undefined) {
           body = JSON.stringify(options.body);

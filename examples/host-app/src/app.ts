@@ -62,9 +62,12 @@ export function createHostApp({ store, usher, team, secureCookies }: HostAppDeps
     const user = c.var.user;
     if (!user) return c.redirect('/signin', 303);
     const invited = c.req.query('invited');
-    const notice = c.req.query('joined') !== undefined && user.role
-      ? `Welcome to ${team.name}, ${user.name}: you joined as ${user.role}.`
-      : invited ? `Invitation sent to ${invited}.` : undefined;
+    const notice =
+      c.req.query('joined') !== undefined && user.role
+        ? `Welcome to ${team.name}, ${user.name}: you joined as ${user.role}.`
+        : invited
+          ? `Invitation sent to ${invited}.`
+          : undefined;
     return c.html(showTeam(user, notice ? { notice } : {}));
   });
 

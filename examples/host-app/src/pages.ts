@@ -32,45 +32,52 @@ const STYLE = `
 /** The frame of every page: a header with who is signed in, and the page's own content. */
 function layout(title: string, user: SignedInUser | null, content: Content): Content {
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · Teamboard</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header>
-  <p><strong>Teamboard</strong> <span>· an Usher example</span></p>
-  ${user
-    ? html`<form method="post" action="/signout">
-      <p>Signed in as ${user.name} <button type="submit">Sign out</button></p>
-    </form>`
-    : ''}
-</header>
-<main>
-${content}
-</main>
-</body>
-</html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · Teamboard</title>
+        <style>
+          ${STYLE}
+        </style>
+      </head>
+      <body>
+        <header>
+          <p><strong>Teamboard</strong> <span>· an Usher example</span></p>
+          ${
+            user
+              ? html`<form method="post" action="/signout">
+                  <p>Signed in as ${user.name} <button type="submit">Sign out</button></p>
+                </form>`
+              : ''
+          }
+        </header>
+        <main>${content}</main>
+      </body>
+    </html>`;
 }
 
 /** "Sign in as": this example has no passwords; a real app puts its own sign-in here. */
 export function signInPage(error?: string): Content {
-  return layout('Sign in', null, html`
-<h1>Sign in</h1>
-<p>This example has no passwords: sign in as anyone by name and email. A real application uses its own sign-in here.
-The first person to sign in founds the team as its owner.</p>
-${error ? html`<section class="error" role="alert"><p>${error}</p></section>` : ''}
-<section>
-<form method="post" action="/signin">
-  <label for="name">Name</label>
-  <input id="name" name="name" autocomplete="name" required maxlength="100">
-  <label for="email">Email</label>
-  <input id="email" name="email" type="email" autocomplete="email" required maxlength="254">
-  <button type="submit">Sign in</button>
-</form>
-</section>`);
+  return layout(
+    'Sign in',
+    null,
+    html` <h1>Sign in</h1>
+      <p>
+        This example has no passwords: sign in as anyone by name and email. A real application uses its own sign-in
+        here. The first person to sign in founds the team as its owner.
+      </p>
+      ${error ? html`<section class="error" role="alert"><p>${error}</p></section>` : ''}
+      <section>
+        <form method="post" action="/signin">
+          <label for="name">Name</label>
+          <input id="name" name="name" autocomplete="name" required maxlength="100" />
+          <label for="email">Email</label>
+          <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" />
+          <button type="submit">Sign in</button>
+        </form>
+      </section>`,
+  );
 }
 
 /** Why Usher refused an invitation, with the email and role as they were typed. */
@@ -95,57 +102,94 @@ export interface TeamPageView {
 export function teamPage(view: TeamPageView): Content {
   const { teamName, user, members, events } = view;
   const canInvite = user.role === 'owner' || user.role === 'admin';
-  return layout(teamName, user, html`
-<h1>${teamName}</h1>
-${view.notice ? html`<section class="notice" role="status"><p>${view.notice}</p></section>` : ''}
-${user.role === null
-    ? html`<section><p>You are not on ${teamName} yet. Ask a member to invite you.</p></section>`
-    : html`<p>You are ${article(user.role)} <strong>${user.role}</strong> of this team.</p>`}
-<section aria-labelledby="members-title">
-<h2 id="members-title">Members</h2>
-<table>
-<thead><tr><th scope="col">Member</th><th scope="col">Role</th></tr></thead>
-<tbody>
-${members.map((member) => html`<tr>
-  <td><span class="name">${member.name}</span> <span class="email">${member.email}</span></td><td>${member.role}</td>
-</tr>`)}
-</tbody>
-</table>
-</section>
-${canInvite ? inviteForm(view.inviteError) : ''}
-<section aria-labelledby="events-title">
-<h2 id="events-title">From Usher</h2>
-<p class="hint">The last webhooks Usher sent (times in UTC), each verified against this app's signing secret.</p>
-${events.length === 0
-    ? html`<p>No events yet.</p>`
-    : html`<ul class="events">${events.map(
-      (event) => html`<li><time datetime="${event.receivedAt}">${event.receivedAt.slice(11, 19)}</time>
-        <code>${event.type}</code>: ${event.summary}</li>`,
-    )}</ul>`}
-</section>`);
+  return layout(
+    teamName,
+    user,
+    html` <h1>${teamName}</h1>
+      ${view.notice ? html`<section class="notice" role="status"><p>${view.notice}</p></section>` : ''}
+      ${
+        user.role === null
+          ? html`<section><p>You are not on ${teamName} yet. Ask a member to invite you.</p></section>`
+          : html`<p>You are ${article(user.role)} <strong>${user.role}</strong> of this team.</p>`
+      }
+      <section aria-labelledby="members-title">
+        <h2 id="members-title">Members</h2>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Member</th>
+              <th scope="col">Role</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${members.map(
+              (member) =>
+                html`<tr>
+                  <td><span class="name">${member.name}</span> <span class="email">${member.email}</span></td>
+                  <td>${member.role}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </section>
+      ${canInvite ? inviteForm(view.inviteError) : ''}
+      <section aria-labelledby="events-title">
+        <h2 id="events-title">From Usher</h2>
+        <p class="hint">
+          The last webhooks Usher sent (times in UTC), each verified against this app's signing secret.
+        </p>
+        ${
+          events.length === 0
+            ? html`<p>No events yet.</p>`
+            : html`<ul class="events">
+                ${events.map(
+                  (event) =>
+                    html`<li>
+                      <time datetime="${event.receivedAt}">${event.receivedAt.slice(11, 19)}</time>
+                      <code>${event.type}</code>: ${event.summary}
+                    </li>`,
+                )}
+              </ul>`
+        }
+      </section>`,
+  );
 }
 
 function inviteForm(error: TeamPageView['inviteError']): Content {
   return html`<section aria-labelledby="invite-title">
-<h2 id="invite-title">Invite</h2>
-${error ? html`<p class="error" role="alert" id="invite-error">${error.message}</p>` : ''}
-<form method="post" action="/invite">
-  <label for="invite-email">Email</label>
-  <input id="invite-email" name="email" type="email" required maxlength="254" value="${error?.email ?? ''}"
-    ${error ? html`aria-invalid="true" aria-describedby="invite-error"` : ''}>
-  <label for="invite-role">Role</label>
-  <select id="invite-role" name="role">${INVITABLE_ROLES.map(
-    (role) => html`<option${role === error?.role ? ' selected' : ''}>${role}</option>`,
-  )}</select>
-  <button type="submit">Send invitation</button>
-</form>
-</section>`;
+    <h2 id="invite-title">Invite</h2>
+    ${error ? html`<p class="error" role="alert" id="invite-error">${error.message}</p>` : ''}
+    <form method="post" action="/invite">
+      <label for="invite-email">Email</label>
+      <input
+        id="invite-email"
+        name="email"
+        type="email"
+        required
+        maxlength="254"
+        value="${error?.email ?? ''}"
+        ${error ? html`aria-invalid="true" aria-describedby="invite-error"` : ''}
+      />
+      <label for="invite-role">Role</label>
+      <select id="invite-role" name="role">
+        ${INVITABLE_ROLES.map((role) => html`<option${role === error?.role ? ' selected' : ''}>${role}</option>`)}
+      </select>
+      <button type="submit">Send invitation</button>
+    </form>
+  </section>`;
 }
 
 /** A page that says what went wrong and where to go, for refusals. */
 export function messagePage(title: string, message: string): Content {
-  return layout(title, null, html`<h1>${title}</h1>
-<section><p>${message}</p><p><a href="/">Go to Teamboard</a></p></section>`);
+  return layout(
+    title,
+    null,
+    html`<h1>${title}</h1>
+      <section>
+        <p>${message}</p>
+        <p><a href="/">Go to Teamboard</a></p>
+      </section>`,
+  );
 }
 
 const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');

@@ -85,8 +85,12 @@ export function openStore(path: string) {
   // A replayed jti breaks the primary key, which rolls back the whole admission.
   const admitOnce = db.transaction((admission: Admission): User => {
     const user = findOrCreateUser(admission.name, admission.email);
-    db.prepare('insert into used_acceptance_tokens (jti, invitation_id, user_id, used_at) values (?, ?, ?, ?)')
-      .run(admission.jti, admission.invitationId, user.id, now());
+    db.prepare('insert into used_acceptance_tokens (jti, invitation_id, user_id, used_at) values (?, ?, ?, ?)').run(
+      admission.jti,
+      admission.invitationId,
+      user.id,
+      now(),
+    );
     upsertMember.run(user.id, admission.role, now());
     return user;
   });
@@ -116,8 +120,11 @@ export function openStore(path: string) {
     /** Starts a session and returns the cookie's value. */
     createSession(userId: string): string {
       const token = randomBytes(32).toString('base64url');
-      db.prepare('insert into sessions (token_hash, user_id, created_at) values (?, ?, ?)')
-        .run(hashOf(token), userId, now());
+      db.prepare('insert into sessions (token_hash, user_id, created_at) values (?, ?, ?)').run(
+        hashOf(token),
+        userId,
+        now(),
+      );
       return token;
     },
 

@@ -42,7 +42,12 @@ const contactFields = (c: Contact) =>
     ['email', c.email],
     ['did', c.did],
     ['actor', c.actorIri],
-    ['providers', Object.entries(c.providerHandles).map(([provider, handle]) => `${provider}=${handle}`).join(', ')],
+    [
+      'providers',
+      Object.entries(c.providerHandles)
+        .map(([provider, handle]) => `${provider}=${handle}`)
+        .join(', '),
+    ],
     ['tags', c.tags.join(', ')],
     ['created', c.createdAt],
     ['updated', c.updatedAt],
@@ -55,7 +60,11 @@ function addContactOptions(command: Command, clearing: boolean): Command {
     .option('--email <address>', `email address${clears}`)
     .option('--did <did>', `DID${clears}`)
     .option('--actor <iri>', `ActivityPub actor IRI${clears}`)
-    .option('--provider-handle <provider=handle>', 'a handle on a provider, e.g. linkedin=ann-smith (repeatable)', collect)
+    .option(
+      '--provider-handle <provider=handle>',
+      'a handle on a provider, e.g. linkedin=ann-smith (repeatable)',
+      collect,
+    )
     .option('--tag <tag>', 'a tag (repeatable; replaces the stored tags)', collect);
 }
 
@@ -80,7 +89,7 @@ function providerHandle(pair: string): [string, string] {
 
 /** `usher contacts list|create|get|update|delete`: the people the tenant invites. */
 export function registerContactsCommand(program: Command): void {
-  const contacts = program.command('contacts').description('the tenant\'s contacts (list, create, get, update, delete)');
+  const contacts = program.command('contacts').description("the tenant's contacts (list, create, get, update, delete)");
 
   addPageOptions(contacts.command('list').description('list contacts, oldest first'))
     .option('--email <address>', 'exact address, case-insensitive')
@@ -91,13 +100,26 @@ export function registerContactsCommand(program: Command): void {
     .action(async (flags: ContactListFlags, command: Command) => {
       const { out, client } = contextOf(command);
       const api = client();
-      const query = definedOnly({ email: flags.email, did: flags.did, actorIri: flags.actor, tag: flags.tag, order: flags.order, limit: flags.limit });
-      const page = await pageOrAll((cursor) => unwrap(api.GET('/v1/contacts', { params: { query: definedOnly({ ...query, cursor }) } })), flags);
+      const query = definedOnly({
+        email: flags.email,
+        did: flags.did,
+        actorIri: flags.actor,
+        tag: flags.tag,
+        order: flags.order,
+        limit: flags.limit,
+      });
+      const page = await pageOrAll(
+        (cursor) => unwrap(api.GET('/v1/contacts', { params: { query: definedOnly({ ...query, cursor }) } })),
+        flags,
+      );
       printPage(out, page, contactColumns);
     });
 
   addContactOptions(contacts.command('create').description('create a contact'), false)
-    .addHelpText('after', '\nExample:\n  $ usher contacts create --name "Ann Smith" --email ann@example.com --tag speakers')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ usher contacts create --name "Ann Smith" --email ann@example.com --tag speakers',
+    )
     .action(async (flags: ContactFlags, command: Command) => {
       const { out, client } = contextOf(command);
       const contact = await unwrap(client().POST('/v1/contacts', { body: contactBody(flags) }));
@@ -109,18 +131,33 @@ export function registerContactsCommand(program: Command): void {
     out.record(contact, contactFields(contact));
   });
 
-  addContactOptions(contacts.command('update').description('change a contact: given fields replace stored ones').argument('<id>', 'the contact\'s id'), true)
+  addContactOptions(
+    contacts
+      .command('update')
+      .description('change a contact: given fields replace stored ones')
+      .argument('<id>', "the contact's id"),
+    true,
+  )
     .addHelpText('after', '\nExample:\n  $ usher contacts update 0193… --email ann@new.example --did ""')
     .action(async (id: string, flags: ContactFlags, command: Command) => {
       const { out, client } = contextOf(command);
       const body = contactBody(flags);
-      if (Object.keys(body).length === 0) throw usageError('nothing to change: pass at least one of --name, --email, --did, --actor, --provider-handle, --tag');
+      if (Object.keys(body).length === 0)
+        throw usageError(
+          'nothing to change: pass at least one of --name, --email, --did, --actor, --provider-handle, --tag',
+        );
       const contact = await unwrap(client().PATCH('/v1/contacts/{id}', { params: { path: { id } }, body }));
       out.record(contact, contactFields(contact));
     });
 
-  addIdCommand(contacts, 'delete', 'delete a contact; invitations that named it keep their addresses', 'contact', async ({ out, client }, id) => {
-    await unwrap(client().DELETE('/v1/contacts/{id}', { params: { path: { id } } }));
-    out.result({ id, deleted: true }, () => `Deleted contact ${id}\n`);
-  });
+  addIdCommand(
+    contacts,
+    'delete',
+    'delete a contact; invitations that named it keep their addresses',
+    'contact',
+    async ({ out, client }, id) => {
+      await unwrap(client().DELETE('/v1/contacts/{id}', { params: { path: { id } } }));
+      out.result({ id, deleted: true }, () => `Deleted contact ${id}\n`);
+    },
+  );
 }

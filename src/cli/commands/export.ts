@@ -51,8 +51,12 @@ interface ExportFlags extends InvitationFilterFlags {
 
 /** `usher export`: every invitation matching the filters, as CSV or JSON lines. */
 export function registerExportCommand(program: Command): void {
-  addInvitationFilters(program.command('export').description('write every invitation (following the pages) as CSV or JSON lines'))
-    .addOption(new Option('--format <format>', 'csv (default) or jsonl (the default with --json)').choices(['csv', 'jsonl']))
+  addInvitationFilters(
+    program.command('export').description('write every invitation (following the pages) as CSV or JSON lines'),
+  )
+    .addOption(
+      new Option('--format <format>', 'csv (default) or jsonl (the default with --json)').choices(['csv', 'jsonl']),
+    )
     .option('--output <file>', 'write to this file (created readable by you only) instead of stdout')
     .addHelpText(
       'after',
@@ -72,13 +76,23 @@ Examples:
       const sink = openLineSink(flags.output);
       if (format === 'csv') await sink.write(csvLine(CSV_COLUMNS.map(([name]) => name)));
       let count = 0;
-      for await (const invitation of followCursor((cursor) => unwrap(api.GET('/v1/invitations', { params: { query: definedOnly({ ...query, cursor }) } })))) {
-        await sink.write(format === 'csv' ? csvLine(CSV_COLUMNS.map(([, value]) => value(invitation))) : `${JSON.stringify(invitation)}\n`);
+      for await (const invitation of followCursor((cursor) =>
+        unwrap(api.GET('/v1/invitations', { params: { query: definedOnly({ ...query, cursor }) } })),
+      )) {
+        await sink.write(
+          format === 'csv'
+            ? csvLine(CSV_COLUMNS.map(([, value]) => value(invitation)))
+            : `${JSON.stringify(invitation)}\n`,
+        );
         count += 1;
       }
       await sink.close();
       // With --output, stdout is free for the summary; without, it holds the data and nothing else.
-      if (flags.output !== undefined) out.result({ exported: count, format, output: flags.output }, () => `Exported ${count} invitations to ${flags.output}\n`);
+      if (flags.output !== undefined)
+        out.result(
+          { exported: count, format, output: flags.output },
+          () => `Exported ${count} invitations to ${flags.output}\n`,
+        );
       else out.note(`Exported ${count} invitations.`);
     });
 }

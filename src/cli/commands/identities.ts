@@ -31,7 +31,9 @@ const identityFields = (i: Identity) =>
 
 /** `usher identities list|create|get|update`: who the tenant invites as. */
 export function registerIdentitiesCommand(program: Command): void {
-  const identities = program.command('identities').description('the identities the tenant invites as (list, create, get, update)');
+  const identities = program
+    .command('identities')
+    .description('the identities the tenant invites as (list, create, get, update)');
 
   identities
     .command('list')
@@ -50,7 +52,11 @@ export function registerIdentitiesCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ usher identities create "Acme Events" --handle events')
     .action(async (displayName: string, flags: { handle?: string }, command: Command) => {
       const { out, client } = contextOf(command);
-      const identity = await unwrap(client().POST('/v1/identities', { body: definedOnly({ displayName, handle: flags.handle }) as Schemas['CreateIdentity'] }));
+      const identity = await unwrap(
+        client().POST('/v1/identities', {
+          body: definedOnly({ displayName, handle: flags.handle }) as Schemas['CreateIdentity'],
+        }),
+      );
       out.record(identity, identityFields(identity));
     });
 
@@ -62,9 +68,11 @@ export function registerIdentitiesCommand(program: Command): void {
   identities
     .command('update')
     .description('rename an identity, or disable or enable it')
-    .argument('<id>', 'the identity\'s id')
+    .argument('<id>', "the identity's id")
     .option('--display-name <name>', 'the new name')
-    .addOption(new Option('--status <status>', 'a disabled identity cannot send invitations').choices(['active', 'disabled']))
+    .addOption(
+      new Option('--status <status>', 'a disabled identity cannot send invitations').choices(['active', 'disabled']),
+    )
     .action(async (id: string, flags: { displayName?: string; status?: Identity['status'] }, command: Command) => {
       const { out, client } = contextOf(command);
       const body = definedOnly({ displayName: flags.displayName, status: flags.status });

@@ -5,7 +5,16 @@ import { contextOf } from '../context';
 import { readCsvRows } from '../csv-import';
 import { CliError, usageError } from '../errors';
 import { ExitCode } from '../exit-codes';
-import { countResults, createReportWriter, emptyTally, INVALID_LISTED, invalidRowsText, progressText, rowCount, summaryText } from '../import-report';
+import {
+  countResults,
+  createReportWriter,
+  emptyTally,
+  INVALID_LISTED,
+  invalidRowsText,
+  progressText,
+  rowCount,
+  summaryText,
+} from '../import-report';
 import { addInvitationOptions, invitationFromFlags, type InvitationFlags } from '../invitation-input';
 import { integerBetween } from '../options';
 import { openLineSink } from '../output-file';
@@ -39,9 +48,24 @@ export function registerImportCommand(program: Command): void {
     .command('import')
     .description('invite everyone in a CSV file, in batches; safe to rerun')
     .argument('<file>', 'a CSV file with a header row');
-  addInvitationOptions(command, ['channel', 'targetType', 'targetIri', 'targetName', 'role', 'rule', 'message', 'expiresAt', 'locale', 'identity', 'invitedBy', 'invitedById', 'invitedByEmail', 'redirectUrl'])
+  addInvitationOptions(command, [
+    'channel',
+    'targetType',
+    'targetIri',
+    'targetName',
+    'role',
+    'rule',
+    'message',
+    'expiresAt',
+    'locale',
+    'identity',
+    'invitedBy',
+    'invitedById',
+    'invitedByEmail',
+    'redirectUrl',
+  ])
     .option('--batch-size <n>', 'rows per call, 1 to 5000', integerBetween(1, 5000), 500)
-    .option('--report <file>', 'also write each row\'s result as CSV: line, email, outcome, id, url, code, detail')
+    .option('--report <file>', "also write each row's result as CSV: line, email, outcome, id, url, code, detail")
     .addHelpText('after', HELP)
     .action(async (file: string, flags: ImportFlags, command: Command) => {
       const { out, env, client } = contextOf(command);
@@ -58,7 +82,12 @@ export function registerImportCommand(program: Command): void {
 
       const tally = emptyTally();
       const invalid: RowResult[] = [];
-      const progress = createProgress({ stream: process.stderr, tty: env.stderrIsTty, totalBytes, label: 'usher import' });
+      const progress = createProgress({
+        stream: process.stderr,
+        tty: env.stderrIsTty,
+        totalBytes,
+        label: 'usher import',
+      });
       const report = flags.report === undefined ? undefined : openLineSink(flags.report);
       const writeReport = report && createReportWriter(report);
       const started = Date.now();
@@ -79,7 +108,8 @@ export function registerImportCommand(program: Command): void {
       } catch (error) {
         progress.done();
         // Whatever stopped it, the way on is the same command: finished batches are replayed, not created twice.
-        if (tally.rows > 0) out.note(`usher import: stopped after ${rowCount(tally.rows)}; run the same command again to continue`);
+        if (tally.rows > 0)
+          out.note(`usher import: stopped after ${rowCount(tally.rows)}; run the same command again to continue`);
         throw error;
       } finally {
         await report?.close();
@@ -89,7 +119,11 @@ export function registerImportCommand(program: Command): void {
       const summary = summaryText(tally, Date.now() - started);
       if (out.json) out.note(summary.trimEnd());
       else out.result(null, () => summary + invalidRowsText(invalid, tally.invalid, { color: out.color }));
-      if (tally.invalid > 0) throw new CliError(ExitCode.partial, `usher import: ${rowCount(tally.invalid)} of ${tally.rows} invalid and not imported; the rest were imported`);
+      if (tally.invalid > 0)
+        throw new CliError(
+          ExitCode.partial,
+          `usher import: ${rowCount(tally.invalid)} of ${tally.rows} invalid and not imported; the rest were imported`,
+        );
     });
 }
 

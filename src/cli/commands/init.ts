@@ -46,7 +46,8 @@ export function registerInitCommand(program: Command): void {
 
 async function initRemote(context: CommandContext, flags: InitFlags): Promise<void> {
   const { out, env } = context;
-  if (flags.databaseUrl !== undefined || flags.tenant !== undefined) throw usageError('--database-url and --tenant are for local init, without --api-key');
+  if (flags.databaseUrl !== undefined || flags.tenant !== undefined)
+    throw usageError('--database-url and --tenant are for local init, without --api-key');
   const rawUrl = context.flags.url ?? env.url;
   if (!rawUrl) throw usageError('remote init needs the server: pass --url (or set USHER_URL) with --api-key');
   const url = parseServerUrl(rawUrl);
@@ -54,7 +55,11 @@ async function initRemote(context: CommandContext, flags: InitFlags): Promise<vo
   const tenant = await unwrap(createClient(url, apiKey).GET('/v1/tenant'));
   if (flags.save) saveProfile(env.configPath, { url, apiKey });
   out.result({ tenant, url, profile: flags.save ? env.configPath : null }, () =>
-    [`The key works: tenant "${tenant.name}" (${tenant.id}) on ${url}`, profileLine(flags.save, env.configPath, url), ''].join('\n'),
+    [
+      `The key works: tenant "${tenant.name}" (${tenant.id}) on ${url}`,
+      profileLine(flags.save, env.configPath, url),
+      '',
+    ].join('\n'),
   );
 }
 

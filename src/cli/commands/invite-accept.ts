@@ -28,15 +28,20 @@ Examples:
 export function registerInviteAcceptCommand(invite: Command): void {
   invite
     .command('accept')
-    .description('accept someone else\'s invitation URL: an Usher link or a DIDComm invitation')
+    .description("accept someone else's invitation URL: an Usher link or a DIDComm invitation")
     .argument('<url>', 'the invitation URL')
     .option('--name <name>', 'link: your name, as the inviter will see it')
     .option('--email <address>', 'link: your email address')
-    .option('--subject <id>', 'link: your id in the inviter\'s application')
+    .option('--subject <id>', "link: your id in the inviter's application")
     .option('--identity <id>', 'didcomm: which of your identities accepts (default: the default identity)')
     .option('--label <label>', 'didcomm: the label the inviter sees')
     .option('--alias <alias>', 'didcomm: your own name for the connection')
-    .addOption(new Option('--did-method <method>', 'didcomm: your connection DID (default did:peer:2)').choices(['did:peer:2', 'did:peer:4']))
+    .addOption(
+      new Option('--did-method <method>', 'didcomm: your connection DID (default did:peer:2)').choices([
+        'did:peer:2',
+        'did:peer:4',
+      ]),
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (raw: string, flags: AcceptFlags, command: Command) => {
       const context = contextOf(command);
@@ -50,12 +55,19 @@ async function acceptLink({ out }: CommandContext, baseUrl: string, token: strin
   // Another tenant's, maybe another server's, invitation: our key must not travel there.
   const issuer = createClient(baseUrl);
   const body = definedOnly({ name: flags.name, email: flags.email, subject: flags.subject });
-  const accepted = await unwrap(issuer.POST('/v1/public/invitations/{token}/accept', { params: { path: { token } }, body }));
+  const accepted = await unwrap(
+    issuer.POST('/v1/public/invitations/{token}/accept', { params: { path: { token } }, body }),
+  );
   const { invitation, membership } = accepted;
   out.record(accepted, [
     ['status', invitation.status],
     ['inviter', `${invitation.inviter.displayName} (${invitation.tenant.name})`],
-    ['target', invitation.target.type === 'tenant' ? invitation.tenant.name : `${invitation.target.type}:${invitation.target.name ?? invitation.target.iri}`],
+    [
+      'target',
+      invitation.target.type === 'tenant'
+        ? invitation.tenant.name
+        : `${invitation.target.type}:${invitation.target.name ?? invitation.target.iri}`,
+    ],
     ['role', membership.role],
     ['membership', membership.id],
     ['acceptance token', accepted.acceptanceToken.token],
@@ -63,9 +75,21 @@ async function acceptLink({ out }: CommandContext, baseUrl: string, token: strin
   ]);
 }
 
-async function acceptDidcomm({ out, client }: CommandContext, invitationUrl: string, flags: AcceptFlags): Promise<void> {
-  const body = definedOnly({ invitationUrl, identityId: flags.identity, label: flags.label, alias: flags.alias, didMethod: flags.didMethod });
-  const connection = await unwrap(client().POST('/v1/didcomm/accept', { body: body as Schemas['AcceptInvitationUrl'] }));
+async function acceptDidcomm(
+  { out, client }: CommandContext,
+  invitationUrl: string,
+  flags: AcceptFlags,
+): Promise<void> {
+  const body = definedOnly({
+    invitationUrl,
+    identityId: flags.identity,
+    label: flags.label,
+    alias: flags.alias,
+    didMethod: flags.didMethod,
+  });
+  const connection = await unwrap(
+    client().POST('/v1/didcomm/accept', { body: body as Schemas['AcceptInvitationUrl'] }),
+  );
   out.record(connection, [
     ['connection', connection.id],
     ['state', connection.state],
@@ -74,5 +98,6 @@ async function acceptDidcomm({ out, client }: CommandContext, invitationUrl: str
     ['our did', connection.ourDid],
     ['invitation', connection.invitationId],
   ]);
-  if (!out.json) out.note('The connection completes when the inviter answers: check it with GET /v1/connections/' + connection.id);
+  if (!out.json)
+    out.note('The connection completes when the inviter answers: check it with GET /v1/connections/' + connection.id);
 }

@@ -8,15 +8,28 @@ import { readServerConfig } from '../server-config';
  * (the first one lost, or USHER_BOOTSTRAP_API_KEY ignored on a store that already had a tenant). Loaded only by
  * `usher keys create --local`: other commands never touch a database.
  */
-export async function createLocalKey(options: { name: string; databaseUrl?: string; tenant?: string; operator: boolean }): Promise<{ key: CreatedApiKey; tenant: Tenant }> {
+export async function createLocalKey(options: {
+  name: string;
+  databaseUrl?: string;
+  tenant?: string;
+  operator: boolean;
+}): Promise<{ key: CreatedApiKey; tenant: Tenant }> {
   const store = openStore(readServerConfig(options.databaseUrl).databaseUrl);
   try {
     await migrateToLatest(store.db);
     const tenant = await findTenantByIdOrName(store.db, options.tenant);
     if (!tenant) {
-      throw usageError(options.tenant === undefined ? 'the store has no tenant yet: run `usher init` or start the server once' : `no tenant with the id or the (unique) name "${options.tenant}"`);
+      throw usageError(
+        options.tenant === undefined
+          ? 'the store has no tenant yet: run `usher init` or start the server once'
+          : `no tenant with the id or the (unique) name "${options.tenant}"`,
+      );
     }
-    const key = await createApiKey(store.db, { tenantId: tenant.id, name: options.name, operator: options.operator }, new Date());
+    const key = await createApiKey(
+      store.db,
+      { tenantId: tenant.id, name: options.name, operator: options.operator },
+      new Date(),
+    );
     return { key, tenant };
   } finally {
     await store.close();

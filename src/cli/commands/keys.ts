@@ -39,7 +39,7 @@ const rightsLines = (key: Schemas['ApiKey']): Array<[string, string]> => [
 
 /** `usher keys list|create|revoke`: the tenant's API keys. */
 export function registerKeysCommand(program: Command): void {
-  const keys = program.command('keys').description('the tenant\'s API keys (list, create, revoke)');
+  const keys = program.command('keys').description("the tenant's API keys (list, create, revoke)");
 
   keys
     .command('list')
@@ -58,9 +58,21 @@ export function registerKeysCommand(program: Command): void {
     .option('--database-url <url>', 'with --local: the store (USHER_DATABASE_URL, default sqlite:./data/usher.db)')
     .option('--tenant <id-or-name>', 'with --local: the tenant (default: the first one made)')
     .option('--operator', 'with --local: an operator key, which may also manage tenants')
-    .option('--scope <scope>', 'what the key may do, e.g. invitations:read (repeatable; default: this key\'s own)', collect)
-    .option('--grantable-role <role>', 'a role its invitations may grant, * for any (repeatable; default: this key\'s own)', collect)
-    .option('--allowed-target <iri-prefix>', 'a target IRI prefix its invitations may name (repeatable; default: this key\'s own)', collect)
+    .option(
+      '--scope <scope>',
+      "what the key may do, e.g. invitations:read (repeatable; default: this key's own)",
+      collect,
+    )
+    .option(
+      '--grantable-role <role>',
+      "a role its invitations may grant, * for any (repeatable; default: this key's own)",
+      collect,
+    )
+    .option(
+      '--allowed-target <iri-prefix>',
+      "a target IRI prefix its invitations may name (repeatable; default: this key's own)",
+      collect,
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  $ usher keys create ci --json | jq -r .key\n  $ usher keys create tour --local\n' +
@@ -69,7 +81,8 @@ export function registerKeysCommand(program: Command): void {
     .action(async (name: string, flags: LocalKeyFlags, command: Command) => {
       const { out, client } = contextOf(command);
       if (!flags.local) {
-        if (flags.databaseUrl !== undefined || flags.tenant !== undefined || flags.operator) throw usageError('--database-url, --tenant and --operator go with --local');
+        if (flags.databaseUrl !== undefined || flags.tenant !== undefined || flags.operator)
+          throw usageError('--database-url, --tenant and --operator go with --local');
         const rights = {
           // The server checks the names and refuses what this key may not give (403, printed as the problem says).
           ...(flags.scope ? { scopes: flags.scope as Schemas['CreateApiKey']['scopes'] } : {}),
@@ -83,14 +96,30 @@ export function registerKeysCommand(program: Command): void {
       }
       // Loaded here, not at the top: only this path opens a database.
       const { createLocalKey } = await import('./keys-local');
-      if (flags.scope || flags.grantableRole || flags.allowedTarget) throw usageError('--scope, --grantable-role and --allowed-target go without --local');
-      const { key, tenant } = await createLocalKey({ name, databaseUrl: flags.databaseUrl, tenant: flags.tenant, operator: flags.operator === true });
-      out.record(key, [['id', key.id], ['name', key.name], ['tenant', `${tenant.name} (${tenant.id})`], ['operator', key.operator ? 'yes' : 'no'], ['key', key.key]]);
+      if (flags.scope || flags.grantableRole || flags.allowedTarget)
+        throw usageError('--scope, --grantable-role and --allowed-target go without --local');
+      const { key, tenant } = await createLocalKey({
+        name,
+        databaseUrl: flags.databaseUrl,
+        tenant: flags.tenant,
+        operator: flags.operator === true,
+      });
+      out.record(key, [
+        ['id', key.id],
+        ['name', key.name],
+        ['tenant', `${tenant.name} (${tenant.id})`],
+        ['operator', key.operator ? 'yes' : 'no'],
+        ['key', key.key],
+      ]);
       if (!out.json) out.note('The key is shown this once: only its hash is stored.');
     });
 
   addIdCommand(keys, 'revoke', 'revoke a key (not the one this command uses)', 'key', async ({ out, client }, id) => {
     const key = await unwrap(client().DELETE('/v1/api-keys/{id}', { params: { path: { id } } }));
-    out.record(key, [['id', key.id], ['name', key.name], ['revoked', key.revokedAt]]);
+    out.record(key, [
+      ['id', key.id],
+      ['name', key.name],
+      ['revoked', key.revokedAt],
+    ]);
   });
 }

@@ -26,7 +26,10 @@ export function registerMigrateCommand(program: Command): void {
   program
     .command('migrate')
     .description('apply pending database migrations (USHER_DATABASE_URL), or say the schema is current')
-    .option('--database-url <url>', 'sqlite:<path> or postgres://… (USHER_DATABASE_URL, default sqlite:./data/usher.db)')
+    .option(
+      '--database-url <url>',
+      'sqlite:<path> or postgres://… (USHER_DATABASE_URL, default sqlite:./data/usher.db)',
+    )
     .addHelpText('after', HELP)
     .action(async (flags: MigrateFlags, command: Command) => {
       const { out } = contextOf(command);
@@ -54,4 +57,3 @@ export function registerMigrateCommand(program: Command): void {
       }
     });
 }
-

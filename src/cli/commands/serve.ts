@@ -16,10 +16,16 @@ export function registerServeCommand(program: Command): void {
     .description('run the Usher server (the same as npm start); every USHER_* variable applies')
     .option('--port <port>', 'listen on this port; 0 for any free one (PORT, default 8080)', integerBetween(0, 65535))
     .option('--host <host>', 'listen on this address (HOST, default 127.0.0.1)')
-    .option('--database-url <url>', 'sqlite:<path> or postgres://… (USHER_DATABASE_URL, default sqlite:./data/usher.db)')
+    .option(
+      '--database-url <url>',
+      'sqlite:<path> or postgres://… (USHER_DATABASE_URL, default sqlite:./data/usher.db)',
+    )
     .option('--public-url <url>', 'base of every link (USHER_PUBLIC_URL, default http://HOST:PORT)')
     .option('--no-worker', 'do not drain the outbox here: an API-only process (USHER_RUN_WORKER=false)')
-    .addHelpText('after', '\nExamples:\n  $ usher serve\n  $ usher serve --port 3000 --database-url postgres://usher@db/usher --public-url https://invite.example.com')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ usher serve\n  $ usher serve --port 3000 --database-url postgres://usher@db/usher --public-url https://invite.example.com',
+    )
     .action(async (flags: ServeFlags) => {
       // The server reads its configuration once, from the environment (src/config): the flags are shorthands
       // for those variables, set before it loads, so `usher serve` and `npm start` can never disagree.

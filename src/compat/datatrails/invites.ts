@@ -6,7 +6,13 @@ import type { CompatDeps } from '../deps';
 import { inSurfaceTerms, inviteNotFound } from './errors';
 import { INVITE_SCOPE, isListedInvite, toCreateInput, toInvite } from './mapping';
 import { continueFrom, decodePageToken, encodePageToken, type PageState } from './page-token';
-import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, type CreateInviteInput, type Invite, type ListInvitesQuery } from './schemas';
+import {
+  PAGE_SIZE_DEFAULT,
+  PAGE_SIZE_MAX,
+  type CreateInviteInput,
+  type Invite,
+  type ListInvitesQuery,
+} from './schemas';
 
 /** A v1ListInvitesResponse. */
 export interface InviteList {
@@ -18,13 +24,22 @@ export interface InviteList {
 function requestedPage(query: ListInvitesQuery): PageState {
   // AIP-158: 0 means the default, and more than the maximum is served the maximum, not refused.
   const pageSize = query.page_size ? Math.min(query.page_size, PAGE_SIZE_MAX) : null;
-  if (query.page_token) return continueFrom(decodePageToken(query.page_token), { orderBy: query.order_by, email: query.email, pageSize });
-  return { orderBy: query.order_by ?? 'DEFAULT', pageSize: pageSize ?? PAGE_SIZE_DEFAULT, email: normalizeEmail(query.email), after: null };
+  if (query.page_token)
+    return continueFrom(decodePageToken(query.page_token), { orderBy: query.order_by, email: query.email, pageSize });
+  return {
+    orderBy: query.order_by ?? 'DEFAULT',
+    pageSize: pageSize ?? PAGE_SIZE_DEFAULT,
+    email: normalizeEmail(query.email),
+    after: null,
+  };
 }
 
 /** Where the next page starts: the last invite's value in the page's sort order. */
 function sortKey(state: PageState, last: Invitation) {
-  return { value: state.orderBy === 'DISPLAY_NAME' ? (normalizeEmail(last.recipient.email) ?? '') : last.createdAt, id: last.id };
+  return {
+    value: state.orderBy === 'DISPLAY_NAME' ? (normalizeEmail(last.recipient.email) ?? '') : last.createdAt,
+    id: last.id,
+  };
 }
 
 /** The DataTrails invite operations, each a mapping onto the invitation service (no rule of its own). */
@@ -60,8 +75,14 @@ export function createInviteOperations({ db, clock, invitations }: CompatDeps) {
       const state = requestedPage(query);
       const page: Page<Invitation> =
         state.orderBy === 'DISPLAY_NAME'
-          ? await listPendingByEmail(db, tenantId, INVITE_SCOPE, state.email, { limit: state.pageSize, after: state.after },
-              clock.now())
+          ? await listPendingByEmail(
+              db,
+              tenantId,
+              INVITE_SCOPE,
+              state.email,
+              { limit: state.pageSize, after: state.after },
+              clock.now(),
+            )
           : await invitations.list(tenantId, {
               ...INVITE_SCOPE,
               status: 'pending',

@@ -8,7 +8,10 @@ import type { CreateInviteInput, Invite } from './schemas';
  */
 export const INVITE_SCOPE = { channel: 'email', direction: 'outgoing', target: 'tenant' } as const;
 
-/** Whether the surface shows this invitation: in scope and still pending ("once accepted the invite itself will be deleted"). */
+/**
+ * Whether the surface shows this invitation: in scope and still pending ("once accepted the invite itself will be
+ * deleted").
+ */
 export function isListedInvite(invitation: Invitation): boolean {
   return (
     invitation.status === 'pending' &&
@@ -34,7 +37,9 @@ export function toCreateInput(input: CreateInviteInput): CreateInvitationInput {
   return { ...parsed, channel: INVITE_SCOPE.channel, recipient: { email: input.email } };
 }
 
-/** RFC 3339 in whole seconds, as DataTrails writes times (2022-06-17T11:30:43Z); truncating never overstates the expiry. */
+/**
+ * RFC 3339 in whole seconds, as DataTrails writes times (2022-06-17T11:30:43Z); truncating never overstates the expiry.
+ */
 export function toRfc3339Seconds(iso: string): string {
   return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -17,7 +17,13 @@ export interface PageState {
   readonly after: Cursor | null;
 }
 
-const TokenSchema = z.tuple([z.enum(ORDER_BY), z.number().int().min(1), z.string().max(254).nullable(), z.string().max(320), z.uuid()]);
+const TokenSchema = z.tuple([
+  z.enum(ORDER_BY),
+  z.number().int().min(1),
+  z.string().max(254).nullable(),
+  z.string().max(320),
+  z.uuid(),
+]);
 
 /** The token for the page after `after`; opaque to clients (base64url of JSON, like the core's cursors). */
 export function encodePageToken(state: PageState, after: Cursor): string {
@@ -54,8 +60,13 @@ export function decodePageToken(raw: string): PageState {
  * allows that) and an explicit order_by or email that differs from the token's refused, since
  * its position means nothing in another order or result set.
  */
-export function continueFrom(token: PageState, asked: { orderBy?: OrderBy | undefined; email?: string | undefined; pageSize: number | null }): PageState {
-  if (asked.orderBy !== undefined && asked.orderBy !== token.orderBy) throw invalid(`this page_token continues an order_by=${token.orderBy} list`);
-  if (asked.email !== undefined && normalizeEmail(asked.email) !== token.email) throw invalid('this page_token continues a list with another email filter');
+export function continueFrom(
+  token: PageState,
+  asked: { orderBy?: OrderBy | undefined; email?: string | undefined; pageSize: number | null },
+): PageState {
+  if (asked.orderBy !== undefined && asked.orderBy !== token.orderBy)
+    throw invalid(`this page_token continues an order_by=${token.orderBy} list`);
+  if (asked.email !== undefined && normalizeEmail(asked.email) !== token.email)
+    throw invalid('this page_token continues a list with another email filter');
   return asked.pageSize === null ? token : { ...token, pageSize: asked.pageSize };
 }

@@ -6,7 +6,14 @@ import { apiKeyActor } from '#invitations';
 import type { CompatDeps } from '../deps';
 import { createInviteOperations } from './invites';
 import publishedSwagger from './invitesv1.swagger.json' with { type: 'json' };
-import { CapsSchema, CreateInviteSchema, InviteSchema, ListInvitesQuerySchema, ListInvitesResponseSchema, UuidParam } from './schemas';
+import {
+  CapsSchema,
+  CreateInviteSchema,
+  InviteSchema,
+  ListInvitesQuerySchema,
+  ListInvitesResponseSchema,
+  UuidParam,
+} from './schemas';
 
 /** The swagger's base path, which /openapi.json documents. */
 const DATATRAILS_BASE = '/archivist/v1';
@@ -47,7 +54,8 @@ function inviteRoutes(hide: boolean) {
       method: 'get',
       path: '/invites:caps',
       summary: 'Capped resources for invites (DataTrails Invites_GetCaps)',
-      description: 'Always an empty list: Usher puts no quota on invitations (the per-minute rate limit is not a capped resource).',
+      description:
+        'Always an empty list: Usher puts no quota on invitations (the per-minute rate limit is not a capped resource).',
       responses: { 200: json(CapsSchema, 'No capped resources'), ...problemsFor(401) },
     }),
     openapi: createRoute({
@@ -57,7 +65,8 @@ function inviteRoutes(hide: boolean) {
       method: 'get',
       path: '/invites:openapi',
       summary: 'The Invites API swagger (DataTrails Invites_GetOpenAPI)',
-      description: 'The OpenAPI v2.0 document DataTrails publishes for this API, as published, which this surface follows.',
+      description:
+        'The OpenAPI v2.0 document DataTrails publishes for this API, as published, which this surface follows.',
       responses: { 200: json(z.record(z.string(), z.unknown()), 'The swagger document'), ...problemsFor(401) },
     }),
     get: createRoute({
@@ -88,7 +97,9 @@ function inviteRouter(deps: CompatDeps, hide: boolean) {
   const routes = inviteRoutes(hide);
   const invites = createInviteOperations(deps);
   return createRouter()
-    .openapi(routes.create, async (c) => c.json(await invites.create(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth.apiKeyId)), 200))
+    .openapi(routes.create, async (c) =>
+      c.json(await invites.create(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth.apiKeyId)), 200),
+    )
     .openapi(routes.list, async (c) => c.json(await invites.list(c.var.auth.tenantId, c.req.valid('query')), 200))
     .openapi(routes.caps, (c) => c.json({ caps: [] }, 200))
     .openapi(routes.openapi, (c) => c.json(publishedSwagger, 200))
@@ -99,7 +110,12 @@ function inviteRouter(deps: CompatDeps, hide: boolean) {
     });
 }
 
-/** The DataTrails Invites API v1 at the swagger's path and at the docs' /iam/ path; app.ts puts both behind API-key auth. */
+/**
+ * The DataTrails Invites API v1 at the swagger's path and at the docs' /iam/ path; app.ts puts both behind API-key
+ * auth.
+ */
 export function createDataTrailsRoutes(deps: CompatDeps) {
-  return createRouter().route(DATATRAILS_BASE, inviteRouter(deps, false)).route(DATATRAILS_IAM_BASE, inviteRouter(deps, true));
+  return createRouter()
+    .route(DATATRAILS_BASE, inviteRouter(deps, false))
+    .route(DATATRAILS_IAM_BASE, inviteRouter(deps, true));
 }

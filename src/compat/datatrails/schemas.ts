@@ -63,12 +63,23 @@ export const ListInvitesQuerySchema = z.strictObject({
     .min(0)
     .max(INT32_MAX)
     .optional()
-    .describe(`Entries per page: ${PAGE_SIZE_DEFAULT} when 0 or absent, at most ${PAGE_SIZE_MAX} (larger asks are served ${PAGE_SIZE_MAX}).`),
-  page_token: z.string().max(1024).optional().describe('next_page_token of the previous page; it carries the order, size and filter.'),
+    .describe(
+      `Entries per page: ${PAGE_SIZE_DEFAULT} when 0 or absent, at most ${PAGE_SIZE_MAX} (larger asks are served ${PAGE_SIZE_MAX}).`,
+    ),
+  page_token: z
+    .string()
+    .max(1024)
+    .optional()
+    .describe('next_page_token of the previous page; it carries the order, size and filter.'),
   email: z.string().max(254).optional().describe('Only the invite to this address, case-insensitive.'),
 });
 
 export type ListInvitesQuery = z.infer<typeof ListInvitesQuerySchema>;
 
 /** The `{uuid}` of `invites/{uuid}`. */
-export const UuidParam = z.object({ uuid: z.string().max(64).openapi({ param: { name: 'uuid', in: 'path' } }) });
+export const UuidParam = z.object({
+  uuid: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: 'uuid', in: 'path' } }),
+});

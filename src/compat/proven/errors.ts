@@ -25,16 +25,26 @@ export const provenError = errorFactory(provenErrors);
  * With an operation, the paths are the native schema's and are renamed to Proven's; without, they
  * already are Proven's (a Proven body or query) and only lose their location prefix.
  */
-export function describeIssues(error: ZodError, target: 'json' | 'query' | 'param', operation?: ProvenOperation): string {
+export function describeIssues(
+  error: ZodError,
+  target: 'json' | 'query' | 'param',
+  operation?: ProvenOperation,
+): string {
   return fieldErrors(error, target)
-    .map((e) => `${operation ? provenFieldName(e.field, operation) : e.field.replace(/^(body|query|path)\./, '')}: ${e.message}`)
+    .map(
+      (e) =>
+        `${operation ? provenFieldName(e.field, operation) : e.field.replace(/^(body|query|path)\./, '')}: ${e.message}`,
+    )
     .join('; ');
 }
 
 const operationOf = (c: Context): ProvenOperation => (c.req.method === 'PUT' ? 'update' : 'create');
 
 /** The validation hook of every Proven route: 400 `{ error }`, nothing changed. */
-export function provenValidationHook(result: { success: true } | { success: false; error: ZodError; target?: string }, c: Context): Response | undefined {
+export function provenValidationHook(
+  result: { success: true } | { success: false; error: ZodError; target?: string },
+  c: Context,
+): Response | undefined {
   if (result.success) return undefined;
   const target = result.target === 'query' || result.target === 'param' ? result.target : 'json';
   return c.json({ error: describeIssues(result.error, target), code: 'validation_failed' }, 400);
@@ -43,7 +53,10 @@ export function provenValidationHook(result: { success: true } | { success: fals
 /** What a refusal says, under Proven's field name when it names one. */
 function messageOf(error: AppError, c: Context): string {
   // This surface's own refusals say it all in the detail; the core's read best as title (detail).
-  const detail = error.code === 'validation_failed' || error.message === error.title ? error.message : `${error.title} (${error.message})`;
+  const detail =
+    error.code === 'validation_failed' || error.message === error.title
+      ? error.message
+      : `${error.title} (${error.message})`;
   return error.field ? `${provenFieldName(error.field, operationOf(c))}: ${detail}` : detail;
 }
 
@@ -60,6 +73,7 @@ export function provenErrorHandler(error: Error, c: Context): Response {
     return c.json({ error: messageOf(error, c), code: error.code }, status);
   }
   // Hono's JSON validator refuses an unreadable body this way.
-  if (error instanceof HTTPException && error.status === 400) return c.json({ error: error.message, code: 'malformed_json' }, 400);
+  if (error instanceof HTTPException && error.status === 400)
+    return c.json({ error: error.message, code: 'malformed_json' }, 400);
   throw error;
 }

@@ -5,7 +5,12 @@
 import { z } from '@hono/zod-openapi';
 import { parseJson } from '#common/json';
 import { DidcommOptionsSchema } from '#didcomm';
-import { InvitationFieldsSchema, type CreateInvitationInput, type Invitation, type InvitationService } from '#invitations';
+import {
+  InvitationFieldsSchema,
+  type CreateInvitationInput,
+  type Invitation,
+  type InvitationService,
+} from '#invitations';
 import { describeIssues, provenError } from './errors';
 import type { CreateBody, ProvenInvitation, UpdateBody } from './schemas';
 
@@ -16,19 +21,28 @@ type HandshakeProtocol = 'didexchange/1.1' | 'didexchange/1.0' | 'connections/1.
 export type InvitationWithPublicUrl = Invitation & { readonly invitationUrl: string | null };
 
 // The URI form (RFC 0434 handshake_protocols), its older did:sov spelling, or the bare name/version.
-const HANDSHAKE = /^(?:https:\/\/didcomm\.org\/|did:sov:BzCbsNYhMrjHiqZDTUASHg;spec\/)?(didexchange\/1\.[01]|connections\/1\.0)\/?$/;
+const HANDSHAKE =
+  /^(?:https:\/\/didcomm\.org\/|did:sov:BzCbsNYhMrjHiqZDTUASHg;spec\/)?(didexchange\/1\.[01]|connections\/1\.0)\/?$/;
 
 /** Usher's name for a Proven handshake_protocol; refuses one Usher does not speak. */
 export function toHandshakeProtocol(value: string): HandshakeProtocol {
   const match = HANDSHAKE.exec(value.trim());
-  if (!match) throw provenError('validation_failed', `"${value}" is not a handshake Usher speaks: https://didcomm.org/didexchange/1.1, …/didexchange/1.0 or …/connections/1.0`, 'handshake_protocol');
+  if (!match)
+    throw provenError(
+      'validation_failed',
+      `"${value}" is not a handshake Usher speaks: https://didcomm.org/didexchange/1.1, …/didexchange/1.0 or …/connections/1.0`,
+      'handshake_protocol',
+    );
   return match[1] as HandshakeProtocol;
 }
 
-/** uses_allowed wins; else multi-use and public mean unlimited (null); undefined leaves the core's default, single-use. */
+/**
+ * uses_allowed wins; else multi-use and public mean unlimited (null); undefined leaves the core's default, single-use.
+ */
 function usesAllowedOf(body: CreateBody): number | null | undefined {
   if (body.uses_allowed != null) {
-    if (body.invitation_mode === 'once' && body.uses_allowed !== 1) throw provenError('validation_failed', 'invitation_mode "once" allows one use', 'uses_allowed');
+    if (body.invitation_mode === 'once' && body.uses_allowed !== 1)
+      throw provenError('validation_failed', 'invitation_mode "once" allows one use', 'uses_allowed');
     return body.uses_allowed;
   }
   if (body.invitation_mode === 'once') return 1;
@@ -37,7 +51,10 @@ function usesAllowedOf(body: CreateBody): number | null | undefined {
 }
 
 /** A native create of the didcomm channel, the only one Proven makes. */
-const DidcommCreateSchema = InvitationFieldsSchema.extend({ channel: z.literal('didcomm'), didcomm: DidcommOptionsSchema.optional() });
+const DidcommCreateSchema = InvitationFieldsSchema.extend({
+  channel: z.literal('didcomm'),
+  didcomm: DidcommOptionsSchema.optional(),
+});
 
 /** The native create input for a Proven create body: always a didcomm invitation. */
 export function toCreateInput(body: CreateBody): CreateInvitationInput {
@@ -54,7 +71,9 @@ export function toCreateInput(body: CreateBody): CreateInvitationInput {
   const native = {
     channel: 'didcomm',
     didcomm: {
-      ...(body.handshake_protocol != null ? { handshakeProtocols: [toHandshakeProtocol(body.handshake_protocol)] } : {}),
+      ...(body.handshake_protocol != null
+        ? { handshakeProtocols: [toHandshakeProtocol(body.handshake_protocol)] }
+        : {}),
       ...(body.alias != null ? { alias: body.alias } : {}),
     },
     ...(body.contact_id != null ? { recipient: { contactId: body.contact_id } } : {}),
@@ -68,20 +87,40 @@ export function toCreateInput(body: CreateBody): CreateInvitationInput {
 }
 
 /** One value checked by the native create schema's own field, so update refuses exactly what create does. */
-function nativeField<K extends keyof typeof InvitationFieldsSchema.shape>(name: K, value: unknown, provenName: string): z.output<(typeof InvitationFieldsSchema.shape)[K]> {
+function nativeField<K extends keyof typeof InvitationFieldsSchema.shape>(
+  name: K,
+  value: unknown,
+  provenName: string,
+): z.output<(typeof InvitationFieldsSchema.shape)[K]> {
   const result = InvitationFieldsSchema.shape[name].safeParse(value);
-  if (!result.success) throw provenError('validation_failed', result.error.issues.map((issue) => issue.message).join('; '), provenName);
+  if (!result.success)
+    throw provenError('validation_failed', result.error.issues.map((issue) => issue.message).join('; '), provenName);
   return result.data as z.output<(typeof InvitationFieldsSchema.shape)[K]>;
 }
 
 /** The native patch for a Proven update body (without workflow_status, which the service maps to revoke). */
 export function toUpdatePatch(body: Omit<UpdateBody, 'workflow_status'>): UpdatePatch {
   return {
-    ...(body.description !== undefined ? { description: body.description === null ? null : nativeField('description', body.description, 'description') } : {}),
-    ...(body.purpose !== undefined ? { purpose: body.purpose === null ? null : nativeField('purpose', body.purpose, 'purpose') } : {}),
-    ...(body.active_starting_at !== undefined ? { startsAt: body.active_starting_at === null ? null : nativeField('startsAt', body.active_starting_at, 'active_starting_at') } : {}),
-    ...(body.active_ending_at !== undefined ? { expiresAt: nativeField('expiresAt', body.active_ending_at, 'active_ending_at') } : {}),
-    ...(body.uses_allowed !== undefined ? { usesAllowed: nativeField('usesAllowed', body.uses_allowed, 'uses_allowed') } : {}),
+    ...(body.description !== undefined
+      ? { description: body.description === null ? null : nativeField('description', body.description, 'description') }
+      : {}),
+    ...(body.purpose !== undefined
+      ? { purpose: body.purpose === null ? null : nativeField('purpose', body.purpose, 'purpose') }
+      : {}),
+    ...(body.active_starting_at !== undefined
+      ? {
+          startsAt:
+            body.active_starting_at === null
+              ? null
+              : nativeField('startsAt', body.active_starting_at, 'active_starting_at'),
+        }
+      : {}),
+    ...(body.active_ending_at !== undefined
+      ? { expiresAt: nativeField('expiresAt', body.active_ending_at, 'active_ending_at') }
+      : {}),
+    ...(body.uses_allowed !== undefined
+      ? { usesAllowed: nativeField('usesAllowed', body.uses_allowed, 'uses_allowed') }
+      : {}),
   };
 }
 
@@ -103,7 +142,9 @@ function offerOf(invitation: Invitation, payload: string | null): { handshake: s
     return { handshake: first ? asUri(first) : null, alias: ours?.alias ?? null };
   }
   const message = parseJson<Record<string, unknown> | null>(payload, null);
-  const offered = Array.isArray(message?.handshake_protocols) ? message.handshake_protocols.find((p): p is string => typeof p === 'string') : undefined;
+  const offered = Array.isArray(message?.handshake_protocols)
+    ? message.handshake_protocols.find((p): p is string => typeof p === 'string')
+    : undefined;
   // An RFC 0160 invitation (?c_i=) offers no list: it is Connections 1.0 by its type.
   const legacy = typeof message?.['@type'] === 'string' && message['@type'].endsWith('connections/1.0/invitation');
   return { handshake: offered ? asUri(offered) : legacy ? 'https://didcomm.org/connections/1.0' : null, alias: null };

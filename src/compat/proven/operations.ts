@@ -22,7 +22,10 @@ import {
 const base = { tags: ['Indicio Proven compatibility'] };
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 // 401 comes from the app's key check, before this surface, as Usher's problem+json.
-const bad = { 400: json(ErrorSchema, 'Bad input, or refused by the invitation rules; nothing changed'), ...problemsFor(401) };
+const bad = {
+  400: json(ErrorSchema, 'Bad input, or refused by the invitation rules; nothing changed'),
+  ...problemsFor(401),
+};
 const missing = { 404: json(ErrorSchema, 'No such invitation in this tenant') };
 
 export const listRoute = route({
@@ -53,8 +56,9 @@ export const acceptRoute = route({
   ...requires('invitations:write'),
   method: 'post',
   path: '/api/v1/invitations/accept',
-  summary: 'Proven: accept another agent\'s invitation URL',
-  description: 'Records the invitation as accepted and queues the handshake request; the connection completes when the inviter answers.',
+  summary: "Proven: accept another agent's invitation URL",
+  description:
+    'Records the invitation as accepted and queues the handshake request; the connection completes when the inviter answers.',
   request: { body: body(AcceptBodySchema) },
   responses: { 200: json(AcceptedSchema, 'Accepted; the connection is in request-sent'), ...bad },
 });
@@ -67,7 +71,11 @@ export const getRoute = route({
   path: '/api/v1/invitations/{invitation_id}',
   summary: 'Proven: get an invitation by its integer id',
   request: { params: InvitationIdParam },
-  responses: { 200: json(InvitationResultSchema, 'The invitation'), 404: json(WarningSchema, 'No such invitation in this tenant'), ...problemsFor(401) },
+  responses: {
+    200: json(InvitationResultSchema, 'The invitation'),
+    404: json(WarningSchema, 'No such invitation in this tenant'),
+    ...problemsFor(401),
+  },
 });
 
 export const updateRoute = route({
@@ -88,7 +96,8 @@ export const deleteRoute = route({
   method: 'delete',
   path: '/api/v1/invitations/{invitation_id}',
   summary: 'Proven: delete an invitation',
-  description: 'Gone from every Proven read (404 on get, absent from lists and purpose look-ups). Usher keeps its history: an open invitation is revoked first, and the native API still shows it.',
+  description:
+    'Gone from every Proven read (404 on get, absent from lists and purpose look-ups). Usher keeps its history: an open invitation is revoked first, and the native API still shows it.',
   request: { params: InvitationIdParam },
   responses: { 200: json(DeletedSchema, 'Deleted'), ...bad, ...missing },
 });

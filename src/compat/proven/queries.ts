@@ -28,14 +28,25 @@ export interface PageQuery {
 // invitations.number is a 32-bit integer on PostgreSQL: a larger one names nothing, and must not reach the query.
 const MAX_NUMBER = 2_147_483_647;
 
-/** The tenant's didcomm invitations, numbered (every invitation is, since migration 0006), less those deleted through Proven. */
+/**
+ * The tenant's didcomm invitations, numbered (every invitation is, since migration 0006), less those deleted through
+ * Proven.
+ */
 function didcommInvitations(db: Db, tenantId: string) {
   return db
     .selectFrom('invitations')
     .where('tenant_id', '=', tenantId)
     .where('channel', '=', 'didcomm')
     .where('number', 'is not', null)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('proven_deletions').select('proven_deletions.invitation_id').whereRef('proven_deletions.invitation_id', '=', 'invitations.id'))));
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('proven_deletions')
+            .select('proven_deletions.invitation_id')
+            .whereRef('proven_deletions.invitation_id', '=', 'invitations.id'),
+        ),
+      ),
+    );
 }
 
 /** Hides an invitation from every Proven read; a second delete of the same one changes nothing. */
@@ -48,8 +59,13 @@ export async function markDeleted(db: Db, tenantId: string, invitationId: string
 }
 
 /** The tenant's didcomm invitation with this number, id or purpose; null when there is none. */
-export async function findInvitationRef(db: Db, tenantId: string, where: { number: number } | { id: string } | { purpose: string }): Promise<InvitationRef | null> {
-  if ('number' in where && (!Number.isSafeInteger(where.number) || where.number < 1 || where.number > MAX_NUMBER)) return null;
+export async function findInvitationRef(
+  db: Db,
+  tenantId: string,
+  where: { number: number } | { id: string } | { purpose: string },
+): Promise<InvitationRef | null> {
+  if ('number' in where && (!Number.isSafeInteger(where.number) || where.number < 1 || where.number > MAX_NUMBER))
+    return null;
   let query = didcommInvitations(db, tenantId).select(['id', 'payload']);
   if ('number' in where) query = query.where('number', '=', where.number);
   else if ('id' in where) query = query.where('id', '=', where.id);
@@ -57,16 +73,29 @@ export async function findInvitationRef(db: Db, tenantId: string, where: { numbe
   return (await query.executeTakeFirst()) ?? null;
 }
 
-/** One page of the tenant's didcomm invitations and how many match in all; a status filter applies expiry as of `now`. */
-export async function listInvitationRefs(db: Db, tenantId: string, q: PageQuery, now: Date): Promise<{ count: number; refs: InvitationRef[] }> {
+/**
+ * One page of the tenant's didcomm invitations and how many match in all; a status filter applies expiry as of `now`.
+ */
+export async function listInvitationRefs(
+  db: Db,
+  tenantId: string,
+  q: PageQuery,
+  now: Date,
+): Promise<{ count: number; refs: InvitationRef[] }> {
   const at = isoTime(now);
   let filtered = didcommInvitations(db, tenantId);
   if (q.contactId !== undefined) filtered = filtered.where('recipient_contact_id', '=', q.contactId);
   // The lifecycle's effectiveStatus in SQL, as the native list has it: an open invitation past its
   // expiry reads expired before the sweep stores it, so it must filter as expired too.
-  if (q.status === 'pending' || q.status === 'tentative') filtered = filtered.where('status', '=', q.status).where('expires_at', '>', at);
+  if (q.status === 'pending' || q.status === 'tentative')
+    filtered = filtered.where('status', '=', q.status).where('expires_at', '>', at);
   else if (q.status === 'expired') {
-    filtered = filtered.where((eb) => eb.or([eb('status', '=', 'expired'), eb.and([eb('status', 'in', ['pending', 'tentative']), eb('expires_at', '<=', at)])]));
+    filtered = filtered.where((eb) =>
+      eb.or([
+        eb('status', '=', 'expired'),
+        eb.and([eb('status', 'in', ['pending', 'tentative']), eb('expires_at', '<=', at)]),
+      ]),
+    );
   } else if (q.status) filtered = filtered.where('status', '=', q.status);
   const total = await filtered.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
   const refs = await filtered

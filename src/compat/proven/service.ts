@@ -10,7 +10,8 @@ import { toCreateInput, toProvenInvitation, toUpdatePatch } from './mapping';
 import { findInvitationRef, listInvitationRefs, markDeleted, type InvitationRef } from './queries';
 import { SORT_COLUMNS, type CreateBody, type ListQuery, type ProvenInvitation, type UpdateBody } from './schemas';
 
-const isInvitationStatus = (value: string): value is InvitationStatus => (INVITATION_STATUSES as readonly string[]).includes(value);
+const isInvitationStatus = (value: string): value is InvitationStatus =>
+  (INVITATION_STATUSES as readonly string[]).includes(value);
 
 /** The Proven operations, as routes.ts calls them. */
 export type ProvenService = ReturnType<typeof createProvenService>;
@@ -39,19 +40,21 @@ export function createProvenService({ db, clock, invitations, didcomm }: CompatD
       const page = query['current-page'];
       // A state Usher never has matches no invitation: an empty page, as a filter, not a refusal.
       const known = filter === undefined || isInvitationStatus(filter);
-      const { count, refs } = !known ? { count: 0, refs: [] } : await listInvitationRefs(
-        db,
-        tenantId,
-        {
-          column: SORT_COLUMNS[query['sort-field']],
-          direction: direction === 'ASC' ? 'asc' : 'desc',
-          limit: size,
-          offset: (page - 1) * size,
-          ...(filter !== undefined && isInvitationStatus(filter) ? { status: filter } : {}),
-          ...(query['contact-id'] !== undefined ? { contactId: query['contact-id'] } : {}),
-        },
-        clock.now(),
-      );
+      const { count, refs } = !known
+        ? { count: 0, refs: [] }
+        : await listInvitationRefs(
+            db,
+            tenantId,
+            {
+              column: SORT_COLUMNS[query['sort-field']],
+              direction: direction === 'ASC' ? 'asc' : 'desc',
+              limit: size,
+              offset: (page - 1) * size,
+              ...(filter !== undefined && isInvitationStatus(filter) ? { status: filter } : {}),
+              ...(query['contact-id'] !== undefined ? { contactId: query['contact-id'] } : {}),
+            },
+            clock.now(),
+          );
       const params = {
         'sort-field': query['sort-field'],
         'sort-direction': direction,
@@ -72,17 +75,24 @@ export function createProvenService({ db, clock, invitations, didcomm }: CompatD
     async create(tenantId: string, body: CreateBody, actor: Actor) {
       const input = toCreateInput(body);
       const created = await db.transaction().execute(async (trx) => {
-        const contactId = input.recipient?.contactId ?? (await createContact(trx, tenantId, { name: body.alias ?? null }, clock.now())).id;
+        const contactId =
+          input.recipient?.contactId ??
+          (await createContact(trx, tenantId, { name: body.alias ?? null }, clock.now())).id;
         return invitations.createIn(trx, tenantId, { ...input, recipient: { ...input.recipient, contactId } }, actor);
       });
-      if (created.number === null || created.url === null || created.recipient.contactId === null) throw new Error(`invitation ${created.id} was created without a number, URL or contact`);
+      if (created.number === null || created.url === null || created.recipient.contactId === null)
+        throw new Error(`invitation ${created.id} was created without a number, URL or contact`);
       return { invitation_url: created.url, invitation_id: created.number, contact_id: created.recipient.contactId };
     },
 
-    /** Accepts another agent's invitation URL: the incoming invitation, and the connection whose request is on its way. */
+    /**
+     * Accepts another agent's invitation URL: the incoming invitation, and the connection whose request is on its way.
+     */
     async accept(tenantId: string, invitationUrl: string, actor: Actor) {
       const connection = await didcomm.acceptInvitationUrl(tenantId, { invitationUrl }, actor);
-      const ref = connection.invitationId ? await findInvitationRef(db, tenantId, { id: connection.invitationId }) : null;
+      const ref = connection.invitationId
+        ? await findInvitationRef(db, tenantId, { id: connection.invitationId })
+        : null;
       if (!ref) throw new Error(`connection ${connection.id} has no incoming invitation`);
       return {
         ...(await present(tenantId, ref)),
@@ -116,7 +126,12 @@ export function createProvenService({ db, clock, invitations, didcomm }: CompatD
       if (workflow === 'active' && !changes) {
         // Nothing to write: "active" only holds if the invitation can still be used; Usher never reopens one.
         const current = await present(tenantId, ref);
-        if (current.workflow_status !== 'active') throw provenError('validation_failed', `invitation ${number} is ${current.invitation_status} and cannot be made active again`, 'workflow_status');
+        if (current.workflow_status !== 'active')
+          throw provenError(
+            'validation_failed',
+            `invitation ${number} is ${current.invitation_status} and cannot be made active again`,
+            'workflow_status',
+          );
         return current;
       }
       if (changes) await invitations.update(tenantId, ref.id, patch, actor);

@@ -38,7 +38,12 @@ export function toAction(invitation: Invitation, context: ActionContext) {
   };
   const data = {
     endpoint: invitation.recipient.email,
-    invitation: { recipientKeys: [context.verkey], from: context.identity.did, '@id': invitation.id, serviceEndpoint: context.endpoint },
+    invitation: {
+      recipientKeys: [context.verkey],
+      from: context.identity.did,
+      '@id': invitation.id,
+      serviceEndpoint: context.endpoint,
+    },
     invitationId: invitation.id,
     parentthreadid: invitation.id,
     protocol: 'DIDCOMM',

@@ -25,8 +25,14 @@ const identitiesRoute = createRoute({
   path: '/api/v1/identity/all',
   tags,
   ...requires('invitations:read'),
-  summary: 'TrustTrace: the principal\'s identities',
-  responses: { 200: json(z.object({ total: z.object({ value: z.number().int() }), hits: z.array(z.record(z.string(), z.unknown())) }), 'Identities'), ...problemsFor(401) },
+  summary: "TrustTrace: the principal's identities",
+  responses: {
+    200: json(
+      z.object({ total: z.object({ value: z.number().int() }), hits: z.array(z.record(z.string(), z.unknown())) }),
+      'Identities',
+    ),
+    ...problemsFor(401),
+  },
 });
 
 const createActionRoute = createRoute({
@@ -35,7 +41,8 @@ const createActionRoute = createRoute({
   path: '/api/v1/invitation',
   tags,
   ...requires('invitations:write'),
-  summary: 'TrustTrace: invite a contact (or an address: its contact is found or made); an email with the token goes to them',
+  summary:
+    'TrustTrace: invite a contact (or an address: its contact is found or made); an email with the token goes to them',
   request: { body: { content: { 'application/json': { schema: CreateActionSchema } }, required: true } },
   responses: { 200: json(Action, 'The invitation action'), ...problemsFor(400, 401, 404, 409) },
 });
@@ -58,9 +65,12 @@ const acceptActionRoute = createRoute({
   tags,
   ...requires('invitations:write'),
   summary: 'TrustTrace: accept an invitation by its token (technical automation)',
-  description: 'The calling principal accepts on the invitee\'s behalf; the acceptance records it as the subject.',
+  description: "The calling principal accepts on the invitee's behalf; the acceptance records it as the subject.",
   request: { body: { content: { 'application/json': { schema: AcceptActionSchema } }, required: true } },
-  responses: { 200: json(AcceptResultSchema, 'What accepting produced, with the signed acceptance token'), ...problemsFor(400, 401, 404, 409, 410) },
+  responses: {
+    200: json(AcceptResultSchema, 'What accepting produced, with the signed acceptance token'),
+    ...problemsFor(400, 401, 404, 409, 410),
+  },
 });
 
 /** The TrustTrace surface. */
@@ -75,23 +85,33 @@ export function createTrustTraceRoutes(deps: CompatDeps) {
     const verkey = parseJson<{ verkey?: string } | null>(row.payload, null)?.verkey ?? '';
     return toAction(invitation, { tenantId, identity, verkey, endpoint, token, inviteName });
   };
-  return createRouter()
-    .openapi(identitiesRoute, async (c) => {
-      const identities = await listIdentities(db, c.var.auth.tenantId);
-      return c.json({ total: { value: identities.length }, hits: identities.map(toIdentityHit) }, 200);
-    })
-    .openapi(createActionRoute, async (c) => {
-      const { tenantId, apiKeyId } = c.var.auth;
-      const body = c.req.valid('json');
-      const { id, token } = await trustTrace.invite(tenantId, body, apiKeyActor(apiKeyId));
-      return c.json(await actionOf(tenantId, id, token, body.config.inviteName ?? null), 200);
-    })
-    .openapi(getActionRoute, async (c) => c.json(await actionOf(c.var.auth.tenantId, c.req.valid('param').uuid, null, null), 200))
-    .openapi(acceptActionRoute, async (c) => {
-      const { token, name } = c.req.valid('json');
-      // The caller holds the token, not the inviter's tenant: it gets what the accept page gives, never the inviter's records.
-      return c.json(await invitations.acceptByToken(token, { subject: `tenant:${c.var.auth.tenantId}`, ...(name ? { name } : {}) }), 200);
-    })
-    // The endpoint TrustTrace's DIDComm invitations name (…/api/didcomm): the same DIDComm endpoint, public.
-    .route('/api', createDidcommEndpointRoutes({ didcomm }));
+  return (
+    createRouter()
+      .openapi(identitiesRoute, async (c) => {
+        const identities = await listIdentities(db, c.var.auth.tenantId);
+        return c.json({ total: { value: identities.length }, hits: identities.map(toIdentityHit) }, 200);
+      })
+      .openapi(createActionRoute, async (c) => {
+        const { tenantId, apiKeyId } = c.var.auth;
+        const body = c.req.valid('json');
+        const { id, token } = await trustTrace.invite(tenantId, body, apiKeyActor(apiKeyId));
+        return c.json(await actionOf(tenantId, id, token, body.config.inviteName ?? null), 200);
+      })
+      .openapi(getActionRoute, async (c) =>
+        c.json(await actionOf(c.var.auth.tenantId, c.req.valid('param').uuid, null, null), 200),
+      )
+      .openapi(acceptActionRoute, async (c) => {
+        const { token, name } = c.req.valid('json');
+        // The caller holds the token, not the inviter's tenant: it gets what the accept page gives, never the inviter's records.
+        return c.json(
+          await invitations.acceptByToken(token, {
+            subject: `tenant:${c.var.auth.tenantId}`,
+            ...(name ? { name } : {}),
+          }),
+          200,
+        );
+      })
+      // The endpoint TrustTrace's DIDComm invitations name (…/api/didcomm): the same DIDComm endpoint, public.
+      .route('/api', createDidcommEndpointRoutes({ didcomm }))
+  );
 }

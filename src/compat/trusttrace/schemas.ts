@@ -6,12 +6,28 @@ export const CreateActionSchema = z
   .strictObject({
     config: z
       .strictObject({
-        contactUuid: z.string().max(64).optional().describe('The contact to invite; without it, the tenant\'s contact for `email`, made if there is none.'),
-        email: z.email().max(254).optional().describe('Where the invitation email goes; the contact\'s email when omitted.'),
-        inviteName: z.string().trim().max(200).optional().describe('The name the invitee is greeted with (and a new contact\'s name).'),
+        contactUuid: z
+          .string()
+          .max(64)
+          .optional()
+          .describe("The contact to invite; without it, the tenant's contact for `email`, made if there is none."),
+        email: z
+          .email()
+          .max(254)
+          .optional()
+          .describe("Where the invitation email goes; the contact's email when omitted."),
+        inviteName: z
+          .string()
+          .trim()
+          .max(200)
+          .optional()
+          .describe("The name the invitee is greeted with (and a new contact's name)."),
       })
-      .refine((config) => config.contactUuid !== undefined || config.email !== undefined, { message: 'name the contact (contactUuid) or its address (email)', path: ['contactUuid'] }),
-    from: z.string().max(64).describe('The inviting identity\'s uuid.'),
+      .refine((config) => config.contactUuid !== undefined || config.email !== undefined, {
+        message: 'name the contact (contactUuid) or its address (email)',
+        path: ['contactUuid'],
+      }),
+    from: z.string().max(64).describe("The inviting identity's uuid."),
   })
   .openapi('TrustTraceCreateInvitation');
 
@@ -29,4 +45,9 @@ export const AcceptActionSchema = z
   })
   .openapi('TrustTraceAcceptInvitation');
 
-export const UuidParam = z.object({ uuid: z.string().max(64).openapi({ param: { name: 'uuid', in: 'path' } }) });
+export const UuidParam = z.object({
+  uuid: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: 'uuid', in: 'path' } }),
+});

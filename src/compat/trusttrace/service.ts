@@ -11,7 +11,13 @@ import { issueBearerToken } from './bearer-token';
 import type { CreateActionInput } from './schemas';
 
 /** The tenant's contact for an address (case-insensitive), made with the invitation when there is none yet. */
-async function contactForEmail(db: Db, tenantId: string, email: string, name: string | null, now: Date): Promise<Contact> {
+async function contactForEmail(
+  db: Db,
+  tenantId: string,
+  email: string,
+  name: string | null,
+  now: Date,
+): Promise<Contact> {
   const existing = await listContacts(db, tenantId, { email, direction: 'asc', limit: 1 });
   return existing.data[0] ?? createContact(db, tenantId, { email, name }, now);
 }
@@ -24,7 +30,11 @@ export function createTrustTraceService({ db, clock, invitations }: CompatDeps) 
      * contact for `config.email`, found or made in the invitation's transaction (404 with neither),
      * so a refused invitation leaves no new contact behind.
      */
-    async invite(tenantId: string, { config, from }: CreateActionInput, actor: Actor): Promise<{ id: string; token: string }> {
+    async invite(
+      tenantId: string,
+      { config, from }: CreateActionInput,
+      actor: Actor,
+    ): Promise<{ id: string; token: string }> {
       await getIdentity(db, tenantId, from, 'body.from');
       return db.transaction().execute(async (trx) => {
         // The document's request names a contactUuid from its own earlier step, which Usher cannot know: with an
@@ -41,7 +51,11 @@ export function createTrustTraceService({ db, clock, invitations }: CompatDeps) 
           {
             channel: 'didcomm',
             identityId: from,
-            recipient: { contactId: contact.id, ...(config.email ? { email: config.email } : {}), ...(config.inviteName ? { name: config.inviteName } : {}) },
+            recipient: {
+              contactId: contact.id,
+              ...(config.email ? { email: config.email } : {}),
+              ...(config.inviteName ? { name: config.inviteName } : {}),
+            },
             target: { type: 'tenant' },
             rules: [],
             public: false,

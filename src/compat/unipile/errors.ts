@@ -34,19 +34,41 @@ export function unipileError(code: UnipileCode, detail: string, field?: string):
   return new AppError(code, status, title, detail, field);
 }
 
-/** The response for a refusal: Unipile's members, then Usher's code; codes Unipile has no type for keep Usher's problem type and title. */
-export function unipileProblem(code: string, status: number, detail: string, extra: Record<string, unknown> = {}, title = 'Request refused'): Response {
+/**
+ * The response for a refusal: Unipile's members, then Usher's code; codes Unipile has no type for keep Usher's problem
+ * type and title.
+ */
+export function unipileProblem(
+  code: string,
+  status: number,
+  detail: string,
+  extra: Record<string, unknown> = {},
+  title = 'Request refused',
+): Response {
   const known = TYPES[code as UnipileCode];
-  const body = { ...extra, title: known?.[2] ?? title, detail, type: known?.[1] ?? `urn:usher:problem:${code}`, status, code };
+  const body = {
+    ...extra,
+    title: known?.[2] ?? title,
+    detail,
+    type: known?.[1] ?? `urn:usher:problem:${code}`,
+    status,
+    code,
+  };
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/problem+json' } });
 }
 
 /** The validation hook of every Unipile route: 400 errors/invalid_parameters naming the field. */
-export function unipileValidationHook(result: { success: true } | { success: false; error: ZodError; target?: string }, _c: Context): Response | undefined {
+export function unipileValidationHook(
+  result: { success: true } | { success: false; error: ZodError; target?: string },
+  _c: Context,
+): Response | undefined {
   if (result.success) return undefined;
   const target = result.target === 'query' || result.target === 'param' ? result.target : 'json';
   const errors = fieldErrors(result.error, target);
-  return unipileProblem('validation_failed', 400, errors.map((e) => `${e.field}: ${e.message}`).join('; '), { field: errors[0]?.field, errors });
+  return unipileProblem('validation_failed', 400, errors.map((e) => `${e.field}: ${e.message}`).join('; '), {
+    field: errors[0]?.field,
+    errors,
+  });
 }
 
 /**
@@ -56,9 +78,16 @@ export function unipileValidationHook(result: { success: true } | { success: fal
 export function unipileErrorHandler(error: Error, _c: Context): Response {
   if (error instanceof AppError) {
     const known = TYPES[error.code as UnipileCode];
-    return unipileProblem(error.code, known?.[0] ?? error.status, error.message, { ...(error.extra ?? {}), ...(error.field ? { field: error.field } : {}) }, error.title);
+    return unipileProblem(
+      error.code,
+      known?.[0] ?? error.status,
+      error.message,
+      { ...(error.extra ?? {}), ...(error.field ? { field: error.field } : {}) },
+      error.title,
+    );
   }
   // Hono's JSON validator refuses an unreadable body this way.
-  if (error instanceof HTTPException && error.status === 400) return unipileProblem('malformed_json', 400, error.message);
+  if (error instanceof HTTPException && error.status === 400)
+    return unipileProblem('malformed_json', 400, error.message);
   throw error;
 }

@@ -12,7 +12,14 @@ import type { Database } from '#db';
 import { isUuid } from '#common/ids';
 import type { AppEnv } from '#http/auth';
 import { decodeCursor } from '#http/pagination';
-import { apiKeyActor, findInvitationRow, InvitationFieldsSchema, listPendingOfIdentity, type Actor, type Invitation } from '#invitations';
+import {
+  apiKeyActor,
+  findInvitationRow,
+  InvitationFieldsSchema,
+  listPendingOfIdentity,
+  type Actor,
+  type Invitation,
+} from '#invitations';
 import { findIdentitiesById, findIdentity, findIdentityById, findIdentityByHandle, type Identity } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { unipileError } from './errors';
@@ -52,7 +59,10 @@ const isRemote = (identifier: string) => /^@?[^@\s/]+@[^@\s/]+$/.test(identifier
 const PUBLIC_IDENTIFIER = 'unipilePublicIdentifier';
 
 /** The invitee as the sent list names it: the user's id (provider_id) and public identifier. */
-function inviteeOf(invitation: Invitation, handles: ReadonlyMap<string, string>): { id: string | null; publicId: string | null } {
+function inviteeOf(
+  invitation: Invitation,
+  handles: ReadonlyMap<string, string>,
+): { id: string | null; publicId: string | null } {
   if (invitation.channel === 'activitypub') {
     const kept = invitation.metadata[PUBLIC_IDENTIFIER];
     return { id: invitation.recipient.actorIri, publicId: typeof kept === 'string' ? kept : null };
@@ -80,38 +90,72 @@ export function createUnipileService({ db, clock, invitations, lookupActor }: Co
     async profile(tenantId: string, identifier: string, accountId: string) {
       const me = await account(tenantId, accountId, 'query.account_id');
       if (isRemote(identifier)) {
-        // A fediverse actor, by WebFinger or its actor document: provider_id is its IRI, and inviting it sends an ActivityPub Invite.
+        // A fediverse actor, by WebFinger or its actor document: provider_id is its IRI, and inviting it sends an
+        // ActivityPub Invite.
         const actor = await lookupActor(identifier);
         if (!actor) throw unipileError('user_not_found', `User ${identifier} not found`, 'path.identifier');
         const publicIdentifier = actor.handle ? `@${actor.handle}` : actor.iri;
-        return { object: 'UserProfile' as const, provider: 'ACTIVITYPUB' as const, provider_id: actor.iri, public_identifier: publicIdentifier, ...names(actor.name ?? ''), is_self: false };
+        return {
+          object: 'UserProfile' as const,
+          provider: 'ACTIVITYPUB' as const,
+          provider_id: actor.iri,
+          public_identifier: publicIdentifier,
+          ...names(actor.name ?? ''),
+          is_self: false,
+        };
       }
       const found = await user(identifier, 'path.identifier');
-      return { object: 'UserProfile' as const, provider: 'USHER' as const, provider_id: found.id, public_identifier: found.handle, ...names(found.displayName), is_self: found.id === me.id };
+      return {
+        object: 'UserProfile' as const,
+        provider: 'USHER' as const,
+        provider_id: found.id,
+        public_identifier: found.handle,
+        ...names(found.displayName),
+        is_self: found.id === me.id,
+      };
     },
 
-    /** POST /api/v1/users/invite: a provider (or, to an actor, activitypub) invitation from the account to the user, with its note. */
-    async invite(tenantId: string, body: { provider_id: string; account_id: string; message?: string | undefined }, actor: Actor) {
+    /**
+     * POST /api/v1/users/invite: a provider (or, to an actor, activitypub) invitation from the account to the user,
+     * with its note.
+     */
+    async invite(
+      tenantId: string,
+      body: { provider_id: string; account_id: string; message?: string | undefined },
+      actor: Actor,
+    ) {
       const me = await account(tenantId, body.account_id, 'body.account_id');
       const note = body.message?.trim() ? body.message : undefined;
       if (note && [...note].length > NOTE_MAX) {
-        throw unipileError('too_many_characters', `The provided content exceeds the character limit (${[...note].length} > ${NOTE_MAX}).`, 'body.message');
+        throw unipileError(
+          'too_many_characters',
+          `The provided content exceeds the character limit (${[...note].length} > ${NOTE_MAX}).`,
+          'body.message',
+        );
       }
       if (isRemote(body.provider_id)) {
         const remote = await lookupActor(body.provider_id);
-        if (!remote) throw unipileError('provider_user_not_found', `No actor at ${body.provider_id}`, 'body.provider_id');
-        // What another server says about its actor is cut to the native limits rather than refused: the caller cannot fix it.
+        if (!remote)
+          throw unipileError('provider_user_not_found', `No actor at ${body.provider_id}`, 'body.provider_id');
+        // What another server says about its actor is cut to the native limits rather than refused: the caller cannot
+        // fix it.
         const name = remote.name?.trim().slice(0, 200);
         const input = InvitationFieldsSchema.parse({
           identityId: me.id,
           recipient: { actorIri: remote.iri, ...(name ? { name } : {}) },
           ...(note ? { message: note } : {}),
-          ...(remote.handle && remote.handle.length <= 320 ? { metadata: { [PUBLIC_IDENTIFIER]: `@${remote.handle}` } } : {}),
+          ...(remote.handle && remote.handle.length <= 320
+            ? { metadata: { [PUBLIC_IDENTIFIER]: `@${remote.handle}` } }
+            : {}),
         });
-        return { object: 'UserInvitationSent' as const, invitation_id: (await invitations.create(tenantId, { ...input, channel: 'activitypub' }, actor)).id };
+        return {
+          object: 'UserInvitationSent' as const,
+          invitation_id: (await invitations.create(tenantId, { ...input, channel: 'activitypub' }, actor)).id,
+        };
       }
       const invitee = await findUser(db, body.provider_id);
-      if (!invitee) throw unipileError('provider_user_not_found', `No user ${body.provider_id} on this server`, 'body.provider_id');
+      if (!invitee)
+        throw unipileError('provider_user_not_found', `No user ${body.provider_id} on this server`, 'body.provider_id');
       const input = InvitationFieldsSchema.parse({
         identityId: me.id,
         recipient: { provider: { provider: 'usher', userId: invitee.id }, name: invitee.displayName },
@@ -121,26 +165,43 @@ export function createUnipileService({ db, clock, invitations, lookupActor }: Co
       return { object: 'UserInvitationSent' as const, invitation_id: created.id };
     },
 
-    /** DELETE /api/v1/users/invite/sent/{invitation_id}: the account revokes an invitation it sent; the invitee's is withdrawn with it. */
+    /**
+     * DELETE /api/v1/users/invite/sent/{invitation_id}: the account revokes an invitation it sent; the invitee's is
+     * withdrawn with it.
+     */
     async cancel(tenantId: string, invitationId: string, accountId: string, actor: Actor) {
       const me = await account(tenantId, accountId, 'query.account_id');
       const sent = await findInvitationRow(db, tenantId, invitationId);
-      if (!sent || sent.identity_id !== me.id || sent.direction !== 'outgoing') throw unipileError('invitation_not_found', `Invitation ${invitationId} not found`, 'path.invitation_id');
+      if (!sent || sent.identity_id !== me.id || sent.direction !== 'outgoing')
+        throw unipileError('invitation_not_found', `Invitation ${invitationId} not found`, 'path.invitation_id');
       await invitations.revoke(tenantId, invitationId, actor);
       return { object: 'InvitationCanceled' as const };
     },
 
-    /** GET /api/v1/users/invite/sent: the account's invitations to users (of this server, a provider or the fediverse) still pending, newest first. */
-    async listSent(tenantId: string, query: { account_id: string; cursor?: string | undefined; limit?: number | undefined }) {
+    /**
+     * GET /api/v1/users/invite/sent: the account's invitations to users (of this server, a provider or the fediverse)
+     * still pending, newest first.
+     */
+    async listSent(
+      tenantId: string,
+      query: { account_id: string; cursor?: string | undefined; limit?: number | undefined },
+    ) {
       const me = await account(tenantId, query.account_id, 'query.account_id');
       const after = query.cursor ? decodeCursor(query.cursor) : null;
       const limit = query.limit ?? 10;
       const page = await listPendingOfIdentity(db, tenantId, me.id, USER_CHANNELS, { limit, after }, clock.now());
-      const ids = page.data.flatMap((i) => (i.recipient.provider?.provider === 'usher' ? [i.recipient.provider.userId] : []));
+      const ids = page.data.flatMap((i) =>
+        i.recipient.provider?.provider === 'usher' ? [i.recipient.provider.userId] : [],
+      );
       const handles = new Map(
         ids.length ? (await findIdentitiesById(db, ids, ['id', 'handle'])).map((r) => [r.id, r.handle] as const) : [],
       );
-      const inviter = { inviter_name: me.displayName, inviter_id: me.id, inviter_public_identifier: me.handle, inviter_description: null };
+      const inviter = {
+        inviter_name: me.displayName,
+        inviter_id: me.id,
+        inviter_public_identifier: me.handle,
+        inviter_description: null,
+      };
       const items = page.data.map((i) => {
         const invitee = inviteeOf(i, handles);
         return {

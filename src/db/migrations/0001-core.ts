@@ -59,8 +59,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('contacts_tenant_created').on('contacts').columns(['tenant_id', 'created_at', 'id']).execute();
-  await db.schema.createIndex('contacts_tenant_email').on('contacts').columns(['tenant_id', 'email_normalized']).execute();
+  await db.schema
+    .createIndex('contacts_tenant_created')
+    .on('contacts')
+    .columns(['tenant_id', 'created_at', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('contacts_tenant_email')
+    .on('contacts')
+    .columns(['tenant_id', 'email_normalized'])
+    .execute();
   await db.schema.createIndex('contacts_tenant_did').on('contacts').columns(['tenant_id', 'did']).execute();
 
   await db.schema
@@ -112,16 +120,32 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   // Keyset pagination: one index per sort order, each ending in id as the tie-breaker.
   for (const column of ['created_at', 'updated_at', 'expires_at']) {
-    await db.schema.createIndex(`invitations_tenant_${column}`).on('invitations').columns(['tenant_id', column, 'id']).execute();
+    await db.schema
+      .createIndex(`invitations_tenant_${column}`)
+      .on('invitations')
+      .columns(['tenant_id', column, 'id'])
+      .execute();
     await db.schema
       .createIndex(`invitations_tenant_status_${column}`)
       .on('invitations')
       .columns(['tenant_id', 'status', column, 'id'])
       .execute();
   }
-  await db.schema.createIndex('invitations_tenant_email').on('invitations').columns(['tenant_id', 'recipient_email_normalized']).execute();
-  await db.schema.createIndex('invitations_tenant_contact').on('invitations').columns(['tenant_id', 'recipient_contact_id']).execute();
-  await db.schema.createIndex('invitations_tenant_target').on('invitations').columns(['tenant_id', 'target_iri']).execute();
+  await db.schema
+    .createIndex('invitations_tenant_email')
+    .on('invitations')
+    .columns(['tenant_id', 'recipient_email_normalized'])
+    .execute();
+  await db.schema
+    .createIndex('invitations_tenant_contact')
+    .on('invitations')
+    .columns(['tenant_id', 'recipient_contact_id'])
+    .execute();
+  await db.schema
+    .createIndex('invitations_tenant_target')
+    .on('invitations')
+    .columns(['tenant_id', 'target_iri'])
+    .execute();
   // "Already invited": at most one pending invitation per recipient address and target.
   await db.schema
     .createIndex('invitations_one_pending_per_recipient')
@@ -131,7 +155,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .where(sql.ref('status'), '=', 'pending')
     .where(sql.ref('recipient_email_normalized'), 'is not', null)
     .execute();
-  await db.schema.createIndex('invitations_status_expires').on('invitations').columns(['status', 'expires_at']).execute();
+  await db.schema
+    .createIndex('invitations_status_expires')
+    .on('invitations')
+    .columns(['status', 'expires_at'])
+    .execute();
 
   // One row per link ever minted for an invitation: the API's, each email's, each reminder's.
   // Only hashes: a link is minted when it is handed out, so no plain token is ever stored.
@@ -144,7 +172,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('revoked_at', 'text')
     .execute();
-  await db.schema.createIndex('invitation_tokens_invitation').on('invitation_tokens').columns(['invitation_id']).execute();
+  await db.schema
+    .createIndex('invitation_tokens_invitation')
+    .on('invitation_tokens')
+    .columns(['invitation_id'])
+    .execute();
 
   await db.schema
     .createTable('redemptions')
@@ -155,7 +187,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('membership_id', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('redemptions_invitation').on('redemptions').columns(['invitation_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('redemptions_invitation')
+    .on('redemptions')
+    .columns(['invitation_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('memberships')
@@ -179,7 +215,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addUniqueConstraint('memberships_member', ['tenant_id', 'target_key', 'member_key'])
     .execute();
-  await db.schema.createIndex('memberships_tenant_created').on('memberships').columns(['tenant_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('memberships_tenant_created')
+    .on('memberships')
+    .columns(['tenant_id', 'created_at', 'id'])
+    .execute();
 
   await db.schema
     .createTable('invitation_events')
@@ -193,7 +233,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('data', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('invitation_events_invitation').on('invitation_events').columns(['invitation_id', 'id']).execute();
+  await db.schema
+    .createIndex('invitation_events_invitation')
+    .on('invitation_events')
+    .columns(['invitation_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('idempotency_keys')

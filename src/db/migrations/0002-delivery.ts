@@ -41,7 +41,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('response', 'text')
     .addColumn('error', 'text')
     .execute();
-  await db.schema.createIndex('delivery_attempts_outbox').on('delivery_attempts').columns(['outbox_id', 'attempt']).execute();
+  await db.schema
+    .createIndex('delivery_attempts_outbox')
+    .on('delivery_attempts')
+    .columns(['outbox_id', 'attempt'])
+    .execute();
 
   await db.schema
     .createTable('mailbox')
@@ -56,7 +60,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('html_body', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('mailbox_tenant_created').on('mailbox').columns(['tenant_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('mailbox_tenant_created')
+    .on('mailbox')
+    .columns(['tenant_id', 'created_at', 'id'])
+    .execute();
 
   await db.schema
     .createTable('webhook_endpoints')
@@ -72,7 +80,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('webhook_endpoints_tenant').on('webhook_endpoints').columns(['tenant_id', 'status']).execute();
+  await db.schema
+    .createIndex('webhook_endpoints_tenant')
+    .on('webhook_endpoints')
+    .columns(['tenant_id', 'status'])
+    .execute();
 
   await db.schema
     .createTable('signing_keys')

@@ -42,7 +42,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
   // A thread is one handshake: a replayed request or response finds the connection it already made.
-  await db.schema.createIndex('didcomm_connections_thread').unique().on('didcomm_connections').columns(['tenant_id', 'role', 'thread_id']).execute();
-  await db.schema.createIndex('didcomm_connections_list').on('didcomm_connections').columns(['tenant_id', 'created_at', 'id']).execute();
-  await db.schema.createIndex('didcomm_connections_invitation').on('didcomm_connections').columns(['invitation_id']).execute();
+  await db.schema
+    .createIndex('didcomm_connections_thread')
+    .unique()
+    .on('didcomm_connections')
+    .columns(['tenant_id', 'role', 'thread_id'])
+    .execute();
+  await db.schema
+    .createIndex('didcomm_connections_list')
+    .on('didcomm_connections')
+    .columns(['tenant_id', 'created_at', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('didcomm_connections_invitation')
+    .on('didcomm_connections')
+    .columns(['invitation_id'])
+    .execute();
 }

@@ -37,7 +37,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   // An activity delivered twice is processed once: the second insert fails.
-  await db.schema.createIndex('ap_activities_once').unique().on('ap_activities').columns(['tenant_id', 'direction', 'activity_id']).execute();
+  await db.schema
+    .createIndex('ap_activities_once')
+    .unique()
+    .on('ap_activities')
+    .columns(['tenant_id', 'direction', 'activity_id'])
+    .execute();
   await db.schema.createIndex('ap_activities_object').on('ap_activities').columns(['tenant_id', 'object_id']).execute();
 
   await db.schema
@@ -51,5 +56,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('name', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('ap_targets_key').unique().on('ap_targets').columns(['tenant_id', 'target_key']).execute();
+  await db.schema
+    .createIndex('ap_targets_key')
+    .unique()
+    .on('ap_targets')
+    .columns(['tenant_id', 'target_key'])
+    .execute();
 }

@@ -9,13 +9,19 @@ export async function up(db: Kysely<any>): Promise<void> {
   // A sequence both engines keep without a lock held across transactions: PostgreSQL's serial, SQLite's AUTOINCREMENT.
   await db.schema
     .createTable('invitation_numbers')
-    .addColumn('number', postgres ? 'serial' : 'integer', (c) => (postgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('number', postgres ? 'serial' : 'integer', (c) =>
+      postgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
     .addColumn('invitation_id', 'text', (c) => c.notNull().unique())
     .execute();
   await db.schema.alterTable('invitations').addColumn('number', 'integer').execute();
   const existing = await db.selectFrom('invitations').select('id').orderBy('created_at').orderBy('id').execute();
   for (const { id } of existing) {
-    const { number } = await db.insertInto('invitation_numbers').values({ invitation_id: id }).returning('number').executeTakeFirstOrThrow();
+    const { number } = await db
+      .insertInto('invitation_numbers')
+      .values({ invitation_id: id })
+      .returning('number')
+      .executeTakeFirstOrThrow();
     await db.updateTable('invitations').set({ number }).where('id', '=', id).execute();
   }
   await db.schema.createIndex('invitations_number').unique().on('invitations').columns(['number']).execute();

@@ -22,7 +22,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('provider_accounts_tenant').on('provider_accounts').columns(['tenant_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('provider_accounts_tenant')
+    .on('provider_accounts')
+    .columns(['tenant_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('provider_sends')
@@ -40,6 +44,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
   // Pacing reads an account's recent slots in time order.
-  await db.schema.createIndex('provider_sends_account_slot').on('provider_sends').columns(['account_id', 'scheduled_at']).execute();
+  await db.schema
+    .createIndex('provider_sends_account_slot')
+    .on('provider_sends')
+    .columns(['account_id', 'scheduled_at'])
+    .execute();
   await db.schema.createIndex('provider_sends_invitation').on('provider_sends').columns(['invitation_id']).execute();
 }

@@ -13,12 +13,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('invitations')
     .columns(['tenant_id', 'recipient_email_normalized', 'created_at', 'id'])
     .execute();
-  await db.schema.createIndex('invitations_tenant_target_key_created_at').on('invitations').columns(['tenant_id', 'target_key', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('invitations_tenant_target_key_created_at')
+    .on('invitations')
+    .columns(['tenant_id', 'target_key', 'created_at', 'id'])
+    .execute();
   await db.schema.dropIndex('invitations_tenant_email').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.createIndex('invitations_tenant_email').on('invitations').columns(['tenant_id', 'recipient_email_normalized']).execute();
+  await db.schema
+    .createIndex('invitations_tenant_email')
+    .on('invitations')
+    .columns(['tenant_id', 'recipient_email_normalized'])
+    .execute();
   await db.schema.dropIndex('invitations_tenant_target_key_created_at').execute();
   await db.schema.dropIndex('invitations_tenant_email_created_at').execute();
 }

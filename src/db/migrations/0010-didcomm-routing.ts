@@ -23,8 +23,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('envelope', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('didcomm_held_messages_recipient').on('didcomm_held_messages').columns(['recipient_key', 'created_at', 'id']).execute();
-  await db.schema.createIndex('didcomm_held_messages_awaiting').on('didcomm_held_messages').columns(['awaiting_key']).execute();
+  await db.schema
+    .createIndex('didcomm_held_messages_recipient')
+    .on('didcomm_held_messages')
+    .columns(['recipient_key', 'created_at', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('didcomm_held_messages_awaiting')
+    .on('didcomm_held_messages')
+    .columns(['awaiting_key'])
+    .execute();
 
   await db.schema
     .createTable('didcomm_mediators')
@@ -40,8 +48,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('didcomm_mediators_connection').unique().on('didcomm_mediators').columns(['connection_id']).execute();
-  await db.schema.createIndex('didcomm_mediators_tenant').on('didcomm_mediators').columns(['tenant_id', 'state', 'updated_at']).execute();
+  await db.schema
+    .createIndex('didcomm_mediators_connection')
+    .unique()
+    .on('didcomm_mediators')
+    .columns(['connection_id'])
+    .execute();
+  await db.schema
+    .createIndex('didcomm_mediators_tenant')
+    .on('didcomm_mediators')
+    .columns(['tenant_id', 'state', 'updated_at'])
+    .execute();
 
   await db.schema
     .createTable('didcomm_mediated_keys')
@@ -53,7 +70,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('didcomm_mediated_keys_mediator').on('didcomm_mediated_keys').columns(['mediator_id', 'state']).execute();
+  await db.schema
+    .createIndex('didcomm_mediated_keys_mediator')
+    .on('didcomm_mediated_keys')
+    .columns(['mediator_id', 'state'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

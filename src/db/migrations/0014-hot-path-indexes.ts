@@ -9,17 +9,33 @@ import type { Kysely } from 'kysely';
  * more page written per invitation. Frozen once shipped.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createIndex('webhook_endpoints_tenant_status_created').on('webhook_endpoints').columns(['tenant_id', 'status', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('webhook_endpoints_tenant_status_created')
+    .on('webhook_endpoints')
+    .columns(['tenant_id', 'status', 'created_at', 'id'])
+    .execute();
   await db.schema.dropIndex('webhook_endpoints_tenant').execute();
-  await db.schema.createIndex('signing_keys_tenant_status_created').on('signing_keys').columns(['tenant_id', 'status', 'created_at', 'kid']).execute();
+  await db.schema
+    .createIndex('signing_keys_tenant_status_created')
+    .on('signing_keys')
+    .columns(['tenant_id', 'status', 'created_at', 'kid'])
+    .execute();
   await db.schema.dropIndex('signing_keys_tenant').execute();
   await db.schema.dropIndex('invitations_tenant_target').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.createIndex('invitations_tenant_target').on('invitations').columns(['tenant_id', 'target_iri']).execute();
+  await db.schema
+    .createIndex('invitations_tenant_target')
+    .on('invitations')
+    .columns(['tenant_id', 'target_iri'])
+    .execute();
   await db.schema.createIndex('signing_keys_tenant').on('signing_keys').columns(['tenant_id', 'status']).execute();
   await db.schema.dropIndex('signing_keys_tenant_status_created').execute();
-  await db.schema.createIndex('webhook_endpoints_tenant').on('webhook_endpoints').columns(['tenant_id', 'status']).execute();
+  await db.schema
+    .createIndex('webhook_endpoints_tenant')
+    .on('webhook_endpoints')
+    .columns(['tenant_id', 'status'])
+    .execute();
   await db.schema.dropIndex('webhook_endpoints_tenant_status_created').execute();
 }

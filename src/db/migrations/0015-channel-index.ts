@@ -8,7 +8,11 @@ import type { Kysely } from 'kysely';
  * Frozen once shipped.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createIndex('invitations_tenant_channel_created_at').on('invitations').columns(['tenant_id', 'channel', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('invitations_tenant_channel_created_at')
+    .on('invitations')
+    .columns(['tenant_id', 'channel', 'created_at', 'id'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

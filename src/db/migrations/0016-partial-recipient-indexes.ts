@@ -27,7 +27,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('invitations_tenant_email_created_at').execute();
-  await db.schema.createIndex('invitations_tenant_email_created_at').on('invitations').columns(['tenant_id', 'recipient_email_normalized', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('invitations_tenant_email_created_at')
+    .on('invitations')
+    .columns(['tenant_id', 'recipient_email_normalized', 'created_at', 'id'])
+    .execute();
   await db.schema.dropIndex('invitations_tenant_contact').execute();
-  await db.schema.createIndex('invitations_tenant_contact').on('invitations').columns(['tenant_id', 'recipient_contact_id']).execute();
+  await db.schema
+    .createIndex('invitations_tenant_contact')
+    .on('invitations')
+    .columns(['tenant_id', 'recipient_contact_id'])
+    .execute();
 }

@@ -6,9 +6,14 @@ import { invitationError, type ChannelDefinition } from '#invitations';
  */
 export const emailChannelDefinition: ChannelDefinition = {
   name: 'email',
-  summary: 'a link mailed to recipient.email (or the contact\'s address).',
+  summary: "a link mailed to recipient.email (or the contact's address).",
   mintsLink: true,
   check: (_input, recipient) => {
-    if (!recipient.email) throw invitationError('recipient_required', 'an email invitation needs recipient.email or a contact with an email', 'body.recipient.email');
+    if (!recipient.email)
+      throw invitationError(
+        'recipient_required',
+        'an email invitation needs recipient.email or a contact with an email',
+        'body.recipient.email',
+      );
   },
 };

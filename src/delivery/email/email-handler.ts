@@ -42,7 +42,9 @@ const kindOf = (row: OutboxRow) => parseJson<EmailPayload>(row.payload, { kind: 
 /** The invitations of a batch of rows, one query per tenant (each query stays inside its tenant). */
 async function readInvitations(db: Db, rows: readonly OutboxRow[]): Promise<Map<string, InvitationRow>> {
   const byTenant = new Map<string, Set<string>>();
-  for (const row of rows) if (row.invitation_id) byTenant.set(row.tenant_id, (byTenant.get(row.tenant_id) ?? new Set()).add(row.invitation_id));
+  for (const row of rows)
+    if (row.invitation_id)
+      byTenant.set(row.tenant_id, (byTenant.get(row.tenant_id) ?? new Set()).add(row.invitation_id));
   const found = new Map<string, InvitationRow>();
   for (const [tenantId, ids] of byTenant) {
     const invitations = await findInvitationRows(db, tenantId, [...ids]);
@@ -54,17 +56,33 @@ async function readInvitations(db: Db, rows: readonly OutboxRow[]): Promise<Map<
 /** Why a row sends nothing, or null when its email should go out now. */
 function skipReason(row: OutboxRow, invitation: InvitationRow | undefined, now: Date): DeliveryResult | null {
   if (!invitation) return { outcome: 'skipped', error: 'the invitation no longer exists' };
-  const status = effectiveStatus({ status: invitation.status as never, usesAllowed: invitation.uses_allowed, usesCount: invitation.uses_count, startsAt: invitation.starts_at, expiresAt: invitation.expires_at }, now);
+  const status = effectiveStatus(
+    {
+      status: invitation.status as never,
+      usesAllowed: invitation.uses_allowed,
+      usesCount: invitation.uses_count,
+      startsAt: invitation.starts_at,
+      expiresAt: invitation.expires_at,
+    },
+    now,
+  );
   if (status !== 'pending') return { outcome: 'skipped', response: `the invitation is ${status}` };
   const payload = parseJson<EmailPayload>(row.payload, { kind: 'invitation' });
-  if (payload.kind === 'reminder' && payload.expiresAt !== invitation.expires_at) return { outcome: 'skipped', response: 'the expiry changed since this reminder was planned' };
+  if (payload.kind === 'reminder' && payload.expiresAt !== invitation.expires_at)
+    return { outcome: 'skipped', response: 'the expiry changed since this reminder was planned' };
   return null;
 }
 
 function toResult(result: MailResult): DeliveryResult {
   return result.accepted
     ? { outcome: 'sent', responseCode: result.responseCode, response: result.response }
-    : { outcome: 'failed', permanent: result.permanent, responseCode: result.responseCode, response: result.response, error: result.response };
+    : {
+        outcome: 'failed',
+        permanent: result.permanent,
+        responseCode: result.responseCode,
+        response: result.response,
+        error: result.response,
+      };
 }
 
 /** Memoizes by key for the length of one batch: a batch's rows mostly share a tenant and an inviter. */
@@ -89,10 +107,29 @@ export function createEmailHandler(deps: EmailHandlerDeps): DeliveryHandler {
   const linkKey = linkKeyOf(deps.linkSecret);
 
   // The timeline entry for a final outcome, about the invitation as this email described it.
-  async function recordOutcome(trx: Db, row: OutboxRow, invitation: InvitationRow, status: FinalStatus, result: DeliveryResult, now: Date): Promise<void> {
+  async function recordOutcome(
+    trx: Db,
+    row: OutboxRow,
+    invitation: InvitationRow,
+    status: FinalStatus,
+    result: DeliveryResult,
+    now: Date,
+  ): Promise<void> {
     if (status === 'skipped') return;
-    const data = { channel: 'email', kind: kindOf(row), deliveryId: row.id, ...(status === 'failed' ? { reason: result.error ?? result.response ?? 'failed' } : {}) };
-    await recordDeliveryEvent(trx, invitation, status === 'sent' ? 'invitation.sent' : 'invitation.delivery_failed', data, now, deps.sink);
+    const data = {
+      channel: 'email',
+      kind: kindOf(row),
+      deliveryId: row.id,
+      ...(status === 'failed' ? { reason: result.error ?? result.response ?? 'failed' } : {}),
+    };
+    await recordDeliveryEvent(
+      trx,
+      invitation,
+      status === 'sent' ? 'invitation.sent' : 'invitation.delivery_failed',
+      data,
+      now,
+      deps.sink,
+    );
   }
 
   async function prepare(rows: readonly OutboxRow[]): Promise<Map<string, PreparedDelivery | DeliveryResult>> {
@@ -101,7 +138,12 @@ export function createEmailHandler(deps: EmailHandlerDeps): DeliveryHandler {
     const tenantOf = once((id) => getTenant(db, id));
     const inviterOf = once((key) => getIdentity(db, key.slice(0, key.indexOf(' ')), key.slice(key.indexOf(' ') + 1)));
     const prepared = new Map<string, PreparedDelivery | DeliveryResult>();
-    const sendable: { row: OutboxRow; invitation: InvitationRow & { recipient_email: string }; tenant: Tenant; inviter: Identity }[] = [];
+    const sendable: {
+      row: OutboxRow;
+      invitation: InvitationRow & { recipient_email: string };
+      tenant: Tenant;
+      inviter: Identity;
+    }[] = [];
     for (const row of rows) {
       const invitation = row.invitation_id ? invitations.get(row.invitation_id) : undefined;
       const skip = skipReason(row, invitation, now);
@@ -109,14 +151,18 @@ export function createEmailHandler(deps: EmailHandlerDeps): DeliveryHandler {
         prepared.set(row.id, skip!);
         continue;
       }
-      const settled = (trx: Db, status: FinalStatus, result: DeliveryResult, at: Date) => recordOutcome(trx, row, invitation, status, result, at);
+      const settled = (trx: Db, status: FinalStatus, result: DeliveryResult, at: Date) =>
+        recordOutcome(trx, row, invitation, status, result, at);
       const fail = (result: DeliveryResult) => prepared.set(row.id, { send: async () => result, settled });
       if (!invitation.recipient_email) {
         fail({ outcome: 'failed', permanent: true, error: 'the invitation has no recipient email' });
         continue;
       }
       try {
-        const [tenant, inviter] = await Promise.all([tenantOf(row.tenant_id), inviterOf(`${row.tenant_id} ${invitation.identity_id}`)]);
+        const [tenant, inviter] = await Promise.all([
+          tenantOf(row.tenant_id),
+          inviterOf(`${row.tenant_id} ${invitation.identity_id}`),
+        ]);
         sendable.push({ row, invitation: invitation as InvitationRow & { recipient_email: string }, tenant, inviter });
       } catch (error) {
         fail({ outcome: 'failed', error: errorMessage(error) });
@@ -126,17 +172,32 @@ export function createEmailHandler(deps: EmailHandlerDeps): DeliveryHandler {
     // One transaction: an invitation from before derived links gets its first one here, once for the batch.
     const tokens = await db.transaction().execute(async (trx) => {
       const found: (string | null)[] = [];
-      for (const { row, invitation } of sendable) found.push(await linkForMessage(trx, linkKey, invitation, kindOf(row) === 'reminder' ? 'reminder' : 'email', now));
+      for (const { row, invitation } of sendable)
+        found.push(
+          await linkForMessage(trx, linkKey, invitation, kindOf(row) === 'reminder' ? 'reminder' : 'email', now),
+        );
       return found;
     });
     sendable.forEach(({ row, invitation, tenant, inviter }, i) => {
       if (tokens[i] === null) {
         // Mailing a link other than the one handed out would be worse than mailing none: the operator resets it.
-        const error = 'the invitation\'s link was derived with another link secret; reset its link, then resend';
-        prepared.set(row.id, { send: async () => ({ outcome: 'failed', permanent: true, error }), settled: (trx, status, result, at) => recordOutcome(trx, row, invitation, status, result, at) });
+        const error = "the invitation's link was derived with another link secret; reset its link, then resend";
+        prepared.set(row.id, {
+          send: async () => ({ outcome: 'failed', permanent: true, error }),
+          settled: (trx, status, result, at) => recordOutcome(trx, row, invitation, status, result, at),
+        });
         return;
       }
-      const message = invitationMessage({ row, kind: kindOf(row), invitation, tenant, inviter, acceptUrl: invitationUrl(deps.publicUrl, tokens[i]!), host, fromAddress: deps.fromAddress });
+      const message = invitationMessage({
+        row,
+        kind: kindOf(row),
+        invitation,
+        tenant,
+        inviter,
+        acceptUrl: invitationUrl(deps.publicUrl, tokens[i]!),
+        host,
+        fromAddress: deps.fromAddress,
+      });
       prepared.set(row.id, {
         send: async () => toResult(await deps.mailer.send(message, { tenantId: row.tenant_id, outboxId: row.id })),
         settled: (trx, status, result, at) => recordOutcome(trx, row, invitation, status, result, at),

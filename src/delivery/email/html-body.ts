@@ -1,7 +1,13 @@
 import { textColorOn } from '#common/contrast';
 import type { EmailContext } from './copy';
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Escapes a value for HTML text and quoted attribute values alike. */
 export function escapeHtml(value: string): string {

@@ -5,7 +5,10 @@ import type { MailMessage } from './mailer';
 import type { TemplateKind } from '#tenants';
 import { renderEmail } from './templates';
 
-/** What one invitation email says and to whom: the facts of the invitation, its tenant and inviter, and the link minted for it. */
+/**
+ * What one invitation email says and to whom: the facts of the invitation, its tenant and inviter, and the link minted
+ * for it.
+ */
 export interface InvitationMessageInput {
   readonly row: OutboxRow;
   readonly kind: TemplateKind;
@@ -47,7 +50,9 @@ export function invitationMessage(input: InvitationMessageInput): MailMessage {
     from: namedAddress(tenant.name, input.fromAddress),
     to: invitation.recipient_email,
     // A reply reaches the person who invites, not the no-reply From address.
-    ...(invitation.invited_by_email ? { replyTo: namedAddress(invitation.invited_by_name ?? '', invitation.invited_by_email) } : {}),
+    ...(invitation.invited_by_email
+      ? { replyTo: namedAddress(invitation.invited_by_name ?? '', invitation.invited_by_email) }
+      : {}),
     subject: email.subject,
     text: email.text,
     html: email.html,

@@ -51,17 +51,46 @@ export interface MailboxMessage {
 }
 
 function toMessage(row: MailboxRow): MailboxMessage {
-  return { id: row.id, messageId: row.message_id, from: row.from_address, to: row.to_address, subject: row.subject, text: row.text_body, html: row.html_body, createdAt: row.created_at };
+  return {
+    id: row.id,
+    messageId: row.message_id,
+    from: row.from_address,
+    to: row.to_address,
+    subject: row.subject,
+    text: row.text_body,
+    html: row.html_body,
+    createdAt: row.created_at,
+  };
 }
 
 /** The tenant's local mailbox, newest first. */
-export async function listMailbox(db: Kysely<Database>, tenantId: string, cursor: Cursor | null, limit: number): Promise<Page<MailboxMessage>> {
-  const rows = await keysetPage(db.selectFrom('mailbox').selectAll().where('tenant_id', '=', tenantId), 'created_at', 'desc', cursor, limit).execute();
+export async function listMailbox(
+  db: Kysely<Database>,
+  tenantId: string,
+  cursor: Cursor | null,
+  limit: number,
+): Promise<Page<MailboxMessage>> {
+  const rows = await keysetPage(
+    db.selectFrom('mailbox').selectAll().where('tenant_id', '=', tenantId),
+    'created_at',
+    'desc',
+    cursor,
+    limit,
+  ).execute();
   return toPage(rows, limit, 'created_at', toMessage);
 }
 
 /** One message of the tenant's local mailbox, or null. */
-export async function findMailboxMessage(db: Kysely<Database>, tenantId: string, id: string): Promise<MailboxMessage | null> {
-  const row = await db.selectFrom('mailbox').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+export async function findMailboxMessage(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+): Promise<MailboxMessage | null> {
+  const row = await db
+    .selectFrom('mailbox')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row ? toMessage(row) : null;
 }

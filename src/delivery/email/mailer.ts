@@ -1,6 +1,8 @@
 /** One email, fully rendered. */
 export interface MailMessage {
-  /** RFC 5322 Message-ID, e.g. <outbox-id@host>: a redelivery after a crash keeps it, so receivers can drop the copy. */
+  /**
+   * RFC 5322 Message-ID, e.g. <outbox-id@host>: a redelivery after a crash keeps it, so receivers can drop the copy.
+   */
   readonly messageId: string;
   readonly from: string;
   readonly to: string;

@@ -20,7 +20,14 @@ function rendered(locale: string, tenantName: string, message: string | null): M
     expiresAt: '2026-12-03T10:00:00.000Z',
     acceptUrl: `https://usher.test/i/${'a'.repeat(43)}`,
   });
-  return { messageId: '<0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b@usher.test>', from: `"${tenantName}" <no-reply@usher.test>`, to: 'ann@example.com', subject: email.subject, text: email.text, html: email.html };
+  return {
+    messageId: '<0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b@usher.test>',
+    from: `"${tenantName}" <no-reply@usher.test>`,
+    to: 'ann@example.com',
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+  };
 }
 
 async function parse(message: MailMessage) {
@@ -35,7 +42,9 @@ describe('the MIME message built for an email', () => {
     const { mime, parsed } = await parse(message);
     expect(parsed.subject).toBe(message.subject);
     expect(parsed.from?.value).toEqual([{ address: 'no-reply@usher.test', name: 'Acme' }]);
-    expect(parsed.to && 'value' in parsed.to ? parsed.to.value : null).toEqual([{ address: 'ann@example.com', name: '' }]);
+    expect(parsed.to && 'value' in parsed.to ? parsed.to.value : null).toEqual([
+      { address: 'ann@example.com', name: '' },
+    ]);
     expect(parsed.messageId).toBe(message.messageId);
     expect(parsed.date?.toISOString()).toBe(date.toISOString());
     expect(parsed.text?.replace(/\r\n/g, '\n')).toBe(message.text);
@@ -48,7 +57,11 @@ describe('the MIME message built for an email', () => {
   });
 
   it('encodes non-ASCII names, subjects and bodies, and keeps every line short', async () => {
-    const message = rendered('fr', 'Café Crème — Société Générale des Invitations Très Longues', 'Bienvenue à bord, chère équipe !');
+    const message = rendered(
+      'fr',
+      'Café Crème — Société Générale des Invitations Très Longues',
+      'Bienvenue à bord, chère équipe !',
+    );
     const { mime, parsed } = await parse(message);
     expect(parsed.subject).toBe(message.subject);
     expect(parsed.subject).toContain('vous invite');
@@ -80,9 +93,14 @@ describe('the MIME message built for an email', () => {
     const base = rendered('en', 'Acme', null);
     // Lengths around the 75/76 limits, each ending in a different awkward character.
     const pieces = ['a=b', 'é', '😀', ' ', '\t', 'x'.repeat(7), '='];
-    const lines = Array.from({ length: 60 }, (_, n) => `${Array.from({ length: 10 + n * 3 }, (_, i) => pieces[(i * 7 + n) % pieces.length]).join('')}${n % 3 === 0 ? ' ' : n % 3 === 1 ? '\t' : '='}`);
+    const lines = Array.from(
+      { length: 60 },
+      (_, n) =>
+        `${Array.from({ length: 10 + n * 3 }, (_, i) => pieces[(i * 7 + n) % pieces.length]).join('')}${n % 3 === 0 ? ' ' : n % 3 === 1 ? '\t' : '='}`,
+    );
     // And escapes that start on each of the last columns of a cut line.
-    for (let column = 70; column <= 77; column += 1) lines.push(`${'a'.repeat(column)}${'='.repeat(30)}`, `${'b'.repeat(column)}${'é'.repeat(30)}`);
+    for (let column = 70; column <= 77; column += 1)
+      lines.push(`${'a'.repeat(column)}${'='.repeat(30)}`, `${'b'.repeat(column)}${'é'.repeat(30)}`);
     const text = lines.join('\n');
     const html = `<p style="color:#111">${lines.join('')}</p>`;
     const { mime, parsed } = await parse({ ...base, text, html });

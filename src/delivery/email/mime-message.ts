@@ -70,11 +70,16 @@ function mailboxHeader({ name, address }: { name: string | null; address: string
 }
 
 // Quoted-printable (RFC 2045 §6.7): printable ASCII but "=" stays as it is, every other byte is =XX.
-const QP_TOKENS = Array.from({ length: 256 }, (_, byte) => (byte >= 33 && byte <= 126 && byte !== 61) || byte === 32 || byte === 9 ? String.fromCharCode(byte) : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`);
+const QP_TOKENS = Array.from({ length: 256 }, (_, byte) =>
+  (byte >= 33 && byte <= 126 && byte !== 61) || byte === 32 || byte === 9
+    ? String.fromCharCode(byte)
+    : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+);
 // A line that needs no encoding: at most 76 of those characters, not ending in a space or tab.
 const QP_PLAIN_LINE = /^(?:[\x21-\x3c\x3e-\x7e](?:[\t\x20-\x3c\x3e-\x7e]{0,74}[\x21-\x3c\x3e-\x7e])?)?$/;
 
-// What a line cannot carry as it is: "=", controls and every byte outside ASCII; by code point, so a character's bytes stay together.
+// What a line cannot carry as it is: "=", controls and every byte outside ASCII; by code point, so a character's bytes
+// stay together.
 const QP_UNSAFE = /[^\t\x20-\x3c\x3e-\x7e]/gu;
 const qpEscape = (char: string): string => {
   let out = '';
@@ -105,9 +110,12 @@ function quotedPrintableLine(line: string): string {
   return out + encoded.slice(start);
 }
 
-/** True when a CRLF-separated text has a line over 76 characters; a scan, where /[^\r\n]{77}/ backtracks at every offset. */
+/**
+ * True when a CRLF-separated text has a line over 76 characters; a scan, where /[^\r\n]{77}/ backtracks at every
+ * offset.
+ */
 function hasLongLine(text: string): boolean {
-  for (let start = 0; ; ) {
+  for (let start = 0; ;) {
     const end = text.indexOf('\r\n', start);
     if ((end === -1 ? text.length : end) - start > 76) return true;
     if (end === -1) return false;
@@ -140,7 +148,10 @@ export function buildMimeMessage(message: MailMessage, date: Date): MimeMessage 
   const replyTo = message.replyTo === undefined ? undefined : parseMailbox(message.replyTo);
   if (!from || !to || replyTo === null || !/^<[\x21-\x3b\x3d\x3f-\x7e]+>$/.test(message.messageId)) return null;
   // A boundary of bcharsnospace only (RFC 2046 §5.1.1), distinct per message.
-  const boundary = `=_usher_${message.messageId.slice(1, -1).split('@')[0]!.replace(/[^0-9A-Za-z'()+_,\-./:=?]/g, '.')}`.slice(0, 60);
+  const boundary = `=_usher_${message.messageId
+    .slice(1, -1)
+    .split('@')[0]!
+    .replace(/[^0-9A-Za-z'()+_,\-./:=?]/g, '.')}`.slice(0, 60);
   const headers = [
     `From: ${mailboxHeader(from)}`,
     `To: ${mailboxHeader(to)}`,

@@ -2,7 +2,9 @@ import nodemailer from 'nodemailer';
 import type { Mailer, MailMessage, MailResult } from './mailer';
 import { buildMimeMessage } from './mime-message';
 
-/** Pooled SMTP connections when not told otherwise: the outbox worker keeps DEFAULT_CONCURRENCY sends queued on them. */
+/**
+ * Pooled SMTP connections when not told otherwise: the outbox worker keeps DEFAULT_CONCURRENCY sends queued on them.
+ */
 export const DEFAULT_SMTP_CONNECTIONS = 8;
 
 /** Sends over SMTP (smtp:// or smtps:// with credentials in the URL), on a small connection pool. */
@@ -19,12 +21,21 @@ export function createSmtpMailer(smtpUrl: string, options: { readonly maxConnect
   return {
     async send(message: MailMessage): Promise<MailResult> {
       try {
-        // Built directly, the message costs a fraction of nodemailer's composer (bench: most of its share of the worker).
+        // Built directly, the message costs a fraction of nodemailer's composer (bench: most of its share of the
+        // worker).
         const mime = buildMimeMessage(message, new Date());
         const info = await transport.sendMail(
           mime
             ? { messageId: message.messageId, envelope: mime.envelope, raw: mime.raw }
-            : { messageId: message.messageId, from: message.from, to: message.to, replyTo: message.replyTo, subject: message.subject, text: message.text, html: message.html },
+            : {
+                messageId: message.messageId,
+                from: message.from,
+                to: message.to,
+                replyTo: message.replyTo,
+                subject: message.subject,
+                text: message.text,
+                html: message.html,
+              },
         );
         const accepted = info.accepted.length > 0 && info.rejected.length === 0;
         return { accepted, permanent: !accepted, responseCode: parseCode(info.response), response: info.response };
@@ -32,7 +43,12 @@ export function createSmtpMailer(smtpUrl: string, options: { readonly maxConnect
         const e = error as { responseCode?: number; response?: string; message?: string; code?: string };
         const code = e.responseCode ?? null;
         // 5xx is the server's final word on this message; 4xx and connection trouble may pass.
-        return { accepted: false, permanent: code !== null && code >= 500, responseCode: code, response: e.response ?? `${e.code ?? 'error'}: ${e.message ?? String(error)}` };
+        return {
+          accepted: false,
+          permanent: code !== null && code >= 500,
+          responseCode: code,
+          response: e.response ?? `${e.code ?? 'error'}: ${e.message ?? String(error)}`,
+        };
       }
     },
     async close() {

@@ -25,7 +25,17 @@ describe('the built-in invitation and reminder emails', () => {
     expect(email.locale).toBe('en');
     expect(email.subject).toBe('Ann invites you to join Apollo');
     for (const body of [email.text, email.html]) {
-      for (const fact of ['Ann', 'Apollo', 'editor', 'publish, review', 'Welcome aboard!', 'November 3, 2026', 'UTC', 'Acme', 'Hello Bea']) {
+      for (const fact of [
+        'Ann',
+        'Apollo',
+        'editor',
+        'publish, review',
+        'Welcome aboard!',
+        'November 3, 2026',
+        'UTC',
+        'Acme',
+        'Hello Bea',
+      ]) {
         expect(body).toContain(fact);
       }
       expect(body).toContain(vars.acceptUrl);
@@ -55,7 +65,17 @@ describe('the built-in invitation and reminder emails', () => {
     for (const email of [invitation, reminder]) {
       expect(email.locale).toBe('fr');
       for (const body of [email.text, email.html]) {
-        for (const fact of ['Ann', 'Apollo', 'Rôle', 'editor', 'Règles', 'Welcome aboard!', '3 novembre 2026', 'UTC', 'Bonjour Bea']) {
+        for (const fact of [
+          'Ann',
+          'Apollo',
+          'Rôle',
+          'editor',
+          'Règles',
+          'Welcome aboard!',
+          '3 novembre 2026',
+          'UTC',
+          'Bonjour Bea',
+        ]) {
           expect(body).toContain(fact);
         }
         expect(body).toContain(vars.acceptUrl);
@@ -72,7 +92,14 @@ describe('the built-in invitation and reminder emails', () => {
   });
 
   it('leave out the role, rules, message, greeting name and logo when there are none', () => {
-    const email = renderEmail('invitation', 'en', { ...vars, role: null, rules: [], message: null, recipientName: null, logoUrl: null });
+    const email = renderEmail('invitation', 'en', {
+      ...vars,
+      role: null,
+      rules: [],
+      message: null,
+      recipientName: null,
+      logoUrl: null,
+    });
     for (const body of [email.text, email.html]) {
       expect(body).not.toContain('Role');
       expect(body).not.toContain('Rules');
@@ -90,7 +117,15 @@ describe('the built-in invitation and reminder emails', () => {
   });
 
   it('escape hostile names and messages in HTML but not in text', () => {
-    const email = renderEmail('invitation', 'en', { ...vars, inviterName: hostile, targetName: `"${hostile}`, message: hostile, recipientName: hostile, tenantName: hostile, logoUrl: null });
+    const email = renderEmail('invitation', 'en', {
+      ...vars,
+      inviterName: hostile,
+      targetName: `"${hostile}`,
+      message: hostile,
+      recipientName: hostile,
+      tenantName: hostile,
+      logoUrl: null,
+    });
     expect(email.html).not.toContain('<script>');
     expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(email.text).toContain(`> ${hostile}`);
@@ -98,7 +133,11 @@ describe('the built-in invitation and reminder emails', () => {
   });
 
   it('keep unsafe brand colours and logo URLs out of the HTML', () => {
-    const email = renderEmail('invitation', 'en', { ...vars, brandColor: 'red;background:url(x)', logoUrl: 'javascript:alert(1)' });
+    const email = renderEmail('invitation', 'en', {
+      ...vars,
+      brandColor: 'red;background:url(x)',
+      logoUrl: 'javascript:alert(1)',
+    });
     expect(email.html).not.toContain('url(x)');
     expect(email.html).not.toContain('javascript:');
     expect(email.html).toContain('#4f46e5');
@@ -113,7 +152,9 @@ describe('the built-in invitation and reminder emails', () => {
 
 describe('tenant overrides', () => {
   it('replace only the parts they give and substitute placeholders', () => {
-    const overrides: TemplateOverrides = { fr: { invitation: { subject: '{{inviterName}} et {{ tenantName }} : {{targetName}} ({{role}})' } } };
+    const overrides: TemplateOverrides = {
+      fr: { invitation: { subject: '{{inviterName}} et {{ tenantName }} : {{targetName}} ({{role}})' } },
+    };
     const email = renderEmail('invitation', 'fr-BE', vars, overrides);
     expect(email.subject).toBe('Ann et Acme : Apollo (editor)');
     expect(email.text).toBe(renderEmail('invitation', 'fr', vars).text);
@@ -124,9 +165,19 @@ describe('tenant overrides', () => {
 
   it('escape every value substituted into an HTML override, attributes included, but not in text', () => {
     const overrides: TemplateOverrides = {
-      en: { invitation: { html: '<a href="{{acceptUrl}}" style="color:{{brandColor}}">{{inviterName}}</a> {{message}} until {{expiresAt}}', text: '{{message}} {{rules}} {{recipientName}}' } },
+      en: {
+        invitation: {
+          html: '<a href="{{acceptUrl}}" style="color:{{brandColor}}">{{inviterName}}</a> {{message}} until {{expiresAt}}',
+          text: '{{message}} {{rules}} {{recipientName}}',
+        },
+      },
     };
-    const email = renderEmail('invitation', 'en', { ...vars, acceptUrl: 'https://x.example/?a=1&b="2"', message: hostile, recipientName: null }, overrides);
+    const email = renderEmail(
+      'invitation',
+      'en',
+      { ...vars, acceptUrl: 'https://x.example/?a=1&b="2"', message: hostile, recipientName: null },
+      overrides,
+    );
     expect(email.html).toBe(
       '<a href="https://x.example/?a=1&amp;b=&quot;2&quot;" style="color:#0f766e">Ann</a> &lt;script&gt;alert(1)&lt;/script&gt; until November 3, 2026 at 2:05:00 PM UTC',
     );
@@ -135,25 +186,40 @@ describe('tenant overrides', () => {
   });
 
   it('never expand placeholders that appear inside a substituted value', () => {
-    const email = renderEmail('invitation', 'en', { ...vars, inviterName: '{{acceptUrl}}' }, { en: { invitation: { text: '{{inviterName}}' } } });
+    const email = renderEmail(
+      'invitation',
+      'en',
+      { ...vars, inviterName: '{{acceptUrl}}' },
+      { en: { invitation: { text: '{{inviterName}}' } } },
+    );
     expect(email.text).toBe('{{acceptUrl}}');
   });
 
   it('strip CR/LF from an overridden subject', () => {
-    const email = renderEmail('invitation', 'en', { ...vars, targetName: 'Apollo\r\nX-Evil: 1' }, { en: { invitation: { subject: 'Join {{targetName}}' } } });
+    const email = renderEmail(
+      'invitation',
+      'en',
+      { ...vars, targetName: 'Apollo\r\nX-Evil: 1' },
+      { en: { invitation: { subject: 'Join {{targetName}}' } } },
+    );
     expect(email.subject).toBe('Join Apollo X-Evil: 1');
   });
 });
 
 describe('the emailTemplates setting schema', () => {
   it('accepts overrides per locale and kind with known placeholders', () => {
-    const parsed = TemplateOverridesSchema.parse({ en: { invitation: { subject: 'Join {{targetName}}' } }, 'fr-CA': { reminder: { html: '<p>{{acceptUrl}}</p>' } } });
+    const parsed = TemplateOverridesSchema.parse({
+      en: { invitation: { subject: 'Join {{targetName}}' } },
+      'fr-CA': { reminder: { html: '<p>{{acceptUrl}}</p>' } },
+    });
     const typed: TemplateOverrides = parsed;
     expect(typed.en?.invitation?.subject).toBe('Join {{targetName}}');
   });
 
   it('rejects an unknown placeholder, naming it', () => {
-    const result = TemplateOverridesSchema.safeParse({ en: { invitation: { text: 'Hi {{firstName}} {{inviterName}}' } } });
+    const result = TemplateOverridesSchema.safeParse({
+      en: { invitation: { text: 'Hi {{firstName}} {{inviterName}}' } },
+    });
     expect(result.success).toBe(false);
     expect(result.error?.issues).toHaveLength(1);
     expect(result.error?.issues[0]?.message).toContain('{{firstName}}');
@@ -163,7 +229,9 @@ describe('the emailTemplates setting schema', () => {
   it('rejects a subject over 200 characters and a body over 50 KB', () => {
     expect(TemplateOverridesSchema.safeParse({ en: { invitation: { subject: 'x'.repeat(201) } } }).success).toBe(false);
     expect(TemplateOverridesSchema.safeParse({ en: { invitation: { subject: 'x'.repeat(200) } } }).success).toBe(true);
-    expect(TemplateOverridesSchema.safeParse({ en: { reminder: { html: 'é'.repeat(26 * 1024) } } }).success).toBe(false);
+    expect(TemplateOverridesSchema.safeParse({ en: { reminder: { html: 'é'.repeat(26 * 1024) } } }).success).toBe(
+      false,
+    );
   });
 
   it('rejects locales that are not BCP 47 tags and unknown kinds or parts', () => {

@@ -79,7 +79,8 @@ function oneLine(value: string): string {
 
 /** The override for a locale, matching its key case-insensitively ("FR" counts as "fr"). */
 function overrideFor(overrides: TemplateOverrides | undefined, locale: string, kind: TemplateKind): TemplateOverride {
-  for (const [key, byKind] of Object.entries(overrides ?? {})) if (key.toLowerCase() === locale) return byKind[kind] ?? {};
+  for (const [key, byKind] of Object.entries(overrides ?? {}))
+    if (key.toLowerCase() === locale) return byKind[kind] ?? {};
   return {};
 }
 
@@ -87,7 +88,12 @@ function overrideFor(overrides: TemplateOverrides | undefined, locale: string, k
  * Renders one email in the best supported locale for `locale`. Overrides for that locale replace only the
  * parts they give; values substituted into an HTML override are escaped, and the subject is kept on one line.
  */
-export function renderEmail(kind: TemplateKind, locale: string, vars: TemplateVars, overrides?: TemplateOverrides): RenderedEmail {
+export function renderEmail(
+  kind: TemplateKind,
+  locale: string,
+  vars: TemplateVars,
+  overrides?: TemplateOverrides,
+): RenderedEmail {
   const chosen = resolveLocale(locale);
   const copy = COPY[chosen as SupportedLocale] ?? en;
   const brand = /^#[0-9a-f]{6}$/i.test(vars.brandColor) ? vars.brandColor : NEUTRAL_BRAND;
@@ -95,7 +101,9 @@ export function renderEmail(kind: TemplateKind, locale: string, vars: TemplateVa
   const override = overrideFor(overrides, chosen, kind);
   const values = placeholderValues(vars, ctx.expires, brand);
   const subject =
-    override.subject !== undefined ? fillPlaceholders(override.subject, values) : copy.subject(kind, vars.inviterName, vars.targetName);
+    override.subject !== undefined
+      ? fillPlaceholders(override.subject, values)
+      : copy.subject(kind, vars.inviterName, vars.targetName);
   return {
     subject: oneLine(subject),
     text: override.text !== undefined ? fillPlaceholders(override.text, values) : renderTextBody(ctx),

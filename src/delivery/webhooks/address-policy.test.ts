@@ -34,12 +34,18 @@ describe('refusedAddressReason', () => {
     expect(refusedAddressReason(address)).toBe(reason);
   });
 
-  it.each(['93.184.215.14', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8', '2a00:1450:4001::200e'])(
-    'allows the public address %s',
-    (address) => {
-      expect(refusedAddressReason(address)).toBeNull();
-    },
-  );
+  it.each([
+    '93.184.215.14',
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::8.8.8.8',
+    '2a00:1450:4001::200e',
+  ])('allows the public address %s', (address) => {
+    expect(refusedAddressReason(address)).toBeNull();
+  });
 
   it('refuses what is not an IP address', () => {
     expect(refusedAddressReason('localhost')).toBe('not an IP address');

@@ -70,7 +70,11 @@ function hasPrefix(bytes: readonly number[], prefix: readonly number[], bits: nu
 function embeddedIpv4(b: readonly number[]): number[] | null {
   const zeros = (from: number, to: number) => b.slice(from, to).every((x) => x === 0);
   // ::ffff:a.b.c.d (mapped, RFC 4291 §2.5.5.2) and ::a.b.c.d (compatible, deprecated).
-  if (zeros(0, 10) && ((b[10] === 0xff && b[11] === 0xff) || (b[10] === 0 && b[11] === 0 && !zeros(12, 16) && !isOne(b)))) return b.slice(12, 16);
+  if (
+    zeros(0, 10) &&
+    ((b[10] === 0xff && b[11] === 0xff) || (b[10] === 0 && b[11] === 0 && !zeros(12, 16) && !isOne(b)))
+  )
+    return b.slice(12, 16);
   // 64:ff9b::a.b.c.d (NAT64 well-known prefix, RFC 6052): a gateway would relay it to IPv4.
   if (b[0] === 0 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zeros(4, 12)) return b.slice(12, 16);
   // 2002:aabb:ccdd::/48 (6to4, RFC 3056) carries a.b.c.d in its prefix.
@@ -97,7 +101,8 @@ function ipv6Bytes(address: string): number[] {
   const [head = '', tail] = text.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const groups =
+    tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   return groups.flatMap((group) => {
     const value = parseInt(group, 16);
     return [value >> 8, value & 0xff];

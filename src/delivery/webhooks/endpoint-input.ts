@@ -20,7 +20,8 @@ export function endpointUrlProblem(url: string): string | null {
     return 'an absolute http:// or https:// URL';
   }
   if (parsed.hostname === '') return 'a URL with a host';
-  if (parsed.username !== '' || parsed.password !== '') return 'a URL without credentials; authenticate deliveries by their signature';
+  if (parsed.username !== '' || parsed.password !== '')
+    return 'a URL without credentials; authenticate deliveries by their signature';
   return null;
 }
 
@@ -32,9 +33,11 @@ export function assertEndpointUrl(url: string): void {
 
 /** A subscription's event list, checked and deduplicated; `"*"` absorbs the rest. Throws webhook_events_invalid. */
 export function normalizeEvents(events: readonly string[]): WebhookEventSelector[] {
-  if (events.length === 0) throw webhookError('webhook_events_invalid', 'subscribe to at least one event type, or "*"', 'body.events');
+  if (events.length === 0)
+    throw webhookError('webhook_events_invalid', 'subscribe to at least one event type, or "*"', 'body.events');
   const unknown = events.find((e) => e !== '*' && !isWebhookEventType(e));
-  if (unknown !== undefined) throw webhookError('webhook_events_invalid', `unknown event type "${unknown}"`, 'body.events');
+  if (unknown !== undefined)
+    throw webhookError('webhook_events_invalid', `unknown event type "${unknown}"`, 'body.events');
   if (events.includes('*')) return ['*'];
   return [...new Set(events)] as WebhookEventSelector[];
 }

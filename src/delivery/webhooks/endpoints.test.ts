@@ -23,7 +23,12 @@ describeEachStore('webhook endpoints', (engine) => {
     otherTenantId = (await usher.createTenant('Globex')).tenant.id;
     // Stands in for API-key auth until app.ts mounts these routes: the tenant comes from a test header.
     app.use('/v1/*', async (c, next) => {
-      c.set('auth', { tenantId: c.req.header('x-test-tenant') ?? usher.tenant.tenant.id, apiKeyId: 'x', operator: false, rights: unrestrictedRights() });
+      c.set('auth', {
+        tenantId: c.req.header('x-test-tenant') ?? usher.tenant.tenant.id,
+        apiKeyId: 'x',
+        operator: false,
+        rights: unrestrictedRights(),
+      });
       await next();
     });
     app.route('/v1', createWebhookRoutes({ db: usher.store.db, clock: usher.clock }));
@@ -31,17 +36,34 @@ describeEachStore('webhook endpoints', (engine) => {
   });
 
   async function call(method: string, path: string, body?: unknown, tenantId?: string) {
-    const headers: Record<string, string> = { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(tenantId ? { 'x-test-tenant': tenantId } : {}) };
-    const res = await app.request(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const headers: Record<string, string> = {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(tenantId ? { 'x-test-tenant': tenantId } : {}),
+    };
+    const res = await app.request(path, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     return { status: res.status, type: res.headers.get('content-type'), body: text ? JSON.parse(text) : null };
   }
 
   const storedSecret = async (id: string) =>
-    (await usher.store.db.selectFrom('webhook_endpoints').select('secret').where('id', '=', id).executeTakeFirstOrThrow()).secret;
+    (
+      await usher.store.db
+        .selectFrom('webhook_endpoints')
+        .select('secret')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).secret;
 
   it('creates an endpoint and shows its secret only in the create response', async () => {
-    const created = await call('POST', '/v1/webhooks', { url: 'https://hooks.example.com/usher', events: ['invitation.accepted'], description: 'CRM' });
+    const created = await call('POST', '/v1/webhooks', {
+      url: 'https://hooks.example.com/usher',
+      events: ['invitation.accepted'],
+      description: 'CRM',
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       url: 'https://hooks.example.com/usher',
@@ -64,19 +86,36 @@ describeEachStore('webhook endpoints', (engine) => {
   });
 
   it('changes url, events and description, and clears the description with null', async () => {
-    const { body: endpoint } = await call('POST', '/v1/webhooks', { url: 'http://hooks.example.com/a', events: ['invitation.created'], description: 'old' });
+    const { body: endpoint } = await call('POST', '/v1/webhooks', {
+      url: 'http://hooks.example.com/a',
+      events: ['invitation.created'],
+      description: 'old',
+    });
     usher.clock.advance(1_000);
-    const updated = await call('PATCH', `/v1/webhooks/${endpoint.id}`, { url: 'https://hooks.example.com/b', events: ['invitation.sent', 'invitation.sent', 'invitation.revoked'] });
+    const updated = await call('PATCH', `/v1/webhooks/${endpoint.id}`, {
+      url: 'https://hooks.example.com/b',
+      events: ['invitation.sent', 'invitation.sent', 'invitation.revoked'],
+    });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ url: 'https://hooks.example.com/b', events: ['invitation.sent', 'invitation.revoked'], description: 'old' });
+    expect(updated.body).toMatchObject({
+      url: 'https://hooks.example.com/b',
+      events: ['invitation.sent', 'invitation.revoked'],
+      description: 'old',
+    });
     expect(updated.body.updatedAt > endpoint.updatedAt).toBe(true);
     expect(updated.body.secret).toBeUndefined();
-    const cleared = await call('PATCH', `/v1/webhooks/${endpoint.id}`, { description: null, events: ['invitation.created', '*'] });
+    const cleared = await call('PATCH', `/v1/webhooks/${endpoint.id}`, {
+      description: null,
+      events: ['invitation.created', '*'],
+    });
     expect(cleared.body).toMatchObject({ description: null, events: ['*'] });
   });
 
   it('rotates the secret, returning the new one once', async () => {
-    const { body: endpoint } = await call('POST', '/v1/webhooks', { url: 'https://hooks.example.com/rotate', events: ['*'] });
+    const { body: endpoint } = await call('POST', '/v1/webhooks', {
+      url: 'https://hooks.example.com/rotate',
+      events: ['*'],
+    });
     const rotated = await call('POST', `/v1/webhooks/${endpoint.id}/rotate-secret`);
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).toMatch(/^whsec_/);
@@ -86,7 +125,10 @@ describeEachStore('webhook endpoints', (engine) => {
   });
 
   it('deletes an endpoint, after which it is not found', async () => {
-    const { body: endpoint } = await call('POST', '/v1/webhooks', { url: 'https://hooks.example.com/gone', events: ['*'] });
+    const { body: endpoint } = await call('POST', '/v1/webhooks', {
+      url: 'https://hooks.example.com/gone',
+      events: ['*'],
+    });
     const deleted = await call('DELETE', `/v1/webhooks/${endpoint.id}`);
     expect(deleted).toMatchObject({ status: 204, body: null });
     expect((await call('GET', `/v1/webhooks/${endpoint.id}`)).body.code).toBe('webhook_endpoint_not_found');
@@ -99,9 +141,17 @@ describeEachStore('webhook endpoints', (engine) => {
     ['a URL with credentials', { url: 'https://user:pw@hooks.example.com/x', events: ['*'] }, 'body.url'],
     ['a URL over 2048 characters', { url: `https://hooks.example.com/${'a'.repeat(2048)}`, events: ['*'] }, 'body.url'],
     ['no events', { url: 'https://hooks.example.com/x', events: [] }, 'body.events'],
-    ['an event outside the catalogue', { url: 'https://hooks.example.com/x', events: ['invitation.created', 'invitation.updated'] }, 'body.events.1'],
+    [
+      'an event outside the catalogue',
+      { url: 'https://hooks.example.com/x', events: ['invitation.created', 'invitation.updated'] },
+      'body.events.1',
+    ],
     ['a missing event list', { url: 'https://hooks.example.com/x' }, 'body.events'],
-    ['a secret chosen by the caller', { url: 'https://hooks.example.com/x', events: ['*'], secret: 'whsec_mine' }, 'body.secret'],
+    [
+      'a secret chosen by the caller',
+      { url: 'https://hooks.example.com/x', events: ['*'], secret: 'whsec_mine' },
+      'body.secret',
+    ],
   ])('refuses to create an endpoint with %s', async (_label, body, field) => {
     const res = await call('POST', '/v1/webhooks', body);
     expect(res.status).toBe(400);
@@ -110,22 +160,34 @@ describeEachStore('webhook endpoints', (engine) => {
   });
 
   it('refuses an empty or impossible patch', async () => {
-    const { body: endpoint } = await call('POST', '/v1/webhooks', { url: 'https://hooks.example.com/patch', events: ['*'] });
+    const { body: endpoint } = await call('POST', '/v1/webhooks', {
+      url: 'https://hooks.example.com/patch',
+      events: ['*'],
+    });
     expect((await call('PATCH', `/v1/webhooks/${endpoint.id}`, {})).body.code).toBe('validation_failed');
     const disabling = await call('PATCH', `/v1/webhooks/${endpoint.id}`, { status: 'disabled' });
     expect(disabling.body).toMatchObject({ status: 400, field: 'body.status' });
-    expect((await call('PATCH', `/v1/webhooks/${endpoint.id}`, { url: 'javascript:alert(1)' })).body.field).toBe('body.url');
+    expect((await call('PATCH', `/v1/webhooks/${endpoint.id}`, { url: 'javascript:alert(1)' })).body.field).toBe(
+      'body.url',
+    );
   });
 
   it('checks input in the service too, for callers other than the API', async () => {
     const tenantId = usher.tenant.tenant.id;
     const now = usher.clock.now();
-    await expect(createEndpoint(usher.store.db, tenantId, { url: 'gopher://x', events: ['*'] }, now)).rejects.toMatchObject({ code: 'webhook_url_invalid', field: 'body.url' });
-    await expect(createEndpoint(usher.store.db, tenantId, { url: 'https://x.example', events: ['nope'] }, now)).rejects.toMatchObject({ code: 'webhook_events_invalid' });
+    await expect(
+      createEndpoint(usher.store.db, tenantId, { url: 'gopher://x', events: ['*'] }, now),
+    ).rejects.toMatchObject({ code: 'webhook_url_invalid', field: 'body.url' });
+    await expect(
+      createEndpoint(usher.store.db, tenantId, { url: 'https://x.example', events: ['nope'] }, now),
+    ).rejects.toMatchObject({ code: 'webhook_events_invalid' });
   });
 
-  it('hides one tenant\'s endpoints from another', async () => {
-    const { body: endpoint } = await call('POST', '/v1/webhooks', { url: 'https://hooks.example.com/mine', events: ['*'] });
+  it("hides one tenant's endpoints from another", async () => {
+    const { body: endpoint } = await call('POST', '/v1/webhooks', {
+      url: 'https://hooks.example.com/mine',
+      events: ['*'],
+    });
     for (const [method, path, body] of [
       ['GET', `/v1/webhooks/${endpoint.id}`],
       ['PATCH', `/v1/webhooks/${endpoint.id}`, { description: 'stolen' }],
@@ -146,8 +208,14 @@ describeEachStore('webhook endpoints', (engine) => {
   it('finds the enabled endpoints subscribed to an event, by name or by "*"', async () => {
     const tenantId = (await usher.createTenant('Subscribers')).tenant.id;
     const all = await call('POST', '/v1/webhooks', { url: 'https://hooks.example.com/all', events: ['*'] }, tenantId);
-    const accepted = await call('POST', '/v1/webhooks', { url: 'https://hooks.example.com/acc', events: ['invitation.accepted'] }, tenantId);
-    const ids = async (type: string) => (await findSubscribedEndpoints(usher.store.db, tenantId, type)).map((e) => e.id);
+    const accepted = await call(
+      'POST',
+      '/v1/webhooks',
+      { url: 'https://hooks.example.com/acc', events: ['invitation.accepted'] },
+      tenantId,
+    );
+    const ids = async (type: string) =>
+      (await findSubscribedEndpoints(usher.store.db, tenantId, type)).map((e) => e.id);
     expect(await ids('invitation.accepted')).toEqual([all.body.id, accepted.body.id]);
     expect(await ids('invitation.created')).toEqual([all.body.id]);
     // Outside the catalogue, so not even "*" receives it.
@@ -158,26 +226,49 @@ describeEachStore('webhook endpoints', (engine) => {
   it('gives the subscribed endpoints oldest first, id breaking a tie, whatever order they were stored in', async () => {
     const tenantId = (await usher.createTenant('Ordered')).tenant.id;
     const row = (id: string, createdAt: string) => ({
-      id, tenant_id: tenantId, url: `https://hooks.example.com/${id}`, description: null, events: '["*"]', secret: 'whsec_x', status: 'enabled',
-      failure_streak: 0, disabled_reason: null, created_at: createdAt, updated_at: createdAt,
+      id,
+      tenant_id: tenantId,
+      url: `https://hooks.example.com/${id}`,
+      description: null,
+      events: '["*"]',
+      secret: 'whsec_x',
+      status: 'enabled',
+      failure_streak: 0,
+      disabled_reason: null,
+      created_at: createdAt,
+      updated_at: createdAt,
     });
     // Stored newest first, and the two of one instant in descending id: only sorting gives the expected order.
-    await usher.store.db.insertInto('webhook_endpoints').values([row('ep-c', '2026-01-03T00:00:00.000Z'), row('ep-b', '2026-01-02T00:00:00.000Z'), row('ep-a', '2026-01-02T00:00:00.000Z')]).execute();
+    await usher.store.db
+      .insertInto('webhook_endpoints')
+      .values([
+        row('ep-c', '2026-01-03T00:00:00.000Z'),
+        row('ep-b', '2026-01-02T00:00:00.000Z'),
+        row('ep-a', '2026-01-02T00:00:00.000Z'),
+      ])
+      .execute();
     const found = await findSubscribedEndpoints(usher.store.db, tenantId, 'invitation.created');
     expect(found.map((endpoint) => endpoint.id)).toEqual(['ep-a', 'ep-b', 'ep-c']);
   });
 
   it(`disables an endpoint after ${ENDPOINT_DISABLE_AFTER_FAILURES} failures in a row, and re-enables it on request`, async () => {
     const tenantId = (await usher.createTenant('Flaky')).tenant.id;
-    const { body: endpoint } = await call('POST', '/v1/webhooks', { url: 'https://hooks.example.com/flaky', events: ['*'] }, tenantId);
+    const { body: endpoint } = await call(
+      'POST',
+      '/v1/webhooks',
+      { url: 'https://hooks.example.com/flaky', events: ['*'] },
+      tenantId,
+    );
     const db = usher.store.db;
     const now = usher.clock.now();
-    for (let i = 0; i < ENDPOINT_DISABLE_AFTER_FAILURES - 1; i++) await recordEndpointOutcome(db, endpoint.id, false, now);
+    for (let i = 0; i < ENDPOINT_DISABLE_AFTER_FAILURES - 1; i++)
+      await recordEndpointOutcome(db, endpoint.id, false, now);
     const recovered = await recordEndpointOutcome(db, endpoint.id, true, now);
     expect(recovered).toMatchObject({ disabledNow: false, endpoint: { status: 'enabled', failureStreak: 0 } });
 
     const outcomes = [];
-    for (let i = 0; i < ENDPOINT_DISABLE_AFTER_FAILURES + 2; i++) outcomes.push(await recordEndpointOutcome(db, endpoint.id, false, now));
+    for (let i = 0; i < ENDPOINT_DISABLE_AFTER_FAILURES + 2; i++)
+      outcomes.push(await recordEndpointOutcome(db, endpoint.id, false, now));
     expect(outcomes.map((o) => o!.disabledNow).indexOf(true)).toBe(ENDPOINT_DISABLE_AFTER_FAILURES - 1);
     expect(outcomes.filter((o) => o!.disabledNow)).toHaveLength(1);
     const disabled = await call('GET', `/v1/webhooks/${endpoint.id}`, undefined, tenantId);

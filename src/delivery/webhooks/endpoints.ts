@@ -68,7 +68,12 @@ function toEndpoint(row: WebhookEndpointRow): WebhookEndpoint {
  * Registers an endpoint with a new signing secret, returned this once. The secret is stored in
  * clear, unlike API keys: HMAC signing needs the key itself, so a hash would be useless.
  */
-export async function createEndpoint(db: Db, tenantId: string, input: CreateEndpointInput, now: Date): Promise<WebhookEndpointWithSecret> {
+export async function createEndpoint(
+  db: Db,
+  tenantId: string,
+  input: CreateEndpointInput,
+  now: Date,
+): Promise<WebhookEndpointWithSecret> {
   assertEndpointUrl(input.url);
   const row: WebhookEndpointRow = {
     id: newId(now.getTime()),
@@ -89,13 +94,24 @@ export async function createEndpoint(db: Db, tenantId: string, input: CreateEndp
 
 /** Every endpoint of the tenant, oldest first. Tenants have a handful, so there are no pages. */
 export async function listEndpoints(db: Db, tenantId: string): Promise<WebhookEndpoint[]> {
-  const rows = await db.selectFrom('webhook_endpoints').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   return rows.map(toEndpoint);
 }
 
 /** One endpoint of the tenant, or null. */
 export async function findEndpoint(db: Db, tenantId: string, id: string): Promise<WebhookEndpoint | null> {
-  const row = await db.selectFrom('webhook_endpoints').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row ? toEndpoint(row) : null;
 }
 
@@ -107,7 +123,13 @@ export async function getEndpoint(db: Db, tenantId: string, id: string, field = 
 }
 
 /** Changes the given fields; `status: 'enabled'` also resets the failure streak and the disabled reason. */
-export async function updateEndpoint(db: Db, tenantId: string, id: string, patch: UpdateEndpointInput, now: Date): Promise<WebhookEndpoint> {
+export async function updateEndpoint(
+  db: Db,
+  tenantId: string,
+  id: string,
+  patch: UpdateEndpointInput,
+  now: Date,
+): Promise<WebhookEndpoint> {
   await getEndpoint(db, tenantId, id);
   if (patch.url !== undefined) assertEndpointUrl(patch.url);
   const events = patch.events !== undefined ? normalizeEvents(patch.events) : undefined;
@@ -129,15 +151,25 @@ export async function updateEndpoint(db: Db, tenantId: string, id: string, patch
 
 /** Deletes an endpoint. Deliveries still queued for it are skipped by the worker when their turn comes. */
 export async function deleteEndpoint(db: Db, tenantId: string, id: string): Promise<void> {
-  const result = await db.deleteFrom('webhook_endpoints').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-  if (result.numDeletedRows === 0n) throw webhookError('webhook_endpoint_not_found', `no webhook endpoint ${id} in this tenant`, 'path.id');
+  const result = await db
+    .deleteFrom('webhook_endpoints')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (result.numDeletedRows === 0n)
+    throw webhookError('webhook_endpoint_not_found', `no webhook endpoint ${id} in this tenant`, 'path.id');
 }
 
 /**
  * Replaces the signing secret and returns the new one, this once. The old secret stops at
  * once: deliveries are signed when sent, so queued ones go out under the new secret.
  */
-export async function rotateEndpointSecret(db: Db, tenantId: string, id: string, now: Date): Promise<WebhookEndpointWithSecret> {
+export async function rotateEndpointSecret(
+  db: Db,
+  tenantId: string,
+  id: string,
+  now: Date,
+): Promise<WebhookEndpointWithSecret> {
   const secret = newWebhookSecret();
   const row = await db
     .updateTable('webhook_endpoints')
@@ -169,14 +201,20 @@ export async function findSubscribedEndpoints(db: Db, tenantId: string, eventTyp
  * ENDPOINT_DISABLE_AFTER_FAILURES-th in a row disables the endpoint. One UPDATE, so concurrent
  * deliveries count correctly. Null when the endpoint is gone.
  */
-export async function recordEndpointOutcome(db: Db, endpointId: string, ok: boolean, now: Date): Promise<EndpointOutcome | null> {
+export async function recordEndpointOutcome(
+  db: Db,
+  endpointId: string,
+  ok: boolean,
+  now: Date,
+): Promise<EndpointOutcome | null> {
   const limit = ENDPOINT_DISABLE_AFTER_FAILURES;
   const reason = `disabled at ${isoTime(now)} after ${limit} consecutive failed deliveries`;
   const row = await db
     .updateTable('webhook_endpoints')
     .set((eb) => {
       if (ok) return { failure_streak: 0 };
-      // SET expressions read the row as it was, so `failure_streak >= limit - 1` means "this failure reaches the limit".
+      // SET expressions read the row as it was, so `failure_streak >= limit - 1` means "this failure reaches the
+      // limit".
       const disabling = eb.and([eb('failure_streak', '>=', limit - 1), eb('status', '=', 'enabled')]);
       return {
         failure_streak: eb('failure_streak', '+', 1),

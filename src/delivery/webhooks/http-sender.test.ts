@@ -49,11 +49,21 @@ describe('postWebhook', () => {
   });
 
   it('counts any 2xx as delivered', async () => {
-    expect(await postWebhook(`${base}/accepted`, '{}', {}, allow)).toEqual({ ok: true, status: 204, body: '', error: null });
+    expect(await postWebhook(`${base}/accepted`, '{}', {}, allow)).toEqual({
+      ok: true,
+      status: 204,
+      body: '',
+      error: null,
+    });
   });
 
   it('reports a 500 as a failed delivery with its status and body', async () => {
-    expect(await postWebhook(`${base}/broken`, '{}', {}, allow)).toEqual({ ok: false, status: 500, body: 'database on fire', error: null });
+    expect(await postWebhook(`${base}/broken`, '{}', {}, allow)).toEqual({
+      ok: false,
+      status: 500,
+      body: 'database on fire',
+      error: null,
+    });
   });
 
   it('gives up after the timeout without throwing', async () => {

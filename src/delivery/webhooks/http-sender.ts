@@ -39,7 +39,12 @@ class RefusedAddressError extends Error {}
  * hostname that re-resolves to an internal address (DNS rebinding) is caught too. Never
  * follows redirects: a 3xx is a failed delivery.
  */
-export function postWebhook(url: string, body: string, headers: Record<string, string>, options: PostWebhookOptions): Promise<WebhookResponse> {
+export function postWebhook(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  options: PostWebhookOptions,
+): Promise<WebhookResponse> {
   const target = checkTarget(url, options.allowPrivateNetwork);
   if (typeof target === 'string') return Promise.resolve(noAnswer(target));
   return new Promise((resolve) => {
@@ -55,7 +60,11 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
     try {
       request = send(target, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...lowerCaseKeys(headers), 'content-length': String(Buffer.byteLength(body)) },
+        headers: {
+          'content-type': 'application/json',
+          ...lowerCaseKeys(headers),
+          'content-length': String(Buffer.byteLength(body)),
+        },
         // A fresh connection per delivery: a pooled socket would skip the address check.
         agent: false,
         ...(options.allowPrivateNetwork ? {} : { lookup: publicOnlyLookup }),
@@ -72,7 +81,10 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
       request.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => finish(status === null ? noAnswer(`timeout after ${options.timeoutMs}ms`) : answer()), options.timeoutMs);
+    const timer = setTimeout(
+      () => finish(status === null ? noAnswer(`timeout after ${options.timeoutMs}ms`) : answer()),
+      options.timeoutMs,
+    );
     request.on('response', (response) => {
       status = response.statusCode ?? null;
       location = response.headers.location;
@@ -85,7 +97,8 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
       // Cut off mid-body: the status already tells how the delivery went.
       response.on('error', () => finish(answer()));
     });
-    if (!options.allowPrivateNetwork) request.on('socket', (socket) => socket.once('connect', () => checkConnected(socket, request)));
+    if (!options.allowPrivateNetwork)
+      request.on('socket', (socket) => socket.once('connect', () => checkConnected(socket, request)));
     request.on('error', (error) => finish(status === null ? noAnswer(error.message || String(error)) : answer()));
     request.end(body);
   });
@@ -99,7 +112,8 @@ function checkTarget(url: string, allowPrivateNetwork: boolean): URL | string {
   } catch {
     return 'refused: not a valid URL';
   }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') return `refused: only http and https URLs may be posted to, not ${target.protocol}`;
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    return `refused: only http and https URLs may be posted to, not ${target.protocol}`;
   if (target.username !== '' || target.password !== '') return 'refused: URLs with credentials are not allowed';
   const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!allowPrivateNetwork && isIP(host) !== 0) {
@@ -116,7 +130,9 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
     const allowed = addresses.filter((a) => refusedAddressReason(a.address) === null);
     if (allowed.length === 0) {
       const first = addresses[0];
-      const reason = first ? refusal(`${hostname} (${first.address})`, refusedAddressReason(first.address)!) : `refused: ${hostname} has no address`;
+      const reason = first
+        ? refusal(`${hostname} (${first.address})`, refusedAddressReason(first.address)!)
+        : `refused: ${hostname} has no address`;
       return callback(new RefusedAddressError(reason), '', 0);
     }
     if (options.all) return callback(null, allowed);

@@ -19,7 +19,13 @@ export {
   type WebhookEndpointWithSecret,
 } from './endpoints';
 export { webhookErrors } from './errors';
-export { isWebhookEventType, subscribesTo, WEBHOOK_EVENT_TYPES, type WebhookEventSelector, type WebhookEventType } from './event-types';
+export {
+  isWebhookEventType,
+  subscribesTo,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEventSelector,
+  type WebhookEventType,
+} from './event-types';
 export { postWebhook, RESPONSE_BODY_LIMIT, type PostWebhookOptions, type WebhookResponse } from './http-sender';
 export { createWebhookRoutes, type WebhookRoutesDeps } from './routes';
 export { WebhookEndpointSchema, WebhookEndpointWithSecretSchema } from './schemas';

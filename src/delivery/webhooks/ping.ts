@@ -19,7 +19,11 @@ const PINGER = 'ping';
  * The ping is an outbox row claimed by no worker (claimed_by 'ping') and attempted once,
  * inline, so the caller sees the endpoint's answer and the endpoint's log shows the ping.
  */
-export function createWebhookPinger(deps: { db: Kysely<Database>; clock: Clock; handler: DeliveryHandler }): WebhookPinger {
+export function createWebhookPinger(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  handler: DeliveryHandler;
+}): WebhookPinger {
   return {
     async ping(tenantId, endpointId) {
       const endpoint = await getEndpoint(deps.db, tenantId, endpointId);
@@ -44,7 +48,9 @@ export function createWebhookPinger(deps: { db: Kysely<Database>; clock: Clock; 
       await deps.db.insertInto('outbox').values(row).execute();
       const startedAt = deps.clock.now();
       const result = await deps.handler.deliver(row);
-      await deps.db.transaction().execute((trx) => recordResult(trx, row, PINGER, result, { startedAt, finishedAt: deps.clock.now() }, null));
+      await deps.db
+        .transaction()
+        .execute((trx) => recordResult(trx, row, PINGER, result, { startedAt, finishedAt: deps.clock.now() }, null));
       return getDelivery(deps.db, tenantId, row.id);
     },
   };

@@ -5,7 +5,14 @@ import type { Clock } from '#common/clock';
 import { createRouter } from '#http/router';
 import { json, problemsFor } from '#http/responses';
 import { requires } from '#http/scopes';
-import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateEndpointSecret, updateEndpoint } from './endpoints';
+import {
+  createEndpoint,
+  deleteEndpoint,
+  getEndpoint,
+  listEndpoints,
+  rotateEndpointSecret,
+  updateEndpoint,
+} from './endpoints';
 import {
   CreateWebhookEndpointSchema,
   UpdateWebhookEndpointSchema,
@@ -62,7 +69,10 @@ const updateRoute = createRoute({
   method: 'patch',
   path: '/webhooks/{id}',
   summary: 'Change a webhook endpoint, or re-enable a disabled one',
-  request: { params: WebhookIdParam, body: { content: { 'application/json': { schema: UpdateWebhookEndpointSchema } }, required: true } },
+  request: {
+    params: WebhookIdParam,
+    body: { content: { 'application/json': { schema: UpdateWebhookEndpointSchema } }, required: true },
+  },
   responses: { 200: json(WebhookEndpointSchema, 'The endpoint'), ...problemsFor(400, 401, 404) },
 });
 
@@ -85,21 +95,31 @@ const rotateRoute = createRoute({
   path: '/webhooks/{id}/rotate-secret',
   summary: 'Replace the signing secret; the old one stops working at once',
   request: { params: WebhookIdParam },
-  responses: { 200: json(WebhookEndpointWithSecretSchema, 'The endpoint and its new secret'), ...problemsFor(401, 404) },
+  responses: {
+    200: json(WebhookEndpointWithSecretSchema, 'The endpoint and its new secret'),
+    ...problemsFor(401, 404),
+  },
 });
 
 /** Webhook endpoint management under the caller's tenant; mount under /v1. */
 export function createWebhookRoutes({ db, clock }: WebhookRoutesDeps) {
   return createRouter()
-    .openapi(createEndpointRoute, async (c) => c.json(await createEndpoint(db, c.var.auth.tenantId, c.req.valid('json'), clock.now()), 201))
+    .openapi(createEndpointRoute, async (c) =>
+      c.json(await createEndpoint(db, c.var.auth.tenantId, c.req.valid('json'), clock.now()), 201),
+    )
     .openapi(listRoute, async (c) => c.json({ data: await listEndpoints(db, c.var.auth.tenantId) }, 200))
     .openapi(getRoute, async (c) => c.json(await getEndpoint(db, c.var.auth.tenantId, c.req.valid('param').id), 200))
     .openapi(updateRoute, async (c) =>
-      c.json(await updateEndpoint(db, c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), clock.now()), 200),
+      c.json(
+        await updateEndpoint(db, c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), clock.now()),
+        200,
+      ),
     )
     .openapi(deleteRoute, async (c) => {
       await deleteEndpoint(db, c.var.auth.tenantId, c.req.valid('param').id);
       return c.body(null, 204);
     })
-    .openapi(rotateRoute, async (c) => c.json(await rotateEndpointSecret(db, c.var.auth.tenantId, c.req.valid('param').id, clock.now()), 200));
+    .openapi(rotateRoute, async (c) =>
+      c.json(await rotateEndpointSecret(db, c.var.auth.tenantId, c.req.valid('param').id, clock.now()), 200),
+    );
 }

@@ -5,13 +5,17 @@ import { WEBHOOK_EVENT_TYPES } from './event-types';
 
 const Timestamp = z.string().describe('ISO-8601 UTC time.');
 
-const EventSelector = z.enum([...WEBHOOK_EVENT_TYPES, '*']).describe('An event type, or "*" for every type in the catalogue.');
+const EventSelector = z
+  .enum([...WEBHOOK_EVENT_TYPES, '*'])
+  .describe('An event type, or "*" for every type in the catalogue.');
 
 const Url = z
   .string()
   .max(ENDPOINT_URL_MAX_LENGTH)
   .refine((url) => endpointUrlProblem(url) === null, 'an absolute http(s) URL without credentials')
-  .describe('Where deliveries are POSTed. Private and loopback addresses are refused at send time unless the server allows them.');
+  .describe(
+    'Where deliveries are POSTed. Private and loopback addresses are refused at send time unless the server allows them.',
+  );
 
 const Events = z.array(EventSelector).min(1).max(50).describe('The event types to receive.');
 
@@ -23,7 +27,9 @@ export const WebhookEndpointSchema = z
     url: z.string(),
     description: z.string().nullable(),
     events: z.array(EventSelector),
-    status: z.enum(['enabled', 'disabled']).describe(`Disabled after 20 consecutive failed deliveries; PATCH status "enabled" to resume.`),
+    status: z
+      .enum(['enabled', 'disabled'])
+      .describe(`Disabled after 20 consecutive failed deliveries; PATCH status "enabled" to resume.`),
     failureStreak: z.number().int().describe('Failed deliveries in a row; a success resets it.'),
     disabledReason: z.string().nullable(),
     createdAt: Timestamp,
@@ -35,7 +41,9 @@ export const WebhookEndpointWithSecretSchema = WebhookEndpointSchema.extend({
   secret: z.string().describe('The Standard Webhooks signing secret (whsec_…). Shown only in this response: keep it.'),
 }).openapi('WebhookEndpointWithSecret');
 
-export const WebhookEndpointListSchema = z.object({ data: z.array(WebhookEndpointSchema) }).openapi('WebhookEndpointList');
+export const WebhookEndpointListSchema = z
+  .object({ data: z.array(WebhookEndpointSchema) })
+  .openapi('WebhookEndpointList');
 
 export const CreateWebhookEndpointSchema = z
   .strictObject({ url: Url, events: Events, description: Description.optional() })
@@ -51,4 +59,9 @@ export const UpdateWebhookEndpointSchema = z
   .refine(atLeastOneField, atLeastOneFieldMessage)
   .openapi('UpdateWebhookEndpoint');
 
-export const WebhookIdParam = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+export const WebhookIdParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});

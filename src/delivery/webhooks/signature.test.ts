@@ -20,7 +20,7 @@ describe('webhook signatures', () => {
     expect(new Webhook(secret).verify(body, { ...headers })).toEqual(JSON.parse(body));
   });
 
-  it('matches the library\'s own signature byte for byte', () => {
+  it("matches the library's own signature byte for byte", () => {
     const secret = newWebhookSecret();
     const at = nowSeconds();
     expect(signWebhook(secret, 'msg_2', at, body)).toBe(new Webhook(secret).sign('msg_2', new Date(at * 1000), body));
@@ -29,7 +29,9 @@ describe('webhook signatures', () => {
   it('is refused for a tampered body', () => {
     const secret = newWebhookSecret();
     const headers = webhookHeaders(secret, 'msg_3', nowSeconds(), body);
-    expect(() => new Webhook(secret).verify(body.replace('accepted', 'declined'), { ...headers })).toThrow(/signature/i);
+    expect(() => new Webhook(secret).verify(body.replace('accepted', 'declined'), { ...headers })).toThrow(
+      /signature/i,
+    );
   });
 
   it('is refused under another secret', () => {

@@ -20,7 +20,8 @@ export function newWebhookSecret(): string {
  * over `${msgId}.${timestamp}.${body}` (Standard Webhooks spec, "Signature scheme").
  */
 export function signWebhook(secret: string, msgId: string, timestampSeconds: number, body: string): string {
-  if (!Number.isSafeInteger(timestampSeconds)) throw new TypeError('timestampSeconds must be whole seconds since the epoch');
+  if (!Number.isSafeInteger(timestampSeconds))
+    throw new TypeError('timestampSeconds must be whole seconds since the epoch');
   // The key is the decoded bytes, not the text: receivers decode the same way.
   const key = Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
   if (key.length === 0) throw new TypeError('the webhook secret is empty');
@@ -32,7 +33,12 @@ export function signWebhook(secret: string, msgId: string, timestampSeconds: num
  * The three signature headers for one attempt. Sign at send time: receivers refuse timestamps
  * more than five minutes old, so a retry needs a fresh one (the msgId stays, for deduplication).
  */
-export function webhookHeaders(secret: string, msgId: string, timestampSeconds: number, body: string): WebhookSignatureHeaders {
+export function webhookHeaders(
+  secret: string,
+  msgId: string,
+  timestampSeconds: number,
+  body: string,
+): WebhookSignatureHeaders {
   return {
     'webhook-id': msgId,
     'webhook-timestamp': String(timestampSeconds),

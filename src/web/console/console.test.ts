@@ -18,7 +18,13 @@ function browser(app: { request: (path: string, init?: RequestInit) => Response 
   return {
     get: async (path: string) => remember(await app.request(path, { headers: { cookie: cookieHeader() } })),
     post: async (path: string, fields: Record<string, string>) =>
-      remember(await app.request(path, { method: 'POST', headers: { cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() })),
+      remember(
+        await app.request(path, {
+          method: 'POST',
+          headers: { cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(fields).toString(),
+        }),
+      ),
     jar,
   };
 }
@@ -66,7 +72,13 @@ describeEachStore('the operator console', (engine) => {
 
   it('creates an invitation, shows the link once with a QR code, and lists it', async () => {
     const { b, csrf } = await signedIn();
-    const created = await b.post('/console/invitations', { _csrf: csrf, channel: 'link', 'target.type': 'tenant', usesAllowed: '10', label: 'Poster link' });
+    const created = await b.post('/console/invitations', {
+      _csrf: csrf,
+      channel: 'link',
+      'target.type': 'tenant',
+      usesAllowed: '10',
+      label: 'Poster link',
+    });
     const html = await created.text();
     expect(created.status).toBe(200);
     expect(html).toMatch(/http:\/\/usher\.test\/i\/[A-Za-z0-9_-]{43}/);
@@ -77,19 +89,41 @@ describeEachStore('the operator console', (engine) => {
 
   it('filters the list as the API does: by target and created day', async () => {
     const { b } = await signedIn();
-    await usher.request('POST', '/v1/invitations', { body: { channel: 'link', label: 'In Apollo', target: { type: 'project', iri: 'https://example.com/p/apollo', name: 'Apollo' } } });
+    await usher.request('POST', '/v1/invitations', {
+      body: {
+        channel: 'link',
+        label: 'In Apollo',
+        target: { type: 'project', iri: 'https://example.com/p/apollo', name: 'Apollo' },
+      },
+    });
     const today = usher.clock.now().toISOString().slice(0, 10);
-    const byTarget = await (await b.get(`/console/invitations?target=${encodeURIComponent('https://example.com/p/apollo')}`)).text();
+    const byTarget = await (
+      await b.get(`/console/invitations?target=${encodeURIComponent('https://example.com/p/apollo')}`)
+    ).text();
     expect(byTarget).toContain('In Apollo');
     expect(byTarget).not.toContain('Poster link');
-    expect(await (await b.get(`/console/invitations?from=${today}&to=${today}&target=${encodeURIComponent('https://example.com/p/apollo')}`)).text()).toContain('In Apollo');
-    expect(await (await b.get(`/console/invitations?from=2000-01-01&to=2000-01-02`)).text()).toContain('No invitation matches');
+    expect(
+      await (
+        await b.get(
+          `/console/invitations?from=${today}&to=${today}&target=${encodeURIComponent('https://example.com/p/apollo')}`,
+        )
+      ).text(),
+    ).toContain('In Apollo');
+    expect(await (await b.get(`/console/invitations?from=2000-01-01&to=2000-01-02`)).text()).toContain(
+      'No invitation matches',
+    );
   });
 
   it('refuses bad input with readable messages per field, and creates nothing', async () => {
     const { b, csrf } = await signedIn();
     const before = (await usher.request('GET', '/v1/invitations?limit=200')).body.data.length;
-    const res = await b.post('/console/invitations', { _csrf: csrf, channel: 'email', 'recipient.email': 'not-an-email', 'target.type': 'project', 'target.iri': 'nope' });
+    const res = await b.post('/console/invitations', {
+      _csrf: csrf,
+      channel: 'email',
+      'recipient.email': 'not-an-email',
+      'target.type': 'project',
+      'target.iri': 'nope',
+    });
     const html = await res.text();
     expect(res.status).toBe(400);
     expect(html).toContain('id="f-recipient-email-error"');
@@ -109,7 +143,9 @@ describeEachStore('the operator console', (engine) => {
 
   it('shows an invitation with its timeline, revokes it, and the funnel counts it', async () => {
     const { b, csrf } = await signedIn();
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'console@example.com' } } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'console@example.com' } },
+    });
     await usher.worker.runOnce();
     const detail = await (await b.get(`/console/invitations/${created.body.id}`)).text();
     expect(detail).toContain('console@example.com');
@@ -125,7 +161,9 @@ describeEachStore('the operator console', (engine) => {
   it('shows who invited in the list and on the detail page', async () => {
     const { b } = await signedIn();
     const invitedBy = { id: 'u-7', name: 'Ada Lovelace', email: 'ada@example.com' };
-    const created = await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'console-ada@example.com' }, invitedBy } });
+    const created = await usher.request('POST', '/v1/invitations', {
+      body: { recipient: { email: 'console-ada@example.com' }, invitedBy },
+    });
     expect(await (await b.get('/console/invitations')).text()).toContain('invited by Ada Lovelace');
     const detail = await (await b.get(`/console/invitations/${created.body.id}`)).text();
     expect(detail).toContain('Ada Lovelace &lt;ada@example.com&gt; (id u-7)');
@@ -138,7 +176,8 @@ describeEachStore('the operator console', (engine) => {
   });
 
   describe('a session has the rights of its key', () => {
-    const keyWith = async (body: Record<string, unknown>) => (await usher.request('POST', '/v1/api-keys', { body })).body.key as string;
+    const keyWith = async (body: Record<string, unknown>) =>
+      (await usher.request('POST', '/v1/api-keys', { body })).body.key as string;
     const count = async () => (await usher.request('GET', '/v1/invitations?limit=100')).body.data.length as number;
 
     it('hides what a read-only key cannot do, and refuses a forged POST with 403', async () => {
@@ -157,15 +196,31 @@ describeEachStore('the operator console', (engine) => {
       expect((await b.post('/console/keys', { _csrf: csrf, name: 'escalate' })).status).toBe(403);
     });
 
-    it('lets a key manager make narrower keys only, and shows each key\'s rights', async () => {
-      const { b, csrf } = await signedIn(await keyWith({ name: 'console keys', scopes: ['keys:manage', 'invitations:read'], grantableRoles: ['member'] }));
+    it("lets a key manager make narrower keys only, and shows each key's rights", async () => {
+      const { b, csrf } = await signedIn(
+        await keyWith({
+          name: 'console keys',
+          scopes: ['keys:manage', 'invitations:read'],
+          grantableRoles: ['member'],
+        }),
+      );
       const form = await (await b.get('/console/keys/new')).text();
       expect(form).toContain('value="keys:manage"');
       expect(form).not.toContain('value="webhooks:manage"');
-      const wider = await b.post('/console/keys', { _csrf: csrf, name: 'wider', scopes: 'webhooks:manage', grantableRoles: 'member' });
+      const wider = await b.post('/console/keys', {
+        _csrf: csrf,
+        name: 'wider',
+        scopes: 'webhooks:manage',
+        grantableRoles: 'member',
+      });
       expect(wider.status).toBe(403);
       expect(await wider.text()).toContain('webhooks:manage');
-      const made = await b.post('/console/keys', { _csrf: csrf, name: 'narrow', scopes: 'invitations:read', grantableRoles: 'member' });
+      const made = await b.post('/console/keys', {
+        _csrf: csrf,
+        name: 'narrow',
+        scopes: 'invitations:read',
+        grantableRoles: 'member',
+      });
       expect(made.status).toBe(200);
       const keys = await (await b.get('/console/keys')).text();
       expect(keys).toMatch(/narrow<\/td><td class="mono">[^<]+<\/td><td>invitations:read<\/td><td>member<\/td>/);
@@ -186,7 +241,11 @@ describeEachStore('answering an invitation another server sent, in the console',
           channel: 'activitypub',
           from: { actorIri: 'https://remote.example/users/yorre', name: 'Yorre' },
           target: { type: 'project', iri: 'https://remote.example/projects/1', name: 'Remote project' },
-          payload: JSON.stringify({ id: 'https://remote.example/invites/1', type: 'Invite', actor: 'https://remote.example/users/yorre' }),
+          payload: JSON.stringify({
+            id: 'https://remote.example/invites/1',
+            type: 'Invite',
+            actor: 'https://remote.example/users/yorre',
+          }),
         },
         { kind: 'remote', iri: 'https://remote.example/users/yorre' },
         false,
@@ -199,17 +258,25 @@ describeEachStore('answering an invitation another server sent, in the console',
     for (const label of ['>Accept<', '>Maybe<', '>Decline<']) expect(detail).toContain(label);
     expect(detail).not.toContain('Revoke');
 
-    const maybe = await b.post(`/console/invitations/${incoming.id}/answer`, { _csrf: csrfOf(detail), answer: 'tentative' });
+    const maybe = await b.post(`/console/invitations/${incoming.id}/answer`, {
+      _csrf: csrfOf(detail),
+      answer: 'tentative',
+    });
     expect(maybe.status).toBe(303);
     const after = await (await b.get(`/console/invitations/${incoming.id}`)).text();
     expect(after).not.toContain('>Maybe<');
-    expect((await b.post(`/console/invitations/${incoming.id}/answer`, { _csrf: csrfOf(after), answer: 'accept' })).status).toBe(303);
+    expect(
+      (await b.post(`/console/invitations/${incoming.id}/answer`, { _csrf: csrfOf(after), answer: 'accept' })).status,
+    ).toBe(303);
     expect((await usher.request('GET', `/v1/invitations/${incoming.id}`)).body.status).toBe('accepted');
     // The TentativeAccept and the Accept wait in the outbox for the remote server.
-    const queued = await usher.store.db.selectFrom('outbox').select(['topic', 'payload']).where('invitation_id', '=', incoming.id).execute();
+    const queued = await usher.store.db
+      .selectFrom('outbox')
+      .select(['topic', 'payload'])
+      .where('invitation_id', '=', incoming.id)
+      .execute();
     expect(queued.map((row) => JSON.parse(row.payload).activity.type).sort()).toEqual(['Accept', 'TentativeAccept']);
     // Without the session's CSRF token, nothing is answered.
     expect((await b.post(`/console/invitations/${incoming.id}/answer`, { answer: 'decline' })).status).toBe(403);
   });
-
 });

@@ -1,16 +1,15 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
-import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { decodeCursor, type Cursor } from '#http/pagination';
 import { unlinkContactFromInvitations } from '#invitations';
 import { unlinkContactFromMemberships } from '#memberships';
-import { type Contact, createContact, CreateContactSchema, deleteContact, getTenant, listContacts } from '#tenants';
+import { type Contact, createContact, CreateContactSchema, deleteContact, listContacts } from '#tenants';
 import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { optional, refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { ConsoleForm, ConsolePage, Csrf, TableScroller } from './layout';
+import { ConsoleForm, Csrf, TableScroller } from './layout';
 import { formFields, type ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
@@ -25,9 +24,20 @@ const when = (iso: string) => iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')
 
 /** The create form's fields as the API's input: empty means absent, tags are comma-separated. */
 function inputFromForm(f: Record<string, string>): Record<string, unknown> {
-  const tags = (f.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-  const fields = { name: optional(f.name), email: optional(f.email), did: optional(f.did), actorIri: optional(f.actorIri) };
-  return { ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), ...(tags.length ? { tags } : {}) };
+  const tags = (f.tags ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const fields = {
+    name: optional(f.name),
+    email: optional(f.email),
+    did: optional(f.did),
+    actorIri: optional(f.actorIri),
+  };
+  return {
+    ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+    ...(tags.length ? { tags } : {}),
+  };
 }
 
 function ContactForm(props: { csrf: string; values: Record<string, string>; errors: Record<string, string> }) {
@@ -38,7 +48,14 @@ function ContactForm(props: { csrf: string; values: Record<string, string>; erro
         <Field name="name" label="Name" value={v.name} errors={e} />
         <Field name="email" label="Email" type="email" value={v.email} errors={e} />
         <Field name="did" label="DID" value={v.did} errors={e} hint="e.g. did:key:z6Mk…" />
-        <Field name="actorIri" label="ActivityPub actor IRI" type="url" value={v.actorIri} errors={e} hint="e.g. https://social.example/users/ana" />
+        <Field
+          name="actorIri"
+          label="ActivityPub actor IRI"
+          type="url"
+          value={v.actorIri}
+          errors={e}
+          hint="e.g. https://social.example/users/ana"
+        />
         <Field name="tags" label="Tags" value={v.tags} errors={e} hint="Comma-separated, e.g. board, partner" />
       </div>
       <p>
@@ -54,7 +71,16 @@ function ContactTable(props: { rows: readonly Contact[]; csrf: string }) {
     <TableScroller label="Contacts">
       <table>
         <thead>
-          <tr><th>Name</th><th>Email</th><th>DID / actor</th><th>Tags</th><th>Created</th><th><span class="muted">Actions</span></th></tr>
+          <tr>
+            <th>Name</th>
+            <th>Email</th>
+            <th>DID / actor</th>
+            <th>Tags</th>
+            <th>Created</th>
+            <th>
+              <span class="muted">Actions</span>
+            </th>
+          </tr>
         </thead>
         <tbody>
           {props.rows.map((contact) => (
@@ -70,7 +96,13 @@ function ContactTable(props: { rows: readonly Contact[]; csrf: string }) {
               <td>
                 <form class="inline" method="post" action={`/console/contacts/${contact.id}/delete`}>
                   <Csrf token={props.csrf} />
-                  <button type="submit" class="danger" aria-label={`Delete ${contact.name ?? contact.email ?? 'contact'}`}>Delete</button>
+                  <button
+                    type="submit"
+                    class="danger"
+                    aria-label={`Delete ${contact.name ?? contact.email ?? 'contact'}`}
+                  >
+                    Delete
+                  </button>
                 </form>
               </td>
             </tr>
@@ -85,8 +117,12 @@ function ContactTable(props: { rows: readonly Contact[]; csrf: string }) {
 export function createContactPages(deps: ConsoleDeps) {
   const { db, clock } = deps;
   const page = pageRenderer(db, 'contacts');
-  const form = (c: C, values: Record<string, string>, errors: Record<string, string>, status: ContentfulStatusCode = 200) =>
-    page(c, 'New contact', <ContactForm csrf={c.var.session.csrfToken} values={values} errors={errors} />, status);
+  const form = (
+    c: C,
+    values: Record<string, string>,
+    errors: Record<string, string>,
+    status: ContentfulStatusCode = 200,
+  ) => page(c, 'New contact', <ContactForm csrf={c.var.session.csrfToken} values={values} errors={errors} />, status);
 
   return new Hono<ConsoleEnv>()
     .get('/console/contacts', async (c) => {
@@ -99,15 +135,28 @@ export function createContactPages(deps: ConsoleDeps) {
       } catch {
         badCursor = true;
       }
-      const result = await listContacts(db, c.var.session.tenantId, { ...(email ? { email } : {}), ...(tag ? { tag } : {}), cursor, limit: PAGE_SIZE });
+      const result = await listContacts(db, c.var.session.tenantId, {
+        ...(email ? { email } : {}),
+        ...(tag ? { tag } : {}),
+        cursor,
+        limit: PAGE_SIZE,
+      });
       const filters = { ...(email ? { email } : {}), ...(tag ? { tag } : {}) };
       const notice = NOTICES.get(c.req.query('notice') ?? '');
       return page(
         c,
         'Contacts',
         <>
-          {notice ? <p class="notice" role="status">{notice}</p> : null}
-          <p class="actions"><a class="button" href="/console/contacts/new">New contact</a></p>
+          {notice ? (
+            <p class="notice" role="status">
+              {notice}
+            </p>
+          ) : null}
+          <p class="actions">
+            <a class="button" href="/console/contacts/new">
+              New contact
+            </a>
+          </p>
           <form method="get" action="/console/contacts" class="filters" aria-label="Filters">
             <div>
               <label for="q-email">Email</label>
@@ -117,13 +166,30 @@ export function createContactPages(deps: ConsoleDeps) {
               <label for="q-tag">Tag</label>
               <input id="q-tag" name="tag" type="text" value={tag ?? ''} />
             </div>
-            <button type="submit" class="secondary">Apply</button>
+            <button type="submit" class="secondary">
+              Apply
+            </button>
           </form>
-          {badCursor ? <p class="alert" role="alert">That page link is not valid; here is the first page.</p> : null}
+          {badCursor ? (
+            <p class="alert" role="alert">
+              That page link is not valid; here is the first page.
+            </p>
+          ) : null}
           <ContactTable rows={result.data} csrf={c.var.session.csrfToken} />
           <p class="actions">
-            {cursor ? <a class="button secondary" href={`/console/contacts?${new URLSearchParams(filters)}`}>First page</a> : null}
-            {result.nextCursor ? <a class="button secondary" href={`/console/contacts?${new URLSearchParams({ ...filters, cursor: result.nextCursor })}`}>Next page</a> : null}
+            {cursor ? (
+              <a class="button secondary" href={`/console/contacts?${new URLSearchParams(filters)}`}>
+                First page
+              </a>
+            ) : null}
+            {result.nextCursor ? (
+              <a
+                class="button secondary"
+                href={`/console/contacts?${new URLSearchParams({ ...filters, cursor: result.nextCursor })}`}
+              >
+                Next page
+              </a>
+            ) : null}
           </p>
         </>,
       );
@@ -133,7 +199,13 @@ export function createContactPages(deps: ConsoleDeps) {
       const fields = await formFields(c);
       const parsed = validateForm(CreateContactSchema, inputFromForm(fields));
       // A bad tag is reported at `tags.3`; the form has one tags field.
-      if (!parsed.ok) return form(c, fields, Object.fromEntries(Object.entries(parsed.errors).map(([k, m]) => [k.startsWith('tags.') ? 'tags' : k, m])), 400);
+      if (!parsed.ok)
+        return form(
+          c,
+          fields,
+          Object.fromEntries(Object.entries(parsed.errors).map(([k, m]) => [k.startsWith('tags.') ? 'tags' : k, m])),
+          400,
+        );
       try {
         await createContact(db, c.var.session.tenantId, parsed.data, clock.now());
       } catch (error) {
@@ -146,7 +218,14 @@ export function createContactPages(deps: ConsoleDeps) {
         await deleteContact(db, c.var.session.tenantId, c.req.param('id'), CONTACT_UNLINKS, clock.now());
       } catch (error) {
         const message = Object.values(refusalErrors(error))[0];
-        return page(c, 'Not found', <p class="alert" role="alert">{message}</p>, 404);
+        return page(
+          c,
+          'Not found',
+          <p class="alert" role="alert">
+            {message}
+          </p>,
+          404,
+        );
       }
       return c.redirect('/console/contacts?notice=deleted', 303);
     });

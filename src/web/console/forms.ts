@@ -24,4 +24,5 @@ export function refusalErrors(error: unknown): Record<string, string> {
 }
 
 /** Trimmed text, or undefined when empty: what optional form fields mean. */
-export const optional = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
+export const optional = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === '' ? undefined : value.trim();

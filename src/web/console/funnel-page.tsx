@@ -26,11 +26,15 @@ function FunnelChart(props: { row: FunnelRow }) {
         <div style="display:grid;grid-template-columns:6rem 1fr 4rem;gap:.5rem;align-items:center;margin:.25rem 0">
           <span>{label}</span>
           <span style="background:#f3f4f6;border-radius:.3rem;height:1.1rem;display:block">
-            <span style={`display:block;height:100%;border-radius:.3rem;background:${colour};width:${(100 * row[key]) / max}%`} />
+            <span
+              style={`display:block;height:100%;border-radius:.3rem;background:${colour};width:${(100 * row[key]) / max}%`}
+            />
           </span>
           <span>
             {row[key]}
-            {key !== 'created' && row.created ? <span class="muted"> ({Math.round((100 * row[key]) / row.created)}%)</span> : null}
+            {key !== 'created' && row.created ? (
+              <span class="muted"> ({Math.round((100 * row[key]) / row.created)}%)</span>
+            ) : null}
           </span>
         </div>
       ))}
@@ -58,9 +62,15 @@ export function createFunnelPage(deps: ConsoleDeps) {
               ))}
             </select>
           </div>
-          <button class="secondary" type="submit">Show</button>
+          <button class="secondary" type="submit">
+            Show
+          </button>
         </form>
-        {rows.length === 0 ? <p class="card muted">No invitation was created in this period.</p> : rows.map((row) => <FunnelChart row={row} />)}
+        {rows.length === 0 ? (
+          <p class="card muted">No invitation was created in this period.</p>
+        ) : (
+          rows.map((row) => <FunnelChart row={row} />)
+        )}
       </ConsolePage>,
     );
   });

@@ -27,9 +27,18 @@ export async function funnel(db: Db, tenantId: string, from: Date): Promise<Funn
   const rows = await countInvitationsReaching(db, tenantId, from, Object.keys(STAGES));
   const byChannel = new Map<string, { -readonly [K in keyof FunnelRow]: FunnelRow[K] }>();
   for (const row of rows) {
-    const entry = byChannel.get(row.channel) ?? { channel: row.channel, created: 0, delivered: 0, accepted: 0, declined: 0, expired: 0 };
+    const entry = byChannel.get(row.channel) ?? {
+      channel: row.channel,
+      created: 0,
+      delivered: 0,
+      accepted: 0,
+      declined: 0,
+      expired: 0,
+    };
     entry[STAGES[row.type]!] = row.count;
     byChannel.set(row.channel, entry);
   }
-  return [...byChannel.values()].map((r) => (r.channel === 'email' ? r : { ...r, delivered: r.created })).sort((a, b) => a.channel.localeCompare(b.channel));
+  return [...byChannel.values()]
+    .map((r) => (r.channel === 'email' ? r : { ...r, delivered: r.created }))
+    .sort((a, b) => a.channel.localeCompare(b.channel));
 }

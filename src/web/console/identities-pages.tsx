@@ -1,14 +1,13 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
-import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '#common/errors';
-import { createIdentity, CreateIdentitySchema, getTenant, type Identity, listIdentities, updateIdentity } from '#tenants';
+import { createIdentity, CreateIdentitySchema, type Identity, listIdentities, updateIdentity } from '#tenants';
 import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { optional, refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { Badge, ConsoleForm, ConsolePage, Csrf, TableScroller } from './layout';
+import { Badge, ConsoleForm, Csrf, TableScroller } from './layout';
 import { formFields, type ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
@@ -23,7 +22,15 @@ function IdentityTable(props: { rows: readonly Identity[]; csrf: string }) {
     <TableScroller label="Identities">
       <table>
         <thead>
-          <tr><th>Handle</th><th>Display name</th><th>DID</th><th>Status</th><th><span class="muted">Actions</span></th></tr>
+          <tr>
+            <th>Handle</th>
+            <th>Display name</th>
+            <th>DID</th>
+            <th>Status</th>
+            <th>
+              <span class="muted">Actions</span>
+            </th>
+          </tr>
         </thead>
         <tbody>
           {props.rows.map((identity) => (
@@ -34,11 +41,21 @@ function IdentityTable(props: { rows: readonly Identity[]; csrf: string }) {
                 {identity.isDefault ? <span class="muted"> (default)</span> : null}
               </td>
               <td class="mono">{identity.did}</td>
-              <td><Badge value={identity.status} /></td>
               <td>
-                <form class="inline" method="post" action={`/console/identities/${identity.id}/${identity.status === 'active' ? 'disable' : 'enable'}`}>
+                <Badge value={identity.status} />
+              </td>
+              <td>
+                <form
+                  class="inline"
+                  method="post"
+                  action={`/console/identities/${identity.id}/${identity.status === 'active' ? 'disable' : 'enable'}`}
+                >
                   <Csrf token={props.csrf} />
-                  <button type="submit" class="secondary" aria-label={`${identity.status === 'active' ? 'Disable' : 'Enable'} ${identity.handle}`}>
+                  <button
+                    type="submit"
+                    class="secondary"
+                    aria-label={`${identity.status === 'active' ? 'Disable' : 'Enable'} ${identity.handle}`}
+                  >
                     {identity.status === 'active' ? 'Disable' : 'Enable'}
                   </button>
                 </form>
@@ -57,7 +74,13 @@ function IdentityForm(props: { csrf: string; values: Record<string, string>; err
     <ConsoleForm action="/console/identities" csrf={props.csrf} error={e._form}>
       <div class="grid2">
         <Field name="displayName" label="Display name" value={v.displayName} errors={e} required />
-        <Field name="handle" label="Handle" value={v.handle} errors={e} hint="Optional; unique on this server, it becomes the ActivityPub name. Empty: made from the display name." />
+        <Field
+          name="handle"
+          label="Handle"
+          value={v.handle}
+          errors={e}
+          hint="Optional; unique on this server, it becomes the ActivityPub name. Empty: made from the display name."
+        />
       </div>
       <p>
         <button type="submit">Create identity</button>
@@ -75,10 +98,25 @@ export function createIdentityPages(deps: ConsoleDeps) {
       c,
       'Identities',
       <>
-        {message?.notice ? <p class="notice" role="status">{message.notice}</p> : null}
-        {message?.alert ? <p class="alert" role="alert">{message.alert}</p> : null}
-        <p class="muted">Identities are who invitations come from. A disabled identity cannot send invitations; the default one always can.</p>
-        <p class="actions"><a class="button" href="/console/identities/new">New identity</a></p>
+        {message?.notice ? (
+          <p class="notice" role="status">
+            {message.notice}
+          </p>
+        ) : null}
+        {message?.alert ? (
+          <p class="alert" role="alert">
+            {message.alert}
+          </p>
+        ) : null}
+        <p class="muted">
+          Identities are who invitations come from. A disabled identity cannot send invitations; the default one always
+          can.
+        </p>
+        <p class="actions">
+          <a class="button" href="/console/identities/new">
+            New identity
+          </a>
+        </p>
         <IdentityTable rows={await listIdentities(db, c.var.session.tenantId)} csrf={c.var.session.csrfToken} />
       </>,
       status,
@@ -89,20 +127,39 @@ export function createIdentityPages(deps: ConsoleDeps) {
     } catch (error) {
       const message = Object.values(refusalErrors(error))[0];
       const code = (error as AppError).status;
-      return code === 404 ? page(c, 'Not found', <p class="alert" role="alert">{message}</p>, 404) : list(c, { alert: message }, code as ContentfulStatusCode);
+      return code === 404
+        ? page(
+            c,
+            'Not found',
+            <p class="alert" role="alert">
+              {message}
+            </p>,
+            404,
+          )
+        : list(c, { alert: message }, code as ContentfulStatusCode);
     }
     return c.redirect(`/console/identities?notice=${status}`, 303);
   };
 
   return new Hono<ConsoleEnv>()
     .get('/console/identities', (c) => list(c, { notice: NOTICES.get(c.req.query('notice') ?? '') }))
-    .get('/console/identities/new', (c) => page(c, 'New identity', <IdentityForm csrf={c.var.session.csrfToken} values={{}} errors={{}} />))
+    .get('/console/identities/new', (c) =>
+      page(c, 'New identity', <IdentityForm csrf={c.var.session.csrfToken} values={{}} errors={{}} />),
+    )
     .post('/console/identities', async (c) => {
       const fields = await formFields(c);
       const invalid = (errors: Record<string, string>, status: ContentfulStatusCode) =>
-        page(c, 'New identity', <IdentityForm csrf={c.var.session.csrfToken} values={fields} errors={errors} />, status);
+        page(
+          c,
+          'New identity',
+          <IdentityForm csrf={c.var.session.csrfToken} values={fields} errors={errors} />,
+          status,
+        );
       const handle = optional(fields.handle);
-      const parsed = validateForm(CreateIdentitySchema, { displayName: fields.displayName ?? '', ...(handle ? { handle } : {}) });
+      const parsed = validateForm(CreateIdentitySchema, {
+        displayName: fields.displayName ?? '',
+        ...(handle ? { handle } : {}),
+      });
       if (!parsed.ok) return invalid(parsed.errors, 400);
       try {
         await createIdentity(db, { tenantId: c.var.session.tenantId, ...parsed.data }, clock.now());

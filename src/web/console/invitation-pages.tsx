@@ -1,9 +1,8 @@
 /** @jsxImportSource hono/jsx */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { getDelivery, listDeliveries, deliverySummary, retryDelivery } from '#delivery';
 import { apiKeyActor, INVITATION_STATUSES } from '#invitations';
 import { hasScope } from '#common/rights';
-import { getTenant } from '#tenants';
 import { qrSvg } from '#common/qr';
 import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
@@ -13,9 +12,7 @@ import { DeliveryLog, Field, FreshLink, InvitationFacts, InvitationTable, Timeli
 import { ConsoleForm, Csrf, FieldError } from './layout';
 import { InvitationLink } from './link-pages';
 
-type C = Context<ConsoleEnv>;
 const DAY = 86_400_000;
-
 
 /** Turns the create form into the API's input, so one schema judges both. */
 function inputFromForm(f: Record<string, string>, now: Date): Record<string, unknown> {
@@ -31,21 +28,42 @@ function inputFromForm(f: Record<string, string>, now: Date): Record<string, unk
   return {
     channel: f.channel ?? 'email',
     ...(Object.keys(recipient).length ? { recipient } : {}),
-    target: targetType === 'tenant' ? { type: 'tenant' } : { type: targetType, iri: f['target.iri'] ?? '', name: f['target.name'] ?? '' },
+    target:
+      targetType === 'tenant'
+        ? { type: 'tenant' }
+        : { type: targetType, iri: f['target.iri'] ?? '', name: f['target.name'] ?? '' },
     ...(optional(f.role) ? { role: optional(f.role) } : {}),
-    rules: (f.rules ?? '').split(',').map((r) => r.trim()).filter(Boolean),
+    rules: (f.rules ?? '')
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
     ...(optional(f.message) ? { message: f.message } : {}),
     ...(optional(f.label) ? { label: optional(f.label) } : {}),
     ...(optional(f.purpose) ? { purpose: optional(f.purpose) } : {}),
     ...(optional(f.locale) ? { locale: optional(f.locale) } : {}),
     ...(uses === undefined ? {} : { usesAllowed: uses === 'unlimited' ? null : Number(uses) }),
-    ...(days === undefined ? {} : { expiresAt: Number.isFinite(Number(days)) && Number(days) > 0 ? new Date(now.getTime() + Number(days) * DAY).toISOString() : 'invalid' }),
+    ...(days === undefined
+      ? {}
+      : {
+          expiresAt:
+            Number.isFinite(Number(days)) && Number(days) > 0
+              ? new Date(now.getTime() + Number(days) * DAY).toISOString()
+              : 'invalid',
+        }),
   };
 }
 
-function NewInvitationForm(props: { csrf: string; channels: readonly string[]; values: Record<string, string>; errors: Record<string, string> }) {
+function NewInvitationForm(props: {
+  csrf: string;
+  channels: readonly string[];
+  values: Record<string, string>;
+  errors: Record<string, string>;
+}) {
   const v = props.values;
-  const e: Record<string, string> = { ...props.errors, validDays: props.errors.expiresAt ?? props.errors.validDays ?? '' };
+  const e: Record<string, string> = {
+    ...props.errors,
+    validDays: props.errors.expiresAt ?? props.errors.validDays ?? '',
+  };
   return (
     <ConsoleForm action="/console/invitations" csrf={props.csrf} error={props.errors._form}>
       <div class="grid2">
@@ -60,7 +78,14 @@ function NewInvitationForm(props: { csrf: string; channels: readonly string[]; v
           </select>
           <FieldError id="f-channel" message={e.channel} />
         </div>
-        <Field name="recipient.email" label="Recipient email" type="email" value={v['recipient.email']} errors={e} hint="Required for email; optional for a shareable link." />
+        <Field
+          name="recipient.email"
+          label="Recipient email"
+          type="email"
+          value={v['recipient.email']}
+          errors={e}
+          hint="Required for email; optional for a shareable link."
+        />
         <Field name="recipient.name" label="Recipient name" value={v['recipient.name']} errors={e} />
         <div>
           <label for="f-target-type">Into</label>
@@ -72,13 +97,45 @@ function NewInvitationForm(props: { csrf: string; channels: readonly string[]; v
             ))}
           </select>
         </div>
-        <Field name="target.iri" label="Target IRI" type="url" value={v['target.iri']} errors={e} hint="For a project, event or group: where it lives." />
+        <Field
+          name="target.iri"
+          label="Target IRI"
+          type="url"
+          value={v['target.iri']}
+          errors={e}
+          hint="For a project, event or group: where it lives."
+        />
         <Field name="target.name" label="Target name" value={v['target.name']} errors={e} />
         <Field name="role" label="Role" value={v.role} errors={e} hint="Empty: no permissions until granted." />
-        <Field name="rules" label="Rules" value={v.rules} errors={e} hint="Comma-separated, e.g. Financeur, Directeur" />
-        <Field name="validDays" label="Valid for (days)" type="number" value={v.validDays} errors={e} hint="Empty: the tenant's default." />
-        <Field name="usesAllowed" label="Uses allowed" value={v.usesAllowed} errors={e} hint="1 by default; a number, or 'unlimited'." />
-        <Field name="purpose" label="Purpose" value={v.purpose} errors={e} hint="Unique per tenant; find the invitation by it later." />
+        <Field
+          name="rules"
+          label="Rules"
+          value={v.rules}
+          errors={e}
+          hint="Comma-separated, e.g. Financeur, Directeur"
+        />
+        <Field
+          name="validDays"
+          label="Valid for (days)"
+          type="number"
+          value={v.validDays}
+          errors={e}
+          hint="Empty: the tenant's default."
+        />
+        <Field
+          name="usesAllowed"
+          label="Uses allowed"
+          value={v.usesAllowed}
+          errors={e}
+          hint="1 by default; a number, or 'unlimited'."
+        />
+        <Field
+          name="purpose"
+          label="Purpose"
+          value={v.purpose}
+          errors={e}
+          hint="Unique per tenant; find the invitation by it later."
+        />
         <Field name="label" label="Label" value={v.label} errors={e} />
       </div>
       <label for="f-message">Message</label>
@@ -103,13 +160,19 @@ export function createInvitationPages(deps: ConsoleDeps) {
       const raw = c.req.query();
       // Date inputs give a day; the API takes instants: a day's start, and the start of the day after for "to".
       const day = (value: string | undefined, plusDays = 0) =>
-        value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(Date.parse(`${value}T00:00:00Z`) + plusDays * DAY).toISOString() : value;
+        value && /^\d{4}-\d{2}-\d{2}$/.test(value)
+          ? new Date(Date.parse(`${value}T00:00:00Z`) + plusDays * DAY).toISOString()
+          : value;
       const { from, to, ...rest } = raw;
       const apiQuery = { ...rest, createdAfter: day(from), createdBefore: day(to, 1) };
-      const parsed = invitations.channels.schemas.query.safeParse(Object.fromEntries(Object.entries(apiQuery).filter(([, v]) => v !== '' && v !== undefined)));
+      const parsed = invitations.channels.schemas.query.safeParse(
+        Object.fromEntries(Object.entries(apiQuery).filter(([, v]) => v !== '' && v !== undefined)),
+      );
       const query = parsed.success ? parsed.data : {};
       const result = await invitations.list(c.var.session.tenantId, { limit: 25, ...query });
-      const next = result.nextCursor ? `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(raw).filter(([k, v]) => k !== 'cursor' && v !== '')), cursor: result.nextCursor })}` : null;
+      const next = result.nextCursor
+        ? `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(raw).filter(([k, v]) => k !== 'cursor' && v !== '')), cursor: result.nextCursor })}`
+        : null;
       return page(
         c,
         'Invitations',
@@ -163,34 +226,84 @@ export function createInvitationPages(deps: ConsoleDeps) {
             <div>
               <label for="q-sort">Sort</label>
               <select id="q-sort" name="sort">
-                {[['createdAt', 'created'], ['updatedAt', 'updated'], ['expiresAt', 'expires']].map(([value, label]) => (
-                  <option value={value} selected={(raw.sort ?? 'createdAt') === value}>{label}</option>
+                {[
+                  ['createdAt', 'created'],
+                  ['updatedAt', 'updated'],
+                  ['expiresAt', 'expires'],
+                ].map(([value, label]) => (
+                  <option value={value} selected={(raw.sort ?? 'createdAt') === value}>
+                    {label}
+                  </option>
                 ))}
               </select>
             </div>
             <div>
               <label for="q-order">Order</label>
               <select id="q-order" name="order">
-                <option value="desc" selected={raw.order !== 'asc'}>newest first</option>
-                <option value="asc" selected={raw.order === 'asc'}>oldest first</option>
+                <option value="desc" selected={raw.order !== 'asc'}>
+                  newest first
+                </option>
+                <option value="asc" selected={raw.order === 'asc'}>
+                  oldest first
+                </option>
               </select>
             </div>
-            <button type="submit" class="secondary">Apply</button>
+            <button type="submit" class="secondary">
+              Apply
+            </button>
           </form>
-          {parsed.success ? null : <p class="alert" role="alert">Some filters were not valid and were ignored: {parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}</p>}
+          {parsed.success ? null : (
+            <p class="alert" role="alert">
+              Some filters were not valid and were ignored:{' '}
+              {parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}
+            </p>
+          )}
           <InvitationTable rows={result.data} />
           <p class="actions">
-            {raw.cursor ? <a class="button secondary" href={`/console/invitations?${new URLSearchParams(Object.fromEntries(Object.entries(raw).filter(([k, v]) => k !== 'cursor' && v !== '')))}`}>First page</a> : null}
-            {next ? <a class="button secondary" href={`/console/invitations${next}`}>Next page</a> : null}
+            {raw.cursor ? (
+              <a
+                class="button secondary"
+                href={`/console/invitations?${new URLSearchParams(Object.fromEntries(Object.entries(raw).filter(([k, v]) => k !== 'cursor' && v !== '')))}`}
+              >
+                First page
+              </a>
+            ) : null}
+            {next ? (
+              <a class="button secondary" href={`/console/invitations${next}`}>
+                Next page
+              </a>
+            ) : null}
           </p>
         </>,
       );
     })
-    .get('/console/invitations/new', (c) => page(c, 'New invitation', <NewInvitationForm channels={invitations.channels.names} csrf={c.var.session.csrfToken} values={{}} errors={{}} />))
+    .get('/console/invitations/new', (c) =>
+      page(
+        c,
+        'New invitation',
+        <NewInvitationForm
+          channels={invitations.channels.names}
+          csrf={c.var.session.csrfToken}
+          values={{}}
+          errors={{}}
+        />,
+      ),
+    )
     .post('/console/invitations', async (c) => {
       const fields = await formFields(c);
       const form = validateForm(invitations.channels.schemas.create, inputFromForm(fields, clock.now()));
-      const invalid = (errors: Record<string, string>) => page(c, 'New invitation', <NewInvitationForm channels={invitations.channels.names} csrf={c.var.session.csrfToken} values={fields} errors={errors} />, 400);
+      const invalid = (errors: Record<string, string>) =>
+        page(
+          c,
+          'New invitation',
+          <NewInvitationForm
+            channels={invitations.channels.names}
+            csrf={c.var.session.csrfToken}
+            values={fields}
+            errors={errors}
+          />,
+          400,
+        );
       if (!form.ok) return invalid(form.errors);
       let created;
       try {
@@ -217,33 +330,53 @@ export function createInvitationPages(deps: ConsoleDeps) {
       try {
         inv = await invitations.getWithUrl(tenantId, id);
       } catch (error) {
-        return page(c, 'Not found', <p class="alert">{refusalErrors(error)._form ?? Object.values(refusalErrors(error))[0]}</p>, 404);
+        return page(
+          c,
+          'Not found',
+          <p class="alert">{refusalErrors(error)._form ?? Object.values(refusalErrors(error))[0]}</p>,
+          404,
+        );
       }
-      const [events, deliveries] = await Promise.all([invitations.events(tenantId, id), listDeliveries(db, tenantId, { invitationId: id })]);
+      const [events, deliveries] = await Promise.all([
+        invitations.events(tenantId, id),
+        listDeliveries(db, tenantId, { invitationId: id }),
+      ]);
       // A session whose key may only read sees no buttons it could not use.
       const mayAct = hasScope(c.var.session.rights, 'invitations:write');
       const pending = mayAct && inv.status === 'pending' && inv.direction === 'outgoing';
       // Sent to us by another server: the operator answers it, and the answer goes back over its channel.
-      const answerable = mayAct && inv.direction === 'incoming' && (inv.status === 'pending' || inv.status === 'tentative');
+      const answerable =
+        mayAct && inv.direction === 'incoming' && (inv.status === 'pending' || inv.status === 'tentative');
       return page(
         c,
         'Invitation',
         <>
           <InvitationFacts inv={inv} delivery={deliverySummary(deliveries)} />
           {inv.url !== null || inv.urlUnavailable !== null ? (
-            <InvitationLink id={id} url={inv.url} urlUnavailable={inv.urlUnavailable} pending={pending} qr={inv.url ? await qrSvg(inv.url) : null} csrf={c.var.session.csrfToken} />
+            <InvitationLink
+              id={id}
+              url={inv.url}
+              urlUnavailable={inv.urlUnavailable}
+              pending={pending}
+              qr={inv.url ? await qrSvg(inv.url) : null}
+              csrf={c.var.session.csrfToken}
+            />
           ) : null}
           {pending ? (
             <div class="actions">
               {inv.channel === 'link' ? null : (
                 <form method="post" action={`/console/invitations/${id}/resend`}>
                   <Csrf token={c.var.session.csrfToken} />
-                  <button type="submit" class="secondary">Resend (new link)</button>
+                  <button type="submit" class="secondary">
+                    Resend (new link)
+                  </button>
                 </form>
               )}
               <form method="post" action={`/console/invitations/${id}/revoke`}>
                 <Csrf token={c.var.session.csrfToken} />
-                <button type="submit" class="danger">Revoke</button>
+                <button type="submit" class="danger">
+                  Revoke
+                </button>
               </form>
             </div>
           ) : null}
@@ -255,7 +388,10 @@ export function createInvitationPages(deps: ConsoleDeps) {
                   <form method="post" action={`/console/invitations/${id}/answer`}>
                     <Csrf token={c.var.session.csrfToken} />
                     <input type="hidden" name="answer" value={answer} />
-                    <button type="submit" class={answer === 'accept' ? '' : answer === 'decline' ? 'danger' : 'secondary'}>
+                    <button
+                      type="submit"
+                      class={answer === 'accept' ? '' : answer === 'decline' ? 'danger' : 'secondary'}
+                    >
                       {answer === 'accept' ? 'Accept' : answer === 'tentative' ? 'Maybe' : 'Decline'}
                     </button>
                   </form>
@@ -274,7 +410,14 @@ export function createInvitationPages(deps: ConsoleDeps) {
       try {
         await invitations.revoke(c.var.session.tenantId, id, apiKeyActor(c.var.session.apiKeyId));
       } catch (error) {
-        return page(c, 'Not revoked', <p class="alert" role="alert">{Object.values(refusalErrors(error))[0]}</p>, 409);
+        return page(
+          c,
+          'Not revoked',
+          <p class="alert" role="alert">
+            {Object.values(refusalErrors(error))[0]}
+          </p>,
+          409,
+        );
       }
       return c.redirect(`/console/invitations/${id}`, 303);
     })
@@ -282,11 +425,28 @@ export function createInvitationPages(deps: ConsoleDeps) {
       const id = c.req.param('id');
       const answer = String((await c.req.parseBody()).answer ?? '');
       try {
-        if (answer === 'decline') await invitations.decline(c.var.session.tenantId, id, apiKeyActor(c.var.session.apiKeyId));
-        else if (answer === 'accept' || answer === 'tentative') await invitations.answerIncoming(c.var.session.tenantId, id, answer, apiKeyActor(c.var.session.apiKeyId));
-        else return page(c, 'Not answered', <p class="alert" role="alert">Answer accept, tentative or decline.</p>, 400);
+        if (answer === 'decline')
+          await invitations.decline(c.var.session.tenantId, id, apiKeyActor(c.var.session.apiKeyId));
+        else if (answer === 'accept' || answer === 'tentative')
+          await invitations.answerIncoming(c.var.session.tenantId, id, answer, apiKeyActor(c.var.session.apiKeyId));
+        else
+          return page(
+            c,
+            'Not answered',
+            <p class="alert" role="alert">
+              Answer accept, tentative or decline.
+            </p>,
+            400,
+          );
       } catch (error) {
-        return page(c, 'Not answered', <p class="alert" role="alert">{Object.values(refusalErrors(error))[0]}</p>, 409);
+        return page(
+          c,
+          'Not answered',
+          <p class="alert" role="alert">
+            {Object.values(refusalErrors(error))[0]}
+          </p>,
+          409,
+        );
       }
       return c.redirect(`/console/invitations/${id}`, 303);
     })
@@ -296,7 +456,14 @@ export function createInvitationPages(deps: ConsoleDeps) {
       try {
         resent = await invitations.resend(c.var.session.tenantId, id, apiKeyActor(c.var.session.apiKeyId));
       } catch (error) {
-        return page(c, 'Not resent', <p class="alert" role="alert">{Object.values(refusalErrors(error))[0]}</p>, 409);
+        return page(
+          c,
+          'Not resent',
+          <p class="alert" role="alert">
+            {Object.values(refusalErrors(error))[0]}
+          </p>,
+          409,
+        );
       }
       return page(
         c,
@@ -314,6 +481,9 @@ export function createInvitationPages(deps: ConsoleDeps) {
       const delivery = await getDelivery(db, c.var.session.tenantId, c.req.param('id')).catch(() => null);
       if (!delivery) return page(c, 'Not found', <p class="alert">No such delivery.</p>, 404);
       await retryDelivery(db, c.var.session.tenantId, delivery.id, clock.now()).catch(() => undefined);
-      return c.redirect(delivery.invitationId ? `/console/invitations/${delivery.invitationId}` : '/console/invitations', 303);
+      return c.redirect(
+        delivery.invitationId ? `/console/invitations/${delivery.invitationId}` : '/console/invitations',
+        303,
+      );
     });
 }

@@ -9,7 +9,14 @@ const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d{
 
 /** Who an invitation is for, in a few words. */
 export function recipientLabel(inv: Invitation): string {
-  return inv.recipient.email ?? inv.recipient.name ?? inv.recipient.did ?? inv.recipient.actorIri ?? inv.label ?? (inv.usesAllowed === 1 ? 'anyone with the link' : 'shareable link');
+  return (
+    inv.recipient.email ??
+    inv.recipient.name ??
+    inv.recipient.did ??
+    inv.recipient.actorIri ??
+    inv.label ??
+    (inv.usesAllowed === 1 ? 'anyone with the link' : 'shareable link')
+  );
 }
 
 /** The invitations table. */
@@ -40,7 +47,11 @@ export function InvitationTable(props: { rows: readonly Invitation[] }) {
               <td>{inv.channel}</td>
               <td>
                 <Badge value={inv.status} />
-                {inv.usesAllowed !== 1 ? <div class="muted">{inv.usesCount}/{inv.usesAllowed ?? '∞'} uses</div> : null}
+                {inv.usesAllowed !== 1 ? (
+                  <div class="muted">
+                    {inv.usesCount}/{inv.usesAllowed ?? '∞'} uses
+                  </div>
+                ) : null}
               </td>
               <td>{inv.target.type === 'tenant' ? 'this tenant' : inv.target.name}</td>
               <td>{inv.role ?? <span class="muted">none</span>}</td>
@@ -114,9 +125,14 @@ export function InvitationFacts(props: { inv: Invitation; delivery: Record<strin
         <dt>Invited by</dt>
         <dd>{invitedByLabel(inv.invitedBy)}</dd>
         <dt>Target</dt>
-        <dd>{inv.target.type === 'tenant' ? 'this tenant' : `${inv.target.type}: ${inv.target.name} (${inv.target.iri})`}</dd>
+        <dd>
+          {inv.target.type === 'tenant' ? 'this tenant' : `${inv.target.type}: ${inv.target.name} (${inv.target.iri})`}
+        </dd>
         <dt>Role</dt>
-        <dd>{inv.role ?? 'none (no permissions until granted)'}{inv.rules.length ? ` — ${inv.rules.join(', ')}` : ''}</dd>
+        <dd>
+          {inv.role ?? 'none (no permissions until granted)'}
+          {inv.rules.length ? ` — ${inv.rules.join(', ')}` : ''}
+        </dd>
         <dt>Uses</dt>
         <dd>
           {inv.usesCount} of {inv.usesAllowed ?? 'unlimited'}
@@ -208,17 +224,23 @@ export function DeliveryLog(props: { deliveries: readonly Delivery[]; csrf: stri
                 <Badge value={d.state} />
                 {d.state === 'failed' ? (
                   <form class="inline" method="post" action={`/console/deliveries/${d.id}/retry`}>
-                    <Csrf token={props.csrf} /> <button class="secondary" type="submit">Retry</button>
+                    <Csrf token={props.csrf} />{' '}
+                    <button class="secondary" type="submit">
+                      Retry
+                    </button>
                   </form>
                 ) : null}
               </td>
               <td>
                 {d.log.map((a) => (
                   <div>
-                    #{a.attempt} {a.outcome} {a.responseCode ?? ''} <span class="muted">{when(a.finishedAt)}</span> {a.error ? <span class="error">{a.error}</span> : null}
+                    #{a.attempt} {a.outcome} {a.responseCode ?? ''} <span class="muted">{when(a.finishedAt)}</span>{' '}
+                    {a.error ? <span class="error">{a.error}</span> : null}
                   </div>
                 ))}
-                {(d.state === 'queued' || d.state === 'retrying') && d.nextAttemptAt ? <div class="muted">next try {when(d.nextAttemptAt)}</div> : null}
+                {(d.state === 'queued' || d.state === 'retrying') && d.nextAttemptAt ? (
+                  <div class="muted">next try {when(d.nextAttemptAt)}</div>
+                ) : null}
               </td>
             </tr>
           ))}
@@ -229,7 +251,15 @@ export function DeliveryLog(props: { deliveries: readonly Delivery[]; csrf: stri
 }
 
 /** A text input with its label and error. */
-export function Field(props: { name: string; label: string; value?: string; type?: string; errors: Record<string, string>; hint?: string; required?: boolean }) {
+export function Field(props: {
+  name: string;
+  label: string;
+  value?: string;
+  type?: string;
+  errors: Record<string, string>;
+  hint?: string;
+  required?: boolean;
+}) {
   const id = `f-${props.name.replace(/\./g, '-')}`;
   const error = props.errors[props.name];
   // The hint is read with the field, as the error is, not only by someone who looks below it.
@@ -246,7 +276,11 @@ export function Field(props: { name: string; label: string; value?: string; type
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={describedBy || undefined}
       />
-      {props.hint ? <p class="muted" id={`${id}-hint`} style="margin:.2rem 0 0;font-size:.8rem">{props.hint}</p> : null}
+      {props.hint ? (
+        <p class="muted" id={`${id}-hint`} style="margin:.2rem 0 0;font-size:.8rem">
+          {props.hint}
+        </p>
+      ) : null}
       <FieldError id={id} message={error} />
     </div>
   );

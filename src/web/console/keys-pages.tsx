@@ -1,23 +1,26 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
-import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppError } from '#common/errors';
 import { unrestrictedScopes, type KeyRights, type Scope } from '#common/rights';
-import { type ApiKey, createApiKey, CreateApiKeySchema, getTenant, listApiKeys, revokeApiKey } from '#tenants';
+import { type ApiKey, createApiKey, CreateApiKeySchema, listApiKeys, revokeApiKey } from '#tenants';
 import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { Badge, ConsoleForm, ConsolePage, Csrf, FieldError, TableScroller } from './layout';
-import { formFields, type ConsoleEnv } from './middleware';
+import { Badge, ConsoleForm, Csrf, FieldError, TableScroller } from './layout';
+import type { ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC') : '—');
 
 /** A key with every scope reads "all" (an operator's adds tenants:manage): the list stays narrow. */
 const scopesText = (scopes: readonly Scope[]) =>
-  unrestrictedScopes(false).every((scope) => scopes.includes(scope)) ? (scopes.includes('tenants:manage') ? 'all, tenants:manage' : 'all') : scopes.join(', ');
+  unrestrictedScopes(false).every((scope) => scopes.includes(scope))
+    ? scopes.includes('tenants:manage')
+      ? 'all, tenants:manage'
+      : 'all'
+    : scopes.join(', ');
 
 function KeyTable(props: { rows: readonly ApiKey[]; current: string; csrf: string }) {
   return (
@@ -25,8 +28,17 @@ function KeyTable(props: { rows: readonly ApiKey[]; current: string; csrf: strin
       <table>
         <thead>
           <tr>
-            <th>Name</th><th>Prefix</th><th>Scopes</th><th>Roles it grants</th><th>Targets</th>
-            <th>Created</th><th>Last used</th><th>Revoked</th><th><span class="muted">Actions</span></th>
+            <th>Name</th>
+            <th>Prefix</th>
+            <th>Scopes</th>
+            <th>Roles it grants</th>
+            <th>Targets</th>
+            <th>Created</th>
+            <th>Last used</th>
+            <th>Revoked</th>
+            <th>
+              <span class="muted">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -39,16 +51,28 @@ function KeyTable(props: { rows: readonly ApiKey[]; current: string; csrf: strin
               </td>
               <td class="mono">{key.prefix}…</td>
               <td>{scopesText(key.scopes)}</td>
-              <td>{key.grantableRoles.includes('*') ? <span class="muted">any</span> : key.grantableRoles.join(', ')}</td>
+              <td>
+                {key.grantableRoles.includes('*') ? <span class="muted">any</span> : key.grantableRoles.join(', ')}
+              </td>
               <td>{key.allowedTargets ? key.allowedTargets.join(', ') : <span class="muted">any</span>}</td>
               <td>{when(key.createdAt)}</td>
               <td>{when(key.lastUsedAt)}</td>
-              <td>{key.revokedAt ? <><Badge value="revoked" /> {when(key.revokedAt)}</> : <span class="muted">no</span>}</td>
+              <td>
+                {key.revokedAt ? (
+                  <>
+                    <Badge value="revoked" /> {when(key.revokedAt)}
+                  </>
+                ) : (
+                  <span class="muted">no</span>
+                )}
+              </td>
               <td>
                 {key.revokedAt ? null : (
                   <form class="inline" method="post" action={`/console/keys/${key.id}/revoke`}>
                     <Csrf token={props.csrf} />
-                    <button type="submit" class="danger" aria-label={`Revoke ${key.name} (${key.prefix})`}>Revoke</button>
+                    <button type="submit" class="danger" aria-label={`Revoke ${key.name} (${key.prefix})`}>
+                      Revoke
+                    </button>
                   </form>
                 )}
               </td>
@@ -80,40 +104,97 @@ function KeyForm(props: { csrf: string; rights: KeyRights; values: KeyFormValues
   const e = props.errors;
   return (
     <ConsoleForm action="/console/keys" csrf={props.csrf} error={e._form}>
-      <Field name="name" label="Name" value={props.values.name} errors={e} required hint="What uses the key, e.g. 'CRM sync'." />
+      <Field
+        name="name"
+        label="Name"
+        value={props.values.name}
+        errors={e}
+        required
+        hint="What uses the key, e.g. 'CRM sync'."
+      />
       <fieldset aria-describedby={e.scopes ? 'f-scopes-error' : undefined} style="border:0;padding:0;margin:.6rem 0 0">
-        <legend style="font-size:.85rem;font-weight:600">Scopes (at most this session's own; none ticked: all of them)</legend>
+        <legend style="font-size:.85rem;font-weight:600">
+          Scopes (at most this session's own; none ticked: all of them)
+        </legend>
         {props.rights.scopes.map((scope) => (
           <div>
-            <input type="checkbox" id={`f-scopes-${scope}`} name="scopes" value={scope} checked={props.values.scopes.includes(scope)} />{' '}
-            <label for={`f-scopes-${scope}`} style="display:inline;font-weight:400">{scope}</label>
+            <input
+              type="checkbox"
+              id={`f-scopes-${scope}`}
+              name="scopes"
+              value={scope}
+              checked={props.values.scopes.includes(scope)}
+            />{' '}
+            <label for={`f-scopes-${scope}`} style="display:inline;font-weight:400">
+              {scope}
+            </label>
           </div>
         ))}
         <FieldError id="f-scopes" message={e.scopes} />
       </fieldset>
-      <Field name="grantableRoles" label="Roles its invitations may grant" value={props.values.roles} errors={e} hint="Comma-separated; * for any role." />
-      <Field name="allowedTargets" label="Targets it may invite into" value={props.values.targets} errors={e} hint="IRI prefixes, comma-separated; empty for any target." />
-      <p><button type="submit">Create key</button></p>
+      <Field
+        name="grantableRoles"
+        label="Roles its invitations may grant"
+        value={props.values.roles}
+        errors={e}
+        hint="Comma-separated; * for any role."
+      />
+      <Field
+        name="allowedTargets"
+        label="Targets it may invite into"
+        value={props.values.targets}
+        errors={e}
+        hint="IRI prefixes, comma-separated; empty for any target."
+      />
+      <p>
+        <button type="submit">Create key</button>
+      </p>
     </ConsoleForm>
   );
 }
 
-const listOf = (text: string): string[] => text.split(/[,\n]/).map((part) => part.trim()).filter(Boolean);
+const listOf = (text: string): string[] =>
+  text
+    .split(/[,\n]/)
+    .map((part) => part.trim())
+    .filter(Boolean);
 
 /** API key pages: the list (never the secrets), create (the key shown once), revoke. */
 export function createKeyPages(deps: ConsoleDeps) {
   const { db, clock } = deps;
   const page = pageRenderer(db, 'keys');
-  const list = async (c: C, message: { notice?: string | undefined; alert?: string } = {}, status: ContentfulStatusCode = 200) =>
+  const list = async (
+    c: C,
+    message: { notice?: string | undefined; alert?: string } = {},
+    status: ContentfulStatusCode = 200,
+  ) =>
     page(
       c,
       'API keys',
       <>
-        {message.notice ? <p class="notice" role="status">{message.notice}</p> : null}
-        {message.alert ? <p class="alert" role="alert">{message.alert}</p> : null}
-        <p class="muted">Only a hash of each key is stored. Revoking a key also ends the console sessions signed in with it.</p>
-        <p class="actions"><a class="button" href="/console/keys/new">New API key</a></p>
-        <KeyTable rows={await listApiKeys(db, c.var.session.tenantId)} current={c.var.session.apiKeyId} csrf={c.var.session.csrfToken} />
+        {message.notice ? (
+          <p class="notice" role="status">
+            {message.notice}
+          </p>
+        ) : null}
+        {message.alert ? (
+          <p class="alert" role="alert">
+            {message.alert}
+          </p>
+        ) : null}
+        <p class="muted">
+          Only a hash of each key is stored. Revoking a key also ends the console sessions signed in with it.
+        </p>
+        <p class="actions">
+          <a class="button" href="/console/keys/new">
+            New API key
+          </a>
+        </p>
+        <KeyTable
+          rows={await listApiKeys(db, c.var.session.tenantId)}
+          current={c.var.session.apiKeyId}
+          csrf={c.var.session.csrfToken}
+        />
       </>,
       status,
     );
@@ -147,7 +228,8 @@ export function createKeyPages(deps: ConsoleDeps) {
         allowedTargets: targets.length > 0 ? targets : null,
       };
       const parsed = validateForm(CreateApiKeySchema, input);
-      if (!parsed.ok) return invalid(Object.fromEntries(Object.entries(parsed.errors).map(([k, m]) => [k.split('.')[0]!, m])), 400);
+      if (!parsed.ok)
+        return invalid(Object.fromEntries(Object.entries(parsed.errors).map(([k, m]) => [k.split('.')[0]!, m])), 400);
       let created;
       try {
         const { name, ...asked } = parsed.data;
@@ -159,9 +241,15 @@ export function createKeyPages(deps: ConsoleDeps) {
         c,
         'API key created',
         <div class="card">
-          <p class="alert" role="alert">Copy this key now: it is shown only this once, and only its hash is stored.</p>
-          <p class="mono" id="api-key">{created.key}</p>
-          <p><a href="/console/keys">Back to the keys</a></p>
+          <p class="alert" role="alert">
+            Copy this key now: it is shown only this once, and only its hash is stored.
+          </p>
+          <p class="mono" id="api-key">
+            {created.key}
+          </p>
+          <p>
+            <a href="/console/keys">Back to the keys</a>
+          </p>
         </div>,
       );
     })
@@ -172,7 +260,16 @@ export function createKeyPages(deps: ConsoleDeps) {
       } catch (error) {
         const message = Object.values(refusalErrors(error))[0];
         const status = (error as AppError).status;
-        return status === 404 ? page(c, 'Not found', <p class="alert" role="alert">{message}</p>, 404) : list(c, { alert: message }, status as ContentfulStatusCode);
+        return status === 404
+          ? page(
+              c,
+              'Not found',
+              <p class="alert" role="alert">
+                {message}
+              </p>,
+              404,
+            )
+          : list(c, { alert: message }, status as ContentfulStatusCode);
       }
       return c.redirect('/console/keys?notice=revoked', 303);
     });

@@ -80,7 +80,14 @@ export function BarePage(props: { title: string; children: Child }) {
 }
 
 /** The console frame: navigation (the sections the session's key may see), the tenant's name, sign-out (a POST with the CSRF token). */
-export function ConsolePage(props: { title: string; section: ConsoleSection; tenantName: string; csrf: string; rights: KeyRights; children: Child }) {
+export function ConsolePage(props: {
+  title: string;
+  section: ConsoleSection;
+  tenantName: string;
+  csrf: string;
+  rights: KeyRights;
+  children: Child;
+}) {
   return (
     <>
       {raw('<!DOCTYPE html>')}

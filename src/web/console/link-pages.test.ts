@@ -14,20 +14,42 @@ describe('the console link routes: reset with confirmation, QR downloads', () =>
 
   beforeAll(() => {
     const { db } = usher.store;
-    const pinger = createWebhookPinger({ db, clock: usher.clock, handler: createWebhookHandler({ db, clock: usher.clock, allowPrivateNetwork: true }) });
-    const deps: ConsoleDeps = { db, clock: usher.clock, publicUrl: PUBLIC_URL, invitations: usher.invitations, pinger, allowPrivateNetwork: true };
+    const pinger = createWebhookPinger({
+      db,
+      clock: usher.clock,
+      handler: createWebhookHandler({ db, clock: usher.clock, allowPrivateNetwork: true }),
+    });
+    const deps: ConsoleDeps = {
+      db,
+      clock: usher.clock,
+      publicUrl: PUBLIC_URL,
+      invitations: usher.invitations,
+      pinger,
+      allowPrivateNetwork: true,
+    };
     app = new Hono<ConsoleEnv>();
     // The session guard and CSRF check are tested elsewhere; here the session is simply there.
     app.use('/console/*', async (c, next) => {
-      c.set('session', { tenantId: usher.tenant.tenant.id, apiKeyId: usher.tenant.apiKey.id, operator: false, rights: unrestrictedRights(), csrfToken: 't' });
+      c.set('session', {
+        tenantId: usher.tenant.tenant.id,
+        apiKeyId: usher.tenant.apiKey.id,
+        operator: false,
+        rights: unrestrictedRights(),
+        csrfToken: 't',
+      });
       await next();
     });
     app.route('/', createLinkPages(deps));
   });
 
   const post = (path: string, fields: Record<string, string>) =>
-    app.request(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: 't', ...fields }).toString() });
-  const opens = async (url: string) => (await usher.request('GET', `/v1/public/invitations/${tokenOf(url)}`, { key: null })).status;
+    app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: 't', ...fields }).toString(),
+    });
+  const opens = async (url: string) =>
+    (await usher.request('GET', `/v1/public/invitations/${tokenOf(url)}`, { key: null })).status;
 
   it('resets nothing without the confirmation, and moves to a new link with it', async () => {
     const created = (await usher.request('POST', '/v1/invitations', { body: { channel: 'link' } })).body;

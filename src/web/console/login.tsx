@@ -14,7 +14,10 @@ function LoginPage(props: { csrf: string; next: string; error?: string }) {
     <BarePage title="Sign in">
       <div class="card">
         <h1>Usher console</h1>
-        <p class="muted">Sign in with an API key of your tenant. The console acts with that key's rights; revoking the key ends the session.</p>
+        <p class="muted">
+          Sign in with an API key of your tenant. The console acts with that key's rights; revoking the key ends the
+          session.
+        </p>
         {props.error ? (
           <p class="alert" role="alert">
             {props.error}
@@ -36,7 +39,9 @@ function LoginPage(props: { csrf: string; next: string; error?: string }) {
 
 /** Only local console paths may be returned to after sign-in (no open redirect). */
 function safeNext(next: string | undefined): string {
-  return next && /^\/console(\/[A-Za-z0-9/_\-.?=&%]*)?$/.test(next) && !next.startsWith('//') ? next : '/console/invitations';
+  return next && /^\/console(\/[A-Za-z0-9/_\-.?=&%]*)?$/.test(next) && !next.startsWith('//')
+    ? next
+    : '/console/invitations';
 }
 
 /**
@@ -56,10 +61,25 @@ export function createLoginRoutes({ db, clock, publicUrl }: { db: Db; clock: Clo
       const fields = await formFields(c);
       const expected = getCookie(c, LOGIN_CSRF_COOKIE) ?? '';
       if (!expected || !safeEqual(fields._csrf ?? '', expected)) {
-        return c.html(<LoginPage csrf={expected || newSecret()} next={safeNext(fields.next)} error="Your sign-in form expired. Please try again." />, 403);
+        return c.html(
+          <LoginPage
+            csrf={expected || newSecret()}
+            next={safeNext(fields.next)}
+            error="Your sign-in form expired. Please try again."
+          />,
+          403,
+        );
       }
       const signedIn = await signIn(db, (fields.key ?? '').trim(), clock.now());
-      if (!signedIn) return c.html(<LoginPage csrf={expected} next={safeNext(fields.next)} error="That API key is not valid, or it was revoked." />, 401);
+      if (!signedIn)
+        return c.html(
+          <LoginPage
+            csrf={expected}
+            next={safeNext(fields.next)}
+            error="That API key is not valid, or it was revoked."
+          />,
+          401,
+        );
       deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/console' });
       setCookie(c, SESSION_COOKIE, signedIn.cookie, { ...cookieOptions, maxAge: 12 * 3600 });
       return c.redirect(safeNext(fields.next), 303);

@@ -1,19 +1,15 @@
 /** @jsxImportSource hono/jsx */
-import { Hono, type Context } from 'hono';
-import type { Child } from 'hono/jsx';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { findMailboxMessage, listMailbox, type MailboxMessage } from '#delivery';
+import { Hono } from 'hono';
+import { findMailboxMessage, listMailbox } from '#delivery';
 import { decodeCursor, type Cursor } from '#http/pagination';
-import { getTenant } from '#tenants';
 import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
-import { ConsolePage, TableScroller } from './layout';
+import { TableScroller } from './layout';
 import type { ConsoleEnv } from './middleware';
 
-type C = Context<ConsoleEnv>;
 const PAGE_SIZE = 25;
 const when = (iso: string) => iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
-const WHY = 'Messages are kept here because no SMTP server is configured: nothing on this page reached anyone\'s inbox.';
+const WHY = "Messages are kept here because no SMTP server is configured: nothing on this page reached anyone's inbox.";
 
 /**
  * One message of the tenant's mailbox, or null. The delivery capability has no single-message
@@ -41,15 +37,25 @@ export function createMailboxPage(deps: ConsoleDeps) {
         'Mailbox',
         <>
           <p class="muted">{WHY}</p>
-          {result.data.length === 0 ? <p class="card muted">The mailbox is empty.</p> : (
+          {result.data.length === 0 ? (
+            <p class="card muted">The mailbox is empty.</p>
+          ) : (
             <TableScroller label="Mailbox">
               <table>
-                <thead><tr><th>To</th><th>Subject</th><th>Kept at</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>To</th>
+                    <th>Subject</th>
+                    <th>Kept at</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {result.data.map((m) => (
                     <tr>
                       <td>{m.to}</td>
-                      <td><a href={`/console/mailbox/${m.id}`}>{m.subject}</a></td>
+                      <td>
+                        <a href={`/console/mailbox/${m.id}`}>{m.subject}</a>
+                      </td>
                       <td>{when(m.createdAt)}</td>
                     </tr>
                   ))}
@@ -58,15 +64,34 @@ export function createMailboxPage(deps: ConsoleDeps) {
             </TableScroller>
           )}
           <p class="actions">
-            {cursor ? <a class="button secondary" href="/console/mailbox">Newest</a> : null}
-            {result.nextCursor ? <a class="button secondary" href={`/console/mailbox?${new URLSearchParams({ cursor: result.nextCursor })}`}>Next page</a> : null}
+            {cursor ? (
+              <a class="button secondary" href="/console/mailbox">
+                Newest
+              </a>
+            ) : null}
+            {result.nextCursor ? (
+              <a
+                class="button secondary"
+                href={`/console/mailbox?${new URLSearchParams({ cursor: result.nextCursor })}`}
+              >
+                Next page
+              </a>
+            ) : null}
           </p>
         </>,
       );
     })
     .get('/console/mailbox/:id', async (c) => {
       const message = await findMailboxMessage(db, c.var.session.tenantId, c.req.param('id'));
-      if (!message) return page(c, 'Not found', <p class="alert" role="alert">No such message in this tenant's mailbox.</p>, 404);
+      if (!message)
+        return page(
+          c,
+          'Not found',
+          <p class="alert" role="alert">
+            No such message in this tenant's mailbox.
+          </p>,
+          404,
+        );
       const links = linksIn(message.text);
       return page(
         c,
@@ -75,19 +100,45 @@ export function createMailboxPage(deps: ConsoleDeps) {
           <p class="muted">{WHY}</p>
           <div class="card">
             <dl class="facts">
-              <dt>From</dt><dd>{message.from}</dd>
-              <dt>To</dt><dd>{message.to}</dd>
-              <dt>Kept at</dt><dd>{when(message.createdAt)}</dd>
-              <dt>Message-ID</dt><dd class="mono">{message.messageId}</dd>
-              {links.length ? <><dt>Links</dt><dd>{links.map((href) => <div><a class="mono" href={href} target="_blank" rel="noopener noreferrer">{href}</a></div>)}</dd></> : null}
+              <dt>From</dt>
+              <dd>{message.from}</dd>
+              <dt>To</dt>
+              <dd>{message.to}</dd>
+              <dt>Kept at</dt>
+              <dd>{when(message.createdAt)}</dd>
+              <dt>Message-ID</dt>
+              <dd class="mono">{message.messageId}</dd>
+              {links.length ? (
+                <>
+                  <dt>Links</dt>
+                  <dd>
+                    {links.map((href) => (
+                      <div>
+                        <a class="mono" href={href} target="_blank" rel="noopener noreferrer">
+                          {href}
+                        </a>
+                      </div>
+                    ))}
+                  </dd>
+                </>
+              ) : null}
             </dl>
           </div>
           <h2>HTML</h2>
           {/* sandbox="" : no scripts, no forms, no same-origin access; the email can never act inside the console. */}
-          <iframe sandbox="" srcdoc={message.html} title={`HTML version of "${message.subject}"`} style="width:100%;height:36rem;border:1px solid #e5e7eb;border-radius:.6rem;background:#fff" />
+          <iframe
+            sandbox=""
+            srcdoc={message.html}
+            title={`HTML version of "${message.subject}"`}
+            style="width:100%;height:36rem;border:1px solid #e5e7eb;border-radius:.6rem;background:#fff"
+          />
           <h2>Plain text</h2>
-          <pre class="card mono" style="white-space:pre-wrap">{message.text}</pre>
-          <p><a href="/console/mailbox">Back to the mailbox</a></p>
+          <pre class="card mono" style="white-space:pre-wrap">
+            {message.text}
+          </pre>
+          <p>
+            <a href="/console/mailbox">Back to the mailbox</a>
+          </p>
         </>,
       );
     });

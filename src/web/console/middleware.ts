@@ -23,7 +23,8 @@ export function requireConsoleSession(db: Db, clock: Clock): MiddlewareHandler<C
     const session = await findSession(db, getCookie(c, SESSION_COOKIE), clock.now());
     if (!session) {
       deleteCookie(c, SESSION_COOKIE, { path: '/console' });
-      const back = c.req.method === 'GET' ? `?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search || ''))}` : '';
+      const back =
+        c.req.method === 'GET' ? `?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search || ''))}` : '';
       return c.redirect(`/console/login${back}`, 303);
     }
     c.set('session', session);
@@ -52,7 +53,10 @@ export function requireCsrf(): MiddlewareHandler<ConsoleEnv> {
     }
     const sent = (await formFields(c))._csrf ?? '';
     if (!safeEqual(sent, c.var.session.csrfToken)) {
-      return c.html('<!doctype html><title>Refused</title><h1>Refused</h1><p>This form is missing its security token or the token is stale. Go back, reload the page and try again.</p>', 403);
+      return c.html(
+        '<!doctype html><title>Refused</title><h1>Refused</h1><p>This form is missing its security token or the token is stale. Go back, reload the page and try again.</p>',
+        403,
+      );
     }
     await next();
   };

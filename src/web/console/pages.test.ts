@@ -3,7 +3,16 @@ import { unrestrictedRights } from '#common/rights';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhookPinger } from '#delivery/webhooks/ping';
 import { createWebhookHandler } from '#delivery/webhooks/webhook-handler';
-import { createContact, getInviter, getTenant, listApiKeys, listContacts, listIdentities, updateTenant, type CreatedTenant } from '#tenants';
+import {
+  createContact,
+  getInviter,
+  getTenant,
+  listApiKeys,
+  listContacts,
+  listIdentities,
+  updateTenant,
+  type CreatedTenant,
+} from '#tenants';
 import { createEndpoint, listEndpoints } from '#delivery/webhooks/index';
 import { startReceiver, type TestReceiver } from '#support/http-receiver';
 import { PUBLIC_URL, useTestUsher } from '#support/usher';
@@ -26,7 +35,11 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
   beforeAll(async () => {
     const { db } = usher.store;
     const clock = usher.clock;
-    const pinger = createWebhookPinger({ db, clock, handler: createWebhookHandler({ db, clock, allowPrivateNetwork: true }) });
+    const pinger = createWebhookPinger({
+      db,
+      clock,
+      handler: createWebhookHandler({ db, clock, allowPrivateNetwork: true }),
+    });
     const { invitations } = usher;
     const deps: ConsoleDeps = { db, clock, publicUrl: PUBLIC_URL, invitations, pinger, allowPrivateNetwork: true };
     app = new Hono<ConsoleEnv>();
@@ -35,7 +48,15 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       c.set('session', { tenantId: tenantId(), apiKeyId: usher.tenant.apiKey.id, operator: false, rights: unrestrictedRights(), csrfToken: 't' });
       await next();
     });
-    for (const create of [createContactPages, createIdentityPages, createWebhookPages, createKeyPages, createSettingsPages, createMailboxPage]) app.route('/', create(deps));
+    for (const create of [
+      createContactPages,
+      createIdentityPages,
+      createWebhookPages,
+      createKeyPages,
+      createSettingsPages,
+      createMailboxPage,
+    ])
+      app.route('/', create(deps));
     receiver = await startReceiver();
     other = await usher.createTenant('Other');
   });
@@ -45,11 +66,26 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
   const post = (path: string, fields: Record<string, string | string[]> = {}) => {
     const body = new URLSearchParams({ _csrf: 't' });
     for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(key, v);
-    return app.request(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+    return app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
   };
 
   it('renders every list and form page with the CSRF token in its forms', async () => {
-    for (const path of ['/console/contacts', '/console/contacts/new', '/console/identities', '/console/identities/new', '/console/webhooks', '/console/webhooks/new', '/console/keys', '/console/keys/new', '/console/settings', '/console/mailbox']) {
+    for (const path of [
+      '/console/contacts',
+      '/console/contacts/new',
+      '/console/identities',
+      '/console/identities/new',
+      '/console/webhooks',
+      '/console/webhooks/new',
+      '/console/keys',
+      '/console/keys/new',
+      '/console/settings',
+      '/console/mailbox',
+    ]) {
       const res = await get(path);
       expect(res.status, path).toBe(200);
       const html = await res.text();
@@ -73,7 +109,13 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
     });
 
     it('creates a contact with comma-separated tags, then lists it and finds it by tag', async () => {
-      const res = await post('/console/contacts', { name: 'Bea', email: 'bea@example.com', did: '', actorIri: 'https://social.example/users/bea', tags: 'board, partner,' });
+      const res = await post('/console/contacts', {
+        name: 'Bea',
+        email: 'bea@example.com',
+        did: '',
+        actorIri: 'https://social.example/users/bea',
+        tags: 'board, partner,',
+      });
       expect(res.status).toBe(303);
       expect(res.headers.get('location')).toBe('/console/contacts?notice=created');
       const list = await (await get('/console/contacts?notice=created')).text();
@@ -86,7 +128,13 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
     });
 
     it('pages through contacts with a Next page link that keeps the filter', async () => {
-      for (let i = 0; i < 26; i++) await createContact(usher.store.db, tenantId(), { email: `p${i}@example.com`, tags: ['paged'] }, usher.clock.now());
+      for (let i = 0; i < 26; i++)
+        await createContact(
+          usher.store.db,
+          tenantId(),
+          { email: `p${i}@example.com`, tags: ['paged'] },
+          usher.clock.now(),
+        );
       const first = await (await get('/console/contacts?tag=paged')).text();
       const next = /href="(\/console\/contacts\?tag=paged&amp;cursor=[^"]+)">Next page/.exec(first)?.[1];
       expect(next).toBeDefined();
@@ -96,9 +144,14 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       expect(second).not.toContain('Next page');
     });
 
-    it('deletes a contact, and treats another tenant\'s contact as not found', async () => {
+    it("deletes a contact, and treats another tenant's contact as not found", async () => {
       const mine = await createContact(usher.store.db, tenantId(), { email: 'gone@example.com' }, usher.clock.now());
-      const theirs = await createContact(usher.store.db, other.tenant.id, { email: 'theirs@example.com' }, usher.clock.now());
+      const theirs = await createContact(
+        usher.store.db,
+        other.tenant.id,
+        { email: 'theirs@example.com' },
+        usher.clock.now(),
+      );
       expect((await post(`/console/contacts/${theirs.id}/delete`)).status).toBe(404);
       expect((await listContacts(usher.store.db, other.tenant.id, { limit: 10 })).data).toHaveLength(1);
       const res = await post(`/console/contacts/${mine.id}/delete`);
@@ -119,18 +172,28 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
     });
 
     it('creates an identity, lists it with its DID, and disables then enables it', async () => {
-      expect((await post('/console/identities', { displayName: 'Events team', handle: 'events-team-pages' })).status).toBe(303);
-      const identity = (await listIdentities(usher.store.db, tenantId())).find((i) => i.handle === 'events-team-pages')!;
+      expect(
+        (await post('/console/identities', { displayName: 'Events team', handle: 'events-team-pages' })).status,
+      ).toBe(303);
+      const identity = (await listIdentities(usher.store.db, tenantId())).find(
+        (i) => i.handle === 'events-team-pages',
+      )!;
       const list = await (await get('/console/identities')).text();
       expect(list).toContain(identity.did);
       expect(list).toContain('(default)');
-      expect((await post(`/console/identities/${identity.id}/disable`)).headers.get('location')).toBe('/console/identities?notice=disabled');
-      expect((await listIdentities(usher.store.db, tenantId())).find((i) => i.id === identity.id)!.status).toBe('disabled');
+      expect((await post(`/console/identities/${identity.id}/disable`)).headers.get('location')).toBe(
+        '/console/identities?notice=disabled',
+      );
+      expect((await listIdentities(usher.store.db, tenantId())).find((i) => i.id === identity.id)!.status).toBe(
+        'disabled',
+      );
       await post(`/console/identities/${identity.id}/enable`);
-      expect((await listIdentities(usher.store.db, tenantId())).find((i) => i.id === identity.id)!.status).toBe('active');
+      expect((await listIdentities(usher.store.db, tenantId())).find((i) => i.id === identity.id)!.status).toBe(
+        'active',
+      );
     });
 
-    it('shows the service\'s refusal when the default identity is disabled, and a handle already taken', async () => {
+    it("shows the service's refusal when the default identity is disabled, and a handle already taken", async () => {
       const res = await post(`/console/identities/${usher.tenant.identity.id}/disable`);
       expect(res.status).toBe(409);
       expect(await res.text()).toContain('The default identity cannot be disabled');
@@ -140,7 +203,7 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       expect(await taken.text()).toContain('That identity handle is taken');
     });
 
-    it('treats another tenant\'s identity as not found', async () => {
+    it("treats another tenant's identity as not found", async () => {
       expect((await post(`/console/identities/${other.identity.id}/disable`)).status).toBe(404);
     });
   });
@@ -157,7 +220,10 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
     });
 
     it('creates an endpoint for chosen events and shows its secret once, never on the list or detail pages', async () => {
-      const res = await post('/console/webhooks', { url: receiver.url, events: ['invitation.accepted', 'invitation.declined'] });
+      const res = await post('/console/webhooks', {
+        url: receiver.url,
+        events: ['invitation.accepted', 'invitation.declined'],
+      });
       const html = await res.text();
       expect(res.status).toBe(200);
       const secret = /whsec_[A-Za-z0-9+/=]+/.exec(html)?.[0];
@@ -180,14 +246,20 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       expect(detail).toContain('Test ping: sent, response 200');
       expect(detail).toContain('webhook.ping');
       receiver.respondWith(500);
-      const failed = await (await get((await post(`/console/webhooks/${endpoint!.id}/ping`)).headers.get('location')!)).text();
+      const failed = await (
+        await get((await post(`/console/webhooks/${endpoint!.id}/ping`)).headers.get('location')!)
+      ).text();
       expect(failed).toContain('Test ping: failed, response 500');
       receiver.respondWith(200);
     });
 
     it('re-enables a disabled endpoint, and offers Re-enable only while it is disabled', async () => {
       const [endpoint] = await listEndpoints(usher.store.db, tenantId());
-      await usher.store.db.updateTable('webhook_endpoints').set({ status: 'disabled', failure_streak: 20 }).where('id', '=', endpoint!.id).execute();
+      await usher.store.db
+        .updateTable('webhook_endpoints')
+        .set({ status: 'disabled', failure_streak: 20 })
+        .where('id', '=', endpoint!.id)
+        .execute();
       expect(await (await get(`/console/webhooks/${endpoint!.id}`)).text()).toContain('Re-enable');
       const res = await post(`/console/webhooks/${endpoint!.id}/enable`);
       const detail = await (await get(res.headers.get('location')!)).text();
@@ -198,25 +270,37 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
 
     it('rotates the secret and shows the new one once', async () => {
       const [endpoint] = await listEndpoints(usher.store.db, tenantId());
-      const first = /whsec_[A-Za-z0-9+/=]+/.exec(await (await post(`/console/webhooks/${endpoint!.id}/rotate-secret`)).text())?.[0];
-      const second = /whsec_[A-Za-z0-9+/=]+/.exec(await (await post(`/console/webhooks/${endpoint!.id}/rotate-secret`)).text())?.[0];
+      const first = /whsec_[A-Za-z0-9+/=]+/.exec(
+        await (await post(`/console/webhooks/${endpoint!.id}/rotate-secret`)).text(),
+      )?.[0];
+      const second = /whsec_[A-Za-z0-9+/=]+/.exec(
+        await (await post(`/console/webhooks/${endpoint!.id}/rotate-secret`)).text(),
+      )?.[0];
       expect(first).toBeDefined();
       expect(second).not.toBe(first);
       expect(await (await get(`/console/webhooks/${endpoint!.id}`)).text()).not.toContain('whsec_');
     });
 
-    it('treats another tenant\'s endpoint as not found for every page and action', async () => {
-      const theirs = await createEndpoint(usher.store.db, other.tenant.id, { url: receiver.url, events: ['*'] }, usher.clock.now());
+    it("treats another tenant's endpoint as not found for every page and action", async () => {
+      const theirs = await createEndpoint(
+        usher.store.db,
+        other.tenant.id,
+        { url: receiver.url, events: ['*'] },
+        usher.clock.now(),
+      );
       const received = receiver.received.length;
       expect((await get(`/console/webhooks/${theirs.id}`)).status).toBe(404);
-      for (const action of ['ping', 'enable', 'rotate-secret', 'delete']) expect((await post(`/console/webhooks/${theirs.id}/${action}`)).status, action).toBe(404);
+      for (const action of ['ping', 'enable', 'rotate-secret', 'delete'])
+        expect((await post(`/console/webhooks/${theirs.id}/${action}`)).status, action).toBe(404);
       expect(receiver.received.length).toBe(received);
       expect(await listEndpoints(usher.store.db, other.tenant.id)).toHaveLength(1);
     });
 
     it('deletes an endpoint', async () => {
       const [endpoint] = await listEndpoints(usher.store.db, tenantId());
-      expect((await post(`/console/webhooks/${endpoint!.id}/delete`)).headers.get('location')).toBe('/console/webhooks?notice=deleted');
+      expect((await post(`/console/webhooks/${endpoint!.id}/delete`)).headers.get('location')).toBe(
+        '/console/webhooks?notice=deleted',
+      );
       expect(await listEndpoints(usher.store.db, tenantId())).toHaveLength(0);
     });
   });
@@ -241,9 +325,11 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       expect(list).not.toContain(key!);
     });
 
-    it('revokes another key, but shows the service\'s refusal for the session\'s own key', async () => {
+    it("revokes another key, but shows the service's refusal for the session's own key", async () => {
       const crm = (await listApiKeys(usher.store.db, tenantId())).find((k) => k.name === 'CRM sync')!;
-      expect((await post(`/console/keys/${crm.id}/revoke`)).headers.get('location')).toBe('/console/keys?notice=revoked');
+      expect((await post(`/console/keys/${crm.id}/revoke`)).headers.get('location')).toBe(
+        '/console/keys?notice=revoked',
+      );
       expect((await listApiKeys(usher.store.db, tenantId())).find((k) => k.id === crm.id)!.revokedAt).not.toBeNull();
       const own = await post(`/console/keys/${usher.tenant.apiKey.id}/revoke`);
       expect(own.status).toBe(409);
@@ -254,10 +340,22 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
   });
 
   describe('settings', () => {
-    const valid = { name: 'Acme', defaultExpiryDays: '14', locale: 'fr', color: '#112233', logoUrl: '', redirectUrl: 'https://acme.example/welcome', reminderHours: '24', emailTemplates: '' };
+    const valid = {
+      name: 'Acme',
+      defaultExpiryDays: '14',
+      locale: 'fr',
+      color: '#112233',
+      logoUrl: '',
+      redirectUrl: 'https://acme.example/welcome',
+      reminderHours: '24',
+      emailTemplates: '',
+    };
 
     it('saves the settings, converting days and hours to seconds, and says so', async () => {
-      const res = await post('/console/settings', { ...valid, emailTemplates: '{"fr": {"invitation": {"subject": "{{inviterName}} vous invite"}}}' });
+      const res = await post('/console/settings', {
+        ...valid,
+        emailTemplates: '{"fr": {"invitation": {"subject": "{{inviterName}} vous invite"}}}',
+      });
       expect(res.headers.get('location')).toBe('/console/settings?notice=saved');
       const { settings } = await getTenant(usher.store.db, tenantId());
       expect(settings.defaultExpirySeconds).toBe(14 * 86_400);
@@ -271,11 +369,12 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       expect(html).toContain('vous invite');
     });
 
-    it('offers to rename the identity invitations are sent from, checked while it carries the tenant\'s name', async () => {
+    it("offers to rename the identity invitations are sent from, checked while it carries the tenant's name", async () => {
       const { db } = usher.store;
       const identityName = async () => (await getInviter(db, tenantId(), undefined)).identity.displayName;
       await updateTenant(db, tenantId(), { name: await identityName() }, usher.clock.now());
-      const checkbox = /<input type="checkbox" id="f-renameDefaultIdentity" name="renameDefaultIdentity"( checked="")?\/>/;
+      const checkbox =
+        /<input type="checkbox" id="f-renameDefaultIdentity" name="renameDefaultIdentity"( checked="")?\/>/;
       const form = await (await get('/console/settings')).text();
       expect(form).toContain('Also rename the identity invitations are sent from');
       expect(checkbox.exec(form)?.[1]).toBe(' checked=""');
@@ -297,7 +396,11 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       const broken = await post('/console/settings', { ...valid, name: 'Renamed', emailTemplates: '{"fr": ' });
       expect(broken.status).toBe(400);
       expect(await broken.text()).toContain('This is not valid JSON');
-      const unknown = await post('/console/settings', { ...valid, defaultExpiryDays: '5000', emailTemplates: '{"fr": {"reminder": {"text": "Hi {{nobody}}"}}}' });
+      const unknown = await post('/console/settings', {
+        ...valid,
+        defaultExpiryDays: '5000',
+        emailTemplates: '{"fr": {"reminder": {"text": "Hi {{nobody}}"}}}',
+      });
       const html = await unknown.text();
       expect(unknown.status).toBe(400);
       expect(html).toContain('at fr.reminder.text: Unknown placeholder {{nobody}}');
@@ -309,7 +412,9 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
 
   describe('mailbox', () => {
     it('lists kept messages and shows one with its text, and its HTML only inside a sandboxed frame', async () => {
-      await usher.request('POST', '/v1/invitations', { body: { recipient: { email: 'mailbox@example.com' }, message: '<script>alert(1)</script>' } });
+      await usher.request('POST', '/v1/invitations', {
+        body: { recipient: { email: 'mailbox@example.com' }, message: '<script>alert(1)</script>' },
+      });
       await usher.worker.runOnce();
       const list = await (await get('/console/mailbox')).text();
       expect(list).toContain('no SMTP server is configured');
@@ -324,10 +429,17 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       expect(html).not.toContain('<script>alert(1)</script>');
     });
 
-    it('treats another tenant\'s message as not found', async () => {
-      await usher.request('POST', '/v1/invitations', { key: other.apiKey.key, body: { recipient: { email: 'elsewhere@example.com' } } });
+    it("treats another tenant's message as not found", async () => {
+      await usher.request('POST', '/v1/invitations', {
+        key: other.apiKey.key,
+        body: { recipient: { email: 'elsewhere@example.com' } },
+      });
       await usher.worker.runOnce();
-      const theirs = await usher.store.db.selectFrom('mailbox').select('id').where('tenant_id', '=', other.tenant.id).executeTakeFirstOrThrow();
+      const theirs = await usher.store.db
+        .selectFrom('mailbox')
+        .select('id')
+        .where('tenant_id', '=', other.tenant.id)
+        .executeTakeFirstOrThrow();
       expect((await get(`/console/mailbox/${theirs.id}`)).status).toBe(404);
       expect(await (await get('/console/mailbox')).text()).not.toContain('elsewhere@example.com');
     });

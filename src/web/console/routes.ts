@@ -8,7 +8,10 @@ import { requireConsoleSession, requireCsrf, type ConsoleEnv } from './middlewar
 import { requireConsoleScope } from './section-scopes';
 
 /** The operator console: sign-in, then every page behind a session and CSRF-checked forms. */
-export function createConsoleRoutes(deps: ConsoleDeps, pages: ReadonlyArray<(deps: ConsoleDeps) => Hono<ConsoleEnv>> = []) {
+export function createConsoleRoutes(
+  deps: ConsoleDeps,
+  pages: ReadonlyArray<(deps: ConsoleDeps) => Hono<ConsoleEnv>> = [],
+) {
   const app = new Hono<ConsoleEnv>();
   app.route('/', createLoginRoutes(deps));
   const guard = requireConsoleSession(deps.db, deps.clock);
@@ -26,6 +29,7 @@ export function createConsoleRoutes(deps: ConsoleDeps, pages: ReadonlyArray<(dep
     });
   });
   app.route('/', createLogoutRoute(deps));
-  for (const create of [createInvitationPages, createLinkPages, createFunnelPage, ...pages]) app.route('/', create(deps));
+  for (const create of [createInvitationPages, createLinkPages, createFunnelPage, ...pages])
+    app.route('/', create(deps));
   return app;
 }

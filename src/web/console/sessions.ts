@@ -14,7 +14,11 @@ export interface ConsoleSession extends AuthContext {
 }
 
 /** Signs in with an API key; returns the cookie value (shown to the browser only) or null for a bad key. */
-export async function signIn(db: Db, presentedKey: string, now: Date): Promise<{ cookie: string; session: ConsoleSession } | null> {
+export async function signIn(
+  db: Db,
+  presentedKey: string,
+  now: Date,
+): Promise<{ cookie: string; session: ConsoleSession } | null> {
   const auth = await authenticateApiKey(db, presentedKey, now);
   if (!auth) return null;
   const cookie = newSecret();
@@ -39,12 +43,25 @@ export async function findSession(db: Db, cookie: string | undefined, now: Date)
   const row = await db
     .selectFrom('console_sessions')
     .innerJoin('api_keys', 'api_keys.id', 'console_sessions.api_key_id')
-    .select(['console_sessions.tenant_id', 'console_sessions.api_key_id', 'console_sessions.csrf_token', 'console_sessions.expires_at', 'api_keys.revoked_at', 'api_keys.operator'])
+    .select([
+      'console_sessions.tenant_id',
+      'console_sessions.api_key_id',
+      'console_sessions.csrf_token',
+      'console_sessions.expires_at',
+      'api_keys.revoked_at',
+      'api_keys.operator',
+    ])
     .select(['api_keys.scopes', 'api_keys.grantable_roles', 'api_keys.allowed_targets'])
     .where('console_sessions.id_hash', '=', hashSecret(cookie))
     .executeTakeFirst();
   if (!row || row.revoked_at !== null || Date.parse(row.expires_at) <= now.getTime()) return null;
-  return { tenantId: row.tenant_id, apiKeyId: row.api_key_id, operator: row.operator === 1, rights: keyRightsOf(row), csrfToken: row.csrf_token };
+  return {
+    tenantId: row.tenant_id,
+    apiKeyId: row.api_key_id,
+    operator: row.operator === 1,
+    rights: keyRightsOf(row),
+    csrfToken: row.csrf_token,
+  };
 }
 
 /** Ends a session. */

@@ -28,7 +28,14 @@ const FIELD_OF: Record<string, string> = {
 
 /** A span of seconds as people say it, in the largest whole unit. */
 function duration(seconds: number): string {
-  const [unit, size] = seconds % DAY === 0 ? ['day', DAY] : seconds % HOUR === 0 ? ['hour', HOUR] : seconds % 60 === 0 ? ['minute', 60] : ['second', 1];
+  const [unit, size] =
+    seconds % DAY === 0
+      ? ['day', DAY]
+      : seconds % HOUR === 0
+        ? ['hour', HOUR]
+        : seconds % 60 === 0
+          ? ['minute', 60]
+          : ['second', 1];
   const n = seconds / size;
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
@@ -76,7 +83,14 @@ function patchFromForm(f: Record<string, string>): { patch: Record<string, unkno
     ...(errors.reminderHours ? {} : { reminderBeforeExpirySeconds: reminder }),
     ...(errors.emailTemplates ? {} : { emailTemplates }),
   };
-  return { patch: { name: f.name ?? '', settings, ...(f.renameDefaultIdentity === 'on' ? { renameDefaultIdentity: true } : {}) }, errors };
+  return {
+    patch: {
+      name: f.name ?? '',
+      settings,
+      ...(f.renameDefaultIdentity === 'on' ? { renameDefaultIdentity: true } : {}),
+    },
+    errors,
+  };
 }
 
 /** Schema messages moved onto the form's fields; durations are stated in the form's units, template problems with their place. */
@@ -84,9 +98,16 @@ function formErrors(errors: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   const templates: string[] = [];
   for (const [path, message] of Object.entries(errors)) {
-    if (path.startsWith('settings.emailTemplates')) templates.push(path === 'settings.emailTemplates' ? `The overrides must be a JSON object keyed by locale: ${message}` : `at ${path.slice('settings.emailTemplates.'.length)}: ${message}`);
-    else if (path === 'settings.defaultExpirySeconds') out.defaultExpiryDays = `Must be between ${duration(EXPIRY.minValue!)} and ${duration(EXPIRY.maxValue!)}.`;
-    else if (path === 'settings.reminderBeforeExpirySeconds') out.reminderHours = `Must be between ${duration(REMINDER.minValue!)} and ${duration(REMINDER.maxValue!)}, or empty for no reminder.`;
+    if (path.startsWith('settings.emailTemplates'))
+      templates.push(
+        path === 'settings.emailTemplates'
+          ? `The overrides must be a JSON object keyed by locale: ${message}`
+          : `at ${path.slice('settings.emailTemplates.'.length)}: ${message}`,
+      );
+    else if (path === 'settings.defaultExpirySeconds')
+      out.defaultExpiryDays = `Must be between ${duration(EXPIRY.minValue!)} and ${duration(EXPIRY.maxValue!)}.`;
+    else if (path === 'settings.reminderBeforeExpirySeconds')
+      out.reminderHours = `Must be between ${duration(REMINDER.minValue!)} and ${duration(REMINDER.maxValue!)}, or empty for no reminder.`;
     else out[FIELD_OF[path] ?? path] = message;
   }
   if (templates.length) out.emailTemplates = templates.join('; ');
@@ -107,16 +128,32 @@ function SettingsForm(props: {
       <div class="grid2">
         <div>
           <Field name="name" label="Tenant name" value={v.name} errors={e} required />
-          <input type="checkbox" id="f-renameDefaultIdentity" name="renameDefaultIdentity" checked={v.renameDefaultIdentity === 'on'} />{' '}
+          <input
+            type="checkbox"
+            id="f-renameDefaultIdentity"
+            name="renameDefaultIdentity"
+            checked={v.renameDefaultIdentity === 'on'}
+          />{' '}
           <label for="f-renameDefaultIdentity" style="display:inline;font-weight:400">
             Also rename the identity invitations are sent from (now “{props.identityName}”)
           </label>
         </div>
-        <Field name="defaultExpiryDays" label="Default expiry (days)" type="number" value={v.defaultExpiryDays} errors={e} hint="How long an invitation stays valid when it names no end." />
+        <Field
+          name="defaultExpiryDays"
+          label="Default expiry (days)"
+          type="number"
+          value={v.defaultExpiryDays}
+          errors={e}
+          hint="How long an invitation stays valid when it names no end."
+        />
         <div>
           <label for="f-locale">Locale</label>
           <select id="f-locale" name="locale" class="wide" {...described('locale')}>
-            {props.locales.map((l) => <option value={l} selected={v.locale === l}>{l}</option>)}
+            {props.locales.map((l) => (
+              <option value={l} selected={v.locale === l}>
+                {l}
+              </option>
+            ))}
           </select>
           <FieldError id="f-locale" message={e.locale} />
         </div>
@@ -125,17 +162,43 @@ function SettingsForm(props: {
           <input id="f-color" name="color" type="color" value={v.color} {...described('color')} />
           <FieldError id="f-color" message={e.color} />
         </div>
-        <Field name="logoUrl" label="Logo URL" type="url" value={v.logoUrl} errors={e} hint="Shown in emails and on the accept page. Empty: the tenant's name." />
-        <Field name="redirectUrl" label="Redirect URL" type="url" value={v.redirectUrl} errors={e} hint="Where accepting ends: the signed token is POSTed there as a form. Empty: a confirmation page." />
-        <Field name="reminderHours" label="Reminder before expiry (hours)" type="number" value={v.reminderHours} errors={e} hint="Empty: no reminder." />
+        <Field
+          name="logoUrl"
+          label="Logo URL"
+          type="url"
+          value={v.logoUrl}
+          errors={e}
+          hint="Shown in emails and on the accept page. Empty: the tenant's name."
+        />
+        <Field
+          name="redirectUrl"
+          label="Redirect URL"
+          type="url"
+          value={v.redirectUrl}
+          errors={e}
+          hint="Where accepting ends: the signed token is POSTed there as a form. Empty: a confirmation page."
+        />
+        <Field
+          name="reminderHours"
+          label="Reminder before expiry (hours)"
+          type="number"
+          value={v.reminderHours}
+          errors={e}
+          hint="Empty: no reminder."
+        />
       </div>
       <label for="f-emailTemplates">Email template overrides (JSON)</label>
-      <textarea id="f-emailTemplates" name="emailTemplates" rows={10} class="mono" {...described('emailTemplates')}>{v.emailTemplates ?? ''}</textarea>
+      <textarea id="f-emailTemplates" name="emailTemplates" rows={10} class="mono" {...described('emailTemplates')}>
+        {v.emailTemplates ?? ''}
+      </textarea>
       <p class="muted" style="margin:.2rem 0 0;font-size:.8rem">
-        By locale and kind, e.g. {'{"fr": {"invitation": {"subject": "{{inviterName}} vous invite"}}}'}. Parts left out stay built-in. Empty: none.
+        By locale and kind, e.g. {'{"fr": {"invitation": {"subject": "{{inviterName}} vous invite"}}}'}. Parts left out
+        stay built-in. Empty: none.
       </p>
       <FieldError id="f-emailTemplates" message={e.emailTemplates} />
-      <p><button type="submit">Save settings</button></p>
+      <p>
+        <button type="submit">Save settings</button>
+      </p>
     </ConsoleForm>
   );
 }
@@ -145,9 +208,23 @@ export function createSettingsPages(deps: ConsoleDeps) {
   const { db, clock } = deps;
   const schema = updateTenantSchema({ allowHttp: deps.allowPrivateNetwork });
   const page = async (c: C, tenant: Tenant, body: Child, status: ContentfulStatusCode = 200) =>
-    c.html(<ConsolePage title="Settings" section="settings" tenantName={tenant.name} csrf={c.var.session.csrfToken} rights={c.var.session.rights}>{body}</ConsolePage>, status);
+    c.html(
+      <ConsolePage
+        title="Settings"
+        section="settings"
+        tenantName={tenant.name}
+        csrf={c.var.session.csrfToken}
+        rights={c.var.session.rights}
+      >
+        {body}
+      </ConsolePage>,
+      status,
+    );
   // A locale set through the API may be one the list lacks; keep it selectable so saving does not change it.
-  const localesFor = (tenant: Tenant) => (SUPPORTED_LOCALES.includes(tenant.settings.locale) ? SUPPORTED_LOCALES : [...SUPPORTED_LOCALES, tenant.settings.locale]);
+  const localesFor = (tenant: Tenant) =>
+    SUPPORTED_LOCALES.includes(tenant.settings.locale)
+      ? SUPPORTED_LOCALES
+      : [...SUPPORTED_LOCALES, tenant.settings.locale];
 
   return new Hono<ConsoleEnv>()
     .get('/console/settings', async (c) => {
@@ -157,8 +234,18 @@ export function createSettingsPages(deps: ConsoleDeps) {
         c,
         tenant,
         <>
-          {c.req.query('notice') === 'saved' ? <p class="notice" role="status">Settings saved.</p> : null}
-          <SettingsForm csrf={c.var.session.csrfToken} values={valuesOf(tenant, identity.displayName)} errors={{}} locales={localesFor(tenant)} identityName={identity.displayName} />
+          {c.req.query('notice') === 'saved' ? (
+            <p class="notice" role="status">
+              Settings saved.
+            </p>
+          ) : null}
+          <SettingsForm
+            csrf={c.var.session.csrfToken}
+            values={valuesOf(tenant, identity.displayName)}
+            errors={{}}
+            locales={localesFor(tenant)}
+            identityName={identity.displayName}
+          />
         </>,
       );
     })
@@ -170,7 +257,15 @@ export function createSettingsPages(deps: ConsoleDeps) {
       const parsed = validateForm(schema, patch);
       if (!parsed.ok || Object.keys(errors).length) {
         const all = { ...(parsed.ok ? {} : formErrors(parsed.errors)), ...errors };
-        const form = <SettingsForm csrf={c.var.session.csrfToken} values={fields} errors={all} locales={localesFor(tenant)} identityName={identity.displayName} />;
+        const form = (
+          <SettingsForm
+            csrf={c.var.session.csrfToken}
+            values={fields}
+            errors={all}
+            locales={localesFor(tenant)}
+            identityName={identity.displayName}
+          />
+        );
         return page(c, tenant, form, 400);
       }
       await updateTenant(db, tenant.id, parsed.data, clock.now());

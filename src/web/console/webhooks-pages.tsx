@@ -1,7 +1,5 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
-import type { Child } from 'hono/jsx';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { getDelivery, listDeliveries, type Delivery } from '#delivery';
 import {
   createEndpoint,
@@ -15,12 +13,11 @@ import {
   type WebhookEndpointWithSecret,
   CreateWebhookEndpointSchema,
 } from '#delivery';
-import { getTenant } from '#tenants';
 import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { optional, refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { Badge, ConsoleForm, ConsolePage, Csrf, FieldError, TableScroller } from './layout';
+import { Badge, ConsoleForm, Csrf, FieldError, TableScroller } from './layout';
 import type { ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
@@ -30,16 +27,25 @@ const NOTICES = new Map([
 ]);
 
 const when = (iso: string) => iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
-const eventsLabel = (events: readonly string[]) => (events.includes('*') ? 'all events' : events.map((e) => e.replace('invitation.', '')).join(', '));
+const eventsLabel = (events: readonly string[]) =>
+  events.includes('*') ? 'all events' : events.map((e) => e.replace('invitation.', '')).join(', ');
 
 /** The signing secret, on the one page that shows it. */
 function SecretOnce(props: { endpoint: WebhookEndpointWithSecret }) {
   return (
     <div class="card">
-      <p class="alert" role="alert">Copy this signing secret now: it is shown only this once. If you lose it, rotate the secret to get a new one.</p>
-      <p class="mono" id="webhook-secret">{props.endpoint.secret}</p>
-      <p>Endpoint: <span class="mono">{props.endpoint.url}</span></p>
-      <p><a href={`/console/webhooks/${props.endpoint.id}`}>Open the endpoint</a></p>
+      <p class="alert" role="alert">
+        Copy this signing secret now: it is shown only this once. If you lose it, rotate the secret to get a new one.
+      </p>
+      <p class="mono" id="webhook-secret">
+        {props.endpoint.secret}
+      </p>
+      <p>
+        Endpoint: <span class="mono">{props.endpoint.url}</span>
+      </p>
+      <p>
+        <a href={`/console/webhooks/${props.endpoint.id}`}>Open the endpoint</a>
+      </p>
     </div>
   );
 }
@@ -49,12 +55,25 @@ function EndpointFacts(props: { endpoint: WebhookEndpoint }) {
   return (
     <div class="card">
       <dl class="facts">
-        <dt>URL</dt><dd class="mono">{endpoint.url}</dd>
-        {endpoint.description ? <><dt>Description</dt><dd>{endpoint.description}</dd></> : null}
-        <dt>Events</dt><dd>{eventsLabel(endpoint.events)}</dd>
-        <dt>Status</dt><dd><Badge value={endpoint.status} /> {endpoint.disabledReason ? <span class="muted">{endpoint.disabledReason}</span> : null}</dd>
-        <dt>Failures in a row</dt><dd>{endpoint.failureStreak}</dd>
-        <dt>Created</dt><dd>{when(endpoint.createdAt)}</dd>
+        <dt>URL</dt>
+        <dd class="mono">{endpoint.url}</dd>
+        {endpoint.description ? (
+          <>
+            <dt>Description</dt>
+            <dd>{endpoint.description}</dd>
+          </>
+        ) : null}
+        <dt>Events</dt>
+        <dd>{eventsLabel(endpoint.events)}</dd>
+        <dt>Status</dt>
+        <dd>
+          <Badge value={endpoint.status} />{' '}
+          {endpoint.disabledReason ? <span class="muted">{endpoint.disabledReason}</span> : null}
+        </dd>
+        <dt>Failures in a row</dt>
+        <dd>{endpoint.failureStreak}</dd>
+        <dt>Created</dt>
+        <dd>{when(endpoint.createdAt)}</dd>
       </dl>
     </div>
   );
@@ -65,7 +84,16 @@ function DeliveryTable(props: { deliveries: readonly Delivery[] }) {
   return (
     <TableScroller label="Delivery log">
       <table aria-label="Delivery log">
-        <thead><tr><th>Created</th><th>Event</th><th>State</th><th>Attempts</th><th>Last response</th><th>Error</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Created</th>
+            <th>Event</th>
+            <th>State</th>
+            <th>Attempts</th>
+            <th>Last response</th>
+            <th>Error</th>
+          </tr>
+        </thead>
         <tbody>
           {props.deliveries.map((d) => {
             const last = d.log[d.log.length - 1];
@@ -73,7 +101,9 @@ function DeliveryTable(props: { deliveries: readonly Delivery[] }) {
               <tr>
                 <td>{when(d.createdAt)}</td>
                 <td>{(d.payload as { type?: string } | null)?.type ?? d.topic}</td>
-                <td><Badge value={d.state} /></td>
+                <td>
+                  <Badge value={d.state} />
+                </td>
                 <td>{d.attempts}</td>
                 <td>{last?.responseCode ?? <span class="muted">—</span>}</td>
                 <td>{d.lastError ? <span class="error">{d.lastError}</span> : null}</td>
@@ -86,23 +116,47 @@ function DeliveryTable(props: { deliveries: readonly Delivery[] }) {
   );
 }
 
-function EndpointForm(props: { csrf: string; url: string; description: string; events: readonly string[]; errors: Record<string, string> }) {
+function EndpointForm(props: {
+  csrf: string;
+  url: string;
+  description: string;
+  events: readonly string[];
+  errors: Record<string, string>;
+}) {
   const e = props.errors;
   return (
     <ConsoleForm action="/console/webhooks" csrf={props.csrf} error={e._form}>
-      <Field name="url" label="URL" type="url" value={props.url} errors={e} required hint="Usher POSTs signed events here (Standard Webhooks)." />
+      <Field
+        name="url"
+        label="URL"
+        type="url"
+        value={props.url}
+        errors={e}
+        required
+        hint="Usher POSTs signed events here (Standard Webhooks)."
+      />
       <Field name="description" label="Description" value={props.description} errors={e} />
       <fieldset aria-describedby={e.events ? 'f-events-error' : undefined} style="border:0;padding:0;margin:.6rem 0 0">
         <legend style="font-size:.85rem;font-weight:600">Events</legend>
         {['*', ...WEBHOOK_EVENT_TYPES].map((type) => (
           <div>
-            <input type="checkbox" id={`f-events-${type}`} name="events" value={type} checked={props.events.includes(type)} />{' '}
-            <label for={`f-events-${type}`} style="display:inline;font-weight:400">{type === '*' ? 'All events' : type}</label>
+            <input
+              type="checkbox"
+              id={`f-events-${type}`}
+              name="events"
+              value={type}
+              checked={props.events.includes(type)}
+            />{' '}
+            <label for={`f-events-${type}`} style="display:inline;font-weight:400">
+              {type === '*' ? 'All events' : type}
+            </label>
           </div>
         ))}
         <FieldError id="f-events" message={e.events} />
       </fieldset>
-      <p><button type="submit">Add endpoint</button></p>
+      <p>
+        <button type="submit">Add endpoint</button>
+      </p>
     </ConsoleForm>
   );
 }
@@ -111,7 +165,15 @@ function EndpointForm(props: { csrf: string; url: string; description: string; e
 export function createWebhookPages(deps: ConsoleDeps) {
   const { db, clock, pinger } = deps;
   const page = pageRenderer(db, 'webhooks');
-  const notFound = (c: C) => page(c, 'Not found', <p class="alert" role="alert">No such webhook endpoint in this tenant.</p>, 404);
+  const notFound = (c: C) =>
+    page(
+      c,
+      'Not found',
+      <p class="alert" role="alert">
+        No such webhook endpoint in this tenant.
+      </p>,
+      404,
+    );
   const secretPage = (c: C, title: string, endpoint: WebhookEndpointWithSecret) =>
     page(c, title, <SecretOnce endpoint={endpoint} />);
   /** Runs an action on the tenant's endpoint; another tenant's id, or none, is a 404 page. */
@@ -128,18 +190,39 @@ export function createWebhookPages(deps: ConsoleDeps) {
         c,
         'Webhooks',
         <>
-          {notice ? <p class="notice" role="status">{notice}</p> : null}
-          <p class="actions"><a class="button" href="/console/webhooks/new">New endpoint</a></p>
-          {endpoints.length === 0 ? <p class="card muted">No webhook endpoint yet.</p> : (
+          {notice ? (
+            <p class="notice" role="status">
+              {notice}
+            </p>
+          ) : null}
+          <p class="actions">
+            <a class="button" href="/console/webhooks/new">
+              New endpoint
+            </a>
+          </p>
+          {endpoints.length === 0 ? (
+            <p class="card muted">No webhook endpoint yet.</p>
+          ) : (
             <TableScroller label="Webhook endpoints">
               <table>
-                <thead><tr><th>URL</th><th>Events</th><th>Status</th><th>Failures in a row</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>URL</th>
+                    <th>Events</th>
+                    <th>Status</th>
+                    <th>Failures in a row</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {endpoints.map((endpoint) => (
                     <tr>
-                      <td class="mono"><a href={`/console/webhooks/${endpoint.id}`}>{endpoint.url}</a></td>
+                      <td class="mono">
+                        <a href={`/console/webhooks/${endpoint.id}`}>{endpoint.url}</a>
+                      </td>
                       <td>{eventsLabel(endpoint.events)}</td>
-                      <td><Badge value={endpoint.status} /></td>
+                      <td>
+                        <Badge value={endpoint.status} />
+                      </td>
                       <td>{endpoint.failureStreak}</td>
                     </tr>
                   ))}
@@ -150,7 +233,13 @@ export function createWebhookPages(deps: ConsoleDeps) {
         </>,
       );
     })
-    .get('/console/webhooks/new', (c) => page(c, 'New webhook endpoint', <EndpointForm csrf={c.var.session.csrfToken} url="" description="" events={['*']} errors={{}} />))
+    .get('/console/webhooks/new', (c) =>
+      page(
+        c,
+        'New webhook endpoint',
+        <EndpointForm csrf={c.var.session.csrfToken} url="" description="" events={['*']} errors={{}} />,
+      ),
+    )
     .post('/console/webhooks', async (c) => {
       // Checkboxes repeat the `events` field, which formFields would cut to the last one.
       const body = await c.req.parseBody({ all: true });
@@ -159,16 +248,39 @@ export function createWebhookPages(deps: ConsoleDeps) {
       const url = text(body.url).trim();
       const description = optional(text(body.description));
       const invalid = (errors: Record<string, string>) =>
-        page(c, 'New webhook endpoint', <EndpointForm csrf={c.var.session.csrfToken} url={url} description={description ?? ''} events={events} errors={errors} />, 400);
-      const parsed = validateForm(CreateWebhookEndpointSchema, { url, events, ...(description ? { description } : {}) });
+        page(
+          c,
+          'New webhook endpoint',
+          <EndpointForm
+            csrf={c.var.session.csrfToken}
+            url={url}
+            description={description ?? ''}
+            events={events}
+            errors={errors}
+          />,
+          400,
+        );
+      const parsed = validateForm(CreateWebhookEndpointSchema, {
+        url,
+        events,
+        ...(description ? { description } : {}),
+      });
       if (!parsed.ok) {
         // An unknown type (`events.2`) can only come from a hand-made request; the checkboxes name the catalogue.
-        const errors = Object.fromEntries(Object.entries(parsed.errors).map(([k, m]) => (k.startsWith('events.') ? ['events', 'Choose from the listed events.'] : [k, m])));
+        const errors = Object.fromEntries(
+          Object.entries(parsed.errors).map(([k, m]) =>
+            k.startsWith('events.') ? ['events', 'Choose from the listed events.'] : [k, m],
+          ),
+        );
         if (errors.events && events.length === 0) errors.events = 'Choose at least one event, or all events.';
         return invalid(errors);
       }
       try {
-        return secretPage(c, 'Webhook endpoint added', await createEndpoint(db, c.var.session.tenantId, parsed.data, clock.now()));
+        return secretPage(
+          c,
+          'Webhook endpoint added',
+          await createEndpoint(db, c.var.session.tenantId, parsed.data, clock.now()),
+        );
       } catch (error) {
         return invalid(refusalErrors(error));
       }
@@ -185,12 +297,23 @@ export function createWebhookPages(deps: ConsoleDeps) {
           'Webhook endpoint',
           <>
             {ping && ping.endpointId === endpoint.id ? <PingResult ping={ping} /> : null}
-            {notice ? <p class="notice" role="status">{notice}</p> : null}
+            {notice ? (
+              <p class="notice" role="status">
+                {notice}
+              </p>
+            ) : null}
             <EndpointFacts endpoint={endpoint} />
             <div class="actions">
               <ActionButton id={endpoint.id} action="ping" label="Send test ping" csrf={c.var.session.csrfToken} />
-              {endpoint.status === 'disabled' ? <ActionButton id={endpoint.id} action="enable" label="Re-enable" csrf={c.var.session.csrfToken} /> : null}
-              <ActionButton id={endpoint.id} action="rotate-secret" label="Rotate secret" csrf={c.var.session.csrfToken} />
+              {endpoint.status === 'disabled' ? (
+                <ActionButton id={endpoint.id} action="enable" label="Re-enable" csrf={c.var.session.csrfToken} />
+              ) : null}
+              <ActionButton
+                id={endpoint.id}
+                action="rotate-secret"
+                label="Rotate secret"
+                csrf={c.var.session.csrfToken}
+              />
               <ActionButton id={endpoint.id} action="delete" label="Delete" csrf={c.var.session.csrfToken} danger />
             </div>
             <h2>Delivery log</h2>
@@ -215,7 +338,13 @@ export function createWebhookPages(deps: ConsoleDeps) {
     )
     .post(
       '/console/webhooks/:id/rotate-secret',
-      onEndpoint(async (c, endpoint) => secretPage(c, 'Signing secret rotated', await rotateEndpointSecret(db, c.var.session.tenantId, endpoint.id, clock.now()))),
+      onEndpoint(async (c, endpoint) =>
+        secretPage(
+          c,
+          'Signing secret rotated',
+          await rotateEndpointSecret(db, c.var.session.tenantId, endpoint.id, clock.now()),
+        ),
+      ),
     )
     .post(
       '/console/webhooks/:id/delete',
@@ -230,7 +359,9 @@ function ActionButton(props: { id: string; action: string; label: string; csrf: 
   return (
     <form class="inline" method="post" action={`/console/webhooks/${props.id}/${props.action}`}>
       <Csrf token={props.csrf} />
-      <button type="submit" class={props.danger ? 'danger' : 'secondary'}>{props.label}</button>
+      <button type="submit" class={props.danger ? 'danger' : 'secondary'}>
+        {props.label}
+      </button>
     </form>
   );
 }
@@ -238,10 +369,13 @@ function ActionButton(props: { id: string; action: string; label: string; csrf: 
 function PingResult(props: { ping: Delivery }) {
   const last = props.ping.log[props.ping.log.length - 1];
   const code = last?.responseCode ? `, response ${last.responseCode}` : '';
-  const why = props.ping.state === 'sent' ? '' : ` — ${last?.error ?? last?.response ?? props.ping.lastError ?? 'no answer'}`;
+  const why =
+    props.ping.state === 'sent' ? '' : ` — ${last?.error ?? last?.response ?? props.ping.lastError ?? 'no answer'}`;
   return (
     <p class={props.ping.state === 'sent' ? 'notice' : 'alert'} role="status">
-      Test ping: {props.ping.state}{code}{why}
+      Test ping: {props.ping.state}
+      {code}
+      {why}
     </p>
   );
 }

@@ -119,7 +119,8 @@ try {
 async function main(): Promise<void> {
   // Imported here rather than at the top, so that console is redirected before any of it loads.
   const { Agent, BaseLogger, DependencyManager, InjectionSymbols, Kms, LogLevel } = await import('@credo-ts/core');
-  if (peerDidNumAlgo !== undefined && ![1, 2, 4].includes(peerDidNumAlgo)) throw new Error(`CREDO_PEER_DID_NUMALGO must be 1, 2 or 4`);
+  if (peerDidNumAlgo !== undefined && ![1, 2, 4].includes(peerDidNumAlgo))
+    throw new Error(`CREDO_PEER_DID_NUMALGO must be 1, 2 or 4`);
   const didcomm = await import('@credo-ts/didcomm');
   const { InMemoryStorageService } = await import('./storage.ts');
   const { SodiumKeyManagementService } = await import('./kms.ts');
@@ -136,8 +137,10 @@ async function main(): Promise<void> {
     DidCommRoutingEventTypes,
     DidCommMessageForwardingStrategy,
   } = didcomm;
-  if (mediatorMode !== undefined && !['queue', 'direct'].includes(mediatorMode)) throw new Error('CREDO_PEER_MEDIATOR must be queue or direct');
-  const credoVersion = (createRequire(import.meta.url)('@credo-ts/didcomm/package.json') as { version: string }).version;
+  if (mediatorMode !== undefined && !['queue', 'direct'].includes(mediatorMode))
+    throw new Error('CREDO_PEER_MEDIATOR must be queue or direct');
+  const credoVersion = (createRequire(import.meta.url)('@credo-ts/didcomm/package.json') as { version: string })
+    .version;
 
   await SodiumKeyManagementService.ready();
 
@@ -155,7 +158,11 @@ async function main(): Promise<void> {
   class StderrLogger extends BaseLogger {
     private write(level: number, name: string, message: string, data?: Record<string, unknown>): void {
       if (level >= LogLevel.error) {
-        emit({ type: 'error', message, detail: data ? inspect(data, { depth: 4, breakLength: Infinity }).slice(0, 4_000) : '' });
+        emit({
+          type: 'error',
+          message,
+          detail: data ? inspect(data, { depth: 4, breakLength: Infinity }).slice(0, 4_000) : '',
+        });
       }
       if (!this.isEnabled(level)) return;
       const detail = data ? ` ${inspect(data, { depth: 3, breakLength: Infinity }).slice(0, 2_000)}` : '';
@@ -221,7 +228,12 @@ async function main(): Promise<void> {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const headers = new Headers(init?.headers);
     const body = typeof init?.body === 'string' ? init.body : '';
-    const base = { url, method: init?.method ?? 'GET', contentType: headers.get('content-type'), body: body.slice(0, 65_536) };
+    const base = {
+      url,
+      method: init?.method ?? 'GET',
+      contentType: headers.get('content-type'),
+      body: body.slice(0, 65_536),
+    };
     try {
       const response = await fetch(input, init);
       const text = await response.clone().text();
@@ -236,7 +248,13 @@ async function main(): Promise<void> {
     } catch (error) {
       emit({
         type: 'outboundHttp',
-        exchange: { ...base, status: null, responseContentType: null, responseBody: '', error: (error as Error).message },
+        exchange: {
+          ...base,
+          status: null,
+          responseContentType: null,
+          responseBody: '',
+          error: (error as Error).message,
+        },
       });
       throw error;
     }
@@ -262,67 +280,77 @@ async function main(): Promise<void> {
   // Credo 0.6 wants its StorageService registered before the agent is constructed.
   const dependencyManager = new DependencyManager();
   dependencyManager.registerInstance(InjectionSymbols.StorageService, new InMemoryStorageService());
-  const agent = new Agent({
-    config: {
-      logger: new StderrLogger(levels[logLevelName] ?? LogLevel.warn),
-      allowInsecureHttpUrls: true,
-      // A fresh in-memory store reads as storage version 0.1; the update is a no-op on no records.
-      autoUpdateStorageOnStartup: true,
+  const agent = new Agent(
+    {
+      config: {
+        logger: new StderrLogger(levels[logLevelName] ?? LogLevel.warn),
+        allowInsecureHttpUrls: true,
+        // A fresh in-memory store reads as storage version 0.1; the update is a no-op on no records.
+        autoUpdateStorageOnStartup: true,
+      },
+      dependencies: {
+        FileSystem: TempDirFileSystem,
+        fetch: recordingFetch,
+        EventEmitterClass: NodeEventEmitter,
+        // Only Credo's WebSocket transports use it, and this peer has none.
+        WebSocketClass: globalThis.WebSocket as unknown as AgentDependencies['WebSocketClass'],
+      },
+      modules: {
+        kms: new Kms.KeyManagementModule({ backends: [new SodiumKeyManagementService()] }),
+        didcomm: new DidCommModule({
+          ...(hasInbound ? { endpoints: [endpoint] } : {}),
+          transports: {
+            inbound: !server
+              ? []
+              : [
+                  new NodeHttpInboundTransport({
+                    server,
+                    processedMessageListenerTimeoutMs: processedTimeoutMs,
+                    observe: (observation) =>
+                      emit({
+                        type: 'inboundHttp',
+                        exchange: {
+                          url: `${endpoint}${observation.path}`,
+                          method: observation.method,
+                          contentType: observation.contentType,
+                          status: observation.status,
+                          responseContentType: observation.responseContentType,
+                          body: observation.body,
+                          responseBody: '',
+                          ...(observation.error ? { error: observation.error } : {}),
+                        },
+                      }),
+                  }),
+                ],
+            outbound: [new DidCommHttpOutboundTransport()],
+          },
+          ...(mimeType ? { didCommMimeType: mimeType } : {}),
+          connections: {
+            autoAcceptConnections: true,
+            ...(peerDidNumAlgo !== undefined
+              ? { peerNumAlgoForDidExchangeRequests: peerDidNumAlgo as PeerDidNumAlgo }
+              : {}),
+          },
+          credentials: false,
+          proofs: false,
+          mediator: mediatorMode
+            ? {
+                autoAcceptMediationRequests: true,
+                messageForwardingStrategy:
+                  mediatorMode === 'queue'
+                    ? DidCommMessageForwardingStrategy.QueueOnly
+                    : DidCommMessageForwardingStrategy.DirectDelivery,
+              }
+            : false,
+          mediationRecipient: false,
+          // Pickup v1 and v2, for the agents a mediator holds messages for.
+          messagePickup: Boolean(mediatorMode),
+          basicMessages: true,
+        }),
+      },
     },
-    dependencies: {
-      FileSystem: TempDirFileSystem,
-      fetch: recordingFetch,
-      EventEmitterClass: NodeEventEmitter,
-      // Only Credo's WebSocket transports use it, and this peer has none.
-      WebSocketClass: globalThis.WebSocket as unknown as AgentDependencies['WebSocketClass'],
-    },
-    modules: {
-      kms: new Kms.KeyManagementModule({ backends: [new SodiumKeyManagementService()] }),
-      didcomm: new DidCommModule({
-        ...(hasInbound ? { endpoints: [endpoint] } : {}),
-        transports: {
-          inbound: !server ? [] : [
-            new NodeHttpInboundTransport({
-              server,
-              processedMessageListenerTimeoutMs: processedTimeoutMs,
-              observe: (observation) =>
-                emit({
-                  type: 'inboundHttp',
-                  exchange: {
-                    url: `${endpoint}${observation.path}`,
-                    method: observation.method,
-                    contentType: observation.contentType,
-                    status: observation.status,
-                    responseContentType: observation.responseContentType,
-                    body: observation.body,
-                    responseBody: '',
-                    ...(observation.error ? { error: observation.error } : {}),
-                  },
-                }),
-            }),
-          ],
-          outbound: [new DidCommHttpOutboundTransport()],
-        },
-        ...(mimeType ? { didCommMimeType: mimeType } : {}),
-        connections: {
-          autoAcceptConnections: true,
-          ...(peerDidNumAlgo !== undefined ? { peerNumAlgoForDidExchangeRequests: peerDidNumAlgo as PeerDidNumAlgo } : {}),
-        },
-        credentials: false,
-        proofs: false,
-        mediator: mediatorMode
-          ? {
-              autoAcceptMediationRequests: true,
-              messageForwardingStrategy: mediatorMode === 'queue' ? DidCommMessageForwardingStrategy.QueueOnly : DidCommMessageForwardingStrategy.DirectDelivery,
-            }
-          : false,
-        mediationRecipient: false,
-        // Pickup v1 and v2, for the agents a mediator holds messages for.
-        messagePickup: Boolean(mediatorMode),
-        basicMessages: true,
-      }),
-    },
-  }, dependencyManager);
+    dependencyManager,
+  );
 
   const summary = (record: DidCommConnectionRecord): ConnectionSummary => ({
     id: record.id,
@@ -341,25 +369,52 @@ async function main(): Promise<void> {
 
   const json = (message: { toJSON(): unknown }): Record<string, unknown> => message.toJSON() as Record<string, unknown>;
 
-  agent.events.on<DidCommConnectionStateChangedEvent>(DidCommConnectionEventTypes.DidCommConnectionStateChanged, (e) => {
-    emit({ type: 'connection', previousState: e.payload.previousState ?? null, connection: summary(e.payload.connectionRecord) });
-  });
+  agent.events.on<DidCommConnectionStateChangedEvent>(
+    DidCommConnectionEventTypes.DidCommConnectionStateChanged,
+    (e) => {
+      emit({
+        type: 'connection',
+        previousState: e.payload.previousState ?? null,
+        connection: summary(e.payload.connectionRecord),
+      });
+    },
+  );
   agent.events.on<DidCommOutOfBandStateChangedEvent>(DidCommOutOfBandEventTypes.OutOfBandStateChanged, (e) => {
     const record = e.payload.outOfBandRecord;
-    emit({ type: 'outOfBand', outOfBandId: record.id, role: record.role, state: record.state, previousState: e.payload.previousState ?? null });
+    emit({
+      type: 'outOfBand',
+      outOfBandId: record.id,
+      role: record.role,
+      state: record.state,
+      previousState: e.payload.previousState ?? null,
+    });
   });
   agent.events.on<DidCommTrustPingReceivedEvent>(DidCommTrustPingEventTypes.DidCommTrustPingReceivedEvent, (e) => {
     emit({ type: 'trustPingReceived', connectionId: e.payload.connectionRecord.id, message: json(e.payload.message) });
   });
-  agent.events.on<TrustPingResponseReceivedEvent>(DidCommTrustPingEventTypes.DidCommTrustPingResponseReceivedEvent, (e) => {
-    emit({ type: 'trustPingResponseReceived', connectionId: e.payload.connectionRecord.id, message: json(e.payload.message) });
-  });
-  agent.events.on<DidCommBasicMessageStateChangedEvent>(DidCommBasicMessageEventTypes.DidCommBasicMessageStateChanged, (e) => {
-    const record = e.payload.basicMessageRecord;
-    emit({ type: 'basicMessage', connectionId: record.connectionId, role: record.role, content: record.content });
-  });
+  agent.events.on<TrustPingResponseReceivedEvent>(
+    DidCommTrustPingEventTypes.DidCommTrustPingResponseReceivedEvent,
+    (e) => {
+      emit({
+        type: 'trustPingResponseReceived',
+        connectionId: e.payload.connectionRecord.id,
+        message: json(e.payload.message),
+      });
+    },
+  );
+  agent.events.on<DidCommBasicMessageStateChangedEvent>(
+    DidCommBasicMessageEventTypes.DidCommBasicMessageStateChanged,
+    (e) => {
+      const record = e.payload.basicMessageRecord;
+      emit({ type: 'basicMessage', connectionId: record.connectionId, role: record.role, content: record.content });
+    },
+  );
   agent.events.on<DidCommMessageProcessedEvent>(DidCommEventTypes.DidCommMessageProcessed, (e) => {
-    emit({ type: 'messageProcessed', connectionId: e.payload.connection?.id ?? null, message: json(e.payload.message) });
+    emit({
+      type: 'messageProcessed',
+      connectionId: e.payload.connection?.id ?? null,
+      message: json(e.payload.message),
+    });
   });
   agent.events.on<DidCommMessageSentEvent>(DidCommEventTypes.DidCommMessageSent, (e) => {
     emit({
@@ -372,7 +427,14 @@ async function main(): Promise<void> {
 
   agent.events.on<DidCommMediationStateChangedEvent>(DidCommRoutingEventTypes.MediationStateChanged, (e) => {
     const record = e.payload.mediationRecord;
-    emit({ type: 'mediation', mediationId: record.id, connectionId: record.connectionId, role: record.role, state: record.state, recipientKeys: [...record.recipientKeys] });
+    emit({
+      type: 'mediation',
+      mediationId: record.id,
+      connectionId: record.connectionId,
+      role: record.role,
+      state: record.state,
+      recipientKeys: [...record.recipientKeys],
+    });
   });
 
   await agent.initialize();
@@ -390,7 +452,11 @@ async function main(): Promise<void> {
             multiUseInvitation: command.multiUse ?? false,
             autoAcceptConnection: true,
           });
-          return { url: invitation.toUrl({ domain: urlDomain }), outOfBandId: outOfBandRecord.id, invitation: invitation.toJSON() };
+          return {
+            url: invitation.toUrl({ domain: urlDomain }),
+            outOfBandId: outOfBandRecord.id,
+            invitation: invitation.toJSON(),
+          };
         }
         const record = await api.oob.createInvitation({
           label: invitationLabel,
@@ -411,8 +477,13 @@ async function main(): Promise<void> {
           autoAcceptConnection: true,
           reuseConnection: false,
         });
-        if (!connectionRecord) throw new Error(`invitation ${outOfBandRecord.id} was received but no connection was started`);
-        return { connectionId: connectionRecord.id, outOfBandId: outOfBandRecord.id, connection: summary(connectionRecord) };
+        if (!connectionRecord)
+          throw new Error(`invitation ${outOfBandRecord.id} was received but no connection was started`);
+        return {
+          connectionId: connectionRecord.id,
+          outOfBandId: outOfBandRecord.id,
+          connection: summary(connectionRecord),
+        };
       }
       case 'getConnection':
         return summary(await api.connections.getById(command.connectionId));
@@ -432,7 +503,11 @@ async function main(): Promise<void> {
       }
       case 'resolveDid': {
         const resolution = await agent.dids.resolve(command.did);
-        return { didDocument: resolution.didDocument?.toJSON() ?? null, error: resolution.didResolutionMetadata.error ?? null, message: resolution.didResolutionMetadata.message ?? null };
+        return {
+          didDocument: resolution.didDocument?.toJSON() ?? null,
+          error: resolution.didResolutionMetadata.error ?? null,
+          message: resolution.didResolutionMetadata.message ?? null,
+        };
       }
       case 'shutdown':
         setImmediate(() => void shutdown(0));
@@ -453,7 +528,10 @@ async function main(): Promise<void> {
       (result) => send({ kind: 'reply', reply: { id: command.id, ok: true, result: result ?? null } satisfies Reply }),
       (error: Error) => {
         process.stderr.write(`[credo-peer] ${command.cmd} failed: ${inspect(error)}\n`);
-        send({ kind: 'reply', reply: { id: command.id, ok: false, error: `${error.name}: ${error.message}` } satisfies Reply });
+        send({
+          kind: 'reply',
+          reply: { id: command.id, ok: false, error: `${error.name}: ${error.message}` } satisfies Reply,
+        });
       },
     );
   };

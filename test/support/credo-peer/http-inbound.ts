@@ -101,7 +101,11 @@ export class NodeHttpInboundTransport implements DidCommInboundTransport {
       return finish(413, (error as Error).message, (error as Error).message);
     }
     if (!contentType || !SUPPORTED.includes(contentType)) {
-      return finish(415, `unsupported content-type ${contentType}`, `Unsupported content-type. Supported content-types are: ${SUPPORTED.join(', ')}`);
+      return finish(
+        415,
+        `unsupported content-type ${contentType}`,
+        `Unsupported content-type. Supported content-types are: ${SUPPORTED.join(', ')}`,
+      );
     }
 
     const transportService = agentContext.dependencyManager.resolve(DidCommTransportService);

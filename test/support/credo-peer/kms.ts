@@ -66,7 +66,8 @@ export class SodiumKeyManagementService implements Kms.KeyManagementService {
         return SIGNING_ALGORITHMS.includes(operation.algorithm);
       case 'encrypt':
       case 'decrypt': {
-        const algorithm = operation.operation === 'encrypt' ? operation.encryption.algorithm : operation.decryption.algorithm;
+        const algorithm =
+          operation.operation === 'encrypt' ? operation.encryption.algorithm : operation.decryption.algorithm;
         if (!CONTENT_ALGORITHMS.includes(algorithm)) return false;
         if (!operation.keyAgreement) return algorithm !== 'XSALSA20-POLY1305';
         return operation.keyAgreement.algorithm === 'ECDH-HSALSA20' && algorithm === 'XSALSA20-POLY1305';
@@ -99,10 +100,19 @@ export class SodiumKeyManagementService implements Kms.KeyManagementService {
     const seed = sodium.randombytes_buf(32);
     const jwk: PrivateOkpJwk =
       type.crv === 'Ed25519'
-        ? { kty: 'OKP', crv: 'Ed25519', x: b64u(sodium.crypto_sign_seed_keypair(seed).publicKey), d: b64u(seed), kid: keyId }
+        ? {
+            kty: 'OKP',
+            crv: 'Ed25519',
+            x: b64u(sodium.crypto_sign_seed_keypair(seed).publicKey),
+            d: b64u(seed),
+            kid: keyId,
+          }
         : { kty: 'OKP', crv: 'X25519', x: b64u(sodium.crypto_scalarmult_base(seed)), d: b64u(seed), kid: keyId };
     this.#keys.set(keyId, jwk);
-    return { keyId, publicJwk: { kty: 'OKP', crv: jwk.crv, x: jwk.x, kid: keyId } } as unknown as Kms.KmsCreateKeyReturn<Type>;
+    return {
+      keyId,
+      publicJwk: { kty: 'OKP', crv: jwk.crv, x: jwk.x, kid: keyId },
+    } as unknown as Kms.KmsCreateKeyReturn<Type>;
   }
 
   public async importKey<Jwk extends Kms.KmsJwkPrivate>(
@@ -111,15 +121,22 @@ export class SodiumKeyManagementService implements Kms.KeyManagementService {
   ): Promise<Kms.KmsImportKeyReturn<Jwk>> {
     const source = options.privateJwk as { kty: string; crv?: string; d?: string; kid?: string };
     if (source.kty !== 'OKP' || !isOkpCrv(source.crv) || !source.d) {
-      throw new Kms.KeyManagementAlgorithmNotSupportedError(`importing kty '${source.kty}' crv '${source.crv}'`, BACKEND);
+      throw new Kms.KeyManagementAlgorithmNotSupportedError(
+        `importing kty '${source.kty}' crv '${source.crv}'`,
+        BACKEND,
+      );
     }
     const keyId = source.kid ?? randomUUID();
     this.assertAbsent(keyId);
     const d = fromB64u(source.d);
-    const x = source.crv === 'Ed25519' ? sodium.crypto_sign_seed_keypair(d).publicKey : sodium.crypto_scalarmult_base(d);
+    const x =
+      source.crv === 'Ed25519' ? sodium.crypto_sign_seed_keypair(d).publicKey : sodium.crypto_scalarmult_base(d);
     const jwk: PrivateOkpJwk = { kty: 'OKP', crv: source.crv, x: b64u(x), d: source.d, kid: keyId };
     this.#keys.set(keyId, jwk);
-    return { keyId, publicJwk: { kty: 'OKP', crv: jwk.crv, x: jwk.x, kid: keyId } } as unknown as Kms.KmsImportKeyReturn<Jwk>;
+    return {
+      keyId,
+      publicJwk: { kty: 'OKP', crv: jwk.crv, x: jwk.x, kid: keyId },
+    } as unknown as Kms.KmsImportKeyReturn<Jwk>;
   }
 
   public async deleteKey(_agentContext: AgentContext, options: Kms.KmsDeleteKeyOptions): Promise<boolean> {
@@ -140,7 +157,10 @@ export class SodiumKeyManagementService implements Kms.KeyManagementService {
       x?: string;
     };
     if (publicJwk?.kty !== 'OKP' || publicJwk.crv !== 'Ed25519' || !publicJwk.x) {
-      throw new Kms.KeyManagementAlgorithmNotSupportedError(`verifying with ${publicJwk?.kty}/${publicJwk?.crv}`, BACKEND);
+      throw new Kms.KeyManagementAlgorithmNotSupportedError(
+        `verifying with ${publicJwk?.kty}/${publicJwk?.crv}`,
+        BACKEND,
+      );
     }
     const verified = sodium.crypto_sign_verify_detached(
       new Uint8Array(options.signature),
@@ -155,9 +175,16 @@ export class SodiumKeyManagementService implements Kms.KeyManagementService {
     const { encryption, key } = options;
     const data = new Uint8Array(options.data);
     if ('keyAgreement' in key && key.keyAgreement) {
-      const agreement = key.keyAgreement as { algorithm: string; keyId?: string; externalPublicJwk: { crv?: string; x?: string } };
+      const agreement = key.keyAgreement as {
+        algorithm: string;
+        keyId?: string;
+        externalPublicJwk: { crv?: string; x?: string };
+      };
       if (agreement.algorithm !== 'ECDH-HSALSA20' || encryption.algorithm !== 'XSALSA20-POLY1305') {
-        throw new Kms.KeyManagementAlgorithmNotSupportedError(`${agreement.algorithm} with ${encryption.algorithm}`, BACKEND);
+        throw new Kms.KeyManagementAlgorithmNotSupportedError(
+          `${agreement.algorithm} with ${encryption.algorithm}`,
+          BACKEND,
+        );
       }
       const recipient = this.x25519Public(agreement.externalPublicJwk);
       // No sender key: anoncrypt, libsodium's sealed box (ephemeral key and nonce inside).
@@ -188,9 +215,16 @@ export class SodiumKeyManagementService implements Kms.KeyManagementService {
     const encrypted = new Uint8Array(options.encrypted);
     try {
       if ('keyAgreement' in key && key.keyAgreement) {
-        const agreement = key.keyAgreement as { algorithm: string; keyId: string; externalPublicJwk?: { crv?: string; x?: string } };
+        const agreement = key.keyAgreement as {
+          algorithm: string;
+          keyId: string;
+          externalPublicJwk?: { crv?: string; x?: string };
+        };
         if (agreement.algorithm !== 'ECDH-HSALSA20' || decryption.algorithm !== 'XSALSA20-POLY1305') {
-          throw new Kms.KeyManagementAlgorithmNotSupportedError(`${agreement.algorithm} with ${decryption.algorithm}`, BACKEND);
+          throw new Kms.KeyManagementAlgorithmNotSupportedError(
+            `${agreement.algorithm} with ${decryption.algorithm}`,
+            BACKEND,
+          );
         }
         const secret = this.x25519Secret(agreement.keyId);
         if (!agreement.externalPublicJwk) {
@@ -198,7 +232,11 @@ export class SodiumKeyManagementService implements Kms.KeyManagementService {
         }
         const iv = 'iv' in decryption && decryption.iv ? new Uint8Array(decryption.iv) : undefined;
         if (!iv) throw new Kms.KeyManagementError('ECDH-HSALSA20 with a sender key needs an iv (nonce)');
-        return { data: owned(sodium.crypto_box_open_easy(encrypted, iv, this.x25519Public(agreement.externalPublicJwk), secret)) };
+        return {
+          data: owned(
+            sodium.crypto_box_open_easy(encrypted, iv, this.x25519Public(agreement.externalPublicJwk), secret),
+          ),
+        };
       }
       const cek = this.contentKey(key as { keyId?: string; privateJwk?: { kty: string; k?: string } });
       const d = decryption as { algorithm: string; iv?: Uint8Array; tag?: Uint8Array; aad?: Uint8Array };
@@ -210,7 +248,10 @@ export class SodiumKeyManagementService implements Kms.KeyManagementService {
             : sodium.crypto_aead_xchacha20poly1305_ietf_decrypt_detached;
         return { data: owned(open(null, encrypted, new Uint8Array(d.tag), aad, new Uint8Array(d.iv), cek)) };
       }
-      throw new Kms.KeyManagementAlgorithmNotSupportedError(`content decryption '${d.algorithm}' (iv and tag required)`, BACKEND);
+      throw new Kms.KeyManagementAlgorithmNotSupportedError(
+        `content decryption '${d.algorithm}' (iv and tag required)`,
+        BACKEND,
+      );
     } catch (error) {
       if (error instanceof Kms.KeyManagementError) throw error;
       throw new Kms.KeyManagementError(`Error decrypting: ${(error as Error).message}`, { cause: error as Error });

@@ -37,29 +37,67 @@ export interface HttpExchange {
 
 export type PeerEvent =
   | { readonly type: 'connection'; readonly previousState: string | null; readonly connection: ConnectionSummary }
-  | { readonly type: 'outOfBand'; readonly outOfBandId: string; readonly role: string; readonly state: string; readonly previousState: string | null }
+  | {
+      readonly type: 'outOfBand';
+      readonly outOfBandId: string;
+      readonly role: string;
+      readonly state: string;
+      readonly previousState: string | null;
+    }
   | { readonly type: 'trustPingReceived'; readonly connectionId: string; readonly message: Record<string, unknown> }
-  | { readonly type: 'trustPingResponseReceived'; readonly connectionId: string; readonly message: Record<string, unknown> }
+  | {
+      readonly type: 'trustPingResponseReceived';
+      readonly connectionId: string;
+      readonly message: Record<string, unknown>;
+    }
   | { readonly type: 'basicMessage'; readonly connectionId: string; readonly role: string; readonly content: string }
   /** A plaintext DIDComm message the agent received and processed. */
-  | { readonly type: 'messageProcessed'; readonly connectionId: string | null; readonly message: Record<string, unknown> }
+  | {
+      readonly type: 'messageProcessed';
+      readonly connectionId: string | null;
+      readonly message: Record<string, unknown>;
+    }
   /** A plaintext DIDComm message the agent packed and handed to a transport (status: sent, queued, undeliverable). */
-  | { readonly type: 'messageSent'; readonly connectionId: string | null; readonly status: string; readonly message: Record<string, unknown> }
+  | {
+      readonly type: 'messageSent';
+      readonly connectionId: string | null;
+      readonly status: string;
+      readonly message: Record<string, unknown>;
+    }
   /** An HTTP request the peer's inbound endpoint answered. */
   | { readonly type: 'inboundHttp'; readonly exchange: HttpExchange }
   /** An HTTP request the peer made (its outbound transport, or invitation URL fetches). */
   | { readonly type: 'outboundHttp'; readonly exchange: HttpExchange }
   /** A mediation record changed (the mediator's side, RFC 0211); recipientKeys as registered so far. */
-  | { readonly type: 'mediation'; readonly mediationId: string; readonly connectionId: string; readonly role: string; readonly state: string; readonly recipientKeys: readonly string[] }
+  | {
+      readonly type: 'mediation';
+      readonly mediationId: string;
+      readonly connectionId: string;
+      readonly role: string;
+      readonly state: string;
+      readonly recipientKeys: readonly string[];
+    }
   /** Something Credo logged at error level or worse, e.g. "Failed to process message". */
   | { readonly type: 'error'; readonly message: string; readonly detail: string };
 
 export type Command =
-  | { readonly id: number; readonly cmd: 'createInvitation'; readonly handshake: 'didexchange' | 'connections'; readonly multiUse?: boolean; readonly label?: string }
+  | {
+      readonly id: number;
+      readonly cmd: 'createInvitation';
+      readonly handshake: 'didexchange' | 'connections';
+      readonly multiUse?: boolean;
+      readonly label?: string;
+    }
   | { readonly id: number; readonly cmd: 'receiveInvitationUrl'; readonly url: string; readonly label?: string }
   | { readonly id: number; readonly cmd: 'getConnection'; readonly connectionId: string }
   | { readonly id: number; readonly cmd: 'listConnections' }
-  | { readonly id: number; readonly cmd: 'sendTrustPing'; readonly connectionId: string; readonly responseRequested?: boolean; readonly withReturnRouting?: boolean }
+  | {
+      readonly id: number;
+      readonly cmd: 'sendTrustPing';
+      readonly connectionId: string;
+      readonly responseRequested?: boolean;
+      readonly withReturnRouting?: boolean;
+    }
   | { readonly id: number; readonly cmd: 'sendBasicMessage'; readonly connectionId: string; readonly content: string }
   | { readonly id: number; readonly cmd: 'resolveDid'; readonly did: string }
   | { readonly id: number; readonly cmd: 'shutdown' };
@@ -76,7 +114,13 @@ export type Reply =
   | { readonly id: number; readonly ok: false; readonly error: string };
 
 export type ChildLine =
-  | { readonly kind: 'ready'; readonly endpoint: string; readonly pid: number; readonly credoVersion: string; readonly startupMs: number }
+  | {
+      readonly kind: 'ready';
+      readonly endpoint: string;
+      readonly pid: number;
+      readonly credoVersion: string;
+      readonly startupMs: number;
+    }
   | { readonly kind: 'reply'; readonly reply: Reply }
   | { readonly kind: 'event'; readonly event: PeerEvent }
   | { readonly kind: 'fatal'; readonly error: string };

@@ -36,7 +36,8 @@ export class InMemoryStorageService<T extends AnyRecord = AnyRecord> implements 
   public async save(agentContext: AgentContext, record: T): Promise<void> {
     const store = this.store(agentContext);
     const key = `${record.type}:${record.id}`;
-    if (store.has(key)) throw new RecordDuplicateError(`Record with id ${record.id} already exists`, { recordType: record.type });
+    if (store.has(key))
+      throw new RecordDuplicateError(`Record with id ${record.id} already exists`, { recordType: record.type });
     record.updatedAt = new Date();
     store.set(key, this.toStored(record));
   }
@@ -44,7 +45,8 @@ export class InMemoryStorageService<T extends AnyRecord = AnyRecord> implements 
   public async update(agentContext: AgentContext, record: T): Promise<void> {
     const store = this.store(agentContext);
     const key = `${record.type}:${record.id}`;
-    if (!store.has(key)) throw new RecordNotFoundError(`record with id ${record.id} not found.`, { recordType: record.type });
+    if (!store.has(key))
+      throw new RecordNotFoundError(`record with id ${record.id} not found.`, { recordType: record.type });
     record.updatedAt = new Date();
     store.set(key, this.toStored(record));
   }
@@ -55,7 +57,11 @@ export class InMemoryStorageService<T extends AnyRecord = AnyRecord> implements 
     }
   }
 
-  public async deleteById(agentContext: AgentContext, recordClass: BaseRecordConstructor<T>, id: string): Promise<void> {
+  public async deleteById(
+    agentContext: AgentContext,
+    recordClass: BaseRecordConstructor<T>,
+    id: string,
+  ): Promise<void> {
     if (!this.store(agentContext).delete(`${recordClass.type}:${id}`)) {
       throw new RecordNotFoundError(`record with id ${id} not found.`, { recordType: recordClass.type });
     }

@@ -7,7 +7,9 @@ export const de: EmailCopy = {
       ? `${inviter} lädt Sie ein, ${target} beizutreten`
       : `Erinnerung: Ihre Einladung zu ${target} läuft bald ab`,
   heading: (kind, inviter, target) =>
-    kind === 'invitation' ? `${inviter} lädt Sie ein, ${target} beizutreten` : `Ihre Einladung zu ${target} läuft bald ab`,
+    kind === 'invitation'
+      ? `${inviter} lädt Sie ein, ${target} beizutreten`
+      : `Ihre Einladung zu ${target} läuft bald ab`,
   greeting: (name) => (name ? `Hallo ${name},` : 'Hallo,'),
   lead: (kind, inviter, target, expires) =>
     kind === 'invitation'
@@ -19,6 +21,7 @@ export const de: EmailCopy = {
   accept: 'Einladung annehmen',
   acceptLink: 'Um die Einladung anzunehmen, öffnen Sie diesen Link:',
   linkIntro: 'Falls die Schaltfläche nicht funktioniert, kopieren Sie diesen Link in Ihren Browser:',
-  ignore: 'Falls Sie diese Einladung nicht erwartet haben, können Sie diese E-Mail ignorieren: Ohne Ihre Zustimmung passiert nichts.',
+  ignore:
+    'Falls Sie diese Einladung nicht erwartet haben, können Sie diese E-Mail ignorieren: Ohne Ihre Zustimmung passiert nichts.',
   sentBy: (tenant) => `Gesendet im Auftrag von ${tenant}.`,
 };

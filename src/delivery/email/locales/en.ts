@@ -3,7 +3,9 @@ import type { EmailCopy } from '../copy';
 /** English copy of the built-in invitation and reminder emails. */
 export const en: EmailCopy = {
   subject: (kind, inviter, target) =>
-    kind === 'invitation' ? `${inviter} invites you to join ${target}` : `Reminder: your invitation to ${target} expires soon`,
+    kind === 'invitation'
+      ? `${inviter} invites you to join ${target}`
+      : `Reminder: your invitation to ${target} expires soon`,
   heading: (kind, inviter, target) =>
     kind === 'invitation' ? `${inviter} invites you to join ${target}` : `Your invitation to ${target} expires soon`,
   greeting: (name) => (name ? `Hello ${name},` : 'Hello,'),

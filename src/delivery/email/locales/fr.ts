@@ -7,7 +7,9 @@ export const fr: EmailCopy = {
       ? `${inviter} vous invite à rejoindre ${target}`
       : `Rappel : votre invitation à rejoindre ${target} expire bientôt`,
   heading: (kind, inviter, target) =>
-    kind === 'invitation' ? `${inviter} vous invite à rejoindre ${target}` : `Votre invitation à rejoindre ${target} expire bientôt`,
+    kind === 'invitation'
+      ? `${inviter} vous invite à rejoindre ${target}`
+      : `Votre invitation à rejoindre ${target} expire bientôt`,
   greeting: (name) => (name ? `Bonjour ${name},` : 'Bonjour,'),
   lead: (kind, inviter, target, expires) =>
     kind === 'invitation'
@@ -19,6 +21,7 @@ export const fr: EmailCopy = {
   accept: 'Accepter l’invitation',
   acceptLink: 'Pour accepter l’invitation, ouvrez ce lien :',
   linkIntro: 'Si le bouton ne fonctionne pas, copiez ce lien dans votre navigateur :',
-  ignore: 'Si vous n’attendiez pas cette invitation, vous pouvez ignorer ce message : rien ne se passe tant que vous ne l’acceptez pas.',
+  ignore:
+    'Si vous n’attendiez pas cette invitation, vous pouvez ignorer ce message : rien ne se passe tant que vous ne l’acceptez pas.',
   sentBy: (tenant) => `Envoyé par ${tenant}.`,
 };
