@@ -191,16 +191,23 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
     }
   });
 
-  it('shows a scoped session only what its key may do, and each key\'s rights on the keys page', async () => {
+  it("shows a scoped session only what its key may do, and each key's rights on the keys page", async () => {
     const made = await fetch(`${usher.url}/v1/api-keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Support desk', scopes: ['invitations:read', 'keys:manage'], grantableRoles: ['member', 'viewer'], allowedTargets: ['https://example.com/teams/'] }),
+      body: JSON.stringify({
+        name: 'Support desk',
+        scopes: ['invitations:read', 'keys:manage'],
+        grantableRoles: ['member', 'viewer'],
+        allowedTargets: ['https://example.com/teams/'],
+      }),
     }).then((r) => r.json() as Promise<{ key: string }>);
     for (const viewport of ['desktop', 'phone'] as const) {
       const { context, page } = await signIn(viewport, undefined, made.key);
       expect(await page.getByRole('link', { name: 'New invitation' }).count()).toBe(0);
-      expect(await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Settings' }).count()).toBe(0);
+      expect(
+        await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Settings' }).count(),
+      ).toBe(0);
       await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'API keys' }).click();
       await page.getByRole('cell', { name: 'https://example.com/teams/' }).waitFor();
       await screenshot(page, `console-keys-scoped-${viewport}`);

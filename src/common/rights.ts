@@ -42,10 +42,15 @@ export const rightsErrors = defineErrors({
 const rightsError = errorFactory(rightsErrors);
 
 /** Every scope a key can have: all but tenants:manage, which only operator keys hold. */
-export const unrestrictedScopes = (operator: boolean): Scope[] => SCOPES.filter((scope) => scope !== OPERATOR_SCOPE || operator);
+export const unrestrictedScopes = (operator: boolean): Scope[] =>
+  SCOPES.filter((scope) => scope !== OPERATOR_SCOPE || operator);
 
 /** A key's full rights: what a key made before scopes, or with none asked for, has. */
-export const unrestrictedRights = (operator = false): KeyRights => ({ scopes: unrestrictedScopes(operator), grantableRoles: [ANY_ROLE], allowedTargets: null });
+export const unrestrictedRights = (operator = false): KeyRights => ({
+  scopes: unrestrictedScopes(operator),
+  grantableRoles: [ANY_ROLE],
+  allowedTargets: null,
+});
 
 /** The rights a stored key has; null columns (keys made before scopes) mean everything it had before. */
 export function keyRightsOf(columns: {
@@ -55,7 +60,10 @@ export function keyRightsOf(columns: {
   readonly allowed_targets: string | null;
 }): KeyRights {
   return {
-    scopes: columns.scopes === null ? unrestrictedScopes(columns.operator === 1 || columns.operator === true) : (JSON.parse(columns.scopes) as Scope[]),
+    scopes:
+      columns.scopes === null
+        ? unrestrictedScopes(columns.operator === 1 || columns.operator === true)
+        : (JSON.parse(columns.scopes) as Scope[]),
     grantableRoles: columns.grantable_roles === null ? [ANY_ROLE] : (JSON.parse(columns.grantable_roles) as string[]),
     allowedTargets: columns.allowed_targets === null ? null : (JSON.parse(columns.allowed_targets) as string[]),
   };
@@ -74,9 +82,18 @@ export const canGrantRole = (grantableRoles: readonly string[], role: string | n
   role === null || role === undefined || grantableRoles.includes(ANY_ROLE) || grantableRoles.includes(role);
 
 /** Refuses a role beyond the ceiling with `role_not_grantable`. */
-export function assertRoleGrantable(grantableRoles: readonly string[], role: string | null | undefined, field = 'body.role'): void {
+export function assertRoleGrantable(
+  grantableRoles: readonly string[],
+  role: string | null | undefined,
+  field = 'body.role',
+): void {
   if (!canGrantRole(grantableRoles, role)) {
-    throw rightsError('role_not_grantable', `the role "${role}" is not among ${JSON.stringify(grantableRoles)}`, field, { role });
+    throw rightsError(
+      'role_not_grantable',
+      `the role "${role}" is not among ${JSON.stringify(grantableRoles)}`,
+      field,
+      { role },
+    );
   }
 }
 
@@ -85,10 +102,19 @@ export const isTargetAllowed = (allowedTargets: readonly string[] | null, iri: s
   allowedTargets === null || (iri !== null && allowedTargets.some((prefix) => iri.startsWith(prefix)));
 
 /** Refuses a target outside the allowed prefixes with `target_not_allowed`. */
-export function assertTargetAllowed(allowedTargets: readonly string[] | null, iri: string | null, field = 'body.target.iri'): void {
+export function assertTargetAllowed(
+  allowedTargets: readonly string[] | null,
+  iri: string | null,
+  field = 'body.target.iri',
+): void {
   if (!isTargetAllowed(allowedTargets, iri)) {
     const what = iri === null ? 'the tenant itself' : `"${iri}"`;
-    throw rightsError('target_not_allowed', `${what} is outside the allowed targets ${JSON.stringify(allowedTargets)}`, field, { target: iri });
+    throw rightsError(
+      'target_not_allowed',
+      `${what} is outside the allowed targets ${JSON.stringify(allowedTargets)}`,
+      field,
+      { target: iri },
+    );
   }
 }
 
@@ -100,13 +126,23 @@ export function assertWithinRights(maker: KeyRights, wanted: KeyRights): void {
   for (const scope of wanted.scopes) assertScope(maker, scope, 'body.scopes');
   for (const role of wanted.grantableRoles) {
     if (role === ANY_ROLE && !maker.grantableRoles.includes(ANY_ROLE)) {
-      throw rightsError('role_not_grantable', 'only a key that may grant any role can make one that may', 'body.grantableRoles', { role });
+      throw rightsError(
+        'role_not_grantable',
+        'only a key that may grant any role can make one that may',
+        'body.grantableRoles',
+        { role },
+      );
     }
     assertRoleGrantable(maker.grantableRoles, role, 'body.grantableRoles');
   }
   if (maker.allowedTargets === null) return;
   if (wanted.allowedTargets === null) {
-    throw rightsError('target_not_allowed', 'this key is limited to some targets; name allowedTargets within them', 'body.allowedTargets', { target: null });
+    throw rightsError(
+      'target_not_allowed',
+      'this key is limited to some targets; name allowedTargets within them',
+      'body.allowedTargets',
+      { target: null },
+    );
   }
   for (const prefix of wanted.allowedTargets) assertTargetAllowed(maker.allowedTargets, prefix, 'body.allowedTargets');
 }

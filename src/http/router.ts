@@ -24,7 +24,9 @@ export function createRouter(): OpenAPIHono<AppEnv> {
       ...(needsBody ? [requireJsonBody] : []),
       ...(route.middleware ? [route.middleware].flat() : []),
     ];
-    const description = scope ? [route.description, scopeSentence(scope)].filter(Boolean).join('\n\n') : route.description;
+    const description = scope
+      ? [route.description, scopeSentence(scope)].filter(Boolean).join('\n\n')
+      : route.description;
     const responses = scope && scope !== 'any' ? { [403]: problems[403], ...route.responses } : route.responses;
     return register({ ...route, ...(description ? { description } : {}), middleware, responses }, handler, hook);
   }) as typeof router.openapi;

@@ -14,9 +14,17 @@ export const SCOPE_EXTENSION = 'x-usher-scope';
  * as OpenAPI 3.1 allows for non-OAuth schemes) and `x-usher-scope`, which `createRouter` turns into
  * the check and a sentence of the operation's description.
  */
-export function requires(scope: RouteScope): { security: Array<Record<string, string[]>>; [SCOPE_EXTENSION]: RouteScope } {
+export function requires(scope: RouteScope): {
+  security: Array<Record<string, string[]>>;
+  [SCOPE_EXTENSION]: RouteScope;
+} {
   const roles = scope === 'any' ? [] : [scope];
-  return { security: apiKeySecurity.map((requirement) => Object.fromEntries(Object.keys(requirement).map((name) => [name, roles]))), [SCOPE_EXTENSION]: scope };
+  return {
+    security: apiKeySecurity.map((requirement) =>
+      Object.fromEntries(Object.keys(requirement).map((name) => [name, roles])),
+    ),
+    [SCOPE_EXTENSION]: scope,
+  };
 }
 
 /** Refuses with 403 `scope_missing` unless the calling key has the scope. */
@@ -28,4 +36,5 @@ export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
 }
 
 /** The sentence an operation's description ends with. */
-export const scopeSentence = (scope: RouteScope): string => (scope === 'any' ? 'Any valid API key may call this.' : `Needs the \`${scope}\` scope.`);
+export const scopeSentence = (scope: RouteScope): string =>
+  scope === 'any' ? 'Any valid API key may call this.' : `Needs the \`${scope}\` scope.`;

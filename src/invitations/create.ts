@@ -118,7 +118,10 @@ export async function createInvitation(
   checkWindow(startsAt, expiresAt, now);
   const target = input.target.type === 'tenant' ? { type: 'tenant' as const, iri: null, name: null } : input.target;
   const key = targetKey(target);
-  const grantableRoles = await roleCeilingAtCreate(trx, tenantId, actor, { role: input.role ?? null, targetIri: target.iri });
+  const grantableRoles = await roleCeilingAtCreate(trx, tenantId, actor, {
+    role: input.role ?? null,
+    targetIri: target.iri,
+  });
   const emailNormalized = normalizeEmail(email);
   if (emailNormalized) await expireOrRefuseDuplicates(trx, tenantId, emailNormalized, key, now, context.sink);
 

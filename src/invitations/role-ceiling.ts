@@ -10,7 +10,12 @@ import type { Actor } from './events';
  * Every surface creates through the service with its key as the actor, so one check covers the
  * native API, bulk, the compatibility APIs, the console and every channel.
  */
-export async function roleCeilingAtCreate(trx: Db, tenantId: string, actor: Actor, invitation: { role: string | null; targetIri: string | null }): Promise<string | null> {
+export async function roleCeilingAtCreate(
+  trx: Db,
+  tenantId: string,
+  actor: Actor,
+  invitation: { role: string | null; targetIri: string | null },
+): Promise<string | null> {
   if (actor.kind !== 'api_key') return null;
   const rights = await findKeyRights(trx, tenantId, actor.id);
   // A key that no longer exists cannot be acting: authentication found it. Nothing to narrow.

@@ -71,7 +71,10 @@ export const ApiKeySchema = z
     operator: z.boolean().describe('Operator keys may also create tenants (they hold tenants:manage).'),
     scopes: z.array(z.enum(SCOPES)).describe('What the key may do; each operation names the scope it needs.'),
     grantableRoles: z.array(z.string()).describe('Roles its invitations may grant; ["*"]: any.'),
-    allowedTargets: z.array(z.string()).nullable().describe('IRI prefixes its invitations\' targets must start with; null: any target.'),
+    allowedTargets: z
+      .array(z.string())
+      .nullable()
+      .describe("IRI prefixes its invitations' targets must start with; null: any target."),
     createdAt: Timestamp,
     lastUsedAt: Timestamp.nullable(),
     revokedAt: Timestamp.nullable(),
@@ -88,15 +91,24 @@ const RoleName = z.string().trim().min(1).max(100);
 export const CreateApiKeySchema = z
   .strictObject({
     name: z.string().trim().min(1).max(100),
-    scopes: z.array(z.enum(SCOPES)).max(SCOPES.length).optional().describe('What the key may do; the caller\'s scopes (but tenants:manage) when omitted.'),
-    grantableRoles: z.array(RoleName).min(1).max(50).optional().describe('Roles its invitations may grant, ["*"] for any; the caller\'s when omitted.'),
+    scopes: z
+      .array(z.enum(SCOPES))
+      .max(SCOPES.length)
+      .optional()
+      .describe("What the key may do; the caller's scopes (but tenants:manage) when omitted."),
+    grantableRoles: z
+      .array(RoleName)
+      .min(1)
+      .max(50)
+      .optional()
+      .describe('Roles its invitations may grant, ["*"] for any; the caller\'s when omitted.'),
     allowedTargets: z
       .array(z.string().trim().min(1).max(2048))
       .min(1)
       .max(50)
       .nullable()
       .optional()
-      .describe('IRI prefixes its invitations\' targets must start with (null: any); the caller\'s when omitted.'),
+      .describe("IRI prefixes its invitations' targets must start with (null: any); the caller's when omitted."),
   })
   .openapi('CreateApiKey');
 
