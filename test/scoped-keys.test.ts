@@ -172,6 +172,29 @@ describeEachStore('scoped API keys', (engine) => {
       );
     });
 
+    it('refuses a protocol acceptance (DIDComm, through acceptWith) of a raised role too, writing nothing', async () => {
+      const made = await invite(inviter, {
+        channel: 'didcomm',
+        role: 'member',
+        target: { ...team, iri: `${TEAMS}agents` },
+      });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      await usher.store.db.updateTable('invitations').set({ role: 'owner' }).where('id', '=', made.body.id).execute();
+      let wrote = false;
+      const accepting = usher.invitations.acceptWith(
+        usher.tenant.tenant.id,
+        made.body.id,
+        { did: 'did:example:agent' },
+        { kind: 'remote', iri: 'did:example:agent' },
+        async () => {
+          wrote = true;
+        },
+      );
+      await expect(accepting).rejects.toMatchObject({ code: 'role_not_grantable', status: 403 });
+      expect(wrote).toBe(false);
+      expect((await usher.request('GET', `/v1/invitations/${made.body.id}`)).body.status).toBe('pending');
+    });
+
     it('accepts one within its ceiling', async () => {
       const made = await invite(inviter, { role: 'member', target: { ...team, iri: `${TEAMS}kept` } });
       const accepted = await usher.request('POST', `/v1/public/invitations/${tokenOf(made.body.url)}/accept`, {
