@@ -11,6 +11,7 @@ import { createProgram } from '../src/cli/main';
 
 const APOLLO = 'https://example.com/p/apollo';
 const GALA = 'https://example.com/e/gala';
+const CRM = 'https://example.com/p/crm';
 
 // The last resort: nothing this file started outlives it, whatever failed.
 afterAll(stopAllUshers);
@@ -140,6 +141,73 @@ describe('the usher command', () => {
     const stray = await run(['keys', 'create', 'x', '--operator']);
     expect(stray.code).toBe(2);
     expect(stray.stderr).toContain('go with --local');
+  });
+
+  it('keys create --scope --grantable-role --allowed-target makes a narrower key, shows its rights, and the server holds it to them', async () => {
+    const made = await run([
+      'keys',
+      'create',
+      'crm',
+      '--scope',
+      'invitations:read',
+      '--scope',
+      'invitations:write',
+      '--grantable-role',
+      'member',
+      '--allowed-target',
+      CRM,
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/^scopes +invitations:read, invitations:write$/m);
+    expect(made.stdout).toMatch(/^grantable roles +member$/m);
+    expect(made.stdout).toMatch(new RegExp(`^allowed targets +${CRM}$`, 'm'));
+    const crm: CliEnv = { USHER_URL: usher.url, USHER_API_KEY: /^key +(\S+)$/m.exec(made.stdout)![1]! };
+    const owner = await run(
+      [
+        'invite',
+        'create',
+        '--email',
+        'owner@example.com',
+        '--role',
+        'owner',
+        '--target-type',
+        'project',
+        '--target-iri',
+        CRM,
+        '--target-name',
+        'CRM',
+      ],
+      crm,
+    );
+    expect(owner.code).toBe(3);
+    expect(owner.stderr).toMatch(/^role_not_grantable: .*\(body\.role\)$/m);
+    const member = await run(
+      [
+        'invite',
+        'create',
+        '--email',
+        'member@example.com',
+        '--role',
+        'member',
+        '--target-type',
+        'project',
+        '--target-iri',
+        CRM,
+        '--target-name',
+        'CRM',
+      ],
+      crm,
+    );
+    expect(member.code, member.stderr).toBe(0);
+    const mint = await run(['keys', 'create', 'escalate'], crm);
+    expect(mint.code).toBe(3);
+    expect(mint.stderr).toMatch(/^scope_missing: .*keys:manage/m);
+    const listed = (await runJson(['keys', 'list'])).data.find((k: { name: string }) => k.name === 'crm');
+    expect(listed).toMatchObject({
+      scopes: ['invitations:read', 'invitations:write'],
+      grantableRoles: ['member'],
+      allowedTargets: [CRM],
+    });
   });
 
   it('creates, lists, shows and revokes an invitation, as tables or JSON; revoking twice is refused with exit 3', async () => {

@@ -26,7 +26,7 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
   });
 
   /** Signs in with the bootstrap key; with `lookAs`, first screenshots and checks the sign-in page under that name. */
-  async function signIn(viewport: keyof typeof viewports, lookAs?: string) {
+  async function signIn(viewport: keyof typeof viewports, lookAs?: string, key = TEST_BOOTSTRAP_KEY) {
     const context = await browser.newContext({ ...viewports[viewport], baseURL: usher.url });
     const page = await context.newPage();
     await page.goto('/console/invitations');
@@ -34,7 +34,7 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
       await screenshot(page, lookAs);
       await expectNoAxeViolations(page, lookAs);
     }
-    await page.getByLabel('API key').fill(TEST_BOOTSTRAP_KEY);
+    await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Invitations' }).waitFor();
     return { context, page };
@@ -187,6 +187,35 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
       await expectNoAxeViolations(page, `console-settings-${viewport}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(1);
+      await context.close();
+    }
+  });
+
+  it("shows a scoped session only what its key may do, and each key's rights on the keys page", async () => {
+    const made = await fetch(`${usher.url}/v1/api-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Support desk',
+        scopes: ['invitations:read', 'keys:manage'],
+        grantableRoles: ['member', 'viewer'],
+        allowedTargets: ['https://example.com/teams/'],
+      }),
+    }).then((r) => r.json() as Promise<{ key: string }>);
+    for (const viewport of ['desktop', 'phone'] as const) {
+      const { context, page } = await signIn(viewport, undefined, made.key);
+      expect(await page.getByRole('link', { name: 'New invitation' }).count()).toBe(0);
+      expect(
+        await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Settings' }).count(),
+      ).toBe(0);
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'API keys' }).click();
+      await page.getByRole('cell', { name: 'https://example.com/teams/' }).waitFor();
+      await screenshot(page, `console-keys-scoped-${viewport}`);
+      await expectNoAxeViolations(page, `console-keys-scoped-${viewport}`);
+      await page.getByRole('link', { name: 'New API key' }).click();
+      expect(await page.getByLabel('webhooks:manage').count()).toBe(0);
+      await screenshot(page, `console-new-key-scoped-${viewport}`);
+      await expectNoAxeViolations(page, `console-new-key-scoped-${viewport}`);
       await context.close();
     }
   });

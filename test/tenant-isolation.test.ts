@@ -131,6 +131,6 @@ describeEachStore('tenant isolation', (engine) => {
   it('refuses tenant creation to a key that is not an operator key', async () => {
     const res = await usher.request('POST', '/v1/tenants', { key: other.apiKey.key, body: { name: 'Sneaky' } });
     expect(res.status).toBe(403);
-    expect(res.body.code).toBe('operator_key_required');
+    expect(res.body).toMatchObject({ code: 'scope_missing', scope: 'tenants:manage' });
   });
 });

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { unrestrictedRights } from '#common/rights';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { expect, it } from 'vitest';
 import type { AppEnv } from '#http/auth';
@@ -25,7 +26,7 @@ describeEachStore('acceptance tokens', (engine) => {
     const app = new OpenAPIHono<AppEnv>();
     app.route('/', createJwksRoutes(deps));
     app.use('/v1/*', async (c, next) => {
-      c.set('auth', { tenantId: asTenant, apiKeyId: 'x', operator: false });
+      c.set('auth', { tenantId: asTenant, apiKeyId: 'x', operator: false, rights: unrestrictedRights() });
       await next();
     });
     app.route('/v1', createSigningKeyRoutes(deps));

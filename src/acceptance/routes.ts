@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
 import { createRouter } from '#http/router';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import { JwksSchema, SigningKeySchema } from './schemas';
 import { listSigningKeys, publicJwks, rotateSigningKey } from './signing-keys';
 
@@ -37,7 +38,7 @@ const listRoute = createRoute({
   method: 'get',
   path: '/signing-keys',
   tags,
-  security: apiKeySecurity,
+  ...requires('keys:manage'),
   summary: "List the tenant's acceptance-token signing keys (never their private halves)",
   responses: { 200: json(z.object({ data: z.array(SigningKeySchema) }), 'Keys, newest first'), ...problemsFor(401) },
 });
@@ -47,7 +48,7 @@ const rotateRoute = createRoute({
   method: 'post',
   path: '/signing-keys/rotate',
   tags,
-  security: apiKeySecurity,
+  ...requires('keys:manage'),
   summary: 'Make a new signing key; the previous one retires but stays published for 30 days',
   responses: { 201: json(SigningKeySchema, 'The new active key'), ...problemsFor(401) },
 });

@@ -117,6 +117,9 @@ describeEachStore('prepared queries', (engine) => {
       created_at: 'x',
       last_used_at: lastUsedAt as string,
       revoked_at: null,
+      scopes: null,
+      grantable_roles: null,
+      allowed_targets: null,
     });
     // The second key names no last_used_at: Kysely writes DEFAULT (PostgreSQL) or NULL (SQLite) for it.
     await insertRows(db, 'api_keys', [key('k-1', 'used'), key('k-2')]);

@@ -76,6 +76,12 @@ export interface ApiKeyRow {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** JSON array of scopes; null: every scope but tenants:manage, which `operator` gives (keys before 0019). */
+  scopes: string | null;
+  /** JSON array of roles its invitations may grant, `["*"]` for any; null: any. */
+  grantable_roles: string | null;
+  /** JSON array of IRI prefixes its invitations' targets must start with; null: any target. */
+  allowed_targets: string | null;
 }
 
 export interface IdentityRow {
@@ -158,6 +164,8 @@ export interface InvitationRow {
   invited_by_source: string | null;
   /** Where the accept flow ends for this invitation; null: the tenant's redirect URL. */
   redirect_url: string | null;
+  /** The roles the creating key could grant (JSON array); null: any. Checked again at accept. */
+  grantable_roles: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -4,7 +4,8 @@ import type { Database } from '#db';
 import type { Clock } from '#common/clock';
 import { createRouter } from '#http/router';
 import { decodeCursor } from '#http/pagination';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import { getInvitationRow } from '#invitations';
 import { getDelivery, listDeliveries, retryDelivery, deliverySummary } from './deliveries';
 import { listMailbox } from './email/mailbox-mailer';
@@ -12,12 +13,13 @@ import { getEndpoint } from './webhooks/index';
 import type { WebhookPinger } from './webhooks/ping';
 import { DeliverySchema, IdParam, InvitationDeliveriesSchema, MailboxMessageSchema } from './schemas';
 
-const base = { security: apiKeySecurity } as const;
+const base = {} as const;
 
 const invitationDeliveriesRoute = createRoute({
   ...base,
   tags: ['Invitations'],
   operationId: 'listInvitationDeliveries',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/invitations/{id}/deliveries',
   summary: "Where the invitation's messages stand, per channel, with every attempt",
@@ -29,6 +31,7 @@ const getDeliveryRoute = createRoute({
   ...base,
   tags: ['Deliveries'],
   operationId: 'getDelivery',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/deliveries/{id}',
   summary: 'One delivery and its attempts',
@@ -40,6 +43,7 @@ const retryRoute = createRoute({
   ...base,
   tags: ['Deliveries'],
   operationId: 'retryDelivery',
+  ...requires('invitations:write'),
   method: 'post',
   path: '/deliveries/{id}/retry',
   summary: 'Queue a failed delivery again, with a fresh set of attempts',
@@ -51,6 +55,7 @@ const endpointDeliveriesRoute = createRoute({
   ...base,
   tags: ['Webhooks'],
   operationId: 'listWebhookDeliveries',
+  ...requires('webhooks:manage'),
   method: 'get',
   path: '/webhooks/{id}/deliveries',
   summary: "The endpoint's delivery log, newest first",
@@ -62,6 +67,7 @@ const pingRoute = createRoute({
   ...base,
   tags: ['Webhooks'],
   operationId: 'pingWebhookEndpoint',
+  ...requires('webhooks:manage'),
   method: 'post',
   path: '/webhooks/{id}/ping',
   summary: 'Send a signed webhook.ping now and report what the endpoint answered',
@@ -73,6 +79,7 @@ const mailboxRoute = createRoute({
   ...base,
   tags: ['Mailbox'],
   operationId: 'listMailbox',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/mailbox',
   summary: 'Messages kept locally because no SMTP server is configured',

@@ -1,7 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
 import { apiKeyActor } from '#invitations';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import type { DidcommService } from './service';
 import {
   ConnectionIdParam,
@@ -18,7 +19,7 @@ const createMediatorRoute = createRoute({
   method: 'post',
   path: '/didcomm/mediators',
   tags,
-  security: apiKeySecurity,
+  ...requires('settings:manage'),
   summary: 'Connect to a mediator and ask it to route for this tenant',
   description:
     "Accepts the mediator's invitation URL over a direct connection and, once it completes, sends an RFC 0211 mediate-request. After the grant, new didcomm invitations and connection DIDs carry the mediator's endpoint and routing keys, and each new key is registered with keylist-update before anything sent from it leaves.",
@@ -31,7 +32,7 @@ const listMediatorsRoute = createRoute({
   method: 'get',
   path: '/didcomm/mediators',
   tags,
-  security: apiKeySecurity,
+  ...requires('settings:manage'),
   summary: 'List the mediators this tenant is a recipient of, newest first',
   responses: { 200: json(MediatorListSchema, 'The mediators'), ...problemsFor(401) },
 });
@@ -41,7 +42,7 @@ const getMediatorRoute = createRoute({
   method: 'get',
   path: '/didcomm/mediators/{id}',
   tags,
-  security: apiKeySecurity,
+  ...requires('settings:manage'),
   summary: 'Get a mediator',
   request: { params: ConnectionIdParam },
   responses: { 200: json(MediatorSchema, 'The mediator'), ...problemsFor(401, 404) },
@@ -52,7 +53,7 @@ const pickupRoute = createRoute({
   method: 'post',
   path: '/didcomm/mediators/{id}/pickup',
   tags,
-  security: apiKeySecurity,
+  ...requires('settings:manage'),
   summary: 'Pick up and process what the mediator holds for this tenant (RFC 0685 Pickup 2.0)',
   request: { params: ConnectionIdParam },
   responses: { 200: json(PickupResultSchema, 'What was picked up'), ...problemsFor(401, 404, 409) },

@@ -2,7 +2,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { createRouter } from '#http/router';
 import { decodeCursor } from '#http/pagination';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import { httpProblem } from '#http/problem';
 import { apiKeyActor } from '#invitations';
 import type { DidcommService } from './service';
@@ -21,7 +22,7 @@ const acceptRoute = createRoute({
   method: 'post',
   path: '/didcomm/accept',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:write'),
   summary: "Accept another agent's invitation URL on behalf of an identity",
   description:
     'Reads an RFC 0434 (?oob=) or RFC 0160 (?c_i=) invitation, records it as an incoming invitation accepted, and sends the DID Exchange or Connections request. The connection completes when the inviter answers.',
@@ -37,7 +38,7 @@ const listRoute = createRoute({
   method: 'get',
   path: '/connections',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:read'),
   summary: 'List DIDComm connections, newest first',
   request: { query: ConnectionQuerySchema },
   responses: { 200: json(ConnectionPageSchema, 'A page'), ...problemsFor(400, 401) },
@@ -48,7 +49,7 @@ const getRoute = createRoute({
   method: 'get',
   path: '/connections/{id}',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:read'),
   summary: 'Get a DIDComm connection',
   request: { params: ConnectionIdParam },
   responses: { 200: json(ConnectionSchema, 'The connection'), ...problemsFor(401, 404) },
@@ -59,7 +60,7 @@ const deleteRoute = createRoute({
   method: 'delete',
   path: '/connections/{id}',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:write'),
   summary: 'Delete a connection and its key; messages to it are refused from then on',
   request: { params: ConnectionIdParam },
   responses: { 204: { description: 'Deleted' }, ...problemsFor(401, 404) },
@@ -70,7 +71,7 @@ const pingRoute = createRoute({
   method: 'post',
   path: '/connections/{id}/ping',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:write'),
   summary: 'Send an RFC 0048 trust ping; lastPingResponseAt moves when the answer arrives',
   request: { params: ConnectionIdParam },
   responses: { 202: json(ConnectionSchema, 'The connection, ping queued'), ...problemsFor(401, 404, 409) },

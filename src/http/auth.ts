@@ -1,12 +1,15 @@
 import type { MiddlewareHandler } from 'hono';
+import type { KeyRights } from '#common/rights';
 import { httpProblem } from './problem';
 
 /** Who is calling: the tenant every query is scoped to, and the key used. */
 export interface AuthContext {
   readonly tenantId: string;
   readonly apiKeyId: string;
-  /** Operator keys may also create tenants. */
+  /** Operator keys may also create tenants (the tenants:manage scope). */
   readonly operator: boolean;
+  /** What the key may do, grant and name: every route checks its scope; the invitation service the rest. */
+  readonly rights: KeyRights;
 }
 
 /** An authenticated key with what the edge needs before any route runs: the tenant's rate limit. */
@@ -72,7 +75,7 @@ export function requireApiKey(authenticate: Authenticate, consume?: ConsumeReque
         );
       }
     }
-    c.set('auth', { tenantId: auth.tenantId, apiKeyId: auth.apiKeyId, operator: auth.operator });
+    c.set('auth', { tenantId: auth.tenantId, apiKeyId: auth.apiKeyId, operator: auth.operator, rights: auth.rights });
     await next();
   };
 }

@@ -16,6 +16,7 @@ import { nextInvitationNumber } from './queries';
 import { mintNextLink, type LinkKey } from './links';
 import { invitationUrl } from './tokens';
 import { checkWindow, windowEnd } from './window';
+import { roleCeilingAtCreate } from './role-ceiling';
 
 /** An invitation with its link: create, resend and reset-link return one. */
 export interface InvitationWithUrl extends Invitation {
@@ -117,6 +118,10 @@ export async function createInvitation(
   checkWindow(startsAt, expiresAt, now);
   const target = input.target.type === 'tenant' ? { type: 'tenant' as const, iri: null, name: null } : input.target;
   const key = targetKey(target);
+  const grantableRoles = await roleCeilingAtCreate(trx, tenantId, actor, {
+    role: input.role ?? null,
+    targetIri: target.iri,
+  });
   const emailNormalized = normalizeEmail(email);
   if (emailNormalized) await expireOrRefuseDuplicates(trx, tenantId, emailNormalized, key, now, context.sink);
 
@@ -163,6 +168,7 @@ export async function createInvitation(
     invited_by_email: input.invitedBy?.email ?? null,
     invited_by_source: input.invitedBy ? 'request' : 'identity',
     redirect_url: input.redirectUrl ?? null,
+    grantable_roles: grantableRoles,
     version: 0,
     created_at: isoTime(now),
     updated_at: isoTime(now),

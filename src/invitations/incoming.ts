@@ -83,6 +83,7 @@ export async function recordIncomingInvitation(
     invited_by_email: null,
     invited_by_source: null,
     redirect_url: null,
+    grantable_roles: null,
     version: 0,
     created_at: isoTime(now),
     updated_at: isoTime(now),

@@ -3,6 +3,7 @@ import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import { grantMembership, type Membership } from '#memberships';
 import { invitationError } from './errors';
+import { assertRoleWithinCeiling } from './role-ceiling';
 import type { AcceptorInput } from './schemas';
 
 /** What one acceptance produced. */
@@ -50,6 +51,7 @@ function memberOf(row: InvitationRow, acceptor: AcceptorInput): Membership['memb
 
 /** Records one acceptance and the membership it grants, in the caller's transaction. */
 export async function redeem(trx: Db, row: InvitationRow, acceptor: AcceptorInput, now: Date): Promise<Redemption> {
+  assertRoleWithinCeiling(row);
   const membership = await grantMembership(
     trx,
     {

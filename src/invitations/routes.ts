@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import { apiKeyActor } from './events';
 import { runIdempotent } from './idempotency';
 import { createInBulk } from './bulk';
@@ -26,13 +27,14 @@ import {
 } from './schemas';
 
 const tags = ['Invitations'];
-const base = { tags, security: apiKeySecurity } as const;
+const base = { tags } as const;
 
 /** The three routes whose bodies name channels: built from the channels the server registers. */
 const channelRoutes = (schemas: ChannelSchemas) => ({
   create: createRoute({
     ...base,
     operationId: 'createInvitation',
+    ...requires('invitations:write'),
     method: 'post',
     path: '/invitations',
     summary: 'Create an invitation',
@@ -50,6 +52,7 @@ const channelRoutes = (schemas: ChannelSchemas) => ({
   bulk: createRoute({
     ...base,
     operationId: 'createInvitationsInBulk',
+    ...requires('invitations:write'),
     method: 'post',
     path: '/invitations/bulk',
     summary: `Create up to ${BULK_MAX_ITEMS} invitations in one call`,
@@ -64,6 +67,7 @@ const channelRoutes = (schemas: ChannelSchemas) => ({
   list: createRoute({
     ...base,
     operationId: 'listInvitations',
+    ...requires('invitations:read'),
     method: 'get',
     path: '/invitations',
     summary: 'List invitations with filters, sort and cursor pagination',
@@ -75,6 +79,7 @@ const channelRoutes = (schemas: ChannelSchemas) => ({
 const getRoute = createRoute({
   ...base,
   operationId: 'getInvitation',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/invitations/{id}',
   summary: 'Get an invitation',
@@ -88,6 +93,7 @@ const getRoute = createRoute({
 const getByPurposeRoute = createRoute({
   ...base,
   operationId: 'getInvitationByPurpose',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/invitations/by-purpose/{purpose}',
   summary: 'Get an invitation by its purpose',
@@ -98,6 +104,7 @@ const getByPurposeRoute = createRoute({
 const updateRoute = createRoute({
   ...base,
   operationId: 'updateInvitation',
+  ...requires('invitations:write'),
   method: 'patch',
   path: '/invitations/{id}',
   summary: "Change a pending invitation's label, description, purpose, window, uses or metadata",
@@ -111,6 +118,7 @@ const updateRoute = createRoute({
 const eventsRoute = createRoute({
   ...base,
   operationId: 'listInvitationEvents',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/invitations/{id}/events',
   summary: "The invitation's timeline, oldest first",
@@ -132,6 +140,7 @@ function actionRoute(action: keyof typeof OPERATION_IDS, summary: string, descri
   return createRoute({
     ...base,
     operationId: OPERATION_IDS[action],
+    ...requires('invitations:write'),
     method: 'post',
     path: `/invitations/{id}/${action}`,
     summary,
@@ -178,6 +187,7 @@ function qrRoute(format: 'svg' | 'png') {
   return createRoute({
     ...base,
     operationId: format === 'svg' ? 'getInvitationQrSvg' : 'getInvitationQrPng',
+    ...requires('invitations:read'),
     method: 'get',
     path: `/invitations/{id}/qr.${format}`,
     summary: `A QR code of the invitation's live link, as ${format.toUpperCase()}`,

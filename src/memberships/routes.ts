@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Db } from '#db';
 import { createRouter } from '#http/router';
 import { decodeCursor } from '#http/pagination';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import { getMembership, listMemberships } from './memberships';
 import { MembershipQuerySchema, MembershipSchema } from './schemas';
 
@@ -13,7 +14,7 @@ const listRoute = createRoute({
   method: 'get',
   path: '/memberships',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:read'),
   summary: 'List memberships, of the tenant or of one target',
   request: { query: MembershipQuerySchema },
   responses: {
@@ -27,7 +28,7 @@ const getRoute = createRoute({
   method: 'get',
   path: '/memberships/{id}',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:read'),
   summary: 'Get a membership',
   request: {
     params: z.object({

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
-import { apiKeySecurity, json, ProblemSchema, problemsFor } from '#http/responses';
+import { json, ProblemSchema, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import {
   AccountIdParam,
   CreateProviderAccountSchema,
@@ -13,7 +14,7 @@ import {
 } from './schemas';
 import type { ProviderAccountService } from './service';
 
-const base = { tags: ['Provider accounts'], security: apiKeySecurity };
+const base = { tags: ['Provider accounts'] };
 const bad = {
   502: {
     description: 'The provider failed; providerStatus and providerType say how.',
@@ -24,6 +25,7 @@ const bad = {
 const createAccountRoute = createRoute({
   ...base,
   operationId: 'createProviderAccount',
+  ...requires('identities:manage'),
   method: 'post',
   path: '/provider-accounts',
   summary: 'Connect a provider account (a Unipile-compatible API); its API key is never shown again',
@@ -34,6 +36,7 @@ const createAccountRoute = createRoute({
 const listRoute = createRoute({
   ...base,
   operationId: 'listProviderAccounts',
+  ...requires('identities:manage'),
   method: 'get',
   path: '/provider-accounts',
   summary: 'List provider accounts with their remaining quota and next slot',
@@ -43,6 +46,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   ...base,
   operationId: 'getProviderAccount',
+  ...requires('identities:manage'),
   method: 'get',
   path: '/provider-accounts/{id}',
   summary: 'Get a provider account with its remaining quota and next slot',
@@ -53,6 +57,7 @@ const getRoute = createRoute({
 const deleteRoute = createRoute({
   ...base,
   operationId: 'deleteProviderAccount',
+  ...requires('identities:manage'),
   method: 'delete',
   path: '/provider-accounts/{id}',
   summary: 'Delete a provider account; invitations still waiting for it are skipped',
@@ -63,6 +68,7 @@ const deleteRoute = createRoute({
 const resolveRoute = createRoute({
   ...base,
   operationId: 'resolveProviderUser',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/provider-accounts/{id}/users/{identifier}',
   summary: 'Ask the provider who a public identifier is; its providerId is what invitations go to',
@@ -73,6 +79,7 @@ const resolveRoute = createRoute({
 const sentRoute = createRoute({
   ...base,
   operationId: 'listProviderInvitationsSent',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/provider-accounts/{id}/sent',
   summary: "The provider's own list of invitations this account sent that are still pending",

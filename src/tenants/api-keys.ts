@@ -4,6 +4,15 @@ import { newId } from '#common/ids';
 import { hashSecret, newSecret } from '#common/secrets';
 import { isoTime } from '#common/json';
 import type { ApiKeyRow } from '#db';
+import {
+  ANY_ROLE,
+  assertWithinRights,
+  keyRightsOf,
+  OPERATOR_SCOPE,
+  unrestrictedScopes,
+  type KeyRights,
+  type Scope,
+} from '#common/rights';
 import { tenantError } from './errors';
 import { parseSettings } from './settings';
 
@@ -13,6 +22,9 @@ export interface ApiKey {
   readonly name: string;
   readonly prefix: string;
   readonly operator: boolean;
+  readonly scopes: Scope[];
+  readonly grantableRoles: string[];
+  readonly allowedTargets: string[] | null;
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
   readonly revokedAt: string | null;
@@ -27,38 +39,101 @@ const KEY_PREFIX = 'usk_';
 /** Touching last_used_at on every request would turn reads into writes; once a minute is enough. */
 const LAST_USED_GRANULARITY_MS = 60_000;
 
+const copyOf = (rights: KeyRights) => ({
+  scopes: [...rights.scopes],
+  grantableRoles: [...rights.grantableRoles],
+  allowedTargets: rights.allowedTargets ? [...rights.allowedTargets] : null,
+});
+
 function toApiKey(row: ApiKeyRow): ApiKey {
   return {
     id: row.id,
     name: row.name,
     prefix: row.prefix,
     operator: row.operator === 1,
+    ...copyOf(keyRightsOf(row)),
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
   };
 }
 
-/** Makes a key for the tenant; `secret` lets bootstrap use USHER_BOOTSTRAP_API_KEY. */
+/** What a create request asks for; each absent member is the maker's own (a key made by a key inherits its rights). */
+export interface RightsRequest {
+  readonly scopes?: readonly Scope[];
+  readonly grantableRoles?: readonly string[];
+  readonly allowedTargets?: readonly string[] | null;
+}
+
+/** A JSON column: null when the rights are unrestricted there, so the key keeps getting what unrestricted means. */
+const stored = (values: readonly string[] | null, unrestricted: boolean): string | null =>
+  unrestricted || values === null ? null : JSON.stringify(values);
+
+/**
+ * Makes a key for the tenant; `secret` lets bootstrap use USHER_BOOTSTRAP_API_KEY. With `maker` (the
+ * calling key's rights) the new key is refused 403 if it would have more than its maker has; without,
+ * it has the rights asked for, all of them when none are (bootstrap, a new tenant's admin key).
+ */
 export async function createApiKey(
   db: Db,
-  input: { tenantId: string; name: string; operator?: boolean; secret?: string },
+  input: {
+    tenantId: string;
+    name: string;
+    operator?: boolean;
+    secret?: string;
+    rights?: RightsRequest;
+    maker?: KeyRights;
+  },
   now: Date,
 ): Promise<CreatedApiKey> {
   const key = input.secret ?? newSecret(KEY_PREFIX);
+  const asked = input.rights ?? {};
+  // An operator's key inherits the rest of its rights, never tenant management: that is asked for by name.
+  const inherited = input.maker
+    ? { ...input.maker, scopes: input.maker.scopes.filter((scope) => scope !== OPERATOR_SCOPE) }
+    : undefined;
+  const rights: KeyRights | undefined =
+    inherited || input.rights
+      ? {
+          scopes: asked.scopes ?? inherited?.scopes ?? unrestrictedScopes(false),
+          grantableRoles: asked.grantableRoles ?? inherited?.grantableRoles ?? [ANY_ROLE],
+          allowedTargets:
+            asked.allowedTargets !== undefined ? asked.allowedTargets : (inherited?.allowedTargets ?? null),
+        }
+      : undefined;
+  if (input.maker && rights) assertWithinRights(input.maker, rights);
+  const operator = input.operator === true || (rights?.scopes.includes(OPERATOR_SCOPE) ?? false);
   const row: ApiKeyRow = {
     id: newId(now.getTime()),
     tenant_id: input.tenantId,
     name: input.name,
     prefix: key.slice(0, 10),
     key_hash: hashSecret(key),
-    operator: input.operator ? 1 : 0,
+    operator: operator ? 1 : 0,
     created_at: isoTime(now),
     last_used_at: null,
     revoked_at: null,
+    // A key with every scope it could have is stored as null, like keys made before scopes: it keeps full rights.
+    scopes: rights ? stored(rights.scopes, fullScopes(rights.scopes, operator)) : null,
+    grantable_roles: rights ? stored(rights.grantableRoles, rights.grantableRoles.includes(ANY_ROLE)) : null,
+    allowed_targets: rights ? stored(rights.allowedTargets, false) : null,
   };
   await db.insertInto('api_keys').values(row).execute();
   return { ...toApiKey(row), key };
+}
+
+const fullScopes = (scopes: readonly Scope[], operator: boolean): boolean =>
+  unrestrictedScopes(operator).every((scope) => scopes.includes(scope));
+
+/** The rights of one of the tenant's keys, or null when it does not exist: the invitation service's ceiling at create. */
+export async function findKeyRights(db: Db, tenantId: string, id: string): Promise<KeyRights | null> {
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['operator', 'scopes', 'grantable_roles', 'allowed_targets'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row ? keyRightsOf(row) : null;
 }
 
 /** The tenant's keys, newest first, revoked ones included. */
@@ -97,7 +172,16 @@ export async function revokeApiKey(db: Db, auth: AuthContext, id: string, now: D
 const keyByHash = preparedQuery((db, p: { hash: string }) =>
   db
     .selectFrom('api_keys')
-    .select(['id', 'tenant_id', 'operator', 'last_used_at', 'revoked_at'])
+    .select([
+      'id',
+      'tenant_id',
+      'operator',
+      'last_used_at',
+      'revoked_at',
+      'scopes',
+      'grantable_roles',
+      'allowed_targets',
+    ])
     .select((eb) =>
       eb.selectFrom('tenants').select('settings').whereRef('tenants.id', '=', 'api_keys.tenant_id').as('settings'),
     )
@@ -123,6 +207,7 @@ export async function authenticateApiKey(db: Db, presented: string, now: Date): 
     tenantId: row.tenant_id,
     apiKeyId: row.id,
     operator: row.operator === 1,
+    rights: keyRightsOf(row),
     rateLimitPerMinute: parseSettings(row.settings).rateLimitPerMinute,
   };
 }

@@ -1,7 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
 import { decodeCursor } from '#http/pagination';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import { createContact, deleteContact, getContact, listContacts, updateContact, type ContactUnlink } from './contacts';
 import type { TenantRoutesDeps } from './routes';
 import {
@@ -20,7 +21,7 @@ const listRoute = createRoute({
   method: 'get',
   path: '/contacts',
   tags,
-  security: apiKeySecurity,
+  ...requires('contacts:manage'),
   summary: 'List contacts, filtered by email, DID, actor or tag',
   request: { query: ContactQuerySchema },
   responses: { 200: json(ContactPageSchema, 'A page of contacts'), ...problemsFor(400, 401) },
@@ -31,7 +32,7 @@ const getRoute = createRoute({
   method: 'get',
   path: '/contacts/{id}',
   tags,
-  security: apiKeySecurity,
+  ...requires('contacts:manage'),
   summary: 'Get a contact',
   request: { params: IdParam },
   responses: { 200: json(ContactSchema, 'The contact'), ...problemsFor(401, 404) },
@@ -42,7 +43,7 @@ const createContactRoute = createRoute({
   method: 'post',
   path: '/contacts',
   tags,
-  security: apiKeySecurity,
+  ...requires('contacts:manage'),
   summary: 'Create a contact',
   request: { body: { content: { 'application/json': { schema: CreateContactSchema } }, required: true } },
   responses: { 201: json(ContactSchema, 'The contact'), ...problemsFor(400, 401) },
@@ -53,7 +54,7 @@ const updateRoute = createRoute({
   method: 'patch',
   path: '/contacts/{id}',
   tags,
-  security: apiKeySecurity,
+  ...requires('contacts:manage'),
   summary: 'Change a contact (given fields replace stored ones; null clears)',
   request: {
     params: IdParam,
@@ -67,7 +68,7 @@ const deleteRoute = createRoute({
   method: 'delete',
   path: '/contacts/{id}',
   tags,
-  security: apiKeySecurity,
+  ...requires('contacts:manage'),
   summary: 'Delete a contact; invitations that named it keep their addresses',
   request: { params: IdParam },
   responses: { 204: { description: 'Deleted' }, ...problemsFor(401, 404) },

@@ -9,7 +9,6 @@ export const tenantErrors = defineErrors({
   identity_handle_taken: { status: 409, title: 'That identity handle is taken' },
   identity_default_cannot_be_disabled: { status: 409, title: 'The default identity cannot be disabled' },
   contact_not_found: { status: 404, title: 'No such contact' },
-  operator_key_required: { status: 403, title: 'Only an operator key may create tenants' },
 });
 
 export const tenantError = errorFactory(tenantErrors);

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import { createIdentity, getIdentity, listIdentities, updateIdentity } from './identities';
 import type { TenantRoutesDeps } from './routes';
 import { CreateIdentitySchema, IdentitySchema, IdParam, UpdateIdentitySchema } from './schemas';
@@ -12,7 +13,7 @@ const listRoute = createRoute({
   method: 'get',
   path: '/identities',
   tags,
-  security: apiKeySecurity,
+  ...requires('identities:manage'),
   summary: 'List identities, the default first',
   responses: { 200: json(z.object({ data: z.array(IdentitySchema) }), 'Identities'), ...problemsFor(401) },
 });
@@ -22,7 +23,7 @@ const getRoute = createRoute({
   method: 'get',
   path: '/identities/{id}',
   tags,
-  security: apiKeySecurity,
+  ...requires('identities:manage'),
   summary: 'Get an identity',
   request: { params: IdParam },
   responses: { 200: json(IdentitySchema, 'The identity'), ...problemsFor(401, 404) },
@@ -33,7 +34,7 @@ const createIdentityRoute = createRoute({
   method: 'post',
   path: '/identities',
   tags,
-  security: apiKeySecurity,
+  ...requires('identities:manage'),
   summary: 'Create an identity with a fresh Ed25519 did:key',
   request: { body: { content: { 'application/json': { schema: CreateIdentitySchema } }, required: true } },
   responses: { 201: json(IdentitySchema, 'The identity'), ...problemsFor(400, 401, 409) },
@@ -44,7 +45,7 @@ const updateRoute = createRoute({
   method: 'patch',
   path: '/identities/{id}',
   tags,
-  security: apiKeySecurity,
+  ...requires('identities:manage'),
   summary: 'Rename an identity or change its status',
   description: 'A disabled identity cannot send invitations. The default identity cannot be disabled.',
   request: {

@@ -2,10 +2,12 @@
 export {
   authenticateApiKey,
   createApiKey,
+  findKeyRights,
   listApiKeys,
   revokeApiKey,
   type ApiKey,
   type CreatedApiKey,
+  type RightsRequest,
 } from './api-keys';
 export {
   contactFor,

@@ -3,9 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
 import { createRouter } from '#http/router';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys';
-import { tenantError } from './errors';
 import { createTenant, getTenant, updateTenant } from './tenants';
 import { z } from '@hono/zod-openapi';
 import {
@@ -34,7 +34,7 @@ const getTenantRoute = createRoute({
   method: 'get',
   path: '/tenant',
   tags,
-  security: apiKeySecurity,
+  ...requires('any'),
   summary: "The calling key's tenant and its settings",
   responses: { 200: json(TenantSchema, 'The tenant'), ...problemsFor(401) },
 });
@@ -45,7 +45,7 @@ const updateTenantRoute = (policy: PageUrlPolicy) =>
     method: 'patch',
     path: '/tenant',
     tags,
-    security: apiKeySecurity,
+    ...requires('settings:manage'),
     summary: 'Rename the tenant or change its settings',
     request: { body: { content: { 'application/json': { schema: updateTenantSchema(policy) } }, required: true } },
     responses: { 200: json(TenantSchema, 'The updated tenant'), ...problemsFor(400, 401) },
@@ -56,7 +56,7 @@ const createTenantRoute = createRoute({
   method: 'post',
   path: '/tenants',
   tags,
-  security: apiKeySecurity,
+  ...requires('tenants:manage'),
   summary: 'Create a tenant (operator keys only)',
   description: 'Makes the tenant, its default identity and an admin key, which this response shows once.',
   request: { body: { content: { 'application/json': { schema: CreateTenantSchema } }, required: true } },
@@ -74,7 +74,7 @@ const listKeysRoute = createRoute({
   method: 'get',
   path: '/api-keys',
   tags,
-  security: apiKeySecurity,
+  ...requires('keys:manage'),
   summary: "List the tenant's API keys (never their secrets)",
   responses: { 200: json(z.object({ data: z.array(ApiKeySchema) }), 'Keys, newest first'), ...problemsFor(401) },
 });
@@ -84,10 +84,11 @@ const createKeyRoute = createRoute({
   method: 'post',
   path: '/api-keys',
   tags,
-  security: apiKeySecurity,
+  ...requires('keys:manage'),
   summary: 'Create a named API key; the secret is shown once',
+  description: 'A key never has more than the key that makes it: wider scopes, roles or targets are refused (403).',
   request: { body: { content: { 'application/json': { schema: CreateApiKeySchema } }, required: true } },
-  responses: { 201: json(CreatedApiKeySchema, 'The key, with its secret'), ...problemsFor(400, 401) },
+  responses: { 201: json(CreatedApiKeySchema, 'The key, with its secret'), ...problemsFor(400, 401, 403) },
 });
 
 const revokeKeyRoute = createRoute({
@@ -95,7 +96,7 @@ const revokeKeyRoute = createRoute({
   method: 'delete',
   path: '/api-keys/{id}',
   tags,
-  security: apiKeySecurity,
+  ...requires('keys:manage'),
   summary: 'Revoke an API key',
   request: { params: IdParam },
   responses: { 200: json(ApiKeySchema, 'The revoked key'), ...problemsFor(401, 404, 409) },
@@ -108,17 +109,15 @@ export function createTenantRoutes({ db, clock, allowPrivateNetwork }: TenantRou
     .openapi(updateTenantRoute({ allowHttp: allowPrivateNetwork }), async (c) =>
       c.json(await updateTenant(db, c.var.auth.tenantId, c.req.valid('json'), clock.now()), 200),
     )
-    .openapi(createTenantRoute, async (c) => {
-      if (!c.var.auth.operator) throw tenantError('operator_key_required');
-      return c.json(await createTenant(db, c.req.valid('json'), clock.now()), 201);
-    })
+    .openapi(createTenantRoute, async (c) => c.json(await createTenant(db, c.req.valid('json'), clock.now()), 201))
     .openapi(listKeysRoute, async (c) => c.json({ data: await listApiKeys(db, c.var.auth.tenantId) }, 200))
-    .openapi(createKeyRoute, async (c) =>
-      c.json(
-        await createApiKey(db, { tenantId: c.var.auth.tenantId, name: c.req.valid('json').name }, clock.now()),
+    .openapi(createKeyRoute, async (c) => {
+      const { name, ...rights } = c.req.valid('json');
+      return c.json(
+        await createApiKey(db, { tenantId: c.var.auth.tenantId, name, rights, maker: c.var.auth.rights }, clock.now()),
         201,
-      ),
-    )
+      );
+    })
     .openapi(revokeKeyRoute, async (c) =>
       c.json(await revokeApiKey(db, c.var.auth, c.req.valid('param').id, clock.now()), 200),
     );

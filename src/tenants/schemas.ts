@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { LocaleTagSchema } from '#common/locale';
 import { pageUrlSchemes, type PageUrlPolicy } from '#common/page-url';
 import { atLeastOneField, atLeastOneFieldMessage } from '#http/validation';
+import { SCOPES } from '#common/rights';
 import { TenantSettingsSchema } from './settings';
 
 const Timestamp = z.string().describe('ISO-8601 UTC time.');
@@ -67,7 +68,13 @@ export const ApiKeySchema = z
     id: Id,
     name: z.string(),
     prefix: z.string().describe('The first characters of the key, to tell keys apart.'),
-    operator: z.boolean().describe('Operator keys may also create tenants.'),
+    operator: z.boolean().describe('Operator keys may also create tenants (they hold tenants:manage).'),
+    scopes: z.array(z.enum(SCOPES)).describe('What the key may do; each operation names the scope it needs.'),
+    grantableRoles: z.array(z.string()).describe('Roles its invitations may grant; ["*"]: any.'),
+    allowedTargets: z
+      .array(z.string())
+      .nullable()
+      .describe("IRI prefixes its invitations' targets must start with; null: any target."),
     createdAt: Timestamp,
     lastUsedAt: Timestamp.nullable(),
     revokedAt: Timestamp.nullable(),
@@ -78,7 +85,32 @@ export const CreatedApiKeySchema = ApiKeySchema.extend({
   key: z.string().describe('The secret. Shown only in this response; only its hash is stored.'),
 }).openapi('CreatedApiKey');
 
-export const CreateApiKeySchema = z.strictObject({ name: z.string().trim().min(1).max(100) }).openapi('CreateApiKey');
+const RoleName = z.string().trim().min(1).max(100);
+
+/** A new key's name and rights; each right left out is the calling key's own, and none may exceed it (403). */
+export const CreateApiKeySchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    scopes: z
+      .array(z.enum(SCOPES))
+      .max(SCOPES.length)
+      .optional()
+      .describe("What the key may do; the caller's scopes (but tenants:manage) when omitted."),
+    grantableRoles: z
+      .array(RoleName)
+      .min(1)
+      .max(50)
+      .optional()
+      .describe('Roles its invitations may grant, ["*"] for any; the caller\'s when omitted.'),
+    allowedTargets: z
+      .array(z.string().trim().min(1).max(2048))
+      .min(1)
+      .max(50)
+      .nullable()
+      .optional()
+      .describe("IRI prefixes its invitations' targets must start with (null: any); the caller's when omitted."),
+  })
+  .openapi('CreateApiKey');
 
 export const IdentitySchema = z
   .object({

@@ -25,7 +25,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** TrustTrace: the principal's identities */
+        /**
+         * TrustTrace: the principal's identities
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["trustTraceListIdentities"];
         put?: never;
         post?: never;
@@ -44,7 +47,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** TrustTrace: invite a contact (or an address: its contact is found or made); an email with the token goes to them */
+        /**
+         * TrustTrace: invite a contact (or an address: its contact is found or made); an email with the token goes to them
+         * @description Needs the `invitations:write` scope.
+         */
         post: operations["trustTraceCreateInvitation"];
         delete?: never;
         options?: never;
@@ -59,7 +65,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** TrustTrace: an invitation action */
+        /**
+         * TrustTrace: an invitation action
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["trustTraceGetInvitation"];
         put?: never;
         post?: never;
@@ -81,6 +90,8 @@ export interface paths {
         /**
          * TrustTrace: accept an invitation by its token (technical automation)
          * @description The calling principal accepts on the invitee's behalf; the acceptance records it as the subject.
+         *
+         *     Needs the `invitations:write` scope.
          */
         post: operations["trustTraceAcceptInvitation"];
         delete?: never;
@@ -96,10 +107,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Proven: list didcomm invitations, offset-paged */
+        /**
+         * Proven: list didcomm invitations, offset-paged
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["provenListInvitations"];
         put?: never;
-        /** Proven: create an out-of-band invitation */
+        /**
+         * Proven: create an out-of-band invitation
+         * @description Needs the `invitations:write` scope.
+         */
         post: operations["provenCreateInvitation"];
         delete?: never;
         options?: never;
@@ -114,14 +131,22 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Proven: get an invitation by its integer id */
+        /**
+         * Proven: get an invitation by its integer id
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["provenGetInvitation"];
-        /** Proven: change an open invitation; workflow_status inactive revokes it */
+        /**
+         * Proven: change an open invitation; workflow_status inactive revokes it
+         * @description Needs the `invitations:write` scope.
+         */
         put: operations["provenUpdateInvitation"];
         post?: never;
         /**
          * Proven: delete an invitation
          * @description Gone from every Proven read (404 on get, absent from lists and purpose look-ups). Usher keeps its history: an open invitation is revoked first, and the native API still shows it.
+         *
+         *     Needs the `invitations:write` scope.
          */
         delete: operations["provenDeleteInvitation"];
         options?: never;
@@ -141,6 +166,8 @@ export interface paths {
         /**
          * Proven: accept another agent's invitation URL
          * @description Records the invitation as accepted and queues the handshake request; the connection completes when the inviter answers.
+         *
+         *     Needs the `invitations:write` scope.
          */
         post: operations["provenAcceptInvitation"];
         delete?: never;
@@ -156,7 +183,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Proven: get an invitation by its purpose */
+        /**
+         * Proven: get an invitation by its purpose
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["provenGetInvitationByPurpose"];
         put?: never;
         post?: never;
@@ -173,7 +203,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Unipile: retrieve the profile of an identity of this server (by handle or id) or of a fediverse actor (@user@host or IRI) */
+        /**
+         * Unipile: retrieve the profile of an identity of this server (by handle or id) or of a fediverse actor (@user@host or IRI)
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["unipileGetProfile"];
         put?: never;
         post?: never;
@@ -192,7 +225,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Unipile: invite an identity of this server (it gets an incoming provider invitation) or a fediverse actor (it gets an ActivityPub Invite) */
+        /**
+         * Unipile: invite an identity of this server (it gets an incoming provider invitation) or a fediverse actor (it gets an ActivityPub Invite)
+         * @description Needs the `invitations:write` scope.
+         */
         post: operations["unipileSendInvitation"];
         delete?: never;
         options?: never;
@@ -207,7 +243,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Unipile: the account's invitations to users (identities, providers, fediverse actors) still pending */
+        /**
+         * Unipile: the account's invitations to users (identities, providers, fediverse actors) still pending
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["unipileListInvitationsSent"];
         put?: never;
         post?: never;
@@ -227,7 +266,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Unipile: cancel an invitation the account sent; the invitee's incoming invitation is revoked too */
+        /**
+         * Unipile: cancel an invitation the account sent; the invitee's incoming invitation is revoked too
+         * @description Needs the `invitations:write` scope.
+         */
         delete: operations["unipileCancelInvitation"];
         options?: never;
         head?: never;
@@ -241,12 +283,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List pending invites (DataTrails Invites_ListInvites) */
+        /**
+         * List pending invites (DataTrails Invites_ListInvites)
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["dataTrailsListInvites"];
         put?: never;
         /**
          * Create an invite (DataTrails Invites_CreateInvite)
          * @description An email invitation into the tenant with no role; the email goes out through the outbox.
+         *
+         *     Needs the `invitations:write` scope.
          */
         post: operations["dataTrailsCreateInvite"];
         delete?: never;
@@ -265,6 +312,8 @@ export interface paths {
         /**
          * Capped resources for invites (DataTrails Invites_GetCaps)
          * @description Always an empty list: Usher puts no quota on invitations (the per-minute rate limit is not a capped resource).
+         *
+         *     Needs the `invitations:read` scope.
          */
         get: operations["dataTrailsGetInviteCaps"];
         put?: never;
@@ -285,6 +334,8 @@ export interface paths {
         /**
          * The Invites API swagger (DataTrails Invites_GetOpenAPI)
          * @description The OpenAPI v2.0 document DataTrails publishes for this API, as published, which this surface follows.
+         *
+         *     Needs the `invitations:read` scope.
          */
         get: operations["dataTrailsGetInvitesOpenApi"];
         put?: never;
@@ -302,13 +353,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a pending invite (DataTrails Invites_GetInvite) */
+        /**
+         * Get a pending invite (DataTrails Invites_GetInvite)
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["dataTrailsGetInvite"];
         put?: never;
         post?: never;
         /**
          * Delete a pending invite (DataTrails Invites_DeleteInvite)
          * @description Revokes the invitation: its link stops working. The native API still shows it, as revoked.
+         *
+         *     Needs the `invitations:write` scope.
          */
         delete: operations["dataTrailsDeleteInvite"];
         options?: never;
@@ -323,10 +379,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the tenant's API keys (never their secrets) */
+        /**
+         * List the tenant's API keys (never their secrets)
+         * @description Needs the `keys:manage` scope.
+         */
         get: operations["listApiKeys"];
         put?: never;
-        /** Create a named API key; the secret is shown once */
+        /**
+         * Create a named API key; the secret is shown once
+         * @description A key never has more than the key that makes it: wider scopes, roles or targets are refused (403).
+         *
+         *     Needs the `keys:manage` scope.
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -344,7 +408,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key */
+        /**
+         * Revoke an API key
+         * @description Needs the `keys:manage` scope.
+         */
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
@@ -358,7 +425,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List DIDComm connections, newest first */
+        /**
+         * List DIDComm connections, newest first
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["listConnections"];
         put?: never;
         post?: never;
@@ -375,11 +445,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a DIDComm connection */
+        /**
+         * Get a DIDComm connection
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["getConnection"];
         put?: never;
         post?: never;
-        /** Delete a connection and its key; messages to it are refused from then on */
+        /**
+         * Delete a connection and its key; messages to it are refused from then on
+         * @description Needs the `invitations:write` scope.
+         */
         delete: operations["deleteConnection"];
         options?: never;
         head?: never;
@@ -395,7 +471,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send an RFC 0048 trust ping; lastPingResponseAt moves when the answer arrives */
+        /**
+         * Send an RFC 0048 trust ping; lastPingResponseAt moves when the answer arrives
+         * @description Needs the `invitations:write` scope.
+         */
         post: operations["pingConnection"];
         delete?: never;
         options?: never;
@@ -410,10 +489,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List contacts, filtered by email, DID, actor or tag */
+        /**
+         * List contacts, filtered by email, DID, actor or tag
+         * @description Needs the `contacts:manage` scope.
+         */
         get: operations["listContacts"];
         put?: never;
-        /** Create a contact */
+        /**
+         * Create a contact
+         * @description Needs the `contacts:manage` scope.
+         */
         post: operations["createContact"];
         delete?: never;
         options?: never;
@@ -428,15 +513,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a contact */
+        /**
+         * Get a contact
+         * @description Needs the `contacts:manage` scope.
+         */
         get: operations["getContact"];
         put?: never;
         post?: never;
-        /** Delete a contact; invitations that named it keep their addresses */
+        /**
+         * Delete a contact; invitations that named it keep their addresses
+         * @description Needs the `contacts:manage` scope.
+         */
         delete: operations["deleteContact"];
         options?: never;
         head?: never;
-        /** Change a contact (given fields replace stored ones; null clears) */
+        /**
+         * Change a contact (given fields replace stored ones; null clears)
+         * @description Needs the `contacts:manage` scope.
+         */
         patch: operations["updateContact"];
         trace?: never;
     };
@@ -447,7 +541,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One delivery and its attempts */
+        /**
+         * One delivery and its attempts
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["getDelivery"];
         put?: never;
         post?: never;
@@ -466,7 +563,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Queue a failed delivery again, with a fresh set of attempts */
+        /**
+         * Queue a failed delivery again, with a fresh set of attempts
+         * @description Needs the `invitations:write` scope.
+         */
         post: operations["retryDelivery"];
         delete?: never;
         options?: never;
@@ -486,6 +586,8 @@ export interface paths {
         /**
          * Accept another agent's invitation URL on behalf of an identity
          * @description Reads an RFC 0434 (?oob=) or RFC 0160 (?c_i=) invitation, records it as an incoming invitation accepted, and sends the DID Exchange or Connections request. The connection completes when the inviter answers.
+         *
+         *     Needs the `invitations:write` scope.
          */
         post: operations["acceptDidcommInvitation"];
         delete?: never;
@@ -501,12 +603,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the mediators this tenant is a recipient of, newest first */
+        /**
+         * List the mediators this tenant is a recipient of, newest first
+         * @description Needs the `settings:manage` scope.
+         */
         get: operations["listMediators"];
         put?: never;
         /**
          * Connect to a mediator and ask it to route for this tenant
          * @description Accepts the mediator's invitation URL over a direct connection and, once it completes, sends an RFC 0211 mediate-request. After the grant, new didcomm invitations and connection DIDs carry the mediator's endpoint and routing keys, and each new key is registered with keylist-update before anything sent from it leaves.
+         *
+         *     Needs the `settings:manage` scope.
          */
         post: operations["requestMediation"];
         delete?: never;
@@ -522,7 +629,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a mediator */
+        /**
+         * Get a mediator
+         * @description Needs the `settings:manage` scope.
+         */
         get: operations["getMediator"];
         put?: never;
         post?: never;
@@ -541,7 +651,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pick up and process what the mediator holds for this tenant (RFC 0685 Pickup 2.0) */
+        /**
+         * Pick up and process what the mediator holds for this tenant (RFC 0685 Pickup 2.0)
+         * @description Needs the `settings:manage` scope.
+         */
         post: operations["pickUpFromMediator"];
         delete?: never;
         options?: never;
@@ -556,10 +669,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List identities, the default first */
+        /**
+         * List identities, the default first
+         * @description Needs the `identities:manage` scope.
+         */
         get: operations["listIdentities"];
         put?: never;
-        /** Create an identity with a fresh Ed25519 did:key */
+        /**
+         * Create an identity with a fresh Ed25519 did:key
+         * @description Needs the `identities:manage` scope.
+         */
         post: operations["createIdentity"];
         delete?: never;
         options?: never;
@@ -574,7 +693,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an identity */
+        /**
+         * Get an identity
+         * @description Needs the `identities:manage` scope.
+         */
         get: operations["getIdentity"];
         put?: never;
         post?: never;
@@ -584,6 +706,8 @@ export interface paths {
         /**
          * Rename an identity or change its status
          * @description A disabled identity cannot send invitations. The default identity cannot be disabled.
+         *
+         *     Needs the `identities:manage` scope.
          */
         patch: operations["updateIdentity"];
         trace?: never;
@@ -595,12 +719,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List invitations with filters, sort and cursor pagination */
+        /**
+         * List invitations with filters, sort and cursor pagination
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["listInvitations"];
         put?: never;
         /**
          * Create an invitation
          * @description The response carries the invitation URL. Only a hash of its token is stored; the link is derived from the server secret, so GET shows it again while it is live.
+         *
+         *     Needs the `invitations:write` scope.
          */
         post: operations["createInvitation"];
         delete?: never;
@@ -616,14 +745,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an invitation */
+        /**
+         * Get an invitation
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["getInvitation"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a pending invitation's label, description, purpose, window, uses or metadata */
+        /**
+         * Change a pending invitation's label, description, purpose, window, uses or metadata
+         * @description Needs the `invitations:write` scope.
+         */
         patch: operations["updateInvitation"];
         trace?: never;
     };
@@ -639,6 +774,8 @@ export interface paths {
         /**
          * Accept an incoming invitation
          * @description For invitations other servers sent to one of our identities (direction incoming): the answer goes back over their channel, e.g. an ActivityPub Accept.
+         *
+         *     Needs the `invitations:write` scope.
          */
         post: operations["acceptIncomingInvitation"];
         delete?: never;
@@ -659,6 +796,8 @@ export interface paths {
         /**
          * Decline a pending invitation
          * @description For incoming invitations, or to record an answer given out of band.
+         *
+         *     Needs the `invitations:write` scope.
          */
         post: operations["declineInvitation"];
         delete?: never;
@@ -674,7 +813,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where the invitation's messages stand, per channel, with every attempt */
+        /**
+         * Where the invitation's messages stand, per channel, with every attempt
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["listInvitationDeliveries"];
         put?: never;
         post?: never;
@@ -691,7 +833,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The invitation's timeline, oldest first */
+        /**
+         * The invitation's timeline, oldest first
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["listInvitationEvents"];
         put?: never;
         post?: never;
@@ -711,6 +856,8 @@ export interface paths {
         /**
          * A QR code of the invitation's live link, as PNG
          * @description For link and email invitations. 410 `link_gone` once the invitation is closed; 409 `link_unrecoverable` when the link was derived with another secret or predates derived links (reset it).
+         *
+         *     Needs the `invitations:read` scope.
          */
         get: operations["getInvitationQrPng"];
         put?: never;
@@ -731,6 +878,8 @@ export interface paths {
         /**
          * A QR code of the invitation's live link, as SVG
          * @description For link and email invitations. 410 `link_gone` once the invitation is closed; 409 `link_unrecoverable` when the link was derived with another secret or predates derived links (reset it).
+         *
+         *     Needs the `invitations:read` scope.
          */
         get: operations["getInvitationQrSvg"];
         put?: never;
@@ -753,6 +902,8 @@ export interface paths {
         /**
          * Send again with a new link and restart the expiry
          * @description The old link stops working; the response carries the new URL, which the new email carries too. A link invitation has no one to send to: 409 `link_needs_no_resend`, use reset-link.
+         *
+         *     Needs the `invitations:write` scope.
          */
         post: operations["resendInvitation"];
         delete?: never;
@@ -773,6 +924,8 @@ export interface paths {
         /**
          * Give a link or email invitation a new link
          * @description The old link, and every QR code printed of it, stops working at once; nothing is sent. Pending invitations only (409 `invitation_not_pending`); other channels: 409 `link_channel_only`.
+         *
+         *     Needs the `invitations:write` scope.
          */
         post: operations["resetInvitationLink"];
         delete?: never;
@@ -793,6 +946,8 @@ export interface paths {
         /**
          * Revoke a pending invitation
          * @description Its link stops working at once.
+         *
+         *     Needs the `invitations:write` scope.
          */
         post: operations["revokeInvitation"];
         delete?: never;
@@ -813,6 +968,8 @@ export interface paths {
         /**
          * Tentatively accept an incoming invitation
          * @description A maybe: it stays open, to be accepted or declined later. Goes back as an ActivityPub TentativeAccept.
+         *
+         *     Needs the `invitations:write` scope.
          */
         post: operations["tentativelyAcceptIncomingInvitation"];
         delete?: never;
@@ -833,6 +990,8 @@ export interface paths {
         /**
          * Create up to 5000 invitations in one call
          * @description Each item is created as by POST /v1/invitations, and the response says per item whether it was `created` (with its link, shown once), a `duplicate` (the recipient already has a pending invitation to that target) or `invalid` (with the problem it would have got). A bad item never fails the call. With an Idempotency-Key, a retried call replays the same results, links omitted; with or without one, rerunning an email import creates no second invitation for anyone.
+         *
+         *     Needs the `invitations:write` scope.
          */
         post: operations["createInvitationsInBulk"];
         delete?: never;
@@ -848,7 +1007,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an invitation by its purpose */
+        /**
+         * Get an invitation by its purpose
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["getInvitationByPurpose"];
         put?: never;
         post?: never;
@@ -865,7 +1027,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Messages kept locally because no SMTP server is configured */
+        /**
+         * Messages kept locally because no SMTP server is configured
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["listMailbox"];
         put?: never;
         post?: never;
@@ -882,7 +1047,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List memberships, of the tenant or of one target */
+        /**
+         * List memberships, of the tenant or of one target
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["listMemberships"];
         put?: never;
         post?: never;
@@ -899,7 +1067,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a membership */
+        /**
+         * Get a membership
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["getMembership"];
         put?: never;
         post?: never;
@@ -916,10 +1087,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List provider accounts with their remaining quota and next slot */
+        /**
+         * List provider accounts with their remaining quota and next slot
+         * @description Needs the `identities:manage` scope.
+         */
         get: operations["listProviderAccounts"];
         put?: never;
-        /** Connect a provider account (a Unipile-compatible API); its API key is never shown again */
+        /**
+         * Connect a provider account (a Unipile-compatible API); its API key is never shown again
+         * @description Needs the `identities:manage` scope.
+         */
         post: operations["createProviderAccount"];
         delete?: never;
         options?: never;
@@ -934,11 +1111,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a provider account with its remaining quota and next slot */
+        /**
+         * Get a provider account with its remaining quota and next slot
+         * @description Needs the `identities:manage` scope.
+         */
         get: operations["getProviderAccount"];
         put?: never;
         post?: never;
-        /** Delete a provider account; invitations still waiting for it are skipped */
+        /**
+         * Delete a provider account; invitations still waiting for it are skipped
+         * @description Needs the `identities:manage` scope.
+         */
         delete: operations["deleteProviderAccount"];
         options?: never;
         head?: never;
@@ -952,7 +1135,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The provider's own list of invitations this account sent that are still pending */
+        /**
+         * The provider's own list of invitations this account sent that are still pending
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["listProviderInvitationsSent"];
         put?: never;
         post?: never;
@@ -969,7 +1155,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ask the provider who a public identifier is; its providerId is what invitations go to */
+        /**
+         * Ask the provider who a public identifier is; its providerId is what invitations go to
+         * @description Needs the `invitations:read` scope.
+         */
         get: operations["resolveProviderUser"];
         put?: never;
         post?: never;
@@ -1043,7 +1232,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the tenant's acceptance-token signing keys (never their private halves) */
+        /**
+         * List the tenant's acceptance-token signing keys (never their private halves)
+         * @description Needs the `keys:manage` scope.
+         */
         get: operations["listSigningKeys"];
         put?: never;
         post?: never;
@@ -1062,7 +1254,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Make a new signing key; the previous one retires but stays published for 30 days */
+        /**
+         * Make a new signing key; the previous one retires but stays published for 30 days
+         * @description Needs the `keys:manage` scope.
+         */
         post: operations["rotateSigningKey"];
         delete?: never;
         options?: never;
@@ -1077,14 +1272,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The calling key's tenant and its settings */
+        /**
+         * The calling key's tenant and its settings
+         * @description Any valid API key may call this.
+         */
         get: operations["getTenant"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename the tenant or change its settings */
+        /**
+         * Rename the tenant or change its settings
+         * @description Needs the `settings:manage` scope.
+         */
         patch: operations["updateTenant"];
         trace?: never;
     };
@@ -1100,6 +1301,8 @@ export interface paths {
         /**
          * Create a tenant (operator keys only)
          * @description Makes the tenant, its default identity and an admin key, which this response shows once.
+         *
+         *     Needs the `tenants:manage` scope.
          */
         post: operations["createTenant"];
         delete?: never;
@@ -1115,10 +1318,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List webhook endpoints, oldest first */
+        /**
+         * List webhook endpoints, oldest first
+         * @description Needs the `webhooks:manage` scope.
+         */
         get: operations["listWebhookEndpoints"];
         put?: never;
-        /** Register a webhook endpoint; the response holds its signing secret, once */
+        /**
+         * Register a webhook endpoint; the response holds its signing secret, once
+         * @description Needs the `webhooks:manage` scope.
+         */
         post: operations["createWebhookEndpoint"];
         delete?: never;
         options?: never;
@@ -1133,15 +1342,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a webhook endpoint */
+        /**
+         * Get a webhook endpoint
+         * @description Needs the `webhooks:manage` scope.
+         */
         get: operations["getWebhookEndpoint"];
         put?: never;
         post?: never;
-        /** Delete a webhook endpoint; deliveries still queued for it are skipped */
+        /**
+         * Delete a webhook endpoint; deliveries still queued for it are skipped
+         * @description Needs the `webhooks:manage` scope.
+         */
         delete: operations["deleteWebhookEndpoint"];
         options?: never;
         head?: never;
-        /** Change a webhook endpoint, or re-enable a disabled one */
+        /**
+         * Change a webhook endpoint, or re-enable a disabled one
+         * @description Needs the `webhooks:manage` scope.
+         */
         patch: operations["updateWebhookEndpoint"];
         trace?: never;
     };
@@ -1152,7 +1370,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The endpoint's delivery log, newest first */
+        /**
+         * The endpoint's delivery log, newest first
+         * @description Needs the `webhooks:manage` scope.
+         */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
@@ -1171,7 +1392,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a signed webhook.ping now and report what the endpoint answered */
+        /**
+         * Send a signed webhook.ping now and report what the endpoint answered
+         * @description Needs the `webhooks:manage` scope.
+         */
         post: operations["pingWebhookEndpoint"];
         delete?: never;
         options?: never;
@@ -1188,7 +1412,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace the signing secret; the old one stops working at once */
+        /**
+         * Replace the signing secret; the old one stops working at once
+         * @description Needs the `webhooks:manage` scope.
+         */
         post: operations["rotateWebhookSecret"];
         delete?: never;
         options?: never;
@@ -1244,19 +1471,25 @@ export interface components {
             redirectUrl: string | null;
         };
         ApiKey: {
+            /** @description IRI prefixes its invitations' targets must start with; null: any target. */
+            allowedTargets: string[] | null;
             /** @description ISO-8601 UTC time. */
             createdAt: string;
+            /** @description Roles its invitations may grant; ["*"]: any. */
+            grantableRoles: string[];
             /** @description UUIDv7. */
             id: string;
             /** @description ISO-8601 UTC time. */
             lastUsedAt: string | null;
             name: string;
-            /** @description Operator keys may also create tenants. */
+            /** @description Operator keys may also create tenants (they hold tenants:manage). */
             operator: boolean;
             /** @description The first characters of the key, to tell keys apart. */
             prefix: string;
             /** @description ISO-8601 UTC time. */
             revokedAt: string | null;
+            /** @description What the key may do; each operation names the scope it needs. */
+            scopes: ("invitations:read" | "invitations:write" | "keys:manage" | "webhooks:manage" | "settings:manage" | "identities:manage" | "contacts:manage" | "tenants:manage")[];
         };
         BulkCreateInvitations: {
             /** @description Fields applied under every item; an item's own fields win, and recipient and metadata are merged key by key. */
@@ -1411,7 +1644,13 @@ export interface components {
             nextCursor: string | null;
         };
         CreateApiKey: {
+            /** @description IRI prefixes its invitations' targets must start with (null: any); the caller's when omitted. */
+            allowedTargets?: string[] | null;
+            /** @description Roles its invitations may grant, ["*"] for any; the caller's when omitted. */
+            grantableRoles?: string[];
             name: string;
+            /** @description What the key may do; the caller's scopes (but tenants:manage) when omitted. */
+            scopes?: ("invitations:read" | "invitations:write" | "keys:manage" | "webhooks:manage" | "settings:manage" | "identities:manage" | "contacts:manage" | "tenants:manage")[];
         };
         CreateContact: {
             /** Format: uri */
@@ -2573,6 +2812,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     trustTraceCreateInvitation: {
@@ -2608,6 +2856,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2664,6 +2921,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -2708,6 +2974,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2805,6 +3080,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     provenCreateInvitation: {
@@ -2852,6 +3136,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     provenGetInvitation: {
@@ -2878,6 +3171,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2940,6 +3242,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such invitation in this tenant */
             404: {
                 headers: {
@@ -2984,6 +3295,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3046,6 +3366,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     provenGetInvitationByPurpose: {
@@ -3081,6 +3410,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3134,6 +3472,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3263,6 +3610,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -3309,6 +3665,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3381,6 +3746,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     dataTrailsCreateInvite: {
@@ -3416,6 +3790,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3461,6 +3844,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     dataTrailsGetInvitesOpenApi: {
@@ -3492,6 +3884,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     dataTrailsGetInvite: {
@@ -3516,6 +3917,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3556,6 +3966,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3612,6 +4031,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createApiKey: {
@@ -3654,6 +4082,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     revokeApiKey: {
@@ -3678,6 +4115,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3750,6 +4196,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getConnection: {
@@ -3774,6 +4229,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3819,6 +4283,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -3852,6 +4325,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3927,6 +4409,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createContact: {
@@ -3969,6 +4460,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getContact: {
@@ -3993,6 +4493,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4031,6 +4540,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4091,6 +4609,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -4131,6 +4658,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -4164,6 +4700,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4231,6 +4776,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -4287,6 +4841,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     requestMediation: {
@@ -4322,6 +4885,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4387,6 +4959,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -4420,6 +5001,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4476,6 +5066,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createIdentity: {
@@ -4518,6 +5117,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state. */
             409: {
                 headers: {
@@ -4551,6 +5159,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4604,6 +5221,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4690,6 +5316,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createInvitation: {
@@ -4728,6 +5363,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4802,6 +5446,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -4855,6 +5508,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -4897,6 +5559,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4962,6 +5633,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -5020,6 +5700,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -5055,6 +5744,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5107,6 +5805,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5184,6 +5891,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -5235,6 +5951,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5300,6 +6025,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -5358,6 +6092,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -5409,6 +6152,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5488,6 +6240,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large. */
             413: {
                 headers: {
@@ -5530,6 +6291,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5590,6 +6360,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listMemberships: {
@@ -5636,6 +6415,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getMembership: {
@@ -5660,6 +6448,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5698,6 +6495,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5747,6 +6553,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Idempotency-Key reused with another body, or a request that cannot apply. */
             422: {
                 headers: {
@@ -5787,6 +6602,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -5818,6 +6642,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5878,6 +6711,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -5930,6 +6772,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6137,6 +6988,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     rotateSigningKey: {
@@ -6159,6 +7019,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6230,6 +7099,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6321,6 +7199,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createWebhookEndpoint: {
@@ -6363,6 +7250,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getWebhookEndpoint: {
@@ -6387,6 +7283,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6425,6 +7330,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6485,6 +7399,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -6520,6 +7443,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6567,6 +7499,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -6600,6 +7541,15 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { unwrap, type Schemas } from '#sdk';
 import { contextOf } from '../context';
 import { usageError } from '../errors';
+import { collect } from '../options';
 import { addIdCommand } from '../id-command';
 import type { Column } from '../table';
 import { shortTime } from '../invitation-views';
@@ -11,6 +12,9 @@ const keyColumns: readonly Column<Schemas['ApiKey']>[] = [
   { header: 'name', value: (k) => k.name },
   { header: 'prefix', value: (k) => k.prefix },
   { header: 'operator', value: (k) => (k.operator ? 'yes' : 'no') },
+  { header: 'scopes', value: (k) => k.scopes.join(',') },
+  { header: 'roles', value: (k) => k.grantableRoles.join(',') },
+  { header: 'targets', value: (k) => k.allowedTargets?.join(',') ?? '*' },
   { header: 'created', value: (k) => shortTime(k.createdAt) },
   { header: 'last used', value: (k) => shortTime(k.lastUsedAt) },
   { header: 'revoked', value: (k) => shortTime(k.revokedAt) },
@@ -21,7 +25,17 @@ interface LocalKeyFlags {
   readonly databaseUrl?: string;
   readonly tenant?: string;
   readonly operator?: boolean;
+  readonly scope?: string[];
+  readonly grantableRole?: string[];
+  readonly allowedTarget?: string[];
 }
+
+/** A key's rights as `keys create` prints them: what the server answered, never what was asked. */
+const rightsLines = (key: Schemas['ApiKey']): Array<[string, string]> => [
+  ['scopes', key.scopes.join(', ')],
+  ['grantable roles', key.grantableRoles.join(', ')],
+  ['allowed targets', key.allowedTargets?.join(', ') ?? 'any'],
+];
 
 /** `usher keys list|create|revoke`: the tenant's API keys. */
 export function registerKeysCommand(program: Command): void {
@@ -44,26 +58,46 @@ export function registerKeysCommand(program: Command): void {
     .option('--database-url <url>', 'with --local: the store (USHER_DATABASE_URL, default sqlite:./data/usher.db)')
     .option('--tenant <id-or-name>', 'with --local: the tenant (default: the first one made)')
     .option('--operator', 'with --local: an operator key, which may also manage tenants')
+    .option(
+      '--scope <scope>',
+      "what the key may do, e.g. invitations:read (repeatable; default: this key's own)",
+      collect,
+    )
+    .option(
+      '--grantable-role <role>',
+      "a role its invitations may grant, * for any (repeatable; default: this key's own)",
+      collect,
+    )
+    .option(
+      '--allowed-target <iri-prefix>',
+      "a target IRI prefix its invitations may name (repeatable; default: this key's own)",
+      collect,
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  $ usher keys create ci --json | jq -r .key\n  $ usher keys create tour --local',
+      '\nExamples:\n  $ usher keys create ci --json | jq -r .key\n  $ usher keys create tour --local\n' +
+        '  $ usher keys create crm --scope invitations:read --scope invitations:write --grantable-role member',
     )
     .action(async (name: string, flags: LocalKeyFlags, command: Command) => {
       const { out, client } = contextOf(command);
       if (!flags.local) {
         if (flags.databaseUrl !== undefined || flags.tenant !== undefined || flags.operator)
           throw usageError('--database-url, --tenant and --operator go with --local');
-        const key = await unwrap(client().POST('/v1/api-keys', { body: { name } }));
-        out.record(key, [
-          ['id', key.id],
-          ['name', key.name],
-          ['key', key.key],
-        ]);
+        const rights = {
+          // The server checks the names and refuses what this key may not give (403, printed as the problem says).
+          ...(flags.scope ? { scopes: flags.scope as Schemas['CreateApiKey']['scopes'] } : {}),
+          ...(flags.grantableRole ? { grantableRoles: flags.grantableRole } : {}),
+          ...(flags.allowedTarget ? { allowedTargets: flags.allowedTarget } : {}),
+        };
+        const key = await unwrap(client().POST('/v1/api-keys', { body: { name, ...rights } }));
+        out.record(key, [['id', key.id], ['name', key.name], ...rightsLines(key), ['key', key.key]]);
         if (!out.json) out.note('The key is shown this once: only its hash is stored.');
         return;
       }
       // Loaded here, not at the top: only this path opens a database.
       const { createLocalKey } = await import('./keys-local');
+      if (flags.scope || flags.grantableRole || flags.allowedTarget)
+        throw usageError('--scope, --grantable-role and --allowed-target go without --local');
       const { key, tenant } = await createLocalKey({
         name,
         databaseUrl: flags.databaseUrl,

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import { apiKeyActor } from '#invitations';
 import type { CompatDeps } from '../deps';
 import { createInviteOperations } from './invites';
@@ -23,11 +24,12 @@ const tags = ['DataTrails compatibility'];
 
 /** The route table under one base; `hide` keeps the alias out of the OpenAPI document (operationIds stay unique). */
 function inviteRoutes(hide: boolean) {
-  const base = { tags, security: apiKeySecurity, hide };
+  const base = { tags, hide };
   return {
     create: createRoute({
       ...base,
       operationId: 'dataTrailsCreateInvite',
+      ...requires('invitations:write'),
       method: 'post',
       path: '/invites',
       summary: 'Create an invite (DataTrails Invites_CreateInvite)',
@@ -38,6 +40,7 @@ function inviteRoutes(hide: boolean) {
     list: createRoute({
       ...base,
       operationId: 'dataTrailsListInvites',
+      ...requires('invitations:read'),
       method: 'get',
       path: '/invites',
       summary: 'List pending invites (DataTrails Invites_ListInvites)',
@@ -47,6 +50,7 @@ function inviteRoutes(hide: boolean) {
     caps: createRoute({
       ...base,
       operationId: 'dataTrailsGetInviteCaps',
+      ...requires('invitations:read'),
       method: 'get',
       path: '/invites:caps',
       summary: 'Capped resources for invites (DataTrails Invites_GetCaps)',
@@ -57,6 +61,7 @@ function inviteRoutes(hide: boolean) {
     openapi: createRoute({
       ...base,
       operationId: 'dataTrailsGetInvitesOpenApi',
+      ...requires('invitations:read'),
       method: 'get',
       path: '/invites:openapi',
       summary: 'The Invites API swagger (DataTrails Invites_GetOpenAPI)',
@@ -67,6 +72,7 @@ function inviteRoutes(hide: boolean) {
     get: createRoute({
       ...base,
       operationId: 'dataTrailsGetInvite',
+      ...requires('invitations:read'),
       method: 'get',
       path: '/invites/{uuid}',
       summary: 'Get a pending invite (DataTrails Invites_GetInvite)',
@@ -76,6 +82,7 @@ function inviteRoutes(hide: boolean) {
     remove: createRoute({
       ...base,
       operationId: 'dataTrailsDeleteInvite',
+      ...requires('invitations:write'),
       method: 'delete',
       path: '/invites/{uuid}',
       summary: 'Delete a pending invite (DataTrails Invites_DeleteInvite)',

@@ -1,6 +1,7 @@
 /** The Proven operations as OpenAPI routes: Proven's paths, Usher's operationIds, Proven's answers. */
 import { createRoute as route, type z } from '@hono/zod-openapi';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import {
   AcceptBodySchema,
   AcceptedSchema,
@@ -18,7 +19,7 @@ import {
   WarningSchema,
 } from './schemas';
 
-const base = { tags: ['Indicio Proven compatibility'], security: apiKeySecurity };
+const base = { tags: ['Indicio Proven compatibility'] };
 const body = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 // 401 comes from the app's key check, before this surface, as Usher's problem+json.
 const bad = {
@@ -30,6 +31,7 @@ const missing = { 404: json(ErrorSchema, 'No such invitation in this tenant') };
 export const listRoute = route({
   ...base,
   operationId: 'provenListInvitations',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/api/v1/invitations',
   summary: 'Proven: list didcomm invitations, offset-paged',
@@ -40,6 +42,7 @@ export const listRoute = route({
 export const createRoute = route({
   ...base,
   operationId: 'provenCreateInvitation',
+  ...requires('invitations:write'),
   method: 'post',
   path: '/api/v1/invitations',
   summary: 'Proven: create an out-of-band invitation',
@@ -50,6 +53,7 @@ export const createRoute = route({
 export const acceptRoute = route({
   ...base,
   operationId: 'provenAcceptInvitation',
+  ...requires('invitations:write'),
   method: 'post',
   path: '/api/v1/invitations/accept',
   summary: "Proven: accept another agent's invitation URL",
@@ -62,6 +66,7 @@ export const acceptRoute = route({
 export const getRoute = route({
   ...base,
   operationId: 'provenGetInvitation',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/api/v1/invitations/{invitation_id}',
   summary: 'Proven: get an invitation by its integer id',
@@ -76,6 +81,7 @@ export const getRoute = route({
 export const updateRoute = route({
   ...base,
   operationId: 'provenUpdateInvitation',
+  ...requires('invitations:write'),
   method: 'put',
   path: '/api/v1/invitations/{invitation_id}',
   summary: 'Proven: change an open invitation; workflow_status inactive revokes it',
@@ -86,6 +92,7 @@ export const updateRoute = route({
 export const deleteRoute = route({
   ...base,
   operationId: 'provenDeleteInvitation',
+  ...requires('invitations:write'),
   method: 'delete',
   path: '/api/v1/invitations/{invitation_id}',
   summary: 'Proven: delete an invitation',
@@ -98,6 +105,7 @@ export const deleteRoute = route({
 export const getByPurposeRoute = route({
   ...base,
   operationId: 'provenGetInvitationByPurpose',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/api/v1/invitations/purpose/{purpose}',
   summary: 'Proven: get an invitation by its purpose',

@@ -8,7 +8,8 @@ import { parseJson } from '#common/json';
 import { AcceptResultSchema, apiKeyActor, getInvitationRow } from '#invitations';
 import { createDidcommEndpointRoutes } from '#didcomm';
 import { createRouter } from '#http/router';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import { getIdentity, listIdentities } from '#tenants';
 import type { CompatDeps } from '../deps';
 import { toAction, toIdentityHit } from './action';
@@ -23,7 +24,7 @@ const identitiesRoute = createRoute({
   method: 'get',
   path: '/api/v1/identity/all',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:read'),
   summary: "TrustTrace: the principal's identities",
   responses: {
     200: json(
@@ -39,7 +40,7 @@ const createActionRoute = createRoute({
   method: 'post',
   path: '/api/v1/invitation',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:write'),
   summary:
     'TrustTrace: invite a contact (or an address: its contact is found or made); an email with the token goes to them',
   request: { body: { content: { 'application/json': { schema: CreateActionSchema } }, required: true } },
@@ -51,7 +52,7 @@ const getActionRoute = createRoute({
   method: 'get',
   path: '/api/v1/invitation/{uuid}',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:read'),
   summary: 'TrustTrace: an invitation action',
   request: { params: UuidParam },
   responses: { 200: json(Action, 'The invitation action'), ...problemsFor(401, 404) },
@@ -62,7 +63,7 @@ const acceptActionRoute = createRoute({
   method: 'post',
   path: '/api/v1/invitation/accept',
   tags,
-  security: apiKeySecurity,
+  ...requires('invitations:write'),
   summary: 'TrustTrace: accept an invitation by its token (technical automation)',
   description: "The calling principal accepts on the invitee's behalf; the acceptance records it as the subject.",
   request: { body: { content: { 'application/json': { schema: AcceptActionSchema } }, required: true } },
@@ -101,8 +102,7 @@ export function createTrustTraceRoutes(deps: CompatDeps) {
       )
       .openapi(acceptActionRoute, async (c) => {
         const { token, name } = c.req.valid('json');
-        // The caller holds the token, not the inviter's tenant: it gets what the accept page gives, never the inviter's
-        // records.
+        // The caller holds the token, not the inviter's tenant: it gets what the accept page gives, never the inviter's records.
         return c.json(
           await invitations.acceptByToken(token, {
             subject: `tenant:${c.var.auth.tenantId}`,

@@ -6,7 +6,8 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import type { CompatDeps } from '../deps';
 import { unipileErrorHandler, unipileValidationHook } from './errors';
 import {
@@ -22,11 +23,12 @@ import {
 } from './schemas';
 import { actorOf, createUnipileService } from './service';
 
-const base = { tags: ['Unipile compatibility'], security: apiKeySecurity };
+const base = { tags: ['Unipile compatibility'] };
 
 const profileRoute = createRoute({
   ...base,
   operationId: 'unipileGetProfile',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/api/v1/users/{identifier}',
   summary:
@@ -38,6 +40,7 @@ const profileRoute = createRoute({
 const inviteRoute = createRoute({
   ...base,
   operationId: 'unipileSendInvitation',
+  ...requires('invitations:write'),
   method: 'post',
   path: '/api/v1/users/invite',
   summary:
@@ -49,6 +52,7 @@ const inviteRoute = createRoute({
 const sentRoute = createRoute({
   ...base,
   operationId: 'unipileListInvitationsSent',
+  ...requires('invitations:read'),
   method: 'get',
   path: '/api/v1/users/invite/sent',
   summary: "Unipile: the account's invitations to users (identities, providers, fediverse actors) still pending",
@@ -59,6 +63,7 @@ const sentRoute = createRoute({
 const cancelRoute = createRoute({
   ...base,
   operationId: 'unipileCancelInvitation',
+  ...requires('invitations:write'),
   method: 'delete',
   path: '/api/v1/users/invite/sent/{invitation_id}',
   summary: "Unipile: cancel an invitation the account sent; the invitee's incoming invitation is revoked too",

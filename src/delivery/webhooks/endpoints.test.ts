@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { unrestrictedRights } from '#common/rights';
 import { beforeAll, expect, it } from 'vitest';
 import type { AppEnv } from '#http/auth';
 import { handleError } from '#http/problem';
@@ -26,6 +27,7 @@ describeEachStore('webhook endpoints', (engine) => {
         tenantId: c.req.header('x-test-tenant') ?? usher.tenant.tenant.id,
         apiKeyId: 'x',
         operator: false,
+        rights: unrestrictedRights(),
       });
       await next();
     });

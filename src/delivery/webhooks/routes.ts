@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
 import { createRouter } from '#http/router';
-import { apiKeySecurity, json, problemsFor } from '#http/responses';
+import { json, problemsFor } from '#http/responses';
+import { requires } from '#http/scopes';
 import {
   createEndpoint,
   deleteEndpoint,
@@ -27,11 +28,12 @@ export interface WebhookRoutesDeps {
   readonly clock: Clock;
 }
 
-const base = { tags: ['Webhooks'], security: apiKeySecurity };
+const base = { tags: ['Webhooks'] };
 
 const createEndpointRoute = createRoute({
   ...base,
   operationId: 'createWebhookEndpoint',
+  ...requires('webhooks:manage'),
   method: 'post',
   path: '/webhooks',
   summary: 'Register a webhook endpoint; the response holds its signing secret, once',
@@ -42,6 +44,7 @@ const createEndpointRoute = createRoute({
 const listRoute = createRoute({
   ...base,
   operationId: 'listWebhookEndpoints',
+  ...requires('webhooks:manage'),
   method: 'get',
   path: '/webhooks',
   summary: 'List webhook endpoints, oldest first',
@@ -51,6 +54,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   ...base,
   operationId: 'getWebhookEndpoint',
+  ...requires('webhooks:manage'),
   method: 'get',
   path: '/webhooks/{id}',
   summary: 'Get a webhook endpoint',
@@ -61,6 +65,7 @@ const getRoute = createRoute({
 const updateRoute = createRoute({
   ...base,
   operationId: 'updateWebhookEndpoint',
+  ...requires('webhooks:manage'),
   method: 'patch',
   path: '/webhooks/{id}',
   summary: 'Change a webhook endpoint, or re-enable a disabled one',
@@ -74,6 +79,7 @@ const updateRoute = createRoute({
 const deleteRoute = createRoute({
   ...base,
   operationId: 'deleteWebhookEndpoint',
+  ...requires('webhooks:manage'),
   method: 'delete',
   path: '/webhooks/{id}',
   summary: 'Delete a webhook endpoint; deliveries still queued for it are skipped',
@@ -84,6 +90,7 @@ const deleteRoute = createRoute({
 const rotateRoute = createRoute({
   ...base,
   operationId: 'rotateWebhookSecret',
+  ...requires('webhooks:manage'),
   method: 'post',
   path: '/webhooks/{id}/rotate-secret',
   summary: 'Replace the signing secret; the old one stops working at once',

@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeEachStore } from '#support/stores';
 import { useTestUsher } from '#support/usher';
 
@@ -34,14 +34,10 @@ const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] 
 describeEachStore('the operator console', (engine) => {
   const usher = useTestUsher(engine);
 
-  async function signedIn() {
+  async function signedIn(key = usher.tenant.apiKey.key) {
     const b = browser(usher.app);
     const login = await b.get('/console/login');
-    await b.post('/console/login', {
-      _csrf: csrfOf(await login.text()),
-      key: usher.tenant.apiKey.key,
-      next: '/console/invitations',
-    });
+    await b.post('/console/login', { _csrf: csrfOf(await login.text()), key, next: '/console/invitations' });
     const list = await b.get('/console/invitations');
     return { b, csrf: csrfOf(await list.text()) };
   }
@@ -177,6 +173,58 @@ describeEachStore('the operator console', (engine) => {
     const { b, csrf } = await signedIn();
     await b.post('/console/logout', { _csrf: csrf });
     expect((await b.get('/console/invitations')).status).toBe(303);
+  });
+
+  describe('a session has the rights of its key', () => {
+    const keyWith = async (body: Record<string, unknown>) =>
+      (await usher.request('POST', '/v1/api-keys', { body })).body.key as string;
+    const count = async () => (await usher.request('GET', '/v1/invitations?limit=100')).body.data.length as number;
+
+    it('hides what a read-only key cannot do, and refuses a forged POST with 403', async () => {
+      const { b, csrf } = await signedIn(await keyWith({ name: 'console reader', scopes: ['invitations:read'] }));
+      const list = await (await b.get('/console/invitations')).text();
+      expect(list).toContain('<h1>Invitations</h1>');
+      expect(list).not.toContain('New invitation');
+      expect(list).not.toContain('href="/console/keys"');
+      expect(list).not.toContain('href="/console/settings"');
+      const before = await count();
+      const forged = await b.post('/console/invitations', { _csrf: csrf, channel: 'link', 'target.type': 'tenant' });
+      expect(forged.status).toBe(403);
+      expect(await forged.text()).toContain('invitations:write');
+      expect(await count()).toBe(before);
+      expect((await b.get('/console/keys')).status).toBe(403);
+      expect((await b.post('/console/keys', { _csrf: csrf, name: 'escalate' })).status).toBe(403);
+    });
+
+    it("lets a key manager make narrower keys only, and shows each key's rights", async () => {
+      const { b, csrf } = await signedIn(
+        await keyWith({
+          name: 'console keys',
+          scopes: ['keys:manage', 'invitations:read'],
+          grantableRoles: ['member'],
+        }),
+      );
+      const form = await (await b.get('/console/keys/new')).text();
+      expect(form).toContain('value="keys:manage"');
+      expect(form).not.toContain('value="webhooks:manage"');
+      const wider = await b.post('/console/keys', {
+        _csrf: csrf,
+        name: 'wider',
+        scopes: 'webhooks:manage',
+        grantableRoles: 'member',
+      });
+      expect(wider.status).toBe(403);
+      expect(await wider.text()).toContain('webhooks:manage');
+      const made = await b.post('/console/keys', {
+        _csrf: csrf,
+        name: 'narrow',
+        scopes: 'invitations:read',
+        grantableRoles: 'member',
+      });
+      expect(made.status).toBe(200);
+      const keys = await (await b.get('/console/keys')).text();
+      expect(keys).toMatch(/narrow<\/td><td class="mono">[^<]+<\/td><td>invitations:read<\/td><td>member<\/td>/);
+    });
   });
 });
 

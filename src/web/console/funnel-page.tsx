@@ -50,7 +50,13 @@ export function createFunnelPage(deps: ConsoleDeps) {
     const rows = await funnel(deps.db, c.var.session.tenantId, new Date(now.getTime() - days * 86_400_000));
     const tenant = await getTenant(deps.db, c.var.session.tenantId);
     return c.html(
-      <ConsolePage title="Funnel" section="funnel" tenantName={tenant.name} csrf={c.var.session.csrfToken}>
+      <ConsolePage
+        title="Funnel"
+        section="funnel"
+        tenantName={tenant.name}
+        csrf={c.var.session.csrfToken}
+        rights={c.var.session.rights}
+      >
         <form method="get" class="filters">
           <div>
             <label for="days">Invitations created in the last</label>

@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { getDelivery, listDeliveries, deliverySummary, retryDelivery } from '#delivery';
 import { apiKeyActor, INVITATION_STATUSES } from '#invitations';
+import { hasScope } from '#common/rights';
 import { qrSvg } from '#common/qr';
 import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
@@ -176,11 +177,13 @@ export function createInvitationPages(deps: ConsoleDeps) {
         c,
         'Invitations',
         <>
-          <p class="actions">
-            <a class="button" href="/console/invitations/new">
-              New invitation
-            </a>
-          </p>
+          {hasScope(c.var.session.rights, 'invitations:write') ? (
+            <p class="actions">
+              <a class="button" href="/console/invitations/new">
+                New invitation
+              </a>
+            </p>
+          ) : null}
           <form method="get" action="/console/invitations" class="filters" aria-label="Filters">
             <div>
               <label for="q-status">Status</label>
@@ -338,9 +341,12 @@ export function createInvitationPages(deps: ConsoleDeps) {
         invitations.events(tenantId, id),
         listDeliveries(db, tenantId, { invitationId: id }),
       ]);
-      const pending = inv.status === 'pending' && inv.direction === 'outgoing';
+      // A session whose key may only read sees no buttons it could not use.
+      const mayAct = hasScope(c.var.session.rights, 'invitations:write');
+      const pending = mayAct && inv.status === 'pending' && inv.direction === 'outgoing';
       // Sent to us by another server: the operator answers it, and the answer goes back over its channel.
-      const answerable = inv.direction === 'incoming' && (inv.status === 'pending' || inv.status === 'tentative');
+      const answerable =
+        mayAct && inv.direction === 'incoming' && (inv.status === 'pending' || inv.status === 'tentative');
       return page(
         c,
         'Invitation',

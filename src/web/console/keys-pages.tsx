@@ -2,16 +2,25 @@
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppError } from '#common/errors';
+import { unrestrictedScopes, type KeyRights, type Scope } from '#common/rights';
 import { type ApiKey, createApiKey, CreateApiKeySchema, listApiKeys, revokeApiKey } from '#tenants';
 import type { ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
-import { Badge, ConsoleForm, Csrf, TableScroller } from './layout';
-import { formFields, type ConsoleEnv } from './middleware';
+import { Badge, ConsoleForm, Csrf, FieldError, TableScroller } from './layout';
+import type { ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC') : '—');
+
+/** A key with every scope reads "all" (an operator's adds tenants:manage): the list stays narrow. */
+const scopesText = (scopes: readonly Scope[]) =>
+  unrestrictedScopes(false).every((scope) => scopes.includes(scope))
+    ? scopes.includes('tenants:manage')
+      ? 'all, tenants:manage'
+      : 'all'
+    : scopes.join(', ');
 
 function KeyTable(props: { rows: readonly ApiKey[]; current: string; csrf: string }) {
   return (
@@ -21,6 +30,9 @@ function KeyTable(props: { rows: readonly ApiKey[]; current: string; csrf: strin
           <tr>
             <th>Name</th>
             <th>Prefix</th>
+            <th>Scopes</th>
+            <th>Roles it grants</th>
+            <th>Targets</th>
             <th>Created</th>
             <th>Last used</th>
             <th>Revoked</th>
@@ -38,6 +50,11 @@ function KeyTable(props: { rows: readonly ApiKey[]; current: string; csrf: strin
                 {key.operator ? <span class="muted"> (operator)</span> : null}
               </td>
               <td class="mono">{key.prefix}…</td>
+              <td>{scopesText(key.scopes)}</td>
+              <td>
+                {key.grantableRoles.includes('*') ? <span class="muted">any</span> : key.grantableRoles.join(', ')}
+              </td>
+              <td>{key.allowedTargets ? key.allowedTargets.join(', ') : <span class="muted">any</span>}</td>
               <td>{when(key.createdAt)}</td>
               <td>{when(key.lastUsedAt)}</td>
               <td>
@@ -67,16 +84,67 @@ function KeyTable(props: { rows: readonly ApiKey[]; current: string; csrf: strin
   );
 }
 
-function KeyForm(props: { csrf: string; name: string; errors: Record<string, string> }) {
+/** What the form holds: the name, the scopes ticked, roles comma-separated, targets one per line. */
+interface KeyFormValues {
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly roles: string;
+  readonly targets: string;
+}
+
+/** The form starts from the session key's own rights: a new key can have those or fewer. */
+const valuesOf = (rights: KeyRights): KeyFormValues => ({
+  name: '',
+  scopes: rights.scopes.filter((scope) => scope !== 'tenants:manage'),
+  roles: rights.grantableRoles.join(', '),
+  targets: (rights.allowedTargets ?? []).join('\n'),
+});
+
+function KeyForm(props: { csrf: string; rights: KeyRights; values: KeyFormValues; errors: Record<string, string> }) {
+  const e = props.errors;
   return (
-    <ConsoleForm action="/console/keys" csrf={props.csrf} error={props.errors._form}>
+    <ConsoleForm action="/console/keys" csrf={props.csrf} error={e._form}>
       <Field
         name="name"
         label="Name"
-        value={props.name}
-        errors={props.errors}
+        value={props.values.name}
+        errors={e}
         required
         hint="What uses the key, e.g. 'CRM sync'."
+      />
+      <fieldset aria-describedby={e.scopes ? 'f-scopes-error' : undefined} style="border:0;padding:0;margin:.6rem 0 0">
+        <legend style="font-size:.85rem;font-weight:600">
+          Scopes (at most this session's own; none ticked: all of them)
+        </legend>
+        {props.rights.scopes.map((scope) => (
+          <div>
+            <input
+              type="checkbox"
+              id={`f-scopes-${scope}`}
+              name="scopes"
+              value={scope}
+              checked={props.values.scopes.includes(scope)}
+            />{' '}
+            <label for={`f-scopes-${scope}`} style="display:inline;font-weight:400">
+              {scope}
+            </label>
+          </div>
+        ))}
+        <FieldError id="f-scopes" message={e.scopes} />
+      </fieldset>
+      <Field
+        name="grantableRoles"
+        label="Roles its invitations may grant"
+        value={props.values.roles}
+        errors={e}
+        hint="Comma-separated; * for any role."
+      />
+      <Field
+        name="allowedTargets"
+        label="Targets it may invite into"
+        value={props.values.targets}
+        errors={e}
+        hint="IRI prefixes, comma-separated; empty for any target."
       />
       <p>
         <button type="submit">Create key</button>
@@ -84,6 +152,12 @@ function KeyForm(props: { csrf: string; name: string; errors: Record<string, str
     </ConsoleForm>
   );
 }
+
+const listOf = (text: string): string[] =>
+  text
+    .split(/[,\n]/)
+    .map((part) => part.trim())
+    .filter(Boolean);
 
 /** API key pages: the list (never the secrets), create (the key shown once), revoke. */
 export function createKeyPages(deps: ConsoleDeps) {
@@ -127,20 +201,42 @@ export function createKeyPages(deps: ConsoleDeps) {
 
   return new Hono<ConsoleEnv>()
     .get('/console/keys', (c) => list(c, { notice: c.req.query('notice') === 'revoked' ? 'Key revoked.' : undefined }))
-    .get('/console/keys/new', (c) =>
-      page(c, 'New API key', <KeyForm csrf={c.var.session.csrfToken} name="" errors={{}} />),
-    )
+    .get('/console/keys/new', (c) => {
+      const { rights, csrfToken } = c.var.session;
+      return page(c, 'New API key', <KeyForm csrf={csrfToken} rights={rights} values={valuesOf(rights)} errors={{}} />);
+    })
     .post('/console/keys', async (c) => {
-      const fields = await formFields(c);
-      const parsed = validateForm(CreateApiKeySchema, { name: fields.name ?? '' });
+      const { rights, csrfToken, tenantId } = c.var.session;
+      // Checkboxes repeat the `scopes` field, which formFields would cut to the last one.
+      const body = await c.req.parseBody({ all: true });
+      const text = (v: unknown) => (typeof v === 'string' ? v : '');
+      const values = {
+        name: text(body.name),
+        scopes: [body.scopes ?? []].flat().filter((v): v is string => typeof v === 'string'),
+        roles: text(body.grantableRoles),
+        targets: text(body.allowedTargets),
+      };
+      const invalid = (errors: Record<string, string>, status: ContentfulStatusCode) =>
+        page(c, 'New API key', <KeyForm csrf={csrfToken} rights={rights} values={values} errors={errors} />, status);
+      const targets = listOf(values.targets);
+      const roles = listOf(values.roles);
+      // Nothing ticked or typed reads as the API's omitted member: the session key's own.
+      const input = {
+        name: values.name,
+        ...(values.scopes.length > 0 ? { scopes: values.scopes } : {}),
+        ...(roles.length > 0 ? { grantableRoles: roles } : {}),
+        allowedTargets: targets.length > 0 ? targets : null,
+      };
+      const parsed = validateForm(CreateApiKeySchema, input);
       if (!parsed.ok)
-        return page(
-          c,
-          'New API key',
-          <KeyForm csrf={c.var.session.csrfToken} name={fields.name ?? ''} errors={parsed.errors} />,
-          400,
-        );
-      const created = await createApiKey(db, { tenantId: c.var.session.tenantId, name: parsed.data.name }, clock.now());
+        return invalid(Object.fromEntries(Object.entries(parsed.errors).map(([k, m]) => [k.split('.')[0]!, m])), 400);
+      let created;
+      try {
+        const { name, ...asked } = parsed.data;
+        created = await createApiKey(db, { tenantId, name, rights: asked, maker: rights }, clock.now());
+      } catch (error) {
+        return invalid(refusalErrors(error), (error as AppError).status as ContentfulStatusCode);
+      }
       return page(
         c,
         'API key created',
@@ -158,9 +254,9 @@ export function createKeyPages(deps: ConsoleDeps) {
       );
     })
     .post('/console/keys/:id/revoke', async (c) => {
-      const { tenantId, apiKeyId, operator } = c.var.session;
+      const { tenantId, apiKeyId, operator, rights } = c.var.session;
       try {
-        await revokeApiKey(db, { tenantId, apiKeyId, operator }, c.req.param('id'), clock.now());
+        await revokeApiKey(db, { tenantId, apiKeyId, operator, rights }, c.req.param('id'), clock.now());
       } catch (error) {
         const message = Object.values(refusalErrors(error))[0];
         const status = (error as AppError).status;

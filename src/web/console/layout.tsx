@@ -1,6 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
+import type { KeyRights } from '#common/rights';
+import { maySee } from './section-scopes';
 
 const css = `
 *{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111827;background:#f3f4f6}
@@ -77,12 +79,13 @@ export function BarePage(props: { title: string; children: Child }) {
   );
 }
 
-/** The console frame: navigation, the tenant's name, sign-out (a POST with the CSRF token). */
+/** The console frame: navigation (the sections the session's key may see), the tenant's name, sign-out (a POST with the CSRF token). */
 export function ConsolePage(props: {
   title: string;
   section: ConsoleSection;
   tenantName: string;
   csrf: string;
+  rights: KeyRights;
   children: Child;
 }) {
   return (
@@ -101,7 +104,7 @@ export function ConsolePage(props: {
             <nav class="side" aria-label="Console">
               <div class="brand">Usher</div>
               <div class="tenant">{props.tenantName}</div>
-              {NAV.map(([key, label]) => (
+              {NAV.filter(([key]) => maySee(props.rights, key)).map(([key, label]) => (
                 <a href={`/console/${key}`} aria-current={props.section === key ? 'page' : undefined}>
                   {label}
                 </a>

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { unrestrictedRights } from '#common/rights';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWebhookPinger } from '#delivery/webhooks/ping';
 import { createWebhookHandler } from '#delivery/webhooks/webhook-handler';
@@ -33,6 +34,7 @@ describe('the console link routes: reset with confirmation, QR downloads', () =>
         tenantId: usher.tenant.tenant.id,
         apiKeyId: usher.tenant.apiKey.id,
         operator: false,
+        rights: unrestrictedRights(),
         csrfToken: 't',
       });
       await next();

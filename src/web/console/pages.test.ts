@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { unrestrictedRights } from '#common/rights';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhookPinger } from '#delivery/webhooks/ping';
 import { createWebhookHandler } from '#delivery/webhooks/webhook-handler';
@@ -44,7 +45,13 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
     app = new Hono<ConsoleEnv>();
     // The lead's session guard and CSRF check are tested elsewhere; here the session is simply there.
     app.use('/console/*', async (c, next) => {
-      c.set('session', { tenantId: tenantId(), apiKeyId: usher.tenant.apiKey.id, operator: false, csrfToken: 't' });
+      c.set('session', {
+        tenantId: tenantId(),
+        apiKeyId: usher.tenant.apiKey.id,
+        operator: false,
+        rights: unrestrictedRights(),
+        csrfToken: 't',
+      });
       await next();
     });
     for (const create of [

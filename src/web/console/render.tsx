@@ -12,7 +12,13 @@ export function pageRenderer(db: Db, section: ConsoleSection) {
   return async (c: Context<ConsoleEnv>, title: string, body: Child, status: ContentfulStatusCode = 200) => {
     const tenant = await getTenant(db, c.var.session.tenantId);
     return c.html(
-      <ConsolePage title={title} section={section} tenantName={tenant.name} csrf={c.var.session.csrfToken}>
+      <ConsolePage
+        title={title}
+        section={section}
+        tenantName={tenant.name}
+        csrf={c.var.session.csrfToken}
+        rights={c.var.session.rights}
+      >
         {body}
       </ConsolePage>,
       status,

@@ -3,6 +3,7 @@ import { isoTime } from '#common/json';
 import { hashSecret, newSecret } from '#common/secrets';
 import { authenticateApiKey } from '#tenants';
 import type { AuthContext } from '#http/auth';
+import { keyRightsOf } from '#common/rights';
 
 /** Sessions last a working day; signing in again is cheap. */
 export const SESSION_TTL_MS = 12 * 3600 * 1000;
@@ -50,10 +51,17 @@ export async function findSession(db: Db, cookie: string | undefined, now: Date)
       'api_keys.revoked_at',
       'api_keys.operator',
     ])
+    .select(['api_keys.scopes', 'api_keys.grantable_roles', 'api_keys.allowed_targets'])
     .where('console_sessions.id_hash', '=', hashSecret(cookie))
     .executeTakeFirst();
   if (!row || row.revoked_at !== null || Date.parse(row.expires_at) <= now.getTime()) return null;
-  return { tenantId: row.tenant_id, apiKeyId: row.api_key_id, operator: row.operator === 1, csrfToken: row.csrf_token };
+  return {
+    tenantId: row.tenant_id,
+    apiKeyId: row.api_key_id,
+    operator: row.operator === 1,
+    rights: keyRightsOf(row),
+    csrfToken: row.csrf_token,
+  };
 }
 
 /** Ends a session. */

@@ -93,10 +93,7 @@ function patchFromForm(f: Record<string, string>): { patch: Record<string, unkno
   };
 }
 
-/**
- * Schema messages moved onto the form's fields; durations are stated in the form's units, template problems with their
- * place.
- */
+/** Schema messages moved onto the form's fields; durations are stated in the form's units, template problems with their place. */
 function formErrors(errors: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   const templates: string[] = [];
@@ -206,16 +203,19 @@ function SettingsForm(props: {
   );
 }
 
-/**
- * The settings page: name, expiry, locale, branding, redirect, reminder and email overrides, judged by the API's own
- * schema.
- */
+/** The settings page: name, expiry, locale, branding, redirect, reminder and email overrides, judged by the API's own schema. */
 export function createSettingsPages(deps: ConsoleDeps) {
   const { db, clock } = deps;
   const schema = updateTenantSchema({ allowHttp: deps.allowPrivateNetwork });
   const page = async (c: C, tenant: Tenant, body: Child, status: ContentfulStatusCode = 200) =>
     c.html(
-      <ConsolePage title="Settings" section="settings" tenantName={tenant.name} csrf={c.var.session.csrfToken}>
+      <ConsolePage
+        title="Settings"
+        section="settings"
+        tenantName={tenant.name}
+        csrf={c.var.session.csrfToken}
+        rights={c.var.session.rights}
+      >
         {body}
       </ConsolePage>,
       status,
