@@ -14,6 +14,7 @@ import * as channelIndex from './0015-channel-index';
 import * as partialRecipientIndexes from './0016-partial-recipient-indexes';
 import * as derivedLinks from './0017-derived-links';
 import * as inviter from './0018-inviter';
+import * as clientLimits from './0020-client-limits';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -32,4 +33,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0016-partial-recipient-indexes': partialRecipientIndexes,
   '0017-derived-links': derivedLinks,
   '0018-inviter': inviter,
+  '0020-client-limits': clientLimits,
 });
