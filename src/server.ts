@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     isShuttingDown: () => drain.draining,
     metricsToken: config.metricsToken,
     linkSecret: linkSecret.secret,
+    clientLimits: config.clientLimits,
   };
   const services = composeServices(deps);
   app = createApp(services, deps);
