@@ -93,6 +93,13 @@ describeEachStore('limits for anonymous callers', (engine) => {
     expect((await view(PROXY)).status).toBe(200);
   });
 
+  it('counts an IPv6 client by its /64, so rotating addresses within it dodges nothing', async () => {
+    const viaProxy = (client: string) => view(PROXY, { 'x-forwarded-for': client });
+    expect(await statuses(3, () => viaProxy('2001:db8:1:2::a'))).toEqual([200, 200, 200]);
+    expect((await viaProxy('2001:db8:1:2:ffff::b')).status).toBe(429);
+    expect((await viaProxy('2001:db8:1:3::a')).status).toBe(200);
+  });
+
   it('limits DIDComm envelopes and ActivityPub inbox deliveries per client, each in its own group', async () => {
     const didcomm = () =>
       requestFrom('127.0.0.6', `${server.url}/didcomm`, {

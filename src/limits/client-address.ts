@@ -2,13 +2,31 @@ import { BlockList, isIP } from 'node:net';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 
-/** Finds who is calling: an address, or null when the request came through no socket (in-process). */
+/** Finds who is calling: an address (an IPv6 one's /64), or null when no socket carried the request (in-process). */
 export type ClientAddressOf = (c: Context) => string | null;
 
 /** `::ffff:127.0.0.2` (IPv4 on a dual-stack socket) is 127.0.0.2: one client, one counter. */
 function plainAddress(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   return mapped ? mapped[1]! : address.toLowerCase();
+}
+
+/**
+ * What a client is counted as: an IPv4 address, or an IPv6 address's /64. A subscriber is given a
+ * whole /64 (RFC 6177), so counting single IPv6 addresses would let one caller rotate past its limit.
+ */
+export function clientKey(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const [head = '', tail] = address.split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  // A trailing dotted quad (64:ff9b::192.0.2.1) stands for two groups.
+  const missing = 8 - left.length - right.length - (right.at(-1)?.includes('.') ? 1 : 0);
+  const groups = tail === undefined ? left : [...left, ...Array<string>(missing).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 function familyOf(address: string): 'ipv4' | 'ipv6' {
@@ -55,7 +73,7 @@ function socketAddress(c: Context): string | null {
 export function createClientAddressOf(trustedProxies: readonly string[]): ClientAddressOf {
   const trusted = trustedProxyList(trustedProxies);
   const isTrusted = (address: string) => trustedProxies.length > 0 && trusted.check(address, familyOf(address));
-  return (c) => {
+  const addressOf = (c: Context): string | null => {
     let client = socketAddress(c);
     if (client === null || !isTrusted(client)) return client;
     const hops = (c.req.header('x-forwarded-for') ?? '')
@@ -69,5 +87,9 @@ export function createClientAddressOf(trustedProxies: readonly string[]): Client
       if (!isTrusted(hop)) return hop;
     }
     return client;
+  };
+  return (c) => {
+    const address = addressOf(c);
+    return address === null ? null : clientKey(address);
   };
 }
