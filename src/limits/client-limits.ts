@@ -12,7 +12,7 @@ import type { ClientLimitSettings } from './settings';
 /** One window of a minute: the settings are "per minute", and the draft's `w` says so. */
 const WINDOW_SECONDS = 60;
 
-/** Renders the page a person sees over the limit (the accept page, console sign-in): HTML, not JSON. */
+/** Renders the 429 page a person sees over the limit (the accept page, console sign-in): HTML, not JSON. */
 export type RefusalPage = (c: Context, retryAfterSeconds: number) => Response | Promise<Response>;
 
 export interface ClientLimitsOptions {
@@ -23,7 +23,7 @@ export interface ClientLimitsOptions {
 }
 
 /**
- * The draft's fields (draft-ietf-httpapi-ratelimit-headers §3, §4): the policy, a Structured
+ * The draft's fields (draft-ietf-httpapi-ratelimit-headers): the policy, a Structured
  * Fields list item `"name";q=<quota>;w=<seconds>`, and this client's standing `"name";r=<left>;t=<seconds>`.
  */
 function rateLimitHeaders(group: RouteGroup, limit: number, decision: ClientDecision): Record<string, string> {
@@ -47,12 +47,13 @@ async function refusal(
         status: 429,
         code: 'rate_limited',
         detail: `too many requests from this client; try again in ${seconds} s`,
-        // The draft's quota-exceeded problem names the policies the client ran out of (§5.1).
+        // The draft's quota-exceeded problem type names the policies the client ran out of.
         'violated-policies': [group.name],
       });
-  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-  response.headers.set('retry-after', String(seconds));
-  return new Response(response.body, { status: 429, headers: response.headers });
+  for (const [name, value] of Object.entries({ ...headers, 'retry-after': String(seconds) })) {
+    response.headers.set(name, value);
+  }
+  return response;
 }
 
 /**

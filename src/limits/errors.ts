@@ -6,5 +6,4 @@ import { defineErrors } from '#common/errors';
  */
 export const limitErrors = defineErrors({
   rate_limited: { status: 429, title: 'Too many requests from this client' },
-  sign_in_locked: { status: 429, title: 'Too many failed sign-ins from this client' },
 });
