@@ -37,7 +37,10 @@ export const problems = {
     ...problem('Too many requests from this client (`rate_limited`); wait `Retry-After` seconds.'),
     headers: {
       'Retry-After': { description: 'Seconds until the window ends.', schema: { type: 'integer' } },
-      RateLimit: { description: 'draft-ietf-httpapi-ratelimit-headers: `"public";r=0;t=<seconds>`.', schema: { type: 'string' } },
+      RateLimit: {
+        description: 'draft-ietf-httpapi-ratelimit-headers: `"public";r=0;t=<seconds>`.',
+        schema: { type: 'string' },
+      },
       'RateLimit-Policy': { description: 'The policy: `"public";q=<requests>;w=60`.', schema: { type: 'string' } },
     },
   },
