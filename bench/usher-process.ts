@@ -60,6 +60,10 @@ export function startUsher(options: UsherOptions): Promise<Child> {
       USHER_LOG_LEVEL: 'warn',
       // The bench stops servers between phases; a load balancer's drain window would only add idle seconds.
       USHER_SHUTDOWN_DRAIN_MS: '0',
+      // The bench is one client sending thousands a second: limits it never reaches keep their counter in the cost.
+      USHER_CLIENT_LIMIT_PUBLIC: '1000000',
+      USHER_CLIENT_LIMIT_DIDCOMM: '1000000',
+      USHER_CLIENT_LIMIT_INBOX: '1000000',
       ...options.env,
     },
     ready: /^Usher \S+ listening on (http:\/\/127\.0\.0\.1:\d+) /m,

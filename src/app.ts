@@ -17,7 +17,8 @@ import {
   createIdentityRoutes,
   createTenantRoutes,
 } from '#tenants';
-import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes, webPagePolicies } from '#web';
+import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes, rateLimitedPage, webPagePolicies } from '#web';
+import { createClientLimits, DEFAULT_CLIENT_LIMITS, type ClientLimitSettings } from '#limits';
 import { createConnectionRoutes, createDidcommEndpointRoutes, createMediatorRoutes } from '#didcomm';
 import { COMPAT_AUTHENTICATED_PREFIXES, createCompatRoutes } from '#compat';
 import { accessLog, createObservabilityRoutes, requestId, type RequestLogEntry } from '#observability';
@@ -31,6 +32,8 @@ export interface AppDeps extends ServiceDeps {
   readonly isShuttingDown?: () => boolean;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
   readonly metricsToken?: string;
+  /** Per-client limits of anonymous callers and the proxies trusted to name them; DEFAULT_CLIENT_LIMITS if unset. */
+  readonly clientLimits?: ClientLimitSettings;
 }
 
 /** The largest request body accepted; invitations with metadata stay far below it. */
@@ -53,6 +56,10 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
   app.use('*', securityHeaders({ publicUrl: deps.publicUrl, pages }));
   if (deps.logRequest) app.use('*', accessLog(deps.logRequest));
   app.use('*', metrics.middleware);
+  // Anonymous callers are counted before their bodies are read, and before Fedify takes its inboxes.
+  const settings = deps.clientLimits ?? DEFAULT_CLIENT_LIMITS;
+  const clientLimits = createClientLimits({ db, clock, settings, refusalPage: rateLimitedPage });
+  app.use('*', clientLimits.middleware);
   const bulkBodyLimit = limitBody(MAX_BULK_BODY_BYTES);
   const bodyLimitDefault = limitBody(MAX_BODY_BYTES);
   app.use('*', (c, next) => (c.req.path === BULK_PATH ? bulkBodyLimit(c, next) : bodyLimitDefault(c, next)));
@@ -137,6 +144,7 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
         invitations,
         pinger: services.pinger,
         allowPrivateNetwork: deps.allowPrivateNetwork,
+        signInGuard: clientLimits.signInGuard,
       },
       CONSOLE_PAGES,
     ),

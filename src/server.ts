@@ -14,6 +14,7 @@ import { pruneIdempotencyKeys } from '#invitations';
 import { pruneSessions } from '#web';
 import { pruneKv } from '#activitypub';
 import { pruneRateLimitWindows } from '#tenants';
+import { pruneClientLimits } from '#limits';
 import { bootstrapFirstTenant } from './bootstrap';
 import { loadLinkSecret } from './link-secret';
 import { startBanner } from './start-banner';
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
     isShuttingDown: () => drain.draining,
     metricsToken: config.metricsToken,
     linkSecret: linkSecret.secret,
+    clientLimits: config.clientLimits,
   };
   const services = composeServices(deps);
   app = createApp(services, deps);
@@ -110,6 +112,7 @@ async function main(): Promise<void> {
       .then(() => pruneSessions(store.db, systemClock.now()))
       .then(() => pruneKv(store.db, systemClock.now()))
       .then(() => pruneRateLimitWindows(store.db, systemClock.now()))
+      .then(() => pruneClientLimits(store.db, systemClock.now()))
       .then(() => services.pruneRetained(systemClock.now(), config.retentionDays))
       // What DIDComm mediators hold for us (RFC 0685) is collected on the same beat.
       .then(() =>

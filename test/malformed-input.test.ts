@@ -78,6 +78,8 @@ const TABLES: { readonly [T in keyof Database]: readonly (keyof Database[T] & st
   provider_accounts: ['id'],
   provider_sends: ['id'],
   proven_deletions: ['invitation_id'],
+  client_limit_windows: ['route_group', 'client', 'window_start'],
+  sign_in_failures: ['client'],
 };
 
 /** Runs per operation: a base, and more for each field or parameter it has, since each is a way in. */

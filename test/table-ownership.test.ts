@@ -43,6 +43,8 @@ const OWNERS: Readonly<Record<string, string>> = {
   provider_accounts: 'providers',
   provider_sends: 'providers',
   proven_deletions: 'compat/proven',
+  client_limit_windows: 'limits',
+  sign_in_failures: 'limits',
 };
 
 /** Files or folders (under src/) allowed to touch tables they do not own, each with why. */

@@ -38,6 +38,21 @@ describe('loadConfig', () => {
       retentionDays: 30,
       linkSecret: undefined,
       linkSecretFile: 'data/usher-link.secret',
+      clientLimits: { trustedProxies: [], perMinute: { public: 120, signIn: 10, didcomm: 300, inbox: 600 } },
+    });
+  });
+
+  it('reads the trusted proxies and the per-client limits, 0 turning a limit off', () => {
+    const config = loadConfig({
+      USHER_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.0.2.7 ,fd00::/8',
+      USHER_CLIENT_LIMIT_PUBLIC: '30',
+      USHER_CLIENT_LIMIT_SIGN_IN: '0',
+      USHER_CLIENT_LIMIT_DIDCOMM: '1000',
+      USHER_CLIENT_LIMIT_INBOX: '5000',
+    });
+    expect(config.clientLimits).toEqual({
+      trustedProxies: ['10.0.0.0/8', '192.0.2.7', 'fd00::/8'],
+      perMinute: { public: 30, signIn: 0, didcomm: 1000, inbox: 5000 },
     });
   });
 
@@ -104,6 +119,7 @@ describe('loadConfig', () => {
       retentionDays: 0,
       linkSecret: 'l'.repeat(32),
       linkSecretFile: '/run/secrets/usher-link',
+      clientLimits: { trustedProxies: [], perMinute: { public: 120, signIn: 10, didcomm: 300, inbox: 600 } },
     });
   });
 
@@ -174,6 +190,10 @@ describe('loadConfig', () => {
       ['USHER_METRICS_TOKEN', { USHER_METRICS_TOKEN: 'short' }],
       ['USHER_RETENTION_DAYS', { USHER_RETENTION_DAYS: '-1' }],
       ['USHER_LINK_SECRET', { USHER_LINK_SECRET: 'shorter-than-thirty-two' }],
+      ['USHER_TRUSTED_PROXIES', { USHER_TRUSTED_PROXIES: '10.0.0.0/33' }],
+      ['USHER_TRUSTED_PROXIES', { USHER_TRUSTED_PROXIES: 'proxy.internal' }],
+      ['USHER_CLIENT_LIMIT_PUBLIC', { USHER_CLIENT_LIMIT_PUBLIC: 'lots' }],
+      ['USHER_CLIENT_LIMIT_INBOX', { USHER_CLIENT_LIMIT_INBOX: '-5' }],
     ];
 
     it.each(cases)('names %s when given %j', (variable, env) => {

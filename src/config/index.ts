@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { DEFAULT_CLIENT_LIMITS, trustedProxyList, type ClientLimitSettings } from '#limits';
 
 /** The typed, frozen configuration of one Usher process, read once from the environment. */
 export interface Config {
@@ -44,6 +45,8 @@ export interface Config {
   readonly linkSecret: string | undefined;
   /** Where the link secret lives when USHER_LINK_SECRET is unset; created (mode 0600) on first start. */
   readonly linkSecretFile: string;
+  /** Per-client limits of anonymous callers, and the proxies whose X-Forwarded-For names the client. */
+  readonly clientLimits: ClientLimitSettings;
 }
 
 /** A configuration value that cannot be used; `main.ts` prints it and exits non-zero. */
@@ -124,6 +127,32 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     retentionDays: readInteger('USHER_RETENTION_DAYS', env.USHER_RETENTION_DAYS, 30, 0, 36_500),
     linkSecret,
     linkSecretFile: nonEmpty(env.USHER_LINK_SECRET_FILE) ?? defaultLinkSecretFile(databaseUrl),
+    clientLimits: readClientLimits(env),
+  });
+}
+
+/** USHER_TRUSTED_PROXIES (comma-separated addresses or CIDR blocks) and USHER_CLIENT_LIMIT_* (a minute; 0: off). */
+function readClientLimits(env: Readonly<Record<string, string | undefined>>): ClientLimitSettings {
+  const trustedProxies = (nonEmpty(env.USHER_TRUSTED_PROXIES) ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  try {
+    trustedProxyList(trustedProxies);
+  } catch (error) {
+    throw new ConfigError('USHER_TRUSTED_PROXIES', (error as Error).message);
+  }
+  const defaults = DEFAULT_CLIENT_LIMITS.perMinute;
+  const perMinute = (name: string, fallback: number) =>
+    readInteger(`USHER_CLIENT_LIMIT_${name}`, env[`USHER_CLIENT_LIMIT_${name}`], fallback, 0, 1_000_000);
+  return Object.freeze({
+    trustedProxies: Object.freeze(trustedProxies),
+    perMinute: Object.freeze({
+      public: perMinute('PUBLIC', defaults.public),
+      signIn: perMinute('SIGN_IN', defaults.signIn),
+      didcomm: perMinute('DIDCOMM', defaults.didcomm),
+      inbox: perMinute('INBOX', defaults.inbox),
+    }),
   });
 }
 

@@ -16,6 +16,8 @@ import type {
 } from './protocol-rows';
 
 export type * from './protocol-rows';
+import type { ClientLimitWindowRow, SignInFailureRow } from './limit-rows';
+export type * from './limit-rows';
 
 /**
  * Row types of every table, as Kysely sees them. Timestamps are ISO-8601 UTC strings with
@@ -53,6 +55,8 @@ export interface Database {
   provider_accounts: ProviderAccountRow;
   provider_sends: ProviderSendRow;
   proven_deletions: ProvenDeletionRow;
+  client_limit_windows: ClientLimitWindowRow;
+  sign_in_failures: SignInFailureRow;
 }
 
 export interface TenantRow {

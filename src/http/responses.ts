@@ -33,6 +33,17 @@ export const problems = {
   410: problem('Gone: expired, revoked, declined or spent; `code` says which.'),
   413: problem('Body too large.'),
   422: problem('Idempotency-Key reused with another body, or a request that cannot apply.'),
+  429: {
+    ...problem('Too many requests from this client (`rate_limited`); wait `Retry-After` seconds.'),
+    headers: {
+      'Retry-After': { description: 'Seconds until the window ends.', schema: { type: 'integer' } },
+      RateLimit: {
+        description: 'draft-ietf-httpapi-ratelimit-headers: `"public";r=0;t=<seconds>`.',
+        schema: { type: 'string' },
+      },
+      'RateLimit-Policy': { description: 'The policy: `"public";q=<requests>;w=60`.', schema: { type: 'string' } },
+    },
+  },
 } as const;
 
 /** Picks problem responses for a route. */

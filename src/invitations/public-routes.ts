@@ -15,7 +15,7 @@ const viewRoute = createRoute({
   summary: 'What the invitee sees: inviter, target, role, message, expiry, state',
   description: 'A read: opening a link (or a mail scanner opening it) never changes the invitation.',
   request: { params: TokenParam },
-  responses: { 200: json(PublicInvitationSchema, 'The invitation as the invitee sees it'), ...problemsFor(404) },
+  responses: { 200: json(PublicInvitationSchema, 'The invitation as the invitee sees it'), ...problemsFor(404, 429) },
 });
 
 const acceptRoute = createRoute({
@@ -30,7 +30,7 @@ const acceptRoute = createRoute({
     params: TokenParam,
     body: { content: { 'application/json': { schema: AcceptInvitationSchema } }, required: false },
   },
-  responses: { 200: json(AcceptResultSchema, 'Accepted'), ...problemsFor(400, 404, 409, 410) },
+  responses: { 200: json(AcceptResultSchema, 'Accepted'), ...problemsFor(400, 404, 409, 410, 429) },
 });
 
 const declineRoute = createRoute({
@@ -40,7 +40,7 @@ const declineRoute = createRoute({
   tags,
   summary: 'Decline a single-use invitation',
   request: { params: TokenParam },
-  responses: { 200: json(PublicInvitationSchema, 'Declined'), ...problemsFor(404, 409, 410) },
+  responses: { 200: json(PublicInvitationSchema, 'Declined'), ...problemsFor(404, 409, 410, 429) },
 });
 
 /** Routes the invitee reaches with the link's token alone; no API key. */

@@ -4,6 +4,7 @@
  */
 import type { Db } from '#db';
 import { isoTime } from '#common/json';
+import { fixedWindow } from '#common/fixed-window';
 
 /** Whether a request fits the budget, and if not, how long until the next window opens. */
 export type RateDecision =
@@ -17,10 +18,10 @@ const WINDOW_MS = 60_000;
  */
 export async function consumeRequest(db: Db, tenantId: string, limit: number | null, now: Date): Promise<RateDecision> {
   if (limit === null) return { allowed: true };
-  const start = Math.floor(now.getTime() / WINDOW_MS) * WINDOW_MS;
+  const window = fixedWindow(now, WINDOW_MS);
   const row = await db
     .insertInto('rate_limit_windows')
-    .values({ tenant_id: tenantId, window_start: isoTime(new Date(start)), count: 1 })
+    .values({ tenant_id: tenantId, window_start: window.start, count: 1 })
     .onConflict((oc) =>
       oc
         .columns(['tenant_id', 'window_start'])
@@ -29,11 +30,7 @@ export async function consumeRequest(db: Db, tenantId: string, limit: number | n
     .returning('count')
     .executeTakeFirstOrThrow();
   if (row.count <= limit) return { allowed: true };
-  return {
-    allowed: false,
-    retryAfterSeconds: Math.max(1, Math.ceil((start + WINDOW_MS - now.getTime()) / 1000)),
-    limit,
-  };
+  return { allowed: false, retryAfterSeconds: window.secondsLeft, limit };
 }
 
 /** Drops windows older than an hour. */

@@ -4,6 +4,7 @@ export { createConsoleRoutes } from './console/routes';
 export { pruneSessions } from './console/sessions';
 export { webPagePolicies } from './content-policy';
 export { HAND_OFF_SCRIPT } from './hand-off-page';
+export { rateLimitedPage } from './rate-limited-page';
 import { createContactPages } from './console/contacts-pages';
 import { createIdentityPages } from './console/identities-pages';
 import { createKeyPages } from './console/keys-pages';

@@ -7,6 +7,7 @@ import { migrateToLatest, openStore, type Engine, type Store } from '#db';
 import type { InvitationService } from '#invitations';
 import { createMailboxMailer, createRetryPolicy, type Mailer, type OutboxWorker, type RetryPolicy } from '#delivery';
 import { createTenant, type CreatedTenant } from '#tenants';
+import type { ClientLimitSettings } from '#limits';
 import { createScratchDatabase, type ScratchDatabase } from './stores';
 
 export const PUBLIC_URL = 'http://usher.test';
@@ -61,6 +62,8 @@ export interface TestUsherOptions {
   readonly linkSecret?: string;
   /** Channels registered besides the built-in five, as a deployment would add one. */
   readonly extraChannels?: ServiceOptions['extraChannels'];
+  /** Per-client limits of anonymous callers; they apply only to requests over a socket (see `serveOnLoopback`). */
+  readonly clientLimits?: ClientLimitSettings;
 }
 
 /** Starts an in-process Usher for the enclosing suite and stops it after. */
@@ -88,6 +91,7 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
         logError: (error) => console.error(error),
         metricsToken: options.metricsToken,
         linkSecret: options.linkSecret ?? newSecret(),
+        clientLimits: options.clientLimits,
       },
       { extraChannels: options.extraChannels },
     );

@@ -6846,6 +6846,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this client (`rate_limited`); wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description draft-ietf-httpapi-ratelimit-headers: `"public";r=0;t=<seconds>`. */
+                    RateLimit?: string;
+                    /** @description The policy: `"public";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     acceptInvitation: {
@@ -6908,6 +6923,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this client (`rate_limited`); wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description draft-ietf-httpapi-ratelimit-headers: `"public";r=0;t=<seconds>`. */
+                    RateLimit?: string;
+                    /** @description The policy: `"public";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     declineInvitationByToken: {
@@ -6951,6 +6981,21 @@ export interface operations {
             /** @description Gone: expired, revoked, declined or spent; `code` says which. */
             410: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (`rate_limited`); wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description draft-ietf-httpapi-ratelimit-headers: `"public";r=0;t=<seconds>`. */
+                    RateLimit?: string;
+                    /** @description The policy: `"public";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

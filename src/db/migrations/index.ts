@@ -15,6 +15,7 @@ import * as partialRecipientIndexes from './0016-partial-recipient-indexes';
 import * as derivedLinks from './0017-derived-links';
 import * as inviter from './0018-inviter';
 import * as keyScopes from './0019-key-scopes';
+import * as clientLimits from './0020-client-limits';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -34,4 +35,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0017-derived-links': derivedLinks,
   '0018-inviter': inviter,
   '0019-key-scopes': keyScopes,
+  '0020-client-limits': clientLimits,
 });

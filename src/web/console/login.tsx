@@ -6,6 +6,7 @@ import { newSecret, safeEqual } from '#common/secrets';
 import { BarePage } from './layout';
 import { deleteCookie, formFields, getCookie, SESSION_COOKIE, sessionCookieOptions, setCookie } from './middleware';
 import { signIn, signOut } from './sessions';
+import type { ConsoleDeps } from './deps';
 
 const LOGIN_CSRF_COOKIE = 'usher_login_csrf';
 
@@ -44,11 +45,18 @@ function safeNext(next: string | undefined): string {
     : '/console/invitations';
 }
 
+type LoginDeps = { db: Db; clock: Clock; publicUrl: string; signInGuard?: ConsoleDeps['signInGuard'] };
+
+/** Seconds as a person reads them: "40 seconds", "3 minutes". */
+function waitText(seconds: number): string {
+  return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+}
+
 /**
  * Sign-in and sign-out. There is no session yet at sign-in, so its form is protected by a
  * double-submit cookie instead of the session's token (login CSRF).
  */
-export function createLoginRoutes({ db, clock, publicUrl }: { db: Db; clock: Clock; publicUrl: string }) {
+export function createLoginRoutes({ db, clock, publicUrl, signInGuard }: LoginDeps) {
   const cookieOptions = sessionCookieOptions(publicUrl);
   return new Hono()
     .get('/console/login', (c) => {
@@ -70,16 +78,20 @@ export function createLoginRoutes({ db, clock, publicUrl }: { db: Db; clock: Clo
           403,
         );
       }
+      // A locked-out client is refused before its key is looked at: guessing teaches it nothing meanwhile.
+      const locked = (await signInGuard?.lockedFor(c)) ?? 0;
+      if (locked > 0) {
+        c.header('retry-after', String(locked));
+        const error = `Too many failed sign-ins from your network. Try again in ${waitText(locked)}.`;
+        return c.html(<LoginPage csrf={expected} next={safeNext(fields.next)} error={error} />, 429);
+      }
       const signedIn = await signIn(db, (fields.key ?? '').trim(), clock.now());
-      if (!signedIn)
-        return c.html(
-          <LoginPage
-            csrf={expected}
-            next={safeNext(fields.next)}
-            error="That API key is not valid, or it was revoked."
-          />,
-          401,
-        );
+      if (!signedIn) {
+        await signInGuard?.failed(c);
+        const error = 'That API key is not valid, or it was revoked.';
+        return c.html(<LoginPage csrf={expected} next={safeNext(fields.next)} error={error} />, 401);
+      }
+      await signInGuard?.succeeded(c);
       deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/console' });
       setCookie(c, SESSION_COOKIE, signedIn.cookie, { ...cookieOptions, maxAge: 12 * 3600 });
       return c.redirect(safeNext(fields.next), 303);
