@@ -14,6 +14,8 @@ export interface AcceptanceTokenInput {
   readonly issuer: string;
   readonly invitationId: string;
   readonly redemptionId: string;
+  /** The token's `jti`; the redemption id unless given (a seat given back is the same redemption, a new token). */
+  readonly tokenId?: string;
   readonly target: { readonly type: string; readonly iri: string | null; readonly name: string | null };
   readonly role: string | null;
   readonly rules: readonly string[];
@@ -63,7 +65,8 @@ export interface IssuedAcceptanceToken {
  * - `iss` — Usher's public URL; `aud` — the tenant id (a host app accepts only its tenant's tokens)
  * - `sub` — the recipient's stable member key (`email:…`, `did:…`, `actor:…`, `contact:…`, `subject:…`)
  * - `iat`, `nbf` — when issued; `exp` — `iat` + ttl (300 s by default)
- * - `jti` — the redemption id: one token per acceptance, so a host can refuse a replay
+ * - `jti` — the redemption id, or a fresh id when a multi-use link gives a person their seat back: unique per
+ *   token, so a host can refuse a replay
  * - `invitation` — invitation id; `tenant` — tenant id; `redemption` — redemption id
  * - `target` — `{ type, iri, name }` the recipient was invited into
  * - `role` — the granted role or null; `rules` — extra rules, possibly empty
@@ -88,7 +91,7 @@ export async function issueAcceptanceToken(
     iat,
     nbf: iat,
     exp: iat + ttl,
-    jti: input.redemptionId,
+    jti: input.tokenId ?? input.redemptionId,
     invitation: input.invitationId,
     tenant: input.tenantId,
     // Copied field by field so nothing extra a caller's object carries ends up signed.

@@ -218,6 +218,8 @@ export interface MembershipRow {
   role: string | null;
   rules: string | null;
   invitation_id: string;
+  /** The address that accepted an email invitation when it was not the invited one; else null. */
+  accepted_email: string | null;
   created_at: string;
   updated_at: string;
 }

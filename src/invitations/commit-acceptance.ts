@@ -26,7 +26,12 @@ export async function commitAcceptance<T = undefined>(
     const redemption = await redeem(trx, accepted, acceptor, context.now);
     const produced = (within ? await within(accepted, redemption) : undefined) as T;
     const { membership } = redemption;
-    const data = { redemptionId: redemption.id, membershipId: membership.id, member: membership.member.key };
+    const data = {
+      redemptionId: redemption.id,
+      membershipId: membership.id,
+      member: membership.member.key,
+      ...(membership.emailMismatch ? { acceptedEmail: membership.acceptedEmail, emailMismatch: true } : {}),
+    };
     return { data, value: { redemption, produced } };
   });
   return { row: committed.row, redemption: committed.value.redemption, value: committed.value.produced };

@@ -21,6 +21,10 @@ export const invitationErrors = defineErrors({
   invitation_not_incoming: { status: 409, title: 'Only an invitation sent to us can be answered here' },
   channel_options_mismatch: { status: 400, title: 'These options belong to another channel' },
   recipient_required: { status: 400, title: 'This channel needs a recipient' },
+  acceptor_email_mismatch: {
+    status: 403,
+    title: 'This invitation was sent to another address; accept it with the address it was sent to',
+  },
   acceptor_required: { status: 400, title: 'Say who accepts: this invitation names no recipient' },
   invalid_window: { status: 400, title: 'The active window is not valid' },
   redirect_url_not_https: { status: 400, title: 'The redirect URL must be https on this server' },

@@ -2,6 +2,7 @@ import { insertRow, type Db, type InvitationRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import { grantMembership, type Membership } from '#memberships';
+import { acceptedEmailOf } from './accepted-email';
 import { invitationError } from './errors';
 import { assertRoleWithinCeiling } from './role-ceiling';
 import type { AcceptorInput } from './schemas';
@@ -23,7 +24,7 @@ function firstKey(candidates: ReadonlyArray<readonly [string, string | null | un
  * The member an acceptance admits. An invitation addressed to someone admits that someone,
  * whoever clicks; an open link admits whoever says who they are.
  */
-function memberOf(row: InvitationRow, acceptor: AcceptorInput): Membership['member'] {
+export function memberOf(row: InvitationRow, acceptor: AcceptorInput): Membership['member'] {
   const acceptorEmail = acceptor.email?.toLowerCase();
   const key =
     firstKey([
@@ -52,6 +53,7 @@ function memberOf(row: InvitationRow, acceptor: AcceptorInput): Membership['memb
 /** Records one acceptance and the membership it grants, in the caller's transaction. */
 export async function redeem(trx: Db, row: InvitationRow, acceptor: AcceptorInput, now: Date): Promise<Redemption> {
   assertRoleWithinCeiling(row);
+  const acceptedEmail = await acceptedEmailOf(trx, row, acceptor);
   const membership = await grantMembership(
     trx,
     {
@@ -61,6 +63,7 @@ export async function redeem(trx: Db, row: InvitationRow, acceptor: AcceptorInpu
       role: row.role,
       rules: JSON.parse(row.rules ?? '[]') as string[],
       invitationId: row.id,
+      acceptedEmail,
     },
     now,
   );

@@ -392,6 +392,12 @@ export const AcceptResultSchema = z
     invitation: PublicInvitationSchema,
     redemption: z.object({ id: z.string(), createdAt: Timestamp }),
     membership: MembershipSchema,
+    existingMembership: z
+      .boolean()
+      .describe(
+        'True when a multi-use invitation gave the acceptor back the membership it had already given them ' +
+          '(the same email, DID, actor or subject): no use consumed, no new redemption or event, a new token.',
+      ),
     acceptanceToken: z
       .object({ token: z.string(), expiresAt: z.string() })
       .describe(

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Engine, InvitationRow } from '#db';
 import type { Clock } from '#common/clock';
 import { issueAcceptanceToken } from '#acceptance';
+import { newId } from '#common/ids';
 import { commitAcceptance } from './commit-acceptance';
 import { commitTransition } from './commit-transition';
 import { invitationError } from './errors';
@@ -12,6 +13,7 @@ import { loadPublicView, publicView, type PublicInvitation } from './public-view
 import { invitedByOf } from './record';
 import type { Redemption } from './redeem';
 import type { AcceptorInput } from './schemas';
+import { findTakenSeat } from './taken-seat';
 import { findByToken, tokenHashOf } from './tokens';
 
 /** What accepting produced. */
@@ -20,6 +22,8 @@ export interface AcceptResult {
   readonly invitation: PublicInvitation;
   readonly redemption: { readonly id: string; readonly createdAt: string };
   readonly membership: Redemption['membership'];
+  /** True when a multi-use invitation gave the acceptor back the seat it had already given them (no use consumed). */
+  readonly existingMembership: boolean;
   /** A short-lived EdDSA JWT the host application can verify against /.well-known/jwks.json. */
   readonly acceptanceToken: { readonly token: string; readonly expiresAt: string };
   /**
@@ -58,7 +62,7 @@ export function createTokenFlows(deps: TokenFlowDeps) {
   }
 
   /** The signed acceptance token of one redemption, stored in the accepting transaction. */
-  function issueFor(trx: Kysely<Database>, accepted: InvitationRow, redemption: Redemption, now: Date) {
+  function issueFor(trx: Kysely<Database>, accepted: InvitationRow, redemption: Redemption, now: Date, again: boolean) {
     const { membership } = redemption;
     const target = { type: accepted.target_type, iri: accepted.target_iri, name: accepted.target_name };
     return issueAcceptanceToken(
@@ -68,6 +72,7 @@ export function createTokenFlows(deps: TokenFlowDeps) {
         issuer: publicUrl,
         invitationId: accepted.id,
         redemptionId: redemption.id,
+        ...(again ? { tokenId: newId(now.getTime()) } : {}),
         target,
         role: membership.role,
         rules: membership.rules,
@@ -95,18 +100,25 @@ export function createTokenFlows(deps: TokenFlowDeps) {
       return publicView(db, row, clock.now());
     },
 
-    /** Accepts by the link's token: one redemption, one membership, under any concurrency. */
+    /**
+     * Accepts by the link's token: one redemption, one membership, under any concurrency. On a multi-use
+     * invitation, someone who already holds a seat from it gets that seat back and a new token, consuming no use.
+     */
     async acceptByToken(token: string, acceptor: AcceptorInput): Promise<AcceptResult> {
       return withLockedToken(token, async (trx, row) => {
         const now = clock.now();
-        const { row: accepted, redemption } = await commitAcceptance(trx, row, acceptor, { now, actor: invitee, sink });
-        const issued = await issueFor(trx, accepted, redemption, now);
+        const seat = await findTakenSeat(trx, row, acceptor, now);
+        const { row: accepted, redemption } = seat
+          ? { row, redemption: seat }
+          : await commitAcceptance(trx, row, acceptor, { now, actor: invitee, sink });
+        const issued = await issueFor(trx, accepted, redemption, now, seat !== null);
         const { view, tenant } = await loadPublicView(trx, accepted, now);
         return {
           invitationId: accepted.id,
           invitation: view,
           redemption: { id: redemption.id, createdAt: redemption.createdAt },
           membership: redemption.membership,
+          existingMembership: seat !== null,
           acceptanceToken: { token: issued.token, expiresAt: issued.expiresAt },
           redirectUrl: accepted.redirect_url ?? tenant.settings.redirectUrl,
         };

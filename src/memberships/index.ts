@@ -1,5 +1,6 @@
 /** Memberships: what accepting an invitation produces. */
 export {
+  findSeat,
   getMembership,
   grantMembership,
   listMemberships,

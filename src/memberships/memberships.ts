@@ -27,6 +27,10 @@ export interface Membership {
   readonly role: string | null;
   readonly rules: string[];
   readonly invitationId: string;
+  /** The address that accepted an email invitation when it was not the invited one; else null. */
+  readonly acceptedEmail: string | null;
+  /** True when `acceptedEmail` differs from the invited address (the tenant's policy accepted and flagged it). */
+  readonly emailMismatch: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -44,6 +48,8 @@ export interface MembershipGrant {
   readonly role: string | null;
   readonly rules: string[];
   readonly invitationId: string;
+  /** The other address that accepted (see `Membership.acceptedEmail`); absent: none. */
+  readonly acceptedEmail?: string | null;
 }
 
 function toMembership(row: MembershipRow): Membership {
@@ -62,6 +68,8 @@ function toMembership(row: MembershipRow): Membership {
     role: row.role,
     rules: parseJson(row.rules, []),
     invitationId: row.invitation_id,
+    acceptedEmail: row.accepted_email,
+    emailMismatch: row.accepted_email !== null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -85,6 +93,7 @@ const MEMBERSHIP_COLUMNS = Object.keys({
   role: 1,
   rules: 1,
   invitation_id: 1,
+  accepted_email: 1,
   created_at: 1,
   updated_at: 1,
 } satisfies Record<keyof MembershipRow, 1>);
@@ -98,6 +107,7 @@ const upsertMembership = preparedQuery((db, p: MembershipRow) =>
         role: p.role,
         rules: p.rules,
         invitation_id: p.invitation_id,
+        accepted_email: p.accepted_email,
         target_name: p.target_name,
         updated_at: p.updated_at,
       }),
@@ -128,6 +138,7 @@ export async function grantMembership(db: Db, grant: MembershipGrant, now: Date)
     role: grant.role,
     rules: JSON.stringify(grant.rules),
     invitation_id: grant.invitationId,
+    accepted_email: grant.acceptedEmail ?? null,
     created_at: at,
     updated_at: at,
   };
@@ -146,6 +157,22 @@ export async function unlinkContactFromMemberships(trx: Db, tenantId: string, co
     .where('tenant_id', '=', tenantId)
     .where('contact_id', '=', contactId)
     .execute();
+}
+
+/** The membership of one member in one target that `invitationId` last granted, or null: a seat already taken. */
+export async function findSeat(
+  db: Db,
+  seat: { tenantId: string; targetKey: string; memberKey: string; invitationId: string },
+): Promise<Membership | null> {
+  const row = await db
+    .selectFrom('memberships')
+    .selectAll()
+    .where('tenant_id', '=', seat.tenantId)
+    .where('target_key', '=', seat.targetKey)
+    .where('member_key', '=', seat.memberKey)
+    .where('invitation_id', '=', seat.invitationId)
+    .executeTakeFirst();
+  return row ? toMembership(row) : null;
 }
 
 /** One membership of the tenant; throws membership_not_found. */

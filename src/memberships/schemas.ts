@@ -16,6 +16,15 @@ export const MembershipSchema = z
     role: z.string().nullable().describe('null: no permissions until granted.'),
     rules: z.array(z.string()),
     invitationId: z.string().describe('The invitation that last granted it.'),
+    acceptedEmail: z
+      .string()
+      .nullable()
+      .describe(
+        'The address that accepted an email invitation when it was not the invited one (member.email); else null.',
+      ),
+    emailMismatch: z
+      .boolean()
+      .describe('True when the invitation was accepted with another address than the invited one.'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

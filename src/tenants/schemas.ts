@@ -44,6 +44,7 @@ export function updateTenantSchema(policy: PageUrlPolicy) {
           emailTemplates: TenantSettingsSchema.shape.emailTemplates.unwrap().optional(),
           activityPubInviteShape: TenantSettingsSchema.shape.activityPubInviteShape.unwrap().optional(),
           rateLimitPerMinute: TenantSettingsSchema.shape.rateLimitPerMinute.unwrap().optional(),
+          acceptanceEmailMismatch: TenantSettingsSchema.shape.acceptanceEmailMismatch.unwrap().optional(),
         })
         .optional(),
       renameDefaultIdentity: z

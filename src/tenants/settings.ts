@@ -64,6 +64,15 @@ export const TenantSettingsSchema = z
       .describe(
         'How outgoing ActivityPub Invites name the invitee: "object-invitee" (object = the invitee, target = the project or event, as Communecter and ForgeFed do; the default) or "target-invitee" (object = the event, target = the invitee, as the ActivityStreams vocabulary example does). Incoming Invites are read in either shape.',
       ),
+    acceptanceEmailMismatch: z
+      .enum(['accept_and_flag', 'refuse'])
+      .default('accept_and_flag')
+      .describe(
+        'When an email invitation is accepted with another address than the invited one: "accept_and_flag" (the ' +
+          'default) admits the invited person and records the other address on the membership and the ' +
+          'invitation.accepted webhook (acceptedEmail, emailMismatch: true); "refuse" answers 403 ' +
+          'acceptor_email_mismatch and changes nothing.',
+      ),
     emailTemplates: TemplateOverridesSchema.default({}).describe(
       'Per locale and kind (invitation, reminder), replacements for the subject, text or HTML of the built-in emails, with {{placeholders}}.',
     ),

@@ -1458,6 +1458,8 @@ export interface components {
                 expiresAt: string;
                 token: string;
             };
+            /** @description True when a multi-use invitation gave the acceptor back the membership it had already given them (the same email, DID, actor or subject): no use consumed, no new redemption or event, a new token. */
+            existingMembership: boolean;
             invitation: components["schemas"]["PublicInvitation"];
             /** @description The accepted invitation's id: the `invitation` claim of the token. */
             invitationId: string;
@@ -2059,7 +2061,11 @@ export interface components {
             data: components["schemas"]["Mediator"][];
         };
         Membership: {
+            /** @description The address that accepted an email invitation when it was not the invited one (member.email); else null. */
+            acceptedEmail: string | null;
             createdAt: string;
+            /** @description True when the invitation was accepted with another address than the invited one. */
+            emailMismatch: boolean;
             id: string;
             /** @description The invitation that last granted it. */
             invitationId: string;
@@ -2433,6 +2439,12 @@ export interface components {
         };
         TenantSettings: {
             /**
+             * @description When an email invitation is accepted with another address than the invited one: "accept_and_flag" (the default) admits the invited person and records the other address on the membership and the invitation.accepted webhook (acceptedEmail, emailMismatch: true); "refuse" answers 403 acceptor_email_mismatch and changes nothing.
+             * @default accept_and_flag
+             * @enum {string}
+             */
+            acceptanceEmailMismatch?: "accept_and_flag" | "refuse";
+            /**
              * @description How outgoing ActivityPub Invites name the invitee: "object-invitee" (object = the invitee, target = the project or event, as Communecter and ForgeFed do; the default) or "target-invitee" (object = the event, target = the invitee, as the ActivityStreams vocabulary example does). Incoming Invites are read in either shape.
              * @default object-invitee
              * @enum {string}
@@ -2612,6 +2624,8 @@ export interface components {
             /** @description With `name`: the default identity, which invitations are sent from, takes the new name too. */
             renameDefaultIdentity?: boolean;
             settings?: {
+                /** @enum {string} */
+                acceptanceEmailMismatch?: "accept_and_flag" | "refuse";
                 /** @enum {string} */
                 activityPubInviteShape?: "object-invitee" | "target-invitee";
                 branding?: {
