@@ -138,6 +138,31 @@ describeEachStore('invitation quotas per key and per inviter', (engine) => {
     expect((await invite(limited.key)).status).toBe(429);
   });
 
+  it('lets a limited key make or set keys only within its own quota, and inherit it by default', async () => {
+    const limited = await usher.request('POST', '/v1/api-keys', {
+      body: { name: `limited maker ${++serial}`, inviteQuota: { perHour: 5, perDay: null } },
+    });
+    const maker = limited.body.key as string;
+    const inherited = await usher.request('POST', '/v1/api-keys', { key: maker, body: { name: 'child' } });
+    expect(inherited.status, JSON.stringify(inherited.body)).toBe(201);
+    expect(inherited.body.inviteQuota).toEqual({ perHour: 5, perDay: null });
+    for (const inviteQuota of [null, { perHour: 6, perDay: null }, { perHour: null, perDay: 100 }]) {
+      const wider = await usher.request('POST', '/v1/api-keys', { key: maker, body: { name: 'wider', inviteQuota } });
+      expect(wider.status, JSON.stringify(inviteQuota)).toBe(403);
+      expect(wider.body).toMatchObject({ code: 'invite_quota_above_own', field: 'body.inviteQuota' });
+    }
+    const lifted = await usher.request('PATCH', `/v1/api-keys/${inherited.body.id}`, {
+      key: maker,
+      body: { inviteQuota: null },
+    });
+    expect(lifted.status).toBe(403);
+    const narrower = await usher.request('POST', '/v1/api-keys', {
+      key: maker,
+      body: { name: 'narrower', inviteQuota: { perHour: 2, perDay: 10 } },
+    });
+    expect(narrower.status).toBe(201);
+  });
+
   it('refuses a key changing its own quota, and a quota that is not a count, naming the field', async () => {
     const own = await usher.request('PATCH', `/v1/api-keys/${usher.tenant.apiKey.id}`, {
       body: { inviteQuota: null },

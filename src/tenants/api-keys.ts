@@ -15,7 +15,7 @@ import {
 } from '#common/rights';
 import { tenantError } from './errors';
 import { parseSettings } from './settings';
-import { parseKeyQuota, type InviteQuota } from './invite-quota';
+import { parseKeyQuota, quotaWithin, type InviteQuota } from './invite-quota';
 
 /** An API key as listed: never the secret. */
 export interface ApiKey {
@@ -88,6 +88,8 @@ export async function createApiKey(
     rights?: RightsRequest;
     maker?: KeyRights;
     inviteQuota?: InviteQuota | null;
+    /** The making key's own quota: inherited when none is asked, and a bound on what is. */
+    makerQuota?: InviteQuota | null;
   },
   now: Date,
 ): Promise<CreatedApiKey> {
@@ -107,6 +109,8 @@ export async function createApiKey(
         }
       : undefined;
   if (input.maker && rights) assertWithinRights(input.maker, rights);
+  const inviteQuota = input.inviteQuota === undefined ? (input.makerQuota ?? null) : input.inviteQuota;
+  assertQuotaWithin(input.makerQuota ?? null, inviteQuota);
   const operator = input.operator === true || (rights?.scopes.includes(OPERATOR_SCOPE) ?? false);
   const row: ApiKeyRow = {
     id: newId(now.getTime()),
@@ -122,7 +126,7 @@ export async function createApiKey(
     scopes: rights ? stored(rights.scopes, fullScopes(rights.scopes, operator)) : null,
     grantable_roles: rights ? stored(rights.grantableRoles, rights.grantableRoles.includes(ANY_ROLE)) : null,
     allowed_targets: rights ? stored(rights.allowedTargets, false) : null,
-    invite_quota: input.inviteQuota ? JSON.stringify(input.inviteQuota) : null,
+    invite_quota: inviteQuota ? JSON.stringify(inviteQuota) : null,
   };
   await db.insertInto('api_keys').values(row).execute();
   return { ...toApiKey(row), key };
@@ -130,6 +134,13 @@ export async function createApiKey(
 
 const fullScopes = (scopes: readonly Scope[], operator: boolean): boolean =>
   unrestrictedScopes(operator).every((scope) => scopes.includes(scope));
+
+function assertQuotaWithin(own: InviteQuota | null, asked: InviteQuota | null): void {
+  if (!quotaWithin(own, asked)) {
+    const detail = `this key may create ${JSON.stringify(own)} invitations; it cannot give a key more`;
+    throw tenantError('invite_quota_above_own', detail, 'body.inviteQuota');
+  }
+}
 
 /** What the invitation service checks of the key creating an invitation: its rights and its own quota. */
 export interface InvitingKey {
@@ -165,6 +176,7 @@ export async function setKeyInviteQuota(
   if (id === auth.apiKeyId) {
     throw tenantError('api_key_own_quota', "another key with keys:manage sets this key's quota", 'path.id');
   }
+  assertQuotaWithin((await findInvitingKey(db, auth.tenantId, auth.apiKeyId))?.inviteQuota ?? null, inviteQuota);
   const row = await db
     .updateTable('api_keys')
     .set({ invite_quota: inviteQuota ? JSON.stringify(inviteQuota) : null })

@@ -10,10 +10,11 @@ const perWindow = (period: string) =>
     .default(null)
     .describe(`Invitations per ${period} (a fixed UTC window); null: no quota.`);
 
-/** Invitations one subject may create per hour and per day; null in either: no quota there. */
-export const InviteQuotaSchema = z
-  .strictObject({ perHour: perWindow('hour'), perDay: perWindow('day') })
-  .openapi('InviteQuota');
+/**
+ * Invitations one subject may create per hour and per day; null in either: no quota there. Not a named
+ * component: a nullable named one becomes an allOf that the SDK's generator types as an empty record.
+ */
+export const InviteQuotaSchema = z.strictObject({ perHour: perWindow('hour'), perDay: perWindow('day') });
 
 export type InviteQuota = z.infer<typeof InviteQuotaSchema>;
 
@@ -45,3 +46,14 @@ export type InviteQuotas = z.infer<typeof InviteQuotasSchema>;
 /** A stored key quota column: null keeps the tenant's default. */
 export const parseKeyQuota = (text: string | null): InviteQuota | null =>
   text === null ? null : InviteQuotaSchema.parse(JSON.parse(text));
+
+/**
+ * Whether `asked` (null: the tenant's default, which may be none) is within `own`, a maker's own
+ * quota: a limited key cannot make or set a key that invites more than it may (null own: no bound).
+ */
+export function quotaWithin(own: InviteQuota | null, asked: InviteQuota | null): boolean {
+  if (own === null) return true;
+  const within = (mine: number | null, theirs: number | null | undefined) =>
+    mine === null || (theirs !== null && theirs !== undefined && theirs <= mine);
+  return within(own.perHour, asked?.perHour) && within(own.perDay, asked?.perDay);
+}

@@ -5,7 +5,7 @@ import type { Clock } from '#common/clock';
 import { createRouter } from '#http/router';
 import { json, problemsFor } from '#http/responses';
 import { requires } from '#http/scopes';
-import { createApiKey, listApiKeys, revokeApiKey, setKeyInviteQuota } from './api-keys';
+import { createApiKey, findInvitingKey, listApiKeys, revokeApiKey, setKeyInviteQuota } from './api-keys';
 import { createTenant, getTenant, updateTenant } from './tenants';
 import { z } from '@hono/zod-openapi';
 import {
@@ -129,11 +129,10 @@ export function createTenantRoutes({ db, clock, allowPrivateNetwork }: TenantRou
     .openapi(listKeysRoute, async (c) => c.json({ data: await listApiKeys(db, c.var.auth.tenantId) }, 200))
     .openapi(createKeyRoute, async (c) => {
       const { name, inviteQuota, ...rights } = c.req.valid('json');
-      const maker = c.var.auth.rights;
-      return c.json(
-        await createApiKey(db, { tenantId: c.var.auth.tenantId, name, rights, maker, inviteQuota }, clock.now()),
-        201,
-      );
+      const { tenantId, apiKeyId, rights: maker } = c.var.auth;
+      const makerQuota = (await findInvitingKey(db, tenantId, apiKeyId))?.inviteQuota ?? null;
+      const input = { tenantId, name, rights, maker, inviteQuota, makerQuota };
+      return c.json(await createApiKey(db, input, clock.now()), 201);
     })
     .openapi(updateKeyRoute, async (c) =>
       c.json(await setKeyInviteQuota(db, c.var.auth, c.req.valid('param').id, c.req.valid('json').inviteQuota), 200),

@@ -1485,7 +1485,19 @@ export interface components {
             grantableRoles: string[];
             /** @description UUIDv7. */
             id: string;
-            inviteQuota: components["schemas"]["InviteQuota"] & (Record<string, never> | null);
+            /** @description Invitations it may create per hour and per day; null: the tenant's inviteQuotas.perKey. */
+            inviteQuota: {
+                /**
+                 * @description Invitations per day (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perDay?: number | null;
+                /**
+                 * @description Invitations per hour (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perHour?: number | null;
+            } | null;
             /** @description ISO-8601 UTC time. */
             lastUsedAt: string | null;
             name: string;
@@ -1667,7 +1679,19 @@ export interface components {
             allowedTargets?: string[] | null;
             /** @description Roles its invitations may grant, ["*"] for any; the caller's when omitted. */
             grantableRoles?: string[];
-            inviteQuota?: components["schemas"]["InviteQuota"] & (Record<string, never> | null);
+            /** @description The key's own invitations per hour and per day (null in either: none there); null or omitted: the tenant's inviteQuotas.perKey. */
+            inviteQuota?: {
+                /**
+                 * @description Invitations per day (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perDay?: number | null;
+                /**
+                 * @description Invitations per hour (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perHour?: number | null;
+            } | null;
             name: string;
             /** @description What the key may do; the caller's scopes (but tenants:manage) when omitted. */
             scopes?: ("invitations:read" | "invitations:write" | "keys:manage" | "webhooks:manage" | "settings:manage" | "identities:manage" | "contacts:manage" | "tenants:manage")[];
@@ -2039,25 +2063,6 @@ export interface components {
             name: string;
         };
         /**
-         * @description Each API key's quota, unless the key has its own (inviteQuota on the key).
-         * @default {
-         *       "perHour": null,
-         *       "perDay": null
-         *     }
-         */
-        InviteQuota: {
-            /**
-             * @description Invitations per day (a fixed UTC window); null: no quota.
-             * @default null
-             */
-            perDay?: number | null;
-            /**
-             * @description Invitations per hour (a fixed UTC window); null: no quota.
-             * @default null
-             */
-            perHour?: number | null;
-        };
-        /**
          * @description Invitations per hour and per day for each API key and each invitedBy.id; past one, 429 with Retry-After.
          * @default {
          *       "perKey": {
@@ -2077,10 +2082,57 @@ export interface components {
              * @default {}
              */
             inviters?: {
-                [key: string]: components["schemas"]["InviteQuota"];
+                [key: string]: {
+                    /**
+                     * @description Invitations per day (a fixed UTC window); null: no quota.
+                     * @default null
+                     */
+                    perDay?: number | null;
+                    /**
+                     * @description Invitations per hour (a fixed UTC window); null: no quota.
+                     * @default null
+                     */
+                    perHour?: number | null;
+                };
             };
-            perInviter?: components["schemas"]["InviteQuota"] & unknown;
-            perKey?: components["schemas"]["InviteQuota"];
+            /**
+             * @description Each host-application user's quota (invitedBy.id, across the tenant's keys), unless `inviters` names them.
+             * @default {
+             *       "perHour": null,
+             *       "perDay": null
+             *     }
+             */
+            perInviter?: {
+                /**
+                 * @description Invitations per day (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perDay?: number | null;
+                /**
+                 * @description Invitations per hour (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perHour?: number | null;
+            };
+            /**
+             * @description Each API key's quota, unless the key has its own (inviteQuota on the key).
+             * @default {
+             *       "perHour": null,
+             *       "perDay": null
+             *     }
+             */
+            perKey?: {
+                /**
+                 * @description Invitations per day (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perDay?: number | null;
+                /**
+                 * @description Invitations per hour (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perHour?: number | null;
+            };
         };
         Jwks: {
             /** @description Active keys of every tenant and keys retired in the last 30 days. */
@@ -2634,7 +2686,19 @@ export interface components {
             public_identifier: string;
         };
         UpdateApiKey: {
-            inviteQuota: components["schemas"]["InviteQuota"] & (Record<string, never> | null);
+            /** @description The key's own invitations per hour and per day (null in either: none there); null or omitted: the tenant's inviteQuotas.perKey. */
+            inviteQuota: {
+                /**
+                 * @description Invitations per day (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perDay?: number | null;
+                /**
+                 * @description Invitations per hour (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perHour?: number | null;
+            } | null;
         };
         UpdateContact: {
             /** Format: uri */
@@ -2696,10 +2760,57 @@ export interface components {
                      * @default {}
                      */
                     inviters?: {
-                        [key: string]: components["schemas"]["InviteQuota"];
+                        [key: string]: {
+                            /**
+                             * @description Invitations per day (a fixed UTC window); null: no quota.
+                             * @default null
+                             */
+                            perDay?: number | null;
+                            /**
+                             * @description Invitations per hour (a fixed UTC window); null: no quota.
+                             * @default null
+                             */
+                            perHour?: number | null;
+                        };
                     };
-                    perInviter?: components["schemas"]["InviteQuota"] & unknown;
-                    perKey?: components["schemas"]["InviteQuota"];
+                    /**
+                     * @description Each host-application user's quota (invitedBy.id, across the tenant's keys), unless `inviters` names them.
+                     * @default {
+                     *       "perHour": null,
+                     *       "perDay": null
+                     *     }
+                     */
+                    perInviter?: {
+                        /**
+                         * @description Invitations per day (a fixed UTC window); null: no quota.
+                         * @default null
+                         */
+                        perDay?: number | null;
+                        /**
+                         * @description Invitations per hour (a fixed UTC window); null: no quota.
+                         * @default null
+                         */
+                        perHour?: number | null;
+                    };
+                    /**
+                     * @description Each API key's quota, unless the key has its own (inviteQuota on the key).
+                     * @default {
+                     *       "perHour": null,
+                     *       "perDay": null
+                     *     }
+                     */
+                    perKey?: {
+                        /**
+                         * @description Invitations per day (a fixed UTC window); null: no quota.
+                         * @default null
+                         */
+                        perDay?: number | null;
+                        /**
+                         * @description Invitations per hour (a fixed UTC window); null: no quota.
+                         * @default null
+                         */
+                        perHour?: number | null;
+                    };
                 };
                 locale?: string;
                 rateLimitPerMinute?: number | null;
@@ -2791,7 +2902,6 @@ export type SchemaInvitationPage = components['schemas']['InvitationPage'];
 export type SchemaInvitationWithUrl = components['schemas']['InvitationWithUrl'];
 export type SchemaInvitedBy = components['schemas']['InvitedBy'];
 export type SchemaInvitedByInput = components['schemas']['InvitedByInput'];
-export type SchemaInviteQuota = components['schemas']['InviteQuota'];
 export type SchemaInviteQuotas = components['schemas']['InviteQuotas'];
 export type SchemaJwks = components['schemas']['Jwks'];
 export type SchemaMailboxMessage = components['schemas']['MailboxMessage'];
