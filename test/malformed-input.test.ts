@@ -75,6 +75,7 @@ const TABLES: { readonly [T in keyof Database]: readonly (keyof Database[T] & st
   ap_targets: ['id'],
   invitation_numbers: ['number'],
   rate_limit_windows: ['tenant_id', 'window_start'],
+  invite_quota_windows: ['tenant_id', 'subject', 'subject_id', 'period', 'window_start'],
   provider_accounts: ['id'],
   provider_sends: ['id'],
   proven_deletions: ['invitation_id'],

@@ -18,6 +18,7 @@ const OWNERS: Readonly<Record<string, string>> = {
   contacts: 'tenants',
   contact_tags: 'tenants',
   rate_limit_windows: 'tenants',
+  invite_quota_windows: 'invitations',
   invitations: 'invitations',
   invitation_tokens: 'invitations',
   invitation_events: 'invitations',

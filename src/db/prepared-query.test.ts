@@ -120,6 +120,7 @@ describeEachStore('prepared queries', (engine) => {
       scopes: null,
       grantable_roles: null,
       allowed_targets: null,
+      invite_quota: null,
     });
     // The second key names no last_used_at: Kysely writes DEFAULT (PostgreSQL) or NULL (SQLite) for it.
     await insertRows(db, 'api_keys', [key('k-1', 'used'), key('k-2')]);

@@ -167,6 +167,19 @@ export interface RateLimitWindowRow {
   count: number;
 }
 
+/** Invitations one subject (an API key, or the host application's `invitedBy.id`) made in one fixed window. */
+export interface InviteQuotaWindowRow {
+  tenant_id: string;
+  /** 'key' | 'inviter' */
+  subject: string;
+  /** The API key's id, or the `invitedBy.id`. */
+  subject_id: string;
+  /** 'hour' | 'day' */
+  period: string;
+  window_start: string;
+  count: number;
+}
+
 /** An invitation deleted through Indicio Proven's API: hidden from Proven's reads, kept for the native API. */
 export interface ProvenDeletionRow {
   invitation_id: string;

@@ -10,6 +10,7 @@ import type {
   ApTargetRow,
   InvitationNumberRow,
   RateLimitWindowRow,
+  InviteQuotaWindowRow,
   ProviderAccountRow,
   ProviderSendRow,
   ProvenDeletionRow,
@@ -52,6 +53,7 @@ export interface Database {
   ap_targets: ApTargetRow;
   invitation_numbers: InvitationNumberRow;
   rate_limit_windows: RateLimitWindowRow;
+  invite_quota_windows: InviteQuotaWindowRow;
   provider_accounts: ProviderAccountRow;
   provider_sends: ProviderSendRow;
   proven_deletions: ProvenDeletionRow;
@@ -86,6 +88,8 @@ export interface ApiKeyRow {
   grantable_roles: string | null;
   /** JSON array of IRI prefixes its invitations' targets must start with; null: any target. */
   allowed_targets: string | null;
+  /** JSON `{ perHour, perDay }` (each a number or null for none); null: the tenant's default key quotas. */
+  invite_quota: string | null;
 }
 
 export interface IdentityRow {

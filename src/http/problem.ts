@@ -51,17 +51,21 @@ export function problemResponse(problem: Omit<Problem, 'type'>, headers: Record<
   });
 }
 
-/** Turns an AppError into problem+json. */
+/** Turns an AppError into problem+json; a `retryAfterSeconds` extension is also sent as Retry-After. */
 export function appErrorResponse(error: AppError): Response {
+  const retryAfter = error.extra?.retryAfterSeconds;
   // Extensions go first so they can never replace a standard member such as `status`.
-  return problemResponse({
-    ...(error.extra ?? {}),
-    title: error.title,
-    status: error.status,
-    code: error.code,
-    detail: error.message,
-    ...(error.field ? { field: error.field } : {}),
-  });
+  return problemResponse(
+    {
+      ...(error.extra ?? {}),
+      title: error.title,
+      status: error.status,
+      code: error.code,
+      detail: error.message,
+      ...(error.field ? { field: error.field } : {}),
+    },
+    typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {},
+  );
 }
 
 /** Problem for one of the HTTP layer's own codes. */

@@ -45,6 +45,16 @@ const ItemProblem = z.object({
     .string()
     .nullable()
     .describe('The field at fault, from the request body, e.g. body.items.3.recipient.email.'),
+  quota: z
+    .object({
+      subject: z.enum(['key', 'inviter']),
+      id: z.string().describe("The API key's id or the invitedBy.id."),
+      period: z.enum(['hour', 'day']),
+      limit: z.number().int(),
+    })
+    .optional()
+    .describe('With invite_quota_exceeded: the quota this item was over.'),
+  retryAfterSeconds: z.number().int().optional().describe('With invite_quota_exceeded: when the quota frees a slot.'),
 });
 
 export const BulkItemResultSchema = z
@@ -63,6 +73,7 @@ export const BulkItemResultSchema = z
   .openapi('BulkItemResult');
 
 export type BulkItemResult = z.infer<typeof BulkItemResultSchema>;
+export type BulkItemProblem = z.infer<typeof ItemProblem>;
 
 export const BulkResultSchema = z
   .object({

@@ -5,7 +5,7 @@ import { fieldErrors } from '#http/validation';
 import type { InvitationWithUrl } from './create';
 import type { ChannelSchemas } from './channel-schemas';
 import type { CreateInvitationInput } from './schemas';
-import type { BulkCreateInvitationsInput, BulkItemResult, BulkResult } from './bulk-schemas';
+import type { BulkCreateInvitationsInput, BulkItemProblem, BulkItemResult, BulkResult } from './bulk-schemas';
 
 type CreateOne = (trx: Kysely<Database>, input: CreateInvitationInput) => Promise<InvitationWithUrl>;
 
@@ -72,10 +72,21 @@ export async function createInBulk(
           ...(typeof existing === 'string' ? { existingInvitationId: existing } : {}),
         });
       } else {
+        // An item over a quota is refused alone: the items before it stay made, and a rerun after
+        // Retry-After makes the rest (those made come back as duplicates).
+        const { quota, retryAfterSeconds } = (error.extra ?? {}) as Pick<
+          BulkItemProblem,
+          'quota' | 'retryAfterSeconds'
+        >;
         results.push({
           index,
           outcome: 'invalid',
-          problem: { code: error.code, detail: error.message, field: itemField(index, error.field) },
+          problem: {
+            code: error.code,
+            detail: error.message,
+            field: itemField(index, error.field),
+            ...(quota ? { quota, retryAfterSeconds } : {}),
+          },
         });
       }
     }

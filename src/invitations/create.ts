@@ -4,7 +4,7 @@ import type { Clock } from '#common/clock';
 import { newId } from '#common/ids';
 import { isPageUrl } from '#common/page-url';
 import { isoTime } from '#common/json';
-import { getContact, getInviter, normalizeEmail } from '#tenants';
+import { findInvitingKey, getContact, getInviter, normalizeEmail } from '#tenants';
 import { commitTransition } from './commit-transition';
 import { invitationError, refuseUniqueViolation } from './errors';
 import { writeEvents, type Actor, type EventSink } from './events';
@@ -17,6 +17,7 @@ import { mintNextLink, type LinkKey } from './links';
 import { invitationUrl } from './tokens';
 import { checkWindow, windowEnd } from './window';
 import { roleCeilingAtCreate } from './role-ceiling';
+import { countAgainstQuotas } from './quotas';
 
 /** An invitation with its link: create, resend and reset-link return one. */
 export interface InvitationWithUrl extends Invitation {
@@ -118,12 +119,23 @@ export async function createInvitation(
   checkWindow(startsAt, expiresAt, now);
   const target = input.target.type === 'tenant' ? { type: 'tenant' as const, iri: null, name: null } : input.target;
   const key = targetKey(target);
-  const grantableRoles = await roleCeilingAtCreate(trx, tenantId, actor, {
+  const keyId = actor.kind === 'api_key' ? actor.id : null;
+  const apiKey = keyId ? await findInvitingKey(trx, tenantId, keyId) : null;
+  const grantableRoles = roleCeilingAtCreate(apiKey?.rights ?? null, {
     role: input.role ?? null,
     targetIri: target.iri,
   });
   const emailNormalized = normalizeEmail(email);
   if (emailNormalized) await expireOrRefuseDuplicates(trx, tenantId, emailNormalized, key, now, context.sink);
+  // Last of the checks: a duplicate or an invalid request is refused for what it is, without using the quota.
+  const quotaSubjects = {
+    tenantId,
+    keyId: apiKey ? keyId : null,
+    keyQuota: apiKey?.inviteQuota ?? null,
+    inviterId: input.invitedBy?.id ?? null,
+    quotas: tenant.settings.inviteQuotas,
+  };
+  await countAgainstQuotas(trx, quotaSubjects, now);
 
   const id = newId(now.getTime());
   const row: InvitationRow = {

@@ -28,6 +28,7 @@ export const invitationErrors = defineErrors({
   acceptor_required: { status: 400, title: 'Say who accepts: this invitation names no recipient' },
   invalid_window: { status: 400, title: 'The active window is not valid' },
   redirect_url_not_https: { status: 400, title: 'The redirect URL must be https on this server' },
+  invite_quota_exceeded: { status: 429, title: 'This key or inviter has used its invitation quota for now' },
   idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used with a different request' },
   concurrent_update: { status: 409, title: 'The invitation changed while this request ran; retry' },
   link_channel_only: { status: 409, title: 'Only link and email invitations have a link to show or reset' },

@@ -11,6 +11,7 @@ export {
   type InvitationEvent,
 } from './events';
 export { pruneIdempotencyKeys } from './idempotency';
+export { pruneQuotaWindows } from './quotas';
 export {
   EVENT_TYPES,
   INVITATION_STATUSES,

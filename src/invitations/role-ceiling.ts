@@ -1,24 +1,18 @@
-import type { Db, InvitationRow } from '#db';
-import { ANY_ROLE, assertRoleGrantable, assertTargetAllowed } from '#common/rights';
-import { findKeyRights } from '#tenants';
-import type { Actor } from './events';
+import type { InvitationRow } from '#db';
+import { ANY_ROLE, assertRoleGrantable, assertTargetAllowed, type KeyRights } from '#common/rights';
 
 /**
- * Checks a new invitation against the rights of the key creating it (its role among the key's
+ * Checks a new invitation against the rights of the key creating it (read with its quota, `findInvitingKey`) (its role among the key's
  * grantable roles, its target within the key's allowed prefixes; 403 otherwise) and returns what
  * the invitation stores as its ceiling: the roles that key could grant, as JSON, null for any.
  * Every surface creates through the service with its key as the actor, so one check covers the
  * native API, bulk, the compatibility APIs, the console and every channel.
  */
-export async function roleCeilingAtCreate(
-  trx: Db,
-  tenantId: string,
-  actor: Actor,
+export function roleCeilingAtCreate(
+  rights: KeyRights | null,
   invitation: { role: string | null; targetIri: string | null },
-): Promise<string | null> {
-  if (actor.kind !== 'api_key') return null;
-  const rights = await findKeyRights(trx, tenantId, actor.id);
-  // A key that no longer exists cannot be acting: authentication found it. Nothing to narrow.
+): string | null {
+  // No key (the system), or one that no longer exists, which cannot be acting: authentication found it.
   if (!rights) return null;
   assertRoleGrantable(rights.grantableRoles, invitation.role);
   assertTargetAllowed(rights.allowedTargets, invitation.targetIri);

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
-import { json, problemsFor } from '#http/responses';
+import { json, problems, problemsFor } from '#http/responses';
 import { requires } from '#http/scopes';
 import { apiKeyActor } from './events';
 import { runIdempotent } from './idempotency';
@@ -47,6 +47,13 @@ const channelRoutes = (schemas: ChannelSchemas) => ({
     responses: {
       201: json(InvitationWithUrlSchema, 'The invitation and its URL'),
       ...problemsFor(400, 401, 404, 409, 413, 422),
+      429: {
+        description:
+          'Over an invitation quota (`invite_quota_exceeded`; `quota` names the key or inviter, period and limit): ' +
+          'wait `Retry-After` seconds.',
+        content: problems[429].content,
+        headers: { 'Retry-After': problems[429].headers['Retry-After'] },
+      },
     },
   }),
   bulk: createRoute({

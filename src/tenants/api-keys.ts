@@ -15,6 +15,7 @@ import {
 } from '#common/rights';
 import { tenantError } from './errors';
 import { parseSettings } from './settings';
+import { parseKeyQuota, quotaWithin, type InviteQuota } from './invite-quota';
 
 /** An API key as listed: never the secret. */
 export interface ApiKey {
@@ -25,6 +26,8 @@ export interface ApiKey {
   readonly scopes: Scope[];
   readonly grantableRoles: string[];
   readonly allowedTargets: string[] | null;
+  /** Its own invitations per hour and per day; null: the tenant's `inviteQuotas.perKey`. */
+  readonly inviteQuota: InviteQuota | null;
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
   readonly revokedAt: string | null;
@@ -52,6 +55,7 @@ function toApiKey(row: ApiKeyRow): ApiKey {
     prefix: row.prefix,
     operator: row.operator === 1,
     ...copyOf(keyRightsOf(row)),
+    inviteQuota: parseKeyQuota(row.invite_quota),
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
@@ -83,6 +87,9 @@ export async function createApiKey(
     secret?: string;
     rights?: RightsRequest;
     maker?: KeyRights;
+    inviteQuota?: InviteQuota | null;
+    /** The making key's own quota: inherited when none is asked, and a bound on what is. */
+    makerQuota?: InviteQuota | null;
   },
   now: Date,
 ): Promise<CreatedApiKey> {
@@ -102,6 +109,8 @@ export async function createApiKey(
         }
       : undefined;
   if (input.maker && rights) assertWithinRights(input.maker, rights);
+  const inviteQuota = input.inviteQuota === undefined ? (input.makerQuota ?? null) : input.inviteQuota;
+  assertQuotaWithin(input.makerQuota ?? null, inviteQuota);
   const operator = input.operator === true || (rights?.scopes.includes(OPERATOR_SCOPE) ?? false);
   const row: ApiKeyRow = {
     id: newId(now.getTime()),
@@ -117,6 +126,7 @@ export async function createApiKey(
     scopes: rights ? stored(rights.scopes, fullScopes(rights.scopes, operator)) : null,
     grantable_roles: rights ? stored(rights.grantableRoles, rights.grantableRoles.includes(ANY_ROLE)) : null,
     allowed_targets: rights ? stored(rights.allowedTargets, false) : null,
+    invite_quota: inviteQuota ? JSON.stringify(inviteQuota) : null,
   };
   await db.insertInto('api_keys').values(row).execute();
   return { ...toApiKey(row), key };
@@ -125,15 +135,57 @@ export async function createApiKey(
 const fullScopes = (scopes: readonly Scope[], operator: boolean): boolean =>
   unrestrictedScopes(operator).every((scope) => scopes.includes(scope));
 
-/** The rights of one of the tenant's keys, or null when it does not exist: the invitation service's ceiling at create. */
-export async function findKeyRights(db: Db, tenantId: string, id: string): Promise<KeyRights | null> {
+function assertQuotaWithin(own: InviteQuota | null, asked: InviteQuota | null): void {
+  if (!quotaWithin(own, asked)) {
+    const detail = `this key may create ${JSON.stringify(own)} invitations; it cannot give a key more`;
+    throw tenantError('invite_quota_above_own', detail, 'body.inviteQuota');
+  }
+}
+
+/** What the invitation service checks of the key creating an invitation: its rights and its own quota. */
+export interface InvitingKey {
+  readonly rights: KeyRights;
+  /** null: the tenant's default key quota applies. */
+  readonly inviteQuota: InviteQuota | null;
+}
+
+/**
+ * The rights and quota of one of the tenant's keys, or null when it does not exist: the invitation
+ * service's ceiling and quota at create, read in one statement.
+ */
+export async function findInvitingKey(db: Db, tenantId: string, id: string): Promise<InvitingKey | null> {
   const row = await db
     .selectFrom('api_keys')
-    .select(['operator', 'scopes', 'grantable_roles', 'allowed_targets'])
+    .select(['operator', 'scopes', 'grantable_roles', 'allowed_targets', 'invite_quota'])
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .executeTakeFirst();
-  return row ? keyRightsOf(row) : null;
+  return row ? { rights: keyRightsOf(row), inviteQuota: parseKeyQuota(row.invite_quota) } : null;
+}
+
+/**
+ * Gives one of the tenant's keys its own invitation quota, or (null) returns it to the tenant's default.
+ * Never the calling key's own: a limited key would lift its limit (403 `api_key_own_quota`).
+ */
+export async function setKeyInviteQuota(
+  db: Db,
+  auth: AuthContext,
+  id: string,
+  inviteQuota: InviteQuota | null,
+): Promise<ApiKey> {
+  if (id === auth.apiKeyId) {
+    throw tenantError('api_key_own_quota', "another key with keys:manage sets this key's quota", 'path.id');
+  }
+  assertQuotaWithin((await findInvitingKey(db, auth.tenantId, auth.apiKeyId))?.inviteQuota ?? null, inviteQuota);
+  const row = await db
+    .updateTable('api_keys')
+    .set({ invite_quota: inviteQuota ? JSON.stringify(inviteQuota) : null })
+    .where('tenant_id', '=', auth.tenantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw tenantError('api_key_not_found', undefined, 'path.id');
+  return toApiKey(row);
 }
 
 /** The tenant's keys, newest first, revoked ones included. */

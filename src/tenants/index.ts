@@ -2,10 +2,12 @@
 export {
   authenticateApiKey,
   createApiKey,
-  findKeyRights,
+  findInvitingKey,
   listApiKeys,
   revokeApiKey,
+  setKeyInviteQuota,
   type ApiKey,
+  type InvitingKey,
   type CreatedApiKey,
   type RightsRequest,
 } from './api-keys';
@@ -38,6 +40,7 @@ export {
 export { CreateApiKeySchema, CreateContactSchema, CreateIdentitySchema, IdentitySchema } from './schemas';
 export { pageUrlSchema, updateTenantSchema, type PageUrlPolicy } from './schemas';
 export { defaultSettings, type TenantSettings } from './settings';
+export { NO_QUOTA, type InviteQuota, type InviteQuotas } from './invite-quota';
 export { fillPlaceholders, SUPPORTED_LOCALES, TemplateOverridesSchema } from './template-overrides';
 export type {
   Placeholder,

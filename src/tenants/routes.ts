@@ -5,7 +5,7 @@ import type { Clock } from '#common/clock';
 import { createRouter } from '#http/router';
 import { json, problemsFor } from '#http/responses';
 import { requires } from '#http/scopes';
-import { createApiKey, listApiKeys, revokeApiKey } from './api-keys';
+import { createApiKey, findInvitingKey, listApiKeys, revokeApiKey, setKeyInviteQuota } from './api-keys';
 import { createTenant, getTenant, updateTenant } from './tenants';
 import { z } from '@hono/zod-openapi';
 import {
@@ -16,6 +16,7 @@ import {
   IdentitySchema,
   IdParam,
   TenantSchema,
+  UpdateApiKeySchema,
   updateTenantSchema,
   type PageUrlPolicy,
 } from './schemas';
@@ -91,6 +92,21 @@ const createKeyRoute = createRoute({
   responses: { 201: json(CreatedApiKeySchema, 'The key, with its secret'), ...problemsFor(400, 401, 403) },
 });
 
+const updateKeyRoute = createRoute({
+  operationId: 'updateApiKey',
+  method: 'patch',
+  path: '/api-keys/{id}',
+  tags,
+  ...requires('keys:manage'),
+  summary: "Set an API key's own invitation quota",
+  description: 'A key cannot change its own quota (403): a limited key must not lift its limit.',
+  request: {
+    params: IdParam,
+    body: { content: { 'application/json': { schema: UpdateApiKeySchema } }, required: true },
+  },
+  responses: { 200: json(ApiKeySchema, 'The key'), ...problemsFor(400, 401, 403, 404) },
+});
+
 const revokeKeyRoute = createRoute({
   operationId: 'revokeApiKey',
   method: 'delete',
@@ -112,12 +128,15 @@ export function createTenantRoutes({ db, clock, allowPrivateNetwork }: TenantRou
     .openapi(createTenantRoute, async (c) => c.json(await createTenant(db, c.req.valid('json'), clock.now()), 201))
     .openapi(listKeysRoute, async (c) => c.json({ data: await listApiKeys(db, c.var.auth.tenantId) }, 200))
     .openapi(createKeyRoute, async (c) => {
-      const { name, ...rights } = c.req.valid('json');
-      return c.json(
-        await createApiKey(db, { tenantId: c.var.auth.tenantId, name, rights, maker: c.var.auth.rights }, clock.now()),
-        201,
-      );
+      const { name, inviteQuota, ...rights } = c.req.valid('json');
+      const { tenantId, apiKeyId, rights: maker } = c.var.auth;
+      const makerQuota = (await findInvitingKey(db, tenantId, apiKeyId))?.inviteQuota ?? null;
+      const input = { tenantId, name, rights, maker, inviteQuota, makerQuota };
+      return c.json(await createApiKey(db, input, clock.now()), 201);
     })
+    .openapi(updateKeyRoute, async (c) =>
+      c.json(await setKeyInviteQuota(db, c.var.auth, c.req.valid('param').id, c.req.valid('json').inviteQuota), 200),
+    )
     .openapi(revokeKeyRoute, async (c) =>
       c.json(await revokeApiKey(db, c.var.auth, c.req.valid('param').id, clock.now()), 200),
     );

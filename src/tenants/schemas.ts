@@ -4,6 +4,7 @@ import { pageUrlSchemes, type PageUrlPolicy } from '#common/page-url';
 import { atLeastOneField, atLeastOneFieldMessage } from '#http/validation';
 import { SCOPES } from '#common/rights';
 import { TenantSettingsSchema } from './settings';
+import { InviteQuotaSchema, InviteQuotasSchema } from './invite-quota';
 
 const Timestamp = z.string().describe('ISO-8601 UTC time.');
 const Id = z.string().describe('UUIDv7.');
@@ -45,6 +46,9 @@ export function updateTenantSchema(policy: PageUrlPolicy) {
           activityPubInviteShape: TenantSettingsSchema.shape.activityPubInviteShape.unwrap().optional(),
           rateLimitPerMinute: TenantSettingsSchema.shape.rateLimitPerMinute.unwrap().optional(),
           acceptanceEmailMismatch: TenantSettingsSchema.shape.acceptanceEmailMismatch.unwrap().optional(),
+          inviteQuotas: InviteQuotasSchema.partial()
+            .optional()
+            .describe('Each member given (perKey, perInviter, inviters) replaces that member whole.'),
         })
         .optional(),
       renameDefaultIdentity: z
@@ -76,6 +80,9 @@ export const ApiKeySchema = z
       .array(z.string())
       .nullable()
       .describe("IRI prefixes its invitations' targets must start with; null: any target."),
+    inviteQuota: InviteQuotaSchema.nullable().describe(
+      "Invitations it may create per hour and per day; null: the tenant's inviteQuotas.perKey.",
+    ),
     createdAt: Timestamp,
     lastUsedAt: Timestamp.nullable(),
     revokedAt: Timestamp.nullable(),
@@ -87,6 +94,11 @@ export const CreatedApiKeySchema = ApiKeySchema.extend({
 }).openapi('CreatedApiKey');
 
 const RoleName = z.string().trim().min(1).max(100);
+
+const KeyQuotaInput = InviteQuotaSchema.nullable().describe(
+  "The key's own invitations per hour and per day (null in either: none there); null or omitted: the tenant's " +
+    'inviteQuotas.perKey.',
+);
 
 /** A new key's name and rights; each right left out is the calling key's own, and none may exceed it (403). */
 export const CreateApiKeySchema = z
@@ -110,8 +122,12 @@ export const CreateApiKeySchema = z
       .nullable()
       .optional()
       .describe("IRI prefixes its invitations' targets must start with (null: any); the caller's when omitted."),
+    inviteQuota: KeyQuotaInput.optional(),
   })
   .openapi('CreateApiKey');
+
+/** PATCH /api-keys/{id}: what may change of a key after it is made. */
+export const UpdateApiKeySchema = z.strictObject({ inviteQuota: KeyQuotaInput }).openapi('UpdateApiKey');
 
 export const IdentitySchema = z
   .object({

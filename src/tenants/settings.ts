@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { TemplateOverridesSchema } from './template-overrides';
+import { InviteQuotasSchema, NO_QUOTA } from './invite-quota';
 
 const DAY = 86_400;
 
@@ -58,6 +59,9 @@ export const TenantSettingsSchema = z
       .describe(
         "Requests per minute this tenant's keys may make, across every process; past it, 429 with Retry-After. null (the default): no limit.",
       ),
+    inviteQuotas: InviteQuotasSchema.default({ perKey: NO_QUOTA, perInviter: NO_QUOTA, inviters: {} }).describe(
+      'Invitations per hour and per day for each API key and each invitedBy.id; past one, 429 with Retry-After.',
+    ),
     activityPubInviteShape: z
       .enum(['object-invitee', 'target-invitee'])
       .default('object-invitee')

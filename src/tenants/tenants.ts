@@ -83,8 +83,9 @@ export async function getTenant(db: Db, id: string): Promise<Tenant> {
 }
 
 /** Settings to change; `branding` may be given in part. */
-export type TenantSettingsPatch = Partial<Omit<TenantSettings, 'branding'>> & {
+export type TenantSettingsPatch = Partial<Omit<TenantSettings, 'branding' | 'inviteQuotas'>> & {
   branding?: Partial<TenantSettings['branding']>;
+  inviteQuotas?: Partial<TenantSettings['inviteQuotas']>;
 };
 
 /** Renames the tenant and merges settings (objects such as `branding` merge one level deep). */
@@ -106,6 +107,9 @@ export async function updateTenant(
   }
   const merged = { ...current.settings, ...patch.settings };
   if (patch.settings?.branding) merged.branding = { ...current.settings.branding, ...patch.settings.branding };
+  if (patch.settings?.inviteQuotas) {
+    merged.inviteQuotas = { ...current.settings.inviteQuotas, ...patch.settings.inviteQuotas };
+  }
   const settings = TenantSettingsSchema.parse(merged);
   const updatedAt = isoTime(now);
   await db

@@ -415,7 +415,13 @@ export interface paths {
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Set an API key's own invitation quota
+         * @description A key cannot change its own quota (403): a limited key must not lift its limit.
+         *
+         *     Needs the `keys:manage` scope.
+         */
+        patch: operations["updateApiKey"];
         trace?: never;
     };
     "/v1/connections": {
@@ -1481,6 +1487,19 @@ export interface components {
             grantableRoles: string[];
             /** @description UUIDv7. */
             id: string;
+            /** @description Invitations it may create per hour and per day; null: the tenant's inviteQuotas.perKey. */
+            inviteQuota: {
+                /**
+                 * @description Invitations per day (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perDay?: number | null;
+                /**
+                 * @description Invitations per hour (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perHour?: number | null;
+            } | null;
             /** @description ISO-8601 UTC time. */
             lastUsedAt: string | null;
             name: string;
@@ -1574,6 +1593,18 @@ export interface components {
                 detail: string;
                 /** @description The field at fault, from the request body, e.g. body.items.3.recipient.email. */
                 field: string | null;
+                /** @description With invite_quota_exceeded: the quota this item was over. */
+                quota?: {
+                    /** @description The API key's id or the invitedBy.id. */
+                    id: string;
+                    limit: number;
+                    /** @enum {string} */
+                    period: "hour" | "day";
+                    /** @enum {string} */
+                    subject: "key" | "inviter";
+                };
+                /** @description With invite_quota_exceeded: when the quota frees a slot. */
+                retryAfterSeconds?: number;
             };
         };
         BulkResult: {
@@ -1650,6 +1681,19 @@ export interface components {
             allowedTargets?: string[] | null;
             /** @description Roles its invitations may grant, ["*"] for any; the caller's when omitted. */
             grantableRoles?: string[];
+            /** @description The key's own invitations per hour and per day (null in either: none there); null or omitted: the tenant's inviteQuotas.perKey. */
+            inviteQuota?: {
+                /**
+                 * @description Invitations per day (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perDay?: number | null;
+                /**
+                 * @description Invitations per hour (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perHour?: number | null;
+            } | null;
             name: string;
             /** @description What the key may do; the caller's scopes (but tenants:manage) when omitted. */
             scopes?: ("invitations:read" | "invitations:write" | "keys:manage" | "webhooks:manage" | "settings:manage" | "identities:manage" | "contacts:manage" | "tenants:manage")[];
@@ -2019,6 +2063,78 @@ export interface components {
             id?: string;
             /** @description Shown to the invitee: "Ada Lovelace invites you to join Apollo". */
             name: string;
+        };
+        /**
+         * @description Invitations per hour and per day for each API key and each invitedBy.id; past one, 429 with Retry-After.
+         * @default {
+         *       "perKey": {
+         *         "perHour": null,
+         *         "perDay": null
+         *       },
+         *       "perInviter": {
+         *         "perHour": null,
+         *         "perDay": null
+         *       },
+         *       "inviters": {}
+         *     }
+         */
+        InviteQuotas: {
+            /**
+             * @description Quotas of named users by invitedBy.id, replacing perInviter for them (null there: no quota).
+             * @default {}
+             */
+            inviters?: {
+                [key: string]: {
+                    /**
+                     * @description Invitations per day (a fixed UTC window); null: no quota.
+                     * @default null
+                     */
+                    perDay?: number | null;
+                    /**
+                     * @description Invitations per hour (a fixed UTC window); null: no quota.
+                     * @default null
+                     */
+                    perHour?: number | null;
+                };
+            };
+            /**
+             * @description Each host-application user's quota (invitedBy.id, across the tenant's keys), unless `inviters` names them.
+             * @default {
+             *       "perHour": null,
+             *       "perDay": null
+             *     }
+             */
+            perInviter?: {
+                /**
+                 * @description Invitations per day (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perDay?: number | null;
+                /**
+                 * @description Invitations per hour (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perHour?: number | null;
+            };
+            /**
+             * @description Each API key's quota, unless the key has its own (inviteQuota on the key).
+             * @default {
+             *       "perHour": null,
+             *       "perDay": null
+             *     }
+             */
+            perKey?: {
+                /**
+                 * @description Invitations per day (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perDay?: number | null;
+                /**
+                 * @description Invitations per hour (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perHour?: number | null;
+            };
         };
         Jwks: {
             /** @description Active keys of every tenant and keys retired in the last 30 days. */
@@ -2475,6 +2591,7 @@ export interface components {
              */
             defaultExpirySeconds?: number;
             emailTemplates?: components["schemas"]["EmailTemplates"];
+            inviteQuotas?: components["schemas"]["InviteQuotas"];
             /**
              * @description BCP 47 language of messages and pages when an invitation names none.
              * @default en
@@ -2580,6 +2697,21 @@ export interface components {
             /** @description The identity's handle, unique on this server; for an actor, @user@host (its IRI when it has no preferredUsername). */
             public_identifier: string;
         };
+        UpdateApiKey: {
+            /** @description The key's own invitations per hour and per day (null in either: none there); null or omitted: the tenant's inviteQuotas.perKey. */
+            inviteQuota: {
+                /**
+                 * @description Invitations per day (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perDay?: number | null;
+                /**
+                 * @description Invitations per hour (a fixed UTC window); null: no quota.
+                 * @default null
+                 */
+                perHour?: number | null;
+            } | null;
+        };
         UpdateContact: {
             /** Format: uri */
             actorIri?: string | null;
@@ -2635,6 +2767,65 @@ export interface components {
                 };
                 defaultExpirySeconds?: number;
                 emailTemplates?: components["schemas"]["EmailTemplates"] & unknown;
+                /** @description Each member given (perKey, perInviter, inviters) replaces that member whole. */
+                inviteQuotas?: {
+                    /**
+                     * @description Quotas of named users by invitedBy.id, replacing perInviter for them (null there: no quota).
+                     * @default {}
+                     */
+                    inviters?: {
+                        [key: string]: {
+                            /**
+                             * @description Invitations per day (a fixed UTC window); null: no quota.
+                             * @default null
+                             */
+                            perDay?: number | null;
+                            /**
+                             * @description Invitations per hour (a fixed UTC window); null: no quota.
+                             * @default null
+                             */
+                            perHour?: number | null;
+                        };
+                    };
+                    /**
+                     * @description Each host-application user's quota (invitedBy.id, across the tenant's keys), unless `inviters` names them.
+                     * @default {
+                     *       "perHour": null,
+                     *       "perDay": null
+                     *     }
+                     */
+                    perInviter?: {
+                        /**
+                         * @description Invitations per day (a fixed UTC window); null: no quota.
+                         * @default null
+                         */
+                        perDay?: number | null;
+                        /**
+                         * @description Invitations per hour (a fixed UTC window); null: no quota.
+                         * @default null
+                         */
+                        perHour?: number | null;
+                    };
+                    /**
+                     * @description Each API key's quota, unless the key has its own (inviteQuota on the key).
+                     * @default {
+                     *       "perHour": null,
+                     *       "perDay": null
+                     *     }
+                     */
+                    perKey?: {
+                        /**
+                         * @description Invitations per day (a fixed UTC window); null: no quota.
+                         * @default null
+                         */
+                        perDay?: number | null;
+                        /**
+                         * @description Invitations per hour (a fixed UTC window); null: no quota.
+                         * @default null
+                         */
+                        perHour?: number | null;
+                    };
+                };
                 locale?: string;
                 rateLimitPerMinute?: number | null;
                 /** Format: uri */
@@ -2725,6 +2916,7 @@ export type SchemaInvitationPage = components['schemas']['InvitationPage'];
 export type SchemaInvitationWithUrl = components['schemas']['InvitationWithUrl'];
 export type SchemaInvitedBy = components['schemas']['InvitedBy'];
 export type SchemaInvitedByInput = components['schemas']['InvitedByInput'];
+export type SchemaInviteQuotas = components['schemas']['InviteQuotas'];
 export type SchemaJwks = components['schemas']['Jwks'];
 export type SchemaMailboxMessage = components['schemas']['MailboxMessage'];
 export type SchemaMediator = components['schemas']['Mediator'];
@@ -2761,6 +2953,7 @@ export type SchemaUnipileInvitationList = components['schemas']['UnipileInvitati
 export type SchemaUnipileInvite = components['schemas']['UnipileInvite'];
 export type SchemaUnipileUserInvitationSent = components['schemas']['UnipileUserInvitationSent'];
 export type SchemaUnipileUserProfile = components['schemas']['UnipileUserProfile'];
+export type SchemaUpdateApiKey = components['schemas']['UpdateApiKey'];
 export type SchemaUpdateContact = components['schemas']['UpdateContact'];
 export type SchemaUpdateIdentity = components['schemas']['UpdateIdentity'];
 export type SchemaUpdateInvitation = components['schemas']['UpdateInvitation'];
@@ -4165,6 +4358,68 @@ export interface operations {
             };
         };
     };
+    updateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateApiKey"];
+            };
+        };
+        responses: {
+            /** @description The key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description Invalid input; `field` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listConnections: {
         parameters: {
             query?: {
@@ -5423,6 +5678,17 @@ export interface operations {
             /** @description Idempotency-Key reused with another body, or a request that cannot apply. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over an invitation quota (`invite_quota_exceeded`; `quota` names the key or inviter, period and limit): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -65,9 +65,10 @@ function messageOf(error: AppError, c: Context): string {
  * handler, which logs it and answers 500: this surface has no logger of its own.
  */
 export function provenErrorHandler(error: Error, c: Context): Response {
-  // A key acting beyond its rights is refused as on every surface (403 problem+json, like the
-  // shared layers' 401 and 429): Proven documents no 403, and a 400 would read as a bad request.
-  if (error instanceof AppError && error.status === 403) return appErrorResponse(error);
+  // A key acting beyond its rights or its invitation quota is refused as on every surface (403 or 429
+  // problem+json, like the shared layers' 401 and 429): Proven documents neither, and a 400 would read
+  // as a bad request, one that no Retry-After could fix.
+  if (error instanceof AppError && (error.status === 403 || error.status === 429)) return appErrorResponse(error);
   if (error instanceof AppError) {
     const status = error.code === 'invitation_not_found' ? 404 : error.status < 500 ? 400 : 500;
     return c.json({ error: messageOf(error, c), code: error.code }, status);

@@ -54,7 +54,10 @@ export function unipileProblem(
     status,
     code,
   };
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/problem+json' } });
+  // An invitation quota says when it frees a slot: the header too, as on the native API.
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  if (typeof extra.retryAfterSeconds === 'number') headers['retry-after'] = String(extra.retryAfterSeconds);
+  return new Response(JSON.stringify(body), { status, headers });
 }
 
 /** The validation hook of every Unipile route: 400 errors/invalid_parameters naming the field. */

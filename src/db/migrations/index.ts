@@ -16,6 +16,7 @@ import * as derivedLinks from './0017-derived-links';
 import * as inviter from './0018-inviter';
 import * as keyScopes from './0019-key-scopes';
 import * as clientLimits from './0020-client-limits';
+import * as inviteQuotas from './0021-invite-quotas';
 import * as acceptancePolicy from './0023-acceptance-policy';
 
 /** Every migration, in order. Names are frozen once shipped. */
@@ -37,5 +38,6 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0018-inviter': inviter,
   '0019-key-scopes': keyScopes,
   '0020-client-limits': clientLimits,
+  '0021-invite-quotas': inviteQuotas,
   '0023-acceptance-policy': acceptancePolicy,
 });
