@@ -8,6 +8,7 @@ import { handleError, httpProblem } from '#http/problem';
 import { validationHook } from '#http/validation';
 import { createInvitationRoutes, createPublicInvitationRoutes, unlinkContactFromInvitations } from '#invitations';
 import { createJwksRoutes, createSigningKeyRoutes } from '#acceptance';
+import { createAuditRoutes } from '#audit';
 import { createMembershipRoutes, unlinkContactFromMemberships } from '#memberships';
 import { createDeliveryRoutes, createWebhookRoutes } from '#delivery';
 import {
@@ -82,7 +83,9 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
   );
 
   app.route('/v1', createPublicInvitationRoutes({ invitations }));
-  app.route('/v1', createTenantRoutes({ db, clock, allowPrivateNetwork: deps.allowPrivateNetwork }));
+  const { audit } = services;
+  app.route('/v1', createTenantRoutes({ db, clock, allowPrivateNetwork: deps.allowPrivateNetwork, audit }));
+  app.route('/v1', createAuditRoutes({ db }));
   app.route('/v1', createIdentityRoutes({ db, clock }));
   app.route(
     '/v1',

@@ -18,6 +18,8 @@ import type {
 export type * from './protocol-rows';
 import type { ClientLimitWindowRow, SignInFailureRow } from './limit-rows';
 export type * from './limit-rows';
+import type { AuditEventRow } from './audit-rows';
+export type * from './audit-rows';
 
 /**
  * Row types of every table, as Kysely sees them. Timestamps are ISO-8601 UTC strings with
@@ -57,6 +59,7 @@ export interface Database {
   proven_deletions: ProvenDeletionRow;
   client_limit_windows: ClientLimitWindowRow;
   sign_in_failures: SignInFailureRow;
+  audit_events: AuditEventRow;
 }
 
 export interface TenantRow {

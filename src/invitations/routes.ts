@@ -289,7 +289,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
           c.var.auth.tenantId,
           c.req.valid('param').id,
           c.req.valid('json'),
-          apiKeyActor(c.var.auth.apiKeyId),
+          apiKeyActor(c.var.auth),
         ),
         200,
       ),
@@ -299,7 +299,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
     )
     .openapi(revokeRoute, async (c) =>
       c.json(
-        await invitations.revoke(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)),
+        await invitations.revoke(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)),
         200,
       ),
     )
@@ -309,7 +309,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
           c.var.auth.tenantId,
           c.req.valid('param').id,
           'accept',
-          apiKeyActor(c.var.auth.apiKeyId),
+          apiKeyActor(c.var.auth),
         ),
         200,
       ),
@@ -320,26 +320,26 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
           c.var.auth.tenantId,
           c.req.valid('param').id,
           'tentative',
-          apiKeyActor(c.var.auth.apiKeyId),
+          apiKeyActor(c.var.auth),
         ),
         200,
       ),
     )
     .openapi(declineRoute, async (c) =>
       c.json(
-        await invitations.decline(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)),
+        await invitations.decline(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)),
         200,
       ),
     )
     .openapi(resendRoute, async (c) =>
       c.json(
-        await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)),
+        await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)),
         200,
       ),
     )
     .openapi(resetLinkRoute, async (c) =>
       c.json(
-        await invitations.resetLink(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)),
+        await invitations.resetLink(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)),
         200,
       ),
     )

@@ -16,6 +16,7 @@ import * as derivedLinks from './0017-derived-links';
 import * as inviter from './0018-inviter';
 import * as keyScopes from './0019-key-scopes';
 import * as clientLimits from './0020-client-limits';
+import * as auditEvents from './0022-audit-events';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -36,4 +37,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0018-inviter': inviter,
   '0019-key-scopes': keyScopes,
   '0020-client-limits': clientLimits,
+  '0022-audit-events': auditEvents,
 });
