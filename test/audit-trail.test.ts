@@ -76,6 +76,25 @@ describeEachStore('the audit trail', (engine) => {
     for (const entry of trail) expect(entry.actor).toEqual(me());
   });
 
+  it('records webhook endpoints made, changed, rotated and deleted, without their secrets', async () => {
+    const made = await usher.request('POST', '/v1/webhooks', { body: { url: receiver.server.url, events: ['*'] } });
+    const { id, secret } = made.body;
+    await usher.request('PATCH', `/v1/webhooks/${id}`, { body: { description: 'ops' } });
+    const rotated = await usher.request('POST', `/v1/webhooks/${id}/rotate-secret`);
+    expect(rotated.status).toBe(200);
+    expect((await usher.request('DELETE', `/v1/webhooks/${id}`)).status).toBe(204);
+    const trail = await about(id);
+    expect(trail.map((entry) => entry.action)).toEqual([
+      'webhook.deleted',
+      'webhook.secret_rotated',
+      'webhook.changed',
+      'webhook.created',
+    ]);
+    expect(trail[2]!.changes).toEqual({ description: { old: null, new: 'ops' } });
+    expect(JSON.stringify(trail)).not.toContain(secret);
+    expect(JSON.stringify(trail)).not.toContain(rotated.body.secret);
+  });
+
   it("never shows one tenant another's entries", async () => {
     const other = await usher.createTenant('Elsewhere');
     const theirs = await usher.request('GET', '/v1/audit-events', { key: other.apiKey.key });
@@ -84,6 +103,14 @@ describeEachStore('the audit trail', (engine) => {
     const exported = await usher.request('GET', '/v1/audit-events/export', { key: other.apiKey.key });
     expect(exported.status).toBe(200);
     expect(exported.body).toBe(null);
+    await usher.request('PATCH', '/v1/tenant', {
+      key: other.apiKey.key,
+      body: { settings: { rateLimitPerMinute: 7 } },
+    });
+    const own = await usher.request('GET', '/v1/audit-events', { key: other.apiKey.key });
+    expect(own.body.data.map((entry: Entry) => [entry.action, entry.actor.keyId])).toEqual([
+      ['settings.changed', other.apiKey.id],
+    ]);
   });
 
   it('pages, filters by action and actor, and exports every entry as JSON Lines', async () => {
@@ -115,6 +142,7 @@ describeEachStore('the audit trail', (engine) => {
     const sent = receiver.server.received.map((request) => JSON.parse(request.body));
     expect(sent.every((body) => body.type === 'audit.recorded')).toBe(true);
     const ids = sent.map((body) => body.data.auditEvent.id).sort();
+    expect(ids.length).toBeGreaterThanOrEqual(5);
     expect(ids).toEqual((await entries('?limit=200')).map((entry) => entry.id).sort());
   });
 });
