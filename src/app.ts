@@ -86,7 +86,7 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
   const { audit } = services;
   app.route('/v1', createTenantRoutes({ db, clock, allowPrivateNetwork: deps.allowPrivateNetwork, audit }));
   app.route('/v1', createAuditRoutes({ db }));
-  app.route('/v1', createIdentityRoutes({ db, clock }));
+  app.route('/v1', createIdentityRoutes({ db, clock, audit }));
   app.route(
     '/v1',
     createContactRoutes({ db, clock, contactUnlinks: [unlinkContactFromInvitations, unlinkContactFromMemberships] }),

@@ -95,6 +95,17 @@ describeEachStore('the audit trail', (engine) => {
     expect(JSON.stringify(trail)).not.toContain(rotated.body.secret);
   });
 
+  it('records an identity created and renamed, with the old and new names', async () => {
+    const made = await usher.request('POST', '/v1/identities', { body: { displayName: 'Ops', handle: 'ops-audit' } });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(
+      (await usher.request('PATCH', `/v1/identities/${made.body.id}`, { body: { displayName: 'Ops 2' } })).status,
+    ).toBe(200);
+    const trail = await about(made.body.id);
+    expect(trail.map((entry) => entry.action)).toEqual(['identity.changed', 'identity.created']);
+    expect(trail[0]!.changes).toEqual({ displayName: { old: 'Ops', new: 'Ops 2' } });
+  });
+
   it("never shows one tenant another's entries", async () => {
     const other = await usher.createTenant('Elsewhere');
     const theirs = await usher.request('GET', '/v1/audit-events', { key: other.apiKey.key });

@@ -2,6 +2,7 @@
 export { AUDIT_ACTIONS, AUDIT_WEBHOOK_EVENT, type AuditAction } from './actions';
 export {
   auditActor,
+  auditOfKey,
   changedFields,
   createAuditTrail,
   recordAudit,

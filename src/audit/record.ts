@@ -110,3 +110,12 @@ export function changedFields(
   }
   return out;
 }
+
+/** The trail bound to a key acting through `surface` (`api`: REST, the SDK, the CLI). */
+export function auditOfKey(
+  trail: AuditTrail,
+  key: { readonly tenantId: string; readonly apiKeyId: string; readonly apiKeyName?: string },
+  surface = 'api',
+): Audit {
+  return trail.scope(key.tenantId, auditActor(key, surface));
+}

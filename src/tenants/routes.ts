@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
-import { auditActor, type AuditTrail } from '#audit';
+import { auditOfKey, type AuditTrail } from '#audit';
 import type { AuthContext } from '#http/auth';
 import { createRouter } from '#http/router';
 import { json, problemsFor } from '#http/responses';
@@ -108,7 +108,7 @@ const revokeKeyRoute = createRoute({
 
 /** Tenant, tenant creation and API key routes. */
 export function createTenantRoutes({ db, clock, allowPrivateNetwork, audit }: TenantRoutesDeps) {
-  const auditOf = (auth: AuthContext) => audit.scope(auth.tenantId, auditActor(auth, 'api'));
+  const auditOf = (auth: AuthContext) => auditOfKey(audit, auth);
   return createRouter()
     .openapi(getTenantRoute, async (c) => c.json(await getTenant(db, c.var.auth.tenantId), 200))
     .openapi(updateTenantRoute({ allowHttp: allowPrivateNetwork }), async (c) =>

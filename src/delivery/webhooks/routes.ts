@@ -1,4 +1,4 @@
-import { auditActor, type AuditTrail } from '#audit';
+import { auditOfKey, type AuditTrail } from '#audit';
 import type { AuthContext } from '#http/auth';
 import { createRoute } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
@@ -107,7 +107,7 @@ const rotateRoute = createRoute({
 
 /** Webhook endpoint management under the caller's tenant; mount under /v1. */
 export function createWebhookRoutes({ db, clock, audit }: WebhookRoutesDeps) {
-  const auditOf = (auth: AuthContext) => audit.scope(auth.tenantId, auditActor(auth, 'api'));
+  const auditOf = (auth: AuthContext) => auditOfKey(audit, auth);
   return createRouter()
     .openapi(createEndpointRoute, async (c) =>
       c.json(await createEndpoint(db, c.var.auth.tenantId, c.req.valid('json'), clock.now(), auditOf(c.var.auth)), 201),
