@@ -148,6 +148,7 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
         pinger: services.pinger,
         allowPrivateNetwork: deps.allowPrivateNetwork,
         signInGuard: clientLimits.signInGuard,
+        audit,
       },
       CONSOLE_PAGES,
     ),
