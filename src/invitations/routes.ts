@@ -298,10 +298,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
       c.json({ data: await invitations.events(c.var.auth.tenantId, c.req.valid('param').id) }, 200),
     )
     .openapi(revokeRoute, async (c) =>
-      c.json(
-        await invitations.revoke(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)),
-        200,
-      ),
+      c.json(await invitations.revoke(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)), 200),
     )
     .openapi(acceptIncomingRoute, async (c) =>
       c.json(
@@ -326,22 +323,13 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
       ),
     )
     .openapi(declineRoute, async (c) =>
-      c.json(
-        await invitations.decline(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)),
-        200,
-      ),
+      c.json(await invitations.decline(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)), 200),
     )
     .openapi(resendRoute, async (c) =>
-      c.json(
-        await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)),
-        200,
-      ),
+      c.json(await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)), 200),
     )
     .openapi(resetLinkRoute, async (c) =>
-      c.json(
-        await invitations.resetLink(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)),
-        200,
-      ),
+      c.json(await invitations.resetLink(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)), 200),
     )
     .openapi(qrRoute('svg'), async (c) => {
       const url = await invitations.liveUrl(c.var.auth.tenantId, c.req.valid('param').id);

@@ -98,7 +98,10 @@ function inviteRouter(deps: CompatDeps, hide: boolean) {
   const invites = createInviteOperations(deps);
   return createRouter()
     .openapi(routes.create, async (c) =>
-      c.json(await invites.create(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth, 'datatrails')), 200),
+      c.json(
+        await invites.create(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth, 'datatrails')),
+        200,
+      ),
     )
     .openapi(routes.list, async (c) => c.json(await invites.list(c.var.auth.tenantId, c.req.valid('query')), 200))
     .openapi(routes.caps, (c) => c.json({ caps: [] }, 200))
