@@ -8,6 +8,7 @@ import { handleError, httpProblem } from '#http/problem';
 import { validationHook } from '#http/validation';
 import { createInvitationRoutes, createPublicInvitationRoutes, unlinkContactFromInvitations } from '#invitations';
 import { createJwksRoutes, createSigningKeyRoutes } from '#acceptance';
+import { createAuditRoutes } from '#audit';
 import { createMembershipRoutes, unlinkContactFromMemberships } from '#memberships';
 import { createDeliveryRoutes, createWebhookRoutes } from '#delivery';
 import {
@@ -82,8 +83,10 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
   );
 
   app.route('/v1', createPublicInvitationRoutes({ invitations }));
-  app.route('/v1', createTenantRoutes({ db, clock, allowPrivateNetwork: deps.allowPrivateNetwork }));
-  app.route('/v1', createIdentityRoutes({ db, clock }));
+  const { audit } = services;
+  app.route('/v1', createTenantRoutes({ db, clock, allowPrivateNetwork: deps.allowPrivateNetwork, audit }));
+  app.route('/v1', createAuditRoutes({ db }));
+  app.route('/v1', createIdentityRoutes({ db, clock, audit }));
   app.route(
     '/v1',
     createContactRoutes({ db, clock, contactUnlinks: [unlinkContactFromInvitations, unlinkContactFromMemberships] }),
@@ -91,7 +94,7 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
   app.route('/v1', createInvitationRoutes({ db, clock, invitations, deliveryState: services.deliveryState }));
   app.route('/v1', createMembershipRoutes({ db }));
   app.route('/v1', createDeliveryRoutes({ db, clock, pinger: services.pinger }));
-  app.route('/v1', createWebhookRoutes({ db, clock }));
+  app.route('/v1', createWebhookRoutes({ db, clock, audit }));
   app.route('/v1', createSigningKeyRoutes({ db, clock }));
   app.route('/v1', createConnectionRoutes({ didcomm }));
   app.route('/v1', createMediatorRoutes({ didcomm }));
@@ -145,6 +148,7 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
         pinger: services.pinger,
         allowPrivateNetwork: deps.allowPrivateNetwork,
         signInGuard: clientLimits.signInGuard,
+        audit,
       },
       CONSOLE_PAGES,
     ),

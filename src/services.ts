@@ -14,6 +14,7 @@ import { createDidcommService, didcommChannel } from '#didcomm';
 import { createActivityPub } from '#activitypub';
 import { createProviders } from '#providers';
 import { createMetrics } from '#observability';
+import { createAuditTrail } from '#audit';
 import { createRetention } from './retention';
 
 /** What the services need from the process: the store, the clock, where the server is, how mail leaves. */
@@ -61,6 +62,7 @@ export function composeServices(deps: ServiceDeps, options: ServiceOptions = {})
   const delivery = createDelivery(deps);
   const ports: ChannelPorts = { ...deps, outbox: delivery.outbox };
   const metrics = createMetrics(db, clock);
+  const audit = createAuditTrail({ clock, sink: delivery.auditSink });
 
   // 2. The outbound half of each channel, registered one line each.
   const didcommEndpoint = `${deps.publicUrl}/didcomm`;
@@ -79,6 +81,7 @@ export function composeServices(deps: ServiceDeps, options: ServiceOptions = {})
   const invitations = createInvitationService({
     ...deps,
     sink: delivery.sink,
+    audit,
     channels: createChannelRegistry(channels.map((channel) => channel.definition)),
     allowHttpPages: deps.allowPrivateNetwork,
   });
@@ -106,6 +109,7 @@ export function composeServices(deps: ServiceDeps, options: ServiceOptions = {})
 
   return {
     invitations,
+    audit,
     didcomm,
     worker,
     metrics,

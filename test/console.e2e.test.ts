@@ -219,4 +219,16 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
       await context.close();
     }
   });
+  it('lists the audit trail: the key made over the API, and who made it', async () => {
+    for (const viewport of ['desktop', 'phone'] as const) {
+      const { context, page } = await signIn(viewport);
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit' }).click();
+      await page.getByRole('heading', { name: 'Audit' }).waitFor();
+      const row = page.getByRole('row').filter({ hasText: 'key.created' }).first();
+      expect(await row.textContent()).toContain('(api)');
+      await screenshot(page, `console-audit-${viewport}`);
+      await expectNoAxeViolations(page, `console-audit-${viewport}`);
+      await context.close();
+    }
+  });
 });

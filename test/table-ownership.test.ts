@@ -46,6 +46,7 @@ const OWNERS: Readonly<Record<string, string>> = {
   proven_deletions: 'compat/proven',
   client_limit_windows: 'limits',
   sign_in_failures: 'limits',
+  audit_events: 'audit',
 };
 
 /** Files or folders (under src/) allowed to touch tables they do not own, each with why. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { base64urlnopad } from '@scure/base';
-import { preparedQuery, type Db, type SigningKeyRow } from '#db';
+import { inTransaction, preparedQuery, type Db, type SigningKeyRow } from '#db';
 import { compareKeys } from '#db/keyset';
 import { isoTime } from '#common/json';
 import { lockTenantRow } from '#tenants';
@@ -95,7 +95,7 @@ async function withTenantKeyLock<T>(db: Db, tenantId: string, work: (trx: Db) =>
     await lockTenantRow(trx, tenantId);
     return work(trx);
   };
-  return db.isTransaction ? run(db) : db.transaction().execute(run);
+  return inTransaction(db, run);
 }
 
 /** The tenant's active key, made on first use; concurrent first calls agree on one key. */

@@ -1,6 +1,7 @@
 /** The store: Kysely on SQLite or PostgreSQL, its schema, migrations and the query helpers. The front door of db/. */
 export {
   isUniqueViolation,
+  inTransaction,
   migrateToLatest,
   openSqlite,
   openSqliteWriter,

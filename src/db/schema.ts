@@ -19,6 +19,8 @@ import type {
 export type * from './protocol-rows';
 import type { ClientLimitWindowRow, SignInFailureRow } from './limit-rows';
 export type * from './limit-rows';
+import type { AuditEventRow } from './audit-rows';
+export type * from './audit-rows';
 
 /**
  * Row types of every table, as Kysely sees them. Timestamps are ISO-8601 UTC strings with
@@ -59,6 +61,7 @@ export interface Database {
   proven_deletions: ProvenDeletionRow;
   client_limit_windows: ClientLimitWindowRow;
   sign_in_failures: SignInFailureRow;
+  audit_events: AuditEventRow;
 }
 
 export interface TenantRow {

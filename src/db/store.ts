@@ -13,6 +13,11 @@ import { withAfterCommit } from './after-commit';
 /** A Kysely handle or a transaction on it: functions that write take one of these. */
 export type Db = Kysely<Database> | Transaction<Database>;
 
+/** Runs `work` in the caller's transaction, or in a new one: a change and what records it commit together. */
+export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
 export type Engine = 'sqlite' | 'postgres';
 
 /** An open store: the Kysely handle, which engine it is, and how to close it. */

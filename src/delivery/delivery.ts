@@ -8,6 +8,7 @@ import { emailChannelDefinition } from './email/channel';
 import { createEmailHandler } from './email/email-handler';
 import type { Mailer } from './email/mailer';
 import { createDeliverySink } from './event-sink';
+import { createAuditWebhookSink } from './audit-sink';
 import { cancelPending, enqueue, type OutboxItem, type OutboxTopic } from './outbox';
 import { deliverySummary, listDeliveries } from './deliveries';
 import { createRetryPolicy, type RetryPolicy } from './retry-policy';
@@ -77,6 +78,8 @@ export function createDelivery(deps: DeliveryDeps) {
   };
   return {
     sink,
+    /** Audit entries as `audit.recorded` webhooks, enqueued with the entry. */
+    auditSink: createAuditWebhookSink({ onEnqueued: wakeOnCommit }),
     outbox,
     emailChannel,
     pinger: createWebhookPinger({ db: deps.db, clock: deps.clock, handler: webhook }),

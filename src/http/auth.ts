@@ -6,6 +6,8 @@ import { httpProblem } from './problem';
 export interface AuthContext {
   readonly tenantId: string;
   readonly apiKeyId: string;
+  /** The key's name, for the audit trail's actor (absent where a caller builds a context by hand). */
+  readonly apiKeyName?: string;
   /** Operator keys may also create tenants (the tenants:manage scope). */
   readonly operator: boolean;
   /** What the key may do, grant and name: every route checks its scope; the invitation service the rest. */
@@ -75,7 +77,8 @@ export function requireApiKey(authenticate: Authenticate, consume?: ConsumeReque
         );
       }
     }
-    c.set('auth', { tenantId: auth.tenantId, apiKeyId: auth.apiKeyId, operator: auth.operator, rights: auth.rights });
+    const { tenantId, apiKeyId, apiKeyName, operator, rights } = auth;
+    c.set('auth', { tenantId, apiKeyId, ...(apiKeyName === undefined ? {} : { apiKeyName }), operator, rights });
     await next();
   };
 }

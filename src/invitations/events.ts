@@ -5,14 +5,22 @@ import type { InvitationEventType, InvitationStatus, Transition } from './lifecy
 
 /** Who caused a change: a key of the tenant, the invitee holding the link, another server's actor, or Usher itself. */
 export type Actor =
-  | { readonly kind: 'api_key'; readonly id: string }
+  | { readonly kind: 'api_key'; readonly id: string; readonly name?: string; readonly surface?: string }
   | { readonly kind: 'invitee' }
   | { readonly kind: 'remote'; readonly iri: string }
   | { readonly kind: 'system' };
 
-/** The actor of a change made with one of the tenant's API keys: REST, the console and the compatibility surfaces. */
-export function apiKeyActor(apiKeyId: string): Actor {
-  return { kind: 'api_key', id: apiKeyId };
+/**
+ * The actor of a change made with one of the tenant's API keys: REST, the console and the compatibility surfaces.
+ * Given the key's context, its name and the surface (`api` by default) go to the audit trail too.
+ */
+export function apiKeyActor(
+  key: string | { readonly apiKeyId: string; readonly apiKeyName?: string },
+  surface?: string,
+): Actor {
+  if (typeof key === 'string') return { kind: 'api_key', id: key };
+  const named = key.apiKeyName === undefined ? {} : { name: key.apiKeyName };
+  return { kind: 'api_key', id: key.apiKeyId, ...named, surface: surface ?? 'api' };
 }
 
 export function actorName(actor: Actor): string {

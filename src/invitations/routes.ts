@@ -296,7 +296,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
           c.var.auth.tenantId,
           c.req.valid('param').id,
           c.req.valid('json'),
-          apiKeyActor(c.var.auth.apiKeyId),
+          apiKeyActor(c.var.auth),
         ),
         200,
       ),
@@ -305,10 +305,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
       c.json({ data: await invitations.events(c.var.auth.tenantId, c.req.valid('param').id) }, 200),
     )
     .openapi(revokeRoute, async (c) =>
-      c.json(
-        await invitations.revoke(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)),
-        200,
-      ),
+      c.json(await invitations.revoke(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)), 200),
     )
     .openapi(acceptIncomingRoute, async (c) =>
       c.json(
@@ -316,7 +313,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
           c.var.auth.tenantId,
           c.req.valid('param').id,
           'accept',
-          apiKeyActor(c.var.auth.apiKeyId),
+          apiKeyActor(c.var.auth),
         ),
         200,
       ),
@@ -327,28 +324,19 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
           c.var.auth.tenantId,
           c.req.valid('param').id,
           'tentative',
-          apiKeyActor(c.var.auth.apiKeyId),
+          apiKeyActor(c.var.auth),
         ),
         200,
       ),
     )
     .openapi(declineRoute, async (c) =>
-      c.json(
-        await invitations.decline(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)),
-        200,
-      ),
+      c.json(await invitations.decline(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)), 200),
     )
     .openapi(resendRoute, async (c) =>
-      c.json(
-        await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)),
-        200,
-      ),
+      c.json(await invitations.resend(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)), 200),
     )
     .openapi(resetLinkRoute, async (c) =>
-      c.json(
-        await invitations.resetLink(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth.apiKeyId)),
-        200,
-      ),
+      c.json(await invitations.resetLink(c.var.auth.tenantId, c.req.valid('param').id, apiKeyActor(c.var.auth)), 200),
     )
     .openapi(qrRoute('svg'), async (c) => {
       const url = await invitations.liveUrl(c.var.auth.tenantId, c.req.valid('param').id);

@@ -3,6 +3,7 @@ import type { Database, Db, Engine, InvitationRow } from '#db';
 import type { Clock } from '#common/clock';
 import { isoTime } from '#common/json';
 import type { Page } from '#http/pagination';
+import type { AuditChange, AuditTrail } from '#audit';
 import { getTenant } from '#tenants';
 import type { ChannelRegistry } from './channel-registry';
 import { commitAcceptance } from './commit-acceptance';
@@ -47,6 +48,8 @@ export interface InvitationServiceDeps {
    * Whether an invitation's redirectUrl may be plain http (deployments allowing private addresses); false by default.
    */
   readonly allowHttpPages?: boolean;
+  /** Where revocations and edits made with a key are recorded, in their transaction; none: not recorded. */
+  readonly audit?: AuditTrail;
 }
 
 export type InvitationService = ReturnType<typeof createInvitationService>;
@@ -76,6 +79,13 @@ export function createInvitationService(deps: InvitationServiceDeps) {
     return withLockedRow(db, (trx) => lockInvitationRow(trx, engine, { tenantId, id }), notFound, work);
   }
 
+  /** Records a change a key made (not the invitee's, a peer's or Usher's own) on the tenant's audit trail. */
+  async function audit(trx: Db, tenantId: string, actor: Actor, change: AuditChange): Promise<void> {
+    if (actor.kind !== 'api_key' || !deps.audit) return;
+    const who = { keyId: actor.id, keyName: actor.name ?? null, surface: actor.surface ?? 'api' };
+    await deps.audit.scope(tenantId, who)(trx, change);
+  }
+
   /**
    * The one path of the transitions that change only the status (revoke, decline, the answers, expiry):
    * under the row lock, `check` refuses first if it must, and the lifecycle decides the rest.
@@ -86,11 +96,14 @@ export function createInvitationService(deps: InvitationServiceDeps) {
     action: LifecycleAction,
     actor: Actor,
     check?: (row: InvitationRow) => void,
+    audited?: AuditChange['action'],
   ): Promise<Invitation> {
     return withLocked(tenantId, id, async (trx, row) => {
       check?.(row);
       const now = clock.now();
-      return toInvitation((await commitTransition(trx, row, action, { now, actor, sink })).row, now);
+      const { row: changed } = await commitTransition(trx, row, action, { now, actor, sink });
+      if (audited) await audit(trx, tenantId, actor, { action: audited, subjectType: 'invitation', subjectId: id });
+      return toInvitation(changed, now);
     });
   }
 
@@ -188,7 +201,15 @@ export function createInvitationService(deps: InvitationServiceDeps) {
         const set = patchColumns(row, patch, now);
         try {
           const data = { fields: Object.keys(patch) };
-          return toInvitation((await commitTransition(trx, row, 'update', { now, actor, sink, set, data })).row, now);
+          const { row: changed } = await commitTransition(trx, row, 'update', { now, actor, sink, set, data });
+          const edited = {
+            action: 'invitation.edited',
+            subjectType: 'invitation',
+            subjectId: id,
+            changes: data,
+          } as const;
+          await audit(trx, tenantId, actor, edited);
+          return toInvitation(changed, now);
         } catch (error) {
           refuseUniqueViolation(error);
         }
@@ -196,7 +217,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
     },
 
     async revoke(tenantId: string, id: string, actor: Actor): Promise<Invitation> {
-      return act(tenantId, id, 'revoke', actor);
+      return act(tenantId, id, 'revoke', actor, undefined, 'invitation.revoked');
     },
 
     /**

@@ -1,4 +1,5 @@
-import { preparedQuery, type Db } from '#db';
+import { inTransaction, preparedQuery, type Db } from '#db';
+import type { Audit } from '#audit';
 import type { ApiKeyAuth, AuthContext } from '#http/auth';
 import { newId } from '#common/ids';
 import { hashSecret, newSecret } from '#common/secrets';
@@ -90,6 +91,8 @@ export async function createApiKey(
     inviteQuota?: InviteQuota | null;
     /** The making key's own quota: inherited when none is asked, and a bound on what is. */
     makerQuota?: InviteQuota | null;
+    /** Records the creation in the same transaction (absent: bootstrap, the local CLI, a new tenant's admin key). */
+    audit?: Audit;
   },
   now: Date,
 ): Promise<CreatedApiKey> {
@@ -128,8 +131,14 @@ export async function createApiKey(
     allowed_targets: rights ? stored(rights.allowedTargets, false) : null,
     invite_quota: inviteQuota ? JSON.stringify(inviteQuota) : null,
   };
-  await db.insertInto('api_keys').values(row).execute();
-  return { ...toApiKey(row), key };
+  const created = toApiKey(row);
+  await inTransaction(db, async (trx) => {
+    await trx.insertInto('api_keys').values(row).execute();
+    const { name, operator: isOperator, scopes, grantableRoles, allowedTargets } = created;
+    const changes = { name, operator: isOperator, scopes, grantableRoles, allowedTargets };
+    await input.audit?.(trx, { action: 'key.created', subjectType: 'api_key', subjectId: row.id, changes });
+  });
+  return { ...created, key };
 }
 
 const fullScopes = (scopes: readonly Scope[], operator: boolean): boolean =>
@@ -200,7 +209,7 @@ export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKey[]> {
 }
 
 /** Revokes a key of the tenant; revoking twice is harmless, revoking the calling key is refused. */
-export async function revokeApiKey(db: Db, auth: AuthContext, id: string, now: Date): Promise<ApiKey> {
+export async function revokeApiKey(db: Db, auth: AuthContext, id: string, now: Date, audit?: Audit): Promise<ApiKey> {
   if (id === auth.apiKeyId) throw tenantError('api_key_in_use', 'use another key to revoke this one', 'path.id');
   const row = await db
     .selectFrom('api_keys')
@@ -211,12 +220,15 @@ export async function revokeApiKey(db: Db, auth: AuthContext, id: string, now: D
   if (!row) throw tenantError('api_key_not_found', undefined, 'path.id');
   if (row.revoked_at) return toApiKey(row);
   const revokedAt = isoTime(now);
-  await db
-    .updateTable('api_keys')
-    .set({ revoked_at: revokedAt })
-    .where('id', '=', id)
-    .where('tenant_id', '=', auth.tenantId)
-    .execute();
+  await inTransaction(db, async (trx) => {
+    await trx
+      .updateTable('api_keys')
+      .set({ revoked_at: revokedAt })
+      .where('id', '=', id)
+      .where('tenant_id', '=', auth.tenantId)
+      .execute();
+    await audit?.(trx, { action: 'key.revoked', subjectType: 'api_key', subjectId: id, changes: { name: row.name } });
+  });
   return toApiKey({ ...row, revoked_at: revokedAt });
 }
 
@@ -226,6 +238,7 @@ const keyByHash = preparedQuery((db, p: { hash: string }) =>
     .selectFrom('api_keys')
     .select([
       'id',
+      'name',
       'tenant_id',
       'operator',
       'last_used_at',
@@ -258,6 +271,7 @@ export async function authenticateApiKey(db: Db, presented: string, now: Date): 
   return {
     tenantId: row.tenant_id,
     apiKeyId: row.id,
+    apiKeyName: row.name,
     operator: row.operator === 1,
     rights: keyRightsOf(row),
     rateLimitPerMinute: parseSettings(row.settings).rateLimitPerMinute,

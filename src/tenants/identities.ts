@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, IdentityRow } from '#db';
-import { isUniqueViolation, preparedQuery } from '#db';
+import { inTransaction, isUniqueViolation, preparedQuery } from '#db';
+import { changedFields, type Audit } from '#audit';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import { generateDidKey } from './did-key';
@@ -53,6 +54,7 @@ export async function createIdentity(
   db: Db,
   input: { tenantId: string; displayName: string; handle?: string; isDefault?: boolean },
   now: Date,
+  audit?: Audit,
 ): Promise<Identity> {
   const keys = generateDidKey();
   const row: IdentityRow = {
@@ -69,7 +71,11 @@ export async function createIdentity(
     updated_at: isoTime(now),
   };
   try {
-    await db.insertInto('identities').values(row).execute();
+    await inTransaction(db, async (trx) => {
+      await trx.insertInto('identities').values(row).execute();
+      const changes = { handle: row.handle, displayName: row.display_name };
+      await audit?.(trx, { action: 'identity.created', subjectType: 'identity', subjectId: row.id, changes });
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw tenantError('identity_handle_taken', `"${row.handle}" is taken`, 'body.handle');
     throw error;
@@ -174,21 +180,27 @@ export async function updateIdentity(
   id: string,
   patch: { displayName?: string; status?: IdentityStatus },
   now: Date,
+  audit?: Audit,
 ): Promise<Identity> {
   const current = await getIdentity(db, tenantId, id);
   if (patch.status === 'disabled' && current.isDefault) {
     throw tenantError('identity_default_cannot_be_disabled', undefined, 'body.status');
   }
   const updatedAt = isoTime(now);
-  await db
-    .updateTable('identities')
-    .set({
-      ...(patch.displayName !== undefined ? { display_name: patch.displayName } : {}),
-      ...(patch.status !== undefined ? { status: patch.status } : {}),
-      updated_at: updatedAt,
-    })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .execute();
+  const fields = (identity: Identity) => ({ displayName: identity.displayName, status: identity.status });
+  const changes = changedFields(fields(current), { ...fields(current), ...patch });
+  await inTransaction(db, async (trx) => {
+    await trx
+      .updateTable('identities')
+      .set({
+        ...(patch.displayName !== undefined ? { display_name: patch.displayName } : {}),
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        updated_at: updatedAt,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
+    await audit?.(trx, { action: 'identity.changed', subjectType: 'identity', subjectId: id, changes });
+  });
   return { ...current, ...patch, updatedAt };
 }

@@ -1,3 +1,5 @@
+import { auditOfKey } from '#audit';
+import type { AuthContext } from '#http/auth';
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '#http/router';
 import { json, problemsFor } from '#http/responses';
@@ -56,16 +58,32 @@ const updateRoute = createRoute({
 });
 
 /** Identity routes. */
-export function createIdentityRoutes({ db, clock }: Pick<TenantRoutesDeps, 'db' | 'clock'>) {
+export function createIdentityRoutes({ db, clock, audit }: Pick<TenantRoutesDeps, 'db' | 'clock' | 'audit'>) {
+  const auditOf = (auth: AuthContext) => auditOfKey(audit, auth);
   return createRouter()
     .openapi(listRoute, async (c) => c.json({ data: await listIdentities(db, c.var.auth.tenantId) }, 200))
     .openapi(getRoute, async (c) => c.json(await getIdentity(db, c.var.auth.tenantId, c.req.valid('param').id), 200))
     .openapi(createIdentityRoute, async (c) =>
-      c.json(await createIdentity(db, { tenantId: c.var.auth.tenantId, ...c.req.valid('json') }, clock.now()), 201),
+      c.json(
+        await createIdentity(
+          db,
+          { tenantId: c.var.auth.tenantId, ...c.req.valid('json') },
+          clock.now(),
+          auditOf(c.var.auth),
+        ),
+        201,
+      ),
     )
     .openapi(updateRoute, async (c) =>
       c.json(
-        await updateIdentity(db, c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), clock.now()),
+        await updateIdentity(
+          db,
+          c.var.auth.tenantId,
+          c.req.valid('param').id,
+          c.req.valid('json'),
+          clock.now(),
+          auditOf(c.var.auth),
+        ),
         200,
       ),
     );

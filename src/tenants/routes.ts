@@ -2,6 +2,8 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
+import { auditOfKey, type AuditTrail } from '#audit';
+import type { AuthContext } from '#http/auth';
 import { createRouter } from '#http/router';
 import { json, problemsFor } from '#http/responses';
 import { requires } from '#http/scopes';
@@ -26,6 +28,8 @@ export interface TenantRoutesDeps {
   readonly clock: Clock;
   /** Lets branding and redirect URLs be plain http (the deployment allows private addresses). */
   readonly allowPrivateNetwork: boolean;
+  /** Where key and settings changes are recorded. */
+  readonly audit: AuditTrail;
 }
 
 const tags = ['Tenant'];
@@ -119,11 +123,12 @@ const revokeKeyRoute = createRoute({
 });
 
 /** Tenant, tenant creation and API key routes. */
-export function createTenantRoutes({ db, clock, allowPrivateNetwork }: TenantRoutesDeps) {
+export function createTenantRoutes({ db, clock, allowPrivateNetwork, audit }: TenantRoutesDeps) {
+  const auditOf = (auth: AuthContext) => auditOfKey(audit, auth);
   return createRouter()
     .openapi(getTenantRoute, async (c) => c.json(await getTenant(db, c.var.auth.tenantId), 200))
     .openapi(updateTenantRoute({ allowHttp: allowPrivateNetwork }), async (c) =>
-      c.json(await updateTenant(db, c.var.auth.tenantId, c.req.valid('json'), clock.now()), 200),
+      c.json(await updateTenant(db, c.var.auth.tenantId, c.req.valid('json'), clock.now(), auditOf(c.var.auth)), 200),
     )
     .openapi(createTenantRoute, async (c) => c.json(await createTenant(db, c.req.valid('json'), clock.now()), 201))
     .openapi(listKeysRoute, async (c) => c.json({ data: await listApiKeys(db, c.var.auth.tenantId) }, 200))
@@ -131,13 +136,13 @@ export function createTenantRoutes({ db, clock, allowPrivateNetwork }: TenantRou
       const { name, inviteQuota, ...rights } = c.req.valid('json');
       const { tenantId, apiKeyId, rights: maker } = c.var.auth;
       const makerQuota = (await findInvitingKey(db, tenantId, apiKeyId))?.inviteQuota ?? null;
-      const input = { tenantId, name, rights, maker, inviteQuota, makerQuota };
+      const input = { tenantId, name, rights, maker, inviteQuota, makerQuota, audit: auditOf(c.var.auth) };
       return c.json(await createApiKey(db, input, clock.now()), 201);
     })
     .openapi(updateKeyRoute, async (c) =>
       c.json(await setKeyInviteQuota(db, c.var.auth, c.req.valid('param').id, c.req.valid('json').inviteQuota), 200),
     )
     .openapi(revokeKeyRoute, async (c) =>
-      c.json(await revokeApiKey(db, c.var.auth, c.req.valid('param').id, clock.now()), 200),
+      c.json(await revokeApiKey(db, c.var.auth, c.req.valid('param').id, clock.now(), auditOf(c.var.auth)), 200),
     );
 }

@@ -1,4 +1,5 @@
-import { preparedQuery, type Db, type TenantRow } from '#db';
+import { inTransaction, preparedQuery, type Db, type TenantRow } from '#db';
+import { changedFields, type Audit } from '#audit';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import { newId } from '#common/ids';
@@ -94,6 +95,17 @@ export async function updateTenant(
   id: string,
   patch: { name?: string; settings?: TenantSettingsPatch; renameDefaultIdentity?: boolean },
   now: Date,
+  audit?: Audit,
+): Promise<Tenant> {
+  return inTransaction(db, (trx) => applyTenantPatch(trx, id, patch, now, audit));
+}
+
+async function applyTenantPatch(
+  db: Db,
+  id: string,
+  patch: { name?: string; settings?: TenantSettingsPatch; renameDefaultIdentity?: boolean },
+  now: Date,
+  audit?: Audit,
 ): Promise<Tenant> {
   const current = await getTenant(db, id);
   if (patch.renameDefaultIdentity && patch.name !== undefined) {
@@ -121,6 +133,12 @@ export async function updateTenant(
     })
     .where('id', '=', id)
     .execute();
+  const before = { name: current.name, ...current.settings };
+  const after = { name: patch.name ?? current.name, ...settings };
+  const changes = changedFields(before, after);
+  if (Object.keys(changes).length > 0) {
+    await audit?.(db, { action: 'settings.changed', subjectType: 'tenant', subjectId: id, changes });
+  }
   return { ...current, ...(patch.name !== undefined ? { name: patch.name } : {}), settings, updatedAt };
 }
 

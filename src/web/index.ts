@@ -9,6 +9,7 @@ import { createContactPages } from './console/contacts-pages';
 import { createIdentityPages } from './console/identities-pages';
 import { createKeyPages } from './console/keys-pages';
 import { createMailboxPage } from './console/mailbox-page';
+import { createAuditPage } from './console/audit-page';
 import { createSettingsPages } from './console/settings-pages';
 import { createWebhookPages } from './console/webhooks-pages';
 
@@ -20,4 +21,5 @@ export const CONSOLE_PAGES = [
   createKeyPages,
   createSettingsPages,
   createMailboxPage,
+  createAuditPage,
 ] as const;

@@ -1,3 +1,4 @@
+import type { AuditTrail } from '#audit';
 import { afterAll, beforeAll } from 'vitest';
 import { createUsher, type Usher } from '#usher';
 import type { ServiceOptions } from '#services';
@@ -25,6 +26,8 @@ export interface TestUsher {
   readonly store: Store;
   readonly clock: ReturnType<typeof createManualClock>;
   readonly invitations: InvitationService;
+  /** The audit trail the app records to, for suites that mount routes of their own. */
+  readonly audit: AuditTrail;
   /** The outbox worker; not started: tests drive it with runOnce() or start()/stop(). */
   readonly worker: OutboxWorker;
   readonly app: Usher['app'];
@@ -76,7 +79,7 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
     const clock = createManualClock(new Date());
     const tenant = await createTenant(store.db, { name: 'Acme', operator: true }, clock.now());
     const mailer = options.mailer ? options.mailer(store, clock) : createMailboxMailer(store.db, clock);
-    const { app, invitations, worker, pruneRetained } = createUsher(
+    const { app, invitations, worker, pruneRetained, audit } = createUsher(
       {
         db: store.db,
         engine,
@@ -102,6 +105,7 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
       store,
       clock,
       invitations,
+      audit,
       worker,
       app,
       pruneRetained,

@@ -424,6 +424,46 @@ export interface paths {
         patch: operations["updateApiKey"];
         trace?: never;
     };
+    "/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's audit trail, newest first
+         * @description Needs the `settings:manage` scope.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-events/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every matching entry as JSON Lines, streamed, newest first
+         * @description Needs the `settings:manage` scope.
+         */
+        get: operations["exportAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connections": {
         parameters: {
             query?: never;
@@ -1512,6 +1552,27 @@ export interface components {
             /** @description What the key may do; each operation names the scope it needs. */
             scopes: ("invitations:read" | "invitations:write" | "keys:manage" | "webhooks:manage" | "settings:manage" | "identities:manage" | "contacts:manage" | "tenants:manage")[];
         };
+        AuditEvent: {
+            /** @enum {string} */
+            action: "key.created" | "key.revoked" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
+            actor: {
+                /** @description The API key that made the change; a console session names its key. */
+                keyId: string | null;
+                /** @description The key’s name when it acted. */
+                keyName: string | null;
+                /** @description api (REST, SDK, CLI), console, or a compatible surface: proven, unipile, … */
+                surface: string;
+            };
+            /** @description Field names, with old and new values unless secret. */
+            changes: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            id: string;
+            subjectId: string | null;
+            /** @description What was changed: api_key, tenant, webhook_endpoint, identity, invitation, … */
+            subjectType: string;
+        };
         BulkCreateInvitations: {
             /** @description Fields applied under every item; an item's own fields win, and recipient and metadata are merged key by key. */
             defaults?: {
@@ -1809,7 +1870,7 @@ export interface components {
         CreateWebhookEndpoint: {
             description?: string;
             /** @description The event types to receive. */
-            events: ("invitation.created" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.declined" | "invitation.revoked" | "invitation.expired" | "invitation.exhausted" | "*")[];
+            events: ("invitation.created" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.declined" | "invitation.revoked" | "invitation.expired" | "invitation.exhausted" | "audit.recorded" | "*")[];
             /** @description Where deliveries are POSTed. Private and loopback addresses are refused at send time unless the server allows them. */
             url: string;
         };
@@ -2837,7 +2898,7 @@ export interface components {
             /** @description null clears it. */
             description?: string | null;
             /** @description The event types to receive. */
-            events?: ("invitation.created" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.declined" | "invitation.revoked" | "invitation.expired" | "invitation.exhausted" | "*")[];
+            events?: ("invitation.created" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.declined" | "invitation.revoked" | "invitation.expired" | "invitation.exhausted" | "audit.recorded" | "*")[];
             /**
              * @description Re-enables a disabled endpoint and resets its failure streak.
              * @enum {string}
@@ -2851,7 +2912,7 @@ export interface components {
             createdAt: string;
             description: string | null;
             disabledReason: string | null;
-            events: ("invitation.created" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.declined" | "invitation.revoked" | "invitation.expired" | "invitation.exhausted" | "*")[];
+            events: ("invitation.created" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.declined" | "invitation.revoked" | "invitation.expired" | "invitation.exhausted" | "audit.recorded" | "*")[];
             /** @description Failed deliveries in a row; a success resets it. */
             failureStreak: number;
             /** @description UUIDv7. */
@@ -2883,6 +2944,7 @@ export type SchemaAcceptInvitation = components['schemas']['AcceptInvitation'];
 export type SchemaAcceptInvitationUrl = components['schemas']['AcceptInvitationUrl'];
 export type SchemaAcceptResult = components['schemas']['AcceptResult'];
 export type SchemaApiKey = components['schemas']['ApiKey'];
+export type SchemaAuditEvent = components['schemas']['AuditEvent'];
 export type SchemaBulkCreateInvitations = components['schemas']['BulkCreateInvitations'];
 export type SchemaBulkItemResult = components['schemas']['BulkItemResult'];
 export type SchemaBulkResult = components['schemas']['BulkResult'];
@@ -4411,6 +4473,124 @@ export interface operations {
             };
             /** @description Not found in this tenant. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Only this action. */
+                action?: "key.created" | "key.revoked" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
+                /** @description Only changes made with this API key id. */
+                actor?: string;
+                /** @description nextCursor of the previous page. */
+                cursor?: string;
+                limit?: number;
+                /** @description Only entries at or after this instant (ISO 8601, UTC, milliseconds). */
+                since?: string;
+                /** @description Only entries before this instant. */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AuditEvent"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `field` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Only this action. */
+                action?: "key.created" | "key.revoked" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
+                /** @description Only changes made with this API key id. */
+                actor?: string;
+                /** @description Only entries at or after this instant (ISO 8601, UTC, milliseconds). */
+                since?: string;
+                /** @description Only entries before this instant. */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One AuditEvent a line */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/jsonl": string;
+                };
+            };
+            /** @description Invalid input; `field` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -98,14 +98,17 @@ function inviteRouter(deps: CompatDeps, hide: boolean) {
   const invites = createInviteOperations(deps);
   return createRouter()
     .openapi(routes.create, async (c) =>
-      c.json(await invites.create(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth.apiKeyId)), 200),
+      c.json(
+        await invites.create(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth, 'datatrails')),
+        200,
+      ),
     )
     .openapi(routes.list, async (c) => c.json(await invites.list(c.var.auth.tenantId, c.req.valid('query')), 200))
     .openapi(routes.caps, (c) => c.json({ caps: [] }, 200))
     .openapi(routes.openapi, (c) => c.json(publishedSwagger, 200))
     .openapi(routes.get, async (c) => c.json(await invites.get(c.var.auth.tenantId, c.req.valid('param').uuid), 200))
     .openapi(routes.remove, async (c) => {
-      await invites.remove(c.var.auth.tenantId, c.req.valid('param').uuid, apiKeyActor(c.var.auth.apiKeyId));
+      await invites.remove(c.var.auth.tenantId, c.req.valid('param').uuid, apiKeyActor(c.var.auth, 'datatrails'));
       return c.json({}, 200);
     });
 }

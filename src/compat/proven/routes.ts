@@ -40,7 +40,7 @@ export function createProvenRoutes(deps: CompatDeps) {
     .openapi(
       createRoute,
       async (c) =>
-        c.json(await proven.create(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth.apiKeyId)), 200),
+        c.json(await proven.create(c.var.auth.tenantId, c.req.valid('json'), apiKeyActor(c.var.auth, 'proven')), 200),
       hook,
     )
     .openapi(
@@ -49,7 +49,7 @@ export function createProvenRoutes(deps: CompatDeps) {
         const record = await proven.accept(
           c.var.auth.tenantId,
           c.req.valid('json').invitation_url,
-          apiKeyActor(c.var.auth.apiKeyId),
+          apiKeyActor(c.var.auth, 'proven'),
         );
         return c.json({ success: true as const, invitation_record: record }, 200);
       },
@@ -85,7 +85,7 @@ export function createProvenRoutes(deps: CompatDeps) {
           c.var.auth.tenantId,
           number,
           c.req.valid('json'),
-          apiKeyActor(c.var.auth.apiKeyId),
+          apiKeyActor(c.var.auth, 'proven'),
         );
         return updatedInvitation
           ? c.json({ updatedInvitation }, 200)
@@ -97,7 +97,7 @@ export function createProvenRoutes(deps: CompatDeps) {
       deleteRoute,
       async (c) => {
         const number = requireNumber(c.req.valid('param').invitation_id);
-        return (await proven.remove(c.var.auth.tenantId, number, apiKeyActor(c.var.auth.apiKeyId)))
+        return (await proven.remove(c.var.auth.tenantId, number, apiKeyActor(c.var.auth, 'proven')))
           ? c.json({ success: `Invitation ${number} deleted` }, 200)
           : c.json({ error: `Invitation ${number} not found`, code: 'invitation_not_found' }, 404);
       },

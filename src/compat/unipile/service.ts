@@ -29,7 +29,7 @@ import { NOTE_MAX } from './schemas';
 const USER_CHANNELS = ['provider', 'activitypub'] as const;
 
 /** The caller, as the actor of what it changes. */
-export const actorOf = (c: Context<AppEnv>): Actor => apiKeyActor(c.var.auth.apiKeyId);
+export const actorOf = (c: Context<AppEnv>): Actor => apiKeyActor(c.var.auth, 'unipile');
 
 /** A user of this server: an identity of any tenant. */
 interface LocalUser {

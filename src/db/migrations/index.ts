@@ -17,6 +17,7 @@ import * as inviter from './0018-inviter';
 import * as keyScopes from './0019-key-scopes';
 import * as clientLimits from './0020-client-limits';
 import * as inviteQuotas from './0021-invite-quotas';
+import * as auditEvents from './0022-audit-events';
 import * as acceptancePolicy from './0023-acceptance-policy';
 
 /** Every migration, in order. Names are frozen once shipped. */
@@ -39,5 +40,6 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0019-key-scopes': keyScopes,
   '0020-client-limits': clientLimits,
   '0021-invite-quotas': inviteQuotas,
+  '0022-audit-events': auditEvents,
   '0023-acceptance-policy': acceptancePolicy,
 });

@@ -31,7 +31,7 @@ describeEachStore('webhook endpoints', (engine) => {
       });
       await next();
     });
-    app.route('/v1', createWebhookRoutes({ db: usher.store.db, clock: usher.clock }));
+    app.route('/v1', createWebhookRoutes({ db: usher.store.db, clock: usher.clock, audit: usher.audit }));
     app.onError((error, c) => handleError(error, c, (e) => console.error(e)));
   });
 

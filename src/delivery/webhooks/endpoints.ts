@@ -1,4 +1,5 @@
-import { preparedQuery, type Db, type WebhookEndpointRow } from '#db';
+import { inTransaction, preparedQuery, type Db, type WebhookEndpointRow } from '#db';
+import { changedFields, type Audit, type AuditChange } from '#audit';
 import { compareKeys } from '#db/keyset';
 import { newId } from '#common/ids';
 import { isoTime, parseJson } from '#common/json';
@@ -6,6 +7,10 @@ import { assertEndpointUrl, normalizeEvents } from './endpoint-input';
 import { subscribesTo, type WebhookEventSelector } from './event-types';
 import { webhookError } from './errors';
 import { newWebhookSecret } from './signature';
+
+/** Records a change to an endpoint, never its secret, when the caller audits (a key acting through a surface). */
+const audited = (trx: Db, audit: Audit | undefined, action: AuditChange['action'], id: string, changes = {}) =>
+  audit?.(trx, { action, subjectType: 'webhook_endpoint', subjectId: id, changes }) ?? Promise.resolve();
 
 /** Consecutive failed deliveries after which an endpoint is disabled until someone re-enables it. */
 export const ENDPOINT_DISABLE_AFTER_FAILURES = 20;
@@ -73,6 +78,7 @@ export async function createEndpoint(
   tenantId: string,
   input: CreateEndpointInput,
   now: Date,
+  audit?: Audit,
 ): Promise<WebhookEndpointWithSecret> {
   assertEndpointUrl(input.url);
   const row: WebhookEndpointRow = {
@@ -88,7 +94,10 @@ export async function createEndpoint(
     created_at: isoTime(now),
     updated_at: isoTime(now),
   };
-  await db.insertInto('webhook_endpoints').values(row).execute();
+  await inTransaction(db, async (trx) => {
+    await trx.insertInto('webhook_endpoints').values(row).execute();
+    await audited(trx, audit, 'webhook.created', row.id, { url: input.url, events: normalizeEvents(input.events) });
+  });
   return { ...toEndpoint(row), secret: row.secret };
 }
 
@@ -129,8 +138,20 @@ export async function updateEndpoint(
   id: string,
   patch: UpdateEndpointInput,
   now: Date,
+  audit?: Audit,
 ): Promise<WebhookEndpoint> {
-  await getEndpoint(db, tenantId, id);
+  return inTransaction(db, (trx) => applyEndpointPatch(trx, tenantId, id, patch, now, audit));
+}
+
+async function applyEndpointPatch(
+  db: Db,
+  tenantId: string,
+  id: string,
+  patch: UpdateEndpointInput,
+  now: Date,
+  audit?: Audit,
+): Promise<WebhookEndpoint> {
+  const before = await getEndpoint(db, tenantId, id);
   if (patch.url !== undefined) assertEndpointUrl(patch.url);
   const events = patch.events !== undefined ? normalizeEvents(patch.events) : undefined;
   await db
@@ -146,18 +167,25 @@ export async function updateEndpoint(
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .execute();
-  return getEndpoint(db, tenantId, id);
+  const after = await getEndpoint(db, tenantId, id);
+  const fields = ['url', 'events', 'description', 'status'] as const;
+  const pick = (endpoint: WebhookEndpoint) => Object.fromEntries(fields.map((field) => [field, endpoint[field]]));
+  await audited(db, audit, 'webhook.changed', id, changedFields(pick(before), pick(after)));
+  return after;
 }
 
 /** Deletes an endpoint. Deliveries still queued for it are skipped by the worker when their turn comes. */
-export async function deleteEndpoint(db: Db, tenantId: string, id: string): Promise<void> {
-  const result = await db
-    .deleteFrom('webhook_endpoints')
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (result.numDeletedRows === 0n)
-    throw webhookError('webhook_endpoint_not_found', `no webhook endpoint ${id} in this tenant`, 'path.id');
+export async function deleteEndpoint(db: Db, tenantId: string, id: string, audit?: Audit): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const result = await trx
+      .deleteFrom('webhook_endpoints')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (result.numDeletedRows === 0n)
+      throw webhookError('webhook_endpoint_not_found', `no webhook endpoint ${id} in this tenant`, 'path.id');
+    await audited(trx, audit, 'webhook.deleted', id);
+  });
 }
 
 /**
@@ -169,17 +197,21 @@ export async function rotateEndpointSecret(
   tenantId: string,
   id: string,
   now: Date,
+  audit?: Audit,
 ): Promise<WebhookEndpointWithSecret> {
   const secret = newWebhookSecret();
-  const row = await db
-    .updateTable('webhook_endpoints')
-    .set({ secret, updated_at: isoTime(now) })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst();
-  if (!row) throw webhookError('webhook_endpoint_not_found', `no webhook endpoint ${id} in this tenant`, 'path.id');
-  return { ...toEndpoint(row), secret };
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .updateTable('webhook_endpoints')
+      .set({ secret, updated_at: isoTime(now) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw webhookError('webhook_endpoint_not_found', `no webhook endpoint ${id} in this tenant`, 'path.id');
+    await audited(trx, audit, 'webhook.secret_rotated', id, { secret: 'changed' });
+    return { ...toEndpoint(row), secret };
+  });
 }
 
 const enabledEndpoints = preparedQuery((db, p: { tenantId: string }) =>

@@ -1,4 +1,4 @@
-/** The invitation events an endpoint can subscribe to; `"*"` in a subscription means all of them. */
+/** The events an endpoint can subscribe to; `"*"` in a subscription means all of them. */
 export const WEBHOOK_EVENT_TYPES = [
   'invitation.created',
   'invitation.sent',
@@ -9,6 +9,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'invitation.revoked',
   'invitation.expired',
   'invitation.exhausted',
+  // Every entry of the audit trail (src/audit/): keys, settings, webhooks, identities, invitations revoked or edited.
+  'audit.recorded',
 ] as const;
 
 /** One event type of the catalogue. */

@@ -1,3 +1,5 @@
+import { auditOfKey, type AuditTrail } from '#audit';
+import type { AuthContext } from '#http/auth';
 import { createRoute } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
@@ -26,6 +28,8 @@ import {
 export interface WebhookRoutesDeps {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
+  /** Where endpoint changes are recorded. */
+  readonly audit: AuditTrail;
 }
 
 const base = { tags: ['Webhooks'] };
@@ -102,24 +106,35 @@ const rotateRoute = createRoute({
 });
 
 /** Webhook endpoint management under the caller's tenant; mount under /v1. */
-export function createWebhookRoutes({ db, clock }: WebhookRoutesDeps) {
+export function createWebhookRoutes({ db, clock, audit }: WebhookRoutesDeps) {
+  const auditOf = (auth: AuthContext) => auditOfKey(audit, auth);
   return createRouter()
     .openapi(createEndpointRoute, async (c) =>
-      c.json(await createEndpoint(db, c.var.auth.tenantId, c.req.valid('json'), clock.now()), 201),
+      c.json(await createEndpoint(db, c.var.auth.tenantId, c.req.valid('json'), clock.now(), auditOf(c.var.auth)), 201),
     )
     .openapi(listRoute, async (c) => c.json({ data: await listEndpoints(db, c.var.auth.tenantId) }, 200))
     .openapi(getRoute, async (c) => c.json(await getEndpoint(db, c.var.auth.tenantId, c.req.valid('param').id), 200))
     .openapi(updateRoute, async (c) =>
       c.json(
-        await updateEndpoint(db, c.var.auth.tenantId, c.req.valid('param').id, c.req.valid('json'), clock.now()),
+        await updateEndpoint(
+          db,
+          c.var.auth.tenantId,
+          c.req.valid('param').id,
+          c.req.valid('json'),
+          clock.now(),
+          auditOf(c.var.auth),
+        ),
         200,
       ),
     )
     .openapi(deleteRoute, async (c) => {
-      await deleteEndpoint(db, c.var.auth.tenantId, c.req.valid('param').id);
+      await deleteEndpoint(db, c.var.auth.tenantId, c.req.valid('param').id, auditOf(c.var.auth));
       return c.body(null, 204);
     })
     .openapi(rotateRoute, async (c) =>
-      c.json(await rotateEndpointSecret(db, c.var.auth.tenantId, c.req.valid('param').id, clock.now()), 200),
+      c.json(
+        await rotateEndpointSecret(db, c.var.auth.tenantId, c.req.valid('param').id, clock.now(), auditOf(c.var.auth)),
+        200,
+      ),
     );
 }

@@ -170,7 +170,7 @@ export function createInvitationPages(deps: ConsoleDeps) {
       if (!form.ok) return invalid(form.errors);
       let created;
       try {
-        created = await invitations.create(c.var.session.tenantId, form.data, apiKeyActor(c.var.session.apiKeyId));
+        created = await invitations.create(c.var.session.tenantId, form.data, apiKeyActor(c.var.session, 'console'));
       } catch (error) {
         return invalid(refusalErrors(error));
       }
@@ -271,7 +271,7 @@ export function createInvitationPages(deps: ConsoleDeps) {
     .post('/console/invitations/:id/revoke', async (c) => {
       const id = c.req.param('id');
       try {
-        await invitations.revoke(c.var.session.tenantId, id, apiKeyActor(c.var.session.apiKeyId));
+        await invitations.revoke(c.var.session.tenantId, id, apiKeyActor(c.var.session, 'console'));
       } catch (error) {
         return page(
           c,
@@ -289,9 +289,9 @@ export function createInvitationPages(deps: ConsoleDeps) {
       const answer = String((await c.req.parseBody()).answer ?? '');
       try {
         if (answer === 'decline')
-          await invitations.decline(c.var.session.tenantId, id, apiKeyActor(c.var.session.apiKeyId));
+          await invitations.decline(c.var.session.tenantId, id, apiKeyActor(c.var.session, 'console'));
         else if (answer === 'accept' || answer === 'tentative')
-          await invitations.answerIncoming(c.var.session.tenantId, id, answer, apiKeyActor(c.var.session.apiKeyId));
+          await invitations.answerIncoming(c.var.session.tenantId, id, answer, apiKeyActor(c.var.session, 'console'));
         else
           return page(
             c,
@@ -317,7 +317,7 @@ export function createInvitationPages(deps: ConsoleDeps) {
       const id = c.req.param('id');
       let resent;
       try {
-        resent = await invitations.resend(c.var.session.tenantId, id, apiKeyActor(c.var.session.apiKeyId));
+        resent = await invitations.resend(c.var.session.tenantId, id, apiKeyActor(c.var.session, 'console'));
       } catch (error) {
         return page(
           c,

@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppError } from '#common/errors';
 import { unrestrictedScopes, type KeyRights, type Scope } from '#common/rights';
 import { type ApiKey, createApiKey, CreateApiKeySchema, listApiKeys, revokeApiKey } from '#tenants';
-import type { ConsoleDeps } from './deps';
+import { consoleAudit, type ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
@@ -233,7 +233,9 @@ export function createKeyPages(deps: ConsoleDeps) {
       let created;
       try {
         const { name, ...asked } = parsed.data;
-        created = await createApiKey(db, { tenantId, name, rights: asked, maker: rights }, clock.now());
+        const audit = consoleAudit(deps, c.var.session);
+        const input = { tenantId, name, rights: asked, maker: rights, ...(audit ? { audit } : {}) };
+        created = await createApiKey(db, input, clock.now());
       } catch (error) {
         return invalid(refusalErrors(error), (error as AppError).status as ContentfulStatusCode);
       }
@@ -256,7 +258,8 @@ export function createKeyPages(deps: ConsoleDeps) {
     .post('/console/keys/:id/revoke', async (c) => {
       const { tenantId, apiKeyId, operator, rights } = c.var.session;
       try {
-        await revokeApiKey(db, { tenantId, apiKeyId, operator, rights }, c.req.param('id'), clock.now());
+        const auth = { tenantId, apiKeyId, operator, rights };
+        await revokeApiKey(db, auth, c.req.param('id'), clock.now(), consoleAudit(deps, c.var.session));
       } catch (error) {
         const message = Object.values(refusalErrors(error))[0];
         const status = (error as AppError).status;

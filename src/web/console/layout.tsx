@@ -54,6 +54,7 @@ const NAV = [
   ['keys', 'API keys'],
   ['settings', 'Settings'],
   ['mailbox', 'Mailbox'],
+  ['audit', 'Audit'],
 ] as const;
 
 export type ConsoleSection = (typeof NAV)[number][0];

@@ -109,7 +109,7 @@ export function createLinkPages({ db, invitations }: ConsoleDeps) {
         );
       }
       try {
-        await invitations.resetLink(c.var.session.tenantId, id, apiKeyActor(c.var.session.apiKeyId));
+        await invitations.resetLink(c.var.session.tenantId, id, apiKeyActor(c.var.session, 'console'));
       } catch (error) {
         return page(
           c,

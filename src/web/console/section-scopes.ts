@@ -17,6 +17,7 @@ const SECTIONS: Readonly<Record<string, { readonly see: Scope; readonly act: Sco
   webhooks: { see: 'webhooks:manage', act: 'webhooks:manage' },
   keys: { see: 'keys:manage', act: 'keys:manage' },
   settings: { see: 'settings:manage', act: 'settings:manage' },
+  audit: { see: 'settings:manage', act: 'settings:manage' },
 };
 
 /** The scope a console request needs, or null: `/console/<section>/…`, GET to see, anything else to act. */

@@ -50,6 +50,7 @@ export async function findSession(db: Db, cookie: string | undefined, now: Date)
       'console_sessions.expires_at',
       'api_keys.revoked_at',
       'api_keys.operator',
+      'api_keys.name',
     ])
     .select(['api_keys.scopes', 'api_keys.grantable_roles', 'api_keys.allowed_targets'])
     .where('console_sessions.id_hash', '=', hashSecret(cookie))
@@ -58,6 +59,7 @@ export async function findSession(db: Db, cookie: string | undefined, now: Date)
   return {
     tenantId: row.tenant_id,
     apiKeyId: row.api_key_id,
+    apiKeyName: row.name,
     operator: row.operator === 1,
     rights: keyRightsOf(row),
     csrfToken: row.csrf_token,

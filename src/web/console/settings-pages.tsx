@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { getInviter, getTenant, SUPPORTED_LOCALES, type Tenant, updateTenant, updateTenantSchema } from '#tenants';
-import type { ConsoleDeps } from './deps';
+import { consoleAudit, type ConsoleDeps } from './deps';
 import { optional, validateForm } from './forms';
 import { Field } from './invitation-views';
 import { ConsoleForm, ConsolePage, FieldError } from './layout';
@@ -268,7 +268,7 @@ export function createSettingsPages(deps: ConsoleDeps) {
         );
         return page(c, tenant, form, 400);
       }
-      await updateTenant(db, tenant.id, parsed.data, clock.now());
+      await updateTenant(db, tenant.id, parsed.data, clock.now(), consoleAudit(deps, c.var.session));
       return c.redirect('/console/settings?notice=saved', 303);
     });
 }
