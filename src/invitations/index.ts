@@ -42,8 +42,8 @@ export { createInvitationService, type InvitationService, type InvitationWithUrl
 export type { PublicInvitation } from './public-view';
 export { createInvitationRoutes } from './routes';
 export { createPublicInvitationRoutes } from './public-routes';
+export { AcceptResultSchema } from './public-schemas';
 export {
-  AcceptResultSchema,
   DeliveryChannelStateSchema,
   InvitationFieldsSchema,
   type AcceptorInput,

@@ -3,7 +3,8 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { json, problemsFor } from '#http/responses';
 import { validationHook } from '#http/validation';
 import type { InvitationService } from './service';
-import { AcceptInvitationSchema, AcceptResultSchema, PublicInvitationSchema, TokenParam } from './schemas';
+import { AcceptResultSchema, PublicInvitationSchema } from './public-schemas';
+import { AcceptInvitationSchema, TokenParam } from './schemas';
 
 const tags = ['Invitee'];
 

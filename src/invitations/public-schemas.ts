@@ -1,0 +1,58 @@
+import { z } from '@hono/zod-openapi';
+import { MembershipSchema } from '#memberships';
+import { INVITATION_STATUSES } from './lifecycle';
+import { TARGET_TYPES } from './record';
+import { ChannelName, Timestamp } from './schemas';
+
+/** What the invitee sees and gets: the public view of an invitation and the result of accepting it. */
+export const PublicInvitationSchema = z
+  .object({
+    status: z.enum(INVITATION_STATUSES),
+    channel: ChannelName,
+    tenant: z.object({ name: z.string(), branding: z.object({ color: z.string(), logoUrl: z.string().nullable() }) }),
+    inviter: z.object({ displayName: z.string(), handle: z.string(), did: z.string() }),
+    invitedBy: z
+      .object({ name: z.string(), email: z.string().nullable() })
+      .nullable()
+      .describe(
+        'The person who sent it, never their id. Their address only on an invitation mailed to one recipient (the person ' +
+          'they wrote to, who may ask them for a new one); null on a shareable link, which anyone may hold.',
+      ),
+    target: z.object({ type: z.enum(TARGET_TYPES), iri: z.string().nullable(), name: z.string().nullable() }),
+    role: z.string().nullable(),
+    rules: z.array(z.string()),
+    message: z.string().nullable(),
+    recipientHint: z.string().nullable().describe('The invited address, masked (j***@example.com).'),
+    multiUse: z.boolean(),
+    startsAt: Timestamp.nullable(),
+    expiresAt: Timestamp,
+    locale: z.string(),
+  })
+  .openapi('PublicInvitation');
+
+export const AcceptResultSchema = z
+  .object({
+    invitationId: z.string().describe("The accepted invitation's id: the `invitation` claim of the token."),
+    invitation: PublicInvitationSchema,
+    redemption: z.object({ id: z.string(), createdAt: Timestamp }),
+    membership: MembershipSchema,
+    existingMembership: z
+      .boolean()
+      .describe(
+        'True when a multi-use invitation gave the acceptor back the membership it had already given them ' +
+          '(the same email, DID, actor or subject): no use consumed, no new redemption or event, a new token.',
+      ),
+    acceptanceToken: z
+      .object({ token: z.string(), expiresAt: z.string() })
+      .describe(
+        'A short-lived EdDSA JWT (claims: invitation, tenant, target, role, rules, recipient, invited_by, redemption) to verify against /.well-known/jwks.json.',
+      ),
+    redirectUrl: z
+      .string()
+      .nullable()
+      .describe(
+        "The invitation's redirect URL, else the tenant's, else null. The accept page hands off to it as OIDC form_post does: " +
+          'an auto-submitted form POSTs acceptance_token and invitation_id (application/x-www-form-urlencoded), never in the URL.',
+      ),
+  })
+  .openapi('AcceptResult');
