@@ -56,12 +56,24 @@ describeEachStore('an outbox worker whose batch outlasts its lease', (engine) =>
       const sendStarted = async (count: number) => {
         while (gates.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
       };
+      const storedCount = async (count: number) => {
+        const sentRows = () =>
+          store.current.db
+            .selectFrom('outbox')
+            .select(['id'])
+            .where('tenant_id', '=', tenant.id)
+            .where('status', '=', 'sent')
+            .execute();
+        while ((await sentRows()).length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+      };
 
       const running = a.runOnce(); // claims all three with a lease until +1 s
       await sendStarted(1);
       clock.advance(600); // the first send takes 0.6 s
       gates[0]!();
       await sendStarted(2); // the second send renewed its row's lease to +1.6 s
+      // The first result is stored after a short real-time linger: wait for it, or b could take row 1 too.
+      await storedCount(1);
       clock.advance(600); // +1.2 s: the batch's lease has run out, the second send's has not
       expect(await b.runOnce()).toBe(1); // only the row a has not started
       gates[1]!();
