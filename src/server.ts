@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   const log = pino({ level: config.logLevel, base: { service: 'usher' } });
   const store = openStore(config.databaseUrl, {
     onConnectionError: (error) => log.warn({ reason: error.message }, 'database connection dropped'),
+    preparedStatements: config.postgresPreparedStatements,
   });
   // With USHER_MIGRATE_ON_START=false, `usher migrate` is a deployment step and processes only check.
   const mismatch = config.migrateOnStart

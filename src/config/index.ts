@@ -34,6 +34,11 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Whether this process applies pending migrations at start; off, it refuses to start on an old schema. */
   readonly migrateOnStart: boolean;
+  /**
+   * PostgreSQL: whether repeated statements are prepared once per connection. Off only behind a pooler that cannot
+   * carry named statements across its server connections (PgBouncer before 1.21 in transaction mode).
+   */
+  readonly postgresPreparedStatements: boolean;
   /** When set, `/metrics` answers only `Authorization: Bearer <this value>`. */
   readonly metricsToken: string | undefined;
   /**
@@ -123,6 +128,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     shutdownDrainMs,
     shutdownTimeoutMs,
     migrateOnStart: readBoolean('USHER_MIGRATE_ON_START', env.USHER_MIGRATE_ON_START, true),
+    postgresPreparedStatements: readBoolean(
+      'USHER_POSTGRES_PREPARED_STATEMENTS',
+      env.USHER_POSTGRES_PREPARED_STATEMENTS,
+      true,
+    ),
     metricsToken,
     retentionDays: readInteger('USHER_RETENTION_DAYS', env.USHER_RETENTION_DAYS, 30, 0, 36_500),
     linkSecret,

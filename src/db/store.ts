@@ -9,6 +9,7 @@ import { migrations } from './migrations/index';
 import { withStatementCache } from './statement-cache';
 import { groupCommitDialect } from './group-commit';
 import { withAfterCommit } from './after-commit';
+import { withPreparedStatements } from './prepared-statements';
 
 /** A Kysely handle or a transaction on it: functions that write take one of these. */
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -34,6 +35,11 @@ export interface StoreOptions {
    * and a request that was using it fails as `isDatabaseUnavailable`.
    */
   readonly onConnectionError?: (error: Error) => void;
+  /**
+   * PostgreSQL: name repeated statements so each connection parses them once (prepared-statements.ts). On by
+   * default; off behind a pooler that cannot carry named statements (USHER_POSTGRES_PREPARED_STATEMENTS=false).
+   */
+  readonly preparedStatements?: boolean;
 }
 
 /** How long a request waits for a PostgreSQL connection before it fails as unavailable (503). */
@@ -69,7 +75,8 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
   // the idle ones again, and is kept only because pg-pool re-emits on itself.
   pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: withAfterCommit(new PostgresDialect({ pool })) });
+  const prepared = options.preparedStatements === false ? pool : withPreparedStatements(pool);
+  const db = new Kysely<Database>({ dialect: withAfterCommit(new PostgresDialect({ pool: prepared })) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
 

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+import type pg from 'pg';
+
+/** Distinct statements named per pool; IN-lists of varying length make new texts, which stay unnamed past this. */
+const MAX_NAMED = 400;
+/** Statements seen once, remembered until the second sighting names them; forgotten wholesale past this. */
+const MAX_CANDIDATES = 2_000;
+
+/**
+ * What PostgreSQL says when a statement prepared before a schema change (a column added by a newer process's
+ * migration, under a `select *`) would now return other columns. The plan cannot be reused on that connection.
+ */
+function isStalePlan(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === '0A000' && /cached plan must not change result type/.test(message ?? '');
+}
+
+/**
+ * Names each statement Usher runs more than once, so that PostgreSQL parses and analyses it once per connection
+ * instead of on every call (node-pg prepares a named statement on a connection the first time it sends it there,
+ * and only binds and executes it afterwards). PostgreSQL then also keeps a generic plan for it when that plan costs
+ * no more than the custom ones. Kysely's driver sends every query as an unnamed statement, parsed and planned anew.
+ *
+ * Names are a hash of the SQL text, so every connection and every process gives a text the same name. A statement
+ * is named on its second sighting, so one-off texts (IN-lists of a new length, the migrations) never take a slot.
+ * A connection on which a prepared statement went stale is closed when released, instead of being pooled again;
+ * outside a transaction the failed statement is retried once, unnamed, so a single read does not fail for it.
+ */
+export function withPreparedStatements(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const candidates = new Set<string>();
+  const nameOf = (sql: string): string | undefined => {
+    const known = names.get(sql);
+    if (known !== undefined || names.size >= MAX_NAMED) return known;
+    if (!candidates.has(sql)) {
+      if (candidates.size >= MAX_CANDIDATES) candidates.clear();
+      candidates.add(sql);
+      return undefined;
+    }
+    candidates.delete(sql);
+    const name = `usher_${createHash('sha256').update(sql).digest('base64url').slice(0, 22)}`;
+    names.set(sql, name);
+    return name;
+  };
+  // Kysely keeps its connection object per client it is given: the same wrapper for the same pg client.
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let stale = false;
+    let inTransaction = false;
+    async function run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+      if (parameters.length === 0) {
+        // begin / commit / rollback and savepoints: no parameters, sent as simple queries as before.
+        if (/^(begin|start transaction)/i.test(sql)) inTransaction = true;
+        else if (/^(commit|rollback)$/i.test(sql)) inTransaction = false;
+        return (await client.query(sql)) as never;
+      }
+      const values = [...parameters];
+      const name = nameOf(sql);
+      if (name === undefined) return (await client.query({ text: sql, values })) as never;
+      try {
+        return (await client.query({ name, text: sql, values })) as never;
+      } catch (error) {
+        if (!isStalePlan(error)) throw error;
+        stale = true;
+        if (inTransaction) throw error;
+        return (await client.query({ text: sql, values })) as never;
+      }
+    }
+    const wrapper: PostgresPoolClient = {
+      query: ((sqlOrCursor: string | PostgresCursor<unknown>, parameters?: ReadonlyArray<unknown>) =>
+        typeof sqlOrCursor === 'string'
+          ? run(sqlOrCursor, parameters ?? [])
+          : client.query(sqlOrCursor as never)) as PostgresPoolClient['query'],
+      release() {
+        // `true` tells pg-pool to close the connection: its prepared statements go with it.
+        if (stale) wrappers.delete(client);
+        client.release(stale || undefined);
+      },
+    };
+    return wrapper;
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let wrapper = wrappers.get(client);
+      if (!wrapper) wrappers.set(client, (wrapper = wrap(client)));
+      return wrapper;
+    },
+    end: () => pool.end(),
+  };
+}
