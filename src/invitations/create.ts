@@ -13,7 +13,7 @@ import type { IncomingInvitationInput } from './incoming';
 import { targetKey, toInvitation, type Invitation } from './record';
 import type { CreateInvitationInput } from './schemas';
 import { nextInvitationNumber } from './queries';
-import { mintNextLink, type LinkKey } from './links';
+import { mintFirstLink, type LinkKey } from './links';
 import { invitationUrl } from './tokens';
 import { checkWindow, windowEnd } from './window';
 import { roleCeilingAtCreate } from './role-ceiling';
@@ -210,7 +210,7 @@ export async function createInvitation(
     );
     return { ...toInvitation(stored, now), url: adapter.url(stored) };
   }
-  const token = await mintNextLink(trx, context.linkKey, row, 'api', now);
+  const token = await mintFirstLink(trx, context.linkKey, row, 'api', now);
   await writeEvents(
     trx,
     row,

@@ -80,7 +80,31 @@ export async function mintNextLink(
     tenantId: invitation.tenant_id,
     invitationId: invitation.id,
   });
-  const generation = Number(last?.generation ?? 0) + 1;
+  return storeLink(trx, key, invitation, Number(last?.generation ?? 0) + 1, mintedFor, now);
+}
+
+/**
+ * The first link of an invitation inserted in this same transaction: generation 1, without asking for the last
+ * one (a statement fewer on every create).
+ */
+export function mintFirstLink(
+  trx: Db,
+  key: LinkKey,
+  invitation: InvitationRef,
+  mintedFor: MintedFor,
+  now: Date,
+): Promise<string> {
+  return storeLink(trx, key, invitation, 1, mintedFor, now);
+}
+
+async function storeLink(
+  trx: Db,
+  key: LinkKey,
+  invitation: InvitationRef,
+  generation: number,
+  mintedFor: MintedFor,
+  now: Date,
+): Promise<string> {
   const token = deriveToken(key, invitation.id, generation);
   await insertRow(trx, 'invitation_tokens', {
     token_hash: hashSecret(token),
