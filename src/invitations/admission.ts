@@ -20,6 +20,8 @@ export interface EmailProofInput {
 function admittedAddress(domains: readonly string[], email: string | undefined, field: string): string {
   const address = normalizeEmail(email);
   if (!address) throw invitationError('email_proof_required', 'give the email to prove', field);
+  // The page's form is not checked by a schema: an address with spaces or line breaks is never mailed to.
+  if (!/^[^\s@]+@[^\s@]+$/.test(address)) throw invitationError('email_domain_not_allowed', 'not an address', field);
   if (!isAtAllowedDomain(address, domains)) {
     throw invitationError('email_domain_not_allowed', `addresses at ${domains.join(', ')} only`, field, {
       allowedDomains: domains,
