@@ -81,6 +81,7 @@ export function composeServices(deps: ServiceDeps, options: ServiceOptions = {})
   const invitations = createInvitationService({
     ...deps,
     sink: delivery.sink,
+    mail: delivery.outbox,
     audit,
     channels: createChannelRegistry(channels.map((channel) => channel.definition)),
     allowHttpPages: deps.allowPrivateNetwork,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,6 +8,7 @@ import {
   expectNoAxeViolations,
   launchBrowser,
   screenshot,
+  submitForm,
   viewports,
   type ViewportName,
 } from '#support/browser';
@@ -111,16 +112,7 @@ describeWithBrowser(
       return context.newPage();
     }
 
-    /** Clicks a submit button and waits until the page the POST answers with has loaded. */
-    async function submit(page: Page, button: string): Promise<Response> {
-      const [response] = await Promise.all([
-        page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest()),
-        page.getByRole('button', { name: button, exact: true }).click(),
-      ]);
-      // The answer is a page at the form's action URL; wait for it, not the page it replaces.
-      await page.waitForURL(response.url());
-      return response;
-    }
+    const submit = submitForm;
 
     const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
     const projectMembers = async (project: string) =>

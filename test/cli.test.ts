@@ -353,6 +353,12 @@ describe('the usher command', () => {
     expect(nameless.stderr).toContain('--invited-by <name>');
   });
 
+  it('creates a link that admits proved addresses at the --allowed-domain domains only', async () => {
+    const args = ['--allowed-domain', 'Example.com', '--allowed-domain', 'example.org'];
+    const link = await runJson(['invite', 'create', '--channel', 'link', '--uses', '3', ...args]);
+    expect(link.allowedDomains).toEqual(['example.com', 'example.org']);
+  });
+
   it('accepts an Usher link as the invitee with no key at all, a DIDComm invitation through our own Usher, and refuses other URLs with exit 3', async () => {
     const link = await runJson(['invite', 'create', '--channel', 'link', '--uses', '2', '--role', 'guest']);
     const stranger = createCliHome();

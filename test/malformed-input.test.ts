@@ -54,6 +54,7 @@ const TABLES: { readonly [T in keyof Database]: readonly (keyof Database[T] & st
   contact_tags: ['contact_id', 'tag'],
   invitations: ['id'],
   invitation_tokens: ['token_hash'],
+  email_proofs: ['id'],
   outbox: ['id'],
   delivery_attempts: ['id'],
   mailbox: ['id'],

@@ -24,6 +24,7 @@ const OWNERS: Readonly<Record<string, string>> = {
   invitation_events: 'invitations',
   invitation_numbers: 'invitations',
   redemptions: 'invitations',
+  email_proofs: 'invitations',
   idempotency_keys: 'invitations',
   memberships: 'memberships',
   outbox: 'delivery',

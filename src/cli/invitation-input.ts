@@ -51,6 +51,7 @@ export interface InvitationFlags {
   readonly handshake?: (typeof HANDSHAKES)[number][];
   readonly goalCode?: string;
   readonly goal?: string;
+  readonly allowedDomain?: string[];
 }
 
 // Commander turns a parser's null into '', so "unlimited" stays a word until the body is built.
@@ -104,6 +105,11 @@ const OPTIONS = {
     ).argParser(collectHandshake),
   goalCode: () => new Option('--goal-code <code>', 'didcomm: RFC 0434 goal_code, e.g. aries.rel.build'),
   goal: () => new Option('--goal <text>', 'didcomm: RFC 0434 goal, for people'),
+  allowedDomain: () =>
+    new Option(
+      '--allowed-domain <domain>',
+      'link: only proved addresses at this domain may accept (repeatable; exact match, no subdomains)',
+    ).argParser(collect),
 } satisfies Record<keyof InvitationFlags, () => Option>;
 
 function collectHandshake(value: string, previous: string[] = []): string[] {
@@ -155,6 +161,7 @@ export function invitationFromFlags(flags: InvitationFlags): CreateInvitation {
     redirectUrl: flags.redirectUrl,
     metadata: flags.metadata ? metadataOf(flags.metadata) : undefined,
     didcomm: Object.keys(didcomm).length > 0 ? (didcomm as Schemas['DidcommOptions']) : undefined,
+    allowedDomains: flags.allowedDomain,
   }) as CreateInvitation;
 }
 

@@ -62,6 +62,7 @@ export interface Database {
   client_limit_windows: ClientLimitWindowRow;
   sign_in_failures: SignInFailureRow;
   audit_events: AuditEventRow;
+  email_proofs: EmailProofRow;
 }
 
 export interface TenantRow {
@@ -177,8 +178,25 @@ export interface InvitationRow {
   redirect_url: string | null;
   /** The roles the creating key could grant (JSON array); null: any. Checked again at accept. */
   grantable_roles: string | null;
+  /** The email domains a shareable link admits, proved (JSON array, lowercase); null: anyone. */
+  allowed_domains?: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** A one-time code mailed to prove an address on a link with allowed domains. */
+export interface EmailProofRow {
+  id: string;
+  tenant_id: string;
+  invitation_id: string;
+  /** Lowercased. */
+  email: string;
+  /** SHA-256 of the code; the code itself is only ever in the mail that carried it. */
+  code_hash: string;
+  /** Wrong codes given so far; at the limit the code is dead. */
+  attempts: number;
+  expires_at: string;
+  created_at: string;
 }
 
 export interface InvitationTokenRow {

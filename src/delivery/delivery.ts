@@ -5,6 +5,7 @@ import { createSignal } from '#common/signal';
 import type { ChannelPlugin } from './channel-plugin';
 import { createDidcommHandler } from './didcomm-handler';
 import { emailChannelDefinition } from './email/channel';
+import { createCodeHandler } from './email/code-handler';
 import { createEmailHandler } from './email/email-handler';
 import type { Mailer } from './email/mailer';
 import { createDeliverySink } from './event-sink';
@@ -73,7 +74,7 @@ export function createDelivery(deps: DeliveryDeps) {
     definition: emailChannelDefinition,
     handlers: () => {
       const email = createEmailHandler({ ...deps, sink });
-      return { 'email.invitation': email, 'email.reminder': email };
+      return { 'email.invitation': email, 'email.reminder': email, 'email.code': createCodeHandler(deps) };
     },
   };
   return {

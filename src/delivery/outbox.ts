@@ -7,6 +7,7 @@ import { isoTime } from '#common/json';
 export type OutboxTopic =
   | 'email.invitation'
   | 'email.reminder'
+  | 'email.code'
   | 'webhook'
   | 'didcomm.message'
   | 'activitypub.send'

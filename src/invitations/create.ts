@@ -17,6 +17,7 @@ import { mintFirstLink, type LinkKey } from './links';
 import { invitationUrl } from './tokens';
 import { checkWindow, windowEnd } from './window';
 import { roleCeilingAtCreate } from './role-ceiling';
+import { checkAllowedDomains } from './allowed-domains';
 import { countAgainstQuotas } from './quotas';
 
 /** An invitation with its link: create, resend and reset-link return one. */
@@ -111,6 +112,7 @@ export async function createInvitation(
     : null;
   const email = input.recipient?.email ?? contact?.email ?? null;
   channel.check?.(input, { email, actorIri: input.recipient?.actorIri ?? contact?.actorIri ?? null });
+  checkAllowedDomains(input, channel.mintsLink === true, email);
   if (input.redirectUrl && !isPageUrl(input.redirectUrl, { allowHttp: context.allowHttpPages ?? false })) {
     throw invitationError('redirect_url_not_https', 'redirectUrl must be an https URL', 'body.redirectUrl');
   }
@@ -181,6 +183,7 @@ export async function createInvitation(
     invited_by_source: input.invitedBy ? 'request' : 'identity',
     redirect_url: input.redirectUrl ?? null,
     grantable_roles: grantableRoles,
+    allowed_domains: input.allowedDomains ? JSON.stringify(input.allowedDomains) : null,
     version: 0,
     created_at: isoTime(now),
     updated_at: isoTime(now),

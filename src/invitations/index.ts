@@ -33,6 +33,7 @@ export { unlinkContactFromInvitations } from './contact-links';
 export { listPendingByEmail, listPendingOfIdentity, type InvitationScope } from './pending-pages';
 export { TOKEN_MAX_LENGTH, invitationUrl, mintInvitationToken } from './tokens';
 export { linkForMessage, linkKeyOf, type LinkKey, type LinkUnavailable } from './links';
+export { EMAIL_CODE_TTL_MS, findEmailCodeMail } from './email-proofs';
 export type { ChannelAdapter, ChannelDefinition, PrepareContext, ResolvedRecipient } from './channel-definition';
 export { createChannelRegistry, type ChannelRegistry } from './channel-registry';
 export { linkChannel } from './link-channel';

@@ -3,7 +3,12 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { json, problemsFor } from '#http/responses';
 import { validationHook } from '#http/validation';
 import type { InvitationService } from './service';
-import { AcceptResultSchema, PublicInvitationSchema } from './public-schemas';
+import {
+  AcceptResultSchema,
+  EmailCodeRequestSchema,
+  EmailCodeSentSchema,
+  PublicInvitationSchema,
+} from './public-schemas';
 import { AcceptInvitationSchema, TokenParam } from './schemas';
 
 const tags = ['Invitee'];
@@ -31,7 +36,21 @@ const acceptRoute = createRoute({
     params: TokenParam,
     body: { content: { 'application/json': { schema: AcceptInvitationSchema } }, required: false },
   },
-  responses: { 200: json(AcceptResultSchema, 'Accepted'), ...problemsFor(400, 404, 409, 410, 429) },
+  responses: { 200: json(AcceptResultSchema, 'Accepted'), ...problemsFor(400, 403, 404, 409, 410, 429) },
+});
+
+const emailCodeRoute = createRoute({
+  operationId: 'requestEmailCode',
+  method: 'post',
+  path: '/public/invitations/{token}/email-code',
+  tags,
+  summary: 'Mail a one-time code that proves an address, on a link with allowedDomains',
+  description:
+    'A six-digit code, valid 10 minutes for 5 tries, is mailed to the address; accept with {email, emailCode}. ' +
+    'Asking again replaces the code. 403 email_domain_not_allowed for an address at another domain; 409 ' +
+    'email_proof_not_needed on a link that admits anyone; 410 when the invitation can no longer be accepted.',
+  request: { params: TokenParam, body: { content: { 'application/json': { schema: EmailCodeRequestSchema } } } },
+  responses: { 202: json(EmailCodeSentSchema, 'The code is on its way'), ...problemsFor(400, 403, 404, 409, 410, 429) },
 });
 
 const declineRoute = createRoute({
@@ -51,5 +70,9 @@ export function createPublicInvitationRoutes({ invitations }: { invitations: Inv
     .openapi(acceptRoute, async (c) =>
       c.json(await invitations.acceptByToken(c.req.valid('param').token, c.req.valid('json') ?? {}), 200),
     )
+    .openapi(emailCodeRoute, async (c) => {
+      const { token } = c.req.valid('param');
+      return c.json(await invitations.requestEmailCode(token, c.req.valid('json').email), 202);
+    })
     .openapi(declineRoute, async (c) => c.json(await invitations.declineByToken(c.req.valid('param').token), 200));
 }

@@ -24,6 +24,13 @@ export const PublicInvitationSchema = z
     message: z.string().nullable(),
     recipientHint: z.string().nullable().describe('The invited address, masked (j***@example.com).'),
     multiUse: z.boolean(),
+    allowedDomains: z
+      .array(z.string())
+      .nullable()
+      .describe(
+        'The email domains this link admits; each acceptor proves its address first (POST …/email-code, then accept ' +
+          'with emailCode, or with the host application’s emailAssertion). null: anyone holding the link.',
+      ),
     startsAt: Timestamp.nullable(),
     expiresAt: Timestamp,
     locale: z.string(),
@@ -56,3 +63,11 @@ export const AcceptResultSchema = z
       ),
   })
   .openapi('AcceptResult');
+
+export const EmailCodeRequestSchema = z
+  .strictObject({ email: z.email().max(254).describe('The address to prove: a code is mailed to it.') })
+  .openapi('EmailCodeRequest');
+
+export const EmailCodeSentSchema = z
+  .object({ expiresAt: Timestamp.describe('The code works until then (10 minutes), for 5 tries.') })
+  .openapi('EmailCodeSent');

@@ -1,5 +1,6 @@
 import type { Db, InvitationRow } from '#db';
 import { getInviter, type Inviter } from '#tenants';
+import { allowedDomainsOf } from './allowed-domains';
 import { effectiveStatus, type InvitationStatus } from './lifecycle';
 import { lifecycleState, type Channel, type TargetType } from './record';
 
@@ -20,6 +21,8 @@ export interface PublicInvitation {
   readonly message: string | null;
   readonly recipientHint: string | null;
   readonly multiUse: boolean;
+  /** The email domains the link admits, each address proved first; null: anyone. */
+  readonly allowedDomains: string[] | null;
   readonly startsAt: string | null;
   readonly expiresAt: string;
   readonly locale: string;
@@ -80,6 +83,7 @@ function toPublicView(
     message: row.message,
     recipientHint: maskEmail(row.recipient_email),
     multiUse: row.uses_allowed !== 1,
+    allowedDomains: allowedDomainsOf(row),
     startsAt: row.starts_at,
     expiresAt: row.expires_at,
     locale: row.locale ?? tenant.settings.locale,

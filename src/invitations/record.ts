@@ -1,5 +1,6 @@
 import type { InvitationRow } from '#db';
 import { parseJson } from '#common/json';
+import { allowedDomainsOf } from './allowed-domains';
 import { effectiveStatus, type InvitationStatus, type LifecycleState } from './lifecycle';
 
 /** A channel's name: email, link, didcomm, activitypub, provider, or one a server registers (channel-registry.ts). */
@@ -48,6 +49,8 @@ export interface Invitation {
   readonly invitedBy: InvitedBy | null;
   /** This invitation's own redirect URL; null means the tenant's. */
   readonly redirectUrl: string | null;
+  /** The email domains a link admits, each address proved; null: any acceptor. */
+  readonly allowedDomains: string[] | null;
   readonly recipient: Recipient;
   readonly target: Target;
   readonly role: string | null;
@@ -120,6 +123,7 @@ export const INVITATION_COLUMNS = [
   'invited_by_email',
   'invited_by_source',
   'redirect_url',
+  'allowed_domains',
 ] as const satisfies readonly (keyof InvitationRow)[];
 
 /** A row with the columns of an Invitation. */
@@ -136,6 +140,7 @@ export function toInvitation(row: InvitationColumns, now: Date): Invitation {
     identityId: row.identity_id,
     invitedBy: invitedByOf(row),
     redirectUrl: row.redirect_url,
+    allowedDomains: allowedDomainsOf(row),
     recipient: {
       email: row.recipient_email,
       contactId: row.recipient_contact_id,

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { LocaleTagSchema } from '#common/locale';
 import { checkJsonBounds } from '#http/input-guards';
 import { atLeastOneField, atLeastOneFieldMessage } from '#http/validation';
+import { AllowedDomainsSchema } from './allowed-domains';
 import { EVENT_TYPES, INVITATION_STATUSES } from './lifecycle';
 import { TARGET_TYPES } from './record';
 import { TOKEN_MAX_LENGTH } from './tokens';
@@ -156,6 +157,7 @@ export const InvitationFieldsSchema = z.strictObject({
   ),
   locale: LocaleTagSchema.optional().describe("BCP 47 language for the invitee; the tenant's when omitted."),
   metadata: Metadata.default({}),
+  allowedDomains: AllowedDomainsSchema.optional(),
 });
 
 /** A parsed create request: the shared fields, the channel, and that channel's options under its name. */
@@ -208,6 +210,10 @@ export const InvitationSchema = z
       'Who sent it; null on invitations made before inviters were recorded.',
     ),
     redirectUrl: z.string().nullable().describe("This invitation's own redirect URL; null means the tenant's."),
+    allowedDomains: z
+      .array(z.string())
+      .nullable()
+      .describe('The email domains this link admits, each address proved; null: any acceptor.'),
     recipient: z.object({
       email: z.string().nullable(),
       contactId: z.string().nullable(),
@@ -355,10 +361,27 @@ export const AcceptInvitationSchema = z
       .max(200)
       .optional()
       .describe("The host application's own id for the person accepting."),
+    emailCode: z
+      .string()
+      .trim()
+      .regex(/^\d{6}$/, 'the six digits mailed')
+      .optional()
+      .describe('On a link with allowedDomains: the code mailed to `email` (POST …/email-code). Used up on success.'),
+    emailAssertion: z
+      .string()
+      .max(8192)
+      .optional()
+      .describe(
+        "On a link with allowedDomains, instead of a code: the host application's EdDSA JWT (claims email, aud = " +
+          "the invitation id, exp) signed with a key in the tenant's emailAssertionKeys.",
+      ),
   })
   .openapi('AcceptInvitation');
 
-export type AcceptorInput = z.infer<typeof AcceptInvitationSchema>;
+/** An accept request as given: who accepts, and the proof of their address when the link asks for one. */
+export type AcceptInput = z.infer<typeof AcceptInvitationSchema>;
+/** Who accepts: what a redemption records and a membership is made from. */
+export type AcceptorInput = Omit<AcceptInput, 'emailCode' | 'emailAssertion'>;
 
 export const TokenParam = z.object({
   token: z

@@ -27,7 +27,7 @@ import {
 import { toInvitation, type Invitation } from './record';
 import type { Redemption } from './redeem';
 import type { AcceptorInput, CreateInvitationInput, InvitationQuery, UpdateInvitationInput } from './schemas';
-import { createTokenFlows } from './token-flows';
+import { createTokenFlows, type MailQueue } from './token-flows';
 import { windowEnd } from './window';
 
 export type { InvitationWithUrl } from './create';
@@ -50,6 +50,8 @@ export interface InvitationServiceDeps {
   readonly allowHttpPages?: boolean;
   /** Where revocations and edits made with a key are recorded, in their transaction; none: not recorded. */
   readonly audit?: AuditTrail;
+  /** The outbox, for the codes that prove an address on a link with allowed domains. */
+  readonly mail: MailQueue;
 }
 
 export type InvitationService = ReturnType<typeof createInvitationService>;
@@ -264,7 +266,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
       });
     },
 
-    ...createTokenFlows({ db, engine, clock, publicUrl, sink }),
+    ...createTokenFlows({ db, engine, clock, publicUrl, sink, linkKey: links.key, mail: deps.mail }),
 
     /** Stores `expired` on pending invitations past their expiry; returns how many it expired. */
     async sweepExpired(batch = 500): Promise<number> {

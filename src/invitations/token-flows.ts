@@ -1,18 +1,20 @@
 import type { Kysely } from 'kysely';
-import type { Database, Engine, InvitationRow } from '#db';
+import type { Database, Db, Engine, InvitationRow } from '#db';
 import type { Clock } from '#common/clock';
 import { issueAcceptanceToken } from '#acceptance';
 import { newId } from '#common/ids';
+import { admissionRefusal, startAdmissionProof } from './admission';
 import { commitAcceptance } from './commit-acceptance';
 import { commitTransition } from './commit-transition';
 import { invitationError } from './errors';
 import type { EventSink } from './events';
+import type { LinkKey } from './links';
 import { withLockedRow, type LockedWork } from './locked-row';
 import { findInvitationByToken, lockInvitationByToken } from './queries';
 import { loadPublicView, publicView, type PublicInvitation } from './public-view';
 import { invitedByOf } from './record';
 import type { Redemption } from './redeem';
-import type { AcceptorInput } from './schemas';
+import type { AcceptInput } from './schemas';
 import { findTakenSeat } from './taken-seat';
 import { findByToken, tokenHashOf } from './tokens';
 
@@ -40,13 +42,26 @@ export interface TokenFlowDeps {
   readonly clock: Clock;
   readonly publicUrl: string;
   readonly sink: EventSink;
+  /** The server secret: mailed codes are derived from it and stored keyed with it. */
+  readonly linkKey: LinkKey;
+  /** Where the mail of a code to prove an address is queued, in the transaction that stores the code. */
+  readonly mail: MailQueue;
+}
+
+/** The narrow part of the outbox the invitee's flows write to: delivery's outbox satisfies it. */
+export interface MailQueue {
+  enqueue(
+    trx: Db,
+    items: readonly { tenantId: string; invitationId: string; topic: string; payload: Record<string, unknown> }[],
+    now: Date,
+  ): Promise<unknown>;
 }
 
 const unknownLink = (field: string) => invitationError('invitation_not_found', 'unknown invitation link', field);
 
 /** The invitee's side of the service: what whoever holds a link's token may see and do with it. */
 export function createTokenFlows(deps: TokenFlowDeps) {
-  const { db, engine, clock, publicUrl, sink } = deps;
+  const { db, engine, clock, publicUrl, sink, linkKey } = deps;
   const invitee = { kind: 'invitee' } as const;
 
   /** Runs `work` on the invitation a live link opens, locked, inside one transaction. */
@@ -104,9 +119,13 @@ export function createTokenFlows(deps: TokenFlowDeps) {
      * Accepts by the link's token: one redemption, one membership, under any concurrency. On a multi-use
      * invitation, someone who already holds a seat from it gets that seat back and a new token, consuming no use.
      */
-    async acceptByToken(token: string, acceptor: AcceptorInput): Promise<AcceptResult> {
-      return withLockedToken(token, async (trx, row) => {
+    async acceptByToken(token: string, input: AcceptInput): Promise<AcceptResult> {
+      // The proof is spent here, never stored with the redemption.
+      const { emailCode, emailAssertion, ...acceptor } = input;
+      const outcome = await withLockedToken(token, async (trx, row) => {
         const now = clock.now();
+        const refused = await admissionRefusal(trx, linkKey, row, { ...acceptor, emailCode, emailAssertion }, now);
+        if (refused) return { refused };
         const seat = await findTakenSeat(trx, row, acceptor, now);
         const { row: accepted, redemption } = seat
           ? { row, redemption: seat }
@@ -122,6 +141,28 @@ export function createTokenFlows(deps: TokenFlowDeps) {
           acceptanceToken: { token: issued.token, expiresAt: issued.expiresAt },
           redirectUrl: accepted.redirect_url ?? tenant.settings.redirectUrl,
         };
+      });
+      // A wrong code's attempt is committed with the transaction; only then is the acceptor refused.
+      if ('refused' in outcome) throw outcome.refused;
+      return outcome;
+    },
+
+    /**
+     * Mails a one-time code to `email` to prove it on a link with allowed domains; the answer says nothing more
+     * than that it was queued. The code and its mail commit together.
+     */
+    async requestEmailCode(token: string, email: string): Promise<{ readonly expiresAt: string }> {
+      return withLockedToken(token, async (trx, row) => {
+        const now = clock.now();
+        const proof = await startAdmissionProof(trx, linkKey, row, email, now);
+        const item = {
+          tenantId: row.tenant_id,
+          invitationId: row.id,
+          topic: 'email.code',
+          payload: { proofId: proof.id },
+        };
+        await deps.mail.enqueue(trx, [item], now);
+        return { expiresAt: proof.expiresAt };
       });
     },
 

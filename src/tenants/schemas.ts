@@ -46,6 +46,7 @@ export function updateTenantSchema(policy: PageUrlPolicy) {
           activityPubInviteShape: TenantSettingsSchema.shape.activityPubInviteShape.unwrap().optional(),
           rateLimitPerMinute: TenantSettingsSchema.shape.rateLimitPerMinute.unwrap().optional(),
           acceptanceEmailMismatch: TenantSettingsSchema.shape.acceptanceEmailMismatch.unwrap().optional(),
+          emailAssertionKeys: TenantSettingsSchema.shape.emailAssertionKeys.unwrap().optional(),
           inviteQuotas: InviteQuotasSchema.partial()
             .optional()
             .describe('Each member given (perKey, perInviter, inviters) replaces that member whole.'),

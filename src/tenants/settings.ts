@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { TemplateOverridesSchema } from './template-overrides';
 import { InviteQuotasSchema, NO_QUOTA } from './invite-quota';
+import { EmailAssertionKeysSchema } from './assertion-keys';
 
 const DAY = 86_400;
 
@@ -77,6 +78,7 @@ export const TenantSettingsSchema = z
           'invitation.accepted webhook (acceptedEmail, emailMismatch: true); "refuse" answers 403 ' +
           'acceptor_email_mismatch and changes nothing.',
       ),
+    emailAssertionKeys: EmailAssertionKeysSchema,
     emailTemplates: TemplateOverridesSchema.default({}).describe(
       'Per locale and kind (invitation, reminder), replacements for the subject, text or HTML of the built-in emails, with {{placeholders}}.',
     ),

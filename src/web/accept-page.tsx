@@ -24,6 +24,8 @@ export function AcceptPage(props: {
   now: Date;
   qr?: string;
   error?: string;
+  /** On a link with allowed domains, the second step: a code was mailed to this address. */
+  codeFor?: { readonly email: string; readonly name?: string | undefined };
 }) {
   const { invitation: inv, token, locale } = props;
   const notYet = inv.startsAt !== null && Date.parse(inv.startsAt) > props.now.getTime();
@@ -31,6 +33,10 @@ export function AcceptPage(props: {
   // Invitations made before senders were recorded name none: their identity invites, as it did.
   const inviter = inv.invitedBy?.name ?? inv.inviter.displayName;
   const open = !inv.recipientHint;
+  const domains = inv.allowedDomains;
+  const codeFor = props.codeFor;
+  // A link with allowed domains asks for the address first and mails it a code; the code then accepts.
+  const action = domains && !codeFor ? `/i/${token}/email-code` : `/i/${token}/accept`;
   return (
     <Layout title={`Invitation to ${into}`} brand={inv.tenant.branding.color} lang={locale}>
       {isWebUrl(inv.tenant.branding.logoUrl) ? (
@@ -46,6 +52,16 @@ export function AcceptPage(props: {
       {inv.message ? <blockquote>{inv.message}</blockquote> : null}
       {inv.recipientHint ? <p class="meta">Sent to {inv.recipientHint}</p> : null}
       <p class="meta">Valid until {formatInstant(inv.expiresAt, locale)}</p>
+      {domains ? (
+        <p class="meta">
+          Open to addresses at {domains.join(', ')}. We email you a code to check yours is one of them.
+        </p>
+      ) : null}
+      {codeFor ? (
+        <p class="meta" role="status">
+          We sent a code to {codeFor.email}. It works for 10 minutes.
+        </p>
+      ) : null}
       {props.error ? (
         <p class="error" role="alert">
           {props.error}
@@ -56,8 +72,23 @@ export function AcceptPage(props: {
           This invitation opens on {formatInstant(inv.startsAt!, locale)}. Come back then to accept it.
         </p>
       ) : (
-        <form method="post" action={`/i/${token}/accept`}>
-          {open ? (
+        <form method="post" action={action}>
+          {codeFor ? (
+            <>
+              <input type="hidden" name="email" value={codeFor.email} />
+              {codeFor.name ? <input type="hidden" name="name" value={codeFor.name} /> : null}
+              <label for="emailCode">The code we emailed you</label>
+              <input
+                id="emailCode"
+                name="emailCode"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                pattern="[0-9]{6}"
+                maxlength={6}
+                required
+              />
+            </>
+          ) : open ? (
             <>
               <label for="name">Your name</label>
               <input id="name" name="name" autocomplete="name" maxlength={200} />
@@ -67,7 +98,7 @@ export function AcceptPage(props: {
           ) : null}
           <div class="actions">
             <button class="primary" type="submit">
-              Accept
+              {domains && !codeFor ? 'Email me a code' : 'Accept'}
             </button>
             {inv.multiUse ? null : (
               <button class="secondary" type="submit" formaction={`/i/${token}/decline`} formnovalidate>

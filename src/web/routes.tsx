@@ -57,6 +57,13 @@ function isStateKey(code: string): code is StateKey {
   return code in STATE_MESSAGES;
 }
 
+/** What the page says for the refusals of a link with allowed domains. */
+const PAGE_ERRORS: Readonly<Record<string, string>> = {
+  email_domain_not_allowed: 'This invitation is open to other email domains only.',
+  email_proof_required: 'Please ask for a code first: we email it to your address.',
+  email_code_invalid: 'That code is not right, or no longer works. Try again, or ask for a new one.',
+};
+
 /**
  * The page behind every invitation link. GET only reads; Accept and Decline are POSTs, so mail
  * scanners and link previews cannot answer for the invitee. The token in the path is the only
@@ -99,8 +106,14 @@ export function createAcceptPageRoutes({
       typeof form[name] === 'string' && form[name].trim() !== '' ? form[name].trim() : undefined;
     const name = field('name');
     const email = field('email');
+    const emailCode = field('emailCode');
     try {
-      const result = await invitations.acceptByToken(token, { ...(name ? { name } : {}), ...(email ? { email } : {}) });
+      const result = await invitations.acceptByToken(token, {
+        ...(name ? { name } : {}),
+        ...(email ? { email } : {}),
+        // A code pasted as "123 456" is the same code.
+        ...(emailCode ? { emailCode: emailCode.replace(/\s/g, '') } : {}),
+      });
       const locale = visitorLocale(c.req.header('accept-language'), result.invitation.locale);
       // Only to a web page: a javascript: or data: URL stored before schemes were checked is ignored.
       if (isWebUrl(result.redirectUrl)) {
@@ -128,22 +141,62 @@ export function createAcceptPageRoutes({
       );
     } catch (error) {
       if (error instanceof AppError && error.code === 'acceptor_required') {
-        const invitation = await invitations.viewByToken(token);
-        const locale = visitorLocale(c.req.header('accept-language'), invitation.locale);
-        return c.html(
-          <AcceptPage
-            invitation={invitation}
-            token={token}
-            locale={locale}
-            now={clock.now()}
-            error="Please give your email address to accept."
-          />,
-          400,
-        );
+        return pageAgain(c, token, 'Please give your email address to accept.', 400);
+      }
+      // A wrong code keeps the code step, with the address already given.
+      if (error instanceof AppError && error.code === 'email_code_invalid' && email) {
+        return pageAgain(c, token, PAGE_ERRORS.email_code_invalid, 403, { email, name });
+      }
+      if (error instanceof AppError && error.code in PAGE_ERRORS) {
+        return pageAgain(c, token, PAGE_ERRORS[error.code]!, error.status as 400 | 403);
       }
       return refusal(c, error, token);
     }
   });
+
+  // The code step of a link with allowed domains: mail a code to the address, then ask for it.
+  app.post('/i/:token/email-code', async (c) => {
+    const token = c.req.param('token');
+    const form = await c.req.parseBody();
+    const email = typeof form.email === 'string' ? form.email.trim() : '';
+    const name = typeof form.name === 'string' && form.name.trim() !== '' ? form.name.trim() : undefined;
+    try {
+      await invitations.requestEmailCode(token, email);
+      return pageAgain(c, token, undefined, 200, { email: email.toLowerCase(), name });
+    } catch (error) {
+      if (error instanceof AppError && error.code in PAGE_ERRORS) {
+        return pageAgain(c, token, PAGE_ERRORS[error.code]!, error.status as 400 | 403);
+      }
+      if (error instanceof AppError && error.code === 'validation_failed') {
+        return pageAgain(c, token, 'Please give a valid email address.', 400);
+      }
+      return refusal(c, error, token);
+    }
+  });
+
+  /** The accept page again, with what went wrong, or at the code step. */
+  async function pageAgain(
+    c: Context,
+    token: string,
+    error: string | undefined,
+    status: 200 | 400 | 403,
+    codeFor?: { email: string; name?: string | undefined },
+  ) {
+    const invitation = await invitations.viewByToken(token);
+    const locale = visitorLocale(c.req.header('accept-language'), invitation.locale);
+    c.header('cache-control', 'no-store');
+    return c.html(
+      <AcceptPage
+        invitation={invitation}
+        token={token}
+        locale={locale}
+        now={clock.now()}
+        {...(error ? { error } : {})}
+        {...(codeFor ? { codeFor } : {})}
+      />,
+      status,
+    );
+  }
 
   app.post('/i/:token/decline', async (c) => {
     const token = c.req.param('token');

@@ -1,7 +1,14 @@
 import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContextOptions, type Frame, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContextOptions,
+  type Frame,
+  type Page,
+  type Response,
+} from 'playwright-core';
 import { afterAll, describe, it } from 'vitest';
 import { PROJECT_ROOT } from './process';
 
@@ -188,4 +195,15 @@ export async function expectNoAxeViolations(page: Page, name: string): Promise<v
     }
   }
   if (found.length > 0) throw new Error(`axe-core found ${found.length} violation(s) on ${name}:\n${found.join('\n')}`);
+}
+
+/** Clicks a submit button and waits until the page the POST answers with has loaded. */
+export async function submitForm(page: Page, button: string): Promise<Response> {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest()),
+    page.getByRole('button', { name: button, exact: true }).click(),
+  ]);
+  // The answer is a page at the form's action URL; wait for it, not the page it replaces.
+  await page.waitForURL(response.url());
+  return response;
 }

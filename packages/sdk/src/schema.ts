@@ -1271,6 +1271,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public/invitations/{token}/email-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a one-time code that proves an address, on a link with allowedDomains
+         * @description A six-digit code, valid 10 minutes for 5 tries, is mailed to the address; accept with {email, emailCode}. Asking again replaces the code. 403 email_domain_not_allowed for an address at another domain; 409 email_proof_not_needed on a link that admits anyone; 410 when the invitation can no longer be accepted.
+         */
+        post: operations["requestEmailCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/signing-keys": {
         parameters: {
             query?: never;
@@ -1479,6 +1499,10 @@ export interface components {
             did?: string;
             /** Format: email */
             email?: string;
+            /** @description On a link with allowedDomains, instead of a code: the host application's EdDSA JWT (claims email, aud = the invitation id, exp) signed with a key in the tenant's emailAssertionKeys. */
+            emailAssertion?: string;
+            /** @description On a link with allowedDomains: the code mailed to `email` (POST …/email-code). Used up on success. */
+            emailCode?: string;
             name?: string;
             /** @description The host application's own id for the person accepting. */
             subject?: string;
@@ -1576,6 +1600,8 @@ export interface components {
         BulkCreateInvitations: {
             /** @description Fields applied under every item; an item's own fields win, and recipient and metadata are merged key by key. */
             defaults?: {
+                /** @description For a link invitation: only addresses in these domains may accept, and each proves its address first (a one-time code mailed to it, or the host application’s signed assertion). Exact match: example.com does not admit a.example.com; list each subdomain that may join. */
+                allowedDomains?: string[];
                 /**
                  * @description How the invitation travels. email: a link mailed to recipient.email (or the contact's address). link: a link (and its QR code) you share yourself. didcomm: a DIDComm out-of-band invitation (?oob=, or ?c_i= for Connections 1.0) an agent scans or opens. activitypub: an ActivityPub Invite to a fediverse actor (recipient.actorIri or recipient.actorHandle). provider: through a social network's API (a Unipile-compatible connector), or to an identity of this server (provider usher).
                  * @default email
@@ -1782,6 +1808,8 @@ export interface components {
             handle?: string;
         };
         CreateInvitation: {
+            /** @description For a link invitation: only addresses in these domains may accept, and each proves its address first (a one-time code mailed to it, or the host application’s signed assertion). Exact match: example.com does not admit a.example.com; list each subdomain that may join. */
+            allowedDomains?: string[];
             /**
              * @description How the invitation travels. email: a link mailed to recipient.email (or the contact's address). link: a link (and its QR code) you share yourself. didcomm: a DIDComm out-of-band invitation (?oob=, or ?c_i= for Connections 1.0) an agent scans or opens. activitypub: an ActivityPub Invite to a fediverse actor (recipient.actorIri or recipient.actorHandle). provider: through a social network's API (a Unipile-compatible connector), or to an identity of this server (provider usher).
              * @default email
@@ -1965,6 +1993,26 @@ export interface components {
              */
             serviceForm?: "inline" | "did";
         };
+        EmailAssertionKey: {
+            /** @enum {string} */
+            crv: "Ed25519";
+            /** @description Matched against the assertion header’s kid when both have one. */
+            kid?: string;
+            /** @enum {string} */
+            kty: "OKP";
+            x: string;
+        };
+        EmailCodeRequest: {
+            /**
+             * Format: email
+             * @description The address to prove: a code is mailed to it.
+             */
+            email: string;
+        };
+        EmailCodeSent: {
+            /** @description The code works until then (10 minutes), for 5 tries. */
+            expiresAt: string;
+        };
         EmailTemplateOverride: {
             /** @description HTML body; substituted values are HTML-escaped, with {{placeholders}}. Left out, the built-in one is used. */
             html?: string;
@@ -2000,6 +2048,8 @@ export interface components {
             updatedAt: string;
         };
         Invitation: {
+            /** @description The email domains this link admits, each address proved; null: any acceptor. */
+            allowedDomains: string[] | null;
             /** @description How it travels: email, link, didcomm, activitypub, provider, or another channel the server registers. */
             channel: string;
             /** @description ISO-8601 UTC time. */
@@ -2490,6 +2540,8 @@ export interface components {
             publicIdentifier: string | null;
         };
         PublicInvitation: {
+            /** @description The email domains this link admits; each acceptor proves its address first (POST …/email-code, then accept with emailCode, or with the host application’s emailAssertion). null: anyone holding the link. */
+            allowedDomains: string[] | null;
             /** @description How it travels: email, link, didcomm, activitypub, provider, or another channel the server registers. */
             channel: string;
             /** @description ISO-8601 UTC time. */
@@ -2651,6 +2703,11 @@ export interface components {
              * @default 604800
              */
             defaultExpirySeconds?: number;
+            /**
+             * @description Public keys (Ed25519 JWKs) of the host application. On a link with allowedDomains, an accept may prove the address with `emailAssertion`: an EdDSA JWT signed by one of these, with claims email, aud (the invitation id) and exp (at most 1 hour ahead). Public keys only: Usher holds nothing that could forge one.
+             * @default []
+             */
+            emailAssertionKeys?: components["schemas"]["EmailAssertionKey"][];
             emailTemplates?: components["schemas"]["EmailTemplates"];
             inviteQuotas?: components["schemas"]["InviteQuotas"];
             /**
@@ -2827,6 +2884,7 @@ export interface components {
                     logoUrl?: string | null;
                 };
                 defaultExpirySeconds?: number;
+                emailAssertionKeys?: components["schemas"]["EmailAssertionKey"][];
                 emailTemplates?: components["schemas"]["EmailTemplates"] & unknown;
                 /** @description Each member given (perKey, perInviter, inviters) replaces that member whole. */
                 inviteQuotas?: {
@@ -2967,6 +3025,9 @@ export type SchemaDataTrailsListInvitesResponse = components['schemas']['DataTra
 export type SchemaDelivery = components['schemas']['Delivery'];
 export type SchemaDeliveryChannelState = components['schemas']['DeliveryChannelState'];
 export type SchemaDidcommOptions = components['schemas']['DidcommOptions'];
+export type SchemaEmailAssertionKey = components['schemas']['EmailAssertionKey'];
+export type SchemaEmailCodeRequest = components['schemas']['EmailCodeRequest'];
+export type SchemaEmailCodeSent = components['schemas']['EmailCodeSent'];
 export type SchemaEmailTemplateOverride = components['schemas']['EmailTemplateOverride'];
 export type SchemaEmailTemplates = components['schemas']['EmailTemplates'];
 export type SchemaIdentity = components['schemas']['Identity'];
@@ -7356,6 +7417,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found in this tenant. */
             404: {
                 headers: {
@@ -7418,6 +7488,92 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicInvitation"];
+                };
+            };
+            /** @description Not found in this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: expired, revoked, declined or spent; `code` says which. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (`rate_limited`); wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description draft-ietf-httpapi-ratelimit-headers: `"public";r=0;t=<seconds>`. */
+                    RateLimit?: string;
+                    /** @description The policy: `"public";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestEmailCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmailCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description The code is on its way */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailCodeSent"];
+                };
+            };
+            /** @description Invalid input; `field` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not found in this tenant. */
