@@ -21,6 +21,8 @@ import type { ClientLimitWindowRow, SignInFailureRow } from './limit-rows';
 export type * from './limit-rows';
 import type { AuditEventRow } from './audit-rows';
 export type * from './audit-rows';
+import type { JoinRequestRow } from './join-request-rows';
+export type * from './join-request-rows';
 
 /**
  * Row types of every table, as Kysely sees them. Timestamps are ISO-8601 UTC strings with
@@ -62,6 +64,7 @@ export interface Database {
   client_limit_windows: ClientLimitWindowRow;
   sign_in_failures: SignInFailureRow;
   audit_events: AuditEventRow;
+  join_requests: JoinRequestRow;
 }
 
 export interface TenantRow {
@@ -177,6 +180,8 @@ export interface InvitationRow {
   redirect_url: string | null;
   /** The roles the creating key could grant (JSON array); null: any. Checked again at accept. */
   grantable_roles: string | null;
+  /** 1: accepting makes a join request that someone approves; 0: accepting admits. */
+  require_approval: number;
   created_at: string;
   updated_at: string;
 }

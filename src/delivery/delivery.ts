@@ -6,6 +6,7 @@ import type { ChannelPlugin } from './channel-plugin';
 import { createDidcommHandler } from './didcomm-handler';
 import { emailChannelDefinition } from './email/channel';
 import { createEmailHandler } from './email/email-handler';
+import { createJoinRequestMailHandler } from './email/join-request-handler';
 import type { Mailer } from './email/mailer';
 import { createDeliverySink } from './event-sink';
 import { createAuditWebhookSink } from './audit-sink';
@@ -73,7 +74,11 @@ export function createDelivery(deps: DeliveryDeps) {
     definition: emailChannelDefinition,
     handlers: () => {
       const email = createEmailHandler({ ...deps, sink });
-      return { 'email.invitation': email, 'email.reminder': email };
+      return {
+        'email.invitation': email,
+        'email.reminder': email,
+        'email.join_request': createJoinRequestMailHandler(deps),
+      };
     },
   };
   return {

@@ -59,6 +59,8 @@ export interface Invitation {
   readonly public: boolean;
   readonly usesAllowed: number | null;
   readonly usesCount: number;
+  /** Accepting makes a join request that someone approves. */
+  readonly requireApproval: boolean;
   readonly startsAt: string | null;
   readonly expiresAt: string;
   readonly locale: string | null;
@@ -120,6 +122,7 @@ export const INVITATION_COLUMNS = [
   'invited_by_email',
   'invited_by_source',
   'redirect_url',
+  'require_approval',
 ] as const satisfies readonly (keyof InvitationRow)[];
 
 /** A row with the columns of an Invitation. */
@@ -154,6 +157,7 @@ export function toInvitation(row: InvitationColumns, now: Date): Invitation {
     public: row.public === 1,
     usesAllowed: row.uses_allowed,
     usesCount: row.uses_count,
+    requireApproval: row.require_approval === 1,
     startsAt: row.starts_at,
     expiresAt: row.expires_at,
     locale: row.locale,

@@ -60,7 +60,7 @@ export function invitationMessage(input: InvitationMessageInput): MailMessage {
 }
 
 /** '"Acme" <no-reply@…>': a display name (quotes and line breaks dropped) in front of the address kept. */
-function namedAddress(displayName: string, mailbox: string): string {
+export function namedAddress(displayName: string, mailbox: string): string {
   const address = /<([^>]+)>/.exec(mailbox)?.[1] ?? mailbox;
   const name = displayName.replace(/["\\\r\n]/g, '');
   return `"${name}" <${address}>`;
