@@ -6,7 +6,12 @@ import { rejectNulCharacters } from '#http/input-guards';
 import { securityHeaders } from '#http/security-headers';
 import { handleError, httpProblem } from '#http/problem';
 import { validationHook } from '#http/validation';
-import { createInvitationRoutes, createPublicInvitationRoutes, unlinkContactFromInvitations } from '#invitations';
+import {
+  createInvitationRoutes,
+  createJoinRequestRoutes,
+  createPublicInvitationRoutes,
+  unlinkContactFromInvitations,
+} from '#invitations';
 import { createJwksRoutes, createSigningKeyRoutes } from '#acceptance';
 import { createAuditRoutes } from '#audit';
 import { createMembershipRoutes, unlinkContactFromMemberships } from '#memberships';
@@ -92,6 +97,7 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
     createContactRoutes({ db, clock, contactUnlinks: [unlinkContactFromInvitations, unlinkContactFromMemberships] }),
   );
   app.route('/v1', createInvitationRoutes({ db, clock, invitations, deliveryState: services.deliveryState }));
+  app.route('/v1', createJoinRequestRoutes({ invitations }));
   app.route('/v1', createMembershipRoutes({ db }));
   app.route('/v1', createDeliveryRoutes({ db, clock, pinger: services.pinger }));
   app.route('/v1', createWebhookRoutes({ db, clock, audit }));

@@ -83,6 +83,7 @@ const TABLES: { readonly [T in keyof Database]: readonly (keyof Database[T] & st
   client_limit_windows: ['route_group', 'client', 'window_start'],
   sign_in_failures: ['client'],
   audit_events: ['id'],
+  join_requests: ['id'],
 };
 
 /** Runs per operation: a base, and more for each field or parameter it has, since each is a way in. */

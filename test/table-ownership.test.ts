@@ -48,6 +48,7 @@ const OWNERS: Readonly<Record<string, string>> = {
   client_limit_windows: 'limits',
   sign_in_failures: 'limits',
   audit_events: 'audit',
+  join_requests: 'invitations',
 };
 
 /** Files or folders (under src/) allowed to touch tables they do not own, each with why. */

@@ -21,6 +21,8 @@ import type { ClientLimitWindowRow, SignInFailureRow } from './limit-rows';
 export type * from './limit-rows';
 import type { AuditEventRow } from './audit-rows';
 export type * from './audit-rows';
+import type { JoinRequestRow } from './join-request-rows';
+export type * from './join-request-rows';
 
 /**
  * Row types of every table, as Kysely sees them. Timestamps are ISO-8601 UTC strings with
@@ -63,6 +65,7 @@ export interface Database {
   sign_in_failures: SignInFailureRow;
   audit_events: AuditEventRow;
   email_proofs: EmailProofRow;
+  join_requests: JoinRequestRow;
 }
 
 export interface TenantRow {
@@ -180,6 +183,8 @@ export interface InvitationRow {
   grantable_roles: string | null;
   /** The email domains a shareable link admits, proved (JSON array, lowercase); null: anyone. */
   allowed_domains?: string | null;
+  /** 1: accepting makes a join request that someone approves; 0: accepting admits. */
+  require_approval: number;
   created_at: string;
   updated_at: string;
 }

@@ -7,6 +7,7 @@ import { createDidcommHandler } from './didcomm-handler';
 import { emailChannelDefinition } from './email/channel';
 import { createCodeHandler } from './email/code-handler';
 import { createEmailHandler } from './email/email-handler';
+import { createJoinRequestMailHandler } from './email/join-request-handler';
 import type { Mailer } from './email/mailer';
 import { createDeliverySink } from './event-sink';
 import { createAuditWebhookSink } from './audit-sink';
@@ -74,7 +75,12 @@ export function createDelivery(deps: DeliveryDeps) {
     definition: emailChannelDefinition,
     handlers: () => {
       const email = createEmailHandler({ ...deps, sink });
-      return { 'email.invitation': email, 'email.reminder': email, 'email.code': createCodeHandler(deps) };
+      return {
+        'email.invitation': email,
+        'email.reminder': email,
+        'email.code': createCodeHandler(deps),
+        'email.join_request': createJoinRequestMailHandler(deps),
+      };
     },
   };
   return {

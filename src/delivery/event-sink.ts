@@ -40,6 +40,12 @@ export function createDeliverySink(options: { readonly onEnqueued?: (trx: Db) =>
 }
 
 async function emailItems(trx: Db, invitation: InvitationRow, event: InvitationEvent): Promise<OutboxItem[]> {
+  const decided = event.type === 'join_request.approved' || event.type === 'join_request.declined';
+  if (decided && typeof event.data.email === 'string') {
+    const decision = event.type === 'join_request.approved' ? 'approved' : 'declined';
+    const payload = { decision, to: event.data.email, reason: event.data.reason ?? null };
+    return [{ tenantId: invitation.tenant_id, invitationId: invitation.id, topic: 'email.join_request', payload }];
+  }
   const sends = event.type === 'invitation.created' || event.type === 'invitation.resent';
   // A didcomm invitation addressed to an email goes by email too (TrustTrace's flow): the link opens the accept page.
   const emailed =

@@ -99,6 +99,9 @@ export async function createInvitation(
       throw invitationError('channel_options_mismatch', `${other} options need channel "${other}"`, `body.${other}`);
     }
   }
+  // Approval is enforced on the token path (accept page, public API); protocol inboxes accept without a person to ask.
+  if (input.requireApproval && input.channel !== 'link' && input.channel !== 'email')
+    throw invitationError('approval_not_supported', undefined, 'body.requireApproval');
   if (input.recipient?.provider && input.channel !== 'provider')
     throw invitationError(
       'channel_options_mismatch',
@@ -184,6 +187,7 @@ export async function createInvitation(
     redirect_url: input.redirectUrl ?? null,
     grantable_roles: grantableRoles,
     allowed_domains: input.allowedDomains ? JSON.stringify(input.allowedDomains) : null,
+    require_approval: input.requireApproval ? 1 : 0,
     version: 0,
     created_at: isoTime(now),
     updated_at: isoTime(now),

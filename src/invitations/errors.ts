@@ -47,6 +47,10 @@ export const invitationErrors = defineErrors({
     title: "This invitation's link cannot be recomputed on this server; reset it for a new one",
   },
   link_gone: { status: 410, title: 'This invitation is no longer open, so it has no live link' },
+  approval_not_supported: { status: 400, title: 'Only link and email invitations can require approval' },
+  join_request_not_found: { status: 404, title: 'No such join request' },
+  join_request_decided: { status: 409, title: 'This join request has already been decided' },
+  join_request_declined: { status: 403, title: 'Your request to join was declined' },
 });
 
 export type InvitationErrorCode = keyof typeof invitationErrors;

@@ -84,6 +84,7 @@ export async function recordIncomingInvitation(
     invited_by_source: null,
     redirect_url: null,
     grantable_roles: null,
+    require_approval: 0,
     version: 0,
     created_at: isoTime(now),
     updated_at: isoTime(now),

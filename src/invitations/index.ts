@@ -39,11 +39,19 @@ export { createChannelRegistry, type ChannelRegistry } from './channel-registry'
 export { linkChannel } from './link-channel';
 export type { IncomingInvitationInput } from './incoming';
 export type { Redemption } from './redeem';
-export { createInvitationService, type InvitationService, type InvitationWithUrl } from './service';
+export {
+  createInvitationService,
+  type InvitationService,
+  type InvitationWithUrl,
+  type JoinRequestAnswer,
+} from './service';
 export type { PublicInvitation } from './public-view';
 export { createInvitationRoutes } from './routes';
 export { createPublicInvitationRoutes } from './public-routes';
 export { AcceptResultSchema } from './public-schemas';
+export { JoinRequestAnswerSchema } from './join-request-schemas';
+export { createJoinRequestRoutes } from './join-request-routes';
+export type { JoinRequest } from './join-requests';
 export {
   DeliveryChannelStateSchema,
   InvitationFieldsSchema,

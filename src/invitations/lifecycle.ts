@@ -33,6 +33,10 @@ export const EVENT_TYPES = [
   'invitation.declined',
   'invitation.revoked',
   'invitation.expired',
+  // On the invitation's timeline, its status unchanged: a link that requires approval (invitations/join-requests.ts).
+  'join_request.created',
+  'join_request.approved',
+  'join_request.declined',
 ] as const;
 export type InvitationEventType = (typeof EVENT_TYPES)[number];
 

@@ -10,6 +10,7 @@ import {
   PublicInvitationSchema,
 } from './public-schemas';
 import { AcceptInvitationSchema, TokenParam } from './schemas';
+import { JoinRequestAnswerSchema } from './join-request-schemas';
 
 const tags = ['Invitee'];
 
@@ -31,12 +32,16 @@ const acceptRoute = createRoute({
   tags,
   summary: 'Accept: records a redemption and grants the membership',
   description:
-    'For an invitation addressed to someone, that someone becomes the member. For an open link, say who accepts (email, did, actorIri or subject). Expired, revoked, declined → 410; spent → 410 invitation_exhausted or invitation_already_accepted; not yet active → 409.',
+    'For an invitation addressed to someone, that someone becomes the member. For an open link, say who accepts (email, did, actorIri or subject). An invitation with requireApproval answers 202 with a pending join request (the same one when the same person asks again; 403 join_request_declined once declined); once approved, accepting again gives the seat and its token. Expired, revoked, declined → 410; spent → 410 invitation_exhausted or invitation_already_accepted; not yet active → 409.',
   request: {
     params: TokenParam,
     body: { content: { 'application/json': { schema: AcceptInvitationSchema } }, required: false },
   },
-  responses: { 200: json(AcceptResultSchema, 'Accepted'), ...problemsFor(400, 403, 404, 409, 410, 429) },
+  responses: {
+    200: json(AcceptResultSchema, 'Accepted'),
+    202: json(JoinRequestAnswerSchema, 'The invitation requires approval: a join request, pending, and no token yet'),
+    ...problemsFor(400, 403, 404, 409, 410, 429),
+  },
 });
 
 const emailCodeRoute = createRoute({
@@ -67,9 +72,10 @@ const declineRoute = createRoute({
 export function createPublicInvitationRoutes({ invitations }: { invitations: InvitationService }) {
   return new OpenAPIHono({ defaultHook: validationHook as never })
     .openapi(viewRoute, async (c) => c.json(await invitations.viewByToken(c.req.valid('param').token), 200))
-    .openapi(acceptRoute, async (c) =>
-      c.json(await invitations.acceptByToken(c.req.valid('param').token, c.req.valid('json') ?? {}), 200),
-    )
+    .openapi(acceptRoute, async (c) => {
+      const result = await invitations.acceptByToken(c.req.valid('param').token, c.req.valid('json') ?? {});
+      return 'joinRequest' in result ? c.json(result, 202) : c.json(result, 200);
+    })
     .openapi(emailCodeRoute, async (c) => {
       const { token } = c.req.valid('param');
       return c.json(await invitations.requestEmailCode(token, c.req.valid('json').email), 202);

@@ -62,6 +62,8 @@ export interface Invitation {
   readonly public: boolean;
   readonly usesAllowed: number | null;
   readonly usesCount: number;
+  /** Accepting makes a join request that someone approves. */
+  readonly requireApproval: boolean;
   readonly startsAt: string | null;
   readonly expiresAt: string;
   readonly locale: string | null;
@@ -124,6 +126,7 @@ export const INVITATION_COLUMNS = [
   'invited_by_source',
   'redirect_url',
   'allowed_domains',
+  'require_approval',
 ] as const satisfies readonly (keyof InvitationRow)[];
 
 /** A row with the columns of an Invitation. */
@@ -159,6 +162,7 @@ export function toInvitation(row: InvitationColumns, now: Date): Invitation {
     public: row.public === 1,
     usesAllowed: row.uses_allowed,
     usesCount: row.uses_count,
+    requireApproval: row.require_approval === 1,
     startsAt: row.starts_at,
     expiresAt: row.expires_at,
     locale: row.locale,

@@ -158,6 +158,12 @@ export const InvitationFieldsSchema = z.strictObject({
   locale: LocaleTagSchema.optional().describe("BCP 47 language for the invitee; the tenant's when omitted."),
   metadata: Metadata.default({}),
   allowedDomains: AllowedDomainsSchema.optional(),
+  requireApproval: z
+    .boolean()
+    .optional()
+    .describe(
+      'Accepting makes a join request (202) that a key with invitations:write approves or declines; link and email only.',
+    ),
 });
 
 /** A parsed create request: the shared fields, the channel, and that channel's options under its name. */
@@ -232,6 +238,7 @@ export const InvitationSchema = z
     public: z.boolean(),
     usesAllowed: z.number().int().nullable(),
     usesCount: z.number().int(),
+    requireApproval: z.boolean().describe('Accepting makes a join request that someone approves.'),
     startsAt: Timestamp.nullable(),
     expiresAt: Timestamp,
     locale: z.string().nullable(),

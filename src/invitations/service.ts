@@ -28,10 +28,11 @@ import { toInvitation, type Invitation } from './record';
 import type { Redemption } from './redeem';
 import type { AcceptorInput, CreateInvitationInput, InvitationQuery, UpdateInvitationInput } from './schemas';
 import { createTokenFlows, type MailQueue } from './token-flows';
+import { createJoinDecisions } from './join-request-flows';
 import { windowEnd } from './window';
 
 export type { InvitationWithUrl } from './create';
-export type { AcceptResult } from './token-flows';
+export type { AcceptResult, JoinRequestAnswer } from './token-flows';
 
 export interface InvitationServiceDeps {
   readonly db: Kysely<Database>;
@@ -267,6 +268,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
     },
 
     ...createTokenFlows({ db, engine, clock, publicUrl, sink, linkKey: links.key, mail: deps.mail }),
+    ...createJoinDecisions({ db, clock, sink, withLocked, audit }),
 
     /** Stores `expired` on pending invitations past their expiry; returns how many it expired. */
     async sweepExpired(batch = 500): Promise<number> {

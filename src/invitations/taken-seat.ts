@@ -17,9 +17,11 @@ export async function findTakenSeat(
   acceptor: AcceptorInput,
   now: Date,
 ): Promise<Redemption | null> {
-  if (row.uses_allowed === 1) return null;
+  // A single-use link that requires approval has a seat to give back too: the approved requester's.
+  const approval = row.require_approval === 1;
+  if (row.uses_allowed === 1 && !approval) return null;
   const status = effectiveStatus(lifecycleState(row), now);
-  if (status !== 'pending' && status !== 'exhausted') return null;
+  if (status !== 'pending' && status !== 'exhausted' && !(approval && status === 'accepted')) return null;
   const member = memberOf(row, acceptor);
   const membership = await findSeat(trx, {
     tenantId: row.tenant_id,

@@ -17,6 +17,8 @@ import type { Redemption } from './redeem';
 import type { AcceptInput } from './schemas';
 import { findTakenSeat } from './taken-seat';
 import { findByToken, tokenHashOf } from './tokens';
+import { requestToJoin } from './join-request-flows';
+import type { JoinRequest } from './join-requests';
 
 /** What accepting produced. */
 export interface AcceptResult {
@@ -33,6 +35,13 @@ export interface AcceptResult {
    * (form_post).
    */
   readonly redirectUrl: string | null;
+}
+
+/** What accepting a link that requires approval produced: the requester's join request, no membership yet. */
+export interface JoinRequestAnswer {
+  readonly invitationId: string;
+  readonly invitation: PublicInvitation;
+  readonly joinRequest: JoinRequest;
 }
 
 /** What the invitee's flows need: the service's own dependencies, less those of the operator's views. */
@@ -118,8 +127,9 @@ export function createTokenFlows(deps: TokenFlowDeps) {
     /**
      * Accepts by the link's token: one redemption, one membership, under any concurrency. On a multi-use
      * invitation, someone who already holds a seat from it gets that seat back and a new token, consuming no use.
+     * On one that requires approval, anyone else gets a join request instead (join-request-flows.ts).
      */
-    async acceptByToken(token: string, input: AcceptInput): Promise<AcceptResult> {
+    async acceptByToken(token: string, input: AcceptInput): Promise<AcceptResult | JoinRequestAnswer> {
       // The proof is spent here, never stored with the redemption.
       const { emailCode, emailAssertion, ...acceptor } = input;
       const outcome = await withLockedToken(token, async (trx, row) => {
@@ -127,6 +137,10 @@ export function createTokenFlows(deps: TokenFlowDeps) {
         const refused = await admissionRefusal(trx, linkKey, row, { ...acceptor, emailCode, emailAssertion }, now);
         if (refused) return { refused };
         const seat = await findTakenSeat(trx, row, acceptor, now);
+        if (!seat && row.require_approval === 1) {
+          const joinRequest = await requestToJoin(trx, row, acceptor, { now, sink });
+          return { invitationId: row.id, invitation: await publicView(trx, row, now), joinRequest };
+        }
         const { row: accepted, redemption } = seat
           ? { row, redemption: seat }
           : await commitAcceptance(trx, row, acceptor, { now, actor: invitee, sink });

@@ -48,9 +48,21 @@ function stateOf(invitation: PublicInvitation): StateKey | null {
 
 /** "You joined Apollo at Acme as editor.": what accepting gave, for the page that ends without a redirect. */
 function joined(invitation: PublicInvitation, role: string | null): string {
+  return `You joined ${placeOf(invitation)}${role ? ` as ${role}` : ''}.`;
+}
+
+/** "Apollo at Acme", or the tenant's name when the invitation is to the tenant itself. */
+function placeOf(invitation: PublicInvitation): string {
   const { target, tenant } = invitation;
-  const into = target.name && target.name !== tenant.name ? `${target.name} at ${tenant.name}` : tenant.name;
-  return `You joined ${into}${role ? ` as ${role}` : ''}.`;
+  return target.name && target.name !== tenant.name ? `${target.name} at ${tenant.name}` : tenant.name;
+}
+
+/** "Your request to join Apollo at Acme was sent; …": what asking gave, on a link that requires approval. */
+function requested(invitation: PublicInvitation, emailed: boolean): string {
+  const next = emailed
+    ? "you'll get an email when it is decided."
+    : 'once it is approved, open this link again to join.';
+  return `Your request to join ${placeOf(invitation)} was sent; ${next}`;
 }
 
 function isStateKey(code: string): code is StateKey {
@@ -115,6 +127,13 @@ export function createAcceptPageRoutes({
         ...(emailCode ? { emailCode: emailCode.replace(/\s/g, '') } : {}),
       });
       const locale = visitorLocale(c.req.header('accept-language'), result.invitation.locale);
+      if ('joinRequest' in result) {
+        const detail = requested(result.invitation, result.joinRequest.email !== null);
+        return c.html(
+          <StatePage state="join_requested" invitation={result.invitation} locale={locale} detail={detail} />,
+          202,
+        );
+      }
       // Only to a web page: a javascript: or data: URL stored before schemes were checked is ignored.
       if (isWebUrl(result.redirectUrl)) {
         // The flow ends at the host application, which verifies the token against our JWKS.

@@ -8,6 +8,8 @@ const NEUTRAL_BRAND = '#4f46e5';
 /** Messages for every state an invitation link can be in; none says whether an address or account exists. */
 export const STATE_MESSAGES = {
   accepted_now: ['You are in', 'Your invitation is accepted.'],
+  join_requested: ['Request sent', 'This invitation needs approval: your request to join was sent.'],
+  join_request_declined: ['Request declined', 'Your request to join was declined.'],
   declined_now: ['Invitation declined', 'You declined this invitation. Nothing else will happen.'],
   invitation_already_accepted: ['Already accepted', 'This invitation has already been accepted.'],
   invitation_declined: ['Invitation declined', 'This invitation was declined.'],
@@ -26,6 +28,8 @@ export type StateKey = keyof typeof STATE_MESSAGES;
 /** What the invitee can do next, by state: who to ask, for what. Null: nothing to ask for. */
 const NEXT_STEP: Readonly<Record<StateKey, ((who: string) => string) | null>> = {
   accepted_now: null,
+  join_requested: null,
+  join_request_declined: (who) => `If you think this is a mistake, ask ${who}.`,
   declined_now: (who) => `Changed your mind? Ask ${who} for a new invitation.`,
   invitation_already_accepted: (who) => `If it was not you who accepted it, ask ${who} for a new invitation.`,
   invitation_declined: (who) => `Changed your mind? Ask ${who} for a new invitation.`,

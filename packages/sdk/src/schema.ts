@@ -1066,6 +1066,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/join-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Join requests of links that require approval, newest first
+         * @description Needs the `invitations:read` scope.
+         */
+        get: operations["listJoinRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/join-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a join request
+         * @description Needs the `invitations:read` scope.
+         */
+        get: operations["getJoinRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/join-requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve: grants the membership as accepting would, and tells the requester
+         * @description Consumes a use of the invitation now. A link spent, expired or revoked since the request answers as accepting would (410) and the request stays pending; a decided request is 409 join_request_decided. The role must be within the approving key's grantable roles (403).
+         *
+         *     Needs the `invitations:write` scope.
+         */
+        post: operations["approveJoinRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/join-requests/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline: no seat is taken, and the requester is told
+         * @description Needs the `invitations:write` scope.
+         */
+        post: operations["declineJoinRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/mailbox": {
         parameters: {
             query?: never;
@@ -1245,7 +1327,7 @@ export interface paths {
         put?: never;
         /**
          * Accept: records a redemption and grants the membership
-         * @description For an invitation addressed to someone, that someone becomes the member. For an open link, say who accepts (email, did, actorIri or subject). Expired, revoked, declined → 410; spent → 410 invitation_exhausted or invitation_already_accepted; not yet active → 409.
+         * @description For an invitation addressed to someone, that someone becomes the member. For an open link, say who accepts (email, did, actorIri or subject). An invitation with requireApproval answers 202 with a pending join request (the same one when the same person asks again; 403 join_request_declined once declined); once approved, accepting again gives the seat and its token. Expired, revoked, declined → 410; spent → 410 invitation_exhausted or invitation_already_accepted; not yet active → 409.
          */
         post: operations["acceptInvitation"];
         delete?: never;
@@ -1493,6 +1575,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Who asked, as they said at accept. */
         AcceptInvitation: {
             /** Format: uri */
             actorIri?: string;
@@ -1643,6 +1726,8 @@ export interface components {
                  * @description Where the accept page hands off, overriding the tenant's redirect URL: https (http only where the server allows private addresses).
                  */
                 redirectUrl?: string;
+                /** @description Accepting makes a join request (202) that a key with invitations:write approves or declines; link and email only. */
+                requireApproval?: boolean;
                 /** @description Role granted on acceptance; none means no permissions. */
                 role?: string;
                 /**
@@ -1851,6 +1936,8 @@ export interface components {
              * @description Where the accept page hands off, overriding the tenant's redirect URL: https (http only where the server allows private addresses).
              */
             redirectUrl?: string;
+            /** @description Accepting makes a join request (202) that a key with invitations:write approves or declines; link and email only. */
+            requireApproval?: boolean;
             /** @description Role granted on acceptance; none means no permissions. */
             role?: string;
             /**
@@ -1898,7 +1985,7 @@ export interface components {
         CreateWebhookEndpoint: {
             description?: string;
             /** @description The event types to receive. */
-            events: ("invitation.created" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.declined" | "invitation.revoked" | "invitation.expired" | "invitation.exhausted" | "audit.recorded" | "*")[];
+            events: ("invitation.created" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.declined" | "invitation.revoked" | "invitation.expired" | "invitation.exhausted" | "join_request.created" | "join_request.approved" | "join_request.declined" | "audit.recorded" | "*")[];
             /** @description Where deliveries are POSTed. Private and loopback addresses are refused at send time unless the server allows them. */
             url: string;
         };
@@ -1926,6 +2013,10 @@ export interface components {
             invites: components["schemas"]["DataTrailsInvite"][];
             /** @description Pass back as page_token for the next page; empty on the last page. */
             next_page_token: string;
+        };
+        DeclineJoinRequest: {
+            /** @description Told to the requester. */
+            reason?: string;
         };
         Delivery: {
             attempts: number;
@@ -2085,6 +2176,8 @@ export interface components {
             };
             /** @description This invitation's own redirect URL; null means the tenant's. */
             redirectUrl: string | null;
+            /** @description Accepting makes a join request that someone approves. */
+            requireApproval: boolean;
             role: string | null;
             rules: string[];
             /** @description ISO-8601 UTC time. */
@@ -2142,7 +2235,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "tentative" | "accepted" | "declined" | "revoked" | "expired" | "exhausted";
             /** @enum {string} */
-            type: "invitation.created" | "invitation.updated" | "invitation.resent" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.exhausted" | "invitation.declined" | "invitation.revoked" | "invitation.expired";
+            type: "invitation.created" | "invitation.updated" | "invitation.resent" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.exhausted" | "invitation.declined" | "invitation.revoked" | "invitation.expired" | "join_request.created" | "join_request.approved" | "join_request.declined";
         };
         InvitationPage: {
             data: components["schemas"]["Invitation"][];
@@ -2246,6 +2339,37 @@ export interface components {
                  */
                 perHour?: number | null;
             };
+        };
+        JoinRequest: {
+            acceptor: components["schemas"]["AcceptInvitation"];
+            /** @description ISO-8601 UTC time. */
+            createdAt: string;
+            /** @description ISO-8601 UTC time. */
+            decidedAt: string | null;
+            decidedBy: string | null;
+            /** @description Where the decision is mailed; null when the requester gave no address. */
+            email: string | null;
+            id: string;
+            invitationId: string;
+            /** @description The member key an approval admits, e.g. `email:ann@example.com`. */
+            member: string;
+            /** @description The membership an approval granted. */
+            membershipId: string | null;
+            /** @description Why it was declined. */
+            reason: string | null;
+            /** @enum {string} */
+            status: "pending" | "approved" | "declined";
+            /** @description ISO-8601 UTC time. */
+            updatedAt: string;
+        };
+        JoinRequestAnswer: {
+            invitation: components["schemas"]["PublicInvitation"];
+            invitationId: string;
+            joinRequest: components["schemas"]["JoinRequest"];
+        };
+        JoinRequestPage: {
+            data: components["schemas"]["JoinRequest"][];
+            nextCursor: string | null;
         };
         Jwks: {
             /** @description Active keys of every tenant and keys retired in the last 30 days. */
@@ -2956,7 +3080,7 @@ export interface components {
             /** @description null clears it. */
             description?: string | null;
             /** @description The event types to receive. */
-            events?: ("invitation.created" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.declined" | "invitation.revoked" | "invitation.expired" | "invitation.exhausted" | "audit.recorded" | "*")[];
+            events?: ("invitation.created" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.declined" | "invitation.revoked" | "invitation.expired" | "invitation.exhausted" | "join_request.created" | "join_request.approved" | "join_request.declined" | "audit.recorded" | "*")[];
             /**
              * @description Re-enables a disabled endpoint and resets its failure streak.
              * @enum {string}
@@ -2970,7 +3094,7 @@ export interface components {
             createdAt: string;
             description: string | null;
             disabledReason: string | null;
-            events: ("invitation.created" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.declined" | "invitation.revoked" | "invitation.expired" | "invitation.exhausted" | "audit.recorded" | "*")[];
+            events: ("invitation.created" | "invitation.sent" | "invitation.delivery_failed" | "invitation.accepted" | "invitation.tentatively_accepted" | "invitation.declined" | "invitation.revoked" | "invitation.expired" | "invitation.exhausted" | "join_request.created" | "join_request.approved" | "join_request.declined" | "audit.recorded" | "*")[];
             /** @description Failed deliveries in a row; a success resets it. */
             failureStreak: number;
             /** @description UUIDv7. */
@@ -3022,6 +3146,7 @@ export type SchemaDataTrailsCaps = components['schemas']['DataTrailsCaps'];
 export type SchemaDataTrailsCreateInviteRequest = components['schemas']['DataTrailsCreateInviteRequest'];
 export type SchemaDataTrailsInvite = components['schemas']['DataTrailsInvite'];
 export type SchemaDataTrailsListInvitesResponse = components['schemas']['DataTrailsListInvitesResponse'];
+export type SchemaDeclineJoinRequest = components['schemas']['DeclineJoinRequest'];
 export type SchemaDelivery = components['schemas']['Delivery'];
 export type SchemaDeliveryChannelState = components['schemas']['DeliveryChannelState'];
 export type SchemaDidcommOptions = components['schemas']['DidcommOptions'];
@@ -3040,6 +3165,9 @@ export type SchemaInvitationWithUrl = components['schemas']['InvitationWithUrl']
 export type SchemaInvitedBy = components['schemas']['InvitedBy'];
 export type SchemaInvitedByInput = components['schemas']['InvitedByInput'];
 export type SchemaInviteQuotas = components['schemas']['InviteQuotas'];
+export type SchemaJoinRequest = components['schemas']['JoinRequest'];
+export type SchemaJoinRequestAnswer = components['schemas']['JoinRequestAnswer'];
+export type SchemaJoinRequestPage = components['schemas']['JoinRequestPage'];
 export type SchemaJwks = components['schemas']['Jwks'];
 export type SchemaMailboxMessage = components['schemas']['MailboxMessage'];
 export type SchemaMediator = components['schemas']['Mediator'];
@@ -3291,6 +3419,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AcceptResult"];
+                };
+            };
+            /** @description The invitation requires approval: a pending join request, no token yet */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinRequestAnswer"];
                 };
             };
             /** @description Invalid input; `field` names it. */
@@ -6839,6 +6976,247 @@ export interface operations {
             };
         };
     };
+    listJoinRequests: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page, with the same filters. */
+                cursor?: string;
+                invitationId?: string;
+                /** @description Page size, 50 by default. */
+                limit?: number;
+                status?: "pending" | "approved" | "declined";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of join requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinRequestPage"];
+                };
+            };
+            /** @description Invalid input; `field` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJoinRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The join request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinRequest"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveJoinRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinRequest"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: expired, revoked, declined or spent; `code` says which. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declineJoinRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeclineJoinRequest"];
+            };
+        };
+        responses: {
+            /** @description Declined */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinRequest"];
+                };
+            };
+            /** @description Invalid input; `field` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do that. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listMailbox: {
         parameters: {
             query?: {
@@ -7406,6 +7784,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AcceptResult"];
+                };
+            };
+            /** @description The invitation requires approval: a join request, pending, and no token yet */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinRequestAnswer"];
                 };
             };
             /** @description Invalid input; `field` names it. */

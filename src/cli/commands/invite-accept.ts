@@ -58,6 +58,15 @@ async function acceptLink({ out }: CommandContext, baseUrl: string, token: strin
   const accepted = await unwrap(
     issuer.POST('/v1/public/invitations/{token}/accept', { params: { path: { token } }, body }),
   );
+  if ('joinRequest' in accepted) {
+    // The invitation requires approval: a pending request, no membership or token until someone approves it.
+    out.record(accepted, [
+      ['status', `join request ${accepted.joinRequest.status}`],
+      ['join request', accepted.joinRequest.id],
+      ['inviter', `${accepted.invitation.inviter.displayName} (${accepted.invitation.tenant.name})`],
+    ]);
+    return;
+  }
   const { invitation, membership } = accepted;
   out.record(accepted, [
     ['status', invitation.status],

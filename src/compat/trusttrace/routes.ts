@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { parseJson } from '#common/json';
-import { AcceptResultSchema, apiKeyActor, getInvitationRow } from '#invitations';
+import { AcceptResultSchema, JoinRequestAnswerSchema, apiKeyActor, getInvitationRow } from '#invitations';
 import { createDidcommEndpointRoutes } from '#didcomm';
 import { createRouter } from '#http/router';
 import { json, problemsFor } from '#http/responses';
@@ -69,6 +69,7 @@ const acceptActionRoute = createRoute({
   request: { body: { content: { 'application/json': { schema: AcceptActionSchema } }, required: true } },
   responses: {
     200: json(AcceptResultSchema, 'What accepting produced, with the signed acceptance token'),
+    202: json(JoinRequestAnswerSchema, 'The invitation requires approval: a pending join request, no token yet'),
     ...problemsFor(400, 401, 404, 409, 410),
   },
 });
@@ -103,13 +104,11 @@ export function createTrustTraceRoutes(deps: CompatDeps) {
       .openapi(acceptActionRoute, async (c) => {
         const { token, name } = c.req.valid('json');
         // The caller holds the token, not the inviter's tenant: it gets what the accept page gives, never the inviter's records.
-        return c.json(
-          await invitations.acceptByToken(token, {
-            subject: `tenant:${c.var.auth.tenantId}`,
-            ...(name ? { name } : {}),
-          }),
-          200,
-        );
+        const result = await invitations.acceptByToken(token, {
+          subject: `tenant:${c.var.auth.tenantId}`,
+          ...(name ? { name } : {}),
+        });
+        return 'joinRequest' in result ? c.json(result, 202) : c.json(result, 200);
       })
       // The endpoint TrustTrace's DIDComm invitations name (…/api/didcomm): the same DIDComm endpoint, public.
       .route('/api', createDidcommEndpointRoutes({ didcomm }))

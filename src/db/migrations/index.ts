@@ -20,6 +20,7 @@ import * as inviteQuotas from './0021-invite-quotas';
 import * as auditEvents from './0022-audit-events';
 import * as acceptancePolicy from './0023-acceptance-policy';
 import * as emailProofs from './0024-email-proofs';
+import * as joinRequests from './0025-join-requests';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -44,4 +45,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0022-audit-events': auditEvents,
   '0023-acceptance-policy': acceptancePolicy,
   '0024-email-proofs': emailProofs,
+  '0025-join-requests': joinRequests,
 });

@@ -73,7 +73,8 @@ function skipReason(row: OutboxRow, invitation: InvitationRow | undefined, now: 
   return null;
 }
 
-function toResult(result: MailResult): DeliveryResult {
+/** A mailer's answer as a delivery result: a 5xx rejection is permanent. */
+export function toResult(result: MailResult): DeliveryResult {
   return result.accepted
     ? { outcome: 'sent', responseCode: result.responseCode, response: result.response }
     : {

@@ -9,6 +9,10 @@ export const WEBHOOK_EVENT_TYPES = [
   'invitation.revoked',
   'invitation.expired',
   'invitation.exhausted',
+  // A link that requires approval: asked, approved (with invitation.accepted), declined.
+  'join_request.created',
+  'join_request.approved',
+  'join_request.declined',
   // Every entry of the audit trail (src/audit/): keys, settings, webhooks, identities, invitations revoked or edited.
   'audit.recorded',
 ] as const;
