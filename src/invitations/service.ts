@@ -27,6 +27,7 @@ import {
 import { toInvitation, type Invitation } from './record';
 import type { Redemption } from './redeem';
 import type { AcceptorInput, CreateInvitationInput, InvitationQuery, UpdateInvitationInput } from './schemas';
+import { findTakenSeat } from './taken-seat';
 import { createTokenFlows } from './token-flows';
 import { windowEnd } from './window';
 
@@ -172,6 +173,25 @@ export function createInvitationService(deps: InvitationServiceDeps) {
         const context = { now: clock.now(), actor, sink };
         const produce = (accepted: InvitationRow, redemption: Redemption) => within(trx, accepted, redemption);
         return (await commitAcceptance(trx, row, acceptor, context, produce)).value;
+      });
+    },
+
+    /**
+     * Admits over a connection that already exists (DIDComm handshake reuse): the seat this invitation already gave
+     * the acceptor comes back and consumes no use (`existing`), anyone else is accepted as by acceptWith.
+     */
+    async seatFor(
+      tenantId: string,
+      id: string,
+      acceptor: AcceptorInput,
+      actor: Actor,
+    ): Promise<{ redemption: Redemption; existing: boolean }> {
+      return withLocked(tenantId, id, async (trx, row) => {
+        const now = clock.now();
+        const seat = await findTakenSeat(trx, row, acceptor, now);
+        if (seat) return { redemption: seat, existing: true };
+        const { redemption } = await commitAcceptance(trx, row, acceptor, { now, actor, sink });
+        return { redemption, existing: false };
       });
     },
 
