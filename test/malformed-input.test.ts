@@ -82,6 +82,7 @@ const TABLES: { readonly [T in keyof Database]: readonly (keyof Database[T] & st
   client_limit_windows: ['route_group', 'client', 'window_start'],
   sign_in_failures: ['client'],
   audit_events: ['id'],
+  did_challenges: ['nonce_hash'],
 };
 
 /** Runs per operation: a base, and more for each field or parameter it has, since each is a way in. */

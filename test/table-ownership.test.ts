@@ -23,6 +23,7 @@ const OWNERS: Readonly<Record<string, string>> = {
   invitation_tokens: 'invitations',
   invitation_events: 'invitations',
   invitation_numbers: 'invitations',
+  did_challenges: 'invitations',
   redemptions: 'invitations',
   idempotency_keys: 'invitations',
   memberships: 'memberships',

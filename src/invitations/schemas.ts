@@ -355,6 +355,14 @@ export const AcceptInvitationSchema = z
       .max(200)
       .optional()
       .describe("The host application's own id for the person accepting."),
+    didProof: z
+      .string()
+      .max(8192)
+      .optional()
+      .describe(
+        'For an invitation bound to a DID: a compact JWS (EdDSA) of {"nonce": …} from POST …/did-challenge, signed ' +
+          'by an authentication key of that DID.',
+      ),
   })
   .openapi('AcceptInvitation');
 

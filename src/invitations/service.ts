@@ -9,6 +9,7 @@ import type { ChannelRegistry } from './channel-registry';
 import { commitAcceptance } from './commit-acceptance';
 import { commitTransition } from './commit-transition';
 import { createInvitation, type InvitationWithUrl } from './create';
+import { createDidChallenges, type DidProofVerifier } from './did-challenges';
 import { invitationError, refuseUniqueViolation } from './errors';
 import { combineSinks, listEvents, type Actor, type EventSink, type InvitationEvent } from './events';
 import { recordIncomingInvitation, type IncomingInvitationInput } from './incoming';
@@ -51,6 +52,8 @@ export interface InvitationServiceDeps {
   readonly allowHttpPages?: boolean;
   /** Where revocations and edits made with a key are recorded, in their transaction; none: not recorded. */
   readonly audit?: AuditTrail;
+  /** Checks proofs of a DID for DID-bound invitations (didcomm's verifyDidProof); none: they refuse every accept. */
+  readonly verifyDidProof?: DidProofVerifier;
 }
 
 export type InvitationService = ReturnType<typeof createInvitationService>;
@@ -284,7 +287,8 @@ export function createInvitationService(deps: InvitationServiceDeps) {
       });
     },
 
-    ...createTokenFlows({ db, engine, clock, publicUrl, sink }),
+    ...createTokenFlows({ db, engine, clock, publicUrl, sink, verifyDidProof: deps.verifyDidProof }),
+    ...createDidChallenges({ db, clock }),
 
     /** Stores `expired` on pending invitations past their expiry; returns how many it expired. */
     async sweepExpired(batch = 500): Promise<number> {

@@ -5,6 +5,7 @@ import { issueAcceptanceToken } from '#acceptance';
 import { newId } from '#common/ids';
 import { commitAcceptance } from './commit-acceptance';
 import { commitTransition } from './commit-transition';
+import { requireDidProof, type DidProofVerifier } from './did-challenges';
 import { invitationError } from './errors';
 import type { EventSink } from './events';
 import { withLockedRow, type LockedWork } from './locked-row';
@@ -40,6 +41,8 @@ export interface TokenFlowDeps {
   readonly clock: Clock;
   readonly publicUrl: string;
   readonly sink: EventSink;
+  /** Checks the signed challenge a DID-bound invitation's acceptor sends; none: such invitations refuse every accept. */
+  readonly verifyDidProof?: DidProofVerifier;
 }
 
 const unknownLink = (field: string) => invitationError('invitation_not_found', 'unknown invitation link', field);
@@ -104,9 +107,11 @@ export function createTokenFlows(deps: TokenFlowDeps) {
      * Accepts by the link's token: one redemption, one membership, under any concurrency. On a multi-use
      * invitation, someone who already holds a seat from it gets that seat back and a new token, consuming no use.
      */
-    async acceptByToken(token: string, acceptor: AcceptorInput): Promise<AcceptResult> {
+    async acceptByToken(token: string, input: AcceptorInput): Promise<AcceptResult> {
+      const { didProof, ...acceptor } = input;
       return withLockedToken(token, async (trx, row) => {
         const now = clock.now();
+        await requireDidProof(trx, row, didProof, deps.verifyDidProof, now);
         const seat = await findTakenSeat(trx, row, acceptor, now);
         const { row: accepted, redemption } = seat
           ? { row, redemption: seat }

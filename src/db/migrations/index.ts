@@ -19,6 +19,7 @@ import * as clientLimits from './0020-client-limits';
 import * as inviteQuotas from './0021-invite-quotas';
 import * as auditEvents from './0022-audit-events';
 import * as acceptancePolicy from './0023-acceptance-policy';
+import * as didChallenges from './0026-did-challenges';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -42,4 +43,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0021-invite-quotas': inviteQuotas,
   '0022-audit-events': auditEvents,
   '0023-acceptance-policy': acceptancePolicy,
+  '0026-did-challenges': didChallenges,
 });
