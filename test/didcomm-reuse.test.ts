@@ -81,4 +81,18 @@ describe('DIDComm handshake reuse (RFC 0434) with Credo', () => {
     expect(credo.events.slice(since).some((e) => e.type === 'handshakeReused')).toBe(false);
     expect((await call('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({ usesCount: 1 });
   }, 60_000);
+
+  it('a DID-bound DIDComm invitation refuses a DID Exchange from another DID', async () => {
+    const bound = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
+    const created = await call('POST', '/v1/invitations', { channel: 'didcomm', recipient: { did: bound } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { connectionId } = await credo.receiveInvitationUrl(created.body.url);
+    // Credo gets a problem report; its connection never completes.
+    await expect(credo.waitForConnection({ connectionId }, 5_000)).rejects.toThrow();
+    expect((await call('GET', `/v1/invitations/${created.body.id}`)).body).toMatchObject({
+      status: 'pending',
+      usesCount: 0,
+    });
+    expect(await connectionsOf(created.body.id)).toHaveLength(0);
+  }, 40_000);
 });
