@@ -10,7 +10,7 @@ import {
   type RetryPolicy,
 } from '#delivery';
 import { createChannelRegistry, createInvitationService, linkChannel } from '#invitations';
-import { createDidcommService, didcommChannel } from '#didcomm';
+import { createDidcommService, didcommChannel, verifyDidProof } from '#didcomm';
 import { createActivityPub } from '#activitypub';
 import { createProviders } from '#providers';
 import { createMetrics } from '#observability';
@@ -85,6 +85,7 @@ export function composeServices(deps: ServiceDeps, options: ServiceOptions = {})
     audit,
     channels: createChannelRegistry(channels.map((channel) => channel.definition)),
     allowHttpPages: deps.allowPrivateNetwork,
+    verifyDidProof,
   });
 
   // 4. The inbound halves, which answer through the invitation service.

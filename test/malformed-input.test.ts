@@ -84,6 +84,7 @@ const TABLES: { readonly [T in keyof Database]: readonly (keyof Database[T] & st
   sign_in_failures: ['client'],
   audit_events: ['id'],
   join_requests: ['id'],
+  did_challenges: ['nonce_hash'],
 };
 
 /** Runs per operation: a base, and more for each field or parameter it has, since each is a way in. */

@@ -23,6 +23,7 @@ const OWNERS: Readonly<Record<string, string>> = {
   invitation_tokens: 'invitations',
   invitation_events: 'invitations',
   invitation_numbers: 'invitations',
+  did_challenges: 'invitations',
   redemptions: 'invitations',
   email_proofs: 'invitations',
   idempotency_keys: 'invitations',

@@ -66,6 +66,15 @@ export interface Database {
   audit_events: AuditEventRow;
   email_proofs: EmailProofRow;
   join_requests: JoinRequestRow;
+  did_challenges: DidChallengeRow;
+}
+
+/** A challenge issued for a DID-bound invitation: the nonce's SHA-256 (hex) until an accept uses it or it expires. */
+export interface DidChallengeRow {
+  nonce_hash: string;
+  tenant_id: string;
+  invitation_id: string;
+  expires_at: string;
 }
 
 export interface TenantRow {

@@ -11,6 +11,7 @@ import { normalizeType, parseMessage, readProblem, threadId, type Message } from
 import type { DidcommContext } from './outbound';
 import { handleResponse } from './requester';
 import { takeHeldMessage } from './held-messages';
+import { handleReuse } from './handshake-reuse';
 import { handleDeny, handleGrant, handleKeylistUpdateResponse } from './mediation';
 import { readReturnRoute } from './return-route';
 import { handleComplete, handleRequest } from './responder';
@@ -34,6 +35,7 @@ const STEPS: Readonly<Record<string, Step>> = {
     handleComplete(context, key, message),
   'https://didcomm.org/didexchange/1/problem_report': handleProblem,
   'https://didcomm.org/connections/1/problem_report': handleProblem,
+  'https://didcomm.org/out-of-band/1/handshake-reuse': handleReuse,
   'https://didcomm.org/trust_ping/1/ping': (context, key, _unpacked, message) => handlePing(context, key, message),
   'https://didcomm.org/trust_ping/1/ping_response': (context, key) => handlePingResponse(context, key),
   // RFC 0211: a mediator's answers to Usher as its recipient.

@@ -38,3 +38,4 @@ export { createMediatorRoutes } from './mediator-routes';
 export type { Mediator } from './mediators';
 export type { PickupResult } from './pickup';
 export { pruneHeldMessages } from './held-messages';
+export { verifyDidProof } from './did-proof';

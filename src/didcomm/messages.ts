@@ -20,6 +20,10 @@ export const MessageTypes = {
   trustPingResponse: 'https://didcomm.org/trust_ping/1.0/ping_response',
   forward: 'https://didcomm.org/routing/1.0/forward',
   ack: 'https://didcomm.org/notification/1.0/ack',
+  // RFC 0434 handshake reuse: a known agent answering an invitation over the connection it already has.
+  handshakeReuse: 'https://didcomm.org/out-of-band/1.1/handshake-reuse',
+  handshakeReuseAccepted: 'https://didcomm.org/out-of-band/1.1/handshake-reuse-accepted',
+  oobProblem: 'https://didcomm.org/out-of-band/1.1/problem_report',
   // RFC 0211 coordinate-mediation 1.0, Usher as the recipient.
   mediateRequest: 'https://didcomm.org/coordinate-mediation/1.0/mediate-request',
   mediateGrant: 'https://didcomm.org/coordinate-mediation/1.0/mediate-grant',

@@ -64,6 +64,9 @@ export async function handleRequest(
   if (!payload?.handshakeProtocols.some((offered) => offered.split('/')[0] === family)) {
     return refuse('request_not_accepted', `the invitation does not offer ${protocol}`);
   }
+  // A DID-bound invitation: the DID Exchange itself is the proof, so only a request from that DID is admitted.
+  if (invitation.recipient_did !== null && invitation.recipient_did !== requester.did)
+    return refuse('request_not_accepted', 'the invitation is bound to another DID');
   if (await findByThread(context.db, key.tenantId, 'inviter', thid))
     return refuse('request_not_accepted', 'this request was already answered (replay)');
 

@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { json, problemsFor } from '#http/responses';
 import { validationHook } from '#http/validation';
@@ -58,6 +58,25 @@ const emailCodeRoute = createRoute({
   responses: { 202: json(EmailCodeSentSchema, 'The code is on its way'), ...problemsFor(400, 403, 404, 409, 410, 429) },
 });
 
+const didChallengeRoute = createRoute({
+  operationId: 'createDidChallenge',
+  method: 'post',
+  path: '/public/invitations/{token}/did-challenge',
+  tags,
+  summary: 'A challenge to sign, for an invitation bound to a DID',
+  description:
+    'Naming the DID does not accept an invitation bound to it. Sign `{"nonce": …}` as a compact JWS (EdDSA) with an ' +
+    'authentication key of the DID (did:key, did:peer) and send it as `didProof` to accept. Single use, five minutes.',
+  request: { params: TokenParam },
+  responses: {
+    200: json(
+      z.object({ did: z.string(), nonce: z.string(), expiresAt: z.string() }).openapi('DidChallenge'),
+      'The challenge',
+    ),
+    ...problemsFor(404, 409, 429),
+  },
+});
+
 const declineRoute = createRoute({
   operationId: 'declineInvitationByToken',
   method: 'post',
@@ -80,5 +99,8 @@ export function createPublicInvitationRoutes({ invitations }: { invitations: Inv
       const { token } = c.req.valid('param');
       return c.json(await invitations.requestEmailCode(token, c.req.valid('json').email), 202);
     })
+    .openapi(didChallengeRoute, async (c) =>
+      c.json(await invitations.didChallengeByToken(c.req.valid('param').token), 200),
+    )
     .openapi(declineRoute, async (c) => c.json(await invitations.declineByToken(c.req.valid('param').token), 200));
 }

@@ -382,13 +382,21 @@ export const AcceptInvitationSchema = z
         "On a link with allowedDomains, instead of a code: the host application's EdDSA JWT (claims email, aud = " +
           "the invitation id, exp) signed with a key in the tenant's emailAssertionKeys.",
       ),
+    didProof: z
+      .string()
+      .max(8192)
+      .optional()
+      .describe(
+        'For an invitation bound to a DID: a compact JWS (EdDSA) of {"nonce": …} from POST …/did-challenge, signed ' +
+          'by an authentication key of that DID.',
+      ),
   })
   .openapi('AcceptInvitation');
 
-/** An accept request as given: who accepts, and the proof of their address when the link asks for one. */
+/** An accept request as given: who accepts, and the proof of their address or DID when the invitation asks for one. */
 export type AcceptInput = z.infer<typeof AcceptInvitationSchema>;
 /** Who accepts: what a redemption records and a membership is made from. */
-export type AcceptorInput = Omit<AcceptInput, 'emailCode' | 'emailAssertion'>;
+export type AcceptorInput = Omit<AcceptInput, 'emailCode' | 'emailAssertion' | 'didProof'>;
 
 export const TokenParam = z.object({
   token: z

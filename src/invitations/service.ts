@@ -9,6 +9,7 @@ import type { ChannelRegistry } from './channel-registry';
 import { commitAcceptance } from './commit-acceptance';
 import { commitTransition } from './commit-transition';
 import { createInvitation, type InvitationWithUrl } from './create';
+import { createDidChallenges, type DidProofVerifier } from './did-challenges';
 import { invitationError, refuseUniqueViolation } from './errors';
 import { combineSinks, listEvents, type Actor, type EventSink, type InvitationEvent } from './events';
 import { recordIncomingInvitation, type IncomingInvitationInput } from './incoming';
@@ -29,6 +30,7 @@ import type { Redemption } from './redeem';
 import type { AcceptorInput, CreateInvitationInput, InvitationQuery, UpdateInvitationInput } from './schemas';
 import { createTokenFlows, type MailQueue } from './token-flows';
 import { createJoinDecisions } from './join-request-flows';
+import { findTakenSeat } from './taken-seat';
 import { windowEnd } from './window';
 
 export type { InvitationWithUrl } from './create';
@@ -53,6 +55,8 @@ export interface InvitationServiceDeps {
   readonly audit?: AuditTrail;
   /** The outbox, for the codes that prove an address on a link with allowed domains. */
   readonly mail: MailQueue;
+  /** Checks proofs of a DID for DID-bound invitations (didcomm's verifyDidProof); none: they refuse every accept. */
+  readonly verifyDidProof?: DidProofVerifier;
 }
 
 export type InvitationService = ReturnType<typeof createInvitationService>;
@@ -178,6 +182,25 @@ export function createInvitationService(deps: InvitationServiceDeps) {
       });
     },
 
+    /**
+     * Admits over a connection that already exists (DIDComm handshake reuse): the seat this invitation already gave
+     * the acceptor comes back and consumes no use (`existing`), anyone else is accepted as by acceptWith.
+     */
+    async seatFor(
+      tenantId: string,
+      id: string,
+      acceptor: AcceptorInput,
+      actor: Actor,
+    ): Promise<{ redemption: Redemption; existing: boolean }> {
+      return withLocked(tenantId, id, async (trx, row) => {
+        const now = clock.now();
+        const seat = await findTakenSeat(trx, row, acceptor, now);
+        if (seat) return { redemption: seat, existing: true };
+        const { redemption } = await commitAcceptance(trx, row, acceptor, { now, actor, sink });
+        return { redemption, existing: false };
+      });
+    },
+
     /** Records an invitation to one of our identities, in the caller's transaction. */
     recordIncoming,
 
@@ -267,8 +290,18 @@ export function createInvitationService(deps: InvitationServiceDeps) {
       });
     },
 
-    ...createTokenFlows({ db, engine, clock, publicUrl, sink, linkKey: links.key, mail: deps.mail }),
+    ...createTokenFlows({
+      db,
+      engine,
+      clock,
+      publicUrl,
+      sink,
+      linkKey: links.key,
+      mail: deps.mail,
+      verifyDidProof: deps.verifyDidProof,
+    }),
     ...createJoinDecisions({ db, clock, sink, withLocked, audit }),
+    ...createDidChallenges({ db, clock }),
 
     /** Stores `expired` on pending invitations past their expiry; returns how many it expired. */
     async sweepExpired(batch = 500): Promise<number> {

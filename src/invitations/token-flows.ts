@@ -6,6 +6,7 @@ import { newId } from '#common/ids';
 import { admissionRefusal, startAdmissionProof } from './admission';
 import { commitAcceptance } from './commit-acceptance';
 import { commitTransition } from './commit-transition';
+import { requireDidProof, type DidProofVerifier } from './did-challenges';
 import { invitationError } from './errors';
 import type { EventSink } from './events';
 import type { LinkKey } from './links';
@@ -55,6 +56,8 @@ export interface TokenFlowDeps {
   readonly linkKey: LinkKey;
   /** Where the mail of a code to prove an address is queued, in the transaction that stores the code. */
   readonly mail: MailQueue;
+  /** Checks the signed challenge a DID-bound invitation's acceptor sends; none: such invitations refuse every accept. */
+  readonly verifyDidProof?: DidProofVerifier;
 }
 
 /** The narrow part of the outbox the invitee's flows write to: delivery's outbox satisfies it. */
@@ -130,10 +133,11 @@ export function createTokenFlows(deps: TokenFlowDeps) {
      * On one that requires approval, anyone else gets a join request instead (join-request-flows.ts).
      */
     async acceptByToken(token: string, input: AcceptInput): Promise<AcceptResult | JoinRequestAnswer> {
-      // The proof is spent here, never stored with the redemption.
-      const { emailCode, emailAssertion, ...acceptor } = input;
+      // The proofs are spent here, never stored with the redemption.
+      const { emailCode, emailAssertion, didProof, ...acceptor } = input;
       const outcome = await withLockedToken(token, async (trx, row) => {
         const now = clock.now();
+        await requireDidProof(trx, row, didProof, deps.verifyDidProof, now);
         const refused = await admissionRefusal(trx, linkKey, row, { ...acceptor, emailCode, emailAssertion }, now);
         if (refused) return { refused };
         const seat = await findTakenSeat(trx, row, acceptor, now);

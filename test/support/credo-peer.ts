@@ -116,7 +116,14 @@ export interface CredoPeer {
   /** Credo receives the invitation URL and, as requester, runs the handshake it offers over HTTP. */
   receiveInvitationUrl(
     url: string,
-    options?: { label?: string },
+    options?: {
+      label?: string;
+      /**
+       * RFC 0434 handshake reuse: when Credo already has a connection from this invitation's DID, it sends
+       * handshake-reuse on it instead of a request (an earlier record of the same invitation is forgotten first).
+       */
+      reuseConnection?: boolean;
+    },
   ): Promise<{ connectionId: string; outOfBandId: string }>;
   /**
    * Resolves once a connection matching `filter` is `completed` (including one that already is);
@@ -449,6 +456,7 @@ export async function startCredoPeer(options: CredoPeerOptions = {}): Promise<Cr
         cmd: 'receiveInvitationUrl',
         url,
         label: opts?.label,
+        reuseConnection: opts?.reuseConnection,
       });
       return { connectionId: result.connectionId, outOfBandId: result.outOfBandId };
     },

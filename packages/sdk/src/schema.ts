@@ -1353,6 +1353,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public/invitations/{token}/did-challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A challenge to sign, for an invitation bound to a DID
+         * @description Naming the DID does not accept an invitation bound to it. Sign `{"nonce": …}` as a compact JWS (EdDSA) with an authentication key of the DID (did:key, did:peer) and send it as `didProof` to accept. Single use, five minutes.
+         */
+        post: operations["createDidChallenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/invitations/{token}/email-code": {
         parameters: {
             query?: never;
@@ -1580,6 +1600,8 @@ export interface components {
             /** Format: uri */
             actorIri?: string;
             did?: string;
+            /** @description For an invitation bound to a DID: a compact JWS (EdDSA) of {"nonce": …} from POST …/did-challenge, signed by an authentication key of that DID. */
+            didProof?: string;
             /** Format: email */
             email?: string;
             /** @description On a link with allowedDomains, instead of a code: the host application's EdDSA JWT (claims email, aud = the invitation id, exp) signed with a key in the tenant's emailAssertionKeys. */
@@ -2061,6 +2083,11 @@ export interface components {
              */
             state: "queued" | "retrying" | "sent" | "failed" | "skipped";
             updatedAt: string;
+        };
+        DidChallenge: {
+            did: string;
+            expiresAt: string;
+            nonce: string;
         };
         /** @description For the didcomm channel only. */
         DidcommOptions: {
@@ -3149,6 +3176,7 @@ export type SchemaDataTrailsListInvitesResponse = components['schemas']['DataTra
 export type SchemaDeclineJoinRequest = components['schemas']['DeclineJoinRequest'];
 export type SchemaDelivery = components['schemas']['Delivery'];
 export type SchemaDeliveryChannelState = components['schemas']['DeliveryChannelState'];
+export type SchemaDidChallenge = components['schemas']['DidChallenge'];
 export type SchemaDidcommOptions = components['schemas']['DidcommOptions'];
 export type SchemaEmailAssertionKey = components['schemas']['EmailAssertionKey'];
 export type SchemaEmailCodeRequest = components['schemas']['EmailCodeRequest'];
@@ -7897,6 +7925,61 @@ export interface operations {
             };
             /** @description Gone: expired, revoked, declined or spent; `code` says which. */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (`rate_limited`); wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description draft-ietf-httpapi-ratelimit-headers: `"public";r=0;t=<seconds>`. */
+                    RateLimit?: string;
+                    /** @description The policy: `"public";q=<requests>;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createDidChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The challenge */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DidChallenge"];
+                };
+            };
+            /** @description Not found in this tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -21,6 +21,7 @@ import * as auditEvents from './0022-audit-events';
 import * as acceptancePolicy from './0023-acceptance-policy';
 import * as emailProofs from './0024-email-proofs';
 import * as joinRequests from './0025-join-requests';
+import * as didChallenges from './0026-did-challenges';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -46,4 +47,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0023-acceptance-policy': acceptancePolicy,
   '0024-email-proofs': emailProofs,
   '0025-join-requests': joinRequests,
+  '0026-did-challenges': didChallenges,
 });

@@ -30,6 +30,7 @@ import type {
   DidCommBasicMessageStateChangedEvent,
   DidCommConnectionRecord,
   DidCommConnectionStateChangedEvent,
+  DidCommHandshakeReusedEvent,
   DidCommMediationStateChangedEvent,
   DidCommMessageProcessedEvent,
   DidCommMessageSentEvent,
@@ -389,6 +390,14 @@ async function main(): Promise<void> {
       previousState: e.payload.previousState ?? null,
     });
   });
+  agent.events.on<DidCommHandshakeReusedEvent>(DidCommOutOfBandEventTypes.HandshakeReused, (e) => {
+    emit({
+      type: 'handshakeReused',
+      outOfBandId: e.payload.outOfBandRecord.id,
+      connectionId: e.payload.connectionRecord.id,
+      reuseThreadId: e.payload.reuseThreadId,
+    });
+  });
   agent.events.on<DidCommTrustPingReceivedEvent>(DidCommTrustPingEventTypes.DidCommTrustPingReceivedEvent, (e) => {
     emit({ type: 'trustPingReceived', connectionId: e.payload.connectionRecord.id, message: json(e.payload.message) });
   });
@@ -471,11 +480,18 @@ async function main(): Promise<void> {
         };
       }
       case 'receiveInvitationUrl': {
+        // A wallet scanning an invitation it has seen before: Credo refuses an invitation @id it holds a record of,
+        // so, like wallets that keep connections but not the invitations they scanned, the old record goes first.
+        if (command.reuseConnection) {
+          const invitation = await api.oob.parseInvitation(command.url);
+          const seen = await api.oob.findAllByQuery({ invitationId: invitation.id });
+          for (const record of seen) await api.oob.deleteById(record.id);
+        }
         const { outOfBandRecord, connectionRecord } = await api.oob.receiveInvitationFromUrl(command.url, {
           label: command.label ?? label,
           autoAcceptInvitation: true,
           autoAcceptConnection: true,
-          reuseConnection: false,
+          reuseConnection: command.reuseConnection ?? false,
         });
         if (!connectionRecord)
           throw new Error(`invitation ${outOfBandRecord.id} was received but no connection was started`);

@@ -44,6 +44,13 @@ export type PeerEvent =
       readonly state: string;
       readonly previousState: string | null;
     }
+  /** RFC 0434: the inviter accepted this agent's handshake-reuse (Credo's HandshakeReused event). */
+  | {
+      readonly type: 'handshakeReused';
+      readonly outOfBandId: string;
+      readonly connectionId: string;
+      readonly reuseThreadId: string;
+    }
   | { readonly type: 'trustPingReceived'; readonly connectionId: string; readonly message: Record<string, unknown> }
   | {
       readonly type: 'trustPingResponseReceived';
@@ -88,7 +95,13 @@ export type Command =
       readonly multiUse?: boolean;
       readonly label?: string;
     }
-  | { readonly id: number; readonly cmd: 'receiveInvitationUrl'; readonly url: string; readonly label?: string }
+  | {
+      readonly id: number;
+      readonly cmd: 'receiveInvitationUrl';
+      readonly url: string;
+      readonly label?: string;
+      readonly reuseConnection?: boolean;
+    }
   | { readonly id: number; readonly cmd: 'getConnection'; readonly connectionId: string }
   | { readonly id: number; readonly cmd: 'listConnections' }
   | {
