@@ -131,6 +131,14 @@ describe('the usher command', () => {
     const response = await fetch(`${usher.url}/v1/tenant`, { headers: { authorization: `Bearer ${local.key}` } });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { name: string }).name).toBe('Default');
+    // No key made it: the trail names the local operator, through the CLI.
+    const trail = await fetch(`${usher.url}/v1/audit-events?action=key.created`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const entries = ((await trail.json()) as { data: Array<{ subjectId: string; actor: object }> }).data;
+    expect(entries.filter((entry) => entry.subjectId === (local as { id?: string }).id)).toEqual([
+      expect.objectContaining({ actor: { keyId: null, keyName: null, surface: 'cli' } }),
+    ]);
 
     const unknown = await home.run(
       ['keys', 'create', 'x', '--local', '--database-url', scratch.url, '--tenant', 'Nobody'],

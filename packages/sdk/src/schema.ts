@@ -1554,7 +1554,7 @@ export interface components {
         };
         AuditEvent: {
             /** @enum {string} */
-            action: "key.created" | "key.revoked" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
+            action: "key.created" | "key.changed" | "key.revoked" | "signing_key.rotated" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
             actor: {
                 /** @description The API key that made the change; a console session names its key. */
                 keyId: string | null;
@@ -4486,7 +4486,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this action. */
-                action?: "key.created" | "key.revoked" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
+                action?: "key.created" | "key.changed" | "key.revoked" | "signing_key.rotated" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
                 /** @description Only changes made with this API key id. */
                 actor?: string;
                 /** @description nextCursor of the previous page. */
@@ -4548,7 +4548,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this action. */
-                action?: "key.created" | "key.revoked" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
+                action?: "key.created" | "key.changed" | "key.revoked" | "signing_key.rotated" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
                 /** @description Only changes made with this API key id. */
                 actor?: string;
                 /** @description Only entries at or after this instant (ISO 8601, UTC, milliseconds). */

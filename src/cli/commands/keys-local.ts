@@ -1,4 +1,7 @@
 import { migrateToLatest, openStore } from '#db';
+import { createAuditTrail, LOCAL_OPERATOR } from '#audit';
+import { systemClock } from '#common/clock';
+import { createAuditWebhookSink } from '#delivery';
 import { createApiKey, findTenantByIdOrName, type CreatedApiKey, type Tenant } from '#tenants';
 import { usageError } from '../errors';
 import { readServerConfig } from '../server-config';
@@ -25,9 +28,12 @@ export async function createLocalKey(options: {
           : `no tenant with the id or the (unique) name "${options.tenant}"`,
       );
     }
+    // Recorded as the local operator's, and queued as audit.recorded for the server's worker to send.
+    const trail = createAuditTrail({ clock: systemClock, sink: createAuditWebhookSink() });
+    const audit = trail.scope(tenant.id, LOCAL_OPERATOR);
     const key = await createApiKey(
       store.db,
-      { tenantId: tenant.id, name: options.name, operator: options.operator },
+      { tenantId: tenant.id, name: options.name, operator: options.operator, audit },
       new Date(),
     );
     return { key, tenant };
