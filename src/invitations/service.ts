@@ -6,7 +6,7 @@ import type { Page } from '#http/pagination';
 import type { AuditChange, AuditTrail } from '#audit';
 import { getTenant } from '#tenants';
 import type { ChannelRegistry } from './channel-registry';
-import { commitAcceptance } from './commit-acceptance';
+import { acceptKeepingSeat } from './taken-seat';
 import { commitTransition } from './commit-transition';
 import { createInvitation, type InvitationWithUrl } from './create';
 import { invitationError, refuseUniqueViolation } from './errors';
@@ -158,7 +158,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
 
     /**
      * Accepts on behalf of a protocol inbox (a DIDComm request, an ActivityPub Accept): one
-     * redemption under the row lock, and `within` writes what the acceptance produced (the
+     * redemption under the row lock (one seat per person: see acceptKeepingSeat), and `within` writes what the acceptance produced (the
      * connection, its outgoing response) in the same transaction. A refusal writes nothing.
      */
     async acceptWith<T>(
@@ -171,7 +171,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
       return withLocked(tenantId, id, async (trx, row) => {
         const context = { now: clock.now(), actor, sink };
         const produce = (accepted: InvitationRow, redemption: Redemption) => within(trx, accepted, redemption);
-        return (await commitAcceptance(trx, row, acceptor, context, produce)).value;
+        return acceptKeepingSeat(trx, row, acceptor, context, produce);
       });
     },
 
