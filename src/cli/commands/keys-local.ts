@@ -2,7 +2,7 @@ import { migrateToLatest, openStore } from '#db';
 import { createAuditTrail, LOCAL_OPERATOR } from '#audit';
 import { systemClock } from '#common/clock';
 import { createAuditWebhookSink } from '#delivery';
-import { createApiKey, findTenantByIdOrName, type CreatedApiKey, type Tenant } from '#tenants';
+import { createApiKey, findTenantByIdOrName, type CreatedApiKey, type InviteQuota, type Tenant } from '#tenants';
 import { usageError } from '../errors';
 import { readServerConfig } from '../server-config';
 
@@ -16,6 +16,8 @@ export async function createLocalKey(options: {
   databaseUrl?: string;
   tenant?: string;
   operator: boolean;
+  /** Its own invitation quota; null: the tenant's default. */
+  inviteQuota: InviteQuota | null;
 }): Promise<{ key: CreatedApiKey; tenant: Tenant }> {
   const store = openStore(readServerConfig(options.databaseUrl).databaseUrl);
   try {
@@ -33,7 +35,7 @@ export async function createLocalKey(options: {
     const audit = trail.scope(tenant.id, LOCAL_OPERATOR);
     const key = await createApiKey(
       store.db,
-      { tenantId: tenant.id, name: options.name, operator: options.operator, audit },
+      { tenantId: tenant.id, name: options.name, operator: options.operator, inviteQuota: options.inviteQuota, audit },
       new Date(),
     );
     return { key, tenant };
