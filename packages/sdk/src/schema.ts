@@ -2830,10 +2830,6 @@ export interface components {
                 emailTemplates?: components["schemas"]["EmailTemplates"] & unknown;
                 /** @description Each member given (perKey, perInviter, inviters) replaces that member whole. */
                 inviteQuotas?: {
-                    /**
-                     * @description Quotas of named users by invitedBy.id, replacing perInviter for them (null there: no quota).
-                     * @default {}
-                     */
                     inviters?: {
                         [key: string]: {
                             /**
@@ -2848,13 +2844,6 @@ export interface components {
                             perHour?: number | null;
                         };
                     };
-                    /**
-                     * @description Each host-application user's quota (invitedBy.id, across the tenant's keys), unless `inviters` names them.
-                     * @default {
-                     *       "perHour": null,
-                     *       "perDay": null
-                     *     }
-                     */
                     perInviter?: {
                         /**
                          * @description Invitations per day (a fixed UTC window); null: no quota.
@@ -2867,13 +2856,6 @@ export interface components {
                          */
                         perHour?: number | null;
                     };
-                    /**
-                     * @description Each API key's quota, unless the key has its own (inviteQuota on the key).
-                     * @default {
-                     *       "perHour": null,
-                     *       "perDay": null
-                     *     }
-                     */
                     perKey?: {
                         /**
                          * @description Invitations per day (a fixed UTC window); null: no quota.

@@ -392,6 +392,30 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       expect(checkbox.exec(await (await get('/console/settings')).text())?.[1]).toBeUndefined();
     });
 
+    it("saves the default invitation quotas (empty: no limit), keeping named inviters' own", async () => {
+      const inviters = { 'user-9': { perHour: 1, perDay: 2 } };
+      await updateTenant(usher.store.db, tenantId(), { settings: { inviteQuotas: { inviters } } }, usher.clock.now());
+      const quotas = { keyPerHour: '10', keyPerDay: '', inviterPerHour: '', inviterPerDay: '5' };
+      const res = await post('/console/settings', { ...valid, ...quotas });
+      expect(res.headers.get('location')).toBe('/console/settings?notice=saved');
+      expect((await getTenant(usher.store.db, tenantId())).settings.inviteQuotas).toEqual({
+        perKey: { perHour: 10, perDay: null },
+        perInviter: { perHour: null, perDay: 5 },
+        inviters,
+      });
+      expect(await (await get('/console/settings')).text()).toMatch(
+        /id="f-keyPerHour" name="keyPerHour"[^>]*value="10"/,
+      );
+      const before = await getTenant(usher.store.db, tenantId());
+      const refused = await post('/console/settings', { ...valid, ...quotas, keyPerDay: '2.5' });
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain('Enter a whole number, or leave empty for no limit.');
+      const tooMany = await post('/console/settings', { ...valid, ...quotas, inviterPerHour: '99999999' });
+      expect(tooMany.status).toBe(400);
+      expect(await tooMany.text()).toContain('aria-describedby="f-inviterPerHour-error"');
+      expect(await getTenant(usher.store.db, tenantId())).toEqual(before);
+    });
+
     it('reads an empty reminder as none', async () => {
       await post('/console/settings', { ...valid, reminderHours: '' });
       expect((await getTenant(usher.store.db, tenantId())).settings.reminderBeforeExpirySeconds).toBeNull();
