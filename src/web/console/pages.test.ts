@@ -331,6 +331,26 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       expect(list).not.toContain(key!);
     });
 
+    it("sets another key's invitation quota, returns it to the tenant's default, and refuses a bad count", async () => {
+      await post('/console/keys', { name: 'Quota desk' });
+      const crm = (await listApiKeys(usher.store.db, tenantId())).find((k) => k.name === 'Quota desk')!;
+      const quotaOf = async () =>
+        (await listApiKeys(usher.store.db, tenantId())).find((k) => k.id === crm.id)!.inviteQuota;
+      expect(await (await get(`/console/keys/${crm.id}/quota`)).text()).toContain('Invitations per day');
+      const saved = await post(`/console/keys/${crm.id}/quota`, { perHour: '', perDay: '40' });
+      expect(saved.headers.get('location')).toBe('/console/keys?notice=quota');
+      expect(await quotaOf()).toEqual({ perHour: null, perDay: 40 });
+      expect(await (await get('/console/keys?notice=quota')).text()).toContain('no limit/hour, 40/day');
+      const bad = await post(`/console/keys/${crm.id}/quota`, { perHour: 'lots', perDay: '' });
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toContain('id="f-perHour-error"');
+      expect(await quotaOf()).toEqual({ perHour: null, perDay: 40 });
+      const own = await post(`/console/keys/${usher.tenant.apiKey.id}/quota`, { perHour: '1', perDay: '' });
+      expect(own.status).toBe(403);
+      await post(`/console/keys/${crm.id}/quota`, { perHour: '', perDay: '' });
+      expect(await quotaOf()).toBeNull();
+    });
+
     it("revokes another key, but shows the service's refusal for the session's own key", async () => {
       const crm = (await listApiKeys(usher.store.db, tenantId())).find((k) => k.name === 'CRM sync')!;
       expect((await post(`/console/keys/${crm.id}/revoke`)).headers.get('location')).toBe(
