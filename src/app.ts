@@ -101,7 +101,7 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
   app.route('/v1', createMembershipRoutes({ db }));
   app.route('/v1', createDeliveryRoutes({ db, clock, pinger: services.pinger }));
   app.route('/v1', createWebhookRoutes({ db, clock, audit }));
-  app.route('/v1', createSigningKeyRoutes({ db, clock }));
+  app.route('/v1', createSigningKeyRoutes({ db, clock, audit }));
   app.route('/v1', createConnectionRoutes({ didcomm }));
   app.route('/v1', createMediatorRoutes({ didcomm }));
   app.route('/v1', services.providerRoutes);

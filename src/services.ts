@@ -67,7 +67,7 @@ export function composeServices(deps: ServiceDeps, options: ServiceOptions = {})
   // 2. The outbound half of each channel, registered one line each.
   const didcommEndpoint = `${deps.publicUrl}/didcomm`;
   const activityPub = createActivityPub(ports);
-  const providers = createProviders(ports);
+  const providers = createProviders({ ...ports, audit });
   const channels: readonly ChannelPlugin[] = [
     delivery.emailChannel,
     { definition: linkChannel },

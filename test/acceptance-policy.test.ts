@@ -86,6 +86,25 @@ describeEachStore('admission: one seat per person, and a different address at ac
     expect((await usher.request('GET', `/v1/invitations/${link.body.id}`)).body.usesCount).toBe(2);
   });
 
+  it("gives a protocol acceptor (an ActivityPub actor's second Accept) the seat back, consuming no use", async () => {
+    const multi = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', usesAllowed: 3, target: TARGET },
+    });
+    const tenantId = usher.tenant.tenant.id;
+    // What the ActivityPub inbox does on Accept: acceptWith, as the invitee, with the actor's IRI.
+    const acceptAs = (actorIri: string) =>
+      usher.invitations.acceptWith(tenantId, multi.body.id, { actorIri }, { kind: 'invitee' }, async (_, __, r) => r);
+    const first = await acceptAs('https://social.example/users/ann');
+    const again = await acceptAs('https://social.example/users/ann');
+    expect(again.id).toBe(first.id);
+    expect(again.membership.id).toBe(first.membership.id);
+    expect((await usher.request('GET', `/v1/invitations/${multi.body.id}`)).body.usesCount).toBe(1);
+    const other = await acceptAs('https://social.example/users/bob');
+    expect(other.membership.id).not.toBe(first.membership.id);
+    const events = (await usher.request('GET', `/v1/invitations/${multi.body.id}/events`)).body.data;
+    expect(events.filter((e: { type: string }) => e.type === 'invitation.accepted')).toHaveLength(2);
+  });
+
   it('gives the seat back on a spent link, and refuses on a revoked one as before', async () => {
     const link = await usher.request('POST', '/v1/invitations', {
       body: { channel: 'link', usesAllowed: 2, target: TARGET },

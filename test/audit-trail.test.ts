@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachStore } from '#support/stores';
 import { startReceiver, type TestReceiver } from '#support/http-receiver';
 import { useTestUsher } from '#support/usher';
+import { signedInConsole } from '#support/console-browser';
 
 interface Entry {
   readonly id: string;
@@ -104,6 +105,70 @@ describeEachStore('the audit trail', (engine) => {
     const trail = await about(made.body.id);
     expect(trail.map((entry) => entry.action)).toEqual(['identity.changed', 'identity.created']);
     expect(trail[0]!.changes).toEqual({ displayName: { old: 'Ops', new: 'Ops 2' } });
+  });
+
+  it("records a key's quota set and cleared with the old and new values, and nothing for one set again", async () => {
+    const made = await usher.request('POST', '/v1/api-keys', { body: { name: 'quota-audit' } });
+    const quota = { perHour: 5, perDay: 20 };
+    for (const inviteQuota of [quota, quota, null]) {
+      const res = await usher.request('PATCH', `/v1/api-keys/${made.body.id}`, { body: { inviteQuota } });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    const trail = (await about(made.body.id)).filter((entry) => entry.action === 'key.changed');
+    expect(trail.map((entry) => entry.changes)).toEqual([
+      { inviteQuota: { old: quota, new: null } },
+      { inviteQuota: { old: null, new: quota } },
+    ]);
+    for (const entry of trail) expect(entry.actor).toEqual(me());
+  });
+
+  it('records a signing key rotated', async () => {
+    const rotated = await usher.request('POST', '/v1/signing-keys/rotate');
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(201);
+    const trail = await about(rotated.body.kid);
+    expect(trail).toEqual([
+      expect.objectContaining({ action: 'signing_key.rotated', subjectType: 'signing_key', actor: me() }),
+    ]);
+  });
+
+  it('records a provider account connected and disconnected, never its API key', async () => {
+    const body = { provider: 'linkedin', dsn: 'api1.unipile.com:13111', apiKey: 'provider-secret-1', accountId: 'a' };
+    const made = await usher.request('POST', '/v1/provider-accounts', { body });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect((await usher.request('DELETE', `/v1/provider-accounts/${made.body.id}`)).status).toBe(204);
+    const trail = await about(made.body.id);
+    expect(trail.map((entry) => entry.action)).toEqual(['provider_account.deleted', 'provider_account.created']);
+    for (const entry of trail) expect(entry.actor).toEqual(me());
+    expect(trail[1]!.changes).toMatchObject({ provider: 'linkedin', accountId: 'a' });
+    expect(JSON.stringify(trail)).not.toContain('provider-secret-1');
+  });
+
+  it("records the console's webhook and identity changes as the session's key, through the console", async () => {
+    const { b, csrf } = await signedInConsole(usher.app, usher.tenant.apiKey.key);
+    const asConsole = { ...me(), surface: 'console' };
+    const url = `${receiver.server.url}/console-audit`;
+    expect((await b.post('/console/webhooks', { _csrf: csrf, url, events: '*' })).status).toBe(200);
+    const hook = (await usher.request('GET', '/v1/webhooks')).body.data.find((e: { url: string }) => e.url === url);
+    for (const action of ['enable', 'rotate-secret', 'delete']) {
+      expect((await b.post(`/console/webhooks/${hook.id}/${action}`, { _csrf: csrf })).status).toBeLessThan(400);
+    }
+    expect(
+      (await b.post('/console/identities', { _csrf: csrf, displayName: 'Console ops', handle: 'console-ops' })).status,
+    ).toBe(303);
+    const identities = (await usher.request('GET', '/v1/identities')).body.data;
+    const identity = identities.find((i: { handle: string }) => i.handle === 'console-ops');
+    expect((await b.post(`/console/identities/${identity.id}/disable`, { _csrf: csrf })).status).toBe(303);
+    const hookTrail = await about(hook.id);
+    // Enabling an enabled endpoint changes nothing, so it leaves no entry.
+    expect(hookTrail.map((entry) => entry.action)).toEqual([
+      'webhook.deleted',
+      'webhook.secret_rotated',
+      'webhook.created',
+    ]);
+    const identityTrail = await about(identity.id);
+    expect(identityTrail.map((entry) => entry.action)).toEqual(['identity.changed', 'identity.created']);
+    expect(identityTrail[0]!.changes).toEqual({ status: { old: 'active', new: 'disabled' } });
+    for (const entry of [...hookTrail, ...identityTrail]) expect(entry.actor).toEqual(asConsole);
   });
 
   it("never shows one tenant another's entries", async () => {

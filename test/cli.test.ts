@@ -131,6 +131,14 @@ describe('the usher command', () => {
     const response = await fetch(`${usher.url}/v1/tenant`, { headers: { authorization: `Bearer ${local.key}` } });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { name: string }).name).toBe('Default');
+    // No key made it: the trail names the local operator, through the CLI.
+    const trail = await fetch(`${usher.url}/v1/audit-events?action=key.created`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const entries = ((await trail.json()) as { data: Array<{ subjectId: string; actor: object }> }).data;
+    expect(entries.filter((entry) => entry.subjectId === (local as { id?: string }).id)).toEqual([
+      expect.objectContaining({ actor: { keyId: null, keyName: null, surface: 'cli' } }),
+    ]);
 
     const unknown = await home.run(
       ['keys', 'create', 'x', '--local', '--database-url', scratch.url, '--tenant', 'Nobody'],
@@ -141,6 +149,31 @@ describe('the usher command', () => {
     const stray = await run(['keys', 'create', 'x', '--operator']);
     expect(stray.code).toBe(2);
     expect(stray.stderr).toContain('go with --local');
+  });
+
+  it('keys create --invites-per-day gives a key its own quota; keys quota changes it and --default clears it', async () => {
+    const made = await runJson(['keys', 'create', 'crm-ann', '--invites-per-hour', '10', '--invites-per-day', '50']);
+    expect(made.inviteQuota).toEqual({ perHour: 10, perDay: 50 });
+    const shown = await run(['keys', 'quota', made.id, '--invites-per-day', '20']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^invite quota +no limit\/hour, 20\/day$/m);
+    const listed = async () => (await runJson(['keys', 'list'])).data.find((k: { id: string }) => k.id === made.id);
+    expect((await listed()).inviteQuota).toEqual({ perHour: null, perDay: 20 });
+    expect((await runJson(['keys', 'quota', made.id, '--default'])).inviteQuota).toBeNull();
+    expect((await listed()).inviteQuota).toBeNull();
+    for (const args of [[], ['--default', '--invites-per-day', '3']]) {
+      const wrong = await run(['keys', 'quota', made.id, ...args]);
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toContain('or --default');
+    }
+    const negative = await run(['keys', 'quota', made.id, '--invites-per-day', '-1']);
+    expect(negative.code).toBe(2);
+    const local = await home.run(
+      ['keys', 'create', 'local-q', '--local', '--database-url', scratch.url, '--invites-per-day', '7', '--json'],
+      {},
+    );
+    expect(local.code, local.stderr).toBe(0);
+    expect(JSON.parse(local.stdout).inviteQuota).toEqual({ perHour: null, perDay: 7 });
   });
 
   it('keys create --scope --grantable-role --allowed-target makes a narrower key, shows its rights, and the server holds it to them', async () => {

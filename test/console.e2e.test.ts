@@ -217,6 +217,11 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
       await page.getByRole('cell', { name: 'https://example.com/teams/' }).waitFor();
       await screenshot(page, `console-keys-scoped-${viewport}`);
       await expectNoAxeViolations(page, `console-keys-scoped-${viewport}`);
+      await page.getByRole('link', { name: 'Change the quota of admin' }).click();
+      await page.getByLabel('Invitations per day').waitFor();
+      await screenshot(page, `console-key-quota-${viewport}`);
+      await expectNoAxeViolations(page, `console-key-quota-${viewport}`);
+      await page.goBack();
       await page.getByRole('link', { name: 'New API key' }).click();
       expect(await page.getByLabel('webhooks:manage').count()).toBe(0);
       await screenshot(page, `console-new-key-scoped-${viewport}`);

@@ -163,6 +163,15 @@ describeEachStore('invitation quotas per key and per inviter', (engine) => {
     expect(narrower.status).toBe(201);
   });
 
+  it('replaces only the members a settings patch names: perKey alone keeps the named inviters', async () => {
+    const inviters = { 'user-1': { perHour: 1, perDay: null } };
+    await setQuotas({ inviters });
+    await setQuotas({ perKey: { perHour: 9, perDay: null } });
+    const { inviteQuotas } = (await usher.request('GET', '/v1/tenant')).body.settings;
+    expect(inviteQuotas).toMatchObject({ perKey: { perHour: 9, perDay: null }, inviters });
+    await setQuotas({ perKey: { perHour: null, perDay: null }, inviters: {} });
+  });
+
   it('refuses a key changing its own quota, and a quota that is not a count, naming the field', async () => {
     const own = await usher.request('PATCH', `/v1/api-keys/${usher.tenant.apiKey.id}`, {
       body: { inviteQuota: null },

@@ -29,7 +29,7 @@ describeEachStore('acceptance tokens', (engine) => {
       c.set('auth', { tenantId: asTenant, apiKeyId: 'x', operator: false, rights: unrestrictedRights() });
       await next();
     });
-    app.route('/v1', createSigningKeyRoutes(deps));
+    app.route('/v1', createSigningKeyRoutes({ ...deps, audit: usher.audit }));
     return app;
   }
 

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
+import { auditOfKey, type AuditTrail } from '#audit';
 import { createRouter } from '#http/router';
 import { json, problemsFor } from '#http/responses';
 import { requires } from '#http/scopes';
@@ -61,9 +62,11 @@ export function createJwksRoutes({ db, clock }: AcceptanceRoutesDeps) {
   });
 }
 
-/** The tenant's signing-key routes: mount under the authenticated `/v1`. */
-export function createSigningKeyRoutes({ db, clock }: AcceptanceRoutesDeps) {
+/** The tenant's signing-key routes: mount under the authenticated `/v1`; each rotation goes on the audit trail. */
+export function createSigningKeyRoutes({ db, clock, audit }: AcceptanceRoutesDeps & { readonly audit: AuditTrail }) {
   return createRouter()
     .openapi(listRoute, async (c) => c.json({ data: await listSigningKeys(db, c.var.auth.tenantId) }, 200))
-    .openapi(rotateRoute, async (c) => c.json(await rotateSigningKey(db, c.var.auth.tenantId, clock.now()), 201));
+    .openapi(rotateRoute, async (c) =>
+      c.json(await rotateSigningKey(db, c.var.auth.tenantId, clock.now(), auditOfKey(audit, c.var.auth)), 201),
+    );
 }

@@ -4,6 +4,7 @@ import { base64urlnopad } from '@scure/base';
 import { inTransaction, preparedQuery, type Db, type SigningKeyRow } from '#db';
 import { compareKeys } from '#db/keyset';
 import { isoTime } from '#common/json';
+import type { Audit } from '#audit';
 import { lockTenantRow } from '#tenants';
 
 /** How long a retired key stays in the JWKS: far longer than any token lives or any verifier caches. */
@@ -113,7 +114,7 @@ export async function getActiveSigningKey(db: Db, tenantId: string, now: Date): 
 }
 
 /** Makes a new active key and retires the previous one, which stays published for 30 days. */
-export async function rotateSigningKey(db: Db, tenantId: string, now: Date): Promise<SigningKey> {
+export async function rotateSigningKey(db: Db, tenantId: string, now: Date, audit?: Audit): Promise<SigningKey> {
   return withTenantKeyLock(db, tenantId, async (trx) => {
     // A retired key never signs again, so its private half is wiped: nothing left to leak.
     await trx
@@ -124,6 +125,7 @@ export async function rotateSigningKey(db: Db, tenantId: string, now: Date): Pro
       .execute();
     const row = newKeyRow(tenantId, now);
     await trx.insertInto('signing_keys').values(row).execute();
+    await audit?.(trx, { action: 'signing_key.rotated', subjectType: 'signing_key', subjectId: row.kid });
     return toSigningKey(row);
   });
 }

@@ -4,7 +4,9 @@
  */
 export const AUDIT_ACTIONS = [
   'key.created',
+  'key.changed',
   'key.revoked',
+  'signing_key.rotated',
   'settings.changed',
   'webhook.created',
   'webhook.changed',

@@ -5,6 +5,7 @@ export {
   auditOfKey,
   changedFields,
   createAuditTrail,
+  LOCAL_OPERATOR,
   recordAudit,
   type Audit,
   type AuditActor,

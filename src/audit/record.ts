@@ -8,7 +8,10 @@ import type { AuditAction } from './actions';
 export interface AuditActor {
   readonly keyId: string | null;
   readonly keyName: string | null;
-  /** 'api' (REST, the SDK and the CLI), 'console', or a compatible surface's name. */
+  /**
+   * 'api' (REST, the SDK and the CLI through the server), 'console', a compatible surface's name, or 'cli'
+   * with no key: the local operator, whose `usher … --local` wrote the store directly.
+   */
   readonly surface: string;
 }
 
@@ -88,6 +91,9 @@ export function createAuditTrail(deps: { readonly clock: Clock; readonly sink?: 
     },
   };
 }
+
+/** Whoever runs `usher … --local` on the server's host: no key, they opened the store itself. */
+export const LOCAL_OPERATOR: AuditActor = Object.freeze({ keyId: null, keyName: null, surface: 'cli' });
 
 /** The actor of a key acting through `surface`. */
 export function auditActor(

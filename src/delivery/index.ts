@@ -1,6 +1,7 @@
 /** Delivery: the outbox, its worker and retry policy, email and webhooks. */
 export { createDelivery, type DeliveryDeps, type OutboxPort } from './delivery';
 export type { ChannelPlugin } from './channel-plugin';
+export { createAuditWebhookSink } from './audit-sink';
 export { createDeliveryRoutes } from './routes';
 export type { DidcommOutboxPayload } from './didcomm-handler';
 export type { OutboxItem, OutboxTopic } from './outbox';

@@ -6,6 +6,7 @@ import type { Page } from '#http/pagination';
 import type { AuditChange, AuditTrail } from '#audit';
 import { getTenant } from '#tenants';
 import type { ChannelRegistry } from './channel-registry';
+import { acceptKeepingSeat, findTakenSeat } from './taken-seat';
 import { commitAcceptance } from './commit-acceptance';
 import { commitTransition } from './commit-transition';
 import { createInvitation, type InvitationWithUrl } from './create';
@@ -30,7 +31,6 @@ import type { Redemption } from './redeem';
 import type { AcceptorInput, CreateInvitationInput, InvitationQuery, UpdateInvitationInput } from './schemas';
 import { createTokenFlows, type MailQueue } from './token-flows';
 import { createJoinDecisions } from './join-request-flows';
-import { findTakenSeat } from './taken-seat';
 import { windowEnd } from './window';
 
 export type { InvitationWithUrl } from './create';
@@ -164,8 +164,8 @@ export function createInvitationService(deps: InvitationServiceDeps) {
     },
 
     /**
-     * Accepts on behalf of a protocol inbox (a DIDComm request, an ActivityPub Accept): one
-     * redemption under the row lock, and `within` writes what the acceptance produced (the
+     * Accepts on behalf of a protocol inbox (a DIDComm request, an ActivityPub Accept): one redemption under the
+     * row lock (one seat per person: see acceptKeepingSeat), and `within` writes what the acceptance produced (the
      * connection, its outgoing response) in the same transaction. A refusal writes nothing.
      */
     async acceptWith<T>(
@@ -178,7 +178,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
       return withLocked(tenantId, id, async (trx, row) => {
         const context = { now: clock.now(), actor, sink };
         const produce = (accepted: InvitationRow, redemption: Redemption) => within(trx, accepted, redemption);
-        return (await commitAcceptance(trx, row, acceptor, context, produce)).value;
+        return acceptKeepingSeat(trx, row, acceptor, context, produce);
       });
     },
 

@@ -1,4 +1,6 @@
 import type { Db, InvitationRow } from '#db';
+import { commitAcceptance } from './commit-acceptance';
+import type { TransitionContext } from './commit-transition';
 import { findSeat } from '#memberships';
 import { effectiveStatus } from './lifecycle';
 import { lifecycleState } from './record';
@@ -39,4 +41,21 @@ export async function findTakenSeat(
     .orderBy('created_at', 'desc')
     .executeTakeFirst();
   return redemption ? { id: redemption.id, createdAt: redemption.created_at, membership } : null;
+}
+
+/**
+ * Accepts for a protocol inbox (an ActivityPub Accept, a DIDComm request) with one seat per person, as the link's
+ * token does: the acceptor who already holds a seat from this multi-use invitation gets it back, consuming no use
+ * and recording no event, and `within` still runs with that redemption (what the protocol answers).
+ */
+export async function acceptKeepingSeat<T>(
+  trx: Db,
+  row: InvitationRow,
+  acceptor: AcceptorInput,
+  context: Omit<TransitionContext, 'set' | 'data'>,
+  within: (accepted: InvitationRow, redemption: Redemption) => Promise<T>,
+): Promise<T> {
+  const seat = await findTakenSeat(trx, row, acceptor, context.now);
+  if (seat) return within(row, seat);
+  return (await commitAcceptance(trx, row, acceptor, context, within)).value;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Engine } from '#db';
 import type { Clock } from '#common/clock';
 import type { ChannelPlugin } from '#delivery';
+import type { AuditTrail } from '#audit';
 import { createProviderAdapter, PROVIDER_TOPIC, type ProviderOutbox } from './channel';
 import { createProviderAccountRoutes } from './routes';
 import { createProviderSender } from './sender';
@@ -19,6 +20,8 @@ export interface ProvidersOptions {
   readonly outbox: ProviderOutbox;
   readonly random?: () => number;
   readonly connector?: Partial<UnipileConnectorOptions>;
+  /** Where the routes record accounts connected and disconnected, as made by the calling key. */
+  readonly audit: AuditTrail;
 }
 
 /**
@@ -45,5 +48,5 @@ export function createProviders(options: ProvidersOptions) {
       [WITHDRAW_TOPIC]: createProviderWithdrawer({ ...options, invitations }),
     }),
   };
-  return { accounts, channel, routes: createProviderAccountRoutes(accounts) };
+  return { accounts, channel, routes: createProviderAccountRoutes(accounts, options.audit) };
 }

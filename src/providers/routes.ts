@@ -1,4 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
+import { auditOfKey, type AuditTrail } from '#audit';
+import type { AuthContext } from '#http/auth';
 import { createRouter } from '#http/router';
 import { json, ProblemSchema, problemsFor } from '#http/responses';
 import { requires } from '#http/scopes';
@@ -87,16 +89,17 @@ const sentRoute = createRoute({
   responses: { 200: json(ProviderSentListSchema, 'The invitations'), ...problemsFor(400, 401, 404, 422), ...bad },
 });
 
-/** Provider accounts under the caller's tenant; mount under /v1. */
-export function createProviderAccountRoutes(accounts: ProviderAccountService) {
+/** Provider accounts under the caller's tenant; mount under /v1. Connecting and disconnecting go on the trail. */
+export function createProviderAccountRoutes(accounts: ProviderAccountService, audit: AuditTrail) {
+  const auditOf = (auth: AuthContext) => auditOfKey(audit, auth);
   return createRouter()
     .openapi(createAccountRoute, async (c) =>
-      c.json(await accounts.create(c.var.auth.tenantId, c.req.valid('json')), 201),
+      c.json(await accounts.create(c.var.auth.tenantId, c.req.valid('json'), auditOf(c.var.auth)), 201),
     )
     .openapi(listRoute, async (c) => c.json({ data: await accounts.list(c.var.auth.tenantId) }, 200))
     .openapi(getRoute, async (c) => c.json(await accounts.get(c.var.auth.tenantId, c.req.valid('param').id), 200))
     .openapi(deleteRoute, async (c) => {
-      await accounts.delete(c.var.auth.tenantId, c.req.valid('param').id);
+      await accounts.delete(c.var.auth.tenantId, c.req.valid('param').id, auditOf(c.var.auth));
       return c.body(null, 204);
     })
     .openapi(resolveRoute, async (c) => {

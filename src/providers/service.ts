@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, ProviderAccountRow } from '#db';
 import type { Clock } from '#common/clock';
+import type { Audit } from '#audit';
 import {
   deleteAccount,
   getAccountRow,
@@ -67,11 +68,25 @@ export function createProviderAccountService(deps: ProviderServiceDeps) {
   }
 
   return {
-    /** Refuses a DSN the address policy would refuse on every call, unless private networks are allowed. */
-    async create(tenantId: string, input: CreateAccountInput): Promise<ProviderAccountView> {
+    /**
+     * Refuses a DSN the address policy would refuse on every call, unless private networks are allowed.
+     * `audit` records the connection (never the API key) in the same transaction.
+     */
+    async create(tenantId: string, input: CreateAccountInput, audit?: Audit): Promise<ProviderAccountView> {
       const refused = deps.allowPrivateNetwork ? null : refusedHostReason(new URL(baseUrlOf(input.dsn)));
       if (refused) throw providerError('provider_address_refused', refused, 'body.dsn');
-      const account = await insertAccount(db, tenantId, input, clock.now());
+      const account = await db.transaction().execute(async (trx) => {
+        const made = await insertAccount(trx, tenantId, input, clock.now());
+        const { provider, name, dsn, accountId, plan, limitOverrides } = made;
+        const changes = { provider, name, dsn, accountId, plan, limitOverrides };
+        await audit?.(trx, {
+          action: 'provider_account.created',
+          subjectType: 'provider_account',
+          subjectId: made.id,
+          changes,
+        });
+        return made;
+      });
       return view(await getAccountRow(db, tenantId, account.id));
     },
 
@@ -83,8 +98,11 @@ export function createProviderAccountService(deps: ProviderServiceDeps) {
       return view(await getAccountRow(db, tenantId, id));
     },
 
-    async delete(tenantId: string, id: string): Promise<void> {
-      await db.transaction().execute((trx) => deleteAccount(trx, tenantId, id));
+    async delete(tenantId: string, id: string, audit?: Audit): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await deleteAccount(trx, tenantId, id);
+        await audit?.(trx, { action: 'provider_account.deleted', subjectType: 'provider_account', subjectId: id });
+      });
     },
 
     /** Asks the provider who a public identifier (or provider id) is. */

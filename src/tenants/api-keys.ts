@@ -1,5 +1,5 @@
 import { inTransaction, preparedQuery, type Db } from '#db';
-import type { Audit } from '#audit';
+import { changedFields, type Audit } from '#audit';
 import type { ApiKeyAuth, AuthContext } from '#http/auth';
 import { newId } from '#common/ids';
 import { hashSecret, newSecret } from '#common/secrets';
@@ -181,20 +181,34 @@ export async function setKeyInviteQuota(
   auth: AuthContext,
   id: string,
   inviteQuota: InviteQuota | null,
+  audit?: Audit,
 ): Promise<ApiKey> {
   if (id === auth.apiKeyId) {
     throw tenantError('api_key_own_quota', "another key with keys:manage sets this key's quota", 'path.id');
   }
   assertQuotaWithin((await findInvitingKey(db, auth.tenantId, auth.apiKeyId))?.inviteQuota ?? null, inviteQuota);
-  const row = await db
-    .updateTable('api_keys')
-    .set({ invite_quota: inviteQuota ? JSON.stringify(inviteQuota) : null })
-    .where('tenant_id', '=', auth.tenantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst();
-  if (!row) throw tenantError('api_key_not_found', undefined, 'path.id');
-  return toApiKey(row);
+  return inTransaction(db, async (trx) => {
+    const before = await trx
+      .selectFrom('api_keys')
+      .select('invite_quota')
+      .where('tenant_id', '=', auth.tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!before) throw tenantError('api_key_not_found', undefined, 'path.id');
+    const row = await trx
+      .updateTable('api_keys')
+      .set({ invite_quota: inviteQuota ? JSON.stringify(inviteQuota) : null })
+      .where('tenant_id', '=', auth.tenantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const changes = changedFields({ inviteQuota: parseKeyQuota(before.invite_quota) }, { inviteQuota });
+    // A patch that changes nothing leaves no entry, as for settings.
+    if (Object.keys(changes).length > 0) {
+      await audit?.(trx, { action: 'key.changed', subjectType: 'api_key', subjectId: id, changes });
+    }
+    return toApiKey(row);
+  });
 }
 
 /** The tenant's keys, newest first, revoked ones included. */

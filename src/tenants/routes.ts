@@ -140,7 +140,16 @@ export function createTenantRoutes({ db, clock, allowPrivateNetwork, audit }: Te
       return c.json(await createApiKey(db, input, clock.now()), 201);
     })
     .openapi(updateKeyRoute, async (c) =>
-      c.json(await setKeyInviteQuota(db, c.var.auth, c.req.valid('param').id, c.req.valid('json').inviteQuota), 200),
+      c.json(
+        await setKeyInviteQuota(
+          db,
+          c.var.auth,
+          c.req.valid('param').id,
+          c.req.valid('json').inviteQuota,
+          auditOf(c.var.auth),
+        ),
+        200,
+      ),
     )
     .openapi(revokeKeyRoute, async (c) =>
       c.json(await revokeApiKey(db, c.var.auth, c.req.valid('param').id, clock.now(), auditOf(c.var.auth)), 200),

@@ -47,7 +47,13 @@ export function updateTenantSchema(policy: PageUrlPolicy) {
           rateLimitPerMinute: TenantSettingsSchema.shape.rateLimitPerMinute.unwrap().optional(),
           acceptanceEmailMismatch: TenantSettingsSchema.shape.acceptanceEmailMismatch.unwrap().optional(),
           emailAssertionKeys: TenantSettingsSchema.shape.emailAssertionKeys.unwrap().optional(),
-          inviteQuotas: InviteQuotasSchema.partial()
+          // Not InviteQuotasSchema.partial(): zod 4 still fills an absent member's default, wiping `inviters`.
+          inviteQuotas: z
+            .strictObject({
+              perKey: InviteQuotasSchema.shape.perKey.unwrap().optional(),
+              perInviter: InviteQuotasSchema.shape.perInviter.unwrap().optional(),
+              inviters: InviteQuotasSchema.shape.inviters.unwrap().optional(),
+            })
             .optional()
             .describe('Each member given (perKey, perInviter, inviters) replaces that member whole.'),
         })

@@ -1683,7 +1683,7 @@ export interface components {
         };
         AuditEvent: {
             /** @enum {string} */
-            action: "key.created" | "key.revoked" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
+            action: "key.created" | "key.changed" | "key.revoked" | "signing_key.rotated" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
             actor: {
                 /** @description The API key that made the change; a console session names its key. */
                 keyId: string | null;
@@ -3039,10 +3039,6 @@ export interface components {
                 emailTemplates?: components["schemas"]["EmailTemplates"] & unknown;
                 /** @description Each member given (perKey, perInviter, inviters) replaces that member whole. */
                 inviteQuotas?: {
-                    /**
-                     * @description Quotas of named users by invitedBy.id, replacing perInviter for them (null there: no quota).
-                     * @default {}
-                     */
                     inviters?: {
                         [key: string]: {
                             /**
@@ -3057,13 +3053,6 @@ export interface components {
                             perHour?: number | null;
                         };
                     };
-                    /**
-                     * @description Each host-application user's quota (invitedBy.id, across the tenant's keys), unless `inviters` names them.
-                     * @default {
-                     *       "perHour": null,
-                     *       "perDay": null
-                     *     }
-                     */
                     perInviter?: {
                         /**
                          * @description Invitations per day (a fixed UTC window); null: no quota.
@@ -3076,13 +3065,6 @@ export interface components {
                          */
                         perHour?: number | null;
                     };
-                    /**
-                     * @description Each API key's quota, unless the key has its own (inviteQuota on the key).
-                     * @default {
-                     *       "perHour": null,
-                     *       "perDay": null
-                     *     }
-                     */
                     perKey?: {
                         /**
                          * @description Invitations per day (a fixed UTC window); null: no quota.
@@ -4712,7 +4694,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this action. */
-                action?: "key.created" | "key.revoked" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
+                action?: "key.created" | "key.changed" | "key.revoked" | "signing_key.rotated" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
                 /** @description Only changes made with this API key id. */
                 actor?: string;
                 /** @description nextCursor of the previous page. */
@@ -4774,7 +4756,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this action. */
-                action?: "key.created" | "key.revoked" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
+                action?: "key.created" | "key.changed" | "key.revoked" | "signing_key.rotated" | "settings.changed" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.secret_rotated" | "identity.created" | "identity.changed" | "provider_account.created" | "provider_account.changed" | "provider_account.deleted" | "invitation.revoked" | "invitation.edited" | "join_request.decided";
                 /** @description Only changes made with this API key id. */
                 actor?: string;
                 /** @description Only entries at or after this instant (ISO 8601, UTC, milliseconds). */

@@ -1,5 +1,8 @@
 import { migrateToLatest, openStore } from '#db';
-import { createApiKey, findTenantByIdOrName, type CreatedApiKey, type Tenant } from '#tenants';
+import { createAuditTrail, LOCAL_OPERATOR } from '#audit';
+import { systemClock } from '#common/clock';
+import { createAuditWebhookSink } from '#delivery';
+import { createApiKey, findTenantByIdOrName, type CreatedApiKey, type InviteQuota, type Tenant } from '#tenants';
 import { usageError } from '../errors';
 import { readServerConfig } from '../server-config';
 
@@ -13,6 +16,8 @@ export async function createLocalKey(options: {
   databaseUrl?: string;
   tenant?: string;
   operator: boolean;
+  /** Its own invitation quota; null: the tenant's default. */
+  inviteQuota: InviteQuota | null;
 }): Promise<{ key: CreatedApiKey; tenant: Tenant }> {
   const store = openStore(readServerConfig(options.databaseUrl).databaseUrl);
   try {
@@ -25,9 +30,12 @@ export async function createLocalKey(options: {
           : `no tenant with the id or the (unique) name "${options.tenant}"`,
       );
     }
+    // Recorded as the local operator's, and queued as audit.recorded for the server's worker to send.
+    const trail = createAuditTrail({ clock: systemClock, sink: createAuditWebhookSink() });
+    const audit = trail.scope(tenant.id, LOCAL_OPERATOR);
     const key = await createApiKey(
       store.db,
-      { tenantId: tenant.id, name: options.name, operator: options.operator },
+      { tenantId: tenant.id, name: options.name, operator: options.operator, inviteQuota: options.inviteQuota, audit },
       new Date(),
     );
     return { key, tenant };

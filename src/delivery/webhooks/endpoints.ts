@@ -170,7 +170,9 @@ async function applyEndpointPatch(
   const after = await getEndpoint(db, tenantId, id);
   const fields = ['url', 'events', 'description', 'status'] as const;
   const pick = (endpoint: WebhookEndpoint) => Object.fromEntries(fields.map((field) => [field, endpoint[field]]));
-  await audited(db, audit, 'webhook.changed', id, changedFields(pick(before), pick(after)));
+  const changes = changedFields(pick(before), pick(after));
+  // A patch that changes nothing (re-enabling an enabled endpoint) leaves no entry, as for settings.
+  if (Object.keys(changes).length > 0) await audited(db, audit, 'webhook.changed', id, changes);
   return after;
 }
 

@@ -1,46 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachStore } from '#support/stores';
 import { useTestUsher } from '#support/usher';
-
-/** A browser in miniature: keeps cookies, posts forms. */
-function browser(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }) {
-  const jar = new Map<string, string>();
-  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const remember = (res: Response) => {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, value] = pair!.split('=');
-      if (/Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(line)) jar.delete(name!);
-      else jar.set(name!, value ?? '');
-    }
-    return res;
-  };
-  return {
-    get: async (path: string) => remember(await app.request(path, { headers: { cookie: cookieHeader() } })),
-    post: async (path: string, fields: Record<string, string>) =>
-      remember(
-        await app.request(path, {
-          method: 'POST',
-          headers: { cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams(fields).toString(),
-        }),
-      ),
-    jar,
-  };
-}
-
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+import { consoleBrowser as browser, csrfOf, signedInConsole } from '#support/console-browser';
 
 describeEachStore('the operator console', (engine) => {
   const usher = useTestUsher(engine);
 
-  async function signedIn(key = usher.tenant.apiKey.key) {
-    const b = browser(usher.app);
-    const login = await b.get('/console/login');
-    await b.post('/console/login', { _csrf: csrfOf(await login.text()), key, next: '/console/invitations' });
-    const list = await b.get('/console/invitations');
-    return { b, csrf: csrfOf(await list.text()) };
-  }
+  const signedIn = (key = usher.tenant.apiKey.key) => signedInConsole(usher.app, key);
 
   it('sends visitors without a session to sign in, and refuses a wrong key', async () => {
     const b = browser(usher.app);

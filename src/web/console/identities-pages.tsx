@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '#common/errors';
 import { createIdentity, CreateIdentitySchema, type Identity, listIdentities, updateIdentity } from '#tenants';
-import type { ConsoleDeps } from './deps';
+import { consoleAudit, type ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { optional, refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
@@ -123,7 +123,15 @@ export function createIdentityPages(deps: ConsoleDeps) {
     );
   const setStatus = (status: 'active' | 'disabled') => async (c: C) => {
     try {
-      await updateIdentity(db, c.var.session.tenantId, c.req.param('id')!, { status }, clock.now());
+      const { tenantId } = c.var.session;
+      await updateIdentity(
+        db,
+        tenantId,
+        c.req.param('id')!,
+        { status },
+        clock.now(),
+        consoleAudit(deps, c.var.session),
+      );
     } catch (error) {
       const message = Object.values(refusalErrors(error))[0];
       const code = (error as AppError).status;
@@ -162,7 +170,8 @@ export function createIdentityPages(deps: ConsoleDeps) {
       });
       if (!parsed.ok) return invalid(parsed.errors, 400);
       try {
-        await createIdentity(db, { tenantId: c.var.session.tenantId, ...parsed.data }, clock.now());
+        const input = { tenantId: c.var.session.tenantId, ...parsed.data };
+        await createIdentity(db, input, clock.now(), consoleAudit(deps, c.var.session));
       } catch (error) {
         return invalid(refusalErrors(error), error instanceof AppError ? (error.status as ContentfulStatusCode) : 400);
       }

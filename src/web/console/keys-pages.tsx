@@ -3,13 +3,13 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppError } from '#common/errors';
 import { unrestrictedScopes, type KeyRights, type Scope } from '#common/rights';
-import { type ApiKey, createApiKey, CreateApiKeySchema, listApiKeys, revokeApiKey } from '#tenants';
+import { type ApiKey, createApiKey, CreateApiKeySchema, listApiKeys, revokeApiKey, setKeyInviteQuota } from '#tenants';
 import { consoleAudit, type ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
 import { Badge, ConsoleForm, Csrf, FieldError, TableScroller } from './layout';
-import type { ConsoleEnv } from './middleware';
+import { formFields, type ConsoleEnv } from './middleware';
 
 type C = Context<ConsoleEnv>;
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC') : '—');
@@ -22,6 +22,38 @@ const scopesText = (scopes: readonly Scope[]) =>
       : 'all'
     : scopes.join(', ');
 
+/** A key's own quota ("10/hour, 50/day"); the tenant's default when it has none. */
+const quotaText = (key: ApiKey) =>
+  key.inviteQuota
+    ? `${key.inviteQuota.perHour ?? 'no limit'}/hour, ${key.inviteQuota.perDay ?? 'no limit'}/day`
+    : "tenant's default";
+
+/** A key's quota form: each window empty for no limit; both empty returns the key to the tenant's default. */
+function QuotaForm(props: {
+  csrf: string;
+  id: string;
+  values: Record<string, string>;
+  errors: Record<string, string>;
+}) {
+  return (
+    <ConsoleForm action={`/console/keys/${props.id}/quota`} csrf={props.csrf} error={props.errors._form}>
+      <p class="muted">Both empty: the tenant's default quota (Settings). One empty: no limit in that window.</p>
+      {(['perHour', 'perDay'] as const).map((name) => (
+        <Field
+          name={name}
+          label={name === 'perHour' ? 'Invitations per hour' : 'Invitations per day'}
+          type="number"
+          value={props.values[name]}
+          errors={props.errors}
+        />
+      ))}
+      <p>
+        <button type="submit">Save quota</button>
+      </p>
+    </ConsoleForm>
+  );
+}
+
 function KeyTable(props: { rows: readonly ApiKey[]; current: string; csrf: string }) {
   return (
     <TableScroller label="API keys">
@@ -33,6 +65,7 @@ function KeyTable(props: { rows: readonly ApiKey[]; current: string; csrf: strin
             <th>Scopes</th>
             <th>Roles it grants</th>
             <th>Targets</th>
+            <th>Invitation quota</th>
             <th>Created</th>
             <th>Last used</th>
             <th>Revoked</th>
@@ -55,6 +88,17 @@ function KeyTable(props: { rows: readonly ApiKey[]; current: string; csrf: strin
                 {key.grantableRoles.includes('*') ? <span class="muted">any</span> : key.grantableRoles.join(', ')}
               </td>
               <td>{key.allowedTargets ? key.allowedTargets.join(', ') : <span class="muted">any</span>}</td>
+              <td>
+                {quotaText(key)}
+                {key.revokedAt || key.id === props.current ? null : (
+                  <>
+                    {' '}
+                    <a href={`/console/keys/${key.id}/quota`} aria-label={`Change the quota of ${key.name}`}>
+                      Change
+                    </a>
+                  </>
+                )}
+              </td>
               <td>{when(key.createdAt)}</td>
               <td>{when(key.lastUsedAt)}</td>
               <td>
@@ -159,6 +203,8 @@ const listOf = (text: string): string[] =>
     .map((part) => part.trim())
     .filter(Boolean);
 
+const NOTICES: Record<string, string> = { revoked: 'Key revoked.', quota: 'Quota saved.' };
+
 /** API key pages: the list (never the secrets), create (the key shown once), revoke. */
 export function createKeyPages(deps: ConsoleDeps) {
   const { db, clock } = deps;
@@ -200,7 +246,7 @@ export function createKeyPages(deps: ConsoleDeps) {
     );
 
   return new Hono<ConsoleEnv>()
-    .get('/console/keys', (c) => list(c, { notice: c.req.query('notice') === 'revoked' ? 'Key revoked.' : undefined }))
+    .get('/console/keys', (c) => list(c, { notice: NOTICES[c.req.query('notice') ?? ''] }))
     .get('/console/keys/new', (c) => {
       const { rights, csrfToken } = c.var.session;
       return page(c, 'New API key', <KeyForm csrf={csrfToken} rights={rights} values={valuesOf(rights)} errors={{}} />);
@@ -254,6 +300,37 @@ export function createKeyPages(deps: ConsoleDeps) {
           </p>
         </div>,
       );
+    })
+    .get('/console/keys/:id/quota', async (c) => {
+      const key = (await listApiKeys(db, c.var.session.tenantId)).find((k) => k.id === c.req.param('id'));
+      if (!key) return c.notFound();
+      const values = { perHour: String(key.inviteQuota?.perHour ?? ''), perDay: String(key.inviteQuota?.perDay ?? '') };
+      const form = <QuotaForm csrf={c.var.session.csrfToken} id={key.id} values={values} errors={{}} />;
+      return page(c, `Invitation quota of ${key.name}`, form);
+    })
+    .post('/console/keys/:id/quota', async (c) => {
+      const { tenantId, apiKeyId, operator, rights, csrfToken } = c.var.session;
+      const id = c.req.param('id');
+      const fields = await formFields(c);
+      const errors: Record<string, string> = {};
+      const window = (name: 'perHour' | 'perDay') => {
+        const text = (fields[name] ?? '').trim();
+        if (text === '') return null;
+        if (!/^\d{1,7}$/.test(text) || Number(text) > 1_000_000) errors[name] = 'Enter a whole number up to 1000000.';
+        return Number(text);
+      };
+      const quota = { perHour: window('perHour'), perDay: window('perDay') };
+      const invalid = (errs: Record<string, string>, status: ContentfulStatusCode) =>
+        page(c, 'Invitation quota', <QuotaForm csrf={csrfToken} id={id} values={fields} errors={errs} />, status);
+      if (Object.keys(errors).length) return invalid(errors, 400);
+      const inviteQuota = quota.perHour === null && quota.perDay === null ? null : quota;
+      try {
+        const auth = { tenantId, apiKeyId, operator, rights };
+        await setKeyInviteQuota(db, auth, id, inviteQuota, consoleAudit(deps, c.var.session));
+      } catch (error) {
+        return invalid(refusalErrors(error), (error as AppError).status as ContentfulStatusCode);
+      }
+      return c.redirect('/console/keys?notice=quota', 303);
     })
     .post('/console/keys/:id/revoke', async (c) => {
       const { tenantId, apiKeyId, operator, rights } = c.var.session;

@@ -331,6 +331,26 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       expect(list).not.toContain(key!);
     });
 
+    it("sets another key's invitation quota, returns it to the tenant's default, and refuses a bad count", async () => {
+      await post('/console/keys', { name: 'Quota desk' });
+      const crm = (await listApiKeys(usher.store.db, tenantId())).find((k) => k.name === 'Quota desk')!;
+      const quotaOf = async () =>
+        (await listApiKeys(usher.store.db, tenantId())).find((k) => k.id === crm.id)!.inviteQuota;
+      expect(await (await get(`/console/keys/${crm.id}/quota`)).text()).toContain('Invitations per day');
+      const saved = await post(`/console/keys/${crm.id}/quota`, { perHour: '', perDay: '40' });
+      expect(saved.headers.get('location')).toBe('/console/keys?notice=quota');
+      expect(await quotaOf()).toEqual({ perHour: null, perDay: 40 });
+      expect(await (await get('/console/keys?notice=quota')).text()).toContain('no limit/hour, 40/day');
+      const bad = await post(`/console/keys/${crm.id}/quota`, { perHour: 'lots', perDay: '' });
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toContain('id="f-perHour-error"');
+      expect(await quotaOf()).toEqual({ perHour: null, perDay: 40 });
+      const own = await post(`/console/keys/${usher.tenant.apiKey.id}/quota`, { perHour: '1', perDay: '' });
+      expect(own.status).toBe(403);
+      await post(`/console/keys/${crm.id}/quota`, { perHour: '', perDay: '' });
+      expect(await quotaOf()).toBeNull();
+    });
+
     it("revokes another key, but shows the service's refusal for the session's own key", async () => {
       const crm = (await listApiKeys(usher.store.db, tenantId())).find((k) => k.name === 'CRM sync')!;
       expect((await post(`/console/keys/${crm.id}/revoke`)).headers.get('location')).toBe(
@@ -390,6 +410,30 @@ describe('the console pages for contacts, identities, webhooks, keys, settings a
       await post('/console/settings', { ...valid, name: 'Apollo Labs Ltd' });
       expect(await identityName()).toBe('Apollo Labs');
       expect(checkbox.exec(await (await get('/console/settings')).text())?.[1]).toBeUndefined();
+    });
+
+    it("saves the default invitation quotas (empty: no limit), keeping named inviters' own", async () => {
+      const inviters = { 'user-9': { perHour: 1, perDay: 2 } };
+      await updateTenant(usher.store.db, tenantId(), { settings: { inviteQuotas: { inviters } } }, usher.clock.now());
+      const quotas = { keyPerHour: '10', keyPerDay: '', inviterPerHour: '', inviterPerDay: '5' };
+      const res = await post('/console/settings', { ...valid, ...quotas });
+      expect(res.headers.get('location')).toBe('/console/settings?notice=saved');
+      expect((await getTenant(usher.store.db, tenantId())).settings.inviteQuotas).toEqual({
+        perKey: { perHour: 10, perDay: null },
+        perInviter: { perHour: null, perDay: 5 },
+        inviters,
+      });
+      expect(await (await get('/console/settings')).text()).toMatch(
+        /id="f-keyPerHour" name="keyPerHour"[^>]*value="10"/,
+      );
+      const before = await getTenant(usher.store.db, tenantId());
+      const refused = await post('/console/settings', { ...valid, ...quotas, keyPerDay: '2.5' });
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain('Enter a whole number, or leave empty for no limit.');
+      const tooMany = await post('/console/settings', { ...valid, ...quotas, inviterPerHour: '99999999' });
+      expect(tooMany.status).toBe(400);
+      expect(await tooMany.text()).toContain('aria-describedby="f-inviterPerHour-error"');
+      expect(await getTenant(usher.store.db, tenantId())).toEqual(before);
     });
 
     it('reads an empty reminder as none', async () => {

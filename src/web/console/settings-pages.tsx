@@ -24,7 +24,19 @@ const FIELD_OF: Record<string, string> = {
   'settings.branding.logoUrl': 'logoUrl',
   'settings.redirectUrl': 'redirectUrl',
   'settings.reminderBeforeExpirySeconds': 'reminderHours',
+  'settings.inviteQuotas.perKey.perHour': 'keyPerHour',
+  'settings.inviteQuotas.perKey.perDay': 'keyPerDay',
+  'settings.inviteQuotas.perInviter.perHour': 'inviterPerHour',
+  'settings.inviteQuotas.perInviter.perDay': 'inviterPerDay',
 };
+
+/** The quota fields: each window of the default per-key and per-inviter quotas, empty for no limit. */
+const QUOTA_FIELDS = [
+  ['keyPerHour', 'perKey', 'perHour', 'Invitations per API key per hour'],
+  ['keyPerDay', 'perKey', 'perDay', 'Invitations per API key per day'],
+  ['inviterPerHour', 'perInviter', 'perHour', 'Invitations per inviting user per hour'],
+  ['inviterPerDay', 'perInviter', 'perDay', 'Invitations per inviting user per day'],
+] as const;
 
 /** A span of seconds as people say it, in the largest whole unit. */
 function duration(seconds: number): string {
@@ -56,6 +68,9 @@ function valuesOf(tenant: Tenant, identityName: string): Record<string, string> 
     redirectUrl: s.redirectUrl ?? '',
     reminderHours: s.reminderBeforeExpirySeconds === null ? '' : String(s.reminderBeforeExpirySeconds / HOUR),
     emailTemplates: Object.keys(s.emailTemplates).length ? JSON.stringify(s.emailTemplates, null, 2) : '',
+    ...Object.fromEntries(
+      QUOTA_FIELDS.map(([field, subject, window]) => [field, String(s.inviteQuotas[subject][window] ?? '')]),
+    ),
   };
 }
 
@@ -69,6 +84,18 @@ function patchFromForm(f: Record<string, string>): { patch: Record<string, unkno
   };
   const expiry = number('defaultExpiryDays', DAY, '7');
   const reminder = optional(f.reminderHours) === undefined ? null : number('reminderHours', HOUR, '24');
+  // Empty: no limit in that window. Named users' own quotas (inviters) are left as they are: the API sets them.
+  const quotaWindow = (field: string): number | null => {
+    const text = (f[field] ?? '').trim();
+    if (text === '') return null;
+    if (!/^\d+$/.test(text)) errors[field] = 'Enter a whole number, or leave empty for no limit.';
+    return Number(text);
+  };
+  const windows = Object.fromEntries(QUOTA_FIELDS.map(([field]) => [field, quotaWindow(field)]));
+  const inviteQuotas = {
+    perKey: { perHour: windows.keyPerHour, perDay: windows.keyPerDay },
+    perInviter: { perHour: windows.inviterPerHour, perDay: windows.inviterPerDay },
+  };
   let emailTemplates: unknown = {};
   try {
     if (optional(f.emailTemplates)) emailTemplates = JSON.parse(f.emailTemplates!);
@@ -82,6 +109,7 @@ function patchFromForm(f: Record<string, string>): { patch: Record<string, unkno
     redirectUrl: optional(f.redirectUrl) ?? null,
     ...(errors.reminderHours ? {} : { reminderBeforeExpirySeconds: reminder }),
     ...(errors.emailTemplates ? {} : { emailTemplates }),
+    ...(QUOTA_FIELDS.some(([field]) => errors[field]) ? {} : { inviteQuotas }),
   };
   return {
     patch: {
@@ -187,6 +215,18 @@ function SettingsForm(props: {
           hint="Empty: no reminder."
         />
       </div>
+      <fieldset style="border:0;padding:0;margin:.8rem 0 0">
+        <legend style="font-size:1rem;font-weight:600">Invitation quotas</legend>
+        <p class="muted" style="margin:.2rem 0 .4rem;font-size:.8rem">
+          Defaults for each API key without a quota of its own and for each inviting user (invitedBy.id). Empty: no
+          limit.
+        </p>
+        <div class="grid2">
+          {QUOTA_FIELDS.map(([field, , , label]) => (
+            <Field name={field} label={label} type="number" value={v[field] ?? ''} errors={e} />
+          ))}
+        </div>
+      </fieldset>
       <label for="f-emailTemplates">Email template overrides (JSON)</label>
       <textarea id="f-emailTemplates" name="emailTemplates" rows={10} class="mono" {...described('emailTemplates')}>
         {v.emailTemplates ?? ''}

@@ -13,7 +13,7 @@ import {
   type WebhookEndpointWithSecret,
   CreateWebhookEndpointSchema,
 } from '#delivery';
-import type { ConsoleDeps } from './deps';
+import { consoleAudit, type ConsoleDeps } from './deps';
 import { pageRenderer } from './render';
 import { optional, refusalErrors, validateForm } from './forms';
 import { Field } from './invitation-views';
@@ -279,7 +279,7 @@ export function createWebhookPages(deps: ConsoleDeps) {
         return secretPage(
           c,
           'Webhook endpoint added',
-          await createEndpoint(db, c.var.session.tenantId, parsed.data, clock.now()),
+          await createEndpoint(db, c.var.session.tenantId, parsed.data, clock.now(), consoleAudit(deps, c.var.session)),
         );
       } catch (error) {
         return invalid(refusalErrors(error));
@@ -332,7 +332,8 @@ export function createWebhookPages(deps: ConsoleDeps) {
     .post(
       '/console/webhooks/:id/enable',
       onEndpoint(async (c, endpoint) => {
-        await updateEndpoint(db, c.var.session.tenantId, endpoint.id, { status: 'enabled' }, clock.now());
+        const audit = consoleAudit(deps, c.var.session);
+        await updateEndpoint(db, c.var.session.tenantId, endpoint.id, { status: 'enabled' }, clock.now(), audit);
         return c.redirect(`/console/webhooks/${endpoint.id}?notice=enabled`, 303);
       }),
     )
@@ -342,14 +343,20 @@ export function createWebhookPages(deps: ConsoleDeps) {
         secretPage(
           c,
           'Signing secret rotated',
-          await rotateEndpointSecret(db, c.var.session.tenantId, endpoint.id, clock.now()),
+          await rotateEndpointSecret(
+            db,
+            c.var.session.tenantId,
+            endpoint.id,
+            clock.now(),
+            consoleAudit(deps, c.var.session),
+          ),
         ),
       ),
     )
     .post(
       '/console/webhooks/:id/delete',
       onEndpoint(async (c, endpoint) => {
-        await deleteEndpoint(db, c.var.session.tenantId, endpoint.id);
+        await deleteEndpoint(db, c.var.session.tenantId, endpoint.id, consoleAudit(deps, c.var.session));
         return c.redirect('/console/webhooks?notice=deleted', 303);
       }),
     );
