@@ -1,5 +1,5 @@
 /** Turns results into the markdown tables and target verdicts that the run prints and docs/benchmarks.md shows. */
-import type { Engine } from './databases';
+import type { StoreName } from './databases';
 import type { LoadRow, Results } from './results';
 
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
@@ -13,7 +13,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 function find(
   results: Results,
-  engine: Engine,
+  engine: StoreName,
   server: LoadRow['server'],
   scenario: string,
   connections: number,
@@ -24,7 +24,9 @@ function find(
   );
 }
 
-function matrixTable(results: Results, engine: Engine): string {
+function matrixTable(results: Results, engine: StoreName): string {
+  // PostgreSQL's postmaster and backends, beside the server's own CPU, when the database runs on this machine.
+  const withPostgres = results.load.some((row) => row.engine === engine && row.postgresCpuMsPerRequest !== undefined);
   const rows = results.load
     .filter((row) => row.engine === engine)
     .map((row) => {
@@ -41,6 +43,12 @@ function matrixTable(results: Results, engine: Engine): string {
         baseline ? `${fixed((100 * row.rps) / baseline.rps, 0)}%` : '',
         floor ? `${fixed((100 * row.rps) / floor.rps, 0)}%` : '',
         fixed(row.serverCpuMsPerRequest ?? Number.NaN, 2),
+        ...(withPostgres
+          ? [
+              fixed(row.postgresCpuMsPerRequest ?? Number.NaN, 2),
+              fixed((row.serverCpuMsPerRequest ?? Number.NaN) + (row.postgresCpuMsPerRequest ?? Number.NaN), 2),
+            ]
+          : []),
         row.failed > 0
           ? `${row.failed} (${Object.entries(row.statusCodes)
               .filter(([code]) => !code.startsWith('2'))
@@ -60,13 +68,14 @@ function matrixTable(results: Results, engine: Engine): string {
       'of baseline',
       'of floor',
       'server CPU ms/req',
+      ...(withPostgres ? ['PostgreSQL CPU ms/req', 'server + PostgreSQL ms/req'] : []),
       'failed',
     ],
     rows,
   );
 }
 
-function scaleTable(results: Results, engine: Engine): string {
+function scaleTable(results: Results, engine: StoreName): string {
   const rows = results.scale
     .filter((row) => row.engine === engine)
     .map((row) => [

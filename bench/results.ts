@@ -1,25 +1,25 @@
-import type { Engine } from './databases';
+import type { StoreName } from './databases';
 import type { LoadResult } from './load';
 import type { MachineInfo } from './machine';
 import type { BenchOptions } from './options';
 
 /** One load run of the matrix: a scenario against Usher, the bare baseline or the floor (Usher's writes alone). */
 export interface LoadRow extends LoadResult {
-  readonly engine: Engine;
+  readonly engine: StoreName;
   readonly server: 'usher' | 'baseline' | 'floor';
   readonly scenario: string;
 }
 
 /** One list or filter query hammered on the seeded store. */
 export interface ScaleRow extends LoadResult {
-  readonly engine: Engine;
+  readonly engine: StoreName;
   readonly query: string;
   readonly path: string;
   readonly storeRows: number;
 }
 
 export interface SeedRow {
-  readonly engine: Engine;
+  readonly engine: StoreName;
   readonly rows: number;
   readonly seconds: number;
   /** Store size after seeding: what a million invitations cost on disk. */
@@ -27,9 +27,9 @@ export interface SeedRow {
 }
 
 export type BulkRow =
-  | { readonly engine: Engine; readonly available: false; readonly reason: string }
+  | { readonly engine: StoreName; readonly available: false; readonly reason: string }
   | {
-      readonly engine: Engine;
+      readonly engine: StoreName;
       readonly available: true;
       readonly kind: 'link' | 'email';
       readonly requests: number;
@@ -57,7 +57,7 @@ export interface BareSenderRow {
 }
 
 export interface DrainRow {
-  readonly engine: Engine;
+  readonly engine: StoreName;
   /** Emails timed, after the warm-up. */
   readonly emails: number;
   /** Emails sent first and left out of the warm figures. */
@@ -88,7 +88,7 @@ export interface DrainRow {
 }
 
 export interface MemoryRow {
-  readonly engine: Engine;
+  readonly engine: StoreName;
   readonly phase: string;
   /** VmRSS once the server said it was listening, before any load. */
   readonly startRssMb: number;
@@ -135,7 +135,7 @@ export interface Results {
   finishedAt?: string;
   readonly options: BenchOptions;
   readonly machine: MachineInfo;
-  readonly engines: { engine: Engine; version: string }[];
+  readonly engines: { engine: StoreName; version: string }[];
   readonly notes: string[];
   readonly load: LoadRow[];
   readonly seed: SeedRow[];

@@ -64,7 +64,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Where a drain runs: its database, how many emails, and what the worker process gets besides SMTP (a CPU profile). */
 export interface DrainSetup {
-  readonly engine: DatabaseServer['engine'];
+  readonly engine: DatabaseServer['name'];
   readonly databaseUrl: string;
   readonly emails: number;
   /** Emails sent first and left out of the warm figures. */
@@ -249,7 +249,7 @@ export async function runDrain(
     const row = await drainOnce(
       results,
       {
-        engine: databases.engine,
+        engine: databases.name,
         databaseUrl: database.url,
         emails: options.emails,
         warmup: options.drainWarmup,

@@ -11,7 +11,7 @@
  */
 import type { DatabaseServer } from '../databases';
 import { callJson, CURSOR_PAGE, followCursors, tokenFromBody, tokenQueue } from '../http';
-import { runLoad, type LoadResult } from '../load';
+import { runLoad, type LoadOptions, type LoadResult } from '../load';
 import type { BenchOptions } from '../options';
 import { startChild, type Child } from '../processes';
 import type { LoadRow, Results } from '../results';
@@ -41,13 +41,28 @@ const FLOOR_ROUTES: WriteRoutes = { ...BASELINE_ROUTES, create: { path: '/create
 
 type Log = (line: string) => void;
 
-/** A server under load: where it listens, and its pid, whose CPU time per request is reported. */
-export type Server = Pick<Child, 'url' | 'pid'>;
+/**
+ * A server under load: where it listens, its pid, and PostgreSQL's postmaster when it has a local one: the CPU time of
+ * both per request is reported.
+ */
+export type Server = Pick<Child, 'url' | 'pid'> & Pick<LoadOptions, 'database'>;
+
+/** A started child as a server under load on `databases`, whose PostgreSQL CPU is read when it is local. */
+export function underLoad(child: Child, databases: DatabaseServer): Server {
+  const { postmasterPid } = databases;
+  return { url: child.url, pid: child.pid, ...(postmasterPid !== null ? { database: { postmasterPid } } : {}) };
+}
 
 function describe(result: LoadResult): string {
   const failed = result.failed > 0 ? `, ${result.failed} failed ${JSON.stringify(result.statusCodes)}` : '';
+  const server = result.serverCpuMsPerRequest;
+  const pg = result.postgresCpuMsPerRequest;
   const cpu =
-    result.serverCpuMsPerRequest === undefined ? '' : `  server CPU ${result.serverCpuMsPerRequest.toFixed(2)} ms/req`;
+    server === undefined
+      ? ''
+      : pg === undefined
+        ? `  server CPU ${server.toFixed(2)} ms/req`
+        : `  CPU ${server.toFixed(2)} + PostgreSQL ${pg.toFixed(2)} = ${(server + pg).toFixed(2)} ms/req`;
   return `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms${cpu}  (${result.ok} ok${failed})`;
 }
 
@@ -62,6 +77,7 @@ export function createRun(
   return runLoad({
     url: server.url,
     serverPid: server.pid,
+    database: server.database,
     connections,
     durationS,
     request: {
@@ -89,6 +105,7 @@ export function acceptRun(
   return runLoad({
     url: server.url,
     serverPid: server.pid,
+    database: server.database,
     connections,
     durationS,
     amount: tokens.length,
@@ -109,7 +126,7 @@ export function acceptRun(
 type RecordRun = (scenario: string, result: LoadResult) => void;
 
 /** Keeps a run's figures in the results and prints them. */
-function recorder(results: Results, engine: DatabaseServer['engine'], server: LoadRow['server'], log: Log): RecordRun {
+function recorder(results: Results, engine: DatabaseServer['name'], server: LoadRow['server'], log: Log): RecordRun {
   return (scenario, result) => {
     results.load.push({ engine, server, scenario, ...result });
     log(`  ${server.padEnd(8)} ${scenario.padEnd(16)} c=${String(result.connections).padEnd(3)} ${describe(result)}`);
@@ -144,7 +161,7 @@ async function readScenarios(
   record: RecordRun,
   log: Log,
 ): Promise<void> {
-  const { url, pid: serverPid } = server;
+  const { url, pid: serverPid, database } = server;
   // 90% of the way to the end of what the create runs made: as deep as this store goes.
   const cursors = await followCursors(url, '/v1/invitations', Number.MAX_SAFE_INTEGER);
   const deep = cursors[Math.floor(cursors.length * 0.9)] ?? cursors[cursors.length - 1];
@@ -170,6 +187,7 @@ async function readScenarios(
         await runLoad({
           url,
           serverPid,
+          database,
           connections,
           durationS: options.durationS,
           request: { method: 'GET', path: read.path, headers: read.headers },
@@ -181,6 +199,7 @@ async function readScenarios(
     runLoad({
       url,
       serverPid,
+      database,
       connections,
       durationS,
       request: {
@@ -200,13 +219,14 @@ export async function runMatrix(
   options: BenchOptions,
   log: Log,
 ): Promise<void> {
-  const { engine } = databases;
+  const engine = databases.name;
   const usherDb = await databases.create('matrix');
   try {
     await withServer(
       results,
       { engine, phase: 'matrix (create, accept, list, view)' },
-      () => startUsher({ databaseUrl: usherDb.url }),
+      // The worker off: an email create queues its message, and the drain phase measures what sending it costs.
+      () => startUsher({ databaseUrl: usherDb.url, env: { USHER_RUN_WORKER: 'false' } }),
       async (usher) => {
         const tenant = await callJson<{ settings: { rateLimitPerMinute: number | null } }>(
           usher.url,
@@ -217,8 +237,9 @@ export async function runMatrix(
         if (tenant.settings.rateLimitPerMinute !== null)
           throw new Error(`the bench tenant is rate limited (${tenant.settings.rateLimitPerMinute}/min)`);
         const record = recorder(results, engine, 'usher', log);
-        const viewTokens = await writeScenarios(usher, USHER_ROUTES, options, record);
-        await readScenarios(usher, viewTokens, options, record, log);
+        const server = underLoad(usher, databases);
+        const viewTokens = await writeScenarios(server, USHER_ROUTES, options, record);
+        await readScenarios(server, viewTokens, options, record, log);
       },
     );
   } finally {
@@ -236,7 +257,13 @@ export async function runMatrix(
           env: { BASELINE_DATABASE_URL: baselineDb.url },
           ready: /^baseline listening on (http:\/\/127\.0\.0\.1:\d+)/m,
         }),
-      (baseline) => writeScenarios(baseline, BASELINE_ROUTES, options, recorder(results, engine, 'baseline', log)),
+      (baseline) =>
+        writeScenarios(
+          underLoad(baseline, databases),
+          BASELINE_ROUTES,
+          options,
+          recorder(results, engine, 'baseline', log),
+        ),
     );
   } finally {
     await baselineDb.drop();
@@ -254,7 +281,8 @@ export async function runMatrix(
           env: { FLOOR_DATABASE_PATH: floorDb.url.slice('sqlite:'.length) },
           ready: /^floor listening on (http:\/\/127\.0\.0\.1:\d+)/m,
         }),
-      (floor) => writeScenarios(floor, FLOOR_ROUTES, options, recorder(results, engine, 'floor', log)),
+      (floor) =>
+        writeScenarios(underLoad(floor, databases), FLOOR_ROUTES, options, recorder(results, engine, 'floor', log)),
     );
   } finally {
     await floorDb.drop();
