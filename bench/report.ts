@@ -1,15 +1,11 @@
 /** Turns results into the markdown tables and target verdicts that the run prints and docs/benchmarks.md shows. */
 import type { StoreName } from './databases';
+import { fixed, table } from './markdown-table';
+import { postgresStatsReport } from './postgres-report';
 import type { LoadRow, Results } from './results';
 
-const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 const cpu = (row: LoadRow) => fixed(row.serverCpuMsPerRequest ?? Number.NaN, 2);
 const whole = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en') : '–');
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 function find(
   results: Results,
@@ -175,6 +171,8 @@ export function renderReport(results: Results): string {
       parts.push(
         `### Throughput and latency, ${engine} (${results.options.durationS} s per run)\n\n${matrixTable(results, engine)}`,
       );
+    const postgres = postgresStatsReport(results, engine);
+    if (postgres) parts.push(postgres);
     if (results.scale.some((row) => row.engine === engine)) {
       const seed = results.seed.find((row) => row.engine === engine);
       const seeded = seed

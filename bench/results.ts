@@ -1,6 +1,7 @@
 import type { StoreName } from './databases';
 import type { LoadResult } from './load';
 import type { MachineInfo } from './machine';
+import type { PostgresRunStats } from './postgres-stats';
 import type { BenchOptions } from './options';
 
 /** One load run of the matrix: a scenario against Usher, the bare baseline or the floor (Usher's writes alone). */
@@ -8,6 +9,8 @@ export interface LoadRow extends LoadResult {
   readonly engine: StoreName;
   readonly server: 'usher' | 'baseline' | 'floor';
   readonly scenario: string;
+  /** PostgreSQL's statements and waits over the run (Usher's runs on PostgreSQL). */
+  readonly postgres?: PostgresRunStats;
 }
 
 /** One list or filter query hammered on the seeded store. */

@@ -1,5 +1,6 @@
 /**
- * The throughput matrix: create, accept, list (first page and a deep cursor) and the public view,
+ * The throughput matrix: create (link, and email with the worker off), accept, list (first page and a deep cursor)
+ * and the public view,
  * at 10 and 100 connections, against Usher; then create and accept against the bare baseline on
  * the same engine, so Usher's figures can be read as a ratio to it; on SQLite, then the floor
  * (bench/floor-server.ts: Usher's own writes on its schema, hand-prepared), which says how much of
@@ -11,10 +12,12 @@
  */
 import type { DatabaseServer } from '../databases';
 import { callJson, CURSOR_PAGE, followCursors, tokenFromBody, tokenQueue } from '../http';
-import { runLoad, type LoadOptions, type LoadResult } from '../load';
+import { runLoad, type LoadResult } from '../load';
 import type { BenchOptions } from '../options';
 import { startChild, type Child } from '../processes';
-import type { LoadRow, Results } from '../results';
+import { watchPostgres } from '../postgres-stats';
+import type { Results } from '../results';
+import { recorder, underLoad, type RecordRun, type Server } from './recorder';
 import { AUTH_HEADERS, startUsher } from '../usher-process';
 import { withServer } from '../with-server';
 
@@ -41,38 +44,21 @@ const FLOOR_ROUTES: WriteRoutes = { ...BASELINE_ROUTES, create: { path: '/create
 
 type Log = (line: string) => void;
 
+/** A different recipient for every email invitation of the run: Usher refuses a second pending one to an address. */
+let recipient = 0;
+const runTag = Date.now().toString(36);
+
 /**
- * A server under load: where it listens, its pid, and PostgreSQL's postmaster when it has a local one: the CPU time of
- * both per request is reported.
+ * Creates invitations for `durationS`, keeping every token the responses carry: links, or emails (each a fresh
+ * address) whose create also queues the message in the outbox, which the worker, off here, would send later.
  */
-export type Server = Pick<Child, 'url' | 'pid'> & Pick<LoadOptions, 'database'>;
-
-/** A started child as a server under load on `databases`, whose PostgreSQL CPU is read when it is local. */
-export function underLoad(child: Child, databases: DatabaseServer): Server {
-  const { postmasterPid } = databases;
-  return { url: child.url, pid: child.pid, ...(postmasterPid !== null ? { database: { postmasterPid } } : {}) };
-}
-
-function describe(result: LoadResult): string {
-  const failed = result.failed > 0 ? `, ${result.failed} failed ${JSON.stringify(result.statusCodes)}` : '';
-  const server = result.serverCpuMsPerRequest;
-  const pg = result.postgresCpuMsPerRequest;
-  const cpu =
-    server === undefined
-      ? ''
-      : pg === undefined
-        ? `  server CPU ${server.toFixed(2)} ms/req`
-        : `  CPU ${server.toFixed(2)} + PostgreSQL ${pg.toFixed(2)} = ${(server + pg).toFixed(2)} ms/req`;
-  return `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms${cpu}  (${result.ok} ok${failed})`;
-}
-
-/** Creates link invitations for `durationS`, keeping every token the responses carry. */
 export function createRun(
   server: Server,
   routes: WriteRoutes,
   connections: number,
   durationS: number,
   pool: string[],
+  channel: 'link' | 'email' = 'link',
 ): Promise<LoadResult> {
   return runLoad({
     url: server.url,
@@ -84,6 +70,13 @@ export function createRun(
       method: 'POST',
       ...routes.create,
       body: JSON.stringify({ channel: 'link' }),
+      ...(channel === 'email'
+        ? {
+            next: () => ({
+              body: JSON.stringify({ channel, recipient: { email: `bench-${runTag}-${recipient++}@example.org` } }),
+            }),
+          }
+        : {}),
       onBody: (body) => {
         const token = tokenFromBody(body);
         if (token) pool.push(token);
@@ -123,16 +116,6 @@ export function acceptRun(
   });
 }
 
-type RecordRun = (scenario: string, result: LoadResult) => void;
-
-/** Keeps a run's figures in the results and prints them. */
-function recorder(results: Results, engine: DatabaseServer['name'], server: LoadRow['server'], log: Log): RecordRun {
-  return (scenario, result) => {
-    results.load.push({ engine, server, scenario, ...result });
-    log(`  ${server.padEnd(8)} ${scenario.padEnd(16)} c=${String(result.connections).padEnd(3)} ${describe(result)}`);
-  };
-}
-
 /** Create then accept at each connection level; the create runs fill the accept runs' token pool. */
 async function writeScenarios(
   server: Server,
@@ -143,13 +126,19 @@ async function writeScenarios(
   const pool: string[] = [];
   await createRun(server, routes, 10, options.settleS, pool);
   for (const connections of CONNECTION_LEVELS)
-    record('create', await createRun(server, routes, connections, options.durationS, pool));
+    await record('create', () => createRun(server, routes, connections, options.durationS, pool));
+  if (routes === USHER_ROUTES) {
+    // Their tokens are not accepted: an email invitation is the addressee's, and accept is measured on links.
+    await createRun(server, routes, 10, options.warmupS, [], 'email');
+    for (const connections of CONNECTION_LEVELS)
+      await record('create (email)', () => createRun(server, routes, connections, options.durationS, [], 'email'));
+  }
   // Kept aside for the public view, which reads; the rest are accepted.
   const viewTokens = pool.splice(0, Math.min(1000, Math.floor(pool.length / 10)));
   await acceptRun(server, routes, 10, options.warmupS, pool.splice(0, Math.min(200, Math.floor(pool.length / 10))));
   const half = Math.floor(pool.length / 2);
-  record('accept', await acceptRun(server, routes, 10, options.durationS, pool.slice(0, half)));
-  record('accept', await acceptRun(server, routes, 100, options.durationS, pool.slice(half)));
+  await record('accept', () => acceptRun(server, routes, 10, options.durationS, pool.slice(0, half)));
+  await record('accept', () => acceptRun(server, routes, 100, options.durationS, pool.slice(half)));
   return viewTokens;
 }
 
@@ -182,9 +171,8 @@ async function readScenarios(
       request: { method: 'GET', path: read.path, headers: read.headers },
     });
     for (const connections of CONNECTION_LEVELS) {
-      record(
-        read.scenario,
-        await runLoad({
+      await record(read.scenario, () =>
+        runLoad({
           url,
           serverPid,
           database,
@@ -209,7 +197,7 @@ async function readScenarios(
       },
     });
   await view(10, 1);
-  for (const connections of CONNECTION_LEVELS) record('public view', await view(connections, options.durationS));
+  for (const connections of CONNECTION_LEVELS) await record('public view', () => view(connections, options.durationS));
 }
 
 /** The whole matrix on one engine: Usher first, then the baseline on a database of its own. */
@@ -236,8 +224,14 @@ export async function runMatrix(
         // A rate-limited tenant would measure 429s: the bench tenant must have the default, no limit.
         if (tenant.settings.rateLimitPerMinute !== null)
           throw new Error(`the bench tenant is rate limited (${tenant.settings.rateLimitPerMinute}/min)`);
-        const record = recorder(results, engine, 'usher', log);
         const server = underLoad(usher, databases);
+        // PostgreSQL's statements and waits for each of Usher's runs (not the baseline's: their SQL is not Usher's).
+        const { adminUrl } = databases;
+        const watch =
+          adminUrl && server.database
+            ? () => watchPostgres(adminUrl, usherDb.name, server.database!.exclude)
+            : undefined;
+        const record = recorder(results, engine, 'usher', log, watch);
         const viewTokens = await writeScenarios(server, USHER_ROUTES, options, record);
         await readScenarios(server, viewTokens, options, record, log);
       },
