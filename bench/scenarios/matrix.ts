@@ -14,7 +14,7 @@ import type { DatabaseServer } from '../databases';
 import { callJson, CURSOR_PAGE, followCursors, tokenFromBody, tokenQueue } from '../http';
 import { runLoad, type LoadResult } from '../load';
 import type { BenchOptions } from '../options';
-import { startChild, type Child } from '../processes';
+import { startChild } from '../processes';
 import { watchPostgres } from '../postgres-stats';
 import type { Results } from '../results';
 import { recorder, underLoad, type RecordRun, type Server } from './recorder';
