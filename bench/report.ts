@@ -28,7 +28,9 @@ function matrixTable(results: Results, engine: StoreName): string {
     .map((row) => {
       const baseline =
         row.server === 'usher' ? find(results, engine, 'baseline', row.scenario, row.connections) : undefined;
-      const floor = row.server === 'usher' ? find(results, engine, 'floor', row.scenario, row.connections) : undefined;
+      // The floor runs at 10 operations at a time only: every Usher run is set against it.
+      const floor = row.server === 'usher' ? find(results, engine, 'floor', row.scenario, 10) : undefined;
+      const total = (r: LoadRow) => (r.serverCpuMsPerRequest ?? Number.NaN) + (r.postgresCpuMsPerRequest ?? 0);
       return [
         row.server,
         row.scenario,
@@ -38,6 +40,7 @@ function matrixTable(results: Results, engine: StoreName): string {
         fixed(row.p99, 2),
         baseline ? `${fixed((100 * row.rps) / baseline.rps, 0)}%` : '',
         floor ? `${fixed((100 * row.rps) / floor.rps, 0)}%` : '',
+        floor ? `${fixed(total(row) / total(floor), 1)}×` : '',
         fixed(row.serverCpuMsPerRequest ?? Number.NaN, 2),
         ...(withPostgres
           ? [
@@ -63,6 +66,7 @@ function matrixTable(results: Results, engine: StoreName): string {
       'p99 ms',
       'of baseline',
       'of floor',
+      'CPU ÷ floor CPU',
       'server CPU ms/req',
       ...(withPostgres ? ['PostgreSQL CPU ms/req', 'server + PostgreSQL ms/req'] : []),
       'failed',

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { createUsher, type Usher } from '#usher';
 import { systemClock } from '#common/clock';
 import { newSecret } from '#common/secrets';
-import type { Database } from '#db';
+import type { Database, Engine } from '#db';
 import type { Mailer } from '#delivery';
 import { AUTH_HEADERS } from '../bench-key';
 
@@ -25,10 +25,15 @@ export interface InProcessUsher {
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<string>;
 }
 
-export function inProcessUsher(db: Kysely<Database>, log: (line: string) => void): InProcessUsher {
+/** Usher's app on `db`, whose dialect is `engine`'s (SQLite unless said). */
+export function inProcessUsher(
+  db: Kysely<Database>,
+  log: (line: string) => void,
+  engine: Engine = 'sqlite',
+): InProcessUsher {
   const built = createUsher({
     db,
-    engine: 'sqlite',
+    engine,
     clock: systemClock,
     publicUrl: 'http://127.0.0.1:8080',
     version: 'bench',

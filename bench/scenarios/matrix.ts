@@ -1,11 +1,9 @@
 /**
- * The throughput matrix: create (link, and email with the worker off), accept, list (first page and a deep cursor)
- * and the public view,
- * at 10 and 100 connections, against Usher; then create and accept against the bare baseline on
- * the same engine, so Usher's figures can be read as a ratio to it; on SQLite, then the floor
- * (bench/floor-server.ts: Usher's own writes on its schema, hand-prepared), which says how much of
- * the gap is the work itself.
- *
+ * The throughput matrix: create (link, and email with the worker off), accept, list (first page and
+ * a deep cursor) and the public view, at 10 and 100 connections, against Usher; then create and
+ * accept against the bare baseline on the same engine, so Usher's figures can be read as a ratio to
+ * it; then the floor (scenarios/floor.ts: Usher's own statements replayed on the driver), which
+ * says how much of a request is the database work itself. *
  * Accept is measured honestly: every request accepts a different single-use invitation that a
  * create run made moments before (one membership each), never the same multi-use invitation
  * over and over, which would measure row-lock contention instead.
@@ -17,6 +15,7 @@ import type { BenchOptions } from '../options';
 import { startChild } from '../processes';
 import { watchPostgres } from '../postgres-stats';
 import type { Results } from '../results';
+import { runFloor } from './floor';
 import { recorder, underLoad, type RecordRun, type Server } from './recorder';
 import { AUTH_HEADERS, startUsher } from '../usher-process';
 import { withServer } from '../with-server';
@@ -38,9 +37,6 @@ const BASELINE_ROUTES: WriteRoutes = {
   create: { path: '/create', headers: { 'content-type': 'application/json' } },
   acceptPath: (token) => `/accept/${token}`,
 };
-
-/** The floor authenticates as Usher does, with the bench's key. */
-const FLOOR_ROUTES: WriteRoutes = { ...BASELINE_ROUTES, create: { path: '/create', headers: AUTH_HEADERS } };
 
 type Log = (line: string) => void;
 
@@ -262,23 +258,5 @@ export async function runMatrix(
   } finally {
     await baselineDb.drop();
   }
-  if (engine !== 'sqlite') return;
-  const floorDb = await databases.create('floor');
-  try {
-    await withServer(
-      results,
-      { engine, phase: 'floor (create, accept)' },
-      () =>
-        startChild({
-          name: 'floor',
-          script: 'bench/floor-server.ts',
-          env: { FLOOR_DATABASE_PATH: floorDb.url.slice('sqlite:'.length) },
-          ready: /^floor listening on (http:\/\/127\.0\.0\.1:\d+)/m,
-        }),
-      (floor) =>
-        writeScenarios(underLoad(floor, databases), FLOOR_ROUTES, options, recorder(results, engine, 'floor', log)),
-    );
-  } finally {
-    await floorDb.drop();
-  }
+  await runFloor(results, databases, options, log);
 }
