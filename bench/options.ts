@@ -1,7 +1,7 @@
 import type { Engine } from './databases';
 import type { PgSetting } from './postgres-throwaway';
 
-export const PHASES = ['matrix', 'scale', 'bulk', 'drain', 'queries', 'profile', 'statements'] as const;
+export const PHASES = ['matrix', 'processes', 'scale', 'bulk', 'drain', 'queries', 'profile', 'statements'] as const;
 export type Phase = (typeof PHASES)[number];
 /**
  * Phases that run only when named: their instruments slow what they measure, so they are never the published figures.

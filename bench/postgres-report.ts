@@ -40,3 +40,41 @@ export function postgresStatsReport(results: Results, engine: StoreName): string
       table(['scenario', 'connections', 'samples', 'waits (Lock, LWLock, IO...: backends waiting, average)'], waits),
   ].join('\n\n');
 }
+
+/** Usher processes on one database: throughput, CPU per request of all of them and PostgreSQL's, and the waits. */
+export function processesReport(results: Results): string {
+  if (results.processes.length === 0) return '';
+  return `### Usher processes on one PostgreSQL database (link creates, 10 connections split across them)\n\n${table(
+    [
+      'engine',
+      'processes',
+      'creates/s',
+      'worst p99 ms',
+      'Usher CPU ms/req (all)',
+      'PostgreSQL CPU ms/req',
+      'creates per core-second',
+      "of one process's per core",
+      'waits (backends waiting, average)',
+      'failed',
+    ],
+    results.processes.map((row) => {
+      const perCore = (r: typeof row) => 1000 / (r.usherCpuMsPerRequest + r.postgresCpuMsPerRequest);
+      const one = results.processes.find((r) => r.engine === row.engine && r.processes === 1);
+      return [
+        row.engine,
+        String(row.processes),
+        fixed(row.rps, 0),
+        fixed(row.p99, 1),
+        fixed(row.usherCpuMsPerRequest, 2),
+        fixed(row.postgresCpuMsPerRequest, 2),
+        fixed(perCore(row), 0),
+        one ? `${fixed((100 * perCore(row)) / perCore(one), 0)}%` : '',
+        row.postgres?.waits
+          .slice(0, 3)
+          .map((w) => `${w.event} ${fixed(w.backends / Math.max(1, row.postgres!.samples), 2)}`)
+          .join(', ') || 'none',
+        String(row.failed),
+      ];
+    }),
+  )}`;
+}

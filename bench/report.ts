@@ -1,7 +1,7 @@
 /** Turns results into the markdown tables and target verdicts that the run prints and docs/benchmarks.md shows. */
 import type { StoreName } from './databases';
 import { fixed, table } from './markdown-table';
-import { postgresStatsReport } from './postgres-report';
+import { postgresStatsReport, processesReport } from './postgres-report';
 import type { LoadRow, Results } from './results';
 
 const cpu = (row: LoadRow) => fixed(row.serverCpuMsPerRequest ?? Number.NaN, 2);
@@ -187,6 +187,8 @@ export function renderReport(results: Results): string {
       );
     }
   }
+  const processes = processesReport(results);
+  if (processes) parts.push(processes);
   if (results.bulk.length > 0) {
     parts.push(
       `### Bulk import\n\n${table(

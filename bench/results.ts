@@ -132,6 +132,24 @@ export interface StatementTimesRow {
   readonly statements: readonly { sql: string; perRequest: number; usPerRequest: number }[];
 }
 
+/** Usher processes on one PostgreSQL database, the same load split across them (scenarios/processes.ts). */
+export interface ProcessesRow {
+  readonly engine: StoreName;
+  readonly processes: number;
+  readonly scenario: string;
+  /** All processes together. */
+  readonly connections: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly rps: number;
+  /** The worst process's p99. */
+  readonly p99: number;
+  /** Every Usher process's CPU together, per request answered by any. */
+  readonly usherCpuMsPerRequest: number;
+  readonly postgresCpuMsPerRequest: number;
+  readonly postgres?: PostgresRunStats;
+}
+
 /** Everything one `npm run bench` measured, as written to bench/results/<date>.json. */
 export interface Results {
   readonly startedAt: string;
@@ -149,4 +167,5 @@ export interface Results {
   readonly queries: QueryCountRow[];
   readonly profiles: ProfileRow[];
   readonly statementTimes: StatementTimesRow[];
+  readonly processes: ProcessesRow[];
 }

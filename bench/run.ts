@@ -15,6 +15,7 @@ import type { Results } from './results';
 import { runBulk } from './scenarios/bulk';
 import { runDrain } from './scenarios/drain';
 import { runMatrix } from './scenarios/matrix';
+import { runProcesses } from './scenarios/processes';
 import { runProfiles } from './scenarios/profile';
 import { timeStatementsPerRequest } from './scenarios/statement-times';
 import { countQueries } from './scenarios/query-count';
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     queries: [],
     profiles: [],
     statementTimes: [],
+    processes: [],
   };
   log(`Usher bench: ${options.phases.join(', ')}${options.quick ? ' (quick)' : ''}`);
   log(
@@ -55,7 +57,9 @@ async function main(): Promise<void> {
   const servers: DatabaseServer[] = [];
   try {
     // Only the load phases need database servers; the in-process counts and the profiles bring their own SQLite.
-    const engines = options.phases.some((p) => ['matrix', 'scale', 'bulk', 'drain'].includes(p)) ? options.engines : [];
+    const engines = options.phases.some((p) => ['matrix', 'processes', 'scale', 'bulk', 'drain'].includes(p))
+      ? options.engines
+      : [];
     const targets = engines.flatMap((engine): readonly (PgSetting | null)[] =>
       engine === 'sqlite'
         ? [null]
@@ -85,6 +89,10 @@ async function main(): Promise<void> {
       if (options.phases.includes('matrix')) {
         phase('create / accept / list / view, Usher and baseline');
         await runMatrix(results, server, options, log);
+      }
+      if (options.phases.includes('processes') && server.engine === 'postgres') {
+        phase('1, 2 and 4 Usher processes on one database');
+        await runProcesses(results, server, options, log);
       }
       if (options.phases.includes('scale')) {
         phase(`list and filter with ${options.scaleRows.toLocaleString('en')} invitations`);
