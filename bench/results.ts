@@ -61,6 +61,10 @@ export interface BareSenderRow {
 
 export interface DrainRow {
   readonly engine: StoreName;
+  /** Worker processes sending from the one database (absent in older results: 1). */
+  readonly workers?: number;
+  /** Emails the SMTP sink received more than once, by Message-ID: a row claimed by two workers. */
+  readonly duplicates?: number;
   /** Emails timed, after the warm-up. */
   readonly emails: number;
   /** Emails sent first and left out of the warm figures. */
