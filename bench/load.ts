@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { settle } from './http';
+import { postgresCpuSeconds } from './postgres-cpu';
 import { cpuSeconds } from './processes';
 
 /** One kind of request a load run sends, over and over. */
@@ -25,6 +26,11 @@ export interface LoadOptions {
   readonly request: LoadRequest;
   /** The server's pid: its CPU time over the run, per answered request, is what a request costs it. */
   readonly serverPid?: number;
+  /**
+   * PostgreSQL's postmaster, when the server under load uses a local one: its CPU and its children's over the run, per
+   * answered request, is PostgreSQL's share of a request. `exclude`: the bench's own backends (a sampler).
+   */
+  readonly database?: { readonly postmasterPid: number; readonly exclude?: ReadonlySet<number> };
 }
 
 /** What a run measured. Latencies are of 2xx answers only, in milliseconds, with sub-ms precision. */
@@ -41,6 +47,8 @@ export interface LoadResult {
   readonly mean: number;
   /** Server CPU (user + system) per 2xx answer, in ms, when the server's pid was given. */
   readonly serverCpuMsPerRequest?: number;
+  /** PostgreSQL's CPU (postmaster and every backend) per 2xx answer, in ms, when its postmaster was given. */
+  readonly postgresCpuMsPerRequest?: number;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -76,11 +84,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let exhausted = false;
   const started = process.hrtime.bigint();
   const cpuBefore = options.serverPid === undefined ? Number.NaN : cpuSeconds(options.serverPid);
+  const { database } = options;
+  const databaseCpu = () => (database ? postgresCpuSeconds(database.postmasterPid, database.exclude) : Number.NaN);
+  const databaseCpuBefore = databaseCpu();
   let finish: (error: unknown, result?: autocannon.Result) => void = () => {};
   const instance = autocannon(
     {
       url: options.url,
-      connections: options.connections,
+      // autocannon refuses more connections than requests: a slow machine's create run may leave few tokens.
+      connections: Math.min(options.connections, options.amount ?? Number.POSITIVE_INFINITY),
       // Without `amount`, autocannon runs for `duration`; with it, the timer below still caps the run.
       ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationS }),
       timeout: 30,
@@ -127,6 +139,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const cpu = options.serverPid === undefined ? Number.NaN : cpuSeconds(options.serverPid) - cpuBefore;
+      const pgCpu = databaseCpu() - databaseCpuBefore;
       const sorted = latencies.sort((a, b) => a - b);
       const ok = sorted.length;
       // autocannon's `errors` already counts timeouts.
@@ -146,6 +159,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         p99: percentile(sorted, 99),
         mean: ok === 0 ? Number.NaN : sorted.reduce((a, b) => a + b, 0) / ok,
         ...(Number.isFinite(cpu) ? { serverCpuMsPerRequest: (1000 * cpu) / Math.max(1, ok) } : {}),
+        ...(Number.isFinite(pgCpu) ? { postgresCpuMsPerRequest: (1000 * pgCpu) / Math.max(1, ok) } : {}),
       });
       if (exhausted) process.stderr.write(`  (ran out of prepared requests after ${ok + failed})\n`);
     };

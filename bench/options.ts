@@ -1,6 +1,7 @@
 import type { Engine } from './databases';
+import type { PgSetting } from './postgres-throwaway';
 
-export const PHASES = ['matrix', 'scale', 'bulk', 'drain', 'queries', 'profile', 'statements'] as const;
+export const PHASES = ['matrix', 'processes', 'scale', 'bulk', 'drain', 'queries', 'profile', 'statements'] as const;
 export type Phase = (typeof PHASES)[number];
 /**
  * Phases that run only when named: their instruments slow what they measure, so they are never the published figures.
@@ -11,6 +12,11 @@ const ON_REQUEST: readonly Phase[] = ['profile', 'statements'];
 export interface BenchOptions {
   readonly quick: boolean;
   readonly engines: readonly Engine[];
+  /**
+   * PostgreSQL's settings, each a throwaway server of its own measured in turn: `fast` (fsync, synchronous_commit and
+   * full_page_writes off, as the tests run it) and `durable` (all on, as production runs it). Both by default.
+   */
+  readonly pgSettings: readonly PgSetting[];
   readonly phases: readonly Phase[];
   /** Seconds per measured load run. */
   readonly durationS: number;
@@ -41,8 +47,10 @@ export interface BenchOptions {
   readonly bulkItems: number;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--engines=sqlite,postgres] [--only=${PHASES.join(',')}] [--duration=S] [--rows=N] [--emails=N]
+const USAGE = `usage: npm run bench -- [--quick] [--engines=sqlite,postgres] [--pg-settings=fast,durable] [--only=${PHASES.join(',')}] [--duration=S] [--rows=N] [--emails=N]
   --quick       short runs (2 s, 100,000 rows, 1,000 emails after 200 unmeasured): a smoke test, not numbers to publish
+  --pg-settings PostgreSQL without (fast) and with (durable) fsync and synchronous_commit; a server of
+                USHER_BENCH_POSTGRES_URL keeps its own settings and is measured once
   --only        phases to run; "profile" (CPU profiles of create, accept and list) and "statements"
                 (time in SQLite per statement of a create and an accept) run only when named
   env USHER_BENCH_POSTGRES_URL   a PostgreSQL server to create scratch databases on; without it a throwaway one is started`;
@@ -76,6 +84,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   return {
     quick,
     engines: list('engines', ['sqlite', 'postgres'] as const, ['sqlite', 'postgres']),
+    pgSettings: list('pg-settings', ['fast', 'durable'] as const, ['fast', 'durable']),
     phases: list(
       'only',
       PHASES,

@@ -64,13 +64,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 /**
  * The fields of /proc/<pid>/stat after the command name, which may hold spaces and parentheses: [0] is state, [1] ppid.
  */
-function statFields(pid: number | string): string[] {
+export function statFields(pid: number | string): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 /** Pid → parent pid of every process, read from /proc (no `ps` needed). */
-function parentsByPid(): Map<number, number> {
+export function parentsByPid(): Map<number, number> {
   const parents = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

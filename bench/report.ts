@@ -1,19 +1,15 @@
 /** Turns results into the markdown tables and target verdicts that the run prints and docs/benchmarks.md shows. */
-import type { Engine } from './databases';
+import type { StoreName } from './databases';
+import { fixed, table } from './markdown-table';
+import { postgresStatsReport, processesReport } from './postgres-report';
 import type { LoadRow, Results } from './results';
 
-const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 const cpu = (row: LoadRow) => fixed(row.serverCpuMsPerRequest ?? Number.NaN, 2);
 const whole = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en') : '–');
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
 function find(
   results: Results,
-  engine: Engine,
+  engine: StoreName,
   server: LoadRow['server'],
   scenario: string,
   connections: number,
@@ -24,13 +20,17 @@ function find(
   );
 }
 
-function matrixTable(results: Results, engine: Engine): string {
+function matrixTable(results: Results, engine: StoreName): string {
+  // PostgreSQL's postmaster and backends, beside the server's own CPU, when the database runs on this machine.
+  const withPostgres = results.load.some((row) => row.engine === engine && row.postgresCpuMsPerRequest !== undefined);
   const rows = results.load
     .filter((row) => row.engine === engine)
     .map((row) => {
       const baseline =
         row.server === 'usher' ? find(results, engine, 'baseline', row.scenario, row.connections) : undefined;
-      const floor = row.server === 'usher' ? find(results, engine, 'floor', row.scenario, row.connections) : undefined;
+      // The floor runs at 10 operations at a time only: every Usher run is set against it.
+      const floor = row.server === 'usher' ? find(results, engine, 'floor', row.scenario, 10) : undefined;
+      const total = (r: LoadRow) => (r.serverCpuMsPerRequest ?? Number.NaN) + (r.postgresCpuMsPerRequest ?? 0);
       return [
         row.server,
         row.scenario,
@@ -40,7 +40,14 @@ function matrixTable(results: Results, engine: Engine): string {
         fixed(row.p99, 2),
         baseline ? `${fixed((100 * row.rps) / baseline.rps, 0)}%` : '',
         floor ? `${fixed((100 * row.rps) / floor.rps, 0)}%` : '',
+        floor ? `${fixed(total(row) / total(floor), 1)}×` : '',
         fixed(row.serverCpuMsPerRequest ?? Number.NaN, 2),
+        ...(withPostgres
+          ? [
+              fixed(row.postgresCpuMsPerRequest ?? Number.NaN, 2),
+              fixed((row.serverCpuMsPerRequest ?? Number.NaN) + (row.postgresCpuMsPerRequest ?? Number.NaN), 2),
+            ]
+          : []),
         row.failed > 0
           ? `${row.failed} (${Object.entries(row.statusCodes)
               .filter(([code]) => !code.startsWith('2'))
@@ -59,14 +66,16 @@ function matrixTable(results: Results, engine: Engine): string {
       'p99 ms',
       'of baseline',
       'of floor',
+      'CPU ÷ floor CPU',
       'server CPU ms/req',
+      ...(withPostgres ? ['PostgreSQL CPU ms/req', 'server + PostgreSQL ms/req'] : []),
       'failed',
     ],
     rows,
   );
 }
 
-function scaleTable(results: Results, engine: Engine): string {
+function scaleTable(results: Results, engine: StoreName): string {
   const rows = results.scale
     .filter((row) => row.engine === engine)
     .map((row) => [
@@ -166,6 +175,8 @@ export function renderReport(results: Results): string {
       parts.push(
         `### Throughput and latency, ${engine} (${results.options.durationS} s per run)\n\n${matrixTable(results, engine)}`,
       );
+    const postgres = postgresStatsReport(results, engine);
+    if (postgres) parts.push(postgres);
     if (results.scale.some((row) => row.engine === engine)) {
       const seed = results.seed.find((row) => row.engine === engine);
       const seeded = seed
@@ -176,6 +187,8 @@ export function renderReport(results: Results): string {
       );
     }
   }
+  const processes = processesReport(results);
+  if (processes) parts.push(processes);
   if (results.bulk.length > 0) {
     parts.push(
       `### Bulk import\n\n${table(
@@ -219,7 +232,8 @@ export function renderReport(results: Results): string {
           'bare sender CPU ms/email',
         ],
         results.drain.map((row) => [
-          row.engine,
+          // Two workers on one database: how many emails arrived twice (by Message-ID) is the claim's test.
+          (row.workers ?? 1) > 1 ? `${row.engine}, ${row.workers} workers, ${row.duplicates} sent twice` : row.engine,
           `${row.emails} after ${row.warmup}`,
           whole(row.createPerS),
           String(row.received),

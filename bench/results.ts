@@ -1,25 +1,28 @@
-import type { Engine } from './databases';
+import type { StoreName } from './databases';
 import type { LoadResult } from './load';
 import type { MachineInfo } from './machine';
+import type { PostgresRunStats } from './postgres-stats';
 import type { BenchOptions } from './options';
 
 /** One load run of the matrix: a scenario against Usher, the bare baseline or the floor (Usher's writes alone). */
 export interface LoadRow extends LoadResult {
-  readonly engine: Engine;
+  readonly engine: StoreName;
   readonly server: 'usher' | 'baseline' | 'floor';
   readonly scenario: string;
+  /** PostgreSQL's statements and waits over the run (Usher's runs on PostgreSQL). */
+  readonly postgres?: PostgresRunStats;
 }
 
 /** One list or filter query hammered on the seeded store. */
 export interface ScaleRow extends LoadResult {
-  readonly engine: Engine;
+  readonly engine: StoreName;
   readonly query: string;
   readonly path: string;
   readonly storeRows: number;
 }
 
 export interface SeedRow {
-  readonly engine: Engine;
+  readonly engine: StoreName;
   readonly rows: number;
   readonly seconds: number;
   /** Store size after seeding: what a million invitations cost on disk. */
@@ -27,9 +30,9 @@ export interface SeedRow {
 }
 
 export type BulkRow =
-  | { readonly engine: Engine; readonly available: false; readonly reason: string }
+  | { readonly engine: StoreName; readonly available: false; readonly reason: string }
   | {
-      readonly engine: Engine;
+      readonly engine: StoreName;
       readonly available: true;
       readonly kind: 'link' | 'email';
       readonly requests: number;
@@ -57,7 +60,11 @@ export interface BareSenderRow {
 }
 
 export interface DrainRow {
-  readonly engine: Engine;
+  readonly engine: StoreName;
+  /** Worker processes sending from the one database (absent in older results: 1). */
+  readonly workers?: number;
+  /** Emails the SMTP sink received more than once, by Message-ID: a row claimed by two workers. */
+  readonly duplicates?: number;
   /** Emails timed, after the warm-up. */
   readonly emails: number;
   /** Emails sent first and left out of the warm figures. */
@@ -88,7 +95,7 @@ export interface DrainRow {
 }
 
 export interface MemoryRow {
-  readonly engine: Engine;
+  readonly engine: StoreName;
   readonly phase: string;
   /** VmRSS once the server said it was listening, before any load. */
   readonly startRssMb: number;
@@ -129,13 +136,31 @@ export interface StatementTimesRow {
   readonly statements: readonly { sql: string; perRequest: number; usPerRequest: number }[];
 }
 
+/** Usher processes on one PostgreSQL database, the same load split across them (scenarios/processes.ts). */
+export interface ProcessesRow {
+  readonly engine: StoreName;
+  readonly processes: number;
+  readonly scenario: string;
+  /** All processes together. */
+  readonly connections: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly rps: number;
+  /** The worst process's p99. */
+  readonly p99: number;
+  /** Every Usher process's CPU together, per request answered by any. */
+  readonly usherCpuMsPerRequest: number;
+  readonly postgresCpuMsPerRequest: number;
+  readonly postgres?: PostgresRunStats;
+}
+
 /** Everything one `npm run bench` measured, as written to bench/results/<date>.json. */
 export interface Results {
   readonly startedAt: string;
   finishedAt?: string;
   readonly options: BenchOptions;
   readonly machine: MachineInfo;
-  readonly engines: { engine: Engine; version: string }[];
+  readonly engines: { engine: StoreName; version: string }[];
   readonly notes: string[];
   readonly load: LoadRow[];
   readonly seed: SeedRow[];
@@ -146,4 +171,5 @@ export interface Results {
   readonly queries: QueryCountRow[];
   readonly profiles: ProfileRow[];
   readonly statementTimes: StatementTimesRow[];
+  readonly processes: ProcessesRow[];
 }

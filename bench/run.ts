@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { postgresServer, sqliteServer, type DatabaseServer } from './databases';
 import { machineInfo } from './machine';
+import type { PgSetting } from './postgres-throwaway';
 import { parseOptions } from './options';
 import { killAllChildren, PROJECT_ROOT } from './processes';
 import { renderReport } from './report';
@@ -14,6 +15,7 @@ import type { Results } from './results';
 import { runBulk } from './scenarios/bulk';
 import { runDrain } from './scenarios/drain';
 import { runMatrix } from './scenarios/matrix';
+import { runProcesses } from './scenarios/processes';
 import { runProfiles } from './scenarios/profile';
 import { timeStatementsPerRequest } from './scenarios/statement-times';
 import { countQueries } from './scenarios/query-count';
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
     queries: [],
     profiles: [],
     statementTimes: [],
+    processes: [],
   };
   log(`Usher bench: ${options.phases.join(', ')}${options.quick ? ' (quick)' : ''}`);
   log(
@@ -54,9 +57,18 @@ async function main(): Promise<void> {
   const servers: DatabaseServer[] = [];
   try {
     // Only the load phases need database servers; the in-process counts and the profiles bring their own SQLite.
-    const engines = options.phases.some((p) => ['matrix', 'scale', 'bulk', 'drain'].includes(p)) ? options.engines : [];
-    for (const engine of engines) {
-      const server = engine === 'sqlite' ? sqliteServer(machine.sqlite) : await postgresServer(log);
+    const engines = options.phases.some((p) => ['matrix', 'processes', 'scale', 'bulk', 'drain'].includes(p))
+      ? options.engines
+      : [];
+    const targets = engines.flatMap((engine): readonly (PgSetting | null)[] =>
+      engine === 'sqlite'
+        ? [null]
+        : process.env.USHER_BENCH_POSTGRES_URL
+          ? [options.pgSettings[0]!]
+          : options.pgSettings,
+    );
+    for (const setting of targets) {
+      const server = setting === null ? sqliteServer(machine.sqlite) : await postgresServer(setting, log);
       if (!server) {
         results.notes.push(
           'PostgreSQL was skipped: no USHER_BENCH_POSTGRES_URL and no throwaway server could be started',
@@ -64,13 +76,23 @@ async function main(): Promise<void> {
         continue;
       }
       servers.push(server);
-      results.engines.push({ engine, version: server.version });
+      results.engines.push({ engine: server.name, version: server.version });
+      if (server.name === 'postgres-fast')
+        results.notes.push(
+          "postgres-fast is PostgreSQL with fsync, synchronous_commit and full_page_writes off (the tests' throwaway settings): no durability cost; postgres-durable has all three on, as in production",
+        );
+      if (server.engine === 'postgres' && server.postmasterPid === null)
+        results.notes.push("PostgreSQL's CPU not measured (remote server)");
     }
     for (const server of servers) {
-      const phase = (name: string) => log(`\n== ${name}, ${server.engine} ==`);
+      const phase = (name: string) => log(`\n== ${name}, ${server.name} ==`);
       if (options.phases.includes('matrix')) {
         phase('create / accept / list / view, Usher and baseline');
         await runMatrix(results, server, options, log);
+      }
+      if (options.phases.includes('processes') && server.engine === 'postgres') {
+        phase('1, 2 and 4 Usher processes on one database');
+        await runProcesses(results, server, options, log);
       }
       if (options.phases.includes('scale')) {
         phase(`list and filter with ${options.scaleRows.toLocaleString('en')} invitations`);
@@ -108,7 +130,7 @@ async function main(): Promise<void> {
     log(`\n${report}`);
     log(`Written: ${stem}.json and .md`);
     for (const server of servers)
-      await server.close().catch((error: unknown) => log(`could not clean up ${server.engine}: ${String(error)}`));
+      await server.close().catch((error: unknown) => log(`could not clean up ${server.name}: ${String(error)}`));
     killAllChildren();
   }
 }

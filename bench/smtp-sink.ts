@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
 const mark = Number(process.env.SINK_MARK ?? 0);
-const stats = { count: 0, bytes: 0, firstAt: 0, lastAt: 0, markAt: 0 };
+const stats = { count: 0, bytes: 0, firstAt: 0, lastAt: 0, markAt: 0, duplicates: 0 };
+/** Every Message-ID received: a second arrival of one is a message sent twice (two workers claiming one row). */
+const seen = new Set<string>();
 let reported = -1;
 
 const server = new SMTPServer({
@@ -19,8 +21,15 @@ const server = new SMTPServer({
   // Enough sessions for Usher's pool (5) and any second worker process.
   maxClients: 100,
   onData(stream, _session, callback) {
-    stream.on('data', (chunk: Buffer) => (stats.bytes += chunk.length));
+    let head = '';
+    stream.on('data', (chunk: Buffer) => {
+      stats.bytes += chunk.length;
+      if (head.length < 8192) head += chunk.toString('utf8');
+    });
     stream.on('end', () => {
+      const id = /^Message-ID:\s*(\S+)/im.exec(head)?.[1];
+      if (id && seen.has(id)) stats.duplicates += 1;
+      if (id) seen.add(id);
       const now = Date.now();
       stats.count += 1;
       if (stats.firstAt === 0) stats.firstAt = now;

@@ -1,4 +1,4 @@
-import type { Engine } from './databases';
+import type { StoreName } from './databases';
 import type { Child } from './processes';
 import type { Results } from './results';
 import { sampleMemory } from './memory';
@@ -10,7 +10,7 @@ import { sampleMemory } from './memory';
  */
 export async function withServer<T>(
   results: Results,
-  memory: { engine: Engine; phase: string } | null,
+  memory: { engine: StoreName; phase: string } | null,
   start: () => Promise<Child>,
   work: (server: Child) => Promise<T>,
 ): Promise<T> {

@@ -45,7 +45,7 @@ async function importBatches(
   path: string,
   kind: 'link' | 'email',
   options: BenchOptions,
-  engine: DatabaseServer['engine'],
+  engine: DatabaseServer['name'],
   log: (line: string) => void,
 ): Promise<BulkRow> {
   const latencies: number[] = [];
@@ -103,7 +103,7 @@ export async function runBulk(
   options: BenchOptions,
   log: (line: string) => void,
 ): Promise<void> {
-  const { engine } = databases;
+  const engine = databases.name;
   const database = await databases.create('bulk');
   try {
     await withServer(

@@ -23,6 +23,8 @@ interface SinkStats {
   readonly lastAt: number;
   /** When the message the sink was told to mark (SINK_MARK) arrived; 0 before. */
   readonly markAt: number;
+  /** Messages whose Message-ID (the outbox row's id) had arrived before: sent twice. */
+  readonly duplicates?: number;
 }
 
 /** Starts a sink that marks the arrival of the message after which a sender's rate is timed. */
@@ -64,7 +66,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Where a drain runs: its database, how many emails, and what the worker process gets besides SMTP (a CPU profile). */
 export interface DrainSetup {
-  readonly engine: DatabaseServer['engine'];
+  readonly engine: DatabaseServer['name'];
   readonly databaseUrl: string;
   readonly emails: number;
   /** Emails sent first and left out of the warm figures. */
@@ -72,6 +74,8 @@ export interface DrainSetup {
   readonly workerEnv?: Readonly<Record<string, string>>;
   /** False for a profiled run: its memory is not a measurement. */
   readonly recordMemory: boolean;
+  /** Worker processes on the database (1 by default); the others start as soon as the first is listening. */
+  readonly workers?: number;
 }
 
 /** Creates the email invitations with the worker off, then times a worker process sending them all. */
@@ -117,9 +121,24 @@ export async function drainOnce(results: Results, setup: DrainSetup, log: (line:
           results,
           memory('drain: worker sending'),
           () => startUsher({ databaseUrl: setup.databaseUrl, ...worker }),
-          async (sender) => {
+          async (first) => {
             const t0 = Date.now();
-            const cpuAtStart = { worker: cpuSeconds(sender.pid), sink: cpuSeconds(sink.pid) };
+            const sinkAtStart = cpuSeconds(sink.pid);
+            // Each worker's CPU from when it listens: a second one's start-up is not an email's cost. It starts
+            // once the first listens, so on a short drain the first sends most.
+            let workerAtStart = cpuSeconds(first.pid);
+            const others: Child[] = [];
+            for (let i = 1; i < (setup.workers ?? 1); i++) {
+              const other = await startUsher({
+                databaseUrl: setup.databaseUrl,
+                ...worker,
+                name: `usher-worker-${i + 1}`,
+              });
+              others.push(other);
+              workerAtStart += cpuSeconds(other.pid);
+            }
+            const cpuOf = () => [first, ...others].reduce((sum, w) => sum + cpuSeconds(w.pid), 0);
+            const cpuAtStart = { worker: workerAtStart, sink: sinkAtStart };
             const limitMs = sendLimitMs(total);
             let depthZeroAt: number | null = null;
             let last = { count: -1, at: Date.now() };
@@ -129,7 +148,7 @@ export async function drainOnce(results: Results, setup: DrainSetup, log: (line:
             for (;;) {
               await sleep(100);
               const stats = sinkStats(sink);
-              if (atMark === null && stats.markAt > 0) atMark = { cpu: cpuSeconds(sender.pid), count: stats.count };
+              if (atMark === null && stats.markAt > 0) atMark = { cpu: cpuOf(), count: stats.count };
               if (depthZeroAt === null && (await outboxDepth(api.url)) === 0) depthZeroAt = Date.now();
               if (stats.count !== last.count) last = { count: stats.count, at: Date.now() };
               // Done when everything arrived and the outbox says so, or nothing has arrived for 20 s, or the time
@@ -143,7 +162,8 @@ export async function drainOnce(results: Results, setup: DrainSetup, log: (line:
             }
             const stats = sinkStats(sink);
             const perEmail = (seconds: number) => (1000 * seconds) / Math.max(1, stats.count);
-            const workerCpu = cpuSeconds(sender.pid);
+            const workerCpu = cpuOf();
+            for (const other of others) await other.stop();
             const warm = {
               perS: warmRate(stats, mark),
               cpuMsPerEmail:
@@ -153,6 +173,8 @@ export async function drainOnce(results: Results, setup: DrainSetup, log: (line:
             };
             const row: DrainRow = {
               engine,
+              workers: setup.workers ?? 1,
+              duplicates: stats.duplicates ?? 0,
               emails: created.ok - warmup,
               warmup,
               warmPerS: warm.perS,
@@ -249,7 +271,7 @@ export async function runDrain(
     const row = await drainOnce(
       results,
       {
-        engine: databases.engine,
+        engine: databases.name,
         databaseUrl: database.url,
         emails: options.emails,
         warmup: options.drainWarmup,
@@ -262,5 +284,16 @@ export async function runDrain(
     results.drain.push({ ...row, bare });
   } finally {
     await database.drop();
+  }
+  if (databases.engine !== 'postgres') return;
+  // Two worker processes on one database: the rate, and each email sent once (no row claimed twice).
+  const shared = await databases.create('drain_two_workers');
+  try {
+    const setup = { engine: databases.name, databaseUrl: shared.url, emails: options.emails, recordMemory: false };
+    const row = await drainOnce(results, { ...setup, warmup: options.drainWarmup, workers: 2 }, log);
+    log(`  two workers: ${row.duplicates} emails sent twice`);
+    results.drain.push(row);
+  } finally {
+    await shared.drop();
   }
 }

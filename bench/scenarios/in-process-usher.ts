@@ -25,6 +25,7 @@ export interface InProcessUsher {
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<string>;
 }
 
+/** Usher's app on `db`, whose dialect is `engine`'s (SQLite unless said). */
 export function inProcessUsher(
   db: Kysely<Database>,
   log: (line: string) => void,

@@ -1,10 +1,9 @@
 /**
- * The throughput matrix: create, accept, list (first page and a deep cursor) and the public view,
- * at 10 and 100 connections, against Usher; then create and accept against the bare baseline on
- * the same engine, so Usher's figures can be read as a ratio to it; on SQLite, then the floor
- * (bench/floor-server.ts: Usher's own writes on its schema, hand-prepared), which says how much of
- * the gap is the work itself.
- *
+ * The throughput matrix: create (link, and email with the worker off), accept, list (first page and
+ * a deep cursor) and the public view, at 10 and 100 connections, against Usher; then create and
+ * accept against the bare baseline on the same engine, so Usher's figures can be read as a ratio to
+ * it; then the floor (scenarios/floor.ts: Usher's own statements replayed on the driver), which
+ * says how much of a request is the database work itself. *
  * Accept is measured honestly: every request accepts a different single-use invitation that a
  * create run made moments before (one membership each), never the same multi-use invitation
  * over and over, which would measure row-lock contention instead.
@@ -13,8 +12,11 @@ import type { DatabaseServer } from '../databases';
 import { callJson, CURSOR_PAGE, followCursors, tokenFromBody, tokenQueue } from '../http';
 import { runLoad, type LoadResult } from '../load';
 import type { BenchOptions } from '../options';
-import { startChild, type Child } from '../processes';
-import type { LoadRow, Results } from '../results';
+import { startChild } from '../processes';
+import { watchPostgres } from '../postgres-stats';
+import type { Results } from '../results';
+import { runFloor } from './floor';
+import { recorder, underLoad, type RecordRun, type Server } from './recorder';
 import { AUTH_HEADERS, startUsher } from '../usher-process';
 import { withServer } from '../with-server';
 
@@ -36,38 +38,41 @@ const BASELINE_ROUTES: WriteRoutes = {
   acceptPath: (token) => `/accept/${token}`,
 };
 
-/** The floor authenticates as Usher does, with the bench's key. */
-const FLOOR_ROUTES: WriteRoutes = { ...BASELINE_ROUTES, create: { path: '/create', headers: AUTH_HEADERS } };
-
 type Log = (line: string) => void;
 
-/** A server under load: where it listens, and its pid, whose CPU time per request is reported. */
-export type Server = Pick<Child, 'url' | 'pid'>;
+/** A different recipient for every email invitation of the run: Usher refuses a second pending one to an address. */
+let recipient = 0;
+const runTag = Date.now().toString(36);
 
-function describe(result: LoadResult): string {
-  const failed = result.failed > 0 ? `, ${result.failed} failed ${JSON.stringify(result.statusCodes)}` : '';
-  const cpu =
-    result.serverCpuMsPerRequest === undefined ? '' : `  server CPU ${result.serverCpuMsPerRequest.toFixed(2)} ms/req`;
-  return `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms${cpu}  (${result.ok} ok${failed})`;
-}
-
-/** Creates link invitations for `durationS`, keeping every token the responses carry. */
+/**
+ * Creates invitations for `durationS`, keeping every token the responses carry: links, or emails (each a fresh
+ * address) whose create also queues the message in the outbox, which the worker, off here, would send later.
+ */
 export function createRun(
   server: Server,
   routes: WriteRoutes,
   connections: number,
   durationS: number,
   pool: string[],
+  channel: 'link' | 'email' = 'link',
 ): Promise<LoadResult> {
   return runLoad({
     url: server.url,
     serverPid: server.pid,
+    database: server.database,
     connections,
     durationS,
     request: {
       method: 'POST',
       ...routes.create,
       body: JSON.stringify({ channel: 'link' }),
+      ...(channel === 'email'
+        ? {
+            next: () => ({
+              body: JSON.stringify({ channel, recipient: { email: `bench-${runTag}-${recipient++}@example.org` } }),
+            }),
+          }
+        : {}),
       onBody: (body) => {
         const token = tokenFromBody(body);
         if (token) pool.push(token);
@@ -89,6 +94,7 @@ export function acceptRun(
   return runLoad({
     url: server.url,
     serverPid: server.pid,
+    database: server.database,
     connections,
     durationS,
     amount: tokens.length,
@@ -106,16 +112,6 @@ export function acceptRun(
   });
 }
 
-type RecordRun = (scenario: string, result: LoadResult) => void;
-
-/** Keeps a run's figures in the results and prints them. */
-function recorder(results: Results, engine: DatabaseServer['engine'], server: LoadRow['server'], log: Log): RecordRun {
-  return (scenario, result) => {
-    results.load.push({ engine, server, scenario, ...result });
-    log(`  ${server.padEnd(8)} ${scenario.padEnd(16)} c=${String(result.connections).padEnd(3)} ${describe(result)}`);
-  };
-}
-
 /** Create then accept at each connection level; the create runs fill the accept runs' token pool. */
 async function writeScenarios(
   server: Server,
@@ -126,13 +122,19 @@ async function writeScenarios(
   const pool: string[] = [];
   await createRun(server, routes, 10, options.settleS, pool);
   for (const connections of CONNECTION_LEVELS)
-    record('create', await createRun(server, routes, connections, options.durationS, pool));
+    await record('create', () => createRun(server, routes, connections, options.durationS, pool));
+  if (routes === USHER_ROUTES) {
+    // Their tokens are not accepted: an email invitation is the addressee's, and accept is measured on links.
+    await createRun(server, routes, 10, options.warmupS, [], 'email');
+    for (const connections of CONNECTION_LEVELS)
+      await record('create (email)', () => createRun(server, routes, connections, options.durationS, [], 'email'));
+  }
   // Kept aside for the public view, which reads; the rest are accepted.
   const viewTokens = pool.splice(0, Math.min(1000, Math.floor(pool.length / 10)));
   await acceptRun(server, routes, 10, options.warmupS, pool.splice(0, Math.min(200, Math.floor(pool.length / 10))));
   const half = Math.floor(pool.length / 2);
-  record('accept', await acceptRun(server, routes, 10, options.durationS, pool.slice(0, half)));
-  record('accept', await acceptRun(server, routes, 100, options.durationS, pool.slice(half)));
+  await record('accept', () => acceptRun(server, routes, 10, options.durationS, pool.slice(0, half)));
+  await record('accept', () => acceptRun(server, routes, 100, options.durationS, pool.slice(half)));
   return viewTokens;
 }
 
@@ -144,7 +146,7 @@ async function readScenarios(
   record: RecordRun,
   log: Log,
 ): Promise<void> {
-  const { url, pid: serverPid } = server;
+  const { url, pid: serverPid, database } = server;
   // 90% of the way to the end of what the create runs made: as deep as this store goes.
   const cursors = await followCursors(url, '/v1/invitations', Number.MAX_SAFE_INTEGER);
   const deep = cursors[Math.floor(cursors.length * 0.9)] ?? cursors[cursors.length - 1];
@@ -165,11 +167,11 @@ async function readScenarios(
       request: { method: 'GET', path: read.path, headers: read.headers },
     });
     for (const connections of CONNECTION_LEVELS) {
-      record(
-        read.scenario,
-        await runLoad({
+      await record(read.scenario, () =>
+        runLoad({
           url,
           serverPid,
+          database,
           connections,
           durationS: options.durationS,
           request: { method: 'GET', path: read.path, headers: read.headers },
@@ -181,6 +183,7 @@ async function readScenarios(
     runLoad({
       url,
       serverPid,
+      database,
       connections,
       durationS,
       request: {
@@ -190,7 +193,7 @@ async function readScenarios(
       },
     });
   await view(10, 1);
-  for (const connections of CONNECTION_LEVELS) record('public view', await view(connections, options.durationS));
+  for (const connections of CONNECTION_LEVELS) await record('public view', () => view(connections, options.durationS));
 }
 
 /** The whole matrix on one engine: Usher first, then the baseline on a database of its own. */
@@ -200,13 +203,14 @@ export async function runMatrix(
   options: BenchOptions,
   log: Log,
 ): Promise<void> {
-  const { engine } = databases;
+  const engine = databases.name;
   const usherDb = await databases.create('matrix');
   try {
     await withServer(
       results,
       { engine, phase: 'matrix (create, accept, list, view)' },
-      () => startUsher({ databaseUrl: usherDb.url }),
+      // The worker off: an email create queues its message, and the drain phase measures what sending it costs.
+      () => startUsher({ databaseUrl: usherDb.url, env: { USHER_RUN_WORKER: 'false' } }),
       async (usher) => {
         const tenant = await callJson<{ settings: { rateLimitPerMinute: number | null } }>(
           usher.url,
@@ -216,9 +220,16 @@ export async function runMatrix(
         // A rate-limited tenant would measure 429s: the bench tenant must have the default, no limit.
         if (tenant.settings.rateLimitPerMinute !== null)
           throw new Error(`the bench tenant is rate limited (${tenant.settings.rateLimitPerMinute}/min)`);
-        const record = recorder(results, engine, 'usher', log);
-        const viewTokens = await writeScenarios(usher, USHER_ROUTES, options, record);
-        await readScenarios(usher, viewTokens, options, record, log);
+        const server = underLoad(usher, databases);
+        // PostgreSQL's statements and waits for each of Usher's runs (not the baseline's: their SQL is not Usher's).
+        const { adminUrl } = databases;
+        const watch =
+          adminUrl && server.database
+            ? () => watchPostgres(adminUrl, usherDb.name, server.database!.exclude)
+            : undefined;
+        const record = recorder(results, engine, 'usher', log, watch);
+        const viewTokens = await writeScenarios(server, USHER_ROUTES, options, record);
+        await readScenarios(server, viewTokens, options, record, log);
       },
     );
   } finally {
@@ -236,27 +247,16 @@ export async function runMatrix(
           env: { BASELINE_DATABASE_URL: baselineDb.url },
           ready: /^baseline listening on (http:\/\/127\.0\.0\.1:\d+)/m,
         }),
-      (baseline) => writeScenarios(baseline, BASELINE_ROUTES, options, recorder(results, engine, 'baseline', log)),
+      (baseline) =>
+        writeScenarios(
+          underLoad(baseline, databases),
+          BASELINE_ROUTES,
+          options,
+          recorder(results, engine, 'baseline', log),
+        ),
     );
   } finally {
     await baselineDb.drop();
   }
-  if (engine !== 'sqlite') return;
-  const floorDb = await databases.create('floor');
-  try {
-    await withServer(
-      results,
-      { engine, phase: 'floor (create, accept)' },
-      () =>
-        startChild({
-          name: 'floor',
-          script: 'bench/floor-server.ts',
-          env: { FLOOR_DATABASE_PATH: floorDb.url.slice('sqlite:'.length) },
-          ready: /^floor listening on (http:\/\/127\.0\.0\.1:\d+)/m,
-        }),
-      (floor) => writeScenarios(floor, FLOOR_ROUTES, options, recorder(results, engine, 'floor', log)),
-    );
-  } finally {
-    await floorDb.drop();
-  }
+  await runFloor(results, databases, options, log);
 }

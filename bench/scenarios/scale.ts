@@ -55,7 +55,7 @@ export async function runScale(
   options: BenchOptions,
   log: (line: string) => void,
 ): Promise<void> {
-  const { engine } = databases;
+  const engine = databases.name;
   const database = await databases.create('scale');
   try {
     log(`  seeding ${options.scaleRows.toLocaleString('en')} invitations…`);

@@ -1,0 +1,202 @@
+/**
+ * The true floor: the statements a real create and accept ran (bench/floor-capture.ts), replayed
+ * straight on the driver in this process, ten operations at a time, with fresh ids, token hashes,
+ * times and subjects, each operation one transaction: on SQLite through the store's group-commit
+ * writer (openStore), as Usher's transactions run; on PostgreSQL on a pool of Usher's size (10),
+ * each statement prepared once per connection. No HTTP, no validation, no JSON, no token signing:
+ * what the database work of an invitation costs at the least, in this process's CPU and PostgreSQL's.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { CompiledQuery, sql } from 'kysely';
+import pg from 'pg';
+import { openStore, type Engine } from '#db';
+import type { CapturedStatement, FloorCapture } from './floor-capture';
+import { percentile, type LoadResult } from './load';
+import { postgresCpuSeconds } from './postgres-cpu';
+
+/** Operations in flight at once, as the matrix's 10 connections. */
+export const FLOOR_CONCURRENCY = 10;
+
+/** A value's identity for telling the two captures apart. */
+const keyOf = (value: unknown): string =>
+  value instanceof Date
+    ? `date:${value.getTime()}`
+    : Buffer.isBuffer(value)
+      ? `bytes:${value.toString('hex')}`
+      : `${typeof value}:${String(value)}`;
+
+/** Values that differ between the two runs of the same statements: per-invitation values that must be fresh. */
+function variables(pair: readonly [CapturedStatement[], CapturedStatement[]], into: Map<string, unknown>): void {
+  const [a, b] = pair;
+  if (a.length !== b.length || a.some((s, i) => s.sql !== b[i]!.sql))
+    throw new Error('two runs of the same operation ran different statements: the floor cannot replay them');
+  a.forEach((statement, i) =>
+    statement.params.forEach((value, j) => {
+      if (keyOf(value) !== keyOf(b[i]!.params[j])) into.set(keyOf(value), value);
+    }),
+  );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-([0-9a-f])[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** A time-ordered UUID (version 7) for now, as Usher's ids are when the captured one is. */
+function uuidV7(): string {
+  const hex = Date.now().toString(16).padStart(12, '0') + randomBytes(10).toString('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A fresh value of the same shape as `value`, for operation `op`. */
+function freshOf(value: unknown, op: number): unknown {
+  if (value instanceof Date) return new Date();
+  if (Buffer.isBuffer(value)) return randomBytes(value.length);
+  if (typeof value === 'number') return value > 1e12 ? Date.now() : 10_000_000 + op;
+  if (typeof value === 'bigint') return 10_000_000n + BigInt(op);
+  if (typeof value !== 'string') return value;
+  if (/^\d{4}-\d\d-\d\dT/.test(value)) return new Date().toISOString();
+  const uuid = UUID.exec(value);
+  if (uuid) return uuid[1] === '7' ? uuidV7() : randomUUID();
+  if (/^[0-9a-f]{16,}$/i.test(value)) return randomBytes(value.length).toString('hex').slice(0, value.length);
+  if (/^[\w-]{16,}$/.test(value)) return Array.from(randomBytes(value.length), (byte) => BASE64URL[byte % 64]).join('');
+  return `${value}-${op}-${randomBytes(4).toString('hex')}`;
+}
+
+/** One operation's statements with fresh values; `fresh` is shared by the create and the accept of one invitation. */
+function freshStatements(
+  statements: readonly CapturedStatement[],
+  vars: ReadonlyMap<string, unknown>,
+  fresh: Map<string, unknown>,
+  op: number,
+): CapturedStatement[] {
+  const of = (value: unknown) => {
+    const key = keyOf(value);
+    if (!fresh.has(key)) fresh.set(key, freshOf(value, op));
+    return fresh.get(key);
+  };
+  const embedded = [...vars.values()].filter((v): v is string => typeof v === 'string' && v.length >= 8);
+  return statements.map((statement) => ({
+    sql: statement.sql,
+    params: statement.params.map((value) => {
+      if (typeof value === 'string' && value.length > 40 && /[{[]/.test(value))
+        // A JSON payload (an event's data): the fresh ids and times inside it too.
+        return embedded.reduce((text, v) => text.split(v).join(String(of(v))), value);
+      return vars.has(keyOf(value)) ? of(value) : value;
+    }),
+  }));
+}
+
+/** Runs one operation's statements as one transaction. */
+type RunOp = (statements: readonly CapturedStatement[]) => Promise<void>;
+
+/** The floor's two runs, as load rows: this process's CPU is the "server" CPU. */
+export interface FloorRuns {
+  readonly create: LoadResult;
+  readonly accept: LoadResult;
+}
+
+/**
+ * Replays `ops` creates, then their `ops` accepts, after a tenth as many of each unmeasured, on the database the
+ * capture was taken on (its tenant, key and signing key are the statements' constants).
+ */
+export async function replayFloor(
+  databaseUrl: string,
+  engine: Engine,
+  capture: FloorCapture,
+  ops: number,
+  postmasterPid: number | null,
+): Promise<FloorRuns> {
+  const vars = new Map<string, unknown>();
+  variables(capture.creates, vars);
+  variables(capture.accepts, vars);
+  const store = engine === 'sqlite' ? openStore(databaseUrl) : null;
+  const pool = engine === 'postgres' ? new pg.Pool({ connectionString: databaseUrl, max: 10 }) : null;
+  const names = new Map<string, string>();
+  const runOp: RunOp = store
+    ? (statements) =>
+        store.db.transaction().execute(async (trx) => {
+          for (const s of statements) await trx.executeQuery(CompiledQuery.raw(s.sql, [...s.params]));
+        })
+    : async (statements) => {
+        const client = await pool!.connect();
+        try {
+          await client.query('begin');
+          for (const s of statements) {
+            if (!names.has(s.sql)) names.set(s.sql, `floor_${names.size}`);
+            await client.query({ name: names.get(s.sql)!, text: s.sql, values: [...s.params] });
+          }
+          await client.query('commit');
+        } catch (error) {
+          await client.query('rollback').catch(() => undefined);
+          throw error;
+        } finally {
+          client.release();
+        }
+      };
+  const run = async (count: number, offset: number, fresh: Map<string, unknown>[], template: CapturedStatement[]) => {
+    const latencies: number[] = [];
+    let next = 0;
+    const cpu = process.cpuUsage();
+    const pgBefore = postmasterPid === null ? Number.NaN : postgresCpuSeconds(postmasterPid);
+    const started = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: FLOOR_CONCURRENCY }, async () => {
+        while (next < count) {
+          const op = offset + next++;
+          fresh[op] ??= new Map();
+          const t0 = process.hrtime.bigint();
+          await runOp(freshStatements(template, vars, fresh[op], op));
+          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        }
+      }),
+    );
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const used = process.cpuUsage(cpu);
+    const pgCpu = postmasterPid === null ? Number.NaN : postgresCpuSeconds(postmasterPid) - pgBefore;
+    const sorted = latencies.sort((a, b) => a - b);
+    return {
+      connections: FLOOR_CONCURRENCY,
+      ok: count,
+      failed: 0,
+      statusCodes: {},
+      seconds,
+      rps: count / seconds,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      mean: sorted.reduce((a, b) => a + b, 0) / Math.max(1, count),
+      serverCpuMsPerRequest: (used.user + used.system) / 1000 / count,
+      ...(Number.isFinite(pgCpu) ? { postgresCpuMsPerRequest: (1000 * pgCpu) / count } : {}),
+    } satisfies LoadResult;
+  };
+  try {
+    const fresh: Map<string, unknown>[] = [];
+    const warm = Math.max(FLOOR_CONCURRENCY, Math.floor(ops / 10));
+    await run(warm, 0, fresh, capture.creates[0]);
+    await run(warm, 0, fresh, capture.accepts[0]);
+    const create = await run(ops, warm, fresh, capture.creates[0]);
+    const accept = await run(ops, warm, fresh, capture.accepts[0]);
+    await checkAccepted(store?.db ?? null, pool, warm + ops);
+    return { create, accept };
+  } finally {
+    await store?.close();
+    await pool?.end();
+  }
+}
+
+/** A replayed accept that matched no invitation would change nothing and look fast: every one must have accepted. */
+async function checkAccepted(
+  db: ReturnType<typeof openStore>['db'] | null,
+  pool: pg.Pool | null,
+  expected: number,
+): Promise<void> {
+  const query = "select count(*) as n from invitations where status = 'accepted'";
+  const n = db
+    ? Number(
+        (await sql<{ n: number }>`select count(*) as n from invitations where status = 'accepted'`.execute(db)).rows[0]!
+          .n,
+      )
+    : Number((await pool!.query<{ n: string }>(query)).rows[0]!.n);
+  // The capture accepted three invitations of its own.
+  if (n < expected)
+    throw new Error(`the floor's accepts accepted ${n} invitations of ${expected}: the replay lost the invitations`);
+}
