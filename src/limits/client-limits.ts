@@ -3,7 +3,7 @@ import type { Db } from '#db';
 import type { Clock } from '#common/clock';
 import { problemResponse } from '#http/problem';
 import { createClientAddressOf, type ClientAddressOf } from './client-address';
-import { countClientRequest, pruneClientWindows, type ClientDecision } from './client-windows';
+import { createClientCounter, pruneClientWindows, type ClientDecision } from './client-windows';
 import { limitErrors } from './errors';
 import { routeGroupOf, type RouteGroup } from './route-groups';
 import { createSignInGuard, pruneSignInFailures } from './sign-in-guard';
@@ -57,20 +57,20 @@ async function refusal(
 }
 
 /**
- * Per-client limits on the routes anyone may call without a key (see `routeGroupOf`), counted in
- * the database so every process on it shares them: one statement a limited request. Requests
- * with no socket (in-process `app.request`) have no client and are not counted.
+ * Per-client limits on the routes anyone may call without a key (see `routeGroupOf`), shared through the database
+ * by every process on it (`createClientCounter`: the lower half of a budget counted in memory, the upper half in the
+ * database). Requests with no socket (in-process `app.request`) have no client and are not counted.
  */
 export function createClientLimits(options: ClientLimitsOptions) {
   const { db, clock, settings } = options;
   const clientOf: ClientAddressOf = createClientAddressOf(settings.trustedProxies);
+  const counter = createClientCounter(db, clock);
   const middleware: MiddlewareHandler = async (c, next) => {
     const group = routeGroupOf(c.req.method, c.req.path);
     const limit = group ? settings.perMinute[group.setting] : 0;
     const client = group && limit > 0 ? clientOf(c) : null;
     if (!group || client === null) return next();
-    const decision = await countClientRequest(
-      db,
+    const decision = await counter.count(
       { group: group.name, limit, windowSeconds: WINDOW_SECONDS },
       client,
       clock.now(),
@@ -80,7 +80,7 @@ export function createClientLimits(options: ClientLimitsOptions) {
     await next();
     for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
   };
-  return { middleware, clientOf, signInGuard: createSignInGuard({ db, clock, clientOf }) };
+  return { middleware, clientOf, counter, signInGuard: createSignInGuard({ db, clock, clientOf }) };
 }
 
 export type ClientLimits = ReturnType<typeof createClientLimits>;
