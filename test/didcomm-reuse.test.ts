@@ -3,13 +3,13 @@
  * connection from a multi-use Usher invitation scans it again and reuses that connection. One connection on each
  * side, one use consumed, and Credo sees its reuse accepted; a revoked invitation is refused.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startCredoPeer, type CredoPeer, type PeerEvent } from '#support/credo-peer';
 import { apiClient } from '#support/api-client';
 import { startUsher, stopAllUshers, type RunningUsher } from '#support/process';
-import { createScratchDatabase, type ScratchDatabase } from '#support/stores';
+import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '#support/stores';
 
-describe('DIDComm handshake reuse (RFC 0434) with Credo', () => {
+describeEachStore('DIDComm handshake reuse (RFC 0434) with Credo', (engine) => {
   let usher: RunningUsher;
   let credo: CredoPeer;
   let scratch: ScratchDatabase;
@@ -18,7 +18,7 @@ describe('DIDComm handshake reuse (RFC 0434) with Credo', () => {
     (await call('GET', `/v1/connections?invitationId=${invitationId}`)).body.data as Array<Record<string, unknown>>;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase('sqlite');
+    scratch = await createScratchDatabase(engine);
     [usher, credo] = await Promise.all([
       startUsher({
         databaseUrl: scratch.url,
