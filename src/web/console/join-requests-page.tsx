@@ -76,6 +76,7 @@ function Decide(props: { request: JoinRequest; csrf: string }) {
   );
 }
 
+/** Who first, then the decision (or the buttons): on a phone those two fit before the table scrolls. */
 function RequestTable(props: {
   rows: readonly JoinRequest[];
   invitations: ReadonlyMap<string, Invitation>;
@@ -89,14 +90,14 @@ function RequestTable(props: {
         <thead>
           <tr>
             <th>Who</th>
-            <th>Through</th>
-            <th>Asked</th>
             {pending ? null : <th>Decided</th>}
             {pending && props.csrf ? (
               <th>
                 <span class="muted">Decide</span>
               </th>
             ) : null}
+            <th>Through</th>
+            <th>Asked</th>
           </tr>
         </thead>
         <tbody>
@@ -105,10 +106,6 @@ function RequestTable(props: {
               <td>
                 <Requester request={request} />
               </td>
-              <td>
-                <Through id={request.invitationId} invitation={props.invitations.get(request.invitationId)} />
-              </td>
-              <td>{when(request.createdAt)}</td>
               {pending ? null : (
                 <td>
                   <Badge value={request.status} /> {when(request.decidedAt)}
@@ -120,6 +117,10 @@ function RequestTable(props: {
                   <Decide request={request} csrf={props.csrf} />
                 </td>
               ) : null}
+              <td>
+                <Through id={request.invitationId} invitation={props.invitations.get(request.invitationId)} />
+              </td>
+              <td>{when(request.createdAt)}</td>
             </tr>
           ))}
         </tbody>
