@@ -10,7 +10,7 @@ import { describeSchemaMismatch, isDatabaseUnavailable, migrateToLatest, openSto
 import { createMailboxMailer, createSmtpMailer } from '#delivery';
 import { displayDatabaseUrl } from '#db/display-url';
 import { createDrain } from '#http/drain';
-import { pruneIdempotencyKeys, pruneQuotaWindows } from '#invitations';
+import { pruneExpiredProofs, pruneIdempotencyKeys, pruneQuotaWindows } from '#invitations';
 import { pruneSessions } from '#web';
 import { pruneKv } from '#activitypub';
 import { pruneRateLimitWindows } from '#tenants';
@@ -111,6 +111,7 @@ async function main(): Promise<void> {
       .sweepExpired()
       .then(() => pruneIdempotencyKeys(store.db, systemClock.now()))
       .then(() => pruneQuotaWindows(store.db, systemClock.now()))
+      .then(() => pruneExpiredProofs(store.db, systemClock.now()))
       .then(() => pruneSessions(store.db, systemClock.now()))
       .then(() => pruneKv(store.db, systemClock.now()))
       .then(() => pruneRateLimitWindows(store.db, systemClock.now()))

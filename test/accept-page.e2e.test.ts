@@ -270,6 +270,44 @@ describeWithBrowser(
     });
 
     it.each(['phone', 'desktop'] as const)(
+      'says on the %s screen what a link asks first: approval, or the holder of a DID',
+      async (viewport) => {
+        const fits = (page: Page) =>
+          page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+        const approval = await api('POST', '/v1/invitations', {
+          channel: 'link',
+          usesAllowed: 20,
+          requireApproval: true,
+          target: { type: 'project', iri: projectIri(`Vesta ${viewport}`), name: `Vesta ${viewport}` },
+        });
+        const page = await newPage(viewport);
+        await page.goto(approval.url);
+        const tenant = (await api('GET', '/v1/tenant')).name as string;
+        await page.getByText(`Joining needs approval: your request goes to ${tenant}`).waitFor();
+        expect(await fits(page)).toBe(true);
+        await screenshot(page, `accept-page-approval-${viewport}`);
+        await expectNoAxeViolations(page, `accept-page-approval-${viewport}`);
+        await page.getByLabel('Your email').fill(`asker-${viewport}@example.com`);
+        await submit(page, 'Ask to join');
+        expect((await api('GET', '/v1/join-requests?status=pending')).data.length).toBeGreaterThan(0);
+
+        const did = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
+        const bound = await api('POST', '/v1/invitations', {
+          channel: 'link',
+          usesAllowed: 1,
+          recipient: { did },
+          target: { type: 'project', iri: projectIri(`Janus ${viewport}`), name: `Janus ${viewport}` },
+        });
+        await page.goto(bound.url);
+        await page.getByText(`This invitation is for the holder of ${did}`).waitFor();
+        expect(await page.getByRole('button', { name: 'Accept' }).count()).toBe(0);
+        expect(await fits(page)).toBe(true);
+        await screenshot(page, `accept-page-did-bound-${viewport}`);
+        await expectNoAxeViolations(page, `accept-page-did-bound-${viewport}`);
+      },
+    );
+
+    it.each(['phone', 'desktop'] as const)(
       'fits the %s screen, before and after accepting, and saves screenshots of both',
       async (viewport) => {
         const created = await invite(`shot-${viewport}@example.com`, `Atlas ${viewport}`, {

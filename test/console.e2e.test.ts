@@ -229,6 +229,44 @@ describeWithBrowser('an operator and an invitee, in Chromium', () => {
       await context.close();
     }
   });
+  it('lists join requests, approves one and declines one with a reason, then shows the declined', async () => {
+    const api = (path: string, body: unknown, key: string | null = TEST_BOOTSTRAP_KEY) =>
+      fetch(`${usher.url}${path}`, {
+        method: 'POST',
+        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const link = (await api('/v1/invitations', {
+      channel: 'link',
+      usesAllowed: 10,
+      purpose: 'Choir sign-up',
+      role: 'member',
+      target: { type: 'group', iri: 'https://example.com/g/choir', name: 'Choir' },
+      requireApproval: true,
+    })) as { url: string };
+    const token = new URL(link.url).pathname.split('/').pop()!;
+    for (const viewport of ['desktop', 'phone'] as const) {
+      const ask = (body: Record<string, string>) => api(`/v1/public/invitations/${token}/accept`, body, null);
+      await ask({ email: `ann-${viewport}@example.com`, name: `Ann ${viewport}` });
+      await ask({ did: `did:example:bob-${viewport}`, name: `Bob ${viewport}` });
+      const { context, page } = await signIn(viewport);
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Join requests' }).click();
+      await page.getByText(`Ann ${viewport}`, { exact: true }).waitFor();
+      await screenshot(page, `console-join-requests-${viewport}`);
+      await expectNoAxeViolations(page, `console-join-requests-${viewport}`);
+      await page.getByRole('button', { name: `Approve Ann ${viewport}` }).click();
+      await page.getByRole('status').filter({ hasText: 'Approved' }).waitFor();
+      await page.getByLabel(`Why decline Bob ${viewport}`).fill('The choir is full this term');
+      await page.getByRole('button', { name: `Decline Bob ${viewport}` }).click();
+      await page.getByRole('status').filter({ hasText: 'Declined' }).waitFor();
+      expect(await page.getByText(`Ann ${viewport}`, { exact: true }).count()).toBe(0);
+      await page.getByRole('link', { name: 'Declined' }).click();
+      await page.getByText('The choir is full this term').first().waitFor();
+      await screenshot(page, `console-join-requests-declined-${viewport}`);
+      await expectNoAxeViolations(page, `console-join-requests-declined-${viewport}`);
+      await context.close();
+    }
+  });
   it('lists the audit trail: the key made over the API, and who made it', async () => {
     for (const viewport of ['desktop', 'phone'] as const) {
       const { context, page } = await signIn(viewport);

@@ -12,6 +12,7 @@ export {
 } from './events';
 export { pruneIdempotencyKeys } from './idempotency';
 export { pruneQuotaWindows } from './quotas';
+export { pruneExpiredProofs } from './prune-proofs';
 export {
   EVENT_TYPES,
   INVITATION_STATUSES,

@@ -31,6 +31,16 @@ export const PublicInvitationSchema = z
         'The email domains this link admits; each acceptor proves its address first (POST …/email-code, then accept ' +
           'with emailCode, or with the host application’s emailAssertion). null: anyone holding the link.',
       ),
+    requireApproval: z
+      .boolean()
+      .describe('Accepting makes a join request (202) that the tenant approves or declines; the seat comes after.'),
+    recipientDid: z
+      .string()
+      .nullable()
+      .describe(
+        'The DID a DID-bound invitation is for: accepting needs a proof of it (POST …/did-challenge, then accept ' +
+          'with didProof). null: not bound to a DID.',
+      ),
     startsAt: Timestamp.nullable(),
     expiresAt: Timestamp,
     locale: z.string(),

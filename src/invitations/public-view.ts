@@ -23,6 +23,10 @@ export interface PublicInvitation {
   readonly multiUse: boolean;
   /** The email domains the link admits, each address proved first; null: anyone. */
   readonly allowedDomains: string[] | null;
+  /** Accepting makes a join request that the tenant approves or declines. */
+  readonly requireApproval: boolean;
+  /** The DID a DID-bound invitation is for: only a proof of it accepts (a browser form cannot). */
+  readonly recipientDid: string | null;
   readonly startsAt: string | null;
   readonly expiresAt: string;
   readonly locale: string;
@@ -84,6 +88,8 @@ function toPublicView(
     recipientHint: maskEmail(row.recipient_email),
     multiUse: row.uses_allowed !== 1,
     allowedDomains: allowedDomainsOf(row),
+    requireApproval: row.require_approval === 1,
+    recipientDid: row.recipient_did,
     startsAt: row.starts_at,
     expiresAt: row.expires_at,
     locale: row.locale ?? tenant.settings.locale,

@@ -84,6 +84,37 @@ describeEachStore("the accept page's extras", (engine) => {
     expect(await (await usher.app.request(`/i/${tokenOf(email.body.url)}`)).text()).not.toContain('<svg');
   });
 
+  it('says a link needs approval before the visitor asks, and the view says so too', async () => {
+    const link = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', usesAllowed: 5, requireApproval: true },
+    });
+    const token = tokenOf(link.body.url);
+    const html = await (await usher.app.request(`/i/${token}`)).text();
+    expect(html).toContain('Joining needs approval: your request goes to Acme');
+    expect(html).toContain('Ask to join');
+    const view = await usher.request('GET', `/v1/public/invitations/${token}`, { key: null });
+    expect(view.body).toMatchObject({ requireApproval: true, recipientDid: null });
+  });
+
+  it('sends the holder of a DID-bound invitation to their agent instead of a form that can only fail', async () => {
+    const did = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
+    const bound = await usher.request('POST', '/v1/invitations', {
+      body: { channel: 'link', usesAllowed: 1, recipient: { did } },
+    });
+    expect(bound.status, JSON.stringify(bound.body)).toBe(201);
+    const path = `/i/${tokenOf(bound.body.url)}`;
+    const html = await (await usher.app.request(path)).text();
+    expect(html).toContain(`This invitation is for the holder of <code>${did}</code>`);
+    expect(html).not.toContain(`action="${path}/accept"`);
+    expect(html).not.toContain('name="email"');
+    expect(html).toContain(`action="${path}/decline"`);
+    // A forged form post is told the same, on the page, and admits no one.
+    const forged = await usher.app.request(`${path}/accept`, form({ email: 'x@example.com' }));
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toContain('accept it from your agent or wallet');
+    expect((await usher.request('GET', `/v1/invitations/${bound.body.id}`)).body.status).toBe('pending');
+  });
+
   it('says when an invitation opens instead of offering a button that would refuse', async () => {
     const startsAt = new Date(usher.clock.now().getTime() + 86_400_000).toISOString();
     const later = await usher.request('POST', '/v1/invitations', {

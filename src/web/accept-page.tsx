@@ -37,6 +37,9 @@ export function AcceptPage(props: {
   const codeFor = props.codeFor;
   // A link with allowed domains asks for the address first and mails it a code; the code then accepts.
   const action = domains && !codeFor ? `/i/${token}/email-code` : `/i/${token}/accept`;
+  // A DID-bound invitation accepts only with a signed proof of the DID, which a browser form cannot give.
+  const did = inv.recipientDid;
+  const submit = domains && !codeFor ? 'Email me a code' : inv.requireApproval ? 'Ask to join' : 'Accept';
   return (
     <Layout title={`Invitation to ${into}`} brand={inv.tenant.branding.color} lang={locale}>
       {isWebUrl(inv.tenant.branding.logoUrl) ? (
@@ -57,6 +60,17 @@ export function AcceptPage(props: {
           Open to addresses at {domains.join(', ')}. We email you a code to check yours is one of them.
         </p>
       ) : null}
+      {inv.requireApproval ? (
+        <p class="meta">
+          Joining needs approval: your request goes to {inv.tenant.name}, and we email you their answer.
+        </p>
+      ) : null}
+      {did ? (
+        <p class="meta" role="status">
+          This invitation is for the holder of <code>{did}</code>: accept it from your agent or wallet, which can prove
+          it holds that DID.
+        </p>
+      ) : null}
       {codeFor ? (
         <p class="meta" role="status">
           We sent a code to {codeFor.email}. It works for 10 minutes.
@@ -71,6 +85,16 @@ export function AcceptPage(props: {
         <p class="meta" role="status">
           This invitation opens on {formatInstant(inv.startsAt!, locale)}. Come back then to accept it.
         </p>
+      ) : did ? (
+        inv.multiUse ? null : (
+          <form method="post" action={`/i/${token}/decline`}>
+            <div class="actions">
+              <button class="secondary" type="submit">
+                Decline
+              </button>
+            </div>
+          </form>
+        )
       ) : (
         <form method="post" action={action}>
           {codeFor ? (
@@ -98,7 +122,7 @@ export function AcceptPage(props: {
           ) : null}
           <div class="actions">
             <button class="primary" type="submit">
-              {domains && !codeFor ? 'Email me a code' : 'Accept'}
+              {submit}
             </button>
             {inv.multiUse ? null : (
               <button class="secondary" type="submit" formaction={`/i/${token}/decline`} formnovalidate>

@@ -7,6 +7,7 @@ export { HAND_OFF_SCRIPT } from './hand-off-page';
 export { rateLimitedPage } from './rate-limited-page';
 import { createContactPages } from './console/contacts-pages';
 import { createIdentityPages } from './console/identities-pages';
+import { createJoinRequestPages } from './console/join-requests-page';
 import { createKeyPages } from './console/keys-pages';
 import { createMailboxPage } from './console/mailbox-page';
 import { createAuditPage } from './console/audit-page';
@@ -15,6 +16,7 @@ import { createWebhookPages } from './console/webhooks-pages';
 
 /** The console's pages beyond invitations and the funnel, in navigation order. */
 export const CONSOLE_PAGES = [
+  createJoinRequestPages,
   createContactPages,
   createIdentityPages,
   createWebhookPages,

@@ -14,6 +14,7 @@ h1{font-size:1.35rem;line-height:1.3;margin:0 0 .75rem}
 .logo{max-height:2.5rem;margin-bottom:1rem}
 blockquote{margin:1rem 0;padding:.75rem 1rem;background:#f9fafb;border-left:3px solid var(--brand);white-space:pre-wrap}
 .meta{color:#4b5563;font-size:.95rem}
+.meta code{overflow-wrap:anywhere}
 form{margin:0}
 label{display:block;font-size:.9rem;margin:.75rem 0 .25rem}
 input{width:100%;padding:.6rem .7rem;border:1px solid #6b7280;border-radius:.5rem;font:inherit}

@@ -74,6 +74,7 @@ const PAGE_ERRORS: Readonly<Record<string, string>> = {
   email_domain_not_allowed: 'This invitation is open to other email domains only.',
   email_proof_required: 'Please ask for a code first: we email it to your address.',
   email_code_invalid: 'That code is not right, or no longer works. Try again, or ask for a new one.',
+  did_proof_required: 'This invitation is for the holder of a DID: accept it from your agent or wallet.',
 };
 
 /**

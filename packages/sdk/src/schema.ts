@@ -2710,8 +2710,12 @@ export interface components {
             locale: string;
             message: string | null;
             multiUse: boolean;
+            /** @description The DID a DID-bound invitation is for: accepting needs a proof of it (POST …/did-challenge, then accept with didProof). null: not bound to a DID. */
+            recipientDid: string | null;
             /** @description The invited address, masked (j***@example.com). */
             recipientHint: string | null;
+            /** @description Accepting makes a join request (202) that the tenant approves or declines; the seat comes after. */
+            requireApproval: boolean;
             role: string | null;
             rules: string[];
             /** @description ISO-8601 UTC time. */

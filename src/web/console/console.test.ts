@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachStore } from '#support/stores';
-import { useTestUsher } from '#support/usher';
+import { tokenOf, useTestUsher } from '#support/usher';
 import { consoleBrowser as browser, csrfOf, signedInConsole } from '#support/console-browser';
 
 describeEachStore('the operator console', (engine) => {
@@ -160,6 +160,64 @@ describeEachStore('the operator console', (engine) => {
       expect(await count()).toBe(before);
       expect((await b.get('/console/keys')).status).toBe(403);
       expect((await b.post('/console/keys', { _csrf: csrf, name: 'escalate' })).status).toBe(403);
+    });
+
+    it('lists pending join requests, decides them as the session, and hides the buttons or the page by scope', async () => {
+      const link = await usher.request('POST', '/v1/invitations', {
+        body: { channel: 'link', usesAllowed: 5, purpose: 'Book club door', requireApproval: true },
+      });
+      expect(link.status, JSON.stringify(link.body)).toBe(201);
+      const ask = async (body: Record<string, string>) => {
+        const url = `/v1/public/invitations/${tokenOf(link.body.url)}/accept`;
+        const res = await usher.request('POST', url, { key: null, body });
+        expect(res.status, JSON.stringify(res.body)).toBe(202);
+        return res.body.joinRequest.id as string;
+      };
+      const ann = await ask({ email: 'ann@example.com', name: 'Ann Asker' });
+      const bob = await ask({ did: 'did:example:bob', subject: 'user-42' });
+
+      const reader = await signedIn(await keyWith({ name: 'join reader', scopes: ['invitations:read'] }));
+      const seen = await (await reader.b.get('/console/join-requests')).text();
+      expect(seen).toContain('href="/console/join-requests"');
+      expect(seen).toContain('Ann Asker');
+      expect(seen).toContain('did:example:bob');
+      expect(seen).toContain('subject user-42');
+      expect(seen).toContain('Book club door');
+      expect(seen).not.toContain(`/console/join-requests/${ann}/approve`);
+      const forged = await reader.b.post(`/console/join-requests/${ann}/approve`, { _csrf: reader.csrf });
+      expect(forged.status).toBe(403);
+      expect(await forged.text()).toContain('invitations:write');
+      const other = await signedIn(await keyWith({ name: 'hooks only', scopes: ['webhooks:manage'] }));
+      expect(await (await other.b.get('/console/webhooks')).text()).not.toContain('href="/console/join-requests"');
+      expect((await other.b.get('/console/join-requests')).status).toBe(403);
+
+      const { b, csrf } = await signedIn();
+      const list = await (await b.get('/console/join-requests')).text();
+      expect(list).toContain(`/console/join-requests/${ann}/approve`);
+      const approved = await b.post(`/console/join-requests/${ann}/approve`, { _csrf: csrf });
+      expect(approved.status).toBe(303);
+      const declined = await b.post(`/console/join-requests/${bob}/decline`, { _csrf: csrf, reason: 'Members only' });
+      expect(declined.status).toBe(303);
+      expect((await usher.request('GET', `/v1/join-requests/${ann}`)).body).toMatchObject({ status: 'approved' });
+      expect((await usher.request('GET', `/v1/join-requests/${bob}`)).body).toMatchObject({
+        status: 'declined',
+        reason: 'Members only',
+      });
+      expect((await usher.request('GET', `/v1/invitations/${link.body.id}`)).body).toMatchObject({ usesCount: 1 });
+      const again = await b.post(`/console/join-requests/${ann}/decline`, { _csrf: csrf });
+      expect(again.status).toBe(409);
+      expect(await again.text()).toContain('approved');
+      expect(await (await b.get('/console/join-requests')).text()).toContain('No pending join requests');
+      const decided = await (await b.get('/console/join-requests?status=declined')).text();
+      expect(decided).toContain('Members only');
+      expect(decided).not.toContain('Ann Asker');
+
+      const audit = await usher.request('GET', '/v1/audit-events');
+      const decisions = audit.body.data.filter((e: { action: string }) => e.action === 'join_request.decided');
+      expect(decisions.map((e: { subjectId: string; actor: { surface: string } }) => [e.subjectId, e.actor])).toEqual([
+        [bob, expect.objectContaining({ keyId: usher.tenant.apiKey.id, surface: 'console' })],
+        [ann, expect.objectContaining({ keyId: usher.tenant.apiKey.id, surface: 'console' })],
+      ]);
     });
 
     it("lets a key manager make narrower keys only, and shows each key's rights", async () => {

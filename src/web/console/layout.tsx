@@ -22,7 +22,7 @@ th,td{text-align:left;padding:.55rem .75rem;border-bottom:1px solid #e5e7eb;vert
 th{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:#4b5563;background:#f9fafb}
 .table-wrap{overflow-x:auto}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:999px;font-size:.8rem;font-weight:600;background:#e5e7eb}
-.badge.pending,.badge.queued{background:#fef3c7;color:#92400e}.badge.retrying{background:#ffedd5;color:#9a3412}.badge.accepted,.badge.sent,.badge.enabled{background:#d1fae5;color:#065f46}
+.badge.pending,.badge.queued{background:#fef3c7;color:#92400e}.badge.retrying{background:#ffedd5;color:#9a3412}.badge.accepted,.badge.approved,.badge.sent,.badge.enabled{background:#d1fae5;color:#065f46}
 .badge.declined,.badge.revoked,.badge.failed,.badge.disabled{background:#fee2e2;color:#991b1b}.badge.expired,.badge.exhausted,.badge.skipped{background:#e5e7eb;color:#374151}
 form.inline{display:inline}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin-bottom:1rem}
@@ -48,6 +48,7 @@ dl.facts{display:grid;grid-template-columns:10rem 1fr;gap:.3rem 1rem;margin:0}dl
 const NAV = [
   ['invitations', 'Invitations'],
   ['funnel', 'Funnel'],
+  ['join-requests', 'Join requests'],
   ['contacts', 'Contacts'],
   ['identities', 'Identities'],
   ['webhooks', 'Webhooks'],

@@ -11,6 +11,7 @@ const SECTIONS: Readonly<Record<string, { readonly see: Scope; readonly act: Sco
   invitations: { see: 'invitations:read', act: 'invitations:write' },
   deliveries: { see: 'invitations:read', act: 'invitations:write' },
   funnel: { see: 'invitations:read', act: 'invitations:write' },
+  'join-requests': { see: 'invitations:read', act: 'invitations:write' },
   mailbox: { see: 'invitations:read', act: 'invitations:write' },
   contacts: { see: 'contacts:manage', act: 'contacts:manage' },
   identities: { see: 'identities:manage', act: 'identities:manage' },
