@@ -1,7 +1,7 @@
 import type { Db, InvitationRow } from '#db';
 import { getTenant, normalizeEmail } from '#tenants';
 import { invitationError } from './errors';
-import type { AcceptorInput } from './schemas';
+import type { AcceptorInput } from './public-schemas';
 
 /**
  * The other address an email invitation is accepted with, or null when the acceptor gave none or the invited one.

@@ -1,7 +1,7 @@
 import type { Db, InvitationRow } from '#db';
 import { commitTransitionWith, type TransitionContext } from './commit-transition';
 import { redeem, type Redemption } from './redeem';
-import type { AcceptorInput } from './schemas';
+import type { AcceptorInput } from './public-schemas';
 
 /** What an acceptance stored: the invitation after it, its redemption, and what the caller's `within` returned. */
 export interface Accepted<T> {

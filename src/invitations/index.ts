@@ -49,14 +49,13 @@ export {
 export type { PublicInvitation } from './public-view';
 export { createInvitationRoutes } from './routes';
 export { createPublicInvitationRoutes } from './public-routes';
-export { AcceptResultSchema } from './public-schemas';
+export { AcceptResultSchema, type AcceptorInput } from './public-schemas';
 export { JoinRequestAnswerSchema } from './join-request-schemas';
 export { createJoinRequestRoutes } from './join-request-routes';
 export type { JoinRequest } from './join-requests';
 export {
   DeliveryChannelStateSchema,
   InvitationFieldsSchema,
-  type AcceptorInput,
   type CreateInvitationInput,
   type DeliveryChannelState,
 } from './schemas';

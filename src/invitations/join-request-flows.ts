@@ -12,7 +12,7 @@ import type { LockedWork } from './locked-row';
 import { lifecycleState } from './record';
 import { memberOf } from './redeem';
 import { roleCeilingAtCreate } from './role-ceiling';
-import type { AcceptorInput } from './schemas';
+import type { AcceptorInput } from './public-schemas';
 import { findTakenSeat } from './taken-seat';
 import {
   findLatestJoinRequest,

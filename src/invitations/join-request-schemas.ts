@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { PublicInvitationSchema } from './public-schemas';
 import { JOIN_REQUEST_STATUSES } from './join-requests';
-import { AcceptInvitationSchema, Timestamp } from './schemas';
+import { Timestamp } from './schemas';
+import { AcceptInvitationSchema } from './public-schemas';
 
 export const JoinRequestSchema = z
   .object({

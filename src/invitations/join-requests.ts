@@ -4,7 +4,7 @@ import { isoTime, parseJson } from '#common/json';
 import { keysetPage, toPage } from '#db/keyset';
 import type { Cursor, Page } from '#http/pagination';
 import { invitationError } from './errors';
-import type { AcceptorInput } from './schemas';
+import type { AcceptorInput } from './public-schemas';
 
 /** Where a join request stands: waiting for someone, or decided. */
 export const JOIN_REQUEST_STATUSES = ['pending', 'approved', 'declined'] as const;

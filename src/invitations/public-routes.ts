@@ -9,7 +9,8 @@ import {
   EmailCodeSentSchema,
   PublicInvitationSchema,
 } from './public-schemas';
-import { AcceptInvitationSchema, TokenParam } from './schemas';
+import { TokenParam } from './schemas';
+import { AcceptInvitationSchema } from './public-schemas';
 import { JoinRequestAnswerSchema } from './join-request-schemas';
 
 const tags = ['Invitee'];

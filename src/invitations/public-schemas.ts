@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { MembershipSchema } from '#memberships';
 import { INVITATION_STATUSES } from './lifecycle';
 import { TARGET_TYPES } from './record';
-import { ChannelName, Timestamp } from './schemas';
+import { ChannelName, Did, HttpIri, Timestamp } from './schemas';
 
 /** What the invitee sees and gets: the public view of an invitation and the result of accepting it. */
 export const PublicInvitationSchema = z
@@ -81,3 +81,46 @@ export const EmailCodeRequestSchema = z
 export const EmailCodeSentSchema = z
   .object({ expiresAt: Timestamp.describe('The code works until then (10 minutes), for 5 tries.') })
   .openapi('EmailCodeSent');
+
+export const AcceptInvitationSchema = z
+  .strictObject({
+    email: z.email().max(254).optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+    did: Did.optional(),
+    actorIri: HttpIri.optional(),
+    subject: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("The host application's own id for the person accepting."),
+    emailCode: z
+      .string()
+      .trim()
+      .regex(/^\d{6}$/, 'the six digits mailed')
+      .optional()
+      .describe('On a link with allowedDomains: the code mailed to `email` (POST …/email-code). Used up on success.'),
+    emailAssertion: z
+      .string()
+      .max(8192)
+      .optional()
+      .describe(
+        "On a link with allowedDomains, instead of a code: the host application's EdDSA JWT (claims email, aud = " +
+          "the invitation id, exp) signed with a key in the tenant's emailAssertionKeys.",
+      ),
+    didProof: z
+      .string()
+      .max(8192)
+      .optional()
+      .describe(
+        'For an invitation bound to a DID: a compact JWS (EdDSA) of {"nonce": …} from POST …/did-challenge, signed ' +
+          'by an authentication key of that DID.',
+      ),
+  })
+  .openapi('AcceptInvitation');
+
+/** An accept request as given: who accepts, and the proof of their address or DID when the invitation asks for one. */
+export type AcceptInput = z.infer<typeof AcceptInvitationSchema>;
+/** Who accepts: what a redemption records and a membership is made from. */
+export type AcceptorInput = Omit<AcceptInput, 'emailCode' | 'emailAssertion' | 'didProof'>;

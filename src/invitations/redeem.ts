@@ -5,7 +5,7 @@ import { grantMembership, type Membership } from '#memberships';
 import { acceptedEmailOf } from './accepted-email';
 import { invitationError } from './errors';
 import { assertRoleWithinCeiling } from './role-ceiling';
-import type { AcceptorInput } from './schemas';
+import type { AcceptorInput } from './public-schemas';
 
 /** What one acceptance produced. */
 export interface Redemption {

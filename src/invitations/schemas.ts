@@ -9,7 +9,7 @@ import { TOKEN_MAX_LENGTH } from './tokens';
 
 export const Timestamp = z.string().describe('ISO-8601 UTC time.');
 const DateTimeInput = z.iso.datetime({ offset: true }).describe('ISO-8601 time with offset or Z.');
-const Did = z
+export const Did = z
   .string()
   .regex(/^did:[a-z0-9]+:.+$/, 'a DID such as did:key:z6Mk…')
   .max(2048);
@@ -17,7 +17,7 @@ const Did = z
 export const ChannelName = z
   .string()
   .describe('How it travels: email, link, didcomm, activitypub, provider, or another channel the server registers.');
-const HttpIri = z.url({ protocol: /^https?$/ }).max(2048);
+export const HttpIri = z.url({ protocol: /^https?$/ }).max(2048);
 
 export const MESSAGE_MAX = 2000;
 
@@ -354,49 +354,6 @@ export const EventSchema = z
     createdAt: Timestamp,
   })
   .openapi('InvitationEvent');
-
-export const AcceptInvitationSchema = z
-  .strictObject({
-    email: z.email().max(254).optional(),
-    name: z.string().trim().min(1).max(200).optional(),
-    did: Did.optional(),
-    actorIri: HttpIri.optional(),
-    subject: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe("The host application's own id for the person accepting."),
-    emailCode: z
-      .string()
-      .trim()
-      .regex(/^\d{6}$/, 'the six digits mailed')
-      .optional()
-      .describe('On a link with allowedDomains: the code mailed to `email` (POST …/email-code). Used up on success.'),
-    emailAssertion: z
-      .string()
-      .max(8192)
-      .optional()
-      .describe(
-        "On a link with allowedDomains, instead of a code: the host application's EdDSA JWT (claims email, aud = " +
-          "the invitation id, exp) signed with a key in the tenant's emailAssertionKeys.",
-      ),
-    didProof: z
-      .string()
-      .max(8192)
-      .optional()
-      .describe(
-        'For an invitation bound to a DID: a compact JWS (EdDSA) of {"nonce": …} from POST …/did-challenge, signed ' +
-          'by an authentication key of that DID.',
-      ),
-  })
-  .openapi('AcceptInvitation');
-
-/** An accept request as given: who accepts, and the proof of their address or DID when the invitation asks for one. */
-export type AcceptInput = z.infer<typeof AcceptInvitationSchema>;
-/** Who accepts: what a redemption records and a membership is made from. */
-export type AcceptorInput = Omit<AcceptInput, 'emailCode' | 'emailAssertion' | 'didProof'>;
 
 export const TokenParam = z.object({
   token: z

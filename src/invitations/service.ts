@@ -28,7 +28,8 @@ import {
 } from './queries';
 import { toInvitation, type Invitation } from './record';
 import type { Redemption } from './redeem';
-import type { AcceptorInput, CreateInvitationInput, InvitationQuery, UpdateInvitationInput } from './schemas';
+import type { CreateInvitationInput, InvitationQuery, UpdateInvitationInput } from './schemas';
+import type { AcceptorInput } from './public-schemas';
 import { createTokenFlows, type MailQueue } from './token-flows';
 import { createJoinDecisions } from './join-request-flows';
 import { windowEnd } from './window';

@@ -5,7 +5,7 @@ import { findSeat } from '#memberships';
 import { effectiveStatus } from './lifecycle';
 import { lifecycleState } from './record';
 import { memberOf, type Redemption } from './redeem';
-import type { AcceptorInput } from './schemas';
+import type { AcceptorInput } from './public-schemas';
 
 /**
  * One seat per person on a multi-use invitation: the membership this invitation already gave the acceptor's member

@@ -15,7 +15,7 @@ import { findInvitationByToken, lockInvitationByToken } from './queries';
 import { loadPublicView, publicView, type PublicInvitation } from './public-view';
 import { invitedByOf } from './record';
 import type { Redemption } from './redeem';
-import type { AcceptInput } from './schemas';
+import type { AcceptInput } from './public-schemas';
 import { findTakenSeat } from './taken-seat';
 import { findByToken, tokenHashOf } from './tokens';
 import { requestToJoin } from './join-request-flows';
