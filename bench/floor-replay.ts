@@ -111,6 +111,9 @@ export async function replayFloor(
   variables(capture.accepts, vars);
   const store = engine === 'sqlite' ? openStore(databaseUrl) : null;
   const pool = engine === 'postgres' ? new pg.Pool({ connectionString: databaseUrl, max: 10 }) : null;
+  // pg-pool's end() resolves before its sockets close; the scratch database's forced drop then ends them with an
+  // error, which a pool without a listener throws (a full run died there, after the durable floor).
+  pool?.on('error', () => undefined);
   const names = new Map<string, string>();
   const runOp: RunOp = store
     ? (statements) =>
