@@ -1,15 +1,14 @@
-import type { Kysely } from 'kysely';
-import type { Database, OutboxRow } from '#db';
-import type { Clock } from '#common/clock';
+import type { OutboxRow } from '#db';
 import { errorMessage } from '#common/errors';
 import { parseJson } from '#common/json';
 import { findInvitationRow, invitationUrl, linkForMessage, linkKeyOf } from '#invitations';
 import { getTenant } from '#tenants';
 import type { DeliveryHandler } from '../worker';
+import type { CodeHandlerDeps } from './code-handler';
 import { toResult } from './email-handler';
 import { escapeHtml } from './html-body';
 import { namedAddress } from './invitation-message';
-import type { MailResult, Mailer } from './mailer';
+import type { MailResult } from './mailer';
 
 /** The payload of an `email.join_request` row: the decision, and the address the requester gave. */
 export interface JoinRequestMailPayload {
@@ -18,14 +17,8 @@ export interface JoinRequestMailPayload {
   readonly reason: string | null;
 }
 
-export interface JoinRequestMailDeps {
-  readonly db: Kysely<Database>;
-  readonly clock: Clock;
-  readonly publicUrl: string;
-  readonly mailer: Mailer;
-  readonly fromAddress: string;
-  readonly linkSecret: string;
-}
+/** The same ports as the code handler's: the mailer, the server's secret and address, no event sink. */
+export type JoinRequestMailDeps = CodeHandlerDeps;
 
 /**
  * Tells a requester what was decided. An approval carries the invitation's live link: opening it again gives the
