@@ -56,8 +56,8 @@ async function main(): Promise<void> {
 
   const servers: DatabaseServer[] = [];
   try {
-    // Only the load phases need database servers; the in-process counts and the profiles bring their own SQLite.
-    const engines = options.phases.some((p) => ['matrix', 'processes', 'scale', 'bulk', 'drain'].includes(p))
+    // Only the load phases and the profiles need database servers; the in-process counts bring their own SQLite.
+    const engines = options.phases.some((p) => ['matrix', 'processes', 'scale', 'bulk', 'drain', 'profile'].includes(p))
       ? options.engines
       : [];
     const targets = engines.flatMap((engine): readonly (PgSetting | null)[] =>
@@ -106,6 +106,10 @@ async function main(): Promise<void> {
         phase(`outbox drain of ${options.emails.toLocaleString('en')} emails into SMTP`);
         await runDrain(results, server, options, log);
       }
+      if (options.phases.includes('profile')) {
+        phase('CPU profiles of Usher');
+        await runProfiles(results, server, options, log);
+      }
     }
     if (options.phases.includes('queries')) {
       log('\n== SQL statements per request (in-process, SQLite) ==');
@@ -114,10 +118,6 @@ async function main(): Promise<void> {
     if (options.phases.includes('statements')) {
       log('\n== Time in SQLite per statement (in-process, SQLite) ==');
       await timeStatementsPerRequest(results, log);
-    }
-    if (options.phases.includes('profile')) {
-      log('\n== CPU profiles of Usher (SQLite) ==');
-      await runProfiles(results, options, log);
     }
   } finally {
     results.finishedAt = new Date().toISOString();
