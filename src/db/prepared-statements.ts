@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type pg from 'pg';
+import { HeldBegin } from './held-begin';
+
+/** The answer to a statement that was not sent (a held BEGIN, or the end of a transaction that ran nothing). */
+const NOTHING = { command: 'NONE', rowCount: 0, rows: [] };
 
 /** Distinct statements named per pool; IN-lists of varying length make new texts, which stay unnamed past this. */
 const MAX_NAMED = 400;
@@ -26,11 +30,17 @@ function isStalePlan(error: unknown): boolean {
  * is named on its second sighting, so one-off texts (IN-lists of a new length, the migrations) never take a slot.
  * A connection on which a prepared statement went stale is closed when released, instead of being pooled again;
  * outside a transaction the failed statement is retried once, unnamed, so a single read does not fail for it.
+ * With `holdBegin`, a transaction's BEGIN goes out with its first statement (held-begin.ts); `named: false` sends
+ * every statement unnamed, for a pooler that cannot carry them.
  */
-export function withPreparedStatements(pool: pg.Pool): PostgresPool {
+export function withPreparedStatements(
+  pool: pg.Pool,
+  options: { readonly named: boolean; readonly holdBegin: boolean },
+): PostgresPool {
   const names = new Map<string, string>();
   const candidates = new Set<string>();
   const nameOf = (sql: string): string | undefined => {
+    if (!options.named) return undefined;
     const known = names.get(sql);
     if (known !== undefined || names.size >= MAX_NAMED) return known;
     if (!candidates.has(sql)) {
@@ -48,24 +58,37 @@ export function withPreparedStatements(pool: pg.Pool): PostgresPool {
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let stale = false;
     let inTransaction = false;
+    const held = options.holdBegin ? new HeldBegin(client) : null;
     async function run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
       if (parameters.length === 0) {
-        // begin / commit / rollback and savepoints: no parameters, sent as simple queries as before.
-        if (/^(begin|start transaction)/i.test(sql)) inTransaction = true;
-        else if (/^(commit|rollback)$/i.test(sql)) inTransaction = false;
-        return (await client.query(sql)) as never;
+        // begin / commit / rollback and savepoints: no parameters, sent as simple queries.
+        if (/^(begin|start transaction)/i.test(sql)) {
+          inTransaction = true;
+          if (held) {
+            held.hold(sql);
+            return NOTHING as never;
+          }
+        } else if (/^(commit|rollback)$/i.test(sql)) {
+          inTransaction = false;
+          if (held?.dropIfHeld()) return NOTHING as never;
+        }
+        return (await sent(() => client.query(sql))) as never;
       }
       const values = [...parameters];
       const name = nameOf(sql);
-      if (name === undefined) return (await client.query({ text: sql, values })) as never;
+      if (name === undefined) return (await sent(() => client.query({ text: sql, values }))) as never;
       try {
-        return (await client.query({ name, text: sql, values })) as never;
+        return (await sent(() => client.query({ name, text: sql, values }))) as never;
       } catch (error) {
         if (!isStalePlan(error)) throw error;
         stale = true;
         if (inTransaction) throw error;
         return (await client.query({ text: sql, values })) as never;
       }
+    }
+    /** Sends a statement, with the transaction's held BEGIN in front of it when there is one. */
+    function sent<R>(send: () => Promise<R>): Promise<R> {
+      return held ? held.with(send) : send();
     }
     const wrapper: PostgresPoolClient = {
       query: ((sqlOrCursor: string | PostgresCursor<unknown>, parameters?: ReadonlyArray<unknown>) =>

@@ -1,8 +1,11 @@
 /**
- * What naming repeated statements saves on PostgreSQL (src/db/prepared-statements.ts): Usher's app in this process,
- * two stores on one database, one with named statements and one without, ten requests at a time, rounds in
- * alternating order. CPU a request is this process's plus PostgreSQL's (the postmaster's children, from /proc).
- * Run: `USHER_BENCH_POSTGRES_URL=postgres://usher@127.0.0.1:PORT/postgres npx tsx bench/micro/pg-prepared.ts`
+ * What one PostgreSQL store option saves, in alternating rounds: Usher's app in this process, two stores on one
+ * database, one with the option and one without, ten requests at a time. CPU a request is this process's plus
+ * PostgreSQL's (the postmaster's children, from /proc). The option is the argument:
+ * - `prepared`: repeated statements named once per connection, or every statement unnamed (prepared-statements.ts);
+ * - `hold-begin`: a transaction's BEGIN written with its first statement, or in a round trip of its own
+ *   (held-begin.ts).
+ * Run: `USHER_BENCH_POSTGRES_URL=postgres://usher@127.0.0.1:PORT/postgres npx tsx bench/micro/pg-store-ab.ts hold-begin`
  * against a local server (its backends must be readable in /proc).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -61,14 +64,23 @@ const admin = new pg.Client({ connectionString: base });
 await admin.connect();
 const backend = (await admin.query('select pg_backend_pid() as pid')).rows[0].pid as number;
 const postmaster = Number(readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-const dbName = `usher_prepared_ab_${process.pid}`;
+const dbName = `usher_store_ab_${process.pid}`;
 await admin.query(`create database ${dbName}`);
 const url = base.replace(/\/[^/]*$/, `/${dbName}`);
 
-const variants = [
-  { name: 'named', store: openStore(url) },
-  { name: 'unnamed', store: openStore(url, { preparedStatements: false }) },
-];
+const OPTIONS = {
+  prepared: [
+    { name: 'named', options: {} },
+    { name: 'unnamed', options: { preparedStatements: false } },
+  ],
+  'hold-begin': [
+    { name: 'held', options: {} },
+    { name: 'own-trip', options: { holdBegin: false } },
+  ],
+} as const;
+const option = process.argv[2] as keyof typeof OPTIONS;
+if (!OPTIONS[option]) throw new Error(`name the option to compare: ${Object.keys(OPTIONS).join(' or ')}`);
+const variants = OPTIONS[option].map(({ name, options }) => ({ name, store: openStore(url, options) }));
 try {
   await migrateToLatest(variants[0]!.store.db);
   await bootstrapFirstTenant(variants[0]!.store.db, BENCH_API_KEY, new Date());

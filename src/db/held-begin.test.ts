@@ -1,0 +1,110 @@
+import { Socket } from 'node:net';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchDatabase, engines, type ScratchDatabase } from '#support/stores';
+import { openStore, type Store } from './store';
+
+const postgresOnly = engines.includes('postgres') ? describe : describe.skip;
+
+interface Sent {
+  readonly query: string;
+  readonly corked: boolean;
+}
+
+/**
+ * Records what node-pg clients send while `work` runs: each query's text, and whether the socket was corked when
+ * its bytes were written (corked writes leave together, in one write).
+ */
+async function recording(work: () => Promise<void>): Promise<Sent[]> {
+  const sent: Sent[] = [];
+  const query = pg.Client.prototype.query;
+  const write = Socket.prototype.write;
+  let current: string | null = null;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const [first] = args;
+    current = typeof first === 'string' ? first : ((first as { text?: string })?.text ?? null);
+    try {
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } finally {
+      current = null;
+    }
+  } as typeof query;
+  Socket.prototype.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+    if (current !== null) sent.push({ query: current, corked: this.writableCorked > 0 });
+    return write.apply(this, args);
+  } as typeof write;
+  try {
+    await work();
+  } finally {
+    pg.Client.prototype.query = query;
+    Socket.prototype.write = write;
+  }
+  return sent;
+}
+
+postgresOnly('BEGIN written with the first statement [postgres]', () => {
+  let scratch: ScratchDatabase;
+  let store: Store;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('postgres');
+    store = openStore(scratch.url);
+    await sql`create table notes (id int primary key, body text)`.execute(store.db);
+  });
+  afterAll(async () => {
+    await store.close();
+    await scratch.drop();
+  });
+
+  const insert = (db: Store['db'], id: number) => sql`insert into notes values (${id}, 'x')`.execute(db);
+  const ids = async () => (await sql<{ id: number }>`select id from notes order by id`.execute(store.db)).rows;
+
+  it('sends BEGIN and the first statement in one write, and the rest as before', async () => {
+    const sent = await recording(() =>
+      store.db.transaction().execute(async (trx) => {
+        await insert(trx, 1);
+        await insert(trx, 2);
+      }),
+    );
+    const queries = [...new Set(sent.map((s) => s.query))];
+    expect(queries).toEqual(['begin', expect.stringMatching(/^insert/), 'commit']);
+    const begin = sent.filter((s) => s.query === 'begin');
+    const inserts = sent.filter((s) => s.query.startsWith('insert'));
+    expect(begin.every((s) => s.corked)).toBe(true);
+    // The first insert's messages are corked with the BEGIN; the second's go out as node-pg writes them.
+    expect(inserts.filter((s) => s.corked).length).toBeGreaterThan(0);
+    expect(await ids()).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
+  it('keeps the transaction: a rollback undoes the first statement, and a failing first statement rolls back', async () => {
+    await store.db
+      .transaction()
+      .execute(async (trx) => {
+        await insert(trx, 3);
+        throw new Error('changed my mind');
+      })
+      .catch(() => undefined);
+    const failed = await store.db
+      .transaction()
+      .execute(async (trx) => {
+        await insert(trx, 1); // already there
+      })
+      .then(
+        () => null,
+        (error: { code?: string }) => error.code,
+      );
+    expect(failed).toBe('23505');
+    expect(await ids()).toEqual([{ id: 1 }, { id: 2 }]);
+    // The pool's connections are all still good.
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => store.db.transaction().execute((trx) => insert(trx, 10 + i))),
+    );
+    expect((await ids()).length).toBe(14);
+  });
+
+  it('sends nothing for a transaction that runs nothing', async () => {
+    const sent = await recording(() => store.db.transaction().execute(async () => undefined));
+    expect(sent).toEqual([]);
+  });
+});
