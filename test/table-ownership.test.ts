@@ -93,7 +93,7 @@ const BUILDERS = ['selectFrom', 'updateTable', 'insertInto', 'replaceInto', 'mer
 const JOINS = '(?:inner|left|right|full|cross)Join';
 const QUOTED_TABLE = `['"\`]([a-z_]+)(?:\\s+as\\s+\\w+)?['"\`]`;
 const BUILDER = new RegExp(`\\b(?:${[...BUILDERS, JOINS].join('|')})\\(\\s*\\[?\\s*${QUOTED_TABLE}`, 'g');
-const HELPER = /\binsertRows?\(\s*[\w.]+\s*,\s*['"`]([a-z_]+)['"`]/g;
+const HELPER = /\binsertRows?(?:Later)?\(\s*[\w.]+\s*,\s*['"`]([a-z_]+)['"`]/g;
 // Raw SQL: a sql`…` template naming a known table after from, into, update, join or table.
 const RAW_SQL = /\bsql(?:<[^`]*?>)?`([^`]*)`/g;
 const RAW_TABLE = /\b(?:from|into|update|join|table)\s+"?([a-z_]+)"?/gi;

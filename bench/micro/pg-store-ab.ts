@@ -3,9 +3,9 @@
  * database, one with the option and one without, ten requests at a time. CPU a request is this process's plus
  * PostgreSQL's (the postmaster's children, from /proc). The option is the argument:
  * - `prepared`: repeated statements named once per connection, or every statement unnamed (prepared-statements.ts);
- * - `hold-begin`: a transaction's BEGIN written with its first statement, or in a round trip of its own
- *   (held-begin.ts).
- * Run: `USHER_BENCH_POSTGRES_URL=postgres://usher@127.0.0.1:PORT/postgres npx tsx bench/micro/pg-store-ab.ts hold-begin`
+ * - `held`: a transaction's BEGIN and its writes marked LATER written with its next statement, or each in a round
+ *   trip of its own (held-statements.ts).
+ * Run: `USHER_BENCH_POSTGRES_URL=postgres://usher@127.0.0.1:PORT/postgres npx tsx bench/micro/pg-store-ab.ts held`
  * against a local server (its backends must be readable in /proc).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -73,9 +73,9 @@ const OPTIONS = {
     { name: 'named', options: {} },
     { name: 'unnamed', options: { preparedStatements: false } },
   ],
-  'hold-begin': [
+  held: [
     { name: 'held', options: {} },
-    { name: 'own-trip', options: { holdBegin: false } },
+    { name: 'sent-each', options: { holdStatements: false } },
   ],
 } as const;
 const option = process.argv[2] as keyof typeof OPTIONS;

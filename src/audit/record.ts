@@ -1,4 +1,4 @@
-import { insertRows, type AuditEventRow, type Db } from '#db';
+import { insertRowsLater, type AuditEventRow, type Db } from '#db';
 import { newId } from '#common/ids';
 import { isoTime, parseJson } from '#common/json';
 import type { Clock } from '#common/clock';
@@ -76,7 +76,8 @@ export async function recordAudit(
     changes: JSON.stringify(entry.changes ?? {}),
     created_at: isoTime(now),
   };
-  await insertRows(trx, 'audit_events', [row]);
+  // A fresh id: the entry goes with the transaction's next statement or its COMMIT.
+  await insertRowsLater(trx, 'audit_events', [row]);
   const event = toAuditEvent(row);
   await sink(trx, entry.tenantId, event);
   return event;

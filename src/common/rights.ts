@@ -32,6 +32,12 @@ export interface KeyRights {
   readonly allowedTargets: readonly string[] | null;
 }
 
+/** A key's own invitation quota (the tenants capability's InviteQuota): invitations per hour and per day. */
+export interface KeyQuota {
+  readonly perHour: number | null;
+  readonly perDay: number | null;
+}
+
 /** Refusals for a key (or a session) acting beyond its rights; 403, each naming what is missing. */
 export const rightsErrors = defineErrors({
   scope_missing: { status: 403, title: 'The API key lacks the scope this needs' },

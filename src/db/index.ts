@@ -22,6 +22,7 @@ export {
   definedColumns,
   insertRow,
   insertRows,
+  insertRowsLater,
   preparedQuery,
   preparedShapes,
   type PreparedQuery,

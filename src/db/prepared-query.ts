@@ -1,5 +1,6 @@
 import type { Compilable, CompiledQuery, Kysely, QueryResult, RootOperationNode } from 'kysely';
 import type { Database } from './schema';
+import { LATER } from './held-statements';
 
 /** A Kysely handle or a transaction on it (the same as `Db` in index.ts, which imports this file). */
 type Handle = Kysely<Database>;
@@ -24,6 +25,8 @@ export interface PreparedQuery<P, O> {
   executeTakeFirst(db: Handle, params: P): Promise<O | undefined>;
   /** Rows inserted, updated or deleted. */
   numAffectedRows(db: Handle, params: P): Promise<bigint>;
+  /** Runs a write whose answer nobody waits for: see `insertRowsLater`. */
+  executeLater(db: Handle, params: P): Promise<void>;
 }
 
 /** Builds the query once with markers for its parameters and records where each one is bound. */
@@ -90,6 +93,7 @@ export function preparedQuery<P extends object, O>(
     execute: async (db, params) => (await run(db, params)).rows,
     executeTakeFirst: async (db, params) => (await run(db, params)).rows[0],
     numAffectedRows: async (db, params) => (await run(db, params)).numAffectedRows ?? 0n,
+    executeLater: (db, params) => executeLater(db, compile(db, params)),
   };
 }
 
@@ -135,6 +139,11 @@ const insertShapes = preparedShapes((shape: string) => {
   );
 });
 
+/** Runs `compiled` marked LATER: held on PostgreSQL inside a transaction, at once elsewhere (a comment to SQLite). */
+async function executeLater(db: Handle, compiled: CompiledQuery<unknown>): Promise<void> {
+  await db.executeQuery({ ...compiled, sql: LATER + compiled.sql });
+}
+
 /**
  * Inserts rows through a prepared insert for their table, columns and number. Columns whose value
  * is undefined are left out, as Kysely leaves them out; rows that name different columns go
@@ -144,23 +153,36 @@ export async function insertRows<T extends keyof Database & string>(
   db: Handle,
   table: T,
   rows: readonly Database[T][],
+  when: 'now' | 'later' = 'now',
 ): Promise<void> {
   if (rows.length === 0) return;
   const columns = definedColumns(rows[0]!);
   const key = columns.join(' ');
   if (rows.some((row, i) => i > 0 && definedColumns(row).join(' ') !== key)) {
-    await db
-      .insertInto(table)
-      .values(rows as never)
-      .execute();
+    const query = db.insertInto(table).values(rows as never);
+    await (when === 'later' ? executeLater(db, query.compile()) : query.execute());
     return;
   }
   const params: Record<string, unknown> = {};
   rows.forEach((row, i) => {
     for (const column of columns) params[`${i}.${column}`] = (row as unknown as Record<string, unknown>)[column];
   });
-  await insertShapes(`${table} ${rows.length} ${key}`).execute(db, params);
+  const insert = insertShapes(`${table} ${rows.length} ${key}`);
+  await (when === 'later' ? insert.executeLater(db, params) : insert.execute(db, params));
 }
+
+/**
+ * Inserts rows whose insert nobody waits for: inside a transaction on PostgreSQL it is held and written with the
+ * transaction's next statement or its COMMIT, one round trip for all (held-statements.ts); elsewhere it runs at
+ * once. Only for rows that cannot be refused but by a bug or a failing database (fresh ids, parents written in the
+ * same transaction): an error comes out of the statement the insert went with, not this call, so a caller cannot
+ * catch a refusal here and turn it into an answer.
+ */
+export const insertRowsLater = <T extends keyof Database & string>(
+  db: Handle,
+  table: T,
+  rows: readonly Database[T][],
+): Promise<void> => insertRows(db, table, rows, 'later');
 
 /** Inserts one row through a prepared insert for its table and columns (see insertRows). */
 export const insertRow = <T extends keyof Database & string>(db: Handle, table: T, row: Database[T]): Promise<void> =>

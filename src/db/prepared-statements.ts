@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type pg from 'pg';
-import { HeldBegin } from './held-begin';
+import { HeldStatements, LATER } from './held-statements';
 
-/** The answer to a statement that was not sent (a held BEGIN, or the end of a transaction that ran nothing). */
+/** The answer to a statement not sent yet (held), or not at all (the end of a transaction that ran nothing). */
 const NOTHING = { command: 'NONE', rowCount: 0, rows: [] };
 
 /** Distinct statements named per pool; IN-lists of varying length make new texts, which stay unnamed past this. */
@@ -30,12 +30,13 @@ function isStalePlan(error: unknown): boolean {
  * is named on its second sighting, so one-off texts (IN-lists of a new length, the migrations) never take a slot.
  * A connection on which a prepared statement went stale is closed when released, instead of being pooled again;
  * outside a transaction the failed statement is retried once, unnamed, so a single read does not fail for it.
- * With `holdBegin`, a transaction's BEGIN goes out with its first statement (held-begin.ts); `named: false` sends
+ * With `holdStatements`, a transaction's BEGIN and its writes marked LATER go out with its next statement
+ * (held-statements.ts); `named: false` sends
  * every statement unnamed, for a pooler that cannot carry them.
  */
 export function withPreparedStatements(
   pool: pg.Pool,
-  options: { readonly named: boolean; readonly holdBegin: boolean },
+  options: { readonly named: boolean; readonly holdStatements: boolean },
 ): PostgresPool {
   const names = new Map<string, string>();
   const candidates = new Set<string>();
@@ -58,24 +59,31 @@ export function withPreparedStatements(
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let stale = false;
     let inTransaction = false;
-    const held = options.holdBegin ? new HeldBegin(client) : null;
+    const held = options.holdStatements ? new HeldStatements(client) : null;
     async function run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
       if (parameters.length === 0) {
         // begin / commit / rollback and savepoints: no parameters, sent as simple queries.
         if (/^(begin|start transaction)/i.test(sql)) {
           inTransaction = true;
           if (held) {
-            held.hold(sql);
+            held.begin(sql);
             return NOTHING as never;
           }
-        } else if (/^(commit|rollback)$/i.test(sql)) {
+        } else if (/^commit$/i.test(sql)) {
           inTransaction = false;
-          if (held?.dropIfHeld()) return NOTHING as never;
-        }
+          if (held && !held.commitHasWork()) return NOTHING as never;
+        } else if (/^rollback$/i.test(sql)) {
+          inTransaction = false;
+          if (held && !held.rollbackHasWork(false)) return NOTHING as never;
+        } else if (/^rollback to /i.test(sql)) held?.rollbackHasWork(true);
         return (await sent(() => client.query(sql))) as never;
       }
       const values = [...parameters];
       const name = nameOf(sql);
+      if (held && inTransaction && sql.startsWith(LATER)) {
+        held.later({ text: sql, values, ...(name === undefined ? {} : { name }) });
+        return NOTHING as never;
+      }
       if (name === undefined) return (await sent(() => client.query({ text: sql, values }))) as never;
       try {
         return (await sent(() => client.query({ name, text: sql, values }))) as never;
@@ -86,7 +94,7 @@ export function withPreparedStatements(
         return (await client.query({ text: sql, values })) as never;
       }
     }
-    /** Sends a statement, with the transaction's held BEGIN in front of it when there is one. */
+    /** Sends a statement, with what the transaction holds (held-statements.ts) in front of it. */
     function sent<R>(send: () => Promise<R>): Promise<R> {
       return held ? held.with(send) : send();
     }

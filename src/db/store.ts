@@ -41,10 +41,10 @@ export interface StoreOptions {
    */
   readonly preparedStatements?: boolean;
   /**
-   * PostgreSQL: write a transaction's BEGIN with its first statement (held-begin.ts). On by default; off only to
-   * measure what it saves (bench/micro/pg-store-ab.ts).
+   * PostgreSQL: write a transaction's BEGIN, and its writes marked LATER, with its next statement
+   * (held-statements.ts). On by default; off only to measure what it saves (bench/micro/pg-store-ab.ts).
    */
-  readonly holdBegin?: boolean;
+  readonly holdStatements?: boolean;
 }
 
 /** How long a request waits for a PostgreSQL connection before it fails as unavailable (503). */
@@ -73,13 +73,13 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
   // A request waits at most this long for a connection: a server that does not answer at all (a
   // network partition) becomes a 503 instead of a request that hangs; a stopped one refuses at once.
   // Pipeline mode: node-pg writes a query without waiting for the answer to the one before, which lets a
-  // transaction's BEGIN go out with its first statement (held-begin.ts). Kysely still runs one at a time otherwise.
-  const holdBegin = options.holdBegin ?? true;
+  // transaction's BEGIN and writes nobody waits for go out with its next statement (held-statements.ts).
+  const holdStatements = options.holdStatements ?? true;
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    pipeline: holdBegin,
+    pipeline: holdStatements,
   });
   // node-pg emits 'error' on a client when its server goes away, and an 'error' without a listener
   // kills the process. The pool listens only while a client is idle; a client checked out (in a
@@ -88,7 +88,7 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
   // the idle ones again, and is kept only because pg-pool re-emits on itself.
   pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
   pool.on('error', () => undefined);
-  const wrapped = withPreparedStatements(pool, { named: options.preparedStatements !== false, holdBegin });
+  const wrapped = withPreparedStatements(pool, { named: options.preparedStatements !== false, holdStatements });
   const db = new Kysely<Database>({ dialect: withAfterCommit(new PostgresDialect({ pool: wrapped })) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }

@@ -1,5 +1,13 @@
 import { sql } from 'kysely';
-import { insertRow, insertRows, type DeliveryAttemptRow, type Db, type Engine, type OutboxRow } from '#db';
+import {
+  insertRow,
+  insertRows,
+  insertRowsLater,
+  type DeliveryAttemptRow,
+  type Db,
+  type Engine,
+  type OutboxRow,
+} from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 
@@ -68,7 +76,8 @@ export async function enqueue(trx: Db, items: readonly OutboxItem[], now: Date):
     updated_at: at,
     done_at: null,
   }));
-  await insertRows(trx, 'outbox', rows);
+  // Fresh ids: the rows go with the transaction's next statement or its COMMIT.
+  await insertRowsLater(trx, 'outbox', rows);
   return rows.map((r) => r.id);
 }
 

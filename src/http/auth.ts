@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { KeyRights } from '#common/rights';
+import type { KeyQuota, KeyRights } from '#common/rights';
 import { httpProblem } from './problem';
 
 /** Who is calling: the tenant every query is scoped to, and the key used. */
@@ -12,6 +12,11 @@ export interface AuthContext {
   readonly operator: boolean;
   /** What the key may do, grant and name: every route checks its scope; the invitation service the rest. */
   readonly rights: KeyRights;
+  /**
+   * The key's own invitation quota (null: the tenant's default), as read when the request was authenticated, so a
+   * create need not read the key again; absent where a context is built otherwise (the console's session).
+   */
+  readonly inviteQuota?: KeyQuota | null;
 }
 
 /** An authenticated key with what the edge needs before any route runs: the tenant's rate limit. */
@@ -77,8 +82,15 @@ export function requireApiKey(authenticate: Authenticate, consume?: ConsumeReque
         );
       }
     }
-    const { tenantId, apiKeyId, apiKeyName, operator, rights } = auth;
-    c.set('auth', { tenantId, apiKeyId, ...(apiKeyName === undefined ? {} : { apiKeyName }), operator, rights });
+    const { tenantId, apiKeyId, apiKeyName, operator, rights, inviteQuota } = auth;
+    c.set('auth', {
+      tenantId,
+      apiKeyId,
+      ...(apiKeyName === undefined ? {} : { apiKeyName }),
+      operator,
+      rights,
+      ...(inviteQuota === undefined ? {} : { inviteQuota }),
+    });
     await next();
   };
 }

@@ -125,7 +125,8 @@ export async function createInvitation(
   const target = input.target.type === 'tenant' ? { type: 'tenant' as const, iri: null, name: null } : input.target;
   const key = targetKey(target);
   const keyId = actor.kind === 'api_key' ? actor.id : null;
-  const apiKey = keyId ? await findInvitingKey(trx, tenantId, keyId) : null;
+  // Authenticated this request with its rights and quota, or (the console, the CLI) read here.
+  const apiKey = actor.kind === 'api_key' ? (actor.key ?? (await findInvitingKey(trx, tenantId, actor.id))) : null;
   const grantableRoles = roleCeilingAtCreate(apiKey?.rights ?? null, {
     role: input.role ?? null,
     targetIri: target.iri,

@@ -1,11 +1,19 @@
-import { insertRows, type Db, type InvitationEventRow, type InvitationRow } from '#db';
+import { insertRowsLater, type Db, type InvitationEventRow, type InvitationRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime, parseJson } from '#common/json';
+import type { InvitingKey } from '#tenants';
 import type { InvitationEventType, InvitationStatus, Transition } from './lifecycle';
 
 /** Who caused a change: a key of the tenant, the invitee holding the link, another server's actor, or Usher itself. */
 export type Actor =
-  | { readonly kind: 'api_key'; readonly id: string; readonly name?: string; readonly surface?: string }
+  | {
+      readonly kind: 'api_key';
+      readonly id: string;
+      readonly name?: string;
+      readonly surface?: string;
+      /** The key's rights and quota as the request authenticated it: a create need not read the key again. */
+      readonly key?: InvitingKey;
+    }
   | { readonly kind: 'invitee' }
   | { readonly kind: 'remote'; readonly iri: string }
   | { readonly kind: 'system' };
@@ -15,12 +23,23 @@ export type Actor =
  * Given the key's context, its name and the surface (`api` by default) go to the audit trail too.
  */
 export function apiKeyActor(
-  key: string | { readonly apiKeyId: string; readonly apiKeyName?: string },
+  key:
+    | string
+    | {
+        readonly apiKeyId: string;
+        readonly apiKeyName?: string;
+        readonly rights?: InvitingKey['rights'];
+        readonly inviteQuota?: InvitingKey['inviteQuota'];
+      },
   surface?: string,
 ): Actor {
   if (typeof key === 'string') return { kind: 'api_key', id: key };
   const named = key.apiKeyName === undefined ? {} : { name: key.apiKeyName };
-  return { kind: 'api_key', id: key.apiKeyId, ...named, surface: surface ?? 'api' };
+  const held =
+    key.rights !== undefined && key.inviteQuota !== undefined
+      ? { key: { rights: key.rights, inviteQuota: key.inviteQuota } }
+      : {};
+  return { kind: 'api_key', id: key.apiKeyId, ...named, surface: surface ?? 'api', ...held };
 }
 
 export function actorName(actor: Actor): string {
@@ -98,7 +117,8 @@ export async function writeEvents(
     created_at: isoTime(now),
   }));
   if (rows.length === 0) return;
-  await insertRows(db, 'invitation_events', rows);
+  // Fresh ids: nothing but a failing database refuses them, so the insert goes with the next statement.
+  await insertRowsLater(db, 'invitation_events', rows);
   await sink(db, invitation, rows.map(toEvent));
 }
 

@@ -1,8 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { insertRow, preparedQuery, type Db } from '#db';
-import { isoTime } from '#common/json';
-import { hashSecret } from '#common/secrets';
-import type { MintedFor } from './tokens';
+import { preparedQuery, type Db } from '#db';
+import { storeToken, type MintedFor } from './tokens';
 
 /** The server secret links are derived from, with its fingerprint (what a token row records). */
 export interface LinkKey {
@@ -80,12 +78,13 @@ export async function mintNextLink(
     tenantId: invitation.tenant_id,
     invitationId: invitation.id,
   });
-  return storeLink(trx, key, invitation, Number(last?.generation ?? 0) + 1, mintedFor, now);
+  return storeLink(trx, key, invitation, Number(last?.generation ?? 0) + 1, mintedFor, now, 'now');
 }
 
 /**
  * The first link of an invitation inserted in this same transaction: generation 1, without asking for the last
- * one (a statement fewer on every create).
+ * one (a statement fewer on every create). No other link of a new invitation exists, so nothing can refuse it: the
+ * insert goes with the transaction's next statement.
  */
 export function mintFirstLink(
   trx: Db,
@@ -94,7 +93,7 @@ export function mintFirstLink(
   mintedFor: MintedFor,
   now: Date,
 ): Promise<string> {
-  return storeLink(trx, key, invitation, 1, mintedFor, now);
+  return storeLink(trx, key, invitation, 1, mintedFor, now, 'later');
 }
 
 async function storeLink(
@@ -104,18 +103,10 @@ async function storeLink(
   generation: number,
   mintedFor: MintedFor,
   now: Date,
+  when: 'now' | 'later',
 ): Promise<string> {
   const token = deriveToken(key, invitation.id, generation);
-  await insertRow(trx, 'invitation_tokens', {
-    token_hash: hashSecret(token),
-    invitation_id: invitation.id,
-    tenant_id: invitation.tenant_id,
-    minted_for: mintedFor,
-    created_at: isoTime(now),
-    revoked_at: null,
-    generation,
-    secret_id: key.id,
-  });
+  await storeToken(trx, invitation, token, { mintedFor, generation, secretId: key.id }, now, when);
   return token;
 }
 

@@ -1,4 +1,4 @@
-import { insertRow, type Db, type InvitationRow } from '#db';
+import { insertRowsLater, type Db, type InvitationRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import { grantMembership, type Membership } from '#memberships';
@@ -69,13 +69,16 @@ export async function redeem(trx: Db, row: InvitationRow, acceptor: AcceptorInpu
   );
   const id = newId(now.getTime());
   const createdAt = isoTime(now);
-  await insertRow(trx, 'redemptions', {
-    id,
-    tenant_id: row.tenant_id,
-    invitation_id: row.id,
-    acceptor: JSON.stringify(acceptor),
-    membership_id: membership.id,
-    created_at: createdAt,
-  });
+  // A fresh id, and a membership this transaction just wrote: the insert goes with the next statement.
+  await insertRowsLater(trx, 'redemptions', [
+    {
+      id,
+      tenant_id: row.tenant_id,
+      invitation_id: row.id,
+      acceptor: JSON.stringify(acceptor),
+      membership_id: membership.id,
+      created_at: createdAt,
+    },
+  ]);
   return { id, createdAt, membership };
 }

@@ -237,7 +237,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
   } = channelRoutes(invitations.channels.schemas);
   return createRouter()
     .openapi(createInvitationRoute, async (c) => {
-      const { tenantId, apiKeyId } = c.var.auth;
+      const { tenantId } = c.var.auth;
       const input = c.req.valid('json');
       const result = await runIdempotent<InvitationWithUrl>(
         db,
@@ -247,7 +247,10 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
           fingerprint: ['createInvitation', input],
           now: clock.now(),
         },
-        async (trx) => ({ status: 201, body: await invitations.createIn(trx, tenantId, input, apiKeyActor(apiKeyId)) }),
+        async (trx) => ({
+          status: 201,
+          body: await invitations.createIn(trx, tenantId, input, apiKeyActor(c.var.auth)),
+        }),
         withoutLink,
       );
       // The stored replay has no link; a link or email invitation's live one is derived again, as GET shows it.
@@ -258,7 +261,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
       return c.json(body, 201, replayHeader(result));
     })
     .openapi(bulkRoute, async (c) => {
-      const { tenantId, apiKeyId } = c.var.auth;
+      const { tenantId } = c.var.auth;
       const input = c.req.valid('json');
       const result = await runIdempotent<BulkResult>(
         db,
@@ -271,7 +274,7 @@ export function createInvitationRoutes({ db, clock, invitations, deliveryState }
         async (trx) => ({
           status: 200,
           body: await createInBulk(trx, invitations.channels.schemas, input, (inner, item) =>
-            invitations.createIn(inner, tenantId, item, apiKeyActor(apiKeyId)),
+            invitations.createIn(inner, tenantId, item, apiKeyActor(c.var.auth)),
           ),
         }),
         (body) => ({

@@ -1,4 +1,4 @@
-import { insertRow, preparedQuery, type Db } from '#db';
+import { insertRows, preparedQuery, type Db } from '#db';
 import { isoTime } from '#common/json';
 import { hashSecret, newSecret } from '#common/secrets';
 
@@ -34,17 +34,33 @@ export async function mintInvitationToken(
   // A bearer a surface made itself (TrustTrace's signed JWT) is stored the same way; a random link by default.
   token: string = newSecret(),
 ): Promise<string> {
-  await insertRow(trx, 'invitation_tokens', {
+  await storeToken(trx, invitation, token, { mintedFor, generation: null, secretId: null }, now, 'now');
+  return token;
+}
+
+/**
+ * Stores a token's hash for an invitation: a random bearer's (no generation, no link secret) or a derived link's.
+ * `later` only where nothing can refuse the row (see insertRowsLater).
+ */
+export async function storeToken(
+  trx: Db,
+  invitation: { readonly id: string; readonly tenant_id: string },
+  token: string,
+  origin: { readonly mintedFor: MintedFor; readonly generation: number | null; readonly secretId: string | null },
+  now: Date,
+  when: 'now' | 'later',
+): Promise<void> {
+  const row = {
     token_hash: hashSecret(token),
     invitation_id: invitation.id,
     tenant_id: invitation.tenant_id,
-    minted_for: mintedFor,
+    minted_for: origin.mintedFor,
     created_at: isoTime(now),
     revoked_at: null,
-    generation: null,
-    secret_id: null,
-  });
-  return token;
+    generation: origin.generation,
+    secret_id: origin.secretId,
+  };
+  await insertRows(trx, 'invitation_tokens', [row], when);
 }
 
 /** The stored hash a presented token would have; null when it cannot be a token, so nothing is looked up. */

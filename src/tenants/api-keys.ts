@@ -260,6 +260,7 @@ const keyByHash = preparedQuery((db, p: { hash: string }) =>
       'scopes',
       'grantable_roles',
       'allowed_targets',
+      'invite_quota',
     ])
     .select((eb) =>
       eb.selectFrom('tenants').select('settings').whereRef('tenants.id', '=', 'api_keys.tenant_id').as('settings'),
@@ -288,6 +289,7 @@ export async function authenticateApiKey(db: Db, presented: string, now: Date): 
     apiKeyName: row.name,
     operator: row.operator === 1,
     rights: keyRightsOf(row),
+    inviteQuota: parseKeyQuota(row.invite_quota),
     rateLimitPerMinute: parseSettings(row.settings).rateLimitPerMinute,
   };
 }

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, engines, type ScratchDatabase } from '#support/stores';
 import { openStore, type Store } from './store';
+import { LATER } from './held-statements';
 
 const postgresOnly = engines.includes('postgres') ? describe : describe.skip;
 
@@ -43,7 +44,7 @@ async function recording(work: () => Promise<void>): Promise<Sent[]> {
   return sent;
 }
 
-postgresOnly('BEGIN written with the first statement [postgres]', () => {
+postgresOnly('statements held and written with the next one [postgres]', () => {
   let scratch: ScratchDatabase;
   let store: Store;
 
@@ -58,6 +59,19 @@ postgresOnly('BEGIN written with the first statement [postgres]', () => {
   });
 
   const insert = (db: Store['db'], id: number) => sql`insert into notes values (${id}, 'x')`.execute(db);
+  /** An insert marked LATER, as insertRowsLater marks them. */
+  const insertLater = (db: Store['db'], id: number) =>
+    sql`${sql.raw(LATER)}insert into notes values (${id}, 'x')`.execute(db);
+  const reset = () => sql`delete from notes`.execute(store.db);
+  /** The error code a transaction running `work` fails with; null when it commits. */
+  const failureCode = (work: (trx: Store['db']) => Promise<unknown>) =>
+    store.db
+      .transaction()
+      .execute(work)
+      .then(
+        () => null,
+        (error: { code?: string }) => error.code,
+      );
   const ids = async () => (await sql<{ id: number }>`select id from notes order by id`.execute(store.db)).rows;
 
   it('sends BEGIN and the first statement in one write, and the rest as before', async () => {
@@ -78,23 +92,13 @@ postgresOnly('BEGIN written with the first statement [postgres]', () => {
   });
 
   it('keeps the transaction: a rollback undoes the first statement, and a failing first statement rolls back', async () => {
-    await store.db
-      .transaction()
-      .execute(async (trx) => {
+    expect(
+      await failureCode(async (trx) => {
         await insert(trx, 3);
-        throw new Error('changed my mind');
-      })
-      .catch(() => undefined);
-    const failed = await store.db
-      .transaction()
-      .execute(async (trx) => {
-        await insert(trx, 1); // already there
-      })
-      .then(
-        () => null,
-        (error: { code?: string }) => error.code,
-      );
-    expect(failed).toBe('23505');
+        throw Object.assign(new Error('changed my mind'), { code: 'mind' });
+      }),
+    ).toBe('mind');
+    expect(await failureCode((trx) => insert(trx, 1))).toBe('23505'); // already there
     expect(await ids()).toEqual([{ id: 1 }, { id: 2 }]);
     // The pool's connections are all still good.
     await Promise.all(
@@ -106,5 +110,65 @@ postgresOnly('BEGIN written with the first statement [postgres]', () => {
   it('sends nothing for a transaction that runs nothing', async () => {
     const sent = await recording(() => store.db.transaction().execute(async () => undefined));
     expect(sent).toEqual([]);
+  });
+
+  it('sends writes marked LATER with the next statement, in one write, and they commit', async () => {
+    await reset();
+    const sent = await recording(() =>
+      store.db.transaction().execute(async (trx) => {
+        await insertLater(trx, 1);
+        await insertLater(trx, 2);
+        expect(await sql`select count(*)::int as n from notes`.execute(trx).then((r) => r.rows)).toEqual([{ n: 2 }]);
+        await insertLater(trx, 3);
+      }),
+    );
+    // BEGIN and two inserts corked with the count; the third with the COMMIT.
+    expect(sent.filter((s) => s.query.includes('usher:later')).every((s) => s.corked)).toBe(true);
+    expect(sent.filter((s) => s.query === 'commit').every((s) => s.corked)).toBe(true);
+    expect(await ids()).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  });
+
+  it("throws a held write's own error, from the statement it went with or the COMMIT, and keeps nothing", async () => {
+    await reset();
+    await insert(store.db, 1);
+    const atNext = await failureCode(async (trx) => {
+      await insertLater(trx, 5);
+      await insertLater(trx, 1); // taken
+      await sql`select 1`.execute(trx);
+    });
+    expect(atNext).toBe('23505');
+    const atCommit = await failureCode(async (trx) => {
+      await insertLater(trx, 6);
+      await insertLater(trx, 1); // taken
+    });
+    expect(atCommit).toBe('23505');
+    expect(await ids()).toEqual([{ id: 1 }]);
+  });
+
+  it('drops held writes on a rollback, and those after a savepoint on a rollback to it', async () => {
+    await reset();
+    await store.db
+      .transaction()
+      .execute(async (trx) => {
+        await insertLater(trx, 7);
+        throw new Error('changed my mind');
+      })
+      .catch(() => undefined);
+    await store.db.transaction().execute(async (trx) => {
+      // As a bulk import does for each item.
+      await insertLater(trx, 8);
+      await sql`savepoint item`.execute(trx);
+      await insertLater(trx, 9);
+      await sql`rollback to savepoint item`.execute(trx);
+      await sql`release savepoint item`.execute(trx);
+      await insertLater(trx, 10);
+    });
+    expect(await ids()).toEqual([{ id: 8 }, { id: 10 }]);
+  });
+
+  it('runs a write marked LATER at once outside a transaction', async () => {
+    await reset();
+    await insertLater(store.db, 11);
+    expect(await ids()).toEqual([{ id: 11 }]);
   });
 });
