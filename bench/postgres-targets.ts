@@ -92,7 +92,7 @@ export function postgresVerdicts(results: Results, engine: StoreName): PostgresV
   out.push({
     target: 'outbox drain with two worker processes on one database, each email sent once',
     measured: drain
-      ? `${Math.round(drain.warmPerS).toLocaleString('en')} emails/s after the first ${drain.warmup.toLocaleString('en')}; ${drain.received} received of ${drain.emails + drain.warmup}, ${drain.duplicates ?? '?'} sent twice`
+      ? `${Math.round(drain.warmPerS).toLocaleString('en')} emails/s after the first ${drain.warmup.toLocaleString('en')}; ${drain.received.toLocaleString('en')} received of ${(drain.emails + drain.warmup).toLocaleString('en')}, ${drain.duplicates ?? '?'} sent twice`
       : 'not measured',
     goal: `≥ ${EMAILS_PER_S.toLocaleString('en')} emails/s, none twice`,
     floor: drain?.bare ? `bare sender ${Math.round(drain.bare.warmPerS).toLocaleString('en')}/s` : '',
