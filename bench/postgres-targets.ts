@@ -144,8 +144,9 @@ function hostTable(results: Results, engine: StoreName): string {
     `### What a ${HOST_CORES}-core database host would sustain, ${engine}\n\n` +
     `From the CPU per request measured above, with PostgreSQL's ${HOST_CORES} cores all busy and nothing else on ` +
     `them: requests/s = ${HOST_CORES},000 ms ÷ PostgreSQL CPU ms per request; Usher cores (processes) that rate ` +
-    "needs = requests/s × Usher CPU ms per request ÷ 1,000. One operation at a time, on this machine's cores; a " +
-    'larger host has more memory and faster storage, and its PostgreSQL is not on the same cores as Usher.\n\n' +
+    "needs = requests/s × Usher CPU ms per request ÷ 1,000. Each operation alone, at this machine's speed per core; " +
+    'that PostgreSQL keeps its CPU per request across 16 cores is assumed here, not measured (the processes phase ' +
+    "measures how it holds across this machine's cores).\n\n" +
     table(
       [
         'operation',

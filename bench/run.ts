@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     for (const server of servers) {
       const phase = (name: string) => log(`\n== ${name}, ${server.name} ==`);
       if (options.phases.includes('matrix')) {
-        phase('create / accept / list / view, Usher and baseline');
+        phase('create / accept in turn on Usher, baseline and floor; list / view on Usher');
         await runMatrix(results, server, options, log);
       }
       if (options.phases.includes('processes') && server.engine === 'postgres') {
