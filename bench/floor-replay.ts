@@ -113,7 +113,10 @@ export function openFloor(
   variables(capture.creates, vars);
   variables(capture.accepts, vars);
   const store = engine === 'sqlite' ? openStore(databaseUrl) : null;
-  const pool = engine === 'postgres' ? new pg.Pool({ connectionString: databaseUrl, max: 10 }) : null;
+  const pool =
+    engine === 'postgres' ? new pg.Pool({ connectionString: databaseUrl, max: 10, idleTimeoutMillis: 0 }) : null;
+  // Its connections stay open while Usher and the baseline take their turns (idleTimeoutMillis 0: never closed idle),
+  // as a busy server's pool keeps them; Usher's and the baseline's get a short run before each turn instead.
   // pg-pool's end() resolves before its sockets close; the scratch database's forced drop then ends them with an
   // error, which a pool without a listener throws (a full run died there, after the durable floor).
   pool?.on('error', () => undefined);

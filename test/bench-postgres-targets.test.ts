@@ -103,12 +103,13 @@ describe("the report's PostgreSQL targets", () => {
 });
 
 describe("the matrix's alternating order", () => {
-  it('runs each step in turn, rotating who goes first, and skips what a server does not run', async () => {
+  it('runs each step in turn, rotating who goes first, rewarming each, skipping what a server does not run', async () => {
     const ran: string[] = [];
     const contender = (name: LoadRow['server'], levels: (scenario: WriteScenario) => readonly number[]): Contender => ({
       name,
       levels,
       warm: async (scenario) => void ran.push(`${name} warm ${scenario}`),
+      rewarm: async (scenario, connections) => void ran.push(`${name} ${scenario} ${connections} rewarm`),
       run: async (scenario, connections) => loadRow(name, scenario, connections, 1),
       record: async (scenario, run) => {
         const row = await run();
@@ -123,7 +124,12 @@ describe("the matrix's alternating order", () => {
       ],
       [10, 100],
     );
-    expect(ran).toEqual([
+    // Each measured run right after its short unmeasured one.
+    expect(ran.filter((line) => line.endsWith(' rewarm'))).toHaveLength(12);
+    ran.forEach((line, i) => {
+      if (line.endsWith(' rewarm')) expect(ran[i + 1]).toBe(line.slice(0, -' rewarm'.length));
+    });
+    expect(ran.filter((line) => !line.endsWith(' rewarm'))).toEqual([
       'usher warm create',
       'baseline warm create',
       'floor warm create',

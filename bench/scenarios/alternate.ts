@@ -19,6 +19,12 @@ export interface Contender {
   levels(scenario: WriteScenario): readonly number[];
   /** Unmeasured work before its first run of `scenario`: a fresh server's settle, the first accepts. */
   warm(scenario: WriteScenario): Promise<void>;
+  /**
+   * A short unmeasured run just before each measured one: the others' turns leave a server idle for longer than its
+   * pool keeps an idle connection (node-pg's default, 10 s), and a measured run must not pay for new connections and
+   * their prepared statements.
+   */
+  rewarm(scenario: WriteScenario, connections: number): Promise<void>;
   /** One measured run. */
   run(scenario: WriteScenario, connections: number): Promise<LoadResult>;
   /** Keeps a run's figures in the results (with PostgreSQL's statements, for Usher). */
@@ -39,7 +45,10 @@ export async function alternate(contenders: readonly Contender[], levels: readon
     for (const connections of levels) {
       const turn = contenders.filter((contender) => contender.levels(scenario).includes(connections));
       const order = turn.length > 1 ? rotated(contenders, step++).filter((c) => turn.includes(c)) : turn;
-      for (const contender of order) await contender.record(scenario, () => contender.run(scenario, connections));
+      for (const contender of order) {
+        await contender.rewarm(scenario, connections);
+        await contender.record(scenario, () => contender.run(scenario, connections));
+      }
     }
   }
 }

@@ -23,6 +23,8 @@ import { AUTH_HEADERS, startUsher } from '../usher-process';
 import { withServer } from '../with-server';
 
 export const CONNECTION_LEVELS = [10, 100] as const;
+/** Seconds of load before each measured turn of a server in the alternating writes (Contender.rewarm). */
+const REWARM_S = 1;
 
 /** Where a server takes creates and accepts: Usher's API or the baseline's two routes. */
 export interface WriteRoutes {
@@ -141,6 +143,13 @@ function httpContender(
       const half = Math.floor(pool.length / 2);
       acceptTokens.set(CONNECTION_LEVELS[0], pool.slice(0, half));
       acceptTokens.set(CONNECTION_LEVELS[1], pool.slice(half));
+    },
+    async rewarm(scenario, connections) {
+      if (scenario === 'create') await createRun(server, routes, connections, REWARM_S, pool);
+      if (scenario === 'create (email)') await createRun(server, routes, connections, REWARM_S, [], 'email');
+      const tokens = acceptTokens.get(connections) ?? [];
+      if (scenario === 'accept')
+        await acceptRun(server, routes, connections, REWARM_S, tokens.splice(0, Math.floor(tokens.length / 10)));
     },
     run: (scenario, connections) =>
       scenario === 'accept'
