@@ -89,28 +89,34 @@ function freshStatements(
 /** Runs one operation's statements as one transaction. */
 type RunOp = (statements: readonly CapturedStatement[]) => Promise<void>;
 
-/** The floor's two runs, as load rows: this process's CPU is the "server" CPU. */
-export interface FloorRuns {
-  readonly create: LoadResult;
-  readonly accept: LoadResult;
+/**
+ * The floor, open: its store or pool stays up (and warm) between runs, so the matrix can run it in turn with Usher and
+ * the baseline. Each run's CPU is this process's ("server" CPU) and PostgreSQL's.
+ */
+export interface Floor {
+  /** Replays `count` creates. */
+  create(count: number): Promise<LoadResult>;
+  /** Replays the accepts of the next `count` invitations the creates made, in the order they were made. */
+  accept(count: number): Promise<LoadResult>;
+  /** Checks every accept accepted its invitation, then closes the store or pool. */
+  close(): Promise<void>;
 }
 
-/**
- * Replays `ops` creates, then their `ops` accepts, after a tenth as many of each unmeasured, on the database the
- * capture was taken on (its tenant, key and signing key are the statements' constants).
- */
-export async function replayFloor(
+/** Opens the floor on the database the capture was taken on (its tenant, key and signing key are the constants). */
+export function openFloor(
   databaseUrl: string,
   engine: Engine,
   capture: FloorCapture,
-  ops: number,
   postmasterPid: number | null,
-): Promise<FloorRuns> {
+): Floor {
   const vars = new Map<string, unknown>();
   variables(capture.creates, vars);
   variables(capture.accepts, vars);
   const store = engine === 'sqlite' ? openStore(databaseUrl) : null;
-  const pool = engine === 'postgres' ? new pg.Pool({ connectionString: databaseUrl, max: 10 }) : null;
+  const pool =
+    engine === 'postgres' ? new pg.Pool({ connectionString: databaseUrl, max: 10, idleTimeoutMillis: 0 }) : null;
+  // Its connections stay open while Usher and the baseline take their turns (idleTimeoutMillis 0: never closed idle),
+  // as a busy server's pool keeps them; Usher's and the baseline's get a short run before each turn instead.
   // pg-pool's end() resolves before its sockets close; the scratch database's forced drop then ends them with an
   // error, which a pool without a listener throws (a full run died there, after the durable floor).
   pool?.on('error', () => undefined);
@@ -136,7 +142,9 @@ export async function replayFloor(
           client.release();
         }
       };
-  const run = async (count: number, offset: number, fresh: Map<string, unknown>[], template: CapturedStatement[]) => {
+  // Each invitation's fresh values, by operation number: an accept reuses its create's token hash and ids.
+  const fresh: Map<string, unknown>[] = [];
+  const run = async (count: number, offset: number, template: CapturedStatement[]) => {
     const latencies: number[] = [];
     let next = 0;
     const cpu = process.cpuUsage();
@@ -171,19 +179,29 @@ export async function replayFloor(
       ...(Number.isFinite(pgCpu) ? { postgresCpuMsPerRequest: (1000 * pgCpu) / count } : {}),
     } satisfies LoadResult;
   };
-  try {
-    const fresh: Map<string, unknown>[] = [];
-    const warm = Math.max(FLOOR_CONCURRENCY, Math.floor(ops / 10));
-    await run(warm, 0, fresh, capture.creates[0]);
-    await run(warm, 0, fresh, capture.accepts[0]);
-    const create = await run(ops, warm, fresh, capture.creates[0]);
-    const accept = await run(ops, warm, fresh, capture.accepts[0]);
-    await checkAccepted(store?.db ?? null, pool, warm + ops);
-    return { create, accept };
-  } finally {
-    await store?.close();
-    await pool?.end();
-  }
+  let created = 0;
+  let accepted = 0;
+  return {
+    async create(count) {
+      const result = await run(count, created, capture.creates[0]);
+      created += count;
+      return result;
+    },
+    async accept(count) {
+      if (accepted + count > created) throw new Error(`the floor has ${created - accepted} invitations to accept`);
+      const result = await run(count, accepted, capture.accepts[0]);
+      accepted += count;
+      return result;
+    },
+    async close() {
+      try {
+        await checkAccepted(store?.db ?? null, pool, accepted);
+      } finally {
+        await store?.close();
+        await pool?.end();
+      }
+    },
+  };
 }
 
 /** A replayed accept that matched no invitation would change nothing and look fast: every one must have accepted. */

@@ -2,6 +2,7 @@
 import type { StoreName } from './databases';
 import { fixed, table } from './markdown-table';
 import { postgresStatsReport, processesReport } from './postgres-report';
+import { postgresTargetsReport } from './postgres-targets';
 import type { LoadRow, Results } from './results';
 
 const cpu = (row: LoadRow) => fixed(row.serverCpuMsPerRequest ?? Number.NaN, 2);
@@ -20,11 +21,15 @@ function find(
   );
 }
 
+const SERVER_ORDER: readonly LoadRow['server'][] = ['usher', 'baseline', 'floor'];
+
 function matrixTable(results: Results, engine: StoreName): string {
   // PostgreSQL's postmaster and backends, beside the server's own CPU, when the database runs on this machine.
   const withPostgres = results.load.some((row) => row.engine === engine && row.postgresCpuMsPerRequest !== undefined);
+  // The servers took turns (scenarios/alternate.ts); the table keeps each server's runs together, Usher's first.
   const rows = results.load
     .filter((row) => row.engine === engine)
+    .sort((a, b) => SERVER_ORDER.indexOf(a.server) - SERVER_ORDER.indexOf(b.server))
     .map((row) => {
       const baseline =
         row.server === 'usher' ? find(results, engine, 'baseline', row.scenario, row.connections) : undefined;
@@ -98,7 +103,7 @@ export interface Verdict {
   readonly pass: boolean | null;
 }
 
-/** The issue's targets, judged on SQLite as stated there. */
+/** The issue's targets, judged on SQLite as stated there (PostgreSQL's: postgres-targets.ts). */
 export function verdicts(results: Results): Verdict[] {
   const out: Verdict[] = [];
   for (const scenario of ['create', 'accept']) {
@@ -329,5 +334,7 @@ export function renderReport(results: Results): string {
       )}`,
     );
   }
+  const postgresTargets = postgresTargetsReport(results);
+  if (postgresTargets) parts.push(postgresTargets);
   return `${parts.join('\n\n')}\n`;
 }

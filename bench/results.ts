@@ -173,3 +173,24 @@ export interface Results {
   readonly statementTimes: StatementTimesRow[];
   readonly processes: ProcessesRow[];
 }
+
+/** A run's results before anything is measured. */
+export function emptyResults(options: BenchOptions, machine: MachineInfo): Results {
+  return {
+    startedAt: new Date().toISOString(),
+    options,
+    machine,
+    engines: [],
+    notes: [],
+    load: [],
+    seed: [],
+    scale: [],
+    bulk: [],
+    drain: [],
+    memory: [],
+    queries: [],
+    profiles: [],
+    statementTimes: [],
+    processes: [],
+  };
+}

@@ -11,7 +11,7 @@ import type { PgSetting } from './postgres-throwaway';
 import { parseOptions } from './options';
 import { killAllChildren, PROJECT_ROOT } from './processes';
 import { renderReport } from './report';
-import type { Results } from './results';
+import { emptyResults } from './results';
 import { runBulk } from './scenarios/bulk';
 import { runDrain } from './scenarios/drain';
 import { runMatrix } from './scenarios/matrix';
@@ -26,23 +26,7 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const machine = await machineInfo();
-  const results: Results = {
-    startedAt: new Date().toISOString(),
-    options,
-    machine,
-    engines: [],
-    notes: [],
-    load: [],
-    seed: [],
-    scale: [],
-    bulk: [],
-    drain: [],
-    memory: [],
-    queries: [],
-    profiles: [],
-    statementTimes: [],
-    processes: [],
-  };
+  const results = emptyResults(options, machine);
   log(`Usher bench: ${options.phases.join(', ')}${options.quick ? ' (quick)' : ''}`);
   log(
     `${machine.cpuModel}, ${machine.cores} cores, ${machine.ramGb} GB; Node ${machine.node}; ${machine.busyCoresAtStart.toFixed(2)} cores busy before the start`,
@@ -87,7 +71,7 @@ async function main(): Promise<void> {
     for (const server of servers) {
       const phase = (name: string) => log(`\n== ${name}, ${server.name} ==`);
       if (options.phases.includes('matrix')) {
-        phase('create / accept / list / view, Usher and baseline');
+        phase('create / accept in turn on Usher, baseline and floor; list / view on Usher');
         await runMatrix(results, server, options, log);
       }
       if (options.phases.includes('processes') && server.engine === 'postgres') {

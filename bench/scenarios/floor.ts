@@ -3,35 +3,40 @@
  * captured from the real app and replayed straight on the driver (bench/floor-capture.ts,
  * bench/floor-replay.ts). It replaced bench/floor-server.ts, which wrote by hand what Usher writes
  * behind Hono: it measured slower than Usher itself (create 0.47 vs 0.39 ms, 2026-12-06), so it was
- * no floor, and it ran on SQLite only.
+ * no floor, and it ran on SQLite only. It runs in this process, at 10 operations at a time, in turn
+ * with Usher and the baseline (scenarios/alternate.ts).
  */
-import type { DatabaseServer } from '../databases';
+import type { DatabaseServer, ScratchDatabase } from '../databases';
 import { captureFloor } from '../floor-capture';
-import { replayFloor } from '../floor-replay';
+import { FLOOR_CONCURRENCY, openFloor } from '../floor-replay';
 import type { BenchOptions } from '../options';
-import type { Results } from '../results';
-import { describeRun } from './recorder';
+import type { Contender } from './alternate';
+import type { RecordRun } from './recorder';
 
-export async function runFloor(
-  results: Results,
+/** The floor as a contender on `database` (a scratch database of `databases`); close() checks and closes it. */
+export async function floorContender(
+  database: ScratchDatabase,
   databases: DatabaseServer,
   options: BenchOptions,
+  record: RecordRun,
   log: (line: string) => void,
-): Promise<void> {
-  const database = await databases.create('floor');
-  try {
-    const capture = await captureFloor(database.url, databases.engine);
-    log(
-      `  floor: a create runs ${capture.creates[0].length} statements, an accept ${capture.accepts[0].length}, replayed on the driver`,
-    );
-    const ops = options.quick ? 1_000 : 10_000;
-    const runs = await replayFloor(database.url, databases.engine, capture, ops, databases.postmasterPid);
-    for (const scenario of ['create', 'accept'] as const) {
-      const run = runs[scenario];
-      results.load.push({ engine: databases.name, server: 'floor', scenario, ...run });
-      log(`  floor    ${scenario.padEnd(16)} c=${String(run.connections).padEnd(3)} ${describeRun(run)}`);
-    }
-  } finally {
-    await database.drop();
-  }
+): Promise<Contender & { close(): Promise<void> }> {
+  const capture = await captureFloor(database.url, databases.engine);
+  log(
+    `  floor: a create runs ${capture.creates[0].length} statements, an accept ${capture.accepts[0].length}, replayed on the driver`,
+  );
+  const floor = openFloor(database.url, databases.engine, capture, databases.postmasterPid);
+  const ops = options.quick ? 1_000 : 10_000;
+  // A tenth as many of each, unmeasured, before the first measured run.
+  const warm = Math.max(FLOOR_CONCURRENCY, Math.floor(ops / 10));
+  return {
+    name: 'floor',
+    levels: (scenario) => (scenario === 'create (email)' ? [] : [FLOOR_CONCURRENCY]),
+    warm: async (scenario) => void (await (scenario === 'accept' ? floor.accept(warm) : floor.create(warm))),
+    // Its pool keeps its connections, and its code stays compiled in this process: nothing to do before a turn.
+    rewarm: async () => undefined,
+    run: (scenario) => (scenario === 'accept' ? floor.accept(ops) : floor.create(ops)),
+    record,
+    close: () => floor.close(),
+  };
 }

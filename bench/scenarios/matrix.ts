@@ -1,26 +1,30 @@
 /**
  * The throughput matrix: create (link, and email with the worker off), accept, list (first page and
- * a deep cursor) and the public view, at 10 and 100 connections, against Usher; then create and
- * accept against the bare baseline on the same engine, so Usher's figures can be read as a ratio to
- * it; then the floor (scenarios/floor.ts: Usher's own statements replayed on the driver), which
- * says how much of a request is the database work itself. *
+ * a deep cursor) and the public view, at 10 and 100 connections, against Usher. Create and accept
+ * run in turn (scenarios/alternate.ts) on Usher, the bare baseline on the same engine, so Usher's
+ * figures can be read as a ratio to it, and the floor (scenarios/floor.ts: Usher's own statements
+ * replayed on the driver), which says how much of a request is the database work itself.
+ *
  * Accept is measured honestly: every request accepts a different single-use invitation that a
  * create run made moments before (one membership each), never the same multi-use invitation
  * over and over, which would measure row-lock contention instead.
  */
-import type { DatabaseServer } from '../databases';
+import type { DatabaseServer, ScratchDatabase } from '../databases';
 import { callJson, CURSOR_PAGE, followCursors, tokenFromBody, tokenQueue } from '../http';
 import { runLoad, type LoadResult } from '../load';
 import type { BenchOptions } from '../options';
 import { startChild } from '../processes';
 import { watchPostgres } from '../postgres-stats';
 import type { Results } from '../results';
-import { runFloor } from './floor';
+import { alternate, type Contender } from './alternate';
+import { floorContender } from './floor';
 import { recorder, underLoad, type RecordRun, type Server } from './recorder';
 import { AUTH_HEADERS, startUsher } from '../usher-process';
 import { withServer } from '../with-server';
 
 export const CONNECTION_LEVELS = [10, 100] as const;
+/** Seconds of load before each measured turn of a server in the alternating writes (Contender.rewarm). */
+const REWARM_S = 1;
 
 /** Where a server takes creates and accepts: Usher's API or the baseline's two routes. */
 export interface WriteRoutes {
@@ -112,30 +116,50 @@ export function acceptRun(
   });
 }
 
-/** Create then accept at each connection level; the create runs fill the accept runs' token pool. */
-async function writeScenarios(
+/**
+ * Usher or the baseline as a contender: its link creates fill the token pool its accepts take, each token accepted
+ * once; Usher also creates email invitations (their tokens are not accepted: an email invitation is the addressee's).
+ */
+function httpContender(
+  name: 'usher' | 'baseline',
   server: Server,
   routes: WriteRoutes,
   options: BenchOptions,
   record: RecordRun,
-): Promise<string[]> {
+): Contender & { viewTokens(): readonly string[] } {
   const pool: string[] = [];
-  await createRun(server, routes, 10, options.settleS, pool);
-  for (const connections of CONNECTION_LEVELS)
-    await record('create', () => createRun(server, routes, connections, options.durationS, pool));
-  if (routes === USHER_ROUTES) {
-    // Their tokens are not accepted: an email invitation is the addressee's, and accept is measured on links.
-    await createRun(server, routes, 10, options.warmupS, [], 'email');
-    for (const connections of CONNECTION_LEVELS)
-      await record('create (email)', () => createRun(server, routes, connections, options.durationS, [], 'email'));
-  }
-  // Kept aside for the public view, which reads; the rest are accepted.
-  const viewTokens = pool.splice(0, Math.min(1000, Math.floor(pool.length / 10)));
-  await acceptRun(server, routes, 10, options.warmupS, pool.splice(0, Math.min(200, Math.floor(pool.length / 10))));
-  const half = Math.floor(pool.length / 2);
-  await record('accept', () => acceptRun(server, routes, 10, options.durationS, pool.slice(0, half)));
-  await record('accept', () => acceptRun(server, routes, 100, options.durationS, pool.slice(half)));
-  return viewTokens;
+  let viewTokens: string[] = [];
+  const acceptTokens = new Map<number, string[]>();
+  return {
+    name,
+    levels: (scenario) => (scenario === 'create (email)' && name !== 'usher' ? [] : CONNECTION_LEVELS),
+    async warm(scenario) {
+      if (scenario === 'create') await createRun(server, routes, 10, options.settleS, pool);
+      if (scenario === 'create (email)') await createRun(server, routes, 10, options.warmupS, [], 'email');
+      if (scenario !== 'accept') return;
+      // Kept aside for the public view, which reads; the rest are accepted, half at each connection count.
+      viewTokens = pool.splice(0, Math.min(1000, Math.floor(pool.length / 10)));
+      await acceptRun(server, routes, 10, options.warmupS, pool.splice(0, Math.min(200, Math.floor(pool.length / 10))));
+      const half = Math.floor(pool.length / 2);
+      acceptTokens.set(CONNECTION_LEVELS[0], pool.slice(0, half));
+      acceptTokens.set(CONNECTION_LEVELS[1], pool.slice(half));
+    },
+    async rewarm(scenario, connections) {
+      if (scenario === 'create') await createRun(server, routes, connections, REWARM_S, pool);
+      if (scenario === 'create (email)') await createRun(server, routes, connections, REWARM_S, [], 'email');
+      const tokens = acceptTokens.get(connections) ?? [];
+      if (scenario === 'accept')
+        await acceptRun(server, routes, connections, REWARM_S, tokens.splice(0, Math.floor(tokens.length / 10)));
+    },
+    run: (scenario, connections) =>
+      scenario === 'accept'
+        ? acceptRun(server, routes, connections, options.durationS, acceptTokens.get(connections) ?? [])
+        : scenario === 'create'
+          ? createRun(server, routes, connections, options.durationS, pool)
+          : createRun(server, routes, connections, options.durationS, [], 'email'),
+    record,
+    viewTokens: () => viewTokens,
+  };
 }
 
 /** Read scenarios on Usher: first page, a deep cursor, the public view. */
@@ -196,7 +220,10 @@ async function readScenarios(
   for (const connections of CONNECTION_LEVELS) await record('public view', () => view(connections, options.durationS));
 }
 
-/** The whole matrix on one engine: Usher first, then the baseline on a database of its own. */
+/**
+ * The whole matrix on one engine: Usher, the baseline (each on a database of its own, both up throughout) and the floor
+ * take turns at the writes (scenarios/alternate.ts); then Usher's reads.
+ */
 export async function runMatrix(
   results: Results,
   databases: DatabaseServer,
@@ -204,59 +231,69 @@ export async function runMatrix(
   log: Log,
 ): Promise<void> {
   const engine = databases.name;
-  const usherDb = await databases.create('matrix');
+  const scratch: ScratchDatabase[] = [];
   try {
-    await withServer(
-      results,
-      { engine, phase: 'matrix (create, accept, list, view)' },
-      // The worker off: an email create queues its message, and the drain phase measures what sending it costs.
-      () => startUsher({ databaseUrl: usherDb.url, env: { USHER_RUN_WORKER: 'false' } }),
-      async (usher) => {
-        const tenant = await callJson<{ settings: { rateLimitPerMinute: number | null } }>(
-          usher.url,
-          'GET',
-          '/v1/tenant',
-        );
-        // A rate-limited tenant would measure 429s: the bench tenant must have the default, no limit.
-        if (tenant.settings.rateLimitPerMinute !== null)
-          throw new Error(`the bench tenant is rate limited (${tenant.settings.rateLimitPerMinute}/min)`);
-        const server = underLoad(usher, databases);
-        // PostgreSQL's statements and waits for each of Usher's runs (not the baseline's: their SQL is not Usher's).
-        const { adminUrl } = databases;
-        const watch =
-          adminUrl && server.database
-            ? () => watchPostgres(adminUrl, usherDb.name, server.database!.exclude)
-            : undefined;
-        const record = recorder(results, engine, 'usher', log, watch);
-        const viewTokens = await writeScenarios(server, USHER_ROUTES, options, record);
-        await readScenarios(server, viewTokens, options, record, log);
-      },
-    );
+    for (const name of ['matrix', 'baseline', 'floor']) scratch.push(await databases.create(name));
+    const [usherDb, baselineDb, floorDb] = scratch as [ScratchDatabase, ScratchDatabase, ScratchDatabase];
+    const floor = await floorContender(floorDb, databases, options, recorder(results, engine, 'floor', log), log);
+    try {
+      await withServer(
+        results,
+        { engine, phase: 'matrix (create, accept, list, view)' },
+        // The worker off: an email create queues its message, and the drain phase measures what sending it costs.
+        () => startUsher({ databaseUrl: usherDb.url, env: { USHER_RUN_WORKER: 'false' } }),
+        async (usher) => {
+          const tenant = await callJson<{ settings: { rateLimitPerMinute: number | null } }>(
+            usher.url,
+            'GET',
+            '/v1/tenant',
+          );
+          // A rate-limited tenant would measure 429s: the bench tenant must have the default, no limit.
+          if (tenant.settings.rateLimitPerMinute !== null)
+            throw new Error(`the bench tenant is rate limited (${tenant.settings.rateLimitPerMinute}/min)`);
+          const server = underLoad(usher, databases);
+          // PostgreSQL's statements and waits for each of Usher's runs (not the baseline's: their SQL is not Usher's).
+          const { adminUrl } = databases;
+          const watch =
+            adminUrl && server.database
+              ? () => watchPostgres(adminUrl, usherDb.name, server.database!.exclude)
+              : undefined;
+          const usherSide = httpContender(
+            'usher',
+            server,
+            USHER_ROUTES,
+            options,
+            recorder(results, engine, 'usher', log, watch),
+          );
+          await withServer(
+            results,
+            { engine, phase: 'baseline (create, accept)' },
+            () =>
+              startChild({
+                name: 'baseline',
+                script: 'bench/baseline-server.ts',
+                env: { BASELINE_DATABASE_URL: baselineDb.url },
+                ready: /^baseline listening on (http:\/\/127\.0\.0\.1:\d+)/m,
+              }),
+            async (baseline) => {
+              const baselineRecord = recorder(results, engine, 'baseline', log);
+              const baselineSide = httpContender(
+                'baseline',
+                underLoad(baseline, databases),
+                BASELINE_ROUTES,
+                options,
+                baselineRecord,
+              );
+              await alternate([usherSide, baselineSide, floor], CONNECTION_LEVELS);
+            },
+          );
+          await readScenarios(server, usherSide.viewTokens(), options, usherSide.record, log);
+        },
+      );
+    } finally {
+      await floor.close();
+    }
   } finally {
-    await usherDb.drop();
+    for (const database of scratch) await database.drop();
   }
-  const baselineDb = await databases.create('baseline');
-  try {
-    await withServer(
-      results,
-      { engine, phase: 'baseline (create, accept)' },
-      () =>
-        startChild({
-          name: 'baseline',
-          script: 'bench/baseline-server.ts',
-          env: { BASELINE_DATABASE_URL: baselineDb.url },
-          ready: /^baseline listening on (http:\/\/127\.0\.0\.1:\d+)/m,
-        }),
-      (baseline) =>
-        writeScenarios(
-          underLoad(baseline, databases),
-          BASELINE_ROUTES,
-          options,
-          recorder(results, engine, 'baseline', log),
-        ),
-    );
-  } finally {
-    await baselineDb.drop();
-  }
-  await runFloor(results, databases, options, log);
 }
