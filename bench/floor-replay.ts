@@ -1,15 +1,15 @@
 /**
  * The true floor: the statements a real create and accept ran (bench/floor-capture.ts), replayed
  * straight on the driver in this process, ten operations at a time, with fresh ids, token hashes,
- * times and subjects, each operation one transaction: on SQLite through the store's group-commit
- * writer (openStore), as Usher's transactions run; on PostgreSQL on a pool of Usher's size (10),
- * each statement prepared once per connection. No HTTP, no validation, no JSON, no token signing:
+ * times and subjects, each operation one transaction through Usher's own store (openStore), as its
+ * transactions run: on SQLite the group-commit writer; on PostgreSQL its pool of 10, statements
+ * prepared once per connection, BEGIN and writes marked LATER held for the next statement (so the
+ * floor sends as few round trips as Usher does). No HTTP, no validation, no JSON, no token signing:
  * what the database work of an invitation costs at the least, in this process's CPU and PostgreSQL's.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CompiledQuery, sql } from 'kysely';
-import pg from 'pg';
-import { openStore, type Engine } from '#db';
+import { openStore } from '#db';
 import type { CapturedStatement, FloorCapture } from './floor-capture';
 import { percentile, type LoadResult } from './load';
 import { postgresCpuSeconds } from './postgres-cpu';
@@ -103,45 +103,17 @@ export interface Floor {
 }
 
 /** Opens the floor on the database the capture was taken on (its tenant, key and signing key are the constants). */
-export function openFloor(
-  databaseUrl: string,
-  engine: Engine,
-  capture: FloorCapture,
-  postmasterPid: number | null,
-): Floor {
+export function openFloor(databaseUrl: string, capture: FloorCapture, postmasterPid: number | null): Floor {
   const vars = new Map<string, unknown>();
   variables(capture.creates, vars);
   variables(capture.accepts, vars);
-  const store = engine === 'sqlite' ? openStore(databaseUrl) : null;
-  const pool =
-    engine === 'postgres' ? new pg.Pool({ connectionString: databaseUrl, max: 10, idleTimeoutMillis: 0 }) : null;
-  // Its connections stay open while Usher and the baseline take their turns (idleTimeoutMillis 0: never closed idle),
-  // as a busy server's pool keeps them; Usher's and the baseline's get a short run before each turn instead.
-  // pg-pool's end() resolves before its sockets close; the scratch database's forced drop then ends them with an
-  // error, which a pool without a listener throws (a full run died there, after the durable floor).
-  pool?.on('error', () => undefined);
-  const names = new Map<string, string>();
-  const runOp: RunOp = store
-    ? (statements) =>
-        store.db.transaction().execute(async (trx) => {
-          for (const s of statements) await trx.executeQuery(CompiledQuery.raw(s.sql, [...s.params]));
-        })
-    : async (statements) => {
-        const client = await pool!.connect();
-        try {
-          await client.query('begin');
-          for (const s of statements) {
-            if (!names.has(s.sql)) names.set(s.sql, `floor_${names.size}`);
-            await client.query({ name: names.get(s.sql)!, text: s.sql, values: [...s.params] });
-          }
-          await client.query('commit');
-        } catch (error) {
-          await client.query('rollback').catch(() => undefined);
-          throw error;
-        } finally {
-          client.release();
-        }
-      };
+  // Usher's own store on both engines: on SQLite its group-commit writer, on PostgreSQL its pool with statements
+  // prepared once per connection and BEGIN and writes marked LATER held for the next statement, as Usher sends them.
+  const store = openStore(databaseUrl);
+  const runOp: RunOp = (statements) =>
+    store.db.transaction().execute(async (trx) => {
+      for (const s of statements) await trx.executeQuery(CompiledQuery.raw(s.sql, [...s.params]));
+    });
   // Each invitation's fresh values, by operation number: an accept reuses its create's token hash and ids.
   const fresh: Map<string, unknown>[] = [];
   const run = async (count: number, offset: number, template: CapturedStatement[]) => {
@@ -195,28 +167,20 @@ export function openFloor(
     },
     async close() {
       try {
-        await checkAccepted(store?.db ?? null, pool, accepted);
+        await checkAccepted(store.db, accepted);
       } finally {
-        await store?.close();
-        await pool?.end();
+        await store.close();
       }
     },
   };
 }
 
 /** A replayed accept that matched no invitation would change nothing and look fast: every one must have accepted. */
-async function checkAccepted(
-  db: ReturnType<typeof openStore>['db'] | null,
-  pool: pg.Pool | null,
-  expected: number,
-): Promise<void> {
-  const query = "select count(*) as n from invitations where status = 'accepted'";
-  const n = db
-    ? Number(
-        (await sql<{ n: number }>`select count(*) as n from invitations where status = 'accepted'`.execute(db)).rows[0]!
-          .n,
-      )
-    : Number((await pool!.query<{ n: string }>(query)).rows[0]!.n);
+async function checkAccepted(db: ReturnType<typeof openStore>['db'], expected: number): Promise<void> {
+  const { rows } = await sql<{
+    n: number | string;
+  }>`select count(*) as n from invitations where status = 'accepted'`.execute(db);
+  const n = Number(rows[0]!.n);
   // The capture accepted three invitations of its own.
   if (n < expected)
     throw new Error(`the floor's accepts accepted ${n} invitations of ${expected}: the replay lost the invitations`);

@@ -25,7 +25,7 @@ export async function floorContender(
   log(
     `  floor: a create runs ${capture.creates[0].length} statements, an accept ${capture.accepts[0].length}, replayed on the driver`,
   );
-  const floor = openFloor(database.url, databases.engine, capture, databases.postmasterPid);
+  const floor = openFloor(database.url, capture, databases.postmasterPid);
   const ops = options.quick ? 1_000 : 10_000;
   // A tenth as many of each, unmeasured, before the first measured run.
   const warm = Math.max(FLOOR_CONCURRENCY, Math.floor(ops / 10));
