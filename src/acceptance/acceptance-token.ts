@@ -1,4 +1,5 @@
 import type { Db } from '#db';
+import type { ActiveSigningKey } from './signing-keys';
 import { signTenantJwt } from './tenant-jwt';
 import type { Membership } from '#memberships';
 
@@ -80,6 +81,7 @@ export async function issueAcceptanceToken(
   db: Db,
   input: AcceptanceTokenInput,
   now: Date,
+  signingKey?: Promise<ActiveSigningKey>,
 ): Promise<IssuedAcceptanceToken> {
   const ttl = input.ttlSeconds ?? DEFAULT_ACCEPTANCE_TOKEN_TTL_SECONDS;
   if (!Number.isInteger(ttl) || ttl <= 0) throw new RangeError(`ttlSeconds must be a positive integer, got ${ttl}`);
@@ -112,6 +114,6 @@ export async function issueAcceptanceToken(
       ? { id: input.invitedBy.id, name: input.invitedBy.name, email: input.invitedBy.email }
       : null,
   };
-  const { token, kid } = await signTenantJwt(db, input.tenantId, claims, now);
+  const { token, kid } = await signTenantJwt(db, input.tenantId, claims, now, signingKey);
   return { token, expiresAt: new Date(claims.exp * 1000).toISOString(), kid };
 }

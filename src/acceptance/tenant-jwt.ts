@@ -1,6 +1,6 @@
 import type { Db } from '#db';
 import { signCompactJws } from './jws';
-import { getActiveSigningKey } from './signing-keys';
+import { getActiveSigningKey, type ActiveSigningKey } from './signing-keys';
 
 /**
  * Signs `claims` as a JWT (compact JWS, header `{ alg: 'EdDSA', typ: 'JWT', kid }`) with the tenant's active
@@ -12,7 +12,9 @@ export async function signTenantJwt(
   tenantId: string,
   claims: object,
   now: Date,
+  // The caller may have started the key's read already (startAhead); else it is read here.
+  signingKey?: Promise<ActiveSigningKey>,
 ): Promise<{ token: string; kid: string }> {
-  const key = await getActiveSigningKey(db, tenantId, now);
+  const key = await (signingKey ?? getActiveSigningKey(db, tenantId, now));
   return { token: signCompactJws({ alg: 'EdDSA', typ: 'JWT', kid: key.kid }, claims, key.privateKey), kid: key.kid };
 }

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, engines, type ScratchDatabase } from '#support/stores';
 import { openStore, type Store } from './store';
 import { LATER } from './held-statements';
+import { preparedQuery } from './prepared-query';
+import { startAhead } from './read-ahead';
 
 const postgresOnly = engines.includes('postgres') ? describe : describe.skip;
 
@@ -72,6 +74,13 @@ postgresOnly('statements held and written with the next one [postgres]', () => {
         () => null,
         (error: { code?: string }) => error.code,
       );
+  /** A prepared read, as the capabilities write theirs: these are what startAhead sends ahead. */
+  const noteById = preparedQuery((db, p: { id: number }) =>
+    db
+      .selectFrom('notes' as never)
+      .select(['id' as never])
+      .where('id' as never, '=', p.id as never),
+  );
   const ids = async () => (await sql<{ id: number }>`select id from notes order by id`.execute(store.db)).rows;
 
   it('sends BEGIN and the first statement in one write, and the rest as before', async () => {
@@ -170,5 +179,45 @@ postgresOnly('statements held and written with the next one [postgres]', () => {
     await reset();
     await insertLater(store.db, 11);
     expect(await ids()).toEqual([{ id: 11 }]);
+  });
+
+  it('sends a read started ahead with the next statement, and gives its rows where they are awaited', async () => {
+    await reset();
+    await insert(store.db, 1);
+    let early: Promise<unknown> | undefined;
+    const sent = await recording(() =>
+      store.db.transaction().execute(async (trx) => {
+        early = startAhead(trx, (db) => noteById.execute(db, { id: 1 }));
+        await insert(trx, 2);
+        expect(await early).toEqual([{ id: 1 }]);
+      }),
+    );
+    const reads = sent.filter((s) => s.query.includes('usher:ahead'));
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((s) => s.corked)).toBe(true);
+    // Outside a transaction there is nothing to ride with: it runs at once.
+    expect(await startAhead(store.db, (db) => noteById.execute(db, { id: 2 }))).toEqual([{ id: 2 }]);
+  });
+
+  it('fails a read sent ahead that never went out, or went out with a failing statement, without crashing', async () => {
+    await reset();
+    await insert(store.db, 1);
+    let dropped: Promise<unknown> | undefined;
+    expect(
+      await failureCode(async (trx) => {
+        dropped = startAhead(trx, (db) => noteById.execute(db, { id: 1 }));
+        throw Object.assign(new Error('changed my mind'), { code: 'mind' });
+      }),
+    ).toBe('mind');
+    await expect(dropped).rejects.toThrow(/ended before the read/);
+    let failing: Promise<unknown> | undefined;
+    expect(
+      await failureCode(async (trx) => {
+        failing = startAhead(trx, (db) => noteById.execute(db, { id: 'not a number' as never }));
+        await insert(trx, 3);
+      }),
+    ).toBe('22P02');
+    await expect(failing).rejects.toMatchObject({ code: '22P02' });
+    expect(await ids()).toEqual([{ id: 1 }]);
   });
 });

@@ -4,13 +4,28 @@ import type pg from 'pg';
 type WithSocket = { connection: { stream: { cork(): void; uncork(): void } } };
 
 /**
- * Marks a write whose answer nobody waits for (`writeLater` in prepared-query.ts): held on PostgreSQL and sent with
- * the transaction's next statement. A comment, so the text is still the statement itself wherever it goes.
+ * Marks a write whose answer nobody waits for (`insertRowsLater` in prepared-query.ts): held on PostgreSQL and sent
+ * with the transaction's next statement. A comment, so the text is still the statement itself wherever it goes.
  */
 export const LATER = '/* usher:later */ ';
 
-/** A statement held back: a BEGIN (no values) or a write marked LATER. */
-type Held = { readonly text: string; readonly values?: unknown[]; readonly name?: string };
+/**
+ * Marks a read sent ahead (`readAhead` in read-ahead.ts): held like a LATER write, its answer delivered to the
+ * `Answer` that is its last value once the statement it went with has been answered.
+ */
+export const AHEAD = '/* usher:ahead */ ';
+
+/** Where a read sent ahead delivers its answer. */
+export interface Answer {
+  resolve(result: pg.QueryResult): void;
+  reject(error: unknown): void;
+}
+
+/** A statement held back: a BEGIN (no values), a write marked LATER, or a read marked AHEAD (with its answer). */
+type Held = { readonly text: string; readonly values?: unknown[]; readonly name?: string; readonly answer?: Answer };
+
+/** What a read sent ahead is told when its transaction ends before the read went out. */
+const unsent = () => new Error('the transaction ended before the read sent ahead went out');
 
 /**
  * Statements of a transaction held back and written with its next statement that needs an answer, so they cost one
@@ -36,9 +51,9 @@ export class HeldStatements {
     this.#writes = [];
   }
 
-  /** Keeps a write marked LATER to send with the next statement. */
-  later(write: Held): void {
-    this.#writes.push(write);
+  /** Keeps a write marked LATER, or a read marked AHEAD with its answer, to send with the next statement. */
+  later(statement: Held): void {
+    this.#writes.push(statement);
   }
 
   /** Before a COMMIT: false, forgetting the BEGIN, when the transaction ran nothing, so there is nothing to send. */
@@ -55,6 +70,7 @@ export class HeldStatements {
    * ROLLBACK has nothing to undo, because the BEGIN was never sent.
    */
   rollbackHasWork(toSavepoint: boolean): boolean {
+    for (const { answer } of this.#writes) answer?.reject(unsent());
     this.#writes = [];
     if (toSavepoint || this.#begin === null) return true;
     this.#begin = null;
@@ -83,6 +99,11 @@ export class HeldStatements {
     // All are awaited before any error is thrown: none may be left to reject unhandled. The first error is the
     // cause; the statements after it in the transaction fail only because it did.
     const settled = await Promise.allSettled(answers);
+    held.forEach(({ answer }, i) => {
+      const result = settled[i]!;
+      if (result.status === 'fulfilled') answer?.resolve(result.value as pg.QueryResult);
+      else answer?.reject(result.reason);
+    });
     const failed = settled.find((answer) => answer.status === 'rejected');
     if (failed) throw failed.reason;
     return (settled.at(-1) as PromiseFulfilledResult<R>).value;

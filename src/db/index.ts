@@ -15,6 +15,7 @@ export { afterCommit } from './after-commit';
 export { ownGroup } from './group-commit';
 export { isDatabaseUnavailable } from './unavailable';
 export { checkStore } from './readiness';
+export { startAhead } from './read-ahead';
 export { describeSchemaMismatch, schemaStatus, type SchemaStatus } from './schema-status';
 export { opaqueParameters, type Parameter } from './opaque-parameters';
 export {

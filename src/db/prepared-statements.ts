@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type pg from 'pg';
-import { HeldStatements, LATER } from './held-statements';
+import { AHEAD, HeldStatements, LATER, type Answer } from './held-statements';
 
 /** The answer to a statement not sent yet (held), or not at all (the end of a transaction that ran nothing). */
-const NOTHING = { command: 'NONE', rowCount: 0, rows: [] };
+const NOTHING: PostgresQueryResult<never> = { command: 'SELECT', rowCount: 0, rows: [] };
 
 /** Distinct statements named per pool; IN-lists of varying length make new texts, which stay unnamed past this. */
 const MAX_NAMED = 400;
@@ -78,6 +78,7 @@ export function withPreparedStatements(
         } else if (/^rollback to /i.test(sql)) held?.rollbackHasWork(true);
         return (await sent(() => client.query(sql))) as never;
       }
+      if (sql.startsWith(AHEAD)) return runAhead(sql, parameters) as never;
       const values = [...parameters];
       const name = nameOf(sql);
       if (held && inTransaction && sql.startsWith(LATER)) {
@@ -93,6 +94,23 @@ export function withPreparedStatements(
         if (inTransaction) throw error;
         return (await client.query({ text: sql, values })) as never;
       }
+    }
+    /** A read sent ahead: held for the next statement in a transaction, else run now; its answer goes to its Answer. */
+    async function runAhead(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<unknown>> {
+      const answer = parameters.at(-1) as Answer;
+      const values = parameters.slice(0, -1);
+      const name = nameOf(sql);
+      const statement = { text: sql, values, ...(name === undefined ? {} : { name }) };
+      if (held && inTransaction) {
+        held.later({ ...statement, answer });
+        return NOTHING;
+      }
+      try {
+        answer.resolve(await sent(() => client.query(statement)));
+      } catch (error) {
+        answer.reject(error);
+      }
+      return NOTHING;
     }
     /** Sends a statement, with what the transaction holds (held-statements.ts) in front of it. */
     function sent<R>(send: () => Promise<R>): Promise<R> {

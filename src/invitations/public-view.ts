@@ -60,8 +60,10 @@ export async function loadPublicView(
   db: Db,
   row: InvitationRow,
   now: Date,
+  // The caller may have started the inviter's read already (startAhead); else it is read here.
+  inviter?: Promise<Inviter>,
 ): Promise<{ view: PublicInvitation; tenant: Inviter['tenant'] }> {
-  const { identity, tenant } = await getInviter(db, row.tenant_id, row.identity_id);
+  const { identity, tenant } = await (inviter ?? getInviter(db, row.tenant_id, row.identity_id));
   return { view: toPublicView(row, tenant, identity, now), tenant };
 }
 

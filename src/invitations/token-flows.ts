@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { Database, Db, Engine, InvitationRow } from '#db';
+import { startAhead, type Database, type Db, type Engine, type InvitationRow } from '#db';
 import type { Clock } from '#common/clock';
-import { issueAcceptanceToken } from '#acceptance';
+import { getActiveSigningKey, issueAcceptanceToken, type ActiveSigningKey } from '#acceptance';
+import { getInviter } from '#tenants';
 import { newId } from '#common/ids';
 import { admissionRefusal, startAdmissionProof } from './admission';
 import { commitAcceptance } from './commit-acceptance';
@@ -89,7 +90,14 @@ export function createTokenFlows(deps: TokenFlowDeps) {
   }
 
   /** The signed acceptance token of one redemption, stored in the accepting transaction. */
-  function issueFor(trx: Kysely<Database>, accepted: InvitationRow, redemption: Redemption, now: Date, again: boolean) {
+  function issueFor(
+    trx: Kysely<Database>,
+    accepted: InvitationRow,
+    redemption: Redemption,
+    now: Date,
+    again: boolean,
+    signingKey?: Promise<ActiveSigningKey>,
+  ) {
     const { membership } = redemption;
     const target = { type: accepted.target_type, iri: accepted.target_iri, name: accepted.target_name };
     return issueAcceptanceToken(
@@ -108,6 +116,7 @@ export function createTokenFlows(deps: TokenFlowDeps) {
         invitedBy: invitedByOf(accepted),
       },
       now,
+      signingKey,
     );
   }
 
@@ -137,6 +146,9 @@ export function createTokenFlows(deps: TokenFlowDeps) {
       const { emailCode, emailAssertion, didProof, ...acceptor } = input;
       const outcome = await withLockedToken(token, async (trx, row) => {
         const now = clock.now();
+        // Needed once it has accepted, and known now: read with the statements the acceptance sends anyway.
+        const signingKey = startAhead(trx, (early) => getActiveSigningKey(early, row.tenant_id, now));
+        const inviter = startAhead(trx, (early) => getInviter(early, row.tenant_id, row.identity_id));
         await requireDidProof(trx, row, didProof, deps.verifyDidProof, now);
         const refused = await admissionRefusal(trx, linkKey, row, { ...acceptor, emailCode, emailAssertion }, now);
         if (refused) return { refused };
@@ -148,8 +160,8 @@ export function createTokenFlows(deps: TokenFlowDeps) {
         const { row: accepted, redemption } = seat
           ? { row, redemption: seat }
           : await commitAcceptance(trx, row, acceptor, { now, actor: invitee, sink });
-        const issued = await issueFor(trx, accepted, redemption, now, seat !== null);
-        const { view, tenant } = await loadPublicView(trx, accepted, now);
+        const issued = await issueFor(trx, accepted, redemption, now, seat !== null, signingKey);
+        const { view, tenant } = await loadPublicView(trx, accepted, now, inviter);
         return {
           invitationId: accepted.id,
           invitation: view,
