@@ -94,6 +94,7 @@ const JOINS = '(?:inner|left|right|full|cross)Join';
 const QUOTED_TABLE = `['"\`]([a-z_]+)(?:\\s+as\\s+\\w+)?['"\`]`;
 const BUILDER = new RegExp(`\\b(?:${[...BUILDERS, JOINS].join('|')})\\(\\s*\\[?\\s*${QUOTED_TABLE}`, 'g');
 const HELPER = /\binsertRows?(?:Later)?\(\s*[\w.]+\s*,\s*['"`]([a-z_]+)['"`]/g;
+const WITH_NAME = /\.with\(\s*['"`]([a-z_]+)['"`]/g;
 // Raw SQL: a sql`…` template naming a known table after from, into, update, join or table.
 const RAW_SQL = /\bsql(?:<[^`]*?>)?`([^`]*)`/g;
 const RAW_TABLE = /\b(?:from|into|update|join|table)\s+"?([a-z_]+)"?/gi;
@@ -102,8 +103,11 @@ const RAW_TABLE = /\b(?:from|into|update|join|table)\s+"?([a-z_]+)"?/gi;
 function tableUses(file: string, source: string): TableUse[] {
   const lineOf = (index: number) => source.slice(0, index).split('\n').length;
   const uses: TableUse[] = [];
+  // A WITH query's name (`.with('taken', …)`) is read like a table but is the statement's own.
+  const named = new Set([...source.matchAll(WITH_NAME)].map((match) => match[1]!));
   for (const pattern of [BUILDER, HELPER]) {
-    for (const match of source.matchAll(pattern)) uses.push({ file, line: lineOf(match.index), table: match[1]! });
+    for (const match of source.matchAll(pattern))
+      if (!named.has(match[1]!)) uses.push({ file, line: lineOf(match.index), table: match[1]! });
   }
   for (const match of source.matchAll(RAW_SQL)) {
     for (const named of match[1]!.matchAll(RAW_TABLE)) {

@@ -75,3 +75,25 @@ describeEachStore('concurrent acceptance', (engine) => {
     }
   });
 });
+
+describeEachStore('concurrent creates', (engine) => {
+  const usher = useTestUsher(engine);
+
+  it('gives 30 concurrent creates 30 distinct numbers; a duplicate purpose is refused for what it is', async () => {
+    const before = (await usher.request('POST', '/v1/invitations', { body: { channel: 'link' } })).body.number;
+    const purpose = { body: { channel: 'link', purpose: 'only-one' } };
+    expect((await usher.request('POST', '/v1/invitations', purpose)).status).toBe(201);
+    // Refused by the unique purpose, inside the statement that takes a number on PostgreSQL.
+    const taken = await usher.request('POST', '/v1/invitations', purpose);
+    expect([taken.status, taken.body.code, taken.body.field]).toEqual([409, 'purpose_taken', 'body.purpose']);
+    const created = await Promise.all(
+      Array.from({ length: 30 }, () => usher.request('POST', '/v1/invitations', { body: { channel: 'link' } })),
+    );
+    const numbers = created.map((r) => r.body.number as number).sort((a, b) => a - b);
+    expect(new Set(numbers).size).toBe(30);
+    expect(numbers[0]).toBeGreaterThan(before + 1);
+    for (const { body } of created) {
+      expect((await usher.request('GET', `/v1/invitations/${body.id}`)).body.number).toBe(body.number);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { insertRow, preparedQuery, type Database, type Db, type InvitationRow } from '#db';
+import { preparedQuery, type Database, type Db, type InvitationRow } from '#db';
 import type { Clock } from '#common/clock';
 import { newId } from '#common/ids';
 import { isPageUrl } from '#common/page-url';
@@ -12,7 +12,7 @@ import type { ChannelRegistry } from './channel-registry';
 import type { IncomingInvitationInput } from './incoming';
 import { targetKey, toInvitation, type Invitation } from './record';
 import type { CreateInvitationInput } from './schemas';
-import { nextInvitationNumber } from './queries';
+import { insertNumberedInvitation } from './numbered-insert';
 import { mintFirstLink, type LinkKey } from './links';
 import { invitationUrl } from './tokens';
 import { checkWindow, windowEnd } from './window';
@@ -144,9 +144,8 @@ export async function createInvitation(
   await countAgainstQuotas(trx, quotaSubjects, now);
 
   const id = newId(now.getTime());
-  const row: InvitationRow = {
+  const unnumbered: Omit<InvitationRow, 'number'> = {
     id,
-    number: await nextInvitationNumber(trx, id),
     tenant_id: tenantId,
     identity_id: identity.id,
     channel: input.channel,
@@ -193,8 +192,9 @@ export async function createInvitation(
     created_at: isoTime(now),
     updated_at: isoTime(now),
   };
+  let row: InvitationRow;
   try {
-    await insertRow(trx, 'invitations', row);
+    row = { ...unnumbered, number: await insertNumberedInvitation(trx, unnumbered) };
   } catch (error) {
     refuseUniqueViolation(error);
   }

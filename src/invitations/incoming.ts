@@ -2,7 +2,7 @@ import type { Db, InvitationRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
 import { commitTransition } from './commit-transition';
-import { nextInvitationNumber } from './queries';
+import { nextInvitationNumber } from './numbered-insert';
 import { writeEvents, type Actor, type EventSink } from './events';
 import type { Channel } from './record';
 

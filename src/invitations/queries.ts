@@ -252,13 +252,3 @@ export async function countInvitations(db: Db, tenantId: string): Promise<number
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
-
-const numberFor = preparedQuery((db, p: { invitationId: string }) =>
-  db.insertInto('invitation_numbers').values({ invitation_id: p.invitationId }).returning('number'),
-);
-
-/** The next invitation number, taken for `invitationId` in the caller's transaction. */
-export async function nextInvitationNumber(trx: Db, invitationId: string): Promise<number> {
-  const row = await numberFor.executeTakeFirst(trx, { invitationId });
-  return Number(row!.number);
-}
