@@ -220,4 +220,27 @@ postgresOnly('statements held and written with the next one [postgres]', () => {
     await expect(failing).rejects.toMatchObject({ code: '22P02' });
     expect(await ids()).toEqual([{ id: 1 }]);
   });
+
+  it('sends a read started ahead on its own when it is awaited before any other statement', async () => {
+    await reset();
+    await insert(store.db, 1);
+    // A read that leads to another (a key made on first use reads again under a lock): nothing else carries it.
+    const rows = await store.db
+      .transaction()
+      .execute((trx) =>
+        startAhead(trx, async (early) => [
+          ...(await noteById.execute(early, { id: 1 })),
+          ...(await noteById.execute(early, { id: 2 })),
+        ]),
+      );
+    expect(rows).toEqual([{ id: 1 }]);
+    // A held write that fails on the way out that way is still the transaction's failure, at its COMMIT.
+    expect(
+      await failureCode(async (trx) => {
+        await insertLater(trx, 1); // taken
+        await startAhead(trx, (early) => noteById.execute(early, { id: 1 })).catch(() => undefined);
+      }),
+    ).toBe('23505');
+    expect(await ids()).toEqual([{ id: 1 }]);
+  });
 });

@@ -42,6 +42,10 @@ const unsent = () => new Error('the transaction ended before the read sent ahead
 export class HeldStatements {
   #begin: string | null = null;
   #writes: Held[] = [];
+  /** Sends what is held on its own when nothing else came to carry a read someone may be waiting for. */
+  #valve: NodeJS.Immediate | null = null;
+  /** What the valve's sending failed with: the transaction's next statement throws it. */
+  #failure: { readonly error: unknown } | null = null;
 
   constructor(private readonly client: pg.PoolClient) {}
 
@@ -51,9 +55,20 @@ export class HeldStatements {
     this.#writes = [];
   }
 
-  /** Keeps a write marked LATER, or a read marked AHEAD with its answer, to send with the next statement. */
+  /**
+   * Keeps a write marked LATER, or a read marked AHEAD with its answer, to send with the next statement. A read's
+   * answer may be awaited before the request sends anything else (a read that leads to another, say): if no
+   * statement has come by the time the event loop turns (the request's own microtasks all ran), what is held goes
+   * out alone, so a read sent ahead costs at worst the round trip it would have cost anyway, never a deadlock.
+   */
   later(statement: Held): void {
     this.#writes.push(statement);
+    if (statement.answer && !this.#valve) {
+      this.#valve = setImmediate(() => {
+        this.#valve = null;
+        this.with(() => Promise.resolve(undefined)).catch((error: unknown) => (this.#failure = { error }));
+      });
+    }
   }
 
   /** Before a COMMIT: false, forgetting the BEGIN, when the transaction ran nothing, so there is nothing to send. */
@@ -72,6 +87,7 @@ export class HeldStatements {
   rollbackHasWork(toSavepoint: boolean): boolean {
     for (const { answer } of this.#writes) answer?.reject(unsent());
     this.#writes = [];
+    this.#failure = null;
     if (toSavepoint || this.#begin === null) return true;
     this.#begin = null;
     return false;
@@ -82,6 +98,13 @@ export class HeldStatements {
    * `send` must hand its query to the client before its first await (node-pg submits in `query()` itself).
    */
   async with<R>(send: () => Promise<R>): Promise<R> {
+    if (this.#failure) {
+      const { error } = this.#failure;
+      this.#failure = null;
+      throw error;
+    }
+    if (this.#valve) clearImmediate(this.#valve);
+    this.#valve = null;
     if (this.#begin === null && this.#writes.length === 0) return send();
     const held: Held[] = this.#begin === null ? this.#writes : [{ text: this.#begin }, ...this.#writes];
     this.#begin = null;

@@ -1,9 +1,9 @@
-import type { Db, InvitationRow } from '#db';
+import { startAhead, type Db, type InvitationRow, type WebhookEndpointRow } from '#db';
 import { toInvitation, type EventSink, type InvitationEvent } from '#invitations';
 import { getMembership, type Membership } from '#memberships';
 import { getTenant } from '#tenants';
 import { enqueue, type OutboxItem } from './outbox';
-import { findSubscribedEndpoints } from './webhooks/index';
+import { findSubscribedEndpoints, readEnabledEndpoints } from './webhooks/index';
 
 /**
  * The webhook body: the event, the invitation as the API shows it, and what an acceptance produced. Never a token or
@@ -27,16 +27,28 @@ export interface WebhookPayload {
  * transaction, that it wrote rows.
  */
 export function createDeliverySink(options: { readonly onEnqueued?: (trx: Db) => Promise<void> } = {}): EventSink {
-  return async (trx: Db, invitation: InvitationRow, events: readonly InvitationEvent[]) => {
+  // The endpoints read started ahead in a transaction, for its next event of that tenant; taken once.
+  const started = new WeakMap<Db, { tenantId: string; endpoints: Promise<WebhookEndpointRow[]> }>();
+  const take = (trx: Db, tenantId: string) => {
+    const ahead = started.get(trx);
+    started.delete(trx);
+    return ahead?.tenantId === tenantId ? ahead.endpoints : undefined;
+  };
+  const sink = async (trx: Db, invitation: InvitationRow, events: readonly InvitationEvent[]) => {
     const items: OutboxItem[] = [];
-    for (const event of events) {
+    const enabled = take(trx, invitation.tenant_id);
+    for (const [i, event] of events.entries()) {
       items.push(...(await emailItems(trx, invitation, event)));
-      items.push(...(await webhookItems(trx, invitation, event)));
+      items.push(...(await webhookItems(trx, invitation, event, i === 0 ? enabled : undefined)));
     }
     if (items.length === 0) return;
     await enqueue(trx, items, new Date(events[0]!.createdAt));
     await options.onEnqueued?.(trx);
   };
+  return Object.assign(sink, {
+    ahead: (trx: Db, tenantId: string) =>
+      started.set(trx, { tenantId, endpoints: startAhead(trx, (early) => readEnabledEndpoints(early, tenantId)) }),
+  });
 }
 
 async function emailItems(trx: Db, invitation: InvitationRow, event: InvitationEvent): Promise<OutboxItem[]> {
@@ -69,8 +81,13 @@ async function emailItems(trx: Db, invitation: InvitationRow, event: InvitationE
   return items;
 }
 
-async function webhookItems(trx: Db, invitation: InvitationRow, event: InvitationEvent): Promise<OutboxItem[]> {
-  const endpoints = await findSubscribedEndpoints(trx, invitation.tenant_id, event.type);
+async function webhookItems(
+  trx: Db,
+  invitation: InvitationRow,
+  event: InvitationEvent,
+  enabled?: Promise<WebhookEndpointRow[]>,
+): Promise<OutboxItem[]> {
+  const endpoints = await findSubscribedEndpoints(trx, invitation.tenant_id, event.type, enabled);
   if (endpoints.length === 0) return [];
   const membershipId = typeof event.data.membershipId === 'string' ? event.data.membershipId : null;
   const membership = membershipId ? await getMembership(trx, invitation.tenant_id, membershipId) : null;

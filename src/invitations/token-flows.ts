@@ -149,6 +149,7 @@ export function createTokenFlows(deps: TokenFlowDeps) {
         // Needed once it has accepted, and known now: read with the statements the acceptance sends anyway.
         const signingKey = startAhead(trx, (early) => getActiveSigningKey(early, row.tenant_id, now));
         const inviter = startAhead(trx, (early) => getInviter(early, row.tenant_id, row.identity_id));
+        sink.ahead?.(trx, row.tenant_id);
         await requireDidProof(trx, row, didProof, deps.verifyDidProof, now);
         const refused = await admissionRefusal(trx, linkKey, row, { ...acceptor, emailCode, emailAssertion }, now);
         if (refused) return { refused };

@@ -220,9 +220,21 @@ const enabledEndpoints = preparedQuery((db, p: { tenantId: string }) =>
   db.selectFrom('webhook_endpoints').selectAll().where('tenant_id', '=', p.tenantId).where('status', '=', 'enabled'),
 );
 
-/** The tenant's enabled endpoints subscribed to the event type (by name or by `"*"`). */
-export async function findSubscribedEndpoints(db: Db, tenantId: string, eventType: string): Promise<WebhookEndpoint[]> {
-  const rows = await enabledEndpoints.execute(db, { tenantId });
+/** The tenant's enabled endpoints, as stored: what findSubscribedEndpoints filters. */
+export const readEnabledEndpoints = (db: Db, tenantId: string): Promise<WebhookEndpointRow[]> =>
+  enabledEndpoints.execute(db, { tenantId });
+
+/**
+ * The tenant's enabled endpoints subscribed to the event type (by name or by `"*"`). `enabled` is the read of the
+ * tenant's enabled endpoints when the caller started it already (readEnabledEndpoints).
+ */
+export async function findSubscribedEndpoints(
+  db: Db,
+  tenantId: string,
+  eventType: string,
+  enabled: Promise<readonly WebhookEndpointRow[]> = readEnabledEndpoints(db, tenantId),
+): Promise<WebhookEndpoint[]> {
+  const rows = [...(await enabled)];
   // Ordered here rather than by ORDER BY, which costs SQLite a re-plan per call on every event (see
   // "Statement shapes" in docs/architecture.md); a tenant has a handful of endpoints.
   rows.sort((a, b) => compareKeys(a.created_at, a.id, b.created_at, b.id));

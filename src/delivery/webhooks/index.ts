@@ -7,6 +7,7 @@ export {
   ENDPOINT_DISABLE_AFTER_FAILURES,
   findEndpoint,
   findSubscribedEndpoints,
+  readEnabledEndpoints,
   getEndpoint,
   listEndpoints,
   recordEndpointOutcome,
