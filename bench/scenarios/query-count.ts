@@ -46,7 +46,8 @@ export async function countQueries(results: Results, log: (line: string) => void
       recording = null;
       const byKind: Record<string, number> = {};
       for (const statement of sql) {
-        const kind = /^\s*(\w+)/.exec(statement)?.[1]?.toLowerCase() ?? '?';
+        // Past a leading comment: a write marked LATER or a read marked AHEAD (src/db/held-statements.ts).
+        const kind = /^\s*(?:\/\*.*?\*\/\s*)?(\w+)/.exec(statement)?.[1]?.toLowerCase() ?? '?';
         byKind[kind] = (byKind[kind] ?? 0) + 1;
       }
       results.queries.push({ operation, statements: sql.length, byKind, sql });
