@@ -10,9 +10,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CompiledQuery, sql } from 'kysely';
 import { openStore } from '#db';
+import { AHEAD, type Answer } from '../src/db/held-statements';
 import type { CapturedStatement, FloorCapture } from './floor-capture';
 import { percentile, type LoadResult } from './load';
 import { postgresCpuSeconds } from './postgres-cpu';
+
+/** Where a replayed read sent ahead delivers its rows: nowhere (the floor reads what Usher reads, and drops it). */
+const DROPPED: Answer = { resolve: () => undefined, reject: () => undefined };
 
 /** Operations in flight at once, as the matrix's 10 connections. */
 export const FLOOR_CONCURRENCY = 10;
@@ -110,9 +114,11 @@ export function openFloor(databaseUrl: string, capture: FloorCapture, postmaster
   // Usher's own store on both engines: on SQLite its group-commit writer, on PostgreSQL its pool with statements
   // prepared once per connection and BEGIN and writes marked LATER held for the next statement, as Usher sends them.
   const store = openStore(databaseUrl);
+  // A read Usher sent ahead is sent ahead here too, its rows dropped: the driver took its answer's slot off.
+  const parameters = (s: CapturedStatement) => (s.sql.startsWith(AHEAD) ? [...s.params, DROPPED] : [...s.params]);
   const runOp: RunOp = (statements) =>
     store.db.transaction().execute(async (trx) => {
-      for (const s of statements) await trx.executeQuery(CompiledQuery.raw(s.sql, [...s.params]));
+      for (const s of statements) await trx.executeQuery(CompiledQuery.raw(s.sql, parameters(s)));
     });
   // Each invitation's fresh values, by operation number: an accept reuses its create's token hash and ids.
   const fresh: Map<string, unknown>[] = [];
