@@ -66,7 +66,8 @@ export class HeldStatements {
     if (statement.answer && !this.#valve) {
       this.#valve = setImmediate(() => {
         this.#valve = null;
-        this.with(() => Promise.resolve(undefined)).catch((error: unknown) => (this.#failure = { error }));
+        // Its failure is kept inside `with`, before any answer wakes a waiter that might COMMIT meanwhile.
+        this.with(() => Promise.resolve(undefined), true).catch(() => undefined);
       });
     }
   }
@@ -96,8 +97,9 @@ export class HeldStatements {
   /**
    * Sends what is held, then the statement `send` submits, in one write; resolves to the statement's answer.
    * `send` must hand its query to the client before its first await (node-pg submits in `query()` itself).
+   * `alone`: the valve's sending, with no statement of a caller's to fail.
    */
-  async with<R>(send: () => Promise<R>): Promise<R> {
+  async with<R>(send: () => Promise<R>, alone = false): Promise<R> {
     if (this.#failure) {
       const { error } = this.#failure;
       this.#failure = null;
@@ -122,12 +124,14 @@ export class HeldStatements {
     // All are awaited before any error is thrown: none may be left to reject unhandled. The first error is the
     // cause; the statements after it in the transaction fail only because it did.
     const settled = await Promise.allSettled(answers);
+    const failed = settled.find((answer) => answer.status === 'rejected');
+    // Sent alone, nobody is there to throw it: the transaction's next statement, or its COMMIT, will.
+    if (failed && alone) this.#failure = { error: failed.reason };
     held.forEach(({ answer }, i) => {
       const result = settled[i]!;
       if (result.status === 'fulfilled') answer?.resolve(result.value as pg.QueryResult);
       else answer?.reject(result.reason);
     });
-    const failed = settled.find((answer) => answer.status === 'rejected');
     if (failed) throw failed.reason;
     return (settled.at(-1) as PromiseFulfilledResult<R>).value;
   }
