@@ -4,7 +4,9 @@
  * PostgreSQL's (the postmaster's children, from /proc). The option is the argument:
  * - `prepared`: repeated statements named once per connection, or every statement unnamed (prepared-statements.ts);
  * - `held`: a transaction's BEGIN and its writes marked LATER written with its next statement, or each in a round
- *   trip of its own (held-statements.ts).
+ *   trip of its own (held-statements.ts);
+ * - `merged`: held inserts in a row sent as one statement, or each as its own (merged-writes.ts);
+ * - `socket`: the connection over TCP to 127.0.0.1, or over the server's Unix socket (`?host=` its directory).
  * Run: `USHER_BENCH_POSTGRES_URL=postgres://usher@127.0.0.1:PORT/postgres npx tsx bench/micro/pg-store-ab.ts held`
  * against a local server (its backends must be readable in /proc).
  */
@@ -67,6 +69,10 @@ const postmaster = Number(readFileSync(`/proc/${backend}/stat`, 'utf8').split(')
 const dbName = `usher_store_ab_${process.pid}`;
 await admin.query(`create database ${dbName}`);
 const url = base.replace(/\/[^/]*$/, `/${dbName}`);
+const socketDirectory = String((await admin.query('show unix_socket_directories')).rows[0].unix_socket_directories)
+  .split(',')[0]!
+  .trim();
+const overSocket = `${url}?host=${encodeURIComponent(socketDirectory)}`;
 
 const OPTIONS = {
   prepared: [
@@ -77,10 +83,21 @@ const OPTIONS = {
     { name: 'held', options: {} },
     { name: 'sent-each', options: { holdStatements: false } },
   ],
+  merged: [
+    { name: 'merged', options: {} },
+    { name: 'each', options: { mergeWrites: false } },
+  ],
+  socket: [
+    { name: 'tcp', options: {} },
+    { name: 'unix', options: {}, url: overSocket },
+  ],
 } as const;
 const option = process.argv[2] as keyof typeof OPTIONS;
 if (!OPTIONS[option]) throw new Error(`name the option to compare: ${Object.keys(OPTIONS).join(' or ')}`);
-const variants = OPTIONS[option].map(({ name, options }) => ({ name, store: openStore(url, options) }));
+const variants = OPTIONS[option].map((variant) => ({
+  name: variant.name,
+  store: openStore('url' in variant ? variant.url : url, variant.options),
+}));
 try {
   await migrateToLatest(variants[0]!.store.db);
   await bootstrapFirstTenant(variants[0]!.store.db, BENCH_API_KEY, new Date());

@@ -126,10 +126,12 @@ describe('loadConfig', () => {
     });
   });
 
-  it('accepts postgresql:// and a sqlite path as database URLs', () => {
+  it('accepts postgresql://, a Unix socket directory and a sqlite path as database URLs', () => {
     expect(loadConfig({ USHER_DATABASE_URL: 'postgresql://localhost/usher' }).databaseUrl).toBe(
       'postgresql://localhost/usher',
     );
+    const socket = 'postgres://usher@localhost/usher?host=/var/run/postgresql';
+    expect(loadConfig({ USHER_DATABASE_URL: socket }).databaseUrl).toBe(socket);
     expect(loadConfig({ USHER_DATABASE_URL: 'sqlite:/var/lib/usher/usher.db' }).databaseUrl).toBe(
       'sqlite:/var/lib/usher/usher.db',
     );

@@ -22,7 +22,12 @@ export interface Answer {
 }
 
 /** A statement held back: a BEGIN (no values), a write marked LATER, or a read marked AHEAD (with its answer). */
-type Held = { readonly text: string; readonly values?: unknown[]; readonly name?: string; readonly answer?: Answer };
+export type Held = {
+  readonly text: string;
+  readonly values?: unknown[];
+  readonly name?: string;
+  readonly answer?: Answer;
+};
 
 /** What a read sent ahead is told when its transaction ends before the read went out. */
 const unsent = () => new Error('the transaction ended before the read sent ahead went out');
@@ -47,7 +52,11 @@ export class HeldStatements {
   /** What the valve's sending failed with: the transaction's next statement throws it. */
   #failure: { readonly error: unknown } | null = null;
 
-  constructor(private readonly client: pg.PoolClient) {}
+  /** `combine`: what is held, as it goes out (merged-writes.ts makes inserts in a row one statement). */
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly combine: (held: Held[]) => Held[] = (held) => held,
+  ) {}
 
   /** Keeps the transaction's BEGIN to send with the next statement. */
   begin(text: string): void {
@@ -108,7 +117,7 @@ export class HeldStatements {
     if (this.#valve) clearImmediate(this.#valve);
     this.#valve = null;
     if (this.#begin === null && this.#writes.length === 0) return send();
-    const held: Held[] = this.#begin === null ? this.#writes : [{ text: this.#begin }, ...this.#writes];
+    const held = this.combine(this.#begin === null ? this.#writes : [{ text: this.#begin }, ...this.#writes]);
     this.#begin = null;
     this.#writes = [];
     const { stream } = (this.client as unknown as WithSocket).connection;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type pg from 'pg';
-import { AHEAD, HeldStatements, LATER, type Answer } from './held-statements';
+import { AHEAD, HeldStatements, LATER, type Answer, type Held } from './held-statements';
+import { mergeWrites } from './merged-writes';
 
 /** The answer to a statement not sent yet (held), or not at all (the end of a transaction that ran nothing). */
 const NOTHING: PostgresQueryResult<never> = { command: 'SELECT', rowCount: 0, rows: [] };
@@ -31,12 +32,12 @@ function isStalePlan(error: unknown): boolean {
  * A connection on which a prepared statement went stale is closed when released, instead of being pooled again;
  * outside a transaction the failed statement is retried once, unnamed, so a single read does not fail for it.
  * With `holdStatements`, a transaction's BEGIN and its writes marked LATER go out with its next statement
- * (held-statements.ts); `named: false` sends
- * every statement unnamed, for a pooler that cannot carry them.
+ * (held-statements.ts), inserts in a row as one statement (merged-writes.ts); `named: false` sends every statement
+ * unnamed, for a pooler that cannot carry them.
  */
 export function withPreparedStatements(
   pool: pg.Pool,
-  options: { readonly named: boolean; readonly holdStatements: boolean },
+  options: { readonly named: boolean; readonly holdStatements: boolean; readonly mergeWrites: boolean },
 ): PostgresPool {
   const names = new Map<string, string>();
   const candidates = new Set<string>();
@@ -59,7 +60,8 @@ export function withPreparedStatements(
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let stale = false;
     let inTransaction = false;
-    const held = options.holdStatements ? new HeldStatements(client) : null;
+    const combine = options.mergeWrites ? (all: Held[]) => mergeWrites(all, nameOf) : undefined;
+    const held = options.holdStatements ? new HeldStatements(client, combine) : null;
     async function run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
       if (parameters.length === 0) {
         // begin / commit / rollback and savepoints: no parameters, sent as simple queries.

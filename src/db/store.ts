@@ -45,6 +45,11 @@ export interface StoreOptions {
    * (held-statements.ts). On by default; off only to measure what it saves (bench/micro/pg-store-ab.ts).
    */
   readonly holdStatements?: boolean;
+  /**
+   * PostgreSQL, with `holdStatements`: held inserts in a row as one statement (merged-writes.ts). On by default; off
+   * only to measure what it saves (bench/micro/pg-store-ab.ts).
+   */
+  readonly mergeWrites?: boolean;
 }
 
 /** How long a request waits for a PostgreSQL connection before it fails as unavailable (503). */
@@ -88,7 +93,11 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
   // the idle ones again, and is kept only because pg-pool re-emits on itself.
   pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
   pool.on('error', () => undefined);
-  const wrapped = withPreparedStatements(pool, { named: options.preparedStatements !== false, holdStatements });
+  const wrapped = withPreparedStatements(pool, {
+    named: options.preparedStatements !== false,
+    holdStatements,
+    mergeWrites: options.mergeWrites !== false,
+  });
   const db = new Kysely<Database>({ dialect: withAfterCommit(new PostgresDialect({ pool: wrapped })) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }

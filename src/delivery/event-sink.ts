@@ -1,7 +1,7 @@
 import { startAhead, type Db, type InvitationRow, type WebhookEndpointRow } from '#db';
 import { toInvitation, type EventSink, type InvitationEvent } from '#invitations';
 import { getMembership, type Membership } from '#memberships';
-import { getTenant } from '#tenants';
+import { getTenant, type TenantSettings } from '#tenants';
 import { enqueue, type OutboxItem } from './outbox';
 import { findSubscribedEndpoints, readEnabledEndpoints } from './webhooks/index';
 
@@ -27,31 +27,42 @@ export interface WebhookPayload {
  * transaction, that it wrote rows.
  */
 export function createDeliverySink(options: { readonly onEnqueued?: (trx: Db) => Promise<void> } = {}): EventSink {
-  // The endpoints read started ahead in a transaction, for its next event of that tenant; taken once.
-  const started = new WeakMap<Db, { tenantId: string; endpoints: Promise<WebhookEndpointRow[]> }>();
+  // The endpoints read started ahead in a transaction (and the settings its caller had), for its next event of that
+  // tenant; taken once.
+  type Started = { tenantId: string; endpoints: Promise<WebhookEndpointRow[]>; settings?: TenantSettings };
+  const started = new WeakMap<Db, Started>();
   const take = (trx: Db, tenantId: string) => {
     const ahead = started.get(trx);
     started.delete(trx);
-    return ahead?.tenantId === tenantId ? ahead.endpoints : undefined;
+    return ahead?.tenantId === tenantId ? ahead : undefined;
   };
   const sink = async (trx: Db, invitation: InvitationRow, events: readonly InvitationEvent[]) => {
     const items: OutboxItem[] = [];
-    const enabled = take(trx, invitation.tenant_id);
+    const ahead = take(trx, invitation.tenant_id);
     for (const [i, event] of events.entries()) {
-      items.push(...(await emailItems(trx, invitation, event)));
-      items.push(...(await webhookItems(trx, invitation, event, i === 0 ? enabled : undefined)));
+      items.push(...(await emailItems(trx, invitation, event, ahead?.settings)));
+      items.push(...(await webhookItems(trx, invitation, event, i === 0 ? ahead?.endpoints : undefined)));
     }
     if (items.length === 0) return;
     await enqueue(trx, items, new Date(events[0]!.createdAt));
     await options.onEnqueued?.(trx);
   };
   return Object.assign(sink, {
-    ahead: (trx: Db, tenantId: string) =>
-      started.set(trx, { tenantId, endpoints: startAhead(trx, (early) => readEnabledEndpoints(early, tenantId)) }),
+    ahead: (trx: Db, tenantId: string, settings?: TenantSettings) =>
+      started.set(trx, {
+        tenantId,
+        endpoints: startAhead(trx, (early) => readEnabledEndpoints(early, tenantId)),
+        ...(settings ? { settings } : {}),
+      }),
   });
 }
 
-async function emailItems(trx: Db, invitation: InvitationRow, event: InvitationEvent): Promise<OutboxItem[]> {
+async function emailItems(
+  trx: Db,
+  invitation: InvitationRow,
+  event: InvitationEvent,
+  known?: TenantSettings,
+): Promise<OutboxItem[]> {
   const decided = event.type === 'join_request.approved' || event.type === 'join_request.declined';
   if (decided && typeof event.data.email === 'string') {
     const decision = event.type === 'join_request.approved' ? 'approved' : 'declined';
@@ -65,7 +76,7 @@ async function emailItems(trx: Db, invitation: InvitationRow, event: InvitationE
   if (!sends || !emailed || invitation.direction !== 'outgoing') return [];
   const base = { tenantId: invitation.tenant_id, invitationId: invitation.id } as const;
   const items: OutboxItem[] = [{ ...base, topic: 'email.invitation', payload: { kind: 'invitation' } }];
-  const { settings } = await getTenant(trx, invitation.tenant_id);
+  const settings = known ?? (await getTenant(trx, invitation.tenant_id)).settings;
   if (settings.reminderBeforeExpirySeconds !== null) {
     const at = new Date(Date.parse(invitation.expires_at) - settings.reminderBeforeExpirySeconds * 1000);
     // A reminder only makes sense if it would go out after the invitation itself.

@@ -122,8 +122,9 @@ export async function createInvitation(
   const startsAt = input.startsAt ? new Date(input.startsAt) : null;
   const expiresAt = windowEnd(startsAt, input.expiresAt, tenant.settings.defaultExpirySeconds, now);
   checkWindow(startsAt, expiresAt, now);
-  // What the sink will read for the event (webhook endpoints) rides with the statements below.
-  context.sink.ahead?.(trx, tenantId);
+  // What the sink will read for the event (webhook endpoints) rides with the statements below; the settings it
+  // needs for an email's reminder are these.
+  context.sink.ahead?.(trx, tenantId, tenant.settings);
   const target = input.target.type === 'tenant' ? { type: 'tenant' as const, iri: null, name: null } : input.target;
   const key = targetKey(target);
   const keyId = actor.kind === 'api_key' ? actor.id : null;

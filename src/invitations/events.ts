@@ -1,7 +1,7 @@
 import { insertRowsLater, type Db, type InvitationEventRow, type InvitationRow } from '#db';
 import { newId } from '#common/ids';
 import { isoTime, parseJson } from '#common/json';
-import type { InvitingKey } from '#tenants';
+import type { InvitingKey, TenantSettings } from '#tenants';
 import type { InvitationEventType, InvitationStatus, Transition } from './lifecycle';
 
 /** Who caused a change: a key of the tenant, the invitee holding the link, another server's actor, or Usher itself. */
@@ -81,10 +81,11 @@ function toEvent(row: InvitationEventRow): InvitationEvent {
 export type EventSink = ((trx: Db, invitation: InvitationRow, events: readonly InvitationEvent[]) => Promise<void>) & {
   /**
    * Starts the reads its next call in `trx` for the tenant will make, so they ride with the statements the change
-   * sends meanwhile (startAhead, read-ahead.ts) instead of a round trip of their own. Optional: a sink that reads
-   * nothing has none, and a change that skips it is only slower.
+   * sends meanwhile (startAhead, read-ahead.ts) instead of a round trip of their own. `settings`: the tenant's, when
+   * the change has read them already (a create has), so the sink does not read them again. Optional: a sink that
+   * reads nothing has none, and a change that skips it is only slower.
    */
-  readonly ahead?: (trx: Db, tenantId: string) => void;
+  readonly ahead?: (trx: Db, tenantId: string, settings?: TenantSettings) => void;
 };
 
 /** A sink that drops events: for tools that only read. Not for a running server. */
@@ -98,7 +99,8 @@ export function combineSinks(...sinks: readonly EventSink[]): EventSink {
   const ahead = sinks.flatMap((sink) => (sink.ahead ? [sink.ahead] : []));
   if (ahead.length === 0) return combined;
   return Object.assign(combined, {
-    ahead: (trx: Db, tenantId: string) => ahead.forEach((start) => start(trx, tenantId)),
+    ahead: (trx: Db, tenantId: string, settings?: TenantSettings) =>
+      ahead.forEach((start) => start(trx, tenantId, settings)),
   });
 }
 

@@ -1,0 +1,117 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchDatabase, engines, type ScratchDatabase } from '#support/stores';
+import { AHEAD, LATER, type Held } from './held-statements';
+import { mergeWrites } from './merged-writes';
+import { insertRowsLater } from './prepared-query';
+import { openStore, type Store } from './store';
+
+const write = (table: string, values: unknown[]): Held => ({
+  text: `${LATER}insert into "${table}" ("a", "b") values (${values.map((_, i) => `$${i + 1}`).join(', ')})`,
+  values,
+});
+const unnamed = () => undefined;
+
+describe('held writes merged', () => {
+  it('makes inserts in a row one statement, numbering each one’s parameters after the ones before', () => {
+    const merged = mergeWrites([write('t', [1, 2]), write('u', [3, 4]), write('t', [5, 6])], unnamed);
+    expect(merged).toEqual([
+      {
+        text:
+          `${LATER}with "w1" as (insert into "t" ("a", "b") values ($1, $2)), ` +
+          `"w2" as (insert into "u" ("a", "b") values ($3, $4)) insert into "t" ("a", "b") values ($5, $6)`,
+        values: [1, 2, 3, 4, 5, 6],
+      },
+    ]);
+  });
+
+  it('keeps order: a BEGIN, a read or a statement it cannot read whole ends a run', () => {
+    const begin: Held = { text: 'begin' };
+    const read: Held = { text: `${AHEAD}select 1 where $1`, values: [1], answer: { resolve() {}, reject() {} } };
+    const quoted: Held = { text: `${LATER}insert into "t" ("a") values ('$1')`, values: [] };
+    const update: Held = { text: `${LATER}update "t" set "a" = $1`, values: [1] };
+    const held = [begin, write('t', [1]), write('t', [2]), read, write('t', [3]), quoted, update, write('t', [4])];
+    const merged = mergeWrites(held, unnamed);
+    expect(merged.map((h) => h.text.slice(LATER.length, LATER.length + 9))).toEqual([
+      '',
+      'with "w1"',
+      'select 1 ',
+      'insert in',
+      'insert in',
+      'update "t',
+      'insert in',
+    ]);
+    expect(merged[0]).toBe(begin);
+    expect(merged[2]).toBe(read);
+  });
+
+  it('starts a new statement rather than pass PostgreSQL’s 65,535 parameters, and names what it merged', () => {
+    const big = Array.from({ length: 40_000 }, (_, i) => i);
+    const merged = mergeWrites([write('t', big), write('t', big), write('t', [1]), write('t', [2])], (text) =>
+      text.includes('with') ? 'merged' : undefined,
+    );
+    expect(merged.map((h) => h.values?.length)).toEqual([40_000, 40_002]);
+    expect(merged.map((h) => h.name)).toEqual([undefined, 'merged']);
+  });
+});
+
+const postgresOnly = engines.includes('postgres') ? describe : describe.skip;
+
+postgresOnly('held writes merged, on a real server [postgres]', () => {
+  let scratch: ScratchDatabase;
+  let store: Store;
+  const db = () => store.db as unknown as Parameters<typeof insertRowsLater>[0];
+  const later = (trx: unknown, table: 'parents' | 'children', rows: object[]) =>
+    insertRowsLater(trx as never, table as never, rows as never);
+  const count = async (table: string) =>
+    (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(store.db)).rows[0]!.n;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('postgres');
+    store = openStore(scratch.url);
+    await sql`create table parents (id text primary key, body text)`.execute(store.db);
+    await sql`create table children (id text primary key, parent_id text not null references parents (id))`.execute(
+      store.db,
+    );
+  });
+  afterAll(async () => {
+    await store.close();
+    await scratch.drop();
+  });
+
+  it('sends a parent and its children as one statement with the COMMIT, and they commit', async () => {
+    const texts: string[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const [first] = args;
+      texts.push(typeof first === 'string' ? first : String((first as { text?: string }).text));
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    try {
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          await later(trx, 'parents', [{ id: 'p1', body: 'x' }]);
+          await later(trx, 'children', [{ id: 'c1', parent_id: 'p1' }]);
+          await later(trx, 'children', [{ id: 'c2', parent_id: 'p1' }]);
+        });
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    expect(texts).toEqual(['begin', expect.stringMatching(/^\/\* usher:later \*\/ with "w1" as \(insert/), 'commit']);
+    expect([await count('parents'), await count('children')]).toEqual([1, 2]);
+  });
+
+  it('fails the transaction with the refused insert’s own error, and keeps none of them', async () => {
+    const failure = await db()
+      .transaction()
+      .execute(async (trx) => {
+        await later(trx, 'parents', [{ id: 'p2', body: 'x' }]);
+        await later(trx, 'children', [{ id: 'c3', parent_id: 'nobody' }]);
+      })
+      .catch((error: { code?: string; constraint?: string }) => error);
+    expect(failure).toMatchObject({ code: '23503', constraint: 'children_parent_id_fkey' });
+    expect([await count('parents'), await count('children')]).toEqual([1, 2]);
+  });
+});
