@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   const store = openStore(config.databaseUrl, {
     onConnectionError: (error) => log.warn({ reason: error.message }, 'database connection dropped'),
     preparedStatements: config.postgresPreparedStatements,
+    poolSize: config.postgresPoolSize,
   });
   // With USHER_MIGRATE_ON_START=false, `usher migrate` is a deployment step and processes only check.
   const mismatch = config.migrateOnStart

@@ -6,6 +6,7 @@
  * - `held`: a transaction's BEGIN and its writes marked LATER written with its next statement, or each in a round
  *   trip of its own (held-statements.ts);
  * - `merged`: held inserts in a row sent as one statement, or each as its own (merged-writes.ts);
+ * - `pool`: at most 10 connections to PostgreSQL, or at most 4 (`USHER_POSTGRES_POOL_SIZE`);
  * - `socket`: the connection over TCP to 127.0.0.1, or over the server's Unix socket (`?host=` its directory).
  * Run: `USHER_BENCH_POSTGRES_URL=postgres://usher@127.0.0.1:PORT/postgres npx tsx bench/micro/pg-store-ab.ts held`
  * against a local server (its backends must be readable in /proc).
@@ -87,6 +88,10 @@ const OPTIONS = {
     { name: 'merged', options: {} },
     { name: 'each', options: { mergeWrites: false } },
   ],
+  pool: [
+    { name: 'pool-10', options: {} },
+    { name: 'pool-4', options: { poolSize: 4 } },
+  ],
   socket: [
     { name: 'tcp', options: {} },
     { name: 'unix', options: {}, url: overSocket },
@@ -107,6 +112,11 @@ try {
   const ops = {
     create: async (request: (typeof apps)[number]['app']['request']) =>
       void tokens.push(tokenFromBody(await request('POST', '/v1/invitations', { channel: 'link' }))!),
+    email: async (request: (typeof apps)[number]['app']['request']) =>
+      void (await request('POST', '/v1/invitations', {
+        channel: 'email',
+        recipient: { email: `person-${member++}@example.org` },
+      })),
     accept: async (request: (typeof apps)[number]['app']['request']) =>
       void (await request(
         'POST',

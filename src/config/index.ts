@@ -39,6 +39,12 @@ export interface Config {
    * carry named statements across its server connections (PgBouncer before 1.21 in transaction mode).
    */
   readonly postgresPreparedStatements: boolean;
+  /**
+   * PostgreSQL: the most connections this process opens. Fewer than the requests in flight cost PostgreSQL less CPU
+   * a request where its cores are few (bench/micro/pg-store-ab.ts pool); the sum over processes must fit
+   * `max_connections`.
+   */
+  readonly postgresPoolSize: number;
   /** When set, `/metrics` answers only `Authorization: Bearer <this value>`. */
   readonly metricsToken: string | undefined;
   /**
@@ -133,6 +139,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       env.USHER_POSTGRES_PREPARED_STATEMENTS,
       true,
     ),
+    postgresPoolSize: readInteger('USHER_POSTGRES_POOL_SIZE', env.USHER_POSTGRES_POOL_SIZE, 10, 1, 1_000),
     metricsToken,
     retentionDays: readInteger('USHER_RETENTION_DAYS', env.USHER_RETENTION_DAYS, 30, 0, 36_500),
     linkSecret,

@@ -50,6 +50,8 @@ export interface StoreOptions {
    * only to measure what it saves (bench/micro/pg-store-ab.ts).
    */
   readonly mergeWrites?: boolean;
+  /** PostgreSQL: the most connections this process opens (USHER_POSTGRES_POOL_SIZE); 10 unless said. */
+  readonly poolSize?: number;
 }
 
 /** How long a request waits for a PostgreSQL connection before it fails as unavailable (503). */
@@ -82,7 +84,7 @@ export function openStore(databaseUrl: string, options: StoreOptions = {}): Stor
   const holdStatements = options.holdStatements ?? true;
   const pool = new pg.Pool({
     connectionString: databaseUrl,
-    max: 10,
+    max: options.poolSize ?? 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     pipeline: holdStatements,
   });

@@ -9,10 +9,11 @@ import { migrateToLatest, openStore, type Store } from './store';
 const postgresOnly = engines.includes('postgres') ? describe : describe.skip;
 
 /**
- * docs/deploying-postgresql.md tells a deployment with PostgreSQL on the same machine to connect over its Unix
- * socket (`?host=` the socket's directory): the bench measured 5–7% less CPU a request than TCP to 127.0.0.1.
+ * How a store connects to PostgreSQL. docs/deploying-postgresql.md tells a deployment with PostgreSQL on the same
+ * machine to connect over its Unix socket (`?host=` the socket's directory): the bench measured 5–7% less CPU a
+ * request than TCP to 127.0.0.1; and to size the pool (USHER_POSTGRES_POOL_SIZE) to the database's cores.
  */
-postgresOnly('a store over PostgreSQL’s Unix socket [postgres]', () => {
+postgresOnly('a store’s connections to PostgreSQL [postgres]', () => {
   let scratch: ScratchDatabase;
   let socketDirectory: string | null = null;
 
@@ -50,6 +51,22 @@ postgresOnly('a store over PostgreSQL’s Unix socket [postgres]', () => {
       });
       const tenants = await store.db.selectFrom('tenants').select('name').where('id', '=', 'ten_socket').execute();
       expect(tenants).toEqual([{ name: 'Socket' }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('opens no more connections than its pool size, however many statements wait', async () => {
+    const store = openStore(scratch.url, { poolSize: 2 });
+    try {
+      const pids = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          sql<{ pid: number }>`select pg_backend_pid() as pid, pg_sleep(0.02)`
+            .execute(store.db)
+            .then((r) => r.rows[0]!.pid),
+        ),
+      );
+      expect(new Set(pids).size).toBe(2);
     } finally {
       await store.close();
     }
