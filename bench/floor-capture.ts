@@ -1,6 +1,6 @@
 /**
- * The true floor's input: the SQL statements, with their parameters, that one real create and one
- * real accept run, taken at the driver (better-sqlite3's statements, node-pg's Client.query) while
+ * The true floor's input: the SQL statements, with their parameters, that one real create, one
+ * real accept and one real list page run, taken at the driver (better-sqlite3's statements, node-pg's Client.query) while
  * Usher's own app serves the requests in this process. Two of each are taken, so the values that
  * differ between them (ids, token hashes, times, subjects) can be told from those that do not
  * (tenant, key, settings): bench/floor-replay.ts gives the former fresh values each time.
@@ -19,10 +19,11 @@ export interface CapturedStatement {
   readonly params: readonly unknown[];
 }
 
-/** Two creates and two accepts of those invitations, statement by statement, on a store of `engine`. */
+/** Two creates, two accepts of those invitations and two first pages of the list, statement by statement. */
 export interface FloorCapture {
   readonly creates: readonly [CapturedStatement[], CapturedStatement[]];
   readonly accepts: readonly [CapturedStatement[], CapturedStatement[]];
+  readonly lists: readonly [CapturedStatement[], CapturedStatement[]];
 }
 
 /** Transaction control is the replay's own (one transaction per operation), as are pragmas. */
@@ -65,7 +66,7 @@ const readPg = (_self: unknown, args: unknown[]): CapturedStatement | null => {
   return null;
 };
 
-/** Serves two link creates and two accepts on a fresh store at `databaseUrl` and returns what each ran. */
+/** Serves two link creates, two accepts and two list pages on a fresh store at `databaseUrl`; returns what each ran. */
 export async function captureFloor(databaseUrl: string, engine: Engine): Promise<FloorCapture> {
   let recording: CapturedStatement[] | null = null;
   const sink = () => recording;
@@ -109,7 +110,14 @@ export async function captureFloor(databaseUrl: string, engine: Engine): Promise
     const b = await create();
     const acceptA = await accept(tokenFromBody(a.body)!);
     const acceptB = await accept(tokenFromBody(b.body)!);
-    return { creates: [a.statements, b.statements], accepts: [acceptA.statements, acceptB.statements] };
+    const list = () => record(() => request('GET', '/v1/invitations'));
+    await list();
+    const [listA, listB] = [await list(), await list()];
+    return {
+      creates: [a.statements, b.statements],
+      accepts: [acceptA.statements, acceptB.statements],
+      lists: [listA.statements, listB.statements],
+    };
   } finally {
     untap();
     await store.close();

@@ -1,10 +1,11 @@
 /**
- * The true floor: the statements a real create and accept ran (bench/floor-capture.ts), replayed
+ * The true floor: the statements a real create, accept and list page ran (bench/floor-capture.ts), replayed
  * straight on the driver in this process, ten operations at a time, with fresh ids, token hashes,
  * times and subjects, each operation one transaction through Usher's own store (openStore), as its
  * transactions run: on SQLite the group-commit writer; on PostgreSQL its pool of 10, statements
  * prepared once per connection, BEGIN and writes marked LATER held for the next statement (so the
- * floor sends as few round trips as Usher does). No HTTP, no validation, no JSON, no token signing:
+ * floor sends as few round trips as Usher does); a list page's reads outside a transaction, as Usher runs them, their
+ * rows read by the driver and dropped. No HTTP, no validation, no JSON, no token signing:
  * what the database work of an invitation costs at the least, in this process's CPU and PostgreSQL's.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -102,6 +103,8 @@ export interface Floor {
   create(count: number): Promise<LoadResult>;
   /** Replays the accepts of the next `count` invitations the creates made, in the order they were made. */
   accept(count: number): Promise<LoadResult>;
+  /** Replays `count` first pages of the list, on whatever the creates left in the store. */
+  list(count: number): Promise<LoadResult>;
   /** Checks every accept accepted its invitation, then closes the store or pool. */
   close(): Promise<void>;
 }
@@ -111,18 +114,29 @@ export function openFloor(databaseUrl: string, capture: FloorCapture, postmaster
   const vars = new Map<string, unknown>();
   variables(capture.creates, vars);
   variables(capture.accepts, vars);
+  variables(capture.lists, vars);
   // Usher's own store on both engines: on SQLite its group-commit writer, on PostgreSQL its pool with statements
   // prepared once per connection and BEGIN and writes marked LATER held for the next statement, as Usher sends them.
   const store = openStore(databaseUrl);
   // A read Usher sent ahead is sent ahead here too, its rows dropped: the driver took its answer's slot off.
   const parameters = (s: CapturedStatement) => (s.sql.startsWith(AHEAD) ? [...s.params, DROPPED] : [...s.params]);
-  const runOp: RunOp = (statements) =>
+  const inTransaction: RunOp = (statements) =>
     store.db.transaction().execute(async (trx) => {
       for (const s of statements) await trx.executeQuery(CompiledQuery.raw(s.sql, parameters(s)));
     });
+  const reads: RunOp = async (statements) => {
+    for (const s of statements) await store.db.executeQuery(CompiledQuery.raw(s.sql, parameters(s)));
+  };
   // Each invitation's fresh values, by operation number: an accept reuses its create's token hash and ids.
   const fresh: Map<string, unknown>[] = [];
-  const run = async (count: number, offset: number, template: CapturedStatement[]) => {
+  // `shared`: an operation's fresh values are kept for the one after it on the same invitation (a create's accept).
+  const run = async (
+    count: number,
+    offset: number,
+    template: CapturedStatement[],
+    runOp = inTransaction,
+    shared = true,
+  ) => {
     const latencies: number[] = [];
     let next = 0;
     const cpu = process.cpuUsage();
@@ -132,9 +146,9 @@ export function openFloor(databaseUrl: string, capture: FloorCapture, postmaster
       Array.from({ length: FLOOR_CONCURRENCY }, async () => {
         while (next < count) {
           const op = offset + next++;
-          fresh[op] ??= new Map();
+          const values = shared ? (fresh[op] ??= new Map()) : new Map<string, unknown>();
           const t0 = process.hrtime.bigint();
-          await runOp(freshStatements(template, vars, fresh[op], op));
+          await runOp(freshStatements(template, vars, values, op));
           latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
         }
       }),
@@ -171,6 +185,8 @@ export function openFloor(databaseUrl: string, capture: FloorCapture, postmaster
       accepted += count;
       return result;
     },
+    // Fresh values (the time a page is read at) for each page, kept for nothing after it.
+    list: (count) => run(count, 0, capture.lists[0], reads, false),
     async close() {
       try {
         await checkAccepted(store.db, accepted);

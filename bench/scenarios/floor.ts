@@ -1,5 +1,5 @@
 /**
- * The matrix's floor, on either engine: Usher's own statements for a create and an accept,
+ * The matrix's floor, on either engine: Usher's own statements for a create, an accept and a list page,
  * captured from the real app and replayed straight on the driver (bench/floor-capture.ts,
  * bench/floor-replay.ts). It replaced bench/floor-server.ts, which wrote by hand what Usher writes
  * behind Hono: it measured slower than Usher itself (create 0.47 vs 0.39 ms, 2026-12-06), so it was
@@ -20,10 +20,10 @@ export async function floorContender(
   options: BenchOptions,
   record: RecordRun,
   log: (line: string) => void,
-): Promise<Contender & { close(): Promise<void> }> {
+): Promise<Contender & { readList(): Promise<void>; close(): Promise<void> }> {
   const capture = await captureFloor(database.url, databases.engine);
   log(
-    `  floor: a create runs ${capture.creates[0].length} statements, an accept ${capture.accepts[0].length}, replayed on the driver`,
+    `  floor: a create runs ${capture.creates[0].length} statements, an accept ${capture.accepts[0].length}, a list page ${capture.lists[0].length}, replayed on the driver`,
   );
   const floor = openFloor(database.url, capture, databases.postmasterPid);
   const ops = options.quick ? 1_000 : 10_000;
@@ -37,6 +37,11 @@ export async function floorContender(
     rewarm: async () => undefined,
     run: (scenario) => (scenario === 'accept' ? floor.accept(ops) : floor.create(ops)),
     record,
+    // The list's floor, beside Usher's first page at 10 connections: reads are not taken in turns (matrix.ts).
+    async readList() {
+      await floor.list(warm);
+      await record('list first page', () => floor.list(ops));
+    },
     close: () => floor.close(),
   };
 }

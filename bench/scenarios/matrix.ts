@@ -17,6 +17,7 @@ import { startChild } from '../processes';
 import { watchPostgres } from '../postgres-stats';
 import type { Results } from '../results';
 import { alternate, type Contender } from './alternate';
+import { settleForReads } from '../settle-for-reads';
 import { floorContender } from './floor';
 import { recorder, underLoad, type RecordRun, type Server } from './recorder';
 import { AUTH_HEADERS, startUsher } from '../usher-process';
@@ -287,7 +288,9 @@ export async function runMatrix(
               await alternate([usherSide, baselineSide, floor], CONNECTION_LEVELS);
             },
           );
+          if (adminUrl) await settleForReads(adminUrl, [usherDb.url, floorDb.url], log);
           await readScenarios(server, usherSide.viewTokens(), options, usherSide.record, log);
+          await floor.readList();
         },
       );
     } finally {
