@@ -39,9 +39,12 @@ export function createDeliverySink(options: { readonly onEnqueued?: (trx: Db) =>
   const sink = async (trx: Db, invitation: InvitationRow, events: readonly InvitationEvent[]) => {
     const items: OutboxItem[] = [];
     const ahead = take(trx, invitation.tenant_id);
-    for (const [i, event] of events.entries()) {
+    // Read once for all the events of the call (a transition can record two), when the first one needs it.
+    let enabled = ahead?.endpoints;
+    for (const event of events) {
       items.push(...(await emailItems(trx, invitation, event, ahead?.settings)));
-      items.push(...(await webhookItems(trx, invitation, event, i === 0 ? ahead?.endpoints : undefined)));
+      enabled ??= readEnabledEndpoints(trx, invitation.tenant_id);
+      items.push(...(await webhookItems(trx, invitation, event, enabled)));
     }
     if (items.length === 0) return;
     await enqueue(trx, items, new Date(events[0]!.createdAt));
@@ -96,7 +99,7 @@ async function webhookItems(
   trx: Db,
   invitation: InvitationRow,
   event: InvitationEvent,
-  enabled?: Promise<WebhookEndpointRow[]>,
+  enabled: Promise<WebhookEndpointRow[]>,
 ): Promise<OutboxItem[]> {
   const endpoints = await findSubscribedEndpoints(trx, invitation.tenant_id, event.type, enabled);
   if (endpoints.length === 0) return [];
