@@ -1,9 +1,9 @@
 /**
- * The true floor's input: the SQL statements, with their parameters, that one real create, one
- * real accept and one real list page run, taken at the driver (better-sqlite3's statements, node-pg's Client.query) while
- * Usher's own app serves the requests in this process. Two of each are taken, so the values that
- * differ between them (ids, token hashes, times, subjects) can be told from those that do not
- * (tenant, key, settings): bench/floor-replay.ts gives the former fresh values each time.
+ * The true floor's input: the SQL statements, with their parameters, that one real create, one real accept and one
+ * real list page run, taken at the driver (better-sqlite3's statements, node-pg's Client.query) while Usher's own app
+ * serves the requests in this process. Two of each are taken, so the values that differ between them (ids, token
+ * hashes, times, subjects) can be told from those that do not (tenant, key, settings): bench/floor-replay.ts gives the
+ * former fresh values each time.
  */
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';

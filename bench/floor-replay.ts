@@ -120,13 +120,11 @@ export function openFloor(databaseUrl: string, capture: FloorCapture, postmaster
   const store = openStore(databaseUrl);
   // A read Usher sent ahead is sent ahead here too, its rows dropped: the driver took its answer's slot off.
   const parameters = (s: CapturedStatement) => (s.sql.startsWith(AHEAD) ? [...s.params, DROPPED] : [...s.params]);
-  const inTransaction: RunOp = (statements) =>
-    store.db.transaction().execute(async (trx) => {
-      for (const s of statements) await trx.executeQuery(CompiledQuery.raw(s.sql, parameters(s)));
-    });
-  const reads: RunOp = async (statements) => {
-    for (const s of statements) await store.db.executeQuery(CompiledQuery.raw(s.sql, parameters(s)));
+  const replayOn = async (db: Pick<typeof store.db, 'executeQuery'>, statements: readonly CapturedStatement[]) => {
+    for (const s of statements) await db.executeQuery(CompiledQuery.raw(s.sql, parameters(s)));
   };
+  const inTransaction: RunOp = (statements) => store.db.transaction().execute((trx) => replayOn(trx, statements));
+  const reads: RunOp = (statements) => replayOn(store.db, statements);
   // Each invitation's fresh values, by operation number: an accept reuses its create's token hash and ids.
   const fresh: Map<string, unknown>[] = [];
   // `shared`: an operation's fresh values are kept for the one after it on the same invitation (a create's accept).
