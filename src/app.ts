@@ -16,13 +16,7 @@ import { createJwksRoutes, createSigningKeyRoutes } from '#acceptance';
 import { createAuditRoutes } from '#audit';
 import { createMembershipRoutes, unlinkContactFromMemberships } from '#memberships';
 import { createDeliveryRoutes, createWebhookRoutes } from '#delivery';
-import {
-  authenticateApiKey,
-  consumeRequest,
-  createContactRoutes,
-  createIdentityRoutes,
-  createTenantRoutes,
-} from '#tenants';
+import { consumeRequest, KeyAuthCache, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
 import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes, rateLimitedPage, webPagePolicies } from '#web';
 import { createClientLimits, DEFAULT_CLIENT_LIMITS, type ClientLimitSettings } from '#limits';
 import { createConnectionRoutes, createDidcommEndpointRoutes, createMediatorRoutes } from '#didcomm';
@@ -40,6 +34,8 @@ export interface AppDeps extends ServiceDeps {
   readonly metricsToken?: string;
   /** Per-client limits of anonymous callers and the proxies trusted to name them; DEFAULT_CLIENT_LIMITS if unset. */
   readonly clientLimits?: ClientLimitSettings;
+  /** How long an authenticated API key is believed without reading it again (KEY_CACHE_MS if unset; 0: never). */
+  readonly keyCacheMs?: number;
 }
 
 /** The largest request body accepted; invitations with metadata stay far below it. */
@@ -78,8 +74,9 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
     createObservabilityRoutes({ db, metrics, isShuttingDown: deps.isShuttingDown, metricsToken: deps.metricsToken }),
   );
 
+  const keys = new KeyAuthCache(db, deps.keyCacheMs);
   const authenticate = requireApiKey(
-    (key) => authenticateApiKey(db, key, clock.now()),
+    (key) => keys.authenticate(key, clock.now()),
     (auth) => consumeRequest(db, auth.tenantId, auth.rateLimitPerMinute, clock.now()),
   );
   app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/public/') ? next() : authenticate(c, next)));
@@ -89,7 +86,16 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
 
   app.route('/v1', createPublicInvitationRoutes({ invitations }));
   const { audit } = services;
-  app.route('/v1', createTenantRoutes({ db, clock, allowPrivateNetwork: deps.allowPrivateNetwork, audit }));
+  app.route(
+    '/v1',
+    createTenantRoutes({
+      db,
+      clock,
+      allowPrivateNetwork: deps.allowPrivateNetwork,
+      audit,
+      onKeysChanged: () => keys.forget(),
+    }),
+  );
   app.route('/v1', createAuditRoutes({ db }));
   app.route('/v1', createIdentityRoutes({ db, clock, audit }));
   app.route(

@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     metricsToken: config.metricsToken,
     linkSecret: linkSecret.secret,
     clientLimits: config.clientLimits,
+    keyCacheMs: config.keyCacheMs,
   };
   const services = composeServices(deps);
   app = createApp(services, deps);

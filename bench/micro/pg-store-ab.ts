@@ -7,7 +7,8 @@
  *   trip of its own (held-statements.ts);
  * - `merged`: held inserts in a row sent as one statement, or each as its own (merged-writes.ts);
  * - `pool`: at most 10 connections to PostgreSQL, or at most 4 (`USHER_POSTGRES_POOL_SIZE`);
- * - `socket`: the connection over TCP to 127.0.0.1, or over the server's Unix socket (`?host=` its directory).
+ * - `socket`: the connection over TCP to 127.0.0.1, or over the server's Unix socket (`?host=` its directory);
+ * - `keys`: an authenticated API key believed for a second, or read on every request (`USHER_KEY_CACHE_MS=0`).
  * Run: `USHER_BENCH_POSTGRES_URL=postgres://usher@127.0.0.1:PORT/postgres npx tsx bench/micro/pg-store-ab.ts held`
  * against a local server (its backends must be readable in /proc).
  */
@@ -96,17 +97,22 @@ const OPTIONS = {
     { name: 'tcp', options: {} },
     { name: 'unix', options: {}, url: overSocket },
   ],
+  keys: [
+    { name: 'cached', options: {} },
+    { name: 'read-each', options: {}, app: { keyCacheMs: 0 } },
+  ],
 } as const;
 const option = process.argv[2] as keyof typeof OPTIONS;
 if (!OPTIONS[option]) throw new Error(`name the option to compare: ${Object.keys(OPTIONS).join(' or ')}`);
 const variants = OPTIONS[option].map((variant) => ({
   name: variant.name,
   store: openStore('url' in variant ? variant.url : url, variant.options),
+  settings: 'app' in variant ? variant.app : {},
 }));
 try {
   await migrateToLatest(variants[0]!.store.db);
   await bootstrapFirstTenant(variants[0]!.store.db, BENCH_API_KEY, new Date());
-  const apps = variants.map((v) => ({ ...v, app: inProcessUsher(v.store.db, log, 'postgres') }));
+  const apps = variants.map((v) => ({ ...v, app: inProcessUsher(v.store.db, log, 'postgres', v.settings) }));
   const tokens: string[] = [];
   let member = 0;
   const ops = {

@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { createUsher, type Usher } from '#usher';
+import type { AppDeps } from '#app';
 import { systemClock } from '#common/clock';
 import { newSecret } from '#common/secrets';
 import type { Database, Engine } from '#db';
@@ -25,13 +26,15 @@ export interface InProcessUsher {
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<string>;
 }
 
-/** Usher's app on `db`, whose dialect is `engine`'s (SQLite unless said). */
+/** Usher's app on `db`, whose dialect is `engine`'s (SQLite unless said), with `settings` over the defaults. */
 export function inProcessUsher(
   db: Kysely<Database>,
   log: (line: string) => void,
   engine: Engine = 'sqlite',
+  settings: Pick<AppDeps, 'keyCacheMs'> = {},
 ): InProcessUsher {
   const built = createUsher({
+    ...settings,
     db,
     engine,
     clock: systemClock,

@@ -45,6 +45,11 @@ export interface Config {
    * `max_connections`.
    */
   readonly postgresPoolSize: number;
+  /**
+   * How long an authenticated API key is believed without reading it again (USHER_KEY_CACHE_MS, 0–60,000, 1,000 by
+   * default; 0 reads it on every request): a key revoked through another process stops working within it.
+   */
+  readonly keyCacheMs: number;
   /** When set, `/metrics` answers only `Authorization: Bearer <this value>`. */
   readonly metricsToken: string | undefined;
   /**
@@ -140,6 +145,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       true,
     ),
     postgresPoolSize: readInteger('USHER_POSTGRES_POOL_SIZE', env.USHER_POSTGRES_POOL_SIZE, 10, 1, 1_000),
+    keyCacheMs: readInteger('USHER_KEY_CACHE_MS', env.USHER_KEY_CACHE_MS, 1_000, 0, 60_000),
     metricsToken,
     retentionDays: readInteger('USHER_RETENTION_DAYS', env.USHER_RETENTION_DAYS, 30, 0, 36_500),
     linkSecret,

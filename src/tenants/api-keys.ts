@@ -273,8 +273,13 @@ const keyByHash = preparedQuery((db, p: { hash: string }) =>
  * limit comes in the same query: every authenticated request needs both, and a second read of
  * the tenant was a statement per request (bench).
  */
-export async function authenticateApiKey(db: Db, presented: string, now: Date): Promise<ApiKeyAuth | null> {
-  const row = await keyByHash.executeTakeFirst(db, { hash: hashSecret(presented) });
+export function authenticateApiKey(db: Db, presented: string, now: Date): Promise<ApiKeyAuth | null> {
+  return authenticateKeyHash(db, hashSecret(presented), now);
+}
+
+/** authenticateApiKey for a key already hashed (the cache in front of it keeps hashes, never keys). */
+export async function authenticateKeyHash(db: Db, hash: string, now: Date): Promise<ApiKeyAuth | null> {
+  const row = await keyByHash.executeTakeFirst(db, { hash });
   if (!row || row.revoked_at || row.settings === null) return null;
   if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_GRANULARITY_MS) {
     await db

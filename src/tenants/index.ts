@@ -51,6 +51,7 @@ export type {
 } from './template-overrides';
 export { countActiveIdentities, findIdentitiesById, findIdentityById } from './identity-reads';
 export { lockTenantRow } from './tenant-lock';
+export { KEY_CACHE_MS, KeyAuthCache } from './key-auth-cache';
 export {
   createTenant,
   findTenantByIdOrName,
