@@ -52,4 +52,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 # Node is PID 1 and receives SIGTERM itself (exec form, no shell, no npm): Usher handles SIGTERM and SIGINT,
 # drains and exits 0, and starts no child processes, so it needs no init to forward signals or reap zombies.
 # The same node options as `npm start` (package.json; a test keeps them equal): V8's heap capped as measured in bench/.
-CMD ["node", "--enable-source-maps", "--max-semi-space-size=8", "--max-old-space-size=192", "dist/main.js"]
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=8", "--max-old-space-size=192", "--no-allocation-site-pretenuring", "dist/main.js"]
