@@ -6,8 +6,8 @@ import { authenticateKeyHash } from './api-keys';
 /**
  * How long an authenticated key is believed without reading it again, unless USHER_KEY_CACHE_MS says otherwise. A
  * second: long enough that a busy key costs one read a second instead of one a request (the read was half of a list
- * page's statements, bench/micro/pg-store-ab.ts auth), short enough that a key revoked or changed by another process
- * stops working within it. A change made through this process takes effect at once (`forget`).
+ * page's statements, bench/micro/pg-store-ab.ts keys), short enough that a key revoked or changed through another
+ * process takes effect within it. A change made through this process takes effect at once (`forget`).
  */
 export const KEY_CACHE_MS = 1_000;
 /** Keys remembered at most; past it the oldest go. A deployment's busy keys are a handful. */
