@@ -16,7 +16,7 @@ import { createJwksRoutes, createSigningKeyRoutes } from '#acceptance';
 import { createAuditRoutes } from '#audit';
 import { createMembershipRoutes, unlinkContactFromMemberships } from '#memberships';
 import { createDeliveryRoutes, createWebhookRoutes } from '#delivery';
-import { consumeRequest, KeyAuthCache, createContactRoutes, createIdentityRoutes, createTenantRoutes } from '#tenants';
+import { consumeRequest, createContactRoutes, createIdentityRoutes, createTenantRoutes, recallApiKey } from '#tenants';
 import { CONSOLE_PAGES, createAcceptPageRoutes, createConsoleRoutes, rateLimitedPage, webPagePolicies } from '#web';
 import { createClientLimits, DEFAULT_CLIENT_LIMITS, type ClientLimitSettings } from '#limits';
 import { createConnectionRoutes, createDidcommEndpointRoutes, createMediatorRoutes } from '#didcomm';
@@ -34,8 +34,6 @@ export interface AppDeps extends ServiceDeps {
   readonly metricsToken?: string;
   /** Per-client limits of anonymous callers and the proxies trusted to name them; DEFAULT_CLIENT_LIMITS if unset. */
   readonly clientLimits?: ClientLimitSettings;
-  /** How long an authenticated API key is believed without reading it again (KEY_CACHE_MS if unset; 0: never). */
-  readonly keyCacheMs?: number;
 }
 
 /** The largest request body accepted; invitations with metadata stay far below it. */
@@ -74,9 +72,8 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
     createObservabilityRoutes({ db, metrics, isShuttingDown: deps.isShuttingDown, metricsToken: deps.metricsToken }),
   );
 
-  const keys = new KeyAuthCache(db, deps.keyCacheMs);
   const authenticate = requireApiKey(
-    (key) => keys.authenticate(key, clock.now()),
+    (key) => recallApiKey(services.memory, db, key, clock.now()),
     (auth) => consumeRequest(db, auth.tenantId, auth.rateLimitPerMinute, clock.now()),
   );
   app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/public/') ? next() : authenticate(c, next)));
@@ -93,7 +90,6 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
       clock,
       allowPrivateNetwork: deps.allowPrivateNetwork,
       audit,
-      onKeysChanged: () => keys.forget(),
     }),
   );
   app.route('/v1', createAuditRoutes({ db }));

@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     metricsToken: config.metricsToken,
     linkSecret: linkSecret.secret,
     clientLimits: config.clientLimits,
-    keyCacheMs: config.keyCacheMs,
+    configCacheMs: config.configCacheMs,
   };
   const services = composeServices(deps);
   app = createApp(services, deps);

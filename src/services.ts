@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, Engine } from '#db';
+import { ShortMemory, type Database, type Engine } from '#db';
 import type { Clock } from '#common/clock';
 import {
   createDelivery,
@@ -36,6 +36,11 @@ export interface ServiceDeps {
   readonly logError: (error: unknown, context?: { readonly requestId?: string }) => void;
   /** The server secret invitation links are derived from; a copy of the database without it opens nothing. */
   readonly linkSecret: string;
+  /**
+   * How long keys, inviters, signing keys and webhook endpoints read are believed without reading them again
+   * (CONFIG_CACHE_MS if unset; 0: never).
+   */
+  readonly configCacheMs?: number;
 }
 
 /** Channels beyond the built-in five, each registered like them: for deployments and tests that add one. */
@@ -59,7 +64,8 @@ export type Services = ReturnType<typeof composeServices>;
 export function composeServices(deps: ServiceDeps, options: ServiceOptions = {}) {
   const { db, clock } = deps;
   // 1. Store-level ports.
-  const delivery = createDelivery(deps);
+  const memory = new ShortMemory(deps.configCacheMs);
+  const delivery = createDelivery({ ...deps, memory });
   const ports: ChannelPorts = { ...deps, outbox: delivery.outbox };
   const metrics = createMetrics(db, clock);
   const audit = createAuditTrail({ clock, sink: delivery.auditSink });
@@ -80,6 +86,7 @@ export function composeServices(deps: ServiceDeps, options: ServiceOptions = {})
   // 3. The invitation service.
   const invitations = createInvitationService({
     ...deps,
+    memory,
     sink: delivery.sink,
     mail: delivery.outbox,
     audit,
@@ -111,6 +118,7 @@ export function composeServices(deps: ServiceDeps, options: ServiceOptions = {})
 
   return {
     invitations,
+    memory,
     audit,
     didcomm,
     worker,

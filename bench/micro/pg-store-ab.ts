@@ -8,7 +8,8 @@
  * - `merged`: held inserts in a row sent as one statement, or each as its own (merged-writes.ts);
  * - `pool`: at most 10 connections to PostgreSQL, or at most 4 (`USHER_POSTGRES_POOL_SIZE`);
  * - `socket`: the connection over TCP to 127.0.0.1, or over the server's Unix socket (`?host=` its directory);
- * - `keys`: an authenticated API key believed for a second, or read on every request (`USHER_KEY_CACHE_MS=0`).
+ * - `memory`: keys, inviters, signing keys and webhook endpoints believed for a second, or read on every request
+ *   (`USHER_CONFIG_CACHE_MS=0`).
  * Run: `USHER_BENCH_POSTGRES_URL=postgres://usher@127.0.0.1:PORT/postgres npx tsx bench/micro/pg-store-ab.ts held`
  * against a local server (its backends must be readable in /proc).
  */
@@ -97,9 +98,9 @@ const OPTIONS = {
     { name: 'tcp', options: {} },
     { name: 'unix', options: {}, url: overSocket },
   ],
-  keys: [
+  memory: [
     { name: 'cached', options: {} },
-    { name: 'read-each', options: {}, app: { keyCacheMs: 0 } },
+    { name: 'read-each', options: {}, app: { configCacheMs: 0 } },
   ],
 } as const;
 const option = process.argv[2] as keyof typeof OPTIONS;

@@ -31,7 +31,7 @@ export function inProcessUsher(
   db: Kysely<Database>,
   log: (line: string) => void,
   engine: Engine = 'sqlite',
-  settings: Pick<AppDeps, 'keyCacheMs'> = {},
+  settings: Pick<AppDeps, 'configCacheMs'> = {},
 ): InProcessUsher {
   const built = createUsher({
     ...settings,

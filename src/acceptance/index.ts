@@ -12,6 +12,7 @@ export { signTenantJwt } from './tenant-jwt';
 export {
   RETIRED_KEY_PUBLISHED_MS,
   getActiveSigningKey,
+  recallActiveSigningKey,
   listSigningKeys,
   publicJwks,
   rotateSigningKey,

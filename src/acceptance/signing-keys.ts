@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { base64urlnopad } from '@scure/base';
-import { inTransaction, preparedQuery, type Db, type SigningKeyRow } from '#db';
+import { forgetAfterCommit, inTransaction, preparedQuery, type Db, type ShortMemory, type SigningKeyRow } from '#db';
 import { compareKeys } from '#db/keyset';
 import { isoTime } from '#common/json';
 import type { Audit } from '#audit';
@@ -113,6 +113,24 @@ export async function getActiveSigningKey(db: Db, tenantId: string, now: Date): 
   });
 }
 
+/**
+ * getActiveSigningKey through `memory`: a tenant's key is read once a second, not once an accept. Only a key read is
+ * remembered, never one made here, whose transaction may yet roll back; a rotation through this process is seen at
+ * once, through another within the memory's time, while the retired key is still published.
+ */
+export async function recallActiveSigningKey(
+  memory: ShortMemory,
+  db: Db,
+  tenantId: string,
+  now: Date,
+): Promise<ActiveSigningKey> {
+  const found = await memory.recall(`signing-key:${tenantId}`, async () => {
+    const row = await findActiveRow(db, tenantId);
+    return row ? toActiveSigningKey(row) : null;
+  });
+  return found ?? getActiveSigningKey(db, tenantId, now);
+}
+
 /** Makes a new active key and retires the previous one, which stays published for 30 days. */
 export async function rotateSigningKey(db: Db, tenantId: string, now: Date, audit?: Audit): Promise<SigningKey> {
   return withTenantKeyLock(db, tenantId, async (trx) => {
@@ -125,6 +143,7 @@ export async function rotateSigningKey(db: Db, tenantId: string, now: Date, audi
       .execute();
     const row = newKeyRow(tenantId, now);
     await trx.insertInto('signing_keys').values(row).execute();
+    await forgetAfterCommit(trx);
     await audit?.(trx, { action: 'signing_key.rotated', subjectType: 'signing_key', subjectId: row.kid });
     return toSigningKey(row);
   });

@@ -46,10 +46,11 @@ export interface Config {
    */
   readonly postgresPoolSize: number;
   /**
-   * How long an authenticated API key is believed without reading it again (USHER_KEY_CACHE_MS, 0–60,000, 1,000 by
-   * default; 0 reads it on every request): a key revoked through another process stops working within it.
+   * How long an API key, a tenant's inviter, signing key and webhook endpoints are believed without reading them
+   * again (USHER_CONFIG_CACHE_MS, 0–60,000, 1,000 by default; 0 reads them on every request): a change made through
+   * another process takes effect within it.
    */
-  readonly keyCacheMs: number;
+  readonly configCacheMs: number;
   /** When set, `/metrics` answers only `Authorization: Bearer <this value>`. */
   readonly metricsToken: string | undefined;
   /**
@@ -145,7 +146,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       true,
     ),
     postgresPoolSize: readInteger('USHER_POSTGRES_POOL_SIZE', env.USHER_POSTGRES_POOL_SIZE, 10, 1, 1_000),
-    keyCacheMs: readInteger('USHER_KEY_CACHE_MS', env.USHER_KEY_CACHE_MS, 1_000, 0, 60_000),
+    configCacheMs: readInteger('USHER_CONFIG_CACHE_MS', env.USHER_CONFIG_CACHE_MS, 1_000, 0, 60_000),
     metricsToken,
     retentionDays: readInteger('USHER_RETENTION_DAYS', env.USHER_RETENTION_DAYS, 30, 0, 36_500),
     linkSecret,

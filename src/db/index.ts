@@ -16,6 +16,7 @@ export { ownGroup } from './group-commit';
 export { isDatabaseUnavailable } from './unavailable';
 export { checkStore } from './readiness';
 export { startAhead } from './read-ahead';
+export { CONFIG_CACHE_MS, forgetAfterCommit, forgetRemembered, ShortMemory } from './short-memory';
 export { describeSchemaMismatch, schemaStatus, type SchemaStatus } from './schema-status';
 export { opaqueParameters, type Parameter } from './opaque-parameters';
 export {

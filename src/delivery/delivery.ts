@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { afterCommit, type Database, type Db, type Engine } from '#db';
+import { afterCommit, type Database, type Db, type Engine, type ShortMemory } from '#db';
 import type { Clock } from '#common/clock';
 import { createSignal } from '#common/signal';
 import type { ChannelPlugin } from './channel-plugin';
@@ -48,6 +48,8 @@ export interface DeliveryDeps {
   readonly worker?: Partial<Pick<OutboxWorkerOptions, WorkerSettings>>;
   /** The server secret invitation links are derived from: an email carries the invitation's one live link. */
   readonly linkSecret: string;
+  /** Where a tenant's webhook endpoints are remembered between events; none: read for each. */
+  readonly memory?: ShortMemory;
 }
 
 /**
@@ -60,7 +62,7 @@ export function createDelivery(deps: DeliveryDeps) {
   const committed = createSignal();
   // Woken before the COMMIT, the worker would find nothing and sleep a poll interval: every email waited that long.
   const wakeOnCommit = (trx: Db) => afterCommit(trx, () => committed.notify());
-  const sink = createDeliverySink({ onEnqueued: wakeOnCommit });
+  const sink = createDeliverySink({ onEnqueued: wakeOnCommit, memory: deps.memory });
   const webhook = createWebhookHandler(deps);
   const outbox: OutboxPort = {
     enqueue: async (trx, items, now) => {

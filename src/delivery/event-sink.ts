@@ -1,4 +1,4 @@
-import { startAhead, type Db, type InvitationRow, type WebhookEndpointRow } from '#db';
+import { ShortMemory, startAhead, type Db, type InvitationRow, type WebhookEndpointRow } from '#db';
 import { toInvitation, type EventSink, type InvitationEvent } from '#invitations';
 import { getMembership, type Membership } from '#memberships';
 import { getTenant, type TenantSettings } from '#tenants';
@@ -26,7 +26,12 @@ export interface WebhookPayload {
  * tenant wants one, and a webhook delivery per subscribed endpoint. `onEnqueued` is told, in that
  * transaction, that it wrote rows.
  */
-export function createDeliverySink(options: { readonly onEnqueued?: (trx: Db) => Promise<void> } = {}): EventSink {
+export function createDeliverySink(
+  options: { readonly onEnqueued?: (trx: Db) => Promise<void>; readonly memory?: ShortMemory } = {},
+): EventSink {
+  const memory = options.memory ?? new ShortMemory(0);
+  const endpointsOf = (db: Db, tenantId: string) =>
+    memory.recall(`webhook-endpoints:${tenantId}`, () => readEnabledEndpoints(db, tenantId));
   // The endpoints read started ahead in a transaction (and the settings its caller had), for its next event of that
   // tenant; taken once.
   type Started = { tenantId: string; endpoints: Promise<WebhookEndpointRow[]>; settings?: TenantSettings };
@@ -43,7 +48,7 @@ export function createDeliverySink(options: { readonly onEnqueued?: (trx: Db) =>
     let enabled = ahead?.endpoints;
     for (const event of events) {
       items.push(...(await emailItems(trx, invitation, event, ahead?.settings)));
-      enabled ??= readEnabledEndpoints(trx, invitation.tenant_id);
+      enabled ??= endpointsOf(trx, invitation.tenant_id);
       items.push(...(await webhookItems(trx, invitation, event, enabled)));
     }
     if (items.length === 0) return;
@@ -54,7 +59,7 @@ export function createDeliverySink(options: { readonly onEnqueued?: (trx: Db) =>
     ahead: (trx: Db, tenantId: string, settings?: TenantSettings) =>
       started.set(trx, {
         tenantId,
-        endpoints: startAhead(trx, (early) => readEnabledEndpoints(early, tenantId)),
+        endpoints: startAhead(trx, (early) => endpointsOf(early, tenantId)),
         ...(settings ? { settings } : {}),
       }),
   });

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import { preparedQuery, type Database, type Db, type InvitationRow } from '#db';
+import { preparedQuery, type Database, type Db, type InvitationRow, type ShortMemory } from '#db';
 import type { Clock } from '#common/clock';
 import { newId } from '#common/ids';
 import { isPageUrl } from '#common/page-url';
 import { isoTime } from '#common/json';
-import { findInvitingKey, getContact, getInviter, normalizeEmail } from '#tenants';
+import { findInvitingKey, getContact, recallInviter, normalizeEmail } from '#tenants';
 import { commitTransition } from './commit-transition';
 import { invitationError, refuseUniqueViolation } from './errors';
 import { writeEvents, type Actor, type EventSink } from './events';
@@ -73,6 +73,8 @@ export async function createInvitation(
     channels: ChannelRegistry;
     linkKey: LinkKey;
     allowHttpPages?: boolean;
+    /** Where the inviter read is remembered for a moment. */
+    memory: ShortMemory;
     recordIncoming: (
       trx: Db,
       input: IncomingInvitationInput,
@@ -108,7 +110,7 @@ export async function createInvitation(
       'recipient.provider needs channel "provider"',
       'body.recipient.provider',
     );
-  const { identity, tenant } = await getInviter(trx, tenantId, input.identityId, 'body.identityId');
+  const { identity, tenant } = await recallInviter(context.memory, trx, tenantId, input.identityId, 'body.identityId');
   if (identity.status !== 'active') throw invitationError('identity_disabled', undefined, 'body.identityId');
   const contact = input.recipient?.contactId
     ? await getContact(trx, tenantId, input.recipient.contactId, 'body.recipient.contactId')

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, Db, Engine, InvitationRow } from '#db';
+import { ShortMemory, type Database, type Db, type Engine, type InvitationRow } from '#db';
 import type { Clock } from '#common/clock';
 import { isoTime } from '#common/json';
 import type { Page } from '#http/pagination';
@@ -58,6 +58,8 @@ export interface InvitationServiceDeps {
   readonly mail: MailQueue;
   /** Checks proofs of a DID for DID-bound invitations (didcomm's verifyDidProof); none: they refuse every accept. */
   readonly verifyDidProof?: DidProofVerifier;
+  /** Where inviters and signing keys read are remembered for a moment (ShortMemory); none: read each time. */
+  readonly memory?: ShortMemory;
 }
 
 export type InvitationService = ReturnType<typeof createInvitationService>;
@@ -79,7 +81,8 @@ export function createInvitationService(deps: InvitationServiceDeps) {
     actor: Actor,
     accepted: boolean,
   ): Promise<InvitationRow> => recordIncomingInvitation(trx, input, { now: clock.now(), actor, sink, accepted });
-  const createDeps = { clock, publicUrl, sink, channels, linkKey: links.key, allowHttpPages, recordIncoming };
+  const memory = deps.memory ?? new ShortMemory(0);
+  const createDeps = { clock, publicUrl, sink, channels, linkKey: links.key, allowHttpPages, recordIncoming, memory };
 
   /** Runs `work` on the tenant's invitation, locked, inside one transaction. */
   function withLocked<T>(tenantId: string, id: string, work: LockedWork<T>): Promise<T> {
@@ -300,6 +303,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
       linkKey: links.key,
       mail: deps.mail,
       verifyDidProof: deps.verifyDidProof,
+      memory,
     }),
     ...createJoinDecisions({ db, clock, sink, withLocked, audit }),
     ...createDidChallenges({ db, clock }),

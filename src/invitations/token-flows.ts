@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { startAhead, type Database, type Db, type Engine, type InvitationRow } from '#db';
+import { ShortMemory, startAhead, type Database, type Db, type Engine, type InvitationRow } from '#db';
 import type { Clock } from '#common/clock';
-import { getActiveSigningKey, issueAcceptanceToken, type ActiveSigningKey } from '#acceptance';
-import { getInviter } from '#tenants';
+import { issueAcceptanceToken, recallActiveSigningKey, type ActiveSigningKey } from '#acceptance';
+import { recallInviter } from '#tenants';
 import { newId } from '#common/ids';
 import { admissionRefusal, startAdmissionProof } from './admission';
 import { commitAcceptance } from './commit-acceptance';
@@ -59,6 +59,8 @@ export interface TokenFlowDeps {
   readonly mail: MailQueue;
   /** Checks the signed challenge a DID-bound invitation's acceptor sends; none: such invitations refuse every accept. */
   readonly verifyDidProof?: DidProofVerifier;
+  /** Where inviters and signing keys read are remembered for a moment; none: read each time. */
+  readonly memory?: ShortMemory;
 }
 
 /** The narrow part of the outbox the invitee's flows write to: delivery's outbox satisfies it. */
@@ -75,6 +77,7 @@ const unknownLink = (field: string) => invitationError('invitation_not_found', '
 /** The invitee's side of the service: what whoever holds a link's token may see and do with it. */
 export function createTokenFlows(deps: TokenFlowDeps) {
   const { db, engine, clock, publicUrl, sink, linkKey } = deps;
+  const memory = deps.memory ?? new ShortMemory(0);
   const invitee = { kind: 'invitee' } as const;
 
   /** Runs `work` on the invitation a live link opens, locked, inside one transaction. */
@@ -133,7 +136,8 @@ export function createTokenFlows(deps: TokenFlowDeps) {
       const hash = tokenHashOf(token);
       const row = hash ? await findInvitationByToken(db, hash) : null;
       if (!row) throw unknownLink('path.token');
-      return publicView(db, row, clock.now());
+      const inviter = recallInviter(memory, db, row.tenant_id, row.identity_id);
+      return (await loadPublicView(db, row, clock.now(), inviter)).view;
     },
 
     /**
@@ -147,8 +151,8 @@ export function createTokenFlows(deps: TokenFlowDeps) {
       const outcome = await withLockedToken(token, async (trx, row) => {
         const now = clock.now();
         // Needed once it has accepted, and known now: read with the statements the acceptance sends anyway.
-        const signingKey = startAhead(trx, (early) => getActiveSigningKey(early, row.tenant_id, now));
-        const inviter = startAhead(trx, (early) => getInviter(early, row.tenant_id, row.identity_id));
+        const signingKey = startAhead(trx, (early) => recallActiveSigningKey(memory, early, row.tenant_id, now));
+        const inviter = startAhead(trx, (early) => recallInviter(memory, early, row.tenant_id, row.identity_id));
         sink.ahead?.(trx, row.tenant_id);
         await requireDidProof(trx, row, didProof, deps.verifyDidProof, now);
         const refused = await admissionRefusal(trx, linkKey, row, { ...acceptor, emailCode, emailAssertion }, now);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Db, IdentityRow } from '#db';
-import { inTransaction, isUniqueViolation, preparedQuery } from '#db';
+import type { Db, IdentityRow, ShortMemory } from '#db';
+import { forgetAfterCommit, inTransaction, isUniqueViolation, preparedQuery } from '#db';
 import { changedFields, type Audit } from '#audit';
 import { newId } from '#common/ids';
 import { isoTime } from '#common/json';
@@ -73,6 +73,7 @@ export async function createIdentity(
   try {
     await inTransaction(db, async (trx) => {
       await trx.insertInto('identities').values(row).execute();
+      await forgetAfterCommit(trx);
       const changes = { handle: row.handle, displayName: row.display_name };
       await audit?.(trx, { action: 'identity.created', subjectType: 'identity', subjectId: row.id, changes });
     });
@@ -173,6 +174,20 @@ export async function getInviter(
   };
 }
 
+/**
+ * getInviter through `memory`: a tenant's inviter is read once a second, not once a request. A change through this
+ * process is seen at once, through another within the memory's time.
+ */
+export function recallInviter(
+  memory: ShortMemory,
+  db: Db,
+  tenantId: string,
+  identityId: string | undefined,
+  field?: string,
+): Promise<Inviter> {
+  return memory.recall(`inviter:${tenantId}:${identityId ?? ''}`, () => getInviter(db, tenantId, identityId, field));
+}
+
 /** Changes an identity's display name or status; the default identity stays active. */
 export async function updateIdentity(
   db: Db,
@@ -200,6 +215,7 @@ export async function updateIdentity(
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .execute();
+    await forgetAfterCommit(trx);
     await audit?.(trx, { action: 'identity.changed', subjectType: 'identity', subjectId: id, changes });
   });
   return { ...current, ...patch, updatedAt };

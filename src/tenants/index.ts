@@ -1,6 +1,7 @@
 /** Tenants, API keys, identities and contacts: the front door of the capability. */
 export {
   authenticateApiKey,
+  recallApiKey,
   createApiKey,
   findInvitingKey,
   listApiKeys,
@@ -32,6 +33,7 @@ export {
   findIdentityByHandle,
   getIdentity,
   getInviter,
+  recallInviter,
   listIdentities,
   updateIdentity,
   type Identity,
@@ -51,7 +53,6 @@ export type {
 } from './template-overrides';
 export { countActiveIdentities, findIdentitiesById, findIdentityById } from './identity-reads';
 export { lockTenantRow } from './tenant-lock';
-export { KEY_CACHE_MS, KeyAuthCache } from './key-auth-cache';
 export {
   createTenant,
   findTenantByIdOrName,

@@ -30,8 +30,6 @@ export interface TenantRoutesDeps {
   readonly allowPrivateNetwork: boolean;
   /** Where key and settings changes are recorded. */
   readonly audit: AuditTrail;
-  /** Told after a key is revoked or its quota set, or the tenant's settings change: what authenticated keys carry. */
-  readonly onKeysChanged?: () => void;
 }
 
 const tags = ['Tenant'];
@@ -125,20 +123,12 @@ const revokeKeyRoute = createRoute({
 });
 
 /** Tenant, tenant creation and API key routes. */
-export function createTenantRoutes({ db, clock, allowPrivateNetwork, audit, onKeysChanged }: TenantRoutesDeps) {
+export function createTenantRoutes({ db, clock, allowPrivateNetwork, audit }: TenantRoutesDeps) {
   const auditOf = (auth: AuthContext) => auditOfKey(audit, auth);
-  // After the change committed: a key read before it is not remembered (KeyAuthCache), one read after sees it.
-  const keysChanged = <T>(changed: T): T => {
-    onKeysChanged?.();
-    return changed;
-  };
   return createRouter()
     .openapi(getTenantRoute, async (c) => c.json(await getTenant(db, c.var.auth.tenantId), 200))
     .openapi(updateTenantRoute({ allowHttp: allowPrivateNetwork }), async (c) =>
-      c.json(
-        keysChanged(await updateTenant(db, c.var.auth.tenantId, c.req.valid('json'), clock.now(), auditOf(c.var.auth))),
-        200,
-      ),
+      c.json(await updateTenant(db, c.var.auth.tenantId, c.req.valid('json'), clock.now(), auditOf(c.var.auth)), 200),
     )
     .openapi(createTenantRoute, async (c) => c.json(await createTenant(db, c.req.valid('json'), clock.now()), 201))
     .openapi(listKeysRoute, async (c) => c.json({ data: await listApiKeys(db, c.var.auth.tenantId) }, 200))
@@ -151,22 +141,17 @@ export function createTenantRoutes({ db, clock, allowPrivateNetwork, audit, onKe
     })
     .openapi(updateKeyRoute, async (c) =>
       c.json(
-        keysChanged(
-          await setKeyInviteQuota(
-            db,
-            c.var.auth,
-            c.req.valid('param').id,
-            c.req.valid('json').inviteQuota,
-            auditOf(c.var.auth),
-          ),
+        await setKeyInviteQuota(
+          db,
+          c.var.auth,
+          c.req.valid('param').id,
+          c.req.valid('json').inviteQuota,
+          auditOf(c.var.auth),
         ),
         200,
       ),
     )
     .openapi(revokeKeyRoute, async (c) =>
-      c.json(
-        keysChanged(await revokeApiKey(db, c.var.auth, c.req.valid('param').id, clock.now(), auditOf(c.var.auth))),
-        200,
-      ),
+      c.json(await revokeApiKey(db, c.var.auth, c.req.valid('param').id, clock.now(), auditOf(c.var.auth)), 200),
     );
 }

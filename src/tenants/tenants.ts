@@ -1,4 +1,4 @@
-import { inTransaction, preparedQuery, type Db, type TenantRow } from '#db';
+import { forgetAfterCommit, inTransaction, preparedQuery, type Db, type TenantRow } from '#db';
 import { changedFields, type Audit } from '#audit';
 import type { Kysely } from 'kysely';
 import type { Database } from '#db';
@@ -133,6 +133,8 @@ async function applyTenantPatch(
     })
     .where('id', '=', id)
     .execute();
+  // Keys carry the settings and inviters the name and settings (recallApiKey, recallInviter).
+  await forgetAfterCommit(db);
   const before = { name: current.name, ...current.settings };
   const after = { name: patch.name ?? current.name, ...settings };
   const changes = changedFields(before, after);

@@ -67,6 +67,8 @@ export interface TestUsherOptions {
   readonly extraChannels?: ServiceOptions['extraChannels'];
   /** Per-client limits of anonymous callers; they apply only to requests over a socket (see `serveOnLoopback`). */
   readonly clientLimits?: ClientLimitSettings;
+  /** As USHER_CONFIG_CACHE_MS; the server's default (CONFIG_CACHE_MS) if unset. */
+  readonly configCacheMs?: number;
 }
 
 /** Starts an in-process Usher for the enclosing suite and stops it after. */
@@ -95,6 +97,7 @@ export function useTestUsher(engine: Engine, options: TestUsherOptions = {}): Te
         metricsToken: options.metricsToken,
         linkSecret: options.linkSecret ?? newSecret(),
         clientLimits: options.clientLimits,
+        configCacheMs: options.configCacheMs,
       },
       { extraChannels: options.extraChannels },
     );

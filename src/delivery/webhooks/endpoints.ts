@@ -1,4 +1,4 @@
-import { inTransaction, preparedQuery, type Db, type WebhookEndpointRow } from '#db';
+import { forgetAfterCommit, inTransaction, preparedQuery, type Db, type WebhookEndpointRow } from '#db';
 import { changedFields, type Audit, type AuditChange } from '#audit';
 import { compareKeys } from '#db/keyset';
 import { newId } from '#common/ids';
@@ -96,6 +96,7 @@ export async function createEndpoint(
   };
   await inTransaction(db, async (trx) => {
     await trx.insertInto('webhook_endpoints').values(row).execute();
+    await forgetAfterCommit(trx);
     await audited(trx, audit, 'webhook.created', row.id, { url: input.url, events: normalizeEvents(input.events) });
   });
   return { ...toEndpoint(row), secret: row.secret };
@@ -167,6 +168,7 @@ async function applyEndpointPatch(
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .execute();
+  await forgetAfterCommit(db);
   const after = await getEndpoint(db, tenantId, id);
   const fields = ['url', 'events', 'description', 'status'] as const;
   const pick = (endpoint: WebhookEndpoint) => Object.fromEntries(fields.map((field) => [field, endpoint[field]]));
@@ -186,6 +188,7 @@ export async function deleteEndpoint(db: Db, tenantId: string, id: string, audit
       .executeTakeFirst();
     if (result.numDeletedRows === 0n)
       throw webhookError('webhook_endpoint_not_found', `no webhook endpoint ${id} in this tenant`, 'path.id');
+    await forgetAfterCommit(trx);
     await audited(trx, audit, 'webhook.deleted', id);
   });
 }
@@ -211,6 +214,7 @@ export async function rotateEndpointSecret(
       .returningAll()
       .executeTakeFirst();
     if (!row) throw webhookError('webhook_endpoint_not_found', `no webhook endpoint ${id} in this tenant`, 'path.id');
+    await forgetAfterCommit(trx);
     await audited(trx, audit, 'webhook.secret_rotated', id, { secret: 'changed' });
     return { ...toEndpoint(row), secret };
   });
@@ -274,5 +278,7 @@ export async function recordEndpointOutcome(
     .executeTakeFirst();
   if (!row) return null;
   const disabledNow = !ok && row.status === 'disabled' && row.failure_streak === limit;
+  // Only a disabling changes what the sink reads (enabled endpoints): a streak's count is not remembered anywhere.
+  if (disabledNow) await forgetAfterCommit(db);
   return { endpoint: toEndpoint(row), disabledNow };
 }
