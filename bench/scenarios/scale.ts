@@ -88,6 +88,12 @@ export async function runScale(
           `  followed ${cursors.length} pages of 200 (${deep.rowsIn.toLocaleString('en')} rows in) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
         );
         const durationS = Math.max(2, Math.round(options.durationS / 2));
+        // A server just started compiles its hot paths and settles its heap over its first seconds of load: the
+        // query measured first paid for it (PostgreSQL, 2026-12-07: the first page's Usher CPU twice the next
+        // query's at one connection). Ten connections on the first page for a while first, as a server up for a
+        // while would have had.
+        const firstPage = { method: 'GET' as const, path: '/v1/invitations', headers: AUTH_HEADERS };
+        await runLoad({ url: usher.url, connections: 10, durationS: Math.max(2, durationS), request: firstPage });
         for (const { query, path } of queries(seed, deep.cursor)) {
           const request = { method: 'GET' as const, path, headers: AUTH_HEADERS };
           // One unmeasured pass loads the query's pages into the cache, as on a server that has been up a while.
