@@ -89,6 +89,43 @@ describeEachStore('list plans on a year of invitations', (engine) => {
     ).not.toMatch(sorts);
   });
 
+  it('reads status=expired in one statement: the stored page from an index in order, the lapsed ones by expiry', async () => {
+    const now = new Date();
+    const plan = await planOf(() => listInvitations(db, tenantId, { status: 'expired' }, now));
+    expect(plan).toContain('invitations_tenant_status_created_at');
+    expect(plan).toContain('invitations_tenant_status_expires_at');
+    expect(plan).not.toMatch(sorts);
+    // A pending one lapsed and not swept yet is listed as expired, in created_at order with the stored ones.
+    const newest = await db
+      .selectFrom('invitations')
+      .select('id')
+      .where('status', '=', 'pending')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('invitations')
+      .set({ expires_at: new Date(now.getTime() - 1000).toISOString() })
+      .where('id', '=', newest.id)
+      .execute();
+    const page = await listInvitations(db, tenantId, { status: 'expired', limit: 5 }, now);
+    expect(page.data[0]!.id).toBe(newest.id);
+    expect(page.data.every((invitation) => invitation.status === 'expired')).toBe(true);
+    const expected = await db
+      .selectFrom('invitations')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'expired'),
+          eb.and([eb('status', 'in', ['pending', 'tentative']), eb('expires_at', '<=', now.toISOString())]),
+        ]),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(5)
+      .execute();
+    expect(page.data.map((invitation) => invitation.id)).toEqual(expected.map((row) => row.id));
+  });
+
   it('reads an email or a contact from their partial indexes, which hold only the invitations that have one', async () => {
     const now = new Date();
     const { email } = await db
