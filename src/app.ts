@@ -83,15 +83,7 @@ export function createApp(services: Services, deps: AppDeps): OpenAPIHono<AppEnv
 
   app.route('/v1', createPublicInvitationRoutes({ invitations }));
   const { audit } = services;
-  app.route(
-    '/v1',
-    createTenantRoutes({
-      db,
-      clock,
-      allowPrivateNetwork: deps.allowPrivateNetwork,
-      audit,
-    }),
-  );
+  app.route('/v1', createTenantRoutes({ db, clock, allowPrivateNetwork: deps.allowPrivateNetwork, audit }));
   app.route('/v1', createAuditRoutes({ db }));
   app.route('/v1', createIdentityRoutes({ db, clock, audit }));
   app.route(

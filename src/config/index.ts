@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { DEFAULT_CLIENT_LIMITS, trustedProxyList, type ClientLimitSettings } from '#limits';
+import { CONFIG_CACHE_MS } from '#db/short-memory';
 
 /** The typed, frozen configuration of one Usher process, read once from the environment. */
 export interface Config {
@@ -146,7 +147,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       true,
     ),
     postgresPoolSize: readInteger('USHER_POSTGRES_POOL_SIZE', env.USHER_POSTGRES_POOL_SIZE, 10, 1, 1_000),
-    configCacheMs: readInteger('USHER_CONFIG_CACHE_MS', env.USHER_CONFIG_CACHE_MS, 1_000, 0, 60_000),
+    configCacheMs: readInteger('USHER_CONFIG_CACHE_MS', env.USHER_CONFIG_CACHE_MS, CONFIG_CACHE_MS, 0, 60_000),
     metricsToken,
     retentionDays: readInteger('USHER_RETENTION_DAYS', env.USHER_RETENTION_DAYS, 30, 0, 36_500),
     linkSecret,

@@ -48,8 +48,8 @@ export interface DeliveryDeps {
   readonly worker?: Partial<Pick<OutboxWorkerOptions, WorkerSettings>>;
   /** The server secret invitation links are derived from: an email carries the invitation's one live link. */
   readonly linkSecret: string;
-  /** Where a tenant's webhook endpoints are remembered between events; none: read for each. */
-  readonly memory?: ShortMemory;
+  /** Where a tenant's webhook endpoints are remembered between events. */
+  readonly memory: ShortMemory;
 }
 
 /**

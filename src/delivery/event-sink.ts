@@ -1,4 +1,4 @@
-import { ShortMemory, startAhead, type Db, type InvitationRow, type WebhookEndpointRow } from '#db';
+import { startAhead, type ShortMemory, type Db, type InvitationRow, type WebhookEndpointRow } from '#db';
 import { toInvitation, type EventSink, type InvitationEvent } from '#invitations';
 import { getMembership, type Membership } from '#memberships';
 import { getTenant, type TenantSettings } from '#tenants';
@@ -26,10 +26,11 @@ export interface WebhookPayload {
  * tenant wants one, and a webhook delivery per subscribed endpoint. `onEnqueued` is told, in that
  * transaction, that it wrote rows.
  */
-export function createDeliverySink(
-  options: { readonly onEnqueued?: (trx: Db) => Promise<void>; readonly memory?: ShortMemory } = {},
-): EventSink {
-  const memory = options.memory ?? new ShortMemory(0);
+export function createDeliverySink(options: {
+  readonly onEnqueued?: (trx: Db) => Promise<void>;
+  readonly memory: ShortMemory;
+}): EventSink {
+  const { memory } = options;
   const endpointsOf = (db: Db, tenantId: string) =>
     memory.recall(`webhook-endpoints:${tenantId}`, () => readEnabledEndpoints(db, tenantId));
   // The endpoints read started ahead in a transaction (and the settings its caller had), for its next event of that

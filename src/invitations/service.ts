@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { ShortMemory, type Database, type Db, type Engine, type InvitationRow } from '#db';
+import type { Database, Db, Engine, InvitationRow, ShortMemory } from '#db';
 import type { Clock } from '#common/clock';
 import { isoTime } from '#common/json';
 import type { Page } from '#http/pagination';
@@ -58,8 +58,8 @@ export interface InvitationServiceDeps {
   readonly mail: MailQueue;
   /** Checks proofs of a DID for DID-bound invitations (didcomm's verifyDidProof); none: they refuse every accept. */
   readonly verifyDidProof?: DidProofVerifier;
-  /** Where inviters and signing keys read are remembered for a moment (ShortMemory); none: read each time. */
-  readonly memory?: ShortMemory;
+  /** Where inviters and signing keys read are remembered for a moment (ShortMemory). */
+  readonly memory: ShortMemory;
 }
 
 export type InvitationService = ReturnType<typeof createInvitationService>;
@@ -81,7 +81,7 @@ export function createInvitationService(deps: InvitationServiceDeps) {
     actor: Actor,
     accepted: boolean,
   ): Promise<InvitationRow> => recordIncomingInvitation(trx, input, { now: clock.now(), actor, sink, accepted });
-  const memory = deps.memory ?? new ShortMemory(0);
+  const { memory } = deps;
   const createDeps = { clock, publicUrl, sink, channels, linkKey: links.key, allowHttpPages, recordIncoming, memory };
 
   /** Runs `work` on the tenant's invitation, locked, inside one transaction. */

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { ShortMemory, startAhead, type Database, type Db, type Engine, type InvitationRow } from '#db';
+import { startAhead, type Database, type Db, type Engine, type InvitationRow, type ShortMemory } from '#db';
 import type { Clock } from '#common/clock';
 import { issueAcceptanceToken, recallActiveSigningKey, type ActiveSigningKey } from '#acceptance';
 import { recallInviter } from '#tenants';
@@ -59,8 +59,8 @@ export interface TokenFlowDeps {
   readonly mail: MailQueue;
   /** Checks the signed challenge a DID-bound invitation's acceptor sends; none: such invitations refuse every accept. */
   readonly verifyDidProof?: DidProofVerifier;
-  /** Where inviters and signing keys read are remembered for a moment; none: read each time. */
-  readonly memory?: ShortMemory;
+  /** Where inviters and signing keys read are remembered for a moment. */
+  readonly memory: ShortMemory;
 }
 
 /** The narrow part of the outbox the invitee's flows write to: delivery's outbox satisfies it. */
@@ -76,8 +76,7 @@ const unknownLink = (field: string) => invitationError('invitation_not_found', '
 
 /** The invitee's side of the service: what whoever holds a link's token may see and do with it. */
 export function createTokenFlows(deps: TokenFlowDeps) {
-  const { db, engine, clock, publicUrl, sink, linkKey } = deps;
-  const memory = deps.memory ?? new ShortMemory(0);
+  const { db, engine, clock, publicUrl, sink, linkKey, memory } = deps;
   const invitee = { kind: 'invitee' } as const;
 
   /** Runs `work` on the invitation a live link opens, locked, inside one transaction. */
