@@ -1,4 +1,12 @@
-import { columnParams, definedColumns, preparedQuery, preparedShapes, type Db, type InvitationRow } from '#db';
+import {
+  columnParams,
+  definedColumns,
+  preparedQuery,
+  preparedShapes,
+  startAhead,
+  type Db,
+  type InvitationRow,
+} from '#db';
 import { isoTime } from '#common/json';
 import { invitationError } from './errors';
 import { writeEvents, type Actor, type EventSink } from './events';
@@ -50,12 +58,17 @@ export async function commitTransition(
   action: LifecycleAction,
   context: TransitionContext,
 ): Promise<Committed> {
-  return commitTransitionWith(trx, row, action, context, async () => ({ data: context.data ?? {}, value: undefined }));
+  return decideAndStore(trx, row, action, context, null);
 }
 
 /**
  * As `commitTransition`, with `work` done once the change is stored and before its events are written:
- * the events carry the data it returns, and the caller receives its value.
+ * the events carry the data it returns, and the caller receives its value. `work` is handed the row as the update
+ * leaves it; the update's own answer is awaited after `work`, so on PostgreSQL the update goes ahead with work's
+ * first statement (an accept's membership) instead of a round trip of its own (bench: an accept's four writes to
+ * the socket become three). Statements of a transaction run in the order they are sent on both engines, so work's
+ * come after the update; if the update found the row changed, the transaction fails with `concurrent_update` and
+ * what work wrote goes with it.
  */
 export async function commitTransitionWith<T>(
   trx: Db,
@@ -63,6 +76,16 @@ export async function commitTransitionWith<T>(
   action: LifecycleAction,
   context: Omit<TransitionContext, 'data'>,
   work: (updated: InvitationRow) => Promise<TransitionWork<T>>,
+): Promise<Committed & { readonly value: T }> {
+  return decideAndStore(trx, row, action, context, work);
+}
+
+async function decideAndStore<T>(
+  trx: Db,
+  row: InvitationRow,
+  action: LifecycleAction,
+  context: TransitionContext,
+  work: ((updated: InvitationRow) => Promise<TransitionWork<T>>) | null,
 ): Promise<Committed & { readonly value: T }> {
   const result = transition(lifecycleState(row), action, context.now);
   if (!result.ok) {
@@ -78,10 +101,15 @@ export async function commitTransitionWith<T>(
     version: row.version + 1,
     updated_at: isoTime(context.now),
   };
-  const shape = definedColumns(set).join(' ');
-  const updated = await versionedUpdate(shape).executeTakeFirst(trx, { ...set, $id: row.id, $version: row.version });
+  const update = versionedUpdate(definedColumns(set).join(' '));
+  const params = { ...set, $id: row.id, $version: row.version };
+  // Without work, nothing would carry the update: it is sent now.
+  const stored = work
+    ? startAhead(trx, (early) => update.executeTakeFirst(early, params))
+    : update.executeTakeFirst(trx, params);
+  const { data, value } = work ? await work({ ...row, ...set }) : { data: context.data ?? {}, value: undefined as T };
+  const updated = await stored;
   if (!updated) throw invitationError('concurrent_update');
-  const { data, value } = await work(updated);
   await writeEvents(trx, updated, change, context.actor, data, context.now, context.sink);
   return { row: updated, transition: change, value };
 }
