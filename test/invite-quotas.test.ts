@@ -58,6 +58,16 @@ describeEachStore('invitation quotas per key and per inviter', (engine) => {
     expect(listed.body.data.filter((i: { label: string }) => i.label === 'refused')).toEqual([]);
   });
 
+  it('refuses a duplicate for what it is, without using the quota: the one left still admits an invitation', async () => {
+    const limited = await makeKey({ perHour: 2, perDay: null });
+    const email = { channel: 'email', recipient: { email: 'twice@example.com' } };
+    expect((await invite(limited.key, email)).status).toBe(201);
+    const duplicate = await invite(limited.key, email);
+    expect([duplicate.status, duplicate.body.code]).toEqual([409, 'invitation_already_pending']);
+    expect((await invite(limited.key)).status).toBe(201);
+    expect((await invite(limited.key)).status).toBe(429);
+  });
+
   it("uses the tenant's default key quota, and a key's own day quota over it", async () => {
     await setQuotas({ perKey: { perHour: 2, perDay: null } });
     try {

@@ -79,6 +79,19 @@ describeEachStore('concurrent acceptance', (engine) => {
 describeEachStore('concurrent creates', (engine) => {
   const usher = useTestUsher(engine);
 
+  it('makes one of 10 concurrent invitations to one address; the others are refused naming it', async () => {
+    const body = { channel: 'email', recipient: { email: 'race@example.com' } };
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => usher.request('POST', '/v1/invitations', { body })),
+    );
+    const made = results.filter((r) => r.status === 201);
+    expect(made).toHaveLength(1);
+    for (const refused of results.filter((r) => r.status !== 201)) {
+      expect([refused.status, refused.body.code]).toEqual([409, 'invitation_already_pending']);
+      expect(refused.body.existingInvitationId).toBe(made[0]!.body.id);
+    }
+  });
+
   it('gives 30 concurrent creates 30 distinct numbers; a duplicate purpose is refused for what it is', async () => {
     const before = (await usher.request('POST', '/v1/invitations', { body: { channel: 'link' } })).body.number;
     const purpose = { body: { channel: 'link', purpose: 'only-one' } };

@@ -137,17 +137,6 @@ export async function createInvitation(
     targetIri: target.iri,
   });
   const emailNormalized = normalizeEmail(email);
-  if (emailNormalized) await expireOrRefuseDuplicates(trx, tenantId, emailNormalized, key, now, context.sink);
-  // Last of the checks: a duplicate or an invalid request is refused for what it is, without using the quota.
-  const quotaSubjects = {
-    tenantId,
-    keyId: apiKey ? keyId : null,
-    keyQuota: apiKey?.inviteQuota ?? null,
-    inviterId: input.invitedBy?.id ?? null,
-    quotas: tenant.settings.inviteQuotas,
-  };
-  await countAgainstQuotas(trx, quotaSubjects, now);
-
   const id = newId(now.getTime());
   const unnumbered: Omit<InvitationRow, 'number'> = {
     id,
@@ -199,10 +188,22 @@ export async function createInvitation(
   };
   let row: InvitationRow;
   try {
-    row = { ...unnumbered, number: await insertNumberedInvitation(trx, unnumbered) };
+    // An address already invited is refused in the insert (or its lapsed invitations expired first).
+    const clearPending = () => expireOrRefuseDuplicates(trx, tenantId, emailNormalized!, key, now, context.sink);
+    row = { ...unnumbered, number: await insertNumberedInvitation(trx, unnumbered, clearPending) };
   } catch (error) {
     refuseUniqueViolation(error);
   }
+  // Last of the checks, once the invitation is known to be no duplicate: a duplicate or an invalid request is
+  // refused for what it is, without using the quota (a refusal here rolls the insert back with the count).
+  const quotaSubjects = {
+    tenantId,
+    keyId: apiKey ? keyId : null,
+    keyQuota: apiKey?.inviteQuota ?? null,
+    inviterId: input.invitedBy?.id ?? null,
+    quotas: tenant.settings.inviteQuotas,
+  };
+  await countAgainstQuotas(trx, quotaSubjects, now);
   const { adapter } = channel;
   if (adapter) {
     // A protocol invitation carries its own public URL: there is no secret link to mint.

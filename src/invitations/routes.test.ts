@@ -121,6 +121,22 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
     });
   });
 
+  it('invites an address again once its pending invitation lapsed, storing that one as expired first', async () => {
+    const email = 'lapsed@example.com';
+    const first = await invite(usher, {
+      recipient: { email },
+      expiresAt: new Date(usher.clock.now().getTime() + 60_000).toISOString(),
+    });
+    usher.clock.advance(61_000);
+    const again = await invite(usher, { recipient: { email } });
+    expect(again.invitation.id).not.toBe(first.invitation.id);
+    const events = (await usher.request('GET', `/v1/invitations/${first.invitation.id}/events`)).body.data;
+    expect(events.at(-1)).toMatchObject({ type: 'invitation.expired', previousStatus: 'pending', status: 'expired' });
+    const third = await usher.request('POST', '/v1/invitations', { body: { recipient: { email } } });
+    problem(third, 409, 'invitation_already_pending');
+    expect(third.body.existingInvitationId).toBe(again.invitation.id);
+  });
+
   it('keeps purpose unique per tenant and finds an invitation by it', async () => {
     const { invitation } = await invite(usher, { purpose: 'onboarding-42' });
     problem(
