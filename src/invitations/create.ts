@@ -189,7 +189,7 @@ export async function createInvitation(
   let row: InvitationRow;
   try {
     // An address already invited is refused in the insert (or its lapsed invitations expired first).
-    const clearPending = () => expireOrRefuseDuplicates(trx, tenantId, emailNormalized!, key, now, context.sink);
+    const clearPending = (address: string) => expireOrRefuseDuplicates(trx, tenantId, address, key, now, context.sink);
     row = { ...unnumbered, number: await insertNumberedInvitation(trx, unnumbered, clearPending) };
   } catch (error) {
     refuseUniqueViolation(error);

@@ -66,14 +66,14 @@ const insertUnlessPending = preparedShapes((shape: string) => {
 export async function insertNumberedInvitation(
   trx: Db,
   row: Omit<InvitationRow, 'number'>,
-  clearPending: () => Promise<void>,
+  clearPending: (address: string) => Promise<void>,
 ): Promise<number> {
   const number = await nextInvitationNumber(trx, row.id);
   const numbered = { ...row, number };
   if (row.recipient_email_normalized !== null) {
     const insert = insertUnlessPending(definedColumns(numbered).join(' '));
     if (await insert.executeTakeFirst(trx, numbered)) return number;
-    await clearPending();
+    await clearPending(row.recipient_email_normalized);
     await insertRow(trx, 'invitations', numbered);
   } else if (onPostgres(trx) && row.purpose === null) await insertRowsLater(trx, 'invitations', [numbered]);
   else await insertRow(trx, 'invitations', numbered);
