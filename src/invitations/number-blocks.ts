@@ -2,9 +2,9 @@ import { sql } from 'kysely';
 import type { Db } from '#db';
 
 /**
- * How many numbers a process takes from PostgreSQL's sequence at a time: one statement every BLOCK creates instead
- * of one each. A process that stops leaves the rest of its block unused, so numbers skip at most BLOCK - 1 at a
- * restart.
+ * How many numbers a process takes from PostgreSQL's sequence at a time: a statement every NUMBER_BLOCK creates, and
+ * no row in `invitation_numbers` for each. A process that stops leaves the rest of its block unused, so numbers skip
+ * at most NUMBER_BLOCK - 1 at a restart.
  */
 export const NUMBER_BLOCK = 32;
 
