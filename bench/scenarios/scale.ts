@@ -89,11 +89,12 @@ export async function runScale(
         );
         const durationS = Math.max(2, Math.round(options.durationS / 2));
         // A server just started compiles its hot paths and settles its heap over its first seconds of load: the
-        // query measured first paid for it (PostgreSQL, 2026-12-07: the first page's Usher CPU twice the next
-        // query's at one connection). Ten connections on the first page for a while first, as a server up for a
-        // while would have had.
+        // queries measured first paid for it (PostgreSQL, 2026-12-07: the first page's Usher CPU twice the next
+        // query's at one connection; after 3 s of warm-up still 1.07 and 1.03 ms for the first two queries against
+        // 0.55-0.67 for the rest, after 10 s 0.56 and 0.54 like them). Ten connections on the first page for a while
+        // first, as a server up for a while would have had.
         const firstPage = { method: 'GET' as const, path: '/v1/invitations', headers: AUTH_HEADERS };
-        await runLoad({ url: usher.url, connections: 10, durationS: Math.max(2, durationS), request: firstPage });
+        await runLoad({ url: usher.url, connections: 10, durationS: Math.max(10, 3 * durationS), request: firstPage });
         for (const { query, path } of queries(seed, deep.cursor)) {
           const request = { method: 'GET' as const, path, headers: AUTH_HEADERS };
           // One unmeasured pass loads the query's pages into the cache, as on a server that has been up a while.
