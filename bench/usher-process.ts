@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startNodeOptions } from '../src/start-options.mjs';
 import { BENCH_API_KEY } from './bench-key';
 import { PROJECT_ROOT, startChild, type Child } from './processes';
 
@@ -19,15 +20,7 @@ let built = false;
  * The options `npm start` gives node before dist/main.js, read from package.json so the bench
  * runs Usher with exactly those (source maps, heap sizes).
  */
-export function startNodeArgs(): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const match = /^(?:exec )?node((?:\s+--\S+)*)\s+scripts\/start\.mjs\s*$/.exec(scripts.start);
-  if (!match)
-    throw new Error(`package.json's start script is not "node [--options] scripts/start.mjs": ${scripts.start}`);
-  return match[1]!.trim().split(/\s+/).filter(Boolean);
-}
+export const startNodeArgs = (): string[] => startNodeOptions(pathToFileURL(join(PROJECT_ROOT, 'package.json')));
 
 /**
  * Compiles the server as `npm start` does (scripts/build.mjs → dist/main.js), once per bench run, so the bench measures

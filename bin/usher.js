@@ -2,12 +2,32 @@
 // The `usher` command: checks the Node version (package.json's engines, as the server does), then runs the
 // compiled CLI, dist/cli.js. Like `npm start` it builds dist/ first when a source is newer (a fresh clone has
 // none), saying so on stderr: stdout is the commands' own, and `--json` promises nothing else there.
+import { fileURLToPath } from 'node:url';
 import { requireNodeVersion } from '../src/node-version.mjs';
+import { startNodeOptions } from '../src/start-options.mjs';
 
-requireNodeVersion('usher', new URL('../package.json', import.meta.url));
+const packageJson = new URL('../package.json', import.meta.url);
+requireNodeVersion('usher', packageJson);
 const { buildServer, distIsStale } = await import('../scripts/build.mjs');
 if (distIsStale()) {
   process.stderr.write('usher: building dist/ (sources changed since the last build)\n');
   await buildServer();
+}
+// `usher serve` is the server, and runs with the node options npm start gives it (heap caps, no pretenuring), which
+// are fixed when node starts: this process becomes `node [options] dist/cli.js serve …` (process.execve, Node 22.15
+// and later: the same pid, so signals and the exit code are the server's, with no wrapper left to orphan it).
+// Only with `serve` first; elsewhere, or where execve is missing, the server runs in this process without them.
+if (process.argv[2] === 'serve' && typeof process.execve === 'function') {
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  try {
+    process.execve(process.execPath, [
+      process.execPath,
+      ...startNodeOptions(packageJson),
+      cli,
+      ...process.argv.slice(2),
+    ]);
+  } catch (error) {
+    process.stderr.write(`usher: serving without npm start's node options (${error.code ?? error.message})\n`);
+  }
 }
 await import('../dist/cli.js');

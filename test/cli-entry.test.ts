@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '#support/process';
+import { startNodeOptions } from '../src/start-options.mjs';
 
 // `usher` runs the compiled CLI (dist/cli.js), building it first when the sources are newer, as `npm start`
 // does for the server. Here in a copy of the project of its own, so its builds never race the run's dist/.
@@ -79,11 +80,55 @@ describe('the usher command', () => {
     rmSync(join(clone, 'src'), { recursive: true });
     rmSync(join(clone, 'packages', 'sdk', 'src'), { recursive: true });
     mkdirSync(join(clone, 'src'));
-    cpSync(join(PROJECT_ROOT, 'src', 'node-version.mjs'), join(clone, 'src', 'node-version.mjs'));
+    for (const file of ['node-version.mjs', 'start-options.mjs'])
+      cpSync(join(PROJECT_ROOT, 'src', file), join(clone, 'src', file));
 
     const help = usher('invite', 'create', '--help');
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toContain('Usage: usher invite create [options]');
     expect(help.stderr).toBe('');
+  });
+
+  it("serves as npm start does: the same process, with npm start's node options, and a clean stop on SIGTERM", async () => {
+    const server = spawn(
+      join(PROJECT_ROOT, 'node_modules', '.bin', 'node'),
+      [join(clone, 'bin', 'usher.js'), 'serve', '--port', '0', '--database-url', `sqlite:${join(clone, 'serve.db')}`],
+      {
+        cwd: clone,
+        env: { PATH: process.env.PATH ?? '', HOME: clone, USHER_SHUTDOWN_DRAIN_MS: '0', USHER_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+    try {
+      let stderr = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line in 30 s:\n${stderr}`)), 30_000);
+        server.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (/listening on http:\/\/127\.0\.0\.1:\d+/.test(stderr)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      // The pid the test started is the server's: bin/usher.js became it, with npm start's options before the CLI.
+      const argv = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      const options = startNodeOptions(new URL(`file://${join(PROJECT_ROOT, 'package.json')}`));
+      expect(options.length).toBeGreaterThan(0);
+      expect(argv.slice(1, 1 + options.length)).toEqual(options);
+      expect(argv.slice(1 + options.length)).toEqual([
+        join(clone, 'dist', 'cli.js'),
+        'serve',
+        '--port',
+        '0',
+        '--database-url',
+        `sqlite:${join(clone, 'serve.db')}`,
+      ]);
+      server.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      server.kill('SIGKILL');
+    }
   });
 });

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // `yaml` (a devDependency) parses Compose's merge keys.
 import { parse } from 'yaml';
 import { loadConfig } from '#config';
 import { execForm, healthcheckCommand, readDockerfile } from '#support/dockerfile';
 import { PROJECT_ROOT } from '#support/process';
+import { startNodeOptions } from '../src/start-options.mjs';
 
 // The deployment files checked against the code they run, so neither can drift from the other: what the
 // Dockerfile's last stage runs, which variables compose.yaml and the systemd unit set, and whether the
@@ -14,9 +16,7 @@ import { PROJECT_ROOT } from '#support/process';
 const read = (path: string) => readFileSync(join(PROJECT_ROOT, path), 'utf8');
 
 /** The node options `npm start` runs the server with (source maps, V8's heap caps): services run the same. */
-const START_OPTIONS = /^exec node((?: --\S+)*) scripts\/start\.mjs$/
-  .exec((JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start)![1]!
-  .trim();
+const START_OPTIONS = startNodeOptions(pathToFileURL(join(PROJECT_ROOT, 'package.json'))).join(' ');
 
 /** The variables src/config/index.ts reads, taken from its source. */
 const CONFIG_VARIABLES = new Set(

@@ -10,16 +10,13 @@ interface ServeFlags {
 }
 
 /**
- * `usher serve`: the server itself, with the configuration `npm start` gives it, run in this process. Not npm start's
- * node options (heap caps, no pretenuring): they are fixed when node starts, before this command runs, so production
- * runs `node [options] dist/main.js` (the Dockerfile, deploy/usher.service).
+ * `usher serve`: the server itself, as `npm start` runs it. bin/usher.js starts this command in a node with npm
+ * start's options (heap caps, no pretenuring) where it can; the server then loads in this process.
  */
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description(
-      'run the Usher server in this process (as npm start, without its node options); every USHER_* variable applies',
-    )
+    .description('run the Usher server (as npm start runs it); every USHER_* variable applies')
     .option('--port <port>', 'listen on this port; 0 for any free one (PORT, default 8080)', integerBetween(0, 65535))
     .option('--host <host>', 'listen on this address (HOST, default 127.0.0.1)')
     .option(
