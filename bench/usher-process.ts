@@ -17,12 +17,6 @@ export interface UsherOptions {
 let built = false;
 
 /**
- * The options `npm start` gives node before dist/main.js, read from package.json so the bench
- * runs Usher with exactly those (source maps, heap sizes).
- */
-export const startNodeArgs = (): string[] => startNodeOptions(pathToFileURL(join(PROJECT_ROOT, 'package.json')));
-
-/**
  * Compiles the server as `npm start` does (scripts/build.mjs → dist/main.js), once per bench run, so the bench measures
  * the code as it is now.
  */
@@ -44,7 +38,8 @@ export function startUsher(options: UsherOptions): Promise<Child> {
   return startChild({
     name: options.name ?? 'usher',
     script: 'dist/main.js',
-    nodeArgs: startNodeArgs(),
+    // npm start's own node options (source maps, heap sizes), read from package.json.
+    nodeArgs: startNodeOptions(pathToFileURL(join(PROJECT_ROOT, 'package.json'))),
     env: {
       PORT: '0',
       HOST: '127.0.0.1',

@@ -103,7 +103,11 @@ async function withTenantKeyLock<T>(db: Db, tenantId: string, work: (trx: Db) =>
 export async function getActiveSigningKey(db: Db, tenantId: string, now: Date): Promise<ActiveSigningKey> {
   // The fast path takes no lock: once a tenant has a key, issuing a token is one read.
   const found = await findActiveRow(db, tenantId);
-  if (found) return toActiveSigningKey(found);
+  return found ? toActiveSigningKey(found) : makeActiveSigningKey(db, tenantId, now);
+}
+
+/** For a tenant whose read found no active key: makes one under the tenant's lock, or takes a racing caller's. */
+function makeActiveSigningKey(db: Db, tenantId: string, now: Date): Promise<ActiveSigningKey> {
   return withTenantKeyLock(db, tenantId, async (trx) => {
     const raced = await findActiveRow(trx, tenantId);
     if (raced) return toActiveSigningKey(raced);
@@ -128,7 +132,7 @@ export async function recallActiveSigningKey(
     const row = await findActiveRow(db, tenantId);
     return row ? toActiveSigningKey(row) : null;
   });
-  return found ?? getActiveSigningKey(db, tenantId, now);
+  return found ?? makeActiveSigningKey(db, tenantId, now);
 }
 
 /** Makes a new active key and retires the previous one, which stays published for 30 days. */
