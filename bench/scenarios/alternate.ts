@@ -32,7 +32,8 @@ export interface Contender {
 }
 
 /** `items` turned left by `by`: [a, b, c] by 1 is [b, c, a]. */
-const rotated = <T>(items: readonly T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length]!);
+export const rotated = <T>(items: readonly T[], by: number): T[] =>
+  items.map((_, i) => items[(i + by) % items.length]!);
 
 /**
  * Each scenario: every contender warms up for it, then at each connection count every contender that runs it takes
