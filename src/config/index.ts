@@ -47,6 +47,12 @@ export interface Config {
    */
   readonly postgresPoolSize: number;
   /**
+   * Requests a process works on at once (USHER_MAX_CONCURRENT_REQUESTS, 0: no limit); the others wait their turn
+   * before their bodies are read (http/admission.ts). Unset: the pool size on PostgreSQL, no limit on SQLite, whose
+   * group commit gathers more writes into a transaction the more requests are in flight.
+   */
+  readonly maxConcurrentRequests: number | undefined;
+  /**
    * How long an API key, a tenant's inviter, signing key and webhook endpoints are believed without reading them
    * again (USHER_CONFIG_CACHE_MS, 0–60,000, 1,000 by default; 0 reads them on every request): a change made through
    * another process takes effect within it.
@@ -147,6 +153,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       true,
     ),
     postgresPoolSize: readInteger('USHER_POSTGRES_POOL_SIZE', env.USHER_POSTGRES_POOL_SIZE, 10, 1, 1_000),
+    maxConcurrentRequests:
+      nonEmpty(env.USHER_MAX_CONCURRENT_REQUESTS) === undefined
+        ? undefined
+        : readInteger('USHER_MAX_CONCURRENT_REQUESTS', env.USHER_MAX_CONCURRENT_REQUESTS, 0, 0, 100_000),
     configCacheMs: readInteger('USHER_CONFIG_CACHE_MS', env.USHER_CONFIG_CACHE_MS, CONFIG_CACHE_MS, 0, 60_000),
     metricsToken,
     retentionDays: readInteger('USHER_RETENTION_DAYS', env.USHER_RETENTION_DAYS, 30, 0, 36_500),
