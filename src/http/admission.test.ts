@@ -65,6 +65,19 @@ describe('createAdmission', () => {
     expect(await Promise.all(answers)).toEqual(['first', 'second', 'third']);
   });
 
+  it('keeps the order over thousands of waiters, past where the queue drops its front', async () => {
+    const admit = createAdmission({ limit: 1, maxWaitMs: 60_000 });
+    const order: number[] = [];
+    const answers = Array.from({ length: 3_000 }, (_, i) =>
+      admit(async () => {
+        order.push(i);
+        await tick();
+      }),
+    );
+    await Promise.all(answers);
+    expect(order).toEqual(Array.from({ length: 3_000 }, (_, i) => i));
+  });
+
   it('lets every request in at once with a limit of 0', async () => {
     const admit = createAdmission({ limit: 0, maxWaitMs: 30 });
     const started: string[] = [];

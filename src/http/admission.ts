@@ -19,36 +19,38 @@ export interface AdmissionSettings {
 /** Runs `work` when its turn comes; the turns are given in the order requests arrived. */
 export type Admit = <T>(work: () => Promise<T>) => Promise<T>;
 
-/** One waiting request: let in at its turn or after maxWaitMs, whichever comes first, and only once. */
-interface Waiter {
-  readonly letIn: () => void;
-  readonly timer: NodeJS.Timeout;
-}
+/** How many let-in waiters the queue keeps at its front before it drops them. */
+const COMPACT_AT = 1_024;
 
 export function createAdmission(settings: AdmissionSettings): Admit {
   if (settings.limit <= 0) return (work) => work();
   let working = 0;
-  // A queue by index rather than shift(): hundreds of waiters under load, each let in in O(1).
-  let waiting: (Waiter | undefined)[] = [];
+  // A queue by index rather than shift() (hundreds of waiters under load, each let in in O(1)), dropping its front
+  // now and then: under load that never lets up, it never empties.
+  let waiting: (() => void)[] = [];
   let head = 0;
   const turn = (): Promise<void> =>
     new Promise((resolve) => {
-      const index = waiting.length;
+      let waited = false;
+      // At its turn or after maxWaitMs, whichever comes first; the turn it skipped stays with the queue.
       const letIn = () => {
-        clearTimeout(waiter.timer);
-        waiting[index] = undefined;
+        if (waited) return;
+        waited = true;
+        clearTimeout(timer);
         working += 1;
         resolve();
       };
-      // Let in past the limit: the turn it waited for stays with the queue.
-      const waiter: Waiter = { letIn, timer: setTimeout(letIn, settings.maxWaitMs) };
-      waiting.push(waiter);
+      const timer = setTimeout(letIn, settings.maxWaitMs);
+      waiting.push(letIn);
     });
   const next = () => {
-    // Slots emptied by a wait that ran out are skipped; letIn counts the request as working.
-    while (working < settings.limit && head < waiting.length) waiting[head++]?.letIn();
+    // letIn counts the request as working; one let in by its wait already does nothing.
+    while (working < settings.limit && head < waiting.length) waiting[head++]!();
     if (head === waiting.length) {
       waiting = [];
+      head = 0;
+    } else if (head >= COMPACT_AT) {
+      waiting = waiting.slice(head);
       head = 0;
     }
   };
