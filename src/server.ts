@@ -82,7 +82,7 @@ async function main(): Promise<void> {
 
   // Bind first: with PORT=0 the public URL is known only once the OS has picked the port.
   let app: ReturnType<typeof createApp> | undefined;
-  const admit = createAdmission({
+  const admission = createAdmission({
     limit: config.maxConcurrentRequests ?? (store.engine === 'postgres' ? config.postgresPoolSize : 0),
     maxWaitMs: ADMISSION_MAX_WAIT_MS,
   });
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     fetch: (request, env: HttpBindings | Http2Bindings) =>
       OUTSIDE_ADMISSION.has(env.incoming.url?.split('?', 1)[0] ?? '')
         ? app!.fetch(request, env)
-        : admit(async () => app!.fetch(request, env)),
+        : admission.admit(async () => app!.fetch(request, env)),
     port: config.port,
     hostname: config.host,
   });
@@ -124,6 +124,7 @@ async function main(): Promise<void> {
     linkSecret: linkSecret.secret,
     clientLimits: config.clientLimits,
     configCacheMs: config.configCacheMs,
+    admission,
   };
   const services = composeServices(deps);
   app = createApp(services, deps);

@@ -13,7 +13,7 @@ import { createChannelRegistry, createInvitationService, linkChannel } from '#in
 import { createDidcommService, didcommChannel, verifyDidProof } from '#didcomm';
 import { createActivityPub } from '#activitypub';
 import { createProviders } from '#providers';
-import { createMetrics } from '#observability';
+import { createMetrics, type AdmissionCounts } from '#observability';
 import { createAuditTrail } from '#audit';
 import { createRetention } from './retention';
 
@@ -41,6 +41,8 @@ export interface ServiceDeps {
    * (CONFIG_CACHE_MS if unset; 0: never).
    */
   readonly configCacheMs?: number;
+  /** The server's admission (`http/admission.ts`), which `/metrics` reports on; none in-process. */
+  readonly admission?: AdmissionCounts;
 }
 
 /** Channels beyond the built-in five, each registered like them: for deployments and tests that add one. */
@@ -67,7 +69,7 @@ export function composeServices(deps: ServiceDeps, options: ServiceOptions = {})
   const memory = new ShortMemory(deps.configCacheMs);
   const delivery = createDelivery({ ...deps, memory });
   const ports: ChannelPorts = { ...deps, outbox: delivery.outbox };
-  const metrics = createMetrics(db, clock);
+  const metrics = createMetrics(db, clock, deps.admission);
   const audit = createAuditTrail({ clock, sink: delivery.auditSink });
 
   // 2. The outbound half of each channel, registered one line each.

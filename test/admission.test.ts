@@ -32,8 +32,8 @@ async function timed(base: string, path: string, method = 'GET') {
     headers: { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}` },
     signal: AbortSignal.timeout(15_000),
   });
-  await response.text();
-  return { status: response.status, afterMs: performance.now() - sent };
+  const body = await response.text();
+  return { status: response.status, afterMs: performance.now() - sent, body };
 }
 
 afterAll(stopAllUshers);
@@ -74,16 +74,17 @@ describe('a process working on one request at a time', () => {
     const arrived = endpoint!.nextArrival();
     const ping = timed(usher.url, pingPath, 'POST');
     await arrived;
+    let listAnswered = false;
+    const list = timed(usher.url, '/v1/invitations').finally(() => (listAnswered = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(listAnswered).toBe(false);
     for (const path of ['/healthz', '/readyz', '/metrics']) {
       const answer = await timed(usher.url, path);
       expect(answer.status).toBe(200);
       // Not after the second a waiting request is let in by.
       expect(answer.afterMs).toBeLessThan(900);
+      if (path === '/metrics') expect(answer.body).toMatch(/^usher_http_requests_waiting 1$/m);
     }
-    let listAnswered = false;
-    const list = timed(usher.url, '/v1/invitations').finally(() => (listAnswered = true));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(listAnswered).toBe(false);
     endpoint!.release();
     expect((await ping).status).toBe(200);
     expect((await list).status).toBe(200);
@@ -106,6 +107,7 @@ describe('a process working on one request at a time', () => {
     const list = await timed(usher.url, '/v1/invitations');
     expect(list.status).toBe(200);
     expect(list.afterMs).toBeGreaterThanOrEqual(900);
+    expect((await timed(usher.url, '/metrics')).body).toMatch(/^usher_http_requests_let_in_late_total 1$/m);
     endpoint!.release();
     expect((await ping).status).toBe(200);
   });

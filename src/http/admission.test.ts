@@ -12,12 +12,13 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('createAdmission', () => {
   it('works on at most `limit` at once and lets the others in in the order they came', async () => {
-    const admit = createAdmission({ limit: 2, maxWaitMs: 60_000 });
+    const { admit, waiting } = createAdmission({ limit: 2, maxWaitMs: 60_000 });
     const started: string[] = [];
     const works = ['a', 'b', 'c', 'd', 'e'].map((name) => heldWork(started, name));
     const answers = works.map((w) => admit(w.work));
     await tick();
     expect(started).toEqual(['a', 'b']);
+    expect(waiting()).toBe(3);
     works[1]!.finish();
     await tick();
     expect(started).toEqual(['a', 'b', 'c']);
@@ -25,13 +26,14 @@ describe('createAdmission', () => {
     works[2]!.finish();
     await tick();
     expect(started).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(waiting()).toBe(0);
     works[3]!.finish();
     works[4]!.finish();
     expect(await Promise.all(answers)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
   it('gives the turn of a work that failed to the next', async () => {
-    const admit = createAdmission({ limit: 1, maxWaitMs: 60_000 });
+    const { admit } = createAdmission({ limit: 1, maxWaitMs: 60_000 });
     const failing = admit(async () => {
       throw new Error('refused');
     });
@@ -41,7 +43,7 @@ describe('createAdmission', () => {
   });
 
   it('lets a request in past the limit once it waited maxWaitMs, and keeps count after', async () => {
-    const admit = createAdmission({ limit: 1, maxWaitMs: 30 });
+    const { admit, waiting, letInLate } = createAdmission({ limit: 1, maxWaitMs: 30 });
     const started: string[] = [];
     const first = heldWork(started, 'first');
     const second = heldWork(started, 'second');
@@ -52,6 +54,7 @@ describe('createAdmission', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     // The first still holds its turn; the second waited long enough and runs beside it.
     expect(started).toEqual(['first', 'second']);
+    expect([waiting(), letInLate()]).toEqual([0, 1]);
     first.finish();
     await answers[0];
     // Two were working on one turn: the first's end leaves one working, so the third waits for the second.
@@ -61,12 +64,13 @@ describe('createAdmission', () => {
     second.finish();
     await tick();
     expect(started).toEqual(['first', 'second', 'third']);
+    expect(letInLate()).toBe(1);
     third.finish();
     expect(await Promise.all(answers)).toEqual(['first', 'second', 'third']);
   });
 
   it('keeps the order over thousands of waiters, past where the queue drops its front', async () => {
-    const admit = createAdmission({ limit: 1, maxWaitMs: 60_000 });
+    const { admit } = createAdmission({ limit: 1, maxWaitMs: 60_000 });
     const order: number[] = [];
     const answers = Array.from({ length: 3_000 }, (_, i) =>
       admit(async () => {
@@ -79,7 +83,7 @@ describe('createAdmission', () => {
   });
 
   it('lets every request in at once with a limit of 0', async () => {
-    const admit = createAdmission({ limit: 0, maxWaitMs: 30 });
+    const { admit } = createAdmission({ limit: 0, maxWaitMs: 30 });
     const started: string[] = [];
     const works = ['a', 'b', 'c'].map((name) => heldWork(started, name));
     const answers = works.map((w) => admit(w.work));

@@ -19,12 +19,23 @@ export interface AdmissionSettings {
 /** Runs `work` when its turn comes; the turns are given in the order requests arrived. */
 export type Admit = <T>(work: () => Promise<T>) => Promise<T>;
 
+/** The admission, and what `/metrics` says of it. */
+export interface Admission {
+  readonly admit: Admit;
+  /** Requests waiting their turn now. */
+  waiting(): number;
+  /** Requests let in past the limit after waiting maxWaitMs, since the process started: the limit is too low. */
+  letInLate(): number;
+}
+
 /** How many let-in waiters the queue keeps at its front before it drops them. */
 const COMPACT_AT = 1_024;
 
-export function createAdmission(settings: AdmissionSettings): Admit {
-  if (settings.limit <= 0) return (work) => work();
+export function createAdmission(settings: AdmissionSettings): Admission {
+  if (settings.limit <= 0) return { admit: (work) => work(), waiting: () => 0, letInLate: () => 0 };
   let working = 0;
+  let queued = 0;
+  let late = 0;
   // A queue by index rather than shift() (hundreds of waiters under load, each let in in O(1)), dropping its front
   // now and then: under load that never lets up, it never empties.
   let waiting: (() => void)[] = [];
@@ -37,10 +48,15 @@ export function createAdmission(settings: AdmissionSettings): Admit {
         if (waited) return;
         waited = true;
         clearTimeout(timer);
+        queued -= 1;
         working += 1;
         resolve();
       };
-      const timer = setTimeout(letIn, settings.maxWaitMs);
+      const timer = setTimeout(() => {
+        late += 1;
+        letIn();
+      }, settings.maxWaitMs);
+      queued += 1;
       waiting.push(letIn);
     });
   const next = () => {
@@ -54,14 +70,18 @@ export function createAdmission(settings: AdmissionSettings): Admit {
       head = 0;
     }
   };
-  return async (work) => {
-    if (working < settings.limit && head === waiting.length) working += 1;
-    else await turn();
-    try {
-      return await work();
-    } finally {
-      working -= 1;
-      next();
-    }
+  return {
+    async admit(work) {
+      if (working < settings.limit && head === waiting.length) working += 1;
+      else await turn();
+      try {
+        return await work();
+      } finally {
+        working -= 1;
+        next();
+      }
+    },
+    waiting: () => queued,
+    letInLate: () => late,
   };
 }

@@ -20,10 +20,35 @@ export interface Metrics {
   countPruned(counts: Readonly<Record<string, number>>): void;
 }
 
+/** What the server's admission (`http/admission.ts`) counts: requests waiting their turn, and let in late. */
+export interface AdmissionCounts {
+  waiting(): number;
+  letInLate(): number;
+}
+
 /** Builds a registry of its own (several apps in one test process must not share one). */
-export function createMetrics(db: Kysely<Database>, clock: Clock): Metrics {
+export function createMetrics(db: Kysely<Database>, clock: Clock, admission?: AdmissionCounts): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'usher_' });
+  if (admission) {
+    new Gauge({
+      name: 'usher_http_requests_waiting',
+      help: 'Requests waiting their turn (USHER_MAX_CONCURRENT_REQUESTS) before they are read',
+      registers: [registry],
+      collect() {
+        this.set(admission.waiting());
+      },
+    });
+    new Counter({
+      name: 'usher_http_requests_let_in_late_total',
+      help: 'Requests let in past USHER_MAX_CONCURRENT_REQUESTS after waiting a second: the limit is too low',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(admission.letInLate());
+      },
+    });
+  }
   const requests = new Counter({
     name: 'usher_http_requests_total',
     help: 'HTTP requests answered',
