@@ -82,16 +82,16 @@ async function main(): Promise<void> {
 
   // Bind first: with PORT=0 the public URL is known only once the OS has picked the port.
   let app: ReturnType<typeof createApp> | undefined;
-  const admission = createAdmission({
-    limit: config.maxConcurrentRequests ?? (store.engine === 'postgres' ? config.postgresPoolSize : 0),
-    maxWaitMs: ADMISSION_MAX_WAIT_MS,
-  });
+  const limit = config.maxConcurrentRequests ?? (store.engine === 'postgres' ? config.postgresPoolSize : 0);
+  const admission = limit > 0 ? createAdmission({ limit, maxWaitMs: ADMISSION_MAX_WAIT_MS }) : undefined;
   const server = serve({
     // What a load balancer or a scraper asks answers at once, however many requests wait their turn.
-    fetch: (request, env: HttpBindings | Http2Bindings) =>
-      OUTSIDE_ADMISSION.has(env.incoming.url?.split('?', 1)[0] ?? '')
-        ? app!.fetch(request, env)
-        : admission.admit(async () => app!.fetch(request, env)),
+    fetch: admission
+      ? (request, env: HttpBindings | Http2Bindings) =>
+          OUTSIDE_ADMISSION.has(env.incoming.url?.split('?', 1)[0] ?? '')
+            ? app!.fetch(request, env)
+            : admission.admit(async () => app!.fetch(request, env))
+      : (request, env) => app!.fetch(request, env),
     port: config.port,
     hostname: config.host,
   });
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     linkSecret: linkSecret.secret,
     clientLimits: config.clientLimits,
     configCacheMs: config.configCacheMs,
-    admission,
+    ...(admission ? { admission } : {}),
   };
   const services = composeServices(deps);
   app = createApp(services, deps);
