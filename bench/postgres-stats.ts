@@ -31,6 +31,11 @@ export interface PostgresWatch {
   stop(): Promise<PostgresRunStats>;
 }
 
+/** Waits as the report lists them: by `type:event`, the most backends first. */
+export function waitsByCount(waits: ReadonlyMap<string, number>): PostgresRunStats['waits'] {
+  return [...waits].map(([event, backends]) => ({ event, backends })).sort((a, b) => b.backends - a.backends);
+}
+
 /** Waits that are a backend idle or PostgreSQL's background work, not a request waiting for another. */
 const IDLE_WAITS = new Set(['Client', 'Activity']);
 
@@ -75,7 +80,7 @@ export async function watchPostgres(adminUrl: string, database: string, exclude:
         return {
           statements: rows,
           samples,
-          waits: [...waits].map(([event, backends]) => ({ event, backends })).sort((a, b) => b.backends - a.backends),
+          waits: waitsByCount(waits),
         };
       } finally {
         exclude.delete(pid);

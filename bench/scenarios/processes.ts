@@ -14,7 +14,7 @@ import type { DatabaseServer } from '../databases';
 import { runLoad, type LoadResult } from '../load';
 import type { BenchOptions } from '../options';
 import { postgresCpuSeconds } from '../postgres-cpu';
-import { watchPostgres, type PostgresRunStats } from '../postgres-stats';
+import { waitsByCount, watchPostgres, type PostgresRunStats } from '../postgres-stats';
 import type { Child } from '../processes';
 import type { ProcessesRow, Results } from '../results';
 import { AUTH_HEADERS, startUsher } from '../usher-process';
@@ -43,7 +43,7 @@ function mergeStats(earlier: PostgresRunStats | undefined, later: PostgresRunSta
   return {
     statements: later.statements,
     samples: earlier.samples + later.samples,
-    waits: [...waits].map(([event, backends]) => ({ event, backends })).sort((a, b) => b.backends - a.backends),
+    waits: waitsByCount(waits),
   };
 }
 
