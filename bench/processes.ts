@@ -105,8 +105,9 @@ const isCompiled = (script: string) => script.endsWith('.js');
  * taken for it).
  */
 export function scriptProcess(root: number, script: string): number {
+  // A server on PostgreSQL runs itself again with its script's absolute path (src/young-generation.ts).
   const runsScript = (args: string[]) =>
-    args.includes(script) &&
+    args.some((arg) => arg === script || arg.endsWith(`/${script}`)) &&
     (isCompiled(script) ? /(^|\/)node$/.test(args[0]!) : args.some((arg) => arg.includes('tsx/dist/loader')));
   const parents = parentsByPid();
   const queue = [root];

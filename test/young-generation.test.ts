@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, TEST_BOOTSTRAP_KEY } from '#support/process';
+import { createScratchDatabase, engines, type ScratchDatabase } from '#support/stores';
+import { startNodeOptions } from '../src/start-options.mjs';
+import { POSTGRES_SEMI_SPACE_MB } from '../src/young-generation';
+
+// The production entry as npm start and the image run it (`node [npm start's options] dist/main.js`, built by
+// test/support/global-setup.ts), started here directly so that the pid the test holds is node's: on PostgreSQL the
+// server runs itself again in that same process with semi-spaces big enough for its requests (young-generation.ts).
+
+const START_OPTIONS = startNodeOptions(pathToFileURL(join(PROJECT_ROOT, 'package.json')));
+const NODE = join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
+
+/** Starts the entry on `databaseUrl`; resolves once it listens, with its pid, base URL and a way to stop it. */
+async function startEntry(databaseUrl: string) {
+  const server = spawn(NODE, [...START_OPTIONS, 'dist/main.js'], {
+    cwd: PROJECT_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      USHER_DATABASE_URL: databaseUrl,
+      USHER_BOOTSTRAP_API_KEY: TEST_BOOTSTRAP_KEY,
+      USHER_SHUTDOWN_DRAIN_MS: '0',
+      USHER_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line in 30 s:\n${stderr}`)), 30_000);
+    server.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    void exited.then((code) => reject(new Error(`exited ${code} before listening:\n${stderr}`)));
+  });
+  return {
+    pid: server.pid!,
+    url,
+    stderr: () => stderr,
+    stop: async () => {
+      server.kill('SIGTERM');
+      return exited;
+    },
+    kill: () => server.kill('SIGKILL'),
+  };
+}
+
+const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+
+describe.each(engines)('the young generation of the production entry [%s]', (engine) => {
+  let scratch: ScratchDatabase | undefined;
+  let entry: Awaited<ReturnType<typeof startEntry>> | undefined;
+  afterEach(async () => {
+    entry?.kill();
+    await scratch?.drop();
+  });
+
+  it(
+    engine === 'postgres'
+      ? 'is raised: the same process runs again with the larger semi-spaces after npm start’s, and serves'
+      : 'is npm start’s: the process runs as started',
+    async () => {
+      scratch = await createScratchDatabase(engine);
+      entry = await startEntry(scratch.url);
+      const argv = argvOf(entry.pid);
+      if (engine === 'postgres') {
+        expect(argv.slice(1)).toEqual([
+          ...START_OPTIONS,
+          `--max-semi-space-size=${POSTGRES_SEMI_SPACE_MB}`,
+          join(PROJECT_ROOT, 'dist', 'main.js'),
+        ]);
+      } else {
+        expect(argv.slice(1)).toEqual([...START_OPTIONS, 'dist/main.js']);
+      }
+      // Once only: nothing but the server's own lines, and it answers as any server does.
+      expect(entry.stderr()).not.toMatch(/running without/);
+      const response = await fetch(`${entry.url}/v1/invitations`, {
+        headers: { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}` },
+      });
+      expect(response.status).toBe(200);
+      // The pid a supervisor signals is the server's: SIGTERM drains and exits 0.
+      expect(await entry.stop()).toBe(0);
+    },
+  );
+});
