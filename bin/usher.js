@@ -4,6 +4,7 @@
 // none), saying so on stderr: stdout is the commands' own, and `--json` promises nothing else there.
 import { fileURLToPath } from 'node:url';
 import { requireNodeVersion } from '../src/node-version.mjs';
+import { replaceProcess } from '../src/replace-process.mjs';
 import { startNodeOptions } from '../src/start-options.mjs';
 
 const packageJson = new URL('../package.json', import.meta.url);
@@ -16,18 +17,11 @@ if (distIsStale()) {
 // `usher serve` is the server, and runs with the node options npm start gives it (heap caps, no pretenuring), which
 // are fixed when node starts: this process becomes `node [options] dist/cli.js serve …` (process.execve, Node 22.15
 // and later: the same pid, so signals and the exit code are the server's, with no wrapper left to orphan it).
-// Only with `serve` first; elsewhere, or where execve is missing, the server runs in this process without them.
-if (process.argv[2] === 'serve' && typeof process.execve === 'function') {
+// Only with `serve` first; elsewhere, or where the process cannot be replaced (src/replace-process.mjs), the server
+// runs in this process without them.
+if (process.argv[2] === 'serve') {
   const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-  try {
-    process.execve(process.execPath, [
-      process.execPath,
-      ...startNodeOptions(packageJson),
-      cli,
-      ...process.argv.slice(2),
-    ]);
-  } catch (error) {
-    process.stderr.write(`usher: serving without npm start's node options (${error.code ?? error.message})\n`);
-  }
+  const reason = replaceProcess([process.execPath, ...startNodeOptions(packageJson), cli, ...process.argv.slice(2)]);
+  process.stderr.write(`usher: serving without npm start's node options (${reason})\n`);
 }
 await import('../dist/cli.js');

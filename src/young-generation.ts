@@ -10,6 +10,7 @@
  * server runs itself again in the same process (same pid: a supervisor's signals still reach it), once, with the
  * larger size appended to its node options.
  */
+import { replaceProcess } from './replace-process.mjs';
 
 /** Semi-spaces, in MB, a server on PostgreSQL runs with at least. */
 export const POSTGRES_SEMI_SPACE_MB = 32;
@@ -39,18 +40,14 @@ export function youngGenerationArgs(databaseUrl: string | undefined, execArgv: r
 }
 
 /**
- * Runs this process again with the young generation its store needs, when it has not got it; returns when nothing
- * needs to change, or when Node cannot replace the process (`process.execve`: Node 22.15 on, not on Windows; or the
- * call failed, which it says on stderr) and the server runs with the options it has.
+ * Runs this process again with the young generation its store needs, when it has not got it (replace-process.mjs);
+ * returns when nothing needs to change, or when the process cannot be replaced, which it says on stderr: the server
+ * then runs with the options it has.
  */
 export function ensureYoungGeneration(): void {
   const args = youngGenerationArgs(process.env.USHER_DATABASE_URL, process.execArgv);
-  if (!args || typeof process.execve !== 'function') return;
+  if (!args) return;
   const [node, ...script] = process.argv;
-  try {
-    process.execve(process.execPath, [node ?? process.execPath, ...process.execArgv, ...args, ...script], process.env);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    process.stderr.write(`usher: running without ${args.join(' ')} (${reason})\n`);
-  }
+  const reason = replaceProcess([node ?? process.execPath, ...process.execArgv, ...args, ...script]);
+  process.stderr.write(`usher: running without ${args.join(' ')}: ${reason}\n`);
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,26 +15,35 @@ import { POSTGRES_SEMI_SPACE_MB } from '../src/young-generation';
 const START_OPTIONS = startNodeOptions(pathToFileURL(join(PROJECT_ROOT, 'package.json')));
 const NODE = join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
 
-/** Starts the entry on `databaseUrl`; resolves once it listens, with its pid, base URL and a way to stop it. */
-async function startEntry(databaseUrl: string) {
-  const server = spawn(NODE, [...START_OPTIONS, 'dist/main.js'], {
-    cwd: PROJECT_ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      USHER_DATABASE_URL: databaseUrl,
-      USHER_BOOTSTRAP_API_KEY: TEST_BOOTSTRAP_KEY,
-      USHER_SHUTDOWN_DRAIN_MS: '0',
-      USHER_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * Starts the entry on `databaseUrl`, as a plain child or forked with an IPC channel (as child_process.fork, PM2 or a
+ * cluster start a server); resolves once it listens, with the child, its base URL and what it printed.
+ */
+async function startEntry(databaseUrl: string, how: 'spawn' | 'fork' = 'spawn') {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    USHER_DATABASE_URL: databaseUrl,
+    USHER_BOOTSTRAP_API_KEY: TEST_BOOTSTRAP_KEY,
+    USHER_SHUTDOWN_DRAIN_MS: '0',
+    USHER_LOG_LEVEL: 'warn',
+  };
+  const server =
+    how === 'spawn'
+      ? spawn(NODE, [...START_OPTIONS, 'dist/main.js'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : fork(join(PROJECT_ROOT, 'dist', 'main.js'), [], {
+          cwd: PROJECT_ROOT,
+          env,
+          execArgv: START_OPTIONS,
+          execPath: NODE,
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        });
   const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening line in 30 s:\n${stderr}`)), 30_000);
-    server.stderr.on('data', (chunk: Buffer) => {
+    server.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
       if (match) {
@@ -45,9 +54,11 @@ async function startEntry(databaseUrl: string) {
     void exited.then((code) => reject(new Error(`exited ${code} before listening:\n${stderr}`)));
   });
   return {
-    pid: server.pid!,
+    server,
     url,
     stderr: () => stderr,
+    /** A request any server answers: the tenant's invitations. */
+    list: () => fetch(`${url}/v1/invitations`, { headers: { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}` } }),
     stop: async () => {
       server.kill('SIGTERM');
       return exited;
@@ -73,7 +84,7 @@ describe.each(engines)('the young generation of the production entry [%s]', (eng
     async () => {
       scratch = await createScratchDatabase(engine);
       entry = await startEntry(scratch.url);
-      const argv = argvOf(entry.pid);
+      const argv = argvOf(entry.server.pid!);
       if (engine === 'postgres') {
         expect(argv.slice(1)).toEqual([
           ...START_OPTIONS,
@@ -85,12 +96,31 @@ describe.each(engines)('the young generation of the production entry [%s]', (eng
       }
       // Once only: nothing but the server's own lines, and it answers as any server does.
       expect(entry.stderr()).not.toMatch(/running without/);
-      const response = await fetch(`${entry.url}/v1/invitations`, {
-        headers: { authorization: `Bearer ${TEST_BOOTSTRAP_KEY}` },
-      });
-      expect(response.status).toBe(200);
+      expect((await entry.list()).status).toBe(200);
       // The pid a supervisor signals is the server's: SIGTERM drains and exits 0.
       expect(await entry.stop()).toBe(0);
     },
   );
+});
+
+describe.runIf(engines.includes('postgres'))('a PostgreSQL server forked with an IPC channel', () => {
+  let scratch: ScratchDatabase | undefined;
+  let entry: Awaited<ReturnType<typeof startEntry>> | undefined;
+  afterEach(async () => {
+    entry?.kill();
+    await scratch?.drop();
+  });
+
+  it('keeps its process and its channel, and says it runs without the larger semi-spaces', async () => {
+    scratch = await createScratchDatabase('postgres');
+    // Node takes the channel out of the environment when it starts, so a replaced process would lose its parent.
+    entry = await startEntry(scratch.url, 'fork');
+    expect(entry.stderr()).toContain(
+      `usher: running without --max-semi-space-size=${POSTGRES_SEMI_SPACE_MB}: started with an IPC channel`,
+    );
+    expect(argvOf(entry.server.pid!).slice(1)).toEqual([...START_OPTIONS, join(PROJECT_ROOT, 'dist', 'main.js')]);
+    expect(entry.server.connected).toBe(true);
+    expect((await entry.list()).status).toBe(200);
+    expect(await entry.stop()).toBe(0);
+  });
 });
