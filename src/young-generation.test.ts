@@ -23,6 +23,13 @@ describe('the young generation a store gets', () => {
     expect(youngGenerationArgs(PG, ['--max-semi-space-size', '16'])).toEqual(RAISE);
   });
 
+  it("reads NODE_OPTIONS where the command line gives no size, since node lets the command line's win", () => {
+    expect(youngGenerationArgs(PG, [], '--max-old-space-size=256 --max-semi-space-size=64')).toBeNull();
+    expect(youngGenerationArgs(PG, [], '--max-semi-space-size=8')).toEqual(RAISE);
+    expect(youngGenerationArgs(PG, ['--max-semi-space-size=8'], '--max-semi-space-size=64')).toEqual(RAISE);
+    expect(youngGenerationArgs(PG, ['--max-semi-space-size=64'], '--max-semi-space-size=8')).toBeNull();
+  });
+
   it('changes nothing where the size is already enough, so the process runs itself again at most once', () => {
     expect(youngGenerationArgs(PG, ['--max-semi-space-size=8', ...RAISE])).toBeNull();
     expect(youngGenerationArgs(PG, ['--max_semi_space_size=64'])).toBeNull();

@@ -29,12 +29,17 @@ function semiSpaceOf(execArgv: readonly string[]): number | undefined {
 
 /**
  * The node options to add before running the server on the store `databaseUrl` names, or null when it has what it
- * needs. V8's default (16 MB on Node 22's 64-bit heaps) counts as too small on PostgreSQL.
+ * needs. The size in force is the command line's, else `NODE_OPTIONS`'s (node lets the command line win), else V8's
+ * default (16 MB on Node 22's 64-bit heaps), which counts as too small on PostgreSQL.
  */
-export function youngGenerationArgs(databaseUrl: string | undefined, execArgv: readonly string[]): string[] | null {
+export function youngGenerationArgs(
+  databaseUrl: string | undefined,
+  execArgv: readonly string[],
+  nodeOptions = '',
+): string[] | null {
   // As config/index.ts reads it: anything else is SQLite's, or an error the config reports.
   if (!/^postgres(ql)?:\/\//.test(databaseUrl ?? '')) return null;
-  const size = semiSpaceOf(execArgv);
+  const size = semiSpaceOf(execArgv) ?? semiSpaceOf(nodeOptions.split(/\s+/).filter(Boolean));
   if (size !== undefined && size >= POSTGRES_SEMI_SPACE_MB) return null;
   return [`--max-semi-space-size=${POSTGRES_SEMI_SPACE_MB}`];
 }
@@ -45,7 +50,7 @@ export function youngGenerationArgs(databaseUrl: string | undefined, execArgv: r
  * then runs with the options it has.
  */
 export function ensureYoungGeneration(): void {
-  const args = youngGenerationArgs(process.env.USHER_DATABASE_URL, process.execArgv);
+  const args = youngGenerationArgs(process.env.USHER_DATABASE_URL, process.execArgv, process.env.NODE_OPTIONS);
   if (!args) return;
   const [node, ...script] = process.argv;
   const reason = replaceProcess([node ?? process.execPath, ...process.execArgv, ...args, ...script]);
