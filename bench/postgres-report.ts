@@ -1,7 +1,7 @@
 /** The report's PostgreSQL sections: the statements it spent its time on and what its backends waited for. */
 import type { StoreName } from './databases';
 import { fixed, table } from './markdown-table';
-import type { Results } from './results';
+import { createsPerCoreSecond, type Results } from './results';
 
 const cell = (sql: string) => `\`${sql.replace(/\s+/g, ' ').slice(0, 90).replace(/\|/g, '\\|')}\``;
 
@@ -58,7 +58,6 @@ export function processesReport(results: Results): string {
       'failed',
     ],
     results.processes.map((row) => {
-      const perCore = (r: typeof row) => 1000 / (r.usherCpuMsPerRequest + r.postgresCpuMsPerRequest);
       const one = results.processes.find((r) => r.engine === row.engine && r.processes === 1);
       return [
         row.engine,
@@ -67,8 +66,8 @@ export function processesReport(results: Results): string {
         fixed(row.p99, 1),
         fixed(row.usherCpuMsPerRequest, 2),
         fixed(row.postgresCpuMsPerRequest, 2),
-        fixed(perCore(row), 0),
-        one ? `${fixed((100 * perCore(row)) / perCore(one), 0)}%` : '',
+        fixed(createsPerCoreSecond(row), 0),
+        one ? `${fixed((100 * createsPerCoreSecond(row)) / createsPerCoreSecond(one), 0)}%` : '',
         row.postgres?.waits
           .slice(0, 3)
           .map((w) => `${w.event} ${fixed(w.backends / Math.max(1, row.postgres!.samples), 2)}`)

@@ -5,7 +5,7 @@
  */
 import type { StoreName } from './databases';
 import { fixed, table } from './markdown-table';
-import type { LoadRow, Results } from './results';
+import { createsPerCoreSecond, type LoadRow, type Results } from './results';
 
 /** A target judged on one engine: the figure, the goal, the floor's figure where there is one, the verdict. */
 interface PostgresVerdict {
@@ -101,16 +101,14 @@ export function postgresVerdicts(results: Results, engine: StoreName): PostgresV
         ? drain.warmPerS >= EMAILS_PER_S && drain.duplicates === 0 && drain.received >= drain.emails + drain.warmup
         : null,
   });
-  const perCore = (row: Results['processes'][number]) =>
-    1000 / (row.usherCpuMsPerRequest + row.postgresCpuMsPerRequest);
   const one = results.processes.find((row) => row.engine === engine && row.processes === 1);
   for (const processes of [2, 4]) {
     const row = results.processes.find((r) => r.engine === engine && r.processes === processes);
-    const share = row && one ? perCore(row) / perCore(one) : Number.NaN;
+    const share = row && one ? createsPerCoreSecond(row) / createsPerCoreSecond(one) : Number.NaN;
     out.push({
       target: `${processes} Usher processes on one database: creates per core-second, of one process's`,
       measured: Number.isFinite(share)
-        ? `${fixed(perCore(row!), 0)} vs ${fixed(perCore(one!), 0)} = ${fixed(100 * share, 0)}%${row!.failed ? ` (${row!.failed} failed)` : ''}`
+        ? `${fixed(createsPerCoreSecond(row!), 0)} vs ${fixed(createsPerCoreSecond(one!), 0)} = ${fixed(100 * share, 0)}%${row!.failed ? ` (${row!.failed} failed)` : ''}`
         : 'not measured',
       goal: `≥ ${fixed(100 * PER_CORE_SHARE, 0)}%`,
       floor: '',

@@ -154,6 +154,10 @@ export interface ProcessesRow {
   readonly postgres?: PostgresRunStats;
 }
 
+/** What a core of CPU, Usher's and PostgreSQL's together, serves of a processes row's creates in a second. */
+export const createsPerCoreSecond = (row: ProcessesRow): number =>
+  1000 / (row.usherCpuMsPerRequest + row.postgresCpuMsPerRequest);
+
 /** Everything one `npm run bench` measured, as written to bench/results/<date>.json. */
 export interface Results {
   readonly startedAt: string;

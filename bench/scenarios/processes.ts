@@ -16,7 +16,7 @@ import type { BenchOptions } from '../options';
 import { postgresCpuSeconds } from '../postgres-cpu';
 import { waitsByCount, watchPostgres, type PostgresRunStats } from '../postgres-stats';
 import type { Child } from '../processes';
-import type { ProcessesRow, Results } from '../results';
+import { createsPerCoreSecond, type ProcessesRow, type Results } from '../results';
 import { AUTH_HEADERS, startUsher } from '../usher-process';
 import { rotated } from './alternate';
 
@@ -118,9 +118,8 @@ export async function runProcesses(
         ...(tally.postgres ? { postgres: tally.postgres } : {}),
       };
       results.processes.push(row);
-      const total = row.usherCpuMsPerRequest + row.postgresCpuMsPerRequest;
       log(
-        `  ${count} process${count > 1 ? 'es' : ''}, ${rounds} runs: ${row.rps.toFixed(0)} creates/s, p99 ${row.p99.toFixed(1)} ms; CPU ${row.usherCpuMsPerRequest.toFixed(2)} + PostgreSQL ${row.postgresCpuMsPerRequest.toFixed(2)} = ${total.toFixed(2)} ms/req: ${(1000 / total).toFixed(0)} creates per core-second (${row.failed} failed)`,
+        `  ${count} process${count > 1 ? 'es' : ''}, ${rounds} runs: ${row.rps.toFixed(0)} creates/s, p99 ${row.p99.toFixed(1)} ms; CPU ${row.usherCpuMsPerRequest.toFixed(2)} + PostgreSQL ${row.postgresCpuMsPerRequest.toFixed(2)} = ${(row.usherCpuMsPerRequest + row.postgresCpuMsPerRequest).toFixed(2)} ms/req: ${createsPerCoreSecond(row).toFixed(0)} creates per core-second (${row.failed} failed)`,
       );
     }
   } finally {
