@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '#db';
 import type { Clock } from '#common/clock';
+import type { Admission } from '#http/admission';
 import { countAttemptsByOutcome, countRetrying, countWaitingByTopic, oldestDueByTopic } from '#delivery';
 import { countInvitationsByStatusAndChannel } from '#invitations';
 
@@ -20,11 +21,8 @@ export interface Metrics {
   countPruned(counts: Readonly<Record<string, number>>): void;
 }
 
-/** What the server's admission (`http/admission.ts`) counts: requests waiting their turn, and let in late. */
-export interface AdmissionCounts {
-  waiting(): number;
-  letInLate(): number;
-}
+/** What the server's admission counts: requests waiting their turn, and let in late. */
+export type AdmissionCounts = Pick<Admission, 'waiting' | 'letInLate'>;
 
 /** Builds a registry of its own (several apps in one test process must not share one). */
 export function createMetrics(db: Kysely<Database>, clock: Clock, admission?: AdmissionCounts): Metrics {
