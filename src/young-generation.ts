@@ -52,7 +52,6 @@ export function youngGenerationArgs(
 export function ensureYoungGeneration(): void {
   const args = youngGenerationArgs(process.env.USHER_DATABASE_URL, process.execArgv, process.env.NODE_OPTIONS);
   if (!args) return;
-  const [node, ...script] = process.argv;
-  const reason = replaceProcess([node ?? process.execPath, ...process.execArgv, ...args, ...script]);
+  const reason = replaceProcess([process.execPath, ...process.execArgv, ...args, ...process.argv.slice(1)]);
   process.stderr.write(`usher: running without ${args.join(' ')}: ${reason}\n`);
 }
