@@ -1,7 +1,7 @@
 /** The report's PostgreSQL sections: the statements it spent its time on and what its backends waited for. */
 import type { StoreName } from './databases';
 import { fixed, table } from './markdown-table';
-import { createsPerCoreSecond, type Results } from './results';
+import { createsPerCoreSecond, serverOf, type Results } from './results';
 
 const cell = (sql: string) => `\`${sql.replace(/\s+/g, ' ').slice(0, 90).replace(/\|/g, '\\|')}\``;
 
@@ -41,26 +41,34 @@ export function postgresStatsReport(results: Results, engine: StoreName): string
   ].join('\n\n');
 }
 
-/** Usher processes on one database: throughput, CPU per request of all of them and PostgreSQL's, and the waits. */
+/**
+ * Processes on one database, Usher's and the bare baseline's: throughput, CPU per request of all of them and
+ * PostgreSQL's, context switches, and the waits.
+ */
 export function processesReport(results: Results): string {
   if (results.processes.length === 0) return '';
-  return `### Usher processes on one PostgreSQL database (link creates, 10 connections split across them)\n\n${table(
+  return `### Processes on one PostgreSQL database (link creates, 10 connections split across them)\n\n${table(
     [
       'engine',
+      'server',
       'processes',
       'creates/s',
       'worst p99 ms',
-      'Usher CPU ms/req (all)',
+      'server CPU ms/req (all)',
       'PostgreSQL CPU ms/req',
       'creates per core-second',
       "of one process's per core",
+      'context switches/req',
       'waits (backends waiting, average)',
       'failed',
     ],
     results.processes.map((row) => {
-      const one = results.processes.find((r) => r.engine === row.engine && r.processes === 1);
+      const one = results.processes.find(
+        (r) => r.engine === row.engine && serverOf(r) === serverOf(row) && r.processes === 1,
+      );
       return [
         row.engine,
+        serverOf(row),
         String(row.processes),
         fixed(row.rps, 0),
         fixed(row.p99, 1),
@@ -68,10 +76,13 @@ export function processesReport(results: Results): string {
         fixed(row.postgresCpuMsPerRequest, 2),
         fixed(createsPerCoreSecond(row), 0),
         one ? `${fixed((100 * createsPerCoreSecond(row)) / createsPerCoreSecond(one), 0)}%` : '',
-        row.postgres?.waits
-          .slice(0, 3)
-          .map((w) => `${w.event} ${fixed(w.backends / Math.max(1, row.postgres!.samples), 2)}`)
-          .join(', ') || 'none',
+        row.switchesPerRequest === undefined ? '' : fixed(row.switchesPerRequest, 2),
+        serverOf(row) === 'baseline'
+          ? ''
+          : row.postgres?.waits
+              .slice(0, 3)
+              .map((w) => `${w.event} ${fixed(w.backends / Math.max(1, row.postgres!.samples), 2)}`)
+              .join(', ') || 'none',
         String(row.failed),
       ];
     }),

@@ -96,6 +96,20 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * Times the kernel has switched a process's main thread out so far, voluntarily (it waited) or not (its time was up):
+ * each costs the switch and the caches the next thread refills. NaN once it is gone.
+ */
+export function contextSwitches(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const count = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)$`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return count('voluntary_ctxt_switches') + count('nonvoluntary_ctxt_switches');
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const isCompiled = (script: string) => script.endsWith('.js');
 
 /**

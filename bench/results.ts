@@ -137,8 +137,13 @@ export interface StatementTimesRow {
 }
 
 /** Usher processes on one PostgreSQL database, the same load split across them (scenarios/processes.ts). */
+/** Whose processes a processes row measured. */
+export type ProcessesServer = 'usher' | 'baseline';
+
 export interface ProcessesRow {
   readonly engine: StoreName;
+  /** Absent in runs before 2026-12-07's evening, which measured Usher alone. */
+  readonly server?: ProcessesServer;
   readonly processes: number;
   readonly scenario: string;
   /** All processes together. */
@@ -148,11 +153,16 @@ export interface ProcessesRow {
   readonly rps: number;
   /** The worst process's p99. */
   readonly p99: number;
-  /** Every Usher process's CPU together, per request answered by any. */
+  /** Every process's CPU together (Usher's, or the baseline's in its rows), per request answered by any. */
   readonly usherCpuMsPerRequest: number;
   readonly postgresCpuMsPerRequest: number;
+  /** The processes' main threads' context switches (bench/processes.ts), per request; absent in earlier runs. */
+  readonly switchesPerRequest?: number;
   readonly postgres?: PostgresRunStats;
 }
+
+/** Whose a processes row is: runs before the baseline joined measured only Usher. */
+export const serverOf = (row: ProcessesRow): ProcessesServer => row.server ?? 'usher';
 
 /** What a core of CPU, Usher's and PostgreSQL's together, serves of a processes row's creates in a second. */
 export const createsPerCoreSecond = (row: ProcessesRow): number =>

@@ -9,11 +9,11 @@
  * create run made moments before (one membership each), never the same multi-use invitation
  * over and over, which would measure row-lock contention instead.
  */
+import { startBaseline } from '../baseline-process';
 import type { DatabaseServer, ScratchDatabase } from '../databases';
 import { callJson, CURSOR_PAGE, followCursors, tokenFromBody, tokenQueue } from '../http';
 import { runLoad, type LoadResult } from '../load';
 import type { BenchOptions } from '../options';
-import { startChild } from '../processes';
 import { watchPostgres } from '../postgres-stats';
 import type { Results } from '../results';
 import { alternate, type Contender } from './alternate';
@@ -269,13 +269,7 @@ export async function runMatrix(
           await withServer(
             results,
             { engine, phase: 'baseline (create, accept)' },
-            () =>
-              startChild({
-                name: 'baseline',
-                script: 'bench/baseline-server.ts',
-                env: { BASELINE_DATABASE_URL: baselineDb.url },
-                ready: /^baseline listening on (http:\/\/127\.0\.0\.1:\d+)/m,
-              }),
+            () => startBaseline(baselineDb.url),
             async (baseline) => {
               const baselineRecord = recorder(results, engine, 'baseline', log);
               const baselineSide = httpContender(
