@@ -181,6 +181,42 @@ postgresOnly('statements held and written with the next one [postgres]', () => {
     expect(await ids()).toEqual([{ id: 11 }]);
   });
 
+  it('sends a transaction that is one held statement as that statement alone, which commits or fails whole', async () => {
+    await reset();
+    const later = /usher:later/;
+    const queries = async (work: () => Promise<unknown>) => [
+      ...new Set((await recording(async () => void (await work()))).map((s) => s.query)),
+    ];
+    expect(await queries(() => store.db.transaction().execute((trx) => insertLater(trx, 1)))).toEqual([
+      expect.stringMatching(later),
+    ]);
+    expect(await ids()).toEqual([{ id: 1 }]);
+    expect(await failureCode((trx) => insertLater(trx, 1))).toBe('23505'); // taken
+    // Two statements (these raw inserts do not merge) keep their BEGIN and COMMIT, and so does a BEGIN that says
+    // more than BEGIN (an isolation level).
+    expect(
+      await queries(() =>
+        store.db.transaction().execute(async (trx) => {
+          await insertLater(trx, 2);
+          await insertLater(trx, 3);
+        }),
+      ),
+    ).toEqual(['begin', expect.stringMatching(later), 'commit']);
+    expect(
+      await queries(() =>
+        store.db
+          .transaction()
+          .setIsolationLevel('serializable')
+          .execute((trx) => insertLater(trx, 4)),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^start transaction isolation level serializable/i),
+      expect.stringMatching(later),
+      'commit',
+    ]);
+    expect(await ids()).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }]);
+  });
+
   it('sends a read started ahead with the next statement, and gives its rows where they are awaited', async () => {
     await reset();
     await insert(store.db, 1);

@@ -74,6 +74,11 @@ export function withPreparedStatements(
         } else if (/^commit$/i.test(sql)) {
           inTransaction = false;
           if (held && !held.commitHasWork()) return NOTHING as never;
+          const alone = held?.commitAlone();
+          if (alone) {
+            await alone;
+            return NOTHING as never;
+          }
         } else if (/^rollback$/i.test(sql)) {
           inTransaction = false;
           if (held && !held.rollbackHasWork(false)) return NOTHING as never;
