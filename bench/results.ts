@@ -136,10 +136,10 @@ export interface StatementTimesRow {
   readonly statements: readonly { sql: string; perRequest: number; usPerRequest: number }[];
 }
 
-/** Usher processes on one PostgreSQL database, the same load split across them (scenarios/processes.ts). */
 /** Whose processes a processes row measured. */
 export type ProcessesServer = 'usher' | 'baseline';
 
+/** One server's processes on one PostgreSQL database, the same load split across them (scenarios/processes.ts). */
 export interface ProcessesRow {
   readonly engine: StoreName;
   /** Absent in runs before 2026-12-07's evening, which measured Usher alone. */
