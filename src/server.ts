@@ -11,6 +11,7 @@ import { createMailboxMailer, createSmtpMailer } from '#delivery';
 import { displayDatabaseUrl } from '#db/display-url';
 import { createAdmission } from '#http/admission';
 import { createDrain } from '#http/drain';
+import { listenRefusal } from '#http/listen-refusal';
 import { pruneExpiredProofs, pruneIdempotencyKeys, pruneQuotaWindows } from '#invitations';
 import { pruneSessions } from '#web';
 import { pruneKv } from '#activitypub';
@@ -70,15 +71,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const linkSecret = loadLinkSecret(config);
-  const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now(), config.tenantName);
   const logAtLevelOf = (error: unknown) => (isDatabaseUnavailable(error) ? log.warn : log.error).bind(log);
   const storeName =
     store.engine === 'sqlite'
       ? `SQLite ${config.databaseUrl.slice('sqlite:'.length)}`
       : `PostgreSQL ${displayDatabaseUrl(config.databaseUrl)}`;
-  if (!created && config.bootstrapApiKey) {
-    log.warn({ store: storeName }, 'USHER_BOOTSTRAP_API_KEY ignored: the store already has a tenant');
-  }
 
   // Bind first: with PORT=0 the public URL is known only once the OS has picked the port.
   let app: ReturnType<typeof createApp> | undefined;
@@ -96,7 +93,26 @@ async function main(): Promise<void> {
     hostname: config.host,
   });
   const drain = createDrain(server, config.shutdownDrainMs);
-  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const refused = await new Promise<string | null>((resolve) => {
+    const refuse = (error: NodeJS.ErrnoException) => resolve(listenRefusal(error, config.host, config.port));
+    server.once('error', refuse);
+    server.once('listening', () => {
+      server.off('error', refuse);
+      resolve(null);
+    });
+  });
+  if (refused) {
+    // A port someone else holds is a setting to change, not a crash: one line and exit 2, as a bad setting gets.
+    process.stderr.write(`usher: ${refused}\n`);
+    await store.close();
+    process.exit(2);
+  }
+  // The first tenant is made once the port is ours: its random key is shown only in the banner, so a start that could
+  // not listen must not have made it.
+  const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now(), config.tenantName);
+  if (!created && config.bootstrapApiKey) {
+    log.warn({ store: storeName }, 'USHER_BOOTSTRAP_API_KEY ignored: the store already has a tenant');
+  }
   const port = (server.address() as AddressInfo).port;
   const publicUrl = config.publicUrlIsDerived ? config.publicUrl.replace(/:\d+$/, `:${port}`) : config.publicUrl;
 

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { runUsherToExit, startUsher, stopAllUshers, TEST_BOOTSTRAP_KEY, type RunningUsher } from '#support/process';
@@ -64,6 +65,26 @@ describe('the usher process', () => {
     expect(exited.stderr).toContain(variable);
     expect(exited.stderr).not.toContain('listening on');
     expect(exited.elapsedMs).toBeLessThan(15_000);
+  });
+
+  it('says in one line that its port is taken and exits 2, having made no tenant; the next start makes it', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    const databaseUrl = await sqliteFile();
+    try {
+      const exited = await runUsherToExit({ databaseUrl, env: { PORT: String(port) } });
+      expect(exited.code, exited.stderr).toBe(2);
+      expect(exited.stderr.trim().split('\n')).toEqual([
+        `usher: cannot listen on 127.0.0.1:${port}: another process (another Usher?) is using it; set PORT to a free port, or 0 for any`,
+      ]);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+    // The store has no tenant yet, so the first start that can listen makes it and shows its key.
+    const next = await startUsher({ databaseUrl });
+    await next.waitForStderr(/^ {2}OpenAPI: .*$/m);
+    expect(next.stderr()).toContain('First start: created tenant');
   });
 
   it('starts on an empty SQLite file with the bootstrap key, answers /healthz, and does not bootstrap again on restart', async () => {
