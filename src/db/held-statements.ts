@@ -101,22 +101,15 @@ export class HeldStatements {
     if (this.#begin === null || !/^begin$/i.test(this.#begin)) return null;
     const held = this.combine(this.#writes);
     if (held.length !== 1) return null;
-    if (this.#valve) clearImmediate(this.#valve);
-    this.#valve = null;
+    this.#closeValve();
     this.#begin = null;
     this.#writes = [];
-    const [{ text, values, name, answer }] = held as [Held];
-    const sent = values === undefined ? this.client.query(text) : this.client.query({ text, values, name });
-    return sent.then(
-      (result) => {
-        answer?.resolve(result);
-        return result;
-      },
-      (error: unknown) => {
-        answer?.reject(error);
-        throw error;
-      },
-    );
+    return this.#send(held, () => Promise.resolve(undefined), false);
+  }
+
+  #closeValve(): void {
+    if (this.#valve) clearImmediate(this.#valve);
+    this.#valve = null;
   }
 
   /**
@@ -143,12 +136,16 @@ export class HeldStatements {
       this.#failure = null;
       throw error;
     }
-    if (this.#valve) clearImmediate(this.#valve);
-    this.#valve = null;
+    this.#closeValve();
     if (this.#begin === null && this.#writes.length === 0) return send();
     const held = this.combine(this.#begin === null ? this.#writes : [{ text: this.#begin }, ...this.#writes]);
     this.#begin = null;
     this.#writes = [];
+    return this.#send(held, send, alone);
+  }
+
+  /** `held`, then the statement `send` submits, corked into one write; the answers settled as `with` says. */
+  async #send<R>(held: readonly Held[], send: () => Promise<R>, alone: boolean): Promise<R> {
     const { stream } = (this.client as unknown as WithSocket).connection;
     stream.cork();
     const answers: Promise<unknown>[] = [];
