@@ -10,6 +10,7 @@
  * server runs itself again in the same process (same pid: a supervisor's signals still reach it), once, with the
  * larger size appended to its node options.
  */
+import { isPostgresUrl } from './config/database-url';
 import { replaceProcess } from './replace-process.mjs';
 
 /** Semi-spaces, in MB, a server on PostgreSQL runs with at least. */
@@ -37,8 +38,8 @@ export function youngGenerationArgs(
   execArgv: readonly string[],
   nodeOptions = '',
 ): string[] | null {
-  // As config/index.ts reads it: anything else is SQLite's, or an error the config reports.
-  if (!/^postgres(ql)?:\/\//.test(databaseUrl ?? '')) return null;
+  // Anything else is SQLite's, or an error the config reports.
+  if (!isPostgresUrl(databaseUrl)) return null;
   const size = semiSpaceOf(execArgv) ?? semiSpaceOf(nodeOptions.split(/\s+/).filter(Boolean));
   if (size !== undefined && size >= POSTGRES_SEMI_SPACE_MB) return null;
   return [`--max-semi-space-size=${POSTGRES_SEMI_SPACE_MB}`];

@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { isPostgresUrl } from './database-url';
 import { DEFAULT_CLIENT_LIMITS, trustedProxyList, type ClientLimitSettings } from '#limits';
 import { CONFIG_CACHE_MS } from '#db/short-memory';
 
@@ -245,7 +246,7 @@ function readDatabaseUrl(value: string): string {
       throw new ConfigError('USHER_DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/usher.db');
     return value;
   }
-  if (value.startsWith('postgres://') || value.startsWith('postgresql://')) {
+  if (isPostgresUrl(value)) {
     parseUrl('USHER_DATABASE_URL', value);
     return value;
   }
