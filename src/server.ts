@@ -46,8 +46,8 @@ function readConfig(): Config {
 }
 
 /**
- * The process: config → store (migrated) → the socket → services (composeServices, the
- * composition root) → app (routes over them) → background work (worker, sweep) → signals. The
+ * The process: config → store (migrated) → the socket → the first tenant → services (composeServices,
+ * the composition root) → app (routes over them) → background work (worker, sweep) → signals. The
  * socket is bound before the services only because with PORT=0 the public URL they are built
  * with is known once the OS has picked the port; requests before then wait for `app`.
  */
@@ -61,15 +61,17 @@ async function main(): Promise<void> {
     preparedStatements: config.postgresPreparedStatements,
     poolSize: config.postgresPoolSize,
   });
+  /** Something to set right, not a crash: one line on stderr and exit 2, as a bad configuration gets. */
+  const refuseToStart = async (reason: string): Promise<never> => {
+    process.stderr.write(`usher: ${reason}\n`);
+    await store.close();
+    process.exit(2);
+  };
   // With USHER_MIGRATE_ON_START=false, `usher migrate` is a deployment step and processes only check.
   const mismatch = config.migrateOnStart
     ? await migrateToLatest(store.db).then(() => null)
     : describeSchemaMismatch(await schemaStatus(store.db));
-  if (mismatch) {
-    process.stderr.write(`usher: ${mismatch}\n`);
-    await store.close();
-    process.exit(2);
-  }
+  if (mismatch) await refuseToStart(mismatch);
   const linkSecret = loadLinkSecret(config);
   const logAtLevelOf = (error: unknown) => (isDatabaseUnavailable(error) ? log.warn : log.error).bind(log);
   const storeName =
@@ -101,12 +103,8 @@ async function main(): Promise<void> {
       resolve(null);
     });
   });
-  if (refused) {
-    // A port someone else holds is a setting to change, not a crash: one line and exit 2, as a bad setting gets.
-    process.stderr.write(`usher: ${refused}\n`);
-    await store.close();
-    process.exit(2);
-  }
+  // A port someone else holds (a second npm start), a port below 1024, a HOST of another machine.
+  if (refused) await refuseToStart(refused);
   // The first tenant is made once the port is ours: its random key is shown only in the banner, so a start that could
   // not listen must not have made it.
   const created = await bootstrapFirstTenant(store.db, config.bootstrapApiKey, systemClock.now(), config.tenantName);
