@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { statusNumbers } from './processes';
 
 /** A process's memory in MB from /proc: resident now, and the kernel's own high-water mark. */
 export function readMemory(pid: number): { rssMb: number; hwmMb: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-    return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
-  } catch {
-    return null;
-  }
+  const kb = statusNumbers(pid, ['VmRSS', 'VmHWM']);
+  return kb && { rssMb: kb.VmRSS / 1024, hwmMb: kb.VmHWM / 1024 };
 }
 
 /**

@@ -96,18 +96,24 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** Numeric fields of `/proc/<pid>/status` (`VmRSS` in kB, as the file gives it), or null once the process is gone. */
+export function statusNumbers<F extends string>(pid: number, fields: readonly F[]): Record<F, number> | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const value = (field: F) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return Object.fromEntries(fields.map((field) => [field, value(field)])) as Record<F, number>;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Times the kernel has switched a process's main thread out so far, voluntarily (it waited) or not (its time was up):
  * each costs the switch and the caches the next thread refills. NaN once it is gone.
  */
 export function contextSwitches(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const count = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)$`, 'm').exec(status)?.[1] ?? Number.NaN);
-    return count('voluntary_ctxt_switches') + count('nonvoluntary_ctxt_switches');
-  } catch {
-    return Number.NaN;
-  }
+  const counts = statusNumbers(pid, ['voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches']);
+  return counts ? counts.voluntary_ctxt_switches + counts.nonvoluntary_ctxt_switches : Number.NaN;
 }
 
 const isCompiled = (script: string) => script.endsWith('.js');
