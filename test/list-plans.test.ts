@@ -3,7 +3,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { Database } from '#db';
-import { listInvitations } from '../src/invitations/queries';
+import { findExpiredPendingIds, listInvitations } from '../src/invitations/queries';
 import { seedInvitations } from '../bench/seed';
 import { createScratchDatabase, describeEachStore, type ScratchDatabase } from '#support/stores';
 
@@ -153,5 +153,45 @@ describeEachStore('list plans on a year of invitations', (engine) => {
     const page = await listInvitations(db, tenantId, { email: email! }, now);
     expect(page.data.length).toBeGreaterThan(0);
     expect(page.data.every((invitation) => invitation.recipient.email?.toLowerCase() === email)).toBe(true);
+  });
+
+  it('finds the lapsed invitations for the sweep in the index of open ones, oldest first, without sorting', async () => {
+    const now = new Date();
+    const open = await db
+      .selectFrom('invitations')
+      .select('id')
+      .where('status', 'in', ['pending', 'tentative'])
+      .orderBy('created_at')
+      .limit(3)
+      .execute();
+    expect(open).toHaveLength(3);
+    // Three open ones lapse, the oldest expiry last created; an accepted one past its end is not the sweep's.
+    for (const [i, row] of open.entries())
+      await db
+        .updateTable('invitations')
+        .set({ expires_at: new Date(now.getTime() - (i + 1) * 60_000).toISOString() })
+        .where('id', '=', row.id)
+        .execute();
+    const accepted = await db
+      .updateTable('invitations')
+      .set({ expires_at: new Date(now.getTime() - 3_600_000).toISOString() })
+      .where('status', '=', 'accepted')
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const plan = await planOf(() => findExpiredPendingIds(db, now, 10));
+    expect(plan).toContain('invitations_open_expires');
+    expect(plan).not.toMatch(sorts);
+    const due = (await findExpiredPendingIds(db, now, 10)).map((row) => row.id);
+    // An earlier test let the newest pending one lapse a second ago: it comes after these three.
+    expect(due.slice(0, 3)).toEqual(open.map((row) => row.id).reverse());
+    const lapsed = await db
+      .selectFrom('invitations')
+      .select('id')
+      .where('status', 'in', ['pending', 'tentative'])
+      .where('expires_at', '<=', now.toISOString())
+      .orderBy('expires_at')
+      .execute();
+    expect(due).toEqual(lapsed.map((row) => row.id));
+    expect(due).not.toContain(accepted.id);
   });
 });

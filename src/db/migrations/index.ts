@@ -22,6 +22,7 @@ import * as acceptancePolicy from './0023-acceptance-policy';
 import * as emailProofs from './0024-email-proofs';
 import * as joinRequests from './0025-join-requests';
 import * as didChallenges from './0026-did-challenges';
+import * as openExpiryIndex from './0027-open-expiry-index';
 
 /** Every migration, in order. Names are frozen once shipped. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -48,4 +49,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0024-email-proofs': emailProofs,
   '0025-join-requests': joinRequests,
   '0026-did-challenges': didChallenges,
+  '0027-open-expiry-index': openExpiryIndex,
 });
