@@ -217,6 +217,39 @@ postgresOnly('statements held and written with the next one [postgres]', () => {
     expect(await ids()).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }]);
   });
 
+  it('sends no ROLLBACK once a failed COMMIT or a lone statement went out, and sends it when the COMMIT did not', async () => {
+    await reset();
+    await insert(store.db, 1);
+    for (const alone of [true, false]) {
+      let code: string | null | undefined;
+      const sent = await recording(async () => {
+        code = await failureCode(async (trx) => {
+          if (!alone) await insertLater(trx, 7);
+          await insertLater(trx, 1); // taken: fails as the one statement, or at the COMMIT
+        });
+      });
+      expect(code).toBe('23505');
+      expect(sent.map((s) => s.query)).toEqual(
+        expect.arrayContaining([alone ? expect.stringMatching(/usher:later/) : 'commit']),
+      );
+      expect(sent.map((s) => s.query)).not.toContain('rollback');
+      // No connection was left inside a transaction: every one the pool has answers, and nothing was kept.
+      await Promise.all(Array.from({ length: 12 }, () => ids()));
+      expect(await ids()).toEqual([{ id: 1 }]);
+    }
+    // A held write that failed on its own before the COMMIT: the COMMIT never goes out, and the ROLLBACK must.
+    const sent = await recording(async () => {
+      const code = await failureCode(async (trx) => {
+        await insertLater(trx, 1); // taken
+        await startAhead(trx, (early) => noteById.execute(early, { id: 1 })).catch(() => undefined);
+      });
+      expect(code).toBe('23505');
+    });
+    expect(sent.map((s) => s.query)).toEqual(expect.arrayContaining(['rollback']));
+    expect(sent.map((s) => s.query)).not.toContain('commit');
+    await Promise.all(Array.from({ length: 12 }, () => ids()));
+  });
+
   it('sends a read started ahead with the next statement, and gives its rows where they are awaited', async () => {
     await reset();
     await insert(store.db, 1);

@@ -60,6 +60,11 @@ export function withPreparedStatements(
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let stale = false;
     let inTransaction = false;
+    // Once its COMMIT has gone out, PostgreSQL has ended the transaction whatever came of it (a COMMIT in a failed
+    // transaction rolls it back), and one sent as a statement alone had none: the ROLLBACK Kysely sends after a
+    // failed COMMIT would only earn the warning "there is no transaction in progress". A COMMIT refused before it
+    // went out (a held write's failure, thrown first) leaves the transaction open, and its ROLLBACK goes.
+    let ended = false;
     const combine = options.mergeWrites ? (all: Held[]) => mergeWrites(all, nameOf) : undefined;
     const held = options.holdStatements ? new HeldStatements(client, combine) : null;
     async function run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
@@ -67,6 +72,7 @@ export function withPreparedStatements(
         // begin / commit / rollback and savepoints: no parameters, sent as simple queries.
         if (/^(begin|start transaction)/i.test(sql)) {
           inTransaction = true;
+          ended = false;
           if (held) {
             held.begin(sql);
             return NOTHING as never;
@@ -76,12 +82,18 @@ export function withPreparedStatements(
           if (held && !held.commitHasWork()) return NOTHING as never;
           const alone = held?.commitAlone();
           if (alone) {
+            ended = true;
             await alone;
             return NOTHING as never;
           }
+          return (await sent(() => {
+            ended = true;
+            return client.query(sql);
+          })) as never;
         } else if (/^rollback$/i.test(sql)) {
           inTransaction = false;
           if (held && !held.rollbackHasWork(false)) return NOTHING as never;
+          if (ended) return NOTHING as never;
         } else if (/^rollback to /i.test(sql)) held?.rollbackHasWork(true);
         return (await sent(() => client.query(sql))) as never;
       }
