@@ -173,11 +173,15 @@ describeEachStore('list plans on a year of invitations', (engine) => {
         .where('id', '=', row.id)
         .execute();
     const accepted = await db
+      .selectFrom('invitations')
+      .select('id')
+      .where('status', '=', 'accepted')
+      .executeTakeFirstOrThrow();
+    await db
       .updateTable('invitations')
       .set({ expires_at: new Date(now.getTime() - 3_600_000).toISOString() })
-      .where('status', '=', 'accepted')
-      .returning('id')
-      .executeTakeFirstOrThrow();
+      .where('id', '=', accepted.id)
+      .execute();
     const plan = await planOf(() => findExpiredPendingIds(db, now, 10));
     expect(plan).toContain('invitations_open_expires');
     expect(plan).not.toMatch(sorts);
