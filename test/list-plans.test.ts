@@ -50,6 +50,14 @@ describeEachStore('list plans on a year of invitations', (engine) => {
     return rows.map((row) => String(row.detail ?? row['QUERY PLAN'])).join('\n');
   }
 
+  /** Moves one invitation's end to `ms` before `now`, as time passing would (the sweep has not run). */
+  const endBefore = (id: string, now: Date, ms: number) =>
+    db
+      .updateTable('invitations')
+      .set({ expires_at: new Date(now.getTime() - ms).toISOString() })
+      .where('id', '=', id)
+      .execute();
+
   // SQLite says "USE TEMP B-TREE FOR ORDER BY" when it sorts; PostgreSQL has a Sort (or Incremental Sort) node.
   const sorts = /TEMP B-TREE|Sort/;
 
@@ -64,11 +72,7 @@ describeEachStore('list plans on a year of invitations', (engine) => {
       .execute();
     expect(pending.length).toBeGreaterThan(100);
     // The newest pending one lapsed a moment ago and the sweep has not stored it as expired yet.
-    await db
-      .updateTable('invitations')
-      .set({ expires_at: new Date(now.getTime() - 1000).toISOString() })
-      .where('id', '=', pending[0]!.id)
-      .execute();
+    await endBefore(pending[0]!.id, now, 1000);
 
     for (const sort of ['createdAt', 'updatedAt', 'expiresAt'] as const) {
       expect(await planOf(() => listInvitations(db, tenantId, { status: 'pending', sort }, now)), sort).not.toMatch(
@@ -102,11 +106,7 @@ describeEachStore('list plans on a year of invitations', (engine) => {
       .where('status', '=', 'pending')
       .orderBy('created_at', 'desc')
       .executeTakeFirstOrThrow();
-    await db
-      .updateTable('invitations')
-      .set({ expires_at: new Date(now.getTime() - 1000).toISOString() })
-      .where('id', '=', newest.id)
-      .execute();
+    await endBefore(newest.id, now, 1000);
     const page = await listInvitations(db, tenantId, { status: 'expired', limit: 5 }, now);
     expect(page.data[0]!.id).toBe(newest.id);
     expect(page.data.every((invitation) => invitation.status === 'expired')).toBe(true);
@@ -166,22 +166,13 @@ describeEachStore('list plans on a year of invitations', (engine) => {
       .execute();
     expect(open).toHaveLength(3);
     // Three open ones lapse, the oldest expiry last created; an accepted one past its end is not the sweep's.
-    for (const [i, row] of open.entries())
-      await db
-        .updateTable('invitations')
-        .set({ expires_at: new Date(now.getTime() - (i + 1) * 60_000).toISOString() })
-        .where('id', '=', row.id)
-        .execute();
+    for (const [i, row] of open.entries()) await endBefore(row.id, now, (i + 1) * 60_000);
     const accepted = await db
       .selectFrom('invitations')
       .select('id')
       .where('status', '=', 'accepted')
       .executeTakeFirstOrThrow();
-    await db
-      .updateTable('invitations')
-      .set({ expires_at: new Date(now.getTime() - 3_600_000).toISOString() })
-      .where('id', '=', accepted.id)
-      .execute();
+    await endBefore(accepted.id, now, 3_600_000);
     const plan = await planOf(() => findExpiredPendingIds(db, now, 10));
     expect(plan).toContain('invitations_open_expires');
     expect(plan).not.toMatch(sorts);
