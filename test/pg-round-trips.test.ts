@@ -55,10 +55,11 @@ postgresOnly('round trips to PostgreSQL a request', () => {
   };
   const tokens: string[] = [];
 
-  it('a link create is one write, an email create two, an accept three, a list page and a public view one', async () => {
-    // Warm: the key's once-a-minute touch, the tenant's signing key (its first accept makes it), open connections.
+  it('a link create is one write, an email create two, an accept two, a list page and a public view one', async () => {
+    // Warm: the key's once-a-minute touch, the tenant's signing key (its first accept makes it, and a key made there is
+    // not remembered: the second reads it and remembers), open connections.
     for (let i = 0; i < 3 * REQUESTS; i++) tokens.push(await link());
-    for (const op of Object.values(ops)) await op();
+    for (const op of [...Object.values(ops), ...Object.values(ops)]) await op();
     const perRequest: Record<string, number> = {};
     for (const [name, op] of Object.entries(ops)) {
       const writes = await writesOf(async () => {
@@ -71,6 +72,6 @@ postgresOnly('round trips to PostgreSQL a request', () => {
     expect(perRequest['link create']).toBeLessThanOrEqual(REQUESTS + 1);
     expect(perRequest['email create']).toBeGreaterThanOrEqual(2 * REQUESTS);
     expect(perRequest['email create']).toBeLessThanOrEqual(2 * REQUESTS + 1);
-    expect(perRequest).toMatchObject({ accept: 3 * REQUESTS, 'list page': REQUESTS, 'public view': REQUESTS });
+    expect(perRequest).toMatchObject({ accept: 2 * REQUESTS, 'list page': REQUESTS, 'public view': REQUESTS });
   });
 });

@@ -46,6 +46,38 @@ describe('held writes merged', () => {
     expect(merged[2]).toBe(read);
   });
 
+  it('merges updates and upserts too, but never two writes that may change rows of one table', () => {
+    const update = (table: string): Held => ({
+      text: `${LATER}update "${table}" set "a" = $1 where "b" = $2`,
+      values: [1, 2],
+    });
+    const upsert = (table: string): Held => ({
+      text: `${LATER}insert into "${table}" ("a", "b") values ($1, $2) on conflict ("a") do update set "b" = $3`,
+      values: [1, 2, 3],
+    });
+    const statements = (held: Held[]) => mergeWrites(held, unnamed).map((h) => h.text.slice(LATER.length));
+    expect(statements([update('a'), upsert('b'), write('c', [1, 2]), write('d', [3, 4])])).toEqual([
+      'with "w1" as (update "a" set "a" = $1 where "b" = $2), ' +
+        '"w2" as (insert into "b" ("a", "b") values ($3, $4) on conflict ("a") do update set "b" = $5), ' +
+        '"w3" as (insert into "c" ("a", "b") values ($6, $7)) insert into "d" ("a", "b") values ($8, $9)',
+    ]);
+    // One statement would not see its own change: each of these pairs stays two statements.
+    for (const pair of [
+      [write('t', [1, 2]), update('t')],
+      [update('t'), write('t', [1, 2])],
+      [update('t'), update('t')],
+      [upsert('t'), upsert('t')],
+      [write('t', [1, 2]), upsert('t')],
+    ])
+      expect(statements(pair)).toHaveLength(2);
+    // An update that reads another row could read one its neighbours change: it stays alone.
+    const reading: Held = {
+      text: `${LATER}update "t" set "a" = (select max("a") from "u") where "b" = $1`,
+      values: [1],
+    };
+    expect(statements([write('u', [1, 2]), reading, write('v', [3, 4])])).toHaveLength(3);
+  });
+
   it('starts a new statement rather than pass PostgreSQL’s 65,535 parameters, and names what it merged', () => {
     const big = Array.from({ length: 40_000 }, (_, i) => i);
     const merged = mergeWrites([write('t', big), write('t', big), write('t', [1]), write('t', [2])], (text) =>
@@ -67,6 +99,23 @@ postgresOnly('held writes merged, on a real server [postgres]', () => {
   const count = async (table: string) =>
     (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(store.db)).rows[0]!.n;
 
+  /** The statements node-pg was given while `work` ran, by text. */
+  const textsSent = async (work: () => Promise<unknown>): Promise<string[]> => {
+    const texts: string[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const [first] = args;
+      texts.push(typeof first === 'string' ? first : String((first as { text?: string }).text));
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    try {
+      await work();
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    return texts;
+  };
+
   beforeAll(async () => {
     scratch = await createScratchDatabase('postgres');
     store = openStore(scratch.url);
@@ -81,24 +130,15 @@ postgresOnly('held writes merged, on a real server [postgres]', () => {
   });
 
   it('sends a parent and its children as one statement, alone, and they commit', async () => {
-    const texts: string[] = [];
-    const query = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const [first] = args;
-      texts.push(typeof first === 'string' ? first : String((first as { text?: string }).text));
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof query;
-    try {
-      await db()
+    const texts = await textsSent(() =>
+      db()
         .transaction()
         .execute(async (trx) => {
           await later(trx, 'parents', [{ id: 'p1', body: 'x' }]);
           await later(trx, 'children', [{ id: 'c1', parent_id: 'p1' }]);
           await later(trx, 'children', [{ id: 'c2', parent_id: 'p1' }]);
-        });
-    } finally {
-      pg.Client.prototype.query = query;
-    }
+        }),
+    );
     // One statement is the whole transaction: sent without BEGIN and COMMIT (held-statements.ts, commitAlone).
     expect(texts).toEqual([expect.stringMatching(/^\/\* usher:later \*\/ with "w1" as \(insert/)]);
     expect([await count('parents'), await count('children')]).toEqual([1, 2]);
@@ -114,5 +154,22 @@ postgresOnly('held writes merged, on a real server [postgres]', () => {
       .catch((error: { code?: string; constraint?: string }) => error);
     expect(failure).toMatchObject({ code: '23503', constraint: 'children_parent_id_fkey' });
     expect([await count('parents'), await count('children')]).toEqual([1, 2]);
+  });
+
+  it('sends an update with the inserts that follow it as one statement, and all of them commit', async () => {
+    await sql`insert into parents (id, body) values ('p3', 'before')`.execute(store.db);
+    const texts = await textsSent(() =>
+      db()
+        .transaction()
+        .execute(async (trx) => {
+          const update = sql`/* usher:later */ update "parents" set "body" = ${'after'} where "id" = ${'p3'}`;
+          await update.execute(trx as never);
+          await later(trx, 'children', [{ id: 'c4', parent_id: 'p3' }]);
+        }),
+    );
+    expect(texts).toEqual([expect.stringMatching(/^\/\* usher:later \*\/ with "w1" as \(update "parents"/)]);
+    const { rows } = await sql<{ body: string }>`select body from parents where id = 'p3'`.execute(store.db);
+    expect(rows).toEqual([{ body: 'after' }]);
+    expect(await count('children')).toBe(3);
   });
 });

@@ -4,14 +4,22 @@ import { LATER, type Held } from './held-statements';
 const MAX_PARAMETERS = 65_535;
 
 /**
- * A held write that can share a statement with its neighbours: a plain insert marked LATER, values all bound (no
- * quote in its text, so every `$n` in it is a parameter), nobody waiting for its answer.
+ * A held write that can share a statement with its neighbours: nobody waiting for its answer, its values all bound (no
+ * quote in its text, so every `$n` in it is a parameter), and one of: an insert, an upsert, or an update that reads no
+ * other row (no subquery, so what it changes cannot depend on a neighbour it would no longer see).
  */
 const mergeable = (held: Held): boolean =>
   held.answer === undefined &&
   held.values !== undefined &&
-  held.text.startsWith(`${LATER}insert into "`) &&
+  (held.text.startsWith(`${LATER}insert into "`) ||
+    (held.text.startsWith(`${LATER}update "`) && !/\bselect\b/i.test(held.text))) &&
   !/[';]/.test(held.text);
+
+/** The table a mergeable write writes to, and whether it may change a row already there (an update or an upsert). */
+function targetOf(held: Held): { readonly table: string; readonly changes: boolean } {
+  const [, verb, table] = /^(insert into|update) "([^"]+)"/.exec(held.text.slice(LATER.length))!;
+  return { table: table!, changes: verb === 'update' || / on conflict .* do update /.test(held.text) };
+}
 
 /** `text` with its parameters `$n` numbered from `offset` on. */
 const shifted = (text: string, offset: number): string =>
@@ -30,6 +38,10 @@ export function mergeWrites(held: readonly Held[], nameOf: (text: string) => str
   const out: Held[] = [];
   let run: Held[] = [];
   let parameters = 0;
+  // The tables the run writes to, and whether a write there may change an existing row: one statement cannot change
+  // a row twice (PostgreSQL refuses a second upsert of it and keeps only one of two updates), so such a write never
+  // shares a statement with another write to its table.
+  const tables = new Map<string, boolean>();
   const flush = () => {
     if (run.length === 1) out.push(run[0]!);
     if (run.length > 1) {
@@ -46,6 +58,7 @@ export function mergeWrites(held: readonly Held[], nameOf: (text: string) => str
     }
     run = [];
     parameters = 0;
+    tables.clear();
   };
   for (const statement of held) {
     if (!mergeable(statement)) {
@@ -53,8 +66,12 @@ export function mergeWrites(held: readonly Held[], nameOf: (text: string) => str
       out.push(statement);
       continue;
     }
-    if (parameters + statement.values!.length > MAX_PARAMETERS) flush();
+    const { table, changes } = targetOf(statement);
+    const written = tables.get(table);
+    if (parameters + statement.values!.length > MAX_PARAMETERS || (written !== undefined && (written || changes)))
+      flush();
     run.push(statement);
+    tables.set(table, (tables.get(table) ?? false) || changes);
     parameters += statement.values!.length;
   }
   flush();

@@ -1,12 +1,4 @@
-import {
-  columnParams,
-  definedColumns,
-  preparedQuery,
-  preparedShapes,
-  startAhead,
-  type Db,
-  type InvitationRow,
-} from '#db';
+import { columnParams, definedColumns, preparedQuery, preparedShapes, type Db, type InvitationRow } from '#db';
 import { isoTime } from '#common/json';
 import { invitationError } from './errors';
 import { writeEvents, type Actor, type EventSink } from './events';
@@ -19,17 +11,23 @@ export interface Committed {
   readonly transition: Transition;
 }
 
-/** The version-checked update, prepared once for each set of columns it changes ($-names are not columns). */
+type VersionedParams = Record<string, unknown> & { $id: string; $version: number };
+
+/** The version-checked update of the columns in `shape` ($-names are not columns). */
+const versioned = (db: Db, shape: string, p: VersionedParams) =>
+  db
+    .updateTable('invitations')
+    .set(columnParams(p, shape.split(' ')))
+    .where('id', '=', p.$id)
+    .where('version', '=', p.$version);
+
+/** Prepared once for each set of columns it changes, answering the row it stored. */
 const versionedUpdate = preparedShapes((shape) =>
-  preparedQuery((db, p: Record<string, unknown> & { $id: string; $version: number }) =>
-    db
-      .updateTable('invitations')
-      .set(columnParams(p, shape.split(' ')))
-      .where('id', '=', p.$id)
-      .where('version', '=', p.$version)
-      .returningAll(),
-  ),
+  preparedQuery((db, p: VersionedParams) => versioned(db, shape, p).returningAll()),
 );
+
+/** The same for a row the transaction holds locked, whose answer nobody waits for (see commitTransitionWith). */
+const heldUpdate = preparedShapes((shape) => preparedQuery((db, p: VersionedParams) => versioned(db, shape, p)));
 
 /** What a transition is told: when, by whom, where its events go, and the columns it changes besides the status. */
 export interface TransitionContext {
@@ -62,13 +60,13 @@ export async function commitTransition(
 }
 
 /**
- * As `commitTransition`, with `work` done once the change is stored and before its events are written:
- * the events carry the data it returns, and the caller receives its value. `work` is handed the row as the update
- * leaves it; the update's own answer is awaited after `work`, so on PostgreSQL the update goes ahead with work's
- * first statement (an accept's membership) instead of a round trip of its own (bench: an accept's four writes to
- * the socket become three). Statements of a transaction run in the order they are sent on both engines, so work's
- * come after the update; if the update found the row changed, the transaction fails with `concurrent_update` and
- * what work wrote goes with it.
+ * As `commitTransition`, with `work` done once the change is stored and before its events are written: the events
+ * carry the data it returns, and the caller receives its value. For a row the caller holds locked in `trx` (every
+ * accept does, through lockInvitationRow or the token's lock): the row cannot have moved since it was read, so the
+ * update is not waited for. It is held (executeLater) and goes with work's first statement that needs an answer, or
+ * with the COMMIT, merged with the writes held beside it (merged-writes.ts): an accept whose membership is known
+ * sends its update, grant, redemption and event as one statement with its COMMIT. `work` is handed the row as the
+ * update leaves it, which is what the transition stores. The update keeps its version condition all the same.
  */
 export async function commitTransitionWith<T>(
   trx: Db,
@@ -101,15 +99,17 @@ async function decideAndStore<T>(
     version: row.version + 1,
     updated_at: isoTime(context.now),
   };
-  const update = versionedUpdate(definedColumns(set).join(' '));
+  const shape = definedColumns(set).join(' ');
   const params = { ...set, $id: row.id, $version: row.version };
-  // Without work, nothing would carry the update: it is sent now.
-  const stored = work
-    ? startAhead(trx, (early) => update.executeTakeFirst(early, params))
-    : update.executeTakeFirst(trx, params);
-  const { data, value } = work ? await work({ ...row, ...set }) : { data: context.data ?? {}, value: undefined as T };
-  const updated = await stored;
+  if (work) {
+    await heldUpdate(shape).executeLater(trx, params);
+    const updated: InvitationRow = { ...row, ...set };
+    const { data, value } = await work(updated);
+    await writeEvents(trx, updated, change, context.actor, data, context.now, context.sink);
+    return { row: updated, transition: change, value };
+  }
+  const updated = await versionedUpdate(shape).executeTakeFirst(trx, params);
   if (!updated) throw invitationError('concurrent_update');
-  await writeEvents(trx, updated, change, context.actor, data, context.now, context.sink);
-  return { row: updated, transition: change, value };
+  await writeEvents(trx, updated, change, context.actor, context.data ?? {}, context.now, context.sink);
+  return { row: updated, transition: change, value: undefined as T };
 }

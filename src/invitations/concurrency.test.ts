@@ -1,6 +1,7 @@
-import { expect, it } from 'vitest';
-import { describeEachStore } from '#support/stores';
-import { tokenOf, useTestUsher } from '#support/usher';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { describeEachStore, engines } from '#support/stores';
+import { tokenOf, useTestUsher, type TestResponse } from '#support/usher';
 
 describeEachStore('concurrent acceptance', (engine) => {
   const usher = useTestUsher(engine);
@@ -109,4 +110,66 @@ describeEachStore('concurrent creates', (engine) => {
       expect((await usher.request('GET', `/v1/invitations/${body.id}`)).body.number).toBe(body.number);
     }
   });
+});
+
+const postgresOnly = engines.includes('postgres') ? describe : describe.skip;
+
+postgresOnly('an accept racing a membership given meanwhile [postgres]', () => {
+  const usher = useTestUsher('postgres');
+
+  it('renews the membership another transaction gave the member after the accept read, instead of failing', async () => {
+    const created = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', role: 'editor' } });
+    const token = tokenOf(created.body.url);
+    const at = usher.clock.now().toISOString();
+    const rival = {
+      id: 'rival-membership',
+      tenant_id: usher.tenant.tenant.id,
+      target_key: 'tenant',
+      target_type: 'tenant',
+      member_key: 'subject:ann',
+      member_subject: 'ann',
+      role: 'viewer',
+      rules: '[]',
+      invitation_id: 'another-invitation',
+      created_at: at,
+      updated_at: at,
+    };
+    let accepting: Promise<TestResponse> | undefined;
+    // The rival's transaction holds its membership uncommitted: the accept reads none, and its insert waits on the
+    // rival's key until the rival commits, then fails; the accept runs again and finds it.
+    await usher.store.db.transaction().execute(async (trx) => {
+      await trx.insertInto('memberships').values(rival).execute();
+      accepting = usher.request('POST', `/v1/public/invitations/${token}/accept`, {
+        key: null,
+        body: { subject: 'ann' },
+      });
+      for (let waited = 0; !(await waitingOnALock()); waited += 10) {
+        if (waited > 10_000) throw new Error('the accept never waited for the rival’s membership');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    });
+    const accepted = await accepting!;
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.membership).toMatchObject({ id: rival.id, role: 'editor', invitationId: created.body.id });
+    const stored = await usher.request('GET', `/v1/memberships/${rival.id}`);
+    expect(stored.body).toEqual(accepted.body.membership);
+    const redemptions = await usher.store.db
+      .selectFrom('redemptions')
+      .select('membership_id')
+      .where('invitation_id', '=', created.body.id)
+      .execute();
+    expect(redemptions).toEqual([{ membership_id: rival.id }]);
+    const events = (await usher.request('GET', `/v1/invitations/${created.body.id}/events`)).body.data;
+    expect(events.filter((e: any) => e.type === 'invitation.accepted').map((e: any) => e.data.membershipId)).toEqual([
+      rival.id,
+    ]);
+  });
+
+  /** Whether a backend of this database waits for a lock: the accept's insert behind the rival's key. */
+  async function waitingOnALock(): Promise<boolean> {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`.execute(usher.store.db);
+    return rows[0]!.n > 0;
+  }
 });

@@ -6,17 +6,18 @@ export type LockedWork<T> = (trx: Kysely<Database>, row: InvitationRow) => Promi
 
 /**
  * Runs `work` in one transaction on the invitation `lock` reads there (locked on PostgreSQL, see
- * `lockInvitationRow`), and returns what `work` returns; throws `notFound()` when `lock` reads none.
+ * `lockInvitationRow`), and returns what `work` returns; throws `notFound()` when `lock` reads none. `lock` may read
+ * more than the row (accept-read.ts): `work` is handed what it read.
  */
-export function withLockedRow<T>(
+export function withLockedRow<T, L = InvitationRow>(
   db: Kysely<Database>,
-  lock: (trx: Kysely<Database>) => Promise<InvitationRow | null>,
+  lock: (trx: Kysely<Database>) => Promise<L | null>,
   notFound: () => Error,
-  work: LockedWork<T>,
+  work: (trx: Kysely<Database>, locked: L) => Promise<T>,
 ): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    const row = await lock(trx);
-    if (!row) throw notFound();
-    return work(trx, row);
+    const locked = await lock(trx);
+    if (!locked) throw notFound();
+    return work(trx, locked);
   });
 }

@@ -5,6 +5,7 @@ import { grantMembership, type Membership } from '#memberships';
 import { acceptedEmailOf } from './accepted-email';
 import { invitationError } from './errors';
 import { assertRoleWithinCeiling } from './role-ceiling';
+import type { CurrentSeat } from './accept-read';
 import type { AcceptorInput } from './public-schemas';
 
 /** What one acceptance produced. */
@@ -20,9 +21,19 @@ function firstKey(candidates: ReadonlyArray<readonly [string, string | null | un
   return found ? `${found[0]}:${found[1]}` : null;
 }
 
+/** The member key an acceptor says they are, for an invitation addressed to nobody; null when they say nothing. */
+export function acceptorKeyOf(acceptor: AcceptorInput): string | null {
+  return firstKey([
+    ['subject', acceptor.subject],
+    ['email', acceptor.email?.toLowerCase()],
+    ['did', acceptor.did],
+    ['actor', acceptor.actorIri],
+  ]);
+}
+
 /**
  * The member an acceptance admits. An invitation addressed to someone admits that someone,
- * whoever clicks; an open link admits whoever says who they are.
+ * whoever clicks; an open link admits whoever says who they are. (accept-read.ts finds the same key in SQL.)
  */
 export function memberOf(row: InvitationRow, acceptor: AcceptorInput): Membership['member'] {
   const acceptorEmail = acceptor.email?.toLowerCase();
@@ -31,13 +42,7 @@ export function memberOf(row: InvitationRow, acceptor: AcceptorInput): Membershi
       ['email', row.recipient_email_normalized],
       ['did', row.recipient_did],
       ['actor', row.recipient_actor],
-    ]) ??
-    firstKey([
-      ['subject', acceptor.subject],
-      ['email', acceptorEmail],
-      ['did', acceptor.did],
-      ['actor', acceptor.actorIri],
-    ]);
+    ]) ?? acceptorKeyOf(acceptor);
   if (key === null) throw invitationError('acceptor_required', 'give email, did, actorIri or subject', 'body.email');
   return {
     key,
@@ -50,22 +55,33 @@ export function memberOf(row: InvitationRow, acceptor: AcceptorInput): Membershi
   };
 }
 
-/** Records one acceptance and the membership it grants, in the caller's transaction. */
-export async function redeem(trx: Db, row: InvitationRow, acceptor: AcceptorInput, now: Date): Promise<Redemption> {
+/**
+ * Records one acceptance and the membership it grants, in the caller's transaction. `seat`: the member's membership
+ * as the caller read it with the locked invitation (accept-read.ts), used when it was read for this member's key.
+ */
+export async function redeem(
+  trx: Db,
+  row: InvitationRow,
+  acceptor: AcceptorInput,
+  now: Date,
+  seat?: CurrentSeat,
+): Promise<Redemption> {
   assertRoleWithinCeiling(row);
   const acceptedEmail = await acceptedEmailOf(trx, row, acceptor);
+  const member = memberOf(row, acceptor);
   const membership = await grantMembership(
     trx,
     {
       tenantId: row.tenant_id,
       target: { key: row.target_key, type: row.target_type, iri: row.target_iri, name: row.target_name },
-      member: memberOf(row, acceptor),
+      member,
       role: row.role,
       rules: JSON.parse(row.rules ?? '[]') as string[],
       invitationId: row.id,
       acceptedEmail,
     },
     now,
+    seat?.key === member.key ? seat.membership : undefined,
   );
   const id = newId(now.getTime());
   const createdAt = isoTime(now);

@@ -228,12 +228,20 @@ describeEachStore('invitation lifecycle over HTTP', (engine) => {
   it('updates the role of an existing member instead of adding the member twice', async () => {
     const target = { type: 'project', iri: 'https://example.com/p/upgrade', name: 'Upgrade' };
     const first = await invite(usher, { recipient: { email: 'carol@example.com' }, target, role: 'viewer' });
-    await usher.request('POST', `/v1/public/invitations/${first.token}/accept`, { key: null });
+    const granted = await usher.request('POST', `/v1/public/invitations/${first.token}/accept`, { key: null });
+    usher.clock.advance(1_000);
     const second = await invite(usher, { recipient: { email: 'carol@example.com' }, target, role: 'admin' });
     const accepted = await usher.request('POST', `/v1/public/invitations/${second.token}/accept`, { key: null });
-    expect(accepted.body.membership.role).toBe('admin');
+    expect(accepted.body.membership).toMatchObject({
+      id: granted.body.membership.id,
+      role: 'admin',
+      invitationId: second.invitation.id,
+      createdAt: granted.body.membership.createdAt,
+    });
+    expect(accepted.body.membership.updatedAt).not.toBe(granted.body.membership.updatedAt);
+    // The answer is the membership as stored (on PostgreSQL the accept knew it without asking: accept-read.ts).
     const list = await usher.request('GET', `/v1/memberships?target=${encodeURIComponent(target.iri)}`);
-    expect(list.body.data).toHaveLength(1);
+    expect(list.body.data).toEqual([accepted.body.membership]);
   });
 
   it('asks who accepts an open link, then admits them by subject', async () => {

@@ -3,6 +3,7 @@ import { startAhead, type Database, type Db, type Engine, type InvitationRow, ty
 import type { Clock } from '#common/clock';
 import { issueAcceptanceToken, recallActiveSigningKey, type ActiveSigningKey } from '#acceptance';
 import { recallInviter } from '#tenants';
+import { isMembershipRace } from '#memberships';
 import { newId } from '#common/ids';
 import { admissionRefusal, startAdmissionProof } from './admission';
 import { commitAcceptance } from './commit-acceptance';
@@ -12,10 +13,11 @@ import { invitationError } from './errors';
 import type { EventSink } from './events';
 import type { LinkKey } from './links';
 import { withLockedRow, type LockedWork } from './locked-row';
+import { lockInvitationToAccept } from './accept-read';
 import { findInvitationByToken, lockInvitationByToken } from './queries';
 import { loadPublicView, publicView, type PublicInvitation } from './public-view';
 import { invitedByOf } from './record';
-import type { Redemption } from './redeem';
+import { acceptorKeyOf, type Redemption } from './redeem';
 import type { AcceptInput } from './public-schemas';
 import { findTakenSeat } from './taken-seat';
 import { findByToken, tokenHashOf } from './tokens';
@@ -70,6 +72,22 @@ export interface MailQueue {
     items: readonly { tenantId: string; invitationId: string; topic: string; payload: Record<string, unknown> }[],
     now: Date,
   ): Promise<unknown>;
+}
+
+/**
+ * Runs an accept once more when its grant met a membership another transaction gave the same member after the accept
+ * read it (`isMembershipRace`): the first try wrote nothing, and the second reads that membership and renews it. A
+ * second race in a row is answered as any concurrent change is, 409 `concurrent_update`.
+ */
+async function againAfterMembershipRace<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isMembershipRace(error)) throw error;
+      if (tries === 2) throw invitationError('concurrent_update');
+    }
+  }
 }
 
 const unknownLink = (field: string) => invitationError('invitation_not_found', 'unknown invitation link', field);
@@ -147,35 +165,45 @@ export function createTokenFlows(deps: TokenFlowDeps) {
     async acceptByToken(token: string, input: AcceptInput): Promise<AcceptResult | JoinRequestAnswer> {
       // The proofs are spent here, never stored with the redemption.
       const { emailCode, emailAssertion, didProof, ...acceptor } = input;
-      const outcome = await withLockedToken(token, async (trx, row) => {
-        const now = clock.now();
-        // Needed once it has accepted, and known now: read with the statements the acceptance sends anyway.
-        const signingKey = startAhead(trx, (early) => recallActiveSigningKey(memory, early, row.tenant_id, now));
-        const inviter = startAhead(trx, (early) => recallInviter(memory, early, row.tenant_id, row.identity_id));
-        sink.ahead?.(trx, row.tenant_id);
-        await requireDidProof(trx, row, didProof, deps.verifyDidProof, now);
-        const refused = await admissionRefusal(trx, linkKey, row, { ...acceptor, emailCode, emailAssertion }, now);
-        if (refused) return { refused };
-        const seat = await findTakenSeat(trx, row, acceptor, now);
-        if (!seat && row.require_approval === 1) {
-          const joinRequest = await requestToJoin(trx, row, acceptor, { now, sink });
-          return { invitationId: row.id, invitation: await publicView(trx, row, now), joinRequest };
-        }
-        const { row: accepted, redemption } = seat
-          ? { row, redemption: seat }
-          : await commitAcceptance(trx, row, acceptor, { now, actor: invitee, sink });
-        const issued = await issueFor(trx, accepted, redemption, now, seat !== null, signingKey);
-        const { view, tenant } = await loadPublicView(trx, accepted, now, inviter);
-        return {
-          invitationId: accepted.id,
-          invitation: view,
-          redemption: { id: redemption.id, createdAt: redemption.createdAt },
-          membership: redemption.membership,
-          existingMembership: seat !== null,
-          acceptanceToken: { token: issued.token, expiresAt: issued.expiresAt },
-          redirectUrl: accepted.redirect_url ?? tenant.settings.redirectUrl,
-        };
-      });
+      const hash = tokenHashOf(token);
+      if (!hash) throw unknownLink('path.token');
+      const acceptorKey = acceptorKeyOf(acceptor);
+      const attempt = () =>
+        withLockedRow(
+          db,
+          (trx) => lockInvitationToAccept(trx, engine, hash, acceptorKey),
+          () => unknownLink('path.token'),
+          async (trx, { row, seat }) => {
+            const now = clock.now();
+            // Needed once it has accepted, and known now: read with the statements the acceptance sends anyway.
+            const signingKey = startAhead(trx, (early) => recallActiveSigningKey(memory, early, row.tenant_id, now));
+            const inviter = startAhead(trx, (early) => recallInviter(memory, early, row.tenant_id, row.identity_id));
+            sink.ahead?.(trx, row.tenant_id);
+            await requireDidProof(trx, row, didProof, deps.verifyDidProof, now);
+            const refused = await admissionRefusal(trx, linkKey, row, { ...acceptor, emailCode, emailAssertion }, now);
+            if (refused) return { refused };
+            const taken = await findTakenSeat(trx, row, acceptor, now);
+            if (!taken && row.require_approval === 1) {
+              const joinRequest = await requestToJoin(trx, row, acceptor, { now, sink });
+              return { invitationId: row.id, invitation: await publicView(trx, row, now), joinRequest };
+            }
+            const { row: accepted, redemption } = taken
+              ? { row, redemption: taken }
+              : await commitAcceptance(trx, row, acceptor, { now, actor: invitee, sink, seat });
+            const issued = await issueFor(trx, accepted, redemption, now, taken !== null, signingKey);
+            const { view, tenant } = await loadPublicView(trx, accepted, now, inviter);
+            return {
+              invitationId: accepted.id,
+              invitation: view,
+              redemption: { id: redemption.id, createdAt: redemption.createdAt },
+              membership: redemption.membership,
+              existingMembership: taken !== null,
+              acceptanceToken: { token: issued.token, expiresAt: issued.expiresAt },
+              redirectUrl: accepted.redirect_url ?? tenant.settings.redirectUrl,
+            };
+          },
+        );
+      const outcome = await againAfterMembershipRace(attempt);
       // A wrong code's attempt is committed with the transaction; only then is the acceptor refused.
       if ('refused' in outcome) throw outcome.refused;
       return outcome;

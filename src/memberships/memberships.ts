@@ -1,4 +1,4 @@
-import { columnParams, preparedQuery, type Db, type MembershipRow } from '#db';
+import { columnParams, insertRowsLater, preparedQuery, type Db, type MembershipRow } from '#db';
 import { keysetPage, toPage } from '#db/keyset';
 import { newId } from '#common/ids';
 import { errorFactory, defineErrors } from '#common/errors';
@@ -76,7 +76,7 @@ function toMembership(row: MembershipRow): Membership {
 }
 
 // Every column, checked by the compiler: a template's params list no keys to take them from.
-const MEMBERSHIP_COLUMNS = Object.keys({
+export const MEMBERSHIP_COLUMNS = Object.keys({
   id: 1,
   tenant_id: 1,
   target_key: 1,
@@ -98,31 +98,47 @@ const MEMBERSHIP_COLUMNS = Object.keys({
   updated_at: 1,
 } satisfies Record<keyof MembershipRow, 1>);
 
+/** What granting a membership the member already holds changes in it; the rest stays as it was first granted. */
+const RENEWED = ['role', 'rules', 'invitation_id', 'accepted_email', 'target_name', 'updated_at'] as const;
+
 const upsertMembership = preparedQuery((db, p: MembershipRow) =>
   db
     .insertInto('memberships')
     .values(columnParams(p, MEMBERSHIP_COLUMNS) as never)
     .onConflict((oc) =>
-      oc.columns(['tenant_id', 'target_key', 'member_key']).doUpdateSet({
-        role: p.role,
-        rules: p.rules,
-        invitation_id: p.invitation_id,
-        accepted_email: p.accepted_email,
-        target_name: p.target_name,
-        updated_at: p.updated_at,
-      }),
+      oc.columns(['tenant_id', 'target_key', 'member_key']).doUpdateSet(columnParams(p, RENEWED) as never),
     )
     .returningAll(),
 );
 
 /**
+ * What a grant made of `current`, the member's membership in the target as the granting transaction read it: null
+ * when there was none. Mirrors the upsert: a new row, or `current` with what a renewal changes.
+ */
+function grantedRow(fresh: MembershipRow, current: MembershipRow | null): MembershipRow {
+  if (current === null) return fresh;
+  return { ...current, ...Object.fromEntries(RENEWED.map((column) => [column, fresh[column]])) };
+}
+
+/**
  * Creates the membership, or updates role and rules when the member already belongs to the
  * target: accepting a second invitation changes a role, it does not duplicate a member.
+ *
+ * `current`, when the caller read the member's membership in this transaction (an accept by link reads it with its
+ * locked invitation): the grant is known without asking, and its write is held for the transaction's next statement
+ * (insertRowsLater) instead of awaited, so the accept's writes go out as one. The write is the one that fits what was
+ * read: a renewal upserts under `current`'s id; a first grant is a plain insert, so a membership another transaction
+ * gave the same member meanwhile fails the transaction (`isMembershipRace`) instead of leaving this one's id unused.
  */
-export async function grantMembership(db: Db, grant: MembershipGrant, now: Date): Promise<Membership> {
+export async function grantMembership(
+  db: Db,
+  grant: MembershipGrant,
+  now: Date,
+  current?: MembershipRow | null,
+): Promise<Membership> {
   const at = isoTime(now);
   const row: MembershipRow = {
-    id: newId(now.getTime()),
+    id: current?.id ?? newId(now.getTime()),
     tenant_id: grant.tenantId,
     target_key: grant.target.key,
     target_type: grant.target.type,
@@ -139,11 +155,22 @@ export async function grantMembership(db: Db, grant: MembershipGrant, now: Date)
     rules: JSON.stringify(grant.rules),
     invitation_id: grant.invitationId,
     accepted_email: grant.acceptedEmail ?? null,
-    created_at: at,
+    created_at: current?.created_at ?? at,
     updated_at: at,
   };
-  const stored = await upsertMembership.executeTakeFirst(db, row);
-  return toMembership(stored!);
+  if (current === undefined) return toMembership((await upsertMembership.executeTakeFirst(db, row))!);
+  if (current === null) await insertRowsLater(db, 'memberships', [row]);
+  else await upsertMembership.executeLater(db, row);
+  return toMembership(grantedRow(row, current));
+}
+
+/**
+ * Whether `error` is a first grant's insert (grantMembership with `current` null) meeting a membership another
+ * transaction gave the same member after it was read: the grant's transaction failed whole, and runs again.
+ */
+export function isMembershipRace(error: unknown): boolean {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return code === '23505' && constraint === 'memberships_member';
 }
 
 /**
