@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { engines } from '#support/stores';
 import { tokenOf, useTestUsher } from '#support/usher';
@@ -69,6 +71,42 @@ postgresOnly('an accept’s locked read, with the membership its member holds [p
     expect((await read(again, { subject: 'dave' }))!.seat!.membership).toBeNull();
     const elsewhere = await link({ target: { type: 'project', iri: 'https://example.com/p/other', name: 'Other' } });
     expect((await read(elsewhere, { subject: 'carol' }))!.seat!.membership).toBeNull();
+  });
+
+  it('reads the membership by its unique key even in a generic plan made while memberships is small', async () => {
+    const token = await link();
+    const sent: { text: string; values: unknown[] }[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const config = args[0] as { text?: string; values?: unknown[] };
+      if (typeof config === 'object' && config.text) sent.push({ text: config.text, values: config.values ?? [] });
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    try {
+      await read(token, { subject: 'erin' });
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    const seatRead = sent.find(({ text }) => text.startsWith('select "i".*'))!;
+    const literal = (value: unknown) =>
+      typeof value === 'number' ? String(value) : `'${String(value).replace(/'/g, "''")}'`;
+    // The plan a connection keeps once it has run the statement five times: generic, costed on today's statistics
+    // (a fresh store: memberships never analyzed). A plain join took memberships_tenant_created here and filtered
+    // every membership of the tenant on each accept.
+    const plan = await usher.store.db.transaction().execute(async (trx) => {
+      await sql.raw(`prepare seat_read as ${seatRead.text}`).execute(trx);
+      try {
+        await sql.raw('set local plan_cache_mode = force_generic_plan').execute(trx);
+        const explained = await sql
+          .raw<{ 'QUERY PLAN': string }>(`explain execute seat_read(${seatRead.values.map(literal).join(', ')})`)
+          .execute(trx);
+        return explained.rows.map((row) => row['QUERY PLAN']).join('\n');
+      } finally {
+        await sql.raw('deallocate seat_read').execute(trx);
+      }
+    });
+    expect(plan).toMatch(/Index Scan using memberships_member on memberships/);
+    expect(plan).not.toMatch(/memberships_tenant_created/);
   });
 
   it('reads nothing for an unknown token', async () => {
