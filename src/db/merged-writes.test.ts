@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statementsSent } from '#support/pg-statements';
 import { createScratchDatabase, engines, type ScratchDatabase } from '#support/stores';
 import { AHEAD, LATER, type Held } from './held-statements';
 import { mergeWrites } from './merged-writes';
@@ -99,22 +99,7 @@ postgresOnly('held writes merged, on a real server [postgres]', () => {
   const count = async (table: string) =>
     (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(store.db)).rows[0]!.n;
 
-  /** The statements node-pg was given while `work` ran, by text. */
-  const textsSent = async (work: () => Promise<unknown>): Promise<string[]> => {
-    const texts: string[] = [];
-    const query = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const [first] = args;
-      texts.push(typeof first === 'string' ? first : String((first as { text?: string }).text));
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof query;
-    try {
-      await work();
-    } finally {
-      pg.Client.prototype.query = query;
-    }
-    return texts;
-  };
+  const textsSent = async (work: () => Promise<unknown>) => (await statementsSent(work)).map(({ text }) => text);
 
   beforeAll(async () => {
     scratch = await createScratchDatabase('postgres');

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { statementsSent } from '#support/pg-statements';
 import { engines } from '#support/stores';
 import { tokenOf, useTestUsher } from '#support/usher';
 import { lockInvitationToAccept } from './accept-read';
@@ -75,18 +75,7 @@ postgresOnly('an accept’s locked read, with the membership its member holds [p
 
   it('reads the membership by its unique key even in a generic plan made while memberships is small', async () => {
     const token = await link();
-    const sent: { text: string; values: unknown[] }[] = [];
-    const query = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const config = args[0] as { text?: string; values?: unknown[] };
-      if (typeof config === 'object' && config.text) sent.push({ text: config.text, values: config.values ?? [] });
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof query;
-    try {
-      await read(token, { subject: 'erin' });
-    } finally {
-      pg.Client.prototype.query = query;
-    }
+    const sent = await statementsSent(() => read(token, { subject: 'erin' }));
     const seatRead = sent.find(({ text }) => text.startsWith('select "i".*'))!;
     const literal = (value: unknown) =>
       typeof value === 'number' ? String(value) : `'${String(value).replace(/'/g, "''")}'`;
