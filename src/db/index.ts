@@ -2,6 +2,7 @@
 export {
   isUniqueViolation,
   inTransaction,
+  onPostgres,
   migrateToLatest,
   openSqlite,
   openSqliteWriter,

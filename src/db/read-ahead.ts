@@ -1,7 +1,7 @@
-import { PostgresAdapter, type CompiledQuery, type QueryResult } from 'kysely';
+import type { CompiledQuery, QueryResult } from 'kysely';
 import type pg from 'pg';
 import { AHEAD, type Answer } from './held-statements';
-import type { Db } from './store';
+import { onPostgres, type Db } from './store';
 
 /**
  * A handle on `trx` whose prepared queries (preparedQuery) are sent ahead: on PostgreSQL, inside a transaction, each
@@ -9,7 +9,7 @@ import type { Db } from './store';
  * statement is answered; elsewhere it is `trx` itself. Kysely's own builders on the handle run as on `trx`.
  */
 function readAhead(trx: Db): Db {
-  if (!trx.isTransaction || !(trx.getExecutor().adapter instanceof PostgresAdapter)) return trx;
+  if (!trx.isTransaction || !onPostgres(trx)) return trx;
   const executeQuery = async <R>(compiled: CompiledQuery<R>): Promise<QueryResult<R>> => {
     let answer!: Answer;
     const answered = new Promise<pg.QueryResult>((resolve, reject) => (answer = { resolve, reject }));

@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, sql, SqliteAdapter, SqliteDialect, type Transaction } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  sql,
+  SqliteAdapter,
+  SqliteDialect,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import { errorMessage } from '#common/errors';
 import type { Database } from './schema';
@@ -17,6 +26,11 @@ export type Db = Kysely<Database> | Transaction<Database>;
 /** Runs `work` in the caller's transaction, or in a new one: a change and what records it commit together. */
 export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
+/** Whether `db` (a store's handle or a transaction of it) is on PostgreSQL, for the few statements that differ. */
+export function onPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 export type Engine = 'sqlite' | 'postgres';

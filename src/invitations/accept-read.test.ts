@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { statementsSent } from '#support/pg-statements';
+import { genericPlanOf, statementsSent } from '#support/pg-statements';
 import { engines } from '#support/stores';
 import { tokenOf, useTestUsher } from '#support/usher';
 import { lockInvitationToAccept } from './accept-read';
@@ -77,23 +76,8 @@ postgresOnly('an accept’s locked read, with the membership its member holds [p
     const token = await link();
     const sent = await statementsSent(() => read(token, { subject: 'erin' }));
     const seatRead = sent.find(({ text }) => text.startsWith('select "i".*'))!;
-    const literal = (value: unknown) =>
-      typeof value === 'number' ? String(value) : `'${String(value).replace(/'/g, "''")}'`;
-    // The plan a connection keeps once it has run the statement five times: generic, costed on today's statistics
-    // (a fresh store: memberships never analyzed). A plain join took memberships_tenant_created here and filtered
-    // every membership of the tenant on each accept.
-    const plan = await usher.store.db.transaction().execute(async (trx) => {
-      await sql.raw(`prepare seat_read as ${seatRead.text}`).execute(trx);
-      try {
-        await sql.raw('set local plan_cache_mode = force_generic_plan').execute(trx);
-        const explained = await sql
-          .raw<{ 'QUERY PLAN': string }>(`explain execute seat_read(${seatRead.values.map(literal).join(', ')})`)
-          .execute(trx);
-        return explained.rows.map((row) => row['QUERY PLAN']).join('\n');
-      } finally {
-        await sql.raw('deallocate seat_read').execute(trx);
-      }
-    });
+    // A plain join took memberships_tenant_created here and filtered every membership of the tenant on each accept.
+    const plan = await genericPlanOf(usher.store.db, seatRead);
     expect(plan).toMatch(/Index Scan using memberships_member on memberships/);
     expect(plan).not.toMatch(/memberships_tenant_created/);
   });

@@ -1,9 +1,10 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import {
   columnParams,
   definedColumns,
   insertRow,
   insertRowsLater,
+  onPostgres,
   preparedQuery,
   preparedShapes,
   type Db,
@@ -14,8 +15,6 @@ import { takeBlockNumber } from './number-blocks';
 const numberFor = preparedQuery((db, p: { invitationId: string }) =>
   db.insertInto('invitation_numbers').values({ invitation_id: p.invitationId }).returning('number'),
 );
-
-const onPostgres = (trx: Db) => trx.getExecutor().adapter instanceof PostgresAdapter;
 
 /**
  * The next invitation number, taken for `invitationId` in the caller's transaction. PostgreSQL: from this process's

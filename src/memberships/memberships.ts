@@ -1,4 +1,5 @@
-import { columnParams, insertRowsLater, preparedQuery, type Db, type MembershipRow } from '#db';
+import { sql } from 'kysely';
+import { columnParams, insertRowsLater, onPostgres, preparedQuery, type Db, type MembershipRow } from '#db';
 import { keysetPage, toPage } from '#db/keyset';
 import { newId } from '#common/ids';
 import { errorFactory, defineErrors } from '#common/errors';
@@ -186,20 +187,44 @@ export async function unlinkContactFromMemberships(trx: Db, tenantId: string, co
     .execute();
 }
 
-/** The membership of one member in one target that `invitationId` last granted, or null: a seat already taken. */
-export async function findSeat(
-  db: Db,
-  seat: { tenantId: string; targetKey: string; memberKey: string; invitationId: string },
-): Promise<Membership | null> {
-  const row = await db
+type SeatKey = { tenantId: string; targetKey: string; memberKey: string };
+
+/**
+ * On PostgreSQL the member's membership is sought as a keyset page (the first key at or after theirs, in the unique
+ * key's order), a shape only the unique key's index serves: by equality, planned generic while memberships was small
+ * and never analyzed, PostgreSQL kept memberships_tenant_created and read every membership of the tenant (the
+ * accept's read in invitations/accept-read.ts seeks the same way). SQLite picks the unique index for an equality on all
+ * its columns, and would plan a bound ORDER BY … LIMIT again on every run ("Statement shapes", docs/architecture.md).
+ */
+const soughtSeat = preparedQuery((db, p: SeatKey) =>
+  db
     .selectFrom('memberships')
     .selectAll()
-    .where('tenant_id', '=', seat.tenantId)
-    .where('target_key', '=', seat.targetKey)
-    .where('member_key', '=', seat.memberKey)
-    .where('invitation_id', '=', seat.invitationId)
-    .executeTakeFirst();
-  return row ? toMembership(row) : null;
+    .where(sql<boolean>`("tenant_id", "target_key", "member_key") >= (${p.tenantId}, ${p.targetKey}, ${p.memberKey})`)
+    .orderBy('tenant_id')
+    .orderBy('target_key')
+    .orderBy('member_key')
+    .limit(1),
+);
+const equalSeat = preparedQuery((db, p: SeatKey) =>
+  db
+    .selectFrom('memberships')
+    .selectAll()
+    .where('tenant_id', '=', p.tenantId)
+    .where('target_key', '=', p.targetKey)
+    .where('member_key', '=', p.memberKey),
+);
+
+/** The membership of one member in one target that `invitationId` last granted, or null: a seat already taken. */
+export async function findSeat(db: Db, seat: SeatKey & { invitationId: string }): Promise<Membership | null> {
+  const row = await (onPostgres(db) ? soughtSeat : equalSeat).executeTakeFirst(db, seat);
+  // The seek answers the next key when the member has none; either read answers the member's, from any invitation.
+  const held =
+    row?.tenant_id === seat.tenantId &&
+    row.target_key === seat.targetKey &&
+    row.member_key === seat.memberKey &&
+    row.invitation_id === seat.invitationId;
+  return held ? toMembership(row) : null;
 }
 
 /** One membership of the tenant; throws membership_not_found. */

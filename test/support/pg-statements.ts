@@ -1,4 +1,6 @@
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
+import type { Database } from '#db';
 
 /** A statement node-pg was given: its text and its values (none for a simple query). */
 export interface SentStatement {
@@ -25,4 +27,25 @@ export async function statementsSent(work: () => Promise<unknown>): Promise<Sent
     pg.Client.prototype.query = query;
   }
   return sent;
+}
+
+/**
+ * The plan PostgreSQL keeps for `statement` once a connection has run it five times and found a generic plan no
+ * worse: prepared, planned generic on the statistics of `db` now (a fresh store's tables never analyzed), explained.
+ */
+export async function genericPlanOf(db: Kysely<Database>, statement: SentStatement): Promise<string> {
+  const literal = (value: unknown) =>
+    typeof value === 'number' ? String(value) : `'${String(value).replace(/'/g, "''")}'`;
+  return db.transaction().execute(async (trx) => {
+    await sql.raw(`prepare usher_plan_check as ${statement.text}`).execute(trx);
+    try {
+      await sql.raw('set local plan_cache_mode = force_generic_plan').execute(trx);
+      const explained = await sql
+        .raw<{ 'QUERY PLAN': string }>(`explain execute usher_plan_check(${statement.values.map(literal).join(', ')})`)
+        .execute(trx);
+      return explained.rows.map((row) => row['QUERY PLAN']).join('\n');
+    } finally {
+      await sql.raw('deallocate usher_plan_check').execute(trx);
+    }
+  });
 }
