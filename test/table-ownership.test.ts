@@ -75,13 +75,6 @@ const EXCEPTIONS: readonly Exception[] = [
     reason: 'a target object names its actor by handle: one join on a public GET, where a second read is a round trip',
   },
   {
-    path: 'invitations/accept-read.ts',
-    tables: ['memberships'],
-    reason:
-      'an accept by link reads, with its locked invitation, the membership its member holds in the target (PostgreSQL): ' +
-      "one statement, where memberships' own read would be a round trip before the accept's writes could go as one",
-  },
-  {
     path: 'web/console/sessions.ts',
     tables: ['api_keys'],
     reason: "every console request checks its session and that the session's key is not revoked in one join",

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { preparedQuery, type Db, type Engine, type InvitationRow, type MembershipRow } from '#db';
-import { MEMBERSHIP_COLUMNS } from '#memberships';
+import { MEMBERSHIP_COLUMNS, seekMembership } from '#memberships';
 import { lockInvitationByToken } from './queries';
 
 /**
@@ -29,28 +29,18 @@ const memberKey = (acceptorKey: string | null): RawBuilder<string | null> => sql
   'email:' || nullif(i.recipient_email_normalized, ''), 'did:' || nullif(i.recipient_did, ''),
   'actor:' || nullif(i.recipient_actor, ''), ${acceptorKey})`;
 
-// The token as a scalar subquery, as queries.ts reads it; the membership by its unique key, in a join: one statement
-// where a read of memberships' own would be a round trip before the accept's writes. The membership is sought as in
-// a keyset page (the first key at or after the member's, in the unique key's order, then checked equal), a shape only
-// the unique key's index serves, whatever the statistics say: a plain equality join, planned generic while
-// memberships was small and never analyzed, kept memberships_tenant_created and filtered every membership of the
-// tenant on each accept (bench: PostgreSQL's CPU an accept grew from 0.8 to 3.2 ms over 10,000 accepts).
+// The token as a scalar subquery, as queries.ts reads it; the membership sought by its unique key (seekMembership,
+// memberships' own read) in a lateral join: one statement where a read of its own would be a round trip before the
+// accept's writes.
 const lockedWithSeat = preparedQuery((db, p: { tokenHash: string; acceptorKey: string | null }) =>
   db
     .selectFrom('invitations as i')
     .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('memberships')
-          .selectAll()
-          .where(
-            sql<boolean>`("tenant_id", "target_key", "member_key") >= (i.tenant_id, i.target_key, ${memberKey(p.acceptorKey)})`,
-          )
-          .orderBy('tenant_id')
-          .orderBy('target_key')
-          .orderBy('member_key')
-          .limit(1)
-          .as('m'),
+      seekMembership(db, {
+        tenantId: sql.ref('i.tenant_id'),
+        targetKey: sql.ref('i.target_key'),
+        memberKey: memberKey(p.acceptorKey),
+      }).as('m'),
       (join) =>
         join
           .onRef('m.tenant_id', '=', 'i.tenant_id')

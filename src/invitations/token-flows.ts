@@ -97,17 +97,25 @@ export function createTokenFlows(deps: TokenFlowDeps) {
   const { db, engine, clock, publicUrl, sink, linkKey, memory } = deps;
   const invitee = { kind: 'invitee' } as const;
 
-  /** Runs `work` on the invitation a live link opens, locked, inside one transaction. */
-  async function withLockedToken<T>(token: string, work: LockedWork<T>): Promise<T> {
+  /** Runs `work` on what `lock` reads, the invitation a live link opens locked, inside one transaction. */
+  async function withLockedRead<T, L>(
+    token: string,
+    lock: (trx: Kysely<Database>, tokenHash: string) => Promise<L | null>,
+    work: (trx: Kysely<Database>, locked: L) => Promise<T>,
+  ): Promise<T> {
     const hash = tokenHashOf(token);
     if (!hash) throw unknownLink('path.token');
     return withLockedRow(
       db,
-      (trx) => lockInvitationByToken(trx, engine, hash),
+      (trx) => lock(trx, hash),
       () => unknownLink('path.token'),
       work,
     );
   }
+
+  /** Runs `work` on the invitation a live link opens, locked, inside one transaction. */
+  const withLockedToken = <T>(token: string, work: LockedWork<T>): Promise<T> =>
+    withLockedRead(token, (trx, hash) => lockInvitationByToken(trx, engine, hash), work);
 
   /** The signed acceptance token of one redemption, stored in the accepting transaction. */
   function issueFor(
@@ -165,14 +173,11 @@ export function createTokenFlows(deps: TokenFlowDeps) {
     async acceptByToken(token: string, input: AcceptInput): Promise<AcceptResult | JoinRequestAnswer> {
       // The proofs are spent here, never stored with the redemption.
       const { emailCode, emailAssertion, didProof, ...acceptor } = input;
-      const hash = tokenHashOf(token);
-      if (!hash) throw unknownLink('path.token');
       const acceptorKey = acceptorKeyOf(acceptor);
       const attempt = () =>
-        withLockedRow(
-          db,
-          (trx) => lockInvitationToAccept(trx, engine, hash, acceptorKey),
-          () => unknownLink('path.token'),
+        withLockedRead(
+          token,
+          (trx, hash) => lockInvitationToAccept(trx, engine, hash, acceptorKey),
           async (trx, { row, seat }) => {
             const now = clock.now();
             // Needed once it has accepted, and known now: read with the statements the acceptance sends anyway.

@@ -6,6 +6,7 @@ export {
   isMembershipRace,
   listMemberships,
   MEMBERSHIP_COLUMNS,
+  seekMembership,
   membershipErrors,
   type Membership,
   type MembershipGrant,

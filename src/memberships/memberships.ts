@@ -190,22 +190,28 @@ export async function unlinkContactFromMemberships(trx: Db, tenantId: string, co
 type SeatKey = { tenantId: string; targetKey: string; memberKey: string };
 
 /**
- * On PostgreSQL the member's membership is sought as a keyset page (the first key at or after theirs, in the unique
- * key's order), a shape only the unique key's index serves: by equality, planned generic while memberships was small
- * and never analyzed, PostgreSQL kept memberships_tenant_created and read every membership of the tenant (the
- * accept's read in invitations/accept-read.ts seeks the same way). SQLite picks the unique index for an equality on all
- * its columns, and would plan a bound ORDER BY … LIMIT again on every run ("Statement shapes", docs/architecture.md).
+ * The first membership at or after `key` in the unique key's order: the member's own when they hold one, checked equal
+ * by the caller. Each part of `key` is a value, or an expression of the query it is read in (the accept's locked read
+ * joins it laterally, invitations/accept-read.ts). A keyset page is a shape only the unique key's index serves,
+ * whatever the statistics say: by equality, planned generic while memberships was small and never analyzed, PostgreSQL
+ * kept memberships_tenant_created and read every membership of the tenant on each accept. PostgreSQL only: SQLite picks
+ * the unique index for an equality on all its columns, and would plan a bound ORDER BY … LIMIT again on every run
+ * ("Statement shapes", docs/architecture.md).
  */
-const soughtSeat = preparedQuery((db, p: SeatKey) =>
-  db
+export function seekMembership(db: Db, key: { tenantId: unknown; targetKey: unknown; memberKey: unknown }) {
+  return db
     .selectFrom('memberships')
     .selectAll()
-    .where(sql<boolean>`("tenant_id", "target_key", "member_key") >= (${p.tenantId}, ${p.targetKey}, ${p.memberKey})`)
+    .where(
+      sql<boolean>`("tenant_id", "target_key", "member_key") >= (${key.tenantId}, ${key.targetKey}, ${key.memberKey})`,
+    )
     .orderBy('tenant_id')
     .orderBy('target_key')
     .orderBy('member_key')
-    .limit(1),
-);
+    .limit(1);
+}
+
+const soughtSeat = preparedQuery((db, p: SeatKey) => seekMembership(db, p));
 const equalSeat = preparedQuery((db, p: SeatKey) =>
   db
     .selectFrom('memberships')
