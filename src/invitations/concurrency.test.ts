@@ -56,6 +56,31 @@ describeEachStore('concurrent acceptance', (engine) => {
     expect(redemptions).toHaveLength(5);
   });
 
+  it('gives one person who accepts a 5-use link 10 times at once one seat, one use and one token each', async () => {
+    // On PostgreSQL every accept waits for the invitation's lock with the member's membership read before it; those
+    // behind the first find none, meet its insert, and run again (againAfterMembershipRace) to get its seat back.
+    const created = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', usesAllowed: 5 } });
+    const token = tokenOf(created.body.url);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        usher.request('POST', `/v1/public/invitations/${token}/accept`, { key: null, body: { subject: 'same-one' } }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(results.filter((r) => r.body.existingMembership === false)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.body.membership.id)).size).toBe(1);
+    expect(new Set(results.map((r) => r.body.redemption.id)).size).toBe(1);
+    expect(new Set(results.map((r) => r.body.acceptanceToken.token)).size).toBe(10);
+    const invitation = (await usher.request('GET', `/v1/invitations/${created.body.id}`)).body;
+    expect(invitation).toMatchObject({ status: 'pending', usesCount: 1 });
+    const memberships = await usher.store.db
+      .selectFrom('memberships')
+      .select('id')
+      .where('invitation_id', '=', invitation.id)
+      .execute();
+    expect(memberships).toEqual([{ id: results[0]!.body.membership.id }]);
+  });
+
   it('lets a revoke racing with accepts leave one consistent outcome', async () => {
     const created = await usher.request('POST', '/v1/invitations', { body: { channel: 'link', usesAllowed: 1 } });
     const token = tokenOf(created.body.url);

@@ -1,7 +1,8 @@
 import type { Db, InvitationRow } from '#db';
 import { commitAcceptance } from './commit-acceptance';
 import type { TransitionContext } from './commit-transition';
-import { findSeat } from '#memberships';
+import { findSeat, heldSeat } from '#memberships';
+import type { CurrentSeat } from './accept-read';
 import { effectiveStatus } from './lifecycle';
 import { lifecycleState } from './record';
 import { memberOf, type Redemption } from './redeem';
@@ -11,13 +12,16 @@ import type { AcceptorInput } from './public-schemas';
  * One seat per person on a multi-use invitation: the membership this invitation already gave the acceptor's member
  * key, with the redemption that gave it, or null. Given back, it consumes no use and records nothing. Only while
  * the invitation is open or spent (a spent link still knows its members); a revoked or expired one refuses as
- * before. Costs one statement on a multi-use accept, two when the seat is taken.
+ * before. Costs one statement on a multi-use accept, two when the seat is taken; one fewer with `current`, the
+ * member's membership as the accept's locked read holds it (PostgreSQL's accept by link, accept-read.ts), used when it
+ * was read for this acceptor's member key.
  */
 export async function findTakenSeat(
   trx: Db,
   row: InvitationRow,
   acceptor: AcceptorInput,
   now: Date,
+  current?: CurrentSeat,
 ): Promise<Redemption | null> {
   // A single-use link that requires approval has a seat to give back too: the approved requester's.
   const approval = row.require_approval === 1;
@@ -25,12 +29,8 @@ export async function findTakenSeat(
   const status = effectiveStatus(lifecycleState(row), now);
   if (status !== 'pending' && status !== 'exhausted' && !(approval && status === 'accepted')) return null;
   const member = memberOf(row, acceptor);
-  const membership = await findSeat(trx, {
-    tenantId: row.tenant_id,
-    targetKey: row.target_key,
-    memberKey: member.key,
-    invitationId: row.id,
-  });
+  const seat = { tenantId: row.tenant_id, targetKey: row.target_key, memberKey: member.key, invitationId: row.id };
+  const membership = current?.key === member.key ? heldSeat(current.membership, seat) : await findSeat(trx, seat);
   if (!membership) return null;
   const redemption = await trx
     .selectFrom('redemptions')

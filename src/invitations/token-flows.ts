@@ -187,7 +187,7 @@ export function createTokenFlows(deps: TokenFlowDeps) {
             await requireDidProof(trx, row, didProof, deps.verifyDidProof, now);
             const refused = await admissionRefusal(trx, linkKey, row, { ...acceptor, emailCode, emailAssertion }, now);
             if (refused) return { refused };
-            const taken = await findTakenSeat(trx, row, acceptor, now);
+            const taken = await findTakenSeat(trx, row, acceptor, now, seat);
             if (!taken && row.require_approval === 1) {
               const joinRequest = await requestToJoin(trx, row, acceptor, { now, sink });
               return { invitationId: row.id, invitation: await publicView(trx, row, now), joinRequest };

@@ -3,6 +3,7 @@ export {
   findSeat,
   getMembership,
   grantMembership,
+  heldSeat,
   isMembershipRace,
   listMemberships,
   MEMBERSHIP_COLUMNS,

@@ -221,9 +221,14 @@ const equalSeat = preparedQuery((db, p: SeatKey) =>
     .where('member_key', '=', p.memberKey),
 );
 
-/** The membership of one member in one target that `invitationId` last granted, or null: a seat already taken. */
-export async function findSeat(db: Db, seat: SeatKey & { invitationId: string }): Promise<Membership | null> {
-  const row = await (onPostgres(db) ? soughtSeat : equalSeat).executeTakeFirst(db, seat);
+/**
+ * `row` as a seat already taken: the membership of `seat`'s member in its target that `seat.invitationId` last
+ * granted, else null. For a row the caller read itself, as the accept's locked read does (invitations/accept-read.ts).
+ */
+export function heldSeat(
+  row: MembershipRow | null | undefined,
+  seat: SeatKey & { invitationId: string },
+): Membership | null {
   // The seek answers the next key when the member has none; either read answers the member's, from any invitation.
   const held =
     row?.tenant_id === seat.tenantId &&
@@ -231,6 +236,11 @@ export async function findSeat(db: Db, seat: SeatKey & { invitationId: string })
     row.member_key === seat.memberKey &&
     row.invitation_id === seat.invitationId;
   return held ? toMembership(row) : null;
+}
+
+/** The membership of one member in one target that `invitationId` last granted, or null: a seat already taken. */
+export async function findSeat(db: Db, seat: SeatKey & { invitationId: string }): Promise<Membership | null> {
+  return heldSeat(await (onPostgres(db) ? soughtSeat : equalSeat).executeTakeFirst(db, seat), seat);
 }
 
 /** One membership of the tenant; throws membership_not_found. */
