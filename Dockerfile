@@ -33,15 +33,16 @@ COPY packages/sdk/package.json packages/sdk/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 # The server and the CLI both run the bundle: `usher migrate` (or `node dist/cli.js migrate`), `keys create`,
 # `store copy`. bin/usher.js checks the Node version and finds dist/ up to date (no sources here to rebuild
-# from), so it needs only build.mjs, the check beside it, and the start options `usher serve` runs with and the
-# process replacement that gives them. Everything stays owned by root: the server's user can read the code, not
-# change it.
+# from), so it needs only build.mjs, the check beside it, and the start options `usher serve` runs with, the
+# allocator's settings and the process replacement that gives them. Everything stays owned by root: the server's
+# user can read the code, not change it.
 COPY --from=build /app/dist dist
 COPY bin bin
 COPY scripts/build.mjs scripts/
 COPY src/node-version.mjs src/
 COPY src/start-options.mjs src/
 COPY src/replace-process.mjs src/
+COPY src/allocator-environment.mjs src/
 RUN ln -s /app/bin/usher.js /usr/local/bin/usher
 # The SQLite store (the default); a PostgreSQL deployment leaves the volume empty.
 RUN mkdir /data && chown node:node /data

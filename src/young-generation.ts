@@ -8,10 +8,9 @@
  *
  * A heap's sizes are fixed when the process starts, and the store is known only from the environment, so the
  * server runs itself again in the same process (same pid: a supervisor's signals still reach it), once, with the
- * larger size appended to its node options.
+ * larger size appended to its node options (process-image.ts).
  */
 import { isPostgresUrl } from './config/database-url';
-import { replaceProcess } from './replace-process.mjs';
 
 /** Semi-spaces, in MB, a server on PostgreSQL runs with at least. */
 export const POSTGRES_SEMI_SPACE_MB = 32;
@@ -43,16 +42,4 @@ export function youngGenerationArgs(
   const size = semiSpaceOf(execArgv) ?? semiSpaceOf(nodeOptions.split(/\s+/).filter(Boolean));
   if (size !== undefined && size >= POSTGRES_SEMI_SPACE_MB) return null;
   return [`--max-semi-space-size=${POSTGRES_SEMI_SPACE_MB}`];
-}
-
-/**
- * Runs this process again with the young generation its store needs, when it has not got it (replace-process.mjs);
- * returns when nothing needs to change, or when the process cannot be replaced, which it says on stderr: the server
- * then runs with the options it has.
- */
-export function ensureYoungGeneration(): void {
-  const args = youngGenerationArgs(process.env.USHER_DATABASE_URL, process.execArgv, process.env.NODE_OPTIONS);
-  if (!args) return;
-  const reason = replaceProcess([process.execPath, ...process.execArgv, ...args, ...process.argv.slice(1)]);
-  process.stderr.write(`usher: running without ${args.join(' ')}: ${reason}\n`);
 }

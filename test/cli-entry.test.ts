@@ -80,7 +80,7 @@ describe('the usher command', () => {
     rmSync(join(clone, 'src'), { recursive: true });
     rmSync(join(clone, 'packages', 'sdk', 'src'), { recursive: true });
     mkdirSync(join(clone, 'src'));
-    for (const file of ['node-version.mjs', 'start-options.mjs', 'replace-process.mjs'])
+    for (const file of ['node-version.mjs', 'start-options.mjs', 'replace-process.mjs', 'allocator-environment.mjs'])
       cpSync(join(PROJECT_ROOT, 'src', file), join(clone, 'src', file));
 
     const help = usher('invite', 'create', '--help');

@@ -7,10 +7,12 @@ import { PROJECT_ROOT, TEST_BOOTSTRAP_KEY } from '#support/process';
 import { createScratchDatabase, engines, type ScratchDatabase } from '#support/stores';
 import { startNodeOptions } from '../src/start-options.mjs';
 import { POSTGRES_SEMI_SPACE_MB } from '../src/young-generation';
+import { MMAP_THRESHOLD_BYTES } from '../src/allocator-environment.mjs';
 
 // The production entry as npm start and the image run it (`node [npm start's options] dist/main.js`, built by
-// test/support/global-setup.ts), started here directly so that the pid the test holds is node's: on PostgreSQL the
-// server runs itself again in that same process with semi-spaces big enough for its requests (young-generation.ts).
+// test/support/global-setup.ts), started here directly so that the pid the test holds is node's: the server runs itself
+// again in that same process with the allocator's settings (allocator-environment.mjs) and, on PostgreSQL, semi-spaces
+// big enough for its requests (young-generation.ts).
 
 const START_OPTIONS = startNodeOptions(pathToFileURL(join(PROJECT_ROOT, 'package.json')));
 const NODE = join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
@@ -68,6 +70,7 @@ async function startEntry(databaseUrl: string, how: 'spawn' | 'fork' = 'spawn') 
 }
 
 const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+const environOf = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
 
 describe.each(engines)('the young generation of the production entry [%s]', (engine) => {
   let scratch: ScratchDatabase | undefined;
@@ -80,7 +83,7 @@ describe.each(engines)('the young generation of the production entry [%s]', (eng
   it(
     engine === 'postgres'
       ? 'is raised: the same process runs again with the larger semi-spaces after npm start’s, and serves'
-      : 'is npm start’s: the process runs as started',
+      : 'is npm start’s: the process runs again with its options as started',
     async () => {
       scratch = await createScratchDatabase(engine);
       entry = await startEntry(scratch.url);
@@ -92,8 +95,9 @@ describe.each(engines)('the young generation of the production entry [%s]', (eng
           join(PROJECT_ROOT, 'dist', 'main.js'),
         ]);
       } else {
-        expect(argv.slice(1)).toEqual([...START_OPTIONS, 'dist/main.js']);
+        expect(argv.slice(1)).toEqual([...START_OPTIONS, join(PROJECT_ROOT, 'dist', 'main.js')]);
       }
+      expect(environOf(entry.server.pid!)).toContain(`MALLOC_MMAP_THRESHOLD_=${MMAP_THRESHOLD_BYTES}`);
       // Once only: nothing but the server's own lines, and it answers as any server does.
       expect(entry.stderr()).not.toMatch(/running without/);
       expect((await entry.list()).status).toBe(200);
@@ -116,7 +120,8 @@ describe.runIf(engines.includes('postgres'))('a PostgreSQL server forked with an
     // Node takes the channel out of the environment when it starts, so a replaced process would lose its parent.
     entry = await startEntry(scratch.url, 'fork');
     expect(entry.stderr()).toContain(
-      `usher: running without --max-semi-space-size=${POSTGRES_SEMI_SPACE_MB}: started with an IPC channel`,
+      `usher: running without --max-semi-space-size=${POSTGRES_SEMI_SPACE_MB}, ` +
+        `MALLOC_MMAP_THRESHOLD_=${MMAP_THRESHOLD_BYTES}: started with an IPC channel`,
     );
     expect(argvOf(entry.server.pid!).slice(1)).toEqual([...START_OPTIONS, join(PROJECT_ROOT, 'dist', 'main.js')]);
     expect(entry.server.connected).toBe(true);
