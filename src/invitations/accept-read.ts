@@ -12,6 +12,14 @@ export interface CurrentSeat {
   readonly membership: MembershipRow | null;
 }
 
+/**
+ * The membership `seat` holds for the member key `memberKey`: the row, null when the member holds none, or undefined
+ * when the read was for another key or not made (SQLite), and the caller must read it itself.
+ */
+export function membershipRead(seat: CurrentSeat | undefined, memberKey: string): MembershipRow | null | undefined {
+  return seat?.key === memberKey ? seat.membership : undefined;
+}
+
 /** The invitation as read to accept it, with the member's current membership when it was read (PostgreSQL). */
 export interface InvitationToAccept {
   readonly row: InvitationRow;

@@ -5,7 +5,7 @@ import { grantMembership, type Membership } from '#memberships';
 import { acceptedEmailOf } from './accepted-email';
 import { invitationError } from './errors';
 import { assertRoleWithinCeiling } from './role-ceiling';
-import type { CurrentSeat } from './accept-read';
+import { membershipRead, type CurrentSeat } from './accept-read';
 import type { AcceptorInput } from './public-schemas';
 
 /** What one acceptance produced. */
@@ -81,7 +81,7 @@ export async function redeem(
       acceptedEmail,
     },
     now,
-    seat?.key === member.key ? seat.membership : undefined,
+    membershipRead(seat, member.key),
   );
   const id = newId(now.getTime());
   const createdAt = isoTime(now);

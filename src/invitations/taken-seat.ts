@@ -2,7 +2,7 @@ import type { Db, InvitationRow } from '#db';
 import { commitAcceptance } from './commit-acceptance';
 import type { TransitionContext } from './commit-transition';
 import { findSeat, heldSeat } from '#memberships';
-import type { CurrentSeat } from './accept-read';
+import { membershipRead, type CurrentSeat } from './accept-read';
 import { effectiveStatus } from './lifecycle';
 import { lifecycleState } from './record';
 import { memberOf, type Redemption } from './redeem';
@@ -30,7 +30,8 @@ export async function findTakenSeat(
   if (status !== 'pending' && status !== 'exhausted' && !(approval && status === 'accepted')) return null;
   const member = memberOf(row, acceptor);
   const seat = { tenantId: row.tenant_id, targetKey: row.target_key, memberKey: member.key, invitationId: row.id };
-  const membership = current?.key === member.key ? heldSeat(current.membership, seat) : await findSeat(trx, seat);
+  const read = membershipRead(current, member.key);
+  const membership = read === undefined ? await findSeat(trx, seat) : heldSeat(read, seat);
   if (!membership) return null;
   const redemption = await trx
     .selectFrom('redemptions')

@@ -72,7 +72,7 @@ async function startEntry(databaseUrl: string, how: 'spawn' | 'fork' = 'spawn') 
 const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 const environOf = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
 
-describe.each(engines)('the young generation of the production entry [%s]', (engine) => {
+describe.each(engines)('the process image of the production entry [%s]: young generation and allocator', (engine) => {
   let scratch: ScratchDatabase | undefined;
   let entry: Awaited<ReturnType<typeof startEntry>> | undefined;
   afterEach(async () => {
